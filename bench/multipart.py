@@ -262,7 +262,8 @@ def bench_malformed() -> None:
             good = results == ({next(iter(results))} if valid else {"error"})
             if valid:
                 good = len(results) == 1 and next(iter(results)).startswith("ok")
-            cells.append(("right" if good else "WRONG") + f" ({'/'.join(sorted(r.split()[0].rstrip(":") for r in results))})")
+            kinds = "/".join(sorted(r.split()[0].rstrip(":") for r in results))
+            cells.append(("right" if good else "WRONG") + f" ({kinds})")
         print(f"{label:38} {'parse' if valid else 'reject':9} " + " ".join(f"{c:>17}" for c in cells))
     print("(each body fed whole, in 7-byte pieces and byte by byte; the three outcomes must agree)")
     # Valid bodies must give identical events under both candidates.
