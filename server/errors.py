@@ -1,0 +1,84 @@
+"""Errors of the HTTP/1.1 connection layer.
+
+Each error names the rule the peer broke and carries the status the server answers with. The protocol maps every
+one of them to exactly one response, in one place (``HttpProtocol._reject``), and then closes the connection:
+after a framing error nothing that follows on the wire can be trusted (RFC 9112 §11.2, request smuggling).
+
+    HttpProtocolError                 (400 unless stated)
+    ├── BadRequest                    malformed request line, headers or framing
+    │   ├── BadHttpVersion            HTTP/0.9 or an unsupported version (505)
+    │   └── UnsupportedUpgrade        CONNECT, or an upgrade we do not speak with a body to skip
+    ├── LimitExceeded                 a configured limit
+    │   ├── RequestLineTooLong        request line over max_request_line (414)
+    │   ├── HeadersTooLarge           too many header fields, or one field too long (431)
+    │   └── PayloadTooLarge           body over client_max_size (413)
+    └── RequestTimeout                the request head did not arrive in time (408)
+"""
+
+from __future__ import annotations
+
+
+class HttpProtocolError(Exception):
+    """Root of the errors the peer can cause; ``status`` is the answer."""
+
+    status = 400
+
+    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+        super().__init__(message or self.__class__.__doc__ or self.__class__.__name__)
+        if status is not None:
+            self.status = status
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class BadRequest(HttpProtocolError):
+    """Malformed request."""
+
+    status = 400
+
+
+class BadHttpVersion(BadRequest):
+    """HTTP version not supported."""
+
+    status = 505
+
+
+class UnsupportedUpgrade(BadRequest):
+    """Upgrade or CONNECT that this server does not speak."""
+
+    status = 400
+
+
+class LimitExceeded(HttpProtocolError):
+    """A configured size limit was exceeded."""
+
+
+class RequestLineTooLong(LimitExceeded):
+    """Request line too long."""
+
+    status = 414
+
+
+class HeadersTooLarge(LimitExceeded):
+    """Request header fields too large."""
+
+    status = 431
+
+
+class PayloadTooLarge(LimitExceeded):
+    """Request body larger than client_max_size."""
+
+    status = 413
+
+    def __init__(self, limit: int = 0, actual: int | None = None) -> None:
+        super().__init__(f"Request body larger than {limit} bytes")
+        self.limit = limit
+        self.actual = actual
+
+
+class RequestTimeout(HttpProtocolError):
+    """The request head did not arrive in time."""
+
+    status = 408

@@ -1,0 +1,535 @@
+"""The HTTP/1.1 connection: an asyncio Protocol around httptools (llhttp).
+
+Rules this module keeps, in one place:
+
+* Requests are answered strictly in order. Parsed requests queue as :class:`Exchange` objects; one task per
+  connection runs the handler for the head of the queue. Reading pauses while ``max_pipeline`` requests wait.
+* The parser stops at the first error, which is answered with its status and a close: after a framing error
+  nothing further on the wire can be trusted (request smuggling).
+* Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
+  size (431), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9 and versions other
+  than 1.x are refused; an HTTP/1.1 request must carry exactly one Host (RFC 9112 §3.2).
+* Timeouts: the request head must arrive within ``header_timeout`` of its first byte (or of the connection);
+  an idle keep-alive connection closes after ``keepalive_timeout``. Deadlines are checked by the registry's
+  ticker rather than a timer per request.
+* A client going away does not cancel the handler (unless ``handler_cancellation`` is set): its body reads,
+  writes and ``drain()`` raise ``ConnectionResetError``, and queued pipelined requests are dropped.
+* After a handler, an unread body up to ``max_drain`` bytes is read and discarded so keep-alive survives;
+  beyond that the connection closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import httptools
+from multidict import CIMultiDict
+
+from .errors import (
+    BadHttpVersion,
+    BadRequest,
+    HeadersTooLarge,
+    HttpProtocolError,
+    PayloadTooLarge,
+    RequestLineTooLong,
+    RequestTimeout,
+    UnsupportedUpgrade,
+)
+from .exchange import Exchange, HttpVersion10, HttpVersion11, UpgradeSink
+from .streams import FlowControlStreamReader
+from .writer import error_response
+
+if TYPE_CHECKING:
+    from .registry import ConnectionRegistry
+    from .settings import ServerSettings
+
+__all__ = ["HttpProtocol"]
+
+log = logging.getLogger("prefork.server")
+
+Handler = Callable[[Exchange], Awaitable[None]]
+
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
+
+# Connection phases; the ticker reads ``deadline`` and ``phase`` to decide what a passed deadline means.
+IDLE = 0  # between requests (keep-alive), or draining with nothing to do
+HEAD = 1  # reading a request head
+BUSY = 2  # a request is being answered
+
+_EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
+_EMPTY_BODY.feed_eof()
+
+
+class HttpProtocol(asyncio.Protocol):
+    """One HTTP/1.1 connection."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        settings: ServerSettings,
+        registry: ConnectionRegistry,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.handler = handler
+        self.settings = settings
+        self.registry = registry
+        self.loop = loop or asyncio.get_running_loop()
+        self.transport: Any = None
+        self.peername: Any = None
+        self.queue: collections.deque[Exchange] = collections.deque()
+        self.closed = False
+        self.draining = False
+        self.deadline: float | None = None
+        self.phase = HEAD
+        self._parser: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._wakeup: asyncio.Future[None] | None = None
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._write_paused = False
+        self._pause_reasons: set[str] = set()
+        self._stop_parsing = False
+        self._sink: UpgradeSink | None = None
+        self._upgrade_tail: list[bytes] = []
+        self._upgrade_pending = False
+        self._reset_parser = False
+        self._pending_error: HttpProtocolError | None = None
+        # Per-request parser state.
+        self._url = b""
+        self._headers: list[tuple[str, str]] = []
+        self._header_count = 0
+        self._body: FlowControlStreamReader | None = None
+        self._exchange: Exchange | None = None
+        self._in_head = False
+
+    # -- asyncio callbacks -----------------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        settings = self.settings
+        transport.set_write_buffer_limits(  # type: ignore[attr-defined]
+            high=settings.write_high_water, low=settings.write_low_water
+        )
+        self.peername = transport.get_extra_info("peername")
+        self._parser = httptools.HttpRequestParser(self)
+        self.deadline = self.loop.time() + settings.header_timeout
+        self.phase = HEAD
+        self.registry.add(self)
+        if self.registry.closing:
+            self.begin_drain(self.registry.grace_deadline)
+
+    def data_received(self, data: bytes) -> None:
+        if self._sink is not None:
+            self._sink.data_received(data)
+            return
+        if self._upgrade_pending:
+            self._upgrade_tail.append(data)
+            return
+        if self._stop_parsing or self.closed:
+            return
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade as exc:
+            self._on_upgrade(data, exc.args[0] if exc.args else len(data))
+        except httptools.HttpParserCallbackError as exc:
+            cause = exc.__context__
+            if isinstance(cause, HttpProtocolError):
+                self._reject(cause)
+            else:
+                log.exception("error in HTTP parser callback", exc_info=cause)
+                self._reject(BadRequest("Bad Request"))
+        except httptools.HttpParserError as exc:
+            self._reject(BadRequest(_parser_message(exc)))
+
+    def eof_received(self) -> bool | None:
+        if self._sink is not None:
+            self._sink.eof_received()
+            return True
+        # A half-closed client may still read our answers to what it sent (RFC 9112 §9.6).
+        self._stop_parsing = True
+        if self._body is not None and not self._body.is_eof():
+            self._body.set_exception(ConnectionResetError("client closed the connection mid-body"))
+        if not self.queue:
+            self.close()
+            return None
+        return True
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.closed = True
+        self.registry.discard(self)
+        if self._sink is not None:
+            sink, self._sink = self._sink, None
+            sink.connection_lost(exc)
+        reset = ConnectionResetError("connection lost")
+        for exchange in self.queue:
+            if not exchange.body.is_eof():
+                exchange.body.set_exception(reset)
+        if self._body is not None and not self._body.is_eof():
+            self._body.set_exception(reset)
+        if self._drain_waiter is not None and not self._drain_waiter.done():
+            self._drain_waiter.set_exception(reset)
+        self._wake()
+        task = self._task
+        if task is not None and self.settings.handler_cancellation and self.queue:
+            task.cancel()
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # -- parser callbacks ------------------------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._header_count = 0
+        self._in_head = True
+        if self.phase == IDLE:
+            self.phase = HEAD
+            self.deadline = self.loop.time() + self.settings.header_timeout
+
+    def on_url(self, url: bytes) -> None:
+        url = self._url + url if self._url else url
+        self._url = url
+        # Request line = method SP target SP HTTP/x.y; llhttp has parsed the method by now.
+        if len(url) + len(self._parser.get_method()) + 10 > self.settings.max_request_line:
+            raise RequestLineTooLong("Request-Line too long")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        settings = self.settings
+        self._header_count += 1
+        if self._header_count > settings.max_headers:
+            raise HeadersTooLarge("Too many header fields")
+        if len(name) + len(value) + 2 > settings.max_field_size:
+            raise HeadersTooLarge("Header field too long")
+        if self._in_head:
+            self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
+
+    def on_headers_complete(self) -> None:
+        parser = self._parser
+        settings = self.settings
+        self._in_head = False
+        version = _VERSIONS.get(parser.get_http_version())
+        if version is None:
+            raise BadHttpVersion("HTTP Version Not Supported")
+        headers = CIMultiDict(self._headers)
+        if version is HttpVersion11 and len(headers.getall("Host", ())) != 1:
+            raise BadRequest("HTTP/1.1 requires exactly one Host header")
+        method = parser.get_method().decode("ascii")
+        upgrade = parser.should_upgrade()
+        if upgrade:
+            if method == "CONNECT":
+                raise UnsupportedUpgrade("CONNECT is not supported")
+            if "websocket" not in headers.get("Upgrade", "").lower():
+                # An upgrade we do not speak is ignored (RFC 9110 §7.8): go on parsing HTTP/1.1 after it.
+                if "Content-Length" in headers or "Transfer-Encoding" in headers:
+                    raise UnsupportedUpgrade("Upgrade with a request body is not supported")
+                upgrade = False
+                self._reset_parser = True
+        has_body = False
+        length = headers.get("Content-Length")
+        if length is not None:
+            size = int(length)
+            if size > settings.client_max_size:
+                raise PayloadTooLarge(settings.client_max_size, size)
+            has_body = size > 0
+        elif "Transfer-Encoding" in headers:
+            has_body = True
+        expect = headers.get("Expect")
+        expect_continue = False
+        if expect is not None and version is HttpVersion11:
+            if expect.lower() != "100-continue":
+                raise HttpProtocolError("Expectation Failed", status=417)
+            expect_continue = has_body
+        if has_body:
+            body = FlowControlStreamReader(
+                self,
+                self.loop,
+                limit=settings.client_max_size,
+                high_water=settings.read_high_water,
+                low_water=settings.read_low_water,
+                expect_continue=expect_continue,
+            )
+            self._body = body
+        else:
+            body = _EMPTY_BODY
+            self._body = None
+        exchange = Exchange(
+            self,
+            method,
+            self._url.decode("latin-1"),
+            version,
+            headers,
+            parser.should_keep_alive(),
+            upgrade,
+            body,
+            self.loop.time(),
+        )
+        self._exchange = exchange
+        if self.phase == HEAD:
+            self.phase = BUSY
+            self.deadline = None
+        queue = self.queue
+        queue.append(exchange)
+        if len(queue) == 1:
+            if self._task is None:
+                self._task = self.loop.create_task(self._run())
+            else:
+                self._wake()
+        elif len(queue) >= settings.max_pipeline:
+            self.pause_reason("pipeline")
+
+    def on_body(self, body: bytes) -> None:
+        if self._body is not None:
+            self._body.feed_data(body)
+
+    def on_message_complete(self) -> None:
+        if self._body is not None:
+            self._body.feed_eof()
+            self._body = None
+        exchange = self._exchange
+        self._exchange = None
+        if exchange is not None and not self._parser.should_keep_alive():
+            # The client announced the close: nothing after this request is read (RFC 9112 §9.6).
+            exchange.client_keep_alive = False
+            self._stop_parsing = True
+        if self._reset_parser:
+            self._reset_parser = False
+            self._parser = httptools.HttpRequestParser(self)
+
+    # -- flow control ----------------------------------------------------------------------------------------
+
+    def pause_body(self) -> None:
+        self.pause_reason("body")
+
+    def resume_body(self) -> None:
+        self.resume_reason("body")
+
+    def send_continue(self) -> None:
+        if not self.closed:
+            self.transport.write(_CONTINUE)
+
+    def pause_reason(self, reason: str) -> None:
+        if not self._pause_reasons and not self.closed:
+            self.transport.pause_reading()
+        self._pause_reasons.add(reason)
+
+    def resume_reason(self, reason: str) -> None:
+        if reason in self._pause_reasons:
+            self._pause_reasons.discard(reason)
+            if not self._pause_reasons and not self.closed:
+                self.transport.resume_reading()
+
+    async def drain(self) -> None:
+        if self.closed:
+            raise ConnectionResetError("connection lost")
+        if not self._write_paused:
+            return
+        waiter = self._drain_waiter
+        if waiter is None or waiter.done():
+            waiter = self._drain_waiter = self.loop.create_future()
+        await asyncio.shield(waiter)
+
+    # -- the request loop ------------------------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        waiter = self._wakeup
+        if waiter is not None:
+            self._wakeup = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _run(self) -> None:
+        queue = self.queue
+        try:
+            while not self.closed:
+                if not queue:
+                    waiter = self._wakeup = self.loop.create_future()
+                    await waiter
+                    continue
+                exchange = queue[0]
+                try:
+                    await self.handler(exchange)
+                except (ConnectionResetError, asyncio.CancelledError) as exc:
+                    if not self.closed:
+                        log.debug("handler stopped: %r", exc)
+                        self.abort()
+                    if isinstance(exc, asyncio.CancelledError) and not self.closed:
+                        raise
+                    return
+                except Exception:
+                    log.exception("unhandled error answering %s %s", exchange.method, exchange.target)
+                    if not exchange.head_sent and not self.closed:
+                        exchange.send(500, _500(), b"", keep_alive=False)
+                if self.closed:
+                    return
+                if not exchange.finished:
+                    # The handler neither completed nor announced the end of its response: the framing is
+                    # unknown, so the connection cannot carry another response.
+                    if not exchange.head_sent:
+                        exchange.send(500, _500(), b"", keep_alive=False)
+                    self.close()
+                    return
+                if not await self._drain_body(exchange):
+                    self.close()
+                    return
+                queue.popleft()
+                if not queue and self._pending_error is not None:
+                    self._send_error(self._pending_error)
+                    return
+                if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
+                    self.resume_reason("pipeline")
+                if not exchange._keep_alive_final:
+                    self.close()
+                    return
+                if not queue:
+                    if self._in_head:
+                        # The next request's head is already arriving (pipelined, partial).
+                        self.phase = HEAD
+                        self.deadline = self.loop.time() + self.settings.header_timeout
+                    elif self.draining:
+                        self.phase = IDLE
+                        self.deadline = self.registry.grace_deadline
+                    else:
+                        self.phase = IDLE
+                        self.deadline = self.loop.time() + self.settings.keepalive_timeout
+        finally:
+            self._task = None
+
+    async def _drain_body(self, exchange: Exchange) -> bool:
+        """Discard what the handler left of the body; False when the connection must close instead."""
+        body = exchange.body
+        if body.is_eof():
+            body.discard()
+            return True
+        if body.expecting_continue or body.exception() is not None or self._stop_parsing:
+            return False
+        length = exchange.headers.get("Content-Length")
+        remaining = int(length) - body.total_bytes if length is not None else None
+        limit = self.settings.max_drain
+        if remaining is None or remaining > limit:
+            return False
+        try:
+            async with asyncio.timeout(max(1.0, self.settings.header_timeout)):
+                await body.wait_eof()
+        except (TimeoutError, ConnectionResetError, HttpProtocolError):
+            return False
+        return True
+
+    def exchange_finished(self, exchange: Exchange) -> None:
+        registry = self.registry
+        registry.requests_count += 1
+        if registry.access_logger is not None:
+            registry.access_logger.log(exchange, self.loop.time() - exchange.start_time)
+        if exchange._keep_alive_final and self.draining and len(self.queue) <= 1:
+            exchange._keep_alive_final = False
+        if not exchange._keep_alive_final:
+            self._stop_parsing = True
+
+    # -- errors, upgrades, closing ---------------------------------------------------------------------------
+
+    def _reject(self, error: HttpProtocolError) -> None:
+        """Answer a protocol error once, after the responses already owed, then close."""
+        self._stop_parsing = True
+        self._in_head = False
+        body = self._body
+        if body is not None:
+            # The body of the newest queued request is broken: its handler sees the error when it reads, and the
+            # connection closes after its answer.
+            self._body = None
+            body.set_exception(error)
+            self.queue[-1].must_close = True
+        elif self.queue:
+            # A broken request behind valid pipelined ones: answer those first, then this one, then close.
+            self._pending_error = error
+        else:
+            self._send_error(error)
+
+    def _send_error(self, error: HttpProtocolError) -> None:
+        if self.closed:
+            return
+        log.debug("rejecting request from %s: %s %s", self.peername, error.status, error.message)
+        self.transport.write(error_response(error.status, f"{error.status} {error.message}"))
+        self.close()
+
+    def _on_upgrade(self, data: bytes, offset: int) -> None:
+        exchange = self.queue[-1] if self.queue else None
+        if exchange is None or not exchange.upgrade:
+            self._reject(UnsupportedUpgrade("Unsupported upgrade"))
+            return
+        self._upgrade_pending = True
+        exchange.must_close = True  # unless the handler takes the connection over, it closes after the answer
+        tail = data[offset:]
+        if tail:
+            self._upgrade_tail.append(tail)
+
+    def upgrade_to(self, exchange: Exchange, sink: UpgradeSink) -> bytes:
+        if not self._upgrade_pending or not self.queue or self.queue[0] is not exchange:
+            raise RuntimeError("connection is not waiting for an upgrade")
+        self._upgrade_pending = False
+        self._sink = sink
+        self.phase = BUSY
+        self.deadline = None
+        tail = b"".join(self._upgrade_tail)
+        self._upgrade_tail.clear()
+        return tail
+
+    def begin_drain(self, grace_deadline: float) -> None:
+        """Stop taking new work: answer what is queued, announcing the close; idle connections get a grace."""
+        if self.draining or self.closed:
+            return
+        self.draining = True
+        if self._sink is not None:
+            try:
+                self._sink.shutdown()
+            except Exception:
+                log.exception("error shutting down an upgraded connection")
+            return
+        if self.phase == IDLE:
+            self.deadline = grace_deadline
+
+    def on_deadline(self, now: float) -> None:
+        """Called by the registry's ticker once ``deadline`` has passed."""
+        self.deadline = None
+        if self.phase == IDLE:
+            self.close()
+        elif self.phase == HEAD:
+            if self._in_head or self.queue:
+                self._stop_parsing = True
+                if not self.queue:
+                    self._send_error(RequestTimeout("Request Timeout"))
+                else:
+                    self.close()
+            else:
+                # Connected but never sent a byte: no one to answer.
+                self.close()
+
+    def close(self) -> None:
+        if not self.closed and self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+        self.closed = True
+
+
+def _500() -> bytes:
+    return error_response(500, "500 Internal Server Error")
+
+
+def _parser_message(exc: Exception) -> str:
+    text = str(exc)
+    return text.split(":", 1)[-1].strip() if text else "Bad Request"

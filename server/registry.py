@@ -1,0 +1,103 @@
+"""The live connections of one server, their deadlines, and their graceful close."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .accesslog import AccessLogger
+
+if TYPE_CHECKING:
+    from .protocol import HttpProtocol
+    from .settings import ServerSettings
+
+__all__ = ["ConnectionRegistry"]
+
+log = logging.getLogger("prefork.server")
+
+
+class ConnectionRegistry:
+    """Every open connection of one protocol factory.
+
+    One ticker per registry enforces the header and keep-alive deadlines of all its connections, instead of a timer
+    per request: arming and cancelling a timer handle on every request costs more than a sweep a second.
+    """
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.connections: set[HttpProtocol] = set()
+        self.requests_count = 0
+        self.closing = False
+        self.grace_deadline = 0.0
+        self.access_logger = (
+            AccessLogger(settings.access_log, settings.access_log_format) if settings.access_log is not None else None
+        )
+        self._ticker: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._empty: asyncio.Event | None = None
+        shortest = min(settings.header_timeout, settings.keepalive_timeout)
+        self.tick = max(0.01, min(1.0, shortest / 4))
+
+    def __len__(self) -> int:
+        return len(self.connections)
+
+    def __iter__(self) -> Iterator[HttpProtocol]:
+        return iter(list(self.connections))
+
+    def add(self, protocol: HttpProtocol) -> None:
+        self.connections.add(protocol)
+        if self._ticker is None:
+            self._loop = protocol.loop
+            self._ticker = self._loop.call_later(self.tick, self._on_tick)
+
+    def discard(self, protocol: HttpProtocol) -> None:
+        self.connections.discard(protocol)
+        if not self.connections and self._empty is not None:
+            self._empty.set()
+
+    def _on_tick(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        now = loop.time()
+        for protocol in list(self.connections):
+            deadline = protocol.deadline
+            if deadline is not None and deadline <= now:
+                try:
+                    protocol.on_deadline(now)
+                except Exception:
+                    log.exception("error closing a connection past its deadline")
+        if self.connections:
+            self._ticker = loop.call_later(self.tick, self._on_tick)
+        else:
+            self._ticker = None
+
+    async def shutdown(self, timeout: float = 30.0, grace: float = 1.0) -> None:
+        """Close every connection gracefully.
+
+        In-flight and already-pipelined requests are answered, the last answer on each connection carrying
+        ``Connection: close``. An idle keep-alive connection stays open for ``grace`` seconds so that a request
+        already on the wire is still served (with ``Connection: close``); then it closes. Upgraded connections are
+        told to shut down (websockets close with 1001). Whatever is still open after ``timeout`` is aborted.
+        """
+        loop = asyncio.get_running_loop()
+        self._loop = self._loop or loop
+        self.closing = True
+        self.grace_deadline = loop.time() + min(grace, timeout)
+        if self._empty is None:
+            self._empty = asyncio.Event()
+        if not self.connections:
+            return
+        for protocol in list(self.connections):
+            protocol.begin_drain(self.grace_deadline)
+        if self._ticker is None:
+            self._ticker = loop.call_later(self.tick, self._on_tick)
+        try:
+            async with asyncio.timeout(timeout):
+                await self._empty.wait()
+        except TimeoutError:
+            log.warning("%d connection(s) still open after %.1fs; aborting them", len(self.connections), timeout)
+            for protocol in list(self.connections):
+                protocol.abort()
+            await asyncio.sleep(0)

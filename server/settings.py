@@ -1,0 +1,63 @@
+"""Per-server settings of the connection layer: limits, timeouts and buffer marks, one definition each."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+KiB = 1024
+MiB = 1024 * KiB
+
+# gunicorn's default access log line, with %(D)s/%(L)s available for timings.
+DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+
+@dataclasses.dataclass(slots=True)
+class ServerSettings:
+    """Limits and timeouts for every connection a factory serves.
+
+    Every limit answers with its own status and closes the connection: request line (414), header count and field
+    size (431), body size (413). ``keepalive_timeout`` is deliberately longer than nginx's 60 s upstream keep-alive,
+    so the proxy, not us, closes idle upstream connections and never races a request against our close.
+    """
+
+    max_request_line: int = 8190
+    max_headers: int = 100
+    max_field_size: int = 8190
+    client_max_size: int = 1 * MiB
+    keepalive_timeout: float = 75.0
+    header_timeout: float = 30.0
+    max_pipeline: int = 16
+    read_high_water: int = 256 * KiB
+    read_low_water: int = 64 * KiB
+    write_high_water: int = 64 * KiB
+    write_low_water: int = 16 * KiB
+    max_drain: int = 256 * KiB
+    access_log: logging.Logger | None = None
+    access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT
+    server_header: str | None = None
+    handler_cancellation: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        for name in ("client_max_size", "read_low_water", "write_low_water", "max_drain"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        for name in ("keepalive_timeout", "header_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.read_high_water < self.read_low_water:
+            raise ValueError("read_high_water must not be below read_low_water")
+        if self.write_high_water < self.write_low_water:
+            raise ValueError("write_high_water must not be below write_low_water")
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: object) -> ServerSettings:
+        """Build settings from keyword arguments, naming any unknown one."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(kwargs) - fields)
+        if unknown:
+            raise TypeError(f"unknown server setting(s): {', '.join(unknown)}")
+        return cls(**kwargs)  # type: ignore[arg-type]

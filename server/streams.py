@@ -1,0 +1,315 @@
+"""The request body as a stream: the seed's ``FlowControlStreamReader``.
+
+The protocol feeds it what the parser emits; the handler reads it. Above ``high_water`` buffered bytes it asks the
+connection to pause reading the socket, and below ``low_water`` to resume, so a fast client cannot grow a worker's
+memory faster than the handler consumes the body. ``100 Continue`` is sent lazily, on the first read, because a
+handler that answers without reading the body must not invite the client to send it (RFC 9110 §10.1.1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from .errors import PayloadTooLarge
+
+__all__ = ["EofStream", "FlowControl", "FlowControlStreamReader"]
+
+
+class EofStream(Exception):
+    """Raised by ``readany``-style loops of old code at end of stream (kept for aiohttp compatibility)."""
+
+
+class FlowControl(Protocol):
+    """What the stream needs from its connection."""
+
+    def pause_body(self) -> None: ...
+
+    def resume_body(self) -> None: ...
+
+    def send_continue(self) -> None: ...
+
+
+class FlowControlStreamReader:
+    """Input stream of one request body, with flow control towards the transport.
+
+    Call contract for the connection: ``feed_data`` for every body piece, then exactly one of ``feed_eof`` or
+    ``set_exception``. The reading coroutines may be called from one task at a time.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_eof",
+        "_exception",
+        "_expect_continue",
+        "_flow",
+        "_high",
+        "_limit",
+        "_loop",
+        "_low",
+        "_paused",
+        "_size",
+        "_total",
+        "_waiter",
+    )
+
+    def __init__(
+        self,
+        flow: FlowControl | None,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        limit: int = 0,
+        high_water: int = 256 * 1024,
+        low_water: int = 64 * 1024,
+        expect_continue: bool = False,
+    ) -> None:
+        self._flow = flow
+        self._loop = loop
+        self._buffer: collections.deque[bytes] = collections.deque()
+        self._size = 0
+        self._total = 0
+        self._limit = limit
+        self._high = high_water
+        self._low = low_water
+        self._eof = False
+        self._exception: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._paused = False
+        self._expect_continue = expect_continue
+
+    def __repr__(self) -> str:
+        state = "eof" if self._eof else "open"
+        return f"<FlowControlStreamReader {state} buffered={self._size} total={self._total}>"
+
+    # -- connection side -------------------------------------------------------------------------------------
+
+    def feed_data(self, data: bytes) -> None:
+        """Append a body piece; over ``limit`` (when set) the stream fails with :class:`PayloadTooLarge`."""
+        if self._exception is not None or self._eof:
+            return
+        self._total += len(data)
+        if self._limit and self._total > self._limit:
+            self.set_exception(PayloadTooLarge(self._limit, self._total))
+            return
+        self._buffer.append(data)
+        self._size += len(data)
+        if self._size > self._high and not self._paused and self._flow is not None:
+            self._paused = True
+            self._flow.pause_body()
+        self._wake()
+
+    def feed_eof(self) -> None:
+        self._eof = True
+        self._expect_continue = False
+        self._wake()
+
+    def set_exception(self, exc: BaseException) -> None:
+        """Fail every pending and later read with ``exc``; buffered data is dropped."""
+        self._exception = exc
+        self._expect_continue = False
+        self._buffer.clear()
+        self._size = 0
+        self._unpause()
+        self._wake(exc)
+
+    @property
+    def expecting_continue(self) -> bool:
+        """True while the client waits for ``100 Continue`` that no read has triggered yet."""
+        return self._expect_continue
+
+    def _wake(self, exc: BaseException | None = None) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                if exc is None:
+                    waiter.set_result(None)
+                else:
+                    waiter.set_exception(exc)
+
+    def _unpause(self) -> None:
+        if self._paused:
+            self._paused = False
+            if self._flow is not None:
+                self._flow.resume_body()
+
+    # -- reader side -----------------------------------------------------------------------------------------
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of body received so far."""
+        return self._total
+
+    def exception(self) -> BaseException | None:
+        return self._exception
+
+    def is_eof(self) -> bool:
+        """True once the whole body has arrived (it may still be buffered)."""
+        return self._eof
+
+    def at_eof(self) -> bool:
+        """True when the body has arrived and every byte of it was read."""
+        return self._eof and not self._buffer
+
+    async def _wait(self) -> None:
+        if self._exception is not None:
+            raise self._exception
+        if self._expect_continue:
+            self._expect_continue = False
+            if self._flow is not None:
+                self._flow.send_continue()
+        waiter = self._loop.create_future()
+        self._waiter = waiter
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+
+    def _take(self, n: int) -> bytes:
+        """Remove and return up to ``n`` (-1: all) buffered bytes."""
+        buffer = self._buffer
+        if n < 0 or n >= self._size:
+            data = buffer[0] if len(buffer) == 1 else b"".join(buffer)
+            buffer.clear()
+        else:
+            first = buffer[0]
+            if len(first) > n:
+                data = first[:n]
+                buffer[0] = first[n:]
+            else:
+                parts = []
+                need = n
+                while need:
+                    chunk = buffer.popleft()
+                    if len(chunk) > need:
+                        parts.append(chunk[:need])
+                        buffer.appendleft(chunk[need:])
+                        break
+                    parts.append(chunk)
+                    need -= len(chunk)
+                data = b"".join(parts)
+        self._size -= len(data)
+        if self._paused and self._size <= self._low:
+            self._unpause()
+        return data
+
+    async def read(self, n: int = -1) -> bytes:
+        """Read up to ``n`` bytes; with ``n == -1`` read until the end of the body."""
+        if n == 0:
+            return b""
+        if n < 0:
+            parts = []
+            while True:
+                while not self._buffer and not self._eof:
+                    await self._wait()
+                if self._exception is not None:
+                    raise self._exception
+                if self._buffer:
+                    parts.append(self._take(-1))
+                if self._eof and not self._buffer:
+                    break
+            return parts[0] if len(parts) == 1 else b"".join(parts)
+        while not self._buffer and not self._eof:
+            await self._wait()
+        if self._exception is not None:
+            raise self._exception
+        return self._take(n) if self._buffer else b""
+
+    async def readany(self) -> bytes:
+        """Read whatever is buffered, waiting for at least one byte unless the body has ended."""
+        while not self._buffer and not self._eof:
+            await self._wait()
+        if self._exception is not None:
+            raise self._exception
+        return self._take(-1) if self._buffer else b""
+
+    async def readchunk(self) -> tuple[bytes, bool]:
+        """Read the next received piece; returns ``(data, end_of_http_chunk)`` like aiohttp (``(b'', True)`` at
+        the end). Pieces are returned as they arrived from the socket, not aligned to chunked-encoding chunks."""
+        while not self._buffer and not self._eof:
+            await self._wait()
+        if self._exception is not None:
+            raise self._exception
+        if not self._buffer:
+            return b"", True
+        chunk = self._buffer[0]
+        return self._take(len(chunk)), False
+
+    async def readexactly(self, n: int) -> bytes:
+        """Read exactly ``n`` bytes; raises :class:`asyncio.IncompleteReadError` if the body ends first."""
+        while self._size < n and not self._eof:
+            await self._wait()
+        if self._exception is not None:
+            raise self._exception
+        if self._size < n:
+            partial = self._take(-1) if self._buffer else b""
+            raise asyncio.IncompleteReadError(partial, n)
+        return self._take(n)
+
+    async def readline(self) -> bytes:
+        """Read one line, up to and including ``\\n`` (or to the end of the body)."""
+        return await self.readuntil(b"\n")
+
+    async def readuntil(self, separator: bytes = b"\n") -> bytes:
+        """Read up to and including ``separator``, or to the end of the body if it never comes."""
+        scanned = 0
+        while True:
+            if self._exception is not None:
+                raise self._exception
+            if self._buffer:
+                if len(self._buffer) > 1:
+                    joined = b"".join(self._buffer)
+                    self._buffer.clear()
+                    self._buffer.append(joined)
+                data = self._buffer[0]
+                idx = data.find(separator, max(0, scanned - len(separator) + 1))
+                if idx >= 0:
+                    return self._take(idx + len(separator))
+                scanned = len(data)
+            if self._eof:
+                return self._take(-1) if self._buffer else b""
+            await self._wait()
+
+    def read_nowait(self, n: int = -1) -> bytes:
+        """Return buffered bytes without waiting (b'' if none)."""
+        if self._exception is not None:
+            raise self._exception
+        return self._take(n) if self._buffer else b""
+
+    async def iter_chunked(self, n: int) -> AsyncIterator[bytes]:
+        """Yield the body in pieces of at most ``n`` bytes."""
+        while True:
+            data = await self.read(n)
+            if not data:
+                return
+            yield data
+
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        """Yield the body as it arrives."""
+        while True:
+            data = await self.readany()
+            if not data:
+                return
+            yield data
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.iter_any()
+
+    def discard(self) -> int:
+        """Drop what is buffered (used when the server drains an unread body); returns the byte count."""
+        size = self._size
+        self._buffer.clear()
+        self._size = 0
+        self._unpause()
+        return size
+
+    async def wait_eof(self) -> None:
+        """Wait until the whole body has arrived, discarding it."""
+        while not self._eof:
+            if self._exception is not None:
+                raise self._exception
+            self.discard()
+            await self._wait()
+        self.discard()

@@ -1,0 +1,80 @@
+"""Encoding of response heads: cached status lines, a Date header refreshed once a second, injection checks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from email.utils import formatdate
+from http import HTTPStatus
+
+__all__ = ["HeaderInjectionError", "encode_head", "error_response", "http_date", "reason_phrase", "status_line"]
+
+
+class HeaderInjectionError(ValueError):
+    """A header name or value contains CR or LF: sending it would let the value forge headers or a response."""
+
+
+_REASONS: dict[int, str] = {s.value: s.phrase for s in HTTPStatus}
+_STATUS_LINES: dict[int, str] = {code: f"HTTP/1.1 {code} {phrase}\r\n" for code, phrase in _REASONS.items()}
+
+
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase of ``status``, or '' for an unregistered code."""
+    return _REASONS.get(status, "")
+
+
+def status_line(status: int, reason: str | None = None) -> str:
+    """``HTTP/1.1 <status> <reason>\\r\\n``; pre-built for every registered status with its standard reason."""
+    if reason is None:
+        line = _STATUS_LINES.get(status)
+        if line is not None:
+            return line
+        reason = ""
+    elif "\r" in reason or "\n" in reason:
+        raise HeaderInjectionError(f"reason phrase contains CR or LF: {reason!r}")
+    if not 100 <= status <= 999:
+        raise ValueError(f"status must be a three-digit integer, got {status!r}")
+    return f"HTTP/1.1 {status} {reason}\r\n"
+
+
+_date_second = 0
+_date_value = ""
+
+
+def http_date() -> str:
+    """The current time as an IMF-fixdate (RFC 9110 §5.6.7), recomputed at most once per second."""
+    global _date_second, _date_value
+    now = int(time.time())
+    if now != _date_second:
+        _date_value = formatdate(now, usegmt=True)
+        _date_second = now
+    return _date_value
+
+
+def encode_head(status_text: str, headers: Iterable[tuple[str, str]]) -> bytes:
+    """Serialize a status line (from :func:`status_line`) and header fields into one bytes object.
+
+    Raises :class:`HeaderInjectionError` when any name or value carries CR or LF, before anything is sent: each
+    header line contributes exactly one CR and one LF, so counting them over the joined head finds any extra one
+    with two C-level scans instead of a check per field.
+    """
+    lines = [f"{name}: {value}\r\n" for name, value in headers]
+    head = "".join(lines)
+    n = len(lines)
+    if head.count("\n") != n or head.count("\r") != n:
+        for line in lines:
+            if line.count("\n") != 1 or line.count("\r") != 1:
+                raise HeaderInjectionError(f"header field contains CR or LF: {line[:-2]!r}")
+    return (status_text + head + "\r\n").encode("utf-8")
+
+
+def error_response(status: int, message: str = "", *, keep_alive: bool = False) -> bytes:
+    """A complete plain-text response for errors the connection layer answers by itself."""
+    body = (message or f"{status} {reason_phrase(status)}").encode("utf-8", "replace")
+    headers = [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("Date", http_date()),
+        ("Connection", "keep-alive" if keep_alive else "close"),
+    ]
+    return encode_head(status_line(status), headers) + body
