@@ -1,0 +1,138 @@
+"""``RequestHandlerFactory``: the protocol factory that connects an Application to the server core.
+
+Per request it builds a ``Request``, resolves the route, runs the middlewares and the handler, and turns what
+comes back (a response, an ``HTTPException``, a crash) into exactly one answer. A crashing handler gets a 500
+without a traceback in the body (the traceback goes to the log) and the worker keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from server.errors import HttpProtocolError
+from server.exchange import Exchange
+from server.protocol import HttpProtocol
+from server.registry import ConnectionRegistry
+from server.settings import ServerSettings
+
+from .exceptions import HTTPException
+from .helpers import access_logger, web_logger
+from .request import InvalidJSONBody, Request
+from .response import Response, StreamResponse
+
+if TYPE_CHECKING:
+    from .app import Application
+
+__all__ = ["RequestHandlerFactory"]
+
+Handler = Callable[[Request], Awaitable[StreamResponse]]
+
+
+class RequestHandlerFactory:
+    """Creates the HTTP protocol object of each connection: pass it to ``loop.create_server()``.
+
+    Keyword arguments are server settings (see ``server.ServerSettings``: limits, timeouts, buffer marks), plus
+    ``access_log`` (a ``logging.Logger``, or None for no access log, the default) and ``access_log_format``
+    (gunicorn's atoms). ``client_max_size`` defaults to the application's.
+    """
+
+    def __init__(self, app: Application, *, loop: asyncio.AbstractEventLoop | None = None, **kwargs: Any) -> None:
+        self._app = app
+        self._loop = loop
+        kwargs.setdefault("client_max_size", app.client_max_size)
+        if kwargs.get("access_log") is True:
+            kwargs["access_log"] = access_logger
+        self.settings = ServerSettings.from_kwargs(**kwargs)
+        self.connections = ConnectionRegistry(self.settings)
+        self.logger: logging.Logger = getattr(app, "logger", web_logger)
+
+    @property
+    def app(self) -> Application:
+        return self._app
+
+    @property
+    def requests_count(self) -> int:
+        """Requests answered so far by every connection of this factory."""
+        return self.connections.requests_count
+
+    def __call__(self) -> HttpProtocol:
+        return HttpProtocol(self._handle, self.settings, self.connections, self._loop)
+
+    async def shutdown(self, timeout: float = 30.0, grace: float = 1.0) -> None:
+        """Close every connection gracefully (see ``server.ConnectionRegistry.shutdown``)."""
+        await self.connections.shutdown(timeout=timeout, grace=grace)
+
+    async def finish_connections(self, timeout: float | None = None) -> None:
+        """The seed-era name of :meth:`shutdown`."""
+        await self.shutdown(timeout=30.0 if timeout is None else timeout)
+
+    # -- one request -----------------------------------------------------------------------------------------
+
+    async def _handle(self, exchange: Exchange) -> None:
+        app = self._app
+        request = Request(exchange, app)
+        try:
+            match_info = await app._router.resolve(request)
+            request._match_info = match_info
+            handler = match_info.handler
+            if app._middlewares:
+                handler = await _apply_middlewares(app, handler)
+            response = await handler(request)
+            if not isinstance(response, StreamResponse):
+                raise TypeError(_not_a_response(match_info, response))
+        except HTTPException as exc:
+            response = exc
+        except HttpProtocolError as exc:
+            # A body error found by the handler's read (413 past client_max_size, a broken chunk...).
+            response = Response(status=exc.status, text=f"{exc.status}: {exc.message}")
+            response.force_close()
+        except InvalidJSONBody as exc:
+            response = Response(status=400, text=f"400: Invalid JSON body: {exc.msg}")
+        except (ConnectionResetError, asyncio.CancelledError):
+            _cleanup(request)
+            raise
+        except Exception:
+            self.logger.exception("Error handling request %s %s", exchange.method, exchange.target)
+            if exchange.head_sent:
+                _cleanup(request)
+                raise
+            response = Response(status=500, text="500 Internal Server Error")
+        try:
+            if not exchange.head_sent or response._exchange is exchange:
+                response._send(request)
+        finally:
+            _cleanup(request)
+
+
+def _cleanup(request: Request) -> None:
+    for callback in request._cleanup:
+        try:
+            callback()
+        except Exception:
+            web_logger.exception("error in request cleanup")
+    request._cleanup.clear()
+
+
+async def _apply_middlewares(app: Application, handler: Handler) -> Handler:
+    for middleware in reversed(app._middlewares):
+        if getattr(middleware, "__middleware_version__", None) == 1:
+            handler = functools.update_wrapper(functools.partial(middleware, handler=handler), handler)
+        else:
+            # Seed-era middleware factory: ``async def factory(app, handler) -> handler``.
+            handler = await middleware(app, handler)
+    return handler
+
+
+def _not_a_response(match_info: Any, response: Any) -> str:
+    handler = getattr(match_info, "handler", None)
+    name = getattr(handler, "__qualname__", repr(handler))
+    code = getattr(handler, "__code__", None)
+    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    return (
+        f"handler {name}{where} returned {type(response).__name__}, not a web.StreamResponse: "
+        "return a web.Response (e.g. web.Response(text=...) or web.json_response(...))"
+    )

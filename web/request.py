@@ -1,0 +1,333 @@
+"""The seed's ``Request``: everything known about one incoming HTTP request, read lazily from the exchange."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+from multidict import CIMultiDictProxy, MultiDict, MultiDictProxy
+from yarl import URL
+
+from server.exchange import Exchange, HttpVersion
+from server.streams import FlowControlStreamReader
+
+from .helpers import parse_content_type
+
+if TYPE_CHECKING:
+    from .app import Application
+
+__all__ = ["InvalidJSONBody", "Request"]
+
+_EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
+
+
+class InvalidJSONBody(json.JSONDecodeError):
+    """The request body is not valid JSON. Catch it as ``json.JSONDecodeError`` (or ``ValueError``); left uncaught
+    it is answered with 400 Bad Request, since the client, not the handler, is at fault."""
+
+
+class Request(MutableMapping[str, Any]):
+    """An incoming HTTP request. Never created by user code: the server machinery builds one per request.
+
+    It is also a mutable mapping, for handlers and middlewares to pass per-request state along.
+    """
+
+    __slots__ = (
+        "_app",
+        "_cache",
+        "_cleanup",
+        "_exchange",
+        "_match_info",
+        "_post",
+        "_state",
+    )
+
+    def __init__(self, exchange: Exchange, app: Application | None = None, match_info: Any = None) -> None:
+        self._exchange = exchange
+        self._app = app
+        self._match_info = match_info
+        self._post: MultiDictProxy[Any] | None = None
+        self._state: dict[str, Any] | None = None
+        self._cache: dict[str, Any] = {}
+        self._cleanup: list[Callable[[], Any]] = []
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path_qs}>"
+
+    # -- MutableMapping storage ------------------------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Any:
+        if self._state is None:
+            raise KeyError(key)
+        return self._state[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self._state is None:
+            self._state = {}
+        self._state[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if self._state is None:
+            raise KeyError(key)
+        del self._state[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state or ())
+
+    def __len__(self) -> int:
+        return len(self._state or ())
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __bool__(self) -> bool:
+        return True
+
+    # -- the request line ------------------------------------------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        """HTTP method, upper-cased: ``'GET'``, ``'POST'``..."""
+        return self._exchange.method
+
+    @property
+    def version(self) -> HttpVersion:
+        """HTTP version of the request, an ``HttpVersion(major, minor)``."""
+        return self._exchange.version
+
+    @property
+    def host(self) -> str | None:
+        """The Host header, or None when the request has none."""
+        return self._exchange.headers.get("Host")
+
+    @property
+    def path_qs(self) -> str:
+        """The path with the query string, as sent, e.g. ``/app/blog?id=10``."""
+        target = self._exchange.target
+        if target[:1] == "/":
+            return target
+        return self.rel_url.raw_path_qs if target != "*" else target
+
+    @property
+    def raw_path(self) -> str:
+        """The path and query exactly as sent, without decoding (aiohttp's ``raw_path``)."""
+        return self.path_qs
+
+    @property
+    def path(self) -> str:
+        """The decoded path without the query string, e.g. ``/app/blog``."""
+        cache = self._cache
+        try:
+            return cache["path"]
+        except KeyError:
+            raw = self.path_qs.partition("?")[0]
+            path = cache["path"] = unquote(raw) if "%" in raw else raw
+            return path
+
+    @property
+    def query_string(self) -> str:
+        """The query string of the URL, without the ``?``."""
+        return self.path_qs.partition("?")[2]
+
+    @property
+    def GET(self) -> MultiDictProxy[str]:
+        """A multidict of the query string's variables (lazy, read-only)."""
+        cache = self._cache
+        try:
+            return cache["query"]
+        except KeyError:
+            qs = self.query_string
+            value = MultiDictProxy(MultiDict(parse_qsl(qs, keep_blank_values=True))) if qs else _EMPTY_MULTIDICT
+            cache["query"] = value
+            return value
+
+    query = GET
+
+    @property
+    def rel_url(self) -> URL:
+        """The relative URL (path and query) as a ``yarl.URL``."""
+        cache = self._cache
+        try:
+            return cache["rel_url"]
+        except KeyError:
+            target = self._exchange.target
+            url = URL(target, encoded=True) if target[:1] == "/" else URL(target).relative()
+            cache["rel_url"] = url
+            return url
+
+    @property
+    def scheme(self) -> str:
+        """``'https'`` for a TLS connection, ``'http'`` otherwise."""
+        return "https" if self.transport is not None and self.transport.get_extra_info("sslcontext") else "http"
+
+    @property
+    def secure(self) -> bool:
+        return self.scheme == "https"
+
+    @property
+    def url(self) -> URL:
+        """The absolute URL, built from scheme, Host and the request target."""
+        host = self.host or "localhost"
+        return URL.build(scheme=self.scheme, authority=host, encoded=True).join(self.rel_url)
+
+    @property
+    def remote(self) -> str | None:
+        """The peer's IP address (the unix socket path for unix connections)."""
+        peer = self._exchange.peername
+        if isinstance(peer, (list, tuple)):
+            return str(peer[0])
+        return str(peer) if peer else None
+
+    # -- headers ---------------------------------------------------------------------------------------------
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        """A case-insensitive multidict with all headers (read-only)."""
+        cache = self._cache
+        try:
+            return cache["headers"]
+        except KeyError:
+            value = cache["headers"] = CIMultiDictProxy(self._exchange.headers)
+            return value
+
+    @property
+    def keep_alive(self) -> bool:
+        """True if the client asked for keep-alive and its HTTP version supports it."""
+        return self._exchange.client_keep_alive
+
+    @property
+    def cookies(self) -> MultiDictProxy[str]:
+        """A multidict of the request's cookies (read-only)."""
+        cache = self._cache
+        try:
+            return cache["cookies"]
+        except KeyError:
+            from .cookies import parse_cookies
+
+            value = cache["cookies"] = MultiDictProxy(parse_cookies(self._exchange.headers.getall("Cookie", ())))
+            return value
+
+    @property
+    def content_type(self) -> str:
+        """The media type of Content-Type, ``'application/octet-stream'`` when absent (RFC 2616 §7.2.1)."""
+        return parse_content_type(self._exchange.headers.get("Content-Type"))[0] or "application/octet-stream"
+
+    @property
+    def charset(self) -> str | None:
+        """The charset parameter of Content-Type, or None."""
+        return parse_content_type(self._exchange.headers.get("Content-Type"))[1].get("charset")
+
+    @property
+    def content_length(self) -> int | None:
+        """The Content-Length header as int, or None when absent."""
+        value = self._exchange.headers.get("Content-Length")
+        return int(value) if value is not None else None
+
+    @property
+    def if_modified_since(self) -> Any:
+        """The If-Modified-Since header as an aware ``datetime``, or None."""
+        from email.utils import parsedate_to_datetime
+
+        value = self._exchange.headers.get("If-Modified-Since")
+        if not value:
+            return None
+        try:
+            return parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+
+    # -- routing and application -----------------------------------------------------------------------------
+
+    @property
+    def match_info(self) -> Any:
+        """The result of route resolving (an ``UrlMappingMatchInfo`` with the default router)."""
+        return self._match_info
+
+    @property
+    def app(self) -> Application | None:
+        """The application that handles the request."""
+        return self._app
+
+    @property
+    def transport(self) -> Any:
+        """The transport the request arrived on, e.g. for ``get_extra_info('peername')``."""
+        return self._exchange.transport
+
+    # -- the body --------------------------------------------------------------------------------------------
+
+    @property
+    def content(self) -> FlowControlStreamReader:
+        """The request body as a ``FlowControlStreamReader``."""
+        return self._exchange.body
+
+    @property
+    def has_body(self) -> bool:
+        """True when the request has a body that is not read completely yet."""
+        return not self._exchange.body.at_eof()
+
+    can_read_body = has_body
+
+    @property
+    def body_exists(self) -> bool:
+        """True when the request announced a body at all."""
+        headers = self._exchange.headers
+        return "Transfer-Encoding" in headers or headers.get("Content-Length", "0") != "0"
+
+    async def read(self) -> bytes:
+        """Read the whole body. Not stored: a second call returns ``b''``."""
+        return await self._exchange.body.read()
+
+    async def text(self) -> str:
+        """Read the body decoded with its charset (UTF-8 by default). Not stored: a second call returns ``''``."""
+        body = await self.read()
+        return body.decode(self.charset or "utf-8")
+
+    async def json(self, *, loader: Callable[[str], Any] = json.loads, content_type: str | None = None) -> Any:
+        """Read the body decoded as JSON with ``loader``. Not stored: a second call raises.
+
+        Any Content-Type is accepted by default, as in the seed; pass ``content_type='application/json'`` to
+        require it (otherwise ``HTTPUnsupportedMediaType``, 415). Invalid JSON raises :class:`InvalidJSONBody`, a
+        ``json.JSONDecodeError``; left uncaught it is answered with 400.
+        """
+        if content_type is not None and self.content_type != content_type:
+            from .exceptions import HTTPUnsupportedMediaType
+
+            raise HTTPUnsupportedMediaType(text=f"Expected Content-Type {content_type}, got {self.content_type}")
+        body = await self.text()
+        try:
+            return loader(body)
+        except json.JSONDecodeError as exc:
+            raise InvalidJSONBody(exc.msg, exc.doc, exc.pos) from exc
+        except ValueError as exc:
+            raise InvalidJSONBody(str(exc), body, 0) from exc
+
+    async def post(self) -> MultiDictProxy[Any]:
+        """Read form data (urlencoded or multipart) into a multidict; stored, so later calls return it again.
+
+        For a method other than POST, PUT or PATCH, or another content type, the result is empty."""
+        if self._post is None:
+            from .forms import parse_form
+
+            self._post = await parse_form(self)
+        return self._post
+
+    @property
+    def POST(self) -> MultiDictProxy[Any]:
+        """The form data read by ``post()``; RuntimeError if ``post()`` was not awaited before."""
+        if self._post is None:
+            raise RuntimeError("POST is not available before post()")
+        return self._post
+
+    async def multipart(self) -> Any:
+        """A streaming reader of a multipart body, returning its parts one by one."""
+        from .multipart import MultipartReader
+
+        return MultipartReader.from_request(self)
+
+    async def release(self) -> None:
+        """Read and discard what is left of the body. The server does this after every handler as needed."""
+        await self._exchange.body.wait_eof()

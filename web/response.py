@@ -1,0 +1,514 @@
+"""Responses: the seed's ``StreamResponse`` state machine, ``Response`` with a body, and ``json_response``.
+
+A response is a finite state machine: headers, cookies and status may change only until ``start()``; after it the
+head is on the wire and changing it raises ``RuntimeError``; after ``write_eof()`` nothing may be written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any
+
+from multidict import CIMultiDict
+
+from server.writer import encode_head, http_date, status_line
+
+from .helpers import DONE, DrainAwaitable, parse_content_type
+
+if TYPE_CHECKING:
+    from .request import Request
+
+__all__ = ["Response", "StreamResponse", "json_response"]
+
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class StreamResponse:
+    """The base class for HTTP responses: status, headers, cookies, then a body written piece by piece."""
+
+    def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
+        self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
+        self._cookies: SimpleCookie | None = None
+        self._keep_alive: bool | None = None
+        self._chunked = False
+        self._request: Request | None = None
+        self._exchange: Any = None
+        self._eof_sent = False
+        self._body_length = 0
+        self._head_pending: bytes | None = None
+        self._final_keep_alive = False
+        self.set_status(status, reason)
+
+    # -- status ----------------------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @property
+    def reason(self) -> str:
+        if self._reason is not None:
+            return self._reason
+        from server.writer import reason_phrase
+
+        return reason_phrase(self._status)
+
+    def set_status(self, status: int, reason: str | None = None) -> None:
+        """Set status code and reason phrase; only before the response is started."""
+        if self._exchange is not None:
+            raise RuntimeError("Cannot change the response status code after the headers have been sent")
+        status = int(status)
+        if not 100 <= status <= 999:
+            raise ValueError(f"status must be a three-digit integer, got {status!r}")
+        if reason is not None and ("\r" in reason or "\n" in reason):
+            raise ValueError("reason cannot contain CR or LF")
+        self._status = status
+        self._reason = reason
+
+    # -- state -----------------------------------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        """True once ``start()`` (or ``prepare()``) was called."""
+        return self._exchange is not None
+
+    prepared = started
+
+    @property
+    def keep_alive(self) -> bool:
+        """Copy of ``Request.keep_alive`` by default; ``force_close()`` switches it to False for good."""
+        if self._keep_alive is not None:
+            return self._keep_alive
+        if self._request is not None:
+            return self._request.keep_alive
+        return True
+
+    def force_close(self) -> None:
+        """Disable keep-alive for the connection; there is no way to enable it back."""
+        self._keep_alive = False
+
+    @property
+    def chunked(self) -> bool:
+        """True once chunked encoding was enabled."""
+        return self._chunked
+
+    def enable_chunked_encoding(self) -> None:
+        """Send the body with chunked transfer-encoding, each ``write()`` as one chunk. Cannot be undone."""
+        if self._exchange is not None:
+            raise RuntimeError("Cannot enable chunked encoding after the headers have been sent")
+        if "Content-Length" in self._headers:
+            raise RuntimeError("You can't enable chunked encoding when a content length is set")
+        self._chunked = True
+
+    @property
+    def body_length(self) -> int:
+        return self._body_length
+
+    # -- headers ---------------------------------------------------------------------------------------------
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """Outgoing headers (a ``CIMultiDict``)."""
+        return self._headers
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        """Outgoing cookies (an ``http.cookies.SimpleCookie``)."""
+        if self._cookies is None:
+            self._cookies = SimpleCookie()
+        return self._cookies
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        expires: str | None = None,
+        domain: str | None = None,
+        max_age: int | str | None = None,
+        path: str = "/",
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Set a cookie; a value that would break the header is refused with ``ValueError``."""
+        from .cookies import set_cookie
+
+        self._check_mutable()
+        set_cookie(
+            self.cookies,
+            name,
+            value,
+            expires=expires,
+            domain=domain,
+            max_age=max_age,
+            path=path,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            version=version,
+        )
+
+    def del_cookie(self, name: str, *, domain: str | None = None, path: str = "/") -> None:
+        """Delete a cookie: send it expired."""
+        from .cookies import del_cookie
+
+        self._check_mutable()
+        del_cookie(self.cookies, name, domain=domain, path=path)
+
+    def _check_mutable(self) -> None:
+        if self._exchange is not None:
+            raise RuntimeError("Cannot change the response headers after they have been sent")
+
+    @property
+    def content_length(self) -> int | None:
+        value = self._headers.get("Content-Length")
+        return int(value) if value is not None else None
+
+    @content_length.setter
+    def content_length(self, value: int | None) -> None:
+        self._check_mutable()
+        if value is None:
+            self._headers.popall("Content-Length", None)
+        else:
+            value = int(value)
+            if self._chunked:
+                raise RuntimeError("You can't set content length when chunked encoding is enabled")
+            self._headers["Content-Length"] = str(value)
+
+    @property
+    def content_type(self) -> str:
+        """The media type part of Content-Type, e.g. ``'text/html'``."""
+        return parse_content_type(self._headers.get("Content-Type"))[0] or "application/octet-stream"
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        self._check_mutable()
+        self._set_content_type(str(value), self.charset)
+
+    @property
+    def charset(self) -> str | None:
+        """The charset part of Content-Type; lower-cased when assigned."""
+        return parse_content_type(self._headers.get("Content-Type"))[1].get("charset")
+
+    @charset.setter
+    def charset(self, value: str | None) -> None:
+        self._check_mutable()
+        ctype = parse_content_type(self._headers.get("Content-Type"))[0]
+        if ctype in ("", "application/octet-stream") and value is not None:
+            raise RuntimeError(
+                "Setting charset for application/octet-stream doesn't make sense, setup content_type first"
+            )
+        self._set_content_type(ctype or "application/octet-stream", value.lower() if value else None)
+
+    def _set_content_type(self, ctype: str, charset: str | None) -> None:
+        if "\r" in ctype or "\n" in ctype or (charset and ("\r" in charset or "\n" in charset)):
+            raise ValueError("content type cannot contain CR or LF")
+        self._headers["Content-Type"] = f"{ctype}; charset={charset}" if charset else ctype
+
+    @property
+    def last_modified(self) -> Any:
+        from email.utils import parsedate_to_datetime
+
+        value = self._headers.get("Last-Modified")
+        if value is None:
+            return None
+        try:
+            return parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+
+    # -- sending ---------------------------------------------------------------------------------------------
+
+    def start(self, request: Request) -> DrainAwaitable:
+        """Send the HTTP head. Headers, cookies and status cannot change afterwards. Returns an awaitable that
+        drains the write buffer (modern code may ``await resp.prepare(request)`` instead)."""
+        if self._exchange is not None:
+            if self._request is not request:
+                raise RuntimeError("Response has been started with different request.")
+            return DONE
+        self._start(request, defer=False)
+        return DONE
+
+    async def prepare(self, request: Request) -> None:
+        """Coroutine form of :meth:`start` (aiohttp 3 name)."""
+        self.start(request)
+
+    def _start(self, request: Request, *, defer: bool) -> None:
+        """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write)."""
+        exchange = request._exchange
+        self._request = request
+        self._exchange = exchange
+        headers = self._headers
+        version = exchange.version
+        keep_alive = self._keep_alive is not False and exchange.keep_alive
+        status = self._status
+        if status < 200 or status in _NO_BODY_STATUSES:
+            headers.popall("Content-Length", None)
+            headers.popall("Transfer-Encoding", None)
+            self._chunked = False
+        elif self._chunked:
+            if version[1] == 0 and version[0] == 1:
+                # HTTP/1.0 has no chunked coding: the body is delimited by the close.
+                self._chunked = False
+                keep_alive = False
+            else:
+                headers["Transfer-Encoding"] = "chunked"
+        elif "Content-Length" not in headers:
+            if version >= (1, 1) and exchange.method != "HEAD":
+                self._chunked = True
+                headers["Transfer-Encoding"] = "chunked"
+            elif exchange.method != "HEAD":
+                keep_alive = False
+        if "Content-Type" not in headers and status >= 200 and status not in _NO_BODY_STATUSES:
+            headers["Content-Type"] = "application/octet-stream"
+        if "Date" not in headers:
+            headers["Date"] = http_date()
+        server_header = exchange.settings.server_header
+        if server_header and "Server" not in headers:
+            headers["Server"] = server_header
+        if not keep_alive:
+            headers["Connection"] = "close"
+        elif version[0] == 1 and version[1] == 0:
+            headers["Connection"] = "keep-alive"
+        if self._cookies:
+            for morsel in self._cookies.values():
+                headers.add("Set-Cookie", morsel.OutputString())
+        self._final_keep_alive = keep_alive
+        head = encode_head(status_line(status, self._reason), headers.items())
+        if defer:
+            self._head_pending = head
+        else:
+            exchange.write_head(status, head, keep_alive=keep_alive)
+
+    def _flush_head(self) -> None:
+        head = self._head_pending
+        if head is not None:
+            self._head_pending = None
+            self._exchange.write_head(self._status, head, keep_alive=self._final_keep_alive)
+
+    def write(self, data: bytes | bytearray | memoryview) -> DrainAwaitable:
+        """Send byte-ish data as a part of the body (one chunk each with chunked encoding).
+
+        Raises TypeError for non-bytes data, RuntimeError before ``start()`` or after ``write_eof()``. Returns an
+        awaitable that drains the write buffer, so both the seed's ``resp.write(data)`` and ``await
+        resp.write(data)`` work."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+        if self._eof_sent:
+            raise RuntimeError("Cannot call write() after write_eof()")
+        exchange = self._exchange
+        if exchange is None:
+            raise RuntimeError("Cannot call write() before start()")
+        if self._head_pending is not None:
+            self._flush_head()
+        if data:
+            self._body_length += len(data)
+            if self._chunked:
+                exchange.write(b"%x\r\n%b\r\n" % (len(data), data))
+            else:
+                exchange.write(bytes(data) if not isinstance(data, bytes) else data)
+        return DrainAwaitable(exchange.drain) if exchange._protocol._write_paused else DONE
+
+    async def drain(self) -> None:
+        """Let the transport's write buffer flush below its low-water mark."""
+        if self._exchange is None:
+            raise RuntimeError("Cannot drain before start()")
+        await self._exchange.drain()
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Finish the response. Afterwards any write or header change is forbidden."""
+        if self._eof_sent:
+            return
+        if self._exchange is None:
+            raise RuntimeError("Response has not been started")
+        if data:
+            self.write(data)
+        self._flush_head()
+        self._eof_sent = True
+        exchange = self._exchange
+        if self._chunked:
+            exchange.write(b"0\r\n\r\n")
+        exchange.finish()
+        if not self._final_keep_alive:
+            return
+        await exchange.drain()
+
+    def _send(self, request: Request) -> None:
+        """Answer ``request`` completely (used by the handler machinery for a response the handler returned)."""
+        if self._exchange is None:
+            self._start(request, defer=False)
+        if not self._eof_sent:
+            self._eof_sent = True
+            if self._chunked:
+                self._exchange.write(b"0\r\n\r\n")
+            self._exchange.finish()
+
+    def __repr__(self) -> str:
+        info = "eof" if self._eof_sent else ("started" if self._exchange is not None else "not started")
+        return f"<{self.__class__.__name__} {self._status} {self.reason} {info}>"
+
+    def __bool__(self) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+class Response(StreamResponse):
+    """A response with its whole body at hand, sent with a Content-Length in a single write."""
+
+    def __init__(
+        self,
+        *,
+        body: Any = None,
+        status: int = 200,
+        reason: str | None = None,
+        text: str | None = None,
+        headers: Any = None,
+        content_type: str | None = None,
+        charset: str | None = None,
+    ) -> None:
+        if body is not None and text is not None:
+            raise ValueError("body and text are not allowed together")
+        super().__init__(status=status, reason=reason, headers=headers)
+        hdrs = self._headers
+        if content_type is not None and "charset" in content_type:
+            raise ValueError("charset must not be in content_type argument")
+        if text is not None:
+            if not isinstance(text, str):
+                raise TypeError(f"text argument must be str ({type(text)!r})")
+            if "Content-Type" in hdrs:
+                if content_type or charset:
+                    raise ValueError("passing both Content-Type header and content_type or charset params is forbidden")
+            else:
+                charset = (charset or "utf-8").lower()
+                self._set_content_type(content_type or "text/plain", charset)
+            self._body: bytes | None = text.encode(self.charset or "utf-8")
+            hdrs["Content-Length"] = str(len(self._body))
+        else:
+            if "Content-Type" in hdrs:
+                if content_type is not None or charset is not None:
+                    raise ValueError("passing both Content-Type header and content_type or charset params is forbidden")
+            elif content_type is not None:
+                self._set_content_type(content_type, charset.lower() if charset else None)
+            elif charset is not None:
+                raise ValueError("charset requires content_type")
+            self._body = None
+            if body is not None:
+                self.body = body
+            else:
+                hdrs["Content-Length"] = "0"
+
+    @property
+    def body(self) -> bytes | None:
+        """The body bytes; assigning recalculates ``content_length`` (``None`` drops the Content-Length header)."""
+        return self._body
+
+    @body.setter
+    def body(self, body: Any) -> None:
+        self._check_mutable()
+        if body is None:
+            self._body = None
+            self._headers.popall("Content-Length", None)
+            return
+        if isinstance(body, str):
+            raise TypeError("body must be bytes-like; use text= for str")
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            raise TypeError(f"body argument must be byte-ish ({type(body)!r})")
+        self._body = bytes(body)
+        if not self._chunked:
+            self._headers["Content-Length"] = str(len(self._body))
+
+    @property
+    def text(self) -> str | None:
+        """The body as str (decoded with ``charset``, UTF-8 by default); assigning re-encodes the body."""
+        if self._body is None:
+            return None
+        return self._body.decode(self.charset or "utf-8")
+
+    @text.setter
+    def text(self, text: str | None) -> None:
+        self._check_mutable()
+        if text is None:
+            self.body = None
+            return
+        if not isinstance(text, str):
+            raise TypeError(f"text argument must be str ({type(text)!r})")
+        ctype = parse_content_type(self._headers.get("Content-Type"))[0]
+        if ctype in ("", "application/octet-stream"):
+            self._set_content_type("text/plain", "utf-8")
+        self.body = text.encode(self.charset or "utf-8")
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Send the body (with the head, in one write, when it is still pending) and finish."""
+        if self._eof_sent:
+            return
+        if self._exchange is None:
+            raise RuntimeError("Response has not been started")
+        if self._head_pending is not None or not self._body_length:
+            self._send_body()
+            if not self._final_keep_alive:
+                return
+            await self._exchange.drain()
+            return
+        await super().write_eof(data)
+
+    def start(self, request: Request) -> DrainAwaitable:
+        if self._exchange is not None:
+            if self._request is not request:
+                raise RuntimeError("Response has been started with different request.")
+            return DONE
+        # The head is held back so that write_eof() sends head and body together.
+        self._start(request, defer=True)
+        return DONE
+
+    def _send(self, request: Request) -> None:
+        if self._exchange is None:
+            self._start(request, defer=True)
+        if not self._eof_sent:
+            self._send_body()
+
+    def _send_body(self) -> None:
+        self._eof_sent = True
+        exchange = self._exchange
+        body = self._body or b""
+        if self._chunked and body:
+            body = b"%x\r\n%b\r\n0\r\n\r\n" % (len(body), body)
+        elif self._chunked:
+            body = b"0\r\n\r\n"
+        if self._status < 200 or self._status in _NO_BODY_STATUSES:
+            body = b""
+        head = self._head_pending
+        if head is not None:
+            self._head_pending = None
+            self._body_length = len(self._body or b"")
+            exchange.send(self._status, head, body, keep_alive=self._final_keep_alive)
+        else:
+            if body:
+                exchange.write(body)
+            exchange.finish()
+
+
+def json_response(
+    data: Any = None,
+    *,
+    text: str | None = None,
+    body: bytes | None = None,
+    status: int = 200,
+    reason: str | None = None,
+    headers: Any = None,
+    content_type: str = "application/json",
+    dumps: Callable[[Any], str] = json.dumps,
+) -> Response:
+    """A Response whose body is ``data`` serialized with ``dumps`` (``text``/``body`` pass a pre-encoded one)."""
+    if data is not None:
+        if text or body:
+            raise ValueError("only one of data, text, or body should be specified")
+        text = dumps(data)
+    return Response(text=text, body=body, status=status, reason=reason, headers=headers, content_type=content_type)
