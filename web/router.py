@@ -1,0 +1,345 @@
+"""The default router, :class:`UrlDispatcher`: a FIFO route table with indexes that keep lookups fast.
+
+Rules, in the seed's words where it has them:
+
+- Handler lookup is performed by iterating on added routes in FIFO order; the first route matching both the path
+  and the method is used. Method ``'*'`` matches any method.
+- ``resolve()`` never raises. A path no route matches gives match info whose handler raises ``HTTPNotFound``; a
+  path some route matches, but never with the request's method, gives ``HTTPMethodNotAllowed`` with ``Allow``.
+- On a miss, one trailing slash is ignored (``/a/b/`` is served by ``/a/b``), so that the URLs the seed's
+  ``url()`` examples build (``'/a/b/c/?d=1&e=2'`` for ``/a/b/c``) lead back to their route.
+
+How the FIFO order survives the indexes: every route carries its position in the table. Plain routes sit in a
+dict keyed by path. Dynamic and static routes sit in a trie keyed by their leading literal segments (``/api/v1/
+{id}`` under ``api`` → ``v1``); each trie node holds, in table order, the routes of that node and of its
+ancestors, which is every pattern route that could match a path reaching that node. A lookup takes the first
+plain route for the path that allows the method, then scans only the pattern candidates placed *before* it, so
+a dynamic route added before a plain route that both match still wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sized
+from typing import Any
+
+from .abc import AbstractMatchInfo, AbstractRouter, Handler
+from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
+from .routes import PlainRoute, Route, RouteError, make_route, routing_path
+
+__all__ = ["MatchInfoError", "UrlDispatcher", "UrlMappingMatchInfo"]
+
+_NO_INDEX = 1 << 62
+
+
+class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
+    """Match info of :class:`UrlDispatcher`: a dict of the matched path parts, plus ``handler`` and ``route``."""
+
+    __slots__ = ("_route",)
+
+    def __init__(self, match_dict: dict[str, str], route: Route) -> None:
+        super().__init__(match_dict)
+        self._route = route
+
+    @property
+    def handler(self) -> Handler:
+        return self._route.handler
+
+    @property
+    def route(self) -> Route:
+        return self._route
+
+    def get_info(self) -> dict[str, Any]:
+        return self._route.get_info()
+
+    def __repr__(self) -> str:
+        return f"<MatchInfo {dict.__repr__(self)}: {self._route!r}>"
+
+
+class MatchInfoError(UrlMappingMatchInfo):
+    """Match info for a miss: ``route`` is None and ``handler`` raises the 404 or 405 it stands for."""
+
+    __slots__ = ("_allowed", "_method")
+
+    def __init__(self, method: str, allowed: set[str] | None) -> None:
+        dict.__init__(self)
+        self._route = None  # type: ignore[assignment]
+        self._method = method
+        self._allowed = allowed
+
+    @property
+    def http_exception(self) -> HTTPException:
+        # A new instance each time: an exception is also a response, and a response is sent only once.
+        if self._allowed:
+            return HTTPMethodNotAllowed(self._method, self._allowed)
+        return HTTPNotFound()
+
+    @property
+    def handler(self) -> Handler:
+        return self._raise
+
+    async def _raise(self, request: Any) -> Any:
+        raise self.http_exception
+
+    def get_info(self) -> dict[str, Any]:
+        return {"http_exception": self.http_exception}
+
+    def __repr__(self) -> str:
+        return f"<MatchInfoError {405 if self._allowed else 404}>"
+
+
+class _Node:
+    """A trie node: child nodes by literal segment, and the pattern routes that may match below it."""
+
+    __slots__ = ("candidates", "children", "own")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.own: list[Route] = []
+        self.candidates: list[Route] = []
+
+
+class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
+    """Straightforward URL-matching router; a ``Mapping`` of route names to named routes.
+
+    Fill the table with :meth:`add_route` and :meth:`add_static` (and the aiohttp 3 conveniences ``add_get``,
+    ``add_post``, ..., ``add_routes``) before serving; ``app.router[name]`` gives a named route, ``name in
+    app.router`` checks for one.
+    """
+
+    def __init__(self) -> None:
+        self._routes: list[Route] = []
+        self._named: dict[str, Route] = {}
+        self._plain: dict[str, list[Route]] = {}
+        self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
+        self._frozen = False
+
+    # -- Mapping over named routes ------------------------------------------------------------------------
+
+    def __getitem__(self, name: str) -> Route:
+        return self._named[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._named)
+
+    def __len__(self) -> int:
+        return len(self._named)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._named
+
+    def named_routes(self) -> Mapping[str, Route]:
+        """A read-only view of the named routes."""
+        return _ReadOnly(self._named)
+
+    def routes(self) -> _RoutesView:
+        """A read-only, ordered view of every route in the table."""
+        return _RoutesView(self._routes)
+
+    # -- building the table -------------------------------------------------------------------------------
+
+    def register_route(self, route: Route) -> Route:
+        """Append an already built route to the end of the table."""
+        if self._frozen:
+            raise RuntimeError("cannot add a route once the application serves requests")
+        name = route.name
+        if name is not None:
+            if not isinstance(name, str) or not name:
+                raise RouteError(f"route name must be a non-empty str, got {name!r}")
+            if name in self._named:
+                raise RouteError(f"duplicate route name {name!r}: {self._named[name]!r} already has it")
+        route._index = len(self._routes)
+        self._routes.append(route)
+        if name is not None:
+            self._named[name] = route
+        if isinstance(route, PlainRoute):
+            # A plain route matches exactly one path: a dict lookup finds it, no scan.
+            self._plain.setdefault(route.path, []).append(route)
+        else:
+            self._root = None
+        return route
+
+    def add_route(self, method: str, path: str, handler: Any, *, name: str | None = None) -> Route:
+        """Append ``handler`` for ``method`` on ``path`` to the end of the route table.
+
+        ``method`` ``'*'`` means any method. A regular function is converted to a coroutine. Returns the new
+        :class:`~web.routes.PlainRoute` (``/a/b/c``) or :class:`~web.routes.DynamicRoute` (``/a/{name}``).
+        """
+        return self.register_route(make_route(method, path, handler, name))
+
+    def add_static(self, prefix: str, path: Any, *, name: str | None = None, **kwargs: Any) -> Route:
+        """Serve the files under directory ``path`` at URL ``prefix``; returns the new StaticRoute.
+
+        Keyword options (see :class:`~web.static.StaticRoute`): ``show_index``, ``follow_symlinks``,
+        ``append_version``-free ``chunk_size``, ``expect_handler`` is not supported.
+        """
+        from .static import StaticRoute
+
+        return self.register_route(StaticRoute(name, prefix, path, **kwargs))
+
+    def add_head(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('HEAD', path, handler)``."""
+        return self.add_route("HEAD", path, handler, **kwargs)
+
+    def add_get(self, path: str, handler: Any, *, name: str | None = None, allow_head: bool = True) -> Route:
+        """Shortcut for ``add_route('GET', ...)``; also answers HEAD unless ``allow_head=False`` (aiohttp 3)."""
+        route = self.add_route("GET", path, handler, name=name)
+        if allow_head:
+            self.add_route("HEAD", path, handler)
+        return route
+
+    def add_post(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('POST', path, handler)``."""
+        return self.add_route("POST", path, handler, **kwargs)
+
+    def add_put(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('PUT', path, handler)``."""
+        return self.add_route("PUT", path, handler, **kwargs)
+
+    def add_patch(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('PATCH', path, handler)``."""
+        return self.add_route("PATCH", path, handler, **kwargs)
+
+    def add_delete(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('DELETE', path, handler)``."""
+        return self.add_route("DELETE", path, handler, **kwargs)
+
+    def add_routes(self, routes: Iterable[Any]) -> list[Route]:
+        """Register route definitions (``web.get(...)``, ``web.static(...)``, a ``RouteTableDef``)."""
+        registered: list[Route] = []
+        for definition in routes:
+            registered.extend(definition.register(self))
+        return registered
+
+    def freeze(self) -> None:
+        """Build the indexes now and refuse further changes (called when the application starts)."""
+        self._frozen = True
+        if self._root is None:
+            self._build()
+
+    # -- lookup -------------------------------------------------------------------------------------------
+
+    async def resolve(self, request: Any) -> AbstractMatchInfo:
+        """Return the match info for ``request``; never raises (see the module docstring for the rules)."""
+        raw = request.raw_path
+        path = routing_path(raw) if raw[:1] == "/" else request.path
+        return self.match(request.method, path)
+
+    def match(self, method: str, path: str) -> UrlMappingMatchInfo:
+        """The synchronous core of :meth:`resolve`, on a routing path (see ``routes.routing_path``)."""
+        info = self._lookup(method, path)
+        if info is None and len(path) > 1 and path[-1] == "/":
+            info = self._lookup(method, path[:-1])
+        if info is not None:
+            return info
+        allowed = self._allowed_methods(path)
+        if not allowed and len(path) > 1 and path[-1] == "/":
+            allowed = self._allowed_methods(path[:-1])
+        return MatchInfoError(method, allowed)
+
+    def _lookup(self, method: str, path: str) -> UrlMappingMatchInfo | None:
+        best: Route | None = None
+        limit = _NO_INDEX
+        plains = self._plain.get(path)
+        if plains is not None:
+            for route in plains:
+                methods = route._methods
+                if methods is None or method in methods:
+                    best = route
+                    limit = route._index
+                    break
+        for route in self._candidates(path):
+            if route._index > limit:
+                break
+            methods = route._methods
+            if methods is not None and method not in methods:
+                continue
+            parts = route.match(path)
+            if parts is not None:
+                return UrlMappingMatchInfo(parts, route)
+        if best is not None:
+            return UrlMappingMatchInfo({}, best)
+        return None
+
+    def _candidates(self, path: str) -> list[Route]:
+        node = self._root
+        if node is None:
+            node = self._build()
+        if not node.children:
+            return node.candidates
+        children = node.children
+        for segment in path.split("/")[1:]:
+            child = children.get(segment)
+            if child is None:
+                break
+            node = child
+            children = node.children
+            if not children:
+                break
+        return node.candidates
+
+    def _allowed_methods(self, path: str) -> set[str]:
+        """Every method some route would answer for ``path`` (only computed for a miss)."""
+        allowed: set[str] = set()
+        for route in self._plain.get(path, ()):
+            allowed.add(route.method)
+        for route in self._candidates(path):
+            if route.match(path) is not None:
+                allowed.update(route._methods or (route.method,))
+        return allowed
+
+    def _build(self) -> _Node:
+        root = _Node()
+        for route in self._routes:
+            if isinstance(route, PlainRoute):
+                continue
+            node = root
+            for segment in route.literal_prefix():
+                node = node.children.setdefault(segment, _Node())
+            node.own.append(route)
+        _fill(root, [])
+        self._root = root
+        return root
+
+
+def _fill(node: _Node, inherited: list[Route]) -> None:
+    # Candidates of a node: its ancestors' routes and its own, merged back into table order.
+    node.candidates = sorted(inherited + node.own, key=lambda r: r._index)
+    for child in node.children.values():
+        _fill(child, node.candidates)
+
+
+class _ReadOnly(Mapping[str, Route]):
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict[str, Route]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Route:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class _RoutesView(Sized, Iterable[Route]):
+    """An ordered, read-only view of the route table."""
+
+    __slots__ = ("_routes",)
+
+    def __init__(self, routes: list[Route]) -> None:
+        self._routes = routes
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self._routes)
+
+    def __contains__(self, route: object) -> bool:
+        return route in self._routes
+
+    def __getitem__(self, index: int) -> Route:
+        return self._routes[index]

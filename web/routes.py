@@ -1,0 +1,250 @@
+"""Route classes of the default router: what one entry of the route table matches and how it builds URLs.
+
+A route knows its method, its handler and its name; ``match(path)`` answers a dict of the path's parts (or None)
+and ``url(...)`` builds a URL that comes back to the route. The :class:`~web.router.UrlDispatcher` owns the
+order of the table and the indexes that keep lookups fast; routes never look at each other.
+
+Paths given to ``match`` are *routing paths*: percent-decoded, except that ``%2F`` and ``%25`` stay encoded, so
+that an encoded slash inside a dynamic part is neither a segment separator nor lost (see :func:`routing_path`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, unquote, urlencode
+
+from .abc import Handler
+
+__all__ = ["DynamicRoute", "PlainRoute", "Route", "RouteError", "routing_path"]
+
+Query = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
+
+# Method names are HTTP tokens (RFC 9110 §5.6.2); '*' is the seed's "any method".
+_METHOD_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# A variable part: ``{name}`` or ``{name:regex}``; the regex may itself contain ``{m,n}`` quantifiers.
+_PART_RE = re.compile(r"(\{[_a-zA-Z][^{}]*(?:\{[^{}]*\}[^{}]*)*\})")
+_VAR_RE = re.compile(r"^\{(?P<var>[_a-zA-Z][_a-zA-Z0-9]*)\}$")
+_VAR_WITH_RE = re.compile(r"^\{(?P<var>[_a-zA-Z][_a-zA-Z0-9]*):(?P<re>.+)\}$")
+# The default part is one path segment; braces are excluded as aiohttp does.
+_GOOD_PART = r"[^{}/]+"
+# Kept encoded by routing_path: decoding them would change the path's structure (%2F) or decode twice (%25).
+_KEEP_ENCODED_RE = re.compile(r"(%2[fF5])")
+
+
+class RouteError(ValueError):
+    """A route definition breaks a rule: bad method, a path not starting with '/', a malformed ``{part}``."""
+
+
+def routing_path(raw_path: str) -> str:
+    """The path the router matches: the request-target's path, percent-decoded except for ``%2F`` and ``%25``.
+
+    ``raw_path`` is the path as sent (a query string, if present, is dropped). Decoding happens once, here; the
+    two escapes kept are decoded in each matched dynamic part, after the split into segments.
+    """
+    q = raw_path.find("?")
+    if q != -1:
+        raw_path = raw_path[:q]
+    if "%" not in raw_path:
+        return raw_path
+    pieces = _KEEP_ENCODED_RE.split(raw_path)
+    # pieces alternate text, kept escape, text, ...: decode only the text pieces.
+    for i in range(0, len(pieces), 2):
+        pieces[i] = unquote(pieces[i])
+    for i in range(1, len(pieces), 2):
+        pieces[i] = pieces[i].upper()
+    return "".join(pieces)
+
+
+def _check_method(method: str) -> str:
+    if not isinstance(method, str) or not _METHOD_RE.match(method):
+        raise RouteError(f"bad HTTP method {method!r}: it must be a token (RFC 9110 §9.1) or '*'")
+    return method.upper()
+
+
+def wrap_handler(handler: Any) -> Handler:
+    """Return ``handler`` as a coroutine function; a regular function is converted, as the seed says."""
+    if not callable(handler):
+        raise TypeError(f"handler must be callable, got {handler!r}")
+    if inspect.iscoroutinefunction(handler):
+        return handler  # type: ignore[no-any-return]
+
+    @functools.wraps(handler)
+    async def coroutine_handler(request: Any) -> Any:
+        result = handler(request)
+        # A regular function may still return an awaitable (e.g. a seed-era generator-based coroutine).
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    return coroutine_handler
+
+
+def _append_query(url: str, query: Query, *, slash: bool) -> str:
+    if not query:
+        return url
+    if slash and not url.endswith("/"):
+        url += "/"
+    return url + "?" + urlencode(query)  # type: ignore[arg-type]
+
+
+class Route:
+    """Base class for routes served by :class:`~web.router.UrlDispatcher`.
+
+    ``method`` is the HTTP method handled (e.g. ``'GET'``; ``'*'`` for any), ``handler`` the coroutine that
+    processes the route, ``name`` the route's name or None.
+    """
+
+    __slots__ = ("_index", "_methods", "handler", "method", "name")
+
+    def __init__(self, method: str, handler: Any, name: str | None) -> None:
+        self.method = _check_method(method)
+        self.handler: Handler = wrap_handler(handler)
+        self.name = name
+        # None means any method; otherwise a set, so routes answering several methods (static: GET and HEAD)
+        # are checked with the same cheap membership test.
+        self._methods: frozenset[str] | None = None if self.method == "*" else frozenset((self.method,))
+        self._index = -1  # position in the router's table, set when added
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """Return a dict of the parsed path parts for ``path``, or None if the route does not handle it."""
+        raise NotImplementedError
+
+    def url(self, *, query: Query = None, **kwargs: Any) -> str:
+        """Build a URL handled by this route; ``query`` (a mapping or (name, value) pairs) is urlencoded."""
+        raise NotImplementedError
+
+    def allows(self, method: str) -> bool:
+        """True if the route answers ``method``."""
+        return self._methods is None or method in self._methods
+
+    def literal_prefix(self) -> tuple[str, ...]:
+        """The leading path segments every matching path starts with (used by the router's index)."""
+        return ()
+
+    def get_info(self) -> dict[str, Any]:
+        return {}
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        return f"<{type(self).__name__}{name} [{self.method}] {self.get_info()} -> {self.handler!r}>"
+
+
+class PlainRoute(Route):
+    """Route for a plain URL path, e.g. ``"/a/b/c"``."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, method: str, handler: Any, name: str | None, path: str) -> None:
+        super().__init__(method, handler, name)
+        self.path = path
+
+    def match(self, path: str) -> dict[str, str] | None:
+        return {} if path == self.path else None
+
+    def url(self, *, query: Query = None) -> str:
+        """Build the route's URL; takes no parts.
+
+        The seed documents ``route.url(query={'d': 1, 'e': 2}) == '/a/b/c/?d=1&e=2'`` for the route ``/a/b/c``:
+        when a query is appended, the path is given a trailing slash before the ``?``. We honour the seed's output
+        exactly (aiohttp itself gives ``'/a/b/c?d=1&e=2'``), and the router keeps such a URL working: on a miss it
+        ignores one trailing slash, so ``/a/b/c/?d=1&e=2`` is still served by ``/a/b/c``. Without a query the path
+        is returned as registered.
+        """
+        return _append_query(self.path, query, slash=True)
+
+    def literal_prefix(self) -> tuple[str, ...]:
+        return tuple(self.path.split("/")[1:])
+
+    def get_info(self) -> dict[str, Any]:
+        return {"path": self.path}
+
+
+class DynamicRoute(Route):
+    """Route for a variable path, e.g. ``"/a/{name1}/{name2}"`` or ``"/user/{id:\\d+}"``.
+
+    A ``{name}`` part matches one path segment; ``{name:regex}`` matches ``regex`` (which may span segments).
+    Matched parts are percent-decoded.
+    """
+
+    __slots__ = ("_prefix", "formatter", "path", "pattern")
+
+    def __init__(self, method: str, handler: Any, name: str | None, path: str) -> None:
+        super().__init__(method, handler, name)
+        self.path = path
+        self.pattern, self.formatter, self._prefix = _compile(path)
+
+    def match(self, path: str) -> dict[str, str] | None:
+        m = self.pattern.fullmatch(path)
+        if m is None:
+            return None
+        parts = m.groupdict()
+        for key, value in parts.items():
+            if "%" in value:
+                parts[key] = unquote(value)
+        return parts
+
+    def url(self, *, parts: Mapping[str, Any], query: Query = None) -> str:
+        """Build a URL from ``parts`` (each value percent-quoted, a '/' included) and an optional query.
+
+        The seed's example: for ``/a/{name1}/{name2}``, ``url(parts={'name1': 'b', 'name2': 'c'},
+        query={'d': 1, 'e': 2})`` is ``'/a/b/c/?d=1&e=2'`` (see :meth:`PlainRoute.url` for the slash).
+        """
+        quoted = {key: quote(str(value), safe="") for key, value in parts.items()}
+        try:
+            url = self.formatter.format_map(quoted)
+        except KeyError as exc:
+            raise KeyError(f"missing part {exc.args[0]!r} for route {self.path!r}") from None
+        return _append_query(url, query, slash=True)
+
+    def literal_prefix(self) -> tuple[str, ...]:
+        return self._prefix
+
+    def get_info(self) -> dict[str, Any]:
+        return {"pattern": self.pattern, "formatter": self.formatter}
+
+
+def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:
+    """Compile a dynamic path to (regex, str.format template, leading literal segments)."""
+    regex = ""
+    formatter = ""
+    literal = ""
+    dynamic_seen = False
+    for piece in _PART_RE.split(path):
+        m = _VAR_RE.match(piece) or _VAR_WITH_RE.match(piece)
+        if m is not None:
+            var = m.group("var")
+            part_re = m.groupdict().get("re") or _GOOD_PART
+            try:
+                re.compile(part_re)
+            except re.error as exc:
+                raise RouteError(f"bad regex {part_re!r} for part {{{var}}} of {path!r}: {exc}") from None
+            regex += f"(?P<{var}>{part_re})"
+            formatter += "{" + var + "}"
+            dynamic_seen = True
+            continue
+        if "{" in piece or "}" in piece:
+            raise RouteError(f"bad pattern {path!r}: unmatched or malformed brace in {piece!r}")
+        regex += re.escape(piece)
+        formatter += piece.replace("{", "{{").replace("}", "}}")
+        if not dynamic_seen:
+            literal += piece
+    try:
+        pattern = re.compile(regex)
+    except re.error as exc:  # e.g. the same part name twice
+        raise RouteError(f"bad pattern {path!r}: {exc}") from None
+    # Only whole segments followed by a '/' in the pattern are certain to open every matching path.
+    prefix = tuple(literal.split("/")[1:-1])
+    return pattern, formatter, prefix
+
+
+def make_route(method: str, path: str, handler: Any, name: str | None) -> Route:
+    """A PlainRoute for a path without ``{parts}``, else a DynamicRoute."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise RouteError(f"path should start with '/': {path!r}")
+    if "{" in path or "}" in path:
+        return DynamicRoute(method, handler, name, path)
+    return PlainRoute(method, handler, name, path)
