@@ -1,0 +1,325 @@
+"""web/multipart.py: the sans-IO parser fed bytes every way, and the async part reader over a real body stream."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from multidict import CIMultiDict
+
+from server.errors import PayloadTooLarge
+from server.streams import FlowControlStreamReader
+from web.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from web.multipart import (
+    BodyPartReader,
+    Done,
+    MalformedMultipart,
+    MultipartParser,
+    MultipartReader,
+    PartData,
+    PartEnd,
+    PartStart,
+    parse_boundary,
+    parse_options_header,
+)
+
+BOUNDARY = b"----WebKitFormBoundary7MA4YWxkTrZu0gW"
+EVERY_BYTE = bytes(range(256))
+
+
+def encode(parts: list[tuple[list[tuple[str, str]], bytes]], boundary: bytes = BOUNDARY) -> bytes:
+    out = bytearray()
+    for headers, data in parts:
+        out += b"--" + boundary + b"\r\n"
+        for name, value in headers:
+            out += f"{name}: {value}\r\n".encode()
+        out += b"\r\n" + data + b"\r\n"
+    return bytes(out + b"--" + boundary + b"--\r\n")
+
+
+def disposition(name: str, filename: str | None = None) -> tuple[str, str]:
+    value = f'form-data; name="{name}"'
+    if filename is not None:
+        value += f'; filename="{filename}"'
+    return ("Content-Disposition", value)
+
+
+SAMPLE_PARTS = [
+    ([disposition("text")], b"hello"),
+    ([disposition("empty")], b""),
+    ([disposition("f", "all.bin"), ("Content-Type", "application/octet-stream")], EVERY_BYTE * 4),
+    # The delimiter minus its last byte, and the delimiter followed by neither CRLF nor "--", are data.
+    ([disposition("tricky", "t.bin")], b"\r\n--" + BOUNDARY[:-1] + b"\r\n--" + BOUNDARY + b"x--\r\n"),
+]
+SAMPLE = encode(SAMPLE_PARTS)
+
+
+def run(parser: MultipartParser, pieces: list[bytes]) -> list[tuple[list[tuple[str, str]], bytes]]:
+    """Feed ``pieces``, check the event grammar, and return the parts as (headers, data)."""
+    events = []
+    for piece in pieces:
+        events += parser.feed(piece)
+    parser.feed_eof()
+    parts = []
+    current = None
+    for ev in events:
+        if isinstance(ev, PartStart):
+            assert current is None
+            current = (list(ev.headers.items()), bytearray())
+        elif isinstance(ev, PartData):
+            assert current is not None and ev.data
+            current[1].extend(ev.data)
+        elif isinstance(ev, PartEnd):
+            assert current is not None
+            parts.append((current[0], bytes(current[1])))
+            current = None
+        else:
+            assert isinstance(ev, Done) and current is None and ev is events[-1]
+    return parts
+
+
+def split(body: bytes, cuts: list[int]) -> list[bytes]:
+    points = [0, *sorted(set(cuts)), len(body)]
+    return [body[a:b] for a, b in zip(points, points[1:], strict=False)]
+
+
+# -- the parser, fed three ways ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["whole", "byte by byte", "with trailing data"])
+def test_sample_parses_the_same_every_way(how: str) -> None:
+    if how == "whole":
+        pieces = [SAMPLE]
+    elif how == "byte by byte":
+        pieces = [SAMPLE[i : i + 1] for i in range(len(SAMPLE))]
+    else:  # an epilogue after the closing delimiter is ignored (RFC 2046 §5.1.1)
+        pieces = [SAMPLE + b"epilogue, ignored\r\n--" + BOUNDARY + b"\r\n"]
+    assert run(MultipartParser(BOUNDARY), pieces) == SAMPLE_PARTS
+
+
+def test_split_in_two_at_every_offset() -> None:
+    for i in range(len(SAMPLE) + 1):
+        assert run(MultipartParser(BOUNDARY), [SAMPLE[:i], SAMPLE[i:]]) == SAMPLE_PARTS, i
+
+
+def test_data_is_streamed_not_buffered() -> None:
+    parser = MultipartParser(BOUNDARY)
+    head = b"--" + BOUNDARY + b'\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n\r\n'
+    events = parser.feed(head)
+    assert [type(e) for e in events] == [PartStart]
+    chunk = b"x" * 100_000
+    for _ in range(10):
+        events = parser.feed(chunk)
+        # Everything but a possible delimiter prefix at the end comes out at once.
+        assert sum(len(e.data) for e in events if isinstance(e, PartData)) >= len(chunk) - len(BOUNDARY) - 4
+
+
+def test_empty_form() -> None:
+    assert run(MultipartParser(BOUNDARY), [b"--" + BOUNDARY + b"--\r\n"]) == []
+
+
+def test_part_header_values_are_utf8_with_latin1_fallback() -> None:
+    body = encode(
+        [
+            ([("Content-Disposition", 'form-data; name="a"; filename="résumé.pdf"')], b"1"),
+        ]
+    ).replace("résumé".encode(), "résumé".encode(), 1)
+    latin = body.replace("résumé".encode(), "résumé".encode("latin-1"))
+    [(headers, _)] = run(MultipartParser(BOUNDARY), [body])
+    assert 'filename="résumé.pdf"' in headers[0][1]
+    [(headers, _)] = run(MultipartParser(BOUNDARY), [latin])
+    assert 'filename="résumé.pdf"' in headers[0][1]
+
+
+MALFORMED = {
+    "empty body": b"",
+    "truncated in data": SAMPLE[: len(SAMPLE) // 2],
+    "truncated final delimiter": SAMPLE[:-4],
+    "no final delimiter": SAMPLE[: SAMPLE.rindex(b"--" + BOUNDARY + b"--")],
+    "preamble text": b"hello\r\n" + SAMPLE,
+    "other boundary": SAMPLE.replace(BOUNDARY, b"x" * len(BOUNDARY)),
+    "header without colon": SAMPLE.replace(b"Content-Disposition:", b"Content-Disposition", 1),
+    "header name with space": SAMPLE.replace(b"Content-Disposition:", b"Content Disposition:", 1),
+    "LF-only line endings": SAMPLE.replace(b"\r\n", b"\n"),
+    "bare CR in header": SAMPLE.replace(b'name="text"', b'name="text"\rX: y', 1),
+    "junk after boundary": SAMPLE.replace(BOUNDARY + b"\r\n", BOUNDARY + b"junk\r\n", 1),
+    "header line over the limit": SAMPLE.replace(b'name="text"', b'name="' + b"a" * 9000 + b'"', 1),
+    "too many headers": SAMPLE.replace(b'name="text"', b'name="text"' + b"\r\nX: y" * 20, 1),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+@pytest.mark.parametrize("piece", [1 << 20, 7, 1])
+def test_malformed_body_is_rejected(name: str, piece: int) -> None:
+    body = MALFORMED[name]
+    parser = MultipartParser(BOUNDARY)
+    with pytest.raises(MalformedMultipart):
+        for i in range(0, len(body), piece):
+            parser.feed(body[i : i + piece])
+        parser.feed_eof()
+
+
+@pytest.mark.parametrize("boundary", [b"", b"a" * 71, b"ends with space ", b"semi;colon", b'quote"', "é".encode()])
+def test_invalid_boundary_is_refused(boundary: bytes) -> None:
+    with pytest.raises(MalformedMultipart):
+        MultipartParser(boundary)
+
+
+# -- property: any parts, cut anywhere ---------------------------------------------------------------------
+
+part_data = st.one_of(
+    st.binary(max_size=300),
+    # Data built from delimiter fragments is where parsers go wrong.
+    st.lists(
+        st.sampled_from([b"\r\n", b"--", BOUNDARY, BOUNDARY[:5], b"\r", b"-", b"x", EVERY_BYTE[:16]]), max_size=20
+    ).map(b"".join),
+)
+parts_strategy = st.lists(
+    st.tuples(
+        st.text(st.characters(codec="utf-8", exclude_characters='"\\\r\n'), min_size=1, max_size=10),
+        st.booleans(),
+        part_data,
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=parts_strategy, cuts=st.lists(st.integers(min_value=0, max_value=4000), max_size=12))
+def test_any_parts_split_at_any_offsets(parts: list[tuple[str, bool, bytes]], cuts: list[int]) -> None:
+    # Data must not contain "\r\n--BOUNDARY" followed by CRLF or "--": that would be a delimiter (RFC 2046).
+    parts = [(n, f, d) for n, f, d in parts if b"\r\n--" + BOUNDARY not in b"\r\n" + d + b"\r\n"]
+    spec = [([disposition(name, "f.bin" if is_file else None)], data) for name, is_file, data in parts]
+    body = encode(spec)
+    cuts = [c % (len(body) + 1) for c in cuts]
+    assert run(MultipartParser(BOUNDARY), split(body, cuts)) == spec
+
+
+# -- header helpers ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("multipart/form-data; boundary=abc", ("multipart/form-data", {"boundary": "abc"})),
+        ('Multipart/Form-Data; Boundary="a b;c"', ("multipart/form-data", {"boundary": "a b;c"})),
+        ('form-data; name="a\\"b"; filename="x.txt"', ("form-data", {"name": 'a"b', "filename": "x.txt"})),
+        (
+            "form-data; name=f; filename=plain.txt; filename*=UTF-8''r%C3%A9sum%C3%A9.txt",
+            ("form-data", {"name": "f", "filename": "résumé.txt"}),
+        ),
+        ("form-data; name=a; ;junk; x=", ("form-data", {"name": "a", "junk": "", "x": ""})),
+        ("text/plain", ("text/plain", {})),
+    ],
+)
+def test_parse_options_header(value: str, expected: tuple[str, dict[str, str]]) -> None:
+    assert parse_options_header(value) == expected
+
+
+@pytest.mark.parametrize(
+    "ctype", ["multipart/form-data", "text/plain; boundary=x", "multipart/form-data; boundary=" + "a" * 71]
+)
+def test_parse_boundary_refuses(ctype: str) -> None:
+    with pytest.raises(MalformedMultipart):
+        parse_boundary(ctype)
+
+
+# -- the async reader over a real body stream ----------------------------------------------------------------
+
+
+def stream(pieces: list[bytes], *, limit: int = 0) -> FlowControlStreamReader:
+    content = FlowControlStreamReader(None, asyncio.get_running_loop(), limit=limit)
+    for piece in pieces:
+        content.feed_data(piece)
+    content.feed_eof()
+    return content
+
+
+def reader_for(body: bytes, *, piece: int = 1 << 20, **kwargs: object) -> MultipartReader:
+    headers = CIMultiDict({"Content-Type": f"multipart/form-data; boundary={BOUNDARY.decode()}"})
+    pieces = [body[i : i + piece] for i in range(0, len(body), piece)]
+    return MultipartReader(headers, stream(pieces), **kwargs)  # type: ignore[arg-type]
+
+
+async def test_reader_yields_parts_in_order() -> None:
+    reader = reader_for(SAMPLE, piece=5)
+    got = []
+    async for part in reader:
+        assert isinstance(part, BodyPartReader)
+        got.append((part.name, part.filename, await part.read()))
+    assert got == [
+        ("text", None, b"hello"),
+        ("empty", None, b""),
+        ("f", "all.bin", EVERY_BYTE * 4),
+        ("tricky", "t.bin", SAMPLE_PARTS[3][1]),
+    ]
+    assert reader.at_eof()
+    assert await reader.next() is None
+
+
+async def test_read_chunk_respects_size_and_skipping_parts_works() -> None:
+    reader = reader_for(SAMPLE, read_size=64)
+    part = await reader.next()
+    assert part is not None and part.headers["Content-Disposition"] == 'form-data; name="text"'
+    assert await part.read_chunk(2) == b"he"
+    # Leave the rest unread: next() skips it, and the second part is skipped entirely.
+    await reader.next()
+    part = await reader.next()
+    assert part is not None and part.name == "f"
+    chunks = []
+    while chunk := await part.read_chunk(100):
+        assert len(chunk) <= 100
+        chunks.append(chunk)
+    assert b"".join(chunks) == EVERY_BYTE * 4
+    assert part.at_eof()
+    await reader.release()
+    assert reader.at_eof()
+
+
+async def test_text_json_form_and_readline() -> None:
+    body = encode(
+        [
+            ([disposition("t"), ("Content-Type", "text/plain; charset=latin-1")], "héllo".encode("latin-1")),
+            ([disposition("j"), ("Content-Type", "application/json")], b'{"a": [1, 2]}'),
+            ([disposition("u")], b"a=1&a=2&b=%C3%A9+x"),
+            ([disposition("l")], b"one\ntwo\nthree"),
+        ]
+    )
+    reader = reader_for(body, piece=3)
+    assert await (await reader.next()).text() == "héllo"  # type: ignore[union-attr]
+    assert await (await reader.next()).json() == {"a": [1, 2]}  # type: ignore[union-attr]
+    assert await (await reader.next()).form() == [("a", "1"), ("a", "2"), ("b", "é x")]  # type: ignore[union-attr]
+    part = await reader.next()
+    assert part is not None
+    assert [await part.readline(), await part.readline(), await part.readline(), await part.readline()] == [
+        b"one\n",
+        b"two\n",
+        b"three",
+        b"",
+    ]
+
+
+@pytest.mark.parametrize("name", ["truncated final delimiter", "header without colon", "empty body"])
+async def test_reader_answers_malformed_bodies_with_400(name: str) -> None:
+    reader = reader_for(MALFORMED[name], piece=9)
+    with pytest.raises(HTTPBadRequest) as info:
+        async for part in reader:
+            await part.read()
+    assert isinstance(info.value.__cause__, MalformedMultipart)
+
+
+@pytest.mark.parametrize("ctype", ["multipart/form-data", "application/json", ""])
+async def test_reader_refuses_a_content_type_without_boundary(ctype: str) -> None:
+    with pytest.raises(HTTPBadRequest):
+        MultipartReader(CIMultiDict({"Content-Type": ctype}), stream([SAMPLE]))  # type: ignore[arg-type]
+
+
+async def test_reader_maps_payload_too_large_to_413() -> None:
+    headers = CIMultiDict({"Content-Type": f"multipart/form-data; boundary={BOUNDARY.decode()}"})
+    content = stream([SAMPLE[:100], SAMPLE[100:]], limit=150)
+    with pytest.raises(HTTPRequestEntityTooLarge) as info:
+        async for part in MultipartReader(headers, content):  # type: ignore[arg-type]
+            await part.read()
+    assert isinstance(info.value.__cause__, PayloadTooLarge)

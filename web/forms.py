@@ -1,0 +1,264 @@
+"""``Request.post()``: HTML form bodies (urlencoded and multipart/form-data) into a ``MultiDictProxy``, bounded.
+
+``parse_form(request)`` is what ``Request.post()`` calls (and stores). It reads ``application/x-www-form-urlencoded``
+(and a body without Content-Type, as the seed says) with :func:`parse_urlencoded`, a pure function, and
+``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
+is in memory: non-file fields become ``str`` (they are bounded by ``max_field_size``), file parts are streamed to
+a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
+
+Limits (:class:`FormLimits`, from ``request.app.form_limits`` when the application has one) answer
+``HTTPRequestEntityTooLarge`` (413); a malformed body answers ``HTTPBadRequest`` (400). ``client_max_size`` is
+enforced by the body stream itself (``server.errors.PayloadTooLarge``, also mapped to 413). Whatever happens, the
+temp files are closed: at once when parsing fails, and otherwise by the callback ``parse_form`` appends to
+``request._cleanup``, which the handler machinery runs after the response. Closing also frees the disk space:
+``TemporaryFile`` never has a name on POSIX (``O_TMPFILE`` or unlinked at creation).
+
+Errors (raised as the HTTP exception in brackets, the original as ``__cause__``)::
+
+    web.multipart.MultipartError
+    ├── MalformedMultipart        [HTTPBadRequest 400]
+    │   └── MalformedForm         a value not valid in its charset, an unknown charset, a part without a name
+    └── MultipartLimitExceeded    [HTTPRequestEntityTooLarge 413]
+        ├── TooManyFields         more than max_fields pairs or parts
+        ├── FieldTooLarge         a non-file value over max_field_size
+        └── FileTooLarge          a file part over max_file_size
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import functools
+import re
+import tempfile
+import urllib.parse
+from typing import IO, Any, NamedTuple
+
+from multidict import CIMultiDictProxy, MultiDict, MultiDictProxy
+
+from server.errors import PayloadTooLarge
+
+from .multipart import (
+    READ_SIZE,
+    MalformedMultipart,
+    MultipartError,
+    MultipartLimitExceeded,
+    MultipartReader,
+    _http_error,
+    parse_options_header,
+)
+
+__all__ = [
+    "FieldTooLarge",
+    "FileField",
+    "FileTooLarge",
+    "FormLimits",
+    "MalformedForm",
+    "TooManyFields",
+    "parse_form",
+    "parse_urlencoded",
+]
+
+KiB = 1024
+MiB = 1024 * KiB
+
+#: Methods whose body ``post()`` reads (the seed's list).
+FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class FileField(NamedTuple):
+    """A ``multidict`` value of ``Request.POST`` for an uploaded file.
+
+    ``file`` is positioned at 0 and is closed when the request ends; copy it somewhere (``shutil.copyfileobj``)
+    to keep it. ``content_type`` is the part's Content-Type, ``'text/plain'`` by default (RFC 7578 §4.4).
+    """
+
+    name: str
+    filename: str
+    file: IO[bytes]
+    content_type: str
+    headers: CIMultiDictProxy[str]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FormLimits:
+    """Bounds on what ``post()`` accepts besides ``client_max_size`` (which bounds the whole body).
+
+    ``max_fields`` counts urlencoded pairs and multipart parts alike. ``max_field_size`` bounds one non-file
+    value in bytes before decoding; 1 MiB, because such values are held in memory as ``str`` even when
+    ``client_max_size`` is raised for large uploads. ``max_file_size`` bounds one file part (``None``: only
+    ``client_max_size``). ``spool_size`` is the size above which a file part leaves memory for ``upload_dir``
+    (``None``: ``tempfile``'s default directory).
+    """
+
+    max_fields: int = 1000
+    max_field_size: int = 1 * MiB
+    max_file_size: int | None = None
+    spool_size: int = 1 * MiB
+    upload_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_fields", "max_field_size", "spool_size"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        if self.max_file_size is not None and self.max_file_size < 0:
+            raise ValueError(f"max_file_size must not be negative, got {self.max_file_size!r}")
+
+
+DEFAULT_LIMITS = FormLimits()
+
+
+class MalformedForm(MalformedMultipart):
+    """A form value that is not valid in its charset, or a part without a field name."""
+
+
+class TooManyFields(MultipartLimitExceeded):
+    """More form fields than ``max_fields``."""
+
+
+class FieldTooLarge(MultipartLimitExceeded):
+    """A non-file form value longer than ``max_field_size``."""
+
+
+class FileTooLarge(MultipartLimitExceeded):
+    """An uploaded file larger than ``max_file_size``."""
+
+
+# -- urlencoded (pure) ---------------------------------------------------------------------------------------
+
+_PAIR = re.compile(rb"[^&]+")
+
+
+def _form_decode(raw: bytes, charset: str, what: str) -> str:
+    # HTML's application/x-www-form-urlencoded parser: '+' is a space, then percent-decoding, then the charset.
+    data = urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")) if raw else b""
+    try:
+        return data.decode(charset)
+    except UnicodeDecodeError as exc:
+        raise MalformedForm(f"form {what} is not valid {charset}") from exc
+
+
+def parse_urlencoded(
+    body: bytes, charset: str = "utf-8", *, limits: FormLimits = DEFAULT_LIMITS
+) -> list[tuple[str, str]]:
+    """Split an ``application/x-www-form-urlencoded`` body into (name, value) pairs, in order, repeats kept.
+
+    Raises :class:`TooManyFields`/:class:`FieldTooLarge` (413) and :class:`MalformedForm` (400) for bytes
+    that are not valid in ``charset`` (an unknown charset is refused by the caller)."""
+    pairs: list[tuple[str, str]] = []
+    max_fields = limits.max_fields
+    max_size = limits.max_field_size
+    for m in _PAIR.finditer(body):
+        if len(pairs) >= max_fields:
+            raise TooManyFields(f"more than {max_fields} form fields")
+        name, _, value = m.group().partition(b"=")
+        # The encoded length bounds the decoded one from above: check the cheap one first.
+        if len(value) > max_size:
+            decoded = urllib.parse.unquote_to_bytes(value)
+            if len(decoded) > max_size:
+                raise FieldTooLarge(f"form field longer than {max_size} bytes")
+        pairs.append((_form_decode(name, charset, "name"), _form_decode(value, charset, "value")))
+    return pairs
+
+
+# -- entry point ---------------------------------------------------------------------------------------------
+
+
+def _charset(name: str | None, default: str = "utf-8") -> str:
+    """A known codec name for ``name``, or raise :class:`MalformedForm`."""
+    if not name:
+        return default
+    try:
+        return codecs.lookup(name).name
+    except LookupError as exc:
+        raise MalformedForm(f"unknown charset {name!r}") from exc
+
+
+def _limits(request: Any) -> FormLimits:
+    limits = getattr(request.app, "form_limits", None)
+    return limits if isinstance(limits, FormLimits) else DEFAULT_LIMITS
+
+
+async def parse_form(request: Any, *, limits: FormLimits | None = None) -> MultiDictProxy[str | FileField]:
+    """Read the POST parameters of ``request``: what ``Request.post()`` returns.
+
+    Returns an empty multidict if the method is not POST, PUT or PATCH, or the Content-Type is neither empty,
+    ``application/x-www-form-urlencoded`` nor ``multipart/form-data``. Raises ``HTTPRequestEntityTooLarge``
+    (413) for a body over ``client_max_size`` or a form over ``limits``, ``HTTPBadRequest`` (400) for a
+    malformed one; open temp files are closed before either propagates.
+    """
+    if request.method not in FORM_METHODS:
+        return MultiDictProxy(MultiDict())
+    limits = limits or _limits(request)
+    ctype, params = parse_options_header(request.headers.get("Content-Type", ""))
+    try:
+        charset = _charset(params.get("charset"))
+        if ctype in ("", "application/x-www-form-urlencoded"):
+            body = await request.read()
+            return MultiDictProxy(MultiDict(parse_urlencoded(body, charset, limits=limits)))
+        if ctype == "multipart/form-data":
+            return MultiDictProxy(await _parse_multipart(request, limits, charset))
+    except (MultipartError, PayloadTooLarge) as exc:
+        raise _http_error(exc) from exc
+    return MultiDictProxy(MultiDict())
+
+
+def _close_all(files: list[IO[bytes]]) -> None:
+    for f in files:
+        f.close()
+
+
+async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> MultiDict[str | FileField]:
+    form: MultiDict[str | FileField] = MultiDict()
+    files: list[IO[bytes]] = []
+    reader = MultipartReader.from_request(request)
+    try:
+        count = 0
+        async for part in reader:
+            count += 1
+            if count > limits.max_fields:
+                raise TooManyFields(f"more than {limits.max_fields} form fields")
+            name = part.name
+            if name is None:
+                raise MalformedForm("form part without a Content-Disposition name (RFC 7578 §4.2)")
+            filename = part.filename
+            if filename is not None:
+                # Not a with-block: the file outlives this call, until the request's cleanup closes it.
+                spool = tempfile.SpooledTemporaryFile(max_size=limits.spool_size, dir=limits.upload_dir)  # noqa: SIM115
+                files.append(spool)
+                await _copy_file(part, spool, limits.max_file_size)
+                spool.seek(0)
+                content_type = part.headers.get("Content-Type") or "text/plain"
+                form.add(name, FileField(name, filename, spool, content_type, part.headers))  # type: ignore[arg-type]
+                continue
+            data = bytearray()
+            while chunk := await part.read_chunk(READ_SIZE):
+                data += chunk
+                if len(data) > limits.max_field_size:
+                    raise FieldTooLarge(f"form field {name!r} longer than {limits.max_field_size} bytes")
+            value_charset = _charset(part.get_charset(charset))
+            try:
+                value = data.decode(value_charset)
+            except UnicodeDecodeError as exc:
+                raise MalformedForm(f"form field {name!r} is not valid {value_charset}") from exc
+            if name == "_charset_":
+                # RFC 7578 §4.6: a "_charset_" field names the default charset of the fields that follow.
+                charset = _charset(value.strip(), charset)
+            form.add(name, value)
+    except BaseException:
+        _close_all(files)
+        raise
+    if files:
+        cleanup = getattr(request, "_cleanup", None)
+        if cleanup is not None:
+            cleanup.append(functools.partial(_close_all, files))
+    return form
+
+
+async def _copy_file(part: Any, spool: IO[bytes], max_size: int | None) -> None:
+    size = 0
+    while chunk := await part.read_chunk(READ_SIZE):
+        size += len(chunk)
+        if max_size is not None and size > max_size:
+            raise FileTooLarge(f"uploaded file larger than {max_size} bytes")
+        spool.write(chunk)
