@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
 import httptools
@@ -88,7 +89,7 @@ class HttpProtocol(asyncio.Protocol):
         self.phase = HEAD
         self._parser: Any = None
         self._task: asyncio.Task[None] | None = None
-        self._wakeup: asyncio.Future[None] | None = None
+        self._kicking = False
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
         self._pause_reasons: set[str] = set()
@@ -102,6 +103,9 @@ class HttpProtocol(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[str, str]] = []
         self._header_count = 0
+        self._in_trailers = False
+        self._max_headers = settings.max_headers
+        self._max_field_size = settings.max_field_size
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._in_head = False
@@ -133,6 +137,9 @@ class HttpProtocol(asyncio.Protocol):
             return
         try:
             self._parser.feed_data(data)
+            if self.queue and self._task is None:
+                self._kick()
+            return
         except httptools.HttpParserUpgrade as exc:
             self._on_upgrade(data, exc.args[0] if exc.args else len(data))
         except httptools.HttpParserCallbackError as exc:
@@ -144,6 +151,8 @@ class HttpProtocol(asyncio.Protocol):
                 self._reject(BadRequest("Bad Request"))
         except httptools.HttpParserError as exc:
             self._reject(BadRequest(_parser_message(exc)))
+        if self.queue and self._task is None:
+            self._kick()
 
     def eof_received(self) -> bool | None:
         if self._sink is not None:
@@ -172,7 +181,6 @@ class HttpProtocol(asyncio.Protocol):
             self._body.set_exception(reset)
         if self._drain_waiter is not None and not self._drain_waiter.done():
             self._drain_waiter.set_exception(reset)
-        self._wake()
         task = self._task
         if task is not None and self.settings.handler_cancellation and self.queue:
             task.cancel()
@@ -195,6 +203,7 @@ class HttpProtocol(asyncio.Protocol):
         self._headers = []
         self._header_count = 0
         self._in_head = True
+        self._in_trailers = False
         if self.phase == IDLE:
             self.phase = HEAD
             self.deadline = self.loop.time() + self.settings.header_timeout
@@ -207,20 +216,28 @@ class HttpProtocol(asyncio.Protocol):
             raise RequestLineTooLong("Request-Line too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        settings = self.settings
-        self._header_count += 1
-        if self._header_count > settings.max_headers:
-            raise HeadersTooLarge("Too many header fields")
-        if len(name) + len(value) + 2 > settings.max_field_size:
+        headers = self._headers
+        if len(headers) >= self._max_headers or self._in_trailers:
+            self._count_trailer(name, value)
+        if len(name) + len(value) + 2 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
-        if self._in_head:
-            self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        if not self._in_trailers:
+            headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def _count_trailer(self, name: bytes, value: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
+        self._header_count += 1
+        if self._in_trailers:
+            if self._header_count > self._max_headers:
+                raise HeadersTooLarge("Too many trailer fields")
+        else:
+            raise HeadersTooLarge("Too many header fields")
 
     def on_headers_complete(self) -> None:
         parser = self._parser
         settings = self.settings
         self._in_head = False
+        self._in_trailers = True
         version = _VERSIONS.get(parser.get_http_version())
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
@@ -283,12 +300,7 @@ class HttpProtocol(asyncio.Protocol):
             self.deadline = None
         queue = self.queue
         queue.append(exchange)
-        if len(queue) == 1:
-            if self._task is None:
-                self._task = self.loop.create_task(self._run())
-            else:
-                self._wake()
-        elif len(queue) >= settings.max_pipeline:
+        if len(queue) >= settings.max_pipeline:
             self.pause_reason("pipeline")
 
     def on_body(self, body: bytes) -> None:
@@ -344,69 +356,93 @@ class HttpProtocol(asyncio.Protocol):
 
     # -- the request loop ------------------------------------------------------------------------------------
 
-    def _wake(self) -> None:
-        waiter = self._wakeup
-        if waiter is not None:
-            self._wakeup = None
-            if not waiter.done():
-                waiter.set_result(None)
+    def _kick(self) -> None:
+        """Answer queued requests, running each handler eagerly until it first waits.
 
-    async def _run(self) -> None:
-        queue = self.queue
+        Most handlers never wait, so running them straight from ``data_received`` saves the task creation and the
+        loop round trip per request. A handler that does wait is continued by a task, which then owns the queue
+        until it is empty. Each handler starts in a copy of the connection's context, as a task would.
+        """
+        if self._task is not None or self._kicking:
+            return
+        self._kicking = True
         try:
-            while not self.closed:
-                if not queue:
-                    waiter = self._wakeup = self.loop.create_future()
-                    await waiter
-                    continue
-                exchange = queue[0]
+            queue = self.queue
+            while queue and not self.closed:
+                context = contextvars.copy_context()
+                coro = self._serve(queue[0])
                 try:
-                    await self.handler(exchange)
-                except (ConnectionResetError, asyncio.CancelledError) as exc:
-                    if not self.closed:
-                        log.debug("handler stopped: %r", exc)
-                        self.abort()
-                    if isinstance(exc, asyncio.CancelledError) and not self.closed:
-                        raise
+                    yielded = context.run(coro.send, None)
+                except StopIteration as stop:
+                    if not stop.value:
+                        return
+                    continue
+                self._task = self.loop.create_task(self._continue(coro, yielded), context=context)
+                return
+        finally:
+            self._kicking = False
+
+    async def _continue(self, coro: Coroutine[Any, Any, bool], yielded: Any) -> None:
+        try:
+            if not await _Resume(coro, yielded):
+                return
+            queue = self.queue
+            while queue and not self.closed:
+                if not await self._serve(queue[0]):
                     return
-                except Exception:
-                    log.exception("unhandled error answering %s %s", exchange.method, exchange.target)
-                    if not exchange.head_sent and not self.closed:
-                        exchange.send(500, _500(), b"", keep_alive=False)
-                if self.closed:
-                    return
-                if not exchange.finished:
-                    # The handler neither completed nor announced the end of its response: the framing is
-                    # unknown, so the connection cannot carry another response.
-                    if not exchange.head_sent:
-                        exchange.send(500, _500(), b"", keep_alive=False)
-                    self.close()
-                    return
-                if not await self._drain_body(exchange):
-                    self.close()
-                    return
-                queue.popleft()
-                if not queue and self._pending_error is not None:
-                    self._send_error(self._pending_error)
-                    return
-                if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
-                    self.resume_reason("pipeline")
-                if not exchange._keep_alive_final:
-                    self.close()
-                    return
-                if not queue:
-                    if self._in_head:
-                        # The next request's head is already arriving (pipelined, partial).
-                        self.phase = HEAD
-                        self.deadline = self.loop.time() + self.settings.header_timeout
-                    elif self.draining:
-                        self.phase = IDLE
-                        self.deadline = self.registry.grace_deadline
-                    else:
-                        self.phase = IDLE
-                        self.deadline = self.loop.time() + self.settings.keepalive_timeout
         finally:
             self._task = None
+
+    async def _serve(self, exchange: Exchange) -> bool:
+        """Answer the request at the head of the queue; False when the connection is done."""
+        queue = self.queue
+        try:
+            await self.handler(exchange)
+        except (ConnectionResetError, asyncio.CancelledError) as exc:
+            if not self.closed:
+                log.debug("handler stopped: %r", exc)
+                self.abort()
+            if isinstance(exc, asyncio.CancelledError) and not self.closed:
+                raise
+            return False
+        except Exception:
+            log.exception("unhandled error answering %s %s", exchange.method, exchange.target)
+            if not exchange.head_sent and not self.closed:
+                exchange.send(500, _500(), b"", keep_alive=False)
+        if self.closed:
+            return False
+        if not exchange.finished:
+            # The handler neither completed nor announced the end of its response: the framing is unknown, so
+            # the connection cannot carry another response.
+            if not exchange.head_sent:
+                exchange.send(500, _500(), b"", keep_alive=False)
+            self.close()
+            return False
+        body = exchange.body
+        if body is not _EMPTY_BODY and not await self._drain_body(exchange):
+            self.close()
+            return False
+        queue.popleft()
+        if not queue and self._pending_error is not None:
+            self._send_error(self._pending_error)
+            return False
+        if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
+            self.resume_reason("pipeline")
+        if not exchange._keep_alive_final:
+            self.close()
+            return False
+        if not queue:
+            if self._in_head:
+                # The next request's head is already arriving (pipelined, partial).
+                self.phase = HEAD
+                self.deadline = self.loop.time() + self.settings.header_timeout
+            elif self.draining:
+                self.phase = IDLE
+                self.deadline = self.registry.grace_deadline
+            else:
+                self.phase = IDLE
+                self.deadline = self.loop.time() + self.settings.keepalive_timeout
+        return True
 
     async def _drain_body(self, exchange: Exchange) -> bool:
         """Discard what the handler left of the body; False when the connection must close instead."""
@@ -524,6 +560,34 @@ class HttpProtocol(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
         self.closed = True
+
+
+class _Resume:
+    """Awaiting it continues a coroutine that was started eagerly and suspended on ``yielded``."""
+
+    __slots__ = ("coro", "yielded")
+
+    def __init__(self, coro: Coroutine[Any, Any, bool], yielded: Any) -> None:
+        self.coro = coro
+        self.yielded = yielded
+
+    def __await__(self) -> Generator[Any, Any, bool]:
+        coro = self.coro
+        value = self.yielded
+        self.yielded = None
+        while True:
+            try:
+                sent = yield value
+            except BaseException as exc:
+                try:
+                    value = coro.throw(exc)
+                except StopIteration as stop:
+                    return bool(stop.value)
+            else:
+                try:
+                    value = coro.send(sent)
+                except StopIteration as stop:
+                    return bool(stop.value)
 
 
 def _500() -> bytes:

@@ -93,28 +93,31 @@ class RequestHandlerFactory:
         except InvalidJSONBody as exc:
             response = Response(status=400, text=f"400: Invalid JSON body: {exc.msg}")
         except (ConnectionResetError, asyncio.CancelledError):
-            _cleanup(request)
+            if request._cleanup:
+                _cleanup(request)
             raise
         except Exception:
             self.logger.exception("Error handling request %s %s", exchange.method, exchange.target)
             if exchange.head_sent:
-                _cleanup(request)
+                if request._cleanup:
+                    _cleanup(request)
                 raise
             response = Response(status=500, text="500 Internal Server Error")
         try:
             if not exchange.head_sent or response._exchange is exchange:
                 response._send(request)
         finally:
-            _cleanup(request)
+            if request._cleanup:
+                _cleanup(request)
 
 
 def _cleanup(request: Request) -> None:
-    for callback in request._cleanup:
+    callbacks, request._cleanup = request._cleanup or [], None
+    for callback in callbacks:
         try:
             callback()
         except Exception:
             web_logger.exception("error in request cleanup")
-    request._cleanup.clear()
 
 
 async def _apply_middlewares(app: Application, handler: Handler) -> Handler:

@@ -51,10 +51,16 @@ class Request(MutableMapping[str, Any]):
         self._post: MultiDictProxy[Any] | None = None
         self._state: dict[str, Any] | None = None
         self._cache: dict[str, Any] = {}
-        self._cleanup: list[Callable[[], Any]] = []
+        self._cleanup: list[Callable[[], Any]] | None = None
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path_qs}>"
+
+    def add_cleanup(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback()`` when the request ends, after its response (e.g. to remove upload temp files)."""
+        if self._cleanup is None:
+            self._cleanup = []
+        self._cleanup.append(callback)
 
     # -- MutableMapping storage ------------------------------------------------------------------------------
 

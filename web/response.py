@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict
 
+from server.exchange import HttpVersion10 as HTTP10
 from server.writer import encode_head, http_date, status_line
 
 from .helpers import DONE, DrainAwaitable, parse_content_type
@@ -246,39 +247,48 @@ class StreamResponse:
         version = exchange.version
         keep_alive = self._keep_alive is not False and exchange.keep_alive
         status = self._status
-        if status < 200 or status in _NO_BODY_STATUSES:
+        body_allowed = status >= 200 and status not in _NO_BODY_STATUSES
+        if not body_allowed:
             headers.popall("Content-Length", None)
             headers.popall("Transfer-Encoding", None)
             self._chunked = False
         elif self._chunked:
-            if version[1] == 0 and version[0] == 1:
+            if version == HTTP10:
                 # HTTP/1.0 has no chunked coding: the body is delimited by the close.
                 self._chunked = False
                 keep_alive = False
             else:
                 headers["Transfer-Encoding"] = "chunked"
-        elif "Content-Length" not in headers:
-            if version >= (1, 1) and exchange.method != "HEAD":
+        elif "Content-Length" not in headers and exchange.method != "HEAD":
+            if version == HTTP10:
+                keep_alive = False
+            else:
                 self._chunked = True
                 headers["Transfer-Encoding"] = "chunked"
-            elif exchange.method != "HEAD":
-                keep_alive = False
-        if "Content-Type" not in headers and status >= 200 and status not in _NO_BODY_STATUSES:
+        if body_allowed and "Content-Type" not in headers:
             headers["Content-Type"] = "application/octet-stream"
-        if "Date" not in headers:
-            headers["Date"] = http_date()
-        server_header = exchange.settings.server_header
-        if server_header and "Server" not in headers:
-            headers["Server"] = server_header
-        if not keep_alive:
-            headers["Connection"] = "close"
-        elif version[0] == 1 and version[1] == 0:
-            headers["Connection"] = "keep-alive"
         if self._cookies:
             for morsel in self._cookies.values():
                 headers.add("Set-Cookie", morsel.OutputString())
+        extra = []
+        if "Date" not in headers:
+            extra.append(("Date", http_date()))
+        server_header = exchange.settings.server_header
+        if server_header and "Server" not in headers:
+            extra.append(("Server", server_header))
+        if status == 101:
+            keep_alive = False  # the connection leaves HTTP; the handler's Connection: upgrade header stands
+        else:
+            # A handler's Connection: close is honoured; otherwise the connection layer decides.
+            if "Connection" in headers and headers.popall("Connection")[-1].strip().lower() == "close":
+                keep_alive = False
+                self._keep_alive = False
+            if not keep_alive:
+                extra.append(("Connection", "close"))
+            elif version == HTTP10:
+                extra.append(("Connection", "keep-alive"))
         self._final_keep_alive = keep_alive
-        head = encode_head(status_line(status, self._reason), headers.items())
+        head = encode_head(status_line(status, self._reason), [*headers.items(), *extra])
         if defer:
             self._head_pending = head
         else:
@@ -386,10 +396,13 @@ class Response(StreamResponse):
             if "Content-Type" in hdrs:
                 if content_type or charset:
                     raise ValueError("passing both Content-Type header and content_type or charset params is forbidden")
+                encoding = self.charset or "utf-8"
             else:
-                charset = (charset or "utf-8").lower()
-                self._set_content_type(content_type or "text/plain", charset)
-            self._body: bytes | None = text.encode(self.charset or "utf-8")
+                encoding = charset.lower() if charset else "utf-8"
+                hdrs["Content-Type"] = f"{content_type or 'text/plain'}; charset={encoding}"
+                if content_type is not None and ("\r" in content_type or "\n" in content_type):
+                    raise ValueError("content type cannot contain CR or LF")
+            self._body: bytes | None = text.encode(encoding)
             hdrs["Content-Length"] = str(len(self._body))
         else:
             if "Content-Type" in hdrs:
