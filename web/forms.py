@@ -6,11 +6,11 @@
 is in memory: non-file fields become ``str`` (they are bounded by ``max_field_size``), file parts are streamed to
 a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
 
-Limits (:class:`FormLimits`, from ``request.app.form_limits`` when the application has one) answer
+Limits (:class:`FormLimits`, from ``Application(form_limits=...)`` when given) answer
 ``HTTPRequestEntityTooLarge`` (413); a malformed body answers ``HTTPBadRequest`` (400). ``client_max_size`` is
 enforced by the body stream itself (``server.errors.PayloadTooLarge``, also mapped to 413). Whatever happens, the
-temp files are closed: at once when parsing fails, and otherwise by the callback ``parse_form`` appends to
-``request._cleanup``, which the handler machinery runs after the response. Closing also frees the disk space:
+temp files are closed: at once when parsing fails, and otherwise by the callback ``parse_form`` registers with
+``request.add_cleanup()``, which the handler machinery runs after the response. Closing also frees the disk space:
 ``TemporaryFile`` never has a name on POSIX (``O_TMPFILE`` or unlinked at creation).
 
 Errors (raised as the HTTP exception in brackets, the original as ``__cause__``)::
@@ -175,7 +175,12 @@ def _charset(name: str | None, default: str = "utf-8") -> str:
 
 
 def _limits(request: Any) -> FormLimits:
-    limits = getattr(request.app, "form_limits", None)
+    # ``Application(form_limits=FormLimits(...))`` stores it in the app's mapping (extra keyword arguments do);
+    # an attribute of that name, should the application define one, takes precedence.
+    app = request.app
+    limits = getattr(app, "form_limits", None)
+    if limits is None and hasattr(app, "get"):
+        limits = app.get("form_limits")
     return limits if isinstance(limits, FormLimits) else DEFAULT_LIMITS
 
 
@@ -249,9 +254,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
         _close_all(files)
         raise
     if files:
-        cleanup = getattr(request, "_cleanup", None)
-        if cleanup is not None:
-            cleanup.append(functools.partial(_close_all, files))
+        request.add_cleanup(functools.partial(_close_all, files))
     return form
 
 

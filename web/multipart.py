@@ -307,7 +307,10 @@ def _http_error(exc: Exception) -> Exception:
     from .exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
 
     if isinstance(exc, PayloadTooLarge):
-        return HTTPRequestEntityTooLarge(max_size=exc.limit, actual_size=exc.actual)
+        response = HTTPRequestEntityTooLarge(max_size=exc.limit, actual_size=exc.actual)
+        # The rest of an oversized body is not worth reading to keep the connection: close it instead.
+        response.force_close()
+        return response
     if isinstance(exc, MultipartLimitExceeded):
         return HTTPRequestEntityTooLarge(text=f"413: Request Entity Too Large ({exc})")
     return HTTPBadRequest(text=f"400: Bad Request ({exc})")

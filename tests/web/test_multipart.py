@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -82,7 +83,7 @@ def run(parser: MultipartParser, pieces: list[bytes]) -> list[tuple[list[tuple[s
 
 def split(body: bytes, cuts: list[int]) -> list[bytes]:
     points = [0, *sorted(set(cuts)), len(body)]
-    return [body[a:b] for a, b in zip(points, points[1:], strict=False)]
+    return [body[a:b] for a, b in itertools.pairwise(points)]
 
 
 # -- the parser, fed three ways ------------------------------------------------------------------------------

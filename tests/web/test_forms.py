@@ -1,0 +1,434 @@
+"""web/forms.py: ``Request.post()`` through a real server, with aiohttp's client and raw sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psutil
+import pytest
+
+from web import Application, Response
+from web.forms import (
+    FieldTooLarge,
+    FileField,
+    FormLimits,
+    MalformedForm,
+    TooManyFields,
+    parse_urlencoded,
+)
+
+EVERY_BYTE = bytes(range(256))
+BOUNDARY = "----prefork-test-boundary"
+
+
+def open_fds_under(directory: Path) -> list[str]:
+    """Files of this process (the server runs in it) that live, or lived before unlinking, under ``directory``."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(directory)):
+            found.append(target)
+    return found
+
+
+async def serve(make_server: Any, handler: Callable[[Any], Awaitable[Any]], **app_kwargs: Any) -> Any:
+    app = Application(**app_kwargs)
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        app.router.add_route(method, "/", handler)
+    return await make_server(app)
+
+
+async def echo_form(request: Any) -> Response:
+    """Answer with the parsed form as text: one ``name=value`` line per field, files summarised."""
+    form = await request.post()
+    assert request.POST is form and await request.post() is form  # stored, the seed says
+    lines = []
+    for name, value in form.items():
+        if isinstance(value, FileField):
+            data = value.file.read()
+            lines.append(f"{name}=file:{value.filename}:{value.content_type}:{len(data)}:{data == EVERY_BYTE * 64}")
+        else:
+            lines.append(f"{name}={value}")
+    return Response(text="\n".join(lines))
+
+
+async def raw(server: Any, request: bytes) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = next(
+            (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")),
+            0,
+        )
+        body = await reader.readexactly(length)
+        return status, body
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+def multipart_request(body: bytes, *, boundary: str = BOUNDARY, path: str = "/") -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def multipart_body(*parts: tuple[str, bytes], boundary: str = BOUNDARY, close: bool = True) -> bytes:
+    out = b""
+    for head, data in parts:
+        out += f"--{boundary}\r\n{head}\r\n\r\n".encode() + data + b"\r\n"
+    return out + (f"--{boundary}--\r\n".encode() if close else b"")
+
+
+# -- urlencoded, pure ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "charset", "expected"),
+    [
+        (b"", "utf-8", []),
+        (b"a=1&a=2&b=3", "utf-8", [("a", "1"), ("a", "2"), ("b", "3")]),
+        (b"a+b=c+d%2B%26%3D", "utf-8", [("a b", "c d+&=")]),
+        (b"e=%C3%A9", "utf-8", [("e", "é")]),
+        (b"e=%E9", "latin-1", [("e", "é")]),
+        (b"flag&=x&&y=", "utf-8", [("flag", ""), ("", "x"), ("y", "")]),
+        (b"bad=%zz%", "utf-8", [("bad", "%zz%")]),
+        (b"raw=\xc3\xa9", "utf-8", [("raw", "é")]),
+    ],
+)
+def test_parse_urlencoded(body: bytes, charset: str, expected: list[tuple[str, str]]) -> None:
+    assert parse_urlencoded(body, charset) == expected
+
+
+def test_parse_urlencoded_limits_on_both_sides() -> None:
+    limits = FormLimits(max_fields=3, max_field_size=4)
+    assert len(parse_urlencoded(b"a=1&b=2&c=3", limits=limits)) == 3
+    with pytest.raises(TooManyFields):
+        parse_urlencoded(b"a=1&b=2&c=3&d=4", limits=limits)
+    assert parse_urlencoded(b"a=%41%42%43%44", limits=limits) == [("a", "ABCD")]  # 12 bytes encoded, 4 decoded
+    with pytest.raises(FieldTooLarge):
+        parse_urlencoded(b"a=ABCDE", limits=limits)
+
+
+def test_parse_urlencoded_refuses_bytes_invalid_in_charset() -> None:
+    with pytest.raises(MalformedForm):
+        parse_urlencoded(b"a=%FF", "utf-8")
+
+
+# -- urlencoded and method/type dispatch through the server -------------------------------------------------
+
+
+async def test_urlencoded_keeps_repeated_keys(make_server: Any) -> None:
+    async def handler(request: Any) -> Response:
+        form = await request.post()
+        return Response(text=repr((form.getall("a"), form["b c"], form["d"])))
+
+    server = await serve(make_server, handler)
+    async with aiohttp.ClientSession() as session:
+        data = [("a", "1"), ("a", "2+3 é&"), ("b c", "x"), ("d", "")]
+        async with session.post(server.url("/"), data=data) as resp:
+            assert resp.status == 200
+            assert await resp.text() == repr((["1", "2+3 é&"], "x", ""))
+
+
+async def test_urlencoded_charset_from_content_type(make_server: Any) -> None:
+    server = await serve(make_server, echo_form)
+    body = b"name=caf%E9+cr%E8me&raw=\xe9"
+    head = b"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: %d\r\n" % len(body)
+    ctype = b"Content-Type: application/x-www-form-urlencoded; charset=ISO-8859-1\r\n\r\n"
+    assert await raw(server, head + ctype + body) == (200, "name=café crème\nraw=é".encode())
+
+
+@pytest.mark.parametrize(
+    ("method", "ctype", "parsed"),
+    [
+        ("POST", "application/x-www-form-urlencoded", True),
+        ("PUT", "application/x-www-form-urlencoded", True),
+        ("PATCH", "application/x-www-form-urlencoded", True),
+        ("POST", None, True),  # no Content-Type: urlencoded, as the seed says
+        ("DELETE", "application/x-www-form-urlencoded", False),
+        ("GET", "application/x-www-form-urlencoded", False),
+        ("POST", "application/json", False),
+        ("POST", "text/plain", False),
+    ],
+)
+async def test_methods_and_content_types(make_server: Any, method: str, ctype: str | None, parsed: bool) -> None:
+    server = await serve(make_server, echo_form)
+    headers = {"Content-Type": ctype} if ctype else {}
+    async with (
+        aiohttp.ClientSession(skip_auto_headers=["Content-Type"]) as session,
+        session.request(method, server.url("/"), data=b"a=1", headers=headers) as resp,
+    ):
+        assert resp.status == 200
+        assert await resp.text() == ("a=1" if parsed else "")
+
+
+async def test_urlencoded_over_max_fields_is_413(make_server: Any) -> None:
+    server = await serve(make_server, echo_form, form_limits=FormLimits(max_fields=2))
+    async with aiohttp.ClientSession() as session:
+        async with session.post(server.url("/"), data={"a": "1", "b": "2"}) as resp:
+            assert resp.status == 200
+        async with session.post(server.url("/"), data={"a": "1", "b": "2", "c": "3"}) as resp:
+            assert resp.status == 413
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+async def test_client_max_size_on_both_sides(make_server: Any, extra: int) -> None:
+    server = await serve(make_server, echo_form, client_max_size=1000)
+    body = b"a=" + b"x" * (998 + extra)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(server.url("/"), data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}) as resp,
+    ):
+        assert resp.status == (413 if extra else 200)
+
+
+# -- multipart through the server ----------------------------------------------------------------------------
+
+
+def formdata_with_files() -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field("text", "héllo wörld")
+    form.add_field("text", "second")
+    form.add_field("bin", io.BytesIO(EVERY_BYTE * 64), filename="all_bytes.bin", content_type="application/x-raw")
+    # A file whose bytes contain delimiter-like lines (aiohttp's boundary is random, so use ours too).
+    form.add_field("plain", b"--" + BOUNDARY.encode() + b"\r\n--x--", filename="p.txt", content_type="text/plain")
+    return form
+
+
+async def test_multipart_from_aiohttp_formdata(make_server: Any) -> None:
+    server = await serve(make_server, echo_form)
+    async with aiohttp.ClientSession() as session, session.post(server.url("/"), data=formdata_with_files()) as resp:
+        assert resp.status == 200
+        lines = (await resp.text()).split("\n")
+    assert lines == [
+        "text=héllo wörld",
+        "text=second",
+        "bin=file:all_bytes.bin:application/x-raw:16384:True",
+        f"plain=file:p.txt:text/plain:{len(BOUNDARY) + 9}:False",
+    ]
+
+
+async def test_file_field_details(make_server: Any) -> None:
+    seen: dict[str, Any] = {}
+
+    async def handler(request: Any) -> Response:
+        form = await request.post()
+        field = form["f"]
+        seen.update(
+            is_file=isinstance(field, FileField),
+            name=field.name,
+            filename=field.filename,
+            content_type=field.content_type,
+            position=field.file.tell(),
+            data=field.file.read(),
+            spooled=isinstance(field.file, tempfile.SpooledTemporaryFile),
+            header=field.headers["Content-Disposition"],
+        )
+        return Response(text="ok")
+
+    server = await serve(make_server, handler)
+    # No Content-Type in the part: text/plain by default (RFC 7578 §4.4); boundary text inside the data.
+    data = EVERY_BYTE + f"\r\n--{BOUNDARY}-\r\n--{BOUNDARY}x".encode() + EVERY_BYTE
+    body = multipart_body(('Content-Disposition: form-data; name="f"; filename="résumé.txt"', data))
+    assert await raw(server, multipart_request(body)) == (200, b"ok")
+    assert seen == {
+        "is_file": True,
+        "name": "f",
+        "filename": "résumé.txt",
+        "content_type": "text/plain",
+        "position": 0,
+        "data": data,
+        "spooled": True,
+        "header": 'form-data; name="f"; filename="résumé.txt"',
+    }
+
+
+async def test_field_charset_from_part_and_charset_field(make_server: Any) -> None:
+    server = await serve(make_server, echo_form)
+    body = multipart_body(
+        (
+            'Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=latin-1',
+            "é".encode("latin-1"),
+        ),
+        ('Content-Disposition: form-data; name="_charset_"', b"iso-8859-15"),
+        ('Content-Disposition: form-data; name="b"', "€".encode("iso-8859-15")),
+    )
+    assert await raw(server, multipart_request(body)) == (200, "a=é\n_charset_=iso-8859-15\nb=€".encode())
+
+
+async def test_streaming_reader_from_a_handler(make_server: Any) -> None:
+    async def handler(request: Any) -> Response:
+        reader = await request.multipart()
+        out = []
+        async for part in reader:
+            size = 0
+            while chunk := await part.read_chunk(1000):
+                size += len(chunk)
+            out.append(f"{part.name}:{part.filename}:{size}")
+        return Response(text=",".join(out))
+
+    server = await serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.post(server.url("/"), data=formdata_with_files()) as resp:
+        assert await resp.text() == f"text:None:13,text:None:6,bin:all_bytes.bin:16384,plain:p.txt:{len(BOUNDARY) + 9}"
+
+
+# -- limits, each on both sides ------------------------------------------------------------------------------
+
+
+def parts_of(count: int, size: int = 1, *, files: bool = False) -> bytes:
+    disp = 'Content-Disposition: form-data; name="f{}"' + ('; filename="x"' if files else "")
+    return multipart_body(*[(disp.format(i), b"x" * size) for i in range(count)])
+
+
+@pytest.mark.parametrize(
+    ("limits", "body", "status"),
+    [
+        (FormLimits(max_fields=3), parts_of(3), 200),
+        (FormLimits(max_fields=3), parts_of(4), 413),
+        (FormLimits(max_fields=3), parts_of(4, files=True), 413),
+        (FormLimits(max_field_size=300_000), parts_of(1, 300_000), 200),
+        (FormLimits(max_field_size=300_000), parts_of(1, 300_001), 413),
+        (FormLimits(max_file_size=300_000), parts_of(1, 300_000, files=True), 200),
+        (FormLimits(max_file_size=300_000), parts_of(1, 300_001, files=True), 413),
+        (FormLimits(max_file_size=10), parts_of(2, 10, files=True) + b"x" * 1000, 200),  # epilogue ignored
+    ],
+    ids=["fields=max", "fields>max", "files>max", "field=max", "field>max", "file=max", "file>max", "epilogue"],
+)
+async def test_form_limits(make_server: Any, limits: FormLimits, body: bytes, status: int) -> None:
+    server = await serve(make_server, echo_form, form_limits=limits)
+    got, _ = await raw(server, multipart_request(body))
+    assert got == status
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+async def test_multipart_client_max_size_on_both_sides(make_server: Any, extra: int) -> None:
+    body = parts_of(1, 5000, files=True)
+    server = await serve(make_server, echo_form, client_max_size=len(body) - 1 + (1 - extra))
+    got, text = await raw(server, multipart_request(body))
+    assert got == (413 if extra else 200), text
+
+
+# -- malformed bodies: 400 -----------------------------------------------------------------------------------
+
+GOOD = multipart_body(('Content-Disposition: form-data; name="a"', b"1"))
+
+MALFORMED = {
+    "no boundary parameter": multipart_request(GOOD).replace(f"; boundary={BOUNDARY}".encode(), b""),
+    "empty boundary": multipart_request(GOOD).replace(f"boundary={BOUNDARY}".encode(), b'boundary=""'),
+    "truncated final boundary": multipart_request(GOOD[:-4]),
+    "no final boundary": multipart_request(
+        multipart_body(('Content-Disposition: form-data; name="a"', b"1"), close=False)
+    ),
+    "header without colon": multipart_request(GOOD.replace(b"Content-Disposition:", b"Content-Disposition")),
+    "bad header name": multipart_request(GOOD.replace(b"Content-Disposition:", b"Content Disposition:")),
+    "part without name": multipart_request(multipart_body(("Content-Disposition: form-data", b"1"))),
+    "part without headers": multipart_request(multipart_body(("X-Other: 1", b"1"))),
+    "field not in its charset": multipart_request(
+        multipart_body(('Content-Disposition: form-data; name="a"', b"\xff\xfe"))
+    ),
+    "unknown charset": multipart_request(GOOD).replace(
+        f"boundary={BOUNDARY}".encode(), f"boundary={BOUNDARY}; charset=klingon".encode()
+    ),
+    "empty body": multipart_request(b""),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+async def test_malformed_multipart_is_400(make_server: Any, name: str) -> None:
+    server = await serve(make_server, echo_form)
+    status, body = await raw(server, MALFORMED[name])
+    assert status == 400, body
+
+
+# -- temp files: removed in every case, checked on disk ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "status"),
+    [
+        ("success", parts_of(3, 5000, files=True), 200),
+        ("too many parts after files", parts_of(3, 5000, files=True), 413),
+        ("malformed after files", parts_of(2, 5000, files=True)[:-10], 400),
+        ("file too large", parts_of(2, 20_000, files=True), 413),
+    ],
+    ids=["success", "too many parts", "malformed", "file too large"],
+)
+async def test_temp_files_are_removed(make_server: Any, tmp_path: Path, case: str, body: bytes, status: int) -> None:
+    during: list[list[str]] = []
+
+    async def handler(request: Any) -> Response:
+        try:
+            form = await request.post()
+        finally:
+            during.append(open_fds_under(tmp_path))
+        assert all(isinstance(v, FileField) for v in form.values())
+        return Response(text="ok")
+
+    limits = FormLimits(
+        spool_size=1000,  # every file of this test goes to disk
+        upload_dir=str(tmp_path),
+        max_fields=2 if case == "too many parts after files" else 1000,
+        max_file_size=10_000,
+    )
+    server = await serve(make_server, handler, form_limits=limits)
+    got, _ = await raw(server, multipart_request(body))
+    assert got == status
+    if status == 200:
+        assert len(during[0]) == 3  # the files were really on disk while the handler ran...
+    else:
+        assert during == [[]]  # ...and closed before the error reached the handler
+    assert open_fds_under(tmp_path) == []  # closed after the response: nothing left open...
+    assert os.listdir(tmp_path) == []  # ...nor named on disk
+
+
+async def test_large_upload_does_not_grow_rss(make_server: Any, tmp_path: Path) -> None:
+    """The quick version of ``python bench/multipart.py rss --size 1G``: 96 MiB through post(), in-process."""
+    size = 96 * 1024 * 1024
+    server = await serve(
+        make_server,
+        echo_form,
+        client_max_size=size + 4096,
+        form_limits=FormLimits(upload_dir=str(tmp_path)),
+    )
+    head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f"; filename="big"\r\n\r\n'.encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+    proc = psutil.Process()
+    before = proc.memory_info().rss
+    peak = before
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(
+        multipart_request(b"", path="/").replace(
+            b"Content-Length: 0", f"Content-Length: {len(head) + size + len(tail)}".encode()
+        )
+        + head
+    )
+    block = os.urandom(1 << 20)
+    for _ in range(size // len(block)):
+        writer.write(block)
+        await writer.drain()
+        peak = max(peak, proc.memory_info().rss)
+    writer.write(tail)
+    response = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    assert response.startswith(b"HTTP/1.1 200"), response[:200]
+    assert response.endswith(f"f=file:big:text/plain:{size}:False".encode())
+    # The client's writes are bounded by drain() and the server's reads by the stream's high-water mark;
+    # the file went to disk. 96 MiB buffered anywhere would show.
+    assert peak - before < 24 * 1024 * 1024, (before, peak)
