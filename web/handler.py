@@ -93,13 +93,13 @@ class RequestHandlerFactory:
         except InvalidJSONBody as exc:
             response = Response(status=400, text=f"400: Invalid JSON body: {exc.msg}")
         except (ConnectionResetError, asyncio.CancelledError):
-            if request._cleanup:
+            if request._cleanups:
                 _cleanup(request)
             raise
         except Exception:
             self.logger.exception("Error handling request %s %s", exchange.method, exchange.target)
             if exchange.head_sent:
-                if request._cleanup:
+                if request._cleanups:
                     _cleanup(request)
                 raise
             response = Response(status=500, text="500 Internal Server Error")
@@ -107,12 +107,12 @@ class RequestHandlerFactory:
             if not exchange.head_sent or response._exchange is exchange:
                 response._send(request)
         finally:
-            if request._cleanup:
+            if request._cleanups:
                 _cleanup(request)
 
 
 def _cleanup(request: Request) -> None:
-    callbacks, request._cleanup = request._cleanup or [], None
+    callbacks, request._cleanups = request._cleanups or [], None
     for callback in callbacks:
         try:
             callback()

@@ -37,7 +37,7 @@ class Request(MutableMapping[str, Any]):
     __slots__ = (
         "_app",
         "_cache",
-        "_cleanup",
+        "_cleanups",
         "_exchange",
         "_match_info",
         "_post",
@@ -51,16 +51,21 @@ class Request(MutableMapping[str, Any]):
         self._post: MultiDictProxy[Any] | None = None
         self._state: dict[str, Any] | None = None
         self._cache: dict[str, Any] = {}
-        self._cleanup: list[Callable[[], Any]] | None = None
+        self._cleanups: list[Callable[[], Any]] | None = None
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path_qs}>"
 
     def add_cleanup(self, callback: Callable[[], Any]) -> None:
         """Run ``callback()`` when the request ends, after its response (e.g. to remove upload temp files)."""
-        if self._cleanup is None:
-            self._cleanup = []
         self._cleanup.append(callback)
+
+    @property
+    def _cleanup(self) -> list[Callable[[], Any]]:
+        """The callbacks run when the request ends (created on first use: most requests have none)."""
+        if self._cleanups is None:
+            self._cleanups = []
+        return self._cleanups
 
     # -- MutableMapping storage ------------------------------------------------------------------------------
 

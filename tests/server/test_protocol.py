@@ -1,0 +1,379 @@
+"""The HTTP/1.1 connection layer over real sockets: keep-alive, pipelining, bodies, limits, timeouts, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+
+import pytest
+
+from web import Application, Response, StreamResponse
+
+
+def _app() -> Application:
+    app = Application()
+
+    async def echo(request):
+        body = await request.read()
+        return Response(
+            text=json.dumps(
+                {
+                    "method": request.method,
+                    "path_qs": request.path_qs,
+                    "version": list(request.version),
+                    "body": body.decode("latin-1"),
+                    "headers": list(request.headers.items()),
+                }
+            ),
+            content_type="application/json",
+        )
+
+    async def hello(request):
+        return Response(text="hello")
+
+    async def slow(request):
+        await asyncio.sleep(float(request.query.get("t", "0.2")))
+        return Response(text=request.query.get("id", "slow"))
+
+    async def boom(request):
+        raise RuntimeError("secret detail")
+
+    async def ignore_body(request):
+        return Response(text="ignored")
+
+    async def stream(request):
+        resp = StreamResponse()
+        await resp.prepare(request)
+        for i in range(3):
+            resp.write(b"part%d;" % i)
+            await resp.drain()
+        await resp.write_eof()
+        return resp
+
+    app.router.add_route("*", "/echo", echo)
+    app.router.add_get("/", hello)
+    app.router.add_route("GET", "/slow", slow)
+    app.router.add_route("GET", "/boom", boom)
+    app.router.add_route("POST", "/ignore", ignore_body)
+    app.router.add_route("GET", "/stream", stream)
+    return app
+
+
+GET = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+
+
+async def test_seed_example_create_server_with_make_handler(unused_port):
+    app = _app()
+    loop = asyncio.get_running_loop()
+    port = unused_port()
+    server = await loop.create_server(app.make_handler(), "127.0.0.1", port)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        data = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"hello")
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_keep_alive_is_the_default_for_http11(make_server):
+    srv = await make_server(_app())
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    for _ in range(3):
+        writer.write(GET)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert b"Connection: close" not in head
+        assert await reader.readexactly(5) == b"hello"
+    writer.close()
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "closes", "connection_header"),
+    [
+        (b"GET / HTTP/1.0\r\n\r\n", True, "close"),
+        (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", False, "keep-alive"),
+        (b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", True, "close"),
+    ],
+)
+async def test_connection_header_is_honoured(make_server, raw, request_bytes, closes, connection_header):
+    srv = await make_server(_app())
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(request_bytes)
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert f"Connection: {connection_header}".encode() in head
+    assert await reader.readexactly(5) == b"hello"
+    if closes:
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+    else:
+        writer.write(b"GET / HTTP/1.0\r\n\r\n")
+        assert (await asyncio.wait_for(reader.read(), 5)).endswith(b"hello")
+    writer.close()
+
+
+async def test_pipelined_requests_are_answered_in_order(make_server, raw):
+    srv = await make_server(_app())
+    payload = (
+        b"GET /slow?t=0.2&id=first HTTP/1.1\r\nHost: t\r\n\r\n"
+        b"GET /slow?t=0&id=second HTTP/1.1\r\nHost: t\r\n\r\n"
+        b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nthird"
+        b"GET /slow?t=0.05&id=fourth HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    responses = raw.parse(await raw(srv.port, payload))
+    assert [r.status for r in responses] == [200] * 4
+    assert responses[0].body == b"first" and responses[1].body == b"second"
+    assert json.loads(responses[2].body)["body"] == "third"
+    assert responses[3].body == b"fourth"
+
+
+async def test_many_pipelined_requests_pause_reading_and_all_get_answers(make_server, raw):
+    srv = await make_server(_app(), max_pipeline=4)
+    n = 40
+    payload = b"GET /slow?t=0.001&id=%d HTTP/1.1\r\nHost: t\r\n\r\n" * 1
+    payload = b"".join(b"GET /slow?t=0.001&id=%d HTTP/1.1\r\nHost: t\r\n\r\n" % i for i in range(n))
+    payload += b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    responses = raw.parse(await raw(srv.port, payload))
+    assert [r.body for r in responses[:-1]] == [str(i).encode() for i in range(n)]
+    assert responses[-1].body == b"hello"
+
+
+async def test_content_length_and_chunked_bodies(make_server, raw):
+    srv = await make_server(_app())
+    payload = (
+        b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world"
+        b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        b"5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: yes\r\n\r\n"
+    )
+    first, second = raw.parse(await raw(srv.port, payload))
+    assert json.loads(first.body)["body"] == "hello world"
+    assert json.loads(second.body)["body"] == "hello world"
+
+
+async def test_expect_100_continue_is_sent_when_the_handler_reads(make_server):
+    srv = await make_server(_app())
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+    assert await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    writer.write(b"data")
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 200")
+    writer.close()
+
+
+async def test_expect_100_continue_is_not_sent_when_the_handler_ignores_the_body(make_server, raw):
+    srv = await make_server(_app())
+    data = await raw(srv.port, b"POST /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+    (resp,) = raw.parse(data)
+    assert resp.status == 200 and resp.body == b"ignored"
+    assert resp.headers["connection"] == "close"  # the body never came: the connection cannot be reused
+    assert b"100 Continue" not in data
+
+
+async def test_unknown_expectation_is_417(make_server, raw):
+    srv = await make_server(_app())
+    (resp,) = raw.parse(await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n"))
+    assert resp.status == 417
+
+
+async def test_head_keeps_content_length_and_sends_no_body(make_server, raw):
+    srv = await make_server(_app())
+    data = await raw(
+        srv.port, b"HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert b"Content-Length: 5" in head
+    assert rest.startswith(b"HTTP/1.1 200 OK")  # nothing between the HEAD answer and the next response
+
+
+async def test_streamed_response_uses_chunked_encoding(make_server, raw):
+    srv = await make_server(_app())
+    (resp,) = raw.parse(await raw(srv.port, b"GET /stream HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))
+    assert resp.headers["transfer-encoding"] == "chunked"
+    assert resp.body == b"part0;part1;part2;"
+
+
+async def test_streamed_response_to_http10_is_close_delimited(make_server, raw):
+    srv = await make_server(_app())
+    (resp,) = raw.parse(await raw(srv.port, b"GET /stream HTTP/1.0\r\n\r\n"))
+    assert "transfer-encoding" not in resp.headers and resp.headers["connection"] == "close"
+    assert resp.body == b"part0;part1;part2;"
+
+
+# -- limits, each on both sides ---------------------------------------------------------------------------------
+
+
+def _line_of(total: int) -> bytes:
+    # "GET " + target + " HTTP/1.1" is `total` bytes long.
+    return b"GET /" + b"a" * (total - len("GET / HTTP/1.1")) + b" HTTP/1.1"
+
+
+@pytest.mark.parametrize(("length", "status"), [(8190, 404), (8191, 414)])
+async def test_request_line_limit(make_server, raw, length, status):
+    srv = await make_server(_app())
+    (resp,) = raw.parse(await raw(srv.port, _line_of(length) + b"\r\nHost: t\r\nConnection: close\r\n\r\n"))
+    assert resp.status == status
+
+
+@pytest.mark.parametrize(("count", "status"), [(100, 200), (101, 431)])
+async def test_header_count_limit(make_server, raw, count, status):
+    srv = await make_server(_app())
+    headers = b"Host: t\r\nConnection: close\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(count - 2))
+    (resp,) = raw.parse(await raw(srv.port, b"GET / HTTP/1.1\r\n" + headers + b"\r\n"))
+    assert resp.status == status
+
+
+@pytest.mark.parametrize(("size", "status"), [(8190, 200), (8191, 431)])
+async def test_header_field_size_limit(make_server, raw, size, status):
+    srv = await make_server(_app())
+    name = b"X-Big"
+    value = b"v" * (size - len(name) - 2)  # name + ": " + value
+    payload = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" + name + b": " + value + b"\r\n\r\n"
+    (resp,) = raw.parse(await raw(srv.port, payload))
+    assert resp.status == status
+
+
+@pytest.mark.parametrize(("size", "status"), [(1024, 200), (1025, 413)])
+async def test_content_length_over_client_max_size(make_server, raw, size, status):
+    srv = await make_server(_app(), client_max_size=1024)
+    payload = b"POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % size
+    (resp,) = raw.parse(await raw(srv.port, payload + b"x" * size))
+    assert resp.status == status
+    assert resp.headers["connection"] == "close"
+
+
+@pytest.mark.parametrize(("size", "status"), [(1024, 200), (1025, 413)])
+async def test_chunked_body_over_client_max_size(make_server, raw, size, status):
+    srv = await make_server(_app(), client_max_size=1024)
+    body = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in [b"x" * 512, b"y" * (size - 512)]) + b"0\r\n\r\n"
+    payload = b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+    # Answered only when the body was accepted; after a refused body the connection closes.
+    payload += b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    responses = raw.parse(await raw(srv.port, payload))
+    assert responses[0].status == status
+    if status == 200:
+        assert json.loads(responses[0].body)["body"] == "x" * 512 + "y" * (size - 512)
+        assert responses[1].body == b"hello"
+    else:
+        assert len(responses) == 1 and responses[0].headers["connection"] == "close"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        (b"GET /\r\n\r\n", 505),  # HTTP/0.9
+        (b"GET / HTTP/1.1\r\n\r\n", 400),  # no Host
+        (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),  # two Hosts
+        (b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", 400),
+        (b"GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
+        (b"\x00\x01garbage\r\n\r\n", 400),
+    ],
+)
+async def test_malformed_requests_get_an_answer_and_a_close(make_server, raw, payload, status):
+    srv = await make_server(_app())
+    responses = raw.parse(await raw(srv.port, payload + GET))
+    assert [r.status for r in responses] == [status]  # the glued GET is never parsed
+    assert responses[0].headers["connection"] == "close"
+
+
+async def test_error_after_valid_pipelined_requests_is_answered_after_them(make_server, raw):
+    srv = await make_server(_app())
+    payload = b"GET /slow?t=0.1&id=a HTTP/1.1\r\nHost: t\r\n\r\n" + GET + b"BAD\x01 / HTTP/1.1\r\n\r\n" + GET
+    responses = raw.parse(await raw(srv.port, payload))
+    assert [r.status for r in responses] == [200, 200, 400]
+    assert responses[0].body == b"a"
+
+
+# -- timeouts -----------------------------------------------------------------------------------------------------
+
+
+async def test_slow_request_head_gets_408_and_a_close(make_server):
+    srv = await make_server(_app(), header_timeout=0.3)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(b"GET / HTTP/1.1\r\nHo")
+    data = await asyncio.wait_for(reader.read(), 5)
+    assert data.startswith(b"HTTP/1.1 408 ")
+    writer.close()
+
+
+async def test_idle_keep_alive_connection_is_closed_after_keepalive_timeout(make_server):
+    srv = await make_server(_app(), keepalive_timeout=0.3)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(GET)
+    await asyncio.wait_for(reader.readuntil(b"hello"), 5)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    assert 0.2 <= loop.time() - started < 3
+    writer.close()
+
+
+async def test_connected_but_silent_client_is_cut_by_the_header_timeout(make_server):
+    srv = await make_server(_app(), header_timeout=0.3)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    writer.close()
+
+
+# -- errors and disconnects ----------------------------------------------------------------------------------------
+
+
+async def test_handler_crash_is_a_500_without_traceback_and_the_server_lives_on(make_server, raw, caplog):
+    srv = await make_server(_app())
+    with caplog.at_level(logging.ERROR):
+        responses = raw.parse(
+            await raw(srv.port, b"GET /boom HTTP/1.1\r\nHost: t\r\n\r\n" + GET[:-2] + b"Connection: close\r\n\r\n")
+        )
+    assert [r.status for r in responses] == [500, 200]
+    assert b"secret detail" not in responses[0].body and b"Traceback" not in responses[0].body
+    assert "secret detail" in caplog.text  # the traceback goes to the log
+
+
+async def test_client_gone_mid_body_leaks_nothing(make_server, raw):
+    seen: list[BaseException] = []
+    app = Application()
+
+    async def upload(request):
+        try:
+            await request.read()
+        except ConnectionResetError as exc:
+            seen.append(exc)
+            raise
+        return Response(text="never")
+
+    app.router.add_route("POST", "/upload", upload)
+    app.router.add_route("GET", "/", lambda request: Response(text="alive"))
+    srv = await make_server(app)
+    tasks_before = len(asyncio.all_tasks())
+    _reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(b"POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
+    await writer.drain()
+    await asyncio.sleep(0.05)
+    writer.transport.abort()
+    for _ in range(100):
+        if seen and len(srv.factory.connections) == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert seen and isinstance(seen[0], ConnectionResetError)
+    assert len(srv.factory.connections) == 0
+    assert len(asyncio.all_tasks()) <= tasks_before
+    (resp,) = raw.parse(await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))
+    assert resp.body == b"alive"
+
+
+async def test_date_header_is_an_imf_fixdate(make_server, raw):
+    srv = await make_server(_app())
+    (resp,) = raw.parse(await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))
+    assert re.fullmatch(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", resp.headers["date"])
+
+
+async def test_access_log_uses_gunicorn_atoms(make_server, raw, caplog):
+    logger = logging.getLogger("test.access")
+    srv = await make_server(_app(), access_log=logger, access_log_format='%(h)s "%(r)s" %(s)s %(b)s "%(a)s" %(D)s')
+    with caplog.at_level(logging.INFO, logger="test.access"):
+        await raw(srv.port, b"GET /?x=1 HTTP/1.1\r\nHost: t\r\nUser-Agent: probe/1\r\nConnection: close\r\n\r\n")
+    line = caplog.records[-1].getMessage()
+    assert re.fullmatch(r'127\.0\.0\.1 "GET /\?x=1 HTTP/1\.1" 200 5 "probe/1" \d+', line), line
