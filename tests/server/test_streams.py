@@ -1,0 +1,124 @@
+"""FlowControlStreamReader on bytes alone: reads, limits, flow control and the lazy 100 Continue."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from server.errors import PayloadTooLarge
+from server.streams import FlowControlStreamReader
+
+
+class Flow:
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def pause_body(self) -> None:
+        self.events.append("pause")
+
+    def resume_body(self) -> None:
+        self.events.append("resume")
+
+    def send_continue(self) -> None:
+        self.events.append("continue")
+
+
+def _stream(flow=None, **kw) -> FlowControlStreamReader:
+    return FlowControlStreamReader(flow, asyncio.get_running_loop(), **kw)
+
+
+def _feed_three_ways(data: bytes):
+    """Whole, one byte at a time, and in two halves."""
+    yield [data]
+    yield [data[i : i + 1] for i in range(len(data))]
+    yield [data[: len(data) // 2], data[len(data) // 2 :]]
+
+
+@pytest.mark.parametrize("pieces", list(_feed_three_ways(b"line one\nline two\nrest")))
+async def test_readline_read_and_eof(pieces):
+    stream = _stream()
+    for piece in pieces:
+        stream.feed_data(piece)
+    stream.feed_eof()
+    assert await stream.readline() == b"line one\n"
+    assert await stream.readexactly(5) == b"line "
+    assert await stream.read() == b"two\nrest"
+    assert stream.at_eof()
+    assert await stream.read() == b""
+
+
+async def test_read_waits_for_data():
+    stream = _stream()
+    reader = asyncio.ensure_future(stream.read())
+    await asyncio.sleep(0)
+    stream.feed_data(b"ab")
+    await asyncio.sleep(0)
+    stream.feed_data(b"cd")
+    stream.feed_eof()
+    assert await reader == b"abcd"
+
+
+async def test_readexactly_raises_at_early_eof():
+    stream = _stream()
+    stream.feed_data(b"abc")
+    stream.feed_eof()
+    with pytest.raises(asyncio.IncompleteReadError) as info:
+        await stream.readexactly(5)
+    assert info.value.partial == b"abc"
+
+
+async def test_iter_chunked_and_readany():
+    stream = _stream()
+    stream.feed_data(b"abcdefg")
+    stream.feed_eof()
+    assert [chunk async for chunk in stream.iter_chunked(3)] == [b"abc", b"def", b"g"]
+
+
+@pytest.mark.parametrize(("size", "fails"), [(10, False), (11, True)])
+async def test_limit_on_both_sides(size, fails):
+    stream = _stream(limit=10)
+    stream.feed_data(b"x" * size)
+    stream.feed_eof()
+    if fails:
+        with pytest.raises(PayloadTooLarge):
+            await stream.read()
+    else:
+        assert await stream.read() == b"x" * 10
+
+
+async def test_flow_control_pauses_above_high_water_and_resumes_below_low_water():
+    flow = Flow()
+    stream = _stream(flow, high_water=8, low_water=4)
+    stream.feed_data(b"12345678")
+    assert flow.events == []
+    stream.feed_data(b"9")
+    assert flow.events == ["pause"]
+    await stream.read(3)
+    assert flow.events == ["pause"]  # 6 left, above low water
+    await stream.read(2)
+    assert flow.events == ["pause", "resume"]
+
+
+async def test_100_continue_is_sent_on_the_first_read_only():
+    flow = Flow()
+    stream = _stream(flow, expect_continue=True)
+    assert stream.expecting_continue
+    reader = asyncio.ensure_future(stream.read())
+    await asyncio.sleep(0)
+    assert flow.events == ["continue"]
+    stream.feed_data(b"body")
+    stream.feed_eof()
+    assert await reader == b"body"
+    assert flow.events == ["continue"]
+
+
+async def test_exception_fails_pending_and_later_reads():
+    stream = _stream()
+    reader = asyncio.ensure_future(stream.read())
+    await asyncio.sleep(0)
+    stream.set_exception(ConnectionResetError("gone"))
+    with pytest.raises(ConnectionResetError):
+        await reader
+    with pytest.raises(ConnectionResetError):
+        await stream.readany()
