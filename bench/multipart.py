@@ -310,7 +310,7 @@ async def upload(port: int, size: int) -> tuple[bytes, float]:
     suffix = b"\r\n--" + BOUNDARY + b"--\r\n"
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
-        b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary="
+        b"POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary="
         + BOUNDARY
         + b"\r\nContent-Length: "
         + str(len(prefix) + size + len(suffix)).encode()
