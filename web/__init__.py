@@ -6,18 +6,62 @@ from server.exchange import HttpVersion11 as HttpVersion11
 from server.streams import EofStream as EofStream
 from server.streams import FlowControlStreamReader as FlowControlStreamReader
 
+from .abc import AbstractMatchInfo as AbstractMatchInfo
+from .abc import AbstractRouter as AbstractRouter
 from .app import Application as Application
 from .exceptions import *  # noqa: F403 - the HTTP exception family; its __all__ is the list
 from .exceptions import __all__ as _exceptions_all
+from .forms import FileField as FileField
 from .handler import RequestHandlerFactory as RequestHandlerFactory
+from .multipart import BodyPartReader as BodyPartReader
+from .multipart import MultipartReader as MultipartReader
 from .request import InvalidJSONBody as InvalidJSONBody
 from .request import Request as Request
 from .response import Response as Response
 from .response import StreamResponse as StreamResponse
 from .response import json_response as json_response
+from .routedef import RouteDef as RouteDef
+from .routedef import RouteTableDef as RouteTableDef
+from .routedef import StaticDef as StaticDef
+from .routedef import delete as delete
+from .routedef import get as get
+from .routedef import head as head
+from .routedef import patch as patch
+from .routedef import post as post
+from .routedef import put as put
+from .routedef import route as route
+from .routedef import static as static
+from .routedef import view as view
+from .router import UrlDispatcher as UrlDispatcher
+from .router import UrlMappingMatchInfo as UrlMappingMatchInfo
+from .routes import DynamicRoute as DynamicRoute
+from .routes import PlainRoute as PlainRoute
+from .routes import Route as Route
 
 __all__ = [
+    "AbstractMatchInfo",
+    "AbstractRouter",
     "Application",
+    "BodyPartReader",
+    "DynamicRoute",
+    "FileField",
+    "MultipartReader",
+    "PlainRoute",
+    "Route",
+    "RouteDef",
+    "RouteTableDef",
+    "StaticDef",
+    "UrlDispatcher",
+    "UrlMappingMatchInfo",
+    "delete",
+    "get",
+    "head",
+    "patch",
+    "post",
+    "put",
+    "route",
+    "static",
+    "view",
     "EofStream",
     "FlowControlStreamReader",
     "HttpVersion",

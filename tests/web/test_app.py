@@ -1,0 +1,120 @@
+"""Every seed sentence about Application: a dict, router, logger, make_handler and finish()."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import pytest
+
+import web
+
+
+def test_application_is_a_dict_registry():
+    app = web.Application()
+    assert isinstance(app, dict)
+    app["database"] = "db"
+    assert app["database"] == "db"
+    assert {app: 1}[app] == 1  # usable as a key, compared by identity
+
+
+def test_router_is_a_read_only_url_dispatcher():
+    app = web.Application()
+    assert isinstance(app.router, web.UrlDispatcher)
+    assert isinstance(app.router, web.AbstractRouter)
+    with pytest.raises(AttributeError):
+        app.router = web.UrlDispatcher()  # type: ignore[misc]
+    custom = web.UrlDispatcher()
+    assert web.Application(router=custom).router is custom
+
+
+def test_logger():
+    assert isinstance(web.Application().logger, logging.Logger)
+    mine = logging.getLogger("mine")
+    assert web.Application(logger=mine).logger is mine
+
+
+async def test_loop_defaults_to_the_running_loop():
+    assert web.Application().loop is asyncio.get_running_loop()
+
+
+async def test_make_handler_returns_a_request_handler_factory():
+    app = web.Application()
+    factory = app.make_handler(keepalive_timeout=10)
+    assert isinstance(factory, web.RequestHandlerFactory)
+    assert factory.settings.keepalive_timeout == 10
+    with pytest.raises(TypeError, match="no_such_setting"):
+        app.make_handler(no_such_setting=1)
+
+
+async def test_finish_runs_callbacks_lifo_sync_or_coroutine_with_args():
+    app = web.Application()
+    calls = []
+
+    async def coro(name, *, tag):
+        calls.append((name, tag))
+
+    def sync(name):
+        calls.append((name, None))
+
+    app.register_on_finish(sync, "first")
+    app.register_on_finish(coro, "second", tag="t")
+    app.register_on_finish(sync, "third")
+    app.register_on_finish(sync, "third")  # the same function and arguments may be registered twice
+    await app.finish()
+    assert calls == [("third", None), ("third", None), ("second", "t"), ("first", None)]
+
+
+async def test_finish_reports_errors_through_the_loop_exception_handler():
+    loop = asyncio.get_running_loop()
+    reported = []
+    loop.set_exception_handler(lambda loop, context: reported.append(context))
+    app = web.Application()
+    ran = []
+    app.register_on_finish(ran.append, "after")
+    app.register_on_finish(lambda: 1 / 0)
+    await app.finish()
+    assert ran == ["after"]  # an error does not stop the others
+    (context,) = reported
+    assert set(context) >= {"message", "exception", "application"}
+    assert isinstance(context["exception"], ZeroDivisionError) and context["application"] is app
+
+
+async def test_startup_shutdown_cleanup_hooks(make_server):
+    events = []
+    app = web.Application()
+    app.on_startup.append(lambda app: _record(events, "startup"))
+    app.on_shutdown.append(lambda app: _record(events, "shutdown"))
+    app.on_cleanup.append(lambda app: _record(events, "cleanup"))
+    app.register_on_finish(events.append, "finish")
+    app.router.add_get("/", lambda request: web.Response(text="ok"))
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/")) as resp:
+        assert resp.status == 200
+    await srv.close()
+    assert events == ["startup", "shutdown", "finish", "cleanup"]
+
+
+async def _record(events, name):
+    events.append(name)
+
+
+async def test_custom_router_only_needs_resolve(make_server):
+    class Match(dict):
+        route = None
+
+        def __init__(self, handler):
+            super().__init__()
+            self.handler = handler
+
+    class Traversal(web.AbstractRouter):
+        async def resolve(self, request):
+            async def handler(request):
+                return web.Response(text="/".join(reversed(request.path.strip("/").split("/"))))
+
+            return Match(handler)
+
+    srv = await make_server(web.Application(router=Traversal()))
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/a/b/c")) as resp:
+        assert await resp.text() == "c/b/a"

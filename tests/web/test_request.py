@@ -1,0 +1,306 @@
+"""Every seed sentence about Request, checked through a real server and the aiohttp client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+from multidict import CIMultiDictProxy, MultiDictProxy
+
+import web
+
+
+async def _serve(make_server, handler, method="*", path="/{tail:.*}", **kwargs):
+    app = web.Application()
+    app.router.add_route(method, path, handler)
+    return await make_server(app, **kwargs)
+
+
+async def test_request_line_properties(make_server):
+    seen = {}
+
+    async def handler(request):
+        seen.update(
+            method=request.method,
+            version=request.version,
+            host=request.host,
+            path_qs=request.path_qs,
+            path=request.path,
+            query_string=request.query_string,
+            GET=request.GET,
+            keep_alive=request.keep_alive,
+            match_info=request.match_info,
+            app=request.app,
+            peer=request.transport.get_extra_info("peername"),
+        )
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/app/bl%20og?id=10&id=11&x=")) as resp:
+        assert resp.status == 200
+    assert seen["method"] == "GET"
+    assert seen["version"] == web.HttpVersion(1, 1) and seen["version"].major == 1
+    assert seen["host"] == f"127.0.0.1:{srv.port}"
+    assert seen["path_qs"] == "/app/bl%20og?id=10&id=11&x="
+    assert seen["path"] == "/app/bl og"
+    assert seen["query_string"] == "id=10&id=11&x="
+    assert isinstance(seen["GET"], MultiDictProxy) and seen["GET"].getall("id") == ["10", "11"]
+    assert seen["GET"]["x"] == ""
+    assert seen["keep_alive"] is True
+    assert seen["match_info"]["tail"] == "app/bl og"
+    assert seen["app"] is srv.app
+    assert seen["peer"][0] == "127.0.0.1"
+
+
+async def test_host_is_none_without_a_host_header(make_server, raw):
+    seen = {}
+
+    async def handler(request):
+        seen["host"] = request.host
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    await raw(srv.port, b"GET / HTTP/1.0\r\n\r\n")
+    assert seen["host"] is None
+
+
+async def test_read_only_properties(make_server):
+    errors = []
+
+    async def handler(request):
+        for name in (
+            "method",
+            "version",
+            "host",
+            "path_qs",
+            "path",
+            "GET",
+            "headers",
+            "keep_alive",
+            "match_info",
+            "app",
+            "transport",
+            "cookies",
+            "content",
+            "content_type",
+            "charset",
+            "content_length",
+        ):
+            try:
+                setattr(request, name, None)
+            except AttributeError:
+                continue
+            errors.append(name)
+        try:
+            request.headers["X"] = "1"  # type: ignore[index]
+        except TypeError:
+            pass
+        else:
+            errors.append("headers item")
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/")) as resp:
+        assert resp.status == 200
+    assert errors == []
+
+
+async def test_headers_are_a_case_insensitive_multidict_proxy(make_server):
+    seen = {}
+
+    async def handler(request):
+        seen["headers"] = request.headers
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/"), headers={"X-Thing": "1"}) as resp:
+        assert resp.status == 200
+    assert isinstance(seen["headers"], CIMultiDictProxy)
+    assert seen["headers"]["x-thing"] == "1" and seen["headers"]["X-THING"] == "1"
+
+
+async def test_post_property_raises_before_post(make_server):
+    seen = {}
+
+    async def handler(request):
+        with pytest.raises(RuntimeError):
+            _ = request.POST
+        data = await request.post()
+        seen["same"] = data is await request.post() and request.POST is data
+        seen["a"] = data.getall("a")
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data={"a": "1"}) as resp:
+        assert resp.status == 200
+    assert seen == {"same": True, "a": ["1"]}
+
+
+async def test_post_on_get_returns_an_empty_multidict(make_server):
+    seen = {}
+
+    async def handler(request):
+        seen["post"] = await request.post()
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/")) as resp:
+        assert resp.status == 200
+    assert len(seen["post"]) == 0 and isinstance(seen["post"], MultiDictProxy)
+
+
+async def test_content_type_charset_and_length(make_server):
+    seen = []
+
+    async def handler(request):
+        seen.append((request.content_type, request.charset, request.content_length))
+        await request.read()
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(srv.url("/"), data=b"abc", headers={"Content-Type": "text/html; charset=UTF-8"}):
+            pass
+        async with session.post(srv.url("/"), data=b"abcd", skip_auto_headers=["Content-Type"]):
+            pass
+        async with session.get(srv.url("/")):
+            pass
+    assert seen[0] == ("text/html", "UTF-8", 3)
+    assert seen[1] == ("application/octet-stream", None, 4)  # RFC 2616 §7.2.1 default
+    assert seen[2] == ("application/octet-stream", None, None)
+
+
+async def test_read_text_and_json_are_not_stored(make_server):
+    seen = {}
+
+    async def handler(request):
+        if request.path == "/read":
+            seen["read"] = (await request.read(), await request.read())
+        elif request.path == "/text":
+            seen["text"] = (await request.text(), await request.text())
+        else:
+            seen["json"] = await request.json()
+            try:
+                await request.json()
+            except ValueError as exc:
+                seen["json2"] = type(exc)
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(srv.url("/read"), data=b"raw"):
+            pass
+        async with session.post(
+            srv.url("/text"),
+            data="zażółć".encode("iso-8859-2"),
+            headers={"Content-Type": "text/plain; charset=iso-8859-2"},
+        ):
+            pass
+        async with session.post(srv.url("/json"), json={"a": [1, 2]}):
+            pass
+    assert seen["read"] == (b"raw", b"")
+    assert seen["text"] == ("zażółć", "")
+    assert seen["json"] == {"a": [1, 2]}
+    assert issubclass(seen["json2"], json.JSONDecodeError)
+
+
+async def test_json_loader_and_invalid_json(make_server):
+    async def handler(request):
+        if request.path == "/loader":
+            data = await request.json(loader=lambda text: {"len": len(text)})
+            return web.json_response(data)
+        return web.json_response(await request.json())
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(srv.url("/loader"), data=b"12345") as resp:
+            assert await resp.json() == {"len": 5}
+        async with session.post(srv.url("/bad"), data=b"{not json") as resp:
+            assert resp.status == 400  # uncaught invalid JSON is the client's fault
+
+
+async def test_json_content_type_check_is_opt_in(make_server):
+    async def handler(request):
+        return web.json_response(await request.json(content_type="application/json"))
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(srv.url("/"), data=b"{}", headers={"Content-Type": "text/plain"}) as resp:
+            assert resp.status == 415
+        async with session.post(srv.url("/"), json={}) as resp:
+            assert resp.status == 200
+
+
+async def test_content_is_a_flow_control_stream_reader(make_server):
+    seen = {}
+
+    async def handler(request):
+        seen["type"] = type(request.content)
+        seen["chunks"] = [chunk async for chunk in request.content.iter_chunked(4)]
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data=b"0123456789"):
+        pass
+    assert seen["type"] is web.FlowControlStreamReader
+    assert b"".join(seen["chunks"]) == b"0123456789"
+
+
+async def test_cookies(make_server):
+    seen = {}
+
+    async def handler(request):
+        seen["cookies"] = dict(request.cookies)
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/"), headers={"Cookie": "a=1; b=two"}):
+        pass
+    assert seen["cookies"] == {"a": "1", "b": "two"}
+
+
+async def test_release_eats_the_unread_body(make_server):
+    seen = {}
+
+    async def handler(request):
+        await request.content.read(2)
+        await request.release()
+        seen["eof"] = request.content.at_eof()
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data=b"x" * 100_000) as resp:
+        assert resp.status == 200
+    assert seen["eof"] is True
+
+
+async def test_unread_body_is_drained_so_keep_alive_survives(make_server):
+    async def handler(request):
+        return web.Response(text="ignored the body")
+
+    srv = await _serve(make_server, handler)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    for _ in range(2):
+        writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10000\r\n\r\n" + b"x" * 10000)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert b"200 OK" in head and b"Connection: close" not in head
+        await reader.readexactly(len(b"ignored the body"))
+    writer.close()
+
+
+async def test_request_is_a_mutable_mapping_for_per_request_state(make_server):
+    @web.middleware
+    async def mw(request, handler):
+        request["user"] = "alice"
+        return await handler(request)
+
+    async def handler(request):
+        return web.Response(text=request["user"])
+
+    app = web.Application(middlewares=[mw])
+    app.router.add_get("/", handler)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/")) as resp:
+        assert await resp.text() == "alice"

@@ -1,0 +1,255 @@
+"""Every seed sentence about StreamResponse and Response: the state machine, what raises what, the headers."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+import pytest
+
+import web
+
+
+async def _serve(make_server, handler, path="/"):
+    app = web.Application()
+    app.router.add_route("*", path, handler)
+    return await make_server(app)
+
+
+async def _get(srv, path="/", method="GET", **kw):
+    async with aiohttp.ClientSession() as session, session.request(method, srv.url(path), **kw) as resp:
+        return resp.status, resp.headers.copy(), await resp.read()
+
+
+def test_defaults():
+    resp = web.StreamResponse()
+    assert resp.status == 200 and resp.reason == "OK"
+    assert resp.chunked is False and resp.keep_alive is True
+    assert resp.content_type == "application/octet-stream" and resp.charset is None
+    assert resp.content_length is None and resp.started is False
+
+
+def test_force_close_cannot_be_undone():
+    resp = web.StreamResponse()
+    resp.force_close()
+    assert resp.keep_alive is False
+    with pytest.raises(AttributeError):
+        resp.keep_alive = True  # type: ignore[misc]
+
+
+def test_charset_is_lower_cased_on_assignment():
+    resp = web.StreamResponse()
+    resp.content_type = "text/html"
+    resp.charset = "UTF-8"
+    assert resp.charset == "utf-8"
+    assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_cookies_is_a_simple_cookie():
+    from http.cookies import SimpleCookie
+
+    resp = web.StreamResponse()
+    assert isinstance(resp.cookies, SimpleCookie)
+
+
+def test_response_body_recalculates_content_length():
+    resp = web.Response(body=b"abc")
+    assert resp.content_length == 3 and resp.headers["Content-Length"] == "3"
+    resp.body = b"abcdef"
+    assert resp.content_length == 6
+    resp.body = None
+    assert resp.content_length is None and "Content-Length" not in resp.headers
+
+
+def test_response_text_recalculates_body_and_content_length():
+    resp = web.Response(text="zażółć")
+    assert resp.body == "zażółć".encode() and resp.content_length == len("zażółć".encode())
+    assert resp.content_type == "text/plain" and resp.charset == "utf-8"
+    resp.text = "ab"
+    assert resp.body == b"ab" and resp.content_length == 2
+    resp.text = None
+    assert resp.content_length is None and "Content-Length" not in resp.headers
+
+
+def test_response_argument_errors():
+    with pytest.raises(ValueError):
+        web.Response(body=b"a", text="b")
+    with pytest.raises(TypeError):
+        web.Response(text=b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        web.Response(body="str")
+    with pytest.raises(ValueError):
+        web.Response(text="a", content_type="text/plain; charset=utf-8")
+
+
+def test_json_response():
+    resp = web.json_response({"a": 1}, status=201)
+    assert json.loads(resp.body) == {"a": 1} and resp.status == 201
+    assert resp.content_type == "application/json"
+
+
+async def test_state_machine_over_a_real_connection(make_server):
+    errors: dict[str, type[BaseException]] = {}
+
+    async def handler(request):
+        resp = web.StreamResponse()
+        for name, call in [
+            ("write_before_start", lambda: resp.write(b"x")),
+        ]:
+            try:
+                call()
+            except Exception as exc:
+                errors[name] = type(exc)
+        resp.headers["X-Before"] = "1"
+        resp.set_cookie("c", "v")
+        await resp.prepare(request)
+        for name, call in [
+            ("set_header_after_start", lambda: resp.set_status(201)),
+            ("cookie_after_start", lambda: resp.set_cookie("d", "v")),
+            ("content_type_after_start", lambda: setattr(resp, "content_type", "text/html")),
+            ("write_str", lambda: resp.write("text")),  # type: ignore[arg-type]
+        ]:
+            try:
+                call()
+            except Exception as exc:
+                errors[name] = type(exc)
+        resp.write(b"abc")
+        resp.write(bytearray(b"def"))
+        await resp.write(memoryview(b"ghi"))  # modern style: awaiting write() drains
+        await resp.drain()
+        await resp.write_eof()
+        try:
+            resp.write(b"late")
+        except Exception as exc:
+            errors["write_after_eof"] = type(exc)
+        return resp
+
+    srv = await _serve(make_server, handler)
+    status, headers, body = await _get(srv)
+    assert status == 200 and body == b"abcdefghi"
+    assert headers["X-Before"] == "1" and "c=v" in headers["Set-Cookie"]
+    assert errors == {
+        "write_before_start": RuntimeError,
+        "set_header_after_start": RuntimeError,
+        "cookie_after_start": RuntimeError,
+        "content_type_after_start": RuntimeError,
+        "write_str": TypeError,
+        "write_after_eof": RuntimeError,
+    }
+
+
+async def test_seed_style_sync_start_and_write(make_server):
+    async def handler(request):
+        resp = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        resp.content_length = 5
+        resp.start(request)
+        resp.write(b"hel")
+        resp.write(b"lo")
+        await resp.drain()
+        await resp.write_eof()
+        return resp
+
+    srv = await _serve(make_server, handler)
+    status, headers, body = await _get(srv)
+    assert (status, body, headers["Content-Length"]) == (200, b"hello", "5")
+    assert "Transfer-Encoding" not in headers
+
+
+async def test_enable_chunked_encoding_sends_each_write_as_a_chunk(make_server, raw):
+    async def handler(request):
+        resp = web.StreamResponse()
+        resp.enable_chunked_encoding()
+        assert resp.chunked
+        await resp.prepare(request)
+        resp.write(b"one")
+        resp.write(b"two")
+        await resp.write_eof()
+        return resp
+
+    srv = await _serve(make_server, handler)
+    data = await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    assert data.split(b"\r\n\r\n", 1)[1] == b"3\r\none\r\n3\r\ntwo\r\n0\r\n\r\n"
+
+
+async def test_force_close_sends_connection_close(make_server, raw):
+    async def handler(request):
+        resp = web.Response(text="bye")
+        resp.force_close()
+        return resp
+
+    srv = await _serve(make_server, handler)
+    (resp,) = raw.parse(await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"))
+    assert resp.headers["connection"] == "close" and resp.body == b"bye"
+
+
+async def test_keep_alive_copies_the_request(make_server):
+    seen = {}
+
+    async def handler(request):
+        resp = web.Response(text="x")
+        await resp.prepare(request)
+        seen["keep_alive"] = resp.keep_alive
+        return resp
+
+    srv = await _serve(make_server, handler)
+    await _get(srv, headers={"Connection": "close"})
+    assert seen["keep_alive"] is False
+
+
+async def test_response_sends_head_and_body_with_content_length(make_server):
+    async def handler(request):
+        return web.Response(text="All right!")
+
+    srv = await _serve(make_server, handler)
+    status, headers, body = await _get(srv)
+    assert (status, body) == (200, b"All right!")
+    assert headers["Content-Length"] == "10" and headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+async def test_sync_handler_returning_a_response(make_server):
+    def handler(request):
+        return web.Response(text="sync")
+
+    srv = await _serve(make_server, handler)
+    assert (await _get(srv))[2] == b"sync"
+
+
+async def test_handler_returning_a_non_response_is_a_500_naming_the_handler(make_server, caplog):
+    async def not_a_response(request):
+        return {"oops": 1}
+
+    srv = await _serve(make_server, not_a_response)
+    status, _, body = await _get(srv)
+    assert status == 500 and b"oops" not in body
+    assert "not_a_response" in caplog.text and "web.Response" in caplog.text
+
+
+async def test_http_exception_raised_or_returned(make_server):
+    async def handler(request):
+        if request.query.get("raise"):
+            raise web.HTTPForbidden(text="no")
+        return web.HTTPAccepted(text="later")
+
+    srv = await _serve(make_server, handler)
+    assert (await _get(srv, "/?raise=1"))[::2] == (403, b"no")
+    assert (await _get(srv, "/"))[::2] == (202, b"later")
+
+
+async def test_header_injection_is_refused_and_nothing_is_sent(make_server, raw):
+    async def handler(request):
+        return web.Response(text="x", headers={"X-Evil": "a\r\nSet-Cookie: pwned=1"})
+
+    srv = await _serve(make_server, handler)
+    (resp,) = raw.parse(await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))
+    assert resp.status == 500 and "set-cookie" not in resp.headers
+
+
+async def test_no_body_statuses(make_server, raw):
+    async def handler(request):
+        return web.Response(status=int(request.query["s"]), text="ignored")
+
+    srv = await _serve(make_server, handler)
+    payload = b"GET /?s=204 HTTP/1.1\r\nHost: t\r\n\r\nGET /?s=304 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    responses = raw.parse(await raw(srv.port, payload))
+    assert [r.status for r in responses] == [204, 304]
+    assert all("content-length" not in r.headers for r in responses)
