@@ -1,0 +1,552 @@
+"""The master: binds the sockets, forks workers, and keeps the right number of them serving.
+
+One plain loop, read top to bottom (:meth:`Master.tick`), like gunicorn's arbiter:
+
+1. wait on the self-pipe (signals) and the workers' pipes, no longer than the policy's next deadline;
+2. read worker messages into the :class:`~supervisor.policy.Fleet` (ready, beats, boot failures);
+3. handle the queued signals, one method each (``handle_hup``, ``handle_ttin``, ...): signal handlers only queue;
+4. reap exited children into the fleet;
+5. ask :func:`~supervisor.policy.plan` what to do and do it (spawn, drain, quit, abort, kill, halt).
+
+Every decision lives in ``policy``; this module only carries them out, so the I/O here stays thin.
+
+USR2 upgrade: the master forks a child that execs ``python -m supervisor`` with the same arguments, handing the
+listening sockets over by descriptor (``PREFORK_FDS``) and its own pid (``PREFORK_UPGRADE_FROM``). Both masters'
+workers serve the same sockets; when every worker of the new master is ready, it sends TERM to the old one, which
+drains its workers and exits without unlinking the unix sockets it handed over. If the new master fails, the old
+one notices the child's exit, restores its pid file and carries on.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import os
+import random
+import selectors
+import signal
+import sys
+import time
+from typing import Any
+
+from . import messages, sockets
+from .errors import EXIT_ERROR, HaltServer, SupervisorError
+from .loader import import_target
+from .messages import Beat, BootFailed, Decoder, Ready
+from .notify import Notifier
+from .policy import Abort, Drain, Fleet, Halt, Kill, Limits, Quit, Spawn, Stage, next_deadline, plan
+from .worker import Worker
+
+__all__ = ["ENV_UPGRADE_FROM", "Master"]
+
+log = logging.getLogger("prefork.master")
+
+ENV_UPGRADE_FROM = "PREFORK_UPGRADE_FROM"
+SIGNAL_NAMES = {
+    signal.SIGHUP: "hup",
+    signal.SIGQUIT: "quit",
+    signal.SIGINT: "int",
+    signal.SIGTERM: "term",
+    signal.SIGTTIN: "ttin",
+    signal.SIGTTOU: "ttou",
+    signal.SIGUSR1: "usr1",
+    signal.SIGUSR2: "usr2",
+    signal.SIGCHLD: "chld",
+}
+
+
+def limits_from(cfg: Any) -> Limits:
+    """The policy's knobs from the config."""
+    return Limits(
+        timeout=cfg.timeout,
+        graceful_timeout=cfg.graceful_timeout,
+        max_memory=int(cfg.max_worker_memory * 1024 * 1024),
+        backoff=cfg.restart_backoff,
+        backoff_max=cfg.restart_backoff_max,
+    )
+
+
+class Master:
+    """The pre-fork master process (hooks receive it as ``server``: ``cfg``, ``pid``, ``log``, ``listeners``)."""
+
+    def __init__(
+        self,
+        cfg: Any,
+        logs: Any,
+        *,
+        argv: list[str] | None = None,
+        notifier: Notifier | None = None,
+        reload_config: Any = None,
+    ) -> None:
+        self.cfg = cfg
+        self.logs = logs
+        self.log = log
+        self.argv = list(sys.argv[1:] if argv is None else argv)
+        self.notifier = notifier or Notifier()
+        self.reload_config = reload_config  # () -> Config; raises SupervisorError
+        self.pid = os.getpid()
+        self.limits = limits_from(cfg)
+        self.fleet = Fleet(target=cfg.workers)
+        self.listeners: list[sockets.Listener] = []
+        self.target: Any = None  # the preloaded app or factory
+        self.age = 0
+        self.workers: dict[int, Worker] = {}
+        self.pipes: dict[int, tuple[int, Decoder]] = {}
+        self.selector = selectors.DefaultSelector()
+        self.signals: collections.deque[int] = collections.deque()
+        self.wakeup_r = self.wakeup_w = -1
+        self.start_cwd = os.getcwd()
+        self.child_master: int | None = None  # the new master forked by USR2
+        self.upgrade_from: int | None = None  # the old master to stop once we are ready
+        self.handed_over = False
+        self.announced = False  # READY sent for the current generation
+        self.reload_started: float | None = None
+        self.last_status = 0.0
+        self.pidfile: str | None = None
+
+    # -- start and stop --------------------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Start, loop until halted, clean up; return the exit code."""
+        try:
+            self.start()
+            while True:
+                self.tick()
+        except HaltServer as halt:
+            code, reason = halt.exit_code, halt.reason
+        except SupervisorError as exc:
+            code, reason = exc.exit_code, str(exc)
+        except Exception:
+            log.exception("unhandled error in the master")
+            code, reason = EXIT_ERROR, "unhandled error in the master"
+        finally:
+            self._kill_workers()
+        self._cleanup()
+        if code:
+            log.error("master %d exiting with code %d: %s", self.pid, code, reason)
+        else:
+            log.info("master %d exiting: %s", self.pid, reason)
+        self._hook("on_exit", self)
+        return code
+
+    def start(self) -> None:
+        self._set_title()
+        self._hook("on_starting", self)
+        upgrade = os.environ.pop(ENV_UPGRADE_FROM, "")
+        self.upgrade_from = int(upgrade) if upgrade.isdigit() else None
+        self.listeners = sockets.open_listeners(
+            self.cfg.bind,
+            backlog=self.cfg.backlog,
+            reuse_port=self.cfg.reuse_port,
+            unix_mode=self.cfg.unix_socket_mode,
+            uid=self.cfg.user,
+            gid=self.cfg.group,
+            inherited=sockets.inherited_fds(os.environ),
+            binds_given=self.cfg.origin.get("bind") != "default",
+        )
+        self._write_pidfile()
+        if self.cfg.preload_app:
+            self.target = import_target(self.cfg.app)
+        self._install_signals()
+        for warning in self.cfg.warnings():
+            log.warning("%s", warning)
+        log.info(
+            "master %d listening at %s with %d worker(s)%s",
+            self.pid,
+            sockets.describe(self.listeners),
+            self.fleet.target,
+            f", upgrading from master {self.upgrade_from}" if self.upgrade_from else "",
+        )
+
+    def _install_signals(self) -> None:
+        self.wakeup_r, self.wakeup_w = os.pipe()
+        os.set_blocking(self.wakeup_r, False)
+        os.set_blocking(self.wakeup_w, False)
+        self.selector.register(self.wakeup_r, selectors.EVENT_READ, None)
+        signal.set_wakeup_fd(self.wakeup_w)
+        for sig in SIGNAL_NAMES:
+            signal.signal(sig, self._queue_signal)
+        # Restart select() rather than raise EINTR; the wakeup fd still wakes us.
+        for sig in SIGNAL_NAMES:
+            signal.siginterrupt(sig, False)
+
+    def _queue_signal(self, signum: int, _frame: Any) -> None:
+        # Handlers only record what arrived; the loop decides. Bounded like gunicorn's, against signal storms.
+        if len(self.signals) < 16:
+            self.signals.append(signum)
+
+    def _kill_workers(self) -> None:
+        """Leaving the loop abnormally: no worker may outlive the master unsupervised for long."""
+        for pid in list(self.fleet.workers):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 2.0
+        while self.fleet.workers and time.monotonic() < deadline:
+            self.reap()
+            time.sleep(0.01)
+
+    def _cleanup(self) -> None:
+        sockets.close_all(self.listeners, unlink=not self.handed_over)
+        if self.pidfile:
+            with contextlib.suppress(OSError):
+                with open(self.pidfile) as f:
+                    mine = f.read().strip() == str(self.pid)
+                if mine:
+                    os.unlink(self.pidfile)
+
+    def _write_pidfile(self) -> None:
+        if not self.cfg.pidfile:
+            return
+        self.pidfile = os.path.abspath(self.cfg.pidfile)
+        tmp = f"{self.pidfile}.{self.pid}.tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{self.pid}\n")
+        os.replace(tmp, self.pidfile)
+
+    def _set_title(self) -> None:
+        try:
+            import setproctitle
+        except ImportError:  # pragma: no cover - a declared dependency
+            return
+        setproctitle.setproctitle(f"prefork: master [{self.cfg.proc_name or self.cfg.app}]")
+
+    def _hook(self, name: str, *args: Any) -> None:
+        func = getattr(self.cfg, name, None)
+        if func is None:
+            return
+        try:
+            func(*args)
+        except Exception:
+            log.exception("the %s hook failed", name)
+
+    # -- the loop ----------------------------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """One turn of the loop: wait, read, handle signals, reap, plan, act."""
+        now = time.monotonic()
+        wait = min(1.0, max(0.01, next_deadline(self.fleet, self.limits, now) - now))
+        for key, _ in self.selector.select(wait):
+            if key.data is None:
+                self._drain_wakeup()
+            else:
+                self._read_worker(key.fd, key.data)
+        while self.signals:
+            signum = self.signals.popleft()
+            getattr(self, f"handle_{SIGNAL_NAMES[signum]}")()
+        self.reap()
+        now = time.monotonic()
+        self.fleet.settled(now, self.limits)
+        for action in plan(self.fleet, self.limits, now):
+            self._act(action, now)
+        self._after_actions(now)
+
+    def _drain_wakeup(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self.wakeup_r, 4096):
+                pass
+
+    def _read_worker(self, fd: int, pid: int) -> None:
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:  # the worker closed its end: it is exiting; reaping will tell how
+            self._close_pipe(pid)
+            return
+        now = time.monotonic()
+        for message in self.pipes[pid][1].feed(data):
+            if isinstance(message, Beat):
+                reason = self.fleet.beat(pid, now, message.requests, message.rss, self.limits)
+                if reason:
+                    w = self.fleet.workers[pid]
+                    log.info(
+                        "worker %d is due for recycling (%s: %d requests, %.1f MB); starting its replacement",
+                        pid,
+                        reason,
+                        w.requests,
+                        w.rss / 1048576,
+                    )
+            elif isinstance(message, Ready):
+                worker = self.fleet.ready(pid, now)
+                if worker is not None:
+                    log.info("worker %d ready in %.3fs", pid, now - worker.spawned_at)
+            elif isinstance(message, BootFailed):
+                self.fleet.boot_failed(pid, message.code, message.reason)
+
+    def _close_pipe(self, pid: int) -> None:
+        entry = self.pipes.pop(pid, None)
+        if entry is not None:
+            self.selector.unregister(entry[0])
+            os.close(entry[0])
+
+    def reap(self) -> None:
+        """Collect every exited child without blocking."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            if pid == self.child_master:
+                self._upgrade_failed(code)
+                continue
+            # read what the worker said last (a BootFailed reason) before forgetting it
+            if pid in self.pipes:
+                self._read_worker(self.pipes[pid][0], pid)
+            self._close_pipe(pid)
+            self.workers.pop(pid, None)
+            worker, what = self.fleet.exited(pid, time.monotonic(), code, self.limits)
+            if worker is None:
+                continue
+            how = f"signal {signal.Signals(-code).name}" if code < 0 else f"code {code}"
+            if what == "expected":
+                log.info("worker %d exited (%s) after %d requests", pid, how, worker.requests)
+            elif what == "boot-failed":
+                reason = worker.boot_error[1] if worker.boot_error else how
+                log.error(
+                    "worker %d failed to boot (%s): %s; next attempt in %.1fs",
+                    pid,
+                    how,
+                    reason,
+                    max(0.0, self.fleet.not_before - time.monotonic()),
+                )
+            elif what == "timed-out":
+                log.error("worker %d was stuck and has been stopped (%s)", pid, how)
+            else:
+                log.error("worker %d died unexpectedly (%s); replacing it", pid, how)
+
+    # -- actions ---------------------------------------------------------------------------------------------
+
+    def _act(self, action: Any, now: float) -> None:
+        if isinstance(action, Spawn):
+            self.spawn(now)
+        elif isinstance(action, Drain):
+            log.info("draining worker %d (%s)", action.pid, action.reason)
+            self.fleet.mark(action.pid, Stage.DRAINING, now)
+            self._signal(action.pid, messages.SIG_DRAIN)
+        elif isinstance(action, Quit):
+            self.fleet.mark(action.pid, Stage.QUITTING, now)
+            self._signal(action.pid, messages.SIG_QUICK)
+        elif isinstance(action, Abort):
+            log.critical("WORKER TIMEOUT (pid %d): %s; dumping its stacks", action.pid, action.reason)
+            self.fleet.mark(action.pid, Stage.ABORTING, now)
+            self._signal(action.pid, messages.SIG_ABORT)
+        elif isinstance(action, Kill):
+            log.error("killing worker %d: %s", action.pid, action.reason)
+            self.fleet.mark_killed(action.pid)
+            self._signal(action.pid, signal.SIGKILL)
+        elif isinstance(action, Halt):
+            raise HaltServer(action.reason, action.code)
+
+    def _signal(self, pid: int, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+    def spawn(self, now: float) -> int:
+        """Fork one worker of the current generation; return its pid."""
+        self.age += 1
+        worker = Worker(self.age, self.cfg, self.listeners, self.logs, self, target=self.target)
+        self._hook("pre_fork", self, worker)
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            os.close(read_fd)
+            os.close(write_fd)
+            log.error("cannot fork a worker: %s", exc.strerror)
+            self.fleet.not_before = now + 1.0
+            return 0
+        if pid == 0:  # pragma: no cover - runs in the child, measured by the process tests
+            self._run_child(worker, read_fd, write_fd)
+        os.close(write_fd)
+        os.set_blocking(read_fd, False)
+        self.selector.register(read_fd, selectors.EVENT_READ, pid)
+        self.pipes[pid] = (read_fd, Decoder())
+        self.workers[pid] = worker
+        worker.pid = pid
+        limit = self.cfg.max_requests
+        if limit:
+            limit += random.randint(0, self.cfg.max_requests_jitter)
+        self.fleet.spawned(pid, now, limit)
+        log.debug("spawned worker %d (age %d, generation %d)", pid, self.age, self.fleet.generation)
+        return pid
+
+    def _run_child(self, worker: Worker, read_fd: int, write_fd: int) -> None:  # pragma: no cover
+        code = EXIT_ERROR
+        try:
+            os.close(read_fd)
+            self.selector.close()
+            for fd, _ in self.pipes.values():
+                os.close(fd)
+            os.close(self.wakeup_r)
+            os.close(self.wakeup_w)
+            code = worker.run(write_fd)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
+        except BaseException:
+            log.exception("worker crashed")
+        finally:
+            logging.shutdown()
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
+
+    def _after_actions(self, now: float) -> None:
+        if not self.announced and self.fleet.stopping is None and self.fleet.all_ready():
+            self.announced = True
+            pids = sorted(w.pid for w in self.fleet.workers.values() if w.stage is Stage.READY)
+            if self.reload_started is not None:
+                log.info(
+                    "reload done in %.3fs: generation %d serves (workers %s)",
+                    now - self.reload_started,
+                    self.fleet.generation,
+                    pids,
+                )
+                self.reload_started = None
+            else:
+                log.info("ready: %d worker(s) serve (%s)", len(pids), pids)
+                self._hook("when_ready", self)
+            self.notifier.ready(self._status_line())
+            if self.upgrade_from is not None:
+                self._finish_upgrade()
+        if now - self.last_status >= 1.0:
+            self.last_status = now
+            self.notifier.status(self._status_line())
+            live = [w for w in self.fleet.workers.values() if w.stage is Stage.READY]
+            if live and all(now - w.last_beat < self.limits.timeout for w in live):
+                self.notifier.watchdog()
+
+    def _status_line(self) -> str:
+        ready = self.fleet.count(Stage.READY)
+        served = sum(w.requests for w in self.fleet.workers.values())
+        return f"{ready} worker(s) ready, {served} requests served by the current workers"
+
+    # -- USR2: the new master --------------------------------------------------------------------------------------
+
+    def _finish_upgrade(self) -> None:
+        old, self.upgrade_from = self.upgrade_from, None
+        assert old is not None
+        if os.getppid() != old:
+            log.warning("the old master %d is gone already", old)
+            return
+        log.info("upgrade complete; stopping the old master %d", old)
+        self.notifier.mainpid(self.pid)
+        self._signal(old, signal.SIGTERM)
+
+    def _upgrade_failed(self, code: int) -> None:
+        self.child_master = None
+        if self.fleet.stopping is not None:
+            return  # the new master took over and we are on our way out: nothing failed
+        log.error("the new master exited with %d before taking over; this master keeps serving", code)
+        if self.pidfile and os.path.exists(self.pidfile + ".oldbin"):
+            os.replace(self.pidfile + ".oldbin", self.pidfile)
+
+    # -- signals: one method each --------------------------------------------------------------------------------
+
+    def handle_chld(self) -> None:
+        """Reaping happens on every turn of the loop; the signal only woke it up."""
+
+    def handle_hup(self) -> None:
+        """Reload the config (and the app when preloaded), then replace every worker by a rolling restart."""
+        log.info("HUP: reloading")
+        self.notifier.reloading()
+        if self.reload_config is not None:
+            try:
+                self._apply_config(self.reload_config())
+            except SupervisorError as exc:
+                log.error("reload: the new config is invalid, keeping the current one: %s", exc)
+        if self.cfg.preload_app:
+            try:
+                self.target = import_target(self.cfg.app, reload=True)
+            except SupervisorError as exc:
+                log.error("reload: %s; keeping the loaded app", exc)
+        self._hook("on_reload", self)
+        self.reload_started = time.monotonic()
+        self.announced = False
+        self.fleet.reload()
+
+    def _apply_config(self, cfg: Any) -> None:
+        if cfg.bind != self.cfg.bind:
+            log.warning("reload: bind changed; new addresses take effect on USR2 or a restart")
+            cfg.values["bind"] = self.cfg.bind
+        self.logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog)
+        self.cfg = cfg
+        self.limits = limits_from(cfg)
+        if cfg.workers != self.fleet.target:
+            old = self.fleet.resize(cfg.workers)
+            self._hook("nworkers_changed", self, cfg.workers, old)
+
+    def handle_term(self) -> None:
+        """Graceful stop: drain every worker, then exit."""
+        if self.child_master is not None:
+            self.handed_over = True  # the new master serves our sockets now: leave unix socket files alone
+        log.info("TERM: stopping gracefully")
+        self.notifier.stopping()
+        self.fleet.stop(time.monotonic(), "graceful")
+
+    def handle_int(self) -> None:
+        """Quick stop."""
+        log.info("INT: stopping quickly")
+        self.notifier.stopping()
+        self.fleet.stop(time.monotonic(), "quick")
+
+    handle_quit = handle_int
+
+    def handle_usr1(self) -> None:
+        """Reopen the log files, here and in every worker."""
+        log.info("USR1: reopening log files")
+        self.logs.reopen()
+        for pid in self.fleet.workers:
+            self._signal(pid, messages.SIG_REOPEN)
+
+    def handle_usr2(self) -> None:
+        """Re-exec a new master that inherits the listening sockets."""
+        if self.child_master is not None:
+            log.warning("USR2: an upgrade is already under way (master %d)", self.child_master)
+            return
+        if self.fleet.stopping is not None:
+            return
+        if self.pidfile:
+            with contextlib.suppress(OSError):
+                os.replace(self.pidfile, self.pidfile + ".oldbin")
+                self.pidfile += ".oldbin"
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - replaced by exec
+            self._exec_new_master()
+        self.child_master = pid
+        log.info("USR2: started new master %d", pid)
+
+    def _exec_new_master(self) -> None:  # pragma: no cover - runs in the forked child
+        try:
+            signal.set_wakeup_fd(-1)
+            for sig in SIGNAL_NAMES:
+                signal.signal(sig, signal.SIG_DFL)
+            environ = dict(os.environ)
+            sockets.export_fds(self.listeners, environ)
+            environ[ENV_UPGRADE_FROM] = str(self.pid)
+            os.chdir(self.start_cwd)
+            args = [sys.executable, "-m", "supervisor", *self.argv]
+            os.execve(sys.executable, args, environ)
+        except BaseException:
+            log.exception("cannot exec the new master")
+        finally:
+            os._exit(EXIT_ERROR)
+
+    def handle_ttin(self) -> None:
+        """One more worker."""
+        old = self.fleet.resize(self.fleet.target + 1)
+        log.info("TTIN: %d -> %d workers", old, self.fleet.target)
+        self._hook("nworkers_changed", self, self.fleet.target, old)
+
+    def handle_ttou(self) -> None:
+        """One fewer worker (never below one)."""
+        old = self.fleet.resize(self.fleet.target - 1)
+        log.info("TTOU: %d -> %d workers", old, self.fleet.target)
+        if old != self.fleet.target:
+            self._hook("nworkers_changed", self, self.fleet.target, old)

@@ -1,0 +1,452 @@
+"""The table of every setting of the ``prefork`` command: :data:`SETTINGS`, one :class:`Setting` each.
+
+Add a setting here and the CLI flag, the config-file key, ``--print-config`` and the docs table all follow.
+Names are gunicorn's where gunicorn has the setting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from server.settings import DEFAULT_ACCESS_LOG_FORMAT
+
+from .validators import (
+    LOG_LEVELS,
+    app_spec,
+    binds,
+    boolean,
+    group_id,
+    hook,
+    ip_networks,
+    log_level,
+    non_negative_float,
+    non_negative_int,
+    octal,
+    optional_octal,
+    optional_str,
+    positive_float,
+    positive_int,
+    user_id,
+)
+
+__all__ = ["BY_NAME", "SETTINGS", "Setting"]
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One setting: ``name`` is the config-file key; ``flags`` the CLI options (none: config file only)."""
+
+    name: str
+    flags: tuple[str, ...]
+    default: Any
+    convert: Callable[[Any], Any]
+    help: str
+    section: str
+    metavar: str | None = None
+    kind: str = "value"  # "value", "flag" (boolean option), "append" (repeatable), "hook"
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) and self.kind != "hook" else self.default
+
+
+def _cpus() -> int:
+    return os.cpu_count() or 1
+
+
+S = Setting
+SETTINGS: tuple[Setting, ...] = (
+    # -- server socket
+    S(
+        name="app",
+        flags=(),
+        default=None,
+        convert=app_spec,
+        help="The application, module:name (an Application, or a sync or async callable "
+        "returning one, called in each worker after the fork). Given as the command's argument.",
+        section="app",
+    ),
+    S(
+        name="bind",
+        flags=("-b", "--bind"),
+        default=lambda: ["127.0.0.1:8000"],
+        convert=binds,
+        help="Address to listen on: HOST:PORT, [::1]:PORT, unix:PATH or fd://N. Repeat for several.",
+        section="socket",
+        metavar="ADDRESS",
+        kind="append",
+    ),
+    S(
+        name="backlog",
+        flags=("--backlog",),
+        default=2048,
+        convert=positive_int,
+        help="Pending connections the kernel queues per socket.",
+        section="socket",
+        metavar="INT",
+    ),
+    S(
+        name="reuse_port",
+        flags=("--reuse-port",),
+        default=False,
+        convert=boolean,
+        help="Set SO_REUSEPORT on TCP sockets, so another process may bind the same address.",
+        section="socket",
+        kind="flag",
+    ),
+    S(
+        name="unix_socket_mode",
+        flags=("--unix-socket-mode",),
+        default=0o660,
+        convert=octal,
+        help="Permissions of unix sockets (octal).",
+        section="socket",
+        metavar="MODE",
+    ),
+    # -- workers
+    S(
+        name="workers",
+        flags=("-w", "--workers"),
+        default=_cpus,
+        convert=positive_int,
+        help="Number of worker processes (default: CPUs).",
+        section="worker",
+        metavar="INT",
+    ),
+    S(
+        name="timeout",
+        flags=("-t", "--timeout"),
+        default=30.0,
+        convert=positive_float,
+        help="Seconds without a heartbeat from a worker's "
+        "event loop before the master dumps its stacks (SIGABRT) and replaces it; also the boot timeout.",
+        section="worker",
+        metavar="SECONDS",
+    ),
+    S(
+        name="graceful_timeout",
+        flags=("--graceful-timeout",),
+        default=30.0,
+        convert=positive_float,
+        help="Seconds a draining worker has to finish its requests and shutdown hooks before it is killed.",
+        section="worker",
+        metavar="SECONDS",
+    ),
+    S(
+        name="drain_grace",
+        flags=("--drain-grace",),
+        default=1.0,
+        convert=non_negative_float,
+        help="Seconds an idle keep-alive connection "
+        "stays open after a drain starts, so a request already on the wire is still served.",
+        section="worker",
+        metavar="SECONDS",
+    ),
+    S(
+        name="keepalive",
+        flags=("--keep-alive",),
+        default=75.0,
+        convert=positive_float,
+        help="Seconds an idle keep-alive connection stays open. Keep it above your proxy's (nginx: 60).",
+        section="worker",
+        metavar="SECONDS",
+    ),
+    S(
+        name="max_requests",
+        flags=("--max-requests",),
+        default=0,
+        convert=non_negative_int,
+        help="Recycle a worker after this many requests (0: never).",
+        section="worker",
+        metavar="INT",
+    ),
+    S(
+        name="max_requests_jitter",
+        flags=("--max-requests-jitter",),
+        default=0,
+        convert=non_negative_int,
+        help="Add up to this many requests at random to each worker's max_requests, so workers do not "
+        "recycle together.",
+        section="worker",
+        metavar="INT",
+    ),
+    S(
+        name="max_worker_memory",
+        flags=("--max-worker-memory",),
+        default=0.0,
+        convert=non_negative_float,
+        help="Recycle a worker whose resident memory exceeds this many MB (0: never).",
+        section="worker",
+        metavar="MB",
+    ),
+    S(
+        name="preload_app",
+        flags=("--preload",),
+        default=False,
+        convert=boolean,
+        help="Import the app in the master before forking. The app's hooks (on_startup, finish) still run "
+        "in each worker.",
+        section="worker",
+        kind="flag",
+    ),
+    S(
+        name="restart_backoff",
+        flags=("--restart-backoff",),
+        default=0.5,
+        convert=positive_float,
+        help="First delay before respawning a worker that died right after boot; doubles on each further failure.",
+        section="worker",
+        metavar="SECONDS",
+    ),
+    S(
+        name="restart_backoff_max",
+        flags=("--restart-backoff-max",),
+        default=30.0,
+        convert=positive_float,
+        help="Longest such delay.",
+        section="worker",
+        metavar="SECONDS",
+    ),
+    # -- process
+    S(
+        name="pidfile",
+        flags=("-p", "--pid"),
+        default=None,
+        convert=optional_str,
+        help="Write the master's pid to this file.",
+        section="process",
+        metavar="FILE",
+    ),
+    S(
+        name="user",
+        flags=("-u", "--user"),
+        default=None,
+        convert=user_id,
+        help="Switch workers to this user (name or uid).",
+        section="process",
+        metavar="USER",
+    ),
+    S(
+        name="group",
+        flags=("-g", "--group"),
+        default=None,
+        convert=group_id,
+        help="Switch workers to this group (name or gid).",
+        section="process",
+        metavar="GROUP",
+    ),
+    S(
+        name="umask",
+        flags=("--umask",),
+        default=None,
+        convert=optional_octal,
+        help="Set the master's umask (octal).",
+        section="process",
+        metavar="MODE",
+    ),
+    S(
+        name="chdir",
+        flags=("--chdir",),
+        default=None,
+        convert=optional_str,
+        help="Change to this directory before loading the app.",
+        section="process",
+        metavar="DIR",
+    ),
+    S(
+        name="proc_name",
+        flags=("-n", "--name"),
+        default=None,
+        convert=optional_str,
+        help="Name in the process titles: 'prefork: master [NAME]' (default: the app).",
+        section="process",
+        metavar="NAME",
+    ),
+    # -- logging
+    S(
+        name="accesslog",
+        flags=("--access-logfile",),
+        default=None,
+        convert=optional_str,
+        help="Access log file ('-': stdout; default: none).",
+        section="logging",
+        metavar="FILE",
+    ),
+    S(
+        name="access_log_format",
+        flags=("--access-logformat",),
+        default=DEFAULT_ACCESS_LOG_FORMAT,
+        convert=optional_str,
+        help="Access log line, in gunicorn's atoms.",
+        section="logging",
+        metavar="FORMAT",
+    ),
+    S(
+        name="errorlog",
+        flags=("--error-logfile", "--log-file"),
+        default="-",
+        convert=optional_str,
+        help="Error log file ('-': stderr).",
+        section="logging",
+        metavar="FILE",
+    ),
+    S(
+        name="loglevel",
+        flags=("--log-level",),
+        default="info",
+        convert=log_level,
+        help="Error log level: " + ", ".join(LOG_LEVELS) + ".",
+        section="logging",
+        metavar="LEVEL",
+    ),
+    # -- HTTP limits
+    S(
+        name="limit_request_line",
+        flags=("--limit-request-line",),
+        default=8190,
+        convert=positive_int,
+        help="Longest request line, bytes (414 above).",
+        section="http",
+        metavar="BYTES",
+    ),
+    S(
+        name="limit_request_fields",
+        flags=("--limit-request-fields",),
+        default=100,
+        convert=positive_int,
+        help="Most header fields per request (431 above).",
+        section="http",
+        metavar="INT",
+    ),
+    S(
+        name="limit_request_field_size",
+        flags=("--limit-request-field-size",),
+        default=8190,
+        convert=positive_int,
+        help="Longest header field, bytes (431 above).",
+        section="http",
+        metavar="BYTES",
+    ),
+    S(
+        name="client_max_size",
+        flags=("--client-max-size",),
+        default=1024 * 1024,
+        convert=non_negative_int,
+        help="Largest request body, bytes (413 above).",
+        section="http",
+        metavar="BYTES",
+    ),
+    S(
+        name="forwarded_allow_ips",
+        flags=("--forwarded-allow-ips",),
+        default=lambda: ["127.0.0.1", "::1"],
+        convert=ip_networks,
+        help="Peers (IPs or CIDR, comma-separated, * for any) trusted to send X-Forwarded-* and Forwarded.",
+        section="http",
+        metavar="IPS",
+    ),
+    # -- server hooks (config file only), as gunicorn has them
+    S(
+        name="on_starting",
+        flags=(),
+        default=None,
+        convert=hook(1),
+        help="on_starting(server): before the master binds and forks.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="when_ready",
+        flags=(),
+        default=None,
+        convert=hook(1),
+        help="when_ready(server): the first workers are all ready.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="on_reload",
+        flags=(),
+        default=None,
+        convert=hook(1),
+        help="on_reload(server): on HUP, before the rolling restart.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="pre_fork",
+        flags=(),
+        default=None,
+        convert=hook(2),
+        help="pre_fork(server, worker): in the master, before a worker forks.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="post_fork",
+        flags=(),
+        default=None,
+        convert=hook(2),
+        help="post_fork(server, worker): in the worker, just after the fork.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="post_worker_init",
+        flags=(),
+        default=None,
+        convert=hook(1),
+        help="post_worker_init(worker): in the worker, once it is ready.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="worker_int",
+        flags=(),
+        default=None,
+        convert=hook(1),
+        help="worker_int(worker): in the worker, on a quick stop (QUIT).",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="worker_abort",
+        flags=(),
+        default=None,
+        convert=hook(1),
+        help="worker_abort(worker): in the worker, on SIGABRT (timeout).",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="worker_exit",
+        flags=(),
+        default=None,
+        convert=hook(2),
+        help="worker_exit(server, worker): in the worker, as it exits.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="nworkers_changed",
+        flags=(),
+        default=None,
+        convert=hook(3),
+        help="nworkers_changed(server, new, old): TTIN/TTOU changed the count.",
+        section="hooks",
+        kind="hook",
+    ),
+    S(
+        name="on_exit",
+        flags=(),
+        default=None,
+        convert=hook(1),
+        help="on_exit(server): the master is about to exit.",
+        section="hooks",
+        kind="hook",
+    ),
+)
+del S
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -1,0 +1,264 @@
+"""The worker process: one uvloop event loop serving the app on every listening socket it inherited.
+
+Life of a worker (all after ``fork``, in the child):
+
+1. Signals first, before anything slow: ignore the master's business (``messages.IGNORED``); remember a drain or
+   quick stop that arrives during boot; SIGABRT runs the ``worker_abort`` hook after faulthandler has dumped every
+   thread's stack to the error log.
+2. Process title, user/group switch, ``post_fork`` hook.
+3. Boot: import the app (unless preloaded), call its factory (sync or async), ``make_handler(**settings)``,
+   ``await app.startup()``, ``loop.create_server(handler, sock=...)`` per listener. Then, and only then, the
+   ``Ready`` message: the master drains an old worker only after its replacement said this. A boot failure is
+   reported as ``BootFailed`` with exit code 4 (app cannot load) or 3 (factory or on_startup failed).
+4. Serve. A timer inside the loop sends a ``Beat`` (requests answered, RSS) and checks that the master is still
+   the parent; because it runs on the loop, a handler that blocks the loop silences it and the master notices.
+5. Drain (SIG_DRAIN, or the master died): stop accepting, ``await handler.shutdown(timeout, grace)`` (in-flight
+   and pipelined requests answered with ``Connection: close``, idle keep-alives kept for the grace, websockets
+   closed with 1001), then ``app.shutdown()``, ``app.finish()``, ``app.cleanup()``, exit 0. A quick stop
+   (SIG_QUICK) does the same with no grace and a short timeout, so ``finish()`` runs on every exit but SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import faulthandler
+import logging
+import os
+import pwd
+import signal
+import sys
+from typing import Any
+
+from . import messages
+from .errors import EXIT_APP_LOAD, EXIT_BOOT, AppLoadError
+from .loader import build_app, import_target
+from .messages import Beat, BootFailed, Ready
+
+__all__ = ["Worker", "requests_count"]
+
+log = logging.getLogger("prefork.worker")
+
+QUICK_TIMEOUT = 1.0  # a quick stop still answers what is nearly done, but waits no longer than this
+
+
+def requests_count(handler: Any) -> int:
+    """Requests the handler factory has answered: ``factory.requests_count``, else its registry's."""
+    count = getattr(handler, "requests_count", None)
+    if count is None:
+        count = getattr(getattr(handler, "connections", None), "requests_count", 0)
+    return int(count or 0)
+
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+class Worker:
+    """One worker, created in the master before the fork (``age`` counts spawns); :meth:`run` in the child.
+
+    Hooks receive this object: ``pid``, ``ppid``, ``age``, ``app`` (once built), ``cfg``, ``log``.
+    """
+
+    def __init__(self, age: int, cfg: Any, listeners: list[Any], logs: Any, server: Any, target: Any = None) -> None:
+        self.age = age
+        self.cfg = cfg
+        self.listeners = listeners
+        self.logs = logs
+        self.server = server
+        self.target = target  # the preloaded app or factory; None: import cfg.app in the child
+        self.log = log
+        self.pid = 0
+        self.ppid = 0
+        self.app: Any = None
+        self.handler: Any = None
+        self.pipe = -1
+        self._stop_requested: str | None = None
+        self._stop: asyncio.Future[str] | None = None
+        self._beat_handle: asyncio.TimerHandle | None = None
+        self._process: Any = None
+
+    # -- in the child --------------------------------------------------------------------------------------------
+
+    def run(self, pipe: int) -> int:
+        """Run the worker to completion in the forked child; return its exit code."""
+        self.pid, self.ppid, self.pipe = os.getpid(), os.getppid(), pipe
+        os.set_blocking(pipe, False)
+        self._early_signals()
+        self._set_title()
+        try:
+            self._switch_user()
+        except OSError as exc:
+            return self._boot_failed(EXIT_BOOT, f"cannot switch user/group: {exc.strerror}")
+        self._hook("post_fork", self.server, self)
+        faulthandler.enable(file=self.logs.error_stream(), all_threads=True)
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            return loop.run_until_complete(self._main())
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            asyncio.set_event_loop(None)
+            loop.close()
+
+    def _early_signals(self) -> None:
+        signal.set_wakeup_fd(-1)  # the master's self-pipe is not ours
+        for sig in messages.IGNORED:
+            signal.signal(sig, signal.SIG_IGN)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(messages.SIG_DRAIN, lambda *_: self._request_stop("graceful"))
+        signal.signal(messages.SIG_QUICK, lambda *_: self._request_stop("quick"))
+        signal.signal(messages.SIG_REOPEN, signal.SIG_IGN)  # until the loop can reopen safely
+        # faulthandler.enable() dumps the stacks on SIGABRT, then re-raises it into this handler.
+        signal.signal(messages.SIG_ABORT, self._on_abort)
+
+    def _on_abort(self, *_: Any) -> None:
+        log.error("worker %d aborted by the master: heartbeat timeout (stacks dumped above)", self.pid)
+        self._hook("worker_abort", self)
+        logging.shutdown()
+        os._exit(1)
+
+    def _request_stop(self, how: str) -> None:
+        if self._stop is not None and not self._stop.done():
+            self._stop.set_result(how)
+        elif self._stop_requested != "quick":
+            self._stop_requested = how
+
+    def _set_title(self) -> None:
+        try:
+            import setproctitle
+        except ImportError:  # pragma: no cover - a declared dependency
+            return
+        setproctitle.setproctitle(f"prefork: worker [{self.cfg.proc_name or self.cfg.app}]")
+
+    def _switch_user(self) -> None:
+        uid, gid = self.cfg.user, self.cfg.group
+        if gid is not None and gid != os.getegid():
+            os.setgid(gid)
+        if uid is not None and uid != os.geteuid():
+            if os.geteuid() == 0:
+                entry = pwd.getpwuid(uid)
+                os.initgroups(entry.pw_name, gid if gid is not None else entry.pw_gid)
+            os.setuid(uid)
+
+    def _hook(self, name: str, *args: Any) -> None:
+        func = getattr(self.cfg, name, None)
+        if func is None:
+            return
+        try:
+            func(*args)
+        except Exception:
+            log.exception("the %s hook failed", name)
+
+    def _send(self, message: messages.Message) -> bool:
+        try:
+            os.write(self.pipe, messages.encode(message))
+        except BlockingIOError:
+            return True  # the master is busy; the next beat will do
+        except OSError:
+            return False  # the master is gone
+        return True
+
+    def _boot_failed(self, code: int, reason: str) -> int:
+        log.error("worker %d failed to boot: %s", self.pid, reason)
+        self._send(BootFailed(code, reason))
+        return code
+
+    async def _boot(self) -> list[asyncio.AbstractServer]:
+        loop = asyncio.get_running_loop()
+        target = self.target if self.target is not None else import_target(self.cfg.app)
+        self.app = await build_app(target)
+        kwargs = self.cfg.server_kwargs()
+        kwargs["access_log"] = self.logs.access_log
+        self.handler = self.app.make_handler(**kwargs)
+        await self.app.startup()
+        servers = []
+        for listener in self.listeners:
+            servers.append(await loop.create_server(self.handler, sock=listener.sock, backlog=self.cfg.backlog))
+        return servers
+
+    async def _main(self) -> int:
+        loop = asyncio.get_running_loop()
+        try:
+            servers = await self._boot()
+        except AppLoadError as exc:
+            return self._boot_failed(EXIT_APP_LOAD, str(exc))
+        except Exception as exc:
+            log.exception("worker %d: the app failed to start", self.pid)
+            return self._boot_failed(EXIT_BOOT, _one_line(exc))
+
+        self._stop = loop.create_future()
+        loop.add_signal_handler(messages.SIG_DRAIN, self._request_stop, "graceful")
+        loop.add_signal_handler(messages.SIG_QUICK, self._request_stop, "quick")
+        loop.add_signal_handler(messages.SIG_REOPEN, self._reopen_logs)
+        if self._stop_requested is not None:
+            self._stop.set_result(self._stop_requested)
+        import psutil
+
+        self._process = psutil.Process()
+        self._send(Ready())
+        log.info("worker %d ready (age %d)", self.pid, self.age)
+        self._hook("post_worker_init", self)
+        self._beat()
+
+        how = await self._stop
+        return await self._drain(servers, how)
+
+    def _beat(self) -> None:
+        if os.getppid() != self.ppid:
+            log.warning("worker %d: the master (%d) died; draining", self.pid, self.ppid)
+            self._request_stop("graceful")
+        else:
+            rss = self._process.memory_info().rss
+            if not self._send(Beat(requests_count(self.handler), rss)):
+                self._request_stop("graceful")
+        interval = max(0.05, min(1.0, self.cfg.timeout / 4))
+        self._beat_handle = asyncio.get_running_loop().call_later(interval, self._beat)
+
+    def _reopen_logs(self) -> None:
+        self.logs.reopen()
+        faulthandler.enable(file=self.logs.error_stream(), all_threads=True)
+
+    async def _drain(self, servers: list[asyncio.AbstractServer], how: str) -> int:
+        log.info(
+            "worker %d: %s stop, draining %d connection(s)",
+            self.pid,
+            how,
+            len(getattr(self.handler, "connections", ())),
+        )
+        for server in servers:
+            server.close()  # stop accepting: the other workers take the new connections
+        if how == "quick":
+            timeout, grace = min(QUICK_TIMEOUT, self.cfg.graceful_timeout), 0.0
+        else:
+            # leave the app's own shutdown hooks time before the master's graceful_timeout kill
+            timeout = max(self.cfg.graceful_timeout * 0.8, self.cfg.graceful_timeout - 5.0)
+            grace = min(self.cfg.drain_grace, timeout)
+        try:
+            await self.handler.shutdown(timeout=timeout, grace=grace)
+        except Exception:
+            log.exception("worker %d: closing connections failed", self.pid)
+        for step in ("shutdown", "finish", "cleanup"):
+            try:
+                await getattr(self.app, step)()
+            except Exception:
+                log.exception("worker %d: app.%s() failed", self.pid, step)
+        if self._beat_handle is not None:
+            self._beat_handle.cancel()
+        self._send(Beat(requests_count(self.handler), 0))  # the final count, for the master's log
+        if how == "quick":
+            self._hook("worker_int", self)
+        self._hook("worker_exit", self.server, self)
+        log.info("worker %d exiting", self.pid)
+        return 0
+
+
+def _flush_logs() -> None:
+    for handler in logging.getLogger().handlers:
+        with contextlib.suppress(Exception):
+            handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
