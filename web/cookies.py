@@ -65,7 +65,8 @@ def parse_cookies(headers: Iterable[str]) -> MultiDict[str]:
             value = value.strip(" \t")
             if not name and not value:
                 continue
-            cookies.add(_utf8(name), _utf8(_unquote(value)))
+            # UTF-8 repair before unquoting: octal escapes written by SimpleCookie are latin-1 code points already.
+            cookies.add(_utf8(name), _unquote(_utf8(value)))
     return cookies
 
 
@@ -108,7 +109,7 @@ def set_cookie(
         raise ValueError(f"cookie value {value!r} has characters outside latin-1; encode it first") from None
 
     old = cookies.get(name)
-    if old is not None and old.coded_value == "":
+    if old is not None and old.value == "":
         # A del_cookie() earlier in this response: start afresh instead of inheriting its Max-Age=0.
         cookies.pop(name, None)
     try:

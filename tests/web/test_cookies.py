@@ -1,0 +1,214 @@
+"""web/cookies.py: lenient Cookie parsing, Set-Cookie that cannot be used for injection, and both through a server."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from http.cookies import SimpleCookie
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from web import Application, Response
+from web.cookies import del_cookie, parse_cookies, set_cookie
+
+# -- parsing: what browsers send -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (["a=1"], [("a", "1")]),
+        (["a=1; b=2;c=3"], [("a", "1"), ("b", "2"), ("c", "3")]),
+        (["a=1; a=2"], [("a", "1"), ("a", "2")]),  # same name, different paths: both kept, in order
+        (["a=1", "b=2"], [("a", "1"), ("b", "2")]),  # several Cookie headers
+        (["  a = 1 ;  ; b=  "], [("a", "1"), ("b", "")]),
+        (['a="quoted value"'], [("a", "quoted value")]),
+        (['a="x\\073y\\"z"'], [("a", 'x;y"z')]),  # SimpleCookie's octal escapes undone
+        (['json={"k":"v","n":[1,2]}; z=1'], [("json", '{"k":"v","n":[1,2]}'), ("z", "1")]),
+        (["bare; a=1"], [("", "bare"), ("a", "1")]),  # RFC 6265bis: no '=' means an empty name
+        (["a=b=c"], [("a", "b=c")]),
+        (["sp ace=1; a=hello world"], [("sp ace", "1"), ("a", "hello world")]),
+        (["u=" + "é".encode().decode("latin-1")], [("u", "é")]),  # UTF-8 bytes, latin-1 decoded header
+        (["l=\xe9"], [("l", "é")]),  # not UTF-8: kept as latin-1
+        ([""], []),
+        ([";;"], []),
+    ],
+)
+def test_parse_cookies(headers: list[str], expected: list[tuple[str, str]]) -> None:
+    assert list(parse_cookies(headers).items()) == expected
+
+
+def test_one_bad_cookie_does_not_hide_the_others() -> None:
+    # SimpleCookie gives up on the whole header at the first cookie it dislikes; browsers send such headers.
+    header = 'session=abc123; bad"name=1; tracking={"a":1}; theme=dark'
+    simple = SimpleCookie()
+    simple.load(header)
+    assert "theme" not in simple
+    assert parse_cookies([header])["theme"] == "dark"
+    assert parse_cookies([header])["session"] == "abc123"
+
+
+# -- writing: quoted or refused, never injected --------------------------------------------------------------
+
+
+def output(cookies: SimpleCookie) -> list[str]:
+    return [morsel.OutputString() for morsel in cookies.values()]
+
+
+def test_set_cookie_with_every_attribute() -> None:
+    cookies = SimpleCookie()
+    set_cookie(
+        cookies,
+        "sid",
+        "abc",
+        expires="Wed, 21 Oct 2037 07:28:00 GMT",
+        domain="example.com",
+        max_age=3600,
+        path="/app",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+        version="1",
+    )
+    [line] = output(cookies)
+    assert line.startswith("sid=abc; ")
+    for attr in (
+        "expires=Wed, 21 Oct 2037 07:28:00 GMT",
+        "Domain=example.com",
+        "Max-Age=3600",
+        "Path=/app",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Version=1",
+    ):
+        assert attr in line.split("; "), attr
+
+
+def test_expires_as_datetime_is_an_english_http_date() -> None:
+    cookies = SimpleCookie()
+    when = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    set_cookie(cookies, "a", "1", expires=when)
+    assert "expires=Wed, 02 Jan 2030 03:04:05 GMT" in output(cookies)[0]
+    with pytest.raises(ValueError, match="aware"):
+        set_cookie(cookies, "a", "1", expires=datetime.datetime(2030, 1, 1))
+
+
+@pytest.mark.parametrize("value", ["a b", "a;b", 'a"b', "a,b", "a\\b", "café", '{"json": [1]}'])
+def test_special_values_are_quoted_and_round_trip(value: str) -> None:
+    cookies = SimpleCookie()
+    set_cookie(cookies, "c", value)
+    pair = output(cookies)[0].split("; Path=")[0]
+    assert pair.isascii() and "\r" not in pair and "\n" not in pair
+    assert pair.count(";") == 0  # the value cannot end the pair early and add an attribute
+    assert parse_cookies([pair])["c"] == value
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"name": "a b"}, "token"),
+        ({"name": "a;b"}, "token"),
+        ({"name": ""}, "token"),
+        ({"name": "path"}, "refused"),  # a reserved attribute name
+        ({"value": "a\r\nSet-Cookie: evil=1"}, "control"),
+        ({"value": "a\x00"}, "control"),
+        ({"value": "€"}, "latin-1"),
+        ({"path": "/; HttpOnly"}, "';'"),
+        ({"path": "/\r\nX: y"}, "control"),
+        ({"domain": "a.com; Secure"}, "';'"),
+        ({"expires": "never; Domain=evil.com"}, "';'"),
+        ({"max_age": "10; Secure"}, "integer"),
+        ({"max_age": True}, "integer"),
+        ({"samesite": "Lax; Secure"}, "samesite"),
+        ({"samesite": "sometimes"}, "samesite"),
+        ({"version": "1; Secure"}, "';'"),
+    ],
+)
+def test_header_breaking_input_is_refused(kwargs: dict[str, Any], match: str) -> None:
+    args = {"name": "c", "value": "v", **kwargs}
+    cookies = SimpleCookie()
+    with pytest.raises(ValueError, match=match):
+        set_cookie(cookies, args.pop("name"), args.pop("value"), **args)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=255, exclude_categories=["Cc"]), max_size=40))
+def test_any_latin1_value_is_safe_and_round_trips(value: str) -> None:
+    cookies = SimpleCookie()
+    set_cookie(cookies, "c", value)
+    line = output(cookies)[0]
+    assert line.isascii() and line.endswith("; Path=/")
+    pair = line[: -len("; Path=/")]
+    assert ";" not in pair.replace("\\073", "")
+    assert parse_cookies([pair])["c"] == value
+
+
+def test_del_cookie_then_set_again() -> None:
+    cookies = SimpleCookie()
+    set_cookie(cookies, "a", "1", max_age=10, domain="x.org")
+    del_cookie(cookies, "a", domain="x.org", path="/p")
+    [line] = output(cookies)
+    assert line.startswith('a=""; ')
+    assert "Max-Age=0" in line and "expires=Thu, 01 Jan 1970 00:00:00 GMT" in line
+    assert "Domain=x.org" in line and "Path=/p" in line
+    # Setting it again in the same response replaces the deletion: no leftover Max-Age=0 or 1970 expiry.
+    set_cookie(cookies, "a", "2")
+    assert output(cookies) == ["a=2; Path=/"]
+
+
+# -- through the server --------------------------------------------------------------------------------------
+
+
+async def raw(server: Any, request: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(request)
+    response = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    return response
+
+
+async def test_request_cookies_and_set_cookie_through_the_server(make_server: Any) -> None:
+    async def handler(request: Any) -> Response:
+        response = Response(text=repr(list(request.cookies.items())))
+        response.set_cookie("new", "a value; with semicolon", httponly=True, samesite="Strict")
+        response.del_cookie("old")
+        return response
+
+    app = Application()
+    app.router.add_route("GET", "/", handler)
+    server = await make_server(app)
+    response = await raw(
+        server,
+        b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+        b'Cookie: sid=1; bad"one=2; json={"a":1}\r\nCookie: second=\xc3\xa9\r\n\r\n',
+    )
+    head, body = response.split(b"\r\n\r\n", 1)
+    assert body.decode() == repr([("sid", "1"), ('bad"one', "2"), ("json", '{"a":1}'), ("second", "é")])
+    set_cookies = [line for line in head.split(b"\r\n") if line.lower().startswith(b"set-cookie:")]
+    assert set_cookies == [
+        b'Set-Cookie: new="a value\\073 with semicolon"; HttpOnly; Path=/; SameSite=Strict',
+        b'Set-Cookie: old=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/',
+    ]
+
+
+async def test_handler_refusing_a_bad_cookie_gets_a_valueerror(make_server: Any) -> None:
+    seen: list[str] = []
+
+    async def handler(request: Any) -> Response:
+        response = Response(text="ok")
+        try:
+            response.set_cookie("x", "1\r\nSet-Cookie: admin=1")
+        except ValueError as exc:
+            seen.append(str(exc))
+        return response
+
+    app = Application()
+    app.router.add_route("GET", "/", handler)
+    server = await make_server(app)
+    response = await raw(server, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    assert response.startswith(b"HTTP/1.1 200") and b"admin" not in response
+    assert seen and "control" in seen[0]
