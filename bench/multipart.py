@@ -7,6 +7,18 @@
 ``HandParser`` below, the hand-written ``bytes.find`` candidate we measured it against. Both expose the same
 sans-IO interface (``feed(data) -> events``, ``feed_eof()``), so the figures compare parsers, not glue.
 
+Figures of 2026-11-24 (Python 3.11.7, this machine; best of 5, in-process, bodies fed in pieces):
+
+    workload                      python-multipart   hand-written
+    20 MiB file, 64 KiB reads      4.3 ms 4.9 GB/s    5.0 ms 4.2 GB/s
+    20 MiB file, 256 KiB reads     3.4 ms 6.2 GB/s    4.8 ms 4.4 GB/s
+    2,000 fields                  12.9 ms            6.4 ms
+    1 MiB of near-delimiters       0.4 ms             0.3 ms
+    64 KiB file, 1-byte reads      155 ms             58 ms
+    malformed corpus (16 bodies)  16/16 right         16/16 right
+
+    rss --size 1G: worker RSS 30.1 MiB before, 31.7 MiB peak (+1.5 MiB), 360-650 MiB/s into /tmp.
+
 ``rss`` starts ``web.Application`` in a child process with a handler that calls ``await request.post()``, streams
 a multipart body of the given size from this process through a raw socket, and samples the child's RSS with
 psutil every 20 ms.
