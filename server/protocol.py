@@ -62,6 +62,17 @@ IDLE = 0  # between requests (keep-alive), or draining with nothing to do
 HEAD = 1  # reading a request head
 BUSY = 2  # a request is being answered
 
+# Header fields that change how a request is framed or answered, spotted as they are parsed so that the common
+# request (Host only) costs no lookups afterwards.
+_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT = 1, 2, 4, 8
+_FRAMING = {
+    b"host": _HOST,
+    b"content-length": _CONTENT_LENGTH,
+    b"transfer-encoding": _TRANSFER_ENCODING,
+    b"expect": _EXPECT,
+}
+_FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
+
 _EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
 _EMPTY_BODY.feed_eof()
 
@@ -104,6 +115,8 @@ class HttpProtocol(asyncio.Protocol):
         self._headers: list[tuple[str, str]] = []
         self._header_count = 0
         self._in_trailers = False
+        self._framing = 0
+        self._host_count = 0
         self._max_headers = settings.max_headers
         self._max_field_size = settings.max_field_size
         self._body: FlowControlStreamReader | None = None
@@ -204,6 +217,8 @@ class HttpProtocol(asyncio.Protocol):
         self._header_count = 0
         self._in_head = True
         self._in_trailers = False
+        self._framing = 0
+        self._host_count = 0
         if self.phase == IDLE:
             self.phase = HEAD
             self.deadline = self.loop.time() + self.settings.header_timeout
@@ -222,6 +237,11 @@ class HttpProtocol(asyncio.Protocol):
         if len(name) + len(value) + 2 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
         if not self._in_trailers:
+            if len(name) in _FRAMING_LENGTHS:
+                bit = _FRAMING.get(name.lower(), 0)
+                if bit == _HOST:
+                    self._host_count += 1
+                self._framing |= bit
             headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def _count_trailer(self, name: bytes, value: bytes) -> None:
@@ -242,34 +262,34 @@ class HttpProtocol(asyncio.Protocol):
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
         headers = CIMultiDict(self._headers)
-        if version is HttpVersion11 and len(headers.getall("Host", ())) != 1:
+        if version is HttpVersion11 and self._host_count != 1:
             raise BadRequest("HTTP/1.1 requires exactly one Host header")
         method = parser.get_method().decode("ascii")
+        framing = self._framing
         upgrade = parser.should_upgrade()
         if upgrade:
             if method == "CONNECT":
                 raise UnsupportedUpgrade("CONNECT is not supported")
             if "websocket" not in headers.get("Upgrade", "").lower():
                 # An upgrade we do not speak is ignored (RFC 9110 §7.8): go on parsing HTTP/1.1 after it.
-                if "Content-Length" in headers or "Transfer-Encoding" in headers:
+                if framing & (_CONTENT_LENGTH | _TRANSFER_ENCODING):
                     raise UnsupportedUpgrade("Upgrade with a request body is not supported")
                 upgrade = False
                 self._reset_parser = True
         has_body = False
-        length = headers.get("Content-Length")
-        if length is not None:
-            size = int(length)
-            if size > settings.client_max_size:
-                raise PayloadTooLarge(settings.client_max_size, size)
-            has_body = size > 0
-        elif "Transfer-Encoding" in headers:
-            has_body = True
-        expect = headers.get("Expect")
         expect_continue = False
-        if expect is not None and version is HttpVersion11:
-            if expect.lower() != "100-continue":
-                raise HttpProtocolError("Expectation Failed", status=417)
-            expect_continue = has_body
+        if framing:
+            if framing & _CONTENT_LENGTH:
+                size = int(headers["Content-Length"])
+                if size > settings.client_max_size:
+                    raise PayloadTooLarge(settings.client_max_size, size)
+                has_body = size > 0
+            elif framing & _TRANSFER_ENCODING:
+                has_body = True
+            if framing & _EXPECT and version is HttpVersion11:
+                if headers["Expect"].lower() != "100-continue":
+                    raise HttpProtocolError("Expectation Failed", status=417)
+                expect_continue = has_body
         if has_body:
             body = FlowControlStreamReader(
                 self,
@@ -292,7 +312,7 @@ class HttpProtocol(asyncio.Protocol):
             parser.should_keep_alive(),
             upgrade,
             body,
-            self.loop.time(),
+            self.loop.time() if self.registry.access_logger is not None else 0.0,
         )
         self._exchange = exchange
         if self.phase == HEAD:
