@@ -107,9 +107,13 @@ def binds(value: Any) -> list[str]:
         if not isinstance(item, str) or not item:
             raise ValueError(f"expected addresses as strings, got {item!r}")
         # the full syntax check lives next to the code that binds
+        from .errors import ConfigError
         from .sockets import parse_address
 
-        parse_address(item)
+        try:
+            parse_address(item)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
     return items
 
 

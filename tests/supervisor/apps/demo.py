@@ -17,7 +17,7 @@ import time
 
 from web import Application, Response
 
-_hog: list[bytearray] = []
+_hog: list[bytes] = []
 
 
 async def hello(request):
@@ -30,12 +30,12 @@ async def slow(request):
 
 
 async def block(request):
-    time.sleep(float(request.query.get("t", "60")))  # blocks the whole loop, on purpose
+    time.sleep(float(request.query.get("t", "60")))  # noqa: ASYNC251 - blocks the whole loop, on purpose
     return Response(text="unblocked")
 
 
 async def grow(request):
-    _hog.append(bytearray(int(request.query.get("mb", "50")) * 1024 * 1024))
+    _hog.append(b"\x01" * (int(request.query.get("mb", "50")) * 1024 * 1024))  # written, so resident
     return Response(text=f"{os.getpid()} holds {len(_hog)} chunk(s)")
 
 

@@ -1,0 +1,156 @@
+"""Settings: one table, four sources (defaults < config file < PREFORK_CMD_ARGS < command line)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from supervisor.config import build_parser, load, load_file, settings_markdown
+from supervisor.errors import ConfigError
+from supervisor.settings import SETTINGS
+
+
+def write(tmp_path, text, name="prefork.conf.py"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg, command = load(["app:x"], {})
+    assert cfg.workers == (os.cpu_count() or 1)
+    assert cfg.bind == ["127.0.0.1:8000"]
+    assert cfg.timeout == 30 and cfg.graceful_timeout == 30 and cfg.keepalive == 75
+    assert cfg.config_file is None
+    assert not command.check_config
+    assert all(origin == "default" for name, origin in cfg.origin.items() if name != "app")
+
+
+def test_precedence_defaults_file_env_cli(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "workers = 2\ntimeout = 5\nkeepalive = 61\nbacklog = 10\n")
+    env = {"PREFORK_CMD_ARGS": "--timeout 6 -w 3"}
+    cfg, _ = load(["-w", "4", "app:x"], env)
+    assert (cfg.workers, cfg.timeout, cfg.keepalive, cfg.backlog) == (4, 6.0, 61.0, 10)
+    assert cfg.origin["workers"] == "command line"
+    assert cfg.origin["timeout"] == "PREFORK_CMD_ARGS"
+    assert cfg.origin["keepalive"] == "prefork.conf.py:3"
+    assert cfg.origin["graceful_timeout"] == "default"
+
+
+def test_config_file_from_env_and_cli(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a = write(tmp_path, "workers = 5\n", "a.py")
+    b = write(tmp_path, "workers = 6\n", "b.py")
+    assert load(["app:x"], {"PREFORK_CMD_ARGS": f"-c {a}"})[0].workers == 5
+    assert load(["-c", b, "app:x"], {"PREFORK_CMD_ARGS": f"-c {a}"})[0].workers == 6
+
+
+def test_repeatable_bind_and_boolean_flags(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "preload_app = True\n")
+    cfg, _ = load(["-b", "127.0.0.1:1", "-b", "[::1]:2", "-b", "unix:/tmp/x.sock", "--no-preload", "a:b"], {})
+    assert cfg.bind == ["127.0.0.1:1", "[::1]:2", "unix:/tmp/x.sock"]
+    assert cfg.preload_app is False
+
+
+def test_config_file_hooks_helpers_and_imports(tmp_path):
+    path = write(
+        tmp_path,
+        "import os\nfrom os import path as p\n_base = 2\nworkers = _base * 2\n\n"
+        "def when_ready(server):\n    pass\n\ndef post_fork(server, worker):\n    pass\n",
+    )
+    found = load_file(path)
+    assert found["workers"] == (4, f"{path}:4")
+    assert callable(found["when_ready"][0]) and found["post_fork"][1] == f"{path}:9"
+    assert "os" not in found and "p" not in found and "_base" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("workers = 2\nwokers = 3\n", 2, "unknown setting 'wokers' (did you mean 'workers'?)"),
+        ("timeout = 'soon'\n", 1, "timeout: expected a number > 0, got 'soon'"),
+        ("\n\nworkers = 0\n", 3, "workers: expected an integer >= 1, got 0"),
+        ("workers = (\n", 1, "syntax error"),
+        ("x = 1\n", 1, "unknown setting 'x'"),
+        ("\nraise RuntimeError('no')\n", 2, "RuntimeError: no"),
+        ("def when_ready():\n    pass\n", 1, "when_ready: expected a function of 1 argument(s)"),
+        ("bind = ['nohost:port']\n", 1, "port must be a number"),
+        ("loglevel = 'loud'\n", 1, "loglevel: expected one of debug"),
+        ("umask = '999'\n", 1, "expected an octal mode"),
+        ("forwarded_allow_ips = '10.0.0.0/33'\n", 1, "expected IP addresses or CIDR"),
+    ],
+)
+def test_config_file_errors_name_file_and_line(tmp_path, text, line, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load(["-c", path, "a:b"], {})
+    text = str(info.value)
+    assert text.startswith(f"{path}:{line}: "), text
+    assert message in text
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--wokers", "3", "a:b"], "command line: unrecognized arguments: --wokers"),
+        (["-w", "x", "a:b"], "command line: --workers: expected an integer >= 1, got 'x'"),
+        (["--max-requests", "-1", "a:b"], "--max-requests: expected an integer >= 0"),
+        (["-b", "::1:80", "a:b"], "IPv6 address in brackets"),
+        (["nocolon"], "APP: expected module:name"),
+        (["-c", "/nonexistent/conf.py", "a:b"], "/nonexistent/conf.py: cannot read the config file"),
+    ],
+)
+def test_bad_command_line_is_one_clear_line(tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        load(argv, {})
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_bad_env_args_say_where_they_come_from(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="^PREFORK_CMD_ARGS: --timeout: expected a number > 0"):
+        load(["a:b"], {"PREFORK_CMD_ARGS": "--timeout 0"})
+
+
+def test_print_config_round_trips_through_the_loader(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg, _ = load(["-w", "3", "--umask", "027", "-b", "[::1]:9", "app:x"], {})
+    path = write(tmp_path, cfg.render(), "printed.py")
+    again, _ = load(["-c", path], {})
+    for s in SETTINGS:
+        assert getattr(again, s.name) == getattr(cfg, s.name), s.name
+
+
+def test_every_setting_is_in_the_cli_and_the_docs():
+    parser_dests = {a.dest for a in build_parser()._actions}
+    table = settings_markdown()
+    for s in SETTINGS:
+        assert f"`{s.name}`" in table
+        if s.flags:
+            assert s.name in parser_dests
+        assert s.help.endswith("."), s.name
+
+
+def test_warnings_for_risky_combinations(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg, _ = load(["--keep-alive", "5", "-b", "unix:/tmp/a.sock", "--preload", "a:b"], {})
+    warnings = "\n".join(cfg.warnings())
+    assert "shorter than nginx's 60s" in warnings
+    assert "preload_app" in warnings
+    cfg, _ = load(["--keep-alive", "75", "a:b"], {})
+    assert cfg.warnings() == []
+
+
+def test_server_kwargs_use_the_server_settings_names(tmp_path, monkeypatch):
+    from server.settings import ServerSettings
+
+    monkeypatch.chdir(tmp_path)
+    cfg, _ = load(["--limit-request-line", "100", "--client-max-size", "5", "a:b"], {})
+    settings = ServerSettings.from_kwargs(**cfg.server_kwargs())
+    assert settings.max_request_line == 100 and settings.client_max_size == 5
