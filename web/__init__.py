@@ -12,6 +12,7 @@ from .app import Application as Application
 from .exceptions import *  # noqa: F403 - the HTTP exception family; its __all__ is the list
 from .exceptions import __all__ as _exceptions_all
 from .forms import FileField as FileField
+from .forms import FormLimits as FormLimits
 from .handler import RequestHandlerFactory as RequestHandlerFactory
 from .multipart import BodyPartReader as BodyPartReader
 from .multipart import MultipartReader as MultipartReader
@@ -45,6 +46,7 @@ __all__ = [
     "BodyPartReader",
     "DynamicRoute",
     "FileField",
+    "FormLimits",
     "MultipartReader",
     "PlainRoute",
     "Route",
