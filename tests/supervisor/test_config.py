@@ -114,7 +114,7 @@ def test_bad_command_line_is_one_clear_line(tmp_path, monkeypatch, argv, message
 
 def test_bad_env_args_say_where_they_come_from(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ConfigError, match="^PREFORK_CMD_ARGS: --timeout: expected a number > 0"):
+    with pytest.raises(ConfigError, match=r"^PREFORK_CMD_ARGS: --timeout: expected a number > 0"):
         load(["a:b"], {"PREFORK_CMD_ARGS": "--timeout 0"})
 
 
