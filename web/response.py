@@ -11,7 +11,7 @@ from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from server.exchange import HttpVersion10 as HTTP10
 from server.writer import encode_head, http_date, status_line
@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 __all__ = ["Response", "StreamResponse", "json_response"]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class _SentHeaders(CIMultiDictProxy[str]):
+    """The headers of a started response: reading works, any change raises RuntimeError (the seed's contract)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Cannot change the response headers after they have been sent")
+
+    __setitem__ = __delitem__ = add = extend = update = merge = setdefault = _refuse
+    pop = popone = popall = popitem = clear = _refuse
 
 
 class StreamResponse:
@@ -111,8 +121,11 @@ class StreamResponse:
 
     @property
     def headers(self) -> CIMultiDict[str]:
-        """Outgoing headers (a ``CIMultiDict``)."""
-        return self._headers
+        """Outgoing headers (a ``CIMultiDict``); after ``start()`` a read-only view whose changes raise
+        ``RuntimeError``, since the head is already on the wire."""
+        if self._exchange is None:
+            return self._headers
+        return _SentHeaders(self._headers)  # type: ignore[return-value]
 
     @property
     def cookies(self) -> SimpleCookie:

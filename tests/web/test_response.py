@@ -104,7 +104,9 @@ async def test_state_machine_over_a_real_connection(make_server):
         resp.set_cookie("c", "v")
         await resp.prepare(request)
         for name, call in [
-            ("set_header_after_start", lambda: resp.set_status(201)),
+            ("set_status_after_start", lambda: resp.set_status(201)),
+            ("set_header_after_start", lambda: resp.headers.__setitem__("X-After", "1")),
+            ("del_header_after_start", lambda: resp.headers.popall("X-Before")),
             ("cookie_after_start", lambda: resp.set_cookie("d", "v")),
             ("content_type_after_start", lambda: setattr(resp, "content_type", "text/html")),
             ("write_str", lambda: resp.write("text")),  # type: ignore[arg-type]
@@ -130,7 +132,9 @@ async def test_state_machine_over_a_real_connection(make_server):
     assert headers["X-Before"] == "1" and "c=v" in headers["Set-Cookie"]
     assert errors == {
         "write_before_start": RuntimeError,
+        "set_status_after_start": RuntimeError,
         "set_header_after_start": RuntimeError,
+        "del_header_after_start": RuntimeError,
         "cookie_after_start": RuntimeError,
         "content_type_after_start": RuntimeError,
         "write_str": TypeError,
