@@ -315,6 +315,14 @@ class Master:
                     reason,
                     max(0.0, self.fleet.not_before - time.monotonic()),
                 )
+            elif what == "crash-loop":
+                log.error(
+                    "worker %d died (%s) %.2fs after it was ready; next attempt in %.1fs",
+                    pid,
+                    how,
+                    time.monotonic() - (worker.ready_at or 0.0),
+                    max(0.0, self.fleet.not_before - time.monotonic()),
+                )
             elif what == "timed-out":
                 log.error("worker %d was stuck and has been stopped (%s)", pid, how)
             else:
@@ -351,6 +359,8 @@ class Master:
         """Fork one worker of the current generation; return its pid."""
         self.age += 1
         worker = Worker(self.age, self.cfg, self.listeners, self.logs, self, target=self.target)
+        if self.cfg.max_requests:
+            worker.max_requests = self.cfg.max_requests + random.randint(0, self.cfg.max_requests_jitter)
         self._hook("pre_fork", self, worker)
         read_fd, write_fd = os.pipe()
         try:
@@ -369,10 +379,7 @@ class Master:
         self.pipes[pid] = (read_fd, Decoder())
         self.workers[pid] = worker
         worker.pid = pid
-        limit = self.cfg.max_requests
-        if limit:
-            limit += random.randint(0, self.cfg.max_requests_jitter)
-        self.fleet.spawned(pid, now, limit)
+        self.fleet.spawned(pid, now, worker.max_requests)
         log.debug("spawned worker %d (age %d, generation %d)", pid, self.age, self.fleet.generation)
         return pid
 

@@ -210,8 +210,9 @@ class Fleet:
             worker.boot_error = (code, reason)
 
     def exited(self, pid: int, now: float, code: int | None, limits: Limits) -> tuple[Worker | None, str]:
-        """Forget a reaped worker; return it and what its exit means: "expected", "crashed", "boot-failed",
-        "timed-out". A boot failure arms the backoff, or the halt when no worker was ever ready."""
+        """Forget a reaped worker; return it and what its exit means: "expected" (it was told to go),
+        "crashed", "boot-failed" (never ready), "crash-loop" (died within ``min_uptime`` of ready) or "timed-out".
+        The last three arm the backoff, or the halt when no worker was ever ready."""
         worker = self.workers.pop(pid, None)
         if worker is None:
             return None, "unknown"
@@ -225,6 +226,7 @@ class Fleet:
             return worker, "timed-out" if worker.stage is Stage.ABORTING else "crashed"
         self.failures += 1
         self.not_before = now + backoff_delay(self.failures, limits)
+        verdict = "boot-failed" if worker.ready_at is None else "crash-loop"
         if not self.ever_ready and self.stopping is None:
             exit_code, reason = worker.boot_error or (
                 EXIT_BOOT,
@@ -232,7 +234,7 @@ class Fleet:
             )
             self.halt = (exit_code, reason)
             self.stop(now, "quick")
-        return worker, "timed-out" if worker.stage is Stage.ABORTING else "boot-failed"
+        return worker, "timed-out" if worker.stage is Stage.ABORTING else verdict
 
     def settled(self, now: float, limits: Limits) -> None:
         """Reset the crash-loop count once a ready worker has stayed up for ``min_uptime``."""

@@ -151,7 +151,7 @@ def test_crash_loop_after_boot_backs_off_exponentially_and_uptime_resets_it():
     for _ in range(4):
         (pid,) = sim.pids()
         sim.now += 0.5  # dies half a second after ready: "right after boot"
-        assert sim.exit(pid, 7) == "boot-failed"
+        assert sim.exit(pid, 7) == "crash-loop"
         delays.append(sim.fleet.not_before - sim.now)
         assert sim.step() == []
         sim.now = sim.fleet.not_before
