@@ -48,6 +48,8 @@ class ServerSettings:
         for name in ("keepalive_timeout", "header_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.server_header is not None and ("\r" in self.server_header or "\n" in self.server_header):
+            raise ValueError("server_header must not contain CR or LF")
         if self.read_high_water < self.read_low_water:
             raise ValueError("read_high_water must not be below read_low_water")
         if self.write_high_water < self.write_low_water:

@@ -51,21 +51,22 @@ def http_date() -> str:
     return _date_value
 
 
-def encode_head(status_text: str, headers: Iterable[tuple[str, str]]) -> bytes:
-    """Serialize a status line (from :func:`status_line`) and header fields into one bytes object.
+def encode_head(status_text: str, headers: Iterable[tuple[str, str]], trusted: str = "") -> bytes:
+    """Serialize a status line (from :func:`status_line`), header fields and ``trusted`` pre-formatted lines that
+    the server built itself (``"Date: ...\r\n"``) into one bytes object.
 
     Raises :class:`HeaderInjectionError` when any name or value carries CR or LF, before anything is sent: each
-    header line contributes exactly one CR and one LF, so counting them over the joined head finds any extra one
+    header line contributes exactly one CR and one LF, so counting them over the joined fields finds any extra one
     with two C-level scans instead of a check per field.
     """
     lines = [f"{name}: {value}\r\n" for name, value in headers]
-    head = "".join(lines)
+    fields = "".join(lines)
     n = len(lines)
-    if head.count("\n") != n or head.count("\r") != n:
+    if fields.count("\n") != n or fields.count("\r") != n:
         for line in lines:
             if line.count("\n") != 1 or line.count("\r") != 1:
                 raise HeaderInjectionError(f"header field contains CR or LF: {line[:-2]!r}")
-    return (status_text + head + "\r\n").encode("utf-8")
+    return f"{status_text}{fields}{trusted}\r\n".encode()
 
 
 def error_response(status: int, message: str = "", *, keep_alive: bool = False) -> bytes:

@@ -39,18 +39,24 @@ class _SentHeaders(CIMultiDictProxy[str]):
 class StreamResponse:
     """The base class for HTTP responses: status, headers, cookies, then a body written piece by piece."""
 
+    # Per-instance state starts as these class defaults, so creating a response writes only what differs.
+    _cookies: SimpleCookie | None = None
+    _keep_alive: bool | None = None
+    _chunked = False
+    _request: Request | None = None
+    _exchange: Any = None
+    _eof_sent = False
+    _body_length = 0
+    _head_pending: bytes | None = None
+    _final_keep_alive = False
+    _reason: str | None = None
+
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
-        self._cookies: SimpleCookie | None = None
-        self._keep_alive: bool | None = None
-        self._chunked = False
-        self._request: Request | None = None
-        self._exchange: Any = None
-        self._eof_sent = False
-        self._body_length = 0
-        self._head_pending: bytes | None = None
-        self._final_keep_alive = False
-        self.set_status(status, reason)
+        if status == 200 and reason is None:
+            self._status = 200
+        else:
+            self.set_status(status, reason)
 
     # -- status ----------------------------------------------------------------------------------------------
 
@@ -283,12 +289,11 @@ class StreamResponse:
         if self._cookies:
             for morsel in self._cookies.values():
                 headers.add("Set-Cookie", morsel.OutputString())
-        extra = []
-        if "Date" not in headers:
-            extra.append(("Date", http_date()))
+        # Lines the server builds itself need no injection check.
+        trusted = "" if "Date" in headers else f"Date: {http_date()}\r\n"
         server_header = exchange.settings.server_header
         if server_header and "Server" not in headers:
-            extra.append(("Server", server_header))
+            trusted += f"Server: {server_header}\r\n"
         if status == 101:
             keep_alive = False  # the connection leaves HTTP; the handler's Connection: upgrade header stands
         else:
@@ -297,11 +302,11 @@ class StreamResponse:
                 keep_alive = False
                 self._keep_alive = False
             if not keep_alive:
-                extra.append(("Connection", "close"))
+                trusted += "Connection: close\r\n"
             elif version == HTTP10:
-                extra.append(("Connection", "keep-alive"))
+                trusted += "Connection: keep-alive\r\n"
         self._final_keep_alive = keep_alive
-        head = encode_head(status_line(status, self._reason), [*headers.items(), *extra])
+        head = encode_head(status_line(status, self._reason), headers.items(), trusted)
         if defer:
             self._head_pending = head
         else:
