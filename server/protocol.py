@@ -389,68 +389,99 @@ class HttpProtocol(asyncio.Protocol):
         try:
             queue = self.queue
             while queue and not self.closed:
+                exchange = queue[0]
                 context = contextvars.copy_context()
-                coro = self._serve(queue[0])
+                coro = self.handler(exchange)
                 try:
                     yielded = context.run(coro.send, None)
-                except StopIteration as stop:
-                    if not stop.value:
-                        return
-                    continue
-                self._task = self.loop.create_task(self._continue(coro, yielded), context=context)
-                return
+                except StopIteration:
+                    verdict = self._settle(exchange, None)
+                except BaseException as exc:
+                    verdict = self._settle(exchange, exc)
+                else:
+                    self._task = self.loop.create_task(self._continue(exchange, coro, yielded), context=context)
+                    return
+                if verdict is _DRAIN:
+                    self._task = self.loop.create_task(self._continue(exchange, None, None), context=context)
+                    return
+                if verdict is _DONE:
+                    return
         finally:
             self._kicking = False
 
-    async def _continue(self, coro: Coroutine[Any, Any, bool], yielded: Any) -> None:
+    async def _continue(self, exchange: Exchange, coro: Coroutine[Any, Any, None] | None, yielded: Any) -> None:
+        """Finish the handler ``_kick`` started (or the body drain it left), then answer the rest of the queue."""
         try:
-            if not await _Resume(coro, yielded):
-                return
-            queue = self.queue
-            while queue and not self.closed:
-                if not await self._serve(queue[0]):
+            if coro is None:
+                verdict = _DRAIN
+            else:
+                try:
+                    await _Resume(coro, yielded)
+                    verdict = self._settle(exchange, None)
+                except BaseException as exc:
+                    verdict = self._settle(exchange, exc)
+            while True:
+                if verdict is _DRAIN:
+                    if not await self._drain_body(exchange):
+                        self.close()
+                        return
+                    verdict = self._advance(exchange)
+                if verdict is _DONE or not self.queue or self.closed:
                     return
+                exchange = self.queue[0]
+                try:
+                    await self.handler(exchange)
+                    verdict = self._settle(exchange, None)
+                except BaseException as exc:
+                    verdict = self._settle(exchange, exc)
         finally:
             self._task = None
 
-    async def _serve(self, exchange: Exchange) -> bool:
-        """Answer the request at the head of the queue; False when the connection is done."""
-        queue = self.queue
-        try:
-            await self.handler(exchange)
-        except (ConnectionResetError, asyncio.CancelledError) as exc:
-            if not self.closed:
-                log.debug("handler stopped: %r", exc)
-                self.abort()
-            if isinstance(exc, asyncio.CancelledError) and not self.closed:
-                raise
-            return False
-        except Exception:
-            log.exception("unhandled error answering %s %s", exchange.method, exchange.target)
+    def _settle(self, exchange: Exchange, error: BaseException | None) -> object:
+        """Decide what follows a handler that returned (or raised ``error``): the next request, a body drain, or
+        the end of the connection."""
+        if error is not None:
+            if isinstance(error, (ConnectionResetError, asyncio.CancelledError)):
+                was_closed = self.closed
+                if not was_closed:
+                    log.debug("handler stopped: %r", error)
+                    self.abort()
+                if isinstance(error, asyncio.CancelledError) and not was_closed:
+                    raise error
+                return _DONE
+            if not isinstance(error, Exception):
+                raise error
+            log.error("unhandled error answering %s %s", exchange.method, exchange.target, exc_info=error)
             if not exchange.head_sent and not self.closed:
                 exchange.send(500, _500(), b"", keep_alive=False)
         if self.closed:
-            return False
+            return _DONE
         if not exchange.finished:
             # The handler neither completed nor announced the end of its response: the framing is unknown, so
             # the connection cannot carry another response.
             if not exchange.head_sent:
                 exchange.send(500, _500(), b"", keep_alive=False)
             self.close()
-            return False
+            return _DONE
         body = exchange.body
-        if body is not _EMPTY_BODY and not await self._drain_body(exchange):
-            self.close()
-            return False
+        if body is not _EMPTY_BODY:
+            if not body.is_eof():
+                return _DRAIN
+            body.discard()
+        return self._advance(exchange)
+
+    def _advance(self, exchange: Exchange) -> object:
+        """The answer to ``exchange`` is complete: go on with the next request, or close."""
+        queue = self.queue
         queue.popleft()
         if not queue and self._pending_error is not None:
             self._send_error(self._pending_error)
-            return False
+            return _DONE
         if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
             self.resume_reason("pipeline")
         if not exchange._keep_alive_final:
             self.close()
-            return False
+            return _DONE
         if not queue:
             if self._in_head:
                 # The next request's head is already arriving (pipelined, partial).
@@ -462,14 +493,11 @@ class HttpProtocol(asyncio.Protocol):
             else:
                 self.phase = IDLE
                 self.deadline = self.loop.time() + self.settings.keepalive_timeout
-        return True
+        return _NEXT
 
     async def _drain_body(self, exchange: Exchange) -> bool:
         """Discard what the handler left of the body; False when the connection must close instead."""
         body = exchange.body
-        if body.is_eof():
-            body.discard()
-            return True
         if body.expecting_continue or body.exception() is not None or self._stop_parsing:
             return False
         length = exchange.headers.get("Content-Length")
@@ -582,16 +610,22 @@ class HttpProtocol(asyncio.Protocol):
         self.closed = True
 
 
+# What follows a handler (see HttpProtocol._settle).
+_NEXT = object()  # answer the next queued request
+_DRAIN = object()  # first discard what the handler left of the request body
+_DONE = object()  # the connection is finished
+
+
 class _Resume:
     """Awaiting it continues a coroutine that was started eagerly and suspended on ``yielded``."""
 
     __slots__ = ("coro", "yielded")
 
-    def __init__(self, coro: Coroutine[Any, Any, bool], yielded: Any) -> None:
+    def __init__(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
         self.coro = coro
         self.yielded = yielded
 
-    def __await__(self) -> Generator[Any, Any, bool]:
+    def __await__(self) -> Generator[Any, Any, Any]:
         coro = self.coro
         value = self.yielded
         self.yielded = None
@@ -602,12 +636,12 @@ class _Resume:
                 try:
                     value = coro.throw(exc)
                 except StopIteration as stop:
-                    return bool(stop.value)
+                    return stop.value
             else:
                 try:
                     value = coro.send(sent)
                 except StopIteration as stop:
-                    return bool(stop.value)
+                    return stop.value
 
 
 def _500() -> bytes:
