@@ -483,9 +483,11 @@ class Master:
             log.warning("reload: bind changed; new addresses take effect on USR2 or a restart")
             cfg.values["bind"] = self.cfg.bind
         self.logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog)
+        # A count changed by TTIN/TTOU survives a reload unless the config itself changed ``workers``.
+        resize = cfg.workers != self.cfg.workers and cfg.workers != self.fleet.target
         self.cfg = cfg
         self.limits = limits_from(cfg)
-        if cfg.workers != self.fleet.target:
+        if resize:
             old = self.fleet.resize(cfg.workers)
             self._hook("nworkers_changed", self, cfg.workers, old)
 
@@ -507,8 +509,8 @@ class Master:
 
     def handle_usr1(self) -> None:
         """Reopen the log files, here and in every worker."""
-        log.info("USR1: reopening log files")
         self.logs.reopen()
+        log.info("USR1: reopened log files")
         for pid in self.fleet.workers:
             self._signal(pid, messages.SIG_REOPEN)
 

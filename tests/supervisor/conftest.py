@@ -152,7 +152,20 @@ def prefork(tmp_path, unused_port):
 
     first = make()
     first.make = make  # type: ignore[attr-defined]
+    first.also_kill = []  # type: ignore[attr-defined] - pids of masters the test started indirectly (USR2)
     yield first
+    for pid in first.also_kill:  # type: ignore[attr-defined]
+        try:
+            family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        os.kill(pid, signal.SIGTERM)
+        _, alive = psutil.wait_procs(family[:1], timeout=5)
+        for proc in alive + family[1:]:
+            try:
+                proc.kill()
+            except psutil.NoSuchProcess:
+                pass
     for master in masters:
         master.stop()
 

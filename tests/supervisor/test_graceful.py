@@ -56,7 +56,9 @@ async def test_ttou_drains_one_worker_without_failures_and_ttin_adds_one(prefork
     await in_thread(prefork.wait_workers, 1)
     prefork.signal(signal.SIGTTOU)  # never below one
     await load.until(200)
+    # one signal at a time: the kernel merges a second TTIN sent before the first is handled
     prefork.signal(signal.SIGTTIN)
+    await in_thread(prefork.wait_workers, 2)
     prefork.signal(signal.SIGTTIN)
     await in_thread(prefork.wait_workers, 3)
     await load.until(200)
