@@ -104,4 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         with _cwd(start_cwd):
             return config.load(argv)[0]
 
-    return Master(cfg, logs, argv=argv, reload_config=reload_config).run()
+    try:
+        return Master(cfg, logs, argv=argv, reload_config=reload_config).run()
+    except SupervisorError as exc:
+        return _error(str(exc), exc.exit_code)

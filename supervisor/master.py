@@ -111,6 +111,11 @@ class Master:
         """Start, loop until halted, clean up; return the exit code."""
         try:
             self.start()
+        except BaseException:
+            # bind errors and the like: the command reports them as one line; leave nothing behind
+            self._cleanup()
+            raise
+        try:
             while True:
                 self.tick()
         except HaltServer as halt:

@@ -94,14 +94,13 @@ async def test_crash_loop_backs_off_exponentially(prefork):
 async def test_hup_with_a_broken_new_generation_keeps_the_old_workers(prefork):
     prefork.start("-w", "1", "--restart-backoff", "0.2", wait=1)
     (old,) = prefork.workers()
-    (prefork.markers / "fail").touch()
     # The demo reads DEMO_FAIL_STARTUP from the environment: a config file can flip it for the new generation.
     conf = prefork.tmp_path / "prefork.conf.py"
     conf.write_text("import os\nos.environ['DEMO_FAIL_STARTUP'] = '1'\n")
     prefork.signal(signal.SIGHUP)
     await in_thread(prefork.wait_log, r"failed to boot", 4)
     status, _, body = await get(prefork.port, "/")
-    assert status == 200 and body == f"hello from {old}".encode()  # the old worker still serves
+    assert (status, body) == (200, f"hello from {old}".encode()), prefork.log()  # the old worker still serves
     conf.write_text("import os\nos.environ.pop('DEMO_FAIL_STARTUP', None)\n")
     prefork.signal(signal.SIGHUP)
     await in_thread(prefork.wait_log, r"reload done")
@@ -274,3 +273,38 @@ async def test_one_line_errors_and_informational_commands(prefork):
     master.start("--version")
     assert await in_thread(master.wait) == 0
     assert master.output.read_text().startswith("prefork ")
+
+
+async def test_address_in_use_is_one_line_and_exit_5(prefork):
+    first = prefork.start("-w", "1", wait=1)
+    second = prefork.make()
+    second.port = first.port
+    second.start()
+    assert await in_thread(second.wait) == 5
+    assert second.output.read_text() == (
+        f"prefork: error: cannot bind 127.0.0.1:{first.port}: Address already in use\n"
+    )
+
+
+RELOADABLE = """
+from web import Application, Response
+
+async def version(request):
+    return Response(text="{version}")
+
+def create_app():
+    app = Application()
+    app.router.add_route("GET", "/", version)
+    return app
+"""
+
+
+async def test_hup_reloads_the_app_code(prefork):
+    code = prefork.tmp_path / "reloadable.py"
+    code.write_text(RELOADABLE.format(version="v1"))
+    prefork.start("-w", "2", "--chdir", str(prefork.tmp_path), app="reloadable:create_app", wait=2)
+    assert (await get(prefork.port, "/"))[2] == b"v1"
+    code.write_text(RELOADABLE.format(version="v2-longer"))  # a new size: .pyc mtimes have 1 s resolution
+    prefork.signal(signal.SIGHUP)
+    await in_thread(prefork.wait_log, r"reload done")
+    assert (await get(prefork.port, "/"))[2] == b"v2-longer"
