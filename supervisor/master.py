@@ -43,7 +43,7 @@ __all__ = ["ENV_UPGRADE_FROM", "Master"]
 log = logging.getLogger("prefork.master")
 
 ENV_UPGRADE_FROM = "PREFORK_UPGRADE_FROM"
-SIGNAL_NAMES = {
+SIGNAL_NAMES: dict[int, str] = {
     signal.SIGHUP: "hup",
     signal.SIGQUIT: "quit",
     signal.SIGINT: "int",

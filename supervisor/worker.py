@@ -176,7 +176,7 @@ class Worker:
         kwargs["access_log"] = self.logs.access_log
         self.handler = self.app.make_handler(**kwargs)
         await self.app.startup()
-        servers = []
+        servers: list[asyncio.AbstractServer] = []
         for listener in self.listeners:
             servers.append(await loop.create_server(self.handler, sock=listener.sock, backlog=self.cfg.backlog))
         return servers
@@ -197,7 +197,7 @@ class Worker:
         loop.add_signal_handler(messages.SIG_REOPEN, self._reopen_logs)
         if self._stop_requested is not None:
             self._stop.set_result(self._stop_requested)
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         self._process = psutil.Process()
         self._send(Ready())
