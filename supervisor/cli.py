@@ -105,6 +105,6 @@ def main(argv: list[str] | None = None) -> int:
             return config.load(argv)[0]
 
     try:
-        return Master(cfg, logs, argv=argv, reload_config=reload_config).run()
+        return Master(cfg, logs, argv=argv, reload_config=reload_config, start_cwd=start_cwd).run()
     except SupervisorError as exc:
         return _error(str(exc), exc.exit_code)

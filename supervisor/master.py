@@ -78,6 +78,7 @@ class Master:
         argv: list[str] | None = None,
         notifier: Notifier | None = None,
         reload_config: Any = None,
+        start_cwd: str | None = None,
     ) -> None:
         self.cfg = cfg
         self.logs = logs
@@ -96,7 +97,7 @@ class Master:
         self.selector = selectors.DefaultSelector()
         self.signals: collections.deque[int] = collections.deque()
         self.wakeup_r = self.wakeup_w = -1
-        self.start_cwd = os.getcwd()
+        self.start_cwd = start_cwd or os.getcwd()  # where the command ran, before --chdir: USR2 execs there
         self.child_master: int | None = None  # the new master forked by USR2
         self.upgrade_from: int | None = None  # the old master to stop once we are ready
         self.handed_over = False
@@ -456,8 +457,11 @@ class Master:
         if self.fleet.stopping is not None:
             return  # the new master took over and we are on our way out: nothing failed
         log.error("the new master exited with %d before taking over; this master keeps serving", code)
-        if self.pidfile and os.path.exists(self.pidfile + ".oldbin"):
-            os.replace(self.pidfile + ".oldbin", self.pidfile)
+        if self.pidfile and self.pidfile.endswith(".oldbin"):
+            original = self.pidfile.removesuffix(".oldbin")
+            with contextlib.suppress(OSError):
+                os.replace(self.pidfile, original)
+                self.pidfile = original
 
     # -- signals: one method each --------------------------------------------------------------------------------
 

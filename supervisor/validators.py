@@ -118,7 +118,7 @@ def binds(value: Any) -> list[str]:
 
 
 def ip_networks(value: Any) -> list[str]:
-    items = [s.strip() for s in value.split(",")] if isinstance(value, str) else list(value)
+    items = [s.strip() for s in value.split(",") if s.strip()] if isinstance(value, str) else list(value)
     for item in items:
         if item == "*":
             continue

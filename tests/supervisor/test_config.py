@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 
 import pytest
 
@@ -154,3 +155,53 @@ def test_server_kwargs_use_the_server_settings_names(tmp_path, monkeypatch):
     cfg, _ = load(["--limit-request-line", "100", "--client-max-size", "5", "a:b"], {})
     settings = ServerSettings.from_kwargs(**cfg.server_kwargs())
     assert settings.max_request_line == 100 and settings.client_max_size == 5
+
+
+# One valid command-line value per setting and what it resolves to; a new setting without a row fails the test.
+SAMPLES = {
+    "bind": (["-b", "[::1]:9000"], ["[::1]:9000"]),
+    "backlog": (["--backlog", "64"], 64),
+    "reuse_port": (["--reuse-port"], True),
+    "unix_socket_mode": (["--unix-socket-mode", "600"], 0o600),
+    "workers": (["-w", "3"], 3),
+    "timeout": (["-t", "2.5"], 2.5),
+    "graceful_timeout": (["--graceful-timeout", "7"], 7.0),
+    "drain_grace": (["--drain-grace", "0"], 0.0),
+    "keepalive": (["--keep-alive", "90"], 90.0),
+    "max_requests": (["--max-requests", "1000"], 1000),
+    "max_requests_jitter": (["--max-requests-jitter", "50"], 50),
+    "max_worker_memory": (["--max-worker-memory", "512"], 512.0),
+    "preload_app": (["--preload"], True),
+    "restart_backoff": (["--restart-backoff", "0.1"], 0.1),
+    "restart_backoff_max": (["--restart-backoff-max", "5"], 5.0),
+    "pidfile": (["-p", "/run/p.pid"], "/run/p.pid"),
+    "user": (["-u", "0"], 0),
+    "group": (["-g", "root"], 0),
+    "umask": (["--umask", "027"], 0o27),
+    "chdir": (["--chdir", "/srv"], "/srv"),
+    "proc_name": (["-n", "shop"], "shop"),
+    "accesslog": (["--access-logfile", "-"], "-"),
+    "access_log_format": (["--access-logformat", "%(r)s"], "%(r)s"),
+    "errorlog": (["--error-logfile", "/tmp/e.log"], "/tmp/e.log"),
+    "loglevel": (["--log-level", "DEBUG"], "debug"),
+    "limit_request_line": (["--limit-request-line", "4094"], 4094),
+    "limit_request_fields": (["--limit-request-fields", "50"], 50),
+    "limit_request_field_size": (["--limit-request-field-size", "100"], 100),
+    "client_max_size": (["--client-max-size", "0"], 0),
+    "forwarded_allow_ips": (["--forwarded-allow-ips", "10.0.0.0/8, 127.0.0.1"], ["10.0.0.0/8", "127.0.0.1"]),
+}
+
+
+@pytest.mark.parametrize("setting", [s for s in SETTINGS if s.flags], ids=lambda s: s.name)
+def test_every_option_reaches_its_setting(setting, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv, expected = SAMPLES[setting.name]
+    cfg, _ = load([*argv, "a:b"], {})
+    assert getattr(cfg, setting.name) == expected
+    assert cfg.origin[setting.name] == "command line"
+    # the same value from the environment variable and from a config file
+    env_cfg, _ = load(["a:b"], {"PREFORK_CMD_ARGS": shlex.join(argv)})
+    assert getattr(env_cfg, setting.name) == expected
+    write(tmp_path, f"{setting.name} = {expected!r}\n")
+    file_cfg, _ = load(["a:b"], {})
+    assert getattr(file_cfg, setting.name) == expected

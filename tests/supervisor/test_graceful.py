@@ -24,6 +24,7 @@ async def test_hup_twice_under_load_fails_no_request(prefork):
     await load.stop()
     assert load.failed == 0, load.errors
     assert not set(first) & set(current)  # the old pids are gone
+    assert all(prefork.finish_markers()[pid] == 1 for pid in first)  # each ran finish() once
     assert {int(pid) for pid in load.served_by} <= set(current)  # and only the new ones serve
     assert load.ok > 1200
 

@@ -308,3 +308,20 @@ async def test_hup_reloads_the_app_code(prefork):
     prefork.signal(signal.SIGHUP)
     await in_thread(prefork.wait_log, r"reload done")
     assert (await get(prefork.port, "/"))[2] == b"v2-longer"
+
+
+async def test_usr2_with_a_new_master_that_fails_keeps_the_old_one(prefork):
+    conf = prefork.tmp_path / "prefork.conf.py"
+    conf.write_text("workers = 1\n")
+    pidfile = prefork.tmp_path / "p.pid"
+    prefork.start("-p", str(pidfile), wait=1)
+    (worker,) = prefork.workers()
+    conf.write_text("wokers = 1\n")  # the new master will refuse this config
+    prefork.signal(signal.SIGUSR2)
+    try:
+        await in_thread(prefork.wait_log, r"the new master exited with 2 before taking over")
+    finally:
+        prefork.also_kill.extend(int(p) for p in re.findall(r"USR2: started new master (\d+)", prefork.log()))
+    assert int(pidfile.read_text()) == prefork.pid
+    assert "unknown setting 'wokers'" in prefork.output.read_text()
+    assert (await get(prefork.port, "/"))[2] == f"hello from {worker}".encode()
