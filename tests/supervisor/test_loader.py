@@ -1,0 +1,49 @@
+"""Finding the app: module:name, factories sync and async, and one-line import errors."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from supervisor.errors import AppLoadError
+from supervisor.loader import build_app, import_target
+
+
+@pytest.fixture(autouse=True)
+def apps_on_path(monkeypatch):
+    from conftest import APPS
+
+    monkeypatch.syspath_prepend(APPS)
+    yield
+    for name in ("demo", "broken"):
+        sys.modules.pop(name, None)
+
+
+async def test_application_factory_and_async_factory():
+    app = await build_app(import_target("demo:app"))
+    assert callable(app.make_handler)
+    made = await build_app(import_target("demo:create_app"))
+    assert made is not app and callable(made.make_handler)
+    assert callable((await build_app(import_target("demo:create_app_async"))).make_handler)
+
+
+async def test_factory_returning_something_else():
+    with pytest.raises(AppLoadError, match="the app factory returned int, not an Application"):
+        await build_app(lambda: 42)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("no_such_module_x:app", "cannot import 'no_such_module_x': no module named 'no_such_module_x'"),
+        ("broken:app", "cannot import 'broken': ModuleNotFoundError: No module named 'this_module_does_not_exist'"),
+        ("demo:nope", "'demo' has no attribute 'nope'"),
+        ("demo:_hog", "demo:_hog is list, not an Application or a callable returning one"),
+        ("demo", "APP must be module:name"),
+    ],
+)
+def test_import_errors_are_one_line(spec, message):
+    with pytest.raises(AppLoadError) as info:
+        import_target(spec)
+    assert message in str(info.value) and "\n" not in str(info.value)
