@@ -127,7 +127,7 @@ class Master:
             log.exception("unhandled error in the master")
             code, reason = EXIT_ERROR, "unhandled error in the master"
         finally:
-            self._kill_workers()
+            self._abandon_workers()
         self._cleanup()
         if code:
             log.error("master %d exiting with code %d: %s", self.pid, code, reason)
@@ -137,6 +137,7 @@ class Master:
         return code
 
     def start(self) -> None:
+        """Bind (or inherit) the sockets, write the pid file, preload the app if asked, install the signals."""
         self._set_title()
         self._hook("on_starting", self)
         upgrade = os.environ.pop(ENV_UPGRADE_FROM, "")
@@ -173,24 +174,17 @@ class Master:
         signal.set_wakeup_fd(self.wakeup_w)
         for sig in SIGNAL_NAMES:
             signal.signal(sig, self._queue_signal)
-        # Restart select() rather than raise EINTR; the wakeup fd still wakes us.
-        for sig in SIGNAL_NAMES:
-            signal.siginterrupt(sig, False)
 
     def _queue_signal(self, signum: int, _frame: Any) -> None:
         # Handlers only record what arrived; the loop decides. Bounded like gunicorn's, against signal storms.
         if len(self.signals) < 16:
             self.signals.append(signum)
 
-    def _kill_workers(self) -> None:
-        """Leaving the loop abnormally: no worker may outlive the master unsupervised for long."""
+    def _abandon_workers(self) -> None:
+        """Leaving the loop with workers alive (an error in the master): tell them to drain on their own, as
+        they would on noticing the master's death, so in-flight requests and ``finish()`` still complete."""
         for pid in list(self.fleet.workers):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 2.0
-        while self.fleet.workers and time.monotonic() < deadline:
-            self.reap()
-            time.sleep(0.01)
+            self._signal(pid, messages.SIG_DRAIN)
 
     def _cleanup(self) -> None:
         sockets.close_all(self.listeners, unlink=not self.handed_over)
@@ -314,13 +308,9 @@ class Master:
                 log.info("worker %d exited (%s) after %d requests", pid, how, worker.requests)
             elif what == "boot-failed":
                 reason = worker.boot_error[1] if worker.boot_error else how
-                log.error(
-                    "worker %d failed to boot (%s): %s; next attempt in %.1fs",
-                    pid,
-                    how,
-                    reason,
-                    max(0.0, self.fleet.not_before - time.monotonic()),
-                )
+                retry = max(0.0, self.fleet.not_before - time.monotonic())
+                then = "no worker ever booted: giving up" if self.fleet.halt else f"next attempt in {retry:.1f}s"
+                log.error("worker %d failed to boot (%s): %s; %s", pid, how, reason, then)
             elif what == "crash-loop":
                 log.error(
                     "worker %d died (%s) %.2fs after it was ready; next attempt in %.1fs",
@@ -470,6 +460,8 @@ class Master:
 
     def handle_hup(self) -> None:
         """Reload the config (and the app when preloaded), then replace every worker by a rolling restart."""
+        if self.fleet.stopping is not None:
+            return
         log.info("HUP: reloading")
         self.notifier.reloading()
         if self.reload_config is not None:

@@ -27,7 +27,6 @@ import logging
 import os
 import pwd
 import signal
-import sys
 from typing import Any
 
 from . import messages
@@ -266,11 +265,3 @@ class Worker:
         self._hook("worker_exit", self.server, self)
         log.info("worker %d exiting", self.pid)
         return 0
-
-
-def _flush_logs() -> None:
-    for handler in logging.getLogger().handlers:
-        with contextlib.suppress(Exception):
-            handler.flush()
-    sys.stdout.flush()
-    sys.stderr.flush()
