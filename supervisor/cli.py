@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .logs import Logs
     from .master import Master
+    from .notify import from_environ
 
     logs = Logs()
     try:
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             return config.load(argv)[0]
 
     try:
-        return Master(cfg, logs, argv=argv, reload_config=reload_config, start_cwd=start_cwd).run()
+        master = Master(
+            cfg, logs, argv=argv, reload_config=reload_config, start_cwd=start_cwd, notifier=from_environ(os.environ)
+        )
+        return master.run()
     except SupervisorError as exc:
         return _error(str(exc), exc.exit_code)

@@ -496,8 +496,9 @@ class Master:
         """Graceful stop: drain every worker, then exit."""
         if self.child_master is not None:
             self.handed_over = True  # the new master serves our sockets now: leave unix socket files alone
-        log.info("TERM: stopping gracefully")
-        self.notifier.stopping()
+        log.info("TERM: stopping gracefully%s", " (handed over to the new master)" if self.handed_over else "")
+        if not self.handed_over:
+            self.notifier.stopping()  # after a USR2 the service goes on: only the old master leaves
         self.fleet.stop(time.monotonic(), "graceful")
 
     def handle_int(self) -> None:

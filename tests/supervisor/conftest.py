@@ -30,6 +30,7 @@ class Prefork:
         self.markers.mkdir(parents=True, exist_ok=True)
         self.proc: subprocess.Popen[bytes] | None = None
         self.output = tmp_path / "output.txt"
+        self.command = [sys.executable, "-m", "supervisor"]
 
     def start(
         self,
@@ -40,7 +41,7 @@ class Prefork:
         wait: int | None = None,
     ) -> Prefork:
         """Start the master; with ``wait=N``, return once N workers are ready."""
-        argv = [sys.executable, "-m", "supervisor", "--chdir", APPS, "--error-logfile", str(self.log_path)]
+        argv = [*self.command, "--chdir", APPS, "--error-logfile", str(self.log_path)]
         if bind:
             argv += ["-b", f"127.0.0.1:{self.port}"]
         base = {k: v for k, v in os.environ.items() if k != "PREFORK_CMD_ARGS"}

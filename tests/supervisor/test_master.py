@@ -7,9 +7,10 @@ import asyncio
 import os
 import re
 import signal
+import sys
 
 import psutil
-from conftest import Load, get, in_thread
+from conftest import APPS, Load, get, in_thread
 
 
 async def test_hup_twice_under_load_fails_no_request(prefork):
@@ -267,3 +268,14 @@ async def test_usr2_with_a_new_master_that_fails_keeps_the_old_one(prefork):
     assert int(pidfile.read_text()) == prefork.pid
     assert "unknown setting 'wokers'" in prefork.output.read_text()
     assert (await get(prefork.port, "/"))[2] == f"hello from {worker}".encode()
+
+
+async def test_service_manager_hears_ready_reloading_ready_stopping(prefork):
+    record = prefork.tmp_path / "notify.txt"
+    prefork.command = [sys.executable, os.path.join(APPS, "notify_recorder.py")]
+    prefork.start("-w", "2", env={"NOTIFY_RECORD": str(record)}, wait=2)
+    prefork.signal(signal.SIGHUP)
+    await in_thread(prefork.wait_log, r"reload done")
+    prefork.signal(signal.SIGTERM)
+    assert await in_thread(prefork.wait) == 0
+    assert record.read_text().split() == ["READY", "RELOADING", "READY", "STOPPING"]
