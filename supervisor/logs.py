@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import IO, Any
 
 __all__ = ["ACCESS_LOGGER", "ERROR_FORMAT", "Logs"]
 
 ACCESS_LOGGER = "prefork.access"
 ERROR_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+
+
+class _Formatter(logging.Formatter):
+    """gunicorn's timestamp plus milliseconds: restarts take tens of milliseconds, so seconds hide the story."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        ct = self.converter(record.created)
+        return f"{time.strftime('%Y-%m-%d %H:%M:%S', ct)}.{int(record.msecs):03d} {time.strftime('%z', ct)}"
 
 
 class ReopenableFileHandler(logging.FileHandler):
@@ -42,7 +50,7 @@ class Logs:
         """(Re)configure both logs; called at start and again when HUP reloads the config."""
         root = logging.getLogger()
         error_handler = self._handler(errorlog or "-", sys.stderr)
-        error_handler.setFormatter(logging.Formatter(ERROR_FORMAT, DATE_FORMAT))
+        error_handler.setFormatter(_Formatter(ERROR_FORMAT))
         self._swap(root, "error_handler", error_handler)
         root.setLevel(loglevel.upper())
 

@@ -117,6 +117,7 @@ class Master:
             self._cleanup()
             raise
         try:
+            self.decide()  # the first workers: nothing will wake the loop for them
             while True:
                 self.tick()
         except HaltServer as halt:
@@ -223,7 +224,7 @@ class Master:
     # -- the loop ----------------------------------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """One turn of the loop: wait, read, handle signals, reap, plan, act."""
+        """One turn of the loop: wait, read, handle signals, reap, then :meth:`decide`."""
         now = time.monotonic()
         wait = min(1.0, max(0.01, next_deadline(self.fleet, self.limits, now) - now))
         for key, _ in self.selector.select(wait):
@@ -235,6 +236,10 @@ class Master:
             signum = self.signals.popleft()
             getattr(self, f"handle_{SIGNAL_NAMES[signum]}")()
         self.reap()
+        self.decide()
+
+    def decide(self) -> None:
+        """Ask the policy what to do now and do it."""
         now = time.monotonic()
         self.fleet.settled(now, self.limits)
         for action in plan(self.fleet, self.limits, now):
