@@ -74,6 +74,7 @@ class Worker:
         self.pipe = -1
         self._stop_requested: str | None = None
         self._stop: asyncio.Future[str] | None = None
+        self._hurry: asyncio.Event | None = None
         self._beat_handle: asyncio.TimerHandle | None = None
         self._process: Any = None
         self.max_requests = 0  # this worker's limit, jitter included, drawn by the master before the fork
@@ -126,6 +127,8 @@ class Worker:
             self._stop.set_result(how)
         elif self._stop_requested != "quick":
             self._stop_requested = how
+        if how == "quick" and self._hurry is not None:
+            self._hurry.set()  # a quick stop during a graceful drain cuts it short
 
     def _set_title(self) -> None:
         try:
@@ -191,6 +194,7 @@ class Worker:
             return self._boot_failed(EXIT_BOOT, _one_line(exc))
 
         self._stop = loop.create_future()
+        self._hurry = asyncio.Event()
         loop.add_signal_handler(messages.SIG_DRAIN, self._request_stop, "graceful")
         loop.add_signal_handler(messages.SIG_QUICK, self._request_stop, "quick")
         loop.add_signal_handler(messages.SIG_REOPEN, self._reopen_logs)
@@ -233,6 +237,21 @@ class Worker:
         self.logs.reopen()
         faulthandler.enable(file=self.logs.error_stream(), all_threads=True)
 
+    async def _close_connections(self, timeout: float, grace: float) -> None:
+        """``handler.shutdown(timeout, grace)``, unless a quick stop arrives meanwhile: then a second, short
+        shutdown aborts what is left (which also ends the first) and the app's hooks run at once."""
+        assert self._hurry is not None
+        closing = asyncio.ensure_future(self.handler.shutdown(timeout=timeout, grace=grace))
+        hurry = asyncio.ensure_future(self._hurry.wait())
+        try:
+            await asyncio.wait({closing, hurry}, return_when=asyncio.FIRST_COMPLETED)
+            if not closing.done():
+                log.info("worker %d: quick stop during the drain", self.pid)
+                await self.handler.shutdown(timeout=min(QUICK_TIMEOUT, timeout), grace=0.0)
+            await closing
+        finally:
+            hurry.cancel()
+
     async def _drain(self, servers: list[asyncio.AbstractServer], how: str) -> int:
         log.info(
             "worker %d: %s stop, draining %d connection(s)",
@@ -249,7 +268,7 @@ class Worker:
             timeout = max(self.cfg.graceful_timeout * 0.8, self.cfg.graceful_timeout - 5.0)
             grace = min(self.cfg.drain_grace, timeout)
         try:
-            await self.handler.shutdown(timeout=timeout, grace=grace)
+            await self._close_connections(timeout, grace)
         except Exception:
             log.exception("worker %d: closing connections failed", self.pid)
         for step in ("shutdown", "finish", "cleanup"):

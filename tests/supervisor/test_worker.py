@@ -126,3 +126,22 @@ async def test_preload_imports_in_the_master_and_runs_hooks_in_workers(prefork):
     assert await in_thread(prefork.wait) == 0
     assert prefork.finish_markers() == dict.fromkeys(prefork.started_markers(), 1)
     assert len(prefork.started_markers()) == 2
+
+
+async def test_int_during_a_graceful_drain_cuts_it_short_and_still_runs_finish(prefork):
+    prefork.start("-w", "1", "--graceful-timeout", "30", wait=1)
+    slow = asyncio.create_task(get(prefork.port, "/slow?t=20"))
+    await asyncio.sleep(0.2)
+    prefork.signal(signal.SIGTERM)
+    await in_thread(prefork.wait_log, r"graceful stop, draining 1 connection")
+    started = time.monotonic()
+    prefork.signal(signal.SIGINT)
+    assert await in_thread(prefork.wait) == 0
+    assert time.monotonic() - started < 3
+    assert "quick stop during the drain" in prefork.log()
+    assert "killing worker" not in prefork.log()
+    try:
+        await slow
+    except (OSError, asyncio.IncompleteReadError):
+        pass
+    assert prefork.finish_markers() == dict.fromkeys(prefork.started_markers(), 1)
