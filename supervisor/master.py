@@ -154,6 +154,7 @@ class Master:
             binds_given=self.cfg.origin.get("bind") != "default",
         )
         self._write_pidfile()
+        self.logs.chown(self.cfg.user, self.cfg.group)
         if self.cfg.preload_app:
             self.target = import_target(self.cfg.app)
         self._install_signals()

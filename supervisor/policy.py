@@ -17,8 +17,8 @@ Rules, all in this module:
 * **Crash loop.** A worker that dies before it is ready, or within ``min_uptime`` of being ready, is a boot
   failure: the next spawn waits ``backoff * 2**(failures-1)`` (capped). A worker that stays up resets the count.
   If no worker has ever been ready, the first boot failure halts the master with the worker's exit code.
-* **Timeouts.** A booting or ready worker silent for ``timeout`` is aborted (SIGABRT: stack dump) and killed
-  ``kill_grace`` later; a draining worker is killed ``graceful_timeout`` after its drain began; a quick stop
+* **Timeouts.** A worker silent for ``timeout`` (booting, serving or draining) is aborted (SIGABRT: stack dump)
+  and killed ``kill_grace`` later; a draining worker is killed ``graceful_timeout`` after its drain began; a quick stop
   kills after ``quick_timeout``.
 * **Stopping.** Every worker is drained (graceful) or quit (quick); the master halts once none is left.
 """
@@ -296,7 +296,8 @@ def _deadline_actions(fleet: Fleet, limits: Limits, now: float) -> list[Action]:
     for w in fleet.workers.values():
         if w.killed:
             continue
-        if w.stage in LIVE and now - w.last_beat >= limits.timeout:
+        if w.stage is not Stage.ABORTING and now - w.last_beat >= limits.timeout:
+            # a draining loop that went silent is as stuck as a serving one: dump its stacks before the kill
             what = "boot" if w.stage is Stage.BOOTING else "heartbeat"
             actions.append(Abort(w.pid, f"no {what} for {now - w.last_beat:.1f}s (timeout {limits.timeout:g}s)"))
         elif w.stage is Stage.ABORTING and now - w.stage_since >= limits.kill_grace:
@@ -351,13 +352,13 @@ def next_deadline(fleet: Fleet, limits: Limits, now: float) -> float:
     for w in fleet.workers.values():
         if w.killed:
             continue
-        if w.stage in LIVE:
-            times.append(w.last_beat + limits.timeout)
-        elif w.stage is Stage.ABORTING:
+        if w.stage is Stage.ABORTING:
             times.append(w.stage_since + limits.kill_grace)
-        elif w.stage is Stage.DRAINING:
-            times.append(w.stage_since + limits.graceful_timeout)
         else:
+            times.append(w.last_beat + limits.timeout)
+        if w.stage is Stage.DRAINING:
+            times.append(w.stage_since + limits.graceful_timeout)
+        elif w.stage is Stage.QUITTING:
             times.append(w.stage_since + limits.quick_timeout)
         if w.ready_at is not None and fleet.failures:
             times.append(w.ready_at + limits.min_uptime)

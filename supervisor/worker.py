@@ -29,6 +29,9 @@ import pwd
 import signal
 from typing import Any
 
+import psutil  # type: ignore[import-untyped]
+import uvloop
+
 from . import messages
 from .errors import EXIT_APP_LOAD, EXIT_BOOT, AppLoadError
 from .loader import build_app, import_target
@@ -75,6 +78,7 @@ class Worker:
         self._stop_requested: str | None = None
         self._stop: asyncio.Future[str] | None = None
         self._hurry: asyncio.Event | None = None
+        self._ready_sent = False
         self._beat_handle: asyncio.TimerHandle | None = None
         self._process: Any = None
         self.max_requests = 0  # this worker's limit, jitter included, drawn by the master before the fork
@@ -92,13 +96,19 @@ class Worker:
         except OSError as exc:
             return self._boot_failed(EXIT_BOOT, f"cannot switch user/group: {exc.strerror}")
         self._hook("post_fork", self.server, self)
-        faulthandler.enable(file=self.logs.error_stream(), all_threads=True)
-        import uvloop
-
+        try:
+            faulthandler.enable(file=self.logs.error_stream(), all_threads=True)
+        except (OSError, ValueError, AttributeError):
+            faulthandler.enable(all_threads=True)  # an error log without a file descriptor: stderr then
         loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             return loop.run_until_complete(self._main())
+        except Exception as exc:
+            if self._ready_sent:
+                raise
+            log.exception("worker %d could not boot", self.pid)
+            return self._boot_failed(EXIT_BOOT, _one_line(exc))  # the master reports why, not just "code 1"
         finally:
             with contextlib.suppress(Exception):
                 loop.run_until_complete(loop.shutdown_asyncgens())
@@ -200,10 +210,9 @@ class Worker:
         loop.add_signal_handler(messages.SIG_REOPEN, self._reopen_logs)
         if self._stop_requested is not None:
             self._stop.set_result(self._stop_requested)
-        import psutil  # type: ignore[import-untyped]
-
         self._process = psutil.Process()
         self._send(Ready())
+        self._ready_sent = True
         log.info("worker %d ready (age %d)", self.pid, self.age)
         self._hook("post_worker_init", self)
         self._beat()

@@ -234,6 +234,7 @@ def test_draining_worker_is_killed_after_graceful_timeout():
     sim.fleet.stop(0, "graceful")
     assert sim.step() == [Drain(pid, "stop")]
     sim.now = 19.9
+    sim.fleet.beat(pid, sim.now, 0, 0, LIMITS)  # its loop is alive: only the graceful deadline applies
     assert sim.step() == []
     sim.now = 20
     assert sim.step() == [Kill(pid, "still draining after graceful_timeout 20s")]
@@ -269,7 +270,21 @@ def test_next_deadline_is_the_earliest_timer():
     (pid,) = sim.pids()
     assert next_deadline(sim.fleet, LIMITS, 0) == 10  # heartbeat timeout
     sim.fleet.mark(pid, Stage.DRAINING, 3)
-    assert next_deadline(sim.fleet, LIMITS, 3) == 23
+    sim.fleet.beat(pid, 3, 0, 0, LIMITS)
+    assert next_deadline(sim.fleet, LIMITS, 3) == 13  # its heartbeat still counts
+    sim.fleet.beat(pid, 15, 0, 0, LIMITS)
+    assert next_deadline(sim.fleet, LIMITS, 15) == 23  # then the graceful deadline
     sim.fleet.workers.clear()
     sim.fleet.not_before = 7
     assert next_deadline(sim.fleet, LIMITS, 3) == 7
+
+
+def test_a_draining_worker_whose_loop_went_silent_is_aborted_for_its_stacks():
+    sim = Sim(1)
+    sim.boot()
+    (pid,) = sim.pids()
+    sim.fleet.stop(0, "graceful")
+    sim.step()
+    sim.now = 10
+    (abort,) = sim.step()
+    assert isinstance(abort, Abort) and abort.pid == pid
