@@ -279,3 +279,24 @@ async def test_service_manager_hears_ready_reloading_ready_stopping(prefork):
     prefork.signal(signal.SIGTERM)
     assert await in_thread(prefork.wait) == 0
     assert record.read_text().split() == ["READY", "RELOADING", "READY", "STOPPING"]
+
+
+async def test_a_storm_of_hups_under_load_fails_nothing_and_settles_on_the_last_generation(prefork):
+    prefork.start("-w", "2", "--drain-grace", "0.3", wait=2)
+    load = Load(prefork.port, concurrency=8).start()
+    await load.until(100)
+    for _ in range(6):
+        prefork.signal(signal.SIGHUP)
+        await asyncio.sleep(0.03)
+    prefork.signal(signal.SIGUSR1)  # logged once the HUPs before it were handled
+    await in_thread(prefork.wait_log, r"USR1: reopened")
+    # the kernel merges HUPs that arrive before the master handles one: count those it saw
+    hups = len(prefork.wait_log(r"HUP: reloading"))
+    await in_thread(prefork.wait_log, rf"generation {hups} serves")  # the last HUP's generation serves
+    workers = await in_thread(prefork.wait_workers, 2)
+    load.served_by.clear()
+    await load.until(300)
+    await load.stop()
+    assert load.failed == 0, load.errors
+    assert {int(pid) for pid in load.served_by} <= set(workers)
+    assert len(prefork.wait_log(r"HUP: reloading")) == hups
