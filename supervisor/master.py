@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 from . import messages, sockets
-from .errors import EXIT_ERROR, HaltServer, SupervisorError
+from .errors import EXIT_ERROR, ConfigError, HaltServer, SupervisorError
 from .loader import import_target
 from .messages import Beat, BootFailed, Decoder, Ready
 from .notify import Notifier
@@ -202,9 +202,13 @@ class Master:
             return
         self.pidfile = os.path.abspath(self.cfg.pidfile)
         tmp = f"{self.pidfile}.{self.pid}.tmp"
-        with open(tmp, "w") as f:
-            f.write(f"{self.pid}\n")
-        os.replace(tmp, self.pidfile)
+        try:
+            with open(tmp, "w") as f:
+                f.write(f"{self.pid}\n")
+            os.replace(tmp, self.pidfile)  # atomic: a reader never sees an empty pid file
+        except OSError as exc:
+            path, self.pidfile = self.pidfile, None
+            raise ConfigError(f"cannot write the pid file {path}: {exc.strerror}") from None
 
     def _set_title(self) -> None:
         try:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import sysconfig
 
 import pytest
-from conftest import in_thread
+from conftest import APPS, in_thread
 
 
 async def test_missing_module_is_one_line_before_any_fork(prefork):
@@ -77,3 +78,33 @@ def test_the_console_script_is_the_same_command():
         pytest.skip("prefork is not installed as a console script here")
     done = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=20)
     assert done.returncode == 0 and done.stdout.startswith("prefork ")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "line"),
+    [
+        (
+            ["--chdir", APPS, "-p", "/nonexistent/p.pid", "demo:app"],
+            {},
+            "cannot write the pid file /nonexistent/p.pid: No such file",
+        ),
+        (["--chdir", "/nonexistent", "demo:app"], {}, "chdir '/nonexistent': No such file or directory"),
+        (["--chdir", APPS, "--error-logfile", "/nonexistent/e.log", "demo:app"], {}, "cannot open a log file"),
+        (["-u", "nosuchuser", "demo:app"], {}, "command line: --user: no such user: 'nosuchuser'"),
+        ([], {}, "missing APP: give module:name"),
+        (["a:b"], {"PREFORK_CMD_ARGS": "--bogus"}, "PREFORK_CMD_ARGS: unrecognized arguments: --bogus"),
+        (["-w", "0", "demo:app"], {}, "command line: --workers: expected an integer >= 1, got '0'"),
+    ],
+)
+def test_every_startup_error_is_one_line_with_exit_2(tmp_path, args, env, line):
+    done = subprocess.run(
+        [sys.executable, "-m", "supervisor", "-b", "127.0.0.1:0", *args],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        cwd=tmp_path,
+        env={**os.environ, "PREFORK_CMD_ARGS": "", **env},
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"prefork: error: {line}") and done.stderr.count("\n") == 1, done.stderr
+    assert done.stdout == ""
