@@ -109,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         master = Master(
             cfg, logs, argv=argv, reload_config=reload_config, start_cwd=start_cwd, notifier=from_environ(os.environ)
         )
-        return master.run()
+        code = master.run()
     except SupervisorError as exc:
         return _error(str(exc), exc.exit_code)
+    if code and cfg.errorlog not in (None, "-"):
+        # the error log is a file: the terminal or the service manager still gets the one-line reason
+        return _error(master.exit_reason, code)
+    return code

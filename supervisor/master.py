@@ -105,6 +105,7 @@ class Master:
         self.reload_started: float | None = None
         self.last_status = 0.0
         self.pidfile: str | None = None
+        self.exit_reason = ""
 
     # -- start and stop --------------------------------------------------------------------------------------------
 
@@ -130,6 +131,7 @@ class Master:
         finally:
             self._abandon_workers()
         self._cleanup()
+        self.exit_reason = reason
         if code:
             log.error("master %d exiting with code %d: %s", self.pid, code, reason)
         else:

@@ -95,6 +95,9 @@ async def test_first_boot_failure_exits_3_with_the_reason(prefork):
     assert await in_thread(prefork.wait) == 3
     log = prefork.log()
     assert "exiting with code 3: RuntimeError: on_startup refused to start" in log
+    assert (
+        prefork.output.read_text() == "prefork: error: RuntimeError: on_startup refused to start (DEMO_FAIL_STARTUP)\n"
+    )
     assert len(re.findall(r"failed to boot", log)) == 2  # only the probe forked: one line from it, one from us
     assert not prefork.started_markers()
 
@@ -104,6 +107,8 @@ async def test_app_that_cannot_import_in_the_worker_exits_4(prefork):
     assert await in_thread(prefork.wait) == 4
     assert "exiting with code 4: cannot import 'broken'" in prefork.log()
     assert "this_module_does_not_exist" in prefork.log()
+    assert prefork.output.read_text().startswith("prefork: error: cannot import 'broken': ModuleNotFoundError")
+    assert prefork.output.read_text().count("\n") == 1
 
 
 async def test_missing_attribute_exits_4(prefork):
