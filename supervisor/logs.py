@@ -31,14 +31,6 @@ class _Formatter(logging.Formatter):
 class ReopenableFileHandler(logging.FileHandler):
     """A FileHandler whose file can be reopened in place (after logrotate moved it)."""
 
-    def chown(self, uid: int | None, gid: int | None) -> None:
-        """Give the log files to the workers' user, so that they can reopen them on USR1."""
-        if uid is None and gid is None:
-            return
-        for handler in (self.error_handler, self.access_handler):
-            if isinstance(handler, ReopenableFileHandler):
-                os.chown(handler.baseFilename, -1 if uid is None else uid, -1 if gid is None else gid)
-
     def reopen(self) -> None:
         with self.lock:  # type: ignore[union-attr]
             old = self.stream
@@ -90,6 +82,14 @@ class Logs:
     def access_log(self) -> logging.Logger | None:
         """The logger for ``make_handler(access_log=...)``, or None when access logging is off."""
         return self.access_logger if self.access_handler is not None else None
+
+    def chown(self, uid: int | None, gid: int | None) -> None:
+        """Give the log files to the workers' user, so that they can reopen them on USR1."""
+        if uid is None and gid is None:
+            return
+        for handler in (self.error_handler, self.access_handler):
+            if isinstance(handler, ReopenableFileHandler):
+                os.chown(handler.baseFilename, -1 if uid is None else uid, -1 if gid is None else gid)
 
     def chown(self, uid: int | None, gid: int | None) -> None:
         """Give the log files to the workers' user, so that they can reopen them on USR1."""
