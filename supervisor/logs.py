@@ -91,14 +91,6 @@ class Logs:
             if isinstance(handler, ReopenableFileHandler):
                 os.chown(handler.baseFilename, -1 if uid is None else uid, -1 if gid is None else gid)
 
-    def chown(self, uid: int | None, gid: int | None) -> None:
-        """Give the log files to the workers' user, so that they can reopen them on USR1."""
-        if uid is None and gid is None:
-            return
-        for handler in (self.error_handler, self.access_handler):
-            if isinstance(handler, ReopenableFileHandler):
-                os.chown(handler.baseFilename, -1 if uid is None else uid, -1 if gid is None else gid)
-
     def reopen(self) -> None:
         """USR1: reopen every log file of this process."""
         for handler in (self.error_handler, self.access_handler):
