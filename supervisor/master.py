@@ -43,6 +43,7 @@ __all__ = ["ENV_UPGRADE_FROM", "Master"]
 log = logging.getLogger("prefork.master")
 
 ENV_UPGRADE_FROM = "PREFORK_UPGRADE_FROM"
+WORKER_SIGNALS = {messages.SIG_DRAIN, messages.SIG_QUICK, messages.SIG_REOPEN, *messages.IGNORED}
 SIGNAL_NAMES: dict[int, str] = {
     signal.SIGHUP: "hup",
     signal.SIGQUIT: "quit",
@@ -371,16 +372,21 @@ class Master:
             worker.max_requests = self.cfg.max_requests + random.randint(0, self.cfg.max_requests_jitter)
         self._hook("pre_fork", self, worker)
         read_fd, write_fd = os.pipe()
+        # Until the child has its own handlers, a signal for it would run the master's (inherited) handler
+        # and be lost: keep them pending across the fork; each side unblocks when ready.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, WORKER_SIGNALS)
         try:
             pid = os.fork()
         except OSError as exc:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_fd)
             os.close(write_fd)
             log.error("cannot fork a worker: %s", exc.strerror)
             self.fleet.not_before = now + 1.0
             return 0
         if pid == 0:  # pragma: no cover - runs in the child, measured by the process tests
-            self._run_child(worker, read_fd, write_fd)
+            self._run_child(worker, read_fd, write_fd, mask)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write_fd)
         os.set_blocking(read_fd, False)
         self.selector.register(read_fd, selectors.EVENT_READ, pid)
@@ -391,7 +397,7 @@ class Master:
         log.debug("spawned worker %d (age %d, generation %d)", pid, self.age, self.fleet.generation)
         return pid
 
-    def _run_child(self, worker: Worker, read_fd: int, write_fd: int) -> None:  # pragma: no cover
+    def _run_child(self, worker: Worker, read_fd: int, write_fd: int, mask: Any) -> None:  # pragma: no cover
         code = EXIT_ERROR
         try:
             os.close(read_fd)
@@ -400,7 +406,7 @@ class Master:
                 os.close(fd)
             os.close(self.wakeup_r)
             os.close(self.wakeup_w)
-            code = worker.run(write_fd)
+            code = worker.run(write_fd, mask)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
         except BaseException:

@@ -85,11 +85,17 @@ class Worker:
 
     # -- in the child --------------------------------------------------------------------------------------------
 
-    def run(self, pipe: int) -> int:
-        """Run the worker to completion in the forked child; return its exit code."""
+    def run(self, pipe: int, sigmask: Any = None) -> int:
+        """Run the worker to completion in the forked child; return its exit code.
+
+        ``sigmask`` is the signal mask to restore once the worker's own handlers are in place: the master
+        blocks the worker's signals across the fork so that none is lost in between.
+        """
         self.pid, self.ppid, self.pipe = os.getpid(), os.getppid(), pipe
         os.set_blocking(pipe, False)
         self._early_signals()
+        if sigmask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, sigmask)
         self._set_title()
         try:
             self._switch_user()
