@@ -433,9 +433,9 @@ class Master:
             else:
                 log.info("ready: %d worker(s) serve (%s)", len(pids), pids)
                 self._hook("when_ready", self)
-            self.notifier.ready(self._status_line())
             if self.upgrade_from is not None:
-                self._finish_upgrade()
+                self._finish_upgrade()  # MAINPID first: a service manager takes READY from its main pid
+            self.notifier.ready(self._status_line())
         if now - self.last_status >= 1.0:
             self.last_status = now
             self.notifier.status(self._status_line())
