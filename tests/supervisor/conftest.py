@@ -39,6 +39,7 @@ class Prefork:
         env: dict[str, str] | None = None,
         bind: bool = True,
         wait: int | None = None,
+        pass_fds: tuple[int, ...] = (),
     ) -> Prefork:
         """Start the master; with ``wait=N``, return once N workers are ready."""
         argv = [*self.command, "--chdir", APPS, "--error-logfile", str(self.log_path)]
@@ -48,7 +49,12 @@ class Prefork:
         full_env = {**base, "DEMO_MARKERS": str(self.markers), **(env or {})}
         with open(self.output, "wb") as out:
             self.proc = subprocess.Popen(
-                [*argv, *args, app], cwd=self.tmp_path, env=full_env, stdout=out, stderr=subprocess.STDOUT
+                [*argv, *args, app],
+                cwd=self.tmp_path,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=pass_fds,
             )
         if wait:
             self.wait_log(r"ready: \d+ worker", timeout=15)

@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 
 import psutil
@@ -300,3 +301,33 @@ async def test_a_storm_of_hups_under_load_fails_nothing_and_settles_on_the_last_
     assert load.failed == 0, load.errors
     assert {int(pid) for pid in load.served_by} <= set(workers)
     assert len(prefork.wait_log(r"HUP: reloading")) == hups
+
+
+async def test_fd_and_ipv6_binds(prefork):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    fd_port = sock.getsockname()[1]
+    v6 = socket.socket(socket.AF_INET6)
+    v6.bind(("::1", 0))
+    v6_port = v6.getsockname()[1]
+    v6.close()
+    try:
+        prefork.start(
+            "-w",
+            "1",
+            "-b",
+            f"fd://{sock.fileno()}",
+            "-b",
+            f"[::1]:{v6_port}",
+            bind=False,
+            pass_fds=(sock.fileno(),),
+            wait=1,
+        )
+    finally:
+        sock.close()  # the master has its own copy now
+    assert (await get(fd_port, "/"))[0] == 200
+    reader, writer = await asyncio.open_connection("::1", v6_port)
+    writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert (await reader.read()).startswith(b"HTTP/1.1 200 OK")
+    writer.close()
