@@ -331,3 +331,39 @@ async def test_fd_and_ipv6_binds(prefork):
     writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert (await reader.read()).startswith(b"HTTP/1.1 200 OK")
     writer.close()
+
+
+async def test_hup_under_an_aiohttp_client_pool_fails_nothing(prefork):
+    """A third-party client that pools keep-alive connections, as a proxy or a service client would."""
+    import aiohttp
+
+    prefork.start("-w", "2", "--drain-grace", "0.5", wait=2)
+    url = f"http://127.0.0.1:{prefork.port}/"
+    counts = {"ok": 0, "failed": 0}
+    stop = asyncio.Event()
+
+    async def client(session):
+        while not stop.is_set():
+            try:
+                async with session.get(url) as response:
+                    await response.read()
+                    counts["ok" if response.status == 200 else "failed"] += 1
+            except aiohttp.ClientError:
+                counts["failed"] += 1
+
+    async def served(more):
+        target = counts["ok"] + more
+        async with asyncio.timeout(10):
+            while counts["ok"] < target:
+                await asyncio.sleep(0.01)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=8)) as session:
+        tasks = [asyncio.create_task(client(session)) for _ in range(8)]
+        for n in (1, 2):
+            await served(100)
+            prefork.signal(signal.SIGHUP)
+            await in_thread(prefork.wait_log, r"reload done", n)
+        await served(100)
+        stop.set()
+        await asyncio.gather(*tasks)
+    assert counts["failed"] == 0 and counts["ok"] > 200, counts
