@@ -407,7 +407,7 @@ SETTINGS: tuple[Setting, ...] = (
         flags=(),
         default=None,
         convert=hook(1),
-        help="worker_int(worker): in the worker, on a quick stop (QUIT).",
+        help="worker_int(worker): in the worker, on a quick stop (INT or QUIT to the master).",
         section="hooks",
         kind="hook",
     ),
