@@ -1,0 +1,229 @@
+"""Proxy headers: only a trusted peer may say who the client is, and then only the rightmost untrusted hop counts."""
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from multidict import CIMultiDict
+
+from web.forwarded import Forwarded, Trusted, parse_forwarded, resolve_forwarded
+
+LOOPBACK = Trusted()
+
+
+def headers(*pairs):
+    return CIMultiDict(pairs)
+
+
+# -- Trusted ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "ip", "expected"),
+    [
+        ("127.0.0.1,::1", "127.0.0.1", True),
+        ("127.0.0.1,::1", "::1", True),
+        ("127.0.0.1,::1", "127.0.0.2", False),
+        ("127.0.0.1,::1", "10.0.0.1", False),
+        ("10.0.0.0/8", "10.1.2.3", True),
+        ("10.0.0.0/8", "11.0.0.1", False),
+        ("10.0.0.0/8, fd00::/8", "fd12::1", True),
+        ("127.0.0.1", "::ffff:127.0.0.1", True),  # IPv4 peer on a dual-stack socket
+        ("127.0.0.1", "not-an-ip", False),
+        ("*", "203.0.113.9", True),
+        ("*", "anything", True),
+        ("", "127.0.0.1", False),
+    ],
+)
+def test_trusted_matches_ips_and_networks(spec, ip, expected):
+    assert (ip in Trusted(spec)) is expected
+
+
+def test_trusted_accepts_a_list_as_the_config_gives_it():
+    trusted = Trusted(["10.0.0.0/8", "127.0.0.1"])
+    assert "10.9.9.9" in trusted
+    assert "127.0.0.1" in trusted
+    assert "192.168.0.1" not in trusted
+
+
+@pytest.mark.parametrize("peer", [None, ""])
+def test_unix_socket_peers_are_trusted_unless_told_otherwise(peer):
+    assert peer in Trusted()
+    assert peer not in Trusted(unix=False)
+
+
+def test_a_bad_entry_is_named():
+    with pytest.raises(ValueError, match=r"'10\.0\.0\.0/33' is not an IP address or CIDR network"):
+        Trusted("127.0.0.1, 10.0.0.0/33")
+
+
+def test_nobody_trusted_is_falsy():
+    assert not Trusted("", unix=False)
+    assert Trusted("")  # unix peers still trusted
+
+
+# -- untrusted peers: nothing changes ----------------------------------------------------------------------------
+
+FORGERIES = [
+    headers(("X-Forwarded-For", "1.2.3.4")),
+    headers(("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "evil.example")),
+    headers(("Forwarded", "for=1.2.3.4;proto=https;host=evil.example")),
+    headers(("X-Forwarded-Proto", "https")),
+    headers(("X-Forwarded-Host", "evil.example")),
+]
+
+
+@pytest.mark.parametrize("forged", FORGERIES)
+def test_a_forged_header_from_an_untrusted_peer_changes_nothing(forged):
+    assert resolve_forwarded("203.0.113.7", forged, LOOPBACK) == Forwarded("203.0.113.7", None, None)
+
+
+def test_unix_peer_not_trusted_when_unix_is_off():
+    forged = headers(("X-Forwarded-For", "1.2.3.4"))
+    assert resolve_forwarded(None, forged, Trusted(unix=False)) == Forwarded(None, None, None)
+
+
+# -- X-Forwarded-* -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("xff", "trusted", "remote"),
+    [
+        ("198.51.100.1", "127.0.0.1", "198.51.100.1"),
+        # the client forged the left entry; nginx appended the address it really saw
+        ("6.6.6.6, 198.51.100.1", "127.0.0.1", "198.51.100.1"),
+        # two proxies: 10.0.0.5 is trusted, so the client is the hop before it
+        ("198.51.100.1, 10.0.0.5", "127.0.0.1,10.0.0.0/8", "198.51.100.1"),
+        ("6.6.6.6, 198.51.100.1, 10.0.0.5", "127.0.0.1,10.0.0.0/8", "198.51.100.1"),
+        # every hop trusted: the leftmost is the best we know
+        ("10.0.0.9, 10.0.0.5", "127.0.0.1,10.0.0.0/8", "10.0.0.9"),
+        ("2001:db8::1", "127.0.0.1", "2001:db8::1"),
+        ("[2001:db8::1]:4711", "127.0.0.1", "2001:db8::1"),
+        ("198.51.100.1:4711", "127.0.0.1", "198.51.100.1"),
+        ("unknown", "127.0.0.1", "unknown"),
+        (" 198.51.100.1 ,, ", "127.0.0.1", "198.51.100.1"),
+    ],
+)
+def test_x_forwarded_for_rightmost_untrusted_hop(xff, trusted, remote):
+    got = resolve_forwarded("127.0.0.1", headers(("X-Forwarded-For", xff)), Trusted(trusted))
+    assert got == Forwarded(remote, None, None)
+
+
+def test_repeated_x_forwarded_for_headers_are_one_list():
+    h = headers(("X-Forwarded-For", "6.6.6.6"), ("X-Forwarded-For", "198.51.100.1"))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK).remote == "198.51.100.1"
+
+
+def test_scheme_and_host_from_a_trusted_proxy():
+    h = headers(
+        ("X-Forwarded-For", "198.51.100.1"),
+        ("X-Forwarded-Proto", "https"),
+        ("X-Forwarded-Host", "shop.example:8443"),
+    )
+    assert resolve_forwarded("::1", h, LOOPBACK) == Forwarded("198.51.100.1", "https", "shop.example:8443")
+
+
+def test_scheme_and_host_without_x_forwarded_for():
+    h = headers(("X-Forwarded-Proto", "HTTPS"), ("X-Forwarded-Host", "shop.example"))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK) == Forwarded("127.0.0.1", "https", "shop.example")
+
+
+def test_proto_list_lined_up_with_hops_follows_the_client_hop():
+    h = headers(("X-Forwarded-For", "198.51.100.1, 10.0.0.5"), ("X-Forwarded-Proto", "https, http"))
+    got = resolve_forwarded("127.0.0.1", h, Trusted("127.0.0.1,10.0.0.0/8"))
+    assert got == Forwarded("198.51.100.1", "https", None)
+
+
+def test_proto_list_not_lined_up_uses_the_nearest_proxy():
+    h = headers(("X-Forwarded-For", "6.6.6.6, 198.51.100.1"), ("X-Forwarded-Proto", "https"))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK).scheme == "https"
+
+
+@pytest.mark.parametrize("proto", ["gopher", "https://", "", "javascript"])
+def test_unknown_schemes_are_ignored(proto):
+    h = headers(("X-Forwarded-Proto", proto))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK).scheme is None
+
+
+@pytest.mark.parametrize("host", ["evil.example/path", "a b", "user@host", "host\r\nX: y", "x:99999999"])
+def test_malformed_hosts_are_ignored(host):
+    h = headers(("X-Forwarded-Host", host))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK).host is None
+
+
+@pytest.mark.parametrize("host", ["example.com", "example.com:8080", "[::1]:8080", "127.0.0.1", "xn--bcher-kva.ch"])
+def test_well_formed_hosts_pass(host):
+    assert resolve_forwarded("127.0.0.1", headers(("X-Forwarded-Host", host)), LOOPBACK).host == host
+
+
+def test_plain_dict_headers_work_too():
+    got = resolve_forwarded("127.0.0.1", {"X-Forwarded-For": "198.51.100.1"}, LOOPBACK)
+    assert got.remote == "198.51.100.1"
+
+
+# -- RFC 7239 Forwarded ------------------------------------------------------------------------------------------
+
+
+def test_parse_forwarded_examples_from_rfc_7239():
+    assert parse_forwarded(['for="_gazonk"']) == [{"for": "_gazonk"}]
+    assert parse_forwarded(['For="[2001:db8:cafe::17]:4711"']) == [{"for": "[2001:db8:cafe::17]:4711"}]
+    assert parse_forwarded(["for=192.0.2.60;proto=http;by=203.0.113.43"]) == [
+        {"for": "192.0.2.60", "proto": "http", "by": "203.0.113.43"}
+    ]
+    assert parse_forwarded(["for=192.0.2.43, for=198.51.100.17"]) == [{"for": "192.0.2.43"}, {"for": "198.51.100.17"}]
+
+
+def test_parse_forwarded_quoted_separators_and_escapes():
+    assert parse_forwarded(['for="a,b;c";host="x\\"y"']) == [{"for": "a,b;c", "host": 'x"y'}]
+
+
+def test_parse_forwarded_skips_garbage():
+    assert parse_forwarded(["for, =x; proto=https"]) == [{}, {"proto": "https"}]
+
+
+def test_forwarded_element_of_the_client_hop_gives_proto_and_host():
+    h = headers(("Forwarded", 'for=6.6.6.6;proto=http, for="[2001:db8::17]:4711";proto=https;host=shop.example'))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK) == Forwarded("2001:db8::17", "https", "shop.example")
+
+
+def test_forwarded_through_two_trusted_proxies():
+    h = headers(("Forwarded", "for=198.51.100.1;proto=https, for=10.0.0.5;proto=http"))
+    got = resolve_forwarded("127.0.0.1", h, Trusted("127.0.0.1,10.0.0.0/8"))
+    assert got == Forwarded("198.51.100.1", "https", None)
+
+
+def test_forwarded_without_for():
+    h = headers(("Forwarded", "proto=https;host=shop.example"))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK) == Forwarded("127.0.0.1", "https", "shop.example")
+
+
+def test_x_forwarded_for_wins_over_a_client_sent_forwarded():
+    # nginx writes X-Forwarded-For; a Forwarded header it passed along came from the client
+    h = headers(("Forwarded", "for=6.6.6.6;proto=https"), ("X-Forwarded-For", "198.51.100.1"))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK) == Forwarded("198.51.100.1", None, None)
+
+
+# -- properties --------------------------------------------------------------------------------------------------
+
+_header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60)
+
+
+@given(xff=_header_text, fwd=_header_text, proto=_header_text, host=_header_text)
+def test_untrusted_peers_always_resolve_to_themselves(xff, fwd, proto, host):
+    h = headers(("X-Forwarded-For", xff), ("Forwarded", fwd), ("X-Forwarded-Proto", proto), ("X-Forwarded-Host", host))
+    assert resolve_forwarded("192.0.2.1", h, LOOPBACK) == Forwarded("192.0.2.1", None, None)
+
+
+@given(xff=_header_text, fwd=_header_text, proto=_header_text, host=_header_text)
+def test_any_header_text_resolves_without_error(xff, fwd, proto, host):
+    h = headers(("X-Forwarded-For", xff), ("Forwarded", fwd), ("X-Forwarded-Proto", proto), ("X-Forwarded-Host", host))
+    got = resolve_forwarded("127.0.0.1", h, LOOPBACK)
+    assert got.scheme in (None, "http", "https")
+    assert got.host is None or ("/" not in got.host and " " not in got.host)
+
+
+@given(client=st.ip_addresses(), forged=st.lists(st.ip_addresses(), max_size=4))
+def test_left_of_the_client_is_never_believed(client, forged):
+    trusted = Trusted("127.0.0.1", unix=False)
+    assume(str(client) not in trusted)
+    chain = ", ".join([*(str(ip) for ip in forged), str(client)])
+    assert resolve_forwarded("127.0.0.1", headers(("X-Forwarded-For", chain)), trusted).remote == str(client)
