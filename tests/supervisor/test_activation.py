@@ -327,7 +327,7 @@ async def test_prefork_serves_the_passed_socket_instead_of_binding_its_own(activ
     assert body.startswith(b"hello from ")
     await in_thread(activated.wait_ready)
     assert f"listening at http://127.0.0.1:{activated.port} " in activated.log_text()
-    assert "8000" not in activated.log_text()  # no bind of its own (the default): the passed socket is used
+    assert "127.0.0.1:8000" not in activated.log_text()  # no bind of its own (the default): the passed socket is used
 
 
 async def test_a_request_sent_while_prefork_is_down_is_served_after_the_restart(activated):
