@@ -1,0 +1,318 @@
+"""A real nginx configured from ``deploy/nginx/prefork.conf``, a real ``prefork`` behind it, and a POST load client.
+
+nginx runs as the current user with its own prefix, pid file, logs and temp directories under the test's
+``tmp_path``; the shipped config is used verbatim except for the lines marked ADJUST (ports, paths).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX_CONF = ROOT / "deploy" / "nginx" / "prefork.conf"
+APPS = str(Path(__file__).parent / "apps")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def site_config(*, port: int, unix_path: str, tcp_port: int, static_root: str, upstream: str = "prefork") -> str:
+    """The shipped site config with its ADJUST lines pointed at this test's sockets and directories."""
+    text = NGINX_CONF.read_text()
+    replacements = [
+        ("server unix:/run/prefork/prefork.sock;", f"server unix:{unix_path};"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{tcp_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("listen [::]:80;", f"listen [::1]:{port};" if ipv6_loopback() else ""),
+        ("alias /srv/prefork/static/;", f"alias {static_root.rstrip('/')}/;"),
+    ]
+    for old, new in replacements:
+        assert old in text, f"deploy/nginx/prefork.conf no longer contains {old!r}: update the test harness"
+        text = text.replace(old, new)
+    if upstream != "prefork":
+        text = text.replace("proxy_pass http://prefork;", f"proxy_pass http://{upstream};")
+    return text
+
+
+class Nginx:
+    """``nginx -p PREFIX -c nginx.conf`` in the foreground, serving the shipped site config on ``port``."""
+
+    def __init__(self, tmp_path: Path, port: int, site: str) -> None:
+        self.prefix = tmp_path / "nginx"
+        self.port = port
+        self.prefix.mkdir(parents=True, exist_ok=True)
+        (self.prefix / "site.conf").write_text(site)
+        temp = {name: self.prefix / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+        for path in temp.values():
+            path.mkdir(exist_ok=True)
+        user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.getuid() == 0 else ""
+        (self.prefix / "nginx.conf").write_text(
+            f"""
+            {user}
+            worker_processes 1;
+            daemon off;
+            pid {self.prefix}/nginx.pid;
+            error_log {self.prefix}/error.log info;
+            events {{ worker_connections 1024; }}
+            http {{
+                access_log {self.prefix}/access.log;
+                client_body_temp_path {temp["client_body"]};
+                proxy_temp_path {temp["proxy"]};
+                fastcgi_temp_path {temp["fastcgi"]};
+                uwsgi_temp_path {temp["uwsgi"]};
+                scgi_temp_path {temp["scgi"]};
+                include {self.prefix}/site.conf;
+            }}
+            """
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def test_config(self) -> subprocess.CompletedProcess[str]:
+        assert NGINX is not None
+        return subprocess.run(
+            [NGINX, "-t", "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-e", "stderr"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+
+    def start(self) -> Nginx:
+        assert NGINX is not None
+        self.proc = subprocess.Popen(
+            [NGINX, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-e", f"{self.prefix}/error.log"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"nginx did not start:\n{self.error_log()}") from None
+                time.sleep(0.02)
+
+    def error_log(self) -> str:
+        path = self.prefix / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def access_statuses(self) -> collections.Counter[str]:
+        path = self.prefix / "access.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return collections.Counter(re.findall(r'" (\d{3}) ', text))
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGQUIT)  # graceful
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+class Prefork:
+    """``python -m supervisor`` serving ``tests/deploy/apps/proxied.py`` on a unix socket and a TCP port."""
+
+    def __init__(self, tmp_path: Path, tcp_port: int) -> None:
+        self.tmp_path = tmp_path
+        self.tcp_port = tcp_port
+        self.unix_path = str(tmp_path / "prefork.sock")
+        self.log_path = tmp_path / "prefork-error.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.extra_masters: list[int] = []
+
+    def start(self, *args: str, trusted: str = "127.0.0.1,::1", workers: int = 2) -> Prefork:
+        argv = [sys.executable, "-m", "supervisor", "--chdir", APPS, "--error-logfile", str(self.log_path)]
+        argv += ["-b", f"unix:{self.unix_path}", "-b", f"127.0.0.1:{self.tcp_port}", "-w", str(workers)]
+        argv += ["--forwarded-allow-ips", trusted, *args, "proxied:create_app"]
+        env = {k: v for k, v in os.environ.items() if k not in ("PREFORK_CMD_ARGS", "NOTIFY_SOCKET")}
+        env["PROXIED_TRUSTED"] = trusted
+        env["PYTHONPATH"] = str(ROOT)
+        with open(self.tmp_path / "prefork-output.txt", "wb") as out:
+            self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.wait_log(r"ready: \d+ worker", timeout=15)
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_log(self, pattern: str, count: int = 1, timeout: float = 10.0) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = re.findall(pattern, self.log())
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} x{count} not in the log after {timeout}s:\n{self.log()[-3000:]}")
+            time.sleep(0.02)
+
+    def signal(self, sig: int) -> None:
+        os.kill(self.pid, sig)
+
+    def stop(self) -> None:
+        """TERM every master this test started (USR2 ones too), then KILL whatever is left of their families."""
+        masters = ([self.pid] if self.proc is not None else []) + self.extra_masters
+        family: list[psutil.Process] = []
+        for pid in masters:
+            try:
+                family += [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+            except psutil.NoSuchProcess:
+                pass
+        for pid in masters:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        _, alive = psutil.wait_procs(family, timeout=5)
+        for proc in alive:
+            try:
+                proc.kill()
+            except psutil.NoSuchProcess:
+                pass
+        if self.proc is not None:
+            self.proc.wait(5)
+
+
+class PostLoad:
+    """``concurrency`` keep-alive connections POSTing a body to ``path`` until stopped; every request is counted.
+
+    ``statuses`` counts each answer's status; ``errors`` every request that got no complete answer (a 502 from
+    nginx is a status, a reset from nginx an error). POST because nginx never retries it on another upstream
+    connection: a request prefork drops shows up here.
+    """
+
+    def __init__(self, port: int, *, concurrency: int = 8, path: str = "/echo", max_seconds: float = 30.0) -> None:
+        self.port, self.concurrency, self.path, self.max_seconds = port, concurrency, path, max_seconds
+        self.statuses: collections.Counter[int] = collections.Counter()
+        self.errors: collections.Counter[str] = collections.Counter()
+        self.mismatched = 0
+        self.workers: collections.Counter[str] = collections.Counter()
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def ok(self) -> int:
+        return self.statuses[200]
+
+    @property
+    def failed(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status != 200) + sum(self.errors.values())
+
+    def start(self) -> PostLoad:
+        self._tasks = [asyncio.create_task(self._connection(i)) for i in range(self.concurrency)]
+        return self
+
+    async def stop(self) -> PostLoad:
+        self._stop.set()
+        await asyncio.gather(*self._tasks)
+        return self
+
+    async def until(self, ok: int, timeout: float = 20.0) -> None:
+        target = self.ok + ok
+        async with asyncio.timeout(timeout):
+            while self.ok < target:
+                await asyncio.sleep(0.01)
+
+    async def _connection(self, index: int) -> None:
+        deadline = time.monotonic() + self.max_seconds
+        writer = None
+        n = 0
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            n += 1
+            body = f"{index}:{n}:".encode() + b"x" * (100 + n % 900)
+            request = (
+                f"POST {self.path} HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.write(request)
+                async with asyncio.timeout(10):
+                    status, headers, answer = await read_response(reader)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                self.errors[type(exc).__name__] += 1
+                writer = await _close(writer)
+                await asyncio.sleep(0.01)
+                continue
+            self.statuses[status] += 1
+            if status == 200:
+                if answer != body:
+                    self.mismatched += 1
+                self.workers[headers.get("x-worker", "?")] += 1
+            if headers.get("connection", "").lower() == "close":
+                writer = await _close(writer)
+        await _close(writer)
+
+
+async def _close(writer: asyncio.StreamWriter | None) -> None:
+    if writer is not None:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except OSError:
+            pass
+    return None
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    """One response with a Content-Length or chunked body: (status, lower-cased headers, body)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            body += chunk[:-2]
+        return status, headers, body
+    return status, headers, await reader.readexactly(int(headers.get("content-length", "0")))
+
+
+async def request(
+    port: int, raw: bytes, *, source: str | None = None, host: str = "127.0.0.1", timeout: float = 10.0
+) -> tuple[int, dict[str, str], bytes]:
+    """One raw request on its own connection, optionally from another loopback address (``source``)."""
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0) if source else None)
+    try:
+        writer.write(raw)
+        async with asyncio.timeout(timeout):
+            return await read_response(reader)
+    finally:
+        await _close(writer)
