@@ -34,6 +34,7 @@ class NotifySocket:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         self.sock.bind(address.replace("@", "\0", 1) if address.startswith("@") else address)
         self.received: list[tuple[int, dict[str, str]]] = []
+        self.cursor = 0  # wait_for() looks at datagrams from here on
 
     def env(self, **extra: str) -> dict[str, str]:
         return {"NOTIFY_SOCKET": self.address, **extra}
@@ -60,13 +61,17 @@ class NotifySocket:
         return new
 
     def wait_for(self, key: str, value: str | None = None, timeout: float = 10.0) -> tuple[int, dict[str, str]]:
-        """The first datagram, from now on, that sets ``key`` (to ``value``)."""
+        """The next datagram, after the one the previous call returned, that sets ``key`` (to ``value``)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for pid, fields in self.poll(0.05):
+        while True:
+            for index in range(self.cursor, len(self.received)):
+                pid, fields = self.received[index]
                 if key in fields and (value is None or fields[key] == value):
+                    self.cursor = index + 1
                     return pid, fields
-        raise AssertionError(f"no {key}={value} within {timeout}s; received {self.received}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {key}={value} within {timeout}s; received {self.received}")
+            self.poll(0.05)
 
     def events(self) -> list[str]:
         """The lifecycle keys in order (STATUS and WATCHDOG left out)."""
