@@ -48,6 +48,12 @@ def routing_path(raw_path: str) -> str:
     q = raw_path.find("?")
     if q != -1:
         raw_path = raw_path[:q]
+    if not raw_path.isascii():
+        # The server decodes the request-target as latin-1; raw non-ASCII bytes in a path are UTF-8 in practice.
+        try:
+            raw_path = raw_path.encode("latin-1").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            pass  # already decoded as text
     if "%" not in raw_path:
         return raw_path
     pieces = _KEEP_ENCODED_RE.split(raw_path)

@@ -1,0 +1,273 @@
+"""The router as the seed describes it: UrlDispatcher, routes, url(), FIFO lookup, 404/405, match info."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from web.abc import AbstractMatchInfo, AbstractRouter
+from web.app import Application
+from web.exceptions import HTTPMethodNotAllowed, HTTPNotFound
+from web.response import Response
+from web.routedef import RouteTableDef, get, post, route
+from web.router import UrlDispatcher, UrlMappingMatchInfo
+from web.routes import DynamicRoute, PlainRoute, Route, RouteError, routing_path
+
+
+async def handler(request):
+    return Response(text="ok")
+
+
+async def other(request):
+    return Response(text="other")
+
+
+# -- the seed's sentences ----------------------------------------------------------------------------------
+
+
+def test_url_dispatcher_is_an_abstract_router_and_a_mapping_of_named_routes():
+    router = UrlDispatcher()
+    assert isinstance(router, AbstractRouter)
+    r1 = router.add_route("GET", "/a", handler, name="a")
+    router.add_route("GET", "/b", handler)
+    assert router["a"] is r1
+    assert "a" in router and "b" not in router
+    assert len(router) == 1 and list(router) == ["a"]
+    with pytest.raises(KeyError):
+        router["nope"]
+
+
+def test_add_route_returns_plain_or_dynamic_route():
+    router = UrlDispatcher()
+    assert isinstance(router.add_route("GET", "/a/b/c", handler), PlainRoute)
+    dyn = router.add_route("GET", "/a/{name}/{id:\\d+}", handler)
+    assert isinstance(dyn, DynamicRoute) and isinstance(dyn, Route)
+    assert dyn.method == "GET" and dyn.name is None
+
+
+def test_regular_function_is_converted_to_coroutine():
+    router = UrlDispatcher()
+    r = router.add_route("GET", "/", lambda request: "value")
+    assert asyncio.iscoroutinefunction(r.handler)
+    assert asyncio.run(r.handler(None)) == "value"
+
+
+def test_seed_url_example_plain_route():
+    route = UrlDispatcher().add_route("GET", "/a/b/c", handler, name="n")
+    assert route.url(query={"d": 1, "e": 2}) == "/a/b/c/?d=1&e=2"
+    assert route.url() == "/a/b/c"
+
+
+def test_seed_url_example_dynamic_route():
+    route = UrlDispatcher().add_route("GET", "/a/{name1}/{name2}", handler)
+    assert route.url(parts={"name1": "b", "name2": "c"}, query={"d": 1, "e": 2}) == "/a/b/c/?d=1&e=2"
+    assert route.url(parts={"name1": "b", "name2": "c"}) == "/a/b/c"
+
+
+def test_seed_url_example_static_route(tmp_path):
+    route = UrlDispatcher().add_static("/path/to/static", tmp_path, name="static")
+    assert route.url(filename="img/logo.png", query={"param": 1}) == "/path/to/static/img/logo.png?param=1"
+
+
+def test_url_query_as_pairs_and_dynamic_parts_are_quoted():
+    route = UrlDispatcher().add_route("GET", "/u/{name}", handler)
+    assert route.url(parts={"name": "a b/c?é"}) == "/u/a%20b%2Fc%3F%C3%A9"
+    assert route.url(parts={"name": "x"}, query=[("a", 1), ("a", 2)]) == "/u/x/?a=1&a=2"
+
+
+@pytest.mark.parametrize("path", ["a", "", "/a/{", "/a/}", "/a/{1x}", "/a/{x:(}", "/{x}/{x}"], ids=repr)
+def test_bad_paths_are_refused(path):
+    with pytest.raises(RouteError):
+        UrlDispatcher().add_route("GET", path, handler)
+
+
+@pytest.mark.parametrize("method", ["", "G ET", "GET\r\n", None])
+def test_bad_methods_are_refused(method):
+    with pytest.raises(RouteError):
+        UrlDispatcher().add_route(method, "/", handler)
+
+
+def test_duplicate_names_are_refused():
+    router = UrlDispatcher()
+    router.add_route("GET", "/a", handler, name="x")
+    with pytest.raises(RouteError):
+        router.add_route("GET", "/b", handler, name="x")
+
+
+# -- lookup ------------------------------------------------------------------------------------------------
+
+
+def test_fifo_first_match_wins_between_plain_routes():
+    router = UrlDispatcher()
+    first = router.add_route("GET", "/a", handler)
+    router.add_route("GET", "/a", other)
+    assert router.match("GET", "/a").route is first
+
+
+def test_dynamic_route_added_before_plain_route_wins():
+    router = UrlDispatcher()
+    dyn = router.add_route("GET", "/users/{name}", handler)
+    router.add_route("GET", "/users/me", other)
+    info = router.match("GET", "/users/me")
+    assert info.route is dyn and info == {"name": "me"}
+
+
+def test_plain_route_added_before_dynamic_route_wins():
+    router = UrlDispatcher()
+    plain = router.add_route("GET", "/users/me", other)
+    router.add_route("GET", "/users/{name}", handler)
+    assert router.match("GET", "/users/me").route is plain
+    assert router.match("GET", "/users/bob") == {"name": "bob"}
+
+
+def test_wrong_method_on_earlier_route_does_not_stop_lookup():
+    router = UrlDispatcher()
+    router.add_route("POST", "/x/{a}", handler)
+    later = router.add_route("GET", "/x/{a}", other)
+    assert router.match("GET", "/x/1").route is later
+
+
+def test_star_method_matches_any_method():
+    router = UrlDispatcher()
+    star = router.add_route("*", "/any", handler)
+    for method in ("GET", "POST", "PROPFIND", "BREW"):
+        assert router.match(method, "/any").route is star
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("/a/{id:\\d+}", "/a/42", {"id": "42"}),
+        ("/a/{id:\\d+}", "/a/x", None),
+        ("/a/{id:\\d{2}}", "/a/42", {"id": "42"}),
+        ("/a/{id:\\d{2}}", "/a/423", None),
+        ("/a/{tail:.*}", "/a/b/c/d", {"tail": "b/c/d"}),
+        ("/{x}.{ext}", "/file.tar", {"x": "file", "ext": "tar"}),
+        ("/a/{name}", "/a/b/c", None),
+        ("/a/{name}", "/a/", None),
+    ],
+)
+def test_regex_parts(pattern, path, expected):
+    router = UrlDispatcher()
+    router.add_route("GET", pattern, handler)
+    info = router.match("GET", path)
+    if expected is None:
+        assert info.route is None
+    else:
+        assert dict(info) == expected
+
+
+def test_unicode_and_percent_encoded_paths():
+    router = UrlDispatcher()
+    router.add_route("GET", "/привет/{name}", handler)
+    router.add_route("GET", "/a b", other)
+    info = router.match("GET", routing_path("/%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82/%C3%A9t%C3%A9"))
+    assert info == {"name": "été"}
+    assert router.match("GET", routing_path("/a%20b")).route.path == "/a b"
+    # An encoded slash stays inside its part instead of splitting the path.
+    router.add_route("GET", "/f/{name}", handler)
+    assert router.match("GET", routing_path("/f/a%2Fb")) == {"name": "a/b"}
+    # %25 is decoded once only.
+    assert router.match("GET", routing_path("/f/100%2525")) == {"name": "100%25"}
+
+
+def test_routing_path_drops_query_and_redecodes_latin1_targets():
+    assert routing_path("/a?b=1") == "/a"
+    assert routing_path("/é".encode().decode("latin-1")) == "/é"
+
+
+def test_404_and_405_with_allow():
+    router = UrlDispatcher()
+    router.add_route("GET", "/a", handler)
+    router.add_route("PUT", "/a", handler)
+    router.add_route("POST", "/d/{x}", handler)
+    miss = router.match("GET", "/nope")
+    assert miss.route is None and isinstance(miss, AbstractMatchInfo)
+    assert isinstance(miss.http_exception, HTTPNotFound)
+    with pytest.raises(HTTPNotFound):
+        asyncio.run(miss.handler(None))
+    wrong = router.match("DELETE", "/a")
+    exc = wrong.http_exception
+    assert isinstance(exc, HTTPMethodNotAllowed) and exc.headers["Allow"] == "GET,PUT"
+    assert router.match("GET", "/d/1").http_exception.headers["Allow"] == "POST"
+
+
+def test_one_trailing_slash_is_ignored_on_a_miss_only():
+    router = UrlDispatcher()
+    bare = router.add_route("GET", "/a", handler)
+    assert router.match("GET", "/a/").route is bare
+    slashed = router.add_route("GET", "/b/", other)
+    assert router.match("GET", "/b/").route is slashed
+    assert router.match("GET", "/b").route is None
+
+
+def test_index_keeps_order_with_many_routes():
+    router = UrlDispatcher()
+    for i in range(300):
+        router.add_route("GET", f"/api/v{i % 3}/r{i}/{{id}}", handler, name=f"r{i}")
+        router.add_route("GET", f"/p/{i}", handler)
+    catch_all = router.add_route("GET", "/{a}/{b}/{c}/{d}", other)
+    assert router.match("GET", "/api/v1/r7/5").route is router["r7"]
+    assert router.match("GET", "/api/v1/r8/5").route is catch_all  # r8 lives under v2
+    assert router.match("GET", "/p/77").route.path == "/p/77"
+
+
+def test_match_info_is_a_dict_with_handler_and_route():
+    router = UrlDispatcher()
+    r = router.add_route("GET", "/{x}", handler)
+    info = router.match("GET", "/1")
+    assert isinstance(info, UrlMappingMatchInfo) and isinstance(info, dict)
+    assert info.handler is r.handler and info.route is r and info["x"] == "1"
+
+
+def test_add_get_answers_head_and_route_definitions():
+    router = UrlDispatcher()
+    router.add_get("/g", handler, name="g")
+    assert router.match("HEAD", "/g").route is not None
+    router.add_get("/nohead", handler, allow_head=False)
+    assert router.match("HEAD", "/nohead").route is None
+    routes = RouteTableDef()
+
+    @routes.post("/t")
+    async def t(request):
+        return Response()
+
+    router.add_routes([get("/x", handler), post("/y", handler), route("PATCH", "/z", handler), *routes])
+    for method, path in [("GET", "/x"), ("HEAD", "/x"), ("POST", "/y"), ("PATCH", "/z"), ("POST", "/t")]:
+        assert router.match(method, path).route is not None, (method, path)
+    assert len(router.routes()) == 8
+
+
+# -- over a real server ------------------------------------------------------------------------------------
+
+
+async def test_routes_over_http(make_server):
+    app = Application()
+
+    async def show(request):
+        return Response(text=f"{request.match_info.route.name}:{dict(request.match_info)}")
+
+    app.router.add_route("GET", "/users/{name}", show, name="user")
+    app.router.add_route("GET", "/users/me", show, name="me")
+    app.router.add_route("POST", "/only-post", show, name="post")
+    app.router.add_route("*", "/star", show, name="star")
+    app.router.add_route("GET", "/sync", lambda request: Response(text="sync"))
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/users/me")) as r:
+            assert await r.text() == "user:{'name': 'me'}"
+        async with s.get(server.url("/users/%C3%A9t%C3%A9")) as r:
+            assert await r.text() == "user:{'name': 'été'}"
+        async with s.get(server.url("/nope")) as r:
+            assert r.status == 404 and await r.text() == "404: Not Found"
+        async with s.get(server.url("/only-post")) as r:
+            assert r.status == 405 and r.headers["Allow"] == "POST"
+        async with s.request("PURGE", server.url("/star")) as r:
+            assert r.status == 200
+        async with s.get(server.url("/sync")) as r:
+            assert await r.text() == "sync"
+        url = app.router["user"].url(parts={"name": "x"}, query={"q": 1})
+        async with s.get(server.url(url)) as r:
+            assert await r.text() == "user:{'name': 'x'}"
