@@ -200,11 +200,11 @@ def parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
             return False
         return max(0, size - suffix), size - 1
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
-        return None
+    if last and int(last) < start:
+        return None  # invalid, not unsatisfiable (RFC 9110 §14.1.1)
     if start >= size:
         return False
+    end = int(last) if last else size - 1
     return start, min(end, size - 1)
 
 

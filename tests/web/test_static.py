@@ -1,0 +1,265 @@
+"""Static files over a real server: the traversal corpus, content types, conditionals, ranges, HEAD, gzip."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import os
+
+import aiohttp
+import psutil
+import pytest
+
+from web.app import Application
+from web.static import parse_range
+
+SECRET = b"TOP-SECRET-CONTENT"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "index.html").write_text("<h1>hi</h1>")
+    (root / "hello.txt").write_bytes(b"0123456789")
+    (root / "sub" / "data.json").write_text('{"a": 1}')
+    (root / "app.js").write_text("console.log(1)" * 100)
+    (root / "app.js.gz").write_bytes(gzip.compress((root / "app.js").read_bytes()))
+    (root / "empty.bin").write_bytes(b"")
+    (tmp_path / "secret.txt").write_bytes(SECRET)
+    (root / "escape").symlink_to(tmp_path / "secret.txt")
+    (root / "inside").symlink_to(root / "hello.txt")
+    os.mkfifo(root / "fifo")
+    return root
+
+
+async def raw(server, target, headers=(), method="GET"):
+    """Send one request byte for byte (no client-side normalization) and read the whole answer."""
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {server.host}", "Connection: close", *headers]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        data = await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    hdrs = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        hdrs[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), hdrs, body
+
+
+async def serve(make_server, root, **kwargs):
+    app = Application()
+    app.router.add_static("/static", root, name="static", **kwargs)
+    return await make_server(app)
+
+
+TRAVERSAL = [
+    "/static/../secret.txt",
+    "/static/../../etc/passwd",
+    "/static/sub/../../secret.txt",
+    "/static/%2e%2e/secret.txt",
+    "/static/%2E%2E/secret.txt",
+    "/static/.%2e/secret.txt",
+    "/static/%2e./secret.txt",
+    "/static/..%2fsecret.txt",
+    "/static/..%2Fsecret.txt",
+    "/static/%2e%2e%2fsecret.txt",
+    "/static/%2e%2e%2Fsecret.txt",
+    "/static/sub%2f..%2f..%2fsecret.txt",
+    "/static/%252e%252e/secret.txt",
+    "/static/%252e%252e%252fsecret.txt",
+    "/static/..\\secret.txt",
+    "/static/..%5csecret.txt",
+    "/static/%2e%2e%5csecret.txt",
+    "/static//etc/passwd",
+    "/static/%2fetc%2fpasswd",
+    "/static/%2Fetc/passwd",
+    "/static/hello.txt%00.png",
+    "/static/%00",
+    "/static/..%00/secret.txt",
+    "/static/escape",
+    "/static/%c0%ae%c0%ae/secret.txt",
+    "/static/%uff0e%uff0e/secret.txt",
+    "/static/....//secret.txt",
+    "/static/sub/./../../secret.txt",
+    "/static/fifo",
+]
+
+
+@pytest.mark.parametrize("target", TRAVERSAL)
+async def test_traversal_is_refused(make_server, tree, target):
+    server = await serve(make_server, tree)
+    status, _, body = await raw(server, target)
+    assert status in (403, 404), (target, status)
+    assert SECRET not in body and b"root:" not in body
+
+
+async def test_symlink_out_of_root_allowed_only_with_follow_symlinks(make_server, tree):
+    server = await serve(make_server, tree, follow_symlinks=True)
+    status, _, body = await raw(server, "/static/escape")
+    assert (status, body) == (200, SECRET)
+    # Traversal by '..' stays refused even then.
+    assert (await raw(server, "/static/../secret.txt"))[0] == 403
+
+
+async def test_symlink_inside_root_is_served(make_server, tree):
+    server = await serve(make_server, tree)
+    assert (await raw(server, "/static/inside"))[2] == b"0123456789"
+
+
+@pytest.mark.parametrize(
+    ("name", "ctype"),
+    [
+        ("index.html", "text/html"),
+        ("hello.txt", "text/plain"),
+        ("sub/data.json", "application/json"),
+        ("app.js", "text/javascript"),
+        ("empty.bin", "application/octet-stream"),
+    ],
+)
+async def test_content_type_from_mimetypes(make_server, tree, name, ctype):
+    server = await serve(make_server, tree)
+    status, headers, body = await raw(server, f"/static/{name}")
+    assert status == 200 and headers["content-type"] == ctype
+    assert body == (tree / name).read_bytes()
+    assert headers["content-length"] == str(len(body))
+    assert headers["accept-ranges"] == "bytes"
+
+
+async def test_directories_are_forbidden_unless_show_index(make_server, tree):
+    server = await serve(make_server, tree)
+    assert (await raw(server, "/static/sub"))[0] == 403
+    assert (await raw(server, "/static/sub/"))[0] == 403
+    assert (await raw(server, "/static/"))[0] == 403
+    assert (await raw(server, "/static/nope.txt"))[0] == 404
+    server2 = await serve(make_server, tree, show_index=True)
+    status, headers, body = await raw(server2, "/static/sub/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert b'href="data.json"' in body
+
+
+async def test_etag_and_last_modified_give_304(make_server, tree):
+    server = await serve(make_server, tree)
+    _, headers, _ = await raw(server, "/static/hello.txt")
+    etag, lm = headers["etag"], headers["last-modified"]
+    assert etag.startswith('"') and etag.endswith('"')  # strong
+    status, h304, body = await raw(server, "/static/hello.txt", [f"If-None-Match: {etag}"])
+    assert (status, body) == (304, b"") and h304["etag"] == etag
+    assert (await raw(server, "/static/hello.txt", [f'If-None-Match: W/{etag}, "x"']))[0] == 304
+    assert (await raw(server, "/static/hello.txt", ["If-None-Match: *"]))[0] == 304
+    assert (await raw(server, "/static/hello.txt", ['If-None-Match: "other"']))[0] == 200
+    assert (await raw(server, "/static/hello.txt", [f"If-Modified-Since: {lm}"]))[0] == 304
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert (await raw(server, "/static/hello.txt", [f"If-Modified-Since: {old}"]))[0] == 200
+    # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+    hs = ['If-None-Match: "other"', f"If-Modified-Since: {lm}"]
+    assert (await raw(server, "/static/hello.txt", hs))[0] == 200
+    assert (await raw(server, "/static/hello.txt", ['If-Match: "other"']))[0] == 412
+    assert (await raw(server, "/static/hello.txt", [f"If-Unmodified-Since: {old}"]))[0] == 412
+
+
+@pytest.mark.parametrize(
+    ("range_", "status", "body", "content_range"),
+    [
+        ("bytes=0-3", 206, b"0123", "bytes 0-3/10"),
+        ("bytes=2-", 206, b"23456789", "bytes 2-9/10"),
+        ("bytes=-3", 206, b"789", "bytes 7-9/10"),
+        ("bytes=5-100", 206, b"56789", "bytes 5-9/10"),
+        ("bytes=9-9", 206, b"9", "bytes 9-9/10"),
+        ("bytes=-100", 206, b"0123456789", "bytes 0-9/10"),
+        ("bytes=10-", 416, b"", "bytes */10"),
+        ("bytes=10-20", 416, b"", "bytes */10"),
+        ("bytes=-0", 416, b"", "bytes */10"),
+        ("bytes=5-2", 200, b"0123456789", None),
+        ("bytes=0-1,3-4", 200, b"0123456789", None),
+        ("items=0-3", 200, b"0123456789", None),
+        ("bytes=a-b", 200, b"0123456789", None),
+    ],
+)
+async def test_single_ranges(make_server, tree, range_, status, body, content_range):
+    server = await serve(make_server, tree)
+    got_status, headers, got_body = await raw(server, "/static/hello.txt", [f"Range: {range_}"])
+    assert (got_status, got_body) == (status, body)
+    assert headers.get("content-range") == content_range
+
+
+async def test_if_range_mismatch_sends_whole_file(make_server, tree):
+    server = await serve(make_server, tree)
+    _, headers, _ = await raw(server, "/static/hello.txt")
+    hs = ["Range: bytes=0-1", f"If-Range: {headers['etag']}"]
+    assert (await raw(server, "/static/hello.txt", hs))[0] == 206
+    hs = ["Range: bytes=0-1", 'If-Range: "stale"']
+    assert (await raw(server, "/static/hello.txt", hs))[:3:2] == (200, b"0123456789")
+
+
+async def test_range_on_empty_file_is_416(make_server, tree):
+    server = await serve(make_server, tree)
+    assert (await raw(server, "/static/empty.bin", ["Range: bytes=0-"]))[0] == 416
+
+
+async def test_head_has_length_and_no_body(make_server, tree):
+    server = await serve(make_server, tree)
+    status, headers, body = await raw(server, "/static/hello.txt", method="HEAD")
+    assert (status, headers["content-length"], body) == (200, "10", b"")
+    assert (await raw(server, "/static/hello.txt", method="POST"))[0] == 405
+
+
+async def test_precompressed_gz_is_served_for_gzip_clients(make_server, tree):
+    server = await serve(make_server, tree)
+    status, headers, body = await raw(server, "/static/app.js", ["Accept-Encoding: gzip, br"])
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert headers["content-type"] == "text/javascript" and headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(body) == (tree / "app.js").read_bytes()
+    status, headers, body = await raw(server, "/static/app.js")
+    assert "content-encoding" not in headers and body == (tree / "app.js").read_bytes()
+
+
+async def test_keep_alive_after_file_responses(make_server, tree):
+    server = await serve(make_server, tree)
+    async with aiohttp.ClientSession() as s:
+        for name in ["hello.txt", "app.js", "hello.txt", "nope"]:
+            async with s.get(server.url(f"/static/{name}"), auto_decompress=False) as r:
+                await r.read()
+        assert r.status == 404
+
+
+async def test_big_file_is_served_with_flat_rss(make_server, tmp_path):
+    size = 64 * 1024 * 1024
+    root = tmp_path / "big"
+    root.mkdir()
+    os.truncate(_touch(root / "big.bin"), size)  # sparse: no 64 MB write to disk needed
+    server = await serve(make_server, root)
+    proc = psutil.Process()
+    before = proc.memory_info().rss
+    peak = before
+    total = 0
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(b"GET /static/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    while True:
+        chunk = await asyncio.wait_for(reader.read(1 << 20), 10)
+        if not chunk:
+            break
+        total += len(chunk)
+        peak = max(peak, proc.memory_info().rss)
+        await asyncio.sleep(0)  # a slow-ish reader: the server must wait, not buffer
+    writer.close()
+    await writer.wait_closed()
+    assert total > size
+    assert peak - before < 16 * 1024 * 1024, f"RSS grew by {(peak - before) >> 20} MiB"
+
+
+def _touch(path):
+    path.touch()
+    return path
+
+
+def test_parse_range_unit():
+    assert parse_range("bytes=0-0", 1) == (0, 0)
+    assert parse_range("bytes=1-", 1) is False
+    assert parse_range("bytes=", 1) is None
+    assert parse_range("bytes=-", 1) is None
