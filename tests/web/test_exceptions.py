@@ -1,0 +1,125 @@
+"""The HTTP exception family: names, statuses, bodies, raisable and returnable."""
+
+from __future__ import annotations
+
+import inspect
+
+import aiohttp
+import aiohttp.web_exceptions as aiohttp_exc
+import pytest
+
+import web.exceptions as exc
+from web.app import Application
+from web.response import Response
+
+CONCRETE = [
+    getattr(exc, name)
+    for name in exc.__all__
+    if getattr(exc, name).status_code > 0 and inspect.isclass(getattr(exc, name))
+]
+
+
+def test_every_aiohttp_name_exists_with_the_same_status():
+    for name in aiohttp_exc.__all__:
+        ours = getattr(exc, name)
+        theirs = getattr(aiohttp_exc, name)
+        assert ours.status_code == theirs.status_code, name
+
+
+@pytest.mark.parametrize(
+    ("cls", "base"),
+    [
+        (exc.HTTPOk, exc.HTTPSuccessful),
+        (exc.HTTPFound, exc.HTTPRedirection),
+        (exc.HTTPNotModified, exc.HTTPRedirection),
+        (exc.HTTPNotFound, exc.HTTPClientError),
+        (exc.HTTPClientError, exc.HTTPError),
+        (exc.HTTPInternalServerError, exc.HTTPServerError),
+        (exc.HTTPServerError, exc.HTTPError),
+        (exc.HTTPError, exc.HTTPException),
+        (exc.HTTPException, Response),
+        (exc.HTTPException, Exception),
+    ],
+)
+def test_tree(cls, base):
+    assert issubclass(cls, base)
+
+
+def _make(cls):
+    if issubclass(cls, exc.HTTPMove):
+        return cls("/there")
+    if cls is exc.HTTPMethodNotAllowed:
+        return cls("get", ["POST"])
+    return cls()
+
+
+@pytest.mark.parametrize("cls", CONCRETE, ids=lambda c: c.__name__)
+def test_each_is_a_response_with_default_body(cls):
+    e = _make(cls)
+    assert e.status == cls.status_code
+    assert str(e) == e.reason
+    assert {e} and e == e  # hashable, identity-compared
+    if cls.empty_body:
+        assert e.body is None
+    elif cls is exc.HTTPRequestEntityTooLarge:
+        assert e.text
+    else:
+        assert e.text == f"{cls.status_code}: {e.reason}"
+    with pytest.raises(cls):
+        raise e
+
+
+def test_custom_text_reason_and_headers():
+    e = exc.HTTPNotFound(text="gone fishing", reason="Out", headers={"X-A": "1"})
+    assert (e.text, e.reason, str(e), e.headers["X-A"]) == ("gone fishing", "Out", "Out", "1")
+    with pytest.raises(ValueError):
+        exc.HTTPNotFound(reason="a\r\nb")
+
+
+def test_method_not_allowed_sets_allow():
+    e = exc.HTTPMethodNotAllowed("put", ["POST", "GET"])
+    assert e.headers["Allow"] == "GET,POST" and e.method == "PUT"
+    assert e.allowed_methods == {"GET", "POST"}
+
+
+def test_request_entity_too_large():
+    e = exc.HTTPRequestEntityTooLarge(max_size=10, actual_size=20)
+    assert e.status == 413 and "10" in e.text and "20" in e.text
+    assert exc.HTTPRequestEntityTooLarge().text == "413: Request Entity Too Large"
+
+
+@pytest.mark.parametrize("location", ["/a\r\nSet-Cookie: x=1", "/a\nb", "/a\rb", "http://x/%0d%0a\r\n"])
+def test_redirect_location_refuses_crlf(location):
+    with pytest.raises(ValueError):
+        exc.HTTPFound(location)
+
+
+def test_redirect_needs_a_location_and_quotes_non_ascii():
+    with pytest.raises(ValueError):
+        exc.HTTPFound("")
+    assert exc.HTTPSeeOther("/é?q=1").headers["Location"] == "/%C3%A9?q=1"
+
+
+async def test_raised_and_returned_over_http(make_server):
+    async def raising(request):
+        raise exc.HTTPFound("/target")
+
+    async def returning(request):
+        return exc.HTTPCreated(text="made")
+
+    async def no_content(request):
+        raise exc.HTTPNoContent()
+
+    app = Application()
+    app.router.add_route("GET", "/raise", raising)
+    app.router.add_route("GET", "/return", returning)
+    app.router.add_route("GET", "/204", no_content)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/raise"), allow_redirects=False) as r:
+            assert r.status == 302 and r.headers["Location"] == "/target"
+            assert await r.text() == "302: Found"
+        async with s.get(server.url("/return")) as r:
+            assert r.status == 201 and await r.text() == "made"
+        async with s.get(server.url("/204")) as r:
+            assert r.status == 204 and await r.read() == b""
