@@ -1,0 +1,343 @@
+"""Hello-world throughput: prefork against aiohttp (gunicorn's uvloop worker) and uvicorn (httptools, raw ASGI).
+
+    python bench/hello.py                                   # hello scenario, all servers, 3 x 10 s each
+    python bench/hello.py --scenarios all --json out.json   # hello + json + echo, figures saved as JSON
+    python bench/hello.py --servers prefork,aiohttp -d 5 -r 5 -c 128
+
+Every server runs one process pinned to CPU 0 (``taskset -c 0``), wrk runs pinned to CPU 1
+(``wrk -t1 -c64 -d10s --latency``), one server at a time, on 127.0.0.1 with keep-alive. Access logs are off for all.
+Servers take turns in rounds: round 1 starts each server, warms it up, measures every scenario once and stops it;
+then round 2 ... so slow drift on a shared machine hits every server alike. The figure per scenario is the median
+requests/s over the rounds (p50/p99 come from that same run); ratios divide medians.
+
+Servers (``--servers``):
+    prefork      web.Application on server/ in one process: bench/apps/prefork_hello.py's own runner
+                 (uvloop + loop.create_server(app.make_handler())), no supervisor
+    prefork-cli  the same app under ``prefork -w 1`` (master + one worker)
+    aiohttp      gunicorn -w 1 -k aiohttp.GunicornUVLoopWebWorker (plus gunicorn's arbiter)
+    uvicorn      uvicorn --http httptools --loop uvloop --workers 1, raw ASGI app (bench/apps/asgi_hello.py)
+
+Scenarios (``--scenarios``, or ``all``): hello (GET /, 13-byte text), json (GET /json, json.dumps per request),
+echo (POST /echo with a 64-byte body, echoed back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.common import (
+    ServerSpec,
+    WrkResult,
+    format_table,
+    free_port,
+    median_result,
+    ratio,
+    run_wrk,
+    server_cpu_seconds,
+    spread,
+    start_server,
+    stop_server,
+)
+
+ECHO_BODY = "0123456789abcdef" * 4
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    method: str
+    path: str
+    expect: bytes  # the exact body every server must answer with (checked before measuring)
+    body: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+SCENARIOS = {
+    "hello": Scenario("hello", "GET", "/", b"Hello, World!"),
+    "json": Scenario("json", "GET", "/json", b'{"message": "Hello, World!"}'),
+    "echo": Scenario(
+        "echo",
+        "POST",
+        "/echo",
+        ECHO_BODY.encode(),
+        body=ECHO_BODY,
+        headers=(("Content-Type", "application/octet-stream"),),
+    ),
+}
+
+SERVERS = ("prefork", "prefork-cli", "aiohttp", "uvicorn")
+BASELINES = ("aiohttp", "uvicorn")
+
+
+def server_argv(name: str, port: int) -> list[str]:
+    """The command that serves the bench app for ``name`` on 127.0.0.1:port, one process, no access log."""
+    py = sys.executable
+    if name == "prefork":
+        return [py, "-m", "bench.apps.prefork_hello", "--port", str(port)]
+    if name == "prefork-cli":
+        return [
+            py, "-m", "supervisor", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            "bench.apps.prefork_hello:app",
+        ]  # fmt: skip
+    if name == "aiohttp":
+        return [
+            py, "-m", "gunicorn", "-w", "1", "-k", "aiohttp.GunicornUVLoopWebWorker", "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "bench.apps.aiohttp_hello:app",
+        ]  # fmt: skip
+    if name == "uvicorn":
+        return [
+            py, "-m", "uvicorn", "--http", "httptools", "--loop", "uvloop", "--workers", "1", "--no-access-log",
+            "--log-level", "warning", "--host", "127.0.0.1", "--port", str(port), "bench.apps.asgi_hello:app",
+        ]  # fmt: skip
+    raise ValueError(f"unknown server {name!r}; choose from {', '.join(SERVERS)}")
+
+
+def prefork_available() -> str | None:
+    """None if prefork's web package and CLI work here, else why not (the prefork rows are then skipped)."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "from web import Application, Response"],
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        check=False,
+    )
+    if probe.returncode != 0:
+        return "web is not importable: " + (probe.stderr.strip().splitlines() or ["?"])[-1]
+    return None
+
+
+def prefork_cli_available() -> str | None:
+    probe = subprocess.run(
+        [sys.executable, "-m", "supervisor", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        check=False,
+    )
+    return None if probe.returncode == 0 else "prefork --version fails"
+
+
+def check_answer(port: int, scenario: Scenario) -> None:
+    """One request through urllib: the server must answer 200 with exactly the expected body."""
+    data = scenario.body.encode() if scenario.body is not None else None
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{scenario.path}", data=data, method=scenario.method, headers=dict(scenario.headers)
+    )
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        body = resp.read()
+        if resp.status != 200 or body != scenario.expect:
+            raise RuntimeError(f"{scenario.name}: got {resp.status} {body!r}, want 200 {scenario.expect!r}")
+
+
+def machine() -> dict[str, object]:
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    except OSError:
+        pass
+    versions = {}
+    for mod in ("aiohttp", "uvloop", "httptools", "gunicorn", "uvicorn"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except Exception:
+            versions[mod] = "?"
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "wrk": (wrk.stdout + wrk.stderr).split("[", 1)[0].replace("wrk", "").strip(),
+        **versions,
+    }
+
+
+def measure(
+    args: argparse.Namespace, proc: subprocess.Popen[bytes], scenario: Scenario, port: int, duration: int
+) -> WrkResult:
+    before = server_cpu_seconds(proc)
+    result = run_wrk(
+        f"http://127.0.0.1:{port}{scenario.path}",
+        duration=duration,
+        connections=args.connections,
+        threads=args.threads,
+        cpu=args.client_cpu,
+        method=scenario.method,
+        body=scenario.body,
+        headers=dict(scenario.headers),
+    )
+    if result.requests:
+        result.server_cpu_us_per_request = (server_cpu_seconds(proc) - before) / result.requests * 1e6
+    return result
+
+
+def _median_cpu(results: list[WrkResult]) -> float | None:
+    values = [r.server_cpu_us_per_request for r in results if r.server_cpu_us_per_request]
+    return statistics.median(values) if values else None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-d", "--duration", type=int, default=10.0, help="seconds per measured run (10)")
+    parser.add_argument("-c", "--connections", type=int, default=64, help="wrk connections (64)")
+    parser.add_argument("-t", "--threads", type=int, default=1, help="wrk threads (1)")
+    parser.add_argument("-r", "--repeats", type=int, default=3, help="measured rounds; the median is reported (3)")
+    parser.add_argument("-w", "--warmup", type=int, default=2.0, help="warm-up seconds per scenario per start (2)")
+    parser.add_argument(
+        "--servers",
+        default="prefork,prefork-cli,aiohttp,uvicorn",
+        help=f"comma-separated, from {', '.join(SERVERS)} (all)",
+    )
+    parser.add_argument("--scenarios", default="hello", help=f"comma-separated from {', '.join(SCENARIOS)}, or all")
+    parser.add_argument("--server-cpu", type=int, default=0, help="CPU the server is pinned to (0; -1: unpinned)")
+    parser.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (1; -1: unpinned)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures and every run as JSON")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each run as it finishes")
+    args = parser.parse_args(argv)
+    args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    for s in args.servers:
+        if s not in SERVERS:
+            parser.error(f"unknown server {s!r}; choose from {', '.join(SERVERS)}")
+    names = list(SCENARIOS) if args.scenarios == "all" else [s.strip() for s in args.scenarios.split(",")]
+    for s in names:
+        if s not in SCENARIOS:
+            parser.error(f"unknown scenario {s!r}; choose from {', '.join(SCENARIOS)} or all")
+    args.scenarios = [SCENARIOS[s] for s in names]
+    args.server_cpu = None if args.server_cpu < 0 else args.server_cpu
+    args.client_cpu = None if args.client_cpu < 0 else args.client_cpu
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if (os.cpu_count() or 1) < 2 and args.server_cpu is not None and args.server_cpu == args.client_cpu:
+        print("warning: server and wrk share one CPU; the figures measure both", file=sys.stderr)
+    servers = list(args.servers)
+    skipped: dict[str, str] = {}
+    for name, probe in (("prefork", prefork_available), ("prefork-cli", prefork_cli_available)):
+        if name in servers and (why := prefork_available() or probe()):
+            skipped[name] = why
+            servers.remove(name)
+    for name, why in skipped.items():
+        print(f"skipping {name}: {why}", file=sys.stderr)
+    if not servers:
+        print("no server to run", file=sys.stderr)
+        return 2
+
+    info = machine()
+    started = datetime.datetime.now(datetime.UTC)
+    print(
+        f"{started:%Y-%m-%d %H:%M} UTC  {info['cpu']} x{info['cpus']}  Linux {info['kernel']}  Python {info['python']}"
+    )
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s on CPU {args.client_cpu}, servers on CPU "
+        f"{args.server_cpu}; {args.repeats} rounds, {args.warmup:g} s warm-up per scenario"
+    )
+    runs: dict[str, dict[str, list[WrkResult]]] = {sc.name: {s: [] for s in servers} for sc in args.scenarios}
+    for round_no in range(1, args.repeats + 1):
+        for server in servers:
+            port = free_port()
+            spec = ServerSpec(server, server_argv(server, port), port, cpu=args.server_cpu)
+            proc = start_server(spec)
+            try:
+                for scenario in args.scenarios:
+                    check_answer(port, scenario)
+                    if args.warmup > 0:
+                        measure(args, proc, scenario, port, args.warmup)
+                    result = measure(args, proc, scenario, port, args.duration)
+                    runs[scenario.name][server].append(result)
+                    if args.verbose:
+                        print(
+                            f"  round {round_no} {scenario.name:<5} {server:<11}"
+                            f" {result.requests_per_sec:>10,.0f} req/s  p99 {result.latency_p99_ms:.2f} ms"
+                            f"  cpu {result.server_cpu_us_per_request or 0:.1f} us/req  errors {result.errors}",
+                            flush=True,
+                        )
+            finally:
+                stop_server(proc)
+        if not args.verbose:
+            print(f"  round {round_no}/{args.repeats} done", flush=True)
+
+    report: dict[str, object] = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": info,
+        "settings": {
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "threads": args.threads,
+            "repeats": args.repeats,
+            "warmup_s": args.warmup,
+            "server_cpu": args.server_cpu,
+            "client_cpu": args.client_cpu,
+        },
+        "skipped": skipped,
+        "scenarios": {},
+    }
+    baselines = [b for b in BASELINES if b in servers]
+    for scenario in args.scenarios:
+        rs_by = runs[scenario.name]
+        medians = {s: median_result(rs_by[s]) for s in servers}
+        cpu = {s: _median_cpu(rs_by[s]) for s in servers}
+        rows = []
+        for s in servers:
+            m = medians[s]
+            lo, hi = min(r.requests_per_sec for r in rs_by[s]), max(r.requests_per_sec for r in rs_by[s])
+            rows.append(
+                [
+                    s,
+                    f"{m.requests_per_sec:,.0f}",
+                    f"{lo:,.0f}-{hi:,.0f}",
+                    f"{m.latency_p50_ms:.2f}",
+                    f"{m.latency_p99_ms:.2f}",
+                    str(sum(r.errors for r in rs_by[s])),
+                    *(ratio(m.requests_per_sec, medians[b].requests_per_sec) for b in baselines),
+                    f"{cpu[s]:.1f}" if cpu[s] else "-",
+                    *(ratio(cpu[b], cpu[s]) for b in baselines),
+                ]
+            )
+        print()
+        print(f"{scenario.name}: {scenario.method} {scenario.path}")
+        headers = [
+            "server", "req/s", "range", "p50 ms", "p99 ms", "errors", *(f"vs {b}" for b in baselines),
+            "cpu us/req", *(f"cpu vs {b}" for b in baselines),
+        ]  # fmt: skip
+        print(format_table(headers, rows))
+        report["scenarios"][scenario.name] = {  # type: ignore[index]
+            s: {
+                "median": medians[s].as_dict(),
+                "spread": spread(rs_by[s]),
+                "cpu_us_per_request": cpu[s],
+                "runs": [r.as_dict() for r in rs_by[s]],
+                "ratios": {b: medians[s].requests_per_sec / medians[b].requests_per_sec for b in baselines},
+                "cpu_ratios": {b: cpu[b] / cpu[s] for b in baselines if cpu[s] and cpu[b]},
+            }
+            for s in servers
+        }
+    print(
+        "\nreq/s: median of the rounds (range: min-max); p50/p99 from the median run; errors: all rounds."
+        "\ncpu us/req: the server's own CPU time per request (median); 'cpu vs X' = X's cost / this one's."
+    )
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2)
+            f.write("\n")
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
