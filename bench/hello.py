@@ -28,6 +28,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -222,8 +223,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # SIGTERM/SIGHUP unwind like Ctrl-C does, so the finally blocks stop the server under test.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGHUP, _exit_on_signal)
     if (os.cpu_count() or 1) < 2 and args.server_cpu is not None and args.server_cpu == args.client_cpu:
         print("warning: server and wrk share one CPU; the figures measure both", file=sys.stderr)
     servers = list(args.servers)
