@@ -1,0 +1,124 @@
+"""The opening handshake, server side (RFC 6455 §4.2): check the request, compute the accept key, pick the
+subprotocol. Pure functions of the request head; ``web.WebSocketResponse`` turns the errors into HTTP answers.
+
+Errors, each with the HTTP status that answers it::
+
+    HandshakeError                  400
+    ├── BadHandshakeMethod          not GET (§4.1 item 2)
+    ├── BadHandshakeHttpVersion     below HTTP/1.1 (§4.1 item 2)
+    ├── MissingUpgradeHeader        no ``Upgrade: websocket`` (§4.2.1 item 3)
+    ├── MissingConnectionUpgrade    no ``upgrade`` token in ``Connection`` (§4.2.1 item 4)
+    ├── BadWebSocketKey             ``Sec-WebSocket-Key`` missing, repeated or not 16 base64-encoded bytes (§4.2.1)
+    └── UnsupportedWebSocketVersion 426, answered with ``Sec-WebSocket-Version: 13`` (§4.2.2)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = [
+    "BadHandshakeHttpVersion",
+    "BadHandshakeMethod",
+    "BadWebSocketKey",
+    "HandshakeError",
+    "MissingConnectionUpgrade",
+    "MissingUpgradeHeader",
+    "UnsupportedWebSocketVersion",
+    "accept_key",
+    "check_request",
+    "choose_protocol",
+    "header_tokens",
+]
+
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
+
+
+class HandshakeError(Exception):
+    """The request cannot be upgraded; ``status`` and ``headers`` make the HTTP answer."""
+
+    status = 400
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadHandshakeMethod(HandshakeError):
+    """The opening handshake must be a GET (RFC 6455 §4.1)."""
+
+
+class BadHandshakeHttpVersion(HandshakeError):
+    """The opening handshake needs HTTP/1.1 or later (RFC 6455 §4.1)."""
+
+
+class MissingUpgradeHeader(HandshakeError):
+    """No ``websocket`` token in the ``Upgrade`` header (RFC 6455 §4.2.1)."""
+
+
+class MissingConnectionUpgrade(HandshakeError):
+    """No ``upgrade`` token in the ``Connection`` header (RFC 6455 §4.2.1)."""
+
+
+class BadWebSocketKey(HandshakeError):
+    """``Sec-WebSocket-Key`` must be one base64 value of 16 bytes (RFC 6455 §4.2.1 item 5)."""
+
+
+class UnsupportedWebSocketVersion(HandshakeError):
+    """Only version 13 is spoken: answer 426 naming it (RFC 6455 §4.2.2 item 4)."""
+
+    status = 426
+    headers = (("Sec-WebSocket-Version", "13"),)
+
+
+def header_tokens(values: Iterable[str]) -> list[str]:
+    """The lower-cased tokens of comma-separated header values, across repeated headers (RFC 9110 §5.6.1)."""
+    return [token for value in values for token in (t.strip().lower() for t in value.split(",")) if token]
+
+
+def check_request(method: str, version: Sequence[int], headers: Any) -> str:
+    """Validate an opening handshake request (``headers`` is a case-insensitive multidict); return its
+    ``Sec-WebSocket-Key``. Raises a :class:`HandshakeError` naming the first rule broken."""
+    if method != "GET":
+        raise BadHandshakeMethod(f"WebSocket handshake must be GET, not {method}")
+    if tuple(version) < (1, 1):
+        raise BadHandshakeHttpVersion("WebSocket handshake needs HTTP/1.1")
+    if "websocket" not in header_tokens(headers.getall("Upgrade", ())):
+        raise MissingUpgradeHeader("No WebSocket UPGRADE hdr: {}".format(headers.get("Upgrade")))
+    if "upgrade" not in header_tokens(headers.getall("Connection", ())):
+        raise MissingConnectionUpgrade("No CONNECTION upgrade hdr: {}".format(headers.get("Connection")))
+    versions = headers.getall("Sec-WebSocket-Version", ())
+    if len(versions) != 1 or versions[0].strip() != "13":
+        raise UnsupportedWebSocketVersion("Unsupported version: {}".format(", ".join(versions) or "none"))
+    keys = headers.getall("Sec-WebSocket-Key", ())
+    if len(keys) != 1:
+        raise BadWebSocketKey("Handshake error: expected one Sec-WebSocket-Key")
+    key = keys[0].strip()
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadWebSocketKey(f"Handshake error: {key!r} is not base64") from None
+    if len(raw) != 16:
+        raise BadWebSocketKey(f"Handshake error: {key!r} is not 16 bytes")
+    return key
+
+
+def accept_key(key: str) -> str:
+    """``Sec-WebSocket-Accept`` for a client's key (RFC 6455 §4.2.2 item 5.4)."""
+    return base64.b64encode(hashlib.sha1((key + GUID).encode("ascii")).digest()).decode("ascii")
+
+
+def choose_protocol(headers: Any, protocols: Sequence[str]) -> str | None:
+    """The first of the server's ``protocols`` that the client offered (server preference, RFC 6455 §4.2.2
+    item 5.4), or None."""
+    if not protocols:
+        return None
+    offered = {token.strip() for value in headers.getall("Sec-WebSocket-Protocol", ()) for token in value.split(",")}
+    for protocol in protocols:
+        if protocol in offered:
+            return protocol
+    return None
