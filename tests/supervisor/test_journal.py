@@ -213,3 +213,36 @@ async def test_under_the_journal_the_master_logs_priorities_without_timestamps(p
     assert all(re.match(r"<[2-7]>", line) for line in lines), lines
     assert not any(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line) for line in lines)
     assert any(line.startswith("<6>prefork.master: ready: 1 worker") for line in lines)
+
+
+@pytest.mark.xfail(strict=False, reason="server/accesslog.py does not pass extra={'atoms': ...} yet (lead's file)")
+async def test_json_access_lines_from_the_real_server(make_server):
+    from web import Application, Response
+
+    async def hello(request):
+        return Response(text="hi")
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonAccessFormatter())
+    logger = logging.getLogger("prefork.test.json-server")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    app = Application()
+    app.router.add_route("GET", "/", hello)
+    try:
+        server = await make_server(app, access_log=logger)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b'GET /?q=1 HTTP/1.1\r\nHost: t\r\nUser-Agent: say "hi"\r\nConnection: close\r\n\r\n')
+        await reader.read()
+        writer.close()
+        await writer.wait_closed()
+        await server.close()
+    finally:
+        logger.removeHandler(handler)
+    entry = json.loads(out.getvalue().splitlines()[0])
+    assert (entry["method"], entry["path"], entry["query"], entry["status"]) == ("GET", "/", "q=1", 200)
+    assert entry["bytes"] > 0
+    assert entry["user_agent"] == 'say "hi"'
+    assert entry["remote"] == "127.0.0.1"
