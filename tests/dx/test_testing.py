@@ -1,0 +1,150 @@
+"""web.testing.TestClient: paths instead of URLs, every verb, websockets, cookies, and a clean close."""
+
+import aiohttp
+import pytest
+import yarl
+
+import web
+from web.pytest_plugin import TestServer
+from web.testing import TestClient
+
+
+def echo_app() -> web.Application:
+    async def echo(request: web.Request) -> web.Response:
+        body = await request.read()
+        return web.json_response(
+            {"method": request.method, "path": request.path, "query": request.query_string, "body": body.decode()}
+        )
+
+    async def set_cookie(request: web.Request) -> web.Response:
+        resp = web.Response(text="set")
+        resp.set_cookie("session", "abc")
+        return resp
+
+    async def read_cookie(request: web.Request) -> web.Response:
+        return web.Response(text=request.cookies.get("session", "none"))
+
+    app = web.Application()
+    app.router.add_route("*", "/echo", echo)
+    app.router.add_route("GET", "/cookie/set", set_cookie)
+    app.router.add_route("GET", "/cookie/get", read_cookie)
+    return app
+
+
+@pytest.mark.parametrize("verb", ["get", "post", "put", "patch", "delete", "options"])
+async def test_each_verb_reaches_the_handler(verb: str) -> None:
+    async with TestClient(TestServer(echo_app())) as client:
+        resp = await getattr(client, verb)("/echo", params={"x": "1"})
+        assert resp.status == 200
+        assert await resp.json() == {"method": verb.upper(), "path": "/echo", "query": "x=1", "body": ""}
+
+
+async def test_head_has_no_body() -> None:
+    async with TestClient(echo_app()) as client:
+        resp = await client.head("/echo")
+        assert resp.status == 200
+        assert await resp.read() == b""
+
+
+async def test_request_with_a_body_and_async_with() -> None:
+    async with TestClient(echo_app()) as client, client.request("PUT", "/echo", data=b"payload") as resp:
+        assert (await resp.json())["body"] == "payload"
+
+
+async def test_make_url_is_absolute_on_the_test_server() -> None:
+    async with TestClient(echo_app()) as client:
+        url = client.make_url("/a/b?c=d")
+        assert isinstance(url, yarl.URL)
+        assert (url.host, url.port, url.path, url.query_string) == ("127.0.0.1", client.port, "/a/b", "c=d")
+        with pytest.raises(ValueError, match="starting with '/'"):
+            client.make_url("http://example.com/")
+
+
+async def test_properties_name_the_server_and_the_app() -> None:
+    app = echo_app()
+    server = TestServer(app)
+    async with TestClient(server) as client:
+        assert client.server is server
+        assert client.app is app
+        assert client.host == "127.0.0.1"
+        assert client.port == server.port > 0
+        assert isinstance(client.session, aiohttp.ClientSession)
+        assert "open" in repr(client)
+
+
+async def test_cookies_set_by_the_server_come_back() -> None:
+    # The server is an IP address: aiohttp's default jar would drop the cookie; the client's does not.
+    async with TestClient(echo_app()) as client:
+        await client.get("/cookie/set")
+        resp = await client.get("/cookie/get")
+        assert await resp.text() == "abc"
+
+
+async def test_unread_responses_are_released_at_close() -> None:
+    client = TestClient(echo_app())
+    await client.start_server()
+    for _ in range(3):
+        await client.get("/echo")  # never read: close() must not leave the connections behind
+    await client.close()
+    await client.close()  # idempotent
+    assert client.server.server is None
+    assert "closed" in repr(client)
+
+
+async def test_close_runs_the_apps_finish_callbacks() -> None:
+    app = echo_app()
+    ran: list[str] = []
+    app.register_on_finish(lambda: ran.append("finish"))
+
+    async def on_cleanup(app: web.Application) -> None:
+        ran.append("cleanup")
+
+    app.on_cleanup.append(on_cleanup)
+    async with TestClient(app):
+        pass
+    assert ran == ["finish", "cleanup"]
+
+
+async def test_a_closed_client_cannot_restart() -> None:
+    client = TestClient(echo_app())
+    await client.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.start_server()
+
+
+async def test_not_started_client_says_how_to_start_it() -> None:
+    client = TestClient(echo_app())
+    with pytest.raises(RuntimeError, match="start_server"):
+        client.session  # noqa: B018
+    await client.close()
+
+
+def test_wrong_argument_is_named() -> None:
+    with pytest.raises(TypeError, match="TestServer or an Application, got str"):
+        TestClient("examples.app:app")
+
+
+@pytest.mark.skipif(not hasattr(web, "WebSocketResponse"), reason="web.WebSocketResponse has not landed yet")
+async def test_ws_connect_talks_to_a_websocket_handler() -> None:
+    async def ws_echo(request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        try:
+            while True:
+                await ws.send_str((await ws.receive_str()).upper())
+        except web.WebSocketDisconnectedError:
+            pass
+        return ws
+
+    app = web.Application()
+    app.router.add_route("GET", "/ws", ws_echo)
+    async with TestClient(app) as client:
+        ws = await client.ws_connect("/ws")
+        await ws.send_str("hello")
+        assert await ws.receive_str() == "HELLO"
+        async with client.ws_connect("/ws") as ws2:
+            await ws2.send_str("again")
+            assert await ws2.receive_str() == "AGAIN"
+        assert ws2.closed
+        # ws is left open on purpose: close() closes it
+    assert ws.closed

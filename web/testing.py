@@ -1,0 +1,205 @@
+"""Test an application through the real server core: :class:`TestClient`, aiohttp's ``TestClient`` for prefork.
+
+The server is a :class:`~web.pytest_plugin.TestServer` (an ephemeral port on 127.0.0.1, the same protocol, parser
+and handler machinery as production); the client is an ``aiohttp.ClientSession`` whose URLs are relative to it::
+
+    async with TestClient(TestServer(app)) as client:
+        resp = await client.get("/items", params={"page": "2"})
+        assert resp.status == 200
+        assert await resp.json() == [...]
+
+Under pytest the ``make_client`` fixture (``client = await make_client(app)``) does the setup and the teardown.
+Every response and websocket the client opened is released at :meth:`TestClient.close`, so a test that forgets
+to read a body leaves no unclosed connection behind (the suite runs with warnings as errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import aiohttp
+import yarl
+
+from .pytest_plugin import TestServer
+
+__all__ = ["TestClient", "TestServer"]
+
+
+class _RequestContext:
+    """What :meth:`TestClient.request` returns: await it for the response, or use it with ``async with``.
+
+    ``async with`` releases the response at the end of the block, like aiohttp's own request context manager.
+    """
+
+    __slots__ = ("_coro", "_resp")
+
+    def __init__(self, coro: Any) -> None:
+        self._coro = coro
+        self._resp: Any = None
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._coro.__await__()
+
+    async def __aenter__(self) -> Any:
+        self._resp = await self._coro
+        return self._resp
+
+    async def __aexit__(self, *exc: object) -> None:
+        resp, self._resp = self._resp, None
+        if resp is None:
+            return
+        if isinstance(resp, aiohttp.ClientWebSocketResponse):
+            await resp.close()
+        else:
+            resp.release()
+            await resp.wait_for_close()
+
+
+class TestClient:
+    """A client for one test server: ``get``, ``post``, ..., ``ws_connect`` take paths, not URLs.
+
+    ``server`` is a :class:`TestServer` (started here if it is not yet) or an Application (served on a new
+    TestServer). ``cookie_jar`` defaults to an ``aiohttp.CookieJar(unsafe=True)``, because the server's address is
+    an IP and the default jar ignores cookies set by IPs. Other keyword arguments go to ``aiohttp.ClientSession``.
+    Start it with ``await client.start_server()`` or ``async with``; :meth:`close` closes everything, the
+    server included.
+    """
+
+    __test__ = False  # not a test class, for pytest's collector
+
+    def __init__(self, server: Any, *, cookie_jar: aiohttp.abc.AbstractCookieJar | None = None, **kwargs: Any) -> None:
+        if not isinstance(server, TestServer):
+            if not callable(getattr(server, "make_handler", None)):
+                raise TypeError(f"TestClient needs a TestServer or an Application, got {type(server).__name__}")
+            server = TestServer(server)
+        self._server = server
+        self._cookie_jar = cookie_jar
+        self._session_kwargs = kwargs
+        self._session: aiohttp.ClientSession | None = None
+        self._responses: list[aiohttp.ClientResponse] = []
+        self._websockets: list[aiohttp.ClientWebSocketResponse] = []
+        self._closed = False
+
+    # -- life cycle ----------------------------------------------------------------------------------------------
+
+    async def start_server(self) -> None:
+        """Start the server (unless it runs already) and open the client session."""
+        if self._closed:
+            raise RuntimeError("this TestClient is closed; create a new one")
+        if self._server.server is None:
+            await self._server.start()
+        if self._session is None:
+            jar = self._cookie_jar if self._cookie_jar is not None else aiohttp.CookieJar(unsafe=True)
+            self._session = aiohttp.ClientSession(cookie_jar=jar, **self._session_kwargs)
+
+    async def close(self) -> None:
+        """Release every response, close every websocket, the session and the server; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        for resp in self._responses:
+            resp.release()
+        for ws in self._websockets:
+            await ws.close()
+        self._responses.clear()
+        self._websockets.clear()
+        if self._session is not None:
+            await self._session.close()
+        await self._server.close()
+
+    async def __aenter__(self) -> TestClient:
+        await self.start_server()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- what tests read -------------------------------------------------------------------------------------------
+
+    @property
+    def server(self) -> TestServer:
+        """The :class:`TestServer` this client talks to."""
+        return self._server
+
+    @property
+    def app(self) -> Any:
+        """The application under test."""
+        return self._server.app
+
+    @property
+    def host(self) -> str:
+        """The server's host (127.0.0.1 unless the TestServer was given another)."""
+        return self._server.host
+
+    @property
+    def port(self) -> int:
+        """The server's port (known once started)."""
+        return self._server.port
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The underlying ``aiohttp.ClientSession`` (for what the helpers here do not cover)."""
+        if self._session is None:
+            raise RuntimeError("the TestClient is not started: await client.start_server() or use async with")
+        return self._session
+
+    def make_url(self, path: str) -> yarl.URL:
+        """The absolute URL of ``path`` (which starts with ``/``, and may carry a query) on the test server."""
+        if not path.startswith("/"):
+            raise ValueError(f"TestClient takes paths starting with '/', got {path!r}")
+        return yarl.URL(self._server.url(path))
+
+    # -- requests --------------------------------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, **kwargs: Any) -> _RequestContext:
+        """Send ``method path``; keyword arguments are ``aiohttp.ClientSession.request``'s (``json``, ``data``,
+        ``params``, ``headers``, ``allow_redirects``...). Await the result, or use it with ``async with``."""
+        return _RequestContext(self._request(method, path, **kwargs))
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
+        resp = await self.session.request(method, self.make_url(path), **kwargs)
+        self._responses.append(resp)
+        return resp
+
+    def get(self, path: str, **kwargs: Any) -> _RequestContext:
+        """``GET path`` (see :meth:`request`)."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> _RequestContext:
+        """``POST path`` (see :meth:`request`)."""
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> _RequestContext:
+        """``PUT path`` (see :meth:`request`)."""
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> _RequestContext:
+        """``PATCH path`` (see :meth:`request`)."""
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> _RequestContext:
+        """``DELETE path`` (see :meth:`request`)."""
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> _RequestContext:
+        """``HEAD path`` (see :meth:`request`)."""
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> _RequestContext:
+        """``OPTIONS path`` (see :meth:`request`)."""
+        return self.request("OPTIONS", path, **kwargs)
+
+    def ws_connect(self, path: str, **kwargs: Any) -> _RequestContext:
+        """Open a websocket to ``path``; keyword arguments are ``aiohttp.ClientSession.ws_connect``'s.
+        Await the result (an ``aiohttp.ClientWebSocketResponse``), or use it with ``async with``."""
+        return _RequestContext(self._ws_connect(path, **kwargs))
+
+    async def _ws_connect(self, path: str, **kwargs: Any) -> aiohttp.ClientWebSocketResponse:
+        ws = await self.session.ws_connect(self.make_url(path), **kwargs)
+        self._websockets.append(ws)
+        return ws
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open" if self._session is not None else "not started"
+        return f"<TestClient {self._server.url('')} {state}>"
