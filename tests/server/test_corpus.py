@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from corpus import Case, RawConnection, echo_app, load_all, splits
+from hostile import Case, RawConnection, echo_app, load_all, splits
 
 CASES = load_all()
 SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: example.com\r\n\r\n"
@@ -105,5 +105,33 @@ async def test_nothing_glued_after_a_rejected_request_is_answered(case: Case, ma
             responses = await conn.responses(1, timeout=0)
             assert b"/smuggled" not in conn.data
             assert [r.status for r in responses] == [case.status]
+        finally:
+            conn.close()
+
+
+_AFTER_CLOSE = "an error owed to bytes after a Connection: close answer is still sent; fix: HttpProtocol._advance"
+
+
+@pytest.mark.parametrize(
+    "glued",
+    [
+        # Sent whole, llhttp parses on past the close and its error ("Data after Connection: close" or a bad
+        # method) is queued and sent after the 200.
+        pytest.param(SMUGGLED, id="request", marks=pytest.mark.xfail(strict=True, reason=_AFTER_CLOSE)),
+        pytest.param(b"garbage\r\n\r\n", id="garbage", marks=pytest.mark.xfail(strict=True, reason=_AFTER_CLOSE)),
+    ],
+)
+@pytest.mark.parametrize("case", _params([c for c in CASES if c.accepted and c.expect.get("close")]))
+async def test_nothing_after_a_request_that_announced_the_close_is_answered(case: Case, glued: bytes, make_server):
+    """RFC 9112 section 9.6: after a request with Connection: close (or an HTTP/1.0 one without keep-alive) the
+    server answers it and closes; whatever the client sent after it is neither parsed nor answered."""
+    server = await make_server(echo_app(), header_timeout=HEADER_TIMEOUT, **case.settings)
+    for pieces in ([case.raw + glued], [case.raw, glued]):
+        conn = await RawConnection.open(server.port)
+        try:
+            await conn.send(pieces)
+            assert await conn.wait_closed(HEADER_TIMEOUT + 2.0), "the server did not close"
+            responses = await conn.responses(1, timeout=0)
+            assert [r.status for r in responses] == [200], bytes(conn.data)
         finally:
             conn.close()
