@@ -52,7 +52,7 @@ def listen_fds(
     names = names_text.split(":") if names_text else []
     if len(names) != n:
         names = ["unknown"] * n  # a count mismatch means the names cannot be trusted to line up
-    found = []
+    found: list[tuple[str, socket.socket]] = []
     for offset, name in enumerate(names):
         fd = SD_LISTEN_FDS_START + offset
         try:

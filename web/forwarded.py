@@ -173,7 +173,9 @@ def parse_forwarded(values: Iterable[str]) -> list[dict[str, str]]:
 
 
 def _split_quoted(text: str, sep: str) -> list[str]:
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
     for char in text:
         if escaped:
             escaped = False
