@@ -1,0 +1,1 @@
+"""prefork's example application (see examples/README.md)."""

@@ -1,0 +1,89 @@
+"""web.pytest_fixtures.make_client: what a user's test gets from ``client = await make_client(app)``."""
+
+import pytest
+
+import web
+from web.pytest_plugin import TestServer
+from web.testing import TestClient
+
+
+def hello_app() -> web.Application:
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text=f"hello {request.app.get('who', 'world')}")
+
+    app = web.Application()
+    app.router.add_route("GET", "/", hello)
+    return app
+
+
+async def test_make_client_serves_an_application(make_client) -> None:
+    client = await make_client(hello_app())
+    assert isinstance(client, TestClient)
+    resp = await client.get("/")
+    assert (resp.status, await resp.text()) == (200, "hello world")
+
+
+async def test_make_client_calls_a_factory(make_client) -> None:
+    client = await make_client(hello_app)
+    assert await (await client.get("/")).text() == "hello world"
+
+
+async def test_make_client_awaits_an_async_factory(make_client) -> None:
+    async def create_app() -> web.Application:
+        app = hello_app()
+        app["who"] = "async"
+        return app
+
+    client = await make_client(create_app)
+    assert await (await client.get("/")).text() == "hello async"
+
+
+async def test_make_client_takes_a_test_server(make_client) -> None:
+    server = TestServer(hello_app())
+    client = await make_client(server)
+    assert client.server is server
+
+
+async def test_server_kwargs_reach_the_server_core(make_client) -> None:
+    async def echo(request: web.Request) -> web.Response:
+        return web.Response(body=await request.read())
+
+    app = web.Application()
+    app.router.add_route("POST", "/", echo)
+    client = await make_client(app, server_kwargs={"client_max_size": 10})
+    assert (await client.post("/", data=b"x" * 10)).status == 200
+    assert (await client.post("/", data=b"x" * 11)).status == 413
+
+
+async def test_client_kwargs_reach_the_session(make_client) -> None:
+    async def agent(request: web.Request) -> web.Response:
+        return web.Response(text=request.headers["X-Test"])
+
+    app = web.Application()
+    app.router.add_route("GET", "/", agent)
+    client = await make_client(app, headers={"X-Test": "from-session"})
+    assert await (await client.get("/")).text() == "from-session"
+
+
+async def test_several_clients_in_one_test(make_client) -> None:
+    one, two = await make_client(hello_app()), await make_client(hello_app())
+    assert one.port != two.port
+
+
+async def test_a_wrong_argument_is_named(make_client) -> None:
+    with pytest.raises(TypeError, match="make_client needs an Application"):
+        await make_client("examples.app:app")
+
+
+# The teardown is what the fixture promises: these two tests run in order and the second checks the first's app.
+_FINISHED: list[str] = []
+
+
+async def test_teardown_closes_the_client__first(make_client) -> None:
+    app = hello_app()
+    app.register_on_finish(_FINISHED.append, "finished")
+    await make_client(app)
+
+
+def test_teardown_closes_the_client__second() -> None:
+    assert _FINISHED == ["finished"]
