@@ -7,7 +7,9 @@ Clients connect from 127.0.0.2 where the client's address matters, so that "the 
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
+import random
 import re
 import signal
 
@@ -225,6 +227,37 @@ async def test_usr2_under_post_load_through_nginx_fails_nothing(prefork, nginx):
     assert load.failed == 0, (load.statuses, load.errors, _upstream_errors(proxy))
     assert load.mismatched == 0
     assert proxy.access_statuses().get("502", 0) == 0
+
+
+async def test_hups_between_bursts_fail_nothing(prefork, nginx):
+    """Bursts with idle gaps leave idle connections in nginx's keepalive pool when an old worker's drain grace
+    ends: the case where a proxy sends a request on a connection the server is closing, if anything is wrong."""
+    prefork.start("--drain-grace", "0.3")
+    proxy = nginx()
+    outcomes: collections.Counter[object] = collections.Counter()
+    stop = asyncio.Event()
+    rng = random.Random(6)
+
+    async def client() -> None:
+        while not stop.is_set():
+            try:
+                outcomes[(await request(proxy.port, post("/echo", b"abc")))[0]] += 1
+            except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
+                outcomes[type(exc).__name__] += 1
+            await asyncio.sleep(rng.uniform(0.0, 0.5))
+
+    tasks = [asyncio.create_task(client()) for _ in range(24)]
+    try:
+        for n in range(1, 4):
+            await asyncio.sleep(rng.uniform(0.1, 0.4))
+            prefork.signal(signal.SIGHUP)
+            await asyncio.to_thread(prefork.wait_log, r"reload done", n, 15)
+        await asyncio.to_thread(prefork.wait_log, r"worker \d+ exited \(code 0\)", 6, 15)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+    assert set(outcomes) == {200}, (outcomes, _upstream_errors(proxy))
+    assert outcomes[200] > 50
 
 
 def _upstream_errors(proxy) -> list[str]:
