@@ -6,7 +6,10 @@ I/O layer (``web.websocket``) owns the transport and follows this call contract:
 
 - ``events = conn.receive_data(data)``, then write ``conn.data_to_send()`` (close replies and the close frame
   that fails the connection are produced by the codec itself). PING, PONG, TEXT, BINARY, CLOSE and ERROR
-  messages come out; answering pings is the caller's choice (aiohttp's ``autoping``).
+  messages come out; answering pings is the caller's choice (aiohttp's ``autoping``). The caller may delay
+  ``data_to_send()`` until its application has handled the messages that came before a CLOSE or ERROR: until
+  the close frame is handed out, messages may still be sent, and they precede it on the wire (a peer that
+  sends a message and then breaks a rule in the same segment still gets its echo: Autobahn 3.2, 5.15).
 - ``conn.send_text(str)``, ``send_binary(bytes)``, ``send_ping``, ``send_pong`` and ``send_close`` return the
   frame bytes to write.
 - When ``conn.state`` is CLOSED the TCP connection should be closed, the server first (RFC 6455 §7.1.1); after
@@ -16,14 +19,16 @@ I/O layer (``web.websocket``) owns the transport and follows this call contract:
 Every state transition of the close handshake lives in this table (RFC 6455 §7)::
 
     state    event                       next     output
-    OPEN     peer's close frame          CLOSED   our close frame, echoing the peer's code (§5.5.1)
+    OPEN     peer's close frame          CLOSED   our close frame, echoing the peer's code (§5.5.1) [*]
     OPEN     send_close()                CLOSING  our close frame
-    OPEN     peer broke a rule           CLOSED   close frame with the rule's code (1002/1007/1009), failure set
+    OPEN     peer broke a rule           CLOSED   close frame with the rule's code (1002/1007/1009) [*]; failure
     CLOSING  peer's close frame          CLOSED   -
     CLOSING  data, ping, pong            CLOSING  delivered; the caller may drop them (§5.5.1 lets it)
     CLOSING  peer broke a rule           CLOSED   failure set, no second close frame
     CLOSED   any bytes                   CLOSED   discarded: nothing may follow a close frame (§5.5.1)
     any      receive_eof()               CLOSED   close_code 1006 unless a close frame was received (§7.1.5)
+
+    [*] through data_to_send(); ``close_sent`` is set when it hands the frame out.
 
 Frames are parsed as they arrive. A data frame's payload is unmasked and consumed in whatever pieces TCP
 delivers, so UTF-8 errors are found in the first piece that holds them (Autobahn 6.4.x checks this), memory
@@ -106,6 +111,7 @@ class WebSocketConnection:
 
     __slots__ = (
         "_buf",
+        "_close_pending",
         "_decoder",
         "_discard",
         "_frame_fin",
@@ -147,6 +153,7 @@ class WebSocketConnection:
         self._require_mask = require_mask
         self._buf = b""
         self._out: list[bytes] = []
+        self._close_pending: int | None = None
         self._discard = False
         # The data frame whose payload is arriving.
         self._remaining = 0
@@ -193,6 +200,8 @@ class WebSocketConnection:
         """Bytes the codec produced on its own (close replies, the close frame of a failure); clears them."""
         if not self._out:
             return b""
+        # The codec only ever produces a close frame itself: from now on it is sent.
+        self.close_sent = self._close_pending
         out = b"".join(self._out)
         self._out.clear()
         return out
@@ -358,7 +367,7 @@ class WebSocketConnection:
             if self.state == OPEN:
                 # Echo the code (§5.5.1); the reason was the peer's to give, not ours to repeat.
                 self._out.append(encode_frame(OP_CLOSE, payload[:2]))
-                self.close_sent = code
+                self._close_pending = code
             self.state = CLOSED
             self._discard = True
             events.append(_new_message(Message, (WSMsgType.CLOSE, code, reason)))
@@ -368,7 +377,7 @@ class WebSocketConnection:
         self.failure = exc
         if self.state == OPEN:
             self._out.append(encode_frame(OP_CLOSE, close_payload(exc.close_code)))
-            self.close_sent = exc.close_code
+            self._close_pending = exc.close_code
         if self.close_code is None:
             self.close_code = exc.close_code
         self.state = CLOSED
@@ -378,16 +387,19 @@ class WebSocketConnection:
 
     # -- sending -----------------------------------------------------------------------------------------------
 
-    def send_text(self, text: str) -> bytes:
-        """The frame carrying a TEXT message."""
-        return self.send_binary(text.encode("utf-8"), OP_TEXT)
+    def send_text(self, text: str, compress: bool = True) -> bytes:
+        """The frame carrying a TEXT message (compressed when the extension is on, unless ``compress`` is off)."""
+        return self._send_data(OP_TEXT, text.encode("utf-8"), compress)
 
-    def send_binary(self, data: bytes, opcode: int = OP_BINARY) -> bytes:
-        """The frame carrying a BINARY message (compressed when the extension is on)."""
+    def send_binary(self, data: bytes, compress: bool = True) -> bytes:
+        """The frame carrying a BINARY message (compressed when the extension is on, unless ``compress`` is off)."""
+        return self._send_data(OP_BINARY, data, compress)
+
+    def _send_data(self, opcode: int, data: bytes, compress: bool) -> bytes:
         if self.close_sent is not None:
             raise RuntimeError("cannot send a message after the close frame")
         deflate = self.deflate
-        if deflate is not None and len(data) >= deflate.min_size:
+        if deflate is not None and compress and len(data) >= deflate.min_size:
             return encode_frame(opcode, deflate.compress(data), rsv1=True)
         n = len(data)
         if n < 126:
