@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import importlib.util
 import json
 import random
 import re
@@ -16,8 +17,6 @@ import signal
 import aiohttp
 import pytest
 from harness import NGINX, Nginx, PostLoad, Prefork, request, site_config
-
-import web
 
 CLIENT = "127.0.0.2"
 UPSTREAMS = ["prefork", "prefork_tcp"]  # unix socket, TCP
@@ -176,7 +175,7 @@ async def test_a_forged_header_sent_straight_to_prefork_changes_nothing(prefork)
     assert (seen["remote"], seen["scheme"], seen["host"]) == (CLIENT, "http", "app.test")
 
 
-@pytest.mark.skipif(not hasattr(web, "WebSocketResponse"), reason="web.WebSocketResponse does not exist yet")
+@pytest.mark.skipif(importlib.util.find_spec("web.websocket") is None, reason="web.websocket does not exist yet")
 async def test_a_websocket_through_nginx(prefork, nginx):
     prefork.start()
     proxy = nginx()
@@ -185,6 +184,22 @@ async def test_a_websocket_through_nginx(prefork, nginx):
         msg = await asyncio.wait_for(ws.receive(), 5)
         assert msg.data == "echo: hi"
         await ws.close()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("web.websocket") is None, reason="web.websocket does not exist yet")
+async def test_a_websocket_through_nginx_is_closed_with_1001_on_reload_and_reconnects(prefork, nginx):
+    prefork.start("--drain-grace", "0.2")
+    proxy = nginx()
+    url = f"http://127.0.0.1:{proxy.port}/ws"
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(url) as ws:
+            prefork.signal(signal.SIGHUP)
+            msg = await asyncio.wait_for(ws.receive(), 10)
+            assert msg.type == aiohttp.WSMsgType.CLOSE
+            assert ws.close_code == 1001  # going away: the client should reconnect, and it can
+        async with session.ws_connect(url) as ws:
+            await ws.send_str("again")
+            assert (await asyncio.wait_for(ws.receive(), 5)).data == "echo: again"
 
 
 # -- restarts through nginx --------------------------------------------------------------------------------------
