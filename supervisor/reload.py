@@ -1,0 +1,287 @@
+"""Development auto-reload: watch source files with ``watchfiles`` and restart the server when they change.
+
+Development only. Two ways to use it:
+
+* **Inside the master** (``prefork --reload``): a :class:`Reloader` thread whose ``on_change`` queues SIGHUP to the
+  master itself. A HUP is the rolling restart that already exists: new workers fork from a master that never
+  imported the app, so they import the new code, and the old workers serve until the new ones are ready. A broken
+  edit therefore costs one failed boot (the old worker keeps serving) and the next save recovers. It cannot work
+  with ``--preload``: the master would hand the workers the app it imported at start.
+* **Around any command** (works with every version of the master)::
+
+      python -m supervisor.reload [--path DIR]... [--ext .html]... [--hup] -- prefork --bind :8000 examples.app:app
+      python -m supervisor.reload -- python examples/app.py
+
+  The command runs as a child in its own process group. On a change it is stopped (SIGTERM, then SIGKILL of the
+  group after ``--stop-timeout``) and started again; with ``--hup`` it is sent SIGHUP instead (for a ``prefork``
+  master: a rolling restart without closing the listening sockets). A child that exits on its own (a syntax error
+  at import) is started again at the next change. Ctrl-C or SIGTERM stops the child and the runner.
+
+Only files that matter trigger a restart: ``*.py`` (plus ``--ext`` extensions) under the watched directories,
+ignoring ``__pycache__``, ``.git``, virtualenvs and editors' temporary files (``watchfiles.PythonFilter``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ReloadError", "Reloader", "main", "python_filter", "watch_and_restart"]
+
+Changes = set[tuple[Any, str]]  # watchfiles' (Change, path) pairs
+
+PROG = "prefork-reload"
+DEBOUNCE_MS = 1600  # longest time changes are grouped into one restart (watchfiles' default)
+STEP_MS = 50  # a batch ends after this long without a new change: an editor's save is one restart, not three
+
+
+class ReloadError(Exception):
+    """Auto-reload cannot run: ``watchfiles`` is missing, or the command cannot be reloaded (``--preload``)."""
+
+
+def _watchfiles() -> Any:
+    try:
+        import watchfiles
+    except ImportError:
+        raise ReloadError(
+            "--reload needs watchfiles: pip install 'prefork[reload]' (or pip install watchfiles)"
+        ) from None
+    return watchfiles
+
+
+def python_filter(extensions: Sequence[str] = ()) -> Callable[[Any, str], bool]:
+    """The filter of what triggers a restart: ``.py`` files plus ``extensions`` (e.g. ``(".html", ".toml")``)."""
+    extra = tuple(ext if ext.startswith(".") else f".{ext}" for ext in extensions)
+    return _watchfiles().PythonFilter(extra_extensions=extra)  # type: ignore[no-any-return]
+
+
+def watch_and_restart(
+    paths: Iterable[str | os.PathLike[str]],
+    on_change: Callable[[Changes], Any],
+    *,
+    stop_event: threading.Event | None = None,
+    extensions: Sequence[str] = (),
+    debounce_ms: int = DEBOUNCE_MS,
+    step_ms: int = STEP_MS,
+    on_idle: Callable[[], Any] | None = None,
+    idle_ms: int = 500,
+) -> None:
+    """Block, calling ``on_change(changes)`` once per batch of changed files under ``paths``, until
+    ``stop_event`` is set (checked every ``step_ms``). ``changes`` is a set of ``(watchfiles.Change, path)``.
+    ``on_idle()``, if given, is called after every ``idle_ms`` without a change (to look after a child process).
+
+    An exception from ``on_change`` or ``on_idle`` propagates and ends the watch.
+    """
+    watchfiles = _watchfiles()
+    dirs = [os.fspath(p) for p in paths]
+    for changes in watchfiles.watch(
+        *dirs,
+        watch_filter=python_filter(extensions),
+        debounce=debounce_ms,
+        step=step_ms,
+        stop_event=stop_event,
+        raise_interrupt=False,
+        rust_timeout=idle_ms if on_idle is not None else 5000,
+        yield_on_timeout=on_idle is not None,
+    ):
+        if changes:
+            on_change(changes)
+        elif on_idle is not None:
+            on_idle()
+
+
+class Reloader:
+    """A watcher thread for a long-running process, such as the master: ``start()``, then ``stop()`` at exit.
+
+    ``on_change(changes)`` runs in the watcher thread, so it must only hand the news over, the way a signal
+    handler does; for the master: ``lambda changes: os.kill(os.getpid(), signal.SIGHUP)``, which the master's loop
+    handles as a HUP. The thread is a daemon and is not inherited by forked children.
+    """
+
+    def __init__(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        on_change: Callable[[Changes], Any],
+        *,
+        extensions: Sequence[str] = (),
+        debounce_ms: int = DEBOUNCE_MS,
+        step_ms: int = STEP_MS,
+    ) -> None:
+        _watchfiles()  # fail at start, in the caller's thread, when watchfiles is missing
+        self.paths = [os.fspath(p) for p in paths]
+        self.on_change = on_change
+        self.extensions = tuple(extensions)
+        self.debounce_ms = debounce_ms
+        self.step_ms = step_ms
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Reloader:
+        """Start watching in a daemon thread."""
+        self._thread = threading.Thread(target=self._run, name="prefork-reload", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop watching; returns once the thread has ended (or after ``timeout`` seconds)."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        watch_and_restart(
+            self.paths,
+            self.on_change,
+            stop_event=self._stop,
+            extensions=self.extensions,
+            debounce_ms=self.debounce_ms,
+            step_ms=self.step_ms,
+        )
+
+
+def describe(changes: Changes, root: str | None = None) -> str:
+    """``'app.py, views.py (+2 more)'``: which files a batch touched, for the one line printed per restart."""
+    names = sorted({os.path.relpath(path, root) if root else path for _, path in changes})
+    shown = ", ".join(names[:3])
+    return shown + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
+
+
+# -- the command runner --------------------------------------------------------------------------------------------
+
+
+class _Child:
+    """The supervised command: one process group, so that a stop reaches a master's workers too."""
+
+    def __init__(self, command: list[str], stop_timeout: float) -> None:
+        self.command = command
+        self.stop_timeout = stop_timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        # Its own process group: a terminal's Ctrl-C reaches only the runner, which forwards exactly one signal
+        # (two INTs would turn a graceful stop into a hurried one), and killpg reaches the workers of a master.
+        self.proc = subprocess.Popen(self.command, process_group=0)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def send(self, signum: int) -> None:
+        if self.alive():
+            assert self.proc is not None
+            os.kill(self.proc.pid, signum)
+
+    def stop(self, signum: int = signal.SIGTERM) -> int | None:
+        """Stop it with ``signum``, then SIGKILL its group after ``stop_timeout``; return its exit code."""
+        proc = self.proc
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            os.kill(proc.pid, signum)
+            try:
+                proc.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                _say(f"{self.command[0]} did not stop within {self.stop_timeout:g}s; killing it")
+        # Whatever is left in the group (workers of a master that was killed) must not hold the port.
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return proc.wait()
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m supervisor.reload",
+        description="Run COMMAND and restart it whenever a source file changes (development only).",
+        epilog="example: python -m supervisor.reload --path . -- prefork --bind 127.0.0.1:8000 examples.app:app",
+    )
+    parser.add_argument("--path", action="append", default=[], help="directory to watch (repeatable; default: .)")
+    parser.add_argument("--ext", action="append", default=[], help="also watch this extension, e.g. .html")
+    parser.add_argument(
+        "--hup", action="store_true", help="send SIGHUP instead of restarting (a prefork master's rolling restart)"
+    )
+    parser.add_argument(
+        "--stop-timeout", type=float, default=10.0, help="seconds a stopping command gets before SIGKILL (10)"
+    )
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
+    args = parser.parse_args(argv)
+    if args.command and args.command[0] == "--":
+        args.command = args.command[1:]
+    if not args.command:
+        parser.error("missing the command to run, e.g. -- prefork examples.app:app")
+    if args.hup and "--preload" in args.command:
+        parser.error(
+            "--hup cannot work with --preload: the master imported the app once and HUP would not re-import it; "
+            "drop --preload (or --hup, to restart the whole command)"
+        )
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m supervisor.reload [--path DIR]... [--ext EXT]... [--hup] -- COMMAND...``; returns the exit code
+    of the last command run."""
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    try:
+        _watchfiles()
+    except ReloadError as exc:
+        _say(str(exc))
+        return 2
+    paths = [str(Path(p).resolve()) for p in (args.path or ["."])]
+    stop = threading.Event()
+    received: list[int] = []
+
+    def on_signal(signum: int, frame: Any) -> None:
+        received.append(signum)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
+
+    child = _Child(args.command, args.stop_timeout)
+    _say(f"watching {', '.join(paths)}; running: {' '.join(args.command)}")
+    child.start()
+
+    def restart(changes: Changes) -> None:
+        what = describe(changes, paths[0] if len(paths) == 1 else None)
+        if args.hup and child.alive():
+            _say(f"{what} changed; sending HUP")
+            child.send(signal.SIGHUP)
+            return
+        code = child.stop() if child.alive() else child.proc.returncode if child.proc else None
+        _say(f"{what} changed; restarting" + (f" (it had exited with {code})" if code else ""))
+        child.start()
+
+    reported: list[Any] = []
+
+    def check_child() -> None:
+        proc = child.proc
+        if proc is not None and proc.poll() is not None and proc not in reported:
+            reported.append(proc)
+            _say(f"{args.command[0]} exited with {proc.returncode}; the next change starts it again")
+
+    started = time.monotonic()
+    try:
+        watch_and_restart(paths, restart, stop_event=stop, extensions=args.ext, on_idle=check_child)
+    finally:
+        signum = received[0] if received else signal.SIGTERM
+        if signum == signal.SIGHUP:
+            signum = signal.SIGTERM  # the terminal went away: stop gracefully
+        code = child.stop(signum)
+    _say(f"stopped after {time.monotonic() - started:.0f}s")
+    return code if code is not None and code >= 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""supervisor.reload: an edited source file restarts the server within a bounded wait, never a fixed sleep.
+
+The end-to-end tests run ``python -m supervisor.reload -- python -m supervisor ...`` (the ``prefork`` command) on
+an app in a temp dir, edit the app, and poll over HTTP until the new code answers.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from supervisor.reload import Reloader, describe, python_filter
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT = 20.0  # the bound of every wait below; a pass takes well under a second of it
+
+
+def until(
+    condition: Callable[[], object],
+    what: str,
+    timeout: float = WAIT,
+    poke: Callable[[], None] | None = None,
+    poke_every: float = 3.0,
+):
+    """Poll ``condition`` until it is truthy; every ``poke_every`` s call ``poke`` (write the file again, in case
+    the watcher was not running yet when it was written; not more often, or the restarts would never settle)."""
+    deadline = time.monotonic() + timeout
+    next_poke = time.monotonic() + poke_every
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        if poke is not None and time.monotonic() >= next_poke:
+            poke()
+            next_poke = time.monotonic() + poke_every
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+# -- the watcher itself --------------------------------------------------------------------------------------------
+
+
+def test_reloader_reports_an_edited_python_file(tmp_path: Path) -> None:
+    batches: list[set] = []
+    fired = threading.Event()
+    reloader = Reloader([tmp_path], lambda changes: (batches.append(changes), fired.set())).start()
+    try:
+        target = tmp_path / "views.py"
+        # The watcher needs a moment to start: write again until it has seen a write (bounded).
+        until(
+            fired.is_set,
+            "the reloader to see views.py",
+            poke=lambda: target.write_text(f"x = {time.time()}\n"),
+            poke_every=0.2,
+        )
+    finally:
+        reloader.stop()
+    assert any(path == str(target) for batch in batches for _, path in batch)
+
+
+def test_reloader_ignores_files_that_are_not_source(tmp_path: Path) -> None:
+    seen: list[str] = []
+    fired = threading.Event()
+
+    def on_change(changes: set) -> None:
+        seen.extend(path for _, path in changes)
+        fired.set()
+
+    reloader = Reloader([tmp_path], on_change).start()
+    try:
+        (tmp_path / "__pycache__").mkdir()
+        sentinel = tmp_path / "zz_sentinel.py"
+
+        def poke() -> None:
+            (tmp_path / "notes.txt").write_text(str(time.time()))
+            (tmp_path / "__pycache__" / "views.cpython-311.pyc").write_bytes(b"x")
+            (tmp_path / "views.py.swp").write_text("x")
+            sentinel.write_text(f"x = {time.time()}\n")  # written last: once it is seen, the others were too
+
+        until(fired.is_set, "the sentinel", poke=poke, poke_every=0.2)
+    finally:
+        reloader.stop()
+    assert set(seen) == {str(sentinel)}
+
+
+def test_extra_extensions_are_watched() -> None:
+    from watchfiles import Change
+
+    assert python_filter([".html"])(Change.modified, "/app/templates/page.html")
+    assert python_filter(["toml"])(Change.modified, "/app/settings.toml")
+    assert not python_filter()(Change.modified, "/app/templates/page.html")
+    assert python_filter()(Change.added, "/app/views.py")
+
+
+def test_describe_names_a_few_files() -> None:
+    changes = {(1, f"/app/m{i}.py") for i in range(5)}
+    assert describe(changes, "/app") == "m0.py, m1.py, m2.py (+2 more)"
+
+
+def test_stop_returns_promptly(tmp_path: Path) -> None:
+    reloader = Reloader([tmp_path], lambda changes: None).start()
+    started = time.monotonic()
+    reloader.stop()
+    assert time.monotonic() - started < 2
+    assert reloader._thread is not None and not reloader._thread.is_alive()
+
+
+# -- the runner around a real command ------------------------------------------------------------------------------
+
+APP = """
+import web
+
+async def hello(request):
+    return web.Response(text={text!r})
+
+app = web.Application()
+app.router.add_route("GET", "/", hello)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port: int) -> str | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+            return resp.read().decode()
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return None
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "myapp.py").write_text(APP.format(text="v1"))
+    return tmp_path
+
+
+@pytest.fixture
+def run_reloader(project: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def run(*args: str) -> subprocess.Popen[str]:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "supervisor.reload", "--path", str(project), *args],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        procs.append(proc)
+        return proc
+
+    yield run
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+
+
+def prefork(port: int, *extra: str) -> list[str]:
+    return ["--", sys.executable, "-m", "supervisor", "--bind", f"127.0.0.1:{port}", "--workers", "1", *extra]
+
+
+def edit(project: Path, text: str) -> Callable[[], None]:
+    """Write the app with ``text``; returned as a poke so that a write the watcher missed is repeated."""
+
+    def write() -> None:
+        (project / "myapp.py").write_text(APP.format(text=text))
+
+    write()
+    return write
+
+
+@pytest.mark.parametrize("mode", [[], ["--hup"]], ids=["restart", "hup"])
+def test_an_edit_is_served_within_seconds(project: Path, run_reloader, mode: list[str]) -> None:
+    port = free_port()
+    proc = run_reloader(*mode, *prefork(port, "myapp:app"))
+    until(lambda: fetch(port) == "v1", "the first version")
+    poke = edit(project, "v2")
+    until(lambda: fetch(port) == "v2", "the edited version", poke=poke)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, out
+    assert "myapp.py changed" in out
+    assert fetch(port) is None  # the whole process group is gone
+
+
+@pytest.mark.parametrize("mode", [[], ["--hup"]], ids=["restart", "hup"])
+def test_a_broken_edit_recovers_at_the_next_save(project: Path, run_reloader, mode: list[str]) -> None:
+    port = free_port()
+    proc = run_reloader(*mode, *prefork(port, "myapp:app"))
+    until(lambda: fetch(port) == "v1", "the first version")
+    flag = project / "broken.flag"  # not a source file: writing it triggers nothing
+
+    def write_broken() -> None:
+        (project / "myapp.py").write_text(
+            f"import pathlib\npathlib.Path({str(flag)!r}).touch()\nraise ValueError('broken on purpose')\n"
+        )
+
+    write_broken()
+    until(flag.exists, "the broken version to be imported", poke=write_broken)
+    if mode:
+        # HUP: the new worker could not boot, so the old one is still serving the old code
+        assert fetch(port) == "v1"
+    else:
+        until(lambda: fetch(port) is None, "the broken version to stop the server")
+    poke = edit(project, "v3")
+    until(lambda: fetch(port) == "v3", "the fixed version", poke=poke)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=15)
+    assert "broken on purpose" in out, out
+
+
+def test_run_app_scripts_reload_too(project: Path, run_reloader) -> None:
+    port = free_port()
+    script = project / "serve.py"
+    script.write_text(
+        f"from web.runner import run_app\nfrom myapp import app\nrun_app(app, host='127.0.0.1', port={port})\n"
+    )
+    proc = run_reloader("--", sys.executable, str(script))
+    until(lambda: fetch(port) == "v1", "the first version")
+    poke = edit(project, "v2")
+    until(lambda: fetch(port) == "v2", "the edited version", poke=poke)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, out
+
+
+def test_hup_refuses_preload(run_reloader) -> None:
+    proc = run_reloader("--hup", *prefork(free_port(), "--preload", "myapp:app"))
+    out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 2
+    assert "--hup cannot work with --preload" in out
+
+
+def test_a_missing_command_is_explained(run_reloader) -> None:
+    proc = run_reloader()
+    out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 2
+    assert "missing the command to run" in out
