@@ -7,7 +7,6 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-import web
 from examples.app import MAX_UPLOAD, create_app
 
 STATIC = Path(__file__).resolve().parents[2] / "examples" / "static"
@@ -160,13 +159,8 @@ async def test_static_does_not_leave_its_directory(client) -> None:
 
 # -- websocket chat ------------------------------------------------------------------------------------------------
 
-needs_websockets = pytest.mark.skipif(
-    not hasattr(web, "WebSocketResponse"), reason="web.WebSocketResponse has not landed yet"
-)
 
-
-@needs_websockets
-async def test_chat_broadcasts_to_everyone_in_the_room(client) -> None:
+async def test_chat_broadcasts_to_everyone_in_the_room(websockets_in_web, client) -> None:
     alice = await client.ws_connect("/ws?name=alice")
     assert json.loads(await alice.receive_str()) == {"from": "server", "text": "alice joined"}
     bob = await client.ws_connect("/ws?name=bob")
@@ -181,8 +175,7 @@ async def test_chat_broadcasts_to_everyone_in_the_room(client) -> None:
     assert json.loads(await alice.receive_str()) == {"from": "server", "text": "bob left"}
 
 
-@needs_websockets
-async def test_chat_over_plain_http_explains_itself(client) -> None:
+async def test_chat_over_plain_http_explains_itself(websockets_in_web, client) -> None:
     resp = await client.get("/ws")
     assert resp.status == 200
     assert "websocket endpoint" in await resp.text()
