@@ -1,0 +1,250 @@
+"""Errors a user understands (issue 9): each names the file, the route or the APP, and the fix.
+
+Strict xfails pin the gaps found, each with the change that closes it (the owners are named in the reason); they
+turn into failures, to be unmarked, once the message is right.
+"""
+
+import inspect
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import web
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = __file__
+
+
+def where(func: object) -> str:
+    """``file:line`` of a function's definition, as the messages should give it."""
+    code = func.__code__  # type: ignore[attr-defined]
+    return f"{code.co_filename}:{code.co_firstlineno}"
+
+
+async def served_error(make_client, caplog, handler: object) -> str:
+    """Serve ``handler`` at GET /, request it, and return the message of the error the server logged."""
+    app = web.Application()
+    app.router.add_route("GET", "/", handler)
+    client = await make_client(app)
+    with caplog.at_level(logging.ERROR, logger="prefork.web"):
+        resp = await client.get("/")
+        assert resp.status == 500
+        assert await resp.text() == "500 Internal Server Error"  # the details go to the log, never to the client
+    errors = [r for r in caplog.records if r.exc_info]
+    assert errors, caplog.text
+    return str(errors[-1].exc_info[1])
+
+
+# -- a handler that returns something else than a response ---------------------------------------------------------
+
+
+async def returns_a_dict(request: web.Request) -> dict:
+    return {"oops": "forgot json_response"}
+
+
+def returns_none_sync(request: web.Request) -> None:
+    pass
+
+
+async def test_a_handler_returning_a_non_response_is_named_with_its_place_and_the_fix(make_client, caplog) -> None:
+    message = await served_error(make_client, caplog, returns_a_dict)
+    assert "returns_a_dict" in message
+    assert where(returns_a_dict) in message
+    assert "returned dict, not a web.StreamResponse" in message
+    assert "web.json_response(" in message  # the fix
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lead, web/handler.py _not_a_response: a plain function is wrapped by web/routes.py wrap_handler, so "
+    "__code__ points at the wrapper (routes.py); use inspect.unwrap(handler) before reading __code__",
+)
+async def test_a_plain_function_handler_is_named_at_its_own_place(make_client, caplog) -> None:
+    message = await served_error(make_client, caplog, returns_none_sync)
+    assert where(returns_none_sync) in message
+    assert "returned NoneType" in message
+
+
+# -- routes that cannot work -----------------------------------------------------------------------------------------
+
+
+async def hello(request: web.Request) -> web.Response:
+    return web.Response(text="hello")
+
+
+async def other(request: web.Request) -> web.Response:
+    return web.Response(text="other")
+
+
+def test_a_duplicate_route_name_names_the_name_and_both_routes() -> None:
+    app = web.Application()
+    app.router.add_route("GET", "/a", hello, name="home")
+    with pytest.raises(ValueError) as info:
+        app.router.add_route("GET", "/b", other, name="home")
+    message = str(info.value)
+    assert "duplicate route name 'home'" in message
+    assert "/a" in message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="routing helper, web/router.py register_route: the duplicate-name error shows the route's repr "
+    "(function address), not where the first route's handler is defined nor the fix; wanted e.g. \"duplicate "
+    "route name 'home' for GET /b (other, file:line): GET /a (hello, file:line) already has it; give one "
+    'of them another name"',
+)
+def test_a_duplicate_route_name_says_where_and_how_to_fix() -> None:
+    app = web.Application()
+    app.router.add_route("GET", "/a", hello, name="home")
+    with pytest.raises(ValueError) as info:
+        app.router.add_route("GET", "/b", other, name="home")
+    message = str(info.value)
+    assert where(hello) in message
+    assert "/b" in message
+    assert "another name" in message
+
+
+def test_a_path_without_a_slash_is_refused() -> None:
+    with pytest.raises(ValueError, match="path should start with '/': 'items'"):
+        web.Application().router.add_route("GET", "items", hello)
+
+
+def test_a_handler_that_is_not_callable_is_refused() -> None:
+    with pytest.raises(TypeError, match="handler must be callable, got 'hello'"):
+        web.Application().router.add_route("GET", "/", "hello")
+
+
+async def an_async_generator(request: web.Request):
+    yield web.Response(text="never")
+
+
+def a_generator(request: web.Request):
+    yield web.Response(text="never")
+
+
+async def takes_no_request() -> web.Response:
+    return web.Response(text="never")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="routing helper, web/routes.py wrap_handler: an async generator function, a generator function or a "
+    "coroutine function that cannot take the request is accepted and fails only at request time; refuse it in "
+    "add_route with the route, file:line and the fix ('make it async def handler(request) returning a "
+    "web.Response'), using inspect.isasyncgenfunction / isgeneratorfunction and inspect.signature(h).bind(None)",
+)
+@pytest.mark.parametrize("handler", [an_async_generator, a_generator, takes_no_request])
+def test_a_handler_that_cannot_be_awaited_with_a_request_is_refused_when_added(handler) -> None:
+    with pytest.raises(TypeError) as info:
+        web.Application().router.add_route("GET", "/x", handler)
+    message = str(info.value)
+    assert handler.__name__ in message
+    assert where(handler) in message
+    assert "/x" in message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="routing helper, web/routes.py wrap_handler: name the route (GET /x) in 'handler must be callable'",
+)
+def test_a_handler_that_is_not_callable_names_the_route_too() -> None:
+    with pytest.raises(TypeError) as info:
+        web.Application().router.add_route("GET", "/x", "hello")
+    assert "GET /x" in str(info.value)
+
+
+# -- run_app given the factory instead of the application -----------------------------------------------------------
+
+
+def test_run_app_given_the_factory_says_to_call_it() -> None:
+    from web.runner import run_app
+
+    def create_app() -> web.Application:
+        return web.Application()
+
+    with pytest.raises(TypeError, match=r"pass web.Application\(\) or create_app\(\), not create_app"):
+        run_app(create_app, print=None, handle_signals=False)
+
+
+# -- a wrong APP spec given to the prefork command ------------------------------------------------------------------
+
+MYAPP = """
+import web
+
+value = 3
+
+async def hello(request):
+    return web.Response(text="hi")
+
+app = web.Application()
+app.router.add_route("GET", "/", hello)
+
+def make():
+    return 5
+"""
+
+BADIMPORT = """
+import json
+
+settings = json.loads("{")
+"""
+
+
+def prefork(tmp_path: Path, spec: str) -> tuple[int, str]:
+    (tmp_path / "myapp.py").write_text(MYAPP)
+    (tmp_path / "badimport.py").write_text(BADIMPORT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "supervisor", "--bind", "127.0.0.1:0", "--workers", "1", spec],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return proc.returncode, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("spec", "code", "says"),
+    [
+        ("myapp", 2, "APP: expected module:name, got 'myapp'"),
+        ("nosuch:app", 4, "cannot import 'nosuch': no module named 'nosuch'"),
+        ("myapp:nothere", 4, "'myapp' has no attribute 'nothere'"),
+        ("myapp:value", 4, "myapp:value is int, not an Application or a callable returning one"),
+        ("myapp:make", 4, "the app factory returned int, not an Application"),
+        ("badimport:app", 4, "cannot import 'badimport': JSONDecodeError"),
+    ],
+)
+def test_a_wrong_app_spec_stops_the_command_with_one_clear_line(tmp_path: Path, spec: str, code: int, says: str):
+    rc, err = prefork(tmp_path, spec)
+    assert rc == code, err
+    assert says in err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="master helper, supervisor/loader.py: name the file and the fix: for a missing attribute list the "
+    "Applications and factories the module has ('did you mean myapp:app?'), for a factory returning a "
+    "non-Application give its file:line, and for an import error point at the innermost frame in the app's "
+    "own files (badimport.py:4), not at the library frame (json/decoder.py)",
+)
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("myapp:nothere", "myapp:app"),
+        ("myapp:make", "myapp.py:12"),
+        ("badimport:app", "badimport.py:4"),
+    ],
+)
+def test_a_wrong_app_spec_names_the_file_and_the_fix(tmp_path: Path, spec: str, says: str) -> None:
+    _, err = prefork(tmp_path, spec)
+    assert says in err
+
+
+def test_the_source_of_this_file_is_where_the_messages_point() -> None:
+    # guards the helper above: co_firstlineno of a plain def is its own line
+    assert where(hello).endswith(f":{inspect.getsourcelines(hello)[1]}")
