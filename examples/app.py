@@ -3,7 +3,7 @@
 Run it::
 
     python -m examples.app                          # web.run_app on http://127.0.0.1:8080 (one process)
-    prefork --bind 127.0.0.1:8000 examples.app:create_app        # the pre-fork master, one app per worker
+    prefork --bind 127.0.0.1:8000 examples.app:app               # the pre-fork master (or examples.app:create_app)
     python -m supervisor.reload -- prefork --bind 127.0.0.1:8000 examples.app:create_app   # restart on edits
 
 State lives in memory, per process: under ``prefork --workers 4`` each worker has its own items and its own chat
@@ -244,7 +244,10 @@ def create_app() -> web.Application:
     return app
 
 
+# ``prefork examples.app:app`` imports this module in each worker after the fork, so each has its own app too.
+app = create_app()
+
 if __name__ == "__main__":
     from web.runner import run_app  # web.run_app once the lead exports it
 
-    run_app(create_app(), host="127.0.0.1", port=8080)
+    run_app(app, host="127.0.0.1", port=8080)
