@@ -111,6 +111,7 @@ class _Channel:
         "close_timeout",
         "conn",
         "deferred",
+        "done",
         "ended",
         "exception",
         "exchange",
@@ -140,6 +141,8 @@ class _Channel:
         self.waiter: asyncio.Future[None] | None = None
         #: Resolved when the TCP connection is gone.
         self.lost: asyncio.Future[None] = self.loop.create_future()
+        #: Resolved when the close handshake is over (or the connection is gone).
+        self.done: asyncio.Future[None] = self.loop.create_future()
         #: No message will be queued any more (close frame, failure, or the connection ended).
         self.finished = False
         #: The codec reached CLOSED and the TCP close is under way.
@@ -224,6 +227,8 @@ class _Channel:
             self._heartbeat_handle = None
         if not self.lost.done():
             self.lost.set_result(None)
+        if not self.done.done():
+            self.done.set_result(None)
 
     def shutdown(self) -> None:
         """The server is draining: close with 1001 (going away); the handler sees the close and finishes."""
@@ -282,13 +287,15 @@ class _Channel:
         out = self.conn.data_to_send()
         if out and not transport.is_closing():
             transport.write(out)
-        if self.conn.failure is not None and transport.can_write_eof():
+        if self.conn.failure is not None and transport.can_write_eof() and not transport.is_closing():
             # §7.1.7: after failing, read no more; half-close so the peer sees our close frame rather than a reset
             # from unread data, and drop the connection when it closes or the close timeout passes.
-            if not transport.is_closing():
-                transport.write_eof()
-        else:
-            transport.close()
+            transport.write_eof()
+        # Otherwise the server's protocol closes the TCP connection when the handler returns (as aiohttp does):
+        # the handler gets to finish before a draining server counts the connection as gone. The close timeout
+        # bounds both waits.
+        if not self.done.done():
+            self.done.set_result(None)
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
@@ -345,7 +352,7 @@ class _Channel:
 
 
 class _Closing:
-    """What ``close()`` returns: awaiting it waits for the close handshake (and the TCP close) to finish."""
+    """What ``close()`` returns: awaiting it waits for the close handshake to finish."""
 
     __slots__ = ("_channel", "_result")
 
@@ -354,9 +361,9 @@ class _Closing:
         self._result = result
 
     def __await__(self) -> Generator[Any, None, bool]:
-        lost = self._channel.lost
-        if not lost.done():
-            yield from asyncio.shield(lost).__await__()
+        done = self._channel.done
+        if not done.done():
+            yield from asyncio.shield(done).__await__()
         return self._result
 
 
@@ -561,9 +568,10 @@ class WebSocketResponse(StreamResponse):
         return channel.drain()
 
     def close(self, *, code: int = WSCloseCode.OK, message: str | bytes = b"") -> _Closing:
-        """Start the closing handshake by sending MSG_CLOSE. Awaiting the result waits for the handshake (and the
-        TCP close) to finish and gives True if this call started it; otherwise the handshake completes on its own
-        as the peer answers. Raises RuntimeError if the websocket is not started. Unlike the seed, closing an
+        """Start the closing handshake by sending MSG_CLOSE. Awaiting the result waits for the handshake to finish
+        and gives True if this call started it; otherwise the handshake completes on its own
+        as the peer answers (the TCP connection closes when the handler returns, or at the close timeout).
+        Raises RuntimeError if the websocket is not started. Unlike the seed, closing an
         already closing websocket is not an error (aiohttp 3 code calls ``close()`` after the peer's close)."""
         channel = self._channel
         if channel is None:
@@ -576,8 +584,8 @@ class WebSocketResponse(StreamResponse):
         channel = self._channel
         if channel is None:
             raise RuntimeError("Call .start() first")
-        if not channel.lost.done():
-            await asyncio.shield(channel.lost)
+        if not channel.done.done():
+            await asyncio.shield(channel.done)
         raise WebSocketDisconnectedError(self.close_code, channel.conn.close_reason)
 
     def write(self, data: Any) -> DrainAwaitable:
