@@ -223,7 +223,10 @@ class WrkResult:
     socket_errors: dict[str, int] = field(default_factory=dict)  # connect, read, write, timeout
     non_2xx_3xx: int = 0
     output: str = ""
-    server_cpu_us_per_request: float | None = None  # filled by callers that sample server_cpu_seconds()
+    # Filled by callers that sample server_cpu_seconds() around the run: CPU per request, and the share of the
+    # run's wall time the server was on a CPU (well below 1.0: the client or other load set the pace, not it).
+    server_cpu_us_per_request: float | None = None
+    server_busy: float | None = None
 
     @property
     def errors(self) -> int:
@@ -240,6 +243,7 @@ class WrkResult:
             "non_2xx_3xx": self.non_2xx_3xx,
             "errors": self.errors,
             "server_cpu_us_per_request": self.server_cpu_us_per_request,
+            "server_busy": self.server_busy,
         }
 
 

@@ -32,6 +32,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import time
 import urllib.request
 from dataclasses import dataclass
 
@@ -168,7 +169,7 @@ def machine() -> dict[str, object]:
 def measure(
     args: argparse.Namespace, proc: subprocess.Popen[bytes], scenario: Scenario, port: int, duration: int
 ) -> WrkResult:
-    before = server_cpu_seconds(proc)
+    before, t0 = server_cpu_seconds(proc), time.monotonic()
     result = run_wrk(
         f"http://127.0.0.1:{port}{scenario.path}",
         duration=duration,
@@ -179,13 +180,21 @@ def measure(
         body=scenario.body,
         headers=dict(scenario.headers),
     )
+    used, elapsed = server_cpu_seconds(proc) - before, time.monotonic() - t0
     if result.requests:
-        result.server_cpu_us_per_request = (server_cpu_seconds(proc) - before) / result.requests * 1e6
+        result.server_cpu_us_per_request = used / result.requests * 1e6
+    # wrk's own start-up is inside ``elapsed``: busy reads a little low, never high.
+    result.server_busy = used / elapsed if elapsed > 0 else None
     return result
 
 
 def _median_cpu(results: list[WrkResult]) -> float | None:
     values = [r.server_cpu_us_per_request for r in results if r.server_cpu_us_per_request]
+    return statistics.median(values) if values else None
+
+
+def _median_busy(results: list[WrkResult]) -> float | None:
+    values = [r.server_busy for r in results if r.server_busy is not None]
     return statistics.median(values) if values else None
 
 
@@ -247,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     info = machine()
+    load_start = os.getloadavg()[0]
     started = datetime.datetime.now(datetime.UTC)
     print(
         f"{started:%Y-%m-%d %H:%M} UTC  {info['cpu']} x{info['cpus']}  Linux {info['kernel']}  Python {info['python']}"
@@ -300,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         rs_by = runs[scenario.name]
         medians = {s: median_result(rs_by[s]) for s in servers}
         cpu = {s: _median_cpu(rs_by[s]) for s in servers}
+        busy = {s: _median_busy(rs_by[s]) for s in servers}
         rows = []
         for s in servers:
             m = medians[s]
@@ -313,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{m.latency_p99_ms:.2f}",
                     str(sum(r.errors for r in rs_by[s])),
                     *(ratio(m.requests_per_sec, medians[b].requests_per_sec) for b in baselines),
+                    f"{busy[s]:.0%}" if busy[s] is not None else "-",
                     f"{cpu[s]:.1f}" if cpu[s] else "-",
                     *(ratio(cpu[b], cpu[s]) for b in baselines),
                 ]
@@ -321,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{scenario.name}: {scenario.method} {scenario.path}")
         headers = [
             "server", "req/s", "range", "p50 ms", "p99 ms", "errors", *(f"vs {b}" for b in baselines),
-            "cpu us/req", *(f"cpu vs {b}" for b in baselines),
+            "busy", "cpu us/req", *(f"cpu vs {b}" for b in baselines),
         ]  # fmt: skip
         print(format_table(headers, rows))
         report["scenarios"][scenario.name] = {  # type: ignore[index]
@@ -329,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
                 "median": medians[s].as_dict(),
                 "spread": spread(rs_by[s]),
                 "cpu_us_per_request": cpu[s],
+                "server_busy": busy[s],
                 "runs": [r.as_dict() for r in rs_by[s]],
                 "ratios": {b: medians[s].requests_per_sec / medians[b].requests_per_sec for b in baselines},
                 "cpu_ratios": {b: cpu[b] / cpu[s] for b in baselines if cpu[s] and cpu[b]},
@@ -337,8 +350,15 @@ def main(argv: list[str] | None = None) -> int:
         }
     print(
         "\nreq/s: median of the rounds (range: min-max); p50/p99 from the median run; errors: all rounds."
+        "\nbusy: the server's CPU time / wall time during the runs (below ~90%: wrk or other load set the pace, so"
+        " req/s understates the server);"
         "\ncpu us/req: the server's own CPU time per request (median); 'cpu vs X' = X's cost / this one's."
     )
+    load_end = os.getloadavg()[0]
+    report["loadavg_1min"] = [load_start, load_end]
+    print(f"load average (1 min) at start {load_start:.2f}, at end {load_end:.2f} on {info['cpus']} CPUs")
+    if max(load_start, load_end) > 1.5:
+        print("warning: other work shared this machine; req/s is noisy, cpu us/req and its ratios are steadier")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)

@@ -4,6 +4,10 @@
     prefork -w 1 -b 127.0.0.1:8080 bench.apps.prefork_hello:app
 
 The runner is the plain seed recipe, so the figure measures the HTTP core and web/, not the supervisor.
+``--inproc N`` pushes N keep-alive requests through the server's protocol object with a fake transport (no
+sockets, no kernel): the pure-Python cost per request of server/ + web/, steady even on a busy machine.
+``--profile FILE`` runs either mode under cProfile and writes the pstats to FILE at SIGINT/SIGTERM (then e.g.
+``python -m pstats FILE``; bench/README.md shows how the per-request costs were read).
 """
 
 from __future__ import annotations
@@ -55,12 +59,90 @@ async def serve(host: str, port: int) -> None:
     await server.wait_closed()
 
 
+class _NullTransport:
+    """Just enough of an asyncio transport for HttpProtocol: writes are counted and dropped."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.written += 1
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+
+INPROC_REQUESTS = {
+    "hello": b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+    "json": b"GET /json HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+    "echo": b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/octet-stream\r\n"
+    b"Content-Length: 64\r\n\r\n" + b"0123456789abcdef" * 4,
+}
+
+
+async def inproc(requests: int, scenario: str) -> None:
+    """Feed ``requests`` requests, one per data_received (as a wrk connection sends them), and time them."""
+    import time
+
+    handler = app.make_handler()
+    protocol = handler()
+    transport = _NullTransport()
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    data = INPROC_REQUESTS[scenario]
+    for _ in range(1000):  # warm-up
+        protocol.data_received(data)
+    await asyncio.sleep(0)
+    before, t0 = transport.written, time.process_time()  # CPU time: steady when others share the CPU
+    for _ in range(requests):
+        protocol.data_received(data)
+        if protocol._task is not None:  # a handler that waited (e.g. a body read) finishes on the loop
+            await protocol._task
+    elapsed = time.process_time() - t0
+    answered = transport.written - before
+    protocol.connection_lost(None)
+    print(f"{scenario}: {answered} responses, {elapsed / requests * 1e6:.2f} us CPU/request in Python (no sockets)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--profile", metavar="FILE", help="run under cProfile, write pstats to FILE on exit")
+    parser.add_argument("--inproc", type=int, metavar="N", help="time N requests without sockets, then exit")
+    parser.add_argument("--scenario", choices=sorted(INPROC_REQUESTS), default="hello", help="for --inproc")
     args = parser.parse_args()
-    uvloop.run(serve(args.host, args.port))
+    run = inproc(args.inproc, args.scenario) if args.inproc else serve(args.host, args.port)
+    if not args.profile:
+        uvloop.run(run)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        uvloop.run(run)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
 
 
 if __name__ == "__main__":
