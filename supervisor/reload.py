@@ -215,10 +215,20 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--stop-timeout", type=float, default=10.0, help="seconds a stopping command gets before SIGKILL (10)"
     )
+    parser.add_argument(
+        "--notify-pid",
+        type=int,
+        metavar="PID",
+        help="run no command: send SIGHUP to PID on each change, and exit when PID is gone (the master's watcher)",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
     args = parser.parse_args(argv)
     if args.command and args.command[0] == "--":
         args.command = args.command[1:]
+    if args.notify_pid is not None:
+        if args.command:
+            parser.error("--notify-pid runs no command: drop the command, or --notify-pid")
+        return args
     if not args.command:
         parser.error("missing the command to run, e.g. -- prefork examples.app:app")
     if args.hup and "--preload" in args.command:
@@ -248,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, on_signal)
+
+    if args.notify_pid is not None:
+        return _notify(args.notify_pid, paths, args.ext, stop)
 
     child = _Child(args.command, args.stop_timeout)
     _say(f"watching {', '.join(paths)}; running: {' '.join(args.command)}")
@@ -281,6 +294,33 @@ def main(argv: list[str] | None = None) -> int:
         code = child.stop(signum)
     _say(f"stopped after {time.monotonic() - started:.0f}s")
     return code if code is not None and code >= 0 else 0
+
+
+def _notify(pid: int, paths: list[str], extensions: Sequence[str], stop: threading.Event) -> int:
+    """Watch-only mode: HUP ``pid`` on each change; return 0 once ``pid`` has gone (or on a signal)."""
+
+    def hup(changes: Changes) -> None:
+        _say(f"{describe(changes, paths[0] if len(paths) == 1 else None)} changed; sending HUP to {pid}")
+        os.kill(pid, signal.SIGHUP)
+
+    parent = os.getppid()
+
+    def check() -> None:
+        # The master may die without telling us (SIGKILL): do not outlive it. When it is our parent, being
+        # re-parented says so even while it is an unreaped zombie, which kill(pid, 0) still finds.
+        if parent == pid and os.getppid() != parent:
+            stop.set()
+            return
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            stop.set()
+
+    try:
+        watch_and_restart(paths, hup, stop_event=stop, extensions=extensions, on_idle=check)
+    except ProcessLookupError:
+        pass  # it went away between a change and the HUP
+    return 0
 
 
 if __name__ == "__main__":

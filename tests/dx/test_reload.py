@@ -256,3 +256,61 @@ def test_a_missing_command_is_explained(run_reloader) -> None:
     out, _ = proc.communicate(timeout=15)
     assert proc.returncode == 2
     assert "missing the command to run" in out
+
+
+# -- the watch-only mode a master runs as its child ----------------------------------------------------------------
+
+FAKE_MASTER = """
+import os, signal, subprocess, sys, time
+hups = {hups!r}
+signal.signal(signal.SIGHUP, lambda *a: open(hups, "a").write("HUP\\n"))
+watcher = subprocess.Popen(
+    [sys.executable, "-m", "supervisor.reload", "--notify-pid", str(os.getpid()), "--path", {path!r}]
+)
+open({watcher_pid!r}, "w").write(str(watcher.pid))
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    time.sleep(0.05)
+"""
+
+
+def test_notify_pid_sends_hup_to_the_master_and_does_not_outlive_it(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    hups, watcher_pid = tmp_path / "hups.txt", tmp_path / "watcher.pid"
+    script = tmp_path / "master.py"
+    script.write_text(FAKE_MASTER.format(hups=str(hups), path=str(src), watcher_pid=str(watcher_pid)))
+    master = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        until(watcher_pid.exists, "the watcher to start")
+        until(
+            hups.exists,
+            "a HUP after an edit",
+            poke=lambda: (src / "views.py").write_text(f"x = {time.time()}\n"),
+            poke_every=0.3,
+        )
+        pid = int(watcher_pid.read_text())
+    finally:
+        master.kill()
+        master.wait()
+
+    def gone() -> bool:
+        # an exited watcher may stay a zombie if this container's init does not reap orphans: that counts
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+
+    until(gone, "the watcher to exit after its master was killed")
+
+
+def test_notify_pid_takes_no_command() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "supervisor.reload", "--notify-pid", "1", "--", "prefork", "x:app"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=15,
+    )
+    assert proc.returncode == 2
+    assert "--notify-pid runs no command" in proc.stderr
