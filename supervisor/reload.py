@@ -2,15 +2,17 @@
 
 Development only. Two ways to use it:
 
-* **Inside the master** (``prefork --reload``): a :class:`Reloader` thread whose ``on_change`` queues SIGHUP to the
-  master itself. A HUP is the rolling restart that already exists: new workers fork from a master that never
-  imported the app, so they import the new code, and the old workers serve until the new ones are ready. A broken
-  edit therefore costs one failed boot (the old worker keeps serving) and the next save recovers. It cannot work
-  with ``--preload``: the master would hand the workers the app it imported at start.
+* **Inside the master** (``prefork --reload``): the master spawns ``python -m supervisor.reload --notify-pid
+  MASTER_PID --path DIR`` as a child, which sends it SIGHUP on each change and exits when the master is gone (a
+  child process rather than a :class:`Reloader` thread, so that the master never forks workers while a thread
+  runs). A HUP is the rolling restart that already exists: new workers fork from a master that never imported the
+  app, so they import the new code, and the old workers serve until the new ones are ready. A broken edit
+  therefore costs one failed boot (the old worker keeps serving) and the next save recovers. It cannot work with
+  ``--preload``: the master would hand the workers the app it imported at start.
 * **Around any command** (works with every version of the master)::
 
       python -m supervisor.reload [--path DIR]... [--ext .html]... [--hup] -- prefork --bind :8000 examples.app:app
-      python -m supervisor.reload -- python examples/app.py
+      python -m supervisor.reload -- python -m examples.app
 
   The command runs as a child in its own process group. On a change it is stopped (SIGTERM, then SIGKILL of the
   group after ``--stop-timeout``) and started again; with ``--hup`` it is sent SIGHUP instead (for a ``prefork``
@@ -99,11 +101,12 @@ def watch_and_restart(
 
 
 class Reloader:
-    """A watcher thread for a long-running process, such as the master: ``start()``, then ``stop()`` at exit.
+    """A watcher thread for a long-running process that does not fork: ``start()``, then ``stop()`` at exit.
 
     ``on_change(changes)`` runs in the watcher thread, so it must only hand the news over, the way a signal
-    handler does; for the master: ``lambda changes: os.kill(os.getpid(), signal.SIGHUP)``, which the master's loop
-    handles as a HUP. The thread is a daemon and is not inherited by forked children.
+    handler does (e.g. ``lambda changes: os.kill(os.getpid(), signal.SIGHUP)``). The thread is a daemon. A process
+    that forks (the master) should run ``--notify-pid`` as a child instead: forking while a thread runs is unsafe
+    and warns from Python 3.12.
     """
 
     def __init__(
