@@ -314,3 +314,47 @@ def test_notify_pid_takes_no_command() -> None:
     )
     assert proc.returncode == 2
     assert "--notify-pid runs no command" in proc.stderr
+
+
+# -- prefork --reload, once the master exposes it ------------------------------------------------------------------
+
+
+def _master_has_reload() -> bool:
+    from supervisor.settings import BY_NAME
+
+    return "reload" in BY_NAME
+
+
+@pytest.mark.skipif(not _master_has_reload(), reason="the master has no --reload setting yet (see the issue-9 report)")
+def test_prefork_reload_serves_an_edit_within_seconds(project: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "supervisor", "--reload", "--bind", f"127.0.0.1:{port}", "--workers", "1", "myapp:app"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        until(lambda: fetch(port) == "v1", "the first version")
+        poke = edit(project, "v2")
+        until(lambda: fetch(port) == "v2", "the edited version", poke=poke)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+
+
+@pytest.mark.skipif(not _master_has_reload(), reason="the master has no --reload setting yet (see the issue-9 report)")
+def test_prefork_reload_refuses_preload(project: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "supervisor", "--reload", "--preload", "--bind", "127.0.0.1:0", "myapp:app"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 2
+    assert "--reload" in proc.stderr and "--preload" in proc.stderr
