@@ -189,7 +189,7 @@ def parse_responses(data: bytes, *, closed: bool = True, head: bool | None = Fal
             data = rest
             continue
         length = next((int(v) for k, v in headers if k.lower() == "content-length"), None)
-        if head or (head is None and length and rest.startswith(b"HTTP/1.1 ")):
+        if head or (head is None and length and (not rest or rest.startswith(b"HTTP/1.1 "))):
             body = b""
             data = rest
         elif length is None:

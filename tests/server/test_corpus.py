@@ -76,10 +76,11 @@ async def _rejected(case: Case, port: int, pieces: list[bytes]) -> None:
     conn = await RawConnection.open(port)
     try:
         await conn.send(pieces)
-        assert await conn.wait_closed(HEADER_TIMEOUT + 2.0), "the server did not close"
-        responses = await conn.responses(1, timeout=0)
+        responses = await conn.responses(1, timeout=HEADER_TIMEOUT + 2.0)
         assert [r.status for r in responses] == [case.status], bytes(conn.data)[:300]
         assert responses[0].header("connection") == "close"
+        assert await conn.wait_closed(2.0), "the server did not close"
+        assert len(await conn.responses(2, timeout=0)) == 1, "something was sent after the rejection"
     finally:
         conn.close()
 
@@ -101,10 +102,11 @@ async def test_nothing_glued_after_a_rejected_request_is_answered(case: Case, ma
         conn = await RawConnection.open(server.port)
         try:
             await conn.send(pieces)
-            assert await conn.wait_closed(HEADER_TIMEOUT + 2.0), "the server did not close"
-            responses = await conn.responses(1, timeout=0)
+            responses = await conn.responses(1, timeout=HEADER_TIMEOUT + 2.0)
+            assert [r.status for r in responses] == [case.status], bytes(conn.data)[:300]
+            assert await conn.wait_closed(2.0), "the server did not close"
             assert b"/smuggled" not in conn.data
-            assert [r.status for r in responses] == [case.status]
+            assert len(await conn.responses(2, timeout=0)) == 1, "something was sent after the rejection"
         finally:
             conn.close()
 

@@ -13,7 +13,7 @@ from server.writer import HeaderInjectionError, encode_head, status_line
 from web import Application, Response, StreamResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from corpus import RawConnection
+from hostile import RawConnection
 
 GET = b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"
 # Bare CR and bare LF count as well as CRLF: some clients split header lines on either.
