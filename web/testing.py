@@ -21,9 +21,22 @@ from typing import Any
 import aiohttp
 import yarl
 
-from .pytest_plugin import TestServer
+__all__ = ["TestClient", "TestServer"]  # noqa: F822 - TestServer is served by __getattr__
 
-__all__ = ["TestClient", "TestServer"]
+
+def _server_class() -> Any:
+    # Imported when first needed: web.pytest_plugin (which defines TestServer today) imports pytest, and imports
+    # web.pytest_fixtures, which uses this module; importing it here at load time would be a cycle.
+    from .pytest_plugin import TestServer
+
+    return TestServer
+
+
+def __getattr__(name: str) -> Any:
+    """``web.testing.TestServer``: the test server of ``web.pytest_plugin``, loaded on first use."""
+    if name == "TestServer":
+        return _server_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _RequestContext:
@@ -69,10 +82,11 @@ class TestClient:
     __test__ = False  # not a test class, for pytest's collector
 
     def __init__(self, server: Any, *, cookie_jar: aiohttp.abc.AbstractCookieJar | None = None, **kwargs: Any) -> None:
-        if not isinstance(server, TestServer):
+        server_class = _server_class()
+        if not isinstance(server, server_class):
             if not callable(getattr(server, "make_handler", None)):
                 raise TypeError(f"TestClient needs a TestServer or an Application, got {type(server).__name__}")
-            server = TestServer(server)
+            server = server_class(server)
         self._server = server
         self._cookie_jar = cookie_jar
         self._session_kwargs = kwargs
@@ -118,7 +132,7 @@ class TestClient:
     # -- what tests read -------------------------------------------------------------------------------------------
 
     @property
-    def server(self) -> TestServer:
+    def server(self) -> Any:
         """The :class:`TestServer` this client talks to."""
         return self._server
 
