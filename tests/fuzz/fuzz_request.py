@@ -27,7 +27,7 @@ with atheris.instrument_imports(include=["server", "web"]):
     import web  # noqa: F401
 
 import uvloop
-from harness import LogCatcher, check, drive, make_factory
+from request_harness import LogCatcher, check, drive, make_factory
 
 _RUNNER = asyncio.Runner(loop_factory=uvloop.new_event_loop)
 

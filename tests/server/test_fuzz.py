@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from harness import LogCatcher, check, drive, make_factory
 from hostile import RawConnection, echo_app, load_all
+from request_harness import LogCatcher, check, drive, make_factory
 
 CRLF = b"\r\n"
 METHODS = [b"GET", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH", b"CONNECT", b"PRI", b"get", b"G\0T", b""]
