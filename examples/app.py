@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import web
-from web.middlewares import middleware
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 8 * 1024 * 1024  # client_max_size: the largest request body the app accepts
@@ -105,7 +104,7 @@ async def delete_item(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@middleware
+@web.middleware
 async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     """Under ``/api/``, HTTP errors are JSON ``{"error": reason, "status": code}`` instead of text pages."""
     try:
@@ -248,6 +247,4 @@ def create_app() -> web.Application:
 app = create_app()
 
 if __name__ == "__main__":
-    from web.runner import run_app  # web.run_app once the lead exports it
-
-    run_app(app, host="127.0.0.1", port=8080)
+    web.run_app(app, host="127.0.0.1", port=8080)

@@ -14,6 +14,8 @@ from .exceptions import __all__ as _exceptions_all
 from .forms import FileField as FileField
 from .forms import FormLimits as FormLimits
 from .handler import RequestHandlerFactory as RequestHandlerFactory
+from .middlewares import middleware as middleware
+from .middlewares import normalize_path_middleware as normalize_path_middleware
 from .multipart import BodyPartReader as BodyPartReader
 from .multipart import MultipartReader as MultipartReader
 from .request import InvalidJSONBody as InvalidJSONBody
@@ -38,6 +40,23 @@ from .router import UrlMappingMatchInfo as UrlMappingMatchInfo
 from .routes import DynamicRoute as DynamicRoute
 from .routes import PlainRoute as PlainRoute
 from .routes import Route as Route
+from .runner import run_app as run_app
+from .static import FileResponse as FileResponse
+from .static import StaticRoute as StaticRoute
+from .websocket import MSG_BINARY as MSG_BINARY
+from .websocket import MSG_CLOSE as MSG_CLOSE
+from .websocket import MSG_CLOSED as MSG_CLOSED
+from .websocket import MSG_ERROR as MSG_ERROR
+from .websocket import MSG_PING as MSG_PING
+from .websocket import MSG_PONG as MSG_PONG
+from .websocket import MSG_TEXT as MSG_TEXT
+from .websocket import Message as Message
+from .websocket import WebSocketDisconnectedError as WebSocketDisconnectedError
+from .websocket import WebSocketReady as WebSocketReady
+from .websocket import WebSocketResponse as WebSocketResponse
+from .websocket import WSCloseCode as WSCloseCode
+from .websocket import WSMessage as WSMessage
+from .websocket import WSMsgType as WSMsgType
 
 __all__ = [
     "AbstractMatchInfo",
@@ -46,6 +65,7 @@ __all__ = [
     "BodyPartReader",
     "DynamicRoute",
     "FileField",
+    "FileResponse",
     "FormLimits",
     "MultipartReader",
     "PlainRoute",
@@ -53,6 +73,7 @@ __all__ = [
     "RouteDef",
     "RouteTableDef",
     "StaticDef",
+    "StaticRoute",
     "UrlDispatcher",
     "UrlMappingMatchInfo",
     "delete",
@@ -75,5 +96,22 @@ __all__ = [
     "Response",
     "StreamResponse",
     "json_response",
+    "middleware",
+    "normalize_path_middleware",
+    "run_app",
+    "MSG_BINARY",
+    "MSG_CLOSE",
+    "MSG_CLOSED",
+    "MSG_ERROR",
+    "MSG_PING",
+    "MSG_PONG",
+    "MSG_TEXT",
+    "Message",
+    "WSCloseCode",
+    "WSMessage",
+    "WSMsgType",
+    "WebSocketDisconnectedError",
+    "WebSocketReady",
+    "WebSocketResponse",
     *_exceptions_all,
 ]

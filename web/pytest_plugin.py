@@ -179,3 +179,11 @@ def _current_runner(argname: str) -> asyncio.Runner:
     if not _CURRENT:
         raise RuntimeError(f"async fixture {argname!r} must be function-scoped")
     return _runner_for(_CURRENT[-1])
+
+
+# ``make_client`` needs the aiohttp client (prefork's [test] extra); without it the plugin still gives
+# ``make_server`` and async tests instead of breaking every pytest run of a project that installed prefork.
+try:
+    from .pytest_fixtures import make_client as make_client
+except ImportError:  # pragma: no cover - aiohttp not installed
+    pass

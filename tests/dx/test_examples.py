@@ -160,7 +160,7 @@ async def test_static_does_not_leave_its_directory(client) -> None:
 # -- websocket chat ------------------------------------------------------------------------------------------------
 
 
-async def test_chat_broadcasts_to_everyone_in_the_room(websockets_in_web, client) -> None:
+async def test_chat_broadcasts_to_everyone_in_the_room(client) -> None:
     alice = await client.ws_connect("/ws?name=alice")
     assert json.loads(await alice.receive_str()) == {"from": "server", "text": "alice joined"}
     bob = await client.ws_connect("/ws?name=bob")
@@ -175,7 +175,7 @@ async def test_chat_broadcasts_to_everyone_in_the_room(websockets_in_web, client
     assert json.loads(await alice.receive_str()) == {"from": "server", "text": "bob left"}
 
 
-async def test_chat_over_plain_http_explains_itself(websockets_in_web, client) -> None:
+async def test_chat_over_plain_http_explains_itself(client) -> None:
     resp = await client.get("/ws")
     assert resp.status == 200
     assert "websocket endpoint" in await resp.text()

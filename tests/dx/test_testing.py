@@ -124,7 +124,7 @@ def test_wrong_argument_is_named() -> None:
         TestClient("examples.app:app")
 
 
-async def test_ws_connect_talks_to_a_websocket_handler(websockets_in_web) -> None:
+async def test_ws_connect_talks_to_a_websocket_handler() -> None:
     async def ws_echo(request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
