@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import APPS, Load, get, in_thread, read_response
+from masters import APPS, Load, get, in_thread, read_response
 
 ROOT = str(Path(__file__).resolve().parents[2])
 

@@ -8,7 +8,7 @@ import sys
 import sysconfig
 
 import pytest
-from conftest import APPS, in_thread
+from masters import APPS, in_thread
 
 
 async def test_missing_module_is_one_line_before_any_fork(prefork):

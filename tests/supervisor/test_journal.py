@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from conftest import get
+from masters import get
 
 from supervisor import journal
 from supervisor.journal import JournalFormatter, JsonAccessFormatter, is_journal_stream, syslog_priority

@@ -12,7 +12,7 @@ from supervisor.loader import build_app, import_target
 
 @pytest.fixture(autouse=True)
 def apps_on_path(monkeypatch):
-    from conftest import APPS
+    from masters import APPS
 
     monkeypatch.syspath_prepend(APPS)
     yield

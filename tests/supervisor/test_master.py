@@ -11,7 +11,7 @@ import socket
 import sys
 
 import psutil
-from conftest import APPS, Load, get, in_thread
+from masters import APPS, Load, get, in_thread
 
 
 async def test_hup_twice_under_load_fails_no_request(prefork):

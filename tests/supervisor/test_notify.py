@@ -17,7 +17,7 @@ import time
 import uuid
 
 import pytest
-from conftest import Load, get, in_thread
+from masters import Load, get, in_thread
 
 from supervisor import notify
 from supervisor.notify import Notifier, SdNotifier, from_environ

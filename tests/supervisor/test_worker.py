@@ -10,7 +10,7 @@ import signal
 import time
 
 import psutil
-from conftest import get, in_thread, read_response
+from masters import get, in_thread, read_response
 
 
 async def test_term_lets_a_slow_in_flight_request_complete(prefork):
