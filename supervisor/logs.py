@@ -4,6 +4,9 @@ The error log is the root logger, so the app's own logging and the server's (``p
 The access log is ``prefork.access``, handed to the app's handler factory; it does not propagate. Reopening
 swaps each file handler's stream under its lock, so logrotate can move the files and send USR1 (no
 ``copytruncate`` needed); the master reopens its own and signals every worker to reopen theirs.
+
+Under systemd, a log written to the journal's stream (``$JOURNAL_STREAM``, see :mod:`supervisor.journal`) drops the
+timestamp and prefixes each line with its ``<N>`` priority, so that ``journalctl -p warning`` works.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import os
 import sys
 import time
 from typing import IO, Any
+
+from .journal import access_formatter, error_formatter
 
 __all__ = ["ACCESS_LOGGER", "ERROR_FORMAT", "Logs"]
 
@@ -51,7 +56,7 @@ class Logs:
         """(Re)configure both logs; called at start and again when HUP reloads the config."""
         root = logging.getLogger()
         error_handler = self._handler(errorlog or "-", sys.stderr)
-        error_handler.setFormatter(_Formatter(ERROR_FORMAT))
+        error_handler.setFormatter(error_formatter(error_handler.stream, _Formatter(ERROR_FORMAT)))
         self._swap(root, "error_handler", error_handler)
         root.setLevel(loglevel.upper())
 
@@ -60,7 +65,7 @@ class Logs:
         access_handler = None
         if accesslog:
             access_handler = self._handler(accesslog, sys.stdout)
-            access_handler.setFormatter(logging.Formatter("%(message)s"))
+            access_handler.setFormatter(access_formatter(access_handler.stream))
         self._swap(self.access_logger, "access_handler", access_handler)
 
     def _swap(self, logger: logging.Logger, attr: str, handler: logging.Handler | None) -> None:
@@ -73,7 +78,7 @@ class Logs:
         setattr(self, attr, handler)
 
     @staticmethod
-    def _handler(target: str, stream: IO[str]) -> logging.Handler:
+    def _handler(target: str, stream: IO[str]) -> logging.StreamHandler[Any]:
         if target == "-":
             return logging.StreamHandler(stream)
         return ReopenableFileHandler(target, encoding="utf-8")

@@ -194,10 +194,6 @@ def test_json_through_a_real_logger():
 # -- the real master ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="supervisor/logs.py does not call journal.error_formatter()/access_formatter() yet (master's file)",
-)
 async def test_under_the_journal_the_master_logs_priorities_without_timestamps(prefork):
     prefork.output.write_text("")  # the master's stdout+stderr: created now, so its inode is known
     env = {"JOURNAL_STREAM": stream_id(prefork.output)}
