@@ -393,8 +393,8 @@ class Response(StreamResponse):
 
     def __init__(
         self,
-        *,
         body: Any = None,
+        *,
         status: int = 200,
         reason: str | None = None,
         text: str | None = None,
@@ -404,6 +404,9 @@ class Response(StreamResponse):
     ) -> None:
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
+        if isinstance(body, str):
+            # The seed's own example, ``return Response("All right!")``: a str body is text (aiohttp 3 agrees).
+            body, text = None, body
         super().__init__(status=status, reason=reason, headers=headers)
         hdrs = self._headers
         if content_type is not None and "charset" in content_type:

@@ -71,13 +71,29 @@ def test_response_text_recalculates_body_and_content_length():
     assert resp.content_length is None and "Content-Length" not in resp.headers
 
 
+def test_the_seeds_example_response_with_a_positional_body():
+    # "return Response("All right!")": a str body is text, UTF-8; bytes stay bytes.
+    resp = web.Response("All right!")
+    assert (resp.body, resp.content_length, resp.content_type, resp.charset) == (
+        b"All right!",
+        10,
+        "text/plain",
+        "utf-8",
+    )
+    assert web.Response(b"\x00\x01").body == b"\x00\x01"
+    with pytest.raises(ValueError):
+        web.Response("x", text="y")
+
+
 def test_response_argument_errors():
     with pytest.raises(ValueError):
         web.Response(body=b"a", text="b")
     with pytest.raises(TypeError):
         web.Response(text=b"bytes")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        web.Response(body="str")
+        web.Response(body=12)
+    with pytest.raises(TypeError):
+        web.Response("ok").body = "str"  # the attribute is bytes, as the seed says; only the constructor takes str
     with pytest.raises(ValueError):
         web.Response(text="a", content_type="text/plain; charset=utf-8")
 
