@@ -34,7 +34,7 @@ import tempfile
 import urllib.parse
 from typing import IO, Any, NamedTuple
 
-from multidict import CIMultiDictProxy, MultiDict, MultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from server.errors import PayloadTooLarge
 
@@ -66,6 +66,9 @@ MiB = 1024 * KiB
 FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
+_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+
+
 class FileField(NamedTuple):
     """A ``multidict`` value of ``Request.POST`` for an uploaded file.
 
@@ -77,7 +80,9 @@ class FileField(NamedTuple):
     filename: str
     file: IO[bytes]
     content_type: str
-    headers: CIMultiDictProxy[str]
+    #: The part's headers (aiohttp 3); optional, so the seed's four-field ``FileField(name, filename, file,
+    #: content_type)`` still constructs.
+    headers: CIMultiDictProxy[str] = _NO_HEADERS
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -443,3 +443,10 @@ async def test_large_upload_does_not_grow_rss(make_server: Any, tmp_path: Path) 
     # The client's writes are bounded by drain() and the server's reads by the stream's high-water mark;
     # the file went to disk. 96 MiB buffered anywhere would show.
     assert peak - before < 24 * 1024 * 1024, (before, peak)
+
+
+def test_file_field_is_the_seeds_namedtuple_with_aiohttps_headers_optional():
+    field = FileField("upload", "a.txt", io.BytesIO(b"x"), "text/plain")
+    assert (field.name, field.filename, field.content_type) == ("upload", "a.txt", "text/plain")
+    assert field.file.read() == b"x" and len(field.headers) == 0
+    assert FileField._fields[:4] == ("name", "filename", "file", "content_type")
