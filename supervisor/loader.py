@@ -3,14 +3,22 @@
 ``name`` may be an Application (anything with ``make_handler``), or a callable, sync or async, that returns one.
 Calling it happens in each worker after the fork, so per-worker resources (DB pools, clients) are created in the
 process that uses them.
+
+Every failure is one :class:`AppLoadError` line that names the place to fix: the innermost frame of the app's own
+files for an import error (not the library frame that raised it), the factory's ``file:line`` when it returns
+something else, and the Applications and factories the module does have when the name is wrong.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
+import os
 import sys
+import sysconfig
 import traceback
+import types
 from typing import Any
 
 from .errors import AppLoadError
@@ -23,11 +31,79 @@ def is_application(obj: Any) -> bool:
     return callable(getattr(obj, "make_handler", None))
 
 
+def _library_dirs() -> tuple[str, ...]:
+    """Where Python's own and installed packages live: frames there are not the app's code."""
+    paths = sysconfig.get_paths()
+    found = {os.path.realpath(paths[key]) + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    found.add(os.path.dirname(os.path.realpath(__file__)) + os.sep)  # the supervisor itself
+    return tuple(found)
+
+
+def _place(exc: BaseException) -> str:
+    """``file:line`` of the innermost frame in the app's own files (else the innermost frame), or ``""``."""
+    if isinstance(exc, SyntaxError) and exc.filename:  # the broken file never ran, so it has no frame
+        return f"{exc.filename}:{exc.lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<")]
+    if not frames:
+        return ""
+    library = _library_dirs()
+    own = [f for f in frames if not os.path.realpath(f.filename).startswith(library)]
+    frame = (own or frames)[-1]
+    return f"{frame.filename}:{frame.lineno}"
+
+
 def _one_line(exc: BaseException) -> str:
-    """The innermost frame's place plus the error: what an operator needs to fix a broken import."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    """The error plus where to fix it: what an operator needs to mend a broken import."""
+    where = _place(exc)
+    text = exc.msg if isinstance(exc, SyntaxError) else str(exc)  # str() repeats "(file, line N)"
+    message = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {message}" + (f" ({where})" if where else "")
+
+
+def _definition(obj: Any) -> str:
+    """``file:line`` where a function (or a callable's class) is defined, or ``""``."""
+    try:
+        func = inspect.unwrap(obj)
+        code = getattr(func, "__code__", None)
+        if code is not None:
+            return f"{code.co_filename}:{code.co_firstlineno}"
+        target = func if inspect.isclass(func) else type(func)
+        return f"{inspect.getsourcefile(target)}:{inspect.getsourcelines(target)[1]}"
+    except (TypeError, OSError, ValueError):
+        return ""
+
+
+def _takes_no_argument(obj: Any) -> bool:
+    try:
+        inspect.signature(obj).bind()
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _candidates(module: types.ModuleType, wanted: str) -> list[str]:
+    """The module's Applications, then its factories (its own functions that take no argument): the names a
+    ``module:name`` could mean, the closest to ``wanted`` first."""
+    apps, factories = [], []
+    for name, obj in vars(module).items():
+        if name.startswith("_"):
+            continue
+        if is_application(obj):
+            apps.append(name)
+        elif inspect.isfunction(obj) and obj.__module__ == module.__name__ and _takes_no_argument(obj):
+            factories.append(name)
+    ranked = apps + factories
+    close = difflib.get_close_matches(wanted, ranked, n=1, cutoff=0.6)
+    return close + [name for name in ranked if name not in close]
+
+
+def _suggestion(module: types.ModuleType, module_name: str, wanted: str) -> str:
+    names = _candidates(module, wanted)
+    where = getattr(module, "__file__", None) or module_name
+    if not names:
+        return f"; {where} defines no Application nor a function returning one"
+    listed = ", ".join(f"{module_name}:{name}" for name in names)
+    return f"; did you mean {module_name}:{names[0]}? ({where} has {listed})"
 
 
 def import_target(spec: str, *, reload: bool = False) -> Any:
@@ -51,9 +127,11 @@ def import_target(spec: str, *, reload: bool = False) -> Any:
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise AppLoadError(f"{module_name!r} has no attribute {attr!r}") from None
+            hint = _suggestion(module, module_name, attr) if obj is module else ""
+            raise AppLoadError(f"{module_name!r} has no attribute {attr!r}{hint}") from None
     if not is_application(obj) and not callable(obj):
-        raise AppLoadError(f"{spec} is {type(obj).__name__}, not an Application or a callable returning one")
+        hint = _suggestion(module, module_name, attr)
+        raise AppLoadError(f"{spec} is {type(obj).__name__}, not an Application or a callable returning one{hint}")
     return obj
 
 
@@ -65,5 +143,10 @@ async def build_app(target: Any) -> Any:
     if inspect.isawaitable(app):
         app = await app
     if not is_application(app):
-        raise AppLoadError(f"the app factory returned {type(app).__name__}, not an Application")
+        where = _definition(target)
+        name = getattr(target, "__qualname__", type(target).__name__)
+        raise AppLoadError(
+            f"the app factory returned {type(app).__name__}, not an Application"
+            + (f" ({name} at {where}): make it return the web.Application it builds" if where else "")
+        )
     return app

@@ -225,24 +225,20 @@ def test_a_wrong_app_spec_stops_the_command_with_one_clear_line(tmp_path: Path, 
     assert says in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="master helper, supervisor/loader.py: name the file and the fix: for a missing attribute list the "
-    "Applications and factories the module has ('did you mean myapp:app?'), for a factory returning a "
-    "non-Application give its file:line, and for an import error point at the innermost frame in the app's "
-    "own files (badimport.py:4), not at the library frame (json/decoder.py)",
-)
 @pytest.mark.parametrize(
     ("spec", "says"),
     [
-        ("myapp:nothere", "myapp:app"),
+        ("myapp:nothere", "did you mean myapp:app?"),
         ("myapp:make", "myapp.py:12"),
-        ("badimport:app", "badimport.py:4"),
+        ("badimport:app", "badimport.py:4)"),
     ],
 )
 def test_a_wrong_app_spec_names_the_file_and_the_fix(tmp_path: Path, spec: str, says: str) -> None:
-    _, err = prefork(tmp_path, spec)
+    code, err = prefork(tmp_path, spec)
+    assert code == 4, err
     assert says in err
+    assert "json/decoder.py" not in err  # the library frame that raised is not where to look
+    assert "ready" not in err  # no worker ever served
 
 
 def test_the_source_of_this_file_is_where_the_messages_point() -> None:

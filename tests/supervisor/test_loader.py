@@ -47,3 +47,34 @@ def test_import_errors_are_one_line(spec, message):
     with pytest.raises(AppLoadError) as info:
         import_target(spec)
     assert message in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("source", "spec", "message"),
+    [
+        ("x = (\n", "m:app", "cannot import 'm': SyntaxError: '(' was never closed ({file}:1)"),
+        ("import json\n\njson.loads('{')\n", "m:app", "({file}:3)"),
+        ("def helper(request):\n    pass\n", "m:app", "; {file} defines no Application nor a function"),
+        ("def create_app():\n    pass\n\ndef build():\n    pass\n", "m:creat_app", "did you mean m:create_app?"),
+    ],
+    ids=["syntax-error", "own-frame-not-the-library", "nothing-to-suggest", "closest-name-first"],
+)
+def test_errors_point_at_the_apps_own_file(tmp_path, monkeypatch, source, spec, message):
+    (tmp_path / "m.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "m", raising=False)
+    with pytest.raises(AppLoadError) as info:
+        import_target(spec)
+    assert message.format(file=tmp_path / "m.py") in str(info.value) and "\n" not in str(info.value)
+    sys.modules.pop("m", None)
+
+
+async def test_a_factory_returning_something_else_is_named_with_its_place():
+    def make():
+        return 5
+
+    with pytest.raises(AppLoadError) as info:
+        await build_app(make)
+    code = make.__code__
+    assert "(test_a_factory_returning_something_else_is_named_with_its_place.<locals>.make at " in str(info.value)
+    assert f"{code.co_filename}:{code.co_firstlineno})" in str(info.value)
