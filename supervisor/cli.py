@@ -53,6 +53,14 @@ def _check_importable(spec: str) -> None:
         raise AppLoadError(f"cannot import {spec.partition(':')[0]!r}: no module named {top!r}")
 
 
+def _config_ok(cfg: config.Config, app: str) -> int:
+    """``--check-config`` passed: print the warnings, then the OK line."""
+    for warning in cfg.warnings():
+        print(f"prefork: warning: {warning}", file=sys.stderr)
+    print(f"prefork: config OK ({cfg.config_file or 'no config file'}, {app})")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -67,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     if command.print_config:
         sys.stdout.write(cfg.render())
         return EXIT_OK
+    if cfg.app is None and command.check_config:
+        # the config file alone (``prefork --check-config prefork.conf.py``): the app is given at start
+        return _config_ok(cfg, "no app given")
     if cfg.app is None:
         return _error("missing APP: give module:name as the argument or set app in the config file", EXIT_CONFIG)
     try:
@@ -83,10 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             from .loader import import_target
 
             import_target(cfg.app)
-            for warning in cfg.warnings():
-                print(f"prefork: warning: {warning}", file=sys.stderr)
-            print(f"prefork: config OK ({cfg.config_file or 'no config file'}, app {cfg.app})")
-            return EXIT_OK
+            return _config_ok(cfg, f"app {cfg.app}")
         _check_importable(cfg.app)
     except SupervisorError as exc:
         return _error(str(exc), exc.exit_code)

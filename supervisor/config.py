@@ -7,6 +7,7 @@ loader, ``--print-config`` and the documentation table (``python -m supervisor.c
 
 Precedence, lowest first: defaults < config file < ``PREFORK_CMD_ARGS`` < command line. The config file is
 ``-c FILE`` (from the command line, else from ``PREFORK_CMD_ARGS``), else ``./prefork.conf.py`` when it exists.
+With ``--check-config``, a lone argument that is an existing ``*.py`` file is the config file, as in gunicorn.
 It is Python: top-level assignments and ``def``s of setting names. Names starting with ``_`` and imported names
 are the file's own helpers; any other unknown name is an error reported as ``file:line``.
 """
@@ -237,6 +238,9 @@ def load(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         print_config=bool(cli.pop("print_config", False) or env.pop("print_config", False)),
         version=bool(cli.pop("version", False) or env.pop("version", False)),
     )
+    if command.check_config and "config" not in cli and _is_config_file(cli.get("app")):
+        # gunicorn's habit: ``prefork --check-config prefork.conf.py`` checks that file (an APP is never a path)
+        cli["config"] = cli.pop("app")
     cli_config, env_config = cli.pop("config", None), env.pop("config", None)
     config_file = cli_config or env_config
     if config_file is None and os.path.isfile(DEFAULT_CONFIG_FILE):
@@ -257,6 +261,10 @@ def load(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
                 raise ConfigError(f"{where}: {flag}: {exc}") from None
             origin[name] = where
     return Config(values, origin, config_file), command
+
+
+def _is_config_file(arg: Any) -> bool:
+    return isinstance(arg, str) and arg.endswith(".py") and os.path.isfile(arg)
 
 
 def settings_markdown() -> str:

@@ -49,6 +49,19 @@ def test_config_file_from_env_and_cli(tmp_path, monkeypatch):
     assert load(["-c", b, "app:x"], {"PREFORK_CMD_ARGS": f"-c {a}"})[0].workers == 6
 
 
+def test_check_config_takes_a_lone_config_file_as_the_config(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    conf = write(tmp_path, "workers = 5\n", "site.conf.py")
+    cfg, command = load(["--check-config", conf], {})
+    assert command.check_config and cfg.config_file == conf and cfg.app is None and cfg.workers == 5
+    cfg, _ = load(["--check-config", "-c", conf, "app:x"], {})
+    assert (cfg.config_file, cfg.app) == (conf, "app:x")
+    with pytest.raises(ConfigError, match="expected module:name"):
+        load([conf], {})  # only --check-config reads a path there: starting a server needs an APP
+    with pytest.raises(ConfigError, match="expected module:name"):
+        load(["--check-config", "missing.py"], {})  # not an existing file: still an APP, and a wrong one
+
+
 def test_repeatable_bind_and_boolean_flags(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "preload_app = True\n")
