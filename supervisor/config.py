@@ -5,11 +5,12 @@ a default, a converter that validates and normalises a value, and help text. The
 loader, ``--print-config`` and the documentation table (``python -m supervisor.config``) are all generated from
 :data:`SETTINGS`, so they cannot disagree.
 
-Precedence, lowest first: defaults < config file < ``PREFORK_CMD_ARGS`` < command line. The config file is
-``-c FILE`` (from the command line, else from ``PREFORK_CMD_ARGS``), else ``./prefork.conf.py`` when it exists.
-With ``--check-config``, a lone argument that is an existing ``*.py`` file is the config file, as in gunicorn.
-It is Python: top-level assignments and ``def``s of setting names. Names starting with ``_`` and imported names
-are the file's own helpers; any other unknown name is an error reported as ``file:line``.
+Precedence, lowest first: defaults < config file < ``PREFORK_CMD_ARGS`` < command line. A few settings, as in
+gunicorn, also read an environment variable of their own (``FORWARDED_ALLOW_IPS``) that replaces the default.
+The config file is ``-c FILE`` (from the command line, else from ``PREFORK_CMD_ARGS``), else ``./prefork.conf.py``
+when it exists. With ``--check-config``, a lone argument that is an existing ``*.py`` file is the config file, as
+in gunicorn. It is Python: top-level assignments and ``def``s of setting names. Names starting with ``_`` and
+imported names are the file's own helpers; any other unknown name is an error reported as ``file:line``.
 """
 
 from __future__ import annotations
@@ -246,8 +247,15 @@ def load(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     if config_file is None and os.path.isfile(DEFAULT_CONFIG_FILE):
         config_file = DEFAULT_CONFIG_FILE
 
-    values = {s.name: s.default_value() for s in SETTINGS}
+    values = {s.name: s.convert(s.default_value()) for s in SETTINGS}  # normalised like any other source
     origin = dict.fromkeys(values, "default")
+    for setting in SETTINGS:
+        if setting.env and environ.get(setting.env) is not None:
+            try:
+                values[setting.name] = setting.convert(environ[setting.env])
+            except ValueError as exc:
+                raise ConfigError(f"{setting.env}: {exc}") from None
+            origin[setting.name] = setting.env
     if config_file is not None:
         for name, (value, where) in load_file(config_file).items():
             values[name], origin[name] = value, where
@@ -260,7 +268,18 @@ def load(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
                 flag = setting.flags[-1] if setting.flags else "APP"
                 raise ConfigError(f"{where}: {flag}: {exc}") from None
             origin[name] = where
+    _check_combinations(values, origin)
     return Config(values, origin, config_file), command
+
+
+def _check_combinations(values: Mapping[str, Any], origin: Mapping[str, str]) -> None:
+    """Settings that are valid alone but cannot work together: refused with both names and the fix."""
+    if values["reload"] and values["preload_app"]:
+        where = " and ".join(dict.fromkeys((origin["reload"], origin["preload_app"])))
+        raise ConfigError(
+            f"{where}: --reload cannot work with --preload: the master would hand every new worker the app it "
+            "imported at start; drop --preload while developing"
+        )
 
 
 def _is_config_file(arg: Any) -> bool:
@@ -274,6 +293,8 @@ def settings_markdown() -> str:
         flags = ", ".join(f"`{f}`" for f in s.flags) or ("`APP`" if s.name == "app" else "config file")
         default = s.default_value()
         shown = "CPUs" if s.name == "workers" else ("" if s.kind == "hook" else f"`{default!r}`")
+        if s.env:
+            shown += f" (or `${s.env}`)"
         rows.append(f"| `{s.name}` | {flags} | {shown} | {s.help} |")
     return "\n".join(rows) + "\n"
 

@@ -26,6 +26,7 @@ import os
 import random
 import selectors
 import signal
+import subprocess
 import sys
 import time
 from typing import Any
@@ -107,6 +108,7 @@ class Master:
         self.last_status = 0.0
         self.pidfile: str | None = None
         self.exit_reason = ""
+        self.watcher: subprocess.Popen[bytes] | None = None  # --reload: the child that HUPs us on edits
 
     # -- start and stop --------------------------------------------------------------------------------------------
 
@@ -161,6 +163,8 @@ class Master:
         if self.cfg.preload_app:
             self.target = import_target(self.cfg.app)
         self._install_signals()
+        if self.cfg.reload:
+            self._start_watcher()
         for warning in self.cfg.warnings():
             log.warning("%s", warning)
         log.info(
@@ -191,7 +195,38 @@ class Master:
         for pid in list(self.fleet.workers):
             self._signal(pid, messages.SIG_DRAIN)
 
+    def _start_watcher(self) -> None:
+        """``--reload``: spawn the watch-only child that sends us HUP on each source change. A child, not a
+        thread: a master that forks workers while a thread runs risks a deadlocked worker (and warns from 3.12)."""
+        from .reload import ReloadError, notify_command, require_watchfiles
+
+        try:
+            require_watchfiles()
+        except ReloadError as exc:
+            raise ConfigError(str(exc)) from None
+        paths = [os.getcwd()]  # where the app is imported from (after --chdir)
+        if self.cfg.config_file:
+            paths.append(os.path.dirname(os.path.join(self.start_cwd, self.cfg.config_file)))
+        paths = list(dict.fromkeys(os.path.realpath(p) for p in paths))
+        stream = self.logs.error_stream()
+        self.watcher = subprocess.Popen(
+            notify_command(self.pid, paths), stdin=subprocess.DEVNULL, stdout=stream, stderr=stream
+        )
+        log.info("reload: watching %s for changes (watcher %d)", ", ".join(paths), self.watcher.pid)
+
+    def _stop_watcher(self) -> None:
+        watcher, self.watcher = self.watcher, None
+        if watcher is None or watcher.poll() is not None:
+            return
+        watcher.terminate()
+        try:
+            watcher.wait(2.0)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
+            watcher.wait()
+
     def _cleanup(self) -> None:
+        self._stop_watcher()
         sockets.close_all(self.listeners, unlink=not self.handed_over)
         if self.pidfile:
             with contextlib.suppress(OSError):
@@ -307,6 +342,12 @@ class Master:
             code = os.waitstatus_to_exitcode(status)
             if pid == self.child_master:
                 self._upgrade_failed(code)
+                continue
+            if self.watcher is not None and pid == self.watcher.pid:
+                self.watcher.returncode, self.watcher = code, None
+                # a terminal's Ctrl-C reaches the whole process group: the watcher leaving with us is no news
+                if self.fleet.stopping is None:
+                    log.error("the --reload watcher exited (%d): source changes no longer reload the workers", code)
                 continue
             # read what the worker said last (a BootFailed reason) before forgetting it
             if pid in self.pipes:

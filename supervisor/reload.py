@@ -36,7 +36,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ReloadError", "Reloader", "main", "python_filter", "watch_and_restart"]
+__all__ = [
+    "ReloadError",
+    "Reloader",
+    "main",
+    "notify_command",
+    "python_filter",
+    "require_watchfiles",
+    "watch_and_restart",
+]
 
 Changes = set[tuple[Any, str]]  # watchfiles' (Change, path) pairs
 
@@ -57,6 +65,19 @@ def _watchfiles() -> Any:
             "--reload needs watchfiles: pip install 'prefork[reload]' (or pip install watchfiles)"
         ) from None
     return watchfiles
+
+
+def require_watchfiles() -> None:
+    """Raise :class:`ReloadError` with the install line when ``watchfiles`` is missing (checked at start)."""
+    _watchfiles()
+
+
+def notify_command(pid: int, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The command line of the watch-only child that HUPs ``pid`` when a source file under ``paths`` changes."""
+    args = [sys.executable, "-m", "supervisor.reload", "--notify-pid", str(pid)]
+    for path in paths:
+        args += ["--path", os.fspath(path)]
+    return args
 
 
 def python_filter(extensions: Sequence[str] = ()) -> Callable[[Any, str], bool]:

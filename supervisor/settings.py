@@ -47,6 +47,7 @@ class Setting:
     section: str
     metavar: str | None = None
     kind: str = "value"  # "value", "flag" (boolean option), "append" (repeatable), "hook"
+    env: str | None = None  # an environment variable that replaces the default (gunicorn's FORWARDED_ALLOW_IPS)
 
     def default_value(self) -> Any:
         return self.default() if callable(self.default) and self.kind != "hook" else self.default
@@ -188,6 +189,16 @@ SETTINGS: tuple[Setting, ...] = (
         convert=boolean,
         help="Import the app in the master before forking. The app's hooks (on_startup, finish) still run "
         "in each worker.",
+        section="worker",
+        kind="flag",
+    ),
+    S(
+        name="reload",
+        flags=("--reload",),
+        default=False,
+        convert=boolean,
+        help="Development: watch the working directory's source files (watchfiles) and reload the workers on a "
+        "change, as HUP does. Not with preload_app.",
         section="worker",
         kind="flag",
     ),
@@ -341,11 +352,13 @@ SETTINGS: tuple[Setting, ...] = (
     S(
         name="forwarded_allow_ips",
         flags=("--forwarded-allow-ips",),
-        default=lambda: ["127.0.0.1", "::1"],
+        default="127.0.0.1,::1",
         convert=ip_networks,
-        help="Peers (IPs or CIDR, comma-separated, * for any) trusted to send X-Forwarded-* and Forwarded.",
+        help="Peers (IPs or CIDR, comma-separated, * for any) trusted to send X-Forwarded-* and Forwarded; "
+        "unix socket peers are trusted too.",
         section="http",
         metavar="IPS",
+        env="FORWARDED_ALLOW_IPS",
     ),
     # -- server hooks (config file only), as gunicorn has them
     S(

@@ -5,6 +5,7 @@ an app in a temp dir, edit the app, and poll over HTTP until the new code answer
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from supervisor.reload import Reloader, describe, python_filter
@@ -316,16 +318,9 @@ def test_notify_pid_takes_no_command() -> None:
     assert "--notify-pid runs no command" in proc.stderr
 
 
-# -- prefork --reload, once the master exposes it ------------------------------------------------------------------
+# -- prefork --reload: the master runs the watch-only child itself -------------------------------------------------
 
 
-def _master_has_reload() -> bool:
-    from supervisor.settings import BY_NAME
-
-    return "reload" in BY_NAME
-
-
-@pytest.mark.skipif(not _master_has_reload(), reason="the master has no --reload setting yet (see the issue-9 report)")
 def test_prefork_reload_serves_an_edit_within_seconds(project: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
@@ -344,9 +339,11 @@ def test_prefork_reload_serves_an_edit_within_seconds(project: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
+    assert "myapp.py changed; sending HUP" in out and "reload done" in out
+    watcher = int(re.search(r"\(watcher (\d+)\)", out)[1])  # type: ignore[index]
+    until(lambda: not psutil.pid_exists(watcher), "the watcher to go with its master", timeout=5)
 
 
-@pytest.mark.skipif(not _master_has_reload(), reason="the master has no --reload setting yet (see the issue-9 report)")
 def test_prefork_reload_refuses_preload(project: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "supervisor", "--reload", "--preload", "--bind", "127.0.0.1:0", "myapp:app"],
@@ -357,4 +354,4 @@ def test_prefork_reload_refuses_preload(project: Path) -> None:
         timeout=30,
     )
     assert proc.returncode == 2
-    assert "--reload" in proc.stderr and "--preload" in proc.stderr
+    assert "--reload cannot work with --preload" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr

@@ -150,11 +150,11 @@ class Prefork:
         return {int(p.name.split("-")[1]) for p in self.markers.glob("started-*")}
 
 
-async def get(port: int, path: str, *, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
-    """One request on its own connection: (status, headers, body)."""
+async def get(port: int, path: str, *, timeout: float = 10.0, headers: str = "") -> tuple[int, dict[str, str], bytes]:
+    """One request on its own connection: (status, headers, body). ``headers``: extra ``Name: value\\r\\n`` lines."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: t\r\n{headers}Connection: close\r\n\r\n".encode())
         async with asyncio.timeout(timeout):
             return await read_response(reader)
     finally:

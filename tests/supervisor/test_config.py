@@ -62,6 +62,26 @@ def test_check_config_takes_a_lone_config_file_as_the_config(tmp_path, monkeypat
         load(["--check-config", "missing.py"], {})  # not an existing file: still an APP, and a wrong one
 
 
+def test_forwarded_allow_ips_defaults_to_loopback_or_its_environment_variable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load(["a:b"], {})[0].forwarded_allow_ips == ["127.0.0.1", "::1"]
+    cfg, _ = load(["a:b"], {"FORWARDED_ALLOW_IPS": "10.0.0.0/8,*"})
+    assert (cfg.forwarded_allow_ips, cfg.origin["forwarded_allow_ips"]) == (["10.0.0.0/8", "*"], "FORWARDED_ALLOW_IPS")
+    write(tmp_path, "forwarded_allow_ips = ['192.0.2.1']\n")  # like gunicorn: the variable is only the default
+    assert load(["a:b"], {"FORWARDED_ALLOW_IPS": "*"})[0].forwarded_allow_ips == ["192.0.2.1"]
+    with pytest.raises(ConfigError, match="FORWARDED_ALLOW_IPS: expected IP addresses"):
+        load(["a:b"], {"FORWARDED_ALLOW_IPS": "10.0.0.300"})
+
+
+def test_reload_refuses_preload_from_any_source(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"^command line: --reload cannot work with --preload"):
+        load(["--reload", "--preload", "a:b"], {})
+    write(tmp_path, "preload_app = True\n")
+    with pytest.raises(ConfigError, match=r"^command line and prefork\.conf\.py:1: --reload cannot"):
+        load(["--reload", "a:b"], {})
+
+
 def test_repeatable_bind_and_boolean_flags(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "preload_app = True\n")
@@ -202,6 +222,7 @@ SAMPLES = {
     "limit_request_field_size": (["--limit-request-field-size", "100"], 100),
     "client_max_size": (["--client-max-size", "0"], 0),
     "forwarded_allow_ips": (["--forwarded-allow-ips", "10.0.0.0/8, 127.0.0.1"], ["10.0.0.0/8", "127.0.0.1"]),
+    "reload": (["--reload"], True),
 }
 
 

@@ -10,7 +10,10 @@ import signal
 import time
 
 import psutil
+import pytest
 from masters import get, in_thread, read_response
+
+from supervisor.worker import handler_accepts
 
 
 async def test_term_lets_a_slow_in_flight_request_complete(prefork):
@@ -150,3 +153,15 @@ async def test_int_during_a_graceful_drain_cuts_it_short_and_still_runs_finish(p
     except (OSError, asyncio.IncompleteReadError):
         pass
     assert prefork.finish_markers() == dict.fromkeys(prefork.started_markers(), 1)
+
+
+@pytest.mark.skipif(
+    not handler_accepts("forwarded_allow_ips"), reason="web/handler.py's make_handler has no forwarded_allow_ips yet"
+)
+async def test_forwarded_headers_are_believed_only_from_forwarded_allow_ips(prefork):
+    proxy = "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: shop.example\r\n"
+    prefork.start("-w", "1", wait=1)  # the default trusts loopback: a local nginx
+    assert (await get(prefork.port, "/whois", headers=proxy))[2] == b"203.0.113.7 https shop.example"
+    untrusting = prefork.make()  # gunicorn's variable, naming another proxy: our forged headers change nothing
+    untrusting.start("-w", "1", env={"FORWARDED_ALLOW_IPS": "192.0.2.1"}, wait=1)
+    assert (await get(untrusting.port, "/whois", headers=proxy))[2] == b"127.0.0.1 http t"

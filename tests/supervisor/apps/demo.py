@@ -39,6 +39,10 @@ async def grow(request):
     return Response(text=f"{os.getpid()} holds {len(_hog)} chunk(s)")
 
 
+async def whois(request):
+    return Response(text=f"{request.remote} {request.scheme} {request.host}")
+
+
 async def version(request):
     return Response(text=os.environ.get("DEMO_VERSION", "0"))
 
@@ -67,6 +71,7 @@ def create_app() -> Application:
     app.router.add_route("GET", "/block", block)
     app.router.add_route("GET", "/grow", grow)
     app.router.add_route("GET", "/version", version)
+    app.router.add_route("GET", "/whois", whois)
     app.on_startup.append(_on_startup)
     app.register_on_finish(_mark, "finish")
     return app
