@@ -21,9 +21,19 @@ async def test_missing_module_is_one_line_before_any_fork(prefork):
 
 
 async def test_precedence_in_a_real_process(prefork):
-    (prefork.tmp_path / "prefork.conf.py").write_text("workers = 3\ntimeout = 7\n")
-    prefork.start(env={"PREFORK_CMD_ARGS": "-w 2"}, wait=2)
+    (prefork.tmp_path / "prefork.conf.py").write_text("workers = 3\ntimeout = 7\nbacklog = 64\nkeepalive = 90\n")
+    prefork.start(env={"PREFORK_CMD_ARGS": "-w 2 -t 9 --backlog 32"}, wait=2)
     assert len(prefork.workers()) == 2
+    # each level over the one below it: defaults < config file < PREFORK_CMD_ARGS < command line
+    shown = prefork.make()
+    shown.tmp_path.joinpath("prefork.conf.py").write_text((prefork.tmp_path / "prefork.conf.py").read_text())
+    shown.start("--print-config", "--backlog", "16", env={"PREFORK_CMD_ARGS": "-w 2 -t 9 --backlog 32"})
+    assert await in_thread(shown.wait) == 0
+    lines = shown.output.read_text().splitlines()
+    assert "graceful_timeout = 30.0" in lines  # default
+    assert "keepalive = 90.0  # prefork.conf.py:4" in lines  # config file
+    assert "timeout = 9.0  # PREFORK_CMD_ARGS" in lines and "workers = 2  # PREFORK_CMD_ARGS" in lines
+    assert "backlog = 16  # command line" in lines
 
 
 async def test_one_line_errors_and_informational_commands(prefork):

@@ -65,6 +65,21 @@ async def test_quit_is_a_quick_stop(prefork):
     assert prefork.finish_markers() == dict.fromkeys(prefork.started_markers(), 1)
 
 
+async def test_workers_ignore_the_masters_signals(prefork):
+    """INT, HUP, USR2, TTIN, TTOU and WINCH are the master's business (a terminal's Ctrl-C reaches the whole
+    process group): a worker that receives one directly keeps serving, and the master still hears its own."""
+    prefork.start("-w", "1", wait=1)
+    (worker,) = prefork.workers()
+    for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR2, signal.SIGTTIN, signal.SIGTTOU, signal.SIGWINCH):
+        os.kill(worker, sig)
+    await asyncio.sleep(0.2)
+    assert (await get(prefork.port, "/"))[2] == f"hello from {worker}".encode()
+    assert prefork.workers() == [worker] and not prefork.finish_markers()
+    prefork.signal(signal.SIGINT)
+    assert await in_thread(prefork.wait) == 0  # the master's quick stop, which still runs finish()
+    assert prefork.finish_markers() == {worker: 1}
+
+
 async def test_blocked_loop_is_detected_and_its_stack_dumped(prefork):
     prefork.start("-w", "1", "-t", "1", wait=1)
     (stuck,) = prefork.workers()
