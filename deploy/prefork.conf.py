@@ -2,6 +2,7 @@
 #
 # It is Python: top-level assignments of setting names (the same names as gunicorn's where gunicorn has one).
 # Check it before a reload:   prefork -c /etc/prefork/prefork.conf.py --check-config myproject.app:create_app
+# (or the file alone, without importing the app:   prefork --check-config /etc/prefork/prefork.conf.py)
 # See everything resolved:    prefork -c /etc/prefork/prefork.conf.py --print-config
 # Every setting, its flag and its default:   python -m supervisor.config
 #
