@@ -8,6 +8,7 @@ after a framing error nothing that follows on the wire can be trusted (RFC 9112 
     ├── BadRequest                    malformed request line, headers or framing
     │   ├── BadHttpVersion            HTTP/0.9 or an unsupported version (505)
     │   └── UnsupportedUpgrade        CONNECT, or an upgrade we do not speak with a body to skip
+    ├── UnsupportedTransferCoding     a transfer coding other than chunked (501)
     ├── LimitExceeded                 a configured limit
     │   ├── RequestLineTooLong        request line over max_request_line (414)
     │   ├── HeadersTooLarge           too many header fields, or one field too long (431)
@@ -49,6 +50,12 @@ class UnsupportedUpgrade(BadRequest):
     """Upgrade or CONNECT that this server does not speak."""
 
     status = 400
+
+
+class UnsupportedTransferCoding(HttpProtocolError):
+    """Transfer coding not implemented."""
+
+    status = 501
 
 
 class LimitExceeded(HttpProtocolError):

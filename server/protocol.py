@@ -24,6 +24,7 @@ import asyncio
 import collections
 import contextvars
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
@@ -38,9 +39,10 @@ from .errors import (
     PayloadTooLarge,
     RequestLineTooLong,
     RequestTimeout,
+    UnsupportedTransferCoding,
     UnsupportedUpgrade,
 )
-from .exchange import Exchange, HttpVersion10, HttpVersion11, UpgradeSink
+from .exchange import Exchange, HttpVersion, HttpVersion10, HttpVersion11, UpgradeSink
 from .streams import FlowControlStreamReader
 from .writer import error_response
 
@@ -64,14 +66,53 @@ BUSY = 2  # a request is being answered
 
 # Header fields that change how a request is framed or answered, spotted as they are parsed so that the common
 # request (Host only) costs no lookups afterwards.
-_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT = 1, 2, 4, 8
+_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
 _FRAMING = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
     b"transfer-encoding": _TRANSFER_ENCODING,
     b"expect": _EXPECT,
+    b"content-type": _CONTENT_TYPE,
 }
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
+# Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
+# refuses a second Content-Length, and Host is counted for its own rule.
+_SINGLETONS = _CONTENT_TYPE
+
+# Fields a sender must not put in trailers (RFC 9110 §6.5.1): they frame or route the message, modify or
+# authenticate the request, or say how to read the content, so they must be known before the content. A proxy that
+# merges trailers into the header section would act on them (request smuggling); gunicorn refuses them too.
+_FORBIDDEN_TRAILERS = frozenset(
+    (
+        b"content-length",
+        b"transfer-encoding",
+        b"trailer",
+        b"host",
+        b"content-type",
+        b"content-encoding",
+        b"content-range",
+        b"connection",
+        b"keep-alive",
+        b"upgrade",
+        b"te",
+        b"expect",
+        b"range",
+        b"max-forwards",
+        b"cache-control",
+        b"pragma",
+        b"if-match",
+        b"if-none-match",
+        b"if-modified-since",
+        b"if-unmodified-since",
+        b"if-range",
+        b"authorization",
+        b"proxy-authorization",
+        b"cookie",
+    )
+)
+
+_OWS = frozenset(b" \t")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
 
 _EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
 _EMPTY_BODY.feed_eof()
@@ -109,6 +150,7 @@ class HttpProtocol(asyncio.Protocol):
         self._upgrade_tail: list[bytes] = []
         self._upgrade_pending = False
         self._reset_parser = False
+        self._upgrade_ignored = False
         self._pending_error: HttpProtocolError | None = None
         # Per-request parser state.
         self._url = b""
@@ -148,22 +190,23 @@ class HttpProtocol(asyncio.Protocol):
             return
         if self._stop_parsing or self.closed:
             return
-        try:
-            self._parser.feed_data(data)
-            if self.queue and self._task is None:
-                self._kick()
-            return
-        except httptools.HttpParserUpgrade as exc:
-            self._on_upgrade(data, exc.args[0] if exc.args else len(data))
-        except httptools.HttpParserCallbackError as exc:
-            cause = exc.__context__
-            if isinstance(cause, HttpProtocolError):
-                self._reject(cause)
-            else:
-                log.exception("error in HTTP parser callback", exc_info=cause)
-                self._reject(BadRequest("Bad Request"))
-        except httptools.HttpParserError as exc:
-            self._reject(BadRequest(_parser_message(exc)))
+        while True:
+            try:
+                self._parser.feed_data(data)
+            except httptools.HttpParserUpgrade as exc:
+                data = self._on_upgrade(data, exc.args[0] if exc.args else len(data))
+                if data:
+                    continue  # what follows an ignored upgrade, for the fresh parser
+            except httptools.HttpParserCallbackError as exc:
+                cause = exc.__context__
+                if isinstance(cause, HttpProtocolError):
+                    self._reject(cause)
+                else:
+                    log.exception("error in HTTP parser callback", exc_info=cause)
+                    self._reject(BadRequest("Bad Request"))
+            except httptools.HttpParserError as exc:
+                self._reject(BadRequest(_parser_message(exc)))
+            break
         if self.queue and self._task is None:
             self._kick()
 
@@ -233,23 +276,30 @@ class HttpProtocol(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         headers = self._headers
         if len(headers) >= self._max_headers or self._in_trailers:
-            self._count_trailer(name, value)
+            self._count_trailer(name)
         if len(name) + len(value) + 2 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
+        if value and value[-1] in _OWS:
+            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
+            value = value.rstrip(b" \t")
         if not self._in_trailers:
             if len(name) in _FRAMING_LENGTHS:
                 bit = _FRAMING.get(name.lower(), 0)
                 if bit == _HOST:
                     self._host_count += 1
+                elif bit & self._framing & _SINGLETONS:
+                    raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
                 self._framing |= bit
             headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
-    def _count_trailer(self, name: bytes, value: bytes) -> None:
+    def _count_trailer(self, name: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
         self._header_count += 1
         if self._in_trailers:
             if self._header_count > self._max_headers:
                 raise HeadersTooLarge("Too many trailer fields")
+            if name.lower() in _FORBIDDEN_TRAILERS:
+                raise BadRequest(f"{name.decode('latin-1')} is not allowed in trailers")
         else:
             raise HeadersTooLarge("Too many header fields")
 
@@ -265,6 +315,8 @@ class HttpProtocol(asyncio.Protocol):
         if version is HttpVersion11 and self._host_count != 1:
             raise BadRequest("HTTP/1.1 requires exactly one Host header")
         method = parser.get_method().decode("ascii")
+        if self._url == b"*" and method != "OPTIONS":
+            raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
         framing = self._framing
         upgrade = parser.should_upgrade()
         if upgrade:
@@ -285,6 +337,7 @@ class HttpProtocol(asyncio.Protocol):
                     raise PayloadTooLarge(settings.client_max_size, size)
                 has_body = size > 0
             elif framing & _TRANSFER_ENCODING:
+                _check_transfer_coding(version, headers)
                 has_body = True
             if framing & _EXPECT and version is HttpVersion11:
                 if headers["Expect"].lower() != "100-continue":
@@ -338,7 +391,9 @@ class HttpProtocol(asyncio.Protocol):
             exchange.client_keep_alive = False
             self._stop_parsing = True
         if self._reset_parser:
+            # llhttp stops at an upgrade for good: a fresh parser reads the requests after the ignored one.
             self._reset_parser = False
+            self._upgrade_ignored = True
             self._parser = httptools.HttpRequestParser(self)
 
     # -- flow control ----------------------------------------------------------------------------------------
@@ -474,14 +529,16 @@ class HttpProtocol(asyncio.Protocol):
         """The answer to ``exchange`` is complete: go on with the next request, or close."""
         queue = self.queue
         queue.popleft()
+        if not exchange._keep_alive_final:
+            # The answer announced the close: nothing the client sent after this request is answered, not even
+            # the error it caused (RFC 9112 §9.6).
+            self.close()
+            return _DONE
         if not queue and self._pending_error is not None:
             self._send_error(self._pending_error)
             return _DONE
         if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
             self.resume_reason("pipeline")
-        if not exchange._keep_alive_final:
-            self.close()
-            return _DONE
         if not queue:
             if self._in_head:
                 # The next request's head is already arriving (pipelined, partial).
@@ -548,16 +605,22 @@ class HttpProtocol(asyncio.Protocol):
         self.transport.write(error_response(error.status, f"{error.status} {error.message}"))
         self.close()
 
-    def _on_upgrade(self, data: bytes, offset: int) -> None:
+    def _on_upgrade(self, data: bytes, offset: int) -> bytes:
+        """llhttp stopped at an upgrade request; returns the bytes after it when they are to be parsed as HTTP/1.1
+        (the upgrade was ignored), else b''."""
+        if self._upgrade_ignored:
+            self._upgrade_ignored = False
+            return b"" if self._stop_parsing else data[offset:]
         exchange = self.queue[-1] if self.queue else None
         if exchange is None or not exchange.upgrade:
             self._reject(UnsupportedUpgrade("Unsupported upgrade"))
-            return
+            return b""
         self._upgrade_pending = True
         exchange.must_close = True  # unless the handler takes the connection over, it closes after the answer
         tail = data[offset:]
         if tail:
             self._upgrade_tail.append(tail)
+        return b""
 
     def upgrade_to(self, exchange: Exchange, sink: UpgradeSink) -> bytes:
         if not self._upgrade_pending or not self.queue or self.queue[0] is not exchange:
@@ -642,6 +705,22 @@ class _Resume:
                     value = coro.send(sent)
                 except StopIteration as stop:
                     return stop.value
+
+
+def _check_transfer_coding(version: HttpVersion, headers: CIMultiDict[str]) -> None:
+    # RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding, so a 1.0 message with one has faulty framing (an HTTP/1.0
+    # proxy in front may not have read it as chunked). Of the codings we decode chunked only: 501 for the others.
+    if version is HttpVersion10:
+        raise BadRequest("Transfer-Encoding in an HTTP/1.0 request")
+    fields = headers.getall("Transfer-Encoding")
+    if len(fields) == 1 and fields[0].lower() == "chunked":
+        return
+    value = ", ".join(fields)
+    codings = [coding.strip(" \t").lower() for coding in value.split(",")]
+    if codings[-1] != "chunked" or not all(_TOKEN.fullmatch(coding) for coding in codings):
+        # Without chunked last the body's length cannot be known (RFC 9112 §6.3): a framing error, not a coding.
+        raise BadRequest("Invalid Transfer-Encoding header value")
+    raise UnsupportedTransferCoding(f"Transfer-Encoding {value!r} is not implemented")
 
 
 def _500() -> bytes:

@@ -140,6 +140,18 @@ async def test_many_pipelined_requests_pause_reading_and_all_get_answers(make_se
     assert responses[-1].body == b"hello"
 
 
+async def test_requests_pipelined_behind_ignored_upgrades_are_answered(make_server, raw):
+    # llhttp stops at every upgrade request, even one we ignore (RFC 9110 section 7.8): a fresh parser reads on.
+    # 2,000 of them in one write: the parser is replaced in a loop, not by recursion.
+    srv = await make_server(_app(), max_pipeline=4)
+    n = 2000
+    upgrade = b"GET /echo HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+    payload = upgrade * n + b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nConnection: close\r\n\r\nlast"
+    responses = raw.parse(await raw(srv.port, payload, timeout=20.0))
+    assert [r.status for r in responses] == [200] * (n + 1)
+    assert json.loads(responses[-1].body)["body"] == "last"
+
+
 async def test_content_length_and_chunked_bodies(make_server, raw):
     srv = await make_server(_app())
     payload = (
