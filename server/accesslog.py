@@ -1,4 +1,8 @@
-"""Access log lines in gunicorn's format language, computed lazily so only the atoms in use cost anything."""
+"""Access log lines in gunicorn's format language, computed lazily so only the atoms in use cost anything.
+
+Each record also carries its atoms as ``record.atoms`` (``extra={"atoms": atoms}``), a mapping that computes
+an atom on first lookup too, for formatters that write fields rather than the line (supervisor/journal.py's JSON).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import base64
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,20 +22,22 @@ __all__ = ["AccessLogger"]
 class _Atoms(dict):  # type: ignore[type-arg]
     """``format % atoms`` asks only for the keys the format names; each is computed on first use."""
 
-    __slots__ = ("duration", "exchange")
+    __slots__ = ("duration", "exchange", "remote")
 
-    def __init__(self, exchange: Exchange, duration: float) -> None:
+    def __init__(self, exchange: Exchange, duration: float, remote: Callable[[Exchange], str | None] | None) -> None:
         super().__init__()
         self.exchange = exchange
         self.duration = duration
+        self.remote = remote
 
     def __missing__(self, key: str) -> Any:
         exchange = self.exchange
         value: Any
         if key == "h":
-            peer = exchange.peername
-            value = peer[0] if isinstance(peer, tuple) else (peer or "-")
-            value = getattr(exchange, "remote", None) or value
+            value = self.remote(exchange) if self.remote is not None else None
+            if not value:
+                peer = exchange.peername
+                value = peer[0] if isinstance(peer, tuple) else (peer or "-")
         elif key == "l":
             value = "-"
         elif key == "u":
@@ -85,18 +92,27 @@ def _user(authorization: str | None) -> str:
 
 
 class AccessLogger:
-    """Writes one line per finished response to ``logger`` at INFO, in gunicorn's ``access_log_format``."""
+    """Writes one line per finished response to ``logger`` at INFO, in gunicorn's ``access_log_format``.
 
-    __slots__ = ("format", "logger")
+    ``remote``, when set, gives ``%(h)s`` for an exchange (the client behind a trusted proxy: the application
+    layer knows who is trusted, the server does not); None, or a falsy answer, means the TCP peer.
+    """
 
-    def __init__(self, logger: logging.Logger, log_format: str) -> None:
+    __slots__ = ("format", "logger", "remote")
+
+    def __init__(
+        self, logger: logging.Logger, log_format: str, remote: Callable[[Exchange], str | None] | None = None
+    ) -> None:
         self.logger = logger
         self.format = log_format
+        self.remote = remote
 
     def log(self, exchange: Exchange, duration: float) -> None:
-        if not self.logger.isEnabledFor(logging.INFO):
-            return
+        logger = self.logger
+        if not logger.isEnabledFor(logging.INFO):
+            return  # nothing is built for a disabled logger
+        atoms = _Atoms(exchange, duration, self.remote)
         try:
-            self.logger.info(self.format % _Atoms(exchange, duration))
+            logger.info(self.format % atoms, extra={"atoms": atoms})
         except Exception:
             self.logger.exception("bad access log format %r", self.format)

@@ -26,7 +26,16 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-__all__ = ["DEFAULT_ALLOW_IPS", "Forwarded", "Trusted", "parse_forwarded", "resolve_forwarded"]
+__all__ = [
+    "DEFAULT_ALLOW_IPS",
+    "DEFAULT_TRUSTED",
+    "Forwarded",
+    "Trusted",
+    "as_trusted",
+    "parse_forwarded",
+    "peer_address",
+    "resolve_forwarded",
+]
 
 DEFAULT_ALLOW_IPS = ("127.0.0.1", "::1")
 
@@ -97,6 +106,27 @@ class Trusted:
     def __repr__(self) -> str:
         nets = ["*"] if self.everyone else [str(n) for n in self.networks]
         return f"Trusted({','.join(nets)!r}, unix={self.unix})"
+
+
+DEFAULT_TRUSTED = Trusted()
+
+
+def as_trusted(spec: Trusted | str | Iterable[str] | None) -> Trusted:
+    """``forwarded_allow_ips`` as given to ``make_handler``: a :class:`Trusted`, its text or list spec, or None for
+    the default (loopback and unix sockets, like gunicorn)."""
+    if spec is None:
+        return DEFAULT_TRUSTED
+    if isinstance(spec, Trusted):
+        return spec
+    if not isinstance(spec, (str, list, tuple, set, frozenset)):
+        raise TypeError(f"forwarded_allow_ips: expected a str or a list of IPs/CIDRs, got {type(spec).__name__}")
+    return Trusted(spec)
+
+
+def peer_address(peername: object) -> str | None:
+    """The address of a transport's ``peername``: a TCP peer is ``(host, port, ...)``; a unix socket peer has
+    none (None, which :class:`Trusted` takes for "unix")."""
+    return str(peername[0]) if isinstance(peername, (tuple, list)) and peername else None
 
 
 class Forwarded(NamedTuple):

@@ -20,6 +20,7 @@ from server.registry import ConnectionRegistry
 from server.settings import ServerSettings
 
 from .exceptions import HTTPException
+from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
@@ -38,16 +39,31 @@ class RequestHandlerFactory:
     Keyword arguments are server settings (see ``server.ServerSettings``: limits, timeouts, buffer marks), plus
     ``access_log`` (a ``logging.Logger``, or None for no access log, the default) and ``access_log_format``
     (gunicorn's atoms). ``client_max_size`` defaults to the application's.
+
+    ``forwarded_allow_ips`` (gunicorn's setting) names the proxies whose ``Forwarded`` and ``X-Forwarded-*``
+    headers are believed: ``"127.0.0.1,::1"`` (the default), a list of IPs and CIDR networks, ``"*"`` for every
+    peer, ``""`` for none; unix socket peers are trusted too. ``Request.remote``, ``scheme``, ``host`` and the
+    access log's ``%(h)s`` then name the client behind such a proxy (see ``web.forwarded``).
     """
 
-    def __init__(self, app: Application, *, loop: asyncio.AbstractEventLoop | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        app: Application,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        forwarded_allow_ips: Trusted | str | list[str] | tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._app = app
         self._loop = loop
+        self.trusted = as_trusted(forwarded_allow_ips)
         kwargs.setdefault("client_max_size", app.client_max_size)
         if kwargs.get("access_log") is True:
             kwargs["access_log"] = access_logger
         self.settings = ServerSettings.from_kwargs(**kwargs)
         self.connections = ConnectionRegistry(self.settings)
+        if self.connections.access_logger is not None:
+            self.connections.access_logger.remote = functools.partial(_client_address, self.trusted)
         self.logger: logging.Logger = getattr(app, "logger", web_logger)
 
     @property
@@ -74,7 +90,7 @@ class RequestHandlerFactory:
 
     async def _handle(self, exchange: Exchange) -> None:
         app = self._app
-        request = Request(exchange, app)
+        request = Request(exchange, app, None, self.trusted)
         try:
             match_info = await app._router.resolve(request)
             request._match_info = match_info
@@ -128,6 +144,11 @@ async def _apply_middlewares(app: Application, handler: Handler) -> Handler:
             # Seed-era middleware factory: ``async def factory(app, handler) -> handler``.
             handler = await middleware(app, handler)
     return handler
+
+
+def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:
+    """The access log's ``%(h)s``: the client a trusted proxy names, as ``Request.remote`` gives it."""
+    return resolve_forwarded(peer_address(exchange.peername), exchange.headers, trusted).remote
 
 
 def _not_a_response(match_info: Any, response: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, MutableMapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -13,6 +14,7 @@ from yarl import URL
 from server.exchange import Exchange, HttpVersion
 from server.streams import FlowControlStreamReader
 
+from .forwarded import DEFAULT_TRUSTED, Forwarded, Trusted, parse_forwarded, peer_address, resolve_forwarded
 from .helpers import parse_content_type
 
 if TYPE_CHECKING:
@@ -42,12 +44,20 @@ class Request(MutableMapping[str, Any]):
         "_match_info",
         "_post",
         "_state",
+        "_trusted",
     )
 
-    def __init__(self, exchange: Exchange, app: Application | None = None, match_info: Any = None) -> None:
+    def __init__(
+        self,
+        exchange: Exchange,
+        app: Application | None = None,
+        match_info: Any = None,
+        trusted: Trusted = DEFAULT_TRUSTED,
+    ) -> None:
         self._exchange = exchange
         self._app = app
         self._match_info = match_info
+        self._trusted = trusted
         self._post: MultiDictProxy[Any] | None = None
         self._state: dict[str, Any] | None = None
         self._cache: dict[str, Any] = {}
@@ -112,8 +122,14 @@ class Request(MutableMapping[str, Any]):
 
     @property
     def host(self) -> str | None:
-        """The Host header, or None when the request has none."""
-        return self._exchange.headers.get("Host")
+        """HOST header of the request, or None if the request has none (the seed's contract).
+
+        Behind a trusted proxy (``forwarded_allow_ips``) the host the client asked for, from ``X-Forwarded-Host``
+        or ``Forwarded: host=``, comes first, as in aiohttp 3. Unlike aiohttp, no host name is made up
+        (``socket.getfqdn()``) when both are absent: the seed says None.
+        """
+        host = self._resolved.host
+        return host if host is not None else self._exchange.headers.get("Host")
 
     @property
     def path_qs(self) -> str:
@@ -172,11 +188,16 @@ class Request(MutableMapping[str, Any]):
 
     @property
     def scheme(self) -> str:
-        """``'https'`` for a TLS connection, ``'http'`` otherwise."""
-        return "https" if self.transport is not None and self.transport.get_extra_info("sslcontext") else "http"
+        """``'https'`` or ``'http'``: what a trusted proxy says the client used, else whether this connection is TLS."""
+        scheme = self._resolved.scheme
+        if scheme is not None:
+            return scheme
+        transport = self._exchange.transport
+        return "https" if transport is not None and transport.get_extra_info("sslcontext") else "http"
 
     @property
     def secure(self) -> bool:
+        """True when :attr:`scheme` is ``'https'``."""
         return self.scheme == "https"
 
     @property
@@ -187,11 +208,36 @@ class Request(MutableMapping[str, Any]):
 
     @property
     def remote(self) -> str | None:
-        """The peer's IP address (the unix socket path for unix connections)."""
+        """The client's IP address: the one a trusted proxy names, else the peer's (None for a unix socket peer
+        that names nobody)."""
+        remote = self._resolved.remote
+        if remote is not None:
+            return remote
         peer = self._exchange.peername
-        if isinstance(peer, (list, tuple)):
-            return str(peer[0])
         return str(peer) if peer else None
+
+    @property
+    def forwarded(self) -> tuple[MappingProxyType[str, str], ...]:
+        """The elements of the ``Forwarded`` headers as sent (RFC 7239), whoever sent them (aiohttp 3).
+
+        Raw and untrusted: :attr:`remote`, :attr:`scheme` and :attr:`host` are the trusted reading."""
+        return tuple(
+            MappingProxyType(element) for element in parse_forwarded(self._exchange.headers.getall("Forwarded", ()))
+        )
+
+    @property
+    def _resolved(self) -> Forwarded:
+        """Who the client is, after the proxy headers of a trusted peer (web/forwarded.py); computed on first use
+        only, so a handler that reads none of remote/scheme/host/url pays nothing."""
+        cache = self._cache
+        try:
+            return cache["forwarded"]
+        except KeyError:
+            exchange = self._exchange
+            value = cache["forwarded"] = resolve_forwarded(
+                peer_address(exchange.peername), exchange.headers, self._trusted
+            )
+            return value
 
     # -- headers ---------------------------------------------------------------------------------------------
 

@@ -138,9 +138,6 @@ async def test_x_forwarded_headers_reach_the_app(prefork, nginx, upstream):
     assert seen["resolved"] == {"remote": CLIENT, "scheme": "http", "host": "app.test"}
 
 
-@pytest.mark.xfail(
-    strict=False, reason="Request.remote/scheme/host do not use web.forwarded yet (lead's web/request.py)"
-)
 @pytest.mark.parametrize("upstream", UPSTREAMS)
 async def test_request_remote_scheme_and_host_are_the_clients(prefork, nginx, upstream):
     prefork.start(trusted="127.0.0.1")
@@ -151,7 +148,6 @@ async def test_request_remote_scheme_and_host_are_the_clients(prefork, nginx, up
     assert (seen["remote"], seen["scheme"], seen["host"]) == (CLIENT, "http", "app.test")
 
 
-@pytest.mark.xfail(strict=False, reason="the access log's %(h)s does not use web.forwarded yet (lead's web/handler.py)")
 async def test_the_access_log_names_the_client_behind_nginx(prefork, nginx, tmp_path):
     access = tmp_path / "access.log"
     prefork.start("--access-logfile", str(access), trusted="127.0.0.1")

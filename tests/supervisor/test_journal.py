@@ -211,7 +211,6 @@ async def test_under_the_journal_the_master_logs_priorities_without_timestamps(p
     assert any(line.startswith("<6>prefork.master: ready: 1 worker") for line in lines)
 
 
-@pytest.mark.xfail(strict=False, reason="server/accesslog.py does not pass extra={'atoms': ...} yet (lead's file)")
 async def test_json_access_lines_from_the_real_server(make_server):
     from web import Application, Response
 
