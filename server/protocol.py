@@ -11,7 +11,8 @@ Rules this module keeps, in one place:
   than 1.x are refused; an HTTP/1.1 request must carry exactly one Host (RFC 9112 §3.2).
 * Timeouts: the request head must arrive within ``header_timeout`` of its first byte (or of the connection);
   an idle keep-alive connection closes after ``keepalive_timeout``. Deadlines are checked by the registry's
-  ticker rather than a timer per request.
+  ticker rather than a timer per request. A client that leaves the write buffer above its high-water mark for
+  ``write_timeout`` is aborted (a timer per pause of writing, which the common request never reaches).
 * A client going away does not cancel the handler (unless ``handler_cancellation`` is set): its body reads,
   writes and ``drain()`` raise ``ConnectionResetError``, and queued pipelined requests are dropped.
 * After a handler, an unread body up to ``max_drain`` bytes is read and discarded so keep-alive survives;
@@ -144,6 +145,7 @@ class HttpProtocol(asyncio.Protocol):
         self._kicking = False
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
+        self._write_timer: asyncio.TimerHandle | None = None
         self._pause_reasons: set[str] = set()
         self._stop_parsing = False
         self._sink: UpgradeSink | None = None
@@ -237,15 +239,26 @@ class HttpProtocol(asyncio.Protocol):
             self._body.set_exception(reset)
         if self._drain_waiter is not None and not self._drain_waiter.done():
             self._drain_waiter.set_exception(reset)
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
         task = self._task
         if task is not None and self.settings.handler_cancellation and self.queue:
             task.cancel()
 
     def pause_writing(self) -> None:
         self._write_paused = True
+        timeout = self.settings.write_timeout
+        if timeout:
+            # A timer per pause, not per request: only a response bigger than the buffer to a slow client pauses.
+            self._write_timer = self.loop.call_later(timeout, self._on_write_timeout)
 
     def resume_writing(self) -> None:
         self._write_paused = False
+        timer = self._write_timer
+        if timer is not None:
+            self._write_timer = None
+            timer.cancel()
         waiter = self._drain_waiter
         if waiter is not None:
             self._drain_waiter = None
@@ -662,6 +675,13 @@ class HttpProtocol(asyncio.Protocol):
             else:
                 # Connected but never sent a byte: no one to answer.
                 self.close()
+
+    def _on_write_timeout(self) -> None:
+        # The client read nothing for write_timeout: closing would wait for a flush that never comes, so abort.
+        # connection_lost then fails the handler's drain() with ConnectionResetError.
+        self._write_timer = None
+        log.info("dropping %s: it read nothing for %ss (write_timeout)", self.peername, self.settings.write_timeout)
+        self.abort()
 
     def close(self) -> None:
         if not self.closed and self.transport is not None and not self.transport.is_closing():

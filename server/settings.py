@@ -19,6 +19,13 @@ class ServerSettings:
     Every limit answers with its own status and closes the connection: request line (414), header count and field
     size (431), body size (413). ``keepalive_timeout`` is deliberately longer than nginx's 60 s upstream keep-alive,
     so the proxy, not us, closes idle upstream connections and never races a request against our close.
+
+    ``write_timeout``: a connection whose write buffer stays above ``write_high_water`` that long (the client reads
+    nothing) is aborted, and the handler's pending ``drain()`` or next write raises ``ConnectionResetError``; like
+    nginx's ``send_timeout`` it runs between two successive drains of the buffer, not over the whole response.
+    None or 0 disables it. ``worker_connections``: the most connections the factory holds open at once; at the
+    limit :class:`server.acceptor.Acceptor` stops accepting, so further connections wait in the listen backlog for
+    this or another worker (gunicorn's setting of the same name).
     """
 
     max_request_line: int = 8190
@@ -37,9 +44,11 @@ class ServerSettings:
     access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT
     server_header: str | None = None
     handler_cancellation: bool = False
+    write_timeout: float | None = 60.0
+    worker_connections: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline"):
+        for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline", "worker_connections"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
         for name in ("client_max_size", "read_low_water", "write_low_water", "max_drain"):
@@ -48,6 +57,8 @@ class ServerSettings:
         for name in ("keepalive_timeout", "header_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.write_timeout is not None and self.write_timeout < 0:
+            raise ValueError(f"write_timeout must not be negative, got {self.write_timeout!r}")
         if self.server_header is not None and ("\r" in self.server_header or "\n" in self.server_header):
             raise ValueError("server_header must not contain CR or LF")
         if self.read_high_water < self.read_low_water:
