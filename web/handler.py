@@ -24,6 +24,7 @@ from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
+from .routes import handler_place
 
 if TYPE_CHECKING:
     from .app import Application
@@ -152,11 +153,10 @@ def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:
 
 
 def _not_a_response(match_info: Any, response: Any) -> str:
+    # handler_place unwraps: the router wraps a plain function into a coroutine function (functools.wraps), and the
+    # user's own function, not the wrapper in web/routes.py, is where to look.
     handler = getattr(match_info, "handler", None)
-    name = getattr(handler, "__qualname__", repr(handler))
-    code = getattr(handler, "__code__", None)
-    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
     return (
-        f"handler {name}{where} returned {type(response).__name__}, not a web.StreamResponse: "
+        f"handler {handler_place(handler)} returned {type(response).__name__}, not a web.StreamResponse: "
         "return a web.Response (e.g. web.Response(text=...) or web.json_response(...))"
     )

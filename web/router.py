@@ -146,7 +146,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             if not isinstance(name, str) or not name:
                 raise RouteError(f"route name must be a non-empty str, got {name!r}")
             if name in self._named:
-                raise RouteError(f"duplicate route name {name!r}: {self._named[name]!r} already has it")
+                raise RouteError(
+                    f"duplicate route name {name!r} for {route.describe()}: {self._named[name].describe()} "
+                    "already has it; give one of them another name"
+                )
         route._index = len(self._routes)
         self._routes.append(route)
         if name is not None:

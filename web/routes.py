@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote, urlencode
 
 from .abc import Handler
 
-__all__ = ["DynamicRoute", "PlainRoute", "Route", "RouteError", "routing_path"]
+__all__ = ["DynamicRoute", "PlainRoute", "Route", "RouteError", "check_handler", "handler_place", "routing_path"]
 
 Query = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 
@@ -69,6 +69,54 @@ def _check_method(method: str) -> str:
     if not isinstance(method, str) or not _METHOD_RE.match(method):
         raise RouteError(f"bad HTTP method {method!r}: it must be a token (RFC 9110 §9.1) or '*'")
     return method.upper()
+
+
+_FIX = "make it async def handler(request) returning a web.Response"
+
+
+def handler_place(handler: Any) -> str:
+    """``name (file:line)`` of a handler: the user's own function, also when wrapped (``functools.wraps``)."""
+    try:
+        func = inspect.unwrap(handler)
+    except ValueError:  # a __wrapped__ cycle
+        func = handler
+    name = getattr(func, "__qualname__", None) or repr(func)
+    code = getattr(func, "__code__", None)
+    return f"{name} ({code.co_filename}:{code.co_firstlineno})" if code is not None else name
+
+
+def check_handler(method: str, path: str, handler: Any) -> None:
+    """Refuse, when the route is added, a handler that could only fail at request time.
+
+    Every handler is called as ``handler(request)`` and must give (or be awaited for) a response. A generator
+    function gives a generator, an async generator function an async generator: neither is awaitable. The error
+    names the route, the handler's ``file:line`` and the fix.
+    """
+    route = f"{method.upper() if isinstance(method, str) else method} {path}"
+    if not callable(handler):
+        raise TypeError(
+            f"handler must be callable, got {handler!r} for {route}: pass the handler function itself, "
+            f"e.g. add_route({method!r}, {path!r}, handler)"
+        )
+    try:
+        func = inspect.unwrap(handler)
+    except ValueError:
+        func = handler
+    if inspect.isasyncgenfunction(func):
+        problem = "is an async generator function (it yields), which cannot be awaited for a response"
+    elif inspect.isgeneratorfunction(func) and not func.__code__.co_flags & inspect.CO_ITERABLE_COROUTINE:
+        # A @types.coroutine generator (the seed era's ``yield from`` handlers) is awaitable, and accepted.
+        problem = "is a generator function (it yields), which cannot be awaited for a response"
+    else:
+        try:
+            inspect.signature(handler).bind(None)
+        except ValueError:
+            return  # no signature to read (some builtins): assume it takes the request
+        except TypeError:
+            problem = f"cannot be called with the request: its signature is {inspect.signature(handler)}"
+        else:
+            return
+    raise TypeError(f"handler {handler_place(handler)} for {route} {problem}; {_FIX}")
 
 
 def wrap_handler(handler: Any) -> Handler:
@@ -133,6 +181,14 @@ class Route:
 
     def get_info(self) -> dict[str, Any]:
         return {}
+
+    def describe(self) -> str:
+        """``METHOD path (handler (file:line))``, for messages about this route."""
+        path = getattr(self, "path", None)
+        if path is None:
+            info = self.get_info()
+            path = f"{info['prefix']}/" if "prefix" in info else str(info)
+        return f"{self.method} {path} ({handler_place(self.handler)})"
 
     def __repr__(self) -> str:
         name = f" {self.name!r}" if self.name else ""
@@ -251,6 +307,7 @@ def make_route(method: str, path: str, handler: Any, name: str | None) -> Route:
     """A PlainRoute for a path without ``{parts}``, else a DynamicRoute."""
     if not isinstance(path, str) or not path.startswith("/"):
         raise RouteError(f"path should start with '/': {path!r}")
+    check_handler(method, path, handler)
     if "{" in path or "}" in path:
         return DynamicRoute(method, handler, name, path)
     return PlainRoute(method, handler, name, path)

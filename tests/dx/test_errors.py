@@ -58,11 +58,6 @@ async def test_a_handler_returning_a_non_response_is_named_with_its_place_and_th
     assert "web.json_response(" in message  # the fix
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead, web/handler.py _not_a_response: a plain function is wrapped by web/routes.py wrap_handler, so "
-    "__code__ points at the wrapper (routes.py); use inspect.unwrap(handler) before reading __code__",
-)
 async def test_a_plain_function_handler_is_named_at_its_own_place(make_client, caplog) -> None:
     message = await served_error(make_client, caplog, returns_none_sync)
     assert where(returns_none_sync) in message
@@ -90,13 +85,6 @@ def test_a_duplicate_route_name_names_the_name_and_both_routes() -> None:
     assert "/a" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="routing helper, web/router.py register_route: the duplicate-name error shows the route's repr "
-    "(function address), not where the first route's handler is defined nor the fix; wanted e.g. \"duplicate "
-    "route name 'home' for GET /b (other, file:line): GET /a (hello, file:line) already has it; give one "
-    'of them another name"',
-)
 def test_a_duplicate_route_name_says_where_and_how_to_fix() -> None:
     app = web.Application()
     app.router.add_route("GET", "/a", hello, name="home")
@@ -130,13 +118,6 @@ async def takes_no_request() -> web.Response:
     return web.Response(text="never")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="routing helper, web/routes.py wrap_handler: an async generator function, a generator function or a "
-    "coroutine function that cannot take the request is accepted and fails only at request time; refuse it in "
-    "add_route with the route, file:line and the fix ('make it async def handler(request) returning a "
-    "web.Response'), using inspect.isasyncgenfunction / isgeneratorfunction and inspect.signature(h).bind(None)",
-)
 @pytest.mark.parametrize("handler", [an_async_generator, a_generator, takes_no_request])
 def test_a_handler_that_cannot_be_awaited_with_a_request_is_refused_when_added(handler) -> None:
     with pytest.raises(TypeError) as info:
@@ -147,10 +128,6 @@ def test_a_handler_that_cannot_be_awaited_with_a_request_is_refused_when_added(h
     assert "/x" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="routing helper, web/routes.py wrap_handler: name the route (GET /x) in 'handler must be callable'",
-)
 def test_a_handler_that_is_not_callable_names_the_route_too() -> None:
     with pytest.raises(TypeError) as info:
         web.Application().router.add_route("GET", "/x", "hello")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import types
 
 import aiohttp
 import pytest
@@ -271,3 +273,117 @@ async def test_routes_over_http(make_server):
         url = app.router["user"].url(parts={"name": "x"}, query={"q": 1})
         async with s.get(server.url(url)) as r:
             assert await r.text() == "user:{'name': 'x'}"
+
+
+# -- handlers refused when added, and the ones that must still be accepted ---------------------------------------
+
+
+def _place(func) -> str:
+    return f"{func.__code__.co_filename}:{func.__code__.co_firstlineno}"
+
+
+async def _async_gen(request):
+    yield Response(text="never")
+
+
+def _gen(request):
+    yield Response(text="never")
+
+
+async def _no_request():
+    return Response(text="never")
+
+
+def _sync_no_request():
+    return Response(text="never")
+
+
+async def _two_required(request, extra):
+    return Response(text="never")
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        (_async_gen, "is an async generator function"),
+        (_gen, "is a generator function"),
+        (_no_request, "cannot be called with the request: its signature is ()"),
+        (_sync_no_request, "cannot be called with the request: its signature is ()"),
+        (_two_required, "cannot be called with the request: its signature is (request, extra)"),
+    ],
+)
+def test_a_handler_that_cannot_answer_a_request_is_refused_with_route_place_and_fix(bad, says):
+    router = UrlDispatcher()
+    with pytest.raises(TypeError) as info:
+        router.add_route("post", "/items/{id}", bad)
+    message = str(info.value)
+    assert f"handler {bad.__qualname__} ({_place(bad)}) for POST /items/{{id}} {says}" in message
+    assert message.endswith("make it async def handler(request) returning a web.Response")
+    assert len(router.routes()) == 0
+
+
+def test_a_refused_handler_in_a_route_table_is_refused_by_add_routes():
+    routes = RouteTableDef()
+    routes.get("/gen")(_gen)
+    with pytest.raises(TypeError, match=r"for GET /gen is a generator function"):
+        UrlDispatcher().add_routes(routes)
+
+
+class _CallableView:
+    def __init__(self, request):
+        self.request = request
+
+    def __await__(self):
+        return self._answer().__await__()
+
+    async def _answer(self):
+        return Response(text="view")
+
+
+class _CallableObject:
+    async def __call__(self, request):
+        return Response(text="object")
+
+
+async def _with_default(request, greeting="hi"):
+    return Response(text=greeting)
+
+
+@pytest.mark.parametrize(
+    ("good", "text"),
+    [
+        (handler, "ok"),
+        (lambda request: Response(text="sync"), "sync"),
+        (lambda *args: Response(text="varargs"), "varargs"),
+        (_with_default, "hi"),
+        (functools.partial(_with_default, greeting="partial"), "partial"),
+        (_CallableObject(), "object"),
+        (_CallableView, "view"),  # a class-based view: View(request) is awaited
+    ],
+)
+def test_handlers_that_take_a_request_are_accepted(good, text):
+    route = UrlDispatcher().add_route("GET", "/", good)
+    response = asyncio.run(route.handler(None))
+    assert response.text == text
+
+
+def test_a_generator_based_coroutine_is_accepted():
+    # the seed era's handlers: a generator made awaitable by (asyncio.coroutine, now) types.coroutine
+    @types.coroutine
+    def seed_era(request):
+        yield from asyncio.sleep(0).__await__()
+        return Response(text="seed")
+
+    route = UrlDispatcher().add_route("GET", "/", seed_era)
+    assert asyncio.run(route.handler(None)).text == "seed"
+
+
+def test_a_duplicate_name_names_both_routes_static_included(tmp_path):
+    router = UrlDispatcher()
+    router.add_static("/static", tmp_path, name="files")
+    with pytest.raises(RouteError) as info:
+        router.add_route("GET", "/files", handler, name="files")
+    message = str(info.value)
+    assert f"duplicate route name 'files' for GET /files (handler ({_place(handler)}))" in message
+    assert ": GET /static/ (StaticRoute._handle (" in message
+    assert message.endswith("already has it; give one of them another name")
