@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from .accesslog import AccessLogger
@@ -37,6 +37,8 @@ class ConnectionRegistry:
         self._ticker: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._empty: asyncio.Event | None = None
+        self._room_watchers: list[Callable[[], None]] = []
+        self._limit = settings.worker_connections
         shortest = min(settings.header_timeout, settings.keepalive_timeout)
         self.tick = max(0.01, min(1.0, shortest / 4))
 
@@ -54,8 +56,21 @@ class ConnectionRegistry:
 
     def discard(self, protocol: HttpProtocol) -> None:
         self.connections.discard(protocol)
+        if self._room_watchers and len(self.connections) < self._limit:
+            for callback in list(self._room_watchers):
+                callback()
         if not self.connections and self._empty is not None:
             self._empty.set()
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once a connection goes while fewer than ``worker_connections`` remain (an acceptor
+        paused at the limit); it stays registered until :meth:`unwatch`."""
+        if callback not in self._room_watchers:
+            self._room_watchers.append(callback)
+
+    def unwatch(self, callback: Callable[[], None]) -> None:
+        if callback in self._room_watchers:
+            self._room_watchers.remove(callback)
 
     def _on_tick(self) -> None:
         loop = self._loop

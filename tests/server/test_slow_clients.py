@@ -1,6 +1,6 @@
 """Slow and greedy clients: slowloris connections are cut by the header timeout while normal clients keep their
-latency, a slow reader of a large response holds bounded memory, idle keep-alive connections cost little, and
-(not yet in the core) a per-worker connection limit pauses accepting.
+latency, a slow reader of a large response holds bounded memory and is dropped after ``write_timeout``, and idle
+keep-alive connections cost little. The per-worker connection limit (``worker_connections``) is test_acceptor's.
 
 CI-sized: 100 slowloris connections. ``PREFORK_BENCH=1`` adds the 1,000-connection variant; bench/slowloris.py
 measures the same against a server in its own process."""
@@ -303,23 +303,3 @@ async def test_idle_keep_alive_connections_cost_little_memory():
             conn.close()
         proc.terminate()
         await proc.wait()
-
-
-@pytest.mark.xfail(strict=True, reason="no worker_connections setting: see the issue-8 report for the acceptor")
-async def test_worker_connections_pauses_accepting_instead_of_answering_503(make_server):
-    limit = 10
-    server = await make_server(echo_app(), worker_connections=limit)
-    held = await _idle_connections(server.port, limit)
-    extra = await RawConnection.open(server.port)  # the kernel completes the handshake; we do not accept it yet
-    try:
-        extra.write(b"GET /waiting HTTP/1.1\r\nHost: example.com\r\n\r\n")
-        assert await extra.responses(1, timeout=0.5) == [], "served over the limit"
-        assert not extra.closed, "over the limit the connection waits in the backlog, it is not refused"
-        held.pop().close()  # a slot frees: the waiting connection is accepted and served
-        responses = await extra.responses(1, timeout=2.0)
-        assert [r.status for r in responses] == [200]
-        assert len(server.factory.connections) <= limit
-    finally:
-        extra.close()
-        for conn in held:
-            conn.close()

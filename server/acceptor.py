@@ -1,0 +1,192 @@
+"""Accepting connections on a listening socket, with a ceiling and a back-off: what ``loop.create_server`` cannot do.
+
+An asyncio (or uvloop) ``Server`` accepts whenever the socket is readable; it cannot pause. Two things need it to:
+
+* ``worker_connections``: at the limit a worker must stop *accepting*, not accept and answer 503, so the kernel's
+  listen backlog holds the next connections for this worker or another one sharing the socket (gunicorn's
+  ``worker_connections``).
+* Running out of descriptors (EMFILE, ENFILE) or kernel memory (ENOBUFS, ENOMEM): libuv's answer is to accept each
+  waiting connection on a reserve descriptor and close it at once, silently. CPython's selector loop logs it and
+  stops accepting for a second instead (``BaseSelectorEventLoop._accept_connection``); so do we, and the
+  connections wait in the backlog until descriptors free up.
+
+So :class:`Acceptor` watches the socket with ``loop.add_reader``, calls ``accept()`` itself and hands each socket to
+``loop.connect_accepted_socket``. Pausing is ``remove_reader``; the registry says when a connection goes. Call
+contract: :func:`start_server` once per listening socket (it takes the socket over, as ``create_server(sock=...)``
+does), then ``close()`` to stop accepting; the connections themselves close through the registry's ``shutdown``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .registry import ConnectionRegistry
+
+__all__ = ["Acceptor", "start_server"]
+
+log = logging.getLogger("prefork.server")
+
+# The peer went away between the handshake and accept(): nothing to do but take the next one.
+_GONE_ERRORS = frozenset((errno.ECONNABORTED, errno.EPROTO, errno.EPERM))
+# How long accepting pauses after a resource error (asyncio waits 1 s; the retry is one accept() call).
+BACKOFF = 0.5
+# Connections accepted per wake-up: enough for a burst, few enough that other workers on the socket get theirs.
+BATCH = 64
+
+
+class Acceptor:
+    """Accepts on one listening socket for ``protocol_factory`` while ``registry`` holds fewer than its
+    ``worker_connections``; quacks like the ``asyncio.Server`` it replaces (``close``, ``wait_closed``,
+    ``sockets``, ``is_serving``)."""
+
+    def __init__(
+        self,
+        protocol_factory: Callable[[], asyncio.BaseProtocol],
+        sock: socket.socket,
+        registry: ConnectionRegistry,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self._factory = protocol_factory
+        self._sock = sock
+        self._registry = registry
+        self._loop = loop
+        self._tcp = sock.family in (socket.AF_INET, socket.AF_INET6)
+        self._reading = False
+        self._at_limit = False
+        self._closed = False
+        self._backoff: asyncio.TimerHandle | None = None
+        self._out_of_resources = False
+        self._pending = 0  # accepted, not yet in the registry (connection_made comes a loop turn later)
+        self.paused_count = 0  # how often the limit stopped accepting, for tests and stats
+
+    @property
+    def sockets(self) -> tuple[socket.socket, ...]:
+        return () if self._closed else (self._sock,)
+
+    def is_serving(self) -> bool:
+        return self._reading
+
+    def start(self) -> None:
+        if not self._closed and not self._reading and self._backoff is None:
+            self._loop.add_reader(self._sock.fileno(), self._on_readable)
+            self._reading = True
+
+    def close(self) -> None:
+        """Stop accepting and close the listening socket; connections already accepted are not touched."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop()
+        self._registry.unwatch(self._on_room)
+        if self._backoff is not None:
+            self._backoff.cancel()
+            self._backoff = None
+        self._sock.close()
+
+    async def wait_closed(self) -> None:
+        """For ``asyncio.Server`` parity; the registry's ``shutdown`` is what waits for the connections."""
+
+    def _stop(self) -> None:
+        if self._reading:
+            self._loop.remove_reader(self._sock.fileno())
+            self._reading = False
+
+    def _on_readable(self) -> None:
+        registry = self._registry
+        limit = registry.settings.worker_connections
+        for _ in range(BATCH):
+            if len(registry) + self._pending >= limit:
+                # Leave the rest in the backlog; the registry calls _on_room when a connection goes.
+                self._stop()
+                self._at_limit = True
+                self.paused_count += 1
+                registry.watch(self._on_room)
+                return
+            try:
+                conn, _ = self._sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in _GONE_ERRORS:
+                    continue
+                # Out of descriptors or memory, or an error we do not know: log it once, retry in a while.
+                self._back_off(exc)
+                return
+            if self._out_of_resources:
+                self._out_of_resources = False
+                log.warning("accepting connections again on %s", _name(self._sock))
+            self._accepted(conn)
+
+    def _accepted(self, conn: socket.socket) -> None:
+        conn.setblocking(False)
+        if self._tcp:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio and uvloop do for their own
+        self._pending += 1
+        self._loop.create_task(self._connect(conn))
+
+    async def _connect(self, conn: socket.socket) -> None:
+        try:
+            await self._loop.connect_accepted_socket(self._factory, conn)
+        except Exception:
+            log.exception("could not set up an accepted connection")
+            conn.close()
+        finally:
+            self._pending -= 1
+            # Paused at the limit counting this one, which never reached the registry: no discard will wake us.
+            if self._at_limit and len(self._registry) + self._pending < self._registry.settings.worker_connections:
+                self._on_room()
+
+    def _back_off(self, exc: OSError) -> None:
+        self._stop()
+        if not self._out_of_resources:
+            # Once per episode: a worker out of descriptors would otherwise log twice a second.
+            self._out_of_resources = True
+            log.error(
+                "accept() on %s failed: %s; open connections: %d; not accepting for %.1fs "
+                "(the connections wait in the listen backlog)",
+                _name(self._sock),
+                exc,
+                len(self._registry),
+                BACKOFF,
+            )
+        self._backoff = self._loop.call_later(BACKOFF, self._retry)
+
+    def _retry(self) -> None:
+        self._backoff = None
+        self.start()
+
+    def _on_room(self) -> None:
+        """The registry dropped below the limit."""
+        self._at_limit = False
+        self._registry.unwatch(self._on_room)
+        self.start()
+
+
+async def start_server(
+    protocol_factory: Callable[[], asyncio.BaseProtocol],
+    sock: socket.socket,
+    registry: ConnectionRegistry,
+    *,
+    backlog: int = 2048,
+) -> Acceptor:
+    """Serve ``sock`` (bound; listened on here) with ``protocol_factory``, whose connections ``registry`` tracks:
+    the drop-in for ``loop.create_server(protocol_factory, sock=sock, backlog=backlog)``."""
+    loop = asyncio.get_running_loop()
+    sock.setblocking(False)
+    sock.listen(backlog)
+    acceptor = Acceptor(protocol_factory, sock, registry, loop)
+    acceptor.start()
+    return acceptor
+
+
+def _name(sock: socket.socket) -> str:
+    try:
+        return str(sock.getsockname())
+    except OSError:
+        return "a closed socket"
