@@ -321,6 +321,9 @@ class Request(MutableMapping[str, Any]):
         """The request body as a ``FlowControlStreamReader``."""
         return self._exchange.body
 
+    #: The seed's era (aiohttp 0.14) named the body stream ``payload``; ``content`` since.
+    payload = content
+
     @property
     def has_body(self) -> bool:
         """True when the request has a body that is not read completely yet."""

@@ -238,13 +238,14 @@ async def test_content_is_a_flow_control_stream_reader(make_server):
 
     async def handler(request):
         seen["type"] = type(request.content)
+        seen["payload"] = request.payload is request.content  # the seed era's name
         seen["chunks"] = [chunk async for chunk in request.content.iter_chunked(4)]
         return web.Response(text="ok")
 
     srv = await _serve(make_server, handler)
     async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data=b"0123456789"):
         pass
-    assert seen["type"] is web.FlowControlStreamReader
+    assert seen["type"] is web.FlowControlStreamReader and seen["payload"]
     assert b"".join(seen["chunks"]) == b"0123456789"
 
 
