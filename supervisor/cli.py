@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logs = Logs()
     try:
-        logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog)
+        logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog, access_json=cfg.access_json)
     except OSError as exc:
         return _error(f"cannot open a log file: {exc}", EXIT_CONFIG)
 

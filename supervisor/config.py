@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from server.settings import DEFAULT_ACCESS_LOG_FORMAT
+
 from .errors import ConfigError
 from .settings import BY_NAME, SETTINGS, Setting
 
@@ -59,8 +61,14 @@ class Config:
             "max_headers": self.limit_request_fields,
             "max_field_size": self.limit_request_field_size,
             "client_max_size": self.client_max_size,
-            "access_log_format": self.access_log_format,
+            # "json": the lines are JSON objects built from the atoms (supervisor/journal.py), not from a format
+            "access_log_format": DEFAULT_ACCESS_LOG_FORMAT if self.access_json else self.access_log_format,
         }
+
+    @property
+    def access_json(self) -> bool:
+        """True when ``access_log_format`` is ``json``: one JSON object per access-log line."""
+        return self.access_log_format == "json"
 
     def warnings(self) -> list[str]:
         """Risky but legal combinations, reported by ``--check-config`` and at start."""

@@ -52,8 +52,9 @@ class Logs:
         self.access_handler: logging.Handler | None = None
         self.access_logger = logging.getLogger(ACCESS_LOGGER)
 
-    def setup(self, errorlog: str | None, loglevel: str, accesslog: str | None) -> None:
-        """(Re)configure both logs; called at start and again when HUP reloads the config."""
+    def setup(self, errorlog: str | None, loglevel: str, accesslog: str | None, *, access_json: bool = False) -> None:
+        """(Re)configure both logs; called at start and again when HUP reloads the config. ``access_json``
+        writes each access line as a JSON object."""
         root = logging.getLogger()
         error_handler = self._handler(errorlog or "-", sys.stderr)
         error_handler.setFormatter(error_formatter(error_handler.stream, _Formatter(ERROR_FORMAT)))
@@ -65,7 +66,7 @@ class Logs:
         access_handler = None
         if accesslog:
             access_handler = self._handler(accesslog, sys.stdout)
-            access_handler.setFormatter(access_formatter(access_handler.stream))
+            access_handler.setFormatter(access_formatter(access_handler.stream, json_lines=access_json))
         self._swap(self.access_logger, "access_handler", access_handler)
 
     def _swap(self, logger: logging.Logger, attr: str, handler: logging.Handler | None) -> None:

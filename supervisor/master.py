@@ -542,7 +542,7 @@ class Master:
         if cfg.bind != self.cfg.bind:
             log.warning("reload: bind changed; new addresses take effect on USR2 or a restart")
             cfg.values["bind"] = self.cfg.bind
-        self.logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog)
+        self.logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog, access_json=cfg.access_json)
         # A count changed by TTIN/TTOU survives a reload unless the config itself changed ``workers``.
         resize = cfg.workers != self.cfg.workers and cfg.workers != self.fleet.target
         self.cfg = cfg

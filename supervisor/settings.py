@@ -290,7 +290,7 @@ SETTINGS: tuple[Setting, ...] = (
         flags=("--access-logformat",),
         default=DEFAULT_ACCESS_LOG_FORMAT,
         convert=optional_str,
-        help="Access log line, in gunicorn's atoms.",
+        help="Access log line, in gunicorn's atoms; 'json' for one JSON object per line.",
         section="logging",
         metavar="FORMAT",
     ),

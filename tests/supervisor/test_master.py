@@ -4,6 +4,7 @@ the memory ceiling, USR2), every signal, crash loops, hooks, and its own files."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -128,6 +129,19 @@ async def test_hup_with_a_broken_new_generation_keeps_the_old_workers(prefork):
     await in_thread(prefork.wait_log, r"reload done")
     (new,) = await in_thread(prefork.wait_workers, 1)
     assert new != old
+
+
+async def test_access_logformat_json_writes_one_json_object_per_request(prefork):
+    access = prefork.tmp_path / "access.log"
+    prefork.start("-w", "1", "--access-logfile", str(access), "--access-logformat", "json", wait=1)
+    status, _, _ = await get(prefork.port, "/?q=1")
+    assert status == 200
+    prefork.signal(signal.SIGTERM)
+    assert await in_thread(prefork.wait) == 0
+    (line,) = access.read_text().splitlines()
+    entry = json.loads(line)
+    assert (entry["method"], entry["status"], entry["remote"]) == ("GET", 200, "127.0.0.1"), entry
+    assert entry["path"] == "/" and entry["pid"] > 0, entry
 
 
 async def test_usr1_reopens_the_logs_of_master_and_workers(prefork, tmp_path):
