@@ -112,7 +112,6 @@ _FORBIDDEN_TRAILERS = frozenset(
     )
 )
 
-_OWS = frozenset(b" \t")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
 
 _EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
@@ -192,25 +191,33 @@ class HttpProtocol(asyncio.Protocol):
             return
         if self._stop_parsing or self.closed:
             return
-        while True:
-            try:
-                self._parser.feed_data(data)
-            except httptools.HttpParserUpgrade as exc:
-                data = self._on_upgrade(data, exc.args[0] if exc.args else len(data))
-                if data:
-                    continue  # what follows an ignored upgrade, for the fresh parser
-            except httptools.HttpParserCallbackError as exc:
-                cause = exc.__context__
-                if isinstance(cause, HttpProtocolError):
-                    self._reject(cause)
-                else:
-                    log.exception("error in HTTP parser callback", exc_info=cause)
-                    self._reject(BadRequest("Bad Request"))
-            except httptools.HttpParserError as exc:
-                self._reject(BadRequest(_parser_message(exc)))
-            break
+        try:
+            self._parser.feed_data(data)
+        except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
+            self._parser_stopped(data, exc)
         if self.queue and self._task is None:
             self._kick()
+
+    def _parser_stopped(self, data: bytes, exc: Exception) -> None:
+        """``feed_data(data)`` raised ``exc``: an upgrade, or the first (sticky) error, which is answered."""
+        while isinstance(exc, httptools.HttpParserUpgrade):
+            data = self._on_upgrade(data, exc.args[0] if exc.args else len(data))
+            if not data:
+                return
+            try:  # what follows an ignored upgrade, for the fresh parser; a loop, as a client may send thousands
+                self._parser.feed_data(data)
+                return
+            except (httptools.HttpParserUpgrade, httptools.HttpParserError) as again:
+                exc = again
+        if isinstance(exc, httptools.HttpParserCallbackError):
+            cause = exc.__context__
+            if isinstance(cause, HttpProtocolError):
+                self._reject(cause)
+            else:
+                log.exception("error in HTTP parser callback", exc_info=cause)
+                self._reject(BadRequest("Bad Request"))
+        else:
+            self._reject(BadRequest(_parser_message(exc)))
 
     def eof_received(self) -> bool | None:
         if self._sink is not None:
@@ -292,7 +299,7 @@ class HttpProtocol(asyncio.Protocol):
             self._count_trailer(name)
         if len(name) + len(value) + 2 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
-        if value and value[-1] in _OWS:
+        if value and value[-1] in b" \t":
             # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
             value = value.rstrip(b" \t")
         if not self._in_trailers:
