@@ -20,3 +20,13 @@ def test_ci_runs_the_readme_test_command_verbatim():
     test = _commands()[1]
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert test in ci_lines
+
+
+def test_the_readme_settings_table_is_the_generated_one():
+    from supervisor.config import settings_markdown
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("<!-- settings table:")
+    start = text.index("\n", start) + 1
+    end = text.index("<!-- end of settings table -->")
+    assert text[start:end] == settings_markdown(), "regenerate the table: python -m supervisor.config"
