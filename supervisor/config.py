@@ -61,6 +61,8 @@ class Config:
             "max_headers": self.limit_request_fields,
             "max_field_size": self.limit_request_field_size,
             "client_max_size": self.client_max_size,
+            "worker_connections": self.worker_connections,
+            "write_timeout": self.write_timeout or None,
             # "json": the lines are JSON objects built from the atoms (supervisor/journal.py), not from a format
             "access_log_format": DEFAULT_ACCESS_LOG_FORMAT if self.access_json else self.access_log_format,
         }

@@ -155,6 +155,26 @@ SETTINGS: tuple[Setting, ...] = (
         metavar="SECONDS",
     ),
     S(
+        name="worker_connections",
+        flags=("--worker-connections",),
+        default=1000,
+        convert=positive_int,
+        help="Most open connections per worker; at the limit the worker stops accepting and new connections "
+        "wait in the listen backlog for it or another worker (never a 503).",
+        section="worker",
+        metavar="INT",
+    ),
+    S(
+        name="write_timeout",
+        flags=("--write-timeout",),
+        default=60.0,
+        convert=non_negative_float,
+        help="Seconds a client may leave a response's write buffer full (reading nothing) before it is dropped; "
+        "0: never.",
+        section="worker",
+        metavar="SECONDS",
+    ),
+    S(
         name="max_requests",
         flags=("--max-requests",),
         default=0,

@@ -33,6 +33,8 @@ from typing import Any
 import psutil  # type: ignore[import-untyped]
 import uvloop
 
+from server.acceptor import Acceptor, start_server
+
 from . import messages
 from .errors import EXIT_APP_LOAD, EXIT_BOOT, AppLoadError
 from .loader import build_app, import_target
@@ -198,8 +200,7 @@ class Worker:
         self._send(BootFailed(code, reason))
         return code
 
-    async def _boot(self) -> list[asyncio.AbstractServer]:
-        loop = asyncio.get_running_loop()
+    async def _boot(self) -> list[Acceptor]:
         target = self.target if self.target is not None else import_target(self.cfg.app)
         self.app = await build_app(target)
         kwargs = self.cfg.server_kwargs()
@@ -209,9 +210,13 @@ class Worker:
             kwargs["forwarded_allow_ips"] = ",".join(self.cfg.forwarded_allow_ips)
         self.handler = self.app.make_handler(**kwargs)
         await self.app.startup()
-        servers: list[asyncio.AbstractServer] = []
+        servers: list[Acceptor] = []
         for listener in self.listeners:
-            servers.append(await loop.create_server(self.handler, sock=listener.sock, backlog=self.cfg.backlog))
+            # Our own acceptor, not loop.create_server: it can stop accepting at worker_connections and back off
+            # when out of descriptors, leaving connections in the shared backlog (server/acceptor.py).
+            servers.append(
+                await start_server(self.handler, listener.sock, self.handler.connections, backlog=self.cfg.backlog)
+            )
         return servers
 
     async def _main(self) -> int:
@@ -282,7 +287,7 @@ class Worker:
         finally:
             hurry.cancel()
 
-    async def _drain(self, servers: list[asyncio.AbstractServer], how: str) -> int:
+    async def _drain(self, servers: list[Acceptor], how: str) -> int:
         log.info(
             "worker %d: %s stop, draining %d connection(s)",
             self.pid,

@@ -1,7 +1,7 @@
 """Resource exhaustion: a worker that runs out of file descriptors (a low RLIMIT_NOFILE) keeps running, does not
 spin, and serves again once descriptors free up. It should also say so in its log and leave the connections it
-cannot take yet in the listen backlog instead of dropping them: server.acceptor does (test_acceptor); xfail here until
-the worker serves through it.
+cannot take yet in the listen backlog instead of dropping them: the worker serves through server.acceptor
+(test_acceptor), which does.
 
 A handler that leaks memory is the master's memory ceiling (``--max-worker-memory``, issue 3), tested there."""
 
@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import psutil
-import pytest
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 NOFILE = 64
@@ -112,12 +111,6 @@ async def test_out_of_file_descriptors_the_worker_lives_does_not_spin_and_recove
         assert [await _request(server.port) for _ in range(5)] == ["ok"] * 5  # recovered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="supervisor/worker.py still serves through loop.create_server, whose libuv accept drops what it has no "
-    "descriptor for (EMFILE trick) without a word; server.acceptor.start_server logs and backs off instead "
-    "(test_acceptor): wiring it into the worker closes this",
-)
 async def test_out_of_file_descriptors_is_logged_and_waiting_connections_are_served_later(unused_port):
     async with Prefork(unused_port()) as server:
         outcomes, _, _ = await _exhaust(server, 2 * NOFILE, release_after=1.5)

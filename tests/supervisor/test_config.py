@@ -201,6 +201,8 @@ SAMPLES = {
     "graceful_timeout": (["--graceful-timeout", "7"], 7.0),
     "drain_grace": (["--drain-grace", "0"], 0.0),
     "keepalive": (["--keep-alive", "90"], 90.0),
+    "worker_connections": (["--worker-connections", "64"], 64),
+    "write_timeout": (["--write-timeout", "0"], 0.0),
     "max_requests": (["--max-requests", "1000"], 1000),
     "max_requests_jitter": (["--max-requests-jitter", "50"], 50),
     "max_worker_memory": (["--max-worker-memory", "512"], 512.0),

@@ -177,3 +177,23 @@ async def test_forwarded_headers_are_believed_only_from_forwarded_allow_ips(pref
     untrusting = prefork.make()  # gunicorn's variable, naming another proxy: our forged headers change nothing
     untrusting.start("-w", "1", env={"FORWARDED_ALLOW_IPS": "192.0.2.1"}, wait=1)
     assert (await get(untrusting.port, "/whois", headers=proxy))[2] == b"127.0.0.1 http t"
+
+
+async def test_worker_connections_holds_the_next_client_in_the_backlog_not_a_503(prefork):
+    prefork.start("-w", "1", "--worker-connections", "2", wait=1)
+    held = [await asyncio.open_connection("127.0.0.1", prefork.port) for _ in range(2)]
+    for reader, writer in held:  # both are the worker's: each answers on its connection
+        writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert (await asyncio.wait_for(read_response(reader), 5))[0] == 200
+    reader, writer = await asyncio.open_connection("127.0.0.1", prefork.port)  # the kernel completes the handshake
+    writer.write(b"GET /?third HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    waiting = asyncio.ensure_future(read_response(reader))
+    await asyncio.sleep(0.5)
+    assert not waiting.done(), "a third connection was accepted over worker_connections=2"
+    held[0][1].close()  # room for one: the worker accepts the waiting connection and answers it
+    status, _, _ = await asyncio.wait_for(waiting, 5)
+    assert status == 200
+    for _, w in [*held[1:], (reader, writer)]:
+        w.close()
+    prefork.signal(signal.SIGTERM)
+    assert await in_thread(prefork.wait) == 0
