@@ -32,7 +32,10 @@ PASSING = {"OK", "INFORMATIONAL"}
 
 
 def default_dir() -> Path:
-    return Path(os.environ.get("AUTOBAHN_DIR", "/tmp/autobahn"))
+    """Where the fuzzing client is installed: $PREFORK_AUTOBAHN_DIR (what .ci/run installs into), $AUTOBAHN_DIR,
+    or /tmp/autobahn."""
+    env = os.environ.get("PREFORK_AUTOBAHN_DIR") or os.environ.get("AUTOBAHN_DIR")
+    return Path(env or "/tmp/autobahn")
 
 
 def python2() -> Path | None:
@@ -44,7 +47,8 @@ def python2() -> Path | None:
 
 
 def is_installed(target: Path) -> bool:
-    return (target / "autobahntestsuite").is_dir() and (target / "bin" / "wstest").exists()
+    # run() imports autobahntestsuite.wstest from ``target`` itself: pip's bin/wstest script is not needed
+    return (target / "autobahntestsuite" / "wstest.py").is_file()
 
 
 def install(target: Path) -> None:
