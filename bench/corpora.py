@@ -47,6 +47,8 @@ BY_DESIGN = {
     "Content-Length can't be present with Transfer-Encoding": "Content-Length with Transfer-Encoding (smuggling)",
     "Upgrade with a request body": "an upgrade we do not speak, with a body to skip",
     "Pause on PRI/Upgrade": "the HTTP/2 preface on an HTTP/1.1 port",
+    "is not implemented": "a transfer coding other than chunked: 501, as RFC 9112 section 6.1 advises",
+    "asterisk-form is only for OPTIONS": "the asterisk-form for a method other than OPTIONS (RFC 9112 section 3.2.4)",
 }
 HEADER_TIMEOUT = 1.0
 
