@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from email.utils import formatdate
 from http import HTTPStatus
 
-__all__ = ["HeaderInjectionError", "encode_head", "error_response", "http_date", "reason_phrase", "status_line"]
+__all__ = [
+    "STATUS_LINES",
+    "HeaderInjectionError",
+    "encode_head",
+    "error_response",
+    "http_date",
+    "reason_phrase",
+    "server_lines",
+    "status_line",
+]
 
 
 class HeaderInjectionError(ValueError):
@@ -16,6 +25,8 @@ class HeaderInjectionError(ValueError):
 
 _REASONS: dict[int, str] = {s.value: s.phrase for s in HTTPStatus}
 _STATUS_LINES: dict[int, str] = {code: f"HTTP/1.1 {code} {phrase}\r\n" for code, phrase in _REASONS.items()}
+#: What :func:`status_line` gives each registered status with its standard reason (read-only by convention).
+STATUS_LINES: Mapping[int, str] = _STATUS_LINES
 
 
 def reason_phrase(status: int) -> str:
@@ -49,6 +60,25 @@ def http_date() -> str:
         _date_value = formatdate(now, usegmt=True)
         _date_second = now
     return _date_value
+
+
+_lines_second = 0
+_lines_server: str | None = None
+_lines_value = ""
+
+
+def server_lines(server_header: str | None) -> str:
+    """``Date: <http_date()>\\r\\n``, then ``Server: <server_header>\\r\\n`` unless it is None or empty: the
+    lines every response head carries, built once per second (``server_header`` is checked for CR/LF by the
+    settings)."""
+    global _lines_second, _lines_server, _lines_value
+    now = int(time.time())
+    if now != _lines_second or server_header != _lines_server:
+        date = f"Date: {http_date()}\r\n"
+        _lines_value = f"{date}Server: {server_header}\r\n" if server_header else date
+        _lines_second = now
+        _lines_server = server_header
+    return _lines_value
 
 
 def encode_head(status_text: str, headers: Iterable[tuple[str, str]], trusted: str = "") -> bytes:

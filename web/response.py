@@ -11,10 +11,10 @@ from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, getversion, istr
 
 from server.exchange import HttpVersion10 as HTTP10
-from server.writer import encode_head, http_date, status_line
+from server.writer import STATUS_LINES, encode_head, server_lines, status_line
 
 from .helpers import DONE, DrainAwaitable, parse_content_type
 
@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 __all__ = ["Response", "StreamResponse", "json_response"]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
+
+# istr keys: a CIMultiDict lookup with one skips folding the key's case, which halves its cost (50 -> 20 ns).
+_CONTENT_TYPE = istr("Content-Type")
+_CONTENT_LENGTH = istr("Content-Length")
+_TRANSFER_ENCODING = istr("Transfer-Encoding")
+_SET_COOKIE = istr("Set-Cookie")
+_DATE = istr("Date")
+_SERVER = istr("Server")
+_CONNECTION = istr("Connection")
+_TEXT_PLAIN = "text/plain; charset=utf-8"
 
 
 class _SentHeaders(CIMultiDictProxy[str]):
@@ -50,6 +60,10 @@ class StreamResponse:
     _head_pending: bytes | None = None
     _final_keep_alive = False
     _reason: str | None = None
+    # The encoded header lines of a Response built by its fast path, valid while the headers' version is
+    # ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
+    _fields: str | None = None
+    _fields_version = -1
 
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
@@ -115,7 +129,7 @@ class StreamResponse:
         """Send the body with chunked transfer-encoding, each ``write()`` as one chunk. Cannot be undone."""
         if self._exchange is not None:
             raise RuntimeError("Cannot enable chunked encoding after the headers have been sent")
-        if "Content-Length" in self._headers:
+        if _CONTENT_LENGTH in self._headers:
             raise RuntimeError("You can't enable chunked encoding when a content length is set")
         self._chunked = True
 
@@ -185,24 +199,24 @@ class StreamResponse:
 
     @property
     def content_length(self) -> int | None:
-        value = self._headers.get("Content-Length")
+        value = self._headers.get(_CONTENT_LENGTH)
         return int(value) if value is not None else None
 
     @content_length.setter
     def content_length(self, value: int | None) -> None:
         self._check_mutable()
         if value is None:
-            self._headers.popall("Content-Length", None)
+            self._headers.popall(_CONTENT_LENGTH, None)
         else:
             value = int(value)
             if self._chunked:
                 raise RuntimeError("You can't set content length when chunked encoding is enabled")
-            self._headers["Content-Length"] = str(value)
+            self._headers[_CONTENT_LENGTH] = str(value)
 
     @property
     def content_type(self) -> str:
         """The media type part of Content-Type, e.g. ``'text/html'``."""
-        return parse_content_type(self._headers.get("Content-Type"))[0] or "application/octet-stream"
+        return parse_content_type(self._headers.get(_CONTENT_TYPE))[0] or "application/octet-stream"
 
     @content_type.setter
     def content_type(self, value: str) -> None:
@@ -212,12 +226,12 @@ class StreamResponse:
     @property
     def charset(self) -> str | None:
         """The charset part of Content-Type; lower-cased when assigned."""
-        return parse_content_type(self._headers.get("Content-Type"))[1].get("charset")
+        return parse_content_type(self._headers.get(_CONTENT_TYPE))[1].get("charset")
 
     @charset.setter
     def charset(self, value: str | None) -> None:
         self._check_mutable()
-        ctype = parse_content_type(self._headers.get("Content-Type"))[0]
+        ctype = parse_content_type(self._headers.get(_CONTENT_TYPE))[0]
         if ctype in ("", "application/octet-stream") and value is not None:
             raise RuntimeError(
                 "Setting charset for application/octet-stream doesn't make sense, setup content_type first"
@@ -227,7 +241,7 @@ class StreamResponse:
     def _set_content_type(self, ctype: str, charset: str | None) -> None:
         if "\r" in ctype or "\n" in ctype or (charset and ("\r" in charset or "\n" in charset)):
             raise ValueError("content type cannot contain CR or LF")
-        self._headers["Content-Type"] = f"{ctype}; charset={charset}" if charset else ctype
+        self._headers[_CONTENT_TYPE] = f"{ctype}; charset={charset}" if charset else ctype
 
     @property
     def last_modified(self) -> Any:
@@ -263,13 +277,38 @@ class StreamResponse:
         self._request = request
         self._exchange = exchange
         headers = self._headers
-        version = exchange.version
-        keep_alive = self._keep_alive is not False and exchange.keep_alive
         status = self._status
+        keep_alive = self._keep_alive is not False and exchange.keep_alive
+        fields = self._fields
+        if (
+            fields is not None
+            and getversion(headers) == self._fields_version
+            and not self._cookies
+            and status >= 200
+            and status not in _NO_BODY_STATUSES
+        ):
+            # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length,
+            # already checked and encoded, so none of the lookups below can change anything.
+            self._final_keep_alive = keep_alive
+            line = STATUS_LINES.get(status) if self._reason is None else None
+            if line is None:
+                line = status_line(status, self._reason)
+            trusted = server_lines(exchange.settings.server_header)
+            if not keep_alive:
+                trusted += "Connection: close\r\n"
+            elif exchange.version == HTTP10:
+                trusted += "Connection: keep-alive\r\n"
+            head = f"{line}{fields}{trusted}\r\n".encode()
+            if defer:
+                self._head_pending = head
+            else:
+                exchange.write_head(status, head, keep_alive=keep_alive)
+            return
+        version = exchange.version
         body_allowed = status >= 200 and status not in _NO_BODY_STATUSES
         if not body_allowed:
-            headers.popall("Content-Length", None)
-            headers.popall("Transfer-Encoding", None)
+            headers.popall(_CONTENT_LENGTH, None)
+            headers.popall(_TRANSFER_ENCODING, None)
             self._chunked = False
         elif self._chunked:
             if version == HTTP10:
@@ -277,28 +316,29 @@ class StreamResponse:
                 self._chunked = False
                 keep_alive = False
             else:
-                headers["Transfer-Encoding"] = "chunked"
-        elif "Content-Length" not in headers and exchange.method != "HEAD":
+                headers[_TRANSFER_ENCODING] = "chunked"
+        elif _CONTENT_LENGTH not in headers and exchange.method != "HEAD":
             if version == HTTP10:
                 keep_alive = False
             else:
                 self._chunked = True
-                headers["Transfer-Encoding"] = "chunked"
-        if body_allowed and "Content-Type" not in headers:
-            headers["Content-Type"] = "application/octet-stream"
+                headers[_TRANSFER_ENCODING] = "chunked"
+        if body_allowed and _CONTENT_TYPE not in headers:
+            headers[_CONTENT_TYPE] = "application/octet-stream"
         if self._cookies:
             for morsel in self._cookies.values():
-                headers.add("Set-Cookie", morsel.OutputString())
+                headers.add(_SET_COOKIE, morsel.OutputString())
         # Lines the server builds itself need no injection check.
-        trusted = "" if "Date" in headers else f"Date: {http_date()}\r\n"
         server_header = exchange.settings.server_header
-        if server_header and "Server" not in headers:
-            trusted += f"Server: {server_header}\r\n"
+        if _DATE in headers:
+            trusted = f"Server: {server_header}\r\n" if server_header and _SERVER not in headers else ""
+        else:
+            trusted = server_lines(server_header if server_header and _SERVER not in headers else None)
         if status == 101:
             keep_alive = False  # the connection leaves HTTP; the handler's Connection: upgrade header stands
         else:
             # A handler's Connection: close is honoured; otherwise the connection layer decides.
-            if "Connection" in headers and headers.popall("Connection")[-1].strip().lower() == "close":
+            if _CONNECTION in headers and headers.popall(_CONNECTION)[-1].strip().lower() == "close":
                 keep_alive = False
                 self._keep_alive = False
             if not keep_alive:
@@ -402,6 +442,15 @@ class Response(StreamResponse):
         content_type: str | None = None,
         charset: str | None = None,
     ) -> None:
+        if headers is None and charset is None and (content_type is None or content_type.__class__ is str):
+            # The common cases, ``Response(text=...)`` (``json_response``) and ``Response(body=bytes,
+            # content_type=...)``: build the two fields and their encoded lines at once (see _start).
+            if text.__class__ is str and body is None:
+                self._fast_init(status, reason, content_type, text.encode(), True)
+                return
+            if body.__class__ is bytes and text is None and content_type is not None:
+                self._fast_init(status, reason, content_type, body, False)
+                return
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
         if isinstance(body, str):
@@ -414,19 +463,19 @@ class Response(StreamResponse):
         if text is not None:
             if not isinstance(text, str):
                 raise TypeError(f"text argument must be str ({type(text)!r})")
-            if "Content-Type" in hdrs:
+            if _CONTENT_TYPE in hdrs:
                 if content_type or charset:
                     raise ValueError("passing both Content-Type header and content_type or charset params is forbidden")
                 encoding = self.charset or "utf-8"
             else:
                 encoding = charset.lower() if charset else "utf-8"
-                hdrs["Content-Type"] = f"{content_type or 'text/plain'}; charset={encoding}"
+                hdrs[_CONTENT_TYPE] = f"{content_type or 'text/plain'}; charset={encoding}"
                 if content_type is not None and ("\r" in content_type or "\n" in content_type):
                     raise ValueError("content type cannot contain CR or LF")
             self._body: bytes | None = text.encode(encoding)
-            hdrs["Content-Length"] = str(len(self._body))
+            hdrs[_CONTENT_LENGTH] = str(len(self._body))
         else:
-            if "Content-Type" in hdrs:
+            if _CONTENT_TYPE in hdrs:
                 if content_type is not None or charset is not None:
                     raise ValueError("passing both Content-Type header and content_type or charset params is forbidden")
             elif content_type is not None:
@@ -437,7 +486,27 @@ class Response(StreamResponse):
             if body is not None:
                 self.body = body
             else:
-                hdrs["Content-Length"] = "0"
+                hdrs[_CONTENT_LENGTH] = "0"
+
+    def _fast_init(self, status: int, reason: str | None, content_type: str | None, body: bytes, text: bool) -> None:
+        # The checks of the general path, in its order.
+        if status == 200 and reason is None:
+            self._status = 200
+        else:
+            self.set_status(status, reason)
+        if content_type is None:
+            ctype = _TEXT_PLAIN
+        elif "charset" in content_type:
+            raise ValueError("charset must not be in content_type argument")
+        elif "\r" in content_type or "\n" in content_type:
+            raise ValueError("content type cannot contain CR or LF")
+        else:
+            ctype = f"{content_type}; charset=utf-8" if text else content_type
+        length = str(len(body))
+        self._body = body
+        self._headers = headers = CIMultiDict(((_CONTENT_TYPE, ctype), (_CONTENT_LENGTH, length)))
+        self._fields = f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n"
+        self._fields_version = getversion(headers)
 
     @property
     def body(self) -> bytes | None:
@@ -449,7 +518,7 @@ class Response(StreamResponse):
         self._check_mutable()
         if body is None:
             self._body = None
-            self._headers.popall("Content-Length", None)
+            self._headers.popall(_CONTENT_LENGTH, None)
             return
         if isinstance(body, str):
             raise TypeError("body must be bytes-like; use text= for str")
@@ -457,7 +526,7 @@ class Response(StreamResponse):
             raise TypeError(f"body argument must be byte-ish ({type(body)!r})")
         self._body = bytes(body)
         if not self._chunked:
-            self._headers["Content-Length"] = str(len(self._body))
+            self._headers[_CONTENT_LENGTH] = str(len(self._body))
 
     @property
     def text(self) -> str | None:
@@ -474,7 +543,7 @@ class Response(StreamResponse):
             return
         if not isinstance(text, str):
             raise TypeError(f"text argument must be str ({type(text)!r})")
-        ctype = parse_content_type(self._headers.get("Content-Type"))[0]
+        ctype = parse_content_type(self._headers.get(_CONTENT_TYPE))[0]
         if ctype in ("", "application/octet-stream"):
             self._set_content_type("text/plain", "utf-8")
         self.body = text.encode(self.charset or "utf-8")

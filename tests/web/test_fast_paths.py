@@ -1,0 +1,214 @@
+"""The hot path's shortcuts answer exactly what the general path answers.
+
+``Response(text=...)``, ``json_response`` and ``Response(body=bytes, content_type=...)`` pre-encode their two
+header lines; ``Response(..., headers={})`` takes the general path with the same fields, so it is the oracle.
+Requests go through ``HttpProtocol`` with a recording transport: the bytes on the wire are compared directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+import web
+from server.writer import HeaderInjectionError
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.out: list[bytes] = []
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.out.append(bytes(data))
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+
+async def _wire(app: web.Application, data: bytes, **settings: object) -> tuple[bytes, bool]:
+    """The bytes answered to ``data`` (Date masked), and whether the connection was closed."""
+    protocol = app.make_handler(**settings)()
+    transport = _Transport()
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(data)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    return re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out)), transport.closing
+
+
+def _app(make_response):
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return make_response(request)
+
+    app = web.Application()
+    app.router.add_route("*", "/", handler)
+    return app
+
+
+GET = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+REQUESTS = {
+    "1.1": GET,
+    "1.1 pipelined": GET + GET,
+    "1.1 close": b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    "1.0": b"GET / HTTP/1.0\r\n\r\n",
+    "1.0 keep-alive": b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    "HEAD": b"HEAD / HTTP/1.1\r\nHost: t\r\n\r\n",
+}
+
+
+def _text(**kw):
+    return lambda headers: lambda request: web.Response(text="héllo", headers=headers, **kw)
+
+
+def _body(**kw):
+    return lambda headers: lambda request: web.Response(body=b"\x00\x01", headers=headers, **kw)
+
+
+def _mutated(change):
+    def make(headers):
+        def response(request):
+            resp = web.Response(text="hello", headers=headers)
+            change(resp)
+            return resp
+
+        return response
+
+    return make
+
+
+def _set_body(resp: web.Response) -> None:
+    resp.body = b"longer body"
+
+
+def _add_header(resp: web.Response) -> None:
+    resp.headers["X-Extra"] = "1"
+
+
+def _same_length(resp: web.Response) -> None:
+    resp.headers["Content-Length"] = "5"  # the same value: still a change the fast path must not miss
+
+
+def _connection_close(resp: web.Response) -> None:
+    resp.headers["Connection"] = "close"
+
+
+def _status_204(resp: web.Response) -> None:
+    resp.set_status(204)
+
+
+def _cookie(resp: web.Response) -> None:
+    resp.set_cookie("a", "b")
+
+
+def _force_close(resp: web.Response) -> None:
+    resp.force_close()
+
+
+def _date(resp: web.Response) -> None:
+    resp.headers["Date"] = "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+CASES = {
+    "text": _text(),
+    "text 201": _text(status=201),
+    "text reason": _text(status=299, reason="Fine"),
+    "text html": _text(content_type="text/html"),
+    "body image/png": _body(content_type="image/png"),
+    "json": lambda headers: lambda request: web.json_response({"a": "b"}, headers=headers),
+    "body set after": _mutated(_set_body),
+    "header added after": _mutated(_add_header),
+    "same length set after": _mutated(_same_length),
+    "Connection: close after": _mutated(_connection_close),
+    "set_status(204) after": _mutated(_status_204),
+    "cookie after": _mutated(_cookie),
+    "force_close after": _mutated(_force_close),
+    "Date after": _mutated(_date),
+}
+
+
+@pytest.mark.parametrize("request_name", REQUESTS)
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("server_header", [None, "prefork"])
+async def test_fast_response_is_answered_as_the_general_path(case, request_name, server_header) -> None:
+    data = REQUESTS[request_name]
+    fast = await _wire(_app(CASES[case](None)), data, server_header=server_header)
+    general = await _wire(_app(CASES[case]({})), data, server_header=server_header)
+    assert fast == general
+    assert fast[0].startswith(b"HTTP/1.1 ")
+
+
+async def test_fast_response_headers_are_frozen_after_start() -> None:
+    resp = web.Response(text="x")
+    seen: list[BaseException] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await resp.prepare(request)
+        try:
+            resp.headers["X-Late"] = "1"
+        except RuntimeError as exc:
+            seen.append(exc)
+        return resp
+
+    app = web.Application()
+    app.router.add_route("GET", "/", handler)
+    wire, _ = await _wire(app, GET)
+    assert len(seen) == 1 and b"X-Late" not in wire and wire.endswith(b"\r\n\r\nx")
+
+
+async def test_a_header_injected_after_the_fast_init_is_refused() -> None:
+    errors: list[BaseException] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        resp = web.Response(text="x")
+        resp.headers["X-Evil"] = "a\r\nSet-Cookie: pwned=1"
+        try:
+            await resp.prepare(request)
+        except HeaderInjectionError as exc:
+            errors.append(exc)
+            raise
+        return resp
+
+    app = web.Application()
+    app.router.add_route("GET", "/", handler)
+    wire, _ = await _wire(app, GET)
+    assert errors and wire.startswith(b"HTTP/1.1 500 ") and b"pwned" not in wire
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"text": "x", "content_type": "text/plain; charset=utf-8"}, ValueError),
+        ({"text": "x", "content_type": "text/plain\r\nX-Evil: 1"}, ValueError),
+        ({"body": b"x", "content_type": "a/b; charset=utf-8"}, ValueError),
+        ({"body": b"x", "content_type": "a/b\nX-Evil: 1"}, ValueError),
+        ({"text": "x", "status": 1000}, ValueError),
+        ({"text": "x", "reason": "a\r\nb", "status": 200}, ValueError),
+    ],
+)
+def test_fast_init_refuses_what_the_general_path_refuses(kwargs, error) -> None:
+    with pytest.raises(error):
+        web.Response(**kwargs)
+    with pytest.raises(error):
+        web.Response(headers={}, **kwargs)
