@@ -24,6 +24,7 @@ from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
+from .router import UrlDispatcher
 from .routes import handler_place
 
 if TYPE_CHECKING:
@@ -93,7 +94,12 @@ class RequestHandlerFactory:
         app = self._app
         request = Request(exchange, app, None, self.trusted)
         try:
-            match_info = await app._router.resolve(request)
+            router = app._router
+            if router.__class__ is UrlDispatcher:
+                # The default router resolves without waiting: no coroutine to create and drive.
+                match_info = router.resolve_now(request)
+            else:
+                match_info = await router.resolve(request)
             request._match_info = match_info
             handler = match_info.handler
             if app._middlewares:

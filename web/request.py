@@ -142,7 +142,8 @@ class Request(MutableMapping[str, Any]):
     @property
     def raw_path(self) -> str:
         """The path and query exactly as sent, without decoding (aiohttp's ``raw_path``)."""
-        return self.path_qs
+        target = self._exchange.target
+        return target if target[:1] == "/" else self.path_qs
 
     @property
     def path(self) -> str:

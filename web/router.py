@@ -55,6 +55,10 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
         return f"<MatchInfo {dict.__repr__(self)}: {self._route!r}>"
 
 
+# An empty match info without the Python-level __init__ call; the router sets ``_route``.
+_new_info = dict.__new__
+
+
 class MatchInfoError(UrlMappingMatchInfo):
     """Match info for a miss: ``route`` is None and ``handler`` raises the 404 or 405 it stands for."""
 
@@ -111,6 +115,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._named: dict[str, Route] = {}
         self._plain: dict[str, list[Route]] = {}
         self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
+        self._direct: dict[str, dict[str, Route]] | None = None  # see _build_direct, rebuilt lazily likewise
         self._frozen = False
 
     # -- Mapping over named routes ------------------------------------------------------------------------
@@ -152,6 +157,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 )
         route._index = len(self._routes)
         self._routes.append(route)
+        self._direct = None
         if name is not None:
             self._named[name] = route
         if isinstance(route, PlainRoute):
@@ -223,9 +229,39 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
     async def resolve(self, request: Any) -> AbstractMatchInfo:
         """Return the match info for ``request``; never raises (see the module docstring for the rules)."""
+        return self.resolve_now(request)
+
+    def resolve_now(self, request: Any) -> UrlMappingMatchInfo:
+        """The synchronous body of :meth:`resolve` (the request handler calls it directly for this class)."""
         raw = request.raw_path
+        direct = self._direct
+        if direct is None:
+            direct = self._build_direct()
+        methods = direct.get(raw)
+        if methods is not None:
+            route = methods.get(request.method)
+            if route is not None:
+                info = _new_info(UrlMappingMatchInfo)
+                info._route = route
+                return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
         return self.match(request.method, path)
+
+    def _build_direct(self) -> dict[str, dict[str, Route]]:
+        """Plain paths that are their own routing path (no query, escapes or non-ASCII), by method, to the route
+        :meth:`_lookup` answers there when that is the plain route itself: the lookup depends on nothing but the
+        table, so it is done once here instead of per request. A pattern route placed before the plain one that
+        also matches keeps the path out; methods that only a ``'*'`` route answers are left to the lookup."""
+        direct: dict[str, dict[str, Route]] = {}
+        for path, routes in self._plain.items():
+            if "%" in path or "?" in path or not path.isascii() or routing_path(path) != path:
+                continue
+            for method in {route.method for route in routes if route._methods is not None}:
+                info = self._lookup(method, path)
+                if info is not None and isinstance(info.route, PlainRoute):
+                    direct.setdefault(path, {})[method] = info.route
+        self._direct = direct
+        return direct
 
     def match(self, method: str, path: str) -> UrlMappingMatchInfo:
         """The synchronous core of :meth:`resolve`, on a routing path (see ``routes.routing_path``)."""

@@ -212,3 +212,58 @@ def test_fast_init_refuses_what_the_general_path_refuses(kwargs, error) -> None:
         web.Response(**kwargs)
     with pytest.raises(error):
         web.Response(headers={}, **kwargs)
+
+
+class _Target:
+    """What the router reads of a request."""
+
+    def __init__(self, method: str, raw_path: str) -> None:
+        self.method = method
+        self.raw_path = raw_path
+        self.path = raw_path.partition("?")[0]
+
+
+async def _ok(request: web.Request) -> web.Response:
+    return web.Response()
+
+
+def _table() -> web.UrlDispatcher:
+    router = web.UrlDispatcher()
+    router.add_route("GET", "/a/{x}", _ok)  # before the plain /a/b: it wins there (FIFO)
+    router.add_route("GET", "/a/b", _ok)
+    router.add_route("POST", "/a/b", _ok)
+    router.add_get("/", _ok)
+    router.add_route("*", "/any", _ok)
+    router.add_route("PUT", "/any", _ok)
+    router.add_route("GET", "/s/", _ok)
+    router.add_route("GET", "/%C3%A9", _ok)
+    router.add_route("GET", "/é", _ok)
+    router.add_route("GET", "/x", _ok)
+    router.add_route("GET", "/{tail:.*}", _ok)  # after every plain route above
+    return router
+
+
+PATHS = ("/", "/a/b", "/a/c", "/any", "/s/", "/s", "/x", "/x/", "/x?q=1", "/%78", "/é", "/%C3%A9", "/nope", "//")
+TARGETS = [(method, path) for method in ("GET", "HEAD", "POST", "PUT", "DELETE") for path in PATHS]
+
+
+@pytest.mark.parametrize(("method", "path"), TARGETS)
+def test_direct_route_table_agrees_with_the_lookup(method, path) -> None:
+    router = _table()
+    router.freeze()
+    fast = router.resolve_now(_Target(method, path))
+    slow = router.match(method, web.routes.routing_path(path))
+    assert type(fast) is type(slow) and fast.route is slow.route and dict(fast) == dict(slow)
+    if fast.route is None:
+        assert fast.http_exception.status == slow.http_exception.status
+
+
+def test_direct_route_table_follows_routes_added_before_freezing() -> None:
+    router = web.UrlDispatcher()
+    first = router.add_route("GET", "/p", _ok)
+    assert router.resolve_now(_Target("GET", "/p")).route is first
+    second = router.add_route("POST", "/p", _ok)
+    assert router.resolve_now(_Target("POST", "/p")).route is second
+    info = router.resolve_now(_Target("GET", "/p"))
+    info["added"] = "1"  # match info is the request's own: changing it leaves the table alone
+    assert dict(router.resolve_now(_Target("GET", "/p"))) == {}
