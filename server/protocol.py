@@ -59,6 +59,8 @@ Handler = Callable[[Exchange], Awaitable[None]]
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
+# The method as one shared str, without a decode per request; others are decoded.
+_METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")}
 
 # Connection phases; the ticker reads ``deadline`` and ``phase`` to decide what a passed deadline means.
 IDLE = 0  # between requests (keep-alive), or draining with nothing to do
@@ -334,7 +336,8 @@ class HttpProtocol(asyncio.Protocol):
         headers = CIMultiDict(self._headers)
         if version is HttpVersion11 and self._host_count != 1:
             raise BadRequest("HTTP/1.1 requires exactly one Host header")
-        method = parser.get_method().decode("ascii")
+        raw_method = parser.get_method()
+        method = _METHODS.get(raw_method) or raw_method.decode("ascii")
         if self._url == b"*" and method != "OPTIONS":
             raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
         framing = self._framing
@@ -470,7 +473,10 @@ class HttpProtocol(asyncio.Protocol):
                 try:
                     yielded = context.run(coro.send, None)
                 except StopIteration:
-                    verdict = self._settle(exchange, None)
+                    if exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
+                        verdict = self._advance(exchange)  # what _settle decides for this, the common case
+                    else:
+                        verdict = self._settle(exchange, None)
                 except BaseException as exc:
                     verdict = self._settle(exchange, exc)
                 else:

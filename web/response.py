@@ -34,6 +34,7 @@ _DATE = istr("Date")
 _SERVER = istr("Server")
 _CONNECTION = istr("Connection")
 _TEXT_PLAIN = "text/plain; charset=utf-8"
+_SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
 
 
 class _SentHeaders(CIMultiDictProxy[str]):
@@ -271,8 +272,9 @@ class StreamResponse:
         """Coroutine form of :meth:`start` (aiohttp 3 name)."""
         self.start(request)
 
-    def _start(self, request: Request, *, defer: bool) -> None:
-        """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write)."""
+    def _start(self, request: Request, *, defer: bool | object) -> None:
+        """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write).
+        ``defer=_SEND`` (from ``Response._send``) may send the body too; the caller checks ``_eof_sent``."""
         exchange = request._exchange
         self._request = request
         self._exchange = exchange
@@ -299,7 +301,13 @@ class StreamResponse:
             elif exchange.version == HTTP10:
                 trusted += "Connection: keep-alive\r\n"
             head = f"{line}{fields}{trusted}\r\n".encode()
-            if defer:
+            if defer is _SEND:
+                # Response._send: the whole response in one write (the fast path's body is allowed, unchunked).
+                self._eof_sent = True
+                body = self._body
+                self._body_length = len(body)
+                exchange.send(status, head, body, keep_alive=keep_alive)
+            elif defer:
                 self._head_pending = head
             else:
                 exchange.write_head(status, head, keep_alive=keep_alive)
@@ -573,7 +581,7 @@ class Response(StreamResponse):
 
     def _send(self, request: Request) -> None:
         if self._exchange is None:
-            self._start(request, defer=True)
+            self._start(request, defer=_SEND)
         if not self._eof_sent:
             self._send_body()
 
