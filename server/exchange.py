@@ -44,6 +44,7 @@ class Exchange:
     """A parsed request head, its body stream, and the way to answer it."""
 
     __slots__ = (
+        "_headers",
         "_keep_alive_final",
         "_protocol",
         "body",
@@ -51,7 +52,6 @@ class Exchange:
         "client_keep_alive",
         "finished",
         "head_sent",
-        "headers",
         "method",
         "must_close",
         "start_time",
@@ -68,7 +68,7 @@ class Exchange:
         method: str,
         target: str,
         version: HttpVersion,
-        headers: CIMultiDict[str],
+        headers: CIMultiDict[str] | list[tuple[str, str]],
         keep_alive: bool,
         upgrade: bool,
         body: FlowControlStreamReader,
@@ -79,7 +79,7 @@ class Exchange:
         self.method = method
         self.target = target
         self.version = version
-        self.headers = headers
+        self._headers = headers
         self.client_keep_alive = keep_alive
         self.upgrade = upgrade
         self.body = body
@@ -95,6 +95,15 @@ class Exchange:
         return f"<Exchange {self.method} {self.target} status={self.status}>"
 
     # -- request side ----------------------------------------------------------------------------------------
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """The request's header fields. The connection may hand over the parsed list, made a ``CIMultiDict`` on
+        first read: most handlers never read one."""
+        headers = self._headers
+        if headers.__class__ is list:
+            headers = self._headers = CIMultiDict(headers)  # type: ignore[arg-type]
+        return headers  # type: ignore[return-value]
 
     @property
     def keep_alive(self) -> bool:

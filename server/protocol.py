@@ -77,6 +77,7 @@ _FRAMING = {
     b"expect": _EXPECT,
     b"content-type": _CONTENT_TYPE,
 }
+_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT  # fields on_headers_complete reads the value of
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
 # Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
 # refuses a second Content-Length, and Host is counted for its own rule.
@@ -333,7 +334,7 @@ class HttpProtocol(asyncio.Protocol):
         version = _VERSIONS.get(parser.get_http_version())
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
-        headers = CIMultiDict(self._headers)
+        fields = self._headers
         if version is HttpVersion11 and self._host_count != 1:
             raise BadRequest("HTTP/1.1 requires exactly one Host header")
         raw_method = parser.get_method()
@@ -342,6 +343,8 @@ class HttpProtocol(asyncio.Protocol):
             raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
         framing = self._framing
         upgrade = parser.should_upgrade()
+        # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
+        headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
         if upgrade:
             if method == "CONNECT":
                 raise UnsupportedUpgrade("CONNECT is not supported")

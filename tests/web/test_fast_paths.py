@@ -267,3 +267,19 @@ def test_direct_route_table_follows_routes_added_before_freezing() -> None:
     info = router.resolve_now(_Target("GET", "/p"))
     info["added"] = "1"  # match info is the request's own: changing it leaves the table alone
     assert dict(router.resolve_now(_Target("GET", "/p"))) == {}
+
+
+async def test_request_headers_built_on_first_read_are_all_there() -> None:
+    seen: list[object] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        exchange = request._exchange
+        seen.append(exchange.headers is exchange.headers)
+        seen.append(list(request.headers.items()))
+        return web.Response(text=request.headers["x-a"])
+
+    app = web.Application()
+    app.router.add_route("GET", "/", handler)
+    wire, _ = await _wire(app, b"GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\nx-a: 2 \r\n\r\n")
+    assert seen == [True, [("Host", "t"), ("X-A", "1"), ("x-a", "2")]]
+    assert wire.endswith(b"\r\n\r\n1")
