@@ -117,7 +117,7 @@ class Exchange:
             return len(protocol.queue) > 1
         # A client holding its body back for a 100 Continue that no read asked for leaves the connection unusable:
         # we cannot know whether the body will still follow (RFC 9110 §10.1.1).
-        return not self.body.expecting_continue
+        return not self.body._expect_continue  # expecting_continue, without the property call
 
     @property
     def settings(self) -> ServerSettings:

@@ -295,7 +295,7 @@ class StreamResponse:
             line = STATUS_LINES.get(status) if self._reason is None else None
             if line is None:
                 line = status_line(status, self._reason)
-            trusted = server_lines(exchange.settings.server_header)
+            trusted = server_lines(exchange._protocol.settings.server_header)  # Exchange.settings, one call less
             if not keep_alive:
                 trusted += "Connection: close\r\n"
             elif exchange.version == HTTP10:
