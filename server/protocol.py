@@ -8,7 +8,7 @@ Rules this module keeps, in one place:
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
   size (431), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9 and versions other
-  than 1.x are refused; an HTTP/1.1 request must carry exactly one Host (RFC 9112 §3.2).
+  than 1.x are refused; a request with more than one Host is refused (RFC 9112 §3.2), one with none is served.
 * Timeouts: the request head must arrive within ``header_timeout`` of its first byte (or of the connection);
   an idle keep-alive connection closes after ``keepalive_timeout``. Deadlines are checked by the registry's
   ticker rather than a timer per request. A client that leaves the write buffer above its high-water mark for
@@ -26,6 +26,7 @@ import collections
 import contextvars
 import logging
 import re
+import urllib.parse
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
@@ -83,32 +84,21 @@ _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
 # refuses a second Content-Length, and Host is counted for its own rule.
 _SINGLETONS = _CONTENT_TYPE
 
-# Fields a sender must not put in trailers (RFC 9110 §6.5.1): they frame or route the message, modify or
-# authenticate the request, or say how to read the content, so they must be known before the content. A proxy that
-# merges trailers into the header section would act on them (request smuggling); gunicorn refuses them too.
+# Trailer fields that frame, route or authenticate the message (RFC 9110 §6.5.1): a proxy that merged them into the
+# header section would act on them (request smuggling), so they are refused, as gunicorn refuses Host and the
+# framing fields. Trailers are never merged here; descriptive fields such as Content-Type or Vary pass, as both
+# gunicorn's and llhttp's corpora expect.
 _FORBIDDEN_TRAILERS = frozenset(
     (
         b"content-length",
         b"transfer-encoding",
         b"trailer",
+        b"te",
         b"host",
-        b"content-type",
-        b"content-encoding",
-        b"content-range",
         b"connection",
         b"keep-alive",
         b"upgrade",
-        b"te",
         b"expect",
-        b"range",
-        b"max-forwards",
-        b"cache-control",
-        b"pragma",
-        b"if-match",
-        b"if-none-match",
-        b"if-modified-since",
-        b"if-unmodified-since",
-        b"if-range",
         b"authorization",
         b"proxy-authorization",
         b"cookie",
@@ -300,7 +290,8 @@ class HttpProtocol(asyncio.Protocol):
         headers = self._headers
         if len(headers) >= self._max_headers or self._in_trailers:
             self._count_trailer(name)
-        if len(name) + len(value) + 2 > self._max_field_size:
+        # The field line with its ": " and CRLF, as gunicorn counts limit_request_field_size.
+        if len(name) + len(value) + 4 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
         if value and value[-1] in b" \t":
             # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
@@ -335,12 +326,19 @@ class HttpProtocol(asyncio.Protocol):
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
         fields = self._headers
-        if version is HttpVersion11 and self._host_count != 1:
-            raise BadRequest("HTTP/1.1 requires exactly one Host header")
+        if self._host_count > 1:
+            # Two Hosts can be read two ways (RFC 9112 §3.2). A missing one cannot: it is served, with
+            # request.host None as the seed documents, as aiohttp, gunicorn and uvicorn serve it.
+            raise BadRequest("More than one Host header")
         raw_method = parser.get_method()
         method = _METHODS.get(raw_method) or raw_method.decode("ascii")
-        if self._url == b"*" and method != "OPTIONS":
-            raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
+        url = self._url
+        if url[:1] != b"/":
+            if url == b"*":
+                if method != "OPTIONS":
+                    raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
+            elif method != "CONNECT":
+                _check_absolute_form(url)
         framing = self._framing
         upgrade = parser.should_upgrade()
         # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
@@ -741,6 +739,18 @@ class _Resume:
                     value = coro.send(sent)
                 except StopIteration as stop:
                     return stop.value
+
+
+def _check_absolute_form(url: bytes) -> None:
+    """A target that is not origin-form must be absolute-form, ``scheme://authority[path]`` (RFC 9112 §3.2.2);
+    llhttp lets through any bytes it allows in a URL, such as ``s://]ufd/:``."""
+    try:
+        parts = urllib.parse.urlsplit(url.decode("latin-1"))
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise BadRequest("Invalid request target") from None
+    if not parts.scheme or not parts.netloc:
+        raise BadRequest("Invalid request target")
 
 
 def _check_transfer_coding(version: HttpVersion, headers: CIMultiDict[str]) -> None:

@@ -54,7 +54,8 @@ async def test_request_line_properties(make_server):
     assert seen["peer"][0] == "127.0.0.1"
 
 
-async def test_host_is_none_without_a_host_header(make_server, raw):
+@pytest.mark.parametrize("version", [b"1.0", b"1.1"])
+async def test_host_is_none_without_a_host_header(make_server, raw, version):
     seen = {}
 
     async def handler(request):
@@ -62,8 +63,14 @@ async def test_host_is_none_without_a_host_header(make_server, raw):
         return web.Response(text="ok")
 
     srv = await _serve(make_server, handler)
-    await raw(srv.port, b"GET / HTTP/1.0\r\n\r\n")
-    assert seen["host"] is None
+    answer = await raw(srv.port, b"GET / HTTP/" + version + b"\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK") and seen["host"] is None
+
+
+async def test_two_host_headers_are_refused(make_server, raw):
+    srv = await _serve(make_server, lambda request: web.Response(text="ok"))
+    answer = await raw(srv.port, b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 ")
 
 
 async def test_read_only_properties(make_server):
