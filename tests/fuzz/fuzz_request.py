@@ -7,7 +7,7 @@ Run on demand (see README.md)::
 
 Input layout: byte 0 picks how many cuts (0-3) split the rest into ``data_received`` calls; each cut is the next
 two bytes (big-endian, modulo the payload length); the remainder is what the client sends. Any broken property
-(tests/fuzz/harness.py: ``check``) raises and atheris keeps the input as a crash file.
+(tests/fuzz/request_harness.py: ``check``) raises and atheris keeps the input as a crash file.
 """
 
 from __future__ import annotations

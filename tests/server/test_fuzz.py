@@ -1,6 +1,7 @@
 """Property tests of the request path: whatever bytes a client sends, in whatever pieces, the server answers with
 well-formed responses or closes, a rejection is the last thing on the connection, and nothing is logged at
-WARNING or above (see tests/fuzz/harness.py). CI-sized; tests/fuzz/README.md runs the same property for longer."""
+WARNING or above (see tests/fuzz/request_harness.py). CI-sized; tests/fuzz/README.md runs the same property for
+longer."""
 
 from __future__ import annotations
 
