@@ -1,8 +1,5 @@
-"""Errors a user understands (issue 9): each names the file, the route or the APP, and the fix.
-
-Strict xfails pin the gaps found, each with the change that closes it (the owners are named in the reason); they
-turn into failures, to be unmarked, once the message is right.
-"""
+"""Errors a user understands (issue 9): each names the file, the route or the APP, and the fix: a handler that
+returns a non-Response, a handler that cannot take a request, a duplicate route name, a wrong APP spec."""
 
 import inspect
 import logging
