@@ -62,6 +62,7 @@ _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
 # The method as one shared str, without a decode per request; others are decoded.
 _METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")}
+_LONGEST_METHOD = 32  # more than any method llhttp parses (UPDATEREDIRECTREF, 17)
 
 # Connection phases; the ticker reads ``deadline`` and ``phase`` to decide what a passed deadline means.
 IDLE = 0  # between requests (keep-alive), or draining with nothing to do
@@ -71,6 +72,7 @@ BUSY = 2  # a request is being answered
 # Header fields that change how a request is framed or answered, spotted as they are parsed so that the common
 # request (Host only) costs no lookups afterwards.
 _HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
+_HOSTS = 32  # more than one Host
 _FRAMING = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
@@ -150,11 +152,12 @@ class HttpProtocol(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[str, str]] = []
         self._header_count = 0
-        self._in_trailers = False
         self._framing = 0
-        self._host_count = 0
         self._max_headers = settings.max_headers
         self._max_field_size = settings.max_field_size
+        # A target up to this long fits the request line whatever the method (see _LONGEST_METHOD): on_url reads
+        # the method only beyond it.
+        self._short_url = settings.max_request_line - 10 - _LONGEST_METHOD
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._in_head = False
@@ -268,13 +271,11 @@ class HttpProtocol(asyncio.Protocol):
     # -- parser callbacks ------------------------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
+        # The trailer count starts in on_headers_complete; a field parsed while not _in_head is a trailer.
         self._url = b""
         self._headers = []
-        self._header_count = 0
         self._in_head = True
-        self._in_trailers = False
         self._framing = 0
-        self._host_count = 0
         if self.phase == IDLE:
             self.phase = HEAD
             self.deadline = self.loop.time() + self.settings.header_timeout
@@ -283,33 +284,36 @@ class HttpProtocol(asyncio.Protocol):
         url = self._url + url if self._url else url
         self._url = url
         # Request line = method SP target SP HTTP/x.y; llhttp has parsed the method by now.
-        if len(url) + len(self._parser.get_method()) + 10 > self.settings.max_request_line:
+        size = len(url)
+        if size > self._short_url and size + len(self._parser.get_method()) + 10 > self.settings.max_request_line:
             raise RequestLineTooLong("Request-Line too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         headers = self._headers
-        if len(headers) >= self._max_headers or self._in_trailers:
+        in_head = self._in_head
+        if len(headers) >= self._max_headers or not in_head:
             self._count_trailer(name)
         # The field line with its ": " and CRLF, as gunicorn counts limit_request_field_size.
-        if len(name) + len(value) + 4 > self._max_field_size:
+        size = len(name)
+        if size + len(value) + 4 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
         if value and value[-1] in b" \t":
             # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
             value = value.rstrip(b" \t")
-        if not self._in_trailers:
-            if len(name) in _FRAMING_LENGTHS:
+        if in_head:
+            if size in _FRAMING_LENGTHS:
                 bit = _FRAMING.get(name.lower(), 0)
-                if bit == _HOST:
-                    self._host_count += 1
-                elif bit & self._framing & _SINGLETONS:
+                if bit & self._framing & _SINGLETONS:
                     raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
+                if bit == _HOST and self._framing & _HOST:
+                    bit = _HOSTS  # a second Host, refused in on_headers_complete
                 self._framing |= bit
             headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def _count_trailer(self, name: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
         self._header_count += 1
-        if self._in_trailers:
+        if not self._in_head:
             if self._header_count > self._max_headers:
                 raise HeadersTooLarge("Too many trailer fields")
             if name.lower() in _FORBIDDEN_TRAILERS:
@@ -321,12 +325,12 @@ class HttpProtocol(asyncio.Protocol):
         parser = self._parser
         settings = self.settings
         self._in_head = False
-        self._in_trailers = True
+        self._header_count = 0
         version = _VERSIONS.get(parser.get_http_version())
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
         fields = self._headers
-        if self._host_count > 1:
+        if self._framing & _HOSTS:
             # Two Hosts can be read two ways (RFC 9112 §3.2). A missing one cannot: it is served, with
             # request.host None as the seed documents, as aiohttp, gunicorn and uvicorn serve it.
             raise BadRequest("More than one Host header")

@@ -229,6 +229,18 @@ async def test_request_line_limit(make_server, raw, length, status):
     assert resp.status == status
 
 
+@pytest.mark.parametrize(("length", "status"), [(8190, 404), (8191, 414)])
+async def test_request_line_limit_counts_a_long_method(make_server, raw, length, status):
+    # on_url reads the method only for a target near the limit: the method's length still counts there.
+    srv = await make_server(_app())
+    method = b"UNSUBSCRIBE"  # the longest method this llhttp build accepts on a request
+    target = b"/" + b"a" * (length - len(method) - len("  HTTP/1.1") - 1)
+    line = method + b" " + target + b" HTTP/1.1"
+    assert len(line) == length
+    (resp,) = raw.parse(await raw(srv.port, line + b"\r\nHost: t\r\nConnection: close\r\n\r\n"))
+    assert resp.status == status
+
+
 @pytest.mark.parametrize(("count", "status"), [(100, 200), (101, 431)])
 async def test_header_count_limit(make_server, raw, count, status):
     srv = await make_server(_app())
