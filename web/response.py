@@ -36,6 +36,13 @@ _CONNECTION = istr("Connection")
 _TEXT_PLAIN = "text/plain; charset=utf-8"
 _SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
 
+# The fast path's caches (see Response._fast_init and StreamResponse._start), each cleared when it grows past
+# _CACHE_SIZE entries: Content-Length and the two encoded field lines by Content-Type and body length, and the
+# whole head of a keep-alive ``200 OK`` by those lines, valid while server_lines() gives the same str (a second).
+_CACHE_SIZE = 256
+_FIELDS_CACHE: dict[str, dict[int, tuple[str, str]]] = {}
+_HEAD_CACHE: dict[str, tuple[str, bytes]] = {}
+
 
 class _SentHeaders(CIMultiDictProxy[str]):
     """The headers of a started response: reading works, any change raises RuntimeError (the seed's contract)."""
@@ -292,15 +299,25 @@ class StreamResponse:
             # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length,
             # already checked and encoded, so none of the lookups below can change anything.
             self._final_keep_alive = keep_alive
-            line = STATUS_LINES.get(status) if self._reason is None else None
-            if line is None:
-                line = status_line(status, self._reason)
             trusted = server_lines(exchange._protocol.settings.server_header)  # Exchange.settings, one call less
-            if not keep_alive:
-                trusted += "Connection: close\r\n"
-            elif exchange.version == HTTP10:
-                trusted += "Connection: keep-alive\r\n"
-            head = f"{line}{fields}{trusted}\r\n".encode()
+            if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
+                cached = _HEAD_CACHE.get(fields)
+                if cached is not None and cached[0] is trusted:
+                    head = cached[1]
+                else:
+                    head = f"HTTP/1.1 200 OK\r\n{fields}{trusted}\r\n".encode()
+                    if len(_HEAD_CACHE) >= _CACHE_SIZE:
+                        _HEAD_CACHE.clear()
+                    _HEAD_CACHE[fields] = (trusted, head)
+            else:
+                line = STATUS_LINES.get(status) if self._reason is None else None
+                if line is None:
+                    line = status_line(status, self._reason)
+                if not keep_alive:
+                    trusted += "Connection: close\r\n"
+                elif exchange.version == HTTP10:
+                    trusted += "Connection: keep-alive\r\n"
+                head = f"{line}{fields}{trusted}\r\n".encode()
             if defer is _SEND:
                 # Response._send: the whole response in one write (the fast path's body is allowed, unchunked).
                 self._eof_sent = True
@@ -510,10 +527,22 @@ class Response(StreamResponse):
             raise ValueError("content type cannot contain CR or LF")
         else:
             ctype = f"{content_type}; charset=utf-8" if text else content_type
-        length = str(len(body))
         self._body = body
+        size = len(body)
+        by_size = _FIELDS_CACHE.get(ctype)
+        cached = by_size.get(size) if by_size is not None else None
+        if cached is None:
+            length = str(size)
+            cached = (length, f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n")
+            if by_size is None:
+                if len(_FIELDS_CACHE) >= _CACHE_SIZE:
+                    _FIELDS_CACHE.clear()
+                by_size = _FIELDS_CACHE[ctype] = {}
+            elif len(by_size) >= _CACHE_SIZE:
+                by_size.clear()
+            by_size[size] = cached
+        length, self._fields = cached
         self._headers = headers = CIMultiDict(((_CONTENT_TYPE, ctype), (_CONTENT_LENGTH, length)))
-        self._fields = f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n"
         self._fields_version = getversion(headers)
 
     @property

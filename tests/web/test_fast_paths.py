@@ -283,3 +283,31 @@ async def test_request_headers_built_on_first_read_are_all_there() -> None:
     wire, _ = await _wire(app, b"GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\nx-a: 2 \r\n\r\n")
     assert seen == [True, [("Host", "t"), ("X-A", "1"), ("x-a", "2")]]
     assert wire.endswith(b"\r\n\r\n1")
+
+
+async def test_cached_head_follows_the_date_and_server_lines(monkeypatch):
+    # The whole head of a keep-alive 200 is cached by its field lines while server_lines() gives the same str.
+    import server.writer as writer
+
+    clock = [1_000_000_000.5]
+    monkeypatch.setattr(writer.time, "time", lambda: clock[0])
+    app = _app(lambda request: web.Response(text="cached"))
+
+    async def head(**settings: object) -> bytes:
+        protocol = app.make_handler(**settings)()
+        transport = _Transport()
+        protocol.connection_made(transport)  # type: ignore[arg-type]
+        protocol.data_received(GET)
+        protocol.connection_lost(None)
+        (out,) = transport.out
+        return out
+
+    first = await head()
+    assert b"Date: Sun, 09 Sep 2001 01:46:40 GMT\r\n" in first
+    assert await head() == first
+    clock[0] += 1
+    later = await head()
+    assert b"Date: Sun, 09 Sep 2001 01:46:41 GMT\r\n" in later and later.replace(b":41 GMT", b":40 GMT") == first
+    other = await head(server_header="other")
+    assert b"Server: other\r\n" in other and b"Date: Sun, 09 Sep 2001 01:46:41 GMT\r\n" in other
+    assert await head() == later
