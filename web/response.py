@@ -37,10 +37,11 @@ _TEXT_PLAIN = "text/plain; charset=utf-8"
 _SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
 
 # The fast path's caches (see Response._fast_init and StreamResponse._start), each cleared when it grows past
-# _CACHE_SIZE entries: Content-Length and the two encoded field lines by Content-Type and body length, and the
-# whole head of a keep-alive ``200 OK`` by those lines, valid while server_lines() gives the same str (a second).
+# _CACHE_SIZE entries: the two fields (a multidict to copy, 3x cheaper than building one) and their encoded lines
+# by Content-Type and body length, and the whole head of a keep-alive ``200 OK`` by those lines, valid while
+# server_lines() gives the same str (a second).
 _CACHE_SIZE = 256
-_FIELDS_CACHE: dict[str, dict[int, tuple[str, str]]] = {}
+_FIELDS_CACHE: dict[str, dict[int, tuple[CIMultiDict[str], str]]] = {}
 _HEAD_CACHE: dict[str, tuple[str, bytes]] = {}
 
 
@@ -533,7 +534,8 @@ class Response(StreamResponse):
         cached = by_size.get(size) if by_size is not None else None
         if cached is None:
             length = str(size)
-            cached = (length, f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n")
+            template = CIMultiDict(((_CONTENT_TYPE, ctype), (_CONTENT_LENGTH, length)))
+            cached = (template, f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n")
             if by_size is None:
                 if len(_FIELDS_CACHE) >= _CACHE_SIZE:
                     _FIELDS_CACHE.clear()
@@ -541,8 +543,8 @@ class Response(StreamResponse):
             elif len(by_size) >= _CACHE_SIZE:
                 by_size.clear()
             by_size[size] = cached
-        length, self._fields = cached
-        self._headers = headers = CIMultiDict(((_CONTENT_TYPE, ctype), (_CONTENT_LENGTH, length)))
+        template, self._fields = cached
+        self._headers = headers = template.copy()
         self._fields_version = getversion(headers)
 
     @property

@@ -311,3 +311,15 @@ async def test_cached_head_follows_the_date_and_server_lines(monkeypatch):
     other = await head(server_header="other")
     assert b"Server: other\r\n" in other and b"Date: Sun, 09 Sep 2001 01:46:41 GMT\r\n" in other
     assert await head() == later
+
+
+def test_fast_headers_are_a_copy_of_the_cached_fields():
+    first = web.Response(text="same length")
+    first.headers["X-Extra"] = "1"
+    first.content_type = "text/html"
+    second = web.Response(text="same length")
+    assert list(second.headers.items()) == [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", "11"),
+    ]
+    assert second._fields is not None and second.headers is not first.headers
