@@ -96,8 +96,13 @@ class RequestHandlerFactory:
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
-                # The default router resolves without waiting: no coroutine to create and drive.
-                match_info = router.resolve_now(request)
+                # The default router resolves without waiting: no coroutine to create and drive. An origin-form
+                # target is the request's raw_path.
+                target = exchange.target
+                if target[:1] == "/":
+                    match_info = router._resolve(request, target, exchange.method)
+                else:
+                    match_info = router.resolve_now(request)
             else:
                 match_info = await router.resolve(request)
             request._match_info = match_info

@@ -232,20 +232,24 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         return self.resolve_now(request)
 
     def resolve_now(self, request: Any) -> UrlMappingMatchInfo:
-        """The synchronous body of :meth:`resolve` (the request handler calls it directly for this class)."""
-        raw = request.raw_path
+        """The synchronous body of :meth:`resolve`."""
+        return self._resolve(request, request.raw_path, request.method)
+
+    def _resolve(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
+        """:meth:`resolve_now` with the request's ``raw_path`` and ``method`` at hand (the request handler reads
+        them from the exchange, without the two property calls)."""
         direct = self._direct
         if direct is None:
             direct = self._build_direct()
         methods = direct.get(raw)
         if methods is not None:
-            route = methods.get(request.method)
+            route = methods.get(method)
             if route is not None:
                 info = _new_info(UrlMappingMatchInfo)
                 info._route = route
                 return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
-        return self.match(request.method, path)
+        return self.match(method, path)
 
     def _build_direct(self) -> dict[str, dict[str, Route]]:
         """Plain paths that are their own routing path (no query, escapes or non-ASCII), by method, to the route
