@@ -36,12 +36,14 @@ _CONNECTION = istr("Connection")
 _TEXT_PLAIN = "text/plain; charset=utf-8"
 _SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
 
-# The fast path's caches (see Response._fast_init and StreamResponse._start), each cleared when it grows past
+# The fast path's caches (see Response.__init__ and StreamResponse._start), each cleared when it grows past
 # _CACHE_SIZE entries: the two fields (a multidict to copy, 3x cheaper than building one) and their encoded lines
-# by Content-Type and body length, and the whole head of a keep-alive ``200 OK`` by those lines, valid while
-# server_lines() gives the same str (a second).
+# by the content_type argument (None: text/plain) and body length, for text= and for body=, and the whole head of
+# a keep-alive ``200 OK`` by those lines, valid while server_lines() gives the same str (a second).
 _CACHE_SIZE = 256
-_FIELDS_CACHE: dict[str, dict[int, tuple[CIMultiDict[str], str]]] = {}
+_Fields = dict[str | None, dict[int, tuple[CIMultiDict[str], str]]]
+_TEXT_FIELDS: _Fields = {}
+_BODY_FIELDS: _Fields = {}
 _HEAD_CACHE: dict[str, tuple[str, bytes]] = {}
 
 
@@ -470,12 +472,29 @@ class Response(StreamResponse):
     ) -> None:
         if headers is None and charset is None and (content_type is None or content_type.__class__ is str):
             # The common cases, ``Response(text=...)`` (``json_response``) and ``Response(body=bytes,
-            # content_type=...)``: build the two fields and their encoded lines at once (see _start).
+            # content_type=...)``: the two fields and their encoded lines come from a cache (see _start).
             if text.__class__ is str and body is None:
-                self._fast_init(status, reason, content_type, text.encode(), True)
-                return
-            if body.__class__ is bytes and text is None and content_type is not None:
-                self._fast_init(status, reason, content_type, body, False)
+                body = text.encode()
+                cache = _TEXT_FIELDS
+            elif body.__class__ is bytes and text is None and content_type is not None:
+                cache = _BODY_FIELDS
+            else:
+                cache = None
+            if cache is not None:
+                # The checks of the general path, in its order (content_type's on a cache miss, see _fast_fields).
+                if status == 200 and reason is None:
+                    self._status = 200
+                else:
+                    self.set_status(status, reason)
+                self._body = body
+                size = len(body)
+                by_size = cache.get(content_type)
+                cached = by_size.get(size) if by_size is not None else None
+                if cached is None:
+                    cached = _fast_fields(cache, content_type, size)
+                template, self._fields = cached
+                self._headers = headers = template.copy()
+                self._fields_version = getversion(headers)
                 return
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
@@ -513,39 +532,6 @@ class Response(StreamResponse):
                 self.body = body
             else:
                 hdrs[_CONTENT_LENGTH] = "0"
-
-    def _fast_init(self, status: int, reason: str | None, content_type: str | None, body: bytes, text: bool) -> None:
-        # The checks of the general path, in its order.
-        if status == 200 and reason is None:
-            self._status = 200
-        else:
-            self.set_status(status, reason)
-        if content_type is None:
-            ctype = _TEXT_PLAIN
-        elif "charset" in content_type:
-            raise ValueError("charset must not be in content_type argument")
-        elif "\r" in content_type or "\n" in content_type:
-            raise ValueError("content type cannot contain CR or LF")
-        else:
-            ctype = f"{content_type}; charset=utf-8" if text else content_type
-        self._body = body
-        size = len(body)
-        by_size = _FIELDS_CACHE.get(ctype)
-        cached = by_size.get(size) if by_size is not None else None
-        if cached is None:
-            length = str(size)
-            template = CIMultiDict(((_CONTENT_TYPE, ctype), (_CONTENT_LENGTH, length)))
-            cached = (template, f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n")
-            if by_size is None:
-                if len(_FIELDS_CACHE) >= _CACHE_SIZE:
-                    _FIELDS_CACHE.clear()
-                by_size = _FIELDS_CACHE[ctype] = {}
-            elif len(by_size) >= _CACHE_SIZE:
-                by_size.clear()
-            by_size[size] = cached
-        template, self._fields = cached
-        self._headers = headers = template.copy()
-        self._fields_version = getversion(headers)
 
     @property
     def body(self) -> bytes | None:
@@ -635,6 +621,31 @@ class Response(StreamResponse):
             if body:
                 exchange.write(body)
             exchange.finish()
+
+
+def _fast_fields(cache: _Fields, content_type: str | None, size: int) -> tuple[CIMultiDict[str], str]:
+    """The fields of Response's fast path for a ``content_type`` argument not in ``cache`` yet (checked as the
+    general path checks it) and a body of ``size`` bytes."""
+    if content_type is None:
+        ctype = _TEXT_PLAIN
+    elif "charset" in content_type:
+        raise ValueError("charset must not be in content_type argument")
+    elif "\r" in content_type or "\n" in content_type:
+        raise ValueError("content type cannot contain CR or LF")
+    else:
+        ctype = f"{content_type}; charset=utf-8" if cache is _TEXT_FIELDS else content_type
+    length = str(size)
+    template = CIMultiDict(((_CONTENT_TYPE, ctype), (_CONTENT_LENGTH, length)))
+    fields = (template, f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n")
+    by_size = cache.get(content_type)
+    if by_size is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        by_size = cache[content_type] = {}
+    elif len(by_size) >= _CACHE_SIZE:
+        by_size.clear()
+    by_size[size] = fields
+    return fields
 
 
 def json_response(
