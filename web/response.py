@@ -7,6 +7,7 @@ head is on the wire and changing it raises ``RuntimeError``; after ``write_eof()
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
@@ -39,12 +40,12 @@ _SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out
 # The fast path's caches (see Response.__init__ and StreamResponse._start), each cleared when it grows past
 # _CACHE_SIZE entries: the two fields (a multidict to copy, 3x cheaper than building one) and their encoded lines
 # by the content_type argument (None: text/plain) and body length, for text= and for body=, and the whole head of
-# a keep-alive ``200 OK`` by those lines, valid while server_lines() gives the same str (a second).
+# a keep-alive ``200 OK`` by those lines, valid for the second and Server setting server_lines() built it for.
 _CACHE_SIZE = 256
 _Fields = dict[str | None, dict[int, tuple[CIMultiDict[str], str]]]
 _TEXT_FIELDS: _Fields = {}
 _BODY_FIELDS: _Fields = {}
-_HEAD_CACHE: dict[str, tuple[str, bytes]] = {}
+_HEAD_CACHE: dict[str, tuple[int, str | None, bytes]] = {}
 
 
 class _SentHeaders(CIMultiDictProxy[str]):
@@ -302,17 +303,20 @@ class StreamResponse:
             # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length,
             # already checked and encoded, so none of the lookups below can change anything.
             self._final_keep_alive = keep_alive
-            trusted = server_lines(exchange._protocol.settings.server_header)  # Exchange.settings, one call less
+            server_header = exchange._protocol.settings.server_header  # Exchange.settings, one call less
             if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
+                # The second server_lines() renews its lines in, read here without the call.
+                now = int(time.time())
                 cached = _HEAD_CACHE.get(fields)
-                if cached is not None and cached[0] is trusted:
-                    head = cached[1]
+                if cached is not None and cached[0] == now and cached[1] == server_header:
+                    head = cached[2]
                 else:
-                    head = f"HTTP/1.1 200 OK\r\n{fields}{trusted}\r\n".encode()
+                    head = f"HTTP/1.1 200 OK\r\n{fields}{server_lines(server_header)}\r\n".encode()
                     if len(_HEAD_CACHE) >= _CACHE_SIZE:
                         _HEAD_CACHE.clear()
-                    _HEAD_CACHE[fields] = (trusted, head)
+                    _HEAD_CACHE[fields] = (now, server_header, head)
             else:
+                trusted = server_lines(server_header)
                 line = STATUS_LINES.get(status) if self._reason is None else None
                 if line is None:
                     line = status_line(status, self._reason)
