@@ -165,14 +165,7 @@ class Exchange:
         else:
             protocol.transport.write(head)
         self.finished = True
-        # HttpProtocol.exchange_finished, inlined: one call less for every whole response.
-        registry = protocol.registry
-        registry.requests_count += 1
-        if registry.access_logger is not None:
-            registry.access_logger.log(self, protocol.loop.time() - self.start_time)
-        if not keep_alive or (protocol.draining and len(protocol.queue) <= 1):
-            self._keep_alive_final = False
-            protocol._stop_parsing = True
+        protocol.exchange_finished(self)
 
     def write(self, data: bytes) -> None:
         """Send body bytes (already framed by the caller). Nothing is sent for HEAD requests."""
