@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import faulthandler
-import inspect
 import logging
 import os
 import pwd
@@ -57,17 +56,6 @@ def requests_count(handler: Any) -> int:
 
 def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".splitlines()[0]
-
-
-def handler_accepts(name: str) -> bool:
-    """Whether ``web``'s handler factory takes the keyword ``name``, so that a setting the server core does not
-    know yet is left out rather than refused by ``make_handler``'s own settings check."""
-    try:
-        from web.handler import RequestHandlerFactory
-
-        return name in inspect.signature(RequestHandlerFactory).parameters
-    except (ImportError, TypeError, ValueError):
-        return False
 
 
 class Worker:
@@ -205,9 +193,8 @@ class Worker:
         self.app = await build_app(target)
         kwargs = self.cfg.server_kwargs()
         kwargs["access_log"] = self.logs.access_log
-        if handler_accepts("forwarded_allow_ips"):
-            # the comma-separated form, gunicorn's and make_handler's: "127.0.0.1,::1", "*", or "" for none
-            kwargs["forwarded_allow_ips"] = ",".join(self.cfg.forwarded_allow_ips)
+        # the comma-separated form, gunicorn's and make_handler's: "127.0.0.1,::1", "*", or "" for none
+        kwargs["forwarded_allow_ips"] = ",".join(self.cfg.forwarded_allow_ips)
         self.handler = self.app.make_handler(**kwargs)
         await self.app.startup()
         servers: list[Acceptor] = []

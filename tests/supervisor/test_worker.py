@@ -12,8 +12,6 @@ import time
 import psutil
 from masters import get, in_thread, read_response
 
-from supervisor.worker import handler_accepts
-
 
 async def test_term_lets_a_slow_in_flight_request_complete(prefork):
     prefork.start("-w", "2", "--graceful-timeout", "10", wait=2)
@@ -170,7 +168,6 @@ async def test_int_during_a_graceful_drain_cuts_it_short_and_still_runs_finish(p
 
 
 async def test_forwarded_headers_are_believed_only_from_forwarded_allow_ips(prefork):
-    assert handler_accepts("forwarded_allow_ips")  # else the worker leaves the setting out
     proxy = "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: shop.example\r\n"
     prefork.start("-w", "1", wait=1)  # the default trusts loopback: a local nginx
     assert (await get(prefork.port, "/whois", headers=proxy))[2] == b"203.0.113.7 https shop.example"
