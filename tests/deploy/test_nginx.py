@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import importlib.util
 import json
 import random
 import re
@@ -171,7 +170,6 @@ async def test_a_forged_header_sent_straight_to_prefork_changes_nothing(prefork)
     assert (seen["remote"], seen["scheme"], seen["host"]) == (CLIENT, "http", "app.test")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("web.websocket") is None, reason="web.websocket does not exist yet")
 async def test_a_websocket_through_nginx(prefork, nginx):
     prefork.start()
     proxy = nginx()
@@ -182,7 +180,6 @@ async def test_a_websocket_through_nginx(prefork, nginx):
         await ws.close()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("web.websocket") is None, reason="web.websocket does not exist yet")
 async def test_a_websocket_through_nginx_is_closed_with_1001_on_reload_and_reconnects(prefork, nginx):
     prefork.start("--drain-grace", "0.2")
     proxy = nginx()

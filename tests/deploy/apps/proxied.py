@@ -5,20 +5,15 @@
 * ``GET /whoami``: JSON with what the app sees: the TCP peer, ``request.remote/scheme/host``, the raw proxy headers,
   and what :func:`web.forwarded.resolve_forwarded` makes of them with ``$PROXIED_TRUSTED`` (the same list prefork
   is given as ``--forwarded-allow-ips``);
-* ``GET /ws``: a websocket echo, when ``web.websocket.WebSocketResponse`` exists.
+* ``GET /ws``: a websocket echo.
 """
 
 from __future__ import annotations
 
 import os
 
-from web import Application, Response, json_response
+from web import Application, Response, WebSocketResponse, WSMsgType, json_response
 from web.forwarded import Trusted, resolve_forwarded
-
-try:
-    from web.websocket import WebSocketResponse, WSMsgType
-except ImportError:  # not written yet
-    WebSocketResponse = WSMsgType = None
 
 TRUSTED = Trusted(os.environ.get("PROXIED_TRUSTED", "127.0.0.1,::1"))
 
@@ -64,6 +59,5 @@ def create_app() -> Application:
     app.router.add_route("GET", "/", hello)
     app.router.add_route("POST", "/echo", echo)
     app.router.add_route("GET", "/whoami", whoami)
-    if WebSocketResponse is not None:
-        app.router.add_route("GET", "/ws", ws_echo)
+    app.router.add_route("GET", "/ws", ws_echo)
     return app
