@@ -39,8 +39,13 @@ async def test_max_requests_recycles_without_failures(prefork):
     prefork.start(
         "-w", "2", "--max-requests", "150", "--max-requests-jitter", "50", "--drain-grace", "0.3", "-t", "2", wait=2
     )
-    load = Load(prefork.port, concurrency=8, max_seconds=3.0).start()
+    load = Load(prefork.port, concurrency=8, max_seconds=20.0).start()
     await in_thread(prefork.wait_log, r"worker \d+ exited \(code 0\)", 4, 15)
+    # The load runs until a fifth generation has answered (a busy machine serves fewer requests per second, so
+    # a fixed load time would see fewer recycles), bounded by its own max_seconds.
+    async with asyncio.timeout(15):
+        while len(load.served_by) < 5:
+            await asyncio.sleep(0.05)
     await load.stop()
     assert load.failed == 0, load.errors
     recycled = [int(n) for n in prefork.wait_log(r"due for recycling \(max_requests: (\d+) requests")]
