@@ -11,10 +11,16 @@ What is opened, in this order:
    q wins); one that is usable is sent with ``Content-Encoding`` and the Content-Type of ``path``;
 2. else ``path`` itself: missing answers 404, unreadable or not a regular file 403 (aiohttp 3's statuses).
 
-Every candidate is opened first and checked on the open descriptor afterwards (``fstat``), so nothing can be
-swapped between the check and the use. ``FileResponse(path)`` from a handler follows ``path`` wherever it leads
-(the application chose it), but a sibling must not itself be a symlink (aiohttp 3's rule; ``O_NOFOLLOW``), so a
-link planted next to a file cannot widen what the application agreed to send.
+Every candidate is opened first and checked on the open descriptor afterwards (``fstat`` for its type; for a
+response confined to a directory, the real path the descriptor has), so nothing can be swapped between the check
+and the use. Who may point where:
+
+- ``FileResponse(path)`` from a handler: ``path`` is the application's choice and is followed wherever it leads;
+  a sibling must not itself be a symlink (aiohttp 3's rule; ``O_NOFOLLOW``), so a link planted next to a file
+  cannot widen what the application agreed to send.
+- ``add_static(..., follow_symlinks=False)``: the file and its siblings must really lie under the static root,
+  wherever their symlinks lead; a sibling outside is ignored, a file outside answers 403.
+- ``add_static(..., follow_symlinks=True)``: symlinks in the root, siblings included, lead anywhere.
 
 A sibling that exists makes every answer for the file carry ``Vary: Accept-Encoding`` (RFC 9110 §12.5.5).
 
@@ -65,7 +71,9 @@ class FileResponse(StreamResponse):
     """A response sending the file at ``path``: validators, conditional requests, one byte range, precompressed
     ``.br``/``.gz`` siblings, ``chunk_size`` bytes per read where the file cannot go out zero-copy."""
 
-    # Set by StaticRoute (see the module docstring): whether a sibling may be a symlink.
+    # Set by StaticRoute (see the module docstring): the real directory every opened file must lie under, and
+    # whether a sibling may be a symlink.
+    _root: str | None = None
     _sibling_links = False
 
     def __init__(
@@ -137,6 +145,10 @@ class FileResponse(StreamResponse):
             if not stat.S_ISREG(st.st_mode):
                 os.close(fd)
                 return 403
+            root = self._root
+            if root is not None and not is_under(opened_path(fd, path), root):
+                os.close(fd)
+                return 403
         except BaseException:
             os.close(fd)
             raise
@@ -203,6 +215,39 @@ class FileResponse(StreamResponse):
         self.set_status(status)
         self._headers["Content-Length"] = "0"
         self.start(request)
+
+
+def opened_path(fd: int, path: str) -> str | None:
+    """The real path of the file open as ``fd`` (opened by the name ``path``), or None if it cannot be told.
+
+    Linux names it in ``/proc/self/fd`` and macOS through ``F_GETPATH``, both about the descriptor itself. Elsewhere
+    the resolved ``path`` stands for it if it still names the same file (device and inode).
+    """
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        pass
+    import fcntl
+
+    if hasattr(fcntl, "F_GETPATH"):
+        try:
+            return os.fsdecode(fcntl.fcntl(fd, fcntl.F_GETPATH, bytes(1024)).rstrip(b"\0"))
+        except OSError:
+            return None
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return None
+    fst = os.fstat(fd)
+    return real if (st.st_dev, st.st_ino) == (fst.st_dev, fst.st_ino) else None
+
+
+def is_under(path: str | None, root: str) -> bool:
+    """Is the real path ``path`` ``root`` or below it (``root`` real, without a trailing slash but ``/``)?"""
+    if path is None:
+        return False
+    return path == root or path.startswith(root if root.endswith("/") else root + "/")
 
 
 def _add_vary(headers: Any) -> None:

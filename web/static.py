@@ -10,6 +10,11 @@ Safety rules, checked in this order on the file name taken from the URL (already
 4. Directories answer 403 unless ``show_index=True``; anything but a regular file answers 403 (a FIFO would
    block the worker on open).
 
+Rule 3 is checked again on what is actually opened, after it is opened: FileResponse compares the real path of
+each descriptor it opens (the file, a ``.br``/``.gz`` sibling) with the root, and the directory listing does the
+same with the directory's descriptor. A path swapped for a symlink out between the check and the open, or a
+sibling that is such a link, is never read.
+
 What a file answers (validators, conditionals, ranges, precompressed siblings, sendfile) is FileResponse's
 business: see ``web.fileresponse``.
 """
@@ -26,6 +31,7 @@ from urllib.parse import quote, urlencode
 from .exceptions import HTTPForbidden, HTTPNotFound
 from .fileresponse import CHUNK_SIZE as CHUNK_SIZE
 from .fileresponse import FileResponse as FileResponse
+from .fileresponse import is_under, opened_path
 from .fileresponse import parse_range as parse_range
 from .response import Response, StreamResponse
 from .routes import Query, Route
@@ -135,20 +141,32 @@ class StaticRoute(Route):
             raise HTTPNotFound() from None
         if st is not None and stat.S_ISDIR(st.st_mode):
             if self._show_index:
-                return Response(text=_index_html(request.path, real), content_type="text/html")
+                return Response(text=self._index_html(request.path, real), content_type="text/html")
             raise HTTPForbidden()
         # Returned unprepared, as any handler's FileResponse: the handler machinery prepares it after the
-        # middlewares had their say, and FileResponse answers 403 for anything but a regular file.
+        # middlewares had their say. FileResponse checks every file it opens, on the descriptor it opened: a
+        # regular file, and under the root unless follow_symlinks.
         response = FileResponse(real, chunk_size=self._chunk_size)
+        if not self._follow_symlinks:
+            response._root = str(self._directory)
         response._sibling_links = True
         return response
 
-
-def _index_html(url_path: str, directory: Path) -> str:
-    title = html.escape(f"Index of {url_path}")
-    items = []
-    for entry in sorted(directory.iterdir()):
-        name = entry.name + ("/" if entry.is_dir() else "")
-        items.append(f'<li><a href="{quote(name)}">{html.escape(name)}</a></li>')
-    body = "\n".join(items)
-    return f"<html><head><title>{title}</title></head><body><h1>{title}</h1><ul>\n{body}\n</ul></body></html>"
+    def _index_html(self, url_path: str, directory: Path) -> str:
+        """The listing of ``directory``, read from a descriptor checked to be under the root (as FileResponse
+        checks files), so a directory swapped for a link out after resolve_file() is not listed."""
+        try:
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except (FileNotFoundError, NotADirectoryError):
+            raise HTTPNotFound() from None
+        try:
+            if not self._follow_symlinks and not is_under(opened_path(fd, str(directory)), str(self._directory)):
+                raise HTTPForbidden()
+            with os.scandir(fd) as entries:
+                listed = sorted((entry.name, entry.is_dir()) for entry in entries)
+            names = [name + "/" if is_dir else name for name, is_dir in listed]
+        finally:
+            os.close(fd)
+        title = html.escape(f"Index of {url_path}")
+        items = "\n".join(f'<li><a href="{quote(name)}">{html.escape(name)}</a></li>' for name in names)
+        return f"<html><head><title>{title}</title></head><body><h1>{title}</h1><ul>\n{items}\n</ul></body></html>"
