@@ -159,14 +159,18 @@ class StaticRoute(Route):
             fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, NotADirectoryError):
             raise HTTPNotFound() from None
+        except PermissionError:
+            raise HTTPForbidden() from None  # unreadable, like any file the worker may not read
         try:
             if not self._follow_symlinks and not is_under(opened_path(fd, str(directory)), str(self._directory)):
                 raise HTTPForbidden()
             with os.scandir(fd) as entries:
                 listed = sorted((entry.name, entry.is_dir()) for entry in entries)
-            names = [name + "/" if is_dir else name for name, is_dir in listed]
+        except PermissionError:
+            raise HTTPForbidden() from None
         finally:
             os.close(fd)
+        names = [name + "/" if is_dir else name for name, is_dir in listed]
         title = html.escape(f"Index of {url_path}")
         items = "\n".join(f'<li><a href="{quote(name)}">{html.escape(name)}</a></li>' for name in names)
         return f"<html><head><title>{title}</title></head><body><h1>{title}</h1><ul>\n{items}\n</ul></body></html>"
