@@ -11,8 +11,10 @@ import asyncio
 import datetime
 import gzip
 import os
+import shutil
 import socket
 import ssl
+import subprocess
 
 import pytest
 
@@ -260,9 +262,27 @@ async def test_keep_alive_pipelined_file_responses(make_server, files, raw):
     assert data[head_at:].endswith(b"\r\n\r\n") and b"Content-Length: 10" in data[head_at:]
 
 
-async def test_chunk_size_under_tls(files, tmp_path):
+@pytest.fixture
+def tls_cert(tmp_path):
+    """A self-signed certificate for localhost and its key, made by the openssl command."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl command to make a test certificate with")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key)]
+    subject = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]
+    subprocess.run(
+        [openssl, "req", "-x509", *new_key, "-days", "1", "-out", str(cert), *subject],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    return str(cert), str(key)
+
+
+async def test_chunk_size_under_tls(files, tls_cert):
     """Under TLS (no sendfile) the file goes out in writes of ``chunk_size`` bytes; the body arrives whole."""
-    cert, key = _self_signed(tmp_path)
+    cert, key = tls_cert
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
     client_ctx = ssl.create_default_context(cafile=cert)
@@ -325,61 +345,3 @@ def test_loop_sendfile_on_asyncio(files):
 
 def _http_date(ts):
     return datetime.datetime.fromtimestamp(int(ts), datetime.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-
-
-def _self_signed(tmp_path):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return str(cert_path), str(key_path)
-
-
-async def test_any_returned_subclass_is_prepared_through_its_own_prepare(make_server, raw):
-    """The handler machinery awaits the prepare() of a response class that has its own, after the middlewares."""
-
-    class Slow(web.StreamResponse):
-        async def prepare(self, request):
-            await asyncio.sleep(0)
-            self.content_length = 5
-            await super().prepare(request)
-            await asyncio.sleep(0)
-            await self.write(b"hello")
-
-    class Refusing(web.StreamResponse):
-        async def prepare(self, request):
-            raise web.HTTPForbidden()
-
-    app = web.Application()
-    app.router.add_get("/slow", lambda request: _coro(Slow()))
-    app.router.add_get("/refusing", lambda request: _coro(Refusing()))
-    server = await make_server(app)
-    slow = b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"
-    refusing = b"GET /refusing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-    responses = raw.parse(await raw(server.port, slow + refusing))
-    assert [(r.status, r.body) for r in responses] == [(200, b"hello"), (403, b"403: Forbidden")]
-
-
-async def _coro(value):
-    return value
