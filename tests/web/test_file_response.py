@@ -200,6 +200,16 @@ async def test_sibling_without_the_plain_file(get):
     assert (await get("only.txt")).status == 404
 
 
+async def test_sibling_that_is_a_symlink_is_ignored(get, files, tmp_path):
+    """The application chose the file, not a link planted next to it (aiohttp 3's rule): the file goes plain."""
+    (tmp_path / "elsewhere.gz").write_bytes(JS_GZ)
+    (files / "linked.js").write_bytes(JS)
+    (files / "linked.js.gz").symlink_to(tmp_path / "elsewhere.gz")
+    (files / "linked.js.br").symlink_to("app.js.br")  # even one that stays in the directory
+    r = await get("linked.js", "Accept-Encoding: gzip, br")
+    assert (r.status, r.body, r.headers.get("content-encoding")) == (200, JS, None)
+
+
 @pytest.mark.parametrize(
     ("name", "ctype"), [("only.txt.gz", "application/gzip"), ("archive.tar.gz", "application/gzip")]
 )
