@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["RequestHandlerFactory"]
 
+# StreamResponse.prepare() only starts: _send does that synchronously, and a subclass that keeps it needs no await.
+_PREPARE = StreamResponse.prepare
+
 Handler = Callable[[Request], Awaitable[StreamResponse]]
 
 
@@ -112,6 +115,11 @@ class RequestHandlerFactory:
             response = await handler(request)
             if not isinstance(response, StreamResponse):
                 raise TypeError(_not_a_response(match_info, response))
+            if response.__class__.prepare is not _PREPARE and response._exchange is None:
+                # A class with its own prepare() (FileResponse) answers there, awaiting as it goes; it runs here,
+                # after the middlewares, and _send below finishes what it started. aiohttp 3 prepares every
+                # returned response the same way.
+                await response.prepare(request)
         except HTTPException as exc:
             response = exc
         except HttpProtocolError as exc:

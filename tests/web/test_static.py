@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+import shutil
+import sys
+from pathlib import Path
 
 import aiohttp
 import psutil
@@ -14,6 +17,7 @@ from web.app import Application
 from web.static import parse_range
 
 SECRET = b"TOP-SECRET-CONTENT"
+REPO = str(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture
@@ -263,3 +267,75 @@ def test_parse_range_unit():
     assert parse_range("bytes=1-", 1) is False
     assert parse_range("bytes=", 1) is None
     assert parse_range("bytes=-", 1) is None
+
+
+# A server whose reads the file modes really stop: root reads through any mode bits (CAP_DAC_OVERRIDE and
+# CAP_DAC_READ_SEARCH), so as root the server runs in a child process without those two capabilities (util-linux
+# setpriv); it stays uid 0 and can still import from a home directory only root may enter.
+_UNPRIVILEGED_SERVER = """
+import asyncio, sys
+from web.app import Application
+
+async def main():
+    app = Application()
+    app.router.add_static("/", sys.argv[1], show_index=True)
+    server = await asyncio.get_running_loop().create_server(app.make_handler(), "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    loop = asyncio.get_running_loop()
+    parent_gone = loop.create_future()  # the test closes stdin: serve until then, never longer
+
+    class Parent(asyncio.Protocol):
+        def connection_lost(self, exc):
+            parent_gone.set_result(None)
+
+    await loop.connect_read_pipe(Parent, sys.stdin)
+    await parent_gone
+
+asyncio.run(main())
+"""
+
+
+async def test_unreadable_directory_listing_is_403(tmp_path, raw):
+    root = tmp_path / "site"
+    (root / "locked").mkdir(parents=True)
+    (root / "locked" / "a.txt").write_text("a")
+    (root / "open").mkdir()
+    (root / "secret.txt").write_text("s")
+    for path in (root / "locked", root / "secret.txt"):
+        path.chmod(0)
+    command = [sys.executable, "-c", _UNPRIVILEGED_SERVER, str(root)]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root, and no setpriv to drop CAP_DAC_OVERRIDE with")
+        caps = "-dac_override,-dac_read_search"
+        command = [setpriv, "--bounding-set", caps, "--inh-caps", caps, *command]
+    env = {**os.environ, "PYTHONPATH": REPO}
+    proc = await asyncio.create_subprocess_exec(
+        *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env
+    )
+    try:
+        port = int(await asyncio.wait_for(proc.stdout.readline(), 20))
+
+        async def get(target):
+            (response,) = raw.parse(
+                await raw(port, f"GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+            )
+            return response
+
+        listing = await get("/")
+        assert listing.status == 200 and b'href="locked/"' in listing.body
+        assert (await get("/open/")).status == 200
+        for target in ["/locked/", "/locked"]:
+            response = await get(target)
+            assert (response.status, response.body) == (403, b"403: Forbidden"), target
+        assert (await get("/locked/a.txt")).status == 403
+        assert (await get("/secret.txt")).status == 403
+    finally:
+        proc.stdin.close()  # the child ends when its stdin closes
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
