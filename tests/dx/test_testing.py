@@ -1,12 +1,13 @@
 """web.testing.TestClient: paths instead of URLs, every verb, websockets, cookies, and a clean close."""
 
+import re
+
 import aiohttp
 import pytest
 import yarl
 
 import web
-from web.pytest_plugin import TestServer
-from web.testing import TestClient
+from web.testing import TestClient, TestServer
 
 
 def echo_app() -> web.Application:
@@ -56,8 +57,12 @@ async def test_make_url_is_absolute_on_the_test_server() -> None:
         url = client.make_url("/a/b?c=d")
         assert isinstance(url, yarl.URL)
         assert (url.host, url.port, url.path, url.query_string) == ("127.0.0.1", client.port, "/a/b", "c=d")
-        with pytest.raises(ValueError, match="starting with '/'"):
+        # aiohttp's rules: a relative URL joins the server's root, an absolute one is refused.
+        assert client.make_url("a/b") == client.make_url("/a/b") == client.make_url(yarl.URL("/a/b"))
+        with pytest.raises(ValueError, match=re.escape("relative URL on the test server, got 'http://example.com/'")):
             client.make_url("http://example.com/")
+        with pytest.raises(ValueError, match="relative URL"):
+            client.make_url("//example.com/")
 
 
 async def test_properties_name_the_server_and_the_app() -> None:
