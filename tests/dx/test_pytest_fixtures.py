@@ -109,3 +109,18 @@ async def test_a_test_on_another_loop_than_the_fixture_is_told_why(make_client) 
     # on the module's: a server on one loop and a client on the other cannot work, and the error says so.
     with pytest.raises(RuntimeError, match=r"make_client was set up on another event loop .* same loop scope"):
         await make_client(hello_app())
+
+
+def test_unused_port_fixtures_give_a_bindable_port(unused_port, aiohttp_unused_port) -> None:
+    import socket
+
+    for port in (unused_port(), aiohttp_unused_port()):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))
+
+
+async def test_make_server_serves_on_a_real_socket(make_server, raw) -> None:
+    server = await make_server(hello_app(), host="127.0.0.1")
+    assert server.started and server.handler is not None
+    (resp,) = raw.parse(await raw(server.port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))
+    assert (resp.status, resp.body) == (200, b"hello world")
