@@ -54,8 +54,10 @@ def client_classes() -> Any:
     try:
         from . import testing
     except ImportError as exc:
-        pytest.fail(f"prefork's test client needs aiohttp ({exc}): {_INSTALL}", pytrace=False)
-    return testing
+        missing = str(exc)
+    else:
+        return testing
+    pytest.fail(f"prefork's test client needs aiohttp ({missing}): {_INSTALL}", pytrace=False)
 
 
 class LoopGuard:

@@ -124,11 +124,15 @@ def test_a_pytest_aiohttp_module_gives_the_same_results_on_aiohttp_and_on_web(tm
     assert len(on_web) >= 10
 
 
+def shadow_package(tmp_path: Path, name: str) -> Path:
+    """A directory whose package ``name`` fails to import, as it does where ``name`` is not installed."""
+    shadow = tmp_path / "shadow"
+    (shadow / name).mkdir(parents=True)
+    (shadow / name / "__init__.py").write_text(f"raise ImportError(\"No module named '{name}'\")\n")
+    return shadow
+
+
 def test_without_pytest_asyncio_pytest_runs_and_the_fixture_says_what_is_missing(tmp_path: Path) -> None:
-    # A shadow package makes ``import pytest_asyncio`` fail as it does where it is not installed.
-    shadow = tmp_path / "shadow" / "pytest_asyncio"
-    shadow.mkdir(parents=True)
-    (shadow / "__init__.py").write_text("raise ImportError(\"No module named 'pytest_asyncio'\")\n")
     project = tmp_path / "project"
     project.mkdir()
     (project / "pytest.ini").write_text("[pytest]\nfilterwarnings = error\n")
@@ -136,8 +140,25 @@ def test_without_pytest_asyncio_pytest_runs_and_the_fixture_says_what_is_missing
         "def test_sync(unused_port):\n    assert unused_port() > 0\n\n\n"
         "def test_needs_make_client(make_client):\n    pass\n"
     )
-    outcomes, output = run_pytest(
-        project, "-p", "no:asyncio", "-p", "no:aiohttp", prefork=True, pythonpath=(tmp_path / "shadow",)
-    )
+    shadow = shadow_package(tmp_path, "pytest_asyncio")
+    outcomes, output = run_pytest(project, "-p", "no:asyncio", "-p", "no:aiohttp", prefork=True, pythonpath=(shadow,))
     assert outcomes == {"test_it::test_sync": "passed", "test_it::test_needs_make_client": "error"}, output
     assert "prefork's make_client fixture needs pytest-asyncio: pip install 'prefork[pytest]'" in output
+
+
+def test_without_aiohttp_make_server_works_and_make_client_says_what_is_missing(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = error\n"
+    )
+    (project / "test_it.py").write_text(
+        "import web\n\n\nasync def test_server(make_server):\n"
+        "    assert (await make_server(web.Application())).port > 0\n\n\n"
+        "async def test_needs_make_client(make_client):\n    pass\n"
+    )
+    shadow = shadow_package(tmp_path, "aiohttp")
+    outcomes, output = run_pytest(project, "-p", "no:aiohttp", prefork=True, pythonpath=(shadow,))
+    assert outcomes == {"test_it::test_server": "passed", "test_it::test_needs_make_client": "error"}, output
+    assert "prefork's test client needs aiohttp (No module named 'aiohttp'): pip install 'prefork[pytest]'" in output
+    assert "During handling" not in output
