@@ -1,4 +1,8 @@
-"""Shared test configuration: the project's own pytest plugin (also registered for users via entry point)."""
+"""Shared test configuration: prefork's pytest plugin (its fixtures), and uvloop under pytest-asyncio.
+
+Async tests and fixtures are pytest-asyncio's: pyproject.toml sets ``asyncio_mode = "auto"`` for this suite
+only, and :func:`pytest_asyncio_loop_factories` runs them on uvloop, the loop prefork serves on.
+"""
 
 import importlib.metadata
 
@@ -11,6 +15,12 @@ import asyncio  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 import pytest  # noqa: E402
+import uvloop  # noqa: E402
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, object]:
+    """Every async test and fixture of this suite runs on a uvloop loop (one factory: test ids stay as written)."""
+    return {"uvloop": uvloop.new_event_loop}
 
 
 @dataclass

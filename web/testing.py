@@ -1,14 +1,15 @@
 """Test an application through the real server core: :class:`TestClient`, aiohttp's ``TestClient`` for prefork.
 
-The server is a :class:`~web.pytest_plugin.TestServer` (an ephemeral port on 127.0.0.1, the same protocol, parser
-and handler machinery as production); the client is an ``aiohttp.ClientSession`` whose URLs are relative to it::
+The server is a :class:`TestServer` (an ephemeral port on 127.0.0.1, the same protocol, parser and handler
+machinery as production); the client is an ``aiohttp.ClientSession`` whose URLs are relative to it::
 
     async with TestClient(TestServer(app)) as client:
         resp = await client.get("/items", params={"page": "2"})
         assert resp.status == 200
         assert await resp.json() == [...]
 
-Under pytest the ``make_client`` fixture (``client = await make_client(app)``) does the setup and the teardown.
+Nothing here needs pytest: any asyncio code can use it. Under pytest, prefork's fixtures (``make_client``,
+``aiohttp_client``, ``make_server``... in :mod:`web.pytest_fixtures`) do the setup and the teardown.
 Every response and websocket the client opened is released at :meth:`TestClient.close`, so a test that forgets
 to read a body leaves no unclosed connection behind (the suite runs with warnings as errors).
 """
@@ -21,22 +22,11 @@ from typing import Any
 import aiohttp
 import yarl
 
-__all__ = ["TestClient", "TestServer"]  # noqa: F822 - TestServer is served by __getattr__
+from ._testserver import RawTestServer as RawTestServer
+from ._testserver import TestServer as TestServer
+from ._testserver import unused_port as unused_port
 
-
-def _server_class() -> Any:
-    # Imported when first needed: web.pytest_plugin (which defines TestServer today) imports pytest, and imports
-    # web.pytest_fixtures, which uses this module; importing it here at load time would be a cycle.
-    from .pytest_plugin import TestServer
-
-    return TestServer
-
-
-def __getattr__(name: str) -> Any:
-    """``web.testing.TestServer``: the test server of ``web.pytest_plugin``, loaded on first use."""
-    if name == "TestServer":
-        return _server_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["RawTestServer", "TestClient", "TestServer", "unused_port"]
 
 
 class _RequestContext:
@@ -82,11 +72,10 @@ class TestClient:
     __test__ = False  # not a test class, for pytest's collector
 
     def __init__(self, server: Any, *, cookie_jar: aiohttp.abc.AbstractCookieJar | None = None, **kwargs: Any) -> None:
-        server_class = _server_class()
-        if not isinstance(server, server_class):
+        if not isinstance(server, TestServer):
             if not callable(getattr(server, "make_handler", None)):
                 raise TypeError(f"TestClient needs a TestServer or an Application, got {type(server).__name__}")
-            server = server_class(server)
+            server = TestServer(server)
         self._server = server
         self._cookie_jar = cookie_jar
         self._session_kwargs = kwargs
@@ -101,7 +90,7 @@ class TestClient:
         """Start the server (unless it runs already) and open the client session."""
         if self._closed:
             raise RuntimeError("this TestClient is closed; create a new one")
-        if self._server.server is None:
+        if not self._server.started:
             await self._server.start()
         if self._session is None:
             jar = self._cookie_jar if self._cookie_jar is not None else aiohttp.CookieJar(unsafe=True)
@@ -158,58 +147,61 @@ class TestClient:
             raise RuntimeError("the TestClient is not started: await client.start_server() or use async with")
         return self._session
 
-    def make_url(self, path: str) -> yarl.URL:
-        """The absolute URL of ``path`` (which starts with ``/``, and may carry a query) on the test server."""
-        if not path.startswith("/"):
-            raise ValueError(f"TestClient takes paths starting with '/', got {path!r}")
-        return yarl.URL(self._server.url(path))
+    @property
+    def scheme(self) -> str:
+        """The server's scheme (``"http"``)."""
+        return self._server.scheme
+
+    def make_url(self, path: str | yarl.URL) -> yarl.URL:
+        """The absolute URL of ``path`` (a path, which may carry a query, or a relative URL) on the test server."""
+        return self._server.make_url(path)
 
     # -- requests --------------------------------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, **kwargs: Any) -> _RequestContext:
+    def request(self, method: str, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """Send ``method path``; keyword arguments are ``aiohttp.ClientSession.request``'s (``json``, ``data``,
         ``params``, ``headers``, ``allow_redirects``...). Await the result, or use it with ``async with``."""
         return _RequestContext(self._request(method, path, **kwargs))
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> aiohttp.ClientResponse:
+    async def _request(self, method: str, path: str | yarl.URL, **kwargs: Any) -> aiohttp.ClientResponse:
         resp = await self.session.request(method, self.make_url(path), **kwargs)
         self._responses.append(resp)
         return resp
 
-    def get(self, path: str, **kwargs: Any) -> _RequestContext:
+    def get(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """``GET path`` (see :meth:`request`)."""
         return self.request("GET", path, **kwargs)
 
-    def post(self, path: str, **kwargs: Any) -> _RequestContext:
+    def post(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """``POST path`` (see :meth:`request`)."""
         return self.request("POST", path, **kwargs)
 
-    def put(self, path: str, **kwargs: Any) -> _RequestContext:
+    def put(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """``PUT path`` (see :meth:`request`)."""
         return self.request("PUT", path, **kwargs)
 
-    def patch(self, path: str, **kwargs: Any) -> _RequestContext:
+    def patch(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """``PATCH path`` (see :meth:`request`)."""
         return self.request("PATCH", path, **kwargs)
 
-    def delete(self, path: str, **kwargs: Any) -> _RequestContext:
+    def delete(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """``DELETE path`` (see :meth:`request`)."""
         return self.request("DELETE", path, **kwargs)
 
-    def head(self, path: str, **kwargs: Any) -> _RequestContext:
+    def head(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """``HEAD path`` (see :meth:`request`)."""
         return self.request("HEAD", path, **kwargs)
 
-    def options(self, path: str, **kwargs: Any) -> _RequestContext:
+    def options(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """``OPTIONS path`` (see :meth:`request`)."""
         return self.request("OPTIONS", path, **kwargs)
 
-    def ws_connect(self, path: str, **kwargs: Any) -> _RequestContext:
+    def ws_connect(self, path: str | yarl.URL, **kwargs: Any) -> _RequestContext:
         """Open a websocket to ``path``; keyword arguments are ``aiohttp.ClientSession.ws_connect``'s.
         Await the result (an ``aiohttp.ClientWebSocketResponse``), or use it with ``async with``."""
         return _RequestContext(self._ws_connect(path, **kwargs))
 
-    async def _ws_connect(self, path: str, **kwargs: Any) -> aiohttp.ClientWebSocketResponse:
+    async def _ws_connect(self, path: str | yarl.URL, **kwargs: Any) -> aiohttp.ClientWebSocketResponse:
         ws = await self.session.ws_connect(self.make_url(path), **kwargs)
         self._websockets.append(ws)
         return ws

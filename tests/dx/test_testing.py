@@ -1,12 +1,13 @@
 """web.testing.TestClient: paths instead of URLs, every verb, websockets, cookies, and a clean close."""
 
+import re
+
 import aiohttp
 import pytest
 import yarl
 
 import web
-from web.pytest_plugin import TestServer
-from web.testing import TestClient
+from web.testing import TestClient, TestServer
 
 
 def echo_app() -> web.Application:
@@ -56,8 +57,12 @@ async def test_make_url_is_absolute_on_the_test_server() -> None:
         url = client.make_url("/a/b?c=d")
         assert isinstance(url, yarl.URL)
         assert (url.host, url.port, url.path, url.query_string) == ("127.0.0.1", client.port, "/a/b", "c=d")
-        with pytest.raises(ValueError, match="starting with '/'"):
+        # aiohttp's rules: a relative URL joins the server's root, an absolute one is refused.
+        assert client.make_url("a/b") == client.make_url("/a/b") == client.make_url(yarl.URL("/a/b"))
+        with pytest.raises(ValueError, match=re.escape("relative URL on the test server, got 'http://example.com/'")):
             client.make_url("http://example.com/")
+        with pytest.raises(ValueError, match="relative URL"):
+            client.make_url("//example.com/")
 
 
 async def test_properties_name_the_server_and_the_app() -> None:
@@ -147,3 +152,42 @@ async def test_ws_connect_talks_to_a_websocket_handler() -> None:
         assert ws2.closed
         # ws is left open on purpose: close() closes it
     assert ws.closed
+
+
+TESTING_MODULES = ["_testserver", "testing", "pytest_fixtures", "pytest_aiohttp", "pytest_plugin"]
+
+
+def _web_imports(name: str) -> set[str]:
+    """The modules of ``web`` that web/<name>.py imports, at load time or inside a function (relative imports)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(web.__file__).parent / f"{name}.py").read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found.update([node.module] if node.module else [alias.name for alias in node.names])
+    return found
+
+
+def test_the_test_helpers_import_one_way() -> None:
+    # _testserver <- testing; _testserver <- pytest_fixtures <- pytest_aiohttp <- pytest_plugin: no cycle.
+    order = {name: i for i, name in enumerate(TESTING_MODULES)}
+    for name in TESTING_MODULES:
+        for imported in _web_imports(name) & set(order):
+            assert order[imported] < order[name], f"web.{name} imports web.{imported}"
+
+
+@pytest.mark.parametrize("module", [f"web.{name}" for name in TESTING_MODULES])
+def test_each_helper_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    # Imported first, each module loads completely (nothing leans on a half-initialised one), and the
+    # helpers usable without pytest (web._testserver, web.testing) do not import it.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    without_pytest = module in ("web._testserver", "web.testing")
+    code = f"import sys, {module}\nassert {without_pytest} is False or 'pytest' not in sys.modules, 'imports pytest'\n"
+    env = {**os.environ, "PYTHONPATH": str(Path(web.__file__).resolve().parent.parent)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=30)
