@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from http import HTTPStatus
 
 import aiohttp
 import aiohttp.web_exceptions as aiohttp_exc
@@ -85,7 +86,9 @@ def test_method_not_allowed_sets_allow():
 def test_request_entity_too_large():
     e = exc.HTTPRequestEntityTooLarge(max_size=10, actual_size=20)
     assert e.status == 413 and "10" in e.text and "20" in e.text
-    assert exc.HTTPRequestEntityTooLarge().text == "413: Request Entity Too Large"
+    # The reason phrase is Python's, as in aiohttp: RFC 9110's "Content Too Large" from Python 3.13 on.
+    assert exc.HTTPRequestEntityTooLarge().text == f"413: {HTTPStatus(413).phrase}"
+    assert e.text == aiohttp_exc.HTTPRequestEntityTooLarge(max_size=10, actual_size=20).text
 
 
 @pytest.mark.parametrize("location", ["/a\r\nSet-Cookie: x=1", "/a\nb", "/a\rb", "http://x/%0d%0a\r\n"])
