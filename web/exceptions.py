@@ -408,10 +408,7 @@ class HTTPRequestEntityTooLarge(HTTPClientError):
 
     def __init__(self, max_size: float | None = None, actual_size: float | None = None, **kwargs: Any) -> None:
         if max_size is not None:
-            message = f"Maximum request body size {max_size} exceeded"
-            if actual_size:
-                message += f", actual body size {actual_size}"
-            kwargs.setdefault("text", message)
+            kwargs.setdefault("text", f"Maximum request body size {max_size} exceeded.")  # aiohttp 3's words
         super().__init__(**kwargs)
         self.max_size = max_size
         self.actual_size = actual_size

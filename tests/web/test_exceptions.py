@@ -85,7 +85,7 @@ def test_method_not_allowed_sets_allow():
 
 def test_request_entity_too_large():
     e = exc.HTTPRequestEntityTooLarge(max_size=10, actual_size=20)
-    assert e.status == 413 and "10" in e.text and "20" in e.text
+    assert e.status == 413 and "10" in e.text and e.actual_size == 20
     # The reason phrase is Python's, as in aiohttp: RFC 9110's "Content Too Large" from Python 3.13 on.
     assert exc.HTTPRequestEntityTooLarge().text == f"413: {HTTPStatus(413).phrase}"
     assert e.text == aiohttp_exc.HTTPRequestEntityTooLarge(max_size=10, actual_size=20).text
