@@ -1,7 +1,7 @@
 """``Request.post()``: HTML form bodies (urlencoded and multipart/form-data) into a ``MultiDictProxy``, bounded.
 
 ``parse_form(request)`` is what ``Request.post()`` calls (and stores). It reads ``application/x-www-form-urlencoded``
-(and a body without Content-Type, as the seed says) with :func:`parse_urlencoded`, a pure function, and
+(and a body without Content-Type, as the aiohttp 0.14 API says) with :func:`parse_urlencoded`, a pure function, and
 ``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
 is in memory: non-file fields become ``str`` (they are bounded by ``max_field_size``), file parts are streamed to
 a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
@@ -38,6 +38,7 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from server.errors import PayloadTooLarge
 
+from .helpers import parse_content_type
 from .multipart import (
     READ_SIZE,
     MalformedMultipart,
@@ -45,7 +46,6 @@ from .multipart import (
     MultipartLimitExceeded,
     MultipartReader,
     _http_error,
-    parse_options_header,
 )
 
 __all__ = [
@@ -62,7 +62,7 @@ __all__ = [
 KiB = 1024
 MiB = 1024 * KiB
 
-#: Methods whose body ``post()`` reads (the seed's list).
+#: Methods whose body ``post()`` reads (the aiohttp 0.14 API's list).
 FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -80,8 +80,8 @@ class FileField(NamedTuple):
     filename: str
     file: IO[bytes]
     content_type: str
-    #: The part's headers (aiohttp 3); optional, so the seed's four-field ``FileField(name, filename, file,
-    #: content_type)`` still constructs.
+    #: The part's headers (aiohttp 3); optional, so the four-field ``FileField(name, filename, file,
+    #: content_type)`` of the aiohttp 0.14 API still constructs.
     headers: CIMultiDictProxy[str] = _NO_HEADERS
 
 
@@ -200,7 +200,7 @@ async def parse_form(request: Any, *, limits: FormLimits | None = None) -> Multi
     if request.method not in FORM_METHODS:
         return MultiDictProxy(MultiDict())
     limits = limits or _limits(request)
-    ctype, params = parse_options_header(request.headers.get("Content-Type", ""))
+    ctype, params = parse_content_type(request.headers.get("Content-Type"))
     try:
         charset = _charset(params.get("charset"))
         if ctype in ("", "application/x-www-form-urlencoded"):
