@@ -139,7 +139,7 @@ def _form_decode(raw: bytes, charset: str, what: str) -> str:
     data = urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")) if raw else b""
     try:
         return data.decode(charset)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # UnicodeDecodeError, and the "undefined" codec's plain UnicodeError
         raise MalformedForm(f"form {what} is not valid {charset}") from exc
 
 
@@ -170,13 +170,17 @@ def parse_urlencoded(
 
 
 def _charset(name: str | None, default: str = "utf-8") -> str:
-    """A known codec name for ``name``, or raise :class:`MalformedForm`."""
+    """A known text encoding for ``name``, or raise :class:`MalformedForm`."""
     if not name:
         return default
     try:
-        return codecs.lookup(name).name
-    except LookupError as exc:
+        codec = codecs.lookup(name).name
+        # The registry also holds bytes-to-bytes codecs (base64, zlib, rot13), which str.encode refuses with
+        # LookupError, and "undefined", which refuses everything with UnicodeError.
+        "".encode(codec)
+    except (LookupError, UnicodeError) as exc:
         raise MalformedForm(f"unknown charset {name!r}") from exc
+    return codec
 
 
 def _limits(request: Any) -> FormLimits:
@@ -249,7 +253,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
             value_charset = _charset(part.get_charset(charset))
             try:
                 value = data.decode(value_charset)
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # as in _form_decode
                 raise MalformedForm(f"form field {name!r} is not valid {value_charset}") from exc
             if name == "_charset_":
                 # RFC 7578 §4.6: a "_charset_" field names the default charset of the fields that follow.

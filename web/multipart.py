@@ -498,5 +498,5 @@ class BodyPartReader:
     def _decode(data: bytes, charset: str) -> str:
         try:
             return data.decode(charset)
-        except (LookupError, UnicodeDecodeError) as exc:
+        except (LookupError, UnicodeError) as exc:  # UnicodeError: also the "undefined" codec's
             raise _http_error(MalformedMultipart(f"part is not valid {charset}: {exc}")) from exc

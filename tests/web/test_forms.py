@@ -165,6 +165,22 @@ async def test_urlencoded_charset_from_content_type(make_server: Any) -> None:
     assert await raw(server, head + ctype + body) == (200, "name=café crème\nraw=é".encode())
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "undefined", "no-such-charset"])
+@pytest.mark.parametrize("kind", ["urlencoded", "multipart"])
+async def test_a_charset_that_is_not_a_text_encoding_is_400(make_server: Any, charset: str, kind: str) -> None:
+    # Python's codec registry also holds bytes-to-bytes codecs and "undefined": none decodes a form.
+    server = await serve(make_server, echo_form)
+    if kind == "urlencoded":
+        body = b"a=1"
+        ctype = f"application/x-www-form-urlencoded; charset={charset}"
+    else:
+        body = multipart_body(('Content-Disposition: form-data; name="a"', b"1"))
+        ctype = f"multipart/form-data; boundary={BOUNDARY}; charset={charset}"
+    head = f"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {ctype}\r\n"
+    status, _ = await raw(server, f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    assert status == 400
+
+
 @pytest.mark.parametrize(
     ("method", "ctype", "parsed"),
     [
