@@ -88,10 +88,10 @@ class MultipartLimitExceeded(MultipartError):
 # -- header values -------------------------------------------------------------------------------------------
 
 # RFC 2046 §5.1.1 lets a sender build a boundary of 1-70 "bchars", not ending in a space. A receiver matches the
-# delimiter byte for byte, so any visible ASCII character works as well: a quoted parameter carries it
-# (``boundary="a;b"``), and aiohttp and python-multipart accept it. What stays refused is what cannot be matched
-# reliably: empty, over 70 characters, a trailing space (RFC 2046 §5.1.1 lets transports strip it), control
-# characters and non-ASCII.
+# delimiter byte for byte, so any visible ASCII character works as well, carried by a quoted parameter
+# (``boundary="a;b"``); aiohttp checks only the length, python-multipart nothing. What stays refused is what
+# cannot be matched reliably: empty, over 70 characters, a trailing space (RFC 2046 §5.1.1 lets transports strip
+# it), control characters and non-ASCII.
 _BOUNDARY_RE = re.compile(r"[ -~]{0,69}[!-~]")
 
 
