@@ -27,7 +27,8 @@ __all__ = ["build_app", "import_target", "is_application"]
 
 
 def is_application(obj: Any) -> bool:
-    """Duck-typed: the worker needs ``make_handler`` and the lifecycle coroutines, nothing else."""
+    """Duck-typed on ``make_handler``, what tells an Application from a factory that returns one (the worker then
+    also awaits its ``startup``, ``shutdown``, ``finish`` and ``cleanup``)."""
     return callable(getattr(obj, "make_handler", None))
 
 

@@ -14,10 +14,15 @@ Development only. Two ways to use it:
       python -m supervisor.reload [--path DIR]... [--ext .html]... [--hup] -- prefork --bind :8000 examples.app:app
       python -m supervisor.reload -- python -m examples.app
 
-  The command runs as a child in its own process group. On a change it is stopped (SIGTERM, then SIGKILL of the
-  group after ``--stop-timeout``) and started again; with ``--hup`` it is sent SIGHUP instead (for a ``prefork``
-  master: a rolling restart without closing the listening sockets). A child that exits on its own (a syntax error
-  at import) is started again at the next change. Ctrl-C or SIGTERM stops the child and the runner.
+  watchfiles' ``run_process`` runs the command and restarts it on each change: SIGINT (a ``prefork`` master's
+  quick stop, ``KeyboardInterrupt`` in a script), then SIGKILL after ``--stop-timeout``. The command runs in its
+  own process group, so a terminal's Ctrl-C reaches only the runner, which passes exactly one SIGINT on (two
+  would cut a script's cleanup short). With ``--hup`` the command is sent SIGHUP instead of being restarted (for
+  a ``prefork`` master: a rolling restart without closing the listening sockets); ``run_process`` can only
+  restart, so this mode runs the watch loop of ``--notify-pid`` around the command, and at the end passes on the
+  runner's SIGINT or SIGTERM. A command that exits on its own (a syntax error at import) is started again at the
+  next change. Ctrl-C, SIGTERM or SIGHUP stops the command and the runner, which then exits with 0 (2 for a
+  usage error or a missing ``watchfiles``).
 
 Only files that matter trigger a restart: ``*.py`` (plus ``--ext`` extensions) under the watched directories,
 ignoring ``__pycache__``, ``.git``, virtualenvs and editors' temporary files (``watchfiles.PythonFilter``).
@@ -26,7 +31,9 @@ ignoring ``__pycache__``, ``.git``, virtualenvs and editors' temporary files (``
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -181,44 +188,24 @@ def describe(changes: Changes, root: str | None = None) -> str:
 # -- the command runner --------------------------------------------------------------------------------------------
 
 
-class _Child:
-    """The supervised command: one process group, so that a stop reaches a master's workers too."""
+def _in_own_process_group(command: list[str]) -> list[str]:
+    """``command``, started through a tiny ``exec`` shim that first makes it the leader of its own process group.
 
-    def __init__(self, command: list[str], stop_timeout: float) -> None:
-        self.command = command
-        self.stop_timeout = stop_timeout
-        self.proc: subprocess.Popen[bytes] | None = None
+    ``run_process`` starts a command with a plain ``Popen``, in the runner's process group; the shim keeps the pid
+    (``exec``) so that watchfiles' SIGINT and SIGKILL still reach the command itself.
+    """
+    return [sys.executable, "-c", _GROUP_SHIM, *command]
 
-    def start(self) -> None:
-        # Its own process group: a terminal's Ctrl-C reaches only the runner, which forwards exactly one signal
-        # (two INTs would turn a graceful stop into a hurried one), and killpg reaches the workers of a master.
-        self.proc = subprocess.Popen(self.command, process_group=0)
 
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def send(self, signum: int) -> None:
-        if self.alive():
-            assert self.proc is not None
-            os.kill(self.proc.pid, signum)
-
-    def stop(self, signum: int = signal.SIGTERM) -> int | None:
-        """Stop it with ``signum``, then SIGKILL its group after ``stop_timeout``; return its exit code."""
-        proc = self.proc
-        if proc is None:
-            return None
-        if proc.poll() is None:
-            os.kill(proc.pid, signum)
-            try:
-                proc.wait(self.stop_timeout)
-            except subprocess.TimeoutExpired:
-                _say(f"{self.command[0]} did not stop within {self.stop_timeout:g}s; killing it")
-        # Whatever is left in the group (workers of a master that was killed) must not hold the port.
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        return proc.wait()
+# Also reports a command that cannot be started in one line, as a shell would, rather than with a traceback.
+_GROUP_SHIM = (
+    "import os, sys\n"
+    "os.setpgid(0, 0)\n"
+    "try:\n"
+    "    os.execvp(sys.argv[1], sys.argv[1:])\n"
+    "except OSError as exc:\n"
+    f"    sys.exit(f'{PROG}: cannot run {{sys.argv[1]}}: {{exc.strerror}}')\n"
+)
 
 
 def _say(message: str) -> None:
@@ -237,7 +224,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "--hup", action="store_true", help="send SIGHUP instead of restarting (a prefork master's rolling restart)"
     )
     parser.add_argument(
-        "--stop-timeout", type=float, default=10.0, help="seconds a stopping command gets before SIGKILL (10)"
+        "--stop-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a command being restarted (or, with --hup, stopped) gets before SIGKILL (10); when the runner "
+        "stops, watchfiles gives the command 5",
     )
     parser.add_argument(
         "--notify-pid",
@@ -265,7 +256,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m supervisor.reload [--path DIR]... [--ext EXT]... [--hup] -- COMMAND...``; returns the exit code
-    of the last command run."""
+    of the runner: 0 once stopped, 2 for a usage error or a missing ``watchfiles``."""
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     try:
         _watchfiles()
@@ -273,51 +264,97 @@ def main(argv: list[str] | None = None) -> int:
         _say(str(exc))
         return 2
     paths = [str(Path(p).resolve()) for p in (args.path or ["."])]
-    stop = threading.Event()
-    received: list[int] = []
+    if args.notify_pid is not None or args.hup:
+        stop = threading.Event()
+        received: list[int] = []
 
-    def on_signal(signum: int, frame: Any) -> None:
-        received.append(signum)
-        stop.set()
+        def on_signal(signum: int, frame: Any) -> None:
+            received.append(signum)
+            stop.set()
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
+        if args.notify_pid is not None:
+            return _notify(args.notify_pid, paths, args.ext, stop)
+        return _run_hup(args, paths, stop, received)
+    return _run_restarting(args, paths)
 
-    if args.notify_pid is not None:
-        return _notify(args.notify_pid, paths, args.ext, stop)
 
-    child = _Child(args.command, args.stop_timeout)
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _run_restarting(args: argparse.Namespace, paths: list[str]) -> int:
+    """Run the command under watchfiles' ``run_process``, restarted on each change; return 0 once stopped."""
+    watchfiles = _watchfiles()
+    root = paths[0] if len(paths) == 1 else None
+    # watchfiles reports through logging: the dead command's exit code at the next restart, a stop by signal.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(message)s"))
+    logging.getLogger("watchfiles").addHandler(handler)
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
+    # run_process turns SIGTERM into KeyboardInterrupt (its catch_sigterm); a closed terminal's SIGHUP too.
+    signal.signal(signal.SIGHUP, _interrupt)
+
+    def announce(changes: Changes) -> None:
+        _say(f"{describe(changes, root)} changed; restarting")
+
     _say(f"watching {', '.join(paths)}; running: {' '.join(args.command)}")
-    child.start()
+    started = time.monotonic()
+    try:
+        watchfiles.run_process(
+            *paths,
+            target=shlex.join(_in_own_process_group(args.command)),
+            target_type="command",
+            callback=announce,
+            watch_filter=python_filter(args.ext),
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            sigint_timeout=args.stop_timeout,
+        )
+    except KeyboardInterrupt:
+        pass  # a signal that arrived outside the watch (during a restart): run_process stopped the command
+    _say(f"stopped after {time.monotonic() - started:.0f}s")
+    return 0
 
-    def restart(changes: Changes) -> None:
-        what = describe(changes, paths[0] if len(paths) == 1 else None)
-        if args.hup and child.alive():
+
+def _run_hup(args: argparse.Namespace, paths: list[str], stop: threading.Event, received: list[int]) -> int:
+    """``--hup``: start the command, send it SIGHUP on each change (start it again if it has exited), and stop it
+    with the signal the runner got (SIGTERM for SIGHUP: the terminal went away); return 0 once stopped."""
+    root = paths[0] if len(paths) == 1 else None
+
+    def start() -> subprocess.Popen[bytes]:
+        # its own process group, for the reason given in _in_own_process_group
+        return subprocess.Popen(args.command, process_group=0)
+
+    _say(f"watching {', '.join(paths)}; running: {' '.join(args.command)}")
+    proc = start()
+
+    def on_change(changes: Changes) -> None:
+        nonlocal proc
+        what = describe(changes, root)
+        if proc.poll() is None:
             _say(f"{what} changed; sending HUP")
-            child.send(signal.SIGHUP)
-            return
-        code = child.stop() if child.alive() else child.proc.returncode if child.proc else None
-        _say(f"{what} changed; restarting" + (f" (it had exited with {code})" if code else ""))
-        child.start()
-
-    reported: list[Any] = []
-
-    def check_child() -> None:
-        proc = child.proc
-        if proc is not None and proc.poll() is not None and proc not in reported:
-            reported.append(proc)
-            _say(f"{args.command[0]} exited with {proc.returncode}; the next change starts it again")
+            proc.send_signal(signal.SIGHUP)
+        else:
+            _say(f"{what} changed; starting it again (it had exited with {proc.returncode})")
+            proc = start()
 
     started = time.monotonic()
     try:
-        watch_and_restart(paths, restart, stop_event=stop, extensions=args.ext, on_idle=check_child)
+        watch_and_restart(paths, on_change, stop_event=stop, extensions=args.ext)
     finally:
-        signum = received[0] if received else signal.SIGTERM
-        if signum == signal.SIGHUP:
-            signum = signal.SIGTERM  # the terminal went away: stop gracefully
-        code = child.stop(signum)
+        signum = received[0] if received and received[0] != signal.SIGHUP else signal.SIGTERM
+        if proc.poll() is None:
+            proc.send_signal(signum)
+            try:
+                proc.wait(args.stop_timeout)
+            except subprocess.TimeoutExpired:
+                _say(f"{args.command[0]} did not stop within {args.stop_timeout:g}s; killing it")
+                proc.kill()
+                proc.wait()
     _say(f"stopped after {time.monotonic() - started:.0f}s")
-    return code if code is not None and code >= 0 else 0
+    return 0
 
 
 def _notify(pid: int, paths: list[str], extensions: Sequence[str], stop: threading.Event) -> int:

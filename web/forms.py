@@ -1,7 +1,7 @@
 """``Request.post()``: HTML form bodies (urlencoded and multipart/form-data) into a ``MultiDictProxy``, bounded.
 
 ``parse_form(request)`` is what ``Request.post()`` calls (and stores). It reads ``application/x-www-form-urlencoded``
-(and a body without Content-Type, as the seed says) with :func:`parse_urlencoded`, a pure function, and
+(and a body without Content-Type, as the aiohttp 0.14 API says) with :func:`parse_urlencoded`, a pure function, and
 ``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
 is in memory: non-file fields become ``str`` (they are bounded by ``max_field_size``), file parts are streamed to
 a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
@@ -38,6 +38,7 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from server.errors import PayloadTooLarge
 
+from .helpers import parse_content_type
 from .multipart import (
     READ_SIZE,
     MalformedMultipart,
@@ -45,7 +46,6 @@ from .multipart import (
     MultipartLimitExceeded,
     MultipartReader,
     _http_error,
-    parse_options_header,
 )
 
 __all__ = [
@@ -62,7 +62,7 @@ __all__ = [
 KiB = 1024
 MiB = 1024 * KiB
 
-#: Methods whose body ``post()`` reads (the seed's list).
+#: Methods whose body ``post()`` reads (the aiohttp 0.14 API's list).
 FORM_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -80,8 +80,8 @@ class FileField(NamedTuple):
     filename: str
     file: IO[bytes]
     content_type: str
-    #: The part's headers (aiohttp 3); optional, so the seed's four-field ``FileField(name, filename, file,
-    #: content_type)`` still constructs.
+    #: The part's headers (aiohttp 3); optional, so the four-field ``FileField(name, filename, file,
+    #: content_type)`` of the aiohttp 0.14 API still constructs.
     headers: CIMultiDictProxy[str] = _NO_HEADERS
 
 
@@ -139,7 +139,7 @@ def _form_decode(raw: bytes, charset: str, what: str) -> str:
     data = urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")) if raw else b""
     try:
         return data.decode(charset)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # UnicodeDecodeError, and the "undefined" codec's plain UnicodeError
         raise MalformedForm(f"form {what} is not valid {charset}") from exc
 
 
@@ -170,13 +170,17 @@ def parse_urlencoded(
 
 
 def _charset(name: str | None, default: str = "utf-8") -> str:
-    """A known codec name for ``name``, or raise :class:`MalformedForm`."""
+    """A known text encoding for ``name``, or raise :class:`MalformedForm`."""
     if not name:
         return default
     try:
-        return codecs.lookup(name).name
-    except LookupError as exc:
+        codec = codecs.lookup(name).name
+        # The registry also holds bytes-to-bytes codecs (base64, zlib, rot13), which str.encode refuses with
+        # LookupError, and "undefined", which refuses everything with UnicodeError.
+        "".encode(codec)
+    except (LookupError, UnicodeError) as exc:
         raise MalformedForm(f"unknown charset {name!r}") from exc
+    return codec
 
 
 def _limits(request: Any) -> FormLimits:
@@ -200,7 +204,7 @@ async def parse_form(request: Any, *, limits: FormLimits | None = None) -> Multi
     if request.method not in FORM_METHODS:
         return MultiDictProxy(MultiDict())
     limits = limits or _limits(request)
-    ctype, params = parse_options_header(request.headers.get("Content-Type", ""))
+    ctype, params = parse_content_type(request.headers.get("Content-Type"))
     try:
         charset = _charset(params.get("charset"))
         if ctype in ("", "application/x-www-form-urlencoded"):
@@ -249,7 +253,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
             value_charset = _charset(part.get_charset(charset))
             try:
                 value = data.decode(value_charset)
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # as in _form_decode
                 raise MalformedForm(f"form field {name!r} is not valid {value_charset}") from exc
             if name == "_charset_":
                 # RFC 7578 §4.6: a "_charset_" field names the default charset of the fields that follow.

@@ -4,12 +4,13 @@ Two layers, as everywhere in prefork:
 
 * :class:`MultipartParser` is fed bytes and returns events (:class:`PartStart`, :class:`PartData`,
   :class:`PartEnd`, :class:`Done`). It has no event loop and no stream; tests drive it with byte strings. The
-  byte-level state machine is python-multipart's (>= 0.0.32, see the advisories in RESEARCH.md): it measured
-  faster than our own hand-written candidate on large files and as strict on malformed input (figures in
-  ``bench/multipart.py``), and we do not hand-write what a well-kept library does better. This module adds
-  what python-multipart leaves to its caller: boundary validation, a check that the body really ended with the
-  closing delimiter, and part header decoding.
-* :class:`MultipartReader` / :class:`BodyPartReader` are the seed-style async API over a request body stream
+  byte-level state machine is python-multipart's (>= 0.0.32: older releases have denial-of-service advisories,
+  CVE-2024-24762 and CVE-2024-53981 among them): it measured faster than our own hand-written candidate on large
+  files and as strict on malformed input (``python bench/multipart.py parsers``), and we do not hand-write what
+  a well-kept library does better. This module adds what python-multipart leaves to its caller: boundary
+  validation, a check that the body really ended with the closing delimiter, and part header decoding. Header
+  values with parameters are parsed by :func:`web.helpers.parse_options_header`, the one parser ``web`` has.
+* :class:`MultipartReader` / :class:`BodyPartReader` are aiohttp's async API over a request body stream
   (``await request.multipart()``): parts one by one, data as it arrives, nothing buffered beyond one read.
 
 Errors (the sans-IO layer raises these; the async layer re-raises them as the HTTP error named in brackets, with
@@ -37,6 +38,8 @@ from python_multipart.multipart import MultipartParser as _PMParser
 from python_multipart.multipart import MultipartState
 
 from server.errors import PayloadTooLarge
+
+from .helpers import parse_content_type, parse_options_header
 
 __all__ = [
     "BodyPartReader",
@@ -84,47 +87,17 @@ class MultipartLimitExceeded(MultipartError):
 
 # -- header values -------------------------------------------------------------------------------------------
 
-# RFC 2046 §5.1.1: 1-70 characters from bchars, not ending in a space.
-_BOUNDARY_RE = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
-_PARAM_RE = re.compile(
-    r"""\s*;\s*(?P<key>[^\s=;"]+)\s*(?:=\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<token>[^;]*?)))?\s*(?=;|$)""",
-    re.DOTALL,
-)
-
-
-def _unquote(quoted: str) -> str:
-    return re.sub(r"\\(.)", r"\1", quoted)
-
-
-def parse_options_header(value: str) -> tuple[str, dict[str, str]]:
-    """Split ``Content-Type``/``Content-Disposition`` into a lower-cased main value and its parameters.
-
-    Parameter names are lower-cased; quoted strings are unquoted (RFC 9110 §5.6.4); an RFC 2231/5987 extended
-    ``name*=charset'lang'pct-encoded`` parameter replaces the plain ``name`` (RFC 6266 §4.3). Unparsable
-    parameters are skipped rather than failing the whole header, as browsers do."""
-    main, sep, rest = value.partition(";")
-    params: dict[str, str] = {}
-    if sep:
-        for m in _PARAM_RE.finditer(";" + rest):
-            key = m.group("key").lower()
-            quoted = m.group("quoted")
-            val = _unquote(quoted) if quoted is not None else (m.group("token") or "").strip()
-            if key.endswith("*"):
-                charset, _, encoded = val.partition("'")
-                _, _, encoded = encoded.partition("'")
-                try:
-                    val = urllib.parse.unquote(encoded, encoding=charset or "utf-8", errors="strict")
-                except (LookupError, UnicodeDecodeError):
-                    continue
-                params[key[:-1]] = val
-            elif key not in params:
-                params[key] = val
-    return main.strip().lower(), params
+# RFC 2046 §5.1.1 lets a sender build a boundary of 1-70 "bchars", not ending in a space. A receiver matches the
+# delimiter byte for byte, so any visible ASCII character works as well, carried by a quoted parameter
+# (``boundary="a;b"``); aiohttp checks only the length, python-multipart nothing. What stays refused is what
+# cannot be matched reliably: empty, over 70 characters, a trailing space (RFC 2046 §5.1.1 lets transports strip
+# it), control characters and non-ASCII.
+_BOUNDARY_RE = re.compile(r"[ -~]{0,69}[!-~]")
 
 
 def parse_boundary(content_type: str) -> bytes:
     """Return the boundary of a ``multipart/*`` Content-Type, or raise :class:`MalformedMultipart`."""
-    main, params = parse_options_header(content_type)
+    main, params = parse_content_type(content_type)
     if not main.startswith("multipart/"):
         raise MalformedMultipart(f"Content-Type is {main!r}, not multipart/*")
     boundary = params.get("boundary")
@@ -448,7 +421,7 @@ class BodyPartReader:
 
     def get_charset(self, default: str = "utf-8") -> str:
         """The charset parameter of the part's Content-Type, else ``default``."""
-        return parse_options_header(self.headers.get("Content-Type", ""))[1].get("charset") or default
+        return parse_content_type(self.headers.get("Content-Type"))[1].get("charset") or default
 
     def at_eof(self) -> bool:
         """True when every byte of the part was read."""
@@ -525,5 +498,5 @@ class BodyPartReader:
     def _decode(data: bytes, charset: str) -> str:
         try:
             return data.decode(charset)
-        except (LookupError, UnicodeDecodeError) as exc:
+        except (LookupError, UnicodeError) as exc:  # UnicodeError: also the "undefined" codec's
             raise _http_error(MalformedMultipart(f"part is not valid {charset}: {exc}")) from exc

@@ -246,6 +246,83 @@ def test_run_app_scripts_reload_too(project: Path, run_reloader) -> None:
     assert proc.returncode == 0, out
 
 
+SIGNAL_LOGGER = """
+import os, signal, sys, time
+log = open({log!r}, "a", buffering=1)
+log.write(f"start {{os.getpid()}} {{os.getpgid(0)}}\\n")
+
+def on_signal(signum, frame):
+    log.write(signal.Signals(signum).name + "\\n")
+    if signum != signal.SIGHUP:
+        time.sleep(0.3)  # a second signal arriving now would be logged before the exit
+        sys.exit(0)
+
+for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(signum, on_signal)
+while True:
+    time.sleep(0.05)
+"""
+
+
+@pytest.mark.parametrize(("mode", "on_change"), [([], "SIGINT"), (["--hup"], "SIGHUP")], ids=["restart", "hup"])
+def test_ctrl_c_reaches_the_command_once(project: Path, mode: list[str], on_change: str) -> None:
+    """A terminal's Ctrl-C signals the runner's whole process group: the command, in a group of its own, gets
+    exactly one SIGINT, from the runner. A change before that restarts it (SIGINT) or, with --hup, HUPs it."""
+    log = project / "signals.log"
+    script = project / "command.py"
+    script.write_text(SIGNAL_LOGGER.format(log=str(log)))
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "supervisor.reload", "--path", str(project), *mode, "--", sys.executable, str(script)],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # the runner leads a group, as a shell's foreground job does
+    )
+    try:
+        lines = lambda: log.read_text().splitlines() if log.exists() else []  # noqa: E731
+        until(lambda: lines(), "the command to start")
+        pid, group = lines()[0].split()[1:]
+        assert pid == group and int(group) != runner.pid  # the leader of a group of its own
+        poke = lambda: (project / "views.py").write_text(f"x = {time.time()}\\n")  # noqa: E731
+        until(lambda: on_change in lines(), "a change to reach the command", poke=poke, poke_every=1.0)
+        if not mode:
+            until(lambda: len([line for line in lines() if line.startswith("start")]) == 2, "the restart")
+        before = len(lines())
+        os.killpg(runner.pid, signal.SIGINT)
+        out, _ = runner.communicate(timeout=15)
+    finally:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.communicate()
+    assert runner.returncode == 0, out
+    assert lines()[before:] == ["SIGINT"], (lines(), out)
+
+
+def test_a_command_that_cannot_start_is_one_line(project: Path) -> None:
+    output = project / "runner.out"
+    missing = project / "no-such-command"
+    with output.open("w") as out:
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "supervisor.reload", "--path", str(project), "--", str(missing)],
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        until(lambda: "cannot run" in output.read_text(), "the command to fail")
+        runner.send_signal(signal.SIGINT)
+        runner.wait(timeout=15)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+    text = output.read_text()
+    assert runner.returncode == 0, text
+    assert f"cannot run {missing}: No such file or directory" in text and "Traceback" not in text, text
+
+
 def test_hup_refuses_preload(run_reloader) -> None:
     proc = run_reloader("--hup", *prefork(free_port(), "--preload", "myapp:app"))
     out, _ = proc.communicate(timeout=15)

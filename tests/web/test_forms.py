@@ -54,7 +54,7 @@ async def serve(make_server: Any, handler: Callable[[Any], Awaitable[Any]], **ap
 async def echo_form(request: Any) -> Response:
     """Answer with the parsed form as text: one ``name=value`` line per field, files summarised."""
     form = await request.post()
-    assert request.POST is form and await request.post() is form  # stored, the seed says
+    assert request.POST is form and await request.post() is form  # stored, as the aiohttp 0.14 API says
     lines = []
     for name, value in form.items():
         if isinstance(value, FileField):
@@ -165,13 +165,29 @@ async def test_urlencoded_charset_from_content_type(make_server: Any) -> None:
     assert await raw(server, head + ctype + body) == (200, "name=café crème\nraw=é".encode())
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "undefined", "no-such-charset"])
+@pytest.mark.parametrize("kind", ["urlencoded", "multipart"])
+async def test_a_charset_that_is_not_a_text_encoding_is_400(make_server: Any, charset: str, kind: str) -> None:
+    # Python's codec registry also holds bytes-to-bytes codecs and "undefined": none decodes a form.
+    server = await serve(make_server, echo_form)
+    if kind == "urlencoded":
+        body = b"a=1"
+        ctype = f"application/x-www-form-urlencoded; charset={charset}"
+    else:
+        body = multipart_body(('Content-Disposition: form-data; name="a"', b"1"))
+        ctype = f"multipart/form-data; boundary={BOUNDARY}; charset={charset}"
+    head = f"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {ctype}\r\n"
+    status, _ = await raw(server, f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    assert status == 400
+
+
 @pytest.mark.parametrize(
     ("method", "ctype", "parsed"),
     [
         ("POST", "application/x-www-form-urlencoded", True),
         ("PUT", "application/x-www-form-urlencoded", True),
         ("PATCH", "application/x-www-form-urlencoded", True),
-        ("POST", None, True),  # no Content-Type: urlencoded, as the seed says
+        ("POST", None, True),  # no Content-Type: urlencoded, as the aiohttp 0.14 API says
         ("DELETE", "application/x-www-form-urlencoded", False),
         ("GET", "application/x-www-form-urlencoded", False),
         ("POST", "application/json", False),
@@ -233,6 +249,45 @@ async def test_multipart_from_aiohttp_formdata(make_server: Any) -> None:
         "bin=file:all_bytes.bin:application/x-raw:16384:True",
         f"plain=file:p.txt:text/plain:{len(BOUNDARY) + 9}:False",
     ]
+
+
+@pytest.mark.parametrize("boundary", ["a;b", 'a"b', "a b;c=d"])
+async def test_a_quoted_boundary_with_a_semicolon_is_parsed(make_server: Any, boundary: str) -> None:
+    """``boundary="a;b"``: the ";" belongs to the quoted-string (RFC 9110 §5.6.4), so the boundary is ``a;b``."""
+    seen: dict[str, Any] = {}
+
+    async def handler(request: Any) -> Response:
+        seen["ctype"] = request.headers["Content-Type"]
+        seen["content_type"], seen["charset"] = request.content_type, request.charset
+        return await echo_form(request)
+
+    server = await serve(make_server, handler)
+    with aiohttp.MultipartWriter("form-data", boundary=boundary) as writer:
+        writer.append("héllo").set_content_disposition("form-data", name="text")
+        disposition = 'form-data; name="f"; filename="a;b.bin"'  # aiohttp would percent-encode the ";"
+        writer.append(b"x;y", {"Content-Type": "application/octet-stream", "Content-Disposition": disposition})
+    async with aiohttp.ClientSession() as session, session.post(server.url("/"), data=writer) as resp:
+        assert resp.status == 200, await resp.text()
+        assert (await resp.text()).split("\n") == ["text=héllo", "f=file:a;b.bin:application/octet-stream:3:False"]
+    quoted = boundary.replace("\\", "\\\\").replace('"', '\\"')
+    assert seen == {
+        "ctype": f'multipart/form-data; boundary="{quoted}"',
+        "content_type": "multipart/form-data",
+        "charset": None,
+    }
+
+
+async def test_a_semicolon_in_a_quoted_parameter_does_not_make_a_charset(make_server: Any) -> None:
+    """``Request.charset`` reads the parameters, not text inside another parameter's quoted-string."""
+
+    async def handler(request: Any) -> Response:
+        return Response(text=f"{request.content_type} {request.charset} {await request.text()}")
+
+    server = await serve(make_server, handler)
+    body = "é".encode()
+    head = f"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: {len(body)}\r\n"
+    ctype = 'Content-Type: Text/Plain; CHARSET="utf-8"; x="a;charset=latin-1"\r\n\r\n'
+    assert await raw(server, (head + ctype).encode() + body) == (200, "text/plain utf-8 é".encode())
 
 
 async def test_file_field_details(make_server: Any) -> None:
@@ -445,7 +500,7 @@ async def test_large_upload_does_not_grow_rss(make_server: Any, tmp_path: Path) 
     assert peak - before < 24 * 1024 * 1024, (before, peak)
 
 
-def test_file_field_is_the_seeds_namedtuple_with_aiohttps_headers_optional():
+def test_file_field_is_the_aiohttp_014_namedtuple_with_aiohttps_headers_optional():
     field = FileField("upload", "a.txt", io.BytesIO(b"x"), "text/plain")
     assert (field.name, field.filename, field.content_type) == ("upload", "a.txt", "text/plain")
     assert field.file.read() == b"x" and len(field.headers) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import string
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,9 @@ from multidict import CIMultiDict
 
 from server.errors import PayloadTooLarge
 from server.streams import FlowControlStreamReader
+from web import helpers
 from web.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from web.helpers import parse_content_type
 from web.multipart import (
     BodyPartReader,
     Done,
@@ -162,10 +165,18 @@ def test_malformed_body_is_rejected(name: str, piece: int) -> None:
         parser.feed_eof()
 
 
-@pytest.mark.parametrize("boundary", [b"", b"a" * 71, b"ends with space ", b"semi;colon", b'quote"', "é".encode()])
+@pytest.mark.parametrize(
+    "boundary", [b"", b"a" * 71, b"ends with space ", b"tab\there", b"nul\x00", b"del\x7f", "é".encode()]
+)
 def test_invalid_boundary_is_refused(boundary: bytes) -> None:
     with pytest.raises(MalformedMultipart):
         MultipartParser(boundary)
+
+
+@pytest.mark.parametrize("boundary", [b"a;b", b"semi;colon", b'quote"', b"x" * 70, b"in side", b"!#$%&*<>@[\\]^`{|}~"])
+def test_any_visible_ascii_boundary_is_accepted(boundary: bytes) -> None:
+    # Outside RFC 2046's bchars but matched byte for byte all the same, as aiohttp and python-multipart do.
+    assert run(MultipartParser(boundary), [encode(SAMPLE_PARTS[:1], boundary)]) == SAMPLE_PARTS[:1]
 
 
 # -- property: any parts, cut anywhere ---------------------------------------------------------------------
@@ -201,22 +212,114 @@ def test_any_parts_split_at_any_offsets(parts: list[tuple[str, bool, bytes]], cu
 # -- header helpers ------------------------------------------------------------------------------------------
 
 
+# RFC 9110 §5.6.6 parameters, §5.6.4 quoted-strings, RFC 8187/6266 extended parameters; one row per rule.
+OPTIONS_HEADERS = [
+    ("text/plain", ("text/plain", {})),
+    ("", ("", {})),
+    ("multipart/form-data; boundary=abc", ("multipart/form-data", {"boundary": "abc"})),
+    # names and the main value are case-insensitive; values keep their case
+    ("Text/HTML; CharSet=UTF-8", ("text/html", {"charset": "UTF-8"})),
+    # a ";" inside a quoted-string does not end the parameter
+    ('multipart/form-data; boundary="a;b"', ("multipart/form-data", {"boundary": "a;b"})),
+    ('Multipart/Form-Data; Boundary="a b;c"', ("multipart/form-data", {"boundary": "a b;c"})),
+    (
+        'text/plain; x="a;charset=latin-1"; charset=utf-8',
+        ("text/plain", {"x": "a;charset=latin-1", "charset": "utf-8"}),
+    ),
+    # quoted-pairs: a backslash quotes the next character, itself included
+    ('form-data; name="a\\"b"; filename="x.txt"', ("form-data", {"name": 'a"b', "filename": "x.txt"})),
+    ('form-data; name="C:\\\\dir\\\\f"', ("form-data", {"name": "C:\\dir\\f"})),
+    ('form-data; name="\\a\\;"', ("form-data", {"name": "a;"})),
+    # whitespace: OWS around ";", tolerated around "=", and none is part of a value
+    ("text/plain ;charset=utf-8", ("text/plain", {"charset": "utf-8"})),
+    ("text/plain;\tcharset = utf-8 ;  q=1  ", ("text/plain", {"charset": "utf-8", "q": "1"})),
+    ('text/plain; charset=" utf-8 "', ("text/plain", {"charset": " utf-8 "})),
+    ("  text/plain  ", ("text/plain", {})),
+    # empty values, empty parameters, and what is not a parameter (no "=", text after the quotes, a bad name)
+    ('form-data; name=""', ("form-data", {"name": ""})),
+    ("form-data; name=a; ;junk; x=", ("form-data", {"name": "a", "x": ""})),
+    ("text/plain;;; charset=utf-8;", ("text/plain", {"charset": "utf-8"})),
+    ('text/plain; a="x"y; b=2', ("text/plain", {"b": "2"})),
+    ("text/plain; a@b=1; b=2", ("text/plain", {"b": "2"})),
+    # an unterminated quoted-string runs to the end and is not a parameter
+    ('multipart/form-data; boundary="abc; charset=utf-8', ("multipart/form-data", {})),
+    ('text/plain; charset=utf-8; x="abc\\', ("text/plain", {"charset": "utf-8"})),
+    # duplicates: the last wins, as in aiohttp; names compare case-insensitively
+    ("text/plain; charset=latin-1; CHARSET=utf-8", ("text/plain", {"charset": "utf-8"})),
+    # an extended parameter wins over the plain one wherever it stands (RFC 6266 §4.3)
+    (
+        "form-data; name=f; filename=plain.txt; filename*=UTF-8''r%C3%A9sum%C3%A9.txt",
+        ("form-data", {"name": "f", "filename": "résumé.txt"}),
+    ),
+    ("form-data; filename*=utf-8'en'%E2%82%AC.txt; filename=plain.txt", ("form-data", {"filename": "€.txt"})),
+    ("form-data; filename*=iso-8859-1''%E9.txt", ("form-data", {"filename": "é.txt"})),
+    # an extended value that cannot be decoded leaves the plain one
+    ("form-data; filename=plain.txt; filename*=UTF-8''%E9.txt", ("form-data", {"filename": "plain.txt"})),
+    ("form-data; filename=plain.txt; filename*=nope''x.txt", ("form-data", {"filename": "plain.txt"})),
+    ("form-data; filename=plain.txt; filename*=x.txt", ("form-data", {"filename": "plain.txt"})),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), OPTIONS_HEADERS)
+def test_parse_options_header(value: str, expected: tuple[str, dict[str, str]]) -> None:
+    assert parse_options_header(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), OPTIONS_HEADERS)
+def test_content_type_is_parsed_by_the_same_parser(value: str, expected: tuple[str, dict[str, str]]) -> None:
+    # web.helpers.parse_content_type serves Request.content_type/charset and the response's: same answers,
+    # cached, and read-only because the cached result is shared.
+    main, params = parse_content_type(value)
+    assert (main, dict(params)) == expected
+    assert parse_content_type(value) is parse_content_type(value)
+    with pytest.raises(TypeError):
+        params["charset"] = "x"  # type: ignore[index]
+
+
+def test_one_parser_for_both_modules() -> None:
+    assert parse_options_header is helpers.parse_options_header
+    assert parse_content_type(None) == ("", {})
+
+
+token = st.text(st.sampled_from("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits), min_size=1, max_size=8)
+printable = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.sampled_from("\t\x80\xff"), max_size=12)
+
+
+def quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@given(params=st.dictionaries(token.map(str.lower).filter(lambda n: not n.endswith("*")), printable, max_size=5))
+def test_any_quoted_parameters_round_trip(params: dict[str, str]) -> None:
+    value = "multipart/form-data" + "".join(f"; {name}={quote(val)}" for name, val in params.items())
+    assert parse_options_header(value) == ("multipart/form-data", params)
+
+
+LONG = 8190  # the longest header line the server accepts (limit_request_field_size)
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("multipart/form-data; boundary=abc", ("multipart/form-data", {"boundary": "abc"})),
-        ('Multipart/Form-Data; Boundary="a b;c"', ("multipart/form-data", {"boundary": "a b;c"})),
-        ('form-data; name="a\\"b"; filename="x.txt"', ("form-data", {"name": 'a"b', "filename": "x.txt"})),
-        (
-            "form-data; name=f; filename=plain.txt; filename*=UTF-8''r%C3%A9sum%C3%A9.txt",
-            ("form-data", {"name": "f", "filename": "résumé.txt"}),
-        ),
-        ("form-data; name=a; ;junk; x=", ("form-data", {"name": "a", "junk": "", "x": ""})),
-        ("text/plain", ("text/plain", {})),
+        ('a/b; x="' + "a" * LONG, {}),
+        ('a/b; x="' + "a" * LONG + '"b', {}),
+        ('a/b; x="' + "\\a" * (LONG // 2), {}),
+        ("a/b; x=" + " " * LONG + '"', {}),
+        ('a/b; x="a"' + " " * LONG + "b", {}),
+        ("a/b" + '; x="a;' * (LONG // 6), {}),
+        ("a/b; x" + " " * LONG + "=1", {"x": "1"}),
     ],
+    ids=["unterminated", "after-quote", "pairs", "spaces-then-quote", "spaces-after-quote", "nested", "spaces"],
 )
-def test_parse_options_header(value: str, expected: tuple[str, dict[str, str]]) -> None:
-    assert parse_options_header(value) == expected
+def test_pathological_values_parse_in_linear_time(value: str, expected: dict[str, str]) -> None:
+    # With backtracking quantifiers the first of these takes 2^n steps (n=24: seconds; here: never).
+    assert parse_options_header(value) == ("a/b", expected)
+
+
+@given(st.text(st.sampled_from(" \t;=\"\\abc*'%"), max_size=40))
+def test_any_value_parses_to_string_parameters(value: str) -> None:
+    main, params = parse_options_header("t/x" + value)
+    assert isinstance(main, str) and all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,183 @@
+"""The layers import one way, ``supervisor -> web -> server``, checked on the source of every module.
+
+Each module under ``server/``, ``web/`` and ``supervisor/`` is parsed (not imported) and its AST walked:
+
+* ``server`` imports neither ``web`` nor ``supervisor``; ``web`` imports nothing from ``supervisor``;
+* ``web`` imports no private name (a leading underscore, in the module path or the name) from ``server``;
+* ``web`` reads no private attribute of the exchange (``exchange._protocol``): it talks to ``Exchange``'s public
+  methods, as ``server.streams.FlowControl`` is the model for (STYLE.md, "Seams").
+
+Imports inside functions and under ``if TYPE_CHECKING:`` count too: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("server", "web", "supervisor")
+
+# What each layer must not import (the top-level package of the imported module).
+FORBIDDEN = {"server": {"web", "supervisor"}, "web": {"supervisor"}, "supervisor": set()}
+
+# Known reaches of web/ into private names of server/, as (module, the imported name or expression). Other
+# changes are removing these; once they are gone the lead deletes the line (test_no_stale_exceptions says when).
+KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
+KNOWN_PRIVATE_EXCHANGE_ATTRIBUTES = {
+    # StreamResponse's fast path reads ``exchange._protocol.settings.server_header`` (Exchange.settings costs a
+    # call) and ``write`` asks ``exchange._protocol._write_paused`` whether to return a drain awaitable.
+    ("web/response.py", "exchange._protocol"),
+    ("web/response.py", "exchange._protocol._write_paused"),
+}
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def resolve(path: Path, node: ast.ImportFrom) -> str:
+    """The absolute module of ``from ... import``, relative imports resolved against ``path``'s package."""
+    if not node.level:
+        return node.module or ""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+@functools.cache
+def parse(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), str(path))
+
+
+def imports(path: Path, source: str | None = None) -> Iterator[tuple[int, str, str | None]]:
+    """``(line, module, name)`` for every import in ``path`` (or in ``source``, as if it were ``path``'s);
+    ``name`` is None for ``import module``."""
+    tree = parse(path) if source is None else ast.parse(source, str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, None
+        elif isinstance(node, ast.ImportFrom):
+            module = resolve(path, node)
+            for alias in node.names:
+                yield node.lineno, module, alias.name
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def where(path: Path, line: int) -> str:
+    return f"{path.relative_to(ROOT)}:{line}"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_layers_import_one_way(package: str) -> None:
+    found = [
+        f"{where(path, line)}: {module}" + (f" ({name})" if name else "")
+        for path in modules(package)
+        for line, module, name in imports(path)
+        if module.split(".")[0] in FORBIDDEN[package]
+        # ``from . import x`` in a top-level package names a submodule x of that package
+        or (module == "" and name in FORBIDDEN[package])
+    ]
+    assert not found, f"{package}/ must not import {sorted(FORBIDDEN[package])}:\n" + "\n".join(found)
+
+
+def private_server_imports() -> Iterator[tuple[str, int, str]]:
+    for path in modules("web"):
+        for line, module, name in imports(path):
+            parts = module.split(".")
+            if parts[0] != "server":
+                continue
+            if any(is_private(part) for part in parts) or (name is not None and is_private(name)):
+                yield str(path.relative_to(ROOT)), line, f"{module}.{name}" if name else module
+
+
+def test_web_imports_no_private_name_of_server() -> None:
+    found = [
+        f"{file}:{line}: {what}"
+        for file, line, what in private_server_imports()
+        if (file, what) not in KNOWN_PRIVATE_IMPORTS
+    ]
+    assert not found, "web/ imports private names of server/:\n" + "\n".join(found)
+
+
+def refers_to_exchange(node: ast.expr) -> bool:
+    """``exchange``, ``self._exchange``, ``request._exchange.protocol``...: the exchange or what it holds."""
+    while isinstance(node, ast.Attribute):
+        if node.attr.lstrip("_").endswith("exchange"):
+            return True
+        node = node.value
+    return isinstance(node, ast.Name) and node.id.lstrip("_").endswith("exchange")
+
+
+def private_exchange_attributes() -> Iterator[tuple[str, int, str]]:
+    for path in modules("web"):
+        for node in ast.walk(parse(path)):
+            if isinstance(node, ast.Attribute) and is_private(node.attr) and refers_to_exchange(node.value):
+                yield str(path.relative_to(ROOT)), node.lineno, ast.unparse(node)
+
+
+def test_web_reads_no_private_attribute_of_the_exchange() -> None:
+    found = [
+        f"{file}:{line}: {expr}"
+        for file, line, expr in private_exchange_attributes()
+        if (file, expr) not in KNOWN_PRIVATE_EXCHANGE_ATTRIBUTES
+    ]
+    assert not found, "web/ reads private attributes of the exchange:\n" + "\n".join(found)
+
+
+def test_no_stale_exceptions() -> None:
+    """An exception listed above that no longer occurs is deleted, so the lists only ever shrink."""
+    imported = {(file, what) for file, _, what in private_server_imports()}
+    read = {(file, expr) for file, _, expr in private_exchange_attributes()}
+    stale = sorted((KNOWN_PRIVATE_IMPORTS - imported) | (KNOWN_PRIVATE_EXCHANGE_ATTRIBUTES - read))
+    assert not stale, f"no longer found, delete from the known exceptions: {stale}"
+
+
+# -- the checker itself, on made-up sources ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "source", "expected"),
+    [
+        ("server/x.py", "import web", [(1, "web", None)]),
+        ("server/x.py", "from ..web import app", [(1, "web", "app")]),
+        ("server/x.py", "from . import streams", [(1, "server", "streams")]),
+        ("web/sub/x.py", "from ...supervisor.config import load", [(1, "supervisor.config", "load")]),
+        ("web/x.py", "def f():\n    from server.protocol import _private", [(2, "server.protocol", "_private")]),
+    ],
+)
+def test_imports_are_resolved(file: str, source: str, expected: list[tuple[int, str, str | None]]) -> None:
+    assert list(imports(ROOT / file, source)) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("exchange._protocol", True),
+        ("self._exchange._transport.write", True),
+        ("request._exchange._protocol", True),
+        ("request._exchange", False),  # web's own attribute holding the exchange
+        ("exchange.write_head", False),
+        ("exchange.__class__", False),
+        ("exchange.protocol._write_paused", True),
+        ("other._protocol", False),
+    ],
+)
+def test_exchange_attribute_check(source: str, flagged: bool) -> None:
+    nodes = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Attribute)]
+    assert any(is_private(n.attr) and refers_to_exchange(n.value) for n in nodes) == flagged
