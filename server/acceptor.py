@@ -13,7 +13,16 @@ An asyncio (or uvloop) ``Server`` accepts whenever the socket is readable; it ca
 So :class:`Acceptor` watches the socket with ``loop.add_reader``, calls ``accept()`` itself and hands each socket to
 ``loop.connect_accepted_socket``. Pausing is ``remove_reader``; the registry says when a connection goes. Call
 contract: :func:`start_server` once per listening socket (it takes the socket over, as ``create_server(sock=...)``
-does), then ``close()`` to stop accepting; the connections themselves close through the registry's ``shutdown``.
+does), then ``close()`` to stop accepting and ``await wait_closed()`` before the registry's ``shutdown``, which
+closes the connections themselves.
+
+Closing accepts what is queued first. The accept queue belongs to the socket, not to a descriptor: several
+workers (and the master) share it, and when the last copy closes the kernel resets every connection still in it,
+connections whose clients have already sent their request. A closing worker cannot know whether its copy is the
+last, so each one empties the queue before it lets go (gunicorn's workers and nginx's close without accepting
+what is queued). What it accepts then is served like any connection of a draining worker: answered with
+``Connection: close``. ``close(accept_queued=False)`` is for a socket the service manager keeps open (socket
+activation): connections queued there wait for the next start.
 """
 
 from __future__ import annotations
@@ -38,6 +47,8 @@ _GONE_ERRORS = frozenset((errno.ECONNABORTED, errno.EPROTO, errno.EPERM))
 BACKOFF = 0.5
 # Connections accepted per wake-up: enough for a burst, few enough that other workers on the socket get theirs.
 BATCH = 64
+# The most connections close() accepts from the queue: more than any listen backlog the kernel allows by default.
+QUEUED_MAX = 65536
 
 
 class Acceptor:
@@ -63,6 +74,7 @@ class Acceptor:
         self._backoff: asyncio.TimerHandle | None = None
         self._out_of_resources = False
         self._pending = 0  # accepted, not yet in the registry (connection_made comes a loop turn later)
+        self._settled: asyncio.Event | None = None  # set when _pending falls to 0 after close()
         self.paused_count = 0  # how often the limit stopped accepting, for tests and stats
 
     @property
@@ -77,8 +89,13 @@ class Acceptor:
             self._loop.add_reader(self._sock.fileno(), self._on_readable)
             self._reading = True
 
-    def close(self) -> None:
-        """Stop accepting and close the listening socket; connections already accepted are not touched."""
+    def close(self, *, accept_queued: bool = True) -> None:
+        """Stop accepting and close the listening socket; connections already accepted are not touched.
+
+        With ``accept_queued`` the connections already in the socket's accept queue are accepted first, whatever
+        ``worker_connections`` says (a stop is no time to turn them away), so that closing the last copy of the
+        socket resets none of them. Await :meth:`wait_closed` for them to reach the registry.
+        """
         if self._closed:
             return
         self._closed = True
@@ -87,10 +104,41 @@ class Acceptor:
         if self._backoff is not None:
             self._backoff.cancel()
             self._backoff = None
+        name = _name(self._sock)
+        # The socket closes right after its queue was found empty: only a handshake that completes in between (a
+        # few microseconds) can still be reset, should this be the socket's last copy.
+        accepted = self._accept_queued() if accept_queued else 0
         self._sock.close()
+        if accepted:
+            log.info("accepted %d queued connection(s) on %s before closing it", accepted, name)
 
     async def wait_closed(self) -> None:
-        """For ``asyncio.Server`` parity; the registry's ``shutdown`` is what waits for the connections."""
+        """Wait until every connection accepted before :meth:`close` is in the registry (or failed to set up),
+        so that the registry's ``shutdown`` that follows drains it too."""
+        if self._pending:
+            self._settled = asyncio.Event()
+            await self._settled.wait()
+
+    def _accept_queued(self) -> int:
+        accepted = 0
+        # Bounded: a socket that keeps filling must not keep a stop waiting (the backlog is 2048 by default).
+        while accepted < QUEUED_MAX:
+            try:
+                conn, _ = self._sock.accept()
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError as exc:
+                if exc.errno in _GONE_ERRORS:
+                    continue
+                log.error(
+                    "accept() on %s failed while closing it: %s (queued connections are reset)",
+                    _name(self._sock),
+                    exc,
+                )
+                break
+            accepted += 1
+            self._accepted(conn)
+        return accepted
 
     def _stop(self) -> None:
         if self._reading:
@@ -138,6 +186,8 @@ class Acceptor:
             conn.close()
         finally:
             self._pending -= 1
+            if self._settled is not None and not self._pending:
+                self._settled.set()
             # Paused at the limit counting this one, which never reached the registry: no discard will wake us.
             if self._at_limit and len(self._registry) + self._pending < self._registry.settings.worker_connections:
                 self._on_room()

@@ -88,6 +88,19 @@ class ConnectionRegistry:
         else:
             self._ticker = None
 
+    def begin_shutdown(self, grace: float) -> None:
+        """The first, synchronous half of :meth:`shutdown`: every connection drains from now on, including one
+        accepted later (the listen queue a closing acceptor empties, see ``Acceptor.close``), so that its answer
+        carries ``Connection: close``; idle ones close ``grace`` seconds from now."""
+        loop = asyncio.get_running_loop()
+        self._loop = self._loop or loop
+        self.closing = True
+        self.grace_deadline = loop.time() + grace
+        for protocol in list(self.connections):
+            protocol.begin_drain(self.grace_deadline)
+        if self.connections and self._ticker is None:
+            self._ticker = loop.call_later(self.tick, self._on_tick)
+
     async def shutdown(self, timeout: float = 30.0, grace: float = 1.0) -> None:
         """Close every connection gracefully.
 
@@ -96,18 +109,11 @@ class ConnectionRegistry:
         already on the wire is still served (with ``Connection: close``); then it closes. Upgraded connections are
         told to shut down (websockets close with 1001). Whatever is still open after ``timeout`` is aborted.
         """
-        loop = asyncio.get_running_loop()
-        self._loop = self._loop or loop
-        self.closing = True
-        self.grace_deadline = loop.time() + min(grace, timeout)
+        self.begin_shutdown(min(grace, timeout))
         if self._empty is None:
             self._empty = asyncio.Event()
         if not self.connections:
             return
-        for protocol in list(self.connections):
-            protocol.begin_drain(self.grace_deadline)
-        if self._ticker is None:
-            self._ticker = loop.call_later(self.tick, self._on_tick)
         try:
             async with asyncio.timeout(timeout):
                 await self._empty.wait()

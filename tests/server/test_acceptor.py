@@ -132,6 +132,44 @@ async def test_close_stops_accepting_and_closes_the_socket():
         conn.close()
 
 
+async def test_close_first_accepts_what_is_queued_so_the_last_copy_resets_nothing():
+    """The kernel resets what is still queued when the socket's last copy closes: close() accepts it first, and a
+    registry already shutting down answers it with Connection: close."""
+    async with serve(worker_connections=1) as server:
+        (held,) = await _held(server.port, 1)
+        queued = [await RawConnection.open(server.port) for _ in range(3)]  # the limit leaves them in the queue
+        for conn in queued:
+            conn.write(GET)
+        assert await queued[0].responses(1, timeout=0.2) == []
+        server.factory.connections.begin_shutdown(grace=1.0)
+        server.acceptor.close()
+        await server.acceptor.wait_closed()  # they are in the registry (or already answered and gone)
+        for conn in queued:
+            (response,) = await conn.responses(1, timeout=2.0)
+            assert (response.status, response.header("connection")) == (200, "close")
+            assert await conn.wait_closed()
+        held.close()
+
+
+async def test_close_without_accepting_the_queue_leaves_it_to_the_sockets_other_holder():
+    async with serve(worker_connections=1) as server:
+        (held,) = await _held(server.port, 1)
+        other_copy = server.acceptor.sockets[0].dup()  # a service manager's copy (socket activation)
+        try:
+            queued = await RawConnection.open(server.port)
+            queued.write(GET)
+            server.acceptor.close(accept_queued=False)
+            await server.acceptor.wait_closed()
+            assert len(server.factory.connections) == 1
+            conn, _ = other_copy.accept()  # still queued, intact, for whoever serves the socket next
+            conn.settimeout(2.0)
+            assert conn.recv(100) == GET
+            conn.close()
+        finally:
+            other_copy.close()
+            held.close()
+
+
 async def test_unix_socket(tmp_path):
     app = echo_app()
     await app.startup()
