@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Protocol
 
 from .accesslog import AccessLogger
+from .protocol import IDLE
 
 if TYPE_CHECKING:
     from .protocol import HttpProtocol
     from .settings import ServerSettings
 
-__all__ = ["ConnectionRegistry"]
+__all__ = ["ConnectionRegistry", "reusable"]
+
+# At most this many idle connections close per waiting client noticed, as nginx's ngx_drain_connections.
+REUSE_MAX = 32
+
+
+class _Phased(Protocol):
+    phase: int
+    deadline: float | None
+    closed: bool
+
+    def close(self) -> None: ...
+
+
+def reusable(connections: Iterable[_Phased], limit: int = REUSE_MAX) -> list[_Phased]:
+    """The keep-alive connections to close so that a waiting client can be served: the ones idle the longest (the
+    earliest keep-alive deadline), an eighth of the idle ones, at least one and at most ``limit`` (nginx's
+    proportion). A connection with a request in progress, or that has not finished its first one, never is:
+    only ``IDLE`` ones between two requests are, whose client may reopen and retry (RFC 9112 §9.3.1)."""
+    idle = [c for c in connections if c.phase == IDLE and not c.closed and c.deadline is not None]
+    count = max(1, min(limit, len(idle) // 8))
+    return heapq.nsmallest(count, idle, key=lambda c: c.deadline) if idle else []
+
 
 log = logging.getLogger("prefork.server")
 
@@ -71,6 +95,16 @@ class ConnectionRegistry:
     def unwatch(self, callback: Callable[[], None]) -> None:
         if callback in self._room_watchers:
             self._room_watchers.remove(callback)
+
+    def make_room(self) -> int:
+        """Close the longest-idle keep-alive connections (see :func:`reusable`) for clients waiting at
+        ``worker_connections``; return how many are closing. Their ``discard`` wakes the watchers."""
+        victims = reusable(self.connections)
+        for protocol in victims:
+            protocol.close()
+        if victims:
+            log.debug("closed %d idle keep-alive connection(s) to make room for new ones", len(victims))
+        return len(victims)
 
     def _on_tick(self) -> None:
         loop = self._loop
