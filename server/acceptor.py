@@ -4,7 +4,12 @@ An asyncio (or uvloop) ``Server`` accepts whenever the socket is readable; it ca
 
 * ``worker_connections``: at the limit a worker must stop *accepting*, not accept and answer 503, so the kernel's
   listen backlog holds the next connections for this worker or another one sharing the socket (gunicorn's
-  ``worker_connections``).
+  ``worker_connections``). But idle keep-alive connections must not keep waiting clients out for a whole
+  ``keepalive_timeout``: at the limit the socket stays watched, and when it is readable (a client waits) the
+  longest-idle keep-alive connections close to make room, as nginx reuses its connections
+  (``ConnectionRegistry.make_room``), unless another worker sharing the socket accepts the client within
+  ``HANDOFF``. With none idle, accepting pauses until a connection goes, looking again every ``RECHECK`` seconds
+  in case one has become idle meanwhile.
 * Running out of descriptors (EMFILE, ENFILE) or kernel memory (ENOBUFS, ENOMEM): libuv's answer is to accept each
   waiting connection on a reserve descriptor and close it at once, silently. CPython's selector loop logs it and
   stops accepting for a second instead (``BaseSelectorEventLoop._accept_connection``); so do we, and the
@@ -13,7 +18,16 @@ An asyncio (or uvloop) ``Server`` accepts whenever the socket is readable; it ca
 So :class:`Acceptor` watches the socket with ``loop.add_reader``, calls ``accept()`` itself and hands each socket to
 ``loop.connect_accepted_socket``. Pausing is ``remove_reader``; the registry says when a connection goes. Call
 contract: :func:`start_server` once per listening socket (it takes the socket over, as ``create_server(sock=...)``
-does), then ``close()`` to stop accepting; the connections themselves close through the registry's ``shutdown``.
+does), then ``close()`` to stop accepting and ``await wait_closed()`` before the registry's ``shutdown``, which
+closes the connections themselves.
+
+Closing accepts what is queued first. The accept queue belongs to the socket, not to a descriptor: several
+workers (and the master) share it, and when the last copy closes the kernel resets every connection still in it,
+connections whose clients have already sent their request. A closing worker cannot know whether its copy is the
+last, so each one empties the queue before it lets go (gunicorn's workers and nginx's close without accepting
+what is queued). What it accepts then is served like any connection of a draining worker: answered with
+``Connection: close``. ``close(accept_queued=False)`` is for a socket the service manager keeps open (socket
+activation): connections queued there wait for the next start.
 """
 
 from __future__ import annotations
@@ -21,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import select
 import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -38,6 +53,12 @@ _GONE_ERRORS = frozenset((errno.ECONNABORTED, errno.EPROTO, errno.EPERM))
 BACKOFF = 0.5
 # Connections accepted per wake-up: enough for a burst, few enough that other workers on the socket get theirs.
 BATCH = 64
+# At the limit, how long a waiting client is left for another worker with room before idle connections close.
+HANDOFF = 0.02
+# At the limit with no idle connection to close: how soon to look again whether a client still waits.
+RECHECK = 0.1
+# The most connections close() accepts from the queue: more than any listen backlog the kernel allows by default.
+QUEUED_MAX = 65536
 
 
 class Acceptor:
@@ -61,9 +82,12 @@ class Acceptor:
         self._at_limit = False
         self._closed = False
         self._backoff: asyncio.TimerHandle | None = None
+        self._recheck: asyncio.TimerHandle | None = None
         self._out_of_resources = False
         self._pending = 0  # accepted, not yet in the registry (connection_made comes a loop turn later)
+        self._settled: asyncio.Event | None = None  # set when _pending falls to 0 after close()
         self.paused_count = 0  # how often the limit stopped accepting, for tests and stats
+        self.reused_count = 0  # idle keep-alive connections closed to make room at the limit
 
     @property
     def sockets(self) -> tuple[socket.socket, ...]:
@@ -77,8 +101,13 @@ class Acceptor:
             self._loop.add_reader(self._sock.fileno(), self._on_readable)
             self._reading = True
 
-    def close(self) -> None:
-        """Stop accepting and close the listening socket; connections already accepted are not touched."""
+    def close(self, *, accept_queued: bool = True) -> None:
+        """Stop accepting and close the listening socket; connections already accepted are not touched.
+
+        With ``accept_queued`` the connections already in the socket's accept queue are accepted first, whatever
+        ``worker_connections`` says (a stop is no time to turn them away), so that closing the last copy of the
+        socket resets none of them. Await :meth:`wait_closed` for them to reach the registry.
+        """
         if self._closed:
             return
         self._closed = True
@@ -87,10 +116,44 @@ class Acceptor:
         if self._backoff is not None:
             self._backoff.cancel()
             self._backoff = None
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
+        name = _name(self._sock)
+        # The socket closes right after its queue was found empty: only a handshake that completes in between (a
+        # few microseconds) can still be reset, should this be the socket's last copy.
+        accepted = self._accept_queued() if accept_queued else 0
         self._sock.close()
+        if accepted:
+            log.info("accepted %d queued connection(s) on %s before closing it", accepted, name)
 
     async def wait_closed(self) -> None:
-        """For ``asyncio.Server`` parity; the registry's ``shutdown`` is what waits for the connections."""
+        """Wait until every connection accepted before :meth:`close` is in the registry (or failed to set up),
+        so that the registry's ``shutdown`` that follows drains it too."""
+        if self._pending:
+            self._settled = asyncio.Event()
+            await self._settled.wait()
+
+    def _accept_queued(self) -> int:
+        accepted = 0
+        # Bounded: a socket that keeps filling must not keep a stop waiting (the backlog is 2048 by default).
+        while accepted < QUEUED_MAX:
+            try:
+                conn, _ = self._sock.accept()
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError as exc:
+                if exc.errno in _GONE_ERRORS:
+                    continue
+                log.error(
+                    "accept() on %s failed while closing it: %s (queued connections are reset)",
+                    _name(self._sock),
+                    exc,
+                )
+                break
+            accepted += 1
+            self._accepted(conn)
+        return accepted
 
     def _stop(self) -> None:
         if self._reading:
@@ -100,10 +163,15 @@ class Acceptor:
     def _on_readable(self) -> None:
         registry = self._registry
         limit = registry.settings.worker_connections
+        if self._at_limit and len(registry) + self._pending >= limit:
+            # A client waits. Another worker on the socket may have room for it: give it HANDOFF to take it.
+            self._stop()
+            self._recheck = self._loop.call_later(HANDOFF, self._still_waiting)
+            return
         for _ in range(BATCH):
             if len(registry) + self._pending >= limit:
-                # Leave the rest in the backlog; the registry calls _on_room when a connection goes.
-                self._stop()
+                # Leave the rest in the backlog; the registry calls _on_room when a connection goes. The socket
+                # stays watched: readable again means that a client waits, and idle connections make room.
                 self._at_limit = True
                 self.paused_count += 1
                 registry.watch(self._on_room)
@@ -123,6 +191,26 @@ class Acceptor:
                 log.warning("accepting connections again on %s", _name(self._sock))
             self._accepted(conn)
 
+    def _still_waiting(self) -> None:
+        """HANDOFF after a client was seen waiting at the limit: if it still waits, close the longest-idle
+        keep-alive connections; their going wakes ``_on_room``. Until then the socket is not watched (it would
+        stay readable and wake us at every turn)."""
+        self._recheck = None
+        if not self._at_limit:
+            return  # room came meanwhile; _on_room is accepting again
+        if not _readable(self._sock):
+            self.start()
+            return
+        closing = self._registry.make_room()
+        self.reused_count += closing
+        if not closing:
+            # Every connection is busy: look again later, as one may have become idle without going.
+            self._recheck = self._loop.call_later(RECHECK, self._look_again)
+
+    def _look_again(self) -> None:
+        self._recheck = None
+        self.start()
+
     def _accepted(self, conn: socket.socket) -> None:
         conn.setblocking(False)
         if self._tcp:
@@ -138,6 +226,8 @@ class Acceptor:
             conn.close()
         finally:
             self._pending -= 1
+            if self._settled is not None and not self._pending:
+                self._settled.set()
             # Paused at the limit counting this one, which never reached the registry: no discard will wake us.
             if self._at_limit and len(self._registry) + self._pending < self._registry.settings.worker_connections:
                 self._on_room()
@@ -165,6 +255,9 @@ class Acceptor:
         """The registry dropped below the limit."""
         self._at_limit = False
         self._registry.unwatch(self._on_room)
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
         self.start()
 
 
@@ -183,6 +276,13 @@ async def start_server(
     acceptor = Acceptor(protocol_factory, sock, registry, loop)
     acceptor.start()
     return acceptor
+
+
+def _readable(sock: socket.socket) -> bool:
+    """A connection waits in the listen queue (poll, not select: descriptors may exceed FD_SETSIZE)."""
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _name(sock: socket.socket) -> str:

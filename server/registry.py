@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Protocol
 
 from .accesslog import AccessLogger
+from .protocol import IDLE
 
 if TYPE_CHECKING:
     from .protocol import HttpProtocol
     from .settings import ServerSettings
 
-__all__ = ["ConnectionRegistry"]
+__all__ = ["ConnectionRegistry", "reusable"]
+
+# At most this many idle connections close per waiting client noticed, as nginx's ngx_drain_connections.
+REUSE_MAX = 32
+
+
+class _Phased(Protocol):
+    phase: int
+    deadline: float | None
+    closed: bool
+
+    def close(self) -> None: ...
+
+
+def reusable(connections: Iterable[_Phased], limit: int = REUSE_MAX) -> list[_Phased]:
+    """The keep-alive connections to close so that a waiting client can be served: the ones idle the longest (the
+    earliest keep-alive deadline), an eighth of the idle ones, at least one and at most ``limit`` (nginx's
+    proportion). A connection with a request in progress, or that has not finished its first one, never is:
+    only ``IDLE`` ones between two requests are, whose client may reopen and retry (RFC 9112 §9.3.1)."""
+    idle = [c for c in connections if c.phase == IDLE and not c.closed and c.deadline is not None]
+    count = max(1, min(limit, len(idle) // 8))
+    return heapq.nsmallest(count, idle, key=lambda c: c.deadline) if idle else []
+
 
 log = logging.getLogger("prefork.server")
 
@@ -72,6 +96,16 @@ class ConnectionRegistry:
         if callback in self._room_watchers:
             self._room_watchers.remove(callback)
 
+    def make_room(self) -> int:
+        """Close the longest-idle keep-alive connections (see :func:`reusable`) for clients waiting at
+        ``worker_connections``; return how many are closing. Their ``discard`` wakes the watchers."""
+        victims = reusable(self.connections)
+        for protocol in victims:
+            protocol.close()
+        if victims:
+            log.debug("closed %d idle keep-alive connection(s) to make room for new ones", len(victims))
+        return len(victims)
+
     def _on_tick(self) -> None:
         loop = self._loop
         assert loop is not None
@@ -88,6 +122,19 @@ class ConnectionRegistry:
         else:
             self._ticker = None
 
+    def begin_shutdown(self, grace: float) -> None:
+        """The first, synchronous half of :meth:`shutdown`: every connection drains from now on, including one
+        accepted later (the listen queue a closing acceptor empties, see ``Acceptor.close``), so that its answer
+        carries ``Connection: close``; idle ones close ``grace`` seconds from now."""
+        loop = asyncio.get_running_loop()
+        self._loop = self._loop or loop
+        self.closing = True
+        self.grace_deadline = loop.time() + grace
+        for protocol in list(self.connections):
+            protocol.begin_drain(self.grace_deadline)
+        if self.connections and self._ticker is None:
+            self._ticker = loop.call_later(self.tick, self._on_tick)
+
     async def shutdown(self, timeout: float = 30.0, grace: float = 1.0) -> None:
         """Close every connection gracefully.
 
@@ -96,18 +143,11 @@ class ConnectionRegistry:
         already on the wire is still served (with ``Connection: close``); then it closes. Upgraded connections are
         told to shut down (websockets close with 1001). Whatever is still open after ``timeout`` is aborted.
         """
-        loop = asyncio.get_running_loop()
-        self._loop = self._loop or loop
-        self.closing = True
-        self.grace_deadline = loop.time() + min(grace, timeout)
+        self.begin_shutdown(min(grace, timeout))
         if self._empty is None:
             self._empty = asyncio.Event()
         if not self.connections:
             return
-        for protocol in list(self.connections):
-            protocol.begin_drain(self.grace_deadline)
-        if self._ticker is None:
-            self._ticker = loop.call_later(self.tick, self._on_tick)
         try:
             async with asyncio.timeout(timeout):
                 await self._empty.wait()

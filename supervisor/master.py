@@ -148,6 +148,7 @@ class Master:
         self._hook("on_starting", self)
         upgrade = os.environ.pop(ENV_UPGRADE_FROM, "")
         self.upgrade_from = int(upgrade) if upgrade.isdigit() else None
+        inherited, external = sockets.take_inherited(os.environ)
         self.listeners = sockets.open_listeners(
             self.cfg.bind,
             backlog=self.cfg.backlog,
@@ -155,8 +156,9 @@ class Master:
             unix_mode=self.cfg.unix_socket_mode,
             uid=self.cfg.user,
             gid=self.cfg.group,
-            inherited=sockets.inherited_fds(os.environ),
+            inherited=inherited,
             binds_given=self.cfg.origin.get("bind") != "default",
+            external=external,
         )
         self._write_pidfile()
         self.logs.chown(self.cfg.user, self.cfg.group)
@@ -558,13 +560,27 @@ class Master:
         log.info("TERM: stopping gracefully%s", " (handed over to the new master)" if self.handed_over else "")
         if not self.handed_over:
             self.notifier.stopping()  # after a USR2 the service goes on: only the old master leaves
+            self._stop_listening()
         self.fleet.stop(time.monotonic(), "graceful")
 
     def handle_int(self) -> None:
         """Quick stop."""
         log.info("INT: stopping quickly")
         self.notifier.stopping()
+        if self.child_master is None:
+            self._stop_listening()
         self.fleet.stop(time.monotonic(), "quick")
+
+    def _stop_listening(self) -> None:
+        """The service stops: close the master's copy of every listening socket now, not at exit.
+
+        The kernel keeps a listening socket (and completes handshakes into its queue) while any process holds a
+        copy; the master never accepts, so connections queued behind its copy would hang until its exit and then
+        be reset. The workers close theirs as their drain begins, each first accepting what is queued; once the
+        last copy is closed, new clients are refused at once (unix socket files are removed now, for the same
+        reason). A socket systemd passed stays open in systemd, and what queues there waits for the next start.
+        """
+        sockets.close_all(self.listeners, unlink=True)
 
     handle_quit = handle_int
 

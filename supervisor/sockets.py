@@ -9,6 +9,12 @@ Sockets that outlive the master travel by descriptor number in environment varia
 
 * ``PREFORK_FDS=3,4``: set by a master for the new master it execs on USR2.
 * ``LISTEN_FDS``/``LISTEN_PID``/``LISTEN_FDNAMES``: systemd socket activation (sd_listen_fds(3)); fds start at 3.
+* ``PREFORK_EXTERNAL_FDS=3``: which of ``PREFORK_FDS`` systemd still holds, so that a re-exec'd master knows.
+
+A socket systemd passed (``Listener.external``) outlives every prefork process: closing our copies leaves it
+listening, and connections queued in it wait for the next start. A socket prefork bound is ours: on a stop every
+process closes its copy, and each worker first accepts what is queued (server/acceptor.py), because the kernel
+resets the queued connections when the last copy closes.
 
 An inherited socket is reused for the bind address it is bound to; when no address was configured, all of them
 are used. Unused inherited sockets are closed.
@@ -26,6 +32,7 @@ from dataclasses import dataclass, field
 from .errors import BindError, ConfigError
 
 __all__ = [
+    "ENV_EXTERNAL_FDS",
     "ENV_FDS",
     "Address",
     "Listener",
@@ -35,9 +42,11 @@ __all__ = [
     "inherited_fds",
     "open_listeners",
     "parse_address",
+    "take_inherited",
 ]
 
 ENV_FDS = "PREFORK_FDS"
+ENV_EXTERNAL_FDS = "PREFORK_EXTERNAL_FDS"
 SD_LISTEN_FDS_START = 3
 DEFAULT_PORT = 8000
 
@@ -92,12 +101,14 @@ def parse_address(text: str) -> Address:
 
 @dataclass(slots=True)
 class Listener:
-    """A bound, listening socket and the address it serves. ``owned`` unix paths are unlinked at close."""
+    """A bound, listening socket and the address it serves. ``owned`` unix paths are unlinked at close;
+    an ``external`` socket is held open by the service manager too (socket activation), so it outlives us."""
 
     address: Address
     sock: socket.socket
     owned_path: str | None = None
     inode: tuple[int, int] | None = field(default=None, repr=False)
+    external: bool = False
 
     def url(self) -> str:
         if self.sock.family == socket.AF_UNIX:
@@ -111,17 +122,26 @@ def inherited_fds(environ: MutableMapping[str, str]) -> list[int]:
 
     The variables are removed from ``environ`` so that workers and later re-execs do not see stale values.
     """
+    return take_inherited(environ)[0]
+
+
+def take_inherited(environ: MutableMapping[str, str]) -> tuple[list[int], frozenset[int]]:
+    """:func:`inherited_fds`, and which of them the service manager holds too (``LISTEN_FDS``, or
+    ``PREFORK_EXTERNAL_FDS`` from the master that re-exec'd us)."""
     fds: list[int] = []
     text = environ.pop(ENV_FDS, "")
     for part in filter(None, text.split(",")):
         if part.isdigit():
             fds.append(int(part))
+    external = {int(part) for part in environ.pop(ENV_EXTERNAL_FDS, "").split(",") if part.isdigit()}
     listen_pid = environ.pop("LISTEN_PID", "")
     count = environ.pop("LISTEN_FDS", "")
     environ.pop("LISTEN_FDNAMES", None)
     if count.isdigit() and listen_pid == str(os.getpid()):
-        fds.extend(range(SD_LISTEN_FDS_START, SD_LISTEN_FDS_START + int(count)))
-    return fds
+        activated = range(SD_LISTEN_FDS_START, SD_LISTEN_FDS_START + int(count))
+        fds.extend(activated)
+        external.update(activated)
+    return fds, frozenset(external & set(fds))
 
 
 def _socket_from_fd(fd: int) -> socket.socket:
@@ -222,20 +242,23 @@ def open_listeners(
     gid: int | None = None,
     inherited: Iterable[int] = (),
     binds_given: bool = True,
+    external: Iterable[int] = (),
 ) -> list[Listener]:
     """Bind every address, reusing inherited descriptors that are already bound to it.
 
     ``binds_given=False`` (bind left at its default) with inherited descriptors serves those descriptors only,
-    which is what socket activation wants.
+    which is what socket activation wants. The descriptors in ``external`` are held open by the service manager
+    too (see :func:`take_inherited`).
     """
     pool = [_socket_from_fd(fd) for fd in inherited]
     listeners: list[Listener] = []
+    held = frozenset(external)
     try:
         if pool and not binds_given:
             for sock in pool:
                 listeners.append(Listener(Address("fd", fd=sock.fileno()), sock))
             pool = []
-            return listeners
+            return _mark_external(listeners, held)
         for text in binds:
             address = parse_address(text)
             if address.kind == "fd":
@@ -263,6 +286,12 @@ def open_listeners(
     finally:
         for sock in pool:
             sock.close()
+    return _mark_external(listeners, held)
+
+
+def _mark_external(listeners: list[Listener], external: frozenset[int]) -> list[Listener]:
+    for listener in listeners:
+        listener.external = listener.sock.fileno() in external
     return listeners
 
 
@@ -270,15 +299,21 @@ def export_fds(listeners: Iterable[Listener], environ: MutableMapping[str, str])
     """Make the listeners survive ``exec`` and name them in ``environ`` for the next master; call it in the
     forked child right before ``execve`` (inheritable fds in the master would leak into every worker's exec)."""
     fds = []
+    external = []
     for listener in listeners:
         listener.sock.set_inheritable(True)
         fds.append(listener.sock.fileno())
+        if listener.external:
+            external.append(listener.sock.fileno())
     environ[ENV_FDS] = ",".join(map(str, fds))
+    if external:
+        environ[ENV_EXTERNAL_FDS] = ",".join(map(str, external))
     return fds
 
 
 def close_all(listeners: Iterable[Listener], *, unlink: bool) -> None:
-    """Close the sockets; with ``unlink``, remove the unix socket files this master created (unless replaced)."""
+    """Close the sockets; with ``unlink``, remove the unix socket files this master created (unless replaced).
+    Closing twice does no harm."""
     for listener in listeners:
         listener.sock.close()
         if unlink and listener.owned_path:

@@ -12,10 +12,12 @@ Life of a worker (all after ``fork``, in the child):
    reported as ``BootFailed`` with exit code 4 (app cannot load) or 3 (factory or on_startup failed).
 4. Serve. A timer inside the loop sends a ``Beat`` (requests answered, RSS) and checks that the master is still
    the parent; because it runs on the loop, a handler that blocks the loop silences it and the master notices.
-5. Drain (SIG_DRAIN, or the master died): stop accepting, ``await handler.shutdown(timeout, grace)`` (in-flight
-   and pipelined requests answered with ``Connection: close``, idle keep-alives kept for the grace, websockets
-   closed with 1001), then ``app.shutdown()``, ``app.finish()``, ``app.cleanup()``, exit 0. A quick stop
-   (SIG_QUICK) does the same with no grace and a short timeout, so ``finish()`` runs on every exit but SIGKILL.
+5. Drain (SIG_DRAIN, or the master died): stop accepting, after accepting what is already queued on the listening
+   sockets (unless systemd holds them: then it waits for the next start), ``await handler.shutdown(timeout,
+   grace)`` (in-flight, pipelined and just-accepted requests answered with ``Connection: close``, idle keep-alives
+   kept for the grace, websockets closed with 1001), then ``app.shutdown()``, ``app.finish()``, ``app.cleanup()``,
+   exit 0. A quick stop (SIG_QUICK) does the same with no grace and a short timeout, so ``finish()`` runs on every
+   exit but SIGKILL.
 """
 
 from __future__ import annotations
@@ -281,14 +283,20 @@ class Worker:
             how,
             len(getattr(self.handler, "connections", ())),
         )
-        for server in servers:
-            server.close()  # stop accepting: the other workers take the new connections
         if how == "quick":
             timeout, grace = min(QUICK_TIMEOUT, self.cfg.graceful_timeout), 0.0
         else:
             # leave the app's own shutdown hooks time before the master's graceful_timeout kill
             timeout = max(self.cfg.graceful_timeout * 0.8, self.cfg.graceful_timeout - 5.0)
             grace = min(self.cfg.drain_grace, timeout)
+        # Draining first, so that a connection accepted from the queue below is answered with Connection: close.
+        self.handler.connections.begin_shutdown(grace)
+        for server, listener in zip(servers, self.listeners, strict=True):
+            # Stop accepting: the other workers take the new connections. What is queued is accepted first, as this
+            # may be the socket's last copy (server/acceptor.py); systemd's socket keeps its queue for the next start.
+            server.close(accept_queued=not listener.external)
+        for server in servers:
+            await server.wait_closed()
         try:
             await self._close_connections(timeout, grace)
         except Exception:

@@ -68,18 +68,28 @@ async def test_below_worker_connections_a_new_connection_is_served_at_once():
                 conn.close()
 
 
+async def _busy(port: int, count: int) -> list[RawConnection]:
+    """Connections each with a request in progress: a body promised and not sent."""
+    conns = [await RawConnection.open(port) for _ in range(count)]
+    for conn in conns:
+        conn.write(b"POST / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 5\r\n\r\nab")
+    return conns
+
+
 async def test_at_worker_connections_it_stops_accepting_instead_of_answering_503():
     limit = 10
     async with serve(worker_connections=limit) as server:
-        held = await _held(server.port, limit)
+        held = await _busy(server.port, limit)
         extra = await RawConnection.open(server.port)  # the kernel completes the handshake; we do not accept it
         try:
             extra.write(b"GET /waiting HTTP/1.1\r\nHost: example.com\r\n\r\n")
             assert await extra.responses(1, timeout=0.5) == [], "served over the limit"
             assert not extra.closed, "over the limit the connection waits in the backlog, it is not refused"
             assert len(server.factory.connections) == limit
-            assert not server.acceptor.is_serving()
-            held.pop().close()  # a slot frees: the waiting connection is accepted and served
+            assert server.acceptor.reused_count == 0, "a connection with a request in progress was closed"
+            assert not any(conn.closed for conn in held)
+            held[0].write(b"cde")  # that request completes; its connection is idle now: room for the waiting one
+            assert [r.status for r in await held[0].responses(1, timeout=2.0)] == [200]
             responses = await extra.responses(1, timeout=2.0)
             assert [r.status for r in responses] == [200]
             assert len(server.factory.connections) <= limit
@@ -88,6 +98,49 @@ async def test_at_worker_connections_it_stops_accepting_instead_of_answering_503
             extra.close()
             for conn in held:
                 conn.close()
+
+
+async def test_at_worker_connections_the_longest_idle_keep_alive_connection_makes_room():
+    """As nginx reuses connections: idle keep-alives do not keep a waiting client out for keepalive_timeout."""
+    limit = 10
+    async with serve(worker_connections=limit, keepalive_timeout=75.0) as server:
+        held = []
+        for _ in range(limit):  # answered once each, one after another: now idle, the first the longest
+            held += await _held(server.port, 1)
+        extra = await RawConnection.open(server.port)
+        try:
+            extra.write(GET)
+            responses = await extra.responses(1, timeout=1.0)
+            assert [r.status for r in responses] == [200]
+            assert await held[0].wait_closed(timeout=1.0)  # the longest idle went
+            assert not any(conn.closed for conn in held[1:])  # the others did not
+            assert server.acceptor.reused_count == 1
+            assert len(server.factory.connections) == limit
+        finally:
+            extra.close()
+            for conn in held:
+                conn.close()
+
+
+class _Conn:
+    def __init__(self, phase: int, deadline: float | None, closed: bool = False) -> None:
+        self.phase, self.deadline, self.closed = phase, deadline, closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_reusable_picks_the_longest_idle_never_one_in_progress():
+    from server.protocol import BUSY, HEAD, IDLE
+    from server.registry import reusable
+
+    busy, head, fresh = _Conn(BUSY, None), _Conn(HEAD, 1.0), _Conn(HEAD, 2.0)
+    idle = [_Conn(IDLE, 100.0 + i) for i in range(20)]
+    gone = _Conn(IDLE, 50.0, closed=True)
+    assert reusable([busy, head, fresh, gone]) == []
+    assert reusable([busy, idle[3], head, idle[1]]) == [idle[1]]  # at least one
+    assert reusable([*reversed(idle), busy]) == idle[:2]  # an eighth of the idle ones, longest idle first
+    assert len(reusable([_Conn(IDLE, float(i)) for i in range(1000)])) == 32  # and at most 32, as nginx
 
 
 async def test_a_burst_over_the_limit_is_served_in_turn_never_over_it():
@@ -130,6 +183,44 @@ async def test_close_stops_accepting_and_closes_the_socket():
         conn.write(GET)
         assert len(await conn.responses(2, timeout=2.0)) == 2
         conn.close()
+
+
+async def test_close_first_accepts_what_is_queued_so_the_last_copy_resets_nothing():
+    """The kernel resets what is still queued when the socket's last copy closes: close() accepts it first, and a
+    registry already shutting down answers it with Connection: close."""
+    async with serve(worker_connections=1) as server:
+        (held,) = await _busy(server.port, 1)
+        queued = [await RawConnection.open(server.port) for _ in range(3)]  # the limit leaves them in the queue
+        for conn in queued:
+            conn.write(GET)
+        assert await queued[0].responses(1, timeout=0.2) == []
+        server.factory.connections.begin_shutdown(grace=1.0)
+        server.acceptor.close()
+        await server.acceptor.wait_closed()  # they are in the registry (or already answered and gone)
+        for conn in queued:
+            (response,) = await conn.responses(1, timeout=2.0)
+            assert (response.status, response.header("connection")) == (200, "close")
+            assert await conn.wait_closed()
+        held.close()
+
+
+async def test_close_without_accepting_the_queue_leaves_it_to_the_sockets_other_holder():
+    async with serve(worker_connections=1) as server:
+        (held,) = await _busy(server.port, 1)
+        other_copy = server.acceptor.sockets[0].dup()  # a service manager's copy (socket activation)
+        try:
+            queued = await RawConnection.open(server.port)
+            queued.write(GET)
+            server.acceptor.close(accept_queued=False)
+            await server.acceptor.wait_closed()
+            assert len(server.factory.connections) == 1
+            conn, _ = other_copy.accept()  # still queued, intact, for whoever serves the socket next
+            conn.settimeout(2.0)
+            assert conn.recv(100) == GET
+            conn.close()
+        finally:
+            other_copy.close()
+            held.close()
 
 
 async def test_unix_socket(tmp_path):

@@ -234,14 +234,16 @@ MANAGER = textwrap.dedent(
 class Activated:
     """``systemd-socket-activate -l 127.0.0.1:PORT`` running the manager above, which runs prefork."""
 
-    def __init__(self, tmp_path: Path, port: int) -> None:
+    def __init__(self, tmp_path: Path, port: int, args: tuple[str, ...] = ("-w", "2")) -> None:
         self.port = port
         self.status = tmp_path / "status.txt"
         self.log = tmp_path / "error.log"
+        self.markers = tmp_path / "markers"
+        self.markers.mkdir()
         script = tmp_path / "manager.py"
         script.write_text(MANAGER)
         prefork = [sys.executable, "-m", "supervisor", "--chdir", APPS, "--error-logfile", str(self.log)]
-        prefork += ["-w", "2", "--drain-grace", "0.3", "demo:create_app"]
+        prefork += [*args, "--drain-grace", "0.3", "demo:create_app"]
         env = {k: v for k, v in os.environ.items() if k != "PREFORK_CMD_ARGS"}
         env["PYTHONPATH"] = ROOT
         self.proc = subprocess.Popen(
@@ -249,6 +251,7 @@ class Activated:
                 "systemd-socket-activate",
                 "-l",
                 f"127.0.0.1:{port}",
+                f"--setenv=DEMO_MARKERS={self.markers}",  # the tool passes on only what it is told to
                 sys.executable,
                 str(script),
                 str(self.status),
@@ -305,11 +308,10 @@ class Activated:
         self.proc.wait(5)
 
 
-@pytest.fixture
-def activated(tmp_path, unused_port):
+def _activate(tmp_path: Path, port: int, args: tuple[str, ...] = ("-w", "2")):
     if shutil.which("systemd-socket-activate") is None:
         pytest.skip("systemd-socket-activate not installed (Debian: systemd)")
-    service = Activated(tmp_path, unused_port())
+    service = Activated(tmp_path, port, args)
     try:
         # The tool listens, then starts the service on the first connection; this one just wakes it up.
         _connect_when_listening(service.port).close()
@@ -319,6 +321,17 @@ def activated(tmp_path, unused_port):
         raise
     yield service
     service.close()
+
+
+@pytest.fixture
+def activated(tmp_path, unused_port):
+    yield from _activate(tmp_path, unused_port())
+
+
+@pytest.fixture
+def activated_at_limit(tmp_path, unused_port):
+    """One worker that serves one connection at a time: the next ones wait in the listen queue."""
+    yield from _activate(tmp_path, unused_port(), ("-w", "1", "--worker-connections", "1"))
 
 
 async def test_prefork_serves_the_passed_socket_instead_of_binding_its_own(activated):
@@ -367,3 +380,42 @@ async def test_a_restart_under_load_fails_nothing(activated):
     finally:
         await load.stop()
     assert load.failed == 0, load.errors
+
+
+async def test_connections_queued_in_systemds_socket_at_a_stop_wait_for_the_next_start(activated_at_limit):
+    """The socket is systemd's: a stop leaves what is queued in it to the next start, and resets nothing."""
+    activated = activated_at_limit
+    assert (await get(activated.port, "/", timeout=15))[0] == 200
+    await in_thread(activated.wait_ready)
+    busy_r, busy_w = await asyncio.open_connection("127.0.0.1", activated.port)
+    queued_r, queued_w = await asyncio.open_connection("127.0.0.1", activated.port)
+    try:
+        busy_w.write(b"GET /slow?t=0.5 HTTP/1.1\r\nHost: t\r\n\r\n")  # the one worker's one connection
+        await in_thread(_wait_until, lambda: list(activated.markers.glob("slow-*")))
+        queued_w.write(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")  # waits in the listen queue
+        await queued_w.drain()
+        os.kill(activated.proc.pid, signal.SIGUSR1)  # systemctl stop, while the worker is at its limit
+        async with asyncio.timeout(10):
+            status, _, body = await read_response(busy_r)
+        assert status == 200 and body.startswith(b"slow done")
+        assert (await in_thread(activated.wait_line, "stopped")).endswith(" 0")
+        with pytest.raises(TimeoutError):  # neither answered nor reset: still queued in systemd's socket
+            async with asyncio.timeout(0.3):
+                await queued_r.read(1)
+        os.kill(activated.proc.pid, signal.SIGUSR2)  # systemctl start
+        async with asyncio.timeout(15):
+            status, _, body = await read_response(queued_r)
+    finally:
+        busy_w.close()
+        queued_w.close()
+    assert status == 200
+    second = int(activated.wait_line("started", 2).split()[1])
+    assert psutil.Process(int(body.decode().rsplit(" ", 1)[1])).ppid() == second  # the new master's worker
+
+
+def _wait_until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.01)

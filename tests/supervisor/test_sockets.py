@@ -8,7 +8,15 @@ import socket
 import pytest
 
 from supervisor.errors import BindError, ConfigError
-from supervisor.sockets import Address, close_all, export_fds, inherited_fds, open_listeners, parse_address
+from supervisor.sockets import (
+    Address,
+    close_all,
+    export_fds,
+    inherited_fds,
+    open_listeners,
+    parse_address,
+    take_inherited,
+)
 
 
 @pytest.mark.parametrize(
@@ -95,6 +103,35 @@ def test_systemd_fds_only_for_this_pid():
     env = {"LISTEN_FDS": "2", "LISTEN_PID": str(os.getpid()), "LISTEN_FDNAMES": "a:b"}
     assert inherited_fds(env) == [3, 4] and env == {}
     assert inherited_fds({"LISTEN_FDS": "2", "LISTEN_PID": "1"}) == []
+
+
+def test_systemds_sockets_are_external_and_stay_so_across_a_re_exec(unused_port):
+    """systemd holds its sockets open too: a stop must leave their queue alone, in this master and the next."""
+    env = {"LISTEN_FDS": "2", "LISTEN_PID": str(os.getpid()), "PREFORK_FDS": "7"}
+    assert take_inherited(env) == ([7, 3, 4], frozenset({3, 4})) and env == {}
+    sock = socket.create_server(("127.0.0.1", 0))
+    (listener,) = open_listeners([], inherited=[sock.fileno()], binds_given=False, external=[sock.fileno()])
+    try:
+        assert listener.external
+        env = {}
+        export_fds([listener], env)
+        assert env == {"PREFORK_FDS": str(sock.fileno()), "PREFORK_EXTERNAL_FDS": str(sock.fileno())}
+        assert take_inherited(env) == ([sock.fileno()], frozenset({sock.fileno()}))
+    finally:
+        listener.sock.detach()
+        sock.close()
+
+
+def test_sockets_prefork_binds_are_its_own(unused_port):
+    (listener,) = open_listeners([f"127.0.0.1:{unused_port()}"])
+    try:
+        assert not listener.external
+        env: dict[str, str] = {}
+        export_fds([listener], env)
+        assert "PREFORK_EXTERNAL_FDS" not in env
+        assert take_inherited(env)[1] == frozenset()
+    finally:
+        close_all([listener], unlink=True)
 
 
 def test_fd_bind_wraps_an_existing_socket(unused_port):

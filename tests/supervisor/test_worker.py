@@ -179,18 +179,29 @@ async def test_forwarded_headers_are_believed_only_from_forwarded_allow_ips(pref
 async def test_worker_connections_holds_the_next_client_in_the_backlog_not_a_503(prefork):
     prefork.start("-w", "1", "--worker-connections", "2", wait=1)
     held = [await asyncio.open_connection("127.0.0.1", prefork.port) for _ in range(2)]
-    for reader, writer in held:  # both are the worker's: each answers on its connection
-        writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-        assert (await asyncio.wait_for(read_response(reader), 5))[0] == 200
+    for (_, writer), seconds in zip(held, (1.5, 4), strict=True):  # both are the worker's, each one busy
+        writer.write(f"GET /slow?t={seconds} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    await in_thread(_wait_for, lambda: sum(len(p.read_text().splitlines()) for p in prefork.markers.glob("slow-*")) > 1)
     reader, writer = await asyncio.open_connection("127.0.0.1", prefork.port)  # the kernel completes the handshake
     writer.write(b"GET /?third HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
     waiting = asyncio.ensure_future(read_response(reader))
     await asyncio.sleep(0.5)
     assert not waiting.done(), "a third connection was accepted over worker_connections=2"
-    held[0][1].close()  # room for one: the worker accepts the waiting connection and answers it
+    # The first request is answered and its connection idles: it makes room for the waiting one.
+    assert (await asyncio.wait_for(read_response(held[0][0]), 5))[0] == 200
     status, _, _ = await asyncio.wait_for(waiting, 5)
     assert status == 200
-    for _, w in [*held[1:], (reader, writer)]:
+    assert await asyncio.wait_for(held[0][0].read(), 5) == b""  # closed between two requests for the room
+    for _, w in [*held, (reader, writer)]:
         w.close()
     prefork.signal(signal.SIGTERM)
     assert await in_thread(prefork.wait) == 0
+
+
+def _wait_for(predicate, timeout: float = 10.0) -> None:
+    """Poll ``predicate`` (it reads files a real worker writes) until true."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.01)

@@ -3,7 +3,8 @@
 Environment knobs (set by the tests before starting the master; workers inherit them):
 
 * ``DEMO_MARKERS``: a directory; each worker's ``finish()`` appends a line to ``finish-<pid>`` there, and its
-  ``on_startup`` touches ``started-<pid>``. A file with two lines would mean ``finish()`` ran twice.
+  ``on_startup`` touches ``started-<pid>``, and ``/slow`` appends to ``slow-<pid>`` as it begins. A file with two
+  lines would mean ``finish()`` ran twice.
 * ``DEMO_FAIL_STARTUP=1``: ``on_startup`` raises (the worker cannot boot).
 * ``DEMO_CRASH_AFTER``: seconds after boot at which every worker exits with code 7 (a crash loop).
 * ``DEMO_VERSION``: echoed by ``/version``, to see which code a reloaded worker runs.
@@ -25,6 +26,7 @@ async def hello(request):
 
 
 async def slow(request):
+    _mark("slow")  # the request reached a worker: a test can wait for this instead of sleeping
     await asyncio.sleep(float(request.query.get("t", "1")))
     return Response(text=f"slow done by {os.getpid()}")
 
@@ -41,6 +43,10 @@ async def grow(request):
 
 async def whois(request):
     return Response(text=f"{request.remote} {request.scheme} {request.host}")
+
+
+async def echo(request):
+    return Response(text=request.query.get("id", ""))
 
 
 async def version(request):
@@ -71,6 +77,7 @@ def create_app() -> Application:
     app.router.add_route("GET", "/block", block)
     app.router.add_route("GET", "/grow", grow)
     app.router.add_route("GET", "/version", version)
+    app.router.add_route("GET", "/echo", echo)
     app.router.add_route("GET", "/whois", whois)
     app.on_startup.append(_on_startup)
     app.register_on_finish(_mark, "finish")
