@@ -67,6 +67,12 @@ async def test_module_scoped_fixture_on_the_module_loop(module_server, attempt):
     await writer.wait_closed()
 
 
+# Class-scoped, defined outside the class: pytest 9.2 deprecates class-scoped fixtures that are instance methods.
+@pytest_asyncio.fixture(scope="class", loop_scope="class")
+async def first_loop():
+    return asyncio.get_running_loop()
+
+
 class TestClassLoop:
     """A pytest-asyncio fixture and tests on the class's loop, not the default (function) one."""
 
@@ -75,10 +81,6 @@ class TestClassLoop:
     @pytest_asyncio.fixture(loop_scope="class")
     async def class_loop(self):
         yield asyncio.get_running_loop()
-
-    @pytest_asyncio.fixture(scope="class", loop_scope="class")
-    async def first_loop(self):
-        return asyncio.get_running_loop()
 
     async def test_one(self, class_loop, first_loop):
         assert asyncio.get_running_loop() is class_loop is first_loop
