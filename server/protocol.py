@@ -17,6 +17,7 @@ Rules this module keeps, in one place:
   writes and ``drain()`` raise ``ConnectionResetError``, and queued pipelined requests are dropped.
 * After a handler, an unread body up to ``max_drain`` bytes is read and discarded so keep-alive survives;
   beyond that the connection closes.
+* A client that sends EOF (a half-close) gets the answers to what it sent; the connection closes after the last.
 """
 
 from __future__ import annotations
@@ -565,9 +566,15 @@ class HttpProtocol(asyncio.Protocol):
             # the error it caused (RFC 9112 §9.6).
             self.close()
             return _DONE
-        if not queue and self._pending_error is not None:
-            self._send_error(self._pending_error)
-            return _DONE
+        if not queue:
+            if self._pending_error is not None:
+                self._send_error(self._pending_error)
+                return _DONE
+            if self._stop_parsing:
+                # Nothing more is read on this connection (the client sent EOF, RFC 9112 §9.6): its last answer is
+                # out, so it closes now rather than holding a worker connection for keepalive_timeout.
+                self.close()
+                return _DONE
         if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
             self.resume_reason("pipeline")
         if not queue:
