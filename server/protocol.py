@@ -14,7 +14,8 @@ Rules this module keeps, in one place:
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
   size (431), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9 and versions other
-  than 1.x are refused; a request with more than one Host is refused (RFC 9112 §3.2), one with none is served.
+  than 1.x are refused; an HTTP/1.1 request must carry exactly one Host, an HTTP/1.0 one at most one (RFC 9112
+  §3.2).
 * Timeouts: the request head must arrive within ``header_timeout`` of its first byte (or of the connection);
   an idle keep-alive connection closes after ``keepalive_timeout``. Deadlines are checked by the registry's
   ticker rather than a timer per request. A client that leaves the write buffer above its high-water mark for
@@ -340,10 +341,14 @@ class HttpProtocol(asyncio.Protocol):
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
         fields = self._headers
-        if self._framing & _HOSTS:
-            # Two Hosts can be read two ways (RFC 9112 §3.2). A missing one cannot: it is served, with
-            # request.host None as the seed documents, as aiohttp, gunicorn and uvicorn serve it.
-            raise BadRequest("More than one Host header")
+        framing = self._framing
+        if framing & (_HOST | _HOSTS) != _HOST:
+            # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with more than one
+            # (two can be read two ways), as nginx, Go and h11 do. HTTP/1.0 may omit it: request.host is then None.
+            if framing & _HOSTS:
+                raise BadRequest("More than one Host header")
+            if version is HttpVersion11:
+                raise BadRequest("HTTP/1.1 requires a Host header")
         raw_method = parser.get_method()
         method = _METHODS.get(raw_method) or raw_method.decode("ascii")
         url = self._url
@@ -353,7 +358,6 @@ class HttpProtocol(asyncio.Protocol):
                     raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
             elif method != "CONNECT":
                 _check_absolute_form(url)
-        framing = self._framing
         upgrade = parser.should_upgrade()
         # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
         headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
