@@ -666,6 +666,10 @@ class HttpProtocol(asyncio.Protocol):
         self._sink = sink
         self.phase = BUSY
         self.deadline = None
+        if self.draining:
+            # begin_drain told the connections to go before this one was upgraded: tell it now, once the caller
+            # has handed it the bytes that followed the upgrade request.
+            self.loop.call_soon(self._shutdown_sink)
         tail = b"".join(self._upgrade_tail)
         self._upgrade_tail.clear()
         return tail
@@ -676,13 +680,18 @@ class HttpProtocol(asyncio.Protocol):
             return
         self.draining = True
         if self._sink is not None:
-            try:
-                self._sink.shutdown()
-            except Exception:
-                log.exception("error shutting down an upgraded connection")
-            return
-        if self.phase == IDLE:
+            self._shutdown_sink()
+        elif self.phase == IDLE:
             self.deadline = grace_deadline
+
+    def _shutdown_sink(self) -> None:
+        """Tell the protocol that took the connection over that the server is draining (a websocket: 1001)."""
+        if self._sink is None or self.closed:
+            return
+        try:
+            self._sink.shutdown()
+        except Exception:
+            log.exception("error shutting down an upgraded connection")
 
     def on_deadline(self, now: float) -> None:
         """Called by the registry's ticker once ``deadline`` has passed."""
