@@ -3,6 +3,7 @@
     python bench/hello.py                                   # hello scenario, all servers, 3 x 10 s each
     python bench/hello.py --scenarios all --json out.json   # hello + json + echo, figures saved as JSON
     python bench/hello.py --servers prefork,aiohttp -d 5 -r 5 -c 128
+    python bench/hello.py --servers prefork --baseline-tree /work/main --scenarios all   # this tree against main
 
 Every server runs one process pinned to CPU 0 (``taskset -c 0``), wrk runs pinned to CPU 1
 (``wrk -t1 -c64 -d10s --latency``), one server at a time, on 127.0.0.1 with keep-alive. Access logs are off for all.
@@ -14,6 +15,9 @@ Servers (``--servers``):
     prefork      web.Application on server/ in one process: bench/apps/prefork_hello.py's own runner
                  (uvloop + loop.create_server(app.make_handler())), no supervisor
     prefork-cli  the same app under ``prefork -w 1`` (master + one worker)
+    prefork-base the ``prefork`` runner from another tree (``--baseline-tree DIR``, e.g. an unchanged checkout of
+                 main): added to the servers by that option, so two versions are measured in one run, rounds
+                 alternated
     aiohttp      gunicorn -w 1 -k aiohttp.GunicornUVLoopWebWorker (plus gunicorn's arbiter)
     uvicorn      uvicorn --http httptools --loop uvloop --workers 1, raw ASGI app (bench/apps/asgi_hello.py)
 
@@ -78,7 +82,7 @@ SCENARIOS = {
     ),
 }
 
-SERVERS = ("prefork", "prefork-cli", "aiohttp", "uvicorn")
+SERVERS = ("prefork", "prefork-cli", "prefork-base", "aiohttp", "uvicorn")
 BASELINES = ("aiohttp", "uvicorn")
 
 
@@ -87,6 +91,9 @@ def server_argv(name: str, port: int) -> list[str]:
     py = sys.executable
     if name == "prefork":
         return [py, "-m", "bench.apps.prefork_hello", "--port", str(port)]
+    if name == "prefork-base":
+        # -P: the working directory (this tree) is not put first on sys.path; PYTHONPATH names the other tree.
+        return [py, "-P", "-m", "bench.apps.prefork_hello", "--port", str(port)]
     if name == "prefork-cli":
         return [
             py, "-m", "supervisor", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
@@ -213,6 +220,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scenarios", default="hello", help=f"comma-separated from {', '.join(SCENARIOS)}, or all")
     parser.add_argument("--server-cpu", type=int, default=0, help="CPU the server is pinned to (0; -1: unpinned)")
     parser.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (1; -1: unpinned)")
+    parser.add_argument(
+        "--baseline-tree",
+        metavar="DIR",
+        help="also run prefork-base: the prefork runner with DIR's server/, web/ and bench app (e.g. main)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the figures and every run as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each run as it finishes")
     args = parser.parse_args(argv)
@@ -220,6 +232,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for s in args.servers:
         if s not in SERVERS:
             parser.error(f"unknown server {s!r}; choose from {', '.join(SERVERS)}")
+    if args.baseline_tree:
+        args.baseline_tree = os.path.abspath(args.baseline_tree)
+        if not os.path.isfile(os.path.join(args.baseline_tree, "bench", "apps", "prefork_hello.py")):
+            parser.error(f"--baseline-tree {args.baseline_tree}: no bench/apps/prefork_hello.py there")
+        if "prefork-base" not in args.servers:
+            args.servers.append("prefork-base")
+    elif "prefork-base" in args.servers:
+        parser.error("prefork-base needs --baseline-tree DIR")
     names = list(SCENARIOS) if args.scenarios == "all" else [s.strip() for s in args.scenarios.split(",")]
     for s in names:
         if s not in SCENARIOS:
@@ -269,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     for round_no in range(1, args.repeats + 1):
         for server in servers:
             port = free_port()
-            spec = ServerSpec(server, server_argv(server, port), port, cpu=args.server_cpu)
+            env = {"PYTHONPATH": args.baseline_tree} if server == "prefork-base" else None
+            spec = ServerSpec(server, server_argv(server, port), port, cpu=args.server_cpu, env=env)
             proc = start_server(spec)
             try:
                 for scenario in args.scenarios:
@@ -301,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             "warmup_s": args.warmup,
             "server_cpu": args.server_cpu,
             "client_cpu": args.client_cpu,
+            "baseline_tree": args.baseline_tree,
         },
         "skipped": skipped,
         "scenarios": {},

@@ -2,13 +2,20 @@
 
 Rules this module keeps, in one place:
 
-* Requests are answered strictly in order. Parsed requests queue as :class:`Exchange` objects; one task per
-  connection runs the handler for the head of the queue. Reading pauses while ``max_pipeline`` requests wait.
+* Requests are answered strictly in order. Parsed requests queue as :class:`Exchange` objects; the head of the
+  queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (started
+  eagerly on Python 3.12+, see :mod:`.tasks`) and in a copy of the connection's context. Reading pauses while
+  ``max_pipeline`` requests wait.
+* What follows a handler (``_settle``): its answer complete and the connection kept, the next queued request
+  starts; a body the handler left unread is first discarded by a task of its own (below); a handler that raised
+  is answered 500 if nothing was sent yet; an answer that announced the close, or that was never completed, ends
+  the connection. A handler that finishes without waiting is followed within the same ``data_received``.
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
   size (431), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9 and versions other
-  than 1.x are refused; a request with more than one Host is refused (RFC 9112 §3.2), one with none is served.
+  than 1.x are refused; an HTTP/1.1 request must carry exactly one Host, an HTTP/1.0 one at most one (RFC 9112
+  §3.2).
 * Timeouts: the request head must arrive within ``header_timeout`` of its first byte (or of the connection);
   an idle keep-alive connection closes after ``keepalive_timeout``. Deadlines are checked by the registry's
   ticker rather than a timer per request. A client that leaves the write buffer above its high-water mark for
@@ -17,6 +24,7 @@ Rules this module keeps, in one place:
   writes and ``drain()`` raise ``ConnectionResetError``, and queued pipelined requests are dropped.
 * After a handler, an unread body up to ``max_drain`` bytes is read and discarded so keep-alive survives;
   beyond that the connection closes.
+* A client that sends EOF (a half-close) gets the answers to what it sent; the connection closes after the last.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import contextvars
 import logging
 import re
 import urllib.parse
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import httptools
@@ -46,6 +54,7 @@ from .errors import (
 )
 from .exchange import Exchange, HttpVersion, HttpVersion10, HttpVersion11, UpgradeSink
 from .streams import FlowControlStreamReader
+from .tasks import start_task
 from .writer import error_response
 
 if TYPE_CHECKING:
@@ -56,7 +65,7 @@ __all__ = ["HttpProtocol"]
 
 log = logging.getLogger("prefork.server")
 
-Handler = Callable[[Exchange], Awaitable[None]]
+Handler = Callable[[Exchange], Coroutine[Any, Any, None]]
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
@@ -137,6 +146,7 @@ class HttpProtocol(asyncio.Protocol):
         self._parser: Any = None
         self._task: asyncio.Task[None] | None = None
         self._kicking = False
+        self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
         self._write_timer: asyncio.TimerHandle | None = None
@@ -171,6 +181,7 @@ class HttpProtocol(asyncio.Protocol):
             high=settings.write_high_water, low=settings.write_low_water
         )
         self.peername = transport.get_extra_info("peername")
+        self._context = contextvars.copy_context()  # each request's task starts in a copy of it
         self._parser = httptools.HttpRequestParser(self)
         self.deadline = self.loop.time() + settings.header_timeout
         self.phase = HEAD
@@ -330,10 +341,14 @@ class HttpProtocol(asyncio.Protocol):
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
         fields = self._headers
-        if self._framing & _HOSTS:
-            # Two Hosts can be read two ways (RFC 9112 §3.2). A missing one cannot: it is served, with
-            # request.host None as the seed documents, as aiohttp, gunicorn and uvicorn serve it.
-            raise BadRequest("More than one Host header")
+        framing = self._framing
+        if framing & (_HOST | _HOSTS) != _HOST:
+            # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with more than one
+            # (two can be read two ways), as nginx, Go and h11 do. HTTP/1.0 may omit it: request.host is then None.
+            if framing & _HOSTS:
+                raise BadRequest("More than one Host header")
+            if version is HttpVersion11:
+                raise BadRequest("HTTP/1.1 requires a Host header")
         raw_method = parser.get_method()
         method = _METHODS.get(raw_method) or raw_method.decode("ascii")
         url = self._url
@@ -343,7 +358,6 @@ class HttpProtocol(asyncio.Protocol):
                     raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
             elif method != "CONNECT":
                 _check_absolute_form(url)
-        framing = self._framing
         upgrade = parser.should_upgrade()
         # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
         headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
@@ -460,11 +474,11 @@ class HttpProtocol(asyncio.Protocol):
     # -- the request loop ------------------------------------------------------------------------------------
 
     def _kick(self) -> None:
-        """Answer queued requests, running each handler eagerly until it first waits.
+        """Answer the queued requests in order, unless a handler (or a body drain) is already running.
 
-        Most handlers never wait, so running them straight from ``data_received`` saves the task creation and the
-        loop round trip per request. A handler that does wait is continued by a task, which then owns the queue
-        until it is empty. Each handler starts in a copy of the connection's context, as a task would.
+        Each handler gets a task of its own (see :func:`.tasks.start_task`) in a copy of the connection's context,
+        as aiohttp starts one per request. A task that is done at once (an eager start of a handler that never
+        waits) is settled here and the next request starts; one that waits settles in :meth:`_handler_done`.
         """
         if self._task is not None or self._kicking:
             return
@@ -473,70 +487,56 @@ class HttpProtocol(asyncio.Protocol):
             queue = self.queue
             while queue and not self.closed:
                 exchange = queue[0]
-                context = contextvars.copy_context()
-                coro = self.handler(exchange)
-                try:
-                    yielded = context.run(coro.send, None)
-                except StopIteration:
-                    if exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
-                        verdict = self._advance(exchange)  # what _settle decides for this, the common case
-                    else:
-                        verdict = self._settle(exchange, None)
-                except BaseException as exc:
-                    verdict = self._settle(exchange, exc)
-                else:
-                    self._task = self.loop.create_task(self._continue(exchange, coro, yielded), context=context)
+                task = start_task(self.loop, self.handler(exchange), self._context.copy())
+                if not task.done():
+                    self._task = task
+                    task.add_done_callback(self._handler_done)
                     return
-                if verdict is _DRAIN:
-                    self._task = self.loop.create_task(self._continue(exchange, None, None), context=context)
-                    return
-                if verdict is _DONE:
+                if self._handler_returned(exchange, task) is not _NEXT:
                     return
         finally:
             self._kicking = False
 
-    async def _continue(self, exchange: Exchange, coro: Coroutine[Any, Any, None] | None, yielded: Any) -> None:
-        """Finish the handler ``_kick`` started (or the body drain it left), then answer the rest of the queue."""
-        try:
-            if coro is None:
-                verdict = _DRAIN
-            else:
-                try:
-                    await _Resume(coro, yielded)
-                    verdict = self._settle(exchange, None)
-                except BaseException as exc:
-                    verdict = self._settle(exchange, exc)
-            while True:
-                if verdict is _DRAIN:
-                    if not await self._drain_body(exchange):
-                        self.close()
-                        return
-                    verdict = self._advance(exchange)
-                if verdict is _DONE or not self.queue or self.closed:
-                    return
-                exchange = self.queue[0]
-                try:
-                    await self.handler(exchange)
-                    verdict = self._settle(exchange, None)
-                except BaseException as exc:
-                    verdict = self._settle(exchange, exc)
-        finally:
-            self._task = None
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        """The handler of the head of the queue finished after waiting: settle it, then go on."""
+        self._task = None
+        if self._handler_returned(self.queue[0], task) is _NEXT:
+            self._kick()
+
+    def _handler_returned(self, exchange: Exchange, task: asyncio.Task[None]) -> object:
+        """Settle the finished handler ``task`` of ``exchange``; start the body drain when that follows."""
+        error = asyncio.CancelledError() if task.cancelled() else task.exception()
+        if error is None and exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
+            return self._advance(exchange)  # what _settle decides for this, the common case
+        verdict = self._settle(exchange, error)
+        if verdict is _DRAIN:
+            self._task = drain = self.loop.create_task(self._drain_body(exchange))
+            drain.add_done_callback(self._drained)
+        return verdict
+
+    def _drained(self, task: asyncio.Task[bool]) -> None:
+        """The unread body of the head of the queue is discarded (or could not be): go on, or close."""
+        self._task = None
+        if self.closed:
+            return
+        if task.cancelled() or task.exception() is not None or not task.result():
+            self.close()
+        elif self._advance(self.queue[0]) is _NEXT:
+            self._kick()
 
     def _settle(self, exchange: Exchange, error: BaseException | None) -> object:
         """Decide what follows a handler that returned (or raised ``error``): the next request, a body drain, or
         the end of the connection."""
         if error is not None:
             if isinstance(error, (ConnectionResetError, asyncio.CancelledError)):
-                was_closed = self.closed
-                if not was_closed:
+                if not self.closed:
                     log.debug("handler stopped: %r", error)
                     self.abort()
-                if isinstance(error, asyncio.CancelledError) and not was_closed:
-                    raise error
                 return _DONE
             if not isinstance(error, Exception):
-                raise error
+                # KeyboardInterrupt, SystemExit: its task has already raised it into the event loop.
+                self.abort()
+                return _DONE
             log.error("unhandled error answering %s %s", exchange.method, exchange.target, exc_info=error)
             if not exchange.head_sent and not self.closed:
                 exchange.send(500, _500(), b"", keep_alive=False)
@@ -565,9 +565,15 @@ class HttpProtocol(asyncio.Protocol):
             # the error it caused (RFC 9112 §9.6).
             self.close()
             return _DONE
-        if not queue and self._pending_error is not None:
-            self._send_error(self._pending_error)
-            return _DONE
+        if not queue:
+            if self._pending_error is not None:
+                self._send_error(self._pending_error)
+                return _DONE
+            if self._stop_parsing:
+                # Nothing more is read on this connection (the client sent EOF, RFC 9112 §9.6): its last answer is
+                # out, so it closes now rather than holding a worker connection for keepalive_timeout.
+                self.close()
+                return _DONE
         if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
             self.resume_reason("pipeline")
         if not queue:
@@ -660,6 +666,10 @@ class HttpProtocol(asyncio.Protocol):
         self._sink = sink
         self.phase = BUSY
         self.deadline = None
+        if self.draining:
+            # begin_drain told the connections to go before this one was upgraded: tell it now, once the caller
+            # has handed it the bytes that followed the upgrade request.
+            self.loop.call_soon(self._shutdown_sink)
         tail = b"".join(self._upgrade_tail)
         self._upgrade_tail.clear()
         return tail
@@ -670,13 +680,18 @@ class HttpProtocol(asyncio.Protocol):
             return
         self.draining = True
         if self._sink is not None:
-            try:
-                self._sink.shutdown()
-            except Exception:
-                log.exception("error shutting down an upgraded connection")
-            return
-        if self.phase == IDLE:
+            self._shutdown_sink()
+        elif self.phase == IDLE:
             self.deadline = grace_deadline
+
+    def _shutdown_sink(self) -> None:
+        """Tell the protocol that took the connection over that the server is draining (a websocket: 1001)."""
+        if self._sink is None or self.closed:
+            return
+        try:
+            self._sink.shutdown()
+        except Exception:
+            log.exception("error shutting down an upgraded connection")
 
     def on_deadline(self, now: float) -> None:
         """Called by the registry's ticker once ``deadline`` has passed."""
@@ -715,34 +730,6 @@ class HttpProtocol(asyncio.Protocol):
 _NEXT = object()  # answer the next queued request
 _DRAIN = object()  # first discard what the handler left of the request body
 _DONE = object()  # the connection is finished
-
-
-class _Resume:
-    """Awaiting it continues a coroutine that was started eagerly and suspended on ``yielded``."""
-
-    __slots__ = ("coro", "yielded")
-
-    def __init__(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
-        self.coro = coro
-        self.yielded = yielded
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        coro = self.coro
-        value = self.yielded
-        self.yielded = None
-        while True:
-            try:
-                sent = yield value
-            except BaseException as exc:
-                try:
-                    value = coro.throw(exc)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    value = coro.send(sent)
-                except StopIteration as stop:
-                    return stop.value
 
 
 def _check_absolute_form(url: bytes) -> None:

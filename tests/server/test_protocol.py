@@ -288,6 +288,7 @@ async def test_chunked_body_over_client_max_size(make_server, raw, size, status)
     ("payload", "status"),
     [
         (b"GET /\r\n\r\n", 505),  # HTTP/0.9
+        (b"GET / HTTP/1.1\r\n\r\n", 400),  # no Host (RFC 9112 §3.2)
         (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),  # two Hosts
         (b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n", 400),
         (b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", 400),

@@ -1,0 +1,273 @@
+"""Every handler, middleware and websocket handler runs inside a real ``asyncio.Task`` from its first line.
+
+Libraries key on the current task (``asyncio.timeout``, ``TaskGroup``, ``wait_for``, aiohttp's client), so a handler
+must never run outside one, not even before its first suspension. Each request starts in a copy of the connection's
+context, as a task created for it would. Checked on both loops the server runs on, on real sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import socket
+import struct
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import aiohttp
+import pytest
+import uvloop
+
+from server import tasks
+from web import Application, Response, WebSocketResponse, middleware
+from web.pytest_plugin import TestServer
+
+LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
+    "asyncio": asyncio.new_event_loop,
+    "uvloop": uvloop.new_event_loop,
+}
+
+request_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_var", default="unset")
+
+
+@pytest.fixture(params=sorted(LOOPS))
+def run(request: pytest.FixtureRequest) -> Callable[[Coroutine[Any, Any, Any]], Any]:
+    """``run(coro)`` runs ``coro`` to completion on a fresh loop of the parametrized kind."""
+
+    def runner(coro: Coroutine[Any, Any, Any]) -> Any:
+        with asyncio.Runner(loop_factory=LOOPS[request.param]) as r:
+            return r.run(asyncio.wait_for(coro, 10))
+
+    return runner
+
+
+def _app() -> tuple[Application, dict[str, Any]]:
+    seen: dict[str, Any] = {}
+
+    @middleware
+    async def remember(request, handler):
+        seen.setdefault("middleware_task", asyncio.current_task())
+        seen.setdefault("inherited", []).append(request_var.get())
+        request_var.set(request.path)
+        return await handler(request)
+
+    async def first_line(request):
+        seen["handler_task"] = asyncio.current_task()
+        return Response(text="task" if asyncio.current_task() is not None else "none")
+
+    async def timeout(request):
+        async with asyncio.timeout(1):
+            await asyncio.sleep(0)
+        return Response(text="timeout")
+
+    async def task_group(request):
+        async with asyncio.TaskGroup() as tg:
+            child = tg.create_task(asyncio.sleep(0, "child"))
+        return Response(text=f"taskgroup {child.result()}")
+
+    async def wait_for(request):
+        value = await asyncio.wait_for(asyncio.sleep(0, "waited"), 1)
+        return Response(text=value)
+
+    async def shield(request):
+        value = await asyncio.shield(asyncio.sleep(0, "shielded"))
+        return Response(text=value)
+
+    async def var(request):
+        # After a suspension: a handler continued on the loop still sees its own request's context.
+        await asyncio.sleep(0)
+        return Response(text=request_var.get())
+
+    async def sync(request):
+        return Response(text=f"sync {request.query.get('id', '')}")
+
+    async def client(request):
+        # An aiohttp client call as the first await: it runs timeouts of its own on the current task.
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{request.app['port']}/") as r:
+            return Response(text=f"client {await r.text()}")
+
+    async def websocket(request):
+        seen["ws_task"] = asyncio.current_task()
+        ws = WebSocketResponse(receive_timeout=5)
+        await ws.prepare(request)
+        msg = await ws.receive()
+        await ws.send_str(f"{msg.data} {asyncio.current_task() is seen['ws_task']}")
+        await ws.close()
+        return ws
+
+    app = Application(middlewares=[remember])
+    app.router.add_get("/", first_line)
+    for path, handler in [
+        ("/timeout", timeout),
+        ("/taskgroup", task_group),
+        ("/wait_for", wait_for),
+        ("/shield", shield),
+        ("/var", var),
+        ("/sync", sync),
+        ("/client", client),
+        ("/ws", websocket),
+    ]:
+        app.router.add_get(path, handler)
+    return app, seen
+
+
+async def _get(port: int, path: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}{path}") as resp:
+        return resp.status, await resp.text()
+
+
+def test_handler_and_middleware_run_in_a_task_from_their_first_line(run):
+    async def main() -> None:
+        app, seen = _app()
+        async with TestServer(app) as server:
+            assert await _get(server.port, "/") == (200, "task")
+        assert seen["middleware_task"] is not None
+        assert seen["handler_task"] is seen["middleware_task"]
+
+    run(main())
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("/timeout", "timeout"),
+        ("/taskgroup", "taskgroup child"),
+        ("/wait_for", "waited"),
+        ("/shield", "shielded"),
+        ("/client", "client task"),
+    ],
+)
+def test_task_bound_helpers_work_as_the_first_statement(run, path, text):
+    async def main() -> None:
+        app, _ = _app()
+        async with TestServer(app) as server:
+            app["port"] = server.port
+            assert await _get(server.port, path) == (200, text)
+
+    run(main())
+
+
+def test_websocket_handler_runs_in_a_task_from_its_first_line(run):
+    async def main() -> None:
+        app, seen = _app()
+        async with (
+            TestServer(app) as server,
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"http://127.0.0.1:{server.port}/ws") as ws,
+        ):
+            await ws.send_str("hi")
+            assert (await ws.receive(timeout=5)).data == "hi True"
+        assert seen["ws_task"] is not None
+
+    run(main())
+
+
+async def _pipeline(port: int, paths: list[str]) -> list[bytes]:
+    """Send GETs for ``paths`` in one write on one connection; return each response's body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"".join(b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % p.encode() for p in paths))
+        bodies = []
+        for _ in paths:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            bodies.append(await reader.readexactly(length))
+        return bodies
+    finally:
+        writer.close()
+
+
+def test_a_middleware_contextvar_reaches_the_handler_and_not_the_next_request(run):
+    async def main() -> None:
+        app, seen = _app()
+        async with TestServer(app) as server:
+            assert await _pipeline(server.port, ["/var", "/var", "/sync", "/var"]) == [
+                b"/var",
+                b"/var",
+                b"sync ",
+                b"/var",
+            ]
+        # Every request on the keep-alive connection started from the connection's context, not the last one's.
+        assert seen["inherited"] == ["unset"] * 4
+
+    run(main())
+
+
+def test_handlers_that_never_wait_answer_pipelined_requests_in_order(run):
+    async def main() -> None:
+        app, _ = _app()
+        paths = [f"/sync?id={i}" for i in range(20)]
+        paths[7] = "/var"  # one that waits, among those that never do
+        async with TestServer(app) as server:
+            bodies = await _pipeline(server.port, paths)
+        assert bodies == [b"/var" if p == "/var" else f"sync {p[9:]}".encode() for p in paths]
+
+    run(main())
+
+
+@pytest.mark.parametrize("cancellation", [True, False])
+def test_handler_cancellation_cancels_the_handler_task_when_the_client_goes(run, cancellation):
+    async def main() -> None:
+        started, outcome = asyncio.Event(), asyncio.get_running_loop().create_future()
+
+        async def wait(request):
+            started.set()
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                outcome.set_result("cancelled")
+                raise
+            outcome.set_result("finished")
+            return Response(text="late")
+
+        app = Application()
+        app.router.add_get("/wait", wait)
+        async with TestServer(app, handler_cancellation=cancellation) as server:
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(b"GET /wait HTTP/1.1\r\nHost: t\r\n\r\n")
+            await started.wait()
+            # A reset, not a FIN: a half-closed client may still read its answer (RFC 9112 §9.6).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+            assert await outcome == ("cancelled" if cancellation else "finished")
+
+    run(main())
+
+
+class _Transport(asyncio.Transport):
+    """Collects what the connection writes; nothing else is needed to feed it requests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.closing = False
+
+    def write(self, data: bytes) -> None:  # type: ignore[override]
+        self.written += data
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return ("127.0.0.1", 1) if name == "peername" else default
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+
+@pytest.mark.skipif(not tasks.EAGER, reason="tasks start eagerly on Python 3.12+ only")
+def test_a_handler_that_never_waits_is_answered_within_data_received(run):
+    async def main() -> None:
+        app, _ = _app()
+        protocol = app.make_handler()()
+        transport = _Transport()
+        protocol.connection_made(transport)
+        protocol.data_received(b"GET /sync?id=1 HTTP/1.1\r\nHost: t\r\n\r\n" * 2)
+        assert transport.written.count(b"HTTP/1.1 200 OK") == 2  # no loop turn in between
+        assert transport.written.endswith(b"sync 1")
+        protocol.connection_lost(None)
+
+    run(main())
