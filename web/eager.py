@@ -20,7 +20,7 @@ import types
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-__all__ = ["EagerCoroutine", "eager_coroutine"]
+__all__ = ["COMPLETED", "EagerCoroutine", "eager_coroutine"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -107,6 +107,38 @@ class EagerCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
     def __repr__(self) -> str:
         state = ("pending", "waiting", "finished")[self._state]
         return f"<EagerCoroutine {state}>"
+
+
+class _Completed(tuple, collections.abc.Coroutine):  # type: ignore[type-arg]
+    """The coroutine of work that left nothing to wait for: awaiting it gives None at once. One shared, stateless
+    instance (:data:`COMPLETED`), so the common send allocates nothing; unlike an :class:`EagerCoroutine` it may be
+    awaited any number of times."""
+
+    __slots__ = ()
+
+    # An empty tuple's iterator ends the await at once, without running a Python frame: this is the hot path of
+    # ``await ws.send_str(...)``.
+    __await__ = tuple.__iter__
+
+    def send(self, value: Any) -> Any:
+        """Finish at once with None."""
+        raise StopIteration
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        """Raise the exception: there is nothing to throw it into."""
+        if isinstance(typ, BaseException):
+            raise typ
+        raise typ() if val is None else val
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+    def __repr__(self) -> str:
+        return "<EagerCoroutine completed>"
+
+
+#: What an eager method returns when its work left nothing pending.
+COMPLETED = _Completed()
 
 
 if sys.version_info >= (3, 12):

@@ -179,6 +179,9 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
                 raise RuntimeError("WebSocketResponse has been started with a different request")
             return DONE
         exchange = request._exchange
+        if exchange.transport.is_closing():
+            # aiohttp 3's error and words: the client left while the handler worked before preparing.
+            raise ConnectionResetError("Connection lost")
         try:
             key, protocol = self._handshake(request)
             if not exchange.upgrade:

@@ -15,7 +15,7 @@ from typing import Any
 
 from server.websocket import CLOSED, OPEN, Message, WebSocketConnection, WSCloseCode, WSMsgType
 
-from .eager import EagerCoroutine
+from .eager import COMPLETED, EagerCoroutine
 from .helpers import DONE
 
 __all__ = ["Channel"]
@@ -244,7 +244,7 @@ class Channel:
 
     def sent(self) -> EagerCoroutine:
         """What a send returns: a coroutine waiting for the write buffer to drain, when it holds anything."""
-        return EagerCoroutine(self.exchange.drain if self.transport.get_write_buffer_size() else None)
+        return EagerCoroutine(self.exchange.drain) if self.transport.get_write_buffer_size() else COMPLETED
 
     def wait_over(self) -> Awaitable[None]:
         """Something to await until the close handshake is over (or the connection is gone)."""
@@ -334,7 +334,7 @@ class Channel:
             # Nothing came back, not even the pong: the peer is gone. No close handshake is possible with a dead
             # peer, so the connection ends with 1006 semantics (aiohttp's behaviour).
             self.conn.close_code = WSCloseCode.ABNORMAL_CLOSURE
-            self.exception = TimeoutError("no pong received within the heartbeat")
+            self.exception = TimeoutError(f"No PONG received after {self.heartbeat / 2} seconds")
             self.conn.receive_eof()
             self.ended = True
             self._finish()

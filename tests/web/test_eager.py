@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from web.eager import EagerCoroutine, eager_coroutine
+from web.eager import COMPLETED, EagerCoroutine, eager_coroutine
 
 
 class Sender:
@@ -111,3 +111,12 @@ async def test_throw_and_close():
     with pytest.raises(RuntimeError):
         coro.send(None)
     sender.release()
+
+
+async def test_completed_is_a_shared_coroutine_that_ends_at_once():
+    assert await COMPLETED is None
+    assert await COMPLETED is None  # stateless: awaiting it again is fine
+    assert await asyncio.gather(COMPLETED, asyncio.create_task(COMPLETED)) == [None, None]
+    with pytest.raises(KeyError):
+        COMPLETED.throw(KeyError("x"))
+    COMPLETED.close()

@@ -7,6 +7,8 @@ import asyncio
 import base64
 import inspect
 import os
+import socket
+import struct
 
 import aiohttp
 import aiohttp.web
@@ -194,3 +196,34 @@ async def test_close_of_a_silent_peer_returns_under_handler_cancellation(make_se
             await writer.wait_closed()
         except (ConnectionError, OSError):
             pass
+
+
+async def test_prepare_after_the_client_left_raises_connection_reset(make_server):
+    """A handler that does async work before prepare() while the client goes away gets ConnectionResetError
+    from prepare() (aiohttp 3), not an error about the connection's state, and writes nothing."""
+    outcome: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    async def handler(request):
+        ws = WebSocketResponse()
+        while not request.transport.is_closing():
+            await asyncio.sleep(0.01)  # the client's close arrives on its own schedule
+        try:
+            await ws.prepare(request)
+        except ConnectionResetError as exc:
+            outcome.set_result(str(exc))
+            raise
+        outcome.set_result("prepared")
+        return ws
+
+    server = await make_server(app_for(handler))
+    _reader, writer = await asyncio.open_connection(server.host, server.port)
+    key = base64.b64encode(os.urandom(16))
+    writer.write(
+        b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + b"\r\n\r\n"
+    )
+    await writer.drain()
+    # A reset, so the server sees the connection lost rather than a half-close it may still answer.
+    writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.close()
+    assert await asyncio.wait_for(outcome, 5) == "Connection lost"
