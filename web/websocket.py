@@ -110,9 +110,11 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     permessage-deflate (True, False, a maximum window size in bits, or a ``DeflateOptions``). ``max_msg_size``:
     largest message accepted, after decompression (0: no limit); larger ones close the connection with 1009.
     ``decode_text``: TEXT messages arrive as str (True) or as their UTF-8 bytes (False); the type parameter of
-    ``WebSocketResponse[Literal[False]]`` says the same to a type checker. ``autoclose`` and ``writer_limit`` are
-    accepted for aiohttp 3 compatibility: a peer's close frame is always answered at once, and sends wait for the
-    connection's write buffer to drain below the server's high-water mark.
+    ``WebSocketResponse[Literal[False]]`` says the same to a type checker. ``autoclose``: answer the peer's close
+    frame as soon as the handler has read the messages before it; when False the answer waits for the handler's
+    ``close()`` (or its return, or ``timeout``), and the handler may still send until then. ``writer_limit`` is
+    accepted for aiohttp 3 compatibility: sends wait for the connection's write buffer to drain below the
+    server's high-water mark.
     """
 
     def __init__(
@@ -204,7 +206,14 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         self.set_status(101)
         super().start(request)
         conn = WebSocketConnection(max_msg_size=self._max_msg_size, deflate=deflate, decode_text=self._decode_text)
-        channel = Channel(conn, exchange, autoping=self._autoping, heartbeat=self._heartbeat, timeout=self._timeout)
+        channel = Channel(
+            conn,
+            exchange,
+            autoping=self._autoping,
+            heartbeat=self._heartbeat,
+            timeout=self._timeout,
+            autoclose=self._autoclose,
+        )
         self._channel = channel
         tail = exchange.upgrade_to(channel)
         if tail:

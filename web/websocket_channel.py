@@ -24,6 +24,7 @@ _TEXT = WSMsgType.TEXT
 _BINARY = WSMsgType.BINARY
 _PING = WSMsgType.PING
 _PONG = WSMsgType.PONG
+_CLOSE = WSMsgType.CLOSE
 _ERROR = WSMsgType.ERROR
 # Each queued message counts this much beyond its payload, so a flood of empty messages is bounded too.
 _MESSAGE_COST = 64
@@ -36,6 +37,7 @@ class Channel:
         "_heartbeat_handle",
         "_rx",
         "_rx_at_ping",
+        "autoclose",
         "autoping",
         "buffered",
         "close_timeout",
@@ -62,13 +64,23 @@ class Channel:
     )
 
     def __init__(
-        self, conn: WebSocketConnection, exchange: Any, *, autoping: bool, heartbeat: float | None, timeout: float
+        self,
+        conn: WebSocketConnection,
+        exchange: Any,
+        *,
+        autoping: bool,
+        heartbeat: float | None,
+        timeout: float,
+        autoclose: bool = True,
     ) -> None:
         self.conn = conn
         self.exchange = exchange
         self.transport = exchange.transport
         self.loop: asyncio.AbstractEventLoop = exchange.loop
         self.autoping = autoping
+        #: Answer the peer's close frame once the handler has read what came before it; without it, the answer
+        #: waits for the handler's close() (or the handler's end, or the close timeout), as aiohttp's autoclose.
+        self.autoclose = autoclose
         self.close_timeout = timeout
         self.queue: collections.deque[Message] = collections.deque()
         self.out: list[bytes] = []
@@ -129,7 +141,7 @@ class Channel:
             else:  # CLOSE or ERROR: the last message
                 if tp is _ERROR:
                     self.exception = msg[1]
-                if queue:
+                if queue or (tp is _CLOSE and not self.autoclose):
                     # The handler has not read what came before: let it answer those first, the close frame then
                     # follows them (the peer may expect the echo: Autobahn 3.2, 5.15); at most until the timeout.
                     self.deferred = True
@@ -217,18 +229,20 @@ class Channel:
             if self.paused and self.buffered <= self.low_water:
                 self.paused = False
                 self.exchange.resume_reading()
-        elif self.deferred and not self.queue:
+        elif self.deferred and not self.queue and (self.autoclose or msg[0] is not _CLOSE):
             self.deferred = False
             self._end()
         return msg
 
     def close(self, code: int, reason: str | bytes) -> bool:
-        """Send our close frame and wait for the peer's; False when a close frame was already sent or received."""
+        """Send our close frame and wait for the peer's. True when this call sent a close frame: ours, or the
+        answer to the peer's that waited for the handler; False when one was already sent."""
         conn = self.conn
         self.flush()
         if self.deferred:
             self.deferred = False
             self._end()
+            return True
         if conn.state != OPEN or self.gone:
             return False
         self.transport.write(conn.send_close(code, reason))

@@ -185,3 +185,45 @@ async def test_max_msg_size_closes_with_1009(make_server):
         msg = await ws.receive(timeout=5)
         assert (msg.type, msg.data) == (aiohttp.WSMsgType.CLOSE, 1009)
     assert await asyncio.wait_for(seen, 5) == (WSMsgType.ERROR, 1009)
+
+
+async def read_frame(reader):
+    b0, b1 = await asyncio.wait_for(reader.readexactly(2), 5)
+    return b0 & 0x0F, await asyncio.wait_for(reader.readexactly(b1 & 0x7F), 5)
+
+
+@pytest.mark.parametrize("autoclose", [True, False])
+async def test_autoclose(make_server, autoclose):
+    """autoclose=False: the peer's close frame is answered by the handler's close(), and the handler may send
+    before it; by default it is answered as soon as the handler has read it."""
+    release = asyncio.Event()
+    results: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    async def handler(request):
+        ws = WebSocketResponse(autoclose=autoclose)
+        await ws.prepare(request)
+        msg = await ws.receive()
+        await release.wait()
+        if not autoclose:
+            await ws.send_str("last words")
+        results.set_result((msg.type, msg.data, await ws.close(code=1000)))
+        return ws
+
+    server = await make_server(app_for(handler))
+    reader, writer = await raw_connect(server)
+    try:
+        writer.write(encode_frame(8, (4000).to_bytes(2, "big") + b"bye", mask=MASK))
+        if autoclose:
+            assert await read_frame(reader) == (8, (4000).to_bytes(2, "big"))  # the echo, before release
+            release.set()
+            assert await asyncio.wait_for(results, 5) == (WSMsgType.CLOSE, 4000, False)
+        else:
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(reader.readexactly(1), 0.2)  # no answer while the handler holds it
+            release.set()
+            assert await read_frame(reader) == (1, b"last words")
+            assert await read_frame(reader) == (8, (4000).to_bytes(2, "big"))
+            assert await asyncio.wait_for(results, 5) == (WSMsgType.CLOSE, 4000, True)
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+    finally:
+        await close_writer(writer)
