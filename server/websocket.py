@@ -106,7 +106,9 @@ class WebSocketConnection:
 
     ``max_msg_size``: largest message accepted, after decompression (0: no limit); a larger one fails the
     connection with 1009. ``deflate``: the negotiated permessage-deflate state, or None. ``require_mask``: a
-    server must refuse unmasked frames (RFC 6455 §5.1); tests may turn it off.
+    server must refuse unmasked frames (RFC 6455 §5.1); tests may turn it off. ``decode_text``: TEXT messages
+    come out as str (True) or as their UTF-8 bytes (False); either way invalid UTF-8 fails the connection with
+    1007, as RFC 6455 §8.1 requires.
     """
 
     __slots__ = (
@@ -127,6 +129,7 @@ class WebSocketConnection:
         "close_code",
         "close_reason",
         "close_sent",
+        "decode_text",
         "deflate",
         "failure",
         "max_msg_size",
@@ -139,8 +142,10 @@ class WebSocketConnection:
         max_msg_size: int = 4 * 1024 * 1024,
         deflate: PerMessageDeflate | None = None,
         require_mask: bool = True,
+        decode_text: bool = True,
     ) -> None:
         self.state = OPEN
+        self.decode_text = decode_text
         self.max_msg_size = max_msg_size
         self.deflate = deflate
         #: The code and reason of the peer's close frame (1005: it had none; 1006: the TCP connection ended first).
@@ -287,9 +292,10 @@ class WebSocketConnection:
                     pos = end
                     if opcode == OP_TEXT:
                         try:
-                            events.append(_new_message(Message, (_TEXT, payload.decode("utf-8"), None)))
+                            text = payload.decode("utf-8")
                         except UnicodeDecodeError:
                             raise InvalidUTF8("text message is not valid UTF-8") from None
+                        events.append(_new_message(Message, (_TEXT, text if self.decode_text else payload, None)))
                     else:
                         events.append(_new_message(Message, (_BINARY, payload, None)))
                     continue
@@ -340,13 +346,19 @@ class WebSocketConnection:
                 pending = decoder.getstate()[0]  # type: ignore[union-attr]
                 if len(pending) > 1 and pending[0] == 0xED and pending[1] >= 0xA0:
                     raise InvalidUTF8("text message holds a UTF-16 surrogate")
-            if text:
+            if not self.decode_text:
+                # Decoded only to be validated (§8.1); the message keeps its bytes.
+                if chunk:
+                    parts.append(chunk)  # type: ignore[arg-type]
+            elif text:
                 parts.append(text)  # type: ignore[arg-type]
         elif chunk:
             parts.append(chunk)  # type: ignore[arg-type]
         if final:
-            if self._msg_op == OP_TEXT:
+            if self._msg_op == OP_TEXT and self.decode_text:
                 message = _new_message(Message, (_TEXT, "".join(parts), None))  # type: ignore[arg-type]
+            elif self._msg_op == OP_TEXT:
+                message = _new_message(Message, (_TEXT, b"".join(parts), None))  # type: ignore[arg-type]
             else:
                 message = _new_message(Message, (_BINARY, b"".join(parts), None))  # type: ignore[arg-type]
             self._msg_op = 0
@@ -389,13 +401,14 @@ class WebSocketConnection:
 
     def send_text(self, text: str, compress: bool = True) -> bytes:
         """The frame carrying a TEXT message (compressed when the extension is on, unless ``compress`` is off)."""
-        return self._send_data(OP_TEXT, text.encode("utf-8"), compress)
+        return self.send_data(OP_TEXT, text.encode("utf-8"), compress)
 
     def send_binary(self, data: bytes, compress: bool = True) -> bytes:
         """The frame carrying a BINARY message (compressed when the extension is on, unless ``compress`` is off)."""
-        return self._send_data(OP_BINARY, data, compress)
+        return self.send_data(OP_BINARY, data, compress)
 
-    def _send_data(self, opcode: int, data: bytes, compress: bool) -> bytes:
+    def send_data(self, opcode: int, data: bytes, compress: bool = True) -> bytes:
+        """The frame carrying a message of ``opcode`` (OP_TEXT, whose ``data`` is UTF-8 already, or OP_BINARY)."""
         if self.close_sent is not None:
             raise RuntimeError("cannot send a message after the close frame")
         deflate = self.deflate

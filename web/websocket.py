@@ -1,28 +1,24 @@
-"""Server-side websockets: the seed's ``WebSocketResponse`` (with aiohttp 3's conveniences) on the sans-IO
-codec in :mod:`server.websocket`.
+"""Server-side websockets: the aiohttp 0.14 API's ``WebSocketResponse`` (with aiohttp 3's surface) on the
+sans-IO codec in :mod:`server.websocket`.
 
-The response answers the handshake with ``101 Switching Protocols`` and takes the connection over as its
-upgrade sink (:class:`_Channel`). The channel is the whole I/O layer: it feeds received bytes to the codec,
-queues the messages for the handler, writes what the codec answers on its own (pongs, close replies), closes the
-TCP connection when the close handshake ends, and pauses reading while the handler lags behind.
+The response answers the handshake with ``101 Switching Protocols`` and takes the connection over with a
+:class:`~web.websocket_channel.Channel`, the I/O layer between the codec and the transport.
 
-The seed's methods (``start``, ``send_str``, ``send_bytes``, ``ping``, ``pong``, ``close``) were plain methods
-and are coroutines in modern aiohttp. Here each does its work at once and returns an awaitable (not a coroutine,
-so ignoring it warns about nothing): awaiting a send waits for the write buffer to drain, awaiting ``close()``
-waits for the close handshake to finish.
+The aiohttp 0.14 API's ``send_str``, ``send_bytes``, ``ping``, ``pong`` and ``close`` are plain methods, and
+aiohttp 3's are coroutines. Here they are both (see :mod:`web.eager`): each does its work when called and returns
+a coroutine, which asyncio runs as any other; awaiting a send waits for the write buffer to drain, awaiting
+``close()`` waits for the close handshake to finish. ``start()`` stays the aiohttp 0.14 API's plain method, and
+``prepare()`` is its coroutine form.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import json
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from server.websocket import (
-    CLOSED,
-    OPEN,
     DeflateOptions,
     HandshakeError,
     Message,
@@ -35,9 +31,11 @@ from server.websocket import (
     negotiate_deflate,
 )
 
+from .eager import EagerCoroutine, eager_coroutine
 from .exceptions import HTTPBadRequest, HTTPException, HTTPUpgradeRequired
 from .helpers import DONE, DrainAwaitable
 from .response import StreamResponse
+from .websocket_channel import Channel
 
 if TYPE_CHECKING:
     from .request import Request
@@ -76,8 +74,8 @@ _CLOSE = WSMsgType.CLOSE
 _CLOSED = WSMsgType.CLOSED
 _ERROR = WSMsgType.ERROR
 _STOP = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED})
-# Each queued message counts this much beyond its payload, so a flood of empty messages is bounded too.
-_MESSAGE_COST = 64
+#: ``WebSocketResponse[bool]``: True (the default) when TEXT messages arrive as str, False when as bytes.
+_DecodeText = TypeVar("_DecodeText", bound=bool, covariant=True)
 
 
 class WebSocketDisconnectedError(Exception):
@@ -90,7 +88,7 @@ class WebSocketDisconnectedError(Exception):
 
 
 class WebSocketReady(NamedTuple):
-    """What ``can_prepare()`` answers; unpacks as the seed's ``(ok, protocol)`` pair."""
+    """What ``can_prepare()`` answers; unpacks as the aiohttp 0.14 API's ``(ok, protocol)`` pair."""
 
     ok: bool
     protocol: str | None
@@ -99,312 +97,7 @@ class WebSocketReady(NamedTuple):
         return self.ok
 
 
-class _Channel:
-    """The upgraded connection's sink and the websocket's I/O layer (see the module docstring)."""
-
-    __slots__ = (
-        "_heartbeat_handle",
-        "_rx",
-        "_rx_at_ping",
-        "autoping",
-        "buffered",
-        "close_timeout",
-        "conn",
-        "deferred",
-        "done",
-        "ended",
-        "exception",
-        "exchange",
-        "finished",
-        "flush_handle",
-        "heartbeat",
-        "high_water",
-        "loop",
-        "lost",
-        "low_water",
-        "out",
-        "paused",
-        "queue",
-        "timer",
-        "transport",
-        "waiter",
-    )
-
-    def __init__(
-        self, conn: WebSocketConnection, exchange: Any, *, autoping: bool, heartbeat: float | None, timeout: float
-    ) -> None:
-        self.conn = conn
-        self.exchange = exchange
-        self.transport = exchange.transport
-        self.loop: asyncio.AbstractEventLoop = exchange.loop
-        self.autoping = autoping
-        self.close_timeout = timeout
-        self.queue: collections.deque[Message] = collections.deque()
-        self.out: list[bytes] = []
-        self.flush_handle: asyncio.Handle | None = None
-        self.waiter: asyncio.Future[None] | None = None
-        #: Resolved when the TCP connection is gone.
-        self.lost: asyncio.Future[None] = self.loop.create_future()
-        #: Resolved when the close handshake is over (or the connection is gone).
-        self.done: asyncio.Future[None] = self.loop.create_future()
-        #: No message will be queued any more (close frame, failure, or the connection ended).
-        self.finished = False
-        #: The codec reached CLOSED and the TCP close is under way.
-        self.ended = False
-        #: A close frame (reply or failure) waits for the handler to read the messages queued before it.
-        self.deferred = False
-        self.exception: BaseException | None = None
-        settings = exchange.settings
-        self.high_water = settings.read_high_water
-        self.low_water = settings.read_low_water
-        self.buffered = 0
-        self.paused = False
-        self.timer: asyncio.TimerHandle | None = None
-        self.heartbeat = heartbeat
-        self._heartbeat_handle: asyncio.TimerHandle | None = None
-        self._rx = 0
-        self._rx_at_ping = -1
-        if heartbeat:
-            self._heartbeat_handle = self.loop.call_later(heartbeat, self._heartbeat_tick)
-
-    # -- the sink interface (called by the server's protocol) ------------------------------------------------
-
-    def data_received(self, data: bytes) -> None:
-        self._rx += 1
-        conn = self.conn
-        events = conn.receive_data(data)
-        queue = self.queue
-        for msg in events:
-            tp = msg[0]
-            if tp is _TEXT or tp is _BINARY:
-                # After our close frame, data is dropped: the handler asked to stop (the seed's receive skips it).
-                if conn.close_sent is None:
-                    queue.append(msg)
-                    self.buffered += len(msg[1]) + _MESSAGE_COST
-            elif tp is _PING:
-                if self.autoping:
-                    if conn.close_sent is None:
-                        self.write(conn.send_pong(msg[1]))
-                else:
-                    queue.append(msg)
-                    self.buffered += len(msg[1]) + _MESSAGE_COST
-            elif tp is _PONG:
-                if not self.autoping:
-                    queue.append(msg)
-                    self.buffered += len(msg[1]) + _MESSAGE_COST
-            else:  # CLOSE or ERROR: the last message
-                if tp is _ERROR:
-                    self.exception = msg[1]
-                if queue:
-                    # The handler has not read what came before: let it answer those first, the close frame then
-                    # follows them (the peer may expect the echo: Autobahn 3.2, 5.15); at most until the timeout.
-                    self.deferred = True
-                    self._arm_timer(self._on_defer_timeout)
-                queue.append(msg)
-                self.finished = True
-        if conn.state == CLOSED and not self.ended and not self.deferred:
-            self._end()
-        waiter = self.waiter
-        if waiter is not None and queue and not waiter.done():
-            waiter.set_result(None)
-        if self.buffered > self.high_water and not self.paused:
-            self.paused = True
-            self.exchange.pause_reading()
-
-    def eof_received(self) -> None:
-        self.conn.receive_eof()
-        if not self.ended:
-            self.deferred = False
-            self._end()
-        self._finish()
-        self.transport.close()
-
-    def connection_lost(self, exc: BaseException | None) -> None:
-        self.out.clear()
-        if self.flush_handle is not None:
-            self.flush_handle.cancel()
-            self.flush_handle = None
-        if self.conn.state != CLOSED:
-            self.conn.receive_eof()
-        self._finish()
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        if self._heartbeat_handle is not None:
-            self._heartbeat_handle.cancel()
-            self._heartbeat_handle = None
-        if not self.lost.done():
-            self.lost.set_result(None)
-        if not self.done.done():
-            self.done.set_result(None)
-
-    def shutdown(self) -> None:
-        """The server is draining: close with 1001 (going away); the handler sees the close and finishes."""
-        self.close(WSCloseCode.GOING_AWAY, b"server shutdown")
-
-    # -- used by WebSocketResponse ---------------------------------------------------------------------------
-
-    @property
-    def closing(self) -> bool:
-        """Has the websocket stopped being writable? (Not while a deferred close waits for the handler.)"""
-        conn = self.conn
-        return conn.close_sent is not None or self.lost.done() or (conn.state == CLOSED and not self.deferred)
-
-    def write(self, frame: bytes) -> None:
-        """Write a frame. While the handler still has queued messages to answer, its frames are gathered and go
-        out in one write when it runs out of them (or on the next loop iteration): one system call for a
-        pipelined batch instead of one per message."""
-        out = self.out
-        if self.queue:
-            out.append(frame)
-            if self.flush_handle is None:
-                self.flush_handle = self.loop.call_soon(self.flush)
-        elif out:
-            out.append(frame)
-            self.flush()
-        else:
-            self.transport.write(frame)
-
-    def flush(self) -> None:
-        """Write the gathered frames now."""
-        if self.flush_handle is not None:
-            self.flush_handle.cancel()
-            self.flush_handle = None
-        out = self.out
-        if out:
-            data = b"".join(out)
-            out.clear()
-            if not self.transport.is_closing():
-                self.transport.write(data)
-
-    def pop(self) -> Message:
-        msg = self.queue.popleft()
-        data = msg[1]
-        if type(data) is str or type(data) is bytes:
-            self.buffered -= len(data) + _MESSAGE_COST
-            if self.paused and self.buffered <= self.low_water:
-                self.paused = False
-                self.exchange.resume_reading()
-        elif self.deferred and not self.queue:
-            self.deferred = False
-            self._end()
-        return msg
-
-    def close(self, code: int, reason: str | bytes) -> bool:
-        """Send our close frame and wait for the peer's; False when a close frame was already sent or received."""
-        conn = self.conn
-        self.flush()
-        if self.deferred:
-            self.deferred = False
-            self._end()
-        if conn.state != OPEN or self.lost.done():
-            return False
-        self.transport.write(conn.send_close(code, reason))
-        # Queued messages are dropped (the seed's receive skips them while closing) and reading resumes, so the
-        # peer's close frame is seen even if the handler never reads again.
-        self.queue.clear()
-        self.buffered = 0
-        if self.paused:
-            self.paused = False
-            self.exchange.resume_reading()
-        self._arm_timer(self._on_close_timeout)
-        return True
-
-    def drain(self) -> DrainAwaitable:
-        return DrainAwaitable(self.exchange.drain) if self.transport.get_write_buffer_size() else DONE
-
-    # -- internals -------------------------------------------------------------------------------------------
-
-    def _end(self) -> None:
-        """The codec reached CLOSED: the server closes the TCP connection first (RFC 6455 §7.1.1)."""
-        self.ended = True
-        self._finish()
-        self.flush()
-        transport = self.transport
-        out = self.conn.data_to_send()
-        if out and not transport.is_closing():
-            transport.write(out)
-        if self.conn.failure is not None and transport.can_write_eof() and not transport.is_closing():
-            # §7.1.7: after failing, read no more; half-close so the peer sees our close frame rather than a reset
-            # from unread data, and drop the connection when it closes or the close timeout passes.
-            transport.write_eof()
-        # Otherwise the server's protocol closes the TCP connection when the handler returns (as aiohttp does):
-        # the handler gets to finish before a draining server counts the connection as gone. The close timeout
-        # bounds both waits.
-        if not self.done.done():
-            self.done.set_result(None)
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        self._arm_timer(self._on_close_timeout)
-
-    def _finish(self) -> None:
-        if not self.finished:
-            self.finished = True
-        waiter = self.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def _arm_timer(self, callback: Callable[[], None]) -> None:
-        if self.timer is None and not self.lost.done():
-            self.timer = self.loop.call_later(self.close_timeout, callback)
-
-    def _on_defer_timeout(self) -> None:
-        self.timer = None
-        if self.deferred:
-            self.deferred = False
-            self._end()
-
-    def _on_close_timeout(self) -> None:
-        self.timer = None
-        if not self.lost.done():
-            if self.conn.close_code is None:
-                self.conn.close_code = WSCloseCode.ABNORMAL_CLOSURE
-                self.exception = TimeoutError("close handshake timed out")
-            self.transport.abort()
-
-    def _heartbeat_tick(self) -> None:
-        self._heartbeat_handle = None
-        heartbeat = self.heartbeat
-        if self.lost.done() or self.conn.state != OPEN or heartbeat is None:
-            return
-        self._rx_at_ping = self._rx
-        self.write(self.conn.send_ping(b""))
-        self._heartbeat_handle = self.loop.call_later(heartbeat / 2, self._pong_check)
-
-    def _pong_check(self) -> None:
-        self._heartbeat_handle = None
-        if self.lost.done() or self.heartbeat is None:
-            return
-        if self._rx == self._rx_at_ping:
-            # Nothing came back, not even the pong: the peer is gone. No close handshake is possible with a dead
-            # peer, so the connection ends with 1006 semantics (aiohttp's behaviour).
-            self.conn.close_code = WSCloseCode.ABNORMAL_CLOSURE
-            self.exception = TimeoutError("no pong received within the heartbeat")
-            self.conn.receive_eof()
-            self._finish()
-            self.transport.abort()
-            return
-        self._heartbeat_handle = self.loop.call_later(self.heartbeat / 2, self._heartbeat_tick)
-
-
-class _Closing:
-    """What ``close()`` returns: awaiting it waits for the close handshake to finish."""
-
-    __slots__ = ("_channel", "_result")
-
-    def __init__(self, channel: _Channel, result: bool) -> None:
-        self._channel = channel
-        self._result = result
-
-    def __await__(self) -> Generator[Any, None, bool]:
-        done = self._channel.done
-        if not done.done():
-            yield from asyncio.shield(done).__await__()
-        return self._result
-
-
-class WebSocketResponse(StreamResponse):
+class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     """Class for handling server-side websockets.
 
     After starting (by ``start()``/``prepare()``) the response cannot ``write()``: talk to the client with
@@ -416,7 +109,12 @@ class WebSocketResponse(StreamResponse):
     seconds of silence and drop a peer that does not answer within half of it. ``compress``: accept
     permessage-deflate (True, False, a maximum window size in bits, or a ``DeflateOptions``). ``max_msg_size``:
     largest message accepted, after decompression (0: no limit); larger ones close the connection with 1009.
-    ``autoclose`` is accepted for aiohttp compatibility: a peer's close frame is always answered at once.
+    ``decode_text``: TEXT messages arrive as str (True) or as their UTF-8 bytes (False); the type parameter of
+    ``WebSocketResponse[Literal[False]]`` says the same to a type checker. ``autoclose``: answer the peer's close
+    frame as soon as the handler has read the messages before it; when False the answer waits for the handler's
+    ``close()`` (or its return, or ``timeout``), and the handler may still send until then. ``writer_limit`` is
+    accepted for aiohttp 3 compatibility: sends wait for the connection's write buffer to drain below the
+    server's high-water mark.
     """
 
     def __init__(
@@ -430,6 +128,8 @@ class WebSocketResponse(StreamResponse):
         heartbeat: float | None = None,
         compress: bool | int | DeflateOptions = True,
         max_msg_size: int = 4 * 1024 * 1024,
+        writer_limit: int = 256 * 1024,
+        decode_text: bool = True,
     ) -> None:
         super().__init__(status=101)
         self._protocols = tuple(protocols)
@@ -445,7 +145,9 @@ class WebSocketResponse(StreamResponse):
             compress = DeflateOptions(server_max_window_bits=compress)
         self._compress: DeflateOptions | None = compress or None
         self._max_msg_size = max_msg_size
-        self._channel: _Channel | None = None
+        self._writer_limit = writer_limit
+        self._decode_text = decode_text
+        self._channel: Channel | None = None
         self._receiving = False
 
     # -- the handshake ---------------------------------------------------------------------------------------
@@ -479,6 +181,9 @@ class WebSocketResponse(StreamResponse):
                 raise RuntimeError("WebSocketResponse has been started with a different request")
             return DONE
         exchange = request._exchange
+        if exchange.transport.is_closing():
+            # aiohttp 3's error and words: the client left while the handler worked before preparing.
+            raise ConnectionResetError("Connection lost")
         try:
             key, protocol = self._handshake(request)
             if not exchange.upgrade:
@@ -500,8 +205,15 @@ class WebSocketResponse(StreamResponse):
         self._protocol = protocol
         self.set_status(101)
         super().start(request)
-        conn = WebSocketConnection(max_msg_size=self._max_msg_size, deflate=deflate)
-        channel = _Channel(conn, exchange, autoping=self._autoping, heartbeat=self._heartbeat, timeout=self._timeout)
+        conn = WebSocketConnection(max_msg_size=self._max_msg_size, deflate=deflate, decode_text=self._decode_text)
+        channel = Channel(
+            conn,
+            exchange,
+            autoping=self._autoping,
+            heartbeat=self._heartbeat,
+            timeout=self._timeout,
+            autoclose=self._autoclose,
+        )
         self._channel = channel
         tail = exchange.upgrade_to(channel)
         if tail:
@@ -524,7 +236,7 @@ class WebSocketResponse(StreamResponse):
     def closed(self) -> bool:
         """True once the close handshake is over or the connection is gone (aiohttp 3)."""
         channel = self._channel
-        return channel is not None and (channel.ended or channel.lost.done())
+        return channel is not None and (channel.ended or channel.gone)
 
     @property
     def protocol(self) -> str | None:
@@ -559,9 +271,9 @@ class WebSocketResponse(StreamResponse):
             return default
         return self._channel.transport.get_extra_info(name, default)
 
-    # -- sending ---------------------------------------------------------------------------------------------
+    # -- sending: each method does its work when called; the coroutine it returns waits for the drain ----------
 
-    def _open_channel(self) -> _Channel:
+    def _open_channel(self) -> Channel:
         channel = self._channel
         if channel is None:
             raise RuntimeError("Call .start() first")
@@ -569,51 +281,93 @@ class WebSocketResponse(StreamResponse):
             raise RuntimeError("websocket connection is closing")
         return channel
 
-    def send_str(self, data: str, compress: bool | None = None) -> DrainAwaitable:
+    @eager_coroutine
+    def send_str(self, data: str, compress: bool | int | None = None) -> EagerCoroutine:
         """Send ``data`` to the peer as a MSG_TEXT message. Raises TypeError if ``data`` is not a str,
         RuntimeError if the websocket is not started or closing. Awaiting the result waits for the drain."""
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
         channel = self._open_channel()
-        channel.write(channel.conn.send_text(data, compress is not False))
-        return channel.drain()
+        channel.write(channel.conn.send_text(data, compress is None or bool(compress)))
+        return channel.sent()
 
-    def send_bytes(self, data: bytes | bytearray | memoryview, compress: bool | None = None) -> DrainAwaitable:
+    @eager_coroutine
+    def send_bytes(self, data: bytes | bytearray | memoryview, compress: bool | int | None = None) -> EagerCoroutine:
         """Send ``data`` to the peer as a MSG_BINARY message. Raises TypeError if ``data`` is not bytes-like,
         RuntimeError if the websocket is not started or closing. Awaiting the result waits for the drain."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
         channel = self._open_channel()
-        channel.write(channel.conn.send_binary(bytes(data), compress=compress is not False))
-        return channel.drain()
+        channel.write(channel.conn.send_binary(bytes(data), compress is None or bool(compress)))
+        return channel.sent()
 
-    def send_json(self, data: Any, compress: bool | None = None, *, dumps: Callable[[Any], str] = json.dumps) -> Any:
-        """Send ``data`` serialised by ``dumps`` as a MSG_TEXT message."""
-        return self.send_str(dumps(data), compress)
+    @eager_coroutine
+    def send_json(
+        self, data: Any, compress: bool | int | None = None, *, dumps: Callable[[Any], str] = json.dumps
+    ) -> EagerCoroutine:
+        """Send ``data`` serialised by ``dumps`` as a MSG_TEXT message (aiohttp 3)."""
+        return self.send_str(dumps(data), compress)  # type: ignore[no-any-return]
 
-    def ping(self, message: str | bytes = b"") -> DrainAwaitable:
+    @eager_coroutine
+    def send_json_bytes(
+        self, data: Any, compress: bool | int | None = None, *, dumps: Callable[[Any], bytes]
+    ) -> EagerCoroutine:
+        """Send ``data`` serialised by ``dumps``, an encoder returning bytes (orjson's), as a MSG_BINARY message
+        (aiohttp 3)."""
+        return self.send_bytes(dumps(data), compress)  # type: ignore[no-any-return]
+
+    @eager_coroutine
+    def send_frame(self, message: bytes, opcode: WSMsgType | int, compress: bool | int | None = None) -> EagerCoroutine:
+        """Send one frame of ``opcode`` (aiohttp 3): TEXT (``message`` is UTF-8 already) or BINARY as a whole
+        message, PING or PONG, or CLOSE, whose ``message`` is a close payload (code and reason) and which starts
+        the closing handshake as :meth:`close` does. Raises ValueError for other opcodes."""
+        if opcode == _CLOSE:
+            code = int.from_bytes(message[:2], "big") if len(message) >= 2 else None
+            return self.close(code=code, message=bytes(message[2:]))  # type: ignore[no-any-return]
+        channel = self._open_channel()
+        conn = channel.conn
+        if opcode in (_TEXT, _BINARY):
+            frame = conn.send_data(opcode, bytes(message), compress is None or bool(compress))
+        elif opcode == _PING:
+            frame = conn.send_ping(bytes(message))
+        elif opcode == _PONG:
+            frame = conn.send_pong(bytes(message))
+        else:
+            raise ValueError(f"cannot send a frame of opcode {opcode!r}")
+        channel.write(frame)
+        return channel.sent()
+
+    @eager_coroutine
+    def ping(self, message: str | bytes = b"") -> EagerCoroutine:
         """Send MSG_PING to the peer; ``message`` is str (sent as UTF-8) or bytes, at most 125 bytes.
         Raises RuntimeError if the websocket is not started or closing."""
         channel = self._open_channel()
         channel.write(channel.conn.send_ping(_payload(message)))
-        return channel.drain()
+        return channel.sent()
 
-    def pong(self, message: str | bytes = b"") -> DrainAwaitable:
+    @eager_coroutine
+    def pong(self, message: str | bytes = b"") -> EagerCoroutine:
         """Send an unsolicited MSG_PONG to the peer; ``message`` as for :meth:`ping`."""
         channel = self._open_channel()
         channel.write(channel.conn.send_pong(_payload(message)))
-        return channel.drain()
+        return channel.sent()
 
-    def close(self, *, code: int = WSCloseCode.OK, message: str | bytes = b"") -> _Closing:
+    @eager_coroutine
+    def close(
+        self, *, code: int | None = WSCloseCode.OK, message: str | bytes = b"", drain: bool = True
+    ) -> EagerCoroutine:
         """Start the closing handshake by sending MSG_CLOSE. Awaiting the result waits for the handshake to finish
-        and gives True if this call started it; otherwise the handshake completes on its own
-        as the peer answers (the TCP connection closes when the handler returns, or at the close timeout).
-        Raises RuntimeError if the websocket is not started. Unlike the seed, closing an
-        already closing websocket is not an error (aiohttp 3 code calls ``close()`` after the peer's close)."""
+        and gives True if this call started it; otherwise the handshake completes on its own as the peer answers
+        (the TCP connection closes when the handler returns). A peer that does not answer within ``timeout``
+        is dropped: the close code is then 1006 and ``exception()`` a TimeoutError. Raises RuntimeError if the
+        websocket is not started. Unlike the aiohttp 0.14 API, closing an already closing websocket is not an
+        error (aiohttp 3 code calls ``close()`` after the peer's close). ``drain`` is aiohttp 3's: the close
+        frame is written at once either way."""
         channel = self._channel
         if channel is None:
             raise RuntimeError("Call .start() first")
-        return _Closing(channel, channel.close(code, message))
+        started = channel.close(code, message)
+        return EagerCoroutine(None if channel.over else channel.wait_over, started)
 
     async def wait_closed(self) -> None:
         """Wait for the closing handshake to finish, then raise WebSocketDisconnectedError with the close code
@@ -621,8 +375,7 @@ class WebSocketResponse(StreamResponse):
         channel = self._channel
         if channel is None:
             raise RuntimeError("Call .start() first")
-        if not channel.done.done():
-            await asyncio.shield(channel.done)
+        await channel.wait_over()
         raise WebSocketDisconnectedError(self.close_code, channel.conn.close_reason)
 
     def write(self, data: Any) -> DrainAwaitable:
@@ -658,19 +411,19 @@ class WebSocketResponse(StreamResponse):
             return Message(_CLOSED, self.close_code, None)
         if self._receiving:
             raise RuntimeError("Concurrent call to receive() is not allowed")
-        if timeout is None:
-            timeout = self._receive_timeout
+        timeout = timeout or self._receive_timeout
         self._receiving = True
         waiter = channel.waiter = channel.loop.create_future()
+        # A timer on the waiter rather than asyncio.timeout(): it needs no enclosing task, and a timeout leaves the
+        # connection as it was (the next receive() gets the next message).
+        timer = None if not timeout else channel.loop.call_later(timeout, _time_out, waiter)
         try:
-            if timeout is None:
-                await waiter
-            else:
-                async with asyncio.timeout(timeout):
-                    await waiter
+            await waiter
         finally:
             channel.waiter = None
             self._receiving = False
+            if timer is not None:
+                timer.cancel()
         if channel.queue:
             return channel.pop()
         return Message(_CLOSED, self.close_code, None)
@@ -692,7 +445,8 @@ class WebSocketResponse(StreamResponse):
         raise WebSocketDisconnectedError(self.close_code, reason)
 
     async def receive_str(self, *, timeout: float | None = None) -> str:
-        """The next message, which must be MSG_TEXT (TypeError otherwise)."""
+        """The next message, which must be MSG_TEXT (TypeError otherwise): a str, or bytes when the response was
+        made with ``decode_text=False``."""
         msg = await self.receive_msg(timeout)
         if msg[0] is not _TEXT:
             raise TypeError(f"Received message {msg[0]}:{msg[1]!r} is not str")
@@ -709,7 +463,7 @@ class WebSocketResponse(StreamResponse):
         """The next MSG_TEXT message parsed by ``loads``."""
         return loads(await self.receive_str(timeout=timeout))
 
-    def __aiter__(self) -> WebSocketResponse:
+    def __aiter__(self) -> WebSocketResponse[_DecodeText]:
         return self
 
     async def __anext__(self) -> Message:
@@ -721,6 +475,11 @@ class WebSocketResponse(StreamResponse):
     def __repr__(self) -> str:
         state = "not started" if self._channel is None else ("closed" if self.closed else "open")
         return f"<WebSocketResponse {state}>"
+
+
+def _time_out(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 def _payload(message: str | bytes) -> bytes:

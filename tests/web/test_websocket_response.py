@@ -511,7 +511,7 @@ async def test_heartbeat_drops_a_peer_that_does_not_answer(make_server):
         ws = WebSocketResponse(heartbeat=0.2)
         await ws.prepare(request)
         msg = await ws.receive()
-        seen.append((msg.tp, ws.close_code, type(ws.exception())))
+        seen.append((msg.tp, ws.close_code, type(ws.exception()), str(ws.exception())))
         return ws
 
     server = await make_server(app_for(handler))
@@ -525,7 +525,7 @@ async def test_heartbeat_drops_a_peer_that_does_not_answer(make_server):
         if seen:
             break
         await asyncio.sleep(0.02)
-    assert seen == [(WSMsgType.CLOSED, 1006, TimeoutError)]
+    assert seen == [(WSMsgType.CLOSED, 1006, TimeoutError, "No PONG received after 0.1 seconds")]  # aiohttp's words
 
 
 async def test_heartbeat_keeps_a_live_peer(make_server):
