@@ -33,7 +33,8 @@ def reusable(connections: Iterable[_Phased], limit: int = REUSE_MAX) -> list[_Ph
     """The keep-alive connections to close so that a waiting client can be served: the ones idle the longest (the
     earliest keep-alive deadline), an eighth of the idle ones, at least one and at most ``limit`` (nginx's
     proportion). A connection with a request in progress, or that has not finished its first one, never is:
-    only ``IDLE`` ones between two requests are, whose client may reopen and retry (RFC 9112 §9.3.1)."""
+    only ``IDLE`` ones between two requests are, whose client may reopen and retry (RFC 9112 §9.3.1). Equal
+    deadlines go in the order of ``connections`` (``heapq.nsmallest`` is stable)."""
     idle = [c for c in connections if c.phase == IDLE and not c.closed and c.deadline is not None]
     count = max(1, min(limit, len(idle) // 8))
     return heapq.nsmallest(count, idle, key=lambda c: c.deadline) if idle else []
@@ -51,7 +52,9 @@ class ConnectionRegistry:
 
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
-        self.connections: set[HttpProtocol] = set()
+        # A dict, for its order: connections idle since the same millisecond (the loop's clock) are reclaimed in the
+        # order they were accepted, as sorting by deadline alone would leave to chance.
+        self.connections: dict[HttpProtocol, None] = {}
         self.requests_count = 0
         self.closing = False
         self.grace_deadline = 0.0
@@ -73,13 +76,13 @@ class ConnectionRegistry:
         return iter(list(self.connections))
 
     def add(self, protocol: HttpProtocol) -> None:
-        self.connections.add(protocol)
+        self.connections[protocol] = None
         if self._ticker is None:
             self._loop = protocol.loop
             self._ticker = self._loop.call_later(self.tick, self._on_tick)
 
     def discard(self, protocol: HttpProtocol) -> None:
-        self.connections.discard(protocol)
+        self.connections.pop(protocol, None)
         if self._room_watchers and len(self.connections) < self._limit:
             for callback in list(self._room_watchers):
                 callback()

@@ -141,6 +141,8 @@ def test_reusable_picks_the_longest_idle_never_one_in_progress():
     assert reusable([busy, idle[3], head, idle[1]]) == [idle[1]]  # at least one
     assert reusable([*reversed(idle), busy]) == idle[:2]  # an eighth of the idle ones, longest idle first
     assert len(reusable([_Conn(IDLE, float(i)) for i in range(1000)])) == 32  # and at most 32, as nginx
+    same_ms = [_Conn(IDLE, 7.0) for _ in range(8)]
+    assert reusable(same_ms) == same_ms[:1]  # a tie goes to the first in the registry's (accept) order
 
 
 async def test_a_burst_over_the_limit_is_served_in_turn_never_over_it():
