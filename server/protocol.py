@@ -61,10 +61,7 @@ Rules this module keeps, in one place:
   queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (started
   eagerly on Python 3.12+, see :mod:`.tasks`) and in a copy of the connection's context. Reading pauses while
   ``max_pipeline`` requests wait.
-* What follows a handler (``_settle``): its answer complete and the connection kept, the next queued request
-  starts; a body the handler left unread is first discarded by a task of its own (below); a handler that raised
-  is answered 500 if nothing was sent yet; an answer that announced the close, or that was never completed, ends
-  the connection. A handler that finishes without waiting is followed within the same ``data_received``.
+* A handler that finishes without waiting is followed (the table above) within the same ``data_received``.
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
@@ -77,9 +74,8 @@ Rules this module keeps, in one place:
   ``write_timeout`` is aborted (a timer per pause of writing, which the common request never reaches).
 * A client going away does not cancel the handler (unless ``handler_cancellation`` is set): its body reads,
   writes and ``drain()`` raise ``ConnectionResetError``, and queued pipelined requests are dropped.
-* After a handler, an unread body up to ``max_drain`` bytes is read and discarded so keep-alive survives;
-  beyond that the connection closes.
-* A client that sends EOF (a half-close) gets the answers to what it sent; the connection closes after the last.
+* A client that sends EOF (a half-close) gets the answers to what it sent (RFC 9112 §9.6); its body, if one is
+  still arriving, fails with ``ConnectionResetError``.
 """
 
 from __future__ import annotations
