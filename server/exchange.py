@@ -3,13 +3,18 @@
 The connection creates an :class:`Exchange` once a request head is parsed and hands it to the application
 handler. The handler reads the request attributes and ``body``, then answers through the response methods. Call
 contract: ``write_head`` once (or ``send`` once, for a complete response in one write), any number of ``write``
-calls for body bytes already framed by the caller, then ``finish``. After a ``101`` head, ``upgrade_to`` hands the
-transport to another protocol.
+(or ``sendfile``) calls for body bytes already framed by the caller, then ``finish``. Between writes, ``drain``
+waits out the client's flow control, which ``write_paused`` tells without waiting. After a ``101`` head,
+``upgrade_to`` hands the transport to another protocol.
+
+The exchange is all that ``web`` holds of a connection: what it needs of the server (``settings``, the write
+buffer's state, the zero-copy file send) is a public member here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -54,6 +59,7 @@ class Exchange:
         "head_sent",
         "method",
         "must_close",
+        "settings",
         "start_time",
         "status",
         "target",
@@ -76,6 +82,8 @@ class Exchange:
     ) -> None:
         self._protocol = protocol
         self.transport = protocol.transport
+        #: The server's settings (a plain attribute: the response fast path reads ``server_header`` from it).
+        self.settings: ServerSettings = protocol.settings
         self.method = method
         self.target = target
         self.version = version
@@ -118,10 +126,6 @@ class Exchange:
         # A client holding its body back for a 100 Continue that no read asked for leaves the connection unusable:
         # we cannot know whether the body will still follow (RFC 9110 §10.1.1).
         return not self.body._expect_continue  # expecting_continue, without the property call
-
-    @property
-    def settings(self) -> ServerSettings:
-        return self._protocol.settings
 
     @property
     def peername(self) -> Any:
@@ -178,9 +182,74 @@ class Exchange:
             self.bytes_sent += len(data)
             protocol.transport.write(data)
 
+    @property
+    def write_paused(self) -> bool:
+        """Is the write buffer above its high-water mark? Then :meth:`drain` waits; else it returns at once."""
+        return self._protocol._write_paused
+
     async def drain(self) -> None:
         """Wait until the transport's write buffer is below its low-water mark."""
         await self._protocol.drain()
+
+    async def sendfile(self, fileobj: Any, offset: int, count: int) -> bool:
+        """Send ``count`` bytes of the open file ``fileobj`` from ``offset`` as body bytes, zero-copy, after
+        :meth:`drain`. Returns False, having sent nothing, where the connection cannot (TLS, no socket, bytes still
+        in the write buffer): the caller then writes the bytes itself. Nothing is sent for HEAD requests.
+
+        ``loop.sendfile`` where the loop implements it (asyncio's), else ``os.sendfile`` on a duplicate of the
+        socket's descriptor, woken by the loop's writer callbacks (uvloop has no sendfile). A file that ends early
+        or a client that goes raises ``ConnectionResetError``; ``bytes_sent`` counts what left."""
+        protocol = self._protocol
+        if protocol.closed:
+            raise ConnectionResetError("connection lost")
+        if self.finished:
+            raise RuntimeError("response already finished")
+        if self.method == "HEAD":
+            return True
+        await protocol.drain()
+        transport = self.transport
+        sock = transport.get_extra_info("socket")
+        if sock is None or transport.get_extra_info("sslcontext") is not None:
+            return False
+        loop = protocol.loop
+        if type(loop) not in _NO_LOOP_SENDFILE:
+            try:
+                self.bytes_sent += await loop.sendfile(transport, fileobj, offset, count, fallback=False)
+                return True
+            except (NotImplementedError, RuntimeError):
+                _NO_LOOP_SENDFILE.add(type(loop))
+        if transport.get_write_buffer_size():
+            return False  # os.sendfile would overtake the bytes still buffered
+        await self._os_sendfile(loop, sock.fileno(), fileobj.fileno(), offset, count)
+        return True
+
+    async def _os_sendfile(
+        self, loop: asyncio.AbstractEventLoop, sock_fd: int, file_fd: int, offset: int, count: int
+    ) -> None:
+        # A duplicate descriptor: uvloop refuses add_writer on a descriptor its transport owns, and if the
+        # transport closes its descriptor mid-transfer, ours still names the same socket, never a reused number.
+        fd = os.dup(sock_fd)
+        try:
+            while count > 0:
+                try:
+                    sent = os.sendfile(fd, file_fd, offset, count)
+                except BlockingIOError:
+                    waiter = loop.create_future()
+                    loop.add_writer(fd, _wake, waiter)
+                    try:
+                        await waiter
+                    finally:
+                        loop.remove_writer(fd)
+                    continue
+                except (BrokenPipeError, ConnectionError) as exc:
+                    raise ConnectionResetError(str(exc)) from exc
+                if sent == 0:
+                    raise ConnectionResetError("file shrank while being sent")
+                offset += sent
+                count -= sent
+                self.bytes_sent += sent
+        finally:
+            os.close(fd)
 
     def finish(self) -> None:
         """The response is complete; the connection may go on with the next request."""
@@ -211,3 +280,12 @@ class Exchange:
     def abort(self) -> None:
         """Drop the connection at once."""
         self._protocol.abort()
+
+
+# Loop types whose ``sendfile`` turned out not to be implemented (uvloop's): not asked again.
+_NO_LOOP_SENDFILE: set[type] = set()
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

@@ -1,15 +1,67 @@
 """The HTTP/1.1 connection: an asyncio Protocol around httptools (llhttp).
 
+The connection's state is two enums, :class:`Phase` (where the request cycle is, which the registry's ticker and
+its idle reclaim read) and :class:`Upgrade` (how an ``Upgrade`` request is being handled), plus three flags that
+only ever go one way: ``closed``, ``draining`` (the server is stopping) and ``_stop_parsing`` (nothing more is
+read). Every transition:
+
+=============================  ==========================================  ==========================================
+Phase, event                   next phase (``deadline``)                   and
+=============================  ==========================================  ==========================================
+(new) ``connection_made``      AWAITING_HEAD (``header_timeout``)          a drain already begun applies at once
+IDLE, first byte of a head     AWAITING_HEAD (``header_timeout``)
+AWAITING_HEAD, head parsed     ANSWERING (none)                            the exchange is queued; reading pauses at
+                                                                           ``max_pipeline`` queued
+ANSWERING, handler settled     see "what follows a handler" below
+ANSWERING, answer complete,    AWAITING_HEAD (``header_timeout``) if the   ``pipeline`` pause lifts below
+queue empty, kept alive        next head is arriving, else IDLE             ``max_pipeline``
+                               (``keepalive_timeout``, or the drain's
+                               grace deadline when draining)
+ANSWERING, ``upgrade_to``      ANSWERING (none)                            Upgrade TAKEN_OVER: the sink owns the bytes
+IDLE, deadline passed          closed                                      the registry may also close the longest
+                                                                           idle ones for clients waiting at
+                                                                           ``worker_connections`` (RFC 9112 §9.3.1)
+AWAITING_HEAD, deadline        closed; 408 if a head was partly read and   nothing queued is answered
+passed                         nothing is queued
+any, ``begin_drain``           unchanged (IDLE: the grace deadline)        answers announce the close once the queue
+                                                                           holds one; a TAKEN_OVER sink is told to
+                                                                           shut down (a websocket: 1001)
+=============================  ==========================================  ==========================================
+
+What follows a handler (``_settle``), first match wins:
+
+=============================================  =================================================================
+handler outcome                                what follows
+=============================================  =================================================================
+raised ConnectionResetError / cancelled        abort (the client is gone or the handler was cancelled)
+raised a BaseException (SystemExit...)         abort; the task already raised it into the loop
+raised an Exception, nothing sent yet          500 with ``Connection: close``, then as an unfinished answer
+answer not finished                            500 if no head was sent; close (the framing is unknown)
+body left unread                               discard up to ``max_drain`` bytes in a task (``_DRAIN``), then
+                                               as below; close if that fails or is too much
+answer announced the close                     close; nothing after this request is answered (RFC 9112 §9.6)
+queue empty, a protocol error pending          answer the error, close
+queue empty, the client sent EOF               close
+otherwise                                      the next queued request (``_NEXT``)
+=============================================  =================================================================
+
+Keep-alive or close, decided when the head is written (``Exchange.keep_alive``): close if the client asked
+(``Connection: close``, or HTTP/1.0 without keep-alive), the request's body broke, an upgrade was pending, the
+client still waits for a ``100 Continue``, or the server is draining and this is the last queued request.
+
+Upgrade sub-states (``_upgrade``): NONE; DECLINED, an upgrade we do not speak is ignored (RFC 9110 §7.8), and a
+fresh parser replaces llhttp's, which stops at any upgrade, once its message ends; RESUMING, the fresh parser is in
+place and the old parser's stop is passed over; PENDING, llhttp stopped at a websocket upgrade and the bytes after
+it are held until the handler takes the connection over or answers without doing so (the connection then closes);
+TAKEN_OVER, ``upgrade_to`` handed the connection to a sink, which gets every byte, the EOF and the loss.
+
 Rules this module keeps, in one place:
 
 * Requests are answered strictly in order. Parsed requests queue as :class:`Exchange` objects; the head of the
   queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (started
   eagerly on Python 3.12+, see :mod:`.tasks`) and in a copy of the connection's context. Reading pauses while
   ``max_pipeline`` requests wait.
-* What follows a handler (``_settle``): its answer complete and the connection kept, the next queued request
-  starts; a body the handler left unread is first discarded by a task of its own (below); a handler that raised
-  is answered 500 if nothing was sent yet; an answer that announced the close, or that was never completed, ends
-  the connection. A handler that finishes without waiting is followed within the same ``data_received``.
+* A handler that finishes without waiting is followed (the table above) within the same ``data_received``.
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
@@ -22,9 +74,8 @@ Rules this module keeps, in one place:
   ``write_timeout`` is aborted (a timer per pause of writing, which the common request never reaches).
 * A client going away does not cancel the handler (unless ``handler_cancellation`` is set): its body reads,
   writes and ``drain()`` raise ``ConnectionResetError``, and queued pipelined requests are dropped.
-* After a handler, an unread body up to ``max_drain`` bytes is read and discarded so keep-alive survives;
-  beyond that the connection closes.
-* A client that sends EOF (a half-close) gets the answers to what it sent; the connection closes after the last.
+* A client that sends EOF (a half-close) gets the answers to what it sent (RFC 9112 §9.6); its body, if one is
+  still arriving, fails with ``ConnectionResetError``.
 """
 
 from __future__ import annotations
@@ -32,6 +83,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextvars
+import enum
 import logging
 import re
 import urllib.parse
@@ -61,7 +113,7 @@ if TYPE_CHECKING:
     from .registry import ConnectionRegistry
     from .settings import ServerSettings
 
-__all__ = ["HttpProtocol"]
+__all__ = ["HttpProtocol", "Phase", "Upgrade"]
 
 log = logging.getLogger("prefork.server")
 
@@ -73,10 +125,35 @@ _VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
 _METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")}
 _LONGEST_METHOD = 32  # more than any method llhttp parses (UPDATEREDIRECTREF, 17)
 
-# Connection phases; the ticker reads ``deadline`` and ``phase`` to decide what a passed deadline means.
-IDLE = 0  # between requests (keep-alive), or draining with nothing to do
-HEAD = 1  # reading a request head
-BUSY = 2  # a request is being answered
+
+class Phase(enum.Enum):
+    """Where a connection's request cycle is; the ticker reads ``phase`` and ``deadline`` to decide what a passed
+    deadline means (see the table above)."""
+
+    AWAITING_HEAD = "awaiting a request head"
+    ANSWERING = "answering requests"
+    IDLE = "idle between requests"
+
+
+class Upgrade(enum.Enum):
+    """How the connection handles an ``Upgrade`` request (see the module docstring)."""
+
+    NONE = "no upgrade"
+    DECLINED = "declined upgrade, parser to replace"
+    RESUMING = "declined upgrade, parser replaced"
+    PENDING = "upgrade waiting for the handler"
+    TAKEN_OVER = "taken over by a sink"
+
+
+# Module-level names for the hot path: a global lookup and an identity test, as cheap as the ints they replace.
+_AWAITING_HEAD, _ANSWERING, _IDLE = Phase.AWAITING_HEAD, Phase.ANSWERING, Phase.IDLE
+_NO_UPGRADE, _DECLINED, _RESUMING, _PENDING, _TAKEN_OVER = (
+    Upgrade.NONE,
+    Upgrade.DECLINED,
+    Upgrade.RESUMING,
+    Upgrade.PENDING,
+    Upgrade.TAKEN_OVER,
+)
 
 # Header fields that change how a request is framed or answered, spotted as they are parsed so that the common
 # request (Host only) costs no lookups afterwards.
@@ -142,7 +219,7 @@ class HttpProtocol(asyncio.Protocol):
         self.closed = False
         self.draining = False
         self.deadline: float | None = None
-        self.phase = HEAD
+        self.phase = _AWAITING_HEAD
         self._parser: Any = None
         self._task: asyncio.Task[None] | None = None
         self._kicking = False
@@ -152,11 +229,9 @@ class HttpProtocol(asyncio.Protocol):
         self._write_timer: asyncio.TimerHandle | None = None
         self._pause_reasons: set[str] = set()
         self._stop_parsing = False
-        self._sink: UpgradeSink | None = None
-        self._upgrade_tail: list[bytes] = []
-        self._upgrade_pending = False
-        self._reset_parser = False
-        self._upgrade_ignored = False
+        self._upgrade = _NO_UPGRADE
+        self._sink: UpgradeSink | None = None  # the protocol that took the connection over (TAKEN_OVER)
+        self._upgrade_tail: list[bytes] = []  # what arrived after the upgrade request (PENDING)
         self._pending_error: HttpProtocolError | None = None
         # Per-request parser state.
         self._url = b""
@@ -184,16 +259,17 @@ class HttpProtocol(asyncio.Protocol):
         self._context = contextvars.copy_context()  # each request's task starts in a copy of it
         self._parser = httptools.HttpRequestParser(self)
         self.deadline = self.loop.time() + settings.header_timeout
-        self.phase = HEAD
+        self.phase = _AWAITING_HEAD
         self.registry.add(self)
         if self.registry.closing:
             self.begin_drain(self.registry.grace_deadline)
 
     def data_received(self, data: bytes) -> None:
-        if self._sink is not None:
-            self._sink.data_received(data)
+        upgrade = self._upgrade
+        if upgrade is _TAKEN_OVER:
+            self._sink.data_received(data)  # type: ignore[union-attr]
             return
-        if self._upgrade_pending:
+        if upgrade is _PENDING:
             self._upgrade_tail.append(data)
             return
         if self._stop_parsing or self.closed:
@@ -227,8 +303,8 @@ class HttpProtocol(asyncio.Protocol):
             self._reject(BadRequest(_parser_message(exc)))
 
     def eof_received(self) -> bool | None:
-        if self._sink is not None:
-            self._sink.eof_received()
+        if self._upgrade is _TAKEN_OVER:
+            self._sink.eof_received()  # type: ignore[union-attr]
             return True
         # A half-closed client may still read our answers to what it sent (RFC 9112 §9.6).
         self._stop_parsing = True
@@ -287,8 +363,8 @@ class HttpProtocol(asyncio.Protocol):
         self._headers = []
         self._in_head = True
         self._framing = 0
-        if self.phase == IDLE:
-            self.phase = HEAD
+        if self.phase is _IDLE:
+            self.phase = _AWAITING_HEAD
             self.deadline = self.loop.time() + self.settings.header_timeout
 
     def on_url(self, url: bytes) -> None:
@@ -369,7 +445,7 @@ class HttpProtocol(asyncio.Protocol):
                 if framing & (_CONTENT_LENGTH | _TRANSFER_ENCODING):
                     raise UnsupportedUpgrade("Upgrade with a request body is not supported")
                 upgrade = False
-                self._reset_parser = True
+                self._upgrade = _DECLINED
         has_body = False
         expect_continue = False
         if framing:
@@ -410,8 +486,8 @@ class HttpProtocol(asyncio.Protocol):
             self.loop.time() if self.registry.access_logger is not None else 0.0,
         )
         self._exchange = exchange
-        if self.phase == HEAD:
-            self.phase = BUSY
+        if self.phase is _AWAITING_HEAD:
+            self.phase = _ANSWERING
             self.deadline = None
         queue = self.queue
         queue.append(exchange)
@@ -432,10 +508,9 @@ class HttpProtocol(asyncio.Protocol):
             # The client announced the close: nothing after this request is read (RFC 9112 §9.6).
             exchange.client_keep_alive = False
             self._stop_parsing = True
-        if self._reset_parser:
+        if self._upgrade is _DECLINED:
             # llhttp stops at an upgrade for good: a fresh parser reads the requests after the ignored one.
-            self._reset_parser = False
-            self._upgrade_ignored = True
+            self._upgrade = _RESUMING
             self._parser = httptools.HttpRequestParser(self)
 
     # -- flow control ----------------------------------------------------------------------------------------
@@ -579,13 +654,13 @@ class HttpProtocol(asyncio.Protocol):
         if not queue:
             if self._in_head:
                 # The next request's head is already arriving (pipelined, partial).
-                self.phase = HEAD
+                self.phase = _AWAITING_HEAD
                 self.deadline = self.loop.time() + self.settings.header_timeout
             elif self.draining:
-                self.phase = IDLE
+                self.phase = _IDLE
                 self.deadline = self.registry.grace_deadline
             else:
-                self.phase = IDLE
+                self.phase = _IDLE
                 self.deadline = self.loop.time() + self.settings.keepalive_timeout
         return _NEXT
 
@@ -645,14 +720,14 @@ class HttpProtocol(asyncio.Protocol):
     def _on_upgrade(self, data: bytes, offset: int) -> bytes:
         """llhttp stopped at an upgrade request; returns the bytes after it when they are to be parsed as HTTP/1.1
         (the upgrade was ignored), else b''."""
-        if self._upgrade_ignored:
-            self._upgrade_ignored = False
+        if self._upgrade is _RESUMING:
+            self._upgrade = _NO_UPGRADE
             return b"" if self._stop_parsing else data[offset:]
         exchange = self.queue[-1] if self.queue else None
         if exchange is None or not exchange.upgrade:
             self._reject(UnsupportedUpgrade("Unsupported upgrade"))
             return b""
-        self._upgrade_pending = True
+        self._upgrade = _PENDING
         exchange.must_close = True  # unless the handler takes the connection over, it closes after the answer
         tail = data[offset:]
         if tail:
@@ -660,11 +735,11 @@ class HttpProtocol(asyncio.Protocol):
         return b""
 
     def upgrade_to(self, exchange: Exchange, sink: UpgradeSink) -> bytes:
-        if not self._upgrade_pending or not self.queue or self.queue[0] is not exchange:
+        if self._upgrade is not _PENDING or not self.queue or self.queue[0] is not exchange:
             raise RuntimeError("connection is not waiting for an upgrade")
-        self._upgrade_pending = False
+        self._upgrade = _TAKEN_OVER
         self._sink = sink
-        self.phase = BUSY
+        self.phase = _ANSWERING
         self.deadline = None
         if self.draining:
             # begin_drain told the connections to go before this one was upgraded: tell it now, once the caller
@@ -679,9 +754,9 @@ class HttpProtocol(asyncio.Protocol):
         if self.draining or self.closed:
             return
         self.draining = True
-        if self._sink is not None:
+        if self._upgrade is _TAKEN_OVER:
             self._shutdown_sink()
-        elif self.phase == IDLE:
+        elif self.phase is _IDLE:
             self.deadline = grace_deadline
 
     def _shutdown_sink(self) -> None:
@@ -696,9 +771,9 @@ class HttpProtocol(asyncio.Protocol):
     def on_deadline(self, now: float) -> None:
         """Called by the registry's ticker once ``deadline`` has passed."""
         self.deadline = None
-        if self.phase == IDLE:
+        if self.phase is _IDLE:
             self.close()
-        elif self.phase == HEAD:
+        elif self.phase is _AWAITING_HEAD:
             if self._in_head or self.queue:
                 self._stop_parsing = True
                 if not self.queue:

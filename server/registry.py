@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from .accesslog import AccessLogger
-from .protocol import IDLE
+from .protocol import Phase
 
 if TYPE_CHECKING:
     from .protocol import HttpProtocol
@@ -22,7 +22,7 @@ REUSE_MAX = 32
 
 
 class _Phased(Protocol):
-    phase: int
+    phase: Phase
     deadline: float | None
     closed: bool
 
@@ -33,9 +33,9 @@ def reusable(connections: Iterable[_Phased], limit: int = REUSE_MAX) -> list[_Ph
     """The keep-alive connections to close so that a waiting client can be served: the ones idle the longest (the
     earliest keep-alive deadline), an eighth of the idle ones, at least one and at most ``limit`` (nginx's
     proportion). A connection with a request in progress, or that has not finished its first one, never is:
-    only ``IDLE`` ones between two requests are, whose client may reopen and retry (RFC 9112 §9.3.1). Equal
+    only ``Phase.IDLE`` ones between two requests are, whose client may reopen and retry (RFC 9112 §9.3.1). Equal
     deadlines go in the order of ``connections`` (``heapq.nsmallest`` is stable)."""
-    idle = [c for c in connections if c.phase == IDLE and not c.closed and c.deadline is not None]
+    idle = [c for c in connections if c.phase is Phase.IDLE and not c.closed and c.deadline is not None]
     count = max(1, min(limit, len(idle) // 8))
     return heapq.nsmallest(count, idle, key=lambda c: c.deadline) if idle else []
 

@@ -28,12 +28,7 @@ FORBIDDEN = {"server": {"web", "supervisor"}, "web": {"supervisor"}, "supervisor
 # Known reaches of web/ into private names of server/, as (module, the imported name or expression). Other
 # changes are removing these; once they are gone the lead deletes the line (test_no_stale_exceptions says when).
 KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
-KNOWN_PRIVATE_EXCHANGE_ATTRIBUTES = {
-    # StreamResponse's fast path reads ``exchange._protocol.settings.server_header`` (Exchange.settings costs a
-    # call) and ``write`` asks ``exchange._protocol._write_paused`` whether to return a drain awaitable.
-    ("web/response.py", "exchange._protocol"),
-    ("web/response.py", "exchange._protocol._write_paused"),
-}
+KNOWN_PRIVATE_EXCHANGE_ATTRIBUTES: set[tuple[str, str]] = set()
 
 
 def modules(package: str) -> list[Path]:

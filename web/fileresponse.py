@@ -24,14 +24,12 @@ and the use. Who may point where:
 
 A sibling that exists makes every answer for the file carry ``Vary: Accept-Encoding`` (RFC 9110 §12.5.5).
 
-The body goes out zero-copy: ``loop.sendfile()`` where the loop implements it (asyncio), else ``os.sendfile``
-on a duplicate of the socket's descriptor, driven by the loop's writer callbacks (uvloop has no sendfile),
-else reads and writes of ``chunk_size`` bytes (TLS, or no socket).
+The body goes out zero-copy where the connection can (``Exchange.sendfile``, which owns the socket-level send
+and its flow control), else in reads and writes of ``chunk_size`` bytes (TLS, or no socket).
 """
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import mimetypes
 import os
@@ -335,29 +333,12 @@ def parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     return start, min(end, size - 1)
 
 
-_NO_LOOP_SENDFILE: set[type] = set()
-
-
 async def send_file(
     response: StreamResponse, request: Any, fileobj: Any, offset: int, count: int, chunk_size: int
 ) -> None:
     """Send ``count`` bytes of ``fileobj`` from ``offset`` after the head of a started ``response``."""
-    exchange = response._exchange
-    transport = request.transport
-    await response.drain()
-    loop = asyncio.get_running_loop()
-    sock = transport.get_extra_info("socket") if transport is not None else None
-    if sock is not None and transport.get_extra_info("sslcontext") is None:
-        if type(loop) not in _NO_LOOP_SENDFILE:
-            try:
-                sent = await loop.sendfile(transport, fileobj, offset, count, fallback=False)
-                exchange.bytes_sent += sent
-                return
-            except (NotImplementedError, RuntimeError):
-                _NO_LOOP_SENDFILE.add(type(loop))
-        if transport.get_write_buffer_size() == 0:
-            await _os_sendfile(loop, sock.fileno(), fileobj.fileno(), offset, count, exchange)
-            return
+    if await response._exchange.sendfile(fileobj, offset, count):
+        return
     fileobj.seek(offset)
     while count > 0:
         chunk = fileobj.read(min(chunk_size, count))
@@ -365,37 +346,3 @@ async def send_file(
             raise ConnectionResetError("file shrank while being sent")
         count -= len(chunk)
         await response.write(chunk)
-
-
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-async def _os_sendfile(
-    loop: asyncio.AbstractEventLoop, sock_fd: int, file_fd: int, offset: int, count: int, exchange: Any
-) -> None:
-    # A duplicate descriptor: uvloop refuses add_writer on a descriptor its transport owns, and if the
-    # transport closes its descriptor mid-transfer, ours still names the same socket, never a reused number.
-    fd = os.dup(sock_fd)
-    try:
-        while count > 0:
-            try:
-                sent = os.sendfile(fd, file_fd, offset, count)
-            except BlockingIOError:
-                waiter = loop.create_future()
-                loop.add_writer(fd, _wake, waiter)
-                try:
-                    await waiter
-                finally:
-                    loop.remove_writer(fd)
-                continue
-            except (BrokenPipeError, ConnectionError) as exc:
-                raise ConnectionResetError(str(exc)) from exc
-            if sent == 0:
-                raise ConnectionResetError("file shrank while being sent")
-            offset += sent
-            count -= sent
-            exchange.bytes_sent += sent
-    finally:
-        os.close(fd)

@@ -303,7 +303,7 @@ class StreamResponse:
             # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length,
             # already checked and encoded, so none of the lookups below can change anything.
             self._final_keep_alive = keep_alive
-            server_header = exchange._protocol.settings.server_header  # Exchange.settings, one call less
+            server_header = exchange.settings.server_header
             if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
                 # The second server_lines() renews its lines in, read here without the call.
                 now = int(time.time())
@@ -411,7 +411,7 @@ class StreamResponse:
                 exchange.write(b"%x\r\n%b\r\n" % (len(data), data))
             else:
                 exchange.write(bytes(data) if not isinstance(data, bytes) else data)
-        return DrainAwaitable(exchange.drain) if exchange._protocol._write_paused else DONE
+        return DrainAwaitable(exchange.drain) if exchange.write_paused else DONE
 
     async def drain(self) -> None:
         """Let the transport's write buffer flush below its low-water mark."""

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from server.acceptor import Acceptor, start_server
+from server.protocol import Phase
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
 from hostile import RawConnection, echo_app
@@ -123,7 +124,7 @@ async def test_at_worker_connections_the_longest_idle_keep_alive_connection_make
 
 
 class _Conn:
-    def __init__(self, phase: int, deadline: float | None, closed: bool = False) -> None:
+    def __init__(self, phase: Phase, deadline: float | None, closed: bool = False) -> None:
         self.phase, self.deadline, self.closed = phase, deadline, closed
 
     def close(self) -> None:
@@ -131,17 +132,17 @@ class _Conn:
 
 
 def test_reusable_picks_the_longest_idle_never_one_in_progress():
-    from server.protocol import BUSY, HEAD, IDLE
     from server.registry import reusable
 
-    busy, head, fresh = _Conn(BUSY, None), _Conn(HEAD, 1.0), _Conn(HEAD, 2.0)
-    idle = [_Conn(IDLE, 100.0 + i) for i in range(20)]
-    gone = _Conn(IDLE, 50.0, closed=True)
+    busy, head = _Conn(Phase.ANSWERING, None), _Conn(Phase.AWAITING_HEAD, 1.0)
+    fresh = _Conn(Phase.AWAITING_HEAD, 2.0)
+    idle = [_Conn(Phase.IDLE, 100.0 + i) for i in range(20)]
+    gone = _Conn(Phase.IDLE, 50.0, closed=True)
     assert reusable([busy, head, fresh, gone]) == []
     assert reusable([busy, idle[3], head, idle[1]]) == [idle[1]]  # at least one
     assert reusable([*reversed(idle), busy]) == idle[:2]  # an eighth of the idle ones, longest idle first
-    assert len(reusable([_Conn(IDLE, float(i)) for i in range(1000)])) == 32  # and at most 32, as nginx
-    same_ms = [_Conn(IDLE, 7.0) for _ in range(8)]
+    assert len(reusable([_Conn(Phase.IDLE, float(i)) for i in range(1000)])) == 32  # and at most 32, as nginx
+    same_ms = [_Conn(Phase.IDLE, 7.0) for _ in range(8)]
     assert reusable(same_ms) == same_ms[:1]  # a tie goes to the first in the registry's (accept) order
 
 
