@@ -9,6 +9,12 @@ from server.streams import FlowControlStreamReader as FlowControlStreamReader
 from .abc import AbstractMatchInfo as AbstractMatchInfo
 from .abc import AbstractRouter as AbstractRouter
 from .app import Application as Application
+from .app import CleanupError as CleanupError
+from .appkey import AppKey as AppKey
+from .appkey import NotAppKeyWarning as NotAppKeyWarning
+from .appkey import RequestKey as RequestKey
+from .appkey import ResponseKey as ResponseKey
+from .compression import ContentCoding as ContentCoding
 from .exceptions import *  # noqa: F403 - the HTTP exception family; its __all__ is the list
 from .exceptions import __all__ as _exceptions_all
 from .forms import FileField as FileField
@@ -61,7 +67,13 @@ from .websocket import WSMsgType as WSMsgType
 __all__ = [
     "AbstractMatchInfo",
     "AbstractRouter",
+    "AppKey",
     "Application",
+    "CleanupError",
+    "ContentCoding",
+    "NotAppKeyWarning",
+    "RequestKey",
+    "ResponseKey",
     "BodyPartReader",
     "DynamicRoute",
     "FileField",

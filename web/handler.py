@@ -93,9 +93,11 @@ class RequestHandlerFactory:
     async def _handle(self, exchange: Exchange) -> None:
         app = self._app
         request = Request(exchange, app, None, self.trusted)
+        nested = None
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
+                nested = router._nested
                 # The default router resolves without waiting: no coroutine to create and drive. An origin-form
                 # target is the request's raw_path.
                 target = exchange.target
@@ -104,10 +106,15 @@ class RequestHandlerFactory:
                 else:
                     match_info = router.resolve_now(request)
             else:
+                nested = getattr(router, "_nested", None)
                 match_info = await router.resolve(request)
             request._match_info = match_info
             handler = match_info.handler
-            if app._middlewares:
+            apps = match_info.apps if nested else None
+            if apps:
+                # Sub-applications: each one's middlewares, outermost first, with request.app set to it.
+                handler = await _apply_nested(apps, handler)
+            elif app._middlewares:
                 handler = await _apply_middlewares(app, handler)
             response = await handler(request)
             if not isinstance(response, StreamResponse):
@@ -131,6 +138,12 @@ class RequestHandlerFactory:
                     _cleanup(request)
                 raise
             response = Response(status=500, text="500 Internal Server Error")
+        if response._exchange is None and (app.on_response_prepare or nested):
+            try:
+                await request._prepare_hook(response)
+            except Exception:
+                self.logger.exception("Error in on_response_prepare for %s %s", exchange.method, exchange.target)
+                response = Response(status=500, text="500 Internal Server Error")
         try:
             if not exchange.head_sent or response._exchange is exchange:
                 response._send(request)
@@ -156,6 +169,24 @@ async def _apply_middlewares(app: Application, handler: Handler) -> Handler:
             # Seed-era middleware factory: ``async def factory(app, handler) -> handler``.
             handler = await middleware(app, handler)
     return handler
+
+
+async def _apply_nested(apps: tuple[Application, ...], handler: Handler) -> Handler:
+    for app in reversed(apps):
+        if app._middlewares:
+            handler = await _apply_middlewares(app, handler)
+        handler = functools.update_wrapper(functools.partial(_as_current_app, app, handler), handler)
+    return handler
+
+
+async def _as_current_app(app: Application, handler: Handler, request: Request) -> StreamResponse:
+    """Run ``handler`` (the next middleware, or the route's handler) with ``request.app`` set to ``app``."""
+    previous = request._app
+    request._app = app
+    try:
+        return await handler(request)
+    finally:
+        request._app = previous
 
 
 def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:

@@ -311,6 +311,28 @@ class Request(MutableMapping[str, Any]):
         return self._app
 
     @property
+    def config_dict(self) -> Any:
+        """A read-only ``ChainMapProxy`` of the request's application and those it is nested in, innermost first:
+        ``request.config_dict["db"]`` finds a value a parent application stored."""
+        from .appkey import ChainMapProxy
+
+        apps = self._match_info.apps if self._match_info is not None else ()
+        app = self._app
+        if app in apps:
+            apps = apps[: apps.index(app) + 1]
+        elif not apps:
+            apps = (app,) if app is not None else ()
+        return ChainMapProxy(reversed(apps))
+
+    async def _prepare_hook(self, response: Any) -> None:
+        """Run the ``on_response_prepare`` callbacks of every application the request went through."""
+        match_info = self._match_info
+        apps = (match_info.apps if match_info is not None else ()) or ((self._app,) if self._app is not None else ())
+        for app in apps:
+            for callback in getattr(app, "on_response_prepare", ()):
+                await callback(self, response)
+
+    @property
     def transport(self) -> Any:
         """The transport the request arrived on, e.g. for ``get_extra_info('peername')``."""
         return self._exchange.transport
@@ -339,7 +361,8 @@ class Request(MutableMapping[str, Any]):
         return "Transfer-Encoding" in headers or headers.get("Content-Length", "0") != "0"
 
     async def read(self) -> bytes:
-        """Read the whole body. Not stored: a second call returns ``b''``."""
+        """Read the whole body. Not stored: a second call returns ``b''``, as the aiohttp 0.14 API documents (aiohttp 3
+        caches the body instead; see README, "Differences from aiohttp")."""
         return await self._exchange.body.read()
 
     async def text(self) -> str:
@@ -347,8 +370,15 @@ class Request(MutableMapping[str, Any]):
         body = await self.read()
         return body.decode(self.charset or "utf-8")
 
-    async def json(self, *, loader: Callable[[str], Any] = json.loads, content_type: str | None = None) -> Any:
-        """Read the body decoded as JSON with ``loader``. Not stored: a second call raises.
+    async def json(
+        self,
+        *,
+        loads: Callable[[str], Any] | None = None,
+        content_type: str | None = None,
+        loader: Callable[[str], Any] | None = None,
+    ) -> Any:
+        """Read the body decoded as JSON with ``loads`` (aiohttp 3's name; ``loader`` is the seed's). Not stored: a
+        second call raises.
 
         Any Content-Type is accepted by default, as in the seed; pass ``content_type='application/json'`` to
         require it (otherwise ``HTTPUnsupportedMediaType``, 415). Invalid JSON raises :class:`InvalidJSONBody`, a
@@ -359,6 +389,7 @@ class Request(MutableMapping[str, Any]):
 
             raise HTTPUnsupportedMediaType(text=f"Expected Content-Type {content_type}, got {self.content_type}")
         body = await self.text()
+        loader = loads or loader or json.loads
         try:
             return loader(body)
         except json.JSONDecodeError as exc:

@@ -76,6 +76,11 @@ class StreamResponse:
     # ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
     _fields: str | None = None
     _fields_version = -1
+    # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
+    _compression = False
+    _compression_force: Any = None
+    _compression_strategy: int | None = None
+    _compressor: Any = None
 
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
@@ -148,6 +153,40 @@ class StreamResponse:
     @property
     def body_length(self) -> int:
         return self._body_length
+
+    @property
+    def compression(self) -> bool:
+        """True once :meth:`enable_compression` was called."""
+        return self._compression
+
+    def enable_compression(self, force: Any = None, strategy: int | None = None) -> None:
+        """Compress the body with the first coding of ``web.ContentCoding`` the request's Accept-Encoding names
+        (deflate, gzip, then br when Brotli is installed), or with ``force``, a ``ContentCoding``; ``strategy`` is
+        zlib's. The Content-Length of a streamed body is dropped (the body goes chunked); a ``Response`` body is
+        compressed whole and keeps an exact Content-Length."""
+        from .compression import ContentCoding
+
+        if isinstance(force, bool):
+            import warnings
+
+            warnings.warn("Using boolean for force is deprecated #3318", DeprecationWarning, stacklevel=2)
+            force = ContentCoding.deflate if force else ContentCoding.identity
+        elif force is not None and not isinstance(force, ContentCoding):
+            raise TypeError("force should be one of None, bool or web.ContentCoding")
+        self._compression = True
+        self._compression_force = force
+        self._compression_strategy = strategy
+        self._fields = None  # the head goes through the general path of _start, which compresses
+
+    def _start_compression(self, request: Request) -> None:
+        from .compression import ContentCoding, choose_coding, compressor
+
+        coding = choose_coding(request.headers.get("Accept-Encoding", ""), self._compression_force)
+        if coding is ContentCoding.identity:
+            return
+        self._headers["Content-Encoding"] = coding.value
+        self._headers.popall(_CONTENT_LENGTH, None)
+        self._compressor = compressor(coding, self._compression_strategy)
 
     # -- headers ---------------------------------------------------------------------------------------------
 
@@ -280,7 +319,9 @@ class StreamResponse:
         return DONE
 
     async def prepare(self, request: Request) -> None:
-        """Coroutine form of :meth:`start` (aiohttp 3 name)."""
+        """Coroutine form of :meth:`start` (aiohttp 3 name); runs the ``on_response_prepare`` callbacks first."""
+        if self._exchange is None:
+            await request._prepare_hook(self)
         self.start(request)
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
@@ -338,6 +379,8 @@ class StreamResponse:
             return
         version = exchange.version
         body_allowed = status >= 200 and status not in _NO_BODY_STATUSES
+        if self._compression and body_allowed:
+            self._start_compression(request)
         if not body_allowed:
             headers.popall(_CONTENT_LENGTH, None)
             headers.popall(_TRANSFER_ENCODING, None)
@@ -405,6 +448,8 @@ class StreamResponse:
             raise RuntimeError("Cannot call write() before start()")
         if self._head_pending is not None:
             self._flush_head()
+        if self._compressor is not None:
+            data = self._compressor.compress(bytes(data))
         if data:
             self._body_length += len(data)
             if self._chunked:
@@ -428,6 +473,10 @@ class StreamResponse:
         if data:
             self.write(data)
         self._flush_head()
+        if self._compressor is not None:
+            tail, self._compressor = self._compressor.flush(), None
+            if tail:
+                self.write(tail)
         self._eof_sent = True
         exchange = self._exchange
         if self._chunked:
@@ -462,6 +511,8 @@ class StreamResponse:
 
 class Response(StreamResponse):
     """A response with its whole body at hand, sent with a Content-Length in a single write."""
+
+    _compressed: bytes | None = None  # the body compressed whole by enable_compression()
 
     def __init__(
         self,
@@ -591,6 +642,20 @@ class Response(StreamResponse):
             return
         await super().write_eof(data)
 
+    def _start_compression(self, request: Request) -> None:
+        if self._chunked:
+            super()._start_compression(request)
+            return
+        from .compression import ContentCoding, choose_coding, compress
+
+        coding = choose_coding(request.headers.get("Accept-Encoding", ""), self._compression_force)
+        if coding is ContentCoding.identity:
+            return
+        # The whole body at once: the response keeps an exact Content-Length; ``body`` stays uncompressed.
+        self._compressed = compress(coding, self._body or b"", self._compression_strategy)
+        self._headers["Content-Encoding"] = coding.value
+        self._headers[_CONTENT_LENGTH] = str(len(self._compressed))
+
     def start(self, request: Request) -> DrainAwaitable:
         if self._exchange is not None:
             if self._request is not request:
@@ -610,6 +675,12 @@ class Response(StreamResponse):
         self._eof_sent = True
         exchange = self._exchange
         body = self._body or b""
+        if self._compressed is not None:
+            body = self._compressed
+        elif self._compressor is not None:
+            body = self._compressor.compress(body) + self._compressor.flush()
+            self._compressor = None
+        size = len(body)
         if self._chunked and body:
             body = b"%x\r\n%b\r\n0\r\n\r\n" % (len(body), body)
         elif self._chunked:
@@ -619,7 +690,7 @@ class Response(StreamResponse):
         head = self._head_pending
         if head is not None:
             self._head_pending = None
-            self._body_length = len(self._body or b"")
+            self._body_length = size
             exchange.send(self._status, head, body, keep_alive=self._final_keep_alive)
         else:
             if body:

@@ -34,11 +34,34 @@ _NO_INDEX = 1 << 62
 class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     """Match info of :class:`UrlDispatcher`: a dict of the matched path parts, plus ``handler`` and ``route``."""
 
-    __slots__ = ("_route",)
+    __slots__ = ("_apps", "_route")
 
     def __init__(self, match_dict: dict[str, str], route: Route) -> None:
         super().__init__(match_dict)
         self._route = route
+
+    @property
+    def apps(self) -> tuple[Any, ...]:
+        """The applications the request went through, outermost first; empty unless sub-applications are used
+        (the request handler then serves it with the last one's handler, middlewares outermost first)."""
+        try:
+            return self._apps
+        except AttributeError:
+            return ()
+
+    def add_app(self, app: Any) -> None:
+        """Put ``app`` before the applications already recorded (aiohttp 3's API)."""
+        self._apps = (app, *self.apps)
+
+    @property
+    def http_exception(self) -> HTTPException | None:
+        """The 404 or 405 of a miss; None for a match."""
+        return None
+
+    @property
+    def expect_handler(self) -> Any:
+        """The route's handler for ``Expect: 100-continue``."""
+        return getattr(self._route, "expect_handler", None)
 
     @property
     def handler(self) -> Handler:
@@ -117,6 +140,19 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
         self._direct: dict[str, dict[str, Route]] | None = None  # see _build_direct, rebuilt lazily likewise
         self._frozen = False
+        self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
+        self._app: Any = None
+        self._prefix = ""  # the path prefix a parent application serves this router's application under
+        self._parent: UrlDispatcher | None = None
+
+    def post_init(self, app: Any) -> None:
+        """Called by ``Application`` with itself: the router serves that application."""
+        self._app = app
+
+    def full_prefix(self) -> str:
+        """The path prefix of this router's routes as seen from the outermost application."""
+        parent = self._parent
+        return self._prefix if parent is None else parent.full_prefix() + self._prefix
 
     # -- Mapping over named routes ------------------------------------------------------------------------
 
@@ -156,11 +192,18 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                     "already has it; give one of them another name"
                 )
         route._index = len(self._routes)
+        route._owner = self
         self._routes.append(route)
         self._direct = None
         if name is not None:
             self._named[name] = route
-        if isinstance(route, PlainRoute):
+        if route._nested:
+            # Sub-application routes claim requests by prefix or domain: resolve through _resolve_nested from now
+            # on (an instance attribute, so routers without sub-applications pay nothing for it).
+            self._nested.append(route)
+            self._resolve = self._resolve_nested  # type: ignore[method-assign]
+            route._attach(self)
+        elif isinstance(route, PlainRoute):
             # A plain route matches exactly one path: a dict lookup finds it, no scan.
             self._plain.setdefault(route.path, []).append(route)
         else:
@@ -250,6 +293,27 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
         return self.match(method, path)
+
+    def _resolve_nested(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
+        """:meth:`_resolve` for a router with sub-applications."""
+        path = routing_path(raw) if raw[:1] == "/" else request.path
+        return self.match_request(request, method, path)
+
+    def match_request(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo:
+        """:meth:`match`, and the sub-applications' routes, in table order: a route of this application placed
+        before a sub-application that also claims the path wins, as does a sub-application placed before it."""
+        own = self.match(method, path)
+        nested = self._nested
+        if nested:
+            route = own._route
+            limit = route._index if route is not None else _NO_INDEX
+            for sub in nested:
+                if sub._index > limit:
+                    break
+                info = sub.resolve_sub(request, method, path)
+                if info is not None:
+                    return info
+        return own
 
     def _build_direct(self) -> dict[str, dict[str, Route]]:
         """Plain paths that are their own routing path (no query, escapes or non-ASCII), by method, to the route
