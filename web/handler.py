@@ -59,6 +59,15 @@ class RequestHandlerFactory:
         self._app = app
         self._loop = loop
         self.trusted = as_trusted(forwarded_allow_ips)
+        # aiohttp 3's names: handler_args (settings as a dict), logger, max_line_size, read_bufsize.
+        kwargs.update(kwargs.pop("handler_args", None) or {})
+        logger = kwargs.pop("logger", None)
+        if "max_line_size" in kwargs:
+            kwargs["max_request_line"] = kwargs.pop("max_line_size")
+        if "read_bufsize" in kwargs:
+            # The buffered body above which reading from the socket pauses.
+            kwargs["read_high_water"] = bufsize = kwargs.pop("read_bufsize")
+            kwargs.setdefault("read_low_water", min(bufsize, ServerSettings.read_low_water))
         kwargs.setdefault("client_max_size", app.client_max_size)
         if kwargs.get("access_log") is True:
             kwargs["access_log"] = access_logger
@@ -66,7 +75,7 @@ class RequestHandlerFactory:
         self.connections = ConnectionRegistry(self.settings)
         if self.connections.access_logger is not None:
             self.connections.access_logger.remote = functools.partial(_client_address, self.trusted)
-        self.logger: logging.Logger = getattr(app, "logger", web_logger)
+        self.logger: logging.Logger = logger or getattr(app, "logger", web_logger)
 
     @property
     def app(self) -> Application:

@@ -20,9 +20,17 @@ from .helpers import parse_content_type
 if TYPE_CHECKING:
     from .app import Application
 
-__all__ = ["InvalidJSONBody", "Request"]
+__all__ = ["BaseRequest", "InvalidJSONBody", "PayloadAccessError", "Request", "RequestPayloadError"]
 
 _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
+
+
+class RequestPayloadError(Exception):
+    """The request body cannot be read: it is malformed (e.g. a compressed body that does not decode)."""
+
+
+class PayloadAccessError(Exception):
+    """The request body was read after the response was sent."""
 
 
 class InvalidJSONBody(json.JSONDecodeError):
@@ -423,3 +431,7 @@ class Request(MutableMapping[str, Any]):
     async def release(self) -> None:
         """Read and discard what is left of the body. The server does this after every handler as needed."""
         await self._exchange.body.wait_eof()
+
+
+#: aiohttp 3 splits the request into ``BaseRequest`` (no application) and ``Request``; ours is one class.
+BaseRequest = Request

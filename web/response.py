@@ -22,7 +22,7 @@ from .helpers import DONE, DrainAwaitable, parse_content_type
 if TYPE_CHECKING:
     from .request import Request
 
-__all__ = ["Response", "StreamResponse", "json_response"]
+__all__ = ["Response", "StreamResponse", "json_bytes_response", "json_response"]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -740,3 +740,21 @@ def json_response(
             raise ValueError("only one of data, text, or body should be specified")
         text = dumps(data)
     return Response(text=text, body=body, status=status, reason=reason, headers=headers, content_type=content_type)
+
+
+def json_bytes_response(
+    data: Any = None,
+    *,
+    dumps: Callable[[Any], bytes],
+    body: bytes | None = None,
+    status: int = 200,
+    reason: str | None = None,
+    headers: Any = None,
+    content_type: str = "application/json",
+) -> Response:
+    """A JSON response from an encoder that returns bytes (orjson's ``dumps``), with no str round trip."""
+    if data is not None:
+        if body is not None:
+            raise ValueError("only one of data or body should be specified")
+        body = dumps(data)
+    return Response(body=body, status=status, reason=reason, headers=headers, content_type=content_type)

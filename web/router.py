@@ -176,6 +176,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """A read-only, ordered view of every route in the table."""
         return _RoutesView(self._routes)
 
+    def resources(self) -> _RoutesView:
+        """aiohttp 3's view of the resources: here the routes themselves (each route is its own resource)."""
+        return _RoutesView(self._routes)
+
     # -- building the table -------------------------------------------------------------------------------
 
     def register_route(self, route: Route) -> Route:
@@ -210,13 +214,27 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             self._root = None
         return route
 
-    def add_route(self, method: str, path: str, handler: Any, *, name: str | None = None) -> Route:
+    def add_route(
+        self, method: str, path: str, handler: Any, *, name: str | None = None, expect_handler: Any = None
+    ) -> Route:
         """Append ``handler`` for ``method`` on ``path`` to the end of the route table.
 
         ``method`` ``'*'`` means any method. A regular function is converted to a coroutine. Returns the new
         :class:`~web.routes.PlainRoute` (``/a/b/c``) or :class:`~web.routes.DynamicRoute` (``/a/{name}``).
+        ``expect_handler`` (aiohttp 3) is accepted for source compatibility: ``Expect: 100-continue`` is answered
+        by the server core before the handler runs (see ``server.protocol``), so it is never called.
         """
+        if expect_handler is not None and not callable(expect_handler):
+            raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
         return self.register_route(make_route(method, path, handler, name))
+
+    def add_view(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('*', path, handler)``, for a ``web.View`` subclass (aiohttp 3)."""
+        return self.add_route("*", path, handler, **kwargs)
+
+    def add_options(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('OPTIONS', path, handler)``."""
+        return self.add_route("OPTIONS", path, handler, **kwargs)
 
     def add_static(self, prefix: str, path: Any, *, name: str | None = None, **kwargs: Any) -> Route:
         """Serve the files under directory ``path`` at URL ``prefix``; returns the new StaticRoute.

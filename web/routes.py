@@ -169,6 +169,17 @@ class Route:
         self._index = -1  # position in the router's table, set when added
         self._owner: Any = None  # the router, set when added
 
+    @property
+    def resource(self) -> Route:
+        """aiohttp 3's resource of the route: our table holds routes, each its own resource (see README,
+        "Differences from aiohttp")."""
+        return self
+
+    @property
+    def canonical(self) -> str:
+        """The route's path as registered, with its ``{parts}``."""
+        return self._url_prefix() + str(getattr(self, "path", ""))
+
     def _url_prefix(self) -> str:
         """The prefix a parent application serves this route's application under ('' for the outermost)."""
         owner = getattr(self, "_owner", None)  # unset on a subclass that skips Route.__init__
