@@ -121,7 +121,9 @@ class RequestHandlerFactory:
             handler = match_info.handler
             apps = match_info.apps if nested else None
             if apps:
-                # Sub-applications: each one's middlewares, outermost first, with request.app set to it.
+                # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
+                # and after them request.app is the innermost application, the one whose route matched.
+                request._app = apps[-1]
                 handler = await _apply_nested(apps, handler)
             elif app._middlewares:
                 handler = await _apply_middlewares(app, handler)
