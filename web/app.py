@@ -237,12 +237,12 @@ class Application(dict):  # type: ignore[type-arg]
 
     async def cleanup(self) -> None:
         """Finish the ``cleanup_ctx`` generators (in reverse order; their errors propagate, several as a
-        ``CleanupError``, after the rest ran), then run ``on_cleanup`` callbacks in reverse order, reporting their
-        errors through the loop's exception handler."""
+        ``CleanupError``, after the rest ran), then run ``on_cleanup`` callbacks in the order they were added, as
+        aiohttp does, reporting their errors through the loop's exception handler."""
         try:
             await self.cleanup_ctx._on_cleanup(self)
         finally:
-            await self._run_all(list(reversed(self.on_cleanup)), "on_cleanup")
+            await self._run_all(self.on_cleanup, "on_cleanup")
 
     async def _run_all(self, callbacks: list[AppCallback], what: str) -> None:
         loop = self.loop

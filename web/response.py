@@ -398,7 +398,8 @@ class StreamResponse:
             else:
                 self._chunked = True
                 headers[_TRANSFER_ENCODING] = "chunked"
-        if body_allowed and _CONTENT_TYPE not in headers:
+        if body_allowed and _CONTENT_TYPE not in headers and headers.get(_CONTENT_LENGTH) != "0":
+            # Content gets a Content-Type (RFC 9110 section 8.3); an empty body has no content to describe.
             headers[_CONTENT_TYPE] = "application/octet-stream"
         if self._cookies:
             for morsel in self._cookies.values():
