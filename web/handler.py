@@ -155,8 +155,19 @@ class RequestHandlerFactory:
             except Exception:
                 self.logger.exception("Error in on_response_prepare for %s %s", exchange.method, exchange.target)
                 response = Response(status=500, text="500 Internal Server Error")
+        if response._source is not None and response._exchange is None:
+            # A body streamed from a file, an iterator or a payload (web.bodies): written here, awaited.
+            try:
+                response.start(request)
+                await response.write_eof()
+            finally:
+                if request._cleanups:
+                    _cleanup(request)
+            return
         try:
-            if not exchange.head_sent or response._exchange is exchange:
+            sent = response._exchange
+            if not exchange.head_sent or sent is exchange or getattr(sent, "_exchange", None) is exchange:
+                # (A response prepared with request.clone() holds the clone's view of this exchange.)
                 response._send(request)
         finally:
             if request._cleanups:

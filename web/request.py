@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
-from multidict import CIMultiDictProxy, MultiDict, MultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
 from server.exchange import Exchange, HttpVersion
@@ -356,11 +356,17 @@ class Request(MutableMapping[str, Any]):
     payload = content
 
     @property
-    def has_body(self) -> bool:
+    def can_read_body(self) -> bool:
         """True when the request has a body that is not read completely yet."""
         return not self._exchange.body.at_eof()
 
-    can_read_body = has_body
+    @property
+    def has_body(self) -> bool:
+        """Deprecated (as in aiohttp 3): :attr:`can_read_body`."""
+        import warnings
+
+        warnings.warn("Deprecated, use .can_read_body #2005", DeprecationWarning, stacklevel=2)
+        return not self._exchange.body.at_eof()
 
     @property
     def body_exists(self) -> bool:
@@ -428,9 +434,65 @@ class Request(MutableMapping[str, Any]):
 
         return MultipartReader.from_request(self)
 
+    def clone(
+        self,
+        *,
+        method: str | None = None,
+        rel_url: str | URL | None = None,
+        headers: Any = None,
+        scheme: str | None = None,
+        host: str | None = None,
+        remote: str | None = None,
+        client_max_size: int | None = None,
+    ) -> Request:
+        """A copy of the request with some of its parts replaced (aiohttp 3), e.g. for a middleware that rewrites
+        the method or the URL before calling the handler. The copy shares the body stream, the match info and the
+        application; responses may be prepared with it."""
+        if client_max_size is not None:
+            raise ValueError("client_max_size is a server setting here (make_handler(client_max_size=...))")
+        overrides: dict[str, Any] = {}
+        if method is not None:
+            overrides["method"] = method.upper()
+        if rel_url is not None:
+            url = URL(rel_url) if not isinstance(rel_url, URL) else rel_url
+            if url.absolute:
+                raise ValueError("rel_url should be a relative URL")
+            overrides["target"] = url.raw_path_qs
+        if headers is not None:
+            overrides["headers"] = CIMultiDictProxy(CIMultiDict(headers))
+        clone = Request(_ExchangeView(self._exchange, overrides), self._app, self._match_info, self._trusted)
+        clone._post = self._post
+        clone._state = self._state
+        clone._cleanups = self._cleanups
+        if scheme is not None or host is not None or remote is not None:
+            resolved = self._resolved
+            clone._cache["forwarded"] = Forwarded(
+                remote if remote is not None else resolved.remote or self.remote,
+                scheme if scheme is not None else resolved.scheme,
+                host if host is not None else resolved.host,
+            )
+        return clone
+
     async def release(self) -> None:
         """Read and discard what is left of the body. The server does this after every handler as needed."""
         await self._exchange.body.wait_eof()
+
+
+class _ExchangeView:
+    """An exchange seen through ``Request.clone()``'s replacements (method, target, headers); everything else,
+    the writes of the response included, goes to the exchange itself."""
+
+    __slots__ = ("_exchange", "_overrides")
+
+    def __init__(self, exchange: Any, overrides: dict[str, Any]) -> None:
+        self._exchange = exchange
+        self._overrides = overrides
+
+    def __getattr__(self, name: str) -> Any:
+        overrides = self._overrides
+        if name in overrides:
+            return overrides[name]
+        return getattr(self._exchange, name)
 
 
 #: aiohttp 3 splits the request into ``BaseRequest`` (no application) and ``Request``; ours is one class.

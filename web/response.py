@@ -81,6 +81,10 @@ class StreamResponse:
     _compression_force: Any = None
     _compression_strategy: int | None = None
     _compressor: Any = None
+    # Response(body=<file, StringIO, async iterator, payload>): what write_eof streams (see web.bodies), and the
+    # object given for it.
+    _source: Any = None
+    _source_obj: Any = None
 
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
@@ -590,9 +594,10 @@ class Response(StreamResponse):
                 hdrs[_CONTENT_LENGTH] = "0"
 
     @property
-    def body(self) -> bytes | None:
-        """The body bytes; assigning recalculates ``content_length`` (``None`` drops the Content-Length header)."""
-        return self._body
+    def body(self) -> Any:
+        """The body bytes (or the file, iterator or payload given); assigning recalculates ``content_length``
+        (``None`` drops the Content-Length header)."""
+        return self._body if self._source is None else self._source_obj
 
     @body.setter
     def body(self, body: Any) -> None:
@@ -604,7 +609,15 @@ class Response(StreamResponse):
         if isinstance(body, str):
             raise TypeError("body must be bytes-like; use text= for str")
         if not isinstance(body, (bytes, bytearray, memoryview)):
-            raise TypeError(f"body argument must be byte-ish ({type(body)!r})")
+            from .bodies import is_source, prepare_source
+
+            if not is_source(body):
+                raise TypeError(f"body argument must be byte-ish ({type(body)!r})")
+            # A file, StringIO, async iterator or aiohttp payload: streamed when the response is finished.
+            self._body = None
+            self._source_obj = body
+            self._source = prepare_source(body, self._headers)
+            return
         self._body = bytes(body)
         if not self._chunked:
             self._headers[_CONTENT_LENGTH] = str(len(self._body))
@@ -635,6 +648,14 @@ class Response(StreamResponse):
             return
         if self._exchange is None:
             raise RuntimeError("Response has not been started")
+        if self._source is not None:
+            from .bodies import send_source
+
+            source, self._source = self._source, None
+            self._flush_head()
+            await send_source(self, source)
+            await StreamResponse.write_eof(self, data)
+            return
         if self._head_pending is not None or not self._body_length:
             self._send_body()
             if not self._final_keep_alive:
@@ -644,7 +665,7 @@ class Response(StreamResponse):
         await super().write_eof(data)
 
     def _start_compression(self, request: Request) -> None:
-        if self._chunked:
+        if self._chunked or self._source is not None:
             super()._start_compression(request)
             return
         from .compression import ContentCoding, choose_coding, compress
