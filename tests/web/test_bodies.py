@@ -58,3 +58,26 @@ async def test_clone_replaces_parts_and_can_prepare_the_response(make_server):
     server = await make_server(app)
     async with aiohttp.ClientSession() as s, s.get(server.url("/")) as r:
         assert r.status == 200 and await r.read() == b"streamed"
+
+
+async def test_binary_multipart_field_without_filename_stays_bytes(make_server):
+    seen = {}
+
+    async def handler(request):
+        form = await request.post()
+        seen.update(form)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    server = await make_server(app)
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="blob"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        b'\xff\x00\r\n--b\r\nContent-Disposition: form-data; name="text"\r\n\r\nplain\r\n--b--\r\n'
+    )
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(server.url("/"), data=body, headers={"Content-Type": "multipart/form-data; boundary=b"}) as r,
+    ):
+        assert r.status == 200
+    assert seen == {"blob": b"\xff\x00", "text": "plain"}
