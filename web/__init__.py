@@ -74,7 +74,7 @@ from .static import FileResponse as FileResponse
 from .static import StaticRoute as StaticResource
 from .static import StaticRoute as StaticRoute
 from .subapp import PrefixedSubAppResource as PrefixedSubAppResource
-from .view import View as View
+from .views import View as View
 from .websocket import MSG_BINARY as MSG_BINARY
 from .websocket import MSG_CLOSE as MSG_CLOSE
 from .websocket import MSG_CLOSED as MSG_CLOSED

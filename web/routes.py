@@ -177,8 +177,9 @@ class Route:
 
     @property
     def canonical(self) -> str:
-        """The route's path as registered, with its ``{parts}``."""
-        return self._url_prefix() + str(getattr(self, "path", ""))
+        """The route's path with its ``{parts}`` (without their regexes), as aiohttp's ``resource.canonical``."""
+        path = getattr(self, "formatter", None) or str(getattr(self, "path", ""))
+        return self._url_prefix() + path
 
     def _url_prefix(self) -> str:
         """The prefix a parent application serves this route's application under ('' for the outermost)."""

@@ -153,12 +153,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     if not _in_compat_run(config):
         return
-    stats = terminalreporter.stats
-    passed = len([r for r in stats.get("passed", []) if r.when == "call"])
-    xfailed = len(stats.get("xfailed", []))
-    failed = len([r for r in stats.get("failed", []) if r.when == "call"]) + len(stats.get("error", []))
-    skipped = len(stats.get("skipped", []))
-    selected = passed + xfailed + failed + skipped + len(stats.get("xpassed", []))
+    # One outcome per test: a failure or error in any phase, else xfailed/xpassed/skipped, else passed.
+    outcome: dict[str, str] = {}
+    for key in ("passed", "xpassed", "skipped", "xfailed", "error", "failed"):
+        for report in terminalreporter.stats.get(key, []):
+            if getattr(report, "nodeid", None) and (key != "passed" or report.when == "call"):
+                outcome[report.nodeid] = "failed" if key == "error" else key
+    counts = {key: list(outcome.values()).count(key) for key in ("passed", "xfailed", "failed", "skipped")}
+    passed, xfailed, failed, skipped = counts["passed"], counts["xfailed"], counts["failed"], counts["skipped"]
+    selected = len(outcome)
     share = 100.0 * passed / selected if selected else 0.0
     terminalreporter.write_sep("=", f"aiohttp 3 compat ({_mode(config)} mode)")
     terminalreporter.write_line(
