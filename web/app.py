@@ -79,7 +79,7 @@ class Application(dict):  # type: ignore[type-arg]
         router: Any = None,
         logger: logging.Logger = web_logger,
         middlewares: Iterable[Any] = (),
-        client_max_size: int = 1024**2,
+        client_max_size: int | None = 1024**2,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -190,7 +190,8 @@ class Application(dict):  # type: ignore[type-arg]
         return self._middlewares
 
     @property
-    def client_max_size(self) -> int:
+    def client_max_size(self) -> int | None:
+        """The largest request body accepted (None: no limit)."""
         return self._client_max_size
 
     def make_handler(self, **kwargs: Any) -> RequestHandlerFactory:

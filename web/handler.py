@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,8 @@ class RequestHandlerFactory:
             kwargs["read_high_water"] = bufsize = kwargs.pop("read_bufsize")
             kwargs.setdefault("read_low_water", min(bufsize, ServerSettings.read_low_water))
         kwargs.setdefault("client_max_size", app.client_max_size)
+        if kwargs["client_max_size"] is None:
+            kwargs["client_max_size"] = sys.maxsize  # aiohttp's client_max_size=None: no limit
         if kwargs.get("access_log") is True:
             kwargs["access_log"] = access_logger
         self.settings = ServerSettings.from_kwargs(**kwargs)

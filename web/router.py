@@ -318,19 +318,28 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         return self.match_request(request, method, path)
 
     def match_request(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo:
-        """:meth:`match`, and the sub-applications' routes, in table order: a route of this application placed
-        before a sub-application that also claims the path wins, as does a sub-application placed before it."""
-        own = self.match(method, path)
+        """:meth:`match`, and the sub-applications' routes: a domain's sub-application first, then in table order:
+        a route of this application placed before a prefixed sub-application that also claims the path wins, as
+        does a sub-application placed before it."""
         nested = self._nested
+        for sub in nested:
+            # A domain's sub-application takes every request for its host, whatever this table holds for the path
+            # (as in aiohttp, whose issue #11665 settled it).
+            if sub._by_host:
+                info = sub.resolve_sub(request, method, path)
+                if info is not None:
+                    return info
+        own = self.match(method, path)
         if nested:
             route = own._route
             limit = route._index if route is not None else _NO_INDEX
             for sub in nested:
                 if sub._index > limit:
                     break
-                info = sub.resolve_sub(request, method, path)
-                if info is not None:
-                    return info
+                if not sub._by_host:
+                    info = sub.resolve_sub(request, method, path)
+                    if info is not None:
+                        return info
         return own
 
     def _build_direct(self) -> dict[str, dict[str, Route]]:

@@ -187,8 +187,13 @@ class Route:
         return owner.full_prefix() if owner is not None else ""
 
     def url_for(self, *args: Any, **parts: Any) -> URL:
-        """aiohttp 3's URL builder: a relative ``yarl.URL`` from the route's ``{parts}`` as keyword arguments."""
-        raise NotImplementedError
+        """aiohttp 3's URL builder: a relative ``yarl.URL`` from the route's ``{parts}`` as keyword arguments (for a
+        static route, ``filename=``)."""
+        return URL(self._url_prefix() + self.url(*args, **parts), encoded=True)
+
+    def raw_match(self, path: str) -> bool:
+        """True when ``path`` is the route's path as registered (aiohttp 3's ``resource.raw_match``)."""
+        return path == getattr(self, "path", None)
 
     def match(self, path: str) -> dict[str, str] | None:
         """Return a dict of the parsed path parts for ``path``, or None if the route does not handle it."""

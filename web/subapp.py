@@ -31,6 +31,7 @@ class _SubAppRoute(Route):
 
     __slots__ = ("_app", "_parent")
     _nested = True
+    _by_host = False  # True for a domain's route: it is asked before the table (see UrlDispatcher.match_request)
 
     def __init__(self, app: Application) -> None:
         super().__init__("*", _unreachable, None)
@@ -111,6 +112,7 @@ class MatchedSubAppResource(_SubAppRoute):
     domain matches one or more labels (``*.example.com``)."""
 
     __slots__ = ("_pattern", "domain")
+    _by_host = True
 
     def __init__(self, domain: str, app: Application) -> None:
         super().__init__(app)
