@@ -133,6 +133,15 @@ class RequestHandlerFactory:
             response = await handler(request)
             if not isinstance(response, StreamResponse):
                 raise TypeError(_not_a_response(match_info, response))
+            if (
+                response.__class__ is not Response
+                and response._exchange is None
+                and response.__class__.prepare is not StreamResponse.prepare
+            ):
+                # A response that sends its own body from prepare() (FileResponse): aiohttp's contract for a
+                # returned response, prepare() then write_eof(); its HTTP errors (404, 403) answer as raised.
+                await response.prepare(request)
+                await response.write_eof()
         except HTTPException as exc:
             response = exc
         except HttpProtocolError as exc:

@@ -81,3 +81,24 @@ async def test_binary_multipart_field_without_filename_stays_bytes(make_server):
     ):
         assert r.status == 200
     assert seen == {"blob": b"\xff\x00", "text": "plain"}
+
+
+async def test_a_returned_file_response_is_prepared_and_sent(make_server, tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_bytes(b"file content")
+
+    async def handler(request):
+        return web.FileResponse(path)
+
+    async def missing(request):
+        return web.FileResponse(tmp_path / "nope.txt")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    app.router.add_get("/missing", missing)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/")) as r:
+            assert r.status == 200 and await r.read() == b"file content"
+        async with s.get(server.url("/missing")) as r:
+            assert r.status == 404
