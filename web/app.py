@@ -80,9 +80,11 @@ class Application(dict):  # type: ignore[type-arg]
         logger: logging.Logger = web_logger,
         middlewares: Iterable[Any] = (),
         client_max_size: int | None = 1024**2,
+        handler_args: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self._handler_args = dict(handler_args or {})
         if router is None:
             from .router import UrlDispatcher
 
@@ -195,10 +197,11 @@ class Application(dict):  # type: ignore[type-arg]
         return self._client_max_size
 
     def make_handler(self, **kwargs: Any) -> RequestHandlerFactory:
-        """Create the protocol factory for ``loop.create_server()``; ``kwargs`` go to ``RequestHandlerFactory``."""
+        """Create the protocol factory for ``loop.create_server()``; ``kwargs`` go to ``RequestHandlerFactory``, after
+        the ``handler_args`` given to the constructor (aiohttp 3's way to pass server settings with the app)."""
         from .handler import RequestHandlerFactory
 
-        return RequestHandlerFactory(self, **kwargs)
+        return RequestHandlerFactory(self, **{**self._handler_args, **kwargs})
 
     # -- life cycle ------------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ How the swap works, in ``prefork`` mode:
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
   ``from aiohttp import web`` gives our ``web`` (see ``ALIASES``). The files are never edited, and aiohttp's client
   and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
-* ``aiohttp_client``, ``aiohttp_server`` and ``aiohttp_raw_server`` serve our application with our
+* ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
   aiohttp's own), and run the application's life cycle as aiohttp's ``AppRunner`` does.
 * Tests that poke aiohttp's private internals are deselected (in both modes); tests that fail against ours are
@@ -33,7 +33,6 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).resolve().parent
-SUITE = HERE / "aiohttp-3.14.5" / "tests"
 
 
 def _in_compat_run(config: pytest.Config) -> bool:
