@@ -68,7 +68,8 @@ class RequestHandlerFactory:
         if "read_bufsize" in kwargs:
             # The buffered body above which reading from the socket pauses.
             kwargs["read_high_water"] = bufsize = kwargs.pop("read_bufsize")
-            kwargs.setdefault("read_low_water", min(bufsize, ServerSettings.read_low_water))
+            default_low = ServerSettings.__dataclass_fields__["read_low_water"].default
+            kwargs.setdefault("read_low_water", min(bufsize, default_low))
         kwargs.setdefault("client_max_size", app.client_max_size)
         if kwargs["client_max_size"] is None:
             kwargs["client_max_size"] = sys.maxsize  # aiohttp's client_max_size=None: no limit

@@ -42,3 +42,15 @@ async def test_app_runner_tcp_and_sock_sites_and_cleanup_order(tmp_path):
 
 async def _note(events, what):
     events.append(what)
+
+
+def test_make_handler_takes_aiohttps_settings_and_handler_args():
+    import logging
+
+    logger = logging.getLogger("compat-test")
+    app = web.Application(handler_args={"max_line_size": 100}, client_max_size=None)
+    factory = app.make_handler(logger=logger, read_bufsize=2048)
+    assert factory.settings.max_request_line == 100
+    assert factory.settings.read_high_water == 2048 and factory.settings.read_low_water <= 2048
+    assert factory.logger is logger
+    assert factory.settings.client_max_size > 2**40
