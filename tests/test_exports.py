@@ -54,3 +54,23 @@ def test_seed_message_types_are_the_websocket_message_types():
 
 def test_all_names_exist():
     assert [name for name in web.__all__ if not hasattr(web, name)] == []
+
+
+def test_every_aiohttp3_web_name_is_exported():
+    """Extensions written for aiohttp 3 import these names from ``aiohttp.web`` at module level; each exists in
+    ``web`` (where its meaning differs, README's "Differences from aiohttp" says how)."""
+    import aiohttp.web
+
+    missing = sorted(name for name in aiohttp.web.__all__ if name not in web.__all__ or not hasattr(web, name))
+    assert missing == []
+
+
+def test_names_extensions_import_at_module_level():
+    assert web.ContentCoding.gzip.value == "gzip"
+    assert [c.value for c in web.ContentCoding][:3] == ["deflate", "gzip", "identity"]
+    key = web.AppKey("db", int)
+    app = web.Application()
+    app[key] = 1
+    assert app[key] == 1 and "db" in repr(key)
+    assert web.BaseRequest is web.Request
+    assert isinstance(web.Resource, type) and issubclass(web.PlainResource, web.Resource)

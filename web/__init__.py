@@ -3,12 +3,19 @@
 from server.exchange import HttpVersion as HttpVersion
 from server.exchange import HttpVersion10 as HttpVersion10
 from server.exchange import HttpVersion11 as HttpVersion11
+from server.protocol import HttpProtocol as RequestHandler
 from server.streams import EofStream as EofStream
 from server.streams import FlowControlStreamReader as FlowControlStreamReader
 
 from .abc import AbstractMatchInfo as AbstractMatchInfo
 from .abc import AbstractRouter as AbstractRouter
 from .app import Application as Application
+from .app import CleanupError as CleanupError
+from .appkey import AppKey as AppKey
+from .appkey import NotAppKeyWarning as NotAppKeyWarning
+from .appkey import RequestKey as RequestKey
+from .appkey import ResponseKey as ResponseKey
+from .compression import ContentCoding as ContentCoding
 from .exceptions import *  # noqa: F403 - the HTTP exception family; its __all__ is the list
 from .exceptions import __all__ as _exceptions_all
 from .forms import FileField as FileField
@@ -18,17 +25,23 @@ from .middlewares import middleware as middleware
 from .middlewares import normalize_path_middleware as normalize_path_middleware
 from .multipart import BodyPartReader as BodyPartReader
 from .multipart import MultipartReader as MultipartReader
+from .request import BaseRequest as BaseRequest
 from .request import InvalidJSONBody as InvalidJSONBody
+from .request import PayloadAccessError as PayloadAccessError
 from .request import Request as Request
+from .request import RequestPayloadError as RequestPayloadError
 from .response import Response as Response
 from .response import StreamResponse as StreamResponse
+from .response import json_bytes_response as json_bytes_response
 from .response import json_response as json_response
+from .routedef import AbstractRouteDef as AbstractRouteDef
 from .routedef import RouteDef as RouteDef
 from .routedef import RouteTableDef as RouteTableDef
 from .routedef import StaticDef as StaticDef
 from .routedef import delete as delete
 from .routedef import get as get
 from .routedef import head as head
+from .routedef import options as options
 from .routedef import patch as patch
 from .routedef import post as post
 from .routedef import put as put
@@ -37,12 +50,31 @@ from .routedef import static as static
 from .routedef import view as view
 from .router import UrlDispatcher as UrlDispatcher
 from .router import UrlMappingMatchInfo as UrlMappingMatchInfo
+from .routes import DynamicRoute as DynamicResource
 from .routes import DynamicRoute as DynamicRoute
+from .routes import PlainRoute as PlainResource
 from .routes import PlainRoute as PlainRoute
+from .routes import Route as AbstractResource
+from .routes import Route as AbstractRoute
+from .routes import Route as Resource
+from .routes import Route as ResourceRoute
 from .routes import Route as Route
 from .runner import run_app as run_app
+from .runners import AppRunner as AppRunner
+from .runners import BaseRunner as BaseRunner
+from .runners import BaseSite as BaseSite
+from .runners import GracefulExit as GracefulExit
+from .runners import NamedPipeSite as NamedPipeSite
+from .runners import Server as Server
+from .runners import ServerRunner as ServerRunner
+from .runners import SockSite as SockSite
+from .runners import TCPSite as TCPSite
+from .runners import UnixSite as UnixSite
 from .static import FileResponse as FileResponse
+from .static import StaticRoute as StaticResource
 from .static import StaticRoute as StaticRoute
+from .subapp import PrefixedSubAppResource as PrefixedSubAppResource
+from .views import View as View
 from .websocket import MSG_BINARY as MSG_BINARY
 from .websocket import MSG_CLOSE as MSG_CLOSE
 from .websocket import MSG_CLOSED as MSG_CLOSED
@@ -61,7 +93,13 @@ from .websocket import WSMsgType as WSMsgType
 __all__ = [
     "AbstractMatchInfo",
     "AbstractRouter",
+    "AppKey",
     "Application",
+    "CleanupError",
+    "ContentCoding",
+    "NotAppKeyWarning",
+    "RequestKey",
+    "ResponseKey",
     "BodyPartReader",
     "DynamicRoute",
     "FileField",
@@ -91,6 +129,19 @@ __all__ = [
     "HttpVersion10",
     "HttpVersion11",
     "InvalidJSONBody",
+    "BaseRequest",
+    "PayloadAccessError",
+    "RequestPayloadError",
+    "RequestHandler",
+    "AbstractResource",
+    "AbstractRoute",
+    "Resource",
+    "ResourceRoute",
+    "PlainResource",
+    "DynamicResource",
+    "StaticResource",
+    "PrefixedSubAppResource",
+    "json_bytes_response",
     "Request",
     "RequestHandlerFactory",
     "Response",
@@ -99,6 +150,19 @@ __all__ = [
     "middleware",
     "normalize_path_middleware",
     "run_app",
+    "AppRunner",
+    "BaseRunner",
+    "BaseSite",
+    "GracefulExit",
+    "NamedPipeSite",
+    "Server",
+    "ServerRunner",
+    "SockSite",
+    "TCPSite",
+    "UnixSite",
+    "View",
+    "AbstractRouteDef",
+    "options",
     "MSG_BINARY",
     "MSG_CLOSE",
     "MSG_CLOSED",

@@ -1,11 +1,16 @@
-"""The seed's ``Application``: a dict-like registry holding the router, middlewares and life-cycle callbacks."""
+"""The seed's ``Application``: a dict-like registry holding the router, middlewares and life-cycle callbacks.
+
+aiohttp 3's additions live here too: ``cleanup_ctx``, ``on_response_prepare``, sub-applications
+(``add_subapp``, ``add_domain``) and ``add_routes``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .helpers import web_logger
@@ -13,9 +18,51 @@ from .helpers import web_logger
 if TYPE_CHECKING:
     from .handler import RequestHandlerFactory
 
-__all__ = ["Application"]
+__all__ = ["Application", "CleanupContext", "CleanupError"]
 
 AppCallback = Callable[["Application"], Awaitable[None]]
+
+
+class CleanupError(RuntimeError):
+    """Several ``cleanup_ctx`` exits failed; ``exceptions`` lists their errors."""
+
+    @property
+    def exceptions(self) -> list[BaseException]:
+        return list(self.args[1])
+
+
+class CleanupContext(list):  # type: ignore[type-arg]
+    """``app.cleanup_ctx``: async generators (or async context manager factories) taking the application; the
+    code before ``yield`` runs at startup, the code after it at cleanup, in reverse order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._exits: list[contextlib.AbstractAsyncContextManager[Any]] = []
+
+    async def _on_startup(self, app: Application) -> None:
+        for callback in self:
+            ctx = callback(app)
+            if not isinstance(ctx, contextlib.AbstractAsyncContextManager):
+                ctx = contextlib.asynccontextmanager(_as_generator(callback))(app)
+            await ctx.__aenter__()
+            self._exits.append(ctx)
+
+    async def _on_cleanup(self, app: Application) -> None:
+        errors: list[BaseException] = []
+        for ctx in reversed(self._exits):
+            try:
+                await ctx.__aexit__(None, None, None)
+            except Exception as exc:
+                errors.append(exc)
+        self._exits.clear()
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise CleanupError("Multiple errors on cleanup stage", errors)
+
+
+def _as_generator(callback: Callable[[Application], AsyncIterator[None]]) -> Callable[..., AsyncIterator[None]]:
+    return callback
 
 
 class Application(dict):  # type: ignore[type-arg]
@@ -32,10 +79,12 @@ class Application(dict):  # type: ignore[type-arg]
         router: Any = None,
         logger: logging.Logger = web_logger,
         middlewares: Iterable[Any] = (),
-        client_max_size: int = 1024**2,
+        client_max_size: int | None = 1024**2,
+        handler_args: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self._handler_args = dict(handler_args or {})
         if router is None:
             from .router import UrlDispatcher
 
@@ -49,6 +98,10 @@ class Application(dict):  # type: ignore[type-arg]
         self.on_startup: list[AppCallback] = []
         self.on_shutdown: list[AppCallback] = []
         self.on_cleanup: list[AppCallback] = []
+        self.on_response_prepare: list[Callable[[Any, Any], Awaitable[None]]] = []
+        self.cleanup_ctx = CleanupContext()
+        self._subapps: list[Application] = []
+        self._frozen = False
         post_init = getattr(router, "post_init", None)
         if post_init is not None:
             post_init(self)
@@ -63,6 +116,64 @@ class Application(dict):  # type: ignore[type-arg]
 
     def __bool__(self) -> bool:
         return True
+
+    def __call__(self) -> Application:
+        """The application itself: lets ``prefork module:create_app`` style factories and gunicorn's
+        ``aiohttp.GunicornWebWorker`` convention accept an application object too."""
+        return self
+
+    @property
+    def frozen(self) -> bool:
+        """True once the application serves requests (or was added as a sub-application and its parent does)."""
+        return self._frozen
+
+    def freeze(self) -> None:
+        """Refuse further sub-applications; the router's table is frozen when serving starts."""
+        self._frozen = True
+        for subapp in self._subapps:
+            subapp.freeze()
+
+    def add_routes(self, routes: Iterable[Any]) -> list[Any]:
+        """``app.router.add_routes(routes)``: register ``web.get(...)``-style definitions or a RouteTableDef."""
+        return self._router.add_routes(routes)
+
+    # -- sub-applications -------------------------------------------------------------------------------------
+
+    def add_subapp(self, prefix: str, subapp: Application) -> Any:
+        """Serve ``subapp`` under the path ``prefix``: its routes answer ``prefix + path``, its middlewares run
+        after this application's, its signals run with this application's, and its handlers see it as
+        ``request.app`` (``request.config_dict`` looks values up in it, then here). Returns the route the
+        sub-application is reached through."""
+        if not isinstance(prefix, str):
+            raise TypeError("Prefix must be str")
+        prefix = prefix.rstrip("/")
+        if not prefix:
+            raise ValueError("Prefix cannot be empty")
+        from .subapp import PrefixedSubAppResource
+
+        return self._add_subapp(PrefixedSubAppResource(prefix, subapp), subapp)
+
+    def add_domain(self, domain: str, subapp: Application) -> Any:
+        """Serve ``subapp`` for requests whose Host is ``domain`` (``*.example.com`` masks are allowed)."""
+        if not isinstance(domain, str):
+            raise TypeError("Domain must be str")
+        from .subapp import MatchedSubAppResource
+
+        return self._add_subapp(MatchedSubAppResource(domain, subapp), subapp)
+
+    def _add_subapp(self, route: Any, subapp: Application) -> Any:
+        if self._frozen:
+            raise RuntimeError("Cannot add sub application to frozen application")
+        if subapp._frozen:
+            raise RuntimeError("Cannot add frozen application")
+        self._router.register_route(route)
+        for name in ("on_startup", "on_shutdown", "on_cleanup"):
+            getattr(self, name).append(_forward(subapp, name))
+        self._subapps.append(subapp)
+        subapp._frozen = True
+        if self._loop is not None and subapp._loop is None:
+            subapp._loop = self._loop
+        return route
 
     @property
     def router(self) -> Any:
@@ -81,14 +192,16 @@ class Application(dict):  # type: ignore[type-arg]
         return self._middlewares
 
     @property
-    def client_max_size(self) -> int:
+    def client_max_size(self) -> int | None:
+        """The largest request body accepted (None: no limit)."""
         return self._client_max_size
 
     def make_handler(self, **kwargs: Any) -> RequestHandlerFactory:
-        """Create the protocol factory for ``loop.create_server()``; ``kwargs`` go to ``RequestHandlerFactory``."""
+        """Create the protocol factory for ``loop.create_server()``; ``kwargs`` go to ``RequestHandlerFactory``, after
+        the ``handler_args`` given to the constructor (aiohttp 3's way to pass server settings with the app)."""
         from .handler import RequestHandlerFactory
 
-        return RequestHandlerFactory(self, **kwargs)
+        return RequestHandlerFactory(self, **{**self._handler_args, **kwargs})
 
     # -- life cycle ------------------------------------------------------------------------------------------
 
@@ -115,7 +228,10 @@ class Application(dict):  # type: ignore[type-arg]
                 )
 
     async def startup(self) -> None:
-        """Run ``on_startup`` callbacks in order; an error propagates (the worker must not start serving)."""
+        """Enter the ``cleanup_ctx`` generators, then run ``on_startup`` callbacks in order; an error propagates
+        (the worker must not start serving)."""
+        self.freeze()
+        await self.cleanup_ctx._on_startup(self)
         for callback in self.on_startup:
             await callback(self)
 
@@ -124,8 +240,13 @@ class Application(dict):  # type: ignore[type-arg]
         await self._run_all(self.on_shutdown, "on_shutdown")
 
     async def cleanup(self) -> None:
-        """Run ``on_cleanup`` callbacks in reverse order, reporting errors through the loop's exception handler."""
-        await self._run_all(list(reversed(self.on_cleanup)), "on_cleanup")
+        """Finish the ``cleanup_ctx`` generators (in reverse order; their errors propagate, several as a
+        ``CleanupError``, after the rest ran), then run ``on_cleanup`` callbacks in the order they were added, as
+        aiohttp does, reporting their errors through the loop's exception handler."""
+        try:
+            await self.cleanup_ctx._on_cleanup(self)
+        finally:
+            await self._run_all(self.on_cleanup, "on_cleanup")
 
     async def _run_all(self, callbacks: list[AppCallback], what: str) -> None:
         loop = self.loop
@@ -136,3 +257,13 @@ class Application(dict):  # type: ignore[type-arg]
                 loop.call_exception_handler(
                     {"message": f"Error in {what} callback", "exception": exc, "application": self}
                 )
+
+
+def _forward(subapp: Application, signal: str) -> AppCallback:
+    """A callback of the parent's ``signal`` list that runs the sub-application's own (startup, shutdown, cleanup)."""
+    run = getattr(subapp, signal.removeprefix("on_"))
+
+    async def forward(app: Application) -> None:
+        await run()
+
+    return forward

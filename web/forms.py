@@ -250,6 +250,11 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
                 data += chunk
                 if len(data) > limits.max_field_size:
                     raise FieldTooLarge(f"form field {name!r} longer than {limits.max_field_size} bytes")
+            field_type = part.headers.get("Content-Type")
+            if field_type is not None and not field_type.lstrip().lower().startswith("text/"):
+                # A field sent as binary data (not text/*) and without a filename stays bytes, as in aiohttp.
+                form.add(name, bytes(data))
+                continue
             value_charset = _charset(part.get_charset(charset))
             try:
                 value = data.decode(value_charset)

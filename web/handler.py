@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -62,14 +63,26 @@ class RequestHandlerFactory:
         self._app = app
         self._loop = loop
         self.trusted = as_trusted(forwarded_allow_ips)
+        # aiohttp 3's names: handler_args (settings as a dict), logger, max_line_size, read_bufsize.
+        kwargs.update(kwargs.pop("handler_args", None) or {})
+        logger = kwargs.pop("logger", None)
+        if "max_line_size" in kwargs:
+            kwargs["max_request_line"] = kwargs.pop("max_line_size")
+        if "read_bufsize" in kwargs:
+            # The buffered body above which reading from the socket pauses.
+            kwargs["read_high_water"] = bufsize = kwargs.pop("read_bufsize")
+            default_low = ServerSettings.__dataclass_fields__["read_low_water"].default
+            kwargs.setdefault("read_low_water", min(bufsize, default_low))
         kwargs.setdefault("client_max_size", app.client_max_size)
+        if kwargs["client_max_size"] is None:
+            kwargs["client_max_size"] = sys.maxsize  # aiohttp's client_max_size=None: no limit
         if kwargs.get("access_log") is True:
             kwargs["access_log"] = access_logger
         self.settings = ServerSettings.from_kwargs(**kwargs)
         self.connections = ConnectionRegistry(self.settings)
         if self.connections.access_logger is not None:
             self.connections.access_logger.remote = functools.partial(_client_address, self.trusted)
-        self.logger: logging.Logger = getattr(app, "logger", web_logger)
+        self.logger: logging.Logger = logger or getattr(app, "logger", web_logger)
 
     @property
     def app(self) -> Application:
@@ -96,9 +109,11 @@ class RequestHandlerFactory:
     async def _handle(self, exchange: Exchange) -> None:
         app = self._app
         request = Request(exchange, app, None, self.trusted)
+        nested = None
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
+                nested = router._nested
                 # The default router resolves without waiting: no coroutine to create and drive. An origin-form
                 # target is the request's raw_path.
                 target = exchange.target
@@ -107,10 +122,17 @@ class RequestHandlerFactory:
                 else:
                     match_info = router.resolve_now(request)
             else:
+                nested = getattr(router, "_nested", None)
                 match_info = await router.resolve(request)
             request._match_info = match_info
             handler = match_info.handler
-            if app._middlewares:
+            apps = match_info.apps if nested else None
+            if apps:
+                # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
+                # and after them request.app is the innermost application, the one whose route matched.
+                request._app = apps[-1]
+                handler = await _apply_nested(apps, handler)
+            elif app._middlewares:
                 handler = await _apply_middlewares(app, handler)
             response = await handler(request)
             if not isinstance(response, StreamResponse):
@@ -139,8 +161,25 @@ class RequestHandlerFactory:
                     _cleanup(request)
                 raise
             response = Response(status=500, text="500 Internal Server Error")
+        if response._exchange is None and (app.on_response_prepare or nested):
+            try:
+                await request._prepare_hook(response)
+            except Exception:
+                self.logger.exception("Error in on_response_prepare for %s %s", exchange.method, exchange.target)
+                response = Response(status=500, text="500 Internal Server Error")
+        if response._source is not None and response._exchange is None:
+            # A body streamed from a file, an iterator or a payload (web.bodies): written here, awaited.
+            try:
+                response.start(request)
+                await response.write_eof()
+            finally:
+                if request._cleanups:
+                    _cleanup(request)
+            return
         try:
-            if not exchange.head_sent or response._exchange is exchange:
+            sent = response._exchange
+            if not exchange.head_sent or sent is exchange or getattr(sent, "_exchange", None) is exchange:
+                # (A response prepared with request.clone() holds the clone's view of this exchange.)
                 response._send(request)
         finally:
             if request._cleanups:
@@ -164,6 +203,24 @@ async def _apply_middlewares(app: Application, handler: Handler) -> Handler:
             # Seed-era middleware factory: ``async def factory(app, handler) -> handler``.
             handler = await middleware(app, handler)
     return handler
+
+
+async def _apply_nested(apps: tuple[Application, ...], handler: Handler) -> Handler:
+    for app in reversed(apps):
+        if app._middlewares:
+            handler = await _apply_middlewares(app, handler)
+        handler = functools.update_wrapper(functools.partial(_as_current_app, app, handler), handler)
+    return handler
+
+
+async def _as_current_app(app: Application, handler: Handler, request: Request) -> StreamResponse:
+    """Run ``handler`` (the next middleware, or the route's handler) with ``request.app`` set to ``app``."""
+    previous = request._app
+    request._app = app
+    try:
+        return await handler(request)
+    finally:
+        request._app = previous
 
 
 def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:

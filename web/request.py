@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
-from multidict import CIMultiDictProxy, MultiDict, MultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
 from server.exchange import Exchange, HttpVersion
@@ -20,9 +20,17 @@ from .helpers import parse_content_type
 if TYPE_CHECKING:
     from .app import Application
 
-__all__ = ["InvalidJSONBody", "Request"]
+__all__ = ["BaseRequest", "InvalidJSONBody", "PayloadAccessError", "Request", "RequestPayloadError"]
 
 _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
+
+
+class RequestPayloadError(Exception):
+    """The request body cannot be read: it is malformed (e.g. a compressed body that does not decode)."""
+
+
+class PayloadAccessError(Exception):
+    """The request body was read after the response was sent."""
 
 
 class InvalidJSONBody(json.JSONDecodeError):
@@ -311,6 +319,28 @@ class Request(MutableMapping[str, Any]):
         return self._app
 
     @property
+    def config_dict(self) -> Any:
+        """A read-only ``ChainMapProxy`` of the request's application and those it is nested in, innermost first:
+        ``request.config_dict["db"]`` finds a value a parent application stored."""
+        from .appkey import ChainMapProxy
+
+        apps = self._match_info.apps if self._match_info is not None else ()
+        app = self._app
+        if app in apps:
+            apps = apps[: apps.index(app) + 1]
+        elif not apps:
+            apps = (app,) if app is not None else ()
+        return ChainMapProxy(reversed(apps))
+
+    async def _prepare_hook(self, response: Any) -> None:
+        """Run the ``on_response_prepare`` callbacks of every application the request went through."""
+        match_info = self._match_info
+        apps = (match_info.apps if match_info is not None else ()) or ((self._app,) if self._app is not None else ())
+        for app in apps:
+            for callback in getattr(app, "on_response_prepare", ()):
+                await callback(self, response)
+
+    @property
     def transport(self) -> Any:
         """The transport the request arrived on, e.g. for ``get_extra_info('peername')``."""
         return self._exchange.transport
@@ -326,11 +356,17 @@ class Request(MutableMapping[str, Any]):
     payload = content
 
     @property
-    def has_body(self) -> bool:
+    def can_read_body(self) -> bool:
         """True when the request has a body that is not read completely yet."""
         return not self._exchange.body.at_eof()
 
-    can_read_body = has_body
+    @property
+    def has_body(self) -> bool:
+        """Deprecated (as in aiohttp 3): :attr:`can_read_body`."""
+        import warnings
+
+        warnings.warn("Deprecated, use .can_read_body #2005", DeprecationWarning, stacklevel=2)
+        return not self._exchange.body.at_eof()
 
     @property
     def body_exists(self) -> bool:
@@ -339,7 +375,8 @@ class Request(MutableMapping[str, Any]):
         return "Transfer-Encoding" in headers or headers.get("Content-Length", "0") != "0"
 
     async def read(self) -> bytes:
-        """Read the whole body. Not stored: a second call returns ``b''``."""
+        """Read the whole body. Not stored: a second call returns ``b''``, as the aiohttp 0.14 API documents (aiohttp 3
+        caches the body instead; see README, "Differences from aiohttp")."""
         return await self._exchange.body.read()
 
     async def text(self) -> str:
@@ -347,8 +384,15 @@ class Request(MutableMapping[str, Any]):
         body = await self.read()
         return body.decode(self.charset or "utf-8")
 
-    async def json(self, *, loader: Callable[[str], Any] = json.loads, content_type: str | None = None) -> Any:
-        """Read the body decoded as JSON with ``loader``. Not stored: a second call raises.
+    async def json(
+        self,
+        *,
+        loads: Callable[[str], Any] | None = None,
+        content_type: str | None = None,
+        loader: Callable[[str], Any] | None = None,
+    ) -> Any:
+        """Read the body decoded as JSON with ``loads`` (aiohttp 3's name; ``loader`` is the seed's). Not stored: a
+        second call raises.
 
         Any Content-Type is accepted by default, as in the seed; pass ``content_type='application/json'`` to
         require it (otherwise ``HTTPUnsupportedMediaType``, 415). Invalid JSON raises :class:`InvalidJSONBody`, a
@@ -359,6 +403,7 @@ class Request(MutableMapping[str, Any]):
 
             raise HTTPUnsupportedMediaType(text=f"Expected Content-Type {content_type}, got {self.content_type}")
         body = await self.text()
+        loader = loads or loader or json.loads
         try:
             return loader(body)
         except json.JSONDecodeError as exc:
@@ -389,6 +434,66 @@ class Request(MutableMapping[str, Any]):
 
         return MultipartReader.from_request(self)
 
+    def clone(
+        self,
+        *,
+        method: str | None = None,
+        rel_url: str | URL | None = None,
+        headers: Any = None,
+        scheme: str | None = None,
+        host: str | None = None,
+        remote: str | None = None,
+        client_max_size: int | None = None,
+    ) -> Request:
+        """A copy of the request with some of its parts replaced (aiohttp 3), e.g. for a middleware that rewrites
+        the method or the URL before calling the handler. The copy shares the body stream, the match info and the
+        application; responses may be prepared with it."""
+        if client_max_size is not None:
+            raise ValueError("client_max_size is a server setting here (make_handler(client_max_size=...))")
+        overrides: dict[str, Any] = {}
+        if method is not None:
+            overrides["method"] = method.upper()
+        if rel_url is not None:
+            url = URL(rel_url) if not isinstance(rel_url, URL) else rel_url
+            if url.absolute:
+                raise ValueError("rel_url should be a relative URL")
+            overrides["target"] = url.raw_path_qs
+        if headers is not None:
+            overrides["headers"] = CIMultiDictProxy(CIMultiDict(headers))
+        clone = Request(_ExchangeView(self._exchange, overrides), self._app, self._match_info, self._trusted)
+        clone._post = self._post
+        clone._state = self._state
+        clone._cleanups = self._cleanups
+        if scheme is not None or host is not None or remote is not None:
+            resolved = self._resolved
+            clone._cache["forwarded"] = Forwarded(
+                remote if remote is not None else resolved.remote or self.remote,
+                scheme if scheme is not None else resolved.scheme,
+                host if host is not None else resolved.host,
+            )
+        return clone
+
     async def release(self) -> None:
         """Read and discard what is left of the body. The server does this after every handler as needed."""
         await self._exchange.body.wait_eof()
+
+
+class _ExchangeView:
+    """An exchange seen through ``Request.clone()``'s replacements (method, target, headers); everything else,
+    the writes of the response included, goes to the exchange itself."""
+
+    __slots__ = ("_exchange", "_overrides")
+
+    def __init__(self, exchange: Any, overrides: dict[str, Any]) -> None:
+        self._exchange = exchange
+        self._overrides = overrides
+
+    def __getattr__(self, name: str) -> Any:
+        overrides = self._overrides
+        if name in overrides:
+            return overrides[name]
+        return getattr(self._exchange, name)
+
+
+#: aiohttp 3 splits the request into ``BaseRequest`` (no application) and ``Request``; ours is one class.
+BaseRequest = Request

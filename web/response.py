@@ -22,7 +22,7 @@ from .helpers import DONE, DrainAwaitable, parse_content_type
 if TYPE_CHECKING:
     from .request import Request
 
-__all__ = ["Response", "StreamResponse", "json_response"]
+__all__ = ["Response", "StreamResponse", "json_bytes_response", "json_response"]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -76,6 +76,15 @@ class StreamResponse:
     # ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
     _fields: str | None = None
     _fields_version = -1
+    # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
+    _compression = False
+    _compression_force: Any = None
+    _compression_strategy: int | None = None
+    _compressor: Any = None
+    # Response(body=<file, StringIO, async iterator, payload>): what write_eof streams (see web.bodies), and the
+    # object given for it.
+    _source: Any = None
+    _source_obj: Any = None
 
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
@@ -148,6 +157,40 @@ class StreamResponse:
     @property
     def body_length(self) -> int:
         return self._body_length
+
+    @property
+    def compression(self) -> bool:
+        """True once :meth:`enable_compression` was called."""
+        return self._compression
+
+    def enable_compression(self, force: Any = None, strategy: int | None = None) -> None:
+        """Compress the body with the first coding of ``web.ContentCoding`` the request's Accept-Encoding names
+        (deflate, gzip, then br when Brotli is installed), or with ``force``, a ``ContentCoding``; ``strategy`` is
+        zlib's. The Content-Length of a streamed body is dropped (the body goes chunked); a ``Response`` body is
+        compressed whole and keeps an exact Content-Length."""
+        from .compression import ContentCoding
+
+        if isinstance(force, bool):
+            import warnings
+
+            warnings.warn("Using boolean for force is deprecated #3318", DeprecationWarning, stacklevel=2)
+            force = ContentCoding.deflate if force else ContentCoding.identity
+        elif force is not None and not isinstance(force, ContentCoding):
+            raise TypeError("force should be one of None, bool or web.ContentCoding")
+        self._compression = True
+        self._compression_force = force
+        self._compression_strategy = strategy
+        self._fields = None  # the head goes through the general path of _start, which compresses
+
+    def _start_compression(self, request: Request) -> None:
+        from .compression import ContentCoding, choose_coding, compressor
+
+        coding = choose_coding(request.headers.get("Accept-Encoding", ""), self._compression_force)
+        if coding is ContentCoding.identity:
+            return
+        self._headers["Content-Encoding"] = coding.value
+        self._headers.popall(_CONTENT_LENGTH, None)
+        self._compressor = compressor(coding, self._compression_strategy)
 
     # -- headers ---------------------------------------------------------------------------------------------
 
@@ -280,7 +323,9 @@ class StreamResponse:
         return DONE
 
     async def prepare(self, request: Request) -> None:
-        """Coroutine form of :meth:`start` (aiohttp 3 name)."""
+        """Coroutine form of :meth:`start` (aiohttp 3 name); runs the ``on_response_prepare`` callbacks first."""
+        if self._exchange is None:
+            await request._prepare_hook(self)
         self.start(request)
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
@@ -338,6 +383,8 @@ class StreamResponse:
             return
         version = exchange.version
         body_allowed = status >= 200 and status not in _NO_BODY_STATUSES
+        if self._compression and body_allowed:
+            self._start_compression(request)
         if not body_allowed:
             headers.popall(_CONTENT_LENGTH, None)
             headers.popall(_TRANSFER_ENCODING, None)
@@ -355,7 +402,8 @@ class StreamResponse:
             else:
                 self._chunked = True
                 headers[_TRANSFER_ENCODING] = "chunked"
-        if body_allowed and _CONTENT_TYPE not in headers:
+        if body_allowed and _CONTENT_TYPE not in headers and headers.get(_CONTENT_LENGTH) != "0":
+            # Content gets a Content-Type (RFC 9110 section 8.3); an empty body has no content to describe.
             headers[_CONTENT_TYPE] = "application/octet-stream"
         if self._cookies:
             for morsel in self._cookies.values():
@@ -405,6 +453,8 @@ class StreamResponse:
             raise RuntimeError("Cannot call write() before start()")
         if self._head_pending is not None:
             self._flush_head()
+        if self._compressor is not None:
+            data = self._compressor.compress(bytes(data))
         if data:
             self._body_length += len(data)
             if self._chunked:
@@ -428,6 +478,10 @@ class StreamResponse:
         if data:
             self.write(data)
         self._flush_head()
+        if self._compressor is not None:
+            tail, self._compressor = self._compressor.flush(), None
+            if tail:
+                self.write(tail)
         self._eof_sent = True
         exchange = self._exchange
         if self._chunked:
@@ -462,6 +516,8 @@ class StreamResponse:
 
 class Response(StreamResponse):
     """A response with its whole body at hand, sent with a Content-Length in a single write."""
+
+    _compressed: bytes | None = None  # the body compressed whole by enable_compression()
 
     def __init__(
         self,
@@ -538,9 +594,10 @@ class Response(StreamResponse):
                 hdrs[_CONTENT_LENGTH] = "0"
 
     @property
-    def body(self) -> bytes | None:
-        """The body bytes; assigning recalculates ``content_length`` (``None`` drops the Content-Length header)."""
-        return self._body
+    def body(self) -> Any:
+        """The body bytes (or the file, iterator or payload given); assigning recalculates ``content_length``
+        (``None`` drops the Content-Length header)."""
+        return self._body if self._source is None else self._source_obj
 
     @body.setter
     def body(self, body: Any) -> None:
@@ -552,7 +609,15 @@ class Response(StreamResponse):
         if isinstance(body, str):
             raise TypeError("body must be bytes-like; use text= for str")
         if not isinstance(body, (bytes, bytearray, memoryview)):
-            raise TypeError(f"body argument must be byte-ish ({type(body)!r})")
+            from .bodies import is_source, prepare_source
+
+            if not is_source(body):
+                raise TypeError(f"body argument must be byte-ish ({type(body)!r})")
+            # A file, StringIO, async iterator or aiohttp payload: streamed when the response is finished.
+            self._body = None
+            self._source_obj = body
+            self._source = prepare_source(body, self._headers)
+            return
         self._body = bytes(body)
         if not self._chunked:
             self._headers[_CONTENT_LENGTH] = str(len(self._body))
@@ -583,6 +648,14 @@ class Response(StreamResponse):
             return
         if self._exchange is None:
             raise RuntimeError("Response has not been started")
+        if self._source is not None:
+            from .bodies import send_source
+
+            source, self._source = self._source, None
+            self._flush_head()
+            await send_source(self, source)
+            await StreamResponse.write_eof(self, data)
+            return
         if self._head_pending is not None or not self._body_length:
             self._send_body()
             if not self._final_keep_alive:
@@ -590,6 +663,20 @@ class Response(StreamResponse):
             await self._exchange.drain()
             return
         await super().write_eof(data)
+
+    def _start_compression(self, request: Request) -> None:
+        if self._chunked or self._source is not None:
+            super()._start_compression(request)
+            return
+        from .compression import ContentCoding, choose_coding, compress
+
+        coding = choose_coding(request.headers.get("Accept-Encoding", ""), self._compression_force)
+        if coding is ContentCoding.identity:
+            return
+        # The whole body at once: the response keeps an exact Content-Length; ``body`` stays uncompressed.
+        self._compressed = compress(coding, self._body or b"", self._compression_strategy)
+        self._headers["Content-Encoding"] = coding.value
+        self._headers[_CONTENT_LENGTH] = str(len(self._compressed))
 
     def start(self, request: Request) -> DrainAwaitable:
         if self._exchange is not None:
@@ -610,6 +697,12 @@ class Response(StreamResponse):
         self._eof_sent = True
         exchange = self._exchange
         body = self._body or b""
+        if self._compressed is not None:
+            body = self._compressed
+        elif self._compressor is not None:
+            body = self._compressor.compress(body) + self._compressor.flush()
+            self._compressor = None
+        size = len(body)
         if self._chunked and body:
             body = b"%x\r\n%b\r\n0\r\n\r\n" % (len(body), body)
         elif self._chunked:
@@ -619,7 +712,7 @@ class Response(StreamResponse):
         head = self._head_pending
         if head is not None:
             self._head_pending = None
-            self._body_length = len(self._body or b"")
+            self._body_length = size
             exchange.send(self._status, head, body, keep_alive=self._final_keep_alive)
         else:
             if body:
@@ -669,3 +762,21 @@ def json_response(
             raise ValueError("only one of data, text, or body should be specified")
         text = dumps(data)
     return Response(text=text, body=body, status=status, reason=reason, headers=headers, content_type=content_type)
+
+
+def json_bytes_response(
+    data: Any = None,
+    *,
+    dumps: Callable[[Any], bytes],
+    body: bytes | None = None,
+    status: int = 200,
+    reason: str | None = None,
+    headers: Any = None,
+    content_type: str = "application/json",
+) -> Response:
+    """A JSON response from an encoder that returns bytes (orjson's ``dumps``), with no str round trip."""
+    if data is not None:
+        if body is not None:
+            raise ValueError("only one of data or body should be specified")
+        body = dumps(data)
+    return Response(body=body, status=status, reason=reason, headers=headers, content_type=content_type)

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 __all__ = [
+    "AbstractRouteDef",
     "RouteDef",
     "RouteTableDef",
     "StaticDef",
     "delete",
     "get",
     "head",
+    "options",
     "patch",
     "post",
     "put",
@@ -26,8 +28,15 @@ __all__ = [
 ]
 
 
+class AbstractRouteDef:
+    """The base of route definitions: ``register(router)`` adds them and returns the routes created."""
+
+    def register(self, router: Any) -> list[Any]:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, repr=False)
-class RouteDef:
+class RouteDef(AbstractRouteDef):
     """``method`` on ``path`` goes to ``handler``; ``kwargs`` are passed to ``router.add_route``."""
 
     method: str
@@ -51,7 +60,7 @@ class RouteDef:
 
 
 @dataclass(frozen=True, repr=False)
-class StaticDef:
+class StaticDef(AbstractRouteDef):
     """Files under directory ``path`` served at ``prefix``; ``kwargs`` go to ``router.add_static``."""
 
     prefix: str
@@ -79,6 +88,11 @@ def head(path: str, handler: Any, **kwargs: Any) -> RouteDef:
 def get(path: str, handler: Any, *, name: str | None = None, allow_head: bool = True) -> RouteDef:
     """A GET route definition; it also answers HEAD unless ``allow_head=False``."""
     return route("GET", path, handler, name=name, allow_head=allow_head)
+
+
+def options(path: str, handler: Any, **kwargs: Any) -> RouteDef:
+    """A definition of ``handler`` for OPTIONS on ``path``."""
+    return route("OPTIONS", path, handler, **kwargs)
 
 
 def post(path: str, handler: Any, **kwargs: Any) -> RouteDef:
@@ -160,6 +174,9 @@ class RouteTableDef(Sequence[RouteDef | StaticDef]):
 
     def get(self, path: str, **kwargs: Any) -> Callable[[Any], Any]:
         return self.route("GET", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[Any], Any]:
+        return self.route("OPTIONS", path, **kwargs)
 
     def post(self, path: str, **kwargs: Any) -> Callable[[Any], Any]:
         return self.route("POST", path, **kwargs)

@@ -34,11 +34,34 @@ _NO_INDEX = 1 << 62
 class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     """Match info of :class:`UrlDispatcher`: a dict of the matched path parts, plus ``handler`` and ``route``."""
 
-    __slots__ = ("_route",)
+    __slots__ = ("_apps", "_route")
 
     def __init__(self, match_dict: dict[str, str], route: Route) -> None:
         super().__init__(match_dict)
         self._route = route
+
+    @property
+    def apps(self) -> tuple[Any, ...]:
+        """The applications the request went through, outermost first; empty unless sub-applications are used
+        (the request handler then serves it with the last one's handler, middlewares outermost first)."""
+        try:
+            return self._apps
+        except AttributeError:
+            return ()
+
+    def add_app(self, app: Any) -> None:
+        """Put ``app`` before the applications already recorded (aiohttp 3's API)."""
+        self._apps = (app, *self.apps)
+
+    @property
+    def http_exception(self) -> HTTPException | None:
+        """The 404 or 405 of a miss; None for a match."""
+        return None
+
+    @property
+    def expect_handler(self) -> Any:
+        """The route's handler for ``Expect: 100-continue``."""
+        return getattr(self._route, "expect_handler", None)
 
     @property
     def handler(self) -> Handler:
@@ -117,6 +140,19 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
         self._direct: dict[str, dict[str, Route]] | None = None  # see _build_direct, rebuilt lazily likewise
         self._frozen = False
+        self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
+        self._app: Any = None
+        self._prefix = ""  # the path prefix a parent application serves this router's application under
+        self._parent: UrlDispatcher | None = None
+
+    def post_init(self, app: Any) -> None:
+        """Called by ``Application`` with itself: the router serves that application."""
+        self._app = app
+
+    def full_prefix(self) -> str:
+        """The path prefix of this router's routes as seen from the outermost application."""
+        parent = self._parent
+        return self._prefix if parent is None else parent.full_prefix() + self._prefix
 
     # -- Mapping over named routes ------------------------------------------------------------------------
 
@@ -140,6 +176,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """A read-only, ordered view of every route in the table."""
         return _RoutesView(self._routes)
 
+    def resources(self) -> _RoutesView:
+        """aiohttp 3's view of the resources: here the routes themselves (each route is its own resource)."""
+        return _RoutesView(self._routes)
+
     # -- building the table -------------------------------------------------------------------------------
 
     def register_route(self, route: Route) -> Route:
@@ -156,24 +196,45 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                     "already has it; give one of them another name"
                 )
         route._index = len(self._routes)
+        route._owner = self
         self._routes.append(route)
         self._direct = None
         if name is not None:
             self._named[name] = route
-        if isinstance(route, PlainRoute):
+        if route._nested:
+            # Sub-application routes claim requests by prefix or domain: resolve through _resolve_nested from now
+            # on (an instance attribute, so routers without sub-applications pay nothing for it).
+            self._nested.append(route)
+            self._resolve = self._resolve_nested  # type: ignore[method-assign]
+            route._attach(self)
+        elif isinstance(route, PlainRoute):
             # A plain route matches exactly one path: a dict lookup finds it, no scan.
             self._plain.setdefault(route.path, []).append(route)
         else:
             self._root = None
         return route
 
-    def add_route(self, method: str, path: str, handler: Any, *, name: str | None = None) -> Route:
+    def add_route(
+        self, method: str, path: str, handler: Any, *, name: str | None = None, expect_handler: Any = None
+    ) -> Route:
         """Append ``handler`` for ``method`` on ``path`` to the end of the route table.
 
         ``method`` ``'*'`` means any method. A regular function is converted to a coroutine. Returns the new
         :class:`~web.routes.PlainRoute` (``/a/b/c``) or :class:`~web.routes.DynamicRoute` (``/a/{name}``).
+        ``expect_handler`` (aiohttp 3) is accepted for source compatibility: ``Expect: 100-continue`` is answered
+        by the server core before the handler runs (see ``server.protocol``), so it is never called.
         """
+        if expect_handler is not None and not callable(expect_handler):
+            raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
         return self.register_route(make_route(method, path, handler, name))
+
+    def add_view(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('*', path, handler)``, for a ``web.View`` subclass (aiohttp 3)."""
+        return self.add_route("*", path, handler, **kwargs)
+
+    def add_options(self, path: str, handler: Any, **kwargs: Any) -> Route:
+        """Shortcut for ``add_route('OPTIONS', path, handler)``."""
+        return self.add_route("OPTIONS", path, handler, **kwargs)
 
     def add_static(self, prefix: str, path: Any, *, name: str | None = None, **kwargs: Any) -> Route:
         """Serve the files under directory ``path`` at URL ``prefix``; returns the new StaticRoute.
@@ -250,6 +311,36 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
         return self.match(method, path)
+
+    def _resolve_nested(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
+        """:meth:`_resolve` for a router with sub-applications."""
+        path = routing_path(raw) if raw[:1] == "/" else request.path
+        return self.match_request(request, method, path)
+
+    def match_request(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo:
+        """:meth:`match`, and the sub-applications' routes: a domain's sub-application first, then in table order:
+        a route of this application placed before a prefixed sub-application that also claims the path wins, as
+        does a sub-application placed before it."""
+        nested = self._nested
+        for sub in nested:
+            # A domain's sub-application takes every request for its host, whatever this table holds for the path
+            # (as in aiohttp, whose issue #11665 settled it).
+            if sub._by_host:
+                info = sub.resolve_sub(request, method, path)
+                if info is not None:
+                    return info
+        own = self.match(method, path)
+        if nested:
+            route = own._route
+            limit = route._index if route is not None else _NO_INDEX
+            for sub in nested:
+                if sub._index > limit:
+                    break
+                if not sub._by_host:
+                    info = sub.resolve_sub(request, method, path)
+                    if info is not None:
+                        return info
+        return own
 
     def _build_direct(self) -> dict[str, dict[str, Route]]:
         """Plain paths that are their own routing path (no query, escapes or non-ASCII), by method, to the route

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
+from yarl import URL
+
 from .abc import Handler
 
 __all__ = ["DynamicRoute", "PlainRoute", "Route", "RouteError", "check_handler", "handler_place", "routing_path"]
@@ -152,7 +154,10 @@ class Route:
     processes the route, ``name`` the route's name or None.
     """
 
-    __slots__ = ("_index", "_methods", "handler", "method", "name")
+    __slots__ = ("_index", "_methods", "_owner", "handler", "method", "name")
+
+    #: True for the routes that hand requests to a sub-application (``web.subapp``).
+    _nested = False
 
     def __init__(self, method: str, handler: Any, name: str | None) -> None:
         self.method = _check_method(method)
@@ -162,6 +167,33 @@ class Route:
         # are checked with the same cheap membership test.
         self._methods: frozenset[str] | None = None if self.method == "*" else frozenset((self.method,))
         self._index = -1  # position in the router's table, set when added
+        self._owner: Any = None  # the router, set when added
+
+    @property
+    def resource(self) -> Route:
+        """aiohttp 3's resource of the route: our table holds routes, each its own resource (see README,
+        "Differences from aiohttp")."""
+        return self
+
+    @property
+    def canonical(self) -> str:
+        """The route's path with its ``{parts}`` (without their regexes), as aiohttp's ``resource.canonical``."""
+        path = getattr(self, "formatter", None) or str(getattr(self, "path", ""))
+        return self._url_prefix() + path
+
+    def _url_prefix(self) -> str:
+        """The prefix a parent application serves this route's application under ('' for the outermost)."""
+        owner = getattr(self, "_owner", None)  # unset on a subclass that skips Route.__init__
+        return owner.full_prefix() if owner is not None else ""
+
+    def url_for(self, *args: Any, **parts: Any) -> URL:
+        """aiohttp 3's URL builder: a relative ``yarl.URL`` from the route's ``{parts}`` as keyword arguments (for a
+        static route, ``filename=``)."""
+        return URL(self._url_prefix() + self.url(*args, **parts), encoded=True)
+
+    def raw_match(self, path: str) -> bool:
+        """True when ``path`` is the route's path as registered (aiohttp 3's ``resource.raw_match``)."""
+        return path == getattr(self, "path", None)
 
     def match(self, path: str) -> dict[str, str] | None:
         """Return a dict of the parsed path parts for ``path``, or None if the route does not handle it."""
@@ -216,7 +248,10 @@ class PlainRoute(Route):
         ignores one trailing slash, so ``/a/b/c/?d=1&e=2`` is still served by ``/a/b/c``. Without a query the path
         is returned as registered.
         """
-        return _append_query(self.path, query, slash=True)
+        return _append_query(self._url_prefix() + self.path, query, slash=True)
+
+    def url_for(self) -> URL:  # type: ignore[override]
+        return URL.build(path=self._url_prefix() + self.path)
 
     def literal_prefix(self) -> tuple[str, ...]:
         return tuple(self.path.split("/")[1:])
@@ -260,7 +295,15 @@ class DynamicRoute(Route):
             url = self.formatter.format_map(quoted)
         except KeyError as exc:
             raise KeyError(f"missing part {exc.args[0]!r} for route {self.path!r}") from None
-        return _append_query(url, query, slash=True)
+        return _append_query(self._url_prefix() + url, query, slash=True)
+
+    def url_for(self, **parts: Any) -> URL:  # type: ignore[override]
+        quoted = {key: quote(str(value), safe="") for key, value in parts.items()}
+        try:
+            url = self.formatter.format_map(quoted)
+        except KeyError as exc:
+            raise KeyError(f"missing part {exc.args[0]!r} for route {self.path!r}") from None
+        return URL(self._url_prefix() + url, encoded=True)
 
     def literal_prefix(self) -> tuple[str, ...]:
         return self._prefix

@@ -1,0 +1,212 @@
+"""The compat harness: aiohttp 3's own server tests, unmodified, run against our ``web`` (or, as a check, theirs).
+
+Run it with ``python -m pytest -c tests/compat/pytest.ini`` (``--compat-mode=prefork``, the default) or with
+``--compat-mode=mirror``; ``python tests/compat/report.py`` runs both and prints the figures.
+
+How the swap works, in ``prefork`` mode:
+
+* While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
+  ``from aiohttp import web`` gives our ``web`` (see ``ALIASES``). The files are never edited, and aiohttp's client
+  and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
+* ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
+  ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
+  aiohttp's own), and run the application's life cycle as aiohttp's ``AppRunner`` does.
+* Tests that poke aiohttp's private internals are deselected (in both modes); tests that fail against ours are
+  marked ``xfail(strict=True)`` with their reason (prefork mode only). Both lists live in ``expectations.py``.
+
+In ``mirror`` mode nothing is swapped and aiohttp's own fixtures serve aiohttp's own ``web``: every selected test
+must pass, which shows the harness (selection, fixtures, configuration) loses nothing by itself.
+
+In the project's main test run (``python -m pytest`` from the root) this directory collects nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import os
+import sys
+import types
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def _in_compat_run(config: pytest.Config) -> bool:
+    return config.inipath is not None and config.inipath.parent == HERE
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if not _in_compat_run(config):
+        return True
+    return None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--compat-mode",
+        choices=("prefork", "mirror"),
+        default="prefork",
+        help="prefork: aiohttp's tests against our web; mirror: against aiohttp.web itself",
+    )
+
+
+def _mode(config: pytest.Config) -> str:
+    return str(config.getoption("--compat-mode"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _in_compat_run(config) and _mode(config) == "prefork":
+        from prefork_fixtures import PreforkFixtures
+
+        # Registered after aiohttp's pytest plugin, so its aiohttp_client/aiohttp_server take their place.
+        config.pluginmanager.register(PreforkFixtures(), "prefork-compat-fixtures")
+
+
+# -- the import-time swap --------------------------------------------------------------------------------------
+
+
+def _aliases() -> dict[str, Any]:
+    """What each aiohttp server-side name a test module imports resolves to, in prefork mode."""
+    import web
+    import web.abc
+
+    urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
+    real = sys.modules["aiohttp.web_urldispatcher"]
+    # Ours where we have the name, else aiohttp's (a test using it then fails, and is listed).
+    urldispatcher.__getattr__ = lambda name: getattr(web, name, getattr(real, name))  # type: ignore[method-assign]
+    return {"web": web, "abc": web.abc, "web_urldispatcher": urldispatcher}
+
+
+@contextlib.contextmanager
+def _swapped() -> Iterator[None]:
+    """``aiohttp.web`` (and the other aliased names) resolve to ours for the duration of the block."""
+    import aiohttp
+    import aiohttp.abc
+    import aiohttp.pytest_plugin
+    import aiohttp.test_utils
+    import aiohttp.web
+    import aiohttp.web_urldispatcher  # loaded now, so the swap never sees aiohttp load it
+
+    aliases = _aliases()
+    saved_attrs = {name: getattr(aiohttp, name) for name in aliases}
+    saved_modules = {f"aiohttp.{name}": sys.modules[f"aiohttp.{name}"] for name in aliases}
+    try:
+        for name, target in aliases.items():
+            setattr(aiohttp, name, target)
+            sys.modules[f"aiohttp.{name}"] = target
+        yield
+    finally:
+        for name, value in saved_attrs.items():
+            setattr(aiohttp, name, value)
+        sys.modules.update(saved_modules)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    config = collector.config
+    if isinstance(collector, pytest.Module) and _in_compat_run(config) and _mode(config) == "prefork":
+        with _swapped():
+            return (yield)
+    return (yield)
+
+
+_AFTER_KNOWN_FAILURE: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _collect_what_known_failures_leave(request: pytest.FixtureRequest) -> Any:
+    """After a test expected to fail against ours, collect what it left behind, its ResourceWarnings ignored.
+
+    Such a test stops at its first failing assert, before it closes its sockets (or its loop); aiohttp's loop
+    teardown would report them in whichever later test runs the garbage collector. Leaks of tests that pass are
+    still reported.
+    Set up after the test's loop (when it has one), so this runs before the loop closes."""
+    if _AFTER_KNOWN_FAILURE:
+        # What the last one left may have been held by its report until now.
+        _AFTER_KNOWN_FAILURE.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+    if "loop" in request.fixturenames:
+        request.getfixturevalue("loop")
+    yield
+    if request.node.get_closest_marker("xfail") is None:
+        return
+    _AFTER_KNOWN_FAILURE.append(request.node.nodeid)
+    # pytest keeps the failure's traceback (sys.last_*, for post-mortem debugging), and with it the test's frames.
+    for name in ("last_exc", "last_type", "last_value", "last_traceback"):
+        if hasattr(sys, name):
+            setattr(sys, name, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if "loop" not in request.fixturenames:
+            # An async test without the loop fixture runs in a loop aiohttp's plugin makes and, when the test
+            # raises, never closes (its context manager has no finally).
+            leaked = asyncio.get_event_loop_policy().get_event_loop()
+            if not leaked.is_running() and not leaked.is_closed():
+                leaked.close()
+            asyncio.set_event_loop(None)
+        gc.collect()
+
+
+# -- selection -------------------------------------------------------------------------------------------------
+
+
+def _key(item: pytest.Item) -> tuple[str, str]:
+    """``(file::name[params], file::name)`` of a test, relative to the vendored suite."""
+    nodeid = item.nodeid.split("aiohttp-3.14.5/tests/", 1)[-1]
+    return nodeid, nodeid.split("[", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _in_compat_run(config):
+        return
+    from expectations import DESELECTED, UNREADABLE_AS_ROOT, XFAIL
+
+    kept, dropped = [], []
+    for item in items:
+        full, base = _key(item)
+        if os.geteuid() == 0 and base in UNREADABLE_AS_ROOT:
+            item.add_marker(pytest.mark.skip(reason=f"run as root: {UNREADABLE_AS_ROOT[base]}"))
+        if full in DESELECTED or base in DESELECTED:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    if _mode(config) != "prefork":
+        return
+    for item in items:
+        full, base = _key(item)
+        reason = XFAIL.get(full) or XFAIL.get(base)
+        if reason:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not _in_compat_run(config):
+        return
+    # One outcome per test: a failure or error in any phase, else xfailed/xpassed/skipped, else passed.
+    outcome: dict[str, str] = {}
+    for key in ("passed", "xpassed", "skipped", "xfailed", "error", "failed"):
+        for report in terminalreporter.stats.get(key, []):
+            if getattr(report, "nodeid", None) and (key != "passed" or report.when == "call"):
+                outcome[report.nodeid] = "failed" if key == "error" else key
+    counts = {key: list(outcome.values()).count(key) for key in ("passed", "xfailed", "failed", "skipped")}
+    passed, xfailed, failed, skipped = counts["passed"], counts["xfailed"], counts["failed"], counts["skipped"]
+    selected = len(outcome)
+    share = 100.0 * passed / selected if selected else 0.0
+    terminalreporter.write_sep("=", f"aiohttp 3 compat ({_mode(config)} mode)")
+    terminalreporter.write_line(
+        f"compat {_mode(config)}: {selected} selected, {passed} passed ({share:.1f}%), {xfailed} xfailed, "
+        f"{skipped} skipped, {failed} failed"
+    )

@@ -1,0 +1,56 @@
+"""aiohttp 3's AppRunner and sites, serving our application in a running loop."""
+
+from __future__ import annotations
+
+import socket
+
+import aiohttp
+
+import web
+
+
+async def test_app_runner_tcp_and_sock_sites_and_cleanup_order(tmp_path):
+    events = []
+
+    async def handler(request):
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    app.on_startup.append(lambda a: _note(events, "startup"))
+    app.on_shutdown.append(lambda a: _note(events, "shutdown"))
+    app.on_cleanup.append(lambda a: _note(events, "cleanup"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock_site = web.SockSite(runner, sock)
+    await sock_site.start()
+    unix_site = web.UnixSite(runner, str(tmp_path / "s.sock"))
+    await unix_site.start()
+    port = runner.addresses[0][1]
+    async with aiohttp.ClientSession() as s:
+        for url in (f"http://127.0.0.1:{port}/", sock_site.name + "/"):
+            async with s.get(url) as r:
+                assert await r.text() == "ok"
+    await runner.cleanup()
+    assert events == ["startup", "shutdown", "cleanup"]
+    assert runner.server is None and runner.sites == set()
+
+
+async def _note(events, what):
+    events.append(what)
+
+
+def test_make_handler_takes_aiohttps_settings_and_handler_args():
+    import logging
+
+    logger = logging.getLogger("compat-test")
+    app = web.Application(handler_args={"max_line_size": 100}, client_max_size=None)
+    factory = app.make_handler(logger=logger, read_bufsize=2048)
+    assert factory.settings.max_request_line == 100
+    assert factory.settings.read_high_water == 2048 and factory.settings.read_low_water <= 2048
+    assert factory.logger is logger
+    assert factory.settings.client_max_size > 2**40

@@ -1,0 +1,95 @@
+"""Sub-applications over a real server: prefix and domain routing, middlewares, request.app, config_dict, URLs,
+signals, on_response_prepare, cleanup_ctx."""
+
+from __future__ import annotations
+
+import aiohttp
+
+import web
+
+
+async def test_subapp_serves_its_routes_under_the_prefix_with_its_middlewares_and_app(make_server):
+    calls = []
+
+    def tag(name):
+        @web.middleware
+        async def mw(request, handler):
+            calls.append((name, request.app["name"]))
+            return await handler(request)
+
+        return mw
+
+    async def handler(request):
+        return web.Response(text=f"{request.app['name']} {request.config_dict['root_only']}")
+
+    sub = web.Application(middlewares=[tag("sub")])
+    sub["name"] = "sub"
+    sub.router.add_get("/x/{id}", handler, name="x")
+    app = web.Application(middlewares=[tag("root")])
+    app["name"] = "root"
+    app["root_only"] = "from-root"
+    app.add_subapp("/sub/", sub)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/sub/x/1")) as r:
+            assert r.status == 200 and await r.text() == "sub from-root"
+        async with s.get(server.url("/sub/nope")) as r:
+            assert r.status == 404
+    assert calls == [("root", "root"), ("sub", "sub"), ("root", "root"), ("sub", "sub")]
+    assert str(sub.router["x"].url_for(id="7")) == "/sub/x/7"
+    assert sub.router["x"].url(parts={"id": "7"}) == "/sub/x/7"
+
+
+async def test_own_route_before_the_subapp_wins_and_domain_subapps_match_the_host(make_server):
+    async def own(request):
+        return web.Response(text="own")
+
+    async def sub_handler(request):
+        return web.Response(text="sub")
+
+    sub = web.Application()
+    sub.router.add_get("/a", sub_handler)
+    domain = web.Application()
+    domain.router.add_get("/", sub_handler)
+    app = web.Application()
+    app.router.add_get("/p/a", own)
+    app.add_subapp("/p", sub)
+    app.add_domain("*.example.com", domain)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/p/a")) as r:
+            assert await r.text() == "own"
+        async with s.get(server.url("/"), headers={"Host": "api.example.com"}) as r:
+            assert await r.text() == "sub"
+        async with s.get(server.url("/")) as r:
+            assert r.status == 404
+
+
+async def test_signals_cleanup_ctx_and_on_response_prepare_run_for_subapps(make_server):
+    events = []
+
+    async def ctx(app):
+        events.append(f"enter {app['name']}")
+        yield
+        events.append(f"exit {app['name']}")
+
+    async def prepare(request, response):
+        response.headers["X-Prepared"] = request.app["name"]
+
+    async def handler(request):
+        return web.Response(text="ok")
+
+    sub = web.Application()
+    sub["name"] = "sub"
+    sub.cleanup_ctx.append(ctx)
+    sub.on_response_prepare.append(prepare)
+    sub.router.add_get("/", handler)
+    app = web.Application()
+    app["name"] = "root"
+    app.cleanup_ctx.append(ctx)
+    app.add_subapp("/sub", sub)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s, s.get(server.url("/sub/")) as r:
+        assert r.headers["X-Prepared"] == "sub"
+    await server.close()
+    assert events == ["enter root", "enter sub", "exit root", "exit sub"]
