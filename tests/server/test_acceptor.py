@@ -18,7 +18,8 @@ import pytest
 from server.acceptor import Acceptor, start_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from hostile import RawConnection, echo_app
+from hostile import echo_app
+from http_client import RawConnection
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -67,7 +67,7 @@ async def get(request, make_server, files, raw):
     async def fetch(name, *headers, method="GET"):
         lines = [f"{method} /{request.param}/{name} HTTP/1.1", "Host: t", "Connection: close", *headers]
         data = await raw(server.port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        (response,) = raw.parse(data)
+        (response,) = raw.parse(data, methods=method)
         return response
 
     return fetch
