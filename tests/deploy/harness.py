@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import psutil
+from http_client import read_response
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "prefork.conf"
@@ -281,28 +282,6 @@ async def _close(writer: asyncio.StreamWriter | None) -> None:
         except OSError:
             pass
     return None
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
-    """One response with a Content-Length or chunked body: (status, lower-cased headers, body)."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = b""
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            chunk = await reader.readexactly(size + 2)
-            if size == 0:
-                break
-            body += chunk[:-2]
-        return status, headers, body
-    return status, headers, await reader.readexactly(int(headers.get("content-length", "0")))
 
 
 async def request(

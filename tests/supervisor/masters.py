@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import psutil
+from http_client import read_response
 
 APPS = str(Path(__file__).parent / "apps")
 
@@ -163,19 +164,6 @@ async def get(port: int, path: str, *, timeout: float = 10.0, headers: str = "")
             await writer.wait_closed()
         except OSError:
             pass
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            headers[name.strip().lower()] = value.strip()
-    body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return status, headers, body
 
 
 class Load:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from masters import APPS, Load, get, in_thread, read_response
+from http_client import read_response
+from masters import APPS, Load, get, in_thread
 
 ROOT = str(Path(__file__).resolve().parents[2])
 

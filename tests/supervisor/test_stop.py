@@ -14,7 +14,7 @@ import signal
 import socket
 import time
 
-from masters import read_response
+from http_client import read_response
 
 ECHO = "GET /echo?id={} HTTP/1.1\r\nHost: t\r\n\r\n"
 

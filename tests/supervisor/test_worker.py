@@ -10,7 +10,8 @@ import signal
 import time
 
 import psutil
-from masters import get, in_thread, read_response
+from http_client import read_response
+from masters import get, in_thread
 
 
 async def test_term_lets_a_slow_in_flight_request_complete(prefork):

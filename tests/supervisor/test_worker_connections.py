@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from masters import read_response
+from http_client import read_response
 
 
 async def _answered(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
