@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psutil
 from http_client import read_response
+from waiting import until
 
 APPS = str(Path(__file__).parent / "apps")
 
@@ -149,6 +150,14 @@ class Prefork:
 
     def started_markers(self) -> set[int]:
         return {int(p.name.split("-")[1]) for p in self.markers.glob("started-*")}
+
+    def slow_begun(self) -> int:
+        """How many ``/slow`` requests have reached a worker's handler (each appends to its ``slow-<pid>``)."""
+        return sum(len(p.read_text().splitlines()) for p in self.markers.glob("slow-*"))
+
+    async def wait_slow(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Wait until ``count`` ``/slow`` requests in all have reached a worker's handler."""
+        await until(lambda: self.slow_begun() >= count, timeout, what=f"{count} /slow request(s) in a handler")
 
 
 async def get(port: int, path: str, *, timeout: float = 10.0, headers: str = "") -> tuple[int, dict[str, str], bytes]:

@@ -13,6 +13,7 @@ import sys
 
 import psutil
 from masters import APPS, Load, get, in_thread
+from waiting import until
 
 
 async def test_hup_twice_under_load_fails_no_request(prefork):
@@ -158,7 +159,9 @@ async def test_usr1_reopens_the_logs_of_master_and_workers(prefork, tmp_path):
     os.rename(access, str(access) + ".1")
     prefork.signal(signal.SIGUSR1)
     await in_thread(prefork.wait_log, r"USR1: reopened log files")
-    await asyncio.sleep(0.3)  # the worker handles its USR1 on its loop
+    # The worker handles its USR1 on its loop: it has reopened once it holds the files at their old names again.
+    logs = {str(access), str(prefork.log_path)}
+    await until(lambda: logs <= {f.path for f in psutil.Process(worker).open_files()}, what="the worker's reopen")
     await get(prefork.port, "/?after")
     prefork.signal(signal.SIGTERM)
     assert await in_thread(prefork.wait) == 0
