@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from http_client import read_response
+from waiting import until
 
 from web import Application, Response
 
@@ -69,7 +70,7 @@ async def test_idle_connection_is_served_during_the_grace_then_closed(make_serve
     loop = asyncio.get_running_loop()
     started = loop.time()
     shutdown = asyncio.ensure_future(srv.factory.shutdown(timeout=5, grace=0.5))
-    await asyncio.sleep(0.1)
+    await until(lambda: srv.factory.connections.closing, what="the drain to begin")
     # A request that was already on its way when the drain began is still served, announcing the close.
     writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     headers, body = await _read_response(reader)

@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
+from waiting import until
 
 from web import Application, Response
 
@@ -79,6 +81,11 @@ async def _answered(port: int, timeout: float) -> bool:
         writer.close()
 
 
+def _client_connections(process: psutil.Process, port: int) -> list:
+    """The process's TCP connections with clients on ``port`` (not its listening socket)."""
+    return [c for c in process.net_connections("tcp") if c.laddr and c.laddr.port == port and c.status != "LISTEN"]
+
+
 async def _leave_mid_request(port: int) -> None:
     _, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(b"GET /slow?t=0.05 HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -101,7 +108,9 @@ async def test_clients_leaving_mid_request_do_not_fill_worker_connections(tmp_pa
             await asyncio.sleep(0.05)
         assert await _answered(port, 5)
         await asyncio.gather(*(_leave_mid_request(port) for _ in range(25)))
-        await asyncio.sleep(1.5)  # their answers are long written
+        # Their answers are written and the worker has closed every one of their connections.
+        (worker,) = psutil.Process(proc.pid).children()
+        await until(lambda: not _client_connections(worker, port), what="the worker to close the clients' connections")
         assert await _answered(port, 5), "a new client waits behind connections whose clients are gone"
     finally:
         proc.terminate()

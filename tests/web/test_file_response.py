@@ -61,7 +61,7 @@ def _file_app(root, **opts):
 
 @pytest.fixture(params=["returned", "prepared"])
 async def get(request, make_server, files, raw):
-    """``await get(name, *header_lines, method=...)`` -> the RawResponse of a handler's FileResponse."""
+    """``await get(name, *header_lines, method=...)`` -> the http_client.Response of a handler's FileResponse."""
     server = await make_server(_file_app(files))
 
     async def fetch(name, *headers, method="GET"):
