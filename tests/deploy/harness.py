@@ -15,12 +15,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import psutil
 from http_client import read_response
+from prefork_process import PreforkProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "prefork.conf"
@@ -134,72 +133,21 @@ class Nginx:
             self.proc.wait(5)
 
 
-class Prefork:
-    """``python -m supervisor`` serving ``tests/deploy/apps/proxied.py`` on a unix socket and a TCP port."""
+class Prefork(PreforkProcess):
+    """A master serving ``tests/deploy/apps/proxied.py`` on a unix socket and a TCP port."""
 
     def __init__(self, tmp_path: Path, tcp_port: int) -> None:
-        self.tmp_path = tmp_path
+        super().__init__(tmp_path, log_path=tmp_path / "prefork-error.log", output=tmp_path / "prefork-output.txt")
         self.tcp_port = tcp_port
         self.unix_path = str(tmp_path / "prefork.sock")
-        self.log_path = tmp_path / "prefork-error.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.extra_masters: list[int] = []
 
     def start(self, *args: str, trusted: str = "127.0.0.1,::1", workers: int = 2) -> Prefork:
-        argv = [sys.executable, "-m", "supervisor", "--chdir", APPS, "--error-logfile", str(self.log_path)]
-        argv += ["-b", f"unix:{self.unix_path}", "-b", f"127.0.0.1:{self.tcp_port}", "-w", str(workers)]
-        argv += ["--forwarded-allow-ips", trusted, *args, "proxied:create_app"]
-        env = {k: v for k, v in os.environ.items() if k not in ("PREFORK_CMD_ARGS", "NOTIFY_SOCKET")}
-        env["PROXIED_TRUSTED"] = trusted
-        env["PYTHONPATH"] = str(ROOT)
-        with open(self.tmp_path / "prefork-output.txt", "wb") as out:
-            self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        argv = ["--chdir", APPS, "-b", f"unix:{self.unix_path}", "-b", f"127.0.0.1:{self.tcp_port}"]
+        argv += ["-w", str(workers), "--forwarded-allow-ips", trusted, *args, "proxied:create_app"]
+        env = {**self.base_env("NOTIFY_SOCKET"), "PROXIED_TRUSTED": trusted, "PYTHONPATH": str(ROOT)}
+        self.launch(argv, cwd=ROOT, env=env)
         self.wait_log(r"ready: \d+ worker", timeout=15)
         return self
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def wait_log(self, pattern: str, count: int = 1, timeout: float = 10.0) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = re.findall(pattern, self.log())
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} x{count} not in the log after {timeout}s:\n{self.log()[-3000:]}")
-            time.sleep(0.02)
-
-    def signal(self, sig: int) -> None:
-        os.kill(self.pid, sig)
-
-    def stop(self) -> None:
-        """TERM every master this test started (USR2 ones too), then KILL whatever is left of their families."""
-        masters = ([self.pid] if self.proc is not None else []) + self.extra_masters
-        family: list[psutil.Process] = []
-        for pid in masters:
-            try:
-                family += [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-            except psutil.NoSuchProcess:
-                pass
-        for pid in masters:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        _, alive = psutil.wait_procs(family, timeout=5)
-        for proc in alive:
-            try:
-                proc.kill()
-            except psutil.NoSuchProcess:
-                pass
-        if self.proc is not None:
-            self.proc.wait(5)
 
 
 class PostLoad:

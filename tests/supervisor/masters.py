@@ -9,33 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import os
-import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import psutil
 from http_client import read_response
+from prefork_process import PreforkProcess
 from waiting import until
 
 APPS = str(Path(__file__).parent / "apps")
 
 
-class Prefork:
-    """One ``python -m supervisor`` master under test; its error log is ``self.log_path``."""
+class Prefork(PreforkProcess):
+    """A master serving the apps of ``tests/supervisor/apps`` on ``port``; the demo app's markers (see
+    ``apps/demo.py``) go to ``self.markers``."""
 
     def __init__(self, tmp_path: Path, port: int) -> None:
-        self.tmp_path = tmp_path
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        super().__init__(tmp_path, log_path=tmp_path / "error.log", output=tmp_path / "output.txt")
         self.port = port
-        self.log_path = tmp_path / "error.log"
         self.markers = tmp_path / "markers"
-        self.markers.mkdir(parents=True, exist_ok=True)
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.output = tmp_path / "output.txt"
-        self.command = [sys.executable, "-m", "supervisor"]
+        self.markers.mkdir(exist_ok=True)
 
     def start(
         self,
@@ -47,102 +40,15 @@ class Prefork:
         pass_fds: tuple[int, ...] = (),
     ) -> Prefork:
         """Start the master; with ``wait=N``, return once N workers are ready."""
-        argv = [*self.command, "--chdir", APPS, "--error-logfile", str(self.log_path)]
+        argv = ["--chdir", APPS]
         if bind:
             argv += ["-b", f"127.0.0.1:{self.port}"]
-        base = {k: v for k, v in os.environ.items() if k != "PREFORK_CMD_ARGS"}
-        full_env = {**base, "DEMO_MARKERS": str(self.markers), **(env or {})}
-        with open(self.output, "wb") as out:
-            self.proc = subprocess.Popen(
-                [*argv, *args, app],
-                cwd=self.tmp_path,
-                env=full_env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                pass_fds=pass_fds,
-            )
+        full_env = {**self.base_env(), "DEMO_MARKERS": str(self.markers), **(env or {})}
+        self.launch([*argv, *args, app], cwd=self.tmp_path, env=full_env, pass_fds=pass_fds)
         if wait:
             self.wait_log(r"ready: \d+ worker", timeout=15)
             self.wait_workers(wait)
         return self
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def wait_log(self, pattern: str, count: int = 1, timeout: float = 10.0) -> list[str]:
-        """Wait until ``pattern`` matches ``count`` times in the error log; return the matches."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = re.findall(pattern, self.log())
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} x{count} not in the log after {timeout}s:\n{self.log()[-3000:]}")
-            if self.proc is not None and self.proc.poll() is not None and len(found) < count:
-                raise AssertionError(
-                    f"master exited ({self.proc.returncode}) while waiting for {pattern!r}:\n{self.log()[-3000:]}"
-                )
-            time.sleep(0.02)
-
-    def workers(self, pid: int | None = None) -> list[int]:
-        """Live worker pids of the master (``pid`` or ours), from the process table."""
-        try:
-            children = psutil.Process(pid or self.pid).children()
-        except psutil.NoSuchProcess:
-            return []
-        live = []
-        for child in children:
-            try:
-                if child.status() != psutil.STATUS_ZOMBIE and "worker" in " ".join(child.cmdline()):
-                    live.append(child.pid)
-            except psutil.NoSuchProcess:
-                pass
-        return sorted(live)
-
-    def wait_workers(self, n: int, timeout: float = 10.0, pid: int | None = None) -> list[int]:
-        deadline = time.monotonic() + timeout
-        while True:
-            pids = self.workers(pid)
-            if len(pids) == n:
-                return pids
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {n} workers, have {pids}:\n{self.log()[-3000:]}")
-            time.sleep(0.02)
-
-    def signal(self, sig: int) -> None:
-        os.kill(self.pid, sig)
-
-    def wait(self, timeout: float = 10.0) -> int:
-        assert self.proc is not None
-        return self.proc.wait(timeout)
-
-    def stop(self) -> None:
-        """Teardown: TERM, then KILL the master and anything it left."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            family = psutil.Process(self.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            family = []
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        for child in family:
-            try:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
 
     def finish_markers(self) -> dict[int, int]:
         """pid -> how many times its finish() ran."""

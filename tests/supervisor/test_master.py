@@ -179,7 +179,7 @@ async def test_usr2_upgrades_the_master_without_failed_requests(prefork):
     prefork.signal(signal.SIGUSR2)
     await in_thread(prefork.wait_log, r"upgrade complete; stopping the old master")
     new_master = int((await in_thread(prefork.wait_log, r"\[(\d+)\] \[INFO\] prefork.master: upgrade complete"))[0])
-    prefork.also_kill.append(new_master)
+    prefork.extra_masters.append(new_master)
     assert new_master != prefork.pid
     assert await in_thread(prefork.wait) == 0  # the old master left once the new one was ready
     await load.until(200)
@@ -287,7 +287,7 @@ async def test_usr2_with_a_new_master_that_fails_keeps_the_old_one(prefork):
     try:
         await in_thread(prefork.wait_log, r"the new master exited with 2 before taking over")
     finally:
-        prefork.also_kill.extend(int(p) for p in re.findall(r"USR2: started new master (\d+)", prefork.log()))
+        prefork.extra_masters.extend(int(p) for p in re.findall(r"USR2: started new master (\d+)", prefork.log()))
     assert int(pidfile.read_text()) == prefork.pid
     assert "unknown setting 'wokers'" in prefork.output.read_text()
     assert (await get(prefork.port, "/"))[2] == f"hello from {worker}".encode()

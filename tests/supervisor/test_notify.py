@@ -259,7 +259,7 @@ async def test_usr2_new_master_announces_mainpid_then_ready_and_the_old_one_says
         prefork.signal(signal.SIGUSR2)
         pid, fields = await in_thread(notify_socket.wait_for, "MAINPID", timeout=15)
         new_master = int(fields["MAINPID"])
-        prefork.also_kill.append(new_master)
+        prefork.extra_masters.append(new_master)
         assert pid == new_master != prefork.pid  # sent by the new master: the unit needs NotifyAccess=all
         ready_pid, _ = await in_thread(notify_socket.wait_for, "READY")
         assert ready_pid == new_master
