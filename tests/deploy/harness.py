@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from http_client import read_response
+from load import Load
 from prefork_process import PreforkProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,76 +151,23 @@ class Prefork(PreforkProcess):
         return self
 
 
-class PostLoad:
-    """``concurrency`` keep-alive connections POSTing a body to ``path`` until stopped; every request is counted.
+class PostLoad(Load):
+    """``concurrency`` keep-alive connections POSTing a body to ``/echo`` until stopped (see :class:`load.Load`).
 
-    ``statuses`` counts each answer's status; ``errors`` every request that got no complete answer (a 502 from
-    nginx is a status, a reset from nginx an error). POST because nginx never retries it on another upstream
-    connection: a request prefork drops shows up here.
+    POST because nginx never retries it on another upstream connection: a request prefork drops shows up here
+    (a 502 from nginx is a status, a reset from nginx an error).
     """
 
     def __init__(self, port: int, *, concurrency: int = 8, path: str = "/echo", max_seconds: float = 30.0) -> None:
-        self.port, self.concurrency, self.path, self.max_seconds = port, concurrency, path, max_seconds
-        self.statuses: collections.Counter[int] = collections.Counter()
-        self.errors: collections.Counter[str] = collections.Counter()
-        self.mismatched = 0
-        self.workers: collections.Counter[str] = collections.Counter()
-        self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-
-    @property
-    def ok(self) -> int:
-        return self.statuses[200]
-
-    @property
-    def failed(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status != 200) + sum(self.errors.values())
-
-    def start(self) -> PostLoad:
-        self._tasks = [asyncio.create_task(self._connection(i)) for i in range(self.concurrency)]
-        return self
-
-    async def stop(self) -> PostLoad:
-        self._stop.set()
-        await asyncio.gather(*self._tasks)
-        return self
-
-    async def until(self, ok: int, timeout: float = 20.0) -> None:
-        target = self.ok + ok
-        async with asyncio.timeout(timeout):
-            while self.ok < target:
-                await asyncio.sleep(0.01)
-
-    async def _connection(self, index: int) -> None:
-        deadline = time.monotonic() + self.max_seconds
-        writer = None
-        n = 0
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            n += 1
-            body = f"{index}:{n}:".encode() + b"x" * (100 + n % 900)
-            request = (
-                f"POST {self.path} HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/octet-stream\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n"
-            ).encode() + body
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.write(request)
-                async with asyncio.timeout(10):
-                    status, headers, answer = await read_response(reader)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
-                self.errors[type(exc).__name__] += 1
-                writer = await _close(writer)
-                await asyncio.sleep(0.01)
-                continue
-            self.statuses[status] += 1
-            if status == 200:
-                if answer != body:
-                    self.mismatched += 1
-                self.workers[headers.get("x-worker", "?")] += 1
-            if headers.get("connection", "").lower() == "close":
-                writer = await _close(writer)
-        await _close(writer)
+        super().__init__(
+            port,
+            concurrency=concurrency,
+            path=path,
+            post=True,
+            host="app.test",
+            server_id=lambda headers, body: headers.get("x-worker", "?"),
+            max_seconds=max_seconds,
+        )
 
 
 async def _close(writer: asyncio.StreamWriter | None) -> None:

@@ -1,5 +1,5 @@
-"""Process-test tools: a real ``prefork`` master in a subprocess, and a bounded load client that counts every
-request it sends.
+"""Process-test tools: a real ``prefork`` master serving tests/supervisor/apps (tests/prefork_process.py runs
+it), and small clients. The bounded load client is tests/load.py's.
 
 A module with its own name, not ``conftest``: when pytest is given several test directories at once, the last
 ``conftest`` it loads is the one ``from conftest import ...`` would find, and tests/dx has one too.
@@ -8,8 +8,6 @@ A module with its own name, not ``conftest``: when pytest is given several test 
 from __future__ import annotations
 
 import asyncio
-import collections
-import time
 from pathlib import Path
 
 from http_client import read_response
@@ -79,90 +77,6 @@ async def get(port: int, path: str, *, timeout: float = 10.0, headers: str = "")
             await writer.wait_closed()
         except OSError:
             pass
-
-
-class Load:
-    """``concurrency`` keep-alive connections sending GETs back to back until stopped or bounded.
-
-    Every request written is counted exactly once: ``ok`` (a complete 200 response) or ``failed`` (anything
-    else: refused, reset, EOF before the full response, another status), with the reason kept in ``errors``.
-    A connection that the server closed (``Connection: close``) is reopened for the next request.
-    """
-
-    def __init__(
-        self,
-        port: int,
-        *,
-        concurrency: int = 8,
-        path: str = "/",
-        max_requests: int = 100_000,
-        max_seconds: float = 30.0,
-    ) -> None:
-        self.port, self.concurrency, self.path = port, concurrency, path
-        self.max_requests, self.max_seconds = max_requests, max_seconds
-        self.ok = 0
-        self.failed = 0
-        self.errors: collections.Counter[str] = collections.Counter()
-        self.served_by: collections.Counter[str] = collections.Counter()
-        self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-
-    @property
-    def sent(self) -> int:
-        return self.ok + self.failed
-
-    def start(self) -> Load:
-        self._tasks = [asyncio.create_task(self._connection()) for _ in range(self.concurrency)]
-        return self
-
-    async def stop(self) -> Load:
-        self._stop.set()
-        await asyncio.gather(*self._tasks)
-        return self
-
-    async def until(self, ok: int, timeout: float = 20.0) -> None:
-        """Wait until at least ``ok`` more requests succeeded."""
-        target = self.ok + ok
-        async with asyncio.timeout(timeout):
-            while self.ok < target:
-                await asyncio.sleep(0.01)
-
-    async def _connection(self) -> None:
-        deadline = time.monotonic() + self.max_seconds
-        request = f"GET {self.path} HTTP/1.1\r\nHost: t\r\n\r\n".encode()
-        writer = None
-        while not self._stop.is_set() and self.sent < self.max_requests and time.monotonic() < deadline:
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.write(request)
-                async with asyncio.timeout(10):
-                    status, headers, body = await read_response(reader)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
-                self.failed += 1
-                self.errors[type(exc).__name__] += 1
-                writer = await self._close(writer)
-                await asyncio.sleep(0.01)
-                continue
-            if status == 200:
-                self.ok += 1
-                self.served_by[body.decode().rsplit(" ", 1)[-1]] += 1
-            else:
-                self.failed += 1
-                self.errors[f"status {status}"] += 1
-            if headers.get("connection", "").lower() == "close":
-                writer = await self._close(writer)
-        await self._close(writer)
-
-    @staticmethod
-    async def _close(writer: asyncio.StreamWriter | None) -> None:
-        if writer is not None:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except OSError:
-                pass
-        return None
 
 
 async def in_thread(func, *args, **kwargs):

@@ -22,7 +22,8 @@ from pathlib import Path
 import psutil
 import pytest
 from http_client import read_response
-from masters import APPS, Load, get, in_thread
+from load import Load
+from masters import APPS, get, in_thread
 
 ROOT = str(Path(__file__).resolve().parents[2])
 

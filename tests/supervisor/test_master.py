@@ -12,7 +12,8 @@ import socket
 import sys
 
 import psutil
-from masters import APPS, Load, get, in_thread
+from load import Load
+from masters import APPS, get, in_thread
 from waiting import until
 
 

@@ -16,7 +16,8 @@ import time
 import uuid
 
 import pytest
-from masters import Load, get, in_thread
+from load import Load
+from masters import get, in_thread
 
 from supervisor import notify
 from supervisor.notify import Notifier, SdNotifier, from_environ
