@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -31,14 +32,26 @@ class PreforkProcess:
         self.extra_masters: list[int] = []
 
     def launch(
-        self, args: list[str], *, cwd: Path | str, env: dict[str, str], pass_fds: tuple[int, ...] = ()
+        self,
+        args: list[str],
+        *,
+        cwd: Path | str,
+        env: dict[str, str],
+        pass_fds: tuple[int, ...] = (),
+        preexec_fn: Callable[[], object] | None = None,
     ) -> subprocess.Popen[bytes]:
         """Start ``self.command`` + ``args`` writing its error log to ``log_path``; ``env`` is the whole
-        environment (``PREFORK_CMD_ARGS`` of the test's own environment is never passed on)."""
+        environment (see :meth:`base_env`); ``preexec_fn`` runs in the child before exec (resource limits)."""
         argv = [*self.command, "--error-logfile", str(self.log_path), *args]
         with open(self.output, "wb") as out:
             self.proc = subprocess.Popen(
-                argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, pass_fds=pass_fds
+                argv,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=pass_fds,
+                preexec_fn=preexec_fn,
             )
         return self.proc
 
