@@ -20,7 +20,6 @@ repeats its content N times, for the size limits.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import dataclass, field
@@ -114,10 +113,19 @@ class _Match(dict):
 
 
 class EchoRouter:
-    """Sends every request to ``echo``, whatever its target: the corpus tests the server, not the router."""
+    """Sends every request to ``echo``, whatever its target: the corpus tests the server, not the router. With a
+    ``methods`` list, each request's method is appended to it as its handler starts."""
 
-    def __init__(self) -> None:
-        self._match = _Match(echo)
+    def __init__(self, methods: list[str] | None = None) -> None:
+        if methods is None:
+            self._match = _Match(echo)
+        else:
+
+            async def recorded(request: Any) -> Any:
+                methods.append(request.method)
+                return await echo(request)
+
+            self._match = _Match(recorded)
 
     async def resolve(self, request: Any) -> _Match:
         return self._match
@@ -141,149 +149,12 @@ async def echo(request: Any) -> Any:
     return Response(text=json.dumps(parsed), content_type="application/json")
 
 
-def echo_app() -> Any:
+def echo_app(methods: list[str] | None = None) -> Any:
+    """The echo app; ``methods``, if given, records the method of every request it answers, in order (a reader
+    needs them to know which answers, to HEAD, have no body)."""
     from web import Application
 
-    return Application(router=EchoRouter())
-
-
-# -- a raw client that keeps every byte ----------------------------------------------------------------------
-
-
-class RawResponse:
-    """A response cut out of the raw byte stream."""
-
-    __slots__ = ("body", "headers", "reason", "status")
-
-    def __init__(self, status: int, reason: str, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.status = status
-        self.reason = reason
-        self.headers = headers
-        self.body = body
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
-    def __repr__(self) -> str:
-        return f"<RawResponse {self.status} {self.headers!r} {self.body[:80]!r}>"
-
-
-def parse_responses(data: bytes, *, closed: bool = True, head: bool | None = False) -> tuple[list[RawResponse], bytes]:
-    """Complete responses at the front of ``data`` and what is left. Bodies are Content-Length or, once the
-    connection is ``closed``, close-delimited; 1xx heads are skipped. ``head=True``: the answers are to HEAD, with
-    no body. ``head=None``: guess per response, for a mix of HEAD and other requests: a body that would start with
-    a status line is taken for the next response (the echo app's bodies start with '{', errors' with a digit)."""
-    out: list[RawResponse] = []
-    while data:
-        start, sep, rest = data.partition(b"\r\n\r\n")
-        if not sep:
-            break
-        lines = start.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ", 2)
-        status = int(parts[1])
-        headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])]
-        if status < 200:
-            data = rest
-            continue
-        length = next((int(v) for k, v in headers if k.lower() == "content-length"), None)
-        if head or (head is None and length and (not rest or rest.startswith(b"HTTP/1.1 "))):
-            body = b""
-            data = rest
-        elif length is None:
-            if not closed:
-                break
-            body, data = rest, b""
-        else:
-            if len(rest) < length:
-                break
-            body, data = rest[:length], rest[length:]
-        out.append(RawResponse(status, parts[2] if len(parts) > 2 else "", headers, body))
-    return out, data
-
-
-class RawConnection(asyncio.Protocol):
-    """A client connection that records everything the server sends, and when it closes.
-
-    asyncio's StreamReader drops buffered bytes once the peer resets the connection; this one does not, so a
-    response followed by a reset (a server closing with unread input) is still seen.
-    """
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.transport: asyncio.Transport | None = None
-        self.lost = asyncio.get_running_loop().create_future()
-        self._changed = asyncio.Event()
-
-    @classmethod
-    async def open(cls, port: int, host: str = "127.0.0.1") -> RawConnection:
-        loop = asyncio.get_running_loop()
-        _, protocol = await loop.create_connection(cls, host, port)
-        return protocol
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def data_received(self, data: bytes) -> None:
-        self.data += data
-        self._changed.set()
-
-    def eof_received(self) -> bool:
-        return False
-
-    def connection_lost(self, exc: BaseException | None) -> None:
-        if not self.lost.done():
-            self.lost.set_result(exc)
-        self._changed.set()
-
-    @property
-    def closed(self) -> bool:
-        return self.lost.done()
-
-    def write(self, data: bytes) -> bool:
-        """Send ``data``; False when the connection is already gone."""
-        if self.transport is None or self.transport.is_closing():
-            return False
-        self.transport.write(data)
-        return True
-
-    async def send(self, pieces: list[bytes], delay: float = 0.002) -> None:
-        """Send the pieces apart in time, so the server reads them in separate ``data_received`` calls."""
-        for i, piece in enumerate(pieces):
-            if i:
-                await asyncio.sleep(delay)
-            if not self.write(piece):
-                return
-
-    async def responses(self, count: int, timeout: float = 5.0, *, head: bool | None = False) -> list[RawResponse]:
-        """Wait for ``count`` complete responses (or the close); return those received."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while True:
-            found, _ = parse_responses(bytes(self.data), closed=self.closed, head=head)
-            if len(found) >= count or self.closed or loop.time() >= end:
-                return found
-            self._changed.clear()
-            try:
-                async with asyncio.timeout(end - loop.time()):
-                    await self._changed.wait()
-            except TimeoutError:
-                pass
-
-    async def wait_closed(self, timeout: float = 5.0) -> bool:
-        """True when the server closed the connection within ``timeout``."""
-        try:
-            async with asyncio.timeout(timeout):
-                await asyncio.shield(self.lost)
-        except TimeoutError:
-            return False
-        return True
-
-    def close(self) -> None:
-        if self.transport is not None:
-            self.transport.abort()
+    return Application(router=EchoRouter(methods))
 
 
 def splits(raw: bytes) -> list[list[bytes]]:

@@ -15,11 +15,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import psutil
+from http_client import read_response
+from load import Load
+from prefork_process import PreforkProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "prefork.conf"
@@ -133,144 +134,40 @@ class Nginx:
             self.proc.wait(5)
 
 
-class Prefork:
-    """``python -m supervisor`` serving ``tests/deploy/apps/proxied.py`` on a unix socket and a TCP port."""
+class Prefork(PreforkProcess):
+    """A master serving ``tests/deploy/apps/proxied.py`` on a unix socket and a TCP port."""
 
     def __init__(self, tmp_path: Path, tcp_port: int) -> None:
-        self.tmp_path = tmp_path
+        super().__init__(tmp_path, log_path=tmp_path / "prefork-error.log", output=tmp_path / "prefork-output.txt")
         self.tcp_port = tcp_port
         self.unix_path = str(tmp_path / "prefork.sock")
-        self.log_path = tmp_path / "prefork-error.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.extra_masters: list[int] = []
 
     def start(self, *args: str, trusted: str = "127.0.0.1,::1", workers: int = 2) -> Prefork:
-        argv = [sys.executable, "-m", "supervisor", "--chdir", APPS, "--error-logfile", str(self.log_path)]
-        argv += ["-b", f"unix:{self.unix_path}", "-b", f"127.0.0.1:{self.tcp_port}", "-w", str(workers)]
-        argv += ["--forwarded-allow-ips", trusted, *args, "proxied:create_app"]
-        env = {k: v for k, v in os.environ.items() if k not in ("PREFORK_CMD_ARGS", "NOTIFY_SOCKET")}
-        env["PROXIED_TRUSTED"] = trusted
-        env["PYTHONPATH"] = str(ROOT)
-        with open(self.tmp_path / "prefork-output.txt", "wb") as out:
-            self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        argv = ["--chdir", APPS, "-b", f"unix:{self.unix_path}", "-b", f"127.0.0.1:{self.tcp_port}"]
+        argv += ["-w", str(workers), "--forwarded-allow-ips", trusted, *args, "proxied:create_app"]
+        env = {**self.base_env("NOTIFY_SOCKET"), "PROXIED_TRUSTED": trusted, "PYTHONPATH": str(ROOT)}
+        self.launch(argv, cwd=ROOT, env=env)
         self.wait_log(r"ready: \d+ worker", timeout=15)
         return self
 
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+class PostLoad(Load):
+    """``concurrency`` keep-alive connections POSTing a body to ``/echo`` until stopped (see :class:`load.Load`).
 
-    def wait_log(self, pattern: str, count: int = 1, timeout: float = 10.0) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = re.findall(pattern, self.log())
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} x{count} not in the log after {timeout}s:\n{self.log()[-3000:]}")
-            time.sleep(0.02)
-
-    def signal(self, sig: int) -> None:
-        os.kill(self.pid, sig)
-
-    def stop(self) -> None:
-        """TERM every master this test started (USR2 ones too), then KILL whatever is left of their families."""
-        masters = ([self.pid] if self.proc is not None else []) + self.extra_masters
-        family: list[psutil.Process] = []
-        for pid in masters:
-            try:
-                family += [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-            except psutil.NoSuchProcess:
-                pass
-        for pid in masters:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        _, alive = psutil.wait_procs(family, timeout=5)
-        for proc in alive:
-            try:
-                proc.kill()
-            except psutil.NoSuchProcess:
-                pass
-        if self.proc is not None:
-            self.proc.wait(5)
-
-
-class PostLoad:
-    """``concurrency`` keep-alive connections POSTing a body to ``path`` until stopped; every request is counted.
-
-    ``statuses`` counts each answer's status; ``errors`` every request that got no complete answer (a 502 from
-    nginx is a status, a reset from nginx an error). POST because nginx never retries it on another upstream
-    connection: a request prefork drops shows up here.
+    POST because nginx never retries it on another upstream connection: a request prefork drops shows up here
+    (a 502 from nginx is a status, a reset from nginx an error).
     """
 
     def __init__(self, port: int, *, concurrency: int = 8, path: str = "/echo", max_seconds: float = 30.0) -> None:
-        self.port, self.concurrency, self.path, self.max_seconds = port, concurrency, path, max_seconds
-        self.statuses: collections.Counter[int] = collections.Counter()
-        self.errors: collections.Counter[str] = collections.Counter()
-        self.mismatched = 0
-        self.workers: collections.Counter[str] = collections.Counter()
-        self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-
-    @property
-    def ok(self) -> int:
-        return self.statuses[200]
-
-    @property
-    def failed(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status != 200) + sum(self.errors.values())
-
-    def start(self) -> PostLoad:
-        self._tasks = [asyncio.create_task(self._connection(i)) for i in range(self.concurrency)]
-        return self
-
-    async def stop(self) -> PostLoad:
-        self._stop.set()
-        await asyncio.gather(*self._tasks)
-        return self
-
-    async def until(self, ok: int, timeout: float = 20.0) -> None:
-        target = self.ok + ok
-        async with asyncio.timeout(timeout):
-            while self.ok < target:
-                await asyncio.sleep(0.01)
-
-    async def _connection(self, index: int) -> None:
-        deadline = time.monotonic() + self.max_seconds
-        writer = None
-        n = 0
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            n += 1
-            body = f"{index}:{n}:".encode() + b"x" * (100 + n % 900)
-            request = (
-                f"POST {self.path} HTTP/1.1\r\nHost: app.test\r\nContent-Type: application/octet-stream\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n"
-            ).encode() + body
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.write(request)
-                async with asyncio.timeout(10):
-                    status, headers, answer = await read_response(reader)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
-                self.errors[type(exc).__name__] += 1
-                writer = await _close(writer)
-                await asyncio.sleep(0.01)
-                continue
-            self.statuses[status] += 1
-            if status == 200:
-                if answer != body:
-                    self.mismatched += 1
-                self.workers[headers.get("x-worker", "?")] += 1
-            if headers.get("connection", "").lower() == "close":
-                writer = await _close(writer)
-        await _close(writer)
+        super().__init__(
+            port,
+            concurrency=concurrency,
+            path=path,
+            post=True,
+            host="app.test",
+            server_id=lambda headers, body: headers.get("x-worker", "?"),
+            max_seconds=max_seconds,
+        )
 
 
 async def _close(writer: asyncio.StreamWriter | None) -> None:
@@ -281,28 +178,6 @@ async def _close(writer: asyncio.StreamWriter | None) -> None:
         except OSError:
             pass
     return None
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
-    """One response with a Content-Length or chunked body: (status, lower-cased headers, body)."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = b""
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            chunk = await reader.readexactly(size + 2)
-            if size == 0:
-                break
-            body += chunk[:-2]
-        return status, headers, body
-    return status, headers, await reader.readexactly(int(headers.get("content-length", "0")))
 
 
 async def request(

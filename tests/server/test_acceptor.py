@@ -19,7 +19,8 @@ from server.acceptor import Acceptor, start_server
 from server.protocol import Phase
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from hostile import RawConnection, echo_app
+from hostile import echo_app
+from http_client import RawConnection
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -263,7 +264,7 @@ async def main():
     sock.bind(("127.0.0.1", 0))
     acceptor = await start_server(factory, sock, factory.connections)
     print(sock.getsockname()[1], flush=True)
-    await asyncio.sleep(60)
+    await asyncio.sleep(60)  # serves until the test terminates it
 uvloop.run(main())
 """
 
@@ -296,14 +297,15 @@ async def test_out_of_descriptors_it_logs_backs_off_and_serves_the_waiting_conne
         port = int(await asyncio.wait_for(proc.stdout.readline(), 10))
         hold = asyncio.Event()
         tasks = [asyncio.create_task(_request(port, hold)) for _ in range(2 * NOFILE)]
-        await asyncio.sleep(1.5)  # the server is out of descriptors; the rest wait in the backlog
+        # The server runs out of descriptors (it says so on stderr); the rest wait in the backlog.
+        log = await asyncio.wait_for(proc.stderr.readuntil(b"Too many open files"), 10)
         hold.set()  # the answered ones go, and free their descriptors
         outcomes = collections.Counter(await asyncio.gather(*tasks))
         assert proc.returncode is None, "the server died"
     finally:
         proc.terminate()
         await proc.wait()
-    log = await proc.stderr.read()
+    log += await proc.stderr.read()
     print(dict(outcomes), log[-600:].decode(errors="replace"))
     assert b"Too many open files" in log, log[-2000:]
     assert log.count(b"Too many open files") <= 3, "logged on every retry"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from http_client import read_response
+from waiting import until
+
 from web import Application, Response
 
 
@@ -21,10 +24,10 @@ def _app(started: asyncio.Event | None = None) -> Application:
     return app
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
-    return head, await reader.readexactly(length)
+async def _read_response(reader: asyncio.StreamReader) -> tuple[dict[str, str], bytes]:
+    """(lower-cased headers, body) of the next response."""
+    _, headers, body = await asyncio.wait_for(read_response(reader), 5)
+    return headers, body
 
 
 async def test_in_flight_request_completes_with_connection_close(make_server):
@@ -34,8 +37,8 @@ async def test_in_flight_request_completes_with_connection_close(make_server):
     writer.write(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
     await asyncio.wait_for(started.wait(), 5)
     shutdown = asyncio.ensure_future(srv.factory.shutdown(timeout=5, grace=0.1))
-    head, body = await _read_response(reader)
-    assert body == b"done" and b"Connection: close" in head
+    headers, body = await _read_response(reader)
+    assert body == b"done" and headers.get("connection") == "close"
     assert await asyncio.wait_for(reader.read(), 5) == b""
     await asyncio.wait_for(shutdown, 5)
     assert len(srv.factory.connections) == 0
@@ -52,7 +55,7 @@ async def test_pipelined_requests_are_all_answered_and_only_the_last_announces_t
     shutdown = asyncio.ensure_future(srv.factory.shutdown(timeout=5, grace=0.1))
     answers = [await _read_response(reader) for _ in range(3)]
     assert [body for _, body in answers] == [b"done", b"hello", b"hello"]
-    assert [b"Connection: close" in head for head, _ in answers] == [False, False, True]
+    assert [headers.get("connection") == "close" for headers, _ in answers] == [False, False, True]
     assert await asyncio.wait_for(reader.read(), 5) == b""
     await asyncio.wait_for(shutdown, 5)
     writer.close()
@@ -62,16 +65,16 @@ async def test_idle_connection_is_served_during_the_grace_then_closed(make_serve
     srv = await make_server(_app())
     reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
     writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-    head, _ = await _read_response(reader)
-    assert b"Connection: close" not in head
+    headers, _ = await _read_response(reader)
+    assert headers.get("connection") != "close"
     loop = asyncio.get_running_loop()
     started = loop.time()
     shutdown = asyncio.ensure_future(srv.factory.shutdown(timeout=5, grace=0.5))
-    await asyncio.sleep(0.1)
+    await until(lambda: srv.factory.connections.closing, what="the drain to begin")
     # A request that was already on its way when the drain began is still served, announcing the close.
     writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-    head, body = await _read_response(reader)
-    assert body == b"hello" and b"Connection: close" in head
+    headers, body = await _read_response(reader)
+    assert body == b"hello" and headers.get("connection") == "close"
     assert await asyncio.wait_for(reader.read(), 5) == b""
     await asyncio.wait_for(shutdown, 5)
     assert loop.time() - started < 3

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from hostile import RawConnection, echo_app, load_all
-from request_harness import LogCatcher, check, drive, make_factory
+from hostile import echo_app, load_all
+from http_client import RawConnection
+from request_harness import SERVED, LogCatcher, check, drive, make_factory
 
 CRLF = b"\r\n"
 METHODS = [b"GET", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH", b"CONNECT", b"PRI", b"get", b"G\0T", b""]
@@ -188,10 +189,11 @@ def test_fuzz_over_a_real_socket():
 async def _serve():
     from web.pytest_plugin import TestServer
 
-    return await TestServer(echo_app(), header_timeout=1.0, client_max_size=64).start()
+    return await TestServer(echo_app(SERVED), header_timeout=1.0, client_max_size=64).start()
 
 
 async def _over_socket(port: int, pieces: list[bytes]) -> tuple[bytes, bool]:
+    SERVED.clear()
     conn = await RawConnection.open(port)
     try:
         await conn.send(pieces, delay=0.001)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
+from prefork_process import PreforkProcess
+from waiting import until
 
 from web import Application, Response
 
@@ -79,6 +81,11 @@ async def _answered(port: int, timeout: float) -> bool:
         writer.close()
 
 
+def _client_connections(process: psutil.Process, port: int) -> list:
+    """The process's TCP connections with clients on ``port`` (not its listening socket)."""
+    return [c for c in process.net_connections("tcp") if c.laddr and c.laddr.port == port and c.status != "LISTEN"]
+
+
 async def _leave_mid_request(port: int) -> None:
     _, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(b"GET /slow?t=0.05 HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -88,21 +95,16 @@ async def _leave_mid_request(port: int) -> None:
 
 async def test_clients_leaving_mid_request_do_not_fill_worker_connections(tmp_path):
     port = _free_port()
-    log = tmp_path / "prefork.log"
-    argv = [
-        sys.executable, "-m", "supervisor", "-w", "1", "--worker-connections", "20", "-b", f"127.0.0.1:{port}",
-        "--chdir", str(APPS), "--error-logfile", str(log), "demo:create_app",
-    ]  # fmt: skip
-    proc = await asyncio.create_subprocess_exec(*argv, cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL)
+    master = PreforkProcess(tmp_path, log_path=tmp_path / "prefork.log", output=tmp_path / "output.txt")
+    argv = ["-w", "1", "--worker-connections", "20", "-b", f"127.0.0.1:{port}", "--chdir", str(APPS)]
+    master.launch([*argv, "demo:create_app"], cwd=tmp_path, env=master.base_env())
     try:
-        deadline = time.monotonic() + 15
-        while not (log.exists() and "ready: 1 worker" in log.read_text()):
-            assert proc.returncode is None and time.monotonic() < deadline, log.read_text() if log.exists() else ""
-            await asyncio.sleep(0.05)
+        await asyncio.to_thread(master.wait_log, r"ready: 1 worker", 1, 15)
         assert await _answered(port, 5)
         await asyncio.gather(*(_leave_mid_request(port) for _ in range(25)))
-        await asyncio.sleep(1.5)  # their answers are long written
+        # Their answers are written and the worker has closed every one of their connections.
+        (worker,) = (psutil.Process(pid) for pid in master.workers())
+        await until(lambda: not _client_connections(worker, port), what="the worker to close the clients' connections")
         assert await _answered(port, 5), "a new client waits behind connections whose clients are gone"
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 10)
+        master.stop()

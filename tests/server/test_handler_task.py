@@ -213,7 +213,7 @@ def test_handler_cancellation_cancels_the_handler_task_when_the_client_goes(run,
         async def wait(request):
             started.set()
             try:
-                await asyncio.sleep(1)
+                await asyncio.sleep(1)  # the point: a handler still running when its client goes
             except asyncio.CancelledError:
                 outcome.set_result("cancelled")
                 raise

@@ -4,16 +4,12 @@ exception, and not one byte of the forged response reaches the client (RFC 9110 
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
 
 import pytest
+from http_client import RawConnection
 
 from server.writer import HeaderInjectionError, encode_head, status_line
 from web import Application, Response, StreamResponse
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from hostile import RawConnection
 
 GET = b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"
 # Bare CR and bare LF count as well as CRLF: some clients split header lines on either.

@@ -8,6 +8,7 @@ import logging
 import re
 
 import pytest
+from http_client import read_response
 
 from web import Application, Response, StreamResponse
 
@@ -85,9 +86,9 @@ async def test_keep_alive_is_the_default_for_http11(make_server):
     reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
     for _ in range(3):
         writer.write(GET)
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-        assert b"Connection: close" not in head
-        assert await reader.readexactly(5) == b"hello"
+        _, headers, body = await asyncio.wait_for(read_response(reader), 5)
+        assert headers.get("connection") != "close"
+        assert body == b"hello"
     writer.close()
 
 
@@ -103,9 +104,9 @@ async def test_connection_header_is_honoured(make_server, raw, request_bytes, cl
     srv = await make_server(_app())
     reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
     writer.write(request_bytes)
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-    assert f"Connection: {connection_header}".encode() in head
-    assert await reader.readexactly(5) == b"hello"
+    _, headers, body = await asyncio.wait_for(read_response(reader), 5)
+    assert headers["connection"] == connection_header
+    assert body == b"hello"
     if closes:
         assert await asyncio.wait_for(reader.read(), 5) == b""
     else:
@@ -170,8 +171,8 @@ async def test_expect_100_continue_is_sent_when_the_handler_reads(make_server):
     writer.write(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
     assert await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5) == b"HTTP/1.1 100 Continue\r\n\r\n"
     writer.write(b"data")
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-    assert head.startswith(b"HTTP/1.1 200")
+    status, _, _ = await asyncio.wait_for(read_response(reader, "POST"), 5)
+    assert status == 200
     writer.close()
 
 
@@ -198,6 +199,7 @@ async def test_head_keeps_content_length_and_sends_no_body(make_server, raw):
     head, _, rest = data.partition(b"\r\n\r\n")
     assert b"Content-Length: 5" in head
     assert rest.startswith(b"HTTP/1.1 200 OK")  # nothing between the HEAD answer and the next response
+    assert [(r.status, r.body) for r in raw.parse(data, methods=["HEAD", "GET"])] == [(200, b""), (200, b"hello")]
 
 
 async def test_streamed_response_uses_chunked_encoding(make_server, raw):

@@ -16,11 +16,14 @@ from pathlib import Path
 
 import psutil
 import pytest
+from waiting import until
 
+from server.settings import ServerSettings
 from web import Application, StreamResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
-from hostile import RawConnection, echo_app
+from hostile import echo_app
+from http_client import RawConnection
 
 GET_CLOSE = b"GET /normal HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n"
 SLOW_HEAD = b"GET /slow HTTP/1.1\r\nHost: example.com\r\nX-Slow: " + b"s" * 4096
@@ -111,7 +114,8 @@ async def _attack(port: int, count: int, interval: float, header_timeout: float)
     # Connect in waves of 50: a burst over the listen backlog makes the kernel lose the first byte of some
     # connections (seen with uvloop and asyncio alike at asyncio's default backlog of 100), which is not the point.
     attack = [asyncio.create_task(c.run(stop_at, delay=i // 50 * 0.02)) for i, c in enumerate(clients)]
-    await asyncio.sleep(0.2 + count // 50 * 0.02)  # the attack is under way
+    # The attack is under way: every slow client has connected and sent its first byte.
+    await until(lambda: all(c.first_byte_at for c in clients), what="every slow client's first byte")
     during = await _latencies(port, 60)
     await asyncio.gather(*attack)
     cut = [c for c in clients if c.closed_after is not None]
@@ -138,12 +142,17 @@ async def test_slowloris_1000_connections():
     await _slowloris(1000, interval=1.0, header_timeout=2.0)
 
 
+def _over_high_water(transport: asyncio.WriteTransport | None) -> bool:
+    """The transport holds more than the server's high-water mark (uvloop has no get_write_limits())."""
+    return transport is not None and transport.get_write_buffer_size() > ServerSettings().write_high_water
+
+
 def _streaming_app(total: int, chunk: int, record: dict) -> Application:
     async def big(request):
         response = StreamResponse()
         response.content_length = total
         await response.prepare(request)
-        transport = request.transport
+        transport = record["transport"] = request.transport
         block = b"x" * chunk
         try:
             for _ in range(total // chunk):
@@ -169,12 +178,14 @@ async def test_slow_reader_of_a_large_response_holds_bounded_memory(make_server)
     try:
         conn.transport.pause_reading()  # a client that reads nothing
         conn.write(b"GET /big HTTP/1.1\r\nHost: example.com\r\n\r\n")
-        await asyncio.sleep(1.0)
+        # The handler runs into the stall: the kernel's buffers fill, then the transport's passes its high-water
+        # mark, and the handler waits in drain() for a client that never reads.
+        await until(lambda: _over_high_water(record.get("transport")), what="the transport's buffer to fill")
         sent_while_stalled = record.get("sent", 0)
         # The handler stops at the write buffer's high-water mark plus what the kernel's socket buffers hold.
         assert sent_while_stalled < 64 * 1024 * 1024, sent_while_stalled
         assert record["max_buffer"] <= 64 * 1024 + chunk, record["max_buffer"]
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # the point: no progress meanwhile (an absence has no event to wait for)
         assert record.get("sent", 0) == sent_while_stalled, "the handler kept writing to a client that reads nothing"
     finally:
         conn.close()
@@ -208,7 +219,7 @@ async def test_write_timeout_none_or_zero_keeps_a_stalled_reader(make_server, wr
     try:
         conn.transport.pause_reading()
         conn.write(b"GET /big HTTP/1.1\r\nHost: example.com\r\n\r\n")
-        await asyncio.sleep(0.8)
+        await asyncio.sleep(0.8)  # the point: longer than a write timeout would allow, and nothing is cut
         assert "error" not in record and not conn.closed
     finally:
         conn.close()
@@ -266,7 +277,7 @@ async def main():
     await app.startup()
     server = await asyncio.get_running_loop().create_server(app.make_handler(keepalive_timeout=60.0), "127.0.0.1", 0)
     print(server.sockets[0].getsockname()[1], flush=True)
-    await asyncio.sleep(120)
+    await asyncio.sleep(120)  # serves until the test terminates it
 uvloop.run(main())
 """.format(corpus=str(Path(__file__).resolve().parents[1] / "corpus"))
 
@@ -289,11 +300,13 @@ async def test_idle_keep_alive_connections_cost_little_memory():
         port = int(await asyncio.wait_for(proc.stdout.readline(), 10))
         server = psutil.Process(proc.pid)
         conns += await _idle_connections(port, 50)  # warm up: allocator arenas, caches
+        # The server finishes the turn after its last write, freeing each request's objects, before RSS is read:
+        # no event marks that end, and RSS is a figure here, not an event.
         await asyncio.sleep(0.1)
         before = server.memory_info().rss
         count = 500
         conns += await _idle_connections(port, count)
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # as above
         per_connection = (server.memory_info().rss - before) / count
         print(f"RSS per idle keep-alive connection: {per_connection / 1024:.1f} KiB")
         assert per_connection < 64 * 1024

@@ -1,5 +1,5 @@
-"""Process-test tools: a real ``prefork`` master in a subprocess, and a bounded load client that counts every
-request it sends.
+"""Process-test tools: a real ``prefork`` master serving tests/supervisor/apps (tests/prefork_process.py runs
+it), and small clients. The bounded load client is tests/load.py's.
 
 A module with its own name, not ``conftest``: when pytest is given several test directories at once, the last
 ``conftest`` it loads is the one ``from conftest import ...`` would find, and tests/dx has one too.
@@ -8,32 +8,25 @@ A module with its own name, not ``conftest``: when pytest is given several test 
 from __future__ import annotations
 
 import asyncio
-import collections
-import os
-import re
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import psutil
+from http_client import read_response
+from prefork_process import PreforkProcess
+from waiting import until
 
 APPS = str(Path(__file__).parent / "apps")
 
 
-class Prefork:
-    """One ``python -m supervisor`` master under test; its error log is ``self.log_path``."""
+class Prefork(PreforkProcess):
+    """A master serving the apps of ``tests/supervisor/apps`` on ``port``; the demo app's markers (see
+    ``apps/demo.py``) go to ``self.markers``."""
 
     def __init__(self, tmp_path: Path, port: int) -> None:
-        self.tmp_path = tmp_path
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        super().__init__(tmp_path, log_path=tmp_path / "error.log", output=tmp_path / "output.txt")
         self.port = port
-        self.log_path = tmp_path / "error.log"
         self.markers = tmp_path / "markers"
-        self.markers.mkdir(parents=True, exist_ok=True)
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.output = tmp_path / "output.txt"
-        self.command = [sys.executable, "-m", "supervisor"]
+        self.markers.mkdir(exist_ok=True)
 
     def start(
         self,
@@ -45,102 +38,15 @@ class Prefork:
         pass_fds: tuple[int, ...] = (),
     ) -> Prefork:
         """Start the master; with ``wait=N``, return once N workers are ready."""
-        argv = [*self.command, "--chdir", APPS, "--error-logfile", str(self.log_path)]
+        argv = ["--chdir", APPS]
         if bind:
             argv += ["-b", f"127.0.0.1:{self.port}"]
-        base = {k: v for k, v in os.environ.items() if k != "PREFORK_CMD_ARGS"}
-        full_env = {**base, "DEMO_MARKERS": str(self.markers), **(env or {})}
-        with open(self.output, "wb") as out:
-            self.proc = subprocess.Popen(
-                [*argv, *args, app],
-                cwd=self.tmp_path,
-                env=full_env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                pass_fds=pass_fds,
-            )
+        full_env = {**self.base_env(), "DEMO_MARKERS": str(self.markers), **(env or {})}
+        self.launch([*argv, *args, app], cwd=self.tmp_path, env=full_env, pass_fds=pass_fds)
         if wait:
             self.wait_log(r"ready: \d+ worker", timeout=15)
             self.wait_workers(wait)
         return self
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def wait_log(self, pattern: str, count: int = 1, timeout: float = 10.0) -> list[str]:
-        """Wait until ``pattern`` matches ``count`` times in the error log; return the matches."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = re.findall(pattern, self.log())
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} x{count} not in the log after {timeout}s:\n{self.log()[-3000:]}")
-            if self.proc is not None and self.proc.poll() is not None and len(found) < count:
-                raise AssertionError(
-                    f"master exited ({self.proc.returncode}) while waiting for {pattern!r}:\n{self.log()[-3000:]}"
-                )
-            time.sleep(0.02)
-
-    def workers(self, pid: int | None = None) -> list[int]:
-        """Live worker pids of the master (``pid`` or ours), from the process table."""
-        try:
-            children = psutil.Process(pid or self.pid).children()
-        except psutil.NoSuchProcess:
-            return []
-        live = []
-        for child in children:
-            try:
-                if child.status() != psutil.STATUS_ZOMBIE and "worker" in " ".join(child.cmdline()):
-                    live.append(child.pid)
-            except psutil.NoSuchProcess:
-                pass
-        return sorted(live)
-
-    def wait_workers(self, n: int, timeout: float = 10.0, pid: int | None = None) -> list[int]:
-        deadline = time.monotonic() + timeout
-        while True:
-            pids = self.workers(pid)
-            if len(pids) == n:
-                return pids
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {n} workers, have {pids}:\n{self.log()[-3000:]}")
-            time.sleep(0.02)
-
-    def signal(self, sig: int) -> None:
-        os.kill(self.pid, sig)
-
-    def wait(self, timeout: float = 10.0) -> int:
-        assert self.proc is not None
-        return self.proc.wait(timeout)
-
-    def stop(self) -> None:
-        """Teardown: TERM, then KILL the master and anything it left."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            family = psutil.Process(self.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            family = []
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        for child in family:
-            try:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
 
     def finish_markers(self) -> dict[int, int]:
         """pid -> how many times its finish() ran."""
@@ -148,6 +54,14 @@ class Prefork:
 
     def started_markers(self) -> set[int]:
         return {int(p.name.split("-")[1]) for p in self.markers.glob("started-*")}
+
+    def slow_begun(self) -> int:
+        """How many ``/slow`` requests have reached a worker's handler (each appends to its ``slow-<pid>``)."""
+        return sum(len(p.read_text().splitlines()) for p in self.markers.glob("slow-*"))
+
+    async def wait_slow(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Wait until ``count`` ``/slow`` requests in all have reached a worker's handler."""
+        await until(lambda: self.slow_begun() >= count, timeout, what=f"{count} /slow request(s) in a handler")
 
 
 async def get(port: int, path: str, *, timeout: float = 10.0, headers: str = "") -> tuple[int, dict[str, str], bytes]:
@@ -163,103 +77,6 @@ async def get(port: int, path: str, *, timeout: float = 10.0, headers: str = "")
             await writer.wait_closed()
         except OSError:
             pass
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            headers[name.strip().lower()] = value.strip()
-    body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return status, headers, body
-
-
-class Load:
-    """``concurrency`` keep-alive connections sending GETs back to back until stopped or bounded.
-
-    Every request written is counted exactly once: ``ok`` (a complete 200 response) or ``failed`` (anything
-    else: refused, reset, EOF before the full response, another status), with the reason kept in ``errors``.
-    A connection that the server closed (``Connection: close``) is reopened for the next request.
-    """
-
-    def __init__(
-        self,
-        port: int,
-        *,
-        concurrency: int = 8,
-        path: str = "/",
-        max_requests: int = 100_000,
-        max_seconds: float = 30.0,
-    ) -> None:
-        self.port, self.concurrency, self.path = port, concurrency, path
-        self.max_requests, self.max_seconds = max_requests, max_seconds
-        self.ok = 0
-        self.failed = 0
-        self.errors: collections.Counter[str] = collections.Counter()
-        self.served_by: collections.Counter[str] = collections.Counter()
-        self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-
-    @property
-    def sent(self) -> int:
-        return self.ok + self.failed
-
-    def start(self) -> Load:
-        self._tasks = [asyncio.create_task(self._connection()) for _ in range(self.concurrency)]
-        return self
-
-    async def stop(self) -> Load:
-        self._stop.set()
-        await asyncio.gather(*self._tasks)
-        return self
-
-    async def until(self, ok: int, timeout: float = 20.0) -> None:
-        """Wait until at least ``ok`` more requests succeeded."""
-        target = self.ok + ok
-        async with asyncio.timeout(timeout):
-            while self.ok < target:
-                await asyncio.sleep(0.01)
-
-    async def _connection(self) -> None:
-        deadline = time.monotonic() + self.max_seconds
-        request = f"GET {self.path} HTTP/1.1\r\nHost: t\r\n\r\n".encode()
-        writer = None
-        while not self._stop.is_set() and self.sent < self.max_requests and time.monotonic() < deadline:
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.write(request)
-                async with asyncio.timeout(10):
-                    status, headers, body = await read_response(reader)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
-                self.failed += 1
-                self.errors[type(exc).__name__] += 1
-                writer = await self._close(writer)
-                await asyncio.sleep(0.01)
-                continue
-            if status == 200:
-                self.ok += 1
-                self.served_by[body.decode().rsplit(" ", 1)[-1]] += 1
-            else:
-                self.failed += 1
-                self.errors[f"status {status}"] += 1
-            if headers.get("connection", "").lower() == "close":
-                writer = await self._close(writer)
-        await self._close(writer)
-
-    @staticmethod
-    async def _close(writer: asyncio.StreamWriter | None) -> None:
-        if writer is not None:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except OSError:
-                pass
-        return None
 
 
 async def in_thread(func, *args, **kwargs):

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from masters import APPS, Load, get, in_thread, read_response
+from http_client import read_response
+from load import Load
+from masters import APPS, get, in_thread
 
 ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -352,8 +354,7 @@ async def test_a_request_sent_while_prefork_is_down_is_served_after_the_restart(
     reader, writer = await asyncio.open_connection("127.0.0.1", activated.port)  # the kernel queues it
     try:
         writer.write(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        await writer.drain()
-        await asyncio.sleep(0.3)  # nobody is accepting now
+        await writer.drain()  # on loopback the request is in the kernel's queue now; nobody is accepting
         os.kill(activated.proc.pid, signal.SIGUSR2)  # systemctl start
         async with asyncio.timeout(15):
             status, _, body = await read_response(reader)

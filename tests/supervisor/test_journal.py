@@ -13,6 +13,7 @@ import time
 
 import pytest
 from masters import get
+from waiting import until
 
 from supervisor import journal
 from supervisor.journal import JournalFormatter, JsonAccessFormatter, is_journal_stream, syslog_priority
@@ -203,7 +204,7 @@ async def test_under_the_journal_the_master_logs_priorities_without_timestamps(p
         assert time.monotonic() < deadline, prefork.output.read_text()
         await asyncio.sleep(0.02)
     assert (await get(prefork.port, "/"))[0] == 200
-    await asyncio.sleep(0.2)
+    await until(lambda: "GET /" in prefork.output.read_text(), what="the access line")
     lines = [line for line in prefork.output.read_text().splitlines() if line]
     assert lines
     assert all(re.match(r"<[2-7]>", line) for line in lines), lines

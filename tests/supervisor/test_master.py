@@ -12,7 +12,9 @@ import socket
 import sys
 
 import psutil
-from masters import APPS, Load, get, in_thread
+from load import Load
+from masters import APPS, get, in_thread
+from waiting import until
 
 
 async def test_hup_twice_under_load_fails_no_request(prefork):
@@ -158,7 +160,9 @@ async def test_usr1_reopens_the_logs_of_master_and_workers(prefork, tmp_path):
     os.rename(access, str(access) + ".1")
     prefork.signal(signal.SIGUSR1)
     await in_thread(prefork.wait_log, r"USR1: reopened log files")
-    await asyncio.sleep(0.3)  # the worker handles its USR1 on its loop
+    # The worker handles its USR1 on its loop: it has reopened once it holds the files at their old names again.
+    logs = {str(access), str(prefork.log_path)}
+    await until(lambda: logs <= {f.path for f in psutil.Process(worker).open_files()}, what="the worker's reopen")
     await get(prefork.port, "/?after")
     prefork.signal(signal.SIGTERM)
     assert await in_thread(prefork.wait) == 0
@@ -176,7 +180,7 @@ async def test_usr2_upgrades_the_master_without_failed_requests(prefork):
     prefork.signal(signal.SIGUSR2)
     await in_thread(prefork.wait_log, r"upgrade complete; stopping the old master")
     new_master = int((await in_thread(prefork.wait_log, r"\[(\d+)\] \[INFO\] prefork.master: upgrade complete"))[0])
-    prefork.also_kill.append(new_master)
+    prefork.extra_masters.append(new_master)
     assert new_master != prefork.pid
     assert await in_thread(prefork.wait) == 0  # the old master left once the new one was ready
     await load.until(200)
@@ -284,7 +288,7 @@ async def test_usr2_with_a_new_master_that_fails_keeps_the_old_one(prefork):
     try:
         await in_thread(prefork.wait_log, r"the new master exited with 2 before taking over")
     finally:
-        prefork.also_kill.extend(int(p) for p in re.findall(r"USR2: started new master (\d+)", prefork.log()))
+        prefork.extra_masters.extend(int(p) for p in re.findall(r"USR2: started new master (\d+)", prefork.log()))
     assert int(pidfile.read_text()) == prefork.pid
     assert "unknown setting 'wokers'" in prefork.output.read_text()
     assert (await get(prefork.port, "/"))[2] == f"hello from {worker}".encode()

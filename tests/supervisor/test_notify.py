@@ -7,7 +7,6 @@ check not only the sequence READY / RELOADING / READY / STOPPING but also who se
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -17,7 +16,8 @@ import time
 import uuid
 
 import pytest
-from masters import Load, get, in_thread
+from load import Load
+from masters import get, in_thread
 
 from supervisor import notify
 from supervisor.notify import Notifier, SdNotifier, from_environ
@@ -241,8 +241,13 @@ async def test_master_reports_status_and_feeds_the_watchdog(prefork, notify_sock
 async def test_master_without_watchdog_usec_never_pings(prefork, notify_socket):
     prefork.start("-w", "1", env=notify_socket.env(), wait=1)
     await in_thread(notify_socket.wait_for, "READY")
-    await asyncio.sleep(1.5)  # the master's once-a-second turn came at least once
-    notify_socket.poll()
+    # The master's once-a-second turn sends STATUS when it changed, then WATCHDOG if enabled. Two turns' STATUS,
+    # after one request each: the second comes after anything the first turn sent.
+    for served in (1, 2):
+        assert (await get(prefork.port, "/"))[0] == 200
+        await in_thread(
+            notify_socket.wait_for, "STATUS", f"1 worker(s) ready, {served} requests served by the current workers"
+        )
     assert not [f for _, f in notify_socket.received if "WATCHDOG" in f]
 
 
@@ -255,7 +260,7 @@ async def test_usr2_new_master_announces_mainpid_then_ready_and_the_old_one_says
         prefork.signal(signal.SIGUSR2)
         pid, fields = await in_thread(notify_socket.wait_for, "MAINPID", timeout=15)
         new_master = int(fields["MAINPID"])
-        prefork.also_kill.append(new_master)
+        prefork.extra_masters.append(new_master)
         assert pid == new_master != prefork.pid  # sent by the new master: the unit needs NotifyAccess=all
         ready_pid, _ = await in_thread(notify_socket.wait_for, "READY")
         assert ready_pid == new_master

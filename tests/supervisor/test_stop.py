@@ -14,7 +14,8 @@ import signal
 import socket
 import time
 
-from masters import read_response
+from http_client import read_response
+from waiting import wait_until
 
 ECHO = "GET /echo?id={} HTTP/1.1\r\nHost: t\r\n\r\n"
 
@@ -126,7 +127,7 @@ async def test_a_client_connecting_after_the_stop_began_is_refused_at_once(prefo
     reader, writer = await asyncio.open_connection("127.0.0.1", master.port)
     try:
         writer.write(b"GET /slow?t=3 HTTP/1.1\r\nHost: t\r\n\r\n")  # keeps one worker, and the master, draining
-        await asyncio.to_thread(_wait_for, lambda: list(master.markers.glob("slow-*")))
+        await master.wait_slow()
         master.signal(signal.SIGTERM)
         await asyncio.to_thread(master.wait_log, r"graceful stop, draining", 2)
         # A worker logs that line just before it closes its copy: a connect may still land in the queue in that
@@ -161,7 +162,7 @@ async def test_connections_queued_when_the_last_worker_closes_are_answered_not_r
     queued = []
     try:
         busy_w.write(b"GET /slow?t=0.5 HTTP/1.1\r\nHost: t\r\n\r\n")
-        await asyncio.to_thread(_wait_for, lambda: list(master.markers.glob("slow-*")))
+        await master.wait_slow()
         for i in range(5):
             r, w = await asyncio.open_connection("127.0.0.1", master.port)  # the kernel takes it; no one accepts
             w.write(ECHO.format(i).encode())
@@ -182,14 +183,6 @@ async def test_connections_queued_when_the_last_worker_closes_are_answered_not_r
     assert "accepted 5 queued connection(s)" in master.log()
 
 
-def _wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.01)
-
-
 def test_unix_socket_file_goes_when_the_stop_begins(prefork, tmp_path):
     path = tmp_path / "s.sock"
     master = prefork.start("-w", "1", "-b", f"unix:{path}", "--graceful-timeout", "10", wait=1)
@@ -198,9 +191,11 @@ def test_unix_socket_file_goes_when_the_stop_begins(prefork, tmp_path):
     client.connect(str(path))
     try:
         client.sendall(b"GET /slow?t=2 HTTP/1.1\r\nHost: t\r\n\r\n")
-        _wait_for(lambda: list(master.markers.glob("slow-*")))
+        wait_until(lambda: master.slow_begun(), what="the /slow request in a handler")
         os.kill(master.pid, signal.SIGTERM)
-        _wait_for(lambda: not path.exists(), timeout=0.5)  # new clients find nothing to connect to at once
+        wait_until(
+            lambda: not path.exists(), timeout=0.5, what="the socket file gone"
+        )  # new clients find nothing to connect to at once
         assert master.proc is not None and master.proc.poll() is None  # while the request is still answered
         client.settimeout(5)
         assert client.recv(4096).startswith(b"HTTP/1.1 200")

@@ -10,13 +10,14 @@ import signal
 import time
 
 import psutil
-from masters import get, in_thread, read_response
+from http_client import read_response
+from masters import get, in_thread
 
 
 async def test_term_lets_a_slow_in_flight_request_complete(prefork):
     prefork.start("-w", "2", "--graceful-timeout", "10", wait=2)
     slow = asyncio.create_task(get(prefork.port, "/slow?t=1.5"))
-    await asyncio.sleep(0.3)
+    await prefork.wait_slow()
     prefork.signal(signal.SIGTERM)
     status, _, body = await slow
     assert status == 200 and body.startswith(b"slow done")
@@ -30,7 +31,7 @@ async def test_pipelined_requests_are_all_answered_during_a_drain(prefork):
     reader, writer = await asyncio.open_connection("127.0.0.1", prefork.port)
     request = b"GET /slow?t=0.8 HTTP/1.1\r\nHost: t\r\n\r\n"
     writer.write(request + b"GET / HTTP/1.1\r\nHost: t\r\n\r\n" * 2)
-    await asyncio.sleep(0.2)
+    await prefork.wait_slow()  # the worker has read the three requests: they came in one segment
     prefork.signal(signal.SIGHUP)
     answers = [await read_response(reader) for _ in range(3)]
     writer.close()
@@ -43,7 +44,7 @@ async def test_pipelined_requests_are_all_answered_during_a_drain(prefork):
 async def test_int_is_a_quick_stop_that_still_runs_finish(prefork):
     prefork.start("-w", "2", "--graceful-timeout", "20", wait=2)
     slow = asyncio.create_task(get(prefork.port, "/slow?t=10"))
-    await asyncio.sleep(0.2)
+    await prefork.wait_slow()
     started = time.monotonic()
     prefork.signal(signal.SIGINT)
     assert await in_thread(prefork.wait) == 0
@@ -69,6 +70,8 @@ async def test_workers_ignore_the_masters_signals(prefork):
     (worker,) = prefork.workers()
     for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR2, signal.SIGTTIN, signal.SIGTTOU, signal.SIGWINCH):
         os.kill(worker, sig)
+    # The point is that nothing happens: an absence has no event to wait for, so a wrongly handled signal gets
+    # this long to take the worker down before the checks.
     await asyncio.sleep(0.2)
     assert (await get(prefork.port, "/"))[2] == f"hello from {worker}".encode()
     assert prefork.workers() == [worker] and not prefork.finish_markers()
@@ -151,7 +154,7 @@ async def test_preload_imports_in_the_master_and_runs_hooks_in_workers(prefork):
 async def test_int_during_a_graceful_drain_cuts_it_short_and_still_runs_finish(prefork):
     prefork.start("-w", "1", "--graceful-timeout", "30", wait=1)
     slow = asyncio.create_task(get(prefork.port, "/slow?t=20"))
-    await asyncio.sleep(0.2)
+    await prefork.wait_slow()
     prefork.signal(signal.SIGTERM)
     await in_thread(prefork.wait_log, r"graceful stop, draining 1 connection")
     started = time.monotonic()
@@ -181,11 +184,11 @@ async def test_worker_connections_holds_the_next_client_in_the_backlog_not_a_503
     held = [await asyncio.open_connection("127.0.0.1", prefork.port) for _ in range(2)]
     for (_, writer), seconds in zip(held, (1.5, 4), strict=True):  # both are the worker's, each one busy
         writer.write(f"GET /slow?t={seconds} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
-    await in_thread(_wait_for, lambda: sum(len(p.read_text().splitlines()) for p in prefork.markers.glob("slow-*")) > 1)
+    await prefork.wait_slow(2)
     reader, writer = await asyncio.open_connection("127.0.0.1", prefork.port)  # the kernel completes the handshake
     writer.write(b"GET /?third HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
     waiting = asyncio.ensure_future(read_response(reader))
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.5)  # the point: the third is not served meanwhile (an absence has no event to wait for)
     assert not waiting.done(), "a third connection was accepted over worker_connections=2"
     # The first request is answered and its connection idles: it makes room for the waiting one.
     assert (await asyncio.wait_for(read_response(held[0][0]), 5))[0] == 200
@@ -196,12 +199,3 @@ async def test_worker_connections_holds_the_next_client_in_the_backlog_not_a_503
         w.close()
     prefork.signal(signal.SIGTERM)
     assert await in_thread(prefork.wait) == 0
-
-
-def _wait_for(predicate, timeout: float = 10.0) -> None:
-    """Poll ``predicate`` (it reads files a real worker writes) until true."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.01)

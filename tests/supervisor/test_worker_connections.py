@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from masters import read_response
+from http_client import read_response
 
 
 async def _answered(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
@@ -53,7 +53,7 @@ async def test_a_connection_with_a_request_in_progress_is_never_closed_for_room(
             reader, writer = await asyncio.open_connection("127.0.0.1", master.port)
             writer.write(b"GET /slow?t=1 HTTP/1.1\r\nHost: t\r\n\r\n")
             slow.append((reader, writer))
-        await asyncio.to_thread(_wait_for, lambda: _lines(master.markers.glob("slow-*")) == 2)  # both in progress
+        await master.wait_slow(2)  # both in progress
         reader, writer = await asyncio.open_connection("127.0.0.1", master.port)
         try:
             began = time.monotonic()
@@ -68,15 +68,3 @@ async def test_a_connection_with_a_request_in_progress_is_never_closed_for_room(
     finally:
         for _, writer in slow:
             writer.close()
-
-
-def _lines(paths) -> int:
-    return sum(len(path.read_text().splitlines()) for path in paths)
-
-
-def _wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.01)

@@ -61,13 +61,13 @@ def _file_app(root, **opts):
 
 @pytest.fixture(params=["returned", "prepared"])
 async def get(request, make_server, files, raw):
-    """``await get(name, *header_lines, method=...)`` -> the RawResponse of a handler's FileResponse."""
+    """``await get(name, *header_lines, method=...)`` -> the http_client.Response of a handler's FileResponse."""
     server = await make_server(_file_app(files))
 
     async def fetch(name, *headers, method="GET"):
         lines = [f"{method} /{request.param}/{name} HTTP/1.1", "Host: t", "Connection: close", *headers]
         data = await raw(server.port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        (response,) = raw.parse(data)
+        (response,) = raw.parse(data, methods=method)
         return response
 
     return fetch

@@ -110,7 +110,7 @@ async def _get(raw, server, target, coding, method="GET"):
     if coding is not None:
         lines.append(f"Accept-Encoding: {coding}")
     data = await raw(server.port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    return raw.parse(data)[0] if data else None
+    return raw.parse(data, methods=method)[0] if data else None
 
 
 async def _serve(make_server, root, **kwargs):
