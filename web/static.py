@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from yarl import URL
+
 from .exceptions import HTTPForbidden, HTTPNotFound
 from .fileresponse import CHUNK_SIZE as CHUNK_SIZE
 from .fileresponse import FileResponse as FileResponse
@@ -141,7 +143,9 @@ class StaticRoute(Route):
             raise HTTPNotFound() from None
         if st is not None and stat.S_ISDIR(st.st_mode):
             if self._show_index:
-                return Response(text=self._index_html(request.path, real), content_type="text/html")
+                filename = request.match_info["filename"]
+                relative = "/".join(s for s in filename.split("/") if s not in ("", ".")) or "."
+                return Response(text=self._index_html(relative, real), content_type="text/html")
             raise HTTPForbidden()
         # Returned unprepared, as any handler's FileResponse: the handler machinery prepares it after the
         # middlewares had their say. FileResponse checks every file it opens, on the descriptor it opened: a
@@ -152,7 +156,7 @@ class StaticRoute(Route):
         response._sibling_links = True
         return response
 
-    def _index_html(self, url_path: str, directory: Path) -> str:
+    def _index_html(self, relative: str, directory: Path) -> str:
         """The listing of ``directory``, read from a descriptor checked to be under the root (as FileResponse
         checks files), so a directory swapped for a link out after resolve_file() is not listed."""
         try:
@@ -170,7 +174,12 @@ class StaticRoute(Route):
             raise HTTPForbidden() from None
         finally:
             os.close(fd)
-        names = [name + "/" if is_dir else name for name, is_dir in listed]
-        title = html.escape(f"Index of {url_path}")
-        items = "\n".join(f'<li><a href="{quote(name)}">{html.escape(name)}</a></li>' for name in names)
-        return f"<html><head><title>{title}</title></head><body><h1>{title}</h1><ul>\n{items}\n</ul></body></html>"
+        # aiohttp 3's page, byte for byte: the title names the directory under the root, each link the full path.
+        title = f"Index of /{html.escape(relative)}"
+        items = []
+        for name, is_dir in listed:
+            path = f"{self._prefix}/{name}" if relative == "." else f"{self._prefix}/{relative}/{name}"
+            href = URL.build(path=path, encoded=False).raw_path
+            items.append(f'<li><a href="{href}">{html.escape(name + "/" if is_dir else name)}</a></li>')
+        ul = "<ul>\n{}\n</ul>".format("\n".join(items))
+        return f"<html>\n<head>\n<title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n{ul}\n</body>\n</html>"
