@@ -1,4 +1,4 @@
-"""The request body as a stream: the seed's ``FlowControlStreamReader``.
+"""The request body as a stream: the aiohttp 0.14 API's ``FlowControlStreamReader``.
 
 The protocol feeds it what the parser emits; the handler reads it. Above ``high_water`` buffered bytes it asks the
 connection to pause reading the socket, and below ``low_water`` to resume, so a fast client cannot grow a worker's

@@ -1,8 +1,8 @@
-"""The public surface of ``web``: every class the seed names, and nothing missing from ``__all__``."""
+"""The public surface of ``web``: every class the aiohttp 0.14 API names, and nothing missing from ``__all__``."""
 
 import web
 
-SEED_NAMES = [
+API_014_NAMES = [
     "Request",
     "StreamResponse",
     "Response",
@@ -33,12 +33,12 @@ SEED_NAMES = [
     "MSG_CLOSE",
 ]
 
-# aiohttp 3 names that users of the seed's successor reach for.
+# aiohttp 3 names that users of aiohttp 3 reach for.
 AIOHTTP_NAMES = ["middleware", "normalize_path_middleware", "run_app", "FileResponse", "WSMsgType", "WSCloseCode"]
 
 
-def test_seed_names_are_exported():
-    missing = [name for name in SEED_NAMES if name not in web.__all__ or not hasattr(web, name)]
+def test_aiohttp_014_names_are_exported():
+    missing = [name for name in API_014_NAMES if name not in web.__all__ or not hasattr(web, name)]
     assert missing == []
 
 
@@ -46,7 +46,7 @@ def test_aiohttp_names_are_exported():
     assert [name for name in AIOHTTP_NAMES if name not in web.__all__ or not hasattr(web, name)] == []
 
 
-def test_seed_message_types_are_the_websocket_message_types():
+def test_aiohttp_014_message_types_are_the_websocket_message_types():
     assert {web.MSG_TEXT, web.MSG_BINARY, web.MSG_PING, web.MSG_PONG, web.MSG_CLOSE} <= set(web.WSMsgType)
     msg = web.Message(web.MSG_TEXT, "hi", None)
     assert (msg.tp, msg.data, msg.extra) == (web.MSG_TEXT, "hi", None)

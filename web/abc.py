@@ -1,6 +1,6 @@
 """The router ABCs: what the handler machinery needs from any router and from its match result.
 
-The seed keeps this deliberately trivial so that routers other than URL matching (e.g. traversal) can plug in:
+aiohttp 0.14 keeps this deliberately trivial so that routers other than URL matching (e.g. traversal) can plug in:
 a router is any object with a ``resolve(request)`` coroutine returning an :class:`AbstractMatchInfo`.
 """
 

@@ -1,4 +1,4 @@
-"""The seed's ``Application``: a dict-like registry holding the router, middlewares and life-cycle callbacks.
+"""aiohttp 0.14's ``Application``: a dict-like registry holding the router, middlewares and life-cycle callbacks.
 
 aiohttp 3's additions live here too: ``cleanup_ctx``, ``on_response_prepare``, sub-applications
 (``add_subapp``, ``add_domain``) and ``add_routes``.

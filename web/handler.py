@@ -101,7 +101,7 @@ class RequestHandlerFactory:
         await self.connections.shutdown(timeout=timeout, grace=grace)
 
     async def finish_connections(self, timeout: float | None = None) -> None:
-        """The seed-era name of :meth:`shutdown`."""
+        """The aiohttp 0.14-era name of :meth:`shutdown`."""
         await self.shutdown(timeout=30.0 if timeout is None else timeout)
 
     # -- one request -----------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ async def _apply_middlewares(app: Application, handler: Handler) -> Handler:
         if getattr(middleware, "__middleware_version__", None) == 1:
             handler = functools.update_wrapper(functools.partial(middleware, handler=handler), handler)
         else:
-            # Seed-era middleware factory: ``async def factory(app, handler) -> handler``.
+            # aiohttp 0.14-era middleware factory: ``async def factory(app, handler) -> handler``.
             handler = await middleware(app, handler)
     return handler
 

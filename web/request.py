@@ -1,4 +1,4 @@
-"""The seed's ``Request``: everything known about one incoming HTTP request, read lazily from the exchange."""
+"""aiohttp 0.14's ``Request``: everything known about one incoming HTTP request, read lazily from the exchange."""
 
 from __future__ import annotations
 
@@ -130,11 +130,11 @@ class Request(MutableMapping[str, Any]):
 
     @property
     def host(self) -> str | None:
-        """HOST header of the request, or None if the request has none (the seed's contract).
+        """HOST header of the request, or None if the request has none (the aiohttp 0.14 API's contract).
 
         Behind a trusted proxy (``forwarded_allow_ips``) the host the client asked for, from ``X-Forwarded-Host``
         or ``Forwarded: host=``, comes first, as in aiohttp 3. Unlike aiohttp, no host name is made up
-        (``socket.getfqdn()``) when both are absent: the seed says None.
+        (``socket.getfqdn()``) when both are absent: the aiohttp 0.14 API says None.
         """
         host = self._resolved.host
         return host if host is not None else self._exchange.headers.get("Host")
@@ -352,7 +352,7 @@ class Request(MutableMapping[str, Any]):
         """The request body as a ``FlowControlStreamReader``."""
         return self._exchange.body
 
-    #: The seed's era (aiohttp 0.14) named the body stream ``payload``; ``content`` since.
+    #: aiohttp 0.14 named the body stream ``payload``; ``content`` since.
     payload = content
 
     @property
@@ -391,10 +391,10 @@ class Request(MutableMapping[str, Any]):
         content_type: str | None = None,
         loader: Callable[[str], Any] | None = None,
     ) -> Any:
-        """Read the body decoded as JSON with ``loads`` (aiohttp 3's name; ``loader`` is the seed's). Not stored: a
+        """Read the body decoded as JSON with ``loads`` (aiohttp 3's name; ``loader`` is aiohttp 0.14's). Not stored: a
         second call raises.
 
-        Any Content-Type is accepted by default, as in the seed; pass ``content_type='application/json'`` to
+        Any Content-Type is accepted by default, as in the aiohttp 0.14 API; pass ``content_type='application/json'`` to
         require it (otherwise ``HTTPUnsupportedMediaType``, 415). Invalid JSON raises :class:`InvalidJSONBody`, a
         ``json.JSONDecodeError``; left uncaught it is answered with 400.
         """

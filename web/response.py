@@ -1,4 +1,4 @@
-"""Responses: the seed's ``StreamResponse`` state machine, ``Response`` with a body, and ``json_response``.
+"""Responses: the aiohttp 0.14 API's ``StreamResponse`` state machine, ``Response`` with a body, and ``json_response``.
 
 A response is a finite state machine: headers, cookies and status may change only until ``start()``; after it the
 head is on the wire and changing it raises ``RuntimeError``; after ``write_eof()`` nothing may be written.
@@ -49,7 +49,7 @@ _HEAD_CACHE: dict[str, tuple[int, str | None, bytes]] = {}
 
 
 class _SentHeaders(CIMultiDictProxy[str]):
-    """The headers of a started response: reading works, any change raises RuntimeError (the seed's contract)."""
+    """The headers of a started response: reading works, any change raises RuntimeError (aiohttp 0.14's contract)."""
 
     def _refuse(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Cannot change the response headers after they have been sent")
@@ -442,7 +442,7 @@ class StreamResponse:
         """Send byte-ish data as a part of the body (one chunk each with chunked encoding).
 
         Raises TypeError for non-bytes data, RuntimeError before ``start()`` or after ``write_eof()``. Returns an
-        awaitable that drains the write buffer, so both the seed's ``resp.write(data)`` and ``await
+        awaitable that drains the write buffer, so both the aiohttp 0.14 API's ``resp.write(data)`` and ``await
         resp.write(data)`` work."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
@@ -559,7 +559,7 @@ class Response(StreamResponse):
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
         if isinstance(body, str):
-            # The seed's own example, ``return Response("All right!")``: a str body is text (aiohttp 3 agrees).
+            # aiohttp 0.14's own example, ``return Response("All right!")``: a str body is text (aiohttp 3 agrees).
             body, text = None, body
         super().__init__(status=status, reason=reason, headers=headers)
         hdrs = self._headers

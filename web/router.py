@@ -1,12 +1,12 @@
 """The default router, :class:`UrlDispatcher`: a FIFO route table with indexes that keep lookups fast.
 
-Rules, in the seed's words where it has them:
+Rules, in the aiohttp 0.14 API's words where it has them:
 
 - Handler lookup is performed by iterating on added routes in FIFO order; the first route matching both the path
   and the method is used. Method ``'*'`` matches any method.
 - ``resolve()`` never raises. A path no route matches gives match info whose handler raises ``HTTPNotFound``; a
   path some route matches, but never with the request's method, gives ``HTTPMethodNotAllowed`` with ``Allow``.
-- On a miss, one trailing slash is ignored (``/a/b/`` is served by ``/a/b``), so that the URLs the seed's
+- On a miss, one trailing slash is ignored (``/a/b/`` is served by ``/a/b``), so that the URLs the aiohttp 0.14 API's
   ``url()`` examples build (``'/a/b/c/?d=1&e=2'`` for ``/a/b/c``) lead back to their route.
 
 How the FIFO order survives the indexes: every route carries its position in the table. Plain routes sit in a

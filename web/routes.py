@@ -25,7 +25,7 @@ __all__ = ["DynamicRoute", "PlainRoute", "Route", "RouteError", "check_handler",
 
 Query = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 
-# Method names are HTTP tokens (RFC 9110 §5.6.2); '*' is the seed's "any method".
+# Method names are HTTP tokens (RFC 9110 §5.6.2); '*' is the aiohttp 0.14 API's "any method".
 _METHOD_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # A variable part: ``{name}`` or ``{name:regex}``; the regex may itself contain ``{m,n}`` quantifiers.
 _PART_RE = re.compile(r"(\{[_a-zA-Z][^{}]*(?:\{[^{}]*\}[^{}]*)*\})")
@@ -107,7 +107,7 @@ def check_handler(method: str, path: str, handler: Any) -> None:
     if inspect.isasyncgenfunction(func):
         problem = "is an async generator function (it yields), which cannot be awaited for a response"
     elif inspect.isgeneratorfunction(func) and not func.__code__.co_flags & inspect.CO_ITERABLE_COROUTINE:
-        # A @types.coroutine generator (the seed era's ``yield from`` handlers) is awaitable, and accepted.
+        # A @types.coroutine generator (the aiohttp 0.14 era's ``yield from`` handlers) is awaitable, and accepted.
         problem = "is a generator function (it yields), which cannot be awaited for a response"
     else:
         try:
@@ -122,7 +122,7 @@ def check_handler(method: str, path: str, handler: Any) -> None:
 
 
 def wrap_handler(handler: Any) -> Handler:
-    """Return ``handler`` as a coroutine function; a regular function is converted, as the seed says."""
+    """Return ``handler`` as a coroutine function; a regular function is converted, as the aiohttp 0.14 API says."""
     if not callable(handler):
         raise TypeError(f"handler must be callable, got {handler!r}")
     if inspect.iscoroutinefunction(handler):
@@ -131,7 +131,7 @@ def wrap_handler(handler: Any) -> Handler:
     @functools.wraps(handler)
     async def coroutine_handler(request: Any) -> Any:
         result = handler(request)
-        # A regular function may still return an awaitable (e.g. a seed-era generator-based coroutine).
+        # A regular function may still return an awaitable (e.g. an aiohttp 0.14-era generator-based coroutine).
         if inspect.isawaitable(result):
             result = await result
         return result
@@ -242,8 +242,8 @@ class PlainRoute(Route):
     def url(self, *, query: Query = None) -> str:
         """Build the route's URL; takes no parts.
 
-        The seed documents ``route.url(query={'d': 1, 'e': 2}) == '/a/b/c/?d=1&e=2'`` for the route ``/a/b/c``:
-        when a query is appended, the path is given a trailing slash before the ``?``. We honour the seed's output
+        aiohttp 0.14 documents ``route.url(query={'d': 1, 'e': 2}) == '/a/b/c/?d=1&e=2'`` for the route ``/a/b/c``:
+        when a query is appended, the path is given a trailing slash before the ``?``. We honour aiohttp 0.14's output
         exactly (aiohttp itself gives ``'/a/b/c?d=1&e=2'``), and the router keeps such a URL working: on a miss it
         ignores one trailing slash, so ``/a/b/c/?d=1&e=2`` is still served by ``/a/b/c``. Without a query the path
         is returned as registered.
@@ -287,7 +287,7 @@ class DynamicRoute(Route):
     def url(self, *, parts: Mapping[str, Any], query: Query = None) -> str:
         """Build a URL from ``parts`` (each value percent-quoted, a '/' included) and an optional query.
 
-        The seed's example: for ``/a/{name1}/{name2}``, ``url(parts={'name1': 'b', 'name2': 'c'},
+        The aiohttp 0.14 API's example: for ``/a/{name1}/{name2}``, ``url(parts={'name1': 'b', 'name2': 'c'},
         query={'d': 1, 'e': 2})`` is ``'/a/b/c/?d=1&e=2'`` (see :meth:`PlainRoute.url` for the slash).
         """
         quoted = {key: quote(str(value), safe="") for key, value in parts.items()}

@@ -3,7 +3,7 @@
     python -m bench.apps.prefork_hello --port 8080     # uvloop + loop.create_server(app.make_handler(), ...)
     prefork -w 1 -b 127.0.0.1:8080 bench.apps.prefork_hello:app
 
-The runner is the plain seed recipe, so the figure measures the HTTP core and web/, not the supervisor.
+The runner is the aiohttp 0.14 API's plain recipe, so the figure measures the HTTP core and web/, not the supervisor.
 ``--inproc N`` pushes N keep-alive requests through the server's protocol object with a fake transport (no
 sockets, no kernel): the pure-Python cost per request of server/ + web/, steady even on a busy machine.
 ``--profile FILE`` runs either mode under cProfile and writes the pstats to FILE at SIGINT/SIGTERM (then e.g.

@@ -108,7 +108,7 @@ async def test_requests_past_the_deadline_are_aborted(make_server):
     writer.close()
 
 
-async def test_seed_era_finish_connections(make_server):
+async def test_aiohttp_014_finish_connections(make_server):
     srv = await make_server(_app())
     reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
     writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")

@@ -65,7 +65,7 @@ def _app() -> Application:
 GET = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"
 
 
-async def test_seed_example_create_server_with_make_handler(unused_port):
+async def test_aiohttp_014_example_create_server_with_make_handler(unused_port):
     app = _app()
     loop = asyncio.get_running_loop()
     port = unused_port()

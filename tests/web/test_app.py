@@ -1,4 +1,4 @@
-"""Every seed sentence about Application: a dict, router, logger, make_handler and finish()."""
+"""Every sentence of the aiohttp 0.14 API about Application: a dict, router, logger, make_handler and finish()."""
 
 from __future__ import annotations
 

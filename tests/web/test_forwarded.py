@@ -341,7 +341,7 @@ async def test_a_trusted_peer_without_proxy_headers_is_the_client(make_server):
 
 @pytest.mark.parametrize("source", ["127.0.0.1", "127.0.0.2"])
 async def test_host_is_none_without_host_headers_trusted_or_not(make_server, source):
-    # the seed: "HOST header of request ... or None"; aiohttp would make one up with socket.getfqdn()
+    # the aiohttp 0.14 API: "HOST header of request ... or None"; aiohttp would make one up with socket.getfqdn()
     server = await _serve(make_server, forwarded_allow_ips="127.0.0.1")
     assert (await _ask(server.port, source=source, host=None))["host"] is None
 

@@ -1,4 +1,4 @@
-"""Every seed sentence about Request, checked through a real server and the aiohttp client."""
+"""Every sentence of the aiohttp 0.14 API about Request, checked through a real server and the aiohttp client."""
 
 from __future__ import annotations
 
@@ -248,7 +248,7 @@ async def test_content_is_a_flow_control_stream_reader(make_server):
 
     async def handler(request):
         seen["type"] = type(request.content)
-        seen["payload"] = request.payload is request.content  # the seed era's name
+        seen["payload"] = request.payload is request.content  # the aiohttp 0.14 era's name
         seen["chunks"] = [chunk async for chunk in request.content.iter_chunked(4)]
         return web.Response(text="ok")
 

@@ -1,4 +1,4 @@
-"""Every seed sentence about StreamResponse and Response: the state machine, what raises what, the headers."""
+"""Every aiohttp 0.14 sentence about StreamResponse and Response: the state machine, what raises what, the headers."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_response_text_recalculates_body_and_content_length():
     assert resp.content_length is None and "Content-Length" not in resp.headers
 
 
-def test_the_seeds_example_response_with_a_positional_body():
+def test_the_aiohttp_014_example_response_with_a_positional_body():
     # "return Response("All right!")": a str body is text, UTF-8; bytes stay bytes.
     resp = web.Response("All right!")
     assert (resp.body, resp.content_length, resp.content_type, resp.charset) == (
@@ -93,7 +93,7 @@ def test_response_argument_errors():
     with pytest.raises(TypeError):
         web.Response(body=12)
     with pytest.raises(TypeError):
-        web.Response("ok").body = "str"  # the attribute is bytes, as the seed says; only the constructor takes str
+        web.Response("ok").body = "str"  # the attribute is bytes, as aiohttp 0.14 says; only the constructor takes str
     with pytest.raises(ValueError):
         web.Response(text="a", content_type="text/plain; charset=utf-8")
 
@@ -158,7 +158,7 @@ async def test_state_machine_over_a_real_connection(make_server):
     }
 
 
-async def test_seed_style_sync_start_and_write(make_server):
+async def test_aiohttp_014_style_sync_start_and_write(make_server):
     async def handler(request):
         resp = web.StreamResponse(headers={"Content-Type": "text/plain"})
         resp.content_length = 5

@@ -1,4 +1,4 @@
-"""The router as the seed describes it: UrlDispatcher, routes, url(), FIFO lookup, 404/405, match info."""
+"""The router as the aiohttp 0.14 API describes it: UrlDispatcher, routes, url(), FIFO lookup, 404/405, match info."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ async def other(request):
     return Response(text="other")
 
 
-# -- the seed's sentences ----------------------------------------------------------------------------------
+# -- the aiohttp 0.14 API's sentences ----------------------------------------------------------------------
 
 
 def test_url_dispatcher_is_an_abstract_router_and_a_mapping_of_named_routes():
@@ -56,19 +56,19 @@ def test_regular_function_is_converted_to_coroutine():
     assert asyncio.run(r.handler(None)) == "value"
 
 
-def test_seed_url_example_plain_route():
+def test_aiohttp_014_url_example_plain_route():
     route = UrlDispatcher().add_route("GET", "/a/b/c", handler, name="n")
     assert route.url(query={"d": 1, "e": 2}) == "/a/b/c/?d=1&e=2"
     assert route.url() == "/a/b/c"
 
 
-def test_seed_url_example_dynamic_route():
+def test_aiohttp_014_url_example_dynamic_route():
     route = UrlDispatcher().add_route("GET", "/a/{name1}/{name2}", handler)
     assert route.url(parts={"name1": "b", "name2": "c"}, query={"d": 1, "e": 2}) == "/a/b/c/?d=1&e=2"
     assert route.url(parts={"name1": "b", "name2": "c"}) == "/a/b/c"
 
 
-def test_seed_url_example_static_route(tmp_path):
+def test_aiohttp_014_url_example_static_route(tmp_path):
     route = UrlDispatcher().add_static("/path/to/static", tmp_path, name="static")
     assert route.url(filename="img/logo.png", query={"param": 1}) == "/path/to/static/img/logo.png?param=1"
 
@@ -368,14 +368,14 @@ def test_handlers_that_take_a_request_are_accepted(good, text):
 
 
 def test_a_generator_based_coroutine_is_accepted():
-    # the seed era's handlers: a generator made awaitable by (asyncio.coroutine, now) types.coroutine
+    # the aiohttp 0.14 era's handlers: a generator made awaitable by (asyncio.coroutine, now) types.coroutine
     @types.coroutine
-    def seed_era(request):
+    def old_style(request):
         yield from asyncio.sleep(0).__await__()
-        return Response(text="seed")
+        return Response(text="old style")
 
-    route = UrlDispatcher().add_route("GET", "/", seed_era)
-    assert asyncio.run(route.handler(None)).text == "seed"
+    route = UrlDispatcher().add_route("GET", "/", old_style)
+    assert asyncio.run(route.handler(None)).text == "old style"
 
 
 def test_a_duplicate_name_names_both_routes_static_included(tmp_path):

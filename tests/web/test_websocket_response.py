@@ -215,7 +215,7 @@ async def test_subprotocol_by_server_preference(make_server):
     assert chosen == {"can_start": (True, "v2"), "can_prepare": (True, "v2"), "protocol": "v2"}
 
 
-# -- the seed's API ----------------------------------------------------------------------------------------------
+# -- the aiohttp 0.14 API ----------------------------------------------------------------------------------------------
 
 
 async def test_methods_before_start_raise():
@@ -230,7 +230,7 @@ async def test_methods_before_start_raise():
     assert not ws.closing
 
 
-async def test_seed_api_end_to_end(make_server):
+async def test_aiohttp_014_api_end_to_end(make_server):
     results = {}
 
     async def handler(request):
