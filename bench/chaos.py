@@ -576,6 +576,8 @@ class Chaos:
         await self._send(signal.SIGUSR1)
 
     async def event_usr2(self) -> None:
+        # as an operator does: the previous upgrade first completes (its old master has left)
+        await asyncio.gather(*self.followers)
         old = await self._send(signal.SIGUSR2)
         self.followers.append(asyncio.create_task(self._follow(old)))
 
