@@ -413,6 +413,16 @@ class Report:
         return "\n".join(lines)
 
 
+def problems_of_tally(tally: Tally) -> list[str]:
+    """What the clients saw go wrong: failed requests, websocket messages lost without a close frame."""
+    found = []
+    if tally.failed:
+        found.append(f"failed requests: {dict(tally.failed)}")
+    if tally.ws_lost:
+        found.append(f"websocket messages lost without a close frame: {dict(tally.ws_lost)}")
+    return found
+
+
 def problems(report: Report) -> list[str]:
     """Every pass condition the run broke (empty: it passed)."""
     found = []

@@ -82,7 +82,10 @@ async def snapshot(request):
         _baseline = snap
         current, peak = tracemalloc.get_traced_memory()
         return Response(text=f"baseline taken: {current} bytes traced (peak {peak})\n")
-    lines = [str(stat) for stat in snap.compare_to(_baseline, "traceback")[:25]]
+    lines = [
+        f"{stat.size_diff:+} B, {stat.count_diff:+} blocks: " + " <- ".join(str(f) for f in reversed(stat.traceback))
+        for stat in snap.compare_to(_baseline, "traceback")[:25]
+    ]
     total = sum(stat.size_diff for stat in snap.compare_to(_baseline, "filename"))
     return Response(text=f"total growth {total} bytes since the baseline\n" + "\n".join(lines) + "\n")
 
