@@ -41,6 +41,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import aiohttp
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,10 +226,8 @@ async def _drop(conn: Connection) -> None:
     return None
 
 
-async def ws_client(run: Run, stop: asyncio.Event, session: object, n: int) -> None:
+async def ws_client(run: Run, stop: asyncio.Event, session: aiohttp.ClientSession, n: int) -> None:
     """Text messages echoed one at a time; a close frame means reconnect."""
-    import aiohttp
-
     tally = run.tally
     url = f"http://127.0.0.1:{run.port}/ws"
     seq = 0
@@ -302,11 +301,9 @@ class Load:
         self.run, self.http, self.ws = run, http, ws
         self.stop_event = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
-        self.session: object = None
+        self.session: aiohttp.ClientSession | None = None
 
     async def start(self) -> Load:
-        import aiohttp
-
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT))
         self.tasks = [
             asyncio.create_task(http_client(self.run, self.stop_event, SLOW if n % 4 == 3 else KINDS))
