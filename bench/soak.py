@@ -7,7 +7,7 @@
 ``prefork -w 1`` serves tests/supervisor/apps/chaos_app.py. After a warm-up (wrk for a few seconds, then 5,000
 mixed requests), the worker's RSS is the baseline. Then ``--hello`` requests of ``GET /`` by wrk (``-c64``, in
 chunks of at most a minute, each chunk's duration chosen from the rate measured so far, until the count is
-reached), then ``--mixed`` requests from bench/chaos.py's clients (hello, 4 KiB POST echo, 256 KiB answers, a slow
+reached), then ``--mixed`` requests from bench/chaos_load.py's clients (hello, 4 KiB POST echo, 256 KiB answers, a slow
 handler, and websocket echoes alongside), each answer checked against its request. The worker's RSS is sampled
 after every chunk; the same worker must serve the whole run (no recycling is configured).
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 import time
@@ -30,11 +29,14 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# bench/ as a package, and the process-test tools, which the soaks share
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "supervisor"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.chaos import ROOT, Load, Run, problems_of_tally  # noqa: I001 - first: puts tests/supervisor on the path
-from bench.common import free_port, run_wrk
 from masters import Prefork, in_thread
+
+from bench.chaos_load import ROOT, Load, Run, problems_of_tally
+from bench.common import free_port, run_wrk
 
 MB = 1024 * 1024
 
@@ -44,7 +46,7 @@ def _mb(rss: int) -> str:
 
 
 async def mixed(port: int, count: int, http: int, ws: int, seed: int) -> Run:
-    """``count`` mixed HTTP requests (websocket echoes alongside) from bench/chaos.py's clients."""
+    """``count`` mixed HTTP requests (websocket echoes alongside) from bench/chaos_load.py's clients."""
     run = Run(port, seed)
     load = await Load(run, http, ws).start()
     try:
