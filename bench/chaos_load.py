@@ -15,6 +15,7 @@ import asyncio
 import collections
 import contextlib
 import random
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ class Run:
     def fail(self, kind: str, why: str, peer: Peer) -> None:
         (self.tally.excused if peer.killed else self.tally.failed)[f"{kind}: {why}"] += 1
         if not peer.killed:
-            self.sample(f"{kind}: {why} ({peer})")
+            self.sample(f"{kind}: {why} ({peer.describe()})")
 
     def sample(self, text: str) -> None:
         if len(self.samples) < 100:
@@ -101,6 +102,9 @@ class Peer:
     def __str__(self) -> str:
         return f"client port {self.port}, worker {self.pid or 'unknown'}"
 
+    def describe(self) -> str:
+        return str(self)
+
 
 # -- the clients ---------------------------------------------------------------------------------------------------
 
@@ -108,17 +112,41 @@ class Peer:
 class Connection(Peer):
     """One keep-alive HTTP client connection."""
 
-    def __init__(self, run: Run, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        super().__init__(run, writer.get_extra_info("sockname")[1])
-        self.reader, self.writer = reader, writer
+    def __init__(
+        self, run: Run, sock: socket.socket, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        super().__init__(run, sock.getsockname()[1])
+        self.sock, self.reader, self.writer = sock, reader, writer
+        self.answered = 0  # answers received on it
+        self.last_answer = time.monotonic()
 
     @classmethod
     async def open(cls, run: Run) -> Connection:
-        reader, writer = await asyncio.open_connection("127.0.0.1", run.port, limit=2**20)
-        return cls(run, reader, writer)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", run.port))
+            reader, writer = await asyncio.open_connection(sock=sock, limit=2**20)
+        except BaseException:
+            sock.close()
+            raise
+        return cls(run, sock, reader, writer)
 
     def closed_by_server(self) -> bool:
-        return self.reader.at_eof() or self.writer.is_closing()
+        """Whether the server has closed (or reset) the connection, as the kernel knows it right now: asked just
+        before a request is written, this tells a keep-alive connection closed while idle from a request dropped."""
+        if self.reader.at_eof() or self.writer.is_closing():
+            return True
+        try:
+            return self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False  # open, nothing to read: the normal case
+        except OSError:
+            return True
+
+    def describe(self) -> str:
+        """For a failure report: how long the connection was idle before the request, and its history."""
+        return f"{self}, {self.answered} answer(s) before, idle {time.monotonic() - self.last_answer:.3f}s"
 
     async def close(self) -> None:
         self.forget()
@@ -160,8 +188,10 @@ async def http_client(run: Run, stop: asyncio.Event, kinds: dict[str, int]) -> N
     names, weights = list(kinds), list(kinds.values())
     conn: Connection | None = None
     while not stop.is_set():
-        await asyncio.sleep(0)  # lets a FIN that already arrived be seen before the next request is written
-        if conn is not None and conn.closed_by_server():
+        kind = rng.choices(names, weights)[0]
+        rid = run.new_id()
+        request, expected = build_request(kind, rid, rng)
+        if conn is not None and conn.closed_by_server():  # asked last, so that nothing runs between it and the write
             tally.idle_closed += 1
             conn = await _drop(conn)
         if conn is None:
@@ -174,9 +204,6 @@ async def http_client(run: Run, stop: asyncio.Event, kinds: dict[str, int]) -> N
                 tally.failed[f"connect: {type(exc).__name__}"] += 1
                 await asyncio.sleep(0.05)
                 continue
-        kind = rng.choices(names, weights)[0]
-        rid = run.new_id()
-        request, expected = build_request(kind, rid, rng)
         try:
             conn.writer.write(request)
             async with asyncio.timeout(REQUEST_TIMEOUT):
@@ -186,6 +213,8 @@ async def http_client(run: Run, stop: asyncio.Event, kinds: dict[str, int]) -> N
             conn = await _drop(conn)
             continue
         conn.pid = int(headers.get("x-pid", 0))
+        conn.answered += 1
+        conn.last_answer = time.monotonic()
         problem = answer_problem(kind, rid, expected, status, headers, body)
         if problem:
             run.fail(kind, problem, conn)
