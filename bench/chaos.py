@@ -29,10 +29,13 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -57,6 +60,7 @@ from bench.chaos_load import (
 
 EVENTS = ("hup", "ttin", "ttou", "usr2", "usr1", "recycle", "kill")
 MIN_GAP = 3.0
+EXIT_TIMEOUT = 120.0  # for a master to leave (after USR2 or TERM) or appear: minutes on a busy machine, not ms
 RSS_GROWTH_LIMIT = 20 * 1024 * 1024
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -170,13 +174,16 @@ def _subreaper(on: bool) -> bool:
 
 
 def _wait_exit(pid: int, timeout: float) -> int | None:
-    """The exit code of our child ``pid`` (None: still running after ``timeout``, or not our child)."""
+    """The exit code of ``pid``, our child or soon to be (a master started by USR2 is reparented to us when the
+    old master leaves); None: still running after ``timeout``, or gone without our seeing its status."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             done, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            return None
+            if not _alive(pid):
+                return None
+            done, status = 0, 0  # not ours yet: its parent, the old master, is still there
         if done:
             return os.waitstatus_to_exitcode(status)
         if time.monotonic() > deadline:
@@ -228,8 +235,9 @@ class Chaos:
             print(line, flush=True)
 
     def master(self) -> int:
-        """The pid an operator would signal: the pid file's (during a USR2 it may briefly be missing)."""
-        deadline = time.monotonic() + 10
+        """The pid an operator would signal: the pid file's (during a USR2 it is missing until the new master
+        has started, which takes seconds on a busy machine)."""
+        deadline = time.monotonic() + EXIT_TIMEOUT
         while True:
             try:
                 return int(self.pidfile.read_text())
@@ -307,12 +315,18 @@ class Chaos:
         old = await self._send(signal.SIGUSR2)
         self.followers.append(asyncio.create_task(self._follow(old)))
 
+    def _wait_first(self, timeout: float) -> int | None:
+        """The exit code of the master we started (None: still running after ``timeout``)."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self.prefork.wait(timeout)
+        return None
+
     async def _follow(self, old: int) -> None:
         """USR2: the old master must hand over and exit 0; the pid file then names the new one."""
         if old == self.prefork.pid:
-            code = await in_thread(self.prefork.wait, 30)
+            code = await in_thread(self._wait_first, EXIT_TIMEOUT)
         else:
-            code = await in_thread(_wait_exit, old, 30)
+            code = await in_thread(_wait_exit, old, EXIT_TIMEOUT)
         self.report.master_exits[str(old)] = code
         new = self.master()
         if new not in self.masters:
@@ -320,11 +334,20 @@ class Chaos:
         self.say(f"master {old} exited ({code}); master {new} serves")
 
     async def event_kill(self) -> None:
-        workers = await in_thread(self.prefork.workers, self.master())
-        if not workers:
-            self.say("kill: no worker to kill")
+        """SIGKILL one serving worker. A booting one is spared: when it is the first worker of a master started by
+        USR2, its death rightly makes that master give up (exit 3) and the old one carry on; not this event's aim."""
+        deadline = time.monotonic() + EXIT_TIMEOUT
+        while True:
+            workers = await in_thread(self.prefork.workers, self.master())
+            log = self.prefork.log()
+            ready = [pid for pid in workers if f"worker {pid} ready" in log]
+            if ready or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        if not ready:
+            self.say("kill: no serving worker to kill")
             return
-        victim = self.rng.choice(workers)
+        victim = self.rng.choice(ready)
         # stopped first, so that the connections it holds at the kill are exactly those listed
         os.kill(victim, signal.SIGSTOP)
         try:
@@ -422,9 +445,9 @@ class Chaos:
         self.run.stopping = True
         await self._send(signal.SIGTERM)
         if master == self.prefork.pid:
-            code = await in_thread(self.prefork.wait, 30)
+            code = await in_thread(self._wait_first, EXIT_TIMEOUT)
         else:
-            code = await in_thread(_wait_exit, master, 30)
+            code = await in_thread(_wait_exit, master, EXIT_TIMEOUT)
         self.report.master_exits[str(master)] = code
         self.say(f"master {master} exited ({code})")
         await load.stop()
@@ -481,27 +504,34 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from bench.common import free_port
 
-    with tempfile.TemporaryDirectory(prefix="chaos-") as tmp:
-        chaos = Chaos(
-            Prefork(Path(tmp), free_port()),
-            seed=args.seed,
-            duration=args.duration,
-            http=args.http,
-            ws=args.ws,
-            max_requests=args.max_requests,
-        )
-        chaos.verbose = True
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the finally blocks still clean up
-        report = asyncio.run(chaos.execute())
-        log_tail = chaos.prefork.log()[-4000:]
+    tmp = tempfile.mkdtemp(prefix="chaos-")  # removed only after a pass: the error log explains a failure
+    chaos = Chaos(
+        Prefork(Path(tmp), free_port()),
+        seed=args.seed,
+        duration=args.duration,
+        http=args.http,
+        ws=args.ws,
+        max_requests=args.max_requests,
+    )
+    chaos.verbose = True
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the finally blocks still clean up
+    try:
+        asyncio.run(chaos.execute())
+        found = problems(chaos.report)
+    except Exception:
+        traceback.print_exc()
+        found = ["the run itself failed (traceback above)"]
+    report = chaos.report
     print(report.summary())
     if args.json:
         Path(args.json).write_text(json.dumps(asdict(report), indent=1))
-    found = problems(report)
     for problem in found:
         print(f"FAIL: {problem}")
     if found:
-        print("--- end of the error log ---\n" + log_tail)
+        tail = chaos.prefork.log()[-4000:]
+        print(f"--- end of the error log (all of it, and the pid files, are kept in {tmp}) ---\n{tail}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     print("PASS" if not found else "FAIL")
     return 1 if found else 0
 
