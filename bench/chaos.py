@@ -43,6 +43,7 @@ import psutil
 
 # bench/ as a package, and the process-test tools, which the soaks share
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "supervisor"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # http_client, the shared test kit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from masters import Prefork, in_thread, read_response
