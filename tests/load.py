@@ -113,7 +113,7 @@ class Load:
             except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
                 self._no_answer += 1
                 self.errors[type(exc).__name__] += 1
-                writer = await _close(writer)
+                writer = await close_writer(writer)
                 await asyncio.sleep(0.01)  # a refused or reset connection: a short pause, not a busy loop
                 continue
             self.statuses[status] += 1
@@ -125,11 +125,13 @@ class Load:
             else:
                 self.errors[f"status {status}"] += 1
             if headers.get("connection", "").lower() == "close":
-                writer = await _close(writer)
-        await _close(writer)
+                writer = await close_writer(writer)
+        await close_writer(writer)
 
 
-async def _close(writer: asyncio.StreamWriter | None) -> None:
+async def close_writer(writer: asyncio.StreamWriter | None) -> None:
+    """Close ``writer`` (if any) and wait for it, ignoring the errors of a connection already gone; returns None,
+    so ``writer = await close_writer(writer)`` forgets it."""
     if writer is not None:
         writer.close()
         try:

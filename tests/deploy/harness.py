@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from http_client import read_response
-from load import Load
+from load import Load, close_writer
 from prefork_process import PreforkProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,16 +170,6 @@ class PostLoad(Load):
         )
 
 
-async def _close(writer: asyncio.StreamWriter | None) -> None:
-    if writer is not None:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except OSError:
-            pass
-    return None
-
-
 async def request(
     port: int, raw: bytes, *, source: str | None = None, host: str = "127.0.0.1", timeout: float = 10.0
 ) -> tuple[int, dict[str, str], bytes]:
@@ -190,4 +180,4 @@ async def request(
         async with asyncio.timeout(timeout):
             return await read_response(reader)
     finally:
-        await _close(writer)
+        await close_writer(writer)

@@ -11,6 +11,7 @@ import asyncio
 from pathlib import Path
 
 from http_client import read_response
+from load import close_writer
 from prefork_process import PreforkProcess
 from waiting import until
 
@@ -72,11 +73,7 @@ async def get(port: int, path: str, *, timeout: float = 10.0, headers: str = "")
         async with asyncio.timeout(timeout):
             return await read_response(reader)
     finally:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except OSError:
-            pass
+        await close_writer(writer)
 
 
 async def in_thread(func, *args, **kwargs):

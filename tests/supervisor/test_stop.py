@@ -15,6 +15,7 @@ import socket
 import time
 
 from http_client import read_response
+from load import close_writer
 from waiting import wait_until
 
 ECHO = "GET /echo?id={} HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -74,11 +75,7 @@ class EchoLoad:
             try:
                 await self._requests(reader, writer, deadline)
             finally:
-                writer.close()
-                try:
-                    await writer.wait_closed()
-                except OSError:
-                    pass
+                await close_writer(writer)
 
     async def _requests(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, deadline: float) -> None:
         while len(self.outcome) < self.max_requests and time.monotonic() < deadline:
