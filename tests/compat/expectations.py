@@ -20,19 +20,20 @@ EXPECT = "Expect: 100-continue is answered by the server core; expect_handler is
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
 FROZEN = "match_info.add_app() is not refused after routing"
 HTTP10 = "the server core answers HTTP/1.0 requests with an HTTP/1.1 status line"
+IFRANGE = "If-Range with a date later than Last-Modified: aiohttp sends the range; RFC 9110 §13.1.5 makes a date true only when it exactly matches Last-Modified, and a false If-Range MUST make the server ignore Range (else a file replaced by an older one is spliced into the client's partial copy)"
 LIMITS = "body and header limits answer with other texts or statuses (413 body, 431 header, no client_max_fields)"
 OLDMW = "middleware factories (the aiohttp 0.14 API) emit no DeprecationWarning"
+OPENMOCK = "mocks pathlib.Path.open; FileResponse opens with os.open(O_NONBLOCK), so a FIFO swapped in after the stat cannot block the worker, and checks that descriptor"
+RANGEUNIT = "aiohttp answers 416 to a Range of an unknown unit (blocks=0-10); RFC 9110 §14.2: an origin server MUST ignore it, so the whole file is sent (invalid bytes ranges answer 416, as in aiohttp)"
 RES = "routes are their own resources: no add_resource(), one resource per route"
 RETEXC = "returning an HTTPException (the aiohttp 0.14 API) emits no DeprecationWarning"
 SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 API's route.url(query=...) URLs resolve"
-IFRANGE = "If-Range with a date later than Last-Modified: aiohttp sends the range; RFC 9110 §13.1.5 makes a date true only when it exactly matches Last-Modified, and a false If-Range MUST make the server ignore Range (else a file replaced by an older one is spliced into the client's partial copy)"
-OPENMOCK = "mocks pathlib.Path.open; FileResponse opens with os.open(O_NONBLOCK), so a FIFO swapped in after the stat cannot block the worker, and checks that descriptor"
-RANGEUNIT = "aiohttp answers 416 to a Range of an unknown unit (blocks=0-10); RFC 9110 §14.2: an origin server MUST ignore it, so the whole file is sent (invalid bytes ranges answer 416, as in aiohttp)"
-TASK = "reads request.task, the task running the handler, which our Request does not have"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
 STREAM = "request.content is our stream (server/streams.py): it has no get_read_buffer_limits()"
+TASK = "reads request.task, the task running the handler, which our Request does not have"
 UPGRADE = "the server core handles data pipelined behind a declined upgrade differently"
 WS = "websocket behaviour differs from aiohttp's (receive timeouts, heartbeat, close codes, typed receive, upgrade errors): web/websocket.py"
+ZLIB = "expects the bytes of aiohttp's zlib backend set by set_zlib_backend() (isal writes another level into the deflate header); web compresses with the standard zlib module"
 
 DESELECTED: dict[str, str] = {
     "test_web_functional.py::test_cancel_shutdown": "reads the request's protocol object, aiohttp's connection internals",
@@ -65,6 +66,10 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_app_max_client_size_none[pyloop]": LIMITS,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-False-compressed]": DECOMP,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-True-uncompressed]": DECOMP,
+    "test_web_functional.py::test_auto_decompress[zlib_ng.zlib_ng-pyloop-False-compressed]": DECOMP,
+    "test_web_functional.py::test_auto_decompress[zlib_ng.zlib_ng-pyloop-True-uncompressed]": DECOMP,
+    "test_web_functional.py::test_auto_decompress[isal.isal_zlib-pyloop-False-compressed]": DECOMP,
+    "test_web_functional.py::test_auto_decompress[isal.isal_zlib-pyloop-True-uncompressed]": DECOMP,
     "test_web_functional.py::test_await[pyloop]": DRAIN,
     "test_web_functional.py::test_bad_pipelined_data_behind_declined_upgrade_answers_400[pyloop]": UPGRADE,
     "test_web_functional.py::test_bad_request_payload[pyloop]": AIOCLS,
@@ -112,6 +117,8 @@ XFAIL: dict[str, str] = {
     "test_web_middleware.py::TestNormalizePathMiddleware::test_no_trailing_slash_when_disabled[pyloop-/resource1/?p1=1&p2=2-404]": SLASH,
     "test_web_middleware.py::test_old_style_middleware[pyloop]": OLDMW,
     "test_web_middleware.py::test_old_style_middleware_class[pyloop]": OLDMW,
+    "test_web_sendfile_functional.py::test_static_file_compression[isal.isal_zlib-no_sendfile-pyloop]": ZLIB,
+    "test_web_sendfile_functional.py::test_static_file_compression[isal.isal_zlib-sendfile-pyloop]": ZLIB,
     "test_web_sendfile_functional.py::test_static_file_huge_cancel[pyloop]": TASK,
     "test_web_sendfile_functional.py::test_static_file_if_range_future_with_range[no_sendfile-pyloop]": IFRANGE,
     "test_web_sendfile_functional.py::test_static_file_if_range_future_with_range[sendfile-pyloop]": IFRANGE,
