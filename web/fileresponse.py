@@ -9,7 +9,8 @@ What is opened, in this order:
 1. the precompressed siblings ``<path>.br`` then ``<path>.gz``, each only if the client accepts its coding
    (``Accept-Encoding``, RFC 9110 §12.5.3: case-insensitive, ``x-gzip`` is gzip, ``q=0`` refuses, the highest
    q wins); one that is usable is sent with ``Content-Encoding`` and the Content-Type of ``path``;
-2. else ``path`` itself: missing answers 404, unreadable or not a regular file 403 (aiohttp 3's statuses).
+2. else ``path`` itself: missing answers 404, unreadable or not a regular file 403 (aiohttp 3's statuses); a
+   special file is refused by its ``stat`` before it is opened, as aiohttp 3 refuses it.
 
 Every candidate is opened first and checked on the open descriptor afterwards (``fstat`` for its type; for a
 response confined to a directory, the real path the descriptor has), so nothing can be swapped between the check
@@ -19,13 +20,15 @@ and the use. Who may point where:
   a sibling must not itself be a symlink (aiohttp 3's rule; ``O_NOFOLLOW``), so a link planted next to a file
   cannot widen what the application agreed to send.
 - ``add_static(..., follow_symlinks=False)``: the file and its siblings must really lie under the static root,
-  wherever their symlinks lead; a sibling outside is ignored, a file outside answers 403.
+  wherever their symlinks lead; a sibling outside is ignored, a file outside answers 404 (as the route answers a
+  name that leads out).
 - ``add_static(..., follow_symlinks=True)``: symlinks in the root, siblings included, lead anywhere.
 
 A sibling that exists makes every answer for the file carry ``Vary: Accept-Encoding`` (RFC 9110 §12.5.5).
 
 The body goes out zero-copy where the connection can (``Exchange.sendfile``, which owns the socket-level send
-and its flow control), else in reads and writes of ``chunk_size`` bytes (TLS, or no socket).
+and its flow control), else in reads and writes of ``chunk_size`` bytes (TLS, no socket, or a body compressed on the
+way out by ``enable_compression()``; a precompressed sibling is never compressed again).
 """
 
 from __future__ import annotations
@@ -99,6 +102,8 @@ class FileResponse(StreamResponse):
             headers = self._headers
             if coding is not None:
                 headers["Content-Encoding"] = coding
+                # Already compressed: enable_compression() must not compress it again (aiohttp 3).
+                self._compression = False
             if vary:
                 _add_vary(headers)
             await self._answer(request, fileobj, st)
@@ -129,6 +134,10 @@ class FileResponse(StreamResponse):
         else the status refusing it."""
         flags = _OPEN_FLAGS if not sibling or self._sibling_links else _OPEN_FLAGS | _NOFOLLOW
         try:
+            if not sibling and not stat.S_ISREG(os.stat(path).st_mode):
+                # aiohttp 3's check, by name: a special file is refused without being opened at all. What is
+                # opened is checked again below, on its descriptor, for a file swapped in after this stat.
+                return 403
             fd = os.open(path, flags)
         except (FileNotFoundError, NotADirectoryError):
             return 404
@@ -146,7 +155,7 @@ class FileResponse(StreamResponse):
             root = self._root
             if root is not None and not is_under(opened_path(fd, path), root):
                 os.close(fd)
-                return 403
+                return 404  # as StaticRoute answers a name leading out of its root
         except BaseException:
             os.close(fd)
             raise
@@ -303,30 +312,36 @@ def _http_date_ts(value: str | None) -> float | None:
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
-    """A single ``bytes=`` range against ``size``: (start, end inclusive), None to ignore, False if unsatisfiable.
+    """A single ``bytes=`` range against ``size``: (start, end inclusive), None to ignore, False to answer 416.
 
-    Invalid or multi-range headers are ignored and the whole file is sent (RFC 9110 §14.2 allows that; a unit
-    other than bytes MUST be ignored).
+    A unit other than bytes is ignored and the whole file is sent (RFC 9110 §14.2: an origin server MUST ignore a
+    range unit it does not understand), and so is a list of several ranges (§14.2 lets a server ignore Range; 416
+    would call ranges unsatisfiable that are not). An invalid ``bytes`` range (``5-2``, ``a-b``, ``-``) is
+    rejected with 416, as aiohttp 3 rejects it (§14.2 lets a server ignore or reject it), and so is one that
+    starts past the end (§14.1.1).
     """
     unit, _, spec = header.partition("=")
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
     first, dash, last = spec.strip().partition("-")
     if not dash:
-        return None
+        return False
     first, last = first.strip(), last.strip()
-    if not (first.isdigit() or first == "") or not (last.isdigit() or last == ""):
-        return None
+    # ASCII digits only (RFC 9110 §14.1.1 ``1*DIGIT``): str.isdigit() also takes "²", which int() refuses.
+    if not (first == "" or (first.isascii() and first.isdigit())) or not (
+        last == "" or (last.isascii() and last.isdigit())
+    ):
+        return False
     if first == "":
         if last == "":
-            return None
+            return False
         suffix = int(last)
         if suffix == 0 or size == 0:
             return False
         return max(0, size - suffix), size - 1
     start = int(first)
     if last and int(last) < start:
-        return None  # invalid, not unsatisfiable (RFC 9110 §14.1.1)
+        return False  # invalid (RFC 9110 §14.1.1)
     if start >= size:
         return False
     end = int(last) if last else size - 1
@@ -337,7 +352,8 @@ async def send_file(
     response: StreamResponse, request: Any, fileobj: Any, offset: int, count: int, chunk_size: int
 ) -> None:
     """Send ``count`` bytes of ``fileobj`` from ``offset`` after the head of a started ``response``."""
-    if await response._exchange.sendfile(fileobj, offset, count):
+    # A body compressed on the way out (enable_compression()) is not the file's bytes: it is read and written.
+    if response._compressor is None and await response._exchange.sendfile(fileobj, offset, count):
         return
     fileobj.seek(offset)
     while count > 0:

@@ -496,6 +496,11 @@ class StreamResponse:
         if self._exchange is None:
             self._start(request, defer=False)
         if not self._eof_sent:
+            if self._compressor is not None:
+                # The compressor holds the end of the body (and the coding's trailer) until flushed.
+                tail, self._compressor = self._compressor.flush(), None
+                if tail:
+                    self.write(tail)
             self._eof_sent = True
             if self._chunked:
                 self._exchange.write(b"0\r\n\r\n")

@@ -3,17 +3,20 @@
 Safety rules, checked in this order on the file name taken from the URL (already percent-decoded once; a
 ``%252e`` stays ``%2e`` and names no dot):
 
-1. NUL bytes and backslashes are refused (404): no file name on disk needs them and they confuse OS calls.
-2. A ``..`` segment or an absolute name (``//etc/passwd``) is refused (403): no traversal in any spelling.
-3. The resolved real path must stay under the root (403), unless ``follow_symlinks=True`` lets a symlink
-   placed in the root by its owner lead elsewhere.
+1. NUL bytes and backslashes are refused: no file name on disk needs them and they confuse OS calls.
+2. A ``..`` segment or an absolute name (``//etc/passwd``) is refused: no traversal in any spelling.
+3. The resolved real path must stay under the root, unless ``follow_symlinks=True`` lets a symlink placed in the
+   root by its owner lead elsewhere.
 4. Directories answer 403 unless ``show_index=True``; anything but a regular file answers 403 (a FIFO would
    block the worker on open).
 
+What rules 1-3 refuse answers 404, as aiohttp 3 answers it: the answer does not tell whether anything exists
+outside the root.
+
 Rule 3 is checked again on what is actually opened, after it is opened: FileResponse compares the real path of
 each descriptor it opens (the file, a ``.br``/``.gz`` sibling) with the root, and the directory listing does the
-same with the directory's descriptor. A path swapped for a symlink out between the check and the open, or a
-sibling that is such a link, is never read.
+same with the directory's descriptor and lists that descriptor. A path swapped for a symlink out between the check
+and the open, or a sibling that is such a link, is never read.
 
 What a file answers (validators, conditionals, ranges, precompressed siblings, sendfile) is FileResponse's
 business: see ``web.fileresponse``.
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import html
 import os
-import stat
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -82,7 +84,12 @@ class StaticRoute(Route):
 
     def match(self, path: str) -> dict[str, str] | None:
         prefix = self._prefix
-        if not path.startswith(prefix) or path[len(prefix) : len(prefix) + 1] != "/":
+        if not path.startswith(prefix):
+            return None
+        if len(path) == len(prefix):
+            # The prefix itself names the root (aiohttp 3): its listing with show_index, else 403.
+            return {"filename": ""} if prefix else None
+        if path[len(prefix)] != "/":
             return None
         value = path[len(prefix) + 1 :]
         if "%" in value:
@@ -111,7 +118,7 @@ class StaticRoute(Route):
             raise HTTPNotFound()
         segments = filename.split("/")
         if filename.startswith("/") or ".." in segments:
-            raise HTTPForbidden()
+            raise HTTPNotFound()
         root = self._directory
         unresolved = root.joinpath(*[s for s in segments if s not in ("", ".")])
         try:
@@ -128,20 +135,18 @@ class StaticRoute(Route):
         except (OSError, RuntimeError, ValueError):  # ELOOP, ENAMETOOLONG, symlink loops
             raise HTTPNotFound() from None
         if not self._follow_symlinks and not real.is_relative_to(root):
-            raise HTTPForbidden()
+            raise HTTPNotFound()
         return real
 
     async def _handle(self, request: Any) -> StreamResponse:
         real = self.resolve_file(request.match_info["filename"])
         try:
-            st = real.stat()
-        except FileNotFoundError:
-            st = None  # maybe only precompressed: FileResponse looks for the siblings, then answers 404
+            is_dir = real.is_dir()  # False for a missing name: maybe only precompressed, FileResponse looks
         except PermissionError:
-            raise HTTPForbidden() from None
+            raise HTTPForbidden() from None  # a directory on the way the worker may not search
         except OSError:
             raise HTTPNotFound() from None
-        if st is not None and stat.S_ISDIR(st.st_mode):
+        if is_dir:
             if self._show_index:
                 filename = request.match_info["filename"]
                 relative = "/".join(s for s in filename.split("/") if s not in ("", ".")) or "."
@@ -158,7 +163,8 @@ class StaticRoute(Route):
 
     def _index_html(self, relative: str, directory: Path) -> str:
         """The listing of ``directory``, read from a descriptor checked to be under the root (as FileResponse
-        checks files), so a directory swapped for a link out after resolve_file() is not listed."""
+        checks files), so a directory swapped for a link out after resolve_file() is not listed: 404 then, 403
+        for a directory the worker may not read."""
         try:
             fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, NotADirectoryError):
@@ -167,9 +173,8 @@ class StaticRoute(Route):
             raise HTTPForbidden() from None  # unreadable, like any file the worker may not read
         try:
             if not self._follow_symlinks and not is_under(opened_path(fd, str(directory)), str(self._directory)):
-                raise HTTPForbidden()
-            with os.scandir(fd) as entries:
-                listed = sorted((entry.name, entry.is_dir()) for entry in entries)
+                raise HTTPNotFound()
+            listed = _list_directory(fd)
         except PermissionError:
             raise HTTPForbidden() from None
         finally:
@@ -183,3 +188,20 @@ class StaticRoute(Route):
             items.append(f'<li><a href="{href}">{html.escape(name + "/" if is_dir else name)}</a></li>')
         ul = "<ul>\n{}\n</ul>".format("\n".join(items))
         return f"<html>\n<head>\n<title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n{ul}\n</body>\n</html>"
+
+
+# Linux names every open descriptor in /proc/self/fd; a path through it reaches the file opened, not whatever the
+# name it was opened by leads to now.
+_PROC_FD = os.path.isdir("/proc/self/fd")
+
+
+def _list_directory(fd: int) -> list[tuple[str, bool]]:
+    """(name, is a directory) of each entry of the directory open as ``fd``, sorted by name.
+
+    Listed as aiohttp 3 lists, with ``Path.iterdir()``, but on the descriptor's own path in ``/proc/self/fd``, so
+    the directory listed is the one opened and checked; with ``os.scandir(fd)`` where there is no ``/proc``.
+    """
+    if _PROC_FD:
+        return sorted((entry.name, entry.is_dir()) for entry in Path(f"/proc/self/fd/{fd}").iterdir())
+    with os.scandir(fd) as entries:
+        return sorted((entry.name, entry.is_dir()) for entry in entries)

@@ -58,3 +58,21 @@ async def test_response_and_stream_response_are_compressed(make_server):
             assert "Content-Encoding" not in r.headers and await r.text() == "hello " * 100
         async with s.get(server.url("/streamed")) as r:
             assert r.headers["Content-Encoding"] == "gzip" and await r.read() == b"part " * 100
+
+
+async def test_stream_response_returned_without_write_eof_gets_its_compressed_tail(make_server):
+    """The handler machinery finishes a returned response: a compressor's buffered end goes out first."""
+
+    async def streamed(request):
+        response = web.StreamResponse()
+        response.enable_compression(web.ContentCoding.deflate)
+        await response.prepare(request)
+        await response.write(b"part " * 100)
+        return response
+
+    app = web.Application()
+    app.router.add_get("/", streamed)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s, s.get(server.url("/"), auto_decompress=False) as r:
+        assert r.headers["Content-Encoding"] == "deflate"
+        assert zlib.decompress(await r.read()) == b"part " * 100

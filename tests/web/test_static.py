@@ -99,16 +99,28 @@ TRAVERSAL = [
 async def test_traversal_is_refused(make_server, tree, target):
     server = await serve(make_server, tree)
     status, _, body = await raw(server, target)
-    assert status in (403, 404), (target, status)
+    # aiohttp 3's answer to a name that leads out of the root is 404, which tells nothing of what lies there;
+    # a FIFO in the root is there, and not a regular file: 403.
+    assert status == (403 if target == "/static/fifo" else 404), (target, status)
     assert SECRET not in body and b"root:" not in body
+
+
+async def test_the_prefix_itself_names_the_root(make_server, tree):
+    server = await serve(make_server, tree)
+    assert (await raw(server, "/static"))[0] == 403
+    assert (await raw(server, "/staticx"))[0] == 404
+    server = await serve(make_server, tree, show_index=True)
+    status, headers, body = await raw(server, "/static")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert b"<title>Index of /.</title>" in body and b'<a href="/static/hello.txt">hello.txt</a>' in body
 
 
 async def test_symlink_out_of_root_allowed_only_with_follow_symlinks(make_server, tree):
     server = await serve(make_server, tree, follow_symlinks=True)
     status, _, body = await raw(server, "/static/escape")
     assert (status, body) == (200, SECRET)
-    # Traversal by '..' stays refused even then.
-    assert (await raw(server, "/static/../secret.txt"))[0] == 403
+    # Traversal by '..' stays refused even then, with aiohttp 3's 404.
+    assert (await raw(server, "/static/../secret.txt"))[0] == 404
 
 
 async def test_symlink_inside_root_is_served(make_server, tree):
@@ -179,10 +191,11 @@ async def test_etag_and_last_modified_give_304(make_server, tree):
         ("bytes=10-", 416, b"", "bytes */10"),
         ("bytes=10-20", 416, b"", "bytes */10"),
         ("bytes=-0", 416, b"", "bytes */10"),
-        ("bytes=5-2", 200, b"0123456789", None),
-        ("bytes=0-1,3-4", 200, b"0123456789", None),
-        ("items=0-3", 200, b"0123456789", None),
-        ("bytes=a-b", 200, b"0123456789", None),
+        ("bytes=5-2", 416, b"", "bytes */10"),  # invalid: rejected, as aiohttp 3 does (RFC 9110 §14.2 allows it)
+        ("bytes=0-1,3-4", 200, b"0123456789", None),  # several ranges: ignored, none is unsatisfiable
+        ("items=0-3", 200, b"0123456789", None),  # an unknown unit MUST be ignored (RFC 9110 §14.2)
+        ("bytes=a-b", 416, b"", "bytes */10"),
+        ("bytes=\xb2-", 416, b"", "bytes */10"),  # "²" is a digit to str.isdigit(), not to RFC 9110
     ],
 )
 async def test_single_ranges(make_server, tree, range_, status, body, content_range):
@@ -265,8 +278,10 @@ def _touch(path):
 def test_parse_range_unit():
     assert parse_range("bytes=0-0", 1) == (0, 0)
     assert parse_range("bytes=1-", 1) is False
-    assert parse_range("bytes=", 1) is None
-    assert parse_range("bytes=-", 1) is None
+    assert parse_range("bytes=", 1) is False
+    assert parse_range("bytes=-", 1) is False
+    assert parse_range("bytes=\xb2-", 1) is False
+    assert parse_range("blocks=0-0", 1) is None
 
 
 # A server whose reads the file modes really stop: root reads through any mode bits (CAP_DAC_OVERRIDE and
