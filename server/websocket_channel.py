@@ -41,7 +41,8 @@ _MESSAGE_COST = 64
 
 def peer_gone(exchange: Exchange) -> bool:
     """Has the client's connection gone (or started closing) while the handler worked before the upgrade?"""
-    return exchange.transport.is_closing()
+    closing: bool = exchange.transport.is_closing()
+    return closing
 
 
 def take_over(
