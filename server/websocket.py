@@ -2,7 +2,7 @@
 
 :class:`WebSocketConnection` is fed the bytes that arrive after the 101 answer and returns the messages they
 complete; it never touches a socket or an event loop, so it is tested and fuzzed on byte strings alone. The
-I/O layer (``web.websocket``) owns the transport and follows this call contract:
+I/O layer (:mod:`server.websocket_channel`) owns the transport and follows this call contract:
 
 - ``events = conn.receive_data(data)``, then write ``conn.data_to_send()`` (close replies and the close frame
   that fails the connection are produced by the codec itself). PING, PONG, TEXT, BINARY, CLOSE and ERROR

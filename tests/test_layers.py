@@ -5,7 +5,9 @@ Each module under ``server/``, ``web/`` and ``supervisor/`` is parsed (not impor
 * ``server`` imports neither ``web`` nor ``supervisor``; ``web`` imports nothing from ``supervisor``;
 * ``web`` imports no private name (a leading underscore, in the module path or the name) from ``server``;
 * ``web`` reads no private attribute of the exchange (``exchange._protocol``): it talks to ``Exchange``'s public
-  methods, as ``server.streams.FlowControl`` is the model for (STYLE.md, "Seams").
+  methods, as ``server.streams.FlowControl`` is the model for (STYLE.md, "Seams");
+* ``web`` makes no call on a transport but ``get_extra_info`` (aiohttp's ``request.transport`` surface): writing,
+  closing, flow control and the websocket's channel belong to ``server``, which owns every transport call.
 
 Imports inside functions and under ``if TYPE_CHECKING:`` count too: a lazy import is still a dependency.
 """
@@ -135,6 +137,33 @@ def test_web_reads_no_private_attribute_of_the_exchange() -> None:
     assert not found, "web/ reads private attributes of the exchange:\n" + "\n".join(found)
 
 
+# The one transport method web may call: reading the connection's details (``peername``, ``sslcontext``).
+TRANSPORT_READS = {"get_extra_info"}
+
+
+def refers_to_transport(node: ast.expr) -> bool:
+    """``transport``, ``self._transport``, ``exchange.transport``...: a transport."""
+    if isinstance(node, ast.Attribute):
+        return node.attr.lstrip("_").endswith("transport")
+    return isinstance(node, ast.Name) and node.id.lstrip("_").endswith("transport")
+
+
+def transport_calls(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr not in TRANSPORT_READS
+            and refers_to_transport(node.func.value)
+        ):
+            yield node.lineno, ast.unparse(node.func)
+
+
+def test_web_makes_no_transport_call() -> None:
+    found = [f"{where(path, line)}: {call}()" for path in modules("web") for line, call in transport_calls(parse(path))]
+    assert not found, "web/ calls transport methods (server owns them):\n" + "\n".join(found)
+
+
 def test_no_stale_exceptions() -> None:
     """An exception listed above that no longer occurs is deleted, so the lists only ever shrink."""
     imported = {(file, what) for file, _, what in private_server_imports()}
@@ -176,3 +205,20 @@ def test_imports_are_resolved(file: str, source: str, expected: list[tuple[int, 
 def test_exchange_attribute_check(source: str, flagged: bool) -> None:
     nodes = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Attribute)]
     assert any(is_private(n.attr) and refers_to_exchange(n.value) for n in nodes) == flagged
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("self.transport.write(frame)", True),
+        ("exchange.transport.is_closing()", True),
+        ("self._transport.abort()", True),
+        ("transport.pause_reading()", True),
+        ("request.transport.get_extra_info('peername')", False),
+        ("transport.get_extra_info('sslcontext')", False),
+        ("channel.write(frame)", False),
+        ("exchange.drain()", False),
+    ],
+)
+def test_transport_call_check(source: str, flagged: bool) -> None:
+    assert bool(list(transport_calls(ast.parse(source)))) == flagged

@@ -1,8 +1,9 @@
 """Server-side websockets: the aiohttp 0.14 API's ``WebSocketResponse`` (with aiohttp 3's surface) on the
 sans-IO codec in :mod:`server.websocket`.
 
-The response answers the handshake with ``101 Switching Protocols`` and takes the connection over with a
-:class:`~web.websocket_channel.Channel`, the I/O layer between the codec and the transport.
+The response answers the handshake with ``101 Switching Protocols`` and hands the connection to a
+:class:`~server.websocket_channel.WebSocketChannel`, the server's I/O layer between the codec and the transport;
+this module holds no transport and makes no I/O call of its own.
 
 The aiohttp 0.14 API's ``send_str``, ``send_bytes``, ``ping``, ``pong`` and ``close`` are plain methods, and
 aiohttp 3's are coroutines. Here they are both (see :mod:`web.eager`): each does its work when called and returns
@@ -13,7 +14,6 @@ a coroutine, which asyncio runs as any other; awaiting a send waits for the writ
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
@@ -30,12 +30,12 @@ from server.websocket import (
     choose_protocol,
     negotiate_deflate,
 )
+from server.websocket_channel import WebSocketChannel, peer_gone, take_over
 
-from .eager import EagerCoroutine, eager_coroutine
+from .eager import COMPLETED, EagerCoroutine, eager_coroutine
 from .exceptions import HTTPBadRequest, HTTPException, HTTPUpgradeRequired
 from .helpers import DONE, DrainAwaitable
 from .response import StreamResponse
-from .websocket_channel import Channel
 
 if TYPE_CHECKING:
     from .request import Request
@@ -147,8 +147,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         self._max_msg_size = max_msg_size
         self._writer_limit = writer_limit
         self._decode_text = decode_text
-        self._channel: Channel | None = None
-        self._receiving = False
+        self._channel: WebSocketChannel | None = None
 
     # -- the handshake ---------------------------------------------------------------------------------------
 
@@ -181,7 +180,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
                 raise RuntimeError("WebSocketResponse has been started with a different request")
             return DONE
         exchange = request._exchange
-        if exchange.transport.is_closing():
+        if peer_gone(exchange):
             # aiohttp 3's error and words: the client left while the handler worked before preparing.
             raise ConnectionResetError("Connection lost")
         try:
@@ -206,18 +205,14 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         self.set_status(101)
         super().start(request)
         conn = WebSocketConnection(max_msg_size=self._max_msg_size, deflate=deflate, decode_text=self._decode_text)
-        channel = Channel(
-            conn,
+        self._channel = take_over(
             exchange,
+            conn,
             autoping=self._autoping,
             heartbeat=self._heartbeat,
             timeout=self._timeout,
             autoclose=self._autoclose,
         )
-        self._channel = channel
-        tail = exchange.upgrade_to(channel)
-        if tail:
-            channel.data_received(tail)
         return DONE
 
     async def prepare(self, request: Request) -> None:
@@ -236,7 +231,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     def closed(self) -> bool:
         """True once the close handshake is over or the connection is gone (aiohttp 3)."""
         channel = self._channel
-        return channel is not None and (channel.ended or channel.gone)
+        return channel is not None and channel.closed
 
     @property
     def protocol(self) -> str | None:
@@ -269,11 +264,11 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         """The transport's extra info (``peername``, ``sslcontext``...)."""
         if self._channel is None:
             return default
-        return self._channel.transport.get_extra_info(name, default)
+        return self._channel.get_extra_info(name, default)
 
     # -- sending: each method does its work when called; the coroutine it returns waits for the drain ----------
 
-    def _open_channel(self) -> Channel:
+    def _open_channel(self) -> WebSocketChannel:
         channel = self._channel
         if channel is None:
             raise RuntimeError("Call .start() first")
@@ -289,7 +284,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
             raise TypeError(f"data argument must be str ({type(data)!r})")
         channel = self._open_channel()
         channel.write(channel.conn.send_text(data, compress is None or bool(compress)))
-        return channel.sent()
+        return _sent(channel)
 
     @eager_coroutine
     def send_bytes(self, data: bytes | bytearray | memoryview, compress: bool | int | None = None) -> EagerCoroutine:
@@ -299,7 +294,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
         channel = self._open_channel()
         channel.write(channel.conn.send_binary(bytes(data), compress is None or bool(compress)))
-        return channel.sent()
+        return _sent(channel)
 
     @eager_coroutine
     def send_json(
@@ -335,7 +330,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         else:
             raise ValueError(f"cannot send a frame of opcode {opcode!r}")
         channel.write(frame)
-        return channel.sent()
+        return _sent(channel)
 
     @eager_coroutine
     def ping(self, message: str | bytes = b"") -> EagerCoroutine:
@@ -343,14 +338,14 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         Raises RuntimeError if the websocket is not started or closing."""
         channel = self._open_channel()
         channel.write(channel.conn.send_ping(_payload(message)))
-        return channel.sent()
+        return _sent(channel)
 
     @eager_coroutine
     def pong(self, message: str | bytes = b"") -> EagerCoroutine:
         """Send an unsolicited MSG_PONG to the peer; ``message`` as for :meth:`ping`."""
         channel = self._open_channel()
         channel.write(channel.conn.send_pong(_payload(message)))
-        return channel.sent()
+        return _sent(channel)
 
     @eager_coroutine
     def close(
@@ -405,27 +400,15 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         channel = self._channel
         if channel is None:
             raise RuntimeError("Call .start() first")
-        if channel.queue:
-            return channel.pop()
-        if channel.finished:
-            return Message(_CLOSED, self.close_code, None)
-        if self._receiving:
-            raise RuntimeError("Concurrent call to receive() is not allowed")
-        timeout = timeout or self._receive_timeout
-        self._receiving = True
-        waiter = channel.waiter = channel.loop.create_future()
-        # A timer on the waiter rather than asyncio.timeout(): it needs no enclosing task, and a timeout leaves the
-        # connection as it was (the next receive() gets the next message).
-        timer = None if not timeout else channel.loop.call_later(timeout, _time_out, waiter)
-        try:
-            await waiter
-        finally:
-            channel.waiter = None
-            self._receiving = False
-            if timer is not None:
-                timer.cancel()
-        if channel.queue:
-            return channel.pop()
+        msg = channel.pop()
+        if msg is not None:
+            return msg
+        if not channel.finished:
+            # A timeout leaves the connection as it was: the next receive() gets the next message.
+            await channel.wait_message(timeout or self._receive_timeout)
+            msg = channel.pop()
+            if msg is not None:
+                return msg
         return Message(_CLOSED, self.close_code, None)
 
     async def receive_msg(self, timeout: float | None = None) -> Message:
@@ -477,9 +460,10 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         return f"<WebSocketResponse {state}>"
 
 
-def _time_out(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(TimeoutError())
+def _sent(channel: WebSocketChannel) -> EagerCoroutine:
+    """What a send returns: a coroutine waiting for the write buffer to drain, when it holds anything."""
+    wait = channel.drain_waiter()
+    return COMPLETED if wait is None else EagerCoroutine(wait)
 
 
 def _payload(message: str | bytes) -> bytes:

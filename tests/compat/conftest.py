@@ -108,12 +108,27 @@ def _swapped() -> Iterator[None]:
         sys.modules.update(saved_modules)
 
 
+def _runtime_view(aiohttp: types.ModuleType, aliases: dict[str, Any]) -> types.ModuleType:
+    """The ``aiohttp`` a test module sees while its tests run: the aliased names (``aiohttp.web``...) are ours,
+    as they were while it imported, and every other name is aiohttp's."""
+    view = types.ModuleType("aiohttp")
+    view.__getattr__ = lambda name: aliases[name] if name in aliases else getattr(aiohttp, name)  # type: ignore[method-assign]
+    return view
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     config = collector.config
     if isinstance(collector, pytest.Module) and _in_compat_run(config) and _mode(config) == "prefork":
         with _swapped():
-            return (yield)
+            report = yield
+        # A test that names ``aiohttp.web.json_response`` in its body means the server side, as its
+        # ``from aiohttp import web`` does: the module's global ``aiohttp`` is rebound to the view.
+        import aiohttp
+
+        if report.passed and getattr(collector.obj, "aiohttp", None) is aiohttp:
+            collector.obj.aiohttp = _runtime_view(aiohttp, _aliases())
+        return report
     return (yield)
 
 
