@@ -125,7 +125,7 @@ SCENARIOS = {
 REALISTIC = ("user", "items", "mw", "cookies", "big", "form")
 
 SERVERS = ("prefork", "prefork-cli", "prefork-base", "aiohttp", "uvicorn", "granian", "floor")
-BASELINES = ("aiohttp", "uvicorn", "granian", "floor")
+BASELINES = ("aiohttp", "uvicorn", "granian", "floor", "prefork-base")
 # Servers that answer only some scenarios (the floor has one constant response).
 ONLY = {"floor": ("hello",)}
 
