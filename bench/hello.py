@@ -18,11 +18,20 @@ Servers (``--servers``):
     prefork-base the ``prefork`` runner from another tree (``--baseline-tree DIR``, e.g. an unchanged checkout of
                  main): added to the servers by that option, so two versions are measured in one run, rounds
                  alternated
-    aiohttp      gunicorn -w 1 -k aiohttp.GunicornUVLoopWebWorker (plus gunicorn's arbiter)
+    aiohttp      gunicorn -w 1 -k aiohttp.GunicornUVLoopWebWorker (plus gunicorn's arbiter); the reference
     uvicorn      uvicorn --http httptools --loop uvloop --workers 1, raw ASGI app (bench/apps/asgi_hello.py)
+    granian      granian --interface asgi --loop uvloop --http 1 --workers 1, the same raw ASGI app (Rust HTTP)
+    floor        uvloop + httptools answering a constant hello, no objects (bench/apps/floor.py): hello only
 
-Scenarios (``--scenarios``, or ``all``): hello (GET /, 13-byte text), json (GET /json, json.dumps per request),
-echo (POST /echo with a 64-byte body, echoed back).
+Scenarios (``--scenarios``, ``all``, or ``realistic`` for the six below plus user):
+    hello   GET /, 13-byte text            json  GET /json, json.dumps per request
+    echo    POST /echo, 64 bytes echoed     user  GET /user/42?fields=name: JSON from a path and a query
+                                                  parameter and the User-Agent header
+    items   POST /items, ~4 KiB JSON parsed and summarised
+    mw      GET /mw/chain through three middlewares (request id, auth, user lookup) of a sub-application
+    cookies GET /cookies: a cookie read, one set
+    big     GET /big: a 64 KiB body        form  POST /form: an urlencoded form parsed, answered as JSON
+The framework apps share these routes' code (bench/apps/realistic.py).
 """
 
 from __future__ import annotations
@@ -39,9 +48,11 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.apps.realistic import BIG, FORM_BODY, ITEMS, ITEMS_BODY, TOKEN, summarise, user_doc
 from bench.common import (
     ServerSpec,
     WrkResult,
@@ -80,10 +91,48 @@ SCENARIOS = {
         body=ECHO_BODY,
         headers=(("Content-Type", "application/octet-stream"),),
     ),
+    "user": Scenario(
+        "user",
+        "GET",
+        "/user/42?fields=name",
+        json.dumps(user_doc(42, "name", "bench/1.0")).encode(),
+        headers=(("User-Agent", "bench/1.0"),),
+    ),
+    "items": Scenario(
+        "items",
+        "POST",
+        "/items",
+        json.dumps(summarise(ITEMS)).encode(),
+        body=ITEMS_BODY,
+        headers=(("Content-Type", "application/json"),),
+    ),
+    "mw": Scenario(
+        "mw", "GET", "/mw/chain", b"hello alice", headers=(("Authorization", TOKEN), ("X-Request-Id", "r-1"))
+    ),
+    "cookies": Scenario(
+        "cookies", "GET", "/cookies", b"session=abc123", headers=(("Cookie", "session=abc123; theme=dark"),)
+    ),
+    "big": Scenario("big", "GET", "/big", BIG),
+    "form": Scenario(
+        "form",
+        "POST",
+        "/form",
+        json.dumps(dict(parse_qsl(FORM_BODY))).encode(),
+        body=FORM_BODY,
+        headers=(("Content-Type", "application/x-www-form-urlencoded"),),
+    ),
 }
+REALISTIC = ("user", "items", "mw", "cookies", "big", "form")
 
-SERVERS = ("prefork", "prefork-cli", "prefork-base", "aiohttp", "uvicorn")
-BASELINES = ("aiohttp", "uvicorn")
+SERVERS = ("prefork", "prefork-cli", "prefork-base", "aiohttp", "uvicorn", "granian", "floor")
+BASELINES = ("aiohttp", "uvicorn", "granian", "floor", "prefork-base")
+# Servers that answer only some scenarios (the floor has one constant response).
+ONLY = {"floor": ("hello",)}
+
+
+def serves(server: str, scenario: str) -> bool:
+    """Whether ``server`` answers ``scenario`` (every server answers every scenario but those in ONLY)."""
+    return scenario in ONLY.get(server, (scenario,))
 
 
 def server_argv(name: str, port: int) -> list[str]:
@@ -109,6 +158,13 @@ def server_argv(name: str, port: int) -> list[str]:
             py, "-m", "uvicorn", "--http", "httptools", "--loop", "uvloop", "--workers", "1", "--no-access-log",
             "--log-level", "warning", "--host", "127.0.0.1", "--port", str(port), "bench.apps.asgi_hello:app",
         ]  # fmt: skip
+    if name == "granian":
+        return [
+            py, "-m", "granian", "--interface", "asgi", "--loop", "uvloop", "--http", "1", "--no-ws", "--workers", "1",
+            "--log-level", "warning", "--host", "127.0.0.1", "--port", str(port), "bench.apps.asgi_hello:app",
+        ]  # fmt: skip
+    if name == "floor":
+        return [py, "-m", "bench.apps.floor", "--port", str(port)]
     raise ValueError(f"unknown server {name!r}; choose from {', '.join(SERVERS)}")
 
 
@@ -157,7 +213,7 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     versions = {}
-    for mod in ("aiohttp", "uvloop", "httptools", "gunicorn", "uvicorn"):
+    for mod in ("aiohttp", "uvloop", "httptools", "gunicorn", "uvicorn", "granian"):
         try:
             versions[mod] = __import__(mod).__version__
         except Exception:
@@ -217,7 +273,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="prefork,prefork-cli,aiohttp,uvicorn",
         help=f"comma-separated, from {', '.join(SERVERS)} (all)",
     )
-    parser.add_argument("--scenarios", default="hello", help=f"comma-separated from {', '.join(SCENARIOS)}, or all")
+    parser.add_argument(
+        "--scenarios", default="hello", help=f"comma-separated from {', '.join(SCENARIOS)}, or all, or realistic"
+    )
     parser.add_argument("--server-cpu", type=int, default=0, help="CPU the server is pinned to (0; -1: unpinned)")
     parser.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (1; -1: unpinned)")
     parser.add_argument(
@@ -240,7 +298,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             args.servers.append("prefork-base")
     elif "prefork-base" in args.servers:
         parser.error("prefork-base needs --baseline-tree DIR")
-    names = list(SCENARIOS) if args.scenarios == "all" else [s.strip() for s in args.scenarios.split(",")]
+    if args.scenarios == "all":
+        names = list(SCENARIOS)
+    elif args.scenarios == "realistic":
+        names = list(REALISTIC)
+    else:
+        names = [s.strip() for s in args.scenarios.split(",")]
     for s in names:
         if s not in SCENARIOS:
             parser.error(f"unknown scenario {s!r}; choose from {', '.join(SCENARIOS)} or all")
@@ -285,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s on CPU {args.client_cpu}, servers on CPU "
         f"{args.server_cpu}; {args.repeats} rounds, {args.warmup:g} s warm-up per scenario"
     )
-    runs: dict[str, dict[str, list[WrkResult]]] = {sc.name: {s: [] for s in servers} for sc in args.scenarios}
+    runs: dict[str, dict[str, list[WrkResult]]] = {
+        sc.name: {s: [] for s in servers if serves(s, sc.name)} for sc in args.scenarios
+    }
     for round_no in range(1, args.repeats + 1):
         for server in servers:
             port = free_port()
@@ -294,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
             proc = start_server(spec)
             try:
                 for scenario in args.scenarios:
+                    if not serves(server, scenario.name):
+                        continue
                     check_answer(port, scenario)
                     if args.warmup > 0:
                         measure(args, proc, scenario, port, args.warmup)
@@ -327,14 +394,15 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": skipped,
         "scenarios": {},
     }
-    baselines = [b for b in BASELINES if b in servers]
     for scenario in args.scenarios:
         rs_by = runs[scenario.name]
-        medians = {s: median_result(rs_by[s]) for s in servers}
-        cpu = {s: _median_cpu(rs_by[s]) for s in servers}
-        busy = {s: _median_busy(rs_by[s]) for s in servers}
+        present = list(rs_by)
+        baselines = [b for b in BASELINES if b in present]
+        medians = {s: median_result(rs_by[s]) for s in present}
+        cpu = {s: _median_cpu(rs_by[s]) for s in present}
+        busy = {s: _median_busy(rs_by[s]) for s in present}
         rows = []
-        for s in servers:
+        for s in present:
             m = medians[s]
             lo, hi = min(r.requests_per_sec for r in rs_by[s]), max(r.requests_per_sec for r in rs_by[s])
             rows.append(
@@ -345,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{m.latency_p50_ms:.2f}",
                     f"{m.latency_p99_ms:.2f}",
                     str(sum(r.errors for r in rs_by[s])),
-                    *(ratio(m.requests_per_sec, medians[b].requests_per_sec) for b in baselines),
+                    *(ratio(m.requests_per_sec, medians[b].requests_per_sec) for b in baselines[:1]),
                     f"{busy[s]:.0%}" if busy[s] is not None else "-",
                     f"{cpu[s]:.1f}" if cpu[s] else "-",
                     *(ratio(cpu[b], cpu[s]) for b in baselines),
@@ -354,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"{scenario.name}: {scenario.method} {scenario.path}")
         headers = [
-            "server", "req/s", "range", "p50 ms", "p99 ms", "errors", *(f"vs {b}" for b in baselines),
+            "server", "req/s", "range", "p50 ms", "p99 ms", "errors", *(f"vs {b}" for b in baselines[:1]),
             "busy", "cpu us/req", *(f"cpu vs {b}" for b in baselines),
         ]  # fmt: skip
         print(format_table(headers, rows))
@@ -368,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                 "ratios": {b: medians[s].requests_per_sec / medians[b].requests_per_sec for b in baselines},
                 "cpu_ratios": {b: cpu[b] / cpu[s] for b in baselines if cpu[s] and cpu[b]},
             }
-            for s in servers
+            for s in present
         }
     print(
         "\nreq/s: median of the rounds (range: min-max); p50/p99 from the median run; errors: all rounds."

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
+from . import dateheader
 from .accesslog import AccessLogger
 from .protocol import Phase
 
@@ -78,6 +79,7 @@ class ConnectionRegistry:
     def add(self, protocol: HttpProtocol) -> None:
         self.connections[protocol] = None
         if self._ticker is None:
+            dateheader.refresh()  # the lines may be from before an idle spell
             self._loop = protocol.loop
             self._ticker = self._loop.call_later(self.tick, self._on_tick)
 
@@ -113,6 +115,7 @@ class ConnectionRegistry:
         loop = self._loop
         assert loop is not None
         now = loop.time()
+        dateheader.refresh()
         for protocol in list(self.connections):
             deadline = protocol.deadline
             if deadline is not None and deadline <= now:

@@ -1,11 +1,11 @@
-"""Encoding of response heads: cached status lines, a Date header refreshed once a second, injection checks."""
+"""Encoding of response heads: cached status lines, the Date and Server lines (dateheader.py), injection checks."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
-from email.utils import formatdate
 from http import HTTPStatus
+
+from .dateheader import head_lines, http_date
 
 __all__ = [
     "STATUS_LINES",
@@ -48,37 +48,10 @@ def status_line(status: int, reason: str | None = None) -> str:
     return f"HTTP/1.1 {status} {reason}\r\n"
 
 
-_date_second = 0
-_date_value = ""
-
-
-def http_date() -> str:
-    """The current time as an IMF-fixdate (RFC 9110 §5.6.7), recomputed at most once per second."""
-    global _date_second, _date_value
-    now = int(time.time())
-    if now != _date_second:
-        _date_value = formatdate(now, usegmt=True)
-        _date_second = now
-    return _date_value
-
-
-_lines_second = 0
-_lines_server: str | None = None
-_lines_value = ""
-
-
 def server_lines(server_header: str | None) -> str:
-    """``Date: <http_date()>\\r\\n``, then ``Server: <server_header>\\r\\n`` unless it is None or empty: the
-    lines every response head carries, built once per second (``server_header`` is checked for CR/LF by the
-    settings)."""
-    global _lines_second, _lines_server, _lines_value
-    now = int(time.time())
-    if now != _lines_second or server_header != _lines_server:
-        date = f"Date: {http_date()}\r\n"
-        _lines_value = f"{date}Server: {server_header}\r\n" if server_header else date
-        _lines_second = now
-        _lines_server = server_header
-    return _lines_value
+    """``Date: <http_date()>\r\n``, then ``Server: <server_header>\r\n`` unless it is None or empty: the
+    lines every response head carries, from the one per-second source in server/dateheader.py."""
+    return head_lines(server_header)
 
 
 def encode_head(status_text: str, headers: Iterable[tuple[str, str]], trusted: str = "") -> bytes:

@@ -131,9 +131,11 @@ class RequestHandlerFactory:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
                 request._app = apps[-1]
-                handler = await _apply_nested(apps, handler)
+                chain = _cached_chain(handler, apps, True) if match_info.route is not None else None
+                handler = chain if chain is not None else await _apply_nested(apps, handler)
             elif app._middlewares:
-                handler = await _apply_middlewares(app, handler)
+                chain = _cached_chain(handler, (app,), False) if match_info.route is not None else None
+                handler = chain if chain is not None else await _apply_middlewares(app, handler)
             response = await handler(request)
             if not isinstance(response, StreamResponse):
                 raise TypeError(_not_a_response(match_info, response))
@@ -193,6 +195,41 @@ def _cleanup(request: Request) -> None:
             callback()
         except Exception:
             web_logger.exception("error in request cleanup")
+
+
+# Middleware chains of new-style middlewares by (route handler, applications, nested): the chain of partials is
+# the same for every request to a route, so it is built once, as aiohttp 3 does (its _cached_build_middleware).
+# Each entry keeps the middleware lists it was built from and is used only while they are unchanged.
+_CHAINS: dict[tuple[Any, tuple[Any, ...], bool], tuple[tuple[list[Any], ...], Handler]] = {}
+_CHAINS_SIZE = 1024
+
+
+def _cached_chain(handler: Handler, apps: tuple[Application, ...], nested: bool) -> Handler | None:
+    """The chain :func:`_apply_nested` (``nested``) or :func:`_apply_middlewares` builds, from the cache; None when
+    a middleware is an aiohttp 0.14-era factory, which is called per request as it always was."""
+    key = (handler, apps, nested)
+    cached = _CHAINS.get(key)
+    if cached is not None:
+        saved, chain = cached
+        for app, middlewares in zip(apps, saved, strict=True):
+            if app._middlewares != middlewares:
+                break
+        else:
+            return chain
+    for app in apps:
+        for middleware in app._middlewares:
+            if getattr(middleware, "__middleware_version__", None) != 1:
+                return None
+    chain = handler
+    for app in reversed(apps):
+        for middleware in reversed(app._middlewares):
+            chain = functools.update_wrapper(functools.partial(middleware, handler=chain), chain)
+        if nested:
+            chain = functools.update_wrapper(functools.partial(_as_current_app, app, chain), chain)
+    if len(_CHAINS) >= _CHAINS_SIZE:
+        _CHAINS.clear()
+    _CHAINS[key] = (tuple(list(app._middlewares) for app in apps), chain)
+    return chain
 
 
 async def _apply_middlewares(app: Application, handler: Handler) -> Handler:

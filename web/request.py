@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator, MutableMapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
@@ -16,6 +16,7 @@ from server.streams import FlowControlStreamReader
 
 from .forwarded import DEFAULT_TRUSTED, Forwarded, Trusted, parse_forwarded, peer_address, resolve_forwarded
 from .helpers import parse_content_type
+from .query import parse_query
 
 if TYPE_CHECKING:
     from .app import Application
@@ -177,7 +178,7 @@ class Request(MutableMapping[str, Any]):
             return cache["query"]
         except KeyError:
             qs = self.query_string
-            value = MultiDictProxy(MultiDict(parse_qsl(qs, keep_blank_values=True))) if qs else _EMPTY_MULTIDICT
+            value = MultiDictProxy(parse_query(qs)) if qs else _EMPTY_MULTIDICT
             cache["query"] = value
             return value
 

@@ -7,15 +7,16 @@ head is on the wire and changing it raises ``RuntimeError``; after ``write_eof()
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict, CIMultiDictProxy, getversion, istr
 
+from server import dateheader
+from server.dateheader import head_lines
 from server.exchange import HttpVersion10 as HTTP10
-from server.writer import STATUS_LINES, encode_head, server_lines, status_line
+from server.writer import STATUS_LINES, encode_head, status_line
 
 from .helpers import DONE, DrainAwaitable, parse_content_type
 
@@ -37,15 +38,16 @@ _CONNECTION = istr("Connection")
 _TEXT_PLAIN = "text/plain; charset=utf-8"
 _SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
 
-# The fast path's caches (see Response.__init__ and StreamResponse._start), each cleared when it grows past
-# _CACHE_SIZE entries: the two fields (a multidict to copy, 3x cheaper than building one) and their encoded lines
-# by the content_type argument (None: text/plain) and body length, for text= and for body=, and the whole head of
-# a keep-alive ``200 OK`` by those lines, valid for the second and Server setting server_lines() built it for.
+# The fast path's caches (see Response.__init__ and StreamResponse._start), keyed by what varies rarely, never by
+# the body, so JSON of any length hits them as hello does; each is cleared when it grows past _CACHE_SIZE entries.
+# By the content_type argument (None: text/plain), for text= and for body=: the Content-Type field (a multidict to
+# copy, 3x cheaper than building one) and its encoded line. By that line: the head of a keep-alive ``200 OK`` in
+# two parts around the Content-Length value, valid for the dateheader generation and Server setting it was built for.
 _CACHE_SIZE = 256
-_Fields = dict[str | None, dict[int, tuple[CIMultiDict[str], str]]]
+_Fields = dict[str | None, tuple[CIMultiDict[str], str]]
 _TEXT_FIELDS: _Fields = {}
 _BODY_FIELDS: _Fields = {}
-_HEAD_CACHE: dict[str, tuple[int, str | None, bytes]] = {}
+_HEAD_CACHE: dict[str, tuple[int, str | None, bytes, bytes]] = {}
 
 
 class _SentHeaders(CIMultiDictProxy[str]):
@@ -72,8 +74,9 @@ class StreamResponse:
     _head_pending: bytes | None = None
     _final_keep_alive = False
     _reason: str | None = None
-    # The encoded header lines of a Response built by its fast path, valid while the headers' version is
-    # ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
+    # The encoded Content-Type line of a Response built by its fast path (its other field is the body's
+    # Content-Length), valid while the headers' version is ``_fields_version`` (multidict bumps it on every
+    # change): _start then needs no header lookups.
     _fields: str | None = None
     _fields_version = -1
     # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
@@ -345,23 +348,25 @@ class StreamResponse:
             and status >= 200
             and status not in _NO_BODY_STATUSES
         ):
-            # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length,
-            # already checked and encoded, so none of the lookups below can change anything.
+            # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length
+            # (of the body), already checked and encoded, so none of the lookups below can change anything.
             self._final_keep_alive = keep_alive
             server_header = exchange.settings.server_header
             if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
-                # The second server_lines() renews its lines in, read here without the call.
-                now = int(time.time())
                 cached = _HEAD_CACHE.get(fields)
-                if cached is not None and cached[0] == now and cached[1] == server_header:
-                    head = cached[2]
-                else:
-                    head = f"HTTP/1.1 200 OK\r\n{fields}{server_lines(server_header)}\r\n".encode()
+                if cached is None or cached[0] != dateheader.generation or cached[1] != server_header:
+                    cached = (
+                        dateheader.generation,
+                        server_header,
+                        f"HTTP/1.1 200 OK\r\n{fields}Content-Length: ".encode(),
+                        f"\r\n{head_lines(server_header)}\r\n".encode(),
+                    )
                     if len(_HEAD_CACHE) >= _CACHE_SIZE:
                         _HEAD_CACHE.clear()
-                    _HEAD_CACHE[fields] = (now, server_header, head)
+                    _HEAD_CACHE[fields] = cached
+                head = b"%b%d%b" % (cached[2], len(self._body), cached[3])
             else:
-                trusted = server_lines(server_header)
+                trusted = head_lines(server_header)
                 line = STATUS_LINES.get(status) if self._reason is None else None
                 if line is None:
                     line = status_line(status, self._reason)
@@ -369,7 +374,7 @@ class StreamResponse:
                     trusted += "Connection: close\r\n"
                 elif exchange.version == HTTP10:
                     trusted += "Connection: keep-alive\r\n"
-                head = f"{line}{fields}{trusted}\r\n".encode()
+                head = f"{line}{fields}Content-Length: {len(self._body)}\r\n{trusted}\r\n".encode()
             if defer is _SEND:
                 # Response._send: the whole response in one write (the fast path's body is allowed, unchunked).
                 self._eof_sent = True
@@ -413,7 +418,7 @@ class StreamResponse:
         if _DATE in headers:
             trusted = f"Server: {server_header}\r\n" if server_header and _SERVER not in headers else ""
         else:
-            trusted = server_lines(server_header if server_header and _SERVER not in headers else None)
+            trusted = head_lines(server_header if server_header and _SERVER not in headers else None)
         if status == 101:
             keep_alive = False  # the connection leaves HTTP; the handler's Connection: upgrade header stands
         else:
@@ -552,13 +557,12 @@ class Response(StreamResponse):
                 else:
                     self.set_status(status, reason)
                 self._body = body
-                size = len(body)
-                by_size = cache.get(content_type)
-                cached = by_size.get(size) if by_size is not None else None
+                cached = cache.get(content_type)
                 if cached is None:
-                    cached = _fast_fields(cache, content_type, size)
+                    cached = _fast_fields(cache, content_type)
                 template, self._fields = cached
                 self._headers = headers = template.copy()
+                headers.add(_CONTENT_LENGTH, str(len(body)))
                 self._fields_version = getversion(headers)
                 return
         if body is not None and text is not None:
@@ -725,9 +729,9 @@ class Response(StreamResponse):
             exchange.finish()
 
 
-def _fast_fields(cache: _Fields, content_type: str | None, size: int) -> tuple[CIMultiDict[str], str]:
-    """The fields of Response's fast path for a ``content_type`` argument not in ``cache`` yet (checked as the
-    general path checks it) and a body of ``size`` bytes."""
+def _fast_fields(cache: _Fields, content_type: str | None) -> tuple[CIMultiDict[str], str]:
+    """The Content-Type field of Response's fast path for a ``content_type`` argument not in ``cache`` yet (checked
+    as the general path checks it)."""
     if content_type is None:
         ctype = _TEXT_PLAIN
     elif "charset" in content_type:
@@ -736,17 +740,10 @@ def _fast_fields(cache: _Fields, content_type: str | None, size: int) -> tuple[C
         raise ValueError("content type cannot contain CR or LF")
     else:
         ctype = f"{content_type}; charset=utf-8" if cache is _TEXT_FIELDS else content_type
-    length = str(size)
-    template = CIMultiDict(((_CONTENT_TYPE, ctype), (_CONTENT_LENGTH, length)))
-    fields = (template, f"Content-Type: {ctype}\r\nContent-Length: {length}\r\n")
-    by_size = cache.get(content_type)
-    if by_size is None:
-        if len(cache) >= _CACHE_SIZE:
-            cache.clear()
-        by_size = cache[content_type] = {}
-    elif len(by_size) >= _CACHE_SIZE:
-        by_size.clear()
-    by_size[size] = fields
+    fields = (CIMultiDict(((_CONTENT_TYPE, ctype),)), f"Content-Type: {ctype}\r\n")
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[content_type] = fields
     return fields
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bench.apps.realistic import install
+
 HELLO = "Hello, World!"
 
 
@@ -27,6 +29,7 @@ def make_app() -> web.Application:
     app.router.add_route("GET", "/", hello)
     app.router.add_route("GET", "/json", hello_json)
     app.router.add_route("POST", "/echo", echo)
+    install(app, web)
     return app
 
 

@@ -19,6 +19,7 @@ import signal
 import uvloop
 
 import web
+from bench.apps.realistic import FORM_BODY, ITEMS_BODY, TOKEN, install
 
 HELLO = "Hello, World!"
 
@@ -40,6 +41,7 @@ def make_app() -> web.Application:
     app.router.add_route("GET", "/", hello)
     app.router.add_route("GET", "/json", hello_json)
     app.router.add_route("POST", "/echo", echo)
+    install(app, web)
     return app
 
 
@@ -96,6 +98,16 @@ INPROC_REQUESTS = {
     "json": b"GET /json HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
     "echo": b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/octet-stream\r\n"
     b"Content-Length: 64\r\n\r\n" + b"0123456789abcdef" * 4,
+    "user": b"GET /user/42?fields=name HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: bench/1.0\r\n\r\n",
+    "items": b"POST /items HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n%b" % (len(ITEMS_BODY), ITEMS_BODY.encode()),
+    "mw": b"GET /mw/chain HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAuthorization: "
+    + TOKEN.encode()
+    + b"\r\nX-Request-Id: r-1\r\n\r\n",
+    "cookies": b"GET /cookies HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nCookie: session=abc123; theme=dark\r\n\r\n",
+    "big": b"GET /big HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+    "form": b"POST /form HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: %d\r\n\r\n%b" % (len(FORM_BODY), FORM_BODY.encode()),
 }
 
 

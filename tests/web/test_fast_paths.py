@@ -137,6 +137,8 @@ CASES = {
     "text html": _text(content_type="text/html"),
     "body image/png": _body(content_type="image/png"),
     "json": lambda headers: lambda request: web.json_response({"a": "b"}, headers=headers),
+    "json, 10 KiB": lambda headers: lambda request: web.json_response({"a": "b" * 10240}, headers=headers),
+    "empty body": lambda headers: lambda request: web.Response(body=b"", content_type="a/b", headers=headers),
     "body set after": _mutated(_set_body),
     "header added after": _mutated(_add_header),
     "same length set after": _mutated(_same_length),
@@ -157,6 +159,38 @@ async def test_fast_response_is_answered_as_the_general_path(case, request_name,
     general = await _wire(_app(CASES[case]({})), data, server_header=server_header)
     assert fast == general
     assert fast[0].startswith(b"HTTP/1.1 ")
+
+
+async def test_bodies_of_every_length_share_one_cached_head_and_answer_as_the_general_path() -> None:
+    # The caches are keyed by the Content-Type line, not the body's length: 40 JSON documents of 40 lengths are
+    # answered byte for byte as the general path answers them, from one cached head.
+    from web import response as response_module
+
+    def app(headers):
+        count = [0]
+
+        def make(request):
+            count[0] += 1
+            return web.json_response({"n": "x" * count[0]}, headers=headers)
+
+        return _app(make)
+
+    async def wire(app: web.Application) -> bytes:
+        protocol = app.make_handler()()
+        transport = _Transport()
+        protocol.connection_made(transport)  # type: ignore[arg-type]
+        for _ in range(40):
+            protocol.data_received(GET)
+            for _ in range(3):
+                await asyncio.sleep(0)
+        protocol.connection_lost(None)
+        return re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out))
+
+    response_module._HEAD_CACHE.clear()
+    fast = await wire(app(None))
+    assert len(response_module._HEAD_CACHE) == 1
+    general = await wire(app({}))
+    assert fast == general and fast.count(b"HTTP/1.1 200 OK\r\n") == 40
 
 
 async def test_fast_response_headers_are_frozen_after_start() -> None:
@@ -286,11 +320,12 @@ async def test_request_headers_built_on_first_read_are_all_there() -> None:
 
 
 async def test_cached_head_follows_the_date_and_server_lines(monkeypatch):
-    # The whole head of a keep-alive 200 is cached by its field lines while server_lines() gives the same str.
-    import server.writer as writer
+    # The head of a keep-alive 200 is cached by its Content-Type line while the Date source (renewed by each
+    # registry's ticker, and when it starts ticking for a connection) keeps its generation.
+    import server.dateheader as dateheader
 
     clock = [1_000_000_000.5]
-    monkeypatch.setattr(writer.time, "time", lambda: clock[0])
+    monkeypatch.setattr(dateheader.time, "time", lambda: clock[0])
     app = _app(lambda request: web.Response(text="cached"))
 
     async def head(**settings: object) -> bytes:
@@ -325,3 +360,43 @@ def test_fast_headers_are_a_copy_of_the_cached_fields():
         ("Content-Length", "11"),
     ]
     assert second._fields is not None and second.headers is not first.headers
+
+
+def _nested_app() -> web.Application:
+    app = web.Application()
+    app.router.add_route("GET", "/", _ok)
+    app.router.add_route("GET", "/sub/early", _ok)  # before the sub-application that claims its prefix
+    sub = web.Application()
+    sub.router.add_route("GET", "/early", _ok)
+    sub.router.add_route("GET", "/late", _ok)
+    sub.router.add_route("GET", "/", _ok)
+    app.add_subapp("/sub", sub)
+    app.router.add_route("GET", "/sub/late", _ok)  # after it: the sub-application wins
+    app.router.add_route("GET", "/subway", _ok)  # shares the prefix's letters, not its segment
+    app.router.add_route("POST", "/x", _ok)
+    app.router.add_route("GET", "/{tail:.*}", _ok)
+    return app
+
+
+NESTED_PATHS = ("/", "/sub", "/sub/", "/sub/early", "/sub/late", "/subway", "/x", "/nope", "/sub/nope")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT"])
+@pytest.mark.parametrize("path", NESTED_PATHS)
+def test_direct_route_table_with_a_sub_application_agrees_with_match_request(method, path) -> None:
+    app = _nested_app()
+    app.freeze()
+    router = app.router
+    target = _Target(method, path)
+    fast = router._resolve(target, path, method)
+    slow = router.match_request(target, method, web.routes.routing_path(path))
+    assert type(fast) is type(slow) and fast.route is slow.route and dict(fast) == dict(slow)
+    assert fast.apps == slow.apps
+
+
+def test_a_domain_sub_application_leaves_the_direct_table_empty() -> None:
+    app = web.Application()
+    app.router.add_route("GET", "/", _ok)
+    app.add_domain("example.com", web.Application())
+    app.freeze()
+    assert app.router._build_direct() == {}
