@@ -90,7 +90,7 @@ class _Writer:
         await self._response.write(data)
 
     async def drain(self) -> None:
-        await self._response.drain()
+        await self._response._drain()
 
 
 def _remaining(body: io.IOBase) -> int | None:

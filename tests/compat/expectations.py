@@ -12,18 +12,13 @@ Keys are ``file::test`` (every parametrization) or ``file::test[params]`` (one).
 
 # Why a test fails against our web; each XFAIL entry names one of these.
 AIOCLS = "checks isinstance against aiohttp's own classes (aiohttp.multipart readers, aiohttp.web_request.FileField, aiohttp.web.RequestPayloadError)"
-ASSERT = "normalize_path_middleware refuses append_slash with remove_slash with ValueError, not AssertionError"
 BODYSRC = "aiohttp.streamer functions and BodyPartReader objects are not accepted as Response bodies"
 DECOMP = "request bodies are not decompressed by Content-Encoding (and make_handler has no auto_decompress)"
-DRAIN = "drain() (the aiohttp 0.14 API) emits no DeprecationWarning"
 EXPECT = "Expect: 100-continue is answered by the server core; expect_handler is never called"
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
-FROZEN = "match_info.add_app() is not refused after routing"
 HTTP10 = "the server core answers HTTP/1.0 requests with an HTTP/1.1 status line"
 LIMITS = "body and header limits answer with other texts or statuses (413 body, 431 header, no client_max_fields)"
-OLDMW = "middleware factories (the aiohttp 0.14 API) emit no DeprecationWarning"
 RES = "routes are their own resources: no add_resource(), one resource per route"
-RETEXC = "returning an HTTPException (the aiohttp 0.14 API) emits no DeprecationWarning"
 SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 API's route.url(query=...) URLs resolve"
 STATIC = "FileResponse and static files differ from aiohttp's (conditional requests, ranges, index pages, pre-compressed files, permissions): web/static.py"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
@@ -64,7 +59,6 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_app_max_client_size_none[pyloop]": LIMITS,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-False-compressed]": DECOMP,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-True-uncompressed]": DECOMP,
-    "test_web_functional.py::test_await[pyloop]": DRAIN,
     "test_web_functional.py::test_bad_pipelined_data_behind_declined_upgrade_answers_400[pyloop]": UPGRADE,
     "test_web_functional.py::test_bad_request_payload[pyloop]": AIOCLS,
     "test_web_functional.py::test_declined_websocket_upgrade_reads_body[pyloop]": UPGRADE,
@@ -91,9 +85,6 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_response_with_bodypart_named[pyloop]": BODYSRC,
     "test_web_functional.py::test_response_with_streamer[pyloop]": BODYSRC,
     "test_web_functional.py::test_response_with_streamer_no_params[pyloop]": BODYSRC,
-    "test_web_functional.py::test_return_http_exception_deprecated[pyloop]": RETEXC,
-    "test_web_functional.py::test_subapp_cannot_add_app_in_handler[pyloop]": FROZEN,
-    "test_web_functional.py::test_subapp_middlewares[pyloop]": OLDMW,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_add_trailing_when_necessary[pyloop-/resource1/-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_add_trailing_when_necessary[pyloop-/resource1/?p1=1&p2=2-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_append_and_merge_slash[pyloop-/////resource1/a///b/-404]": SLASH,
@@ -102,15 +93,12 @@ XFAIL: dict[str, str] = {
     "test_web_middleware.py::TestNormalizePathMiddleware::test_append_and_merge_slash[pyloop-///resource1//a//b/?p=1-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_append_and_merge_slash[pyloop-/resource1/a/b/-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_append_and_merge_slash[pyloop-/resource1/a/b/?p=1-404]": SLASH,
-    "test_web_middleware.py::TestNormalizePathMiddleware::test_cannot_remove_and_add_slash": ASSERT,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_merge_slash[pyloop-/////resource1/a//b/-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_merge_slash[pyloop-/////resource1/a//b/?p=1-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_merge_slash[pyloop-//resource1//a//b/-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_merge_slash[pyloop-//resource1//a//b/?p=1-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_no_trailing_slash_when_disabled[pyloop-/resource1/-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_no_trailing_slash_when_disabled[pyloop-/resource1/?p1=1&p2=2-404]": SLASH,
-    "test_web_middleware.py::test_old_style_middleware[pyloop]": OLDMW,
-    "test_web_middleware.py::test_old_style_middleware_class[pyloop]": OLDMW,
     "test_web_sendfile_functional.py::test_static_file_compression[zlib-no_sendfile-pyloop]": STATIC,
     "test_web_sendfile_functional.py::test_static_file_compression[zlib-sendfile-pyloop]": STATIC,
     "test_web_sendfile_functional.py::test_static_file_directory_traversal_attack[pyloop]": STATIC,
@@ -127,12 +115,11 @@ XFAIL: dict[str, str] = {
     "test_web_sendfile_functional.py::test_static_file_with_encoding_and_enable_compression[zlib-sendfile-pyloop-ContentCoding.gzip-gzip, deflate-gzip]": STATIC,
     "test_web_sendfile_functional.py::test_static_file_with_encoding_and_enable_compression[zlib-sendfile-pyloop-None-gzip, deflate, br-br]": STATIC,
     "test_web_sendfile_functional.py::test_static_file_with_encoding_and_enable_compression[zlib-sendfile-pyloop-None-gzip, deflate-gzip]": STATIC,
-    "test_web_urldispatcher.py::test_412_is_returned[pyloop]": RETEXC,
     'test_web_urldispatcher.py::test_access_root_of_static_handler[pyloop-True-200-/-/-<html>\\n<head>\\n<title>Index of /.</title>\\n</head>\\n<body>\\n<h1>Index of /.</h1>\\n<ul>\\n<li><a href="/my_dir">my_dir/</a></li>\\n<li><a href="/my_file">my_file</a></li>\\n</ul>\\n</body>\\n</html>]': STATIC,
     "test_web_urldispatcher.py::test_access_root_of_static_handler[pyloop-index_static]": STATIC,
     "test_web_urldispatcher.py::test_follow_symlink_directory_traversal[pyloop]": STATIC,
     "test_web_urldispatcher.py::test_follow_symlink_directory_traversal_after_normalization[pyloop]": STATIC,
-    "test_web_urldispatcher.py::test_handler_metadata_persistence": RETEXC,
+    "test_web_urldispatcher.py::test_handler_metadata_persistence": RES,
     "test_web_urldispatcher.py::test_order_is_preserved[pyloop]": FIFO,
     "test_web_urldispatcher.py::test_reuse_last_added_resource[/a]": RES,
     "test_web_urldispatcher.py::test_reuse_last_added_resource[/{a:.*}]": RES,
