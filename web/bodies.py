@@ -47,9 +47,11 @@ def _aiohttp_payload(body: Any) -> Any:
     payload_module = sys.modules.get("aiohttp.payload")
     if payload_module is None:
         return None
+    # aiohttp 3 raises its own aiohttp.payload.LookupError (an Exception, not the builtin) for an unknown body.
+    unknown = (LookupError, getattr(payload_module, "LookupError", LookupError))
     try:
         payload = payload_module.PAYLOAD_REGISTRY.get(body)
-    except LookupError:
+    except unknown:
         return None
     return payload if _is_payload(payload) else None
 
