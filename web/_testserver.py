@@ -172,7 +172,10 @@ class RawTestServer(TestServer):
     def __init__(self, handler: RawHandler, **kwargs: Any) -> None:
         if not callable(handler):
             raise TypeError(f"RawTestServer needs a request handler, got {handler!r}")
-        super().__init__(Application(router=_OneHandlerRouter(handler)), **kwargs)
+        app = Application()
+        # Set, not passed: Application(router=...) is deprecated (aiohttp 3), and this router is no user's.
+        app._router = _OneHandlerRouter(handler)
+        super().__init__(app, **kwargs)
 
     @property
     def app(self) -> None:

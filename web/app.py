@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,10 @@ class Application(dict):  # type: ignore[type-arg]
             from .router import UrlDispatcher
 
             router = UrlDispatcher()
+        else:
+            # aiohttp 3 deprecates a router of the application's own with this warning; it keeps working, as the
+            # aiohttp 0.14 API defines it.
+            warnings.warn("router argument is deprecated", DeprecationWarning, stacklevel=2)
         self._router = router
         self._loop = loop
         self.logger = logger
@@ -102,6 +107,7 @@ class Application(dict):  # type: ignore[type-arg]
         self.cleanup_ctx = CleanupContext()
         self._subapps: list[Application] = []
         self._frozen = False
+        self._middlewares_checked = False
         post_init = getattr(router, "post_init", None)
         if post_init is not None:
             post_init(self)
@@ -130,8 +136,23 @@ class Application(dict):  # type: ignore[type-arg]
     def freeze(self) -> None:
         """Refuse further sub-applications; the router's table is frozen when serving starts."""
         self._frozen = True
+        self._check_middlewares()
         for subapp in self._subapps:
             subapp.freeze()
+
+    def _check_middlewares(self) -> None:
+        """Warn, once, about each middleware factory (aiohttp 3 deprecates them, with this message, when the
+        application freezes); they keep working, as the aiohttp 0.14 API defines them."""
+        if self._middlewares_checked:
+            return
+        self._middlewares_checked = True
+        for middleware in reversed(self._middlewares):
+            if getattr(middleware, "__middleware_version__", None) != 1:
+                warnings.warn(
+                    f'old-style middleware "{middleware!r}" deprecated, see #2252', DeprecationWarning, stacklevel=3
+                )
+        for subapp in self._subapps:
+            subapp._check_middlewares()
 
     def add_routes(self, routes: Iterable[Any]) -> list[Any]:
         """``app.router.add_routes(routes)``: register ``web.get(...)``-style definitions or a RouteTableDef."""
@@ -201,6 +222,7 @@ class Application(dict):  # type: ignore[type-arg]
         the ``handler_args`` given to the constructor (aiohttp 3's way to pass server settings with the app)."""
         from .handler import RequestHandlerFactory
 
+        self._check_middlewares()
         return RequestHandlerFactory(self, **{**self._handler_args, **kwargs})
 
     # -- life cycle ------------------------------------------------------------------------------------------

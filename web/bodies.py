@@ -1,5 +1,9 @@
-"""Response bodies that are not bytes (aiohttp 3): a file object, a ``StringIO``, an async iterator of bytes, or
-one of aiohttp's payload objects.
+"""Response bodies that are not bytes (aiohttp 3): a file object, a ``StringIO``, an async iterator of bytes, a
+part of a multipart request (``await request.multipart()``), or one of aiohttp's payload objects.
+
+An aiohttp payload is anything with ``write(writer)``, ``size`` and ``headers``; when aiohttp is loaded, what its
+payload registry converts (an ``@aiohttp.streamer`` function, called or not) is accepted too, by asking that
+registry: ``web`` never imports aiohttp, it only reads the registry of an aiohttp the application already imported.
 
 ``Response(body=source)`` calls :func:`prepare_source` for the headers the source implies (Content-Type,
 Content-Length when its size is known, Content-Disposition for a named file), and :func:`send_source` writes it
@@ -13,8 +17,12 @@ import asyncio
 import io
 import mimetypes
 import os
+import sys
+import urllib.parse
 from collections.abc import AsyncIterable
 from typing import Any
+
+from .multipart import BodyPartReader
 
 __all__ = ["is_source", "prepare_source", "send_source"]
 
@@ -23,9 +31,29 @@ _CHUNK = 64 * 1024
 
 def is_source(body: Any) -> bool:
     """True for a body :func:`send_source` can stream."""
-    return isinstance(body, (io.IOBase, AsyncIterable)) or (
-        callable(getattr(body, "write", None)) and hasattr(body, "size") and hasattr(body, "headers")
+    return (
+        isinstance(body, (io.IOBase, AsyncIterable, BodyPartReader))
+        or _is_payload(body)
+        or _aiohttp_payload(body) is not None
     )
+
+
+def _is_payload(body: Any) -> bool:
+    return callable(getattr(body, "write", None)) and hasattr(body, "size") and hasattr(body, "headers")
+
+
+def _aiohttp_payload(body: Any) -> Any:
+    """The payload aiohttp's registry makes of ``body`` (None when aiohttp is not loaded or knows no such body)."""
+    payload_module = sys.modules.get("aiohttp.payload")
+    if payload_module is None:
+        return None
+    # aiohttp 3 raises its own aiohttp.payload.LookupError (an Exception, not the builtin) for an unknown body.
+    unknown = (LookupError, getattr(payload_module, "LookupError", LookupError))
+    try:
+        payload = payload_module.PAYLOAD_REGISTRY.get(body)
+    except unknown:
+        return None
+    return payload if _is_payload(payload) else None
 
 
 def prepare_source(body: Any, headers: Any) -> Any:
@@ -51,6 +79,16 @@ def prepare_source(body: Any, headers: Any) -> Any:
     if isinstance(body, AsyncIterable):
         headers.setdefault("Content-Type", "application/octet-stream")
         return body
+    if isinstance(body, BodyPartReader):
+        # As aiohttp's BodyPartReaderPayload: the part's name and filename, its data decoded; the length is
+        # unknown until the part is read (the response is chunked).
+        headers.setdefault("Content-Type", "application/octet-stream")
+        params = [(key, value) for key, value in (("name", body.name), ("filename", body.filename)) if value]
+        if params:
+            headers.setdefault("Content-Disposition", "; ".join(["attachment", *map(_disposition_param, params)]))
+        return body
+    if not _is_payload(body):
+        body = _aiohttp_payload(body)
     # An aiohttp payload: its own headers (Content-Type, Content-Disposition) and size.
     for name, value in body.headers.items():
         headers.setdefault(name, value)
@@ -76,6 +114,9 @@ async def send_source(response: Any, source: Any) -> None:
     elif isinstance(source, AsyncIterable):
         async for chunk in source:
             await response.write(chunk)
+    elif isinstance(source, BodyPartReader):
+        async for chunk in source.iter_decoded():
+            await response.write(chunk)
     else:
         await source.write(_Writer(response))
 
@@ -90,7 +131,7 @@ class _Writer:
         await self._response.write(data)
 
     async def drain(self) -> None:
-        await self._response.drain()
+        await self._response._drain()
 
 
 def _remaining(body: io.IOBase) -> int | None:
@@ -104,3 +145,14 @@ def _remaining(body: io.IOBase) -> int | None:
 
 def _quoted(filename: str) -> str:
     return filename.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _disposition_param(param: tuple[str, str]) -> str:
+    # As aiohttp's content_disposition_header: a filename percent-encoded inside quotes; another value as a
+    # quoted-string (RFC 9110 §5.6.4) when it is printable ASCII, else in RFC 8187's extended notation.
+    key, value = param
+    if key == "filename":
+        return f'{key}="{urllib.parse.quote(value, safe="")}"'
+    if value.isascii() and value.isprintable():
+        return f'{key}="{_quoted(value)}"'
+    return f"{key}*=utf-8''{urllib.parse.quote(value, safe='')}"

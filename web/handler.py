@@ -11,6 +11,7 @@ import asyncio
 import functools
 import logging
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,9 @@ __all__ = ["RequestHandlerFactory"]
 
 # StreamResponse.prepare() only starts: _send does that synchronously, and a subclass that keeps it needs no await.
 _PREPARE = StreamResponse.prepare
+_RETURNED_EXCEPTION = (
+    "returning HTTPException object is deprecated (#2415) and will be removed, please raise the exception instead"
+)
 
 Handler = Callable[[Request], Awaitable[StreamResponse]]
 
@@ -139,6 +143,10 @@ class RequestHandlerFactory:
             response = await handler(request)
             if not isinstance(response, StreamResponse):
                 raise TypeError(_not_a_response(match_info, response))
+            if isinstance(response, HTTPException):
+                # aiohttp 3 deprecates a returned HTTPException with this warning; it is sent all the same, as the
+                # aiohttp 0.14 API defines it.
+                warnings.warn(_RETURNED_EXCEPTION, DeprecationWarning, stacklevel=1)
             if response.__class__.prepare is not _PREPARE and response._exchange is None:
                 # A class with its own prepare() (FileResponse) answers there, awaiting as it goes; it runs here,
                 # after the middlewares, and _send below finishes what it started. aiohttp 3 prepares every

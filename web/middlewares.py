@@ -41,10 +41,12 @@ def normalize_path_middleware(
 
     Tried in order, the first that resolves wins: merge repeated slashes; append a trailing slash (or, with
     ``remove_slash``, remove one); both. The query string is kept. ``append_slash`` and ``remove_slash`` are
-    mutually exclusive. The redirect is ``redirect_class`` (308 by default: the method and body are repeated).
+    mutually exclusive: asking for both raises ``AssertionError``, as in aiohttp. The redirect is
+    ``redirect_class`` (308 by default: the method and body are repeated).
     """
     if append_slash and remove_slash:
-        raise ValueError("append_slash and remove_slash cannot both be True")
+        # Raised, not asserted: the check holds under ``python -O`` too.
+        raise AssertionError("Cannot use both append_slash and remove_slash")
 
     @middleware
     async def normalize_path(request: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:

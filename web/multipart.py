@@ -30,7 +30,7 @@ import re
 import urllib.parse
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from python_multipart.exceptions import MultipartParseError
@@ -40,6 +40,9 @@ from python_multipart.multipart import MultipartState
 from server.errors import PayloadTooLarge
 
 from .helpers import parse_content_type, parse_options_header
+
+if TYPE_CHECKING:
+    from .part_decoding import PartDecoder
 
 __all__ = [
     "BodyPartReader",
@@ -301,7 +304,17 @@ class MultipartReader:
     is the ``__cause__``).
     """
 
-    __slots__ = ("_at_eof", "_content", "_current", "_events", "_parser", "_read_size", "headers")
+    __slots__ = (
+        "_at_eof",
+        "_client_max_size",
+        "_content",
+        "_current",
+        "_events",
+        "_form_data",
+        "_parser",
+        "_read_size",
+        "headers",
+    )
 
     def __init__(
         self,
@@ -311,22 +324,29 @@ class MultipartReader:
         read_size: int = READ_SIZE,
         max_headers: int = MAX_PART_HEADERS,
         max_header_size: int = MAX_PART_HEADER_SIZE,
+        client_max_size: int | None = None,
     ) -> None:
         self.headers = headers
         self._content = content
         self._read_size = read_size
+        self._client_max_size = client_max_size
         self._events: deque[Event] = deque()
         self._current: BodyPartReader | None = None
         self._at_eof = False
+        content_type = headers.get("Content-Type", "")
+        self._form_data = parse_content_type(content_type)[0] == "multipart/form-data"
         try:
-            boundary = parse_boundary(headers.get("Content-Type", ""))
+            boundary = parse_boundary(content_type)
             self._parser = MultipartParser(boundary, max_headers=max_headers, max_header_size=max_header_size)
         except MultipartError as exc:
             raise _http_error(exc) from exc
 
     @classmethod
     def from_request(cls, request: Any, **kwargs: Any) -> MultipartReader:
-        """The reader for a ``web.Request``'s body: what ``Request.multipart()`` returns."""
+        """The reader for a ``web.Request``'s body: what ``Request.multipart()`` returns. A part's decoded data
+        (``read(decode=True)``, ``text()``...) is bounded by the application's ``client_max_size``, as in aiohttp."""
+        app = getattr(request, "app", None)
+        kwargs.setdefault("client_max_size", getattr(app, "client_max_size", None))
         return cls(request.headers, request.content, **kwargs)
 
     def __aiter__(self) -> AsyncIterator[BodyPartReader]:
@@ -388,8 +408,11 @@ class MultipartReader:
 class BodyPartReader:
     """One part of a multipart body: ``name``, ``filename``, ``headers`` and coroutines to read its data.
 
-    Reads return the part's data as sent (RFC 7578 §4.7 deprecates Content-Transfer-Encoding, and browsers never
-    send it). ``read_chunk`` returns ``b""`` at the end of the part.
+    ``read_chunk()``, ``readline()`` and ``read()`` return the part's data as sent; ``read(decode=True)``,
+    ``text()``, ``json()`` and ``form()`` undo its Content-Transfer-Encoding (base64, quoted-printable) and, outside
+    ``multipart/form-data``, its Content-Encoding (gzip, deflate), as aiohttp does (see ``web.part_decoding``).
+    ``read_chunk`` returns ``b""`` at the end of the part. Given as a ``Response`` body, the part is streamed
+    decoded, with its name and filename in Content-Disposition.
     """
 
     __slots__ = ("_at_eof", "_pending", "_reader", "headers")
@@ -446,11 +469,45 @@ class BodyPartReader:
         return b""
 
     async def read(self, *, decode: bool = False) -> bytes:
-        """Read the whole part's data into memory (``decode`` is accepted for aiohttp compatibility)."""
+        """Read the whole part's data into memory, decoded with ``decode=True`` (see the class doc). Over the
+        application's ``client_max_size`` raises ``HTTPRequestEntityTooLarge``."""
+        limit = self._reader._client_max_size
         chunks = []
-        while chunk := await self.read_chunk(READ_SIZE):
+        size = 0
+        async for chunk in self.iter_decoded() if decode else self._iter_raw():
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise _http_error(MultipartLimitExceeded(f"part data larger than {limit} bytes"))
             chunks.append(chunk)
         return b"".join(chunks)
+
+    async def _iter_raw(self) -> AsyncIterator[bytes]:
+        while chunk := await self.read_chunk(READ_SIZE):
+            yield chunk
+
+    async def iter_decoded(self) -> AsyncIterator[bytes]:
+        """The rest of the part's data, decoded (see the class doc), in pieces as they arrive."""
+        decoder = self._decoder()
+        if decoder.identity:
+            async for chunk in self._iter_raw():
+                yield chunk
+            return
+        try:
+            async for chunk in self._iter_raw():
+                for piece in decoder.feed(chunk):
+                    yield piece
+            for piece in decoder.flush():
+                yield piece
+        except MultipartError as exc:
+            raise _http_error(exc) from exc
+
+    def _decoder(self) -> PartDecoder:
+        from .part_decoding import PartDecoder
+
+        try:
+            return PartDecoder(self.headers, form_data=self._reader._form_data)
+        except MultipartError as exc:
+            raise _http_error(exc) from exc
 
     async def readline(self) -> bytes:
         """Read one line of the part's data, up to and including ``\\n``."""
@@ -473,24 +530,39 @@ class BodyPartReader:
             await self.read_chunk(READ_SIZE)
 
     def decode(self, data: bytes) -> bytes:
-        """aiohttp compatibility: the data as the handler should see it (no transfer decoding; see class doc)."""
-        return data
+        """``data`` (the whole part's data, as sent) with its encodings undone (see the class doc)."""
+        decoder = self._decoder()
+        try:
+            return b"".join([*decoder.feed(bytes(data)), *decoder.flush()])
+        except MultipartError as exc:
+            raise _http_error(exc) from exc
+
+    async def decode_iter(self, data: bytes) -> AsyncIterator[bytes]:
+        """:meth:`decode`, in pieces (aiohttp's API; a compressed part does not inflate into one buffer)."""
+        decoder = self._decoder()
+        try:
+            for piece in decoder.feed(bytes(data)):
+                yield piece
+            for piece in decoder.flush():
+                yield piece
+        except MultipartError as exc:
+            raise _http_error(exc) from exc
 
     async def text(self, *, encoding: str | None = None) -> str:
-        """The part's data decoded with ``encoding``, else the part's charset, else UTF-8."""
-        data = await self.read()
+        """The part's decoded data as str: with ``encoding``, else the part's charset, else UTF-8."""
+        data = await self.read(decode=True)
         return self._decode(data, encoding or self.get_charset())
 
     async def json(self, *, encoding: str | None = None, loads: Callable[[str], Any] = json.loads) -> Any:
-        """The part's data parsed as JSON (``None`` for an empty part, like aiohttp)."""
-        data = await self.read()
+        """The part's decoded data parsed as JSON (``None`` for an empty part, like aiohttp)."""
+        data = await self.read(decode=True)
         if not data:
             return None
         return loads(self._decode(data, encoding or self.get_charset()))
 
     async def form(self, *, encoding: str | None = None) -> list[tuple[str, str]]:
-        """The part's data parsed as ``application/x-www-form-urlencoded`` pairs."""
-        data = await self.read()
+        """The part's decoded data parsed as ``application/x-www-form-urlencoded`` pairs."""
+        data = await self.read(decode=True)
         text = self._decode(data, "ascii")
         return urllib.parse.parse_qsl(text, keep_blank_values=True, encoding=encoding or self.get_charset())
 

@@ -7,6 +7,7 @@ head is on the wire and changing it raises ``RuntimeError``; after ``write_eof()
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
@@ -469,7 +470,14 @@ class StreamResponse:
         return DrainAwaitable(exchange.drain) if exchange.write_paused else DONE
 
     async def drain(self) -> None:
-        """Let the transport's write buffer flush below its low-water mark."""
+        """Let the transport's write buffer flush below its low-water mark.
+
+        Emits aiohttp 3's ``DeprecationWarning`` (``await resp.write(data)`` waits for the flush itself) and
+        keeps working, as the aiohttp 0.14 API defines it."""
+        warnings.warn("drain method is deprecated, use await resp.write()", DeprecationWarning, stacklevel=2)
+        await self._drain()
+
+    async def _drain(self) -> None:
         if self._exchange is None:
             raise RuntimeError("Cannot drain before start()")
         await self._exchange.drain()

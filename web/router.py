@@ -34,12 +34,13 @@ _NO_INDEX = 1 << 62
 class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     """Match info of :class:`UrlDispatcher`: a dict of the matched path parts, plus ``handler`` and ``route``."""
 
-    __slots__ = ("_apps", "_route")
+    __slots__ = ("_apps", "_frozen", "_route")
 
     def __init__(self, match_dict: dict[str, str], route: Route) -> None:
         super().__init__(match_dict)
         self._route = route
         self._apps = ()  # set, so reading apps raises and catches no AttributeError (1 us per read)
+        self._frozen = False
 
     @property
     def apps(self) -> tuple[Any, ...]:
@@ -51,8 +52,21 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
             return ()
 
     def add_app(self, app: Any) -> None:
-        """Put ``app`` before the applications already recorded (aiohttp 3's API)."""
+        """Put ``app`` before the applications already recorded (aiohttp 3's API); only while routing: a frozen
+        match info (the one a handler sees) raises ``RuntimeError``."""
+        if self.frozen:
+            raise RuntimeError("Cannot change apps stack after .freeze() call")
         self._apps = (app, *self.apps)
+
+    @property
+    def frozen(self) -> bool:
+        """True once routing finished (the router freezes the match info it answers)."""
+        # The router's direct lookup builds its match info without __init__: frozen from the start.
+        return getattr(self, "_frozen", True)
+
+    def freeze(self) -> None:
+        """Refuse further :meth:`add_app` calls."""
+        self._frozen = True
 
     @property
     def http_exception(self) -> HTTPException | None:
@@ -313,7 +327,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 info._apps = ()
                 return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
-        return self.match(method, path)
+        info = self.match(method, path)
+        info._frozen = True
+        return info
 
     def _resolve_nested(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
         """:meth:`_resolve` for a router with sub-applications: the direct table too (which then holds no path a
@@ -330,7 +346,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 info._apps = ()
                 return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
-        return self.match_request(request, method, path)
+        info = self.match_request(request, method, path)
+        info._frozen = True
+        return info
 
     def match_request(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo:
         """:meth:`match`, and the sub-applications' routes: a domain's sub-application first, then in table order:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
@@ -127,6 +128,10 @@ def wrap_handler(handler: Any) -> Handler:
         raise TypeError(f"handler must be callable, got {handler!r}")
     if inspect.iscoroutinefunction(handler):
         return handler  # type: ignore[no-any-return]
+    if not _is_view(handler):
+        # aiohttp 3 deprecates regular-function handlers with this warning; they keep working, as the aiohttp 0.14
+        # API defines them.
+        warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning, stacklevel=3)
 
     @functools.wraps(handler)
     async def coroutine_handler(request: Any) -> Any:
@@ -137,6 +142,12 @@ def wrap_handler(handler: Any) -> Handler:
         return result
 
     return coroutine_handler
+
+
+def _is_view(handler: Any) -> bool:
+    from .views import AbstractView
+
+    return isinstance(handler, type) and issubclass(handler, AbstractView)
 
 
 def _append_query(url: str, query: Query, *, slash: bool) -> str:

@@ -6,7 +6,8 @@ Run it with ``python -m pytest -c tests/compat/pytest.ini`` (``--compat-mode=pre
 How the swap works, in ``prefork`` mode:
 
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
-  ``from aiohttp import web`` gives our ``web`` (see ``ALIASES``). The files are never edited, and aiohttp's client
+  ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.multipart`` gives our readers and
+  aiohttp's writer). The files are never edited, and aiohttp's client
   and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
@@ -72,16 +73,27 @@ def pytest_configure(config: pytest.Config) -> None:
 # -- the import-time swap --------------------------------------------------------------------------------------
 
 
+# aiohttp.multipart holds both sides: the readers a server gets from ``await request.multipart()`` are ours, the
+# writer and the header helpers stay aiohttp's (the client side, which builds the requests these tests send).
+_MULTIPART_SERVER_SIDE = ("BodyPartReader", "MultipartReader")
+
+
 def _aliases() -> dict[str, Any]:
     """What each aiohttp server-side name a test module imports resolves to, in prefork mode."""
     import web
     import web.abc
+    import web.multipart
 
     urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
     real = sys.modules["aiohttp.web_urldispatcher"]
     # Ours where we have the name, else aiohttp's (a test using it then fails, and is listed).
     urldispatcher.__getattr__ = lambda name: getattr(web, name, getattr(real, name))  # type: ignore[method-assign]
-    return {"web": web, "abc": web.abc, "web_urldispatcher": urldispatcher}
+    multipart = types.ModuleType("aiohttp.multipart")
+    real_multipart = sys.modules["aiohttp.multipart"]
+    multipart.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
+        web.multipart if name in _MULTIPART_SERVER_SIDE else real_multipart, name
+    )
+    return {"web": web, "abc": web.abc, "web_urldispatcher": urldispatcher, "multipart": multipart}
 
 
 @contextlib.contextmanager
@@ -89,6 +101,7 @@ def _swapped() -> Iterator[None]:
     """``aiohttp.web`` (and the other aliased names) resolve to ours for the duration of the block."""
     import aiohttp
     import aiohttp.abc
+    import aiohttp.multipart
     import aiohttp.pytest_plugin
     import aiohttp.test_utils
     import aiohttp.web

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 
 import aiohttp
 import pytest
@@ -118,3 +119,14 @@ async def test_custom_router_only_needs_resolve(make_server):
     srv = await make_server(web.Application(router=Traversal()))
     async with aiohttp.ClientSession() as session, session.get(srv.url("/a/b/c")) as resp:
         assert await resp.text() == "c/b/a"
+
+
+def test_a_router_argument_warns_as_aiohttp_does_and_is_still_used():
+    # Application(router=...) is the aiohttp 0.14 API; aiohttp 3 deprecates it with this warning.
+    custom = web.UrlDispatcher()
+    with pytest.warns(DeprecationWarning, match="^router argument is deprecated$"):
+        app = web.Application(router=custom)
+    assert app.router is custom
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        web.Application()

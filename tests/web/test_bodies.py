@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import aiohttp
+import pytest
 
 import web
 
@@ -102,3 +103,64 @@ async def test_a_returned_file_response_is_prepared_and_sent(make_server, tmp_pa
             assert r.status == 200 and await r.read() == b"file content"
         async with s.get(server.url("/missing")) as r:
             assert r.status == 404
+
+
+async def test_an_aiohttp_streamer_is_a_body_called_or_not(make_server):
+    # aiohttp.streamer (deprecated by aiohttp itself) builds payloads that write themselves to a writer; aiohttp's
+    # payload registry converts them, and web.bodies asks that registry.
+    with pytest.warns(DeprecationWarning, match="@streamer is deprecated"):
+
+        @aiohttp.streamer
+        async def numbers(writer, count=3):
+            for i in range(count):
+                await writer.write(b"%d;" % i)
+
+    async def called(request):
+        return web.Response(body=numbers(count=5))
+
+    async def uncalled(request):
+        return web.Response(body=numbers, headers={"Content-Length": "6"})
+
+    app = web.Application()
+    app.router.add_get("/called", called)
+    app.router.add_get("/uncalled", uncalled)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/called")) as r:
+            assert await r.read() == b"0;1;2;3;4;" and r.headers["Transfer-Encoding"] == "chunked"
+        async with s.get(server.url("/uncalled")) as r:
+            assert await r.read() == b"0;1;2;" and r.headers["Content-Length"] == "6"
+
+
+async def test_a_request_part_is_a_body_decoded_with_its_names(make_server):
+    # As aiohttp's BodyPartReaderPayload: the part streams back decoded, its name and filename in
+    # Content-Disposition (none without them).
+    sent = []
+
+    async def echo_first_part(request):
+        reader = await request.multipart()
+        part = await reader.next()
+        sent.append(part.headers.get("Content-Transfer-Encoding"))
+        return web.Response(body=part)
+
+    app = web.Application()
+    app.router.add_post("/", echo_first_part)
+    server = await make_server(app)
+    text = "Grüße\r\n".encode() * 5000
+    async with aiohttp.ClientSession() as s:
+        with aiohttp.MultipartWriter("mixed") as mp:
+            # aiohttp's writer applies the Content-Transfer-Encoding it is given: the part travels as base64.
+            part = mp.append(text, {"Content-Transfer-Encoding": "base64"})
+            part.set_content_disposition("attachment", name="up", filename="notes.txt")
+        async with s.post(server.url("/"), data=mp) as r:
+            assert r.status == 200 and await r.read() == text
+            assert r.headers["Content-Type"] == "application/octet-stream"
+            assert aiohttp.multipart.parse_content_disposition(r.headers["Content-Disposition"]) == (
+                "attachment",
+                {"name": "up", "filename": "notes.txt"},
+            )
+        with aiohttp.MultipartWriter() as mp:
+            mp.append(b"anonymous")
+        async with s.post(server.url("/"), data=mp) as r:
+            assert await r.read() == b"anonymous" and "Content-Disposition" not in r.headers
+    assert sent == ["base64", None]

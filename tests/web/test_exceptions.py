@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 from http import HTTPStatus
 
 import aiohttp
@@ -126,3 +127,29 @@ async def test_raised_and_returned_over_http(make_server):
             assert r.status == 201 and await r.text() == "made"
         async with s.get(server.url("/204")) as r:
             assert r.status == 204 and await r.read() == b""
+
+
+async def test_a_returned_exception_warns_as_aiohttp_does_and_is_still_sent(make_server):
+    # The aiohttp 0.14 API lets a handler return an HTTPException; aiohttp 3 deprecates it with this warning.
+    async def returning(request):
+        return exc.HTTPForbidden(text="no")
+
+    async def raising(request):
+        raise exc.HTTPForbidden(text="no")
+
+    app = Application()
+    app.router.add_route("GET", "/return", returning)
+    app.router.add_route("GET", "/raise", raising)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        with pytest.warns(DeprecationWarning) as record:
+            async with s.get(server.url("/return")) as r:
+                assert r.status == 403 and await r.text() == "no"
+        assert [str(w.message) for w in record] == [
+            "returning HTTPException object is deprecated (#2415) and will be removed, "
+            "please raise the exception instead"
+        ]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            async with s.get(server.url("/raise")) as r:
+                assert r.status == 403 and await r.text() == "no"

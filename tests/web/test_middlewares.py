@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import aiohttp
 import pytest
 
@@ -111,5 +113,48 @@ def test_middleware_decorator_marks_new_style():
         return await handler(request)
 
     assert mw.__middleware_version__ == 1
-    with pytest.raises(ValueError):
+
+
+def test_normalize_path_refuses_both_slash_rules_as_aiohttp_does():
+    # aiohttp raises AssertionError (its test_cannot_remove_and_add_slash); raised, so `python -O` keeps it.
+    with pytest.raises(AssertionError, match="append_slash and remove_slash"):
         normalize_path_middleware(append_slash=True, remove_slash=True)
+
+
+async def test_middleware_factory_warns_as_aiohttp_does_and_still_runs(make_server):
+    # The aiohttp 0.14 API's middleware factory, ``factory(app, handler) -> handler``: aiohttp 3 deprecates it with
+    # this warning when the application freezes (a sub-application's too); it keeps working.
+    async def factory(app, handler):
+        async def mw(request):
+            response = await handler(request)
+            response.headers["X-Factory"] = app["name"]
+            return response
+
+        return mw
+
+    sub = Application(middlewares=[factory])
+    sub["name"] = "sub"
+    sub.router.add_route("GET", "/x", hello)
+    app = Application(middlewares=[factory])
+    app["name"] = "root"
+    app.add_subapp("/sub", sub)
+    with pytest.warns(DeprecationWarning) as record:
+        server = await make_server(app)
+    messages = [str(w.message) for w in record if "old-style" in str(w.message)]
+    assert messages == [f'old-style middleware "{factory!r}" deprecated, see #2252'] * 2
+    async with aiohttp.ClientSession() as s, s.get(server.url("/sub/x")) as r:
+        assert await r.text() == "hello" and r.headers["X-Factory"] == "root"
+
+
+def test_make_handler_warns_about_a_middleware_factory_once():
+    # The aiohttp 0.14 API serves with loop.create_server(app.make_handler()), without startup().
+    async def factory(app, handler):
+        return handler
+
+    app = Application(middlewares=[factory])
+    with pytest.warns(DeprecationWarning, match=r'^old-style middleware ".*factory.*" deprecated, see #2252$'):
+        app.make_handler()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        app.make_handler()
+        app.freeze()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import gzip
 import itertools
 import string
 
@@ -427,3 +430,55 @@ async def test_reader_maps_payload_too_large_to_413() -> None:
         async for part in MultipartReader(headers, content):  # type: ignore[arg-type]
             await part.read()
     assert isinstance(info.value.__cause__, PayloadTooLarge)
+
+
+async def test_decoded_reads_undo_the_transfer_encoding_as_aiohttp_does() -> None:
+    text = "Grüße =x=\r\n".encode()
+    sent = base64.b64encode(text)
+    body = encode(
+        [
+            ([disposition("b"), ("Content-Transfer-Encoding", "base64")], sent),
+            ([disposition("q"), ("Content-Transfer-Encoding", "quoted-printable")], binascii.b2a_qp(text)),
+            ([disposition("q2"), ("Content-Transfer-Encoding", "quoted-printable")], binascii.b2a_qp(text)),
+            ([disposition("j"), ("Content-Transfer-Encoding", "base64")], base64.b64encode(b'{"a": 1}')),
+        ]
+    )
+    reader = reader_for(body, piece=3)
+    part = await reader.next()
+    assert part is not None and await part.read() == sent  # as sent, like aiohttp's read()
+    assert part.decode(sent) == text
+    assert [piece async for piece in part.decode_iter(sent)] == [text]
+    assert await (await reader.next()).text() == text.decode()  # type: ignore[union-attr]
+    assert await (await reader.next()).read(decode=True) == text  # type: ignore[union-attr]
+    assert await (await reader.next()).json() == {"a": 1}  # type: ignore[union-attr]
+
+
+async def test_content_encoding_is_undone_outside_form_data_only() -> None:
+    compressed = gzip.compress(b"inflated")
+    headers = [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")]
+    body = encode([(headers, compressed)])
+    mixed = MultipartReader(
+        CIMultiDict({"Content-Type": f"multipart/mixed; boundary={BOUNDARY.decode()}"}),
+        stream([body]),  # type: ignore[arg-type]
+    )
+    assert await (await mixed.next()).text() == "inflated"  # type: ignore[union-attr]
+    # RFC 7578 §4.8: no Content-Encoding in multipart/form-data.
+    form = reader_for(body)
+    assert await (await form.next()).read(decode=True) == compressed  # type: ignore[union-attr]
+
+
+async def test_an_unknown_transfer_encoding_answers_400() -> None:
+    body = encode([([disposition("x"), ("Content-Transfer-Encoding", "x-secret")], b"data")])
+    part = await reader_for(body).next()
+    assert part is not None and await part.read() == b"data"
+    with pytest.raises(HTTPBadRequest) as info:
+        await part.text()
+    assert isinstance(info.value.__cause__, MalformedMultipart)
+
+
+async def test_decoded_data_is_bounded_by_client_max_size() -> None:
+    body = encode([([disposition("x"), ("Content-Transfer-Encoding", "base64")], base64.b64encode(b"x" * 101))])
+    part = await reader_for(body, client_max_size=100).next()
+    assert part is not None
+    with pytest.raises(HTTPRequestEntityTooLarge):
+        await part.read(decode=True)

@@ -273,3 +273,19 @@ async def test_no_body_statuses(make_server, raw):
     responses = raw.parse(await raw(srv.port, payload))
     assert [r.status for r in responses] == [204, 304]
     assert all("content-length" not in r.headers for r in responses)
+
+
+async def test_drain_warns_as_aiohttp_does_and_still_drains(make_server):
+    # aiohttp 3 deprecates drain() (the aiohttp 0.14 API's way to flush) with this message; it keeps working.
+    async def handler(request):
+        resp = web.StreamResponse()
+        await resp.prepare(request)
+        resp.write(b"x" * 100_000)
+        await resp.drain()
+        await resp.write_eof()
+        return resp
+
+    srv = await _serve(make_server, handler)
+    with pytest.warns(DeprecationWarning, match=r"^drain method is deprecated, use await resp\.write\(\)$"):
+        status, _, body = await _get(srv)
+    assert (status, body) == (200, b"x" * 100_000)

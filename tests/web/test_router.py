@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import types
+import warnings
 
 import aiohttp
 import pytest
@@ -16,6 +17,7 @@ from web.response import Response
 from web.routedef import RouteTableDef, get, post, route
 from web.router import UrlDispatcher, UrlMappingMatchInfo
 from web.routes import DynamicRoute, PlainRoute, Route, RouteError, routing_path
+from web.views import View
 
 
 async def handler(request):
@@ -54,6 +56,23 @@ def test_regular_function_is_converted_to_coroutine():
     r = router.add_route("GET", "/", lambda request: "value")
     assert asyncio.iscoroutinefunction(r.handler)
     assert asyncio.run(r.handler(None)) == "value"
+
+
+def test_a_regular_function_warns_as_aiohttp_does_a_view_class_does_not():
+    # aiohttp 3 deprecates regular-function handlers with this warning; the aiohttp 0.14 API converts them.
+    router = UrlDispatcher()
+    with pytest.warns(DeprecationWarning, match="^Bare functions are deprecated, use async ones$"):
+        r = router.add_route("GET", "/", lambda request: "value")
+    assert asyncio.run(r.handler(None)) == "value"
+
+    class Items(View):
+        async def get(self):
+            return Response(text="items")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        router.add_route("*", "/items", Items)
+        router.add_route("GET", "/async", handler)
 
 
 def test_aiohttp_014_url_example_plain_route():

@@ -4,8 +4,14 @@ signals, on_response_prepare, cleanup_ctx."""
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
 import web
+from web.router import UrlDispatcher, UrlMappingMatchInfo
+
+
+async def _never(request):
+    raise AssertionError("not called")
 
 
 async def test_subapp_serves_its_routes_under_the_prefix_with_its_middlewares_and_app(make_server):
@@ -93,3 +99,52 @@ async def test_signals_cleanup_ctx_and_on_response_prepare_run_for_subapps(make_
         assert r.headers["X-Prepared"] == "sub"
     await server.close()
     assert events == ["enter root", "enter sub", "exit root", "exit sub"]
+
+
+async def test_match_info_refuses_add_app_once_routed(make_server):
+    # The match info a handler sees is frozen, as in aiohttp: its apps stack is what routing found.
+    seen = {}
+
+    async def handler(request):
+        info = request.match_info
+        seen["apps"] = info.apps
+        try:
+            info.add_app(request.app)
+        except RuntimeError as error:
+            seen["error"] = str(error)
+        return web.Response(text="ok")
+
+    sub = web.Application()
+    sub.router.add_get("/to", handler)
+    app = web.Application()
+    app.router.add_get("/own", handler)
+    app.add_subapp("/path", sub)
+    # Without sub-applications the router answers a plain path from its direct table, a pattern by a scan.
+    flat = web.Application()
+    flat.router.add_get("/plain", handler)
+    flat.router.add_get("/{name}/x", handler)
+    nested_server, flat_server = await make_server(app), await make_server(flat)
+    cases = [
+        (nested_server, "/path/to", (app, sub)),
+        (nested_server, "/own", ()),
+        (flat_server, "/plain", ()),
+        (flat_server, "/a/x", ()),
+    ]
+    async with aiohttp.ClientSession() as s:
+        for server, path, apps in cases:
+            seen.clear()
+            async with s.get(server.url(path)) as r:
+                assert r.status == 200
+            assert seen == {"apps": apps, "error": "Cannot change apps stack after .freeze() call"}, path
+
+
+def test_a_match_info_being_built_takes_add_app():
+    info = UrlMappingMatchInfo({}, UrlDispatcher().add_get("/", _never))
+    first, second = web.Application(), web.Application()
+    info.add_app(second)
+    info.add_app(first)
+    assert info.apps == (first, second) and not info.frozen
+    info.freeze()
+    assert info.frozen
+    with pytest.raises(RuntimeError, match="freeze"):
+        info.add_app(first)
