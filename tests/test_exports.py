@@ -74,3 +74,25 @@ def test_names_extensions_import_at_module_level():
     assert app[key] == 1 and "db" in repr(key)
     assert web.BaseRequest is web.Request
     assert isinstance(web.Resource, type) and issubclass(web.PlainResource, web.Resource)
+
+
+def test_every_aiohttp3_name_is_of_the_same_kind():
+    """A name can exist and still mean something else: a submodule imported under a name of ``__all__`` replaces
+    the package attribute (``web.static`` was the static-files module, not aiohttp's route-definition function)."""
+    import types
+
+    import aiohttp.web
+
+    wrong = sorted(
+        name
+        for name in aiohttp.web.__all__
+        if isinstance(getattr(web, name, None), types.ModuleType)
+        != isinstance(getattr(aiohttp.web, name), types.ModuleType)
+        or callable(getattr(web, name, None)) != callable(getattr(aiohttp.web, name))
+    )
+    assert wrong == []
+
+
+def test_static_route_definition():
+    route_def = web.static("/s", ".", show_index=True)
+    assert (route_def.prefix, route_def.kwargs) == ("/s", {"show_index": True})

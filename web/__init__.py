@@ -70,9 +70,9 @@ from .runners import ServerRunner as ServerRunner
 from .runners import SockSite as SockSite
 from .runners import TCPSite as TCPSite
 from .runners import UnixSite as UnixSite
-from .static import FileResponse as FileResponse
-from .static import StaticRoute as StaticResource
-from .static import StaticRoute as StaticRoute
+from .staticfiles import FileResponse as FileResponse
+from .staticfiles import StaticRoute as StaticResource
+from .staticfiles import StaticRoute as StaticRoute
 from .subapp import PrefixedSubAppResource as PrefixedSubAppResource
 from .views import View as View
 from .websocket import MSG_BINARY as MSG_BINARY

@@ -255,10 +255,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     def add_static(self, prefix: str, path: Any, *, name: str | None = None, **kwargs: Any) -> Route:
         """Serve the files under directory ``path`` at URL ``prefix``; returns the new StaticRoute.
 
-        Keyword options (see :class:`~web.static.StaticRoute`): ``show_index``, ``follow_symlinks``,
+        Keyword options (see :class:`~web.staticfiles.StaticRoute`): ``show_index``, ``follow_symlinks``,
         ``append_version``-free ``chunk_size``, ``expect_handler`` is not supported.
         """
-        from .static import StaticRoute
+        from .staticfiles import StaticRoute
 
         return self.register_route(StaticRoute(name, prefix, path, **kwargs))
 

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from web.app import Application
-from web.static import parse_range
+from web.staticfiles import parse_range
 
 SECRET = b"TOP-SECRET-CONTENT"
 REPO = str(Path(__file__).resolve().parents[2])
