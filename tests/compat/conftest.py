@@ -93,7 +93,17 @@ def _aliases() -> dict[str, Any]:
     multipart.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
         web.multipart if name in _MULTIPART_SERVER_SIDE else real_multipart, name
     )
-    return {"web": web, "abc": web.abc, "web_urldispatcher": urldispatcher, "multipart": multipart}
+    # aiohttp.web_request's server-side names (FileField, Request...) are ours too, its private constants aiohttp's.
+    web_request = types.ModuleType("aiohttp.web_request")
+    real_request = sys.modules["aiohttp.web_request"]
+    web_request.__getattr__ = lambda name: getattr(web, name, getattr(real_request, name))  # type: ignore[method-assign]
+    return {
+        "web": web,
+        "abc": web.abc,
+        "web_urldispatcher": urldispatcher,
+        "multipart": multipart,
+        "web_request": web_request,
+    }
 
 
 @contextlib.contextmanager
@@ -105,6 +115,7 @@ def _swapped() -> Iterator[None]:
     import aiohttp.pytest_plugin
     import aiohttp.test_utils
     import aiohttp.web
+    import aiohttp.web_request
     import aiohttp.web_urldispatcher  # loaded now, so the swap never sees aiohttp load it
 
     aliases = _aliases()

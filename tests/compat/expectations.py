@@ -11,8 +11,6 @@ Keys are ``file::test`` (every parametrization) or ``file::test[params]`` (one).
 """
 
 # Why a test fails against our web; each XFAIL entry names one of these.
-AIOCLS = "a true type-identity check that no reimplementation can pass: isinstance(field, aiohttp.web_request.FileField), evaluated while the test runs, after the import-time swap, so always aiohttp's own class (our FileField passes the rest of the test)"
-AIOEXC = "a true type-identity check that no reimplementation can pass: pytest.raises(aiohttp.web.RequestPayloadError), evaluated while the test runs, so always aiohttp's own class; the test also needs request bodies decompressed by Content-Encoding (see DECOMP)"
 DECOMP = "request bodies are not decompressed by Content-Encoding (and make_handler has no auto_decompress)"
 EXPECT = "Expect: 100-continue is answered by the server core; expect_handler is never called"
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
@@ -68,7 +66,7 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_auto_decompress[isal.isal_zlib-pyloop-False-compressed]": DECOMP,
     "test_web_functional.py::test_auto_decompress[isal.isal_zlib-pyloop-True-uncompressed]": DECOMP,
     "test_web_functional.py::test_bad_pipelined_data_behind_declined_upgrade_answers_400[pyloop]": UPGRADE,
-    "test_web_functional.py::test_bad_request_payload[pyloop]": AIOEXC,
+    "test_web_functional.py::test_bad_request_payload[pyloop]": DECOMP,
     "test_web_functional.py::test_declined_websocket_upgrade_reads_body[pyloop]": UPGRADE,
     "test_web_functional.py::test_expect_handler_custom_response[pyloop]": EXPECT,
     "test_web_functional.py::test_http10_keep_alive_default[pyloop]": HTTP10,
@@ -76,11 +74,6 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_http10_keep_alive_with_headers_close[pyloop]": HTTP10,
     "test_web_functional.py::test_http1_pipelined_behind_declined_upgrade_served_once": UPGRADE,
     "test_web_functional.py::test_large_header[pyloop]": LIMITS,
-    "test_web_functional.py::test_post_file_field_spool_rollover[pyloop-0]": AIOCLS,
-    "test_web_functional.py::test_post_file_field_spool_rollover[pyloop-1048575]": AIOCLS,
-    "test_web_functional.py::test_post_file_field_spool_rollover[pyloop-1048576]": AIOCLS,
-    "test_web_functional.py::test_post_file_field_spool_rollover[pyloop-1048577]": AIOCLS,
-    "test_web_functional.py::test_post_file_field_spool_rollover[pyloop-1]": AIOCLS,
     "test_web_functional.py::test_response_with_bodypart[pyloop]": MAXSTREAM,
     "test_web_functional.py::test_response_with_bodypart_invalid_name[pyloop]": MAXSTREAM,
     "test_web_functional.py::test_response_with_bodypart_named[pyloop]": MAXSTREAM,
