@@ -46,14 +46,16 @@ otherwise                                      the next queued request (``_NEXT`
 =============================================  =================================================================
 
 Keep-alive or close, decided when the head is written (``Exchange.keep_alive``): close if the client asked
-(``Connection: close``, or HTTP/1.0 without keep-alive), the request's body broke, an upgrade was pending, the
+(``Connection: close``, or HTTP/1.0 without keep-alive), the request's body broke, the
 client still waits for a ``100 Continue``, or the server is draining and this is the last queued request.
 
-Upgrade sub-states (``_upgrade``): NONE; DECLINED, an upgrade we do not speak is ignored (RFC 9110 §7.8), and a
-fresh parser replaces llhttp's, which stops at any upgrade, once its message ends; RESUMING, the fresh parser is in
-place and the old parser's stop is passed over; PENDING, llhttp stopped at a websocket upgrade and the bytes after
-it are held until the handler takes the connection over or answers without doing so (the connection then closes);
-TAKEN_OVER, ``upgrade_to`` handed the connection to a sink, which gets every byte, the EOF and the loss.
+Upgrade sub-states (``_upgrade``): NONE; DECLINED, an upgrade we do not speak, or one with a body, is ignored
+(RFC 9110 §7.8), and a fresh parser replaces llhttp's, which stops at any upgrade (and reads no body of one), once
+its message ends; the fresh parser reads the body under a stand-in head (``_body_only``); RESUMING, the fresh parser
+is in place and the old parser's stop is passed over; PENDING, llhttp stopped at a websocket upgrade and the bytes
+after it are held (reading pauses above ``read_high_water`` of them) until the handler takes the connection over or
+answers without doing so: then a fresh parser reads them as HTTP/1.1, as aiohttp does; TAKEN_OVER, ``upgrade_to``
+handed the connection to a sink, which gets every byte, the EOF and the loss.
 
 Rules this module keeps, in one place:
 
@@ -195,6 +197,8 @@ _FORBIDDEN_TRAILERS = frozenset(
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
 
+_CHUNKED_HEAD = b"Transfer-Encoding: chunked\r\n\r\n"
+
 _EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
 _EMPTY_BODY.feed_eof()
 
@@ -246,6 +250,7 @@ class HttpProtocol(asyncio.Protocol):
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._in_head = False
+        self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
 
     # -- asyncio callbacks -----------------------------------------------------------------------------------
 
@@ -270,16 +275,20 @@ class HttpProtocol(asyncio.Protocol):
             self._sink.data_received(data)  # type: ignore[union-attr]
             return
         if upgrade is _PENDING:
-            self._upgrade_tail.append(data)
+            self._hold_tail(data)
             return
-        if self._stop_parsing or self.closed:
+        if (self._stop_parsing and not self._body_only) or self.closed:
             return
+        self._feed(data)
+        if self.queue and self._task is None:
+            self._kick()
+
+    def _feed(self, data: bytes) -> None:
+        """Parse ``data``: the requests in it are queued, an upgrade or an error stops the parser."""
         try:
             self._parser.feed_data(data)
         except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
             self._parser_stopped(data, exc)
-        if self.queue and self._task is None:
-            self._kick()
 
     def _parser_stopped(self, data: bytes, exc: Exception) -> None:
         """``feed_data(data)`` raised ``exc``: an upgrade, or the first (sticky) error, which is answered."""
@@ -413,6 +422,8 @@ class HttpProtocol(asyncio.Protocol):
         settings = self.settings
         self._in_head = False
         self._header_count = 0
+        if self._body_only:
+            return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
         version = _VERSIONS.get(parser.get_http_version())
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
@@ -437,15 +448,6 @@ class HttpProtocol(asyncio.Protocol):
         upgrade = parser.should_upgrade()
         # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
         headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
-        if upgrade:
-            if method == "CONNECT":
-                raise UnsupportedUpgrade("CONNECT is not supported")
-            if "websocket" not in headers.get("Upgrade", "").lower():
-                # An upgrade we do not speak is ignored (RFC 9110 §7.8): go on parsing HTTP/1.1 after it.
-                if framing & (_CONTENT_LENGTH | _TRANSFER_ENCODING):
-                    raise UnsupportedUpgrade("Upgrade with a request body is not supported")
-                upgrade = False
-                self._upgrade = _DECLINED
         has_body = False
         expect_continue = False
         if framing:
@@ -461,6 +463,14 @@ class HttpProtocol(asyncio.Protocol):
                 if headers["Expect"].lower() != "100-continue":
                     raise HttpProtocolError("Expectation Failed", status=417)
                 expect_continue = has_body
+        if upgrade:
+            if method == "CONNECT":
+                raise UnsupportedUpgrade("CONNECT is not supported")
+            if has_body or "websocket" not in headers.get("Upgrade", "").lower():
+                # An upgrade we do not speak, or one with a body, is ignored (RFC 9110 §7.8): the request is served
+                # as any other and HTTP/1.1 goes on after it.
+                upgrade = False
+                self._upgrade = _DECLINED
         if has_body:
             body = FlowControlStreamReader(
                 self,
@@ -499,19 +509,30 @@ class HttpProtocol(asyncio.Protocol):
             self._body.feed_data(body)
 
     def on_message_complete(self) -> None:
-        if self._body is not None:
-            self._body.feed_eof()
+        body = self._body
+        declined = self._upgrade is _DECLINED
+        if body is not None and not declined:
+            body.feed_eof()
             self._body = None
+            self._body_only = False
         exchange = self._exchange
         self._exchange = None
         if exchange is not None and not self._parser.should_keep_alive():
             # The client announced the close: nothing after this request is read (RFC 9112 §9.6).
             exchange.client_keep_alive = False
             self._stop_parsing = True
-        if self._upgrade is _DECLINED:
-            # llhttp stops at an upgrade for good: a fresh parser reads the requests after the ignored one.
+        if declined:
+            # llhttp stops at an upgrade for good, and reads no body of one: a fresh parser reads the requests
+            # after the ignored one, and first its body, framed by a head standing in for the real one.
             self._upgrade = _RESUMING
             self._parser = httptools.HttpRequestParser(self)
+            if body is not None:
+                self._body_only = True
+                framing = exchange.headers.get("Content-Length") if exchange is not None else None
+                self._parser.feed_data(
+                    b"POST / HTTP/1.1\r\nHost: h\r\n"
+                    + (b"Content-Length: %d\r\n\r\n" % int(framing) if framing else _CHUNKED_HEAD)
+                )
 
     # -- flow control ----------------------------------------------------------------------------------------
 
@@ -640,6 +661,10 @@ class HttpProtocol(asyncio.Protocol):
             # the error it caused (RFC 9112 §9.6).
             self.close()
             return _DONE
+        if self._upgrade is _PENDING and exchange.upgrade:
+            self._decline_upgrade()
+            if self.closed:
+                return _DONE
         if not queue:
             if self._pending_error is not None:
                 self._send_error(self._pending_error)
@@ -722,17 +747,36 @@ class HttpProtocol(asyncio.Protocol):
         (the upgrade was ignored), else b''."""
         if self._upgrade is _RESUMING:
             self._upgrade = _NO_UPGRADE
-            return b"" if self._stop_parsing else data[offset:]
+            return b"" if self._stop_parsing and not self._body_only else data[offset:]
         exchange = self.queue[-1] if self.queue else None
         if exchange is None or not exchange.upgrade:
             self._reject(UnsupportedUpgrade("Unsupported upgrade"))
             return b""
         self._upgrade = _PENDING
-        exchange.must_close = True  # unless the handler takes the connection over, it closes after the answer
         tail = data[offset:]
         if tail:
-            self._upgrade_tail.append(tail)
+            self._hold_tail(tail)
         return b""
+
+    def _hold_tail(self, data: bytes) -> None:
+        """Keep bytes that arrive behind a pending upgrade: the new protocol's, or HTTP/1.1 requests if the
+        handler declines. Reading pauses once ``read_high_water`` of them wait, so they cannot grow unbounded."""
+        tail = self._upgrade_tail
+        tail.append(data)
+        if sum(map(len, tail)) > self.settings.read_high_water:
+            self.pause_reason("upgrade")
+
+    def _decline_upgrade(self) -> None:
+        """The handler of the pending upgrade answered without taking the connection over: it stays HTTP/1.1
+        (RFC 9110 §7.8), and what arrived behind the upgrade request is parsed by a fresh parser, as llhttp stops
+        for good at an upgrade. A parse error there is answered (400) after the answer just sent."""
+        self._upgrade = _NO_UPGRADE
+        tail = b"".join(self._upgrade_tail)
+        self._upgrade_tail.clear()
+        self.resume_reason("upgrade")
+        self._parser = httptools.HttpRequestParser(self)
+        if tail and not self.closed:
+            self._feed(tail)
 
     def upgrade_to(self, exchange: Exchange, sink: UpgradeSink) -> bytes:
         if self._upgrade is not _PENDING or not self.queue or self.queue[0] is not exchange:
@@ -747,6 +791,7 @@ class HttpProtocol(asyncio.Protocol):
             self.loop.call_soon(self._shutdown_sink)
         tail = b"".join(self._upgrade_tail)
         self._upgrade_tail.clear()
+        self.resume_reason("upgrade")
         return tail
 
     def begin_drain(self, grace_deadline: float) -> None:

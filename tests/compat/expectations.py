@@ -28,7 +28,6 @@ SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 AP
 STATIC = "FileResponse and static files differ from aiohttp's (conditional requests, ranges, index pages, pre-compressed files, permissions): web/static.py"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
 STREAM = "request.content is our stream (server/streams.py): it has no get_read_buffer_limits()"
-UPGRADE = "the server core handles data pipelined behind a declined upgrade differently"
 FSTAT = "mocks os.stat to fake a FIFO; static serving checks the file it opened with fstat (no check-then-open race), which the mock does not reach"
 WS = "websocket behaviour differs from aiohttp's (receive timeouts, heartbeat, close codes, typed receive, upgrade errors): web/websocket.py"
 
@@ -65,14 +64,11 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-False-compressed]": DECOMP,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-True-uncompressed]": DECOMP,
     "test_web_functional.py::test_await[pyloop]": DRAIN,
-    "test_web_functional.py::test_bad_pipelined_data_behind_declined_upgrade_answers_400[pyloop]": UPGRADE,
     "test_web_functional.py::test_bad_request_payload[pyloop]": AIOCLS,
-    "test_web_functional.py::test_declined_websocket_upgrade_reads_body[pyloop]": UPGRADE,
     "test_web_functional.py::test_expect_handler_custom_response[pyloop]": EXPECT,
     "test_web_functional.py::test_http10_keep_alive_default[pyloop]": HTTP10,
     "test_web_functional.py::test_http10_keep_alive_with_headers[pyloop]": HTTP10,
     "test_web_functional.py::test_http10_keep_alive_with_headers_close[pyloop]": HTTP10,
-    "test_web_functional.py::test_http1_pipelined_behind_declined_upgrade_served_once": UPGRADE,
     "test_web_functional.py::test_large_header[pyloop]": LIMITS,
     "test_web_functional.py::test_multipart[pyloop]": AIOCLS,
     "test_web_functional.py::test_multipart_content_transfer_encoding[pyloop]": AIOCLS,
@@ -143,10 +139,6 @@ XFAIL: dict[str, str] = {
     "test_web_urldispatcher.py::test_static_file_with_mock_permission_error[pyloop]": STATIC,
     "test_web_websocket_functional.py::test_bug3380[pyloop]": WS,
     "test_web_websocket_functional.py::test_heartbeat_no_pong_receive_many_messages[pyloop]": WS,
-    "test_web_websocket_functional.py::test_partial_pipelined_request_after_failed_websocket_upgrade[pyloop]": WS,
-    "test_web_websocket_functional.py::test_pipelined_request_after_declined_upgrade_behind_burst[pyloop]": WS,
-    "test_web_websocket_functional.py::test_pipelined_request_after_failed_websocket_upgrade[pyloop]": WS,
-    "test_web_websocket_functional.py::test_pipelined_request_after_two_declined_upgrades[pyloop]": WS,
     "test_web_websocket_functional.py::test_receive_text_as_bytes_server_iteration[pyloop]": WS,
     "test_web_websocket_functional.py::test_receive_text_as_bytes_server_side[pyloop]": WS,
     "test_web_websocket_functional.py::test_server_decode_text_default_true[pyloop]": WS,

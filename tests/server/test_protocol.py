@@ -153,6 +153,57 @@ async def test_requests_pipelined_behind_ignored_upgrades_are_answered(make_serv
     assert json.loads(responses[-1].body)["body"] == "last"
 
 
+WS_UPGRADE = (
+    b"GET / HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+CLOSE_GET = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+
+
+async def test_requests_pipelined_behind_declined_websocket_upgrades_are_answered_once(make_server, raw):
+    # A handler that answers a websocket upgrade without taking the connection over declines it (RFC 9110
+    # section 7.8): what was held behind it is parsed as HTTP/1.1, including a second upgrade, as aiohttp does.
+    srv = await make_server(_app(), max_pipeline=4)
+    pipelined = b"".join(b"GET /slow?t=0&id=%d HTTP/1.1\r\nHost: t\r\n\r\n" % i for i in range(10))
+    responses = raw.parse(await raw(srv.port, WS_UPGRADE + WS_UPGRADE + pipelined + CLOSE_GET))
+    assert [r.status for r in responses] == [200] * 13
+    assert [r.body for r in responses] == [b"hello"] * 2 + [str(i).encode() for i in range(10)] + [b"hello"]
+    assert "connection" not in responses[0].headers
+
+
+async def test_a_request_split_behind_a_declined_websocket_upgrade_is_answered(make_server):
+    srv = await make_server(_app())
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(WS_UPGRADE + b"GET /slow?t=0&id=second HTT")
+    status, _, body = await asyncio.wait_for(read_response(reader), 5)
+    assert (status, body) == (200, b"hello")
+    writer.write(b"P/1.1\r\nHost: t\r\n\r\n")
+    status, _, body = await asyncio.wait_for(read_response(reader), 5)
+    assert (status, body) == (200, b"second")
+    writer.close()
+
+
+async def test_bad_bytes_behind_a_declined_websocket_upgrade_get_400_after_its_answer(make_server, raw):
+    srv = await make_server(_app())
+    responses = raw.parse(await raw(srv.port, WS_UPGRADE + b"\x00" * 64))
+    assert [r.status for r in responses] == [200, 400]
+    assert responses[0].body == b"hello"
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [b"Content-Length: 9\r\n\r\nFooBarBaz", b"Transfer-Encoding: chunked\r\n\r\n4\r\nFooB\r\n5\r\narBaz\r\n0\r\n\r\n"],
+)
+async def test_an_upgrade_with_a_body_is_served_with_its_body(make_server, raw, framing):
+    # llhttp reads no body of an upgrade request: the body is read by a fresh parser, and the request served as
+    # any other, then the requests after it.
+    srv = await make_server(_app())
+    head = b"POST /echo HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+    first, second = raw.parse(await raw(srv.port, head + framing + CLOSE_GET))
+    assert json.loads(first.body)["body"] == "FooBarBaz"
+    assert second.body == b"hello"
+
+
 async def test_content_length_and_chunked_bodies(make_server, raw):
     srv = await make_server(_app())
     payload = (
