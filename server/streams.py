@@ -142,6 +142,11 @@ class FlowControlStreamReader:
         """Bytes of body received so far."""
         return self._total
 
+    def get_read_buffer_limits(self) -> tuple[int, int]:
+        """``(low_water, high_water)``: reading from the socket resumes below the first, pauses above the second
+        (aiohttp 3's ``StreamReader`` method; ``read_bufsize`` sets them to its value and twice it)."""
+        return self._low, self._high
+
     def exception(self) -> BaseException | None:
         return self._exception
 

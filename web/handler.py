@@ -69,10 +69,10 @@ class RequestHandlerFactory:
         if "max_line_size" in kwargs:
             kwargs["max_request_line"] = kwargs.pop("max_line_size")
         if "read_bufsize" in kwargs:
-            # The buffered body above which reading from the socket pauses.
-            kwargs["read_high_water"] = bufsize = kwargs.pop("read_bufsize")
-            default_low = ServerSettings.__dataclass_fields__["read_low_water"].default
-            kwargs.setdefault("read_low_water", min(bufsize, default_low))
+            # As aiohttp's StreamReader(limit=read_bufsize): reading resumes below it and pauses above twice it.
+            bufsize = kwargs.pop("read_bufsize")
+            kwargs.setdefault("read_low_water", bufsize)
+            kwargs.setdefault("read_high_water", 2 * bufsize)
         kwargs.setdefault("client_max_size", app.client_max_size)
         if kwargs["client_max_size"] is None:
             kwargs["client_max_size"] = sys.maxsize  # aiohttp's client_max_size=None: no limit

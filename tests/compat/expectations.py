@@ -27,7 +27,6 @@ RETEXC = "returning an HTTPException (the aiohttp 0.14 API) emits no Deprecation
 SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 API's route.url(query=...) URLs resolve"
 STATIC = "FileResponse and static files differ from aiohttp's (conditional requests, ranges, index pages, pre-compressed files, permissions): web/static.py"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
-STREAM = "request.content is our stream (server/streams.py): it has no get_read_buffer_limits()"
 FSTAT = "mocks os.stat to fake a FIFO; static serving checks the file it opened with fstat (no check-then-open race), which the mock does not reach"
 WS = "websocket behaviour differs from aiohttp's (receive timeouts, heartbeat, close codes, typed receive, upgrade errors): web/websocket.py"
 
@@ -81,7 +80,6 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_post_json[pyloop]": STORED,
     "test_web_functional.py::test_post_max_client_size[pyloop]": LIMITS,
     "test_web_functional.py::test_post_text[pyloop]": STORED,
-    "test_web_functional.py::test_read_bufsize[pyloop]": STREAM,
     "test_web_functional.py::test_response_with_bodypart[pyloop]": BODYSRC,
     "test_web_functional.py::test_response_with_bodypart_invalid_name[pyloop]": BODYSRC,
     "test_web_functional.py::test_response_with_bodypart_named[pyloop]": BODYSRC,
