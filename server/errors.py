@@ -80,7 +80,7 @@ class PayloadTooLarge(LimitExceeded):
     status = 413
 
     def __init__(self, limit: int = 0, actual: int | None = None) -> None:
-        super().__init__(f"Request body larger than {limit} bytes")
+        super().__init__(f"Maximum request body size {limit} exceeded.")  # aiohttp 3's words
         self.limit = limit
         self.actual = actual
 

@@ -20,7 +20,7 @@ EXPECT = "Expect: 100-continue is answered by the server core; expect_handler is
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
 FROZEN = "match_info.add_app() is not refused after routing"
 HTTP10 = "the server core answers HTTP/1.0 requests with an HTTP/1.1 status line"
-LIMITS = "body and header limits answer with other texts or statuses (413 body, 431 header, no client_max_fields)"
+LIMITS = "a header field over max_field_size is answered 431 (RFC 6585), not 400"
 OLDMW = "middleware factories (the aiohttp 0.14 API) emit no DeprecationWarning"
 RES = "routes are their own resources: no add_resource(), one resource per route"
 RETEXC = "returning an HTTPException (the aiohttp 0.14 API) emits no DeprecationWarning"
@@ -54,12 +54,6 @@ XFAIL: dict[str, str] = {
     "test_web_urldispatcher.py::test_access_mock_special_resource[pyloop]": FSTAT,
     "test_web_functional.py::test_100_continue_custom[pyloop]": EXPECT,
     "test_web_functional.py::test_100_continue_custom_response[pyloop]": EXPECT,
-    "test_web_functional.py::test_app_max_client_fields[pyloop-Application-make_data3-413-1000 exceeded]": LIMITS,
-    "test_web_functional.py::test_app_max_client_fields[pyloop-make_app0-make_data0-413-2 exceeded]": LIMITS,
-    "test_web_functional.py::test_app_max_client_fields[pyloop-make_app1-make_data1-413-2 exceeded]": LIMITS,
-    "test_web_functional.py::test_app_max_client_size[pyloop]": LIMITS,
-    "test_web_functional.py::test_app_max_client_size_adjusted[pyloop]": LIMITS,
-    "test_web_functional.py::test_app_max_client_size_none[pyloop]": LIMITS,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-False-compressed]": DECOMP,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-True-uncompressed]": DECOMP,
     "test_web_functional.py::test_await[pyloop]": DRAIN,
@@ -78,7 +72,6 @@ XFAIL: dict[str, str] = {
     "test_web_functional.py::test_post_file_field_spool_rollover[pyloop-1048577]": AIOCLS,
     "test_web_functional.py::test_post_file_field_spool_rollover[pyloop-1]": AIOCLS,
     "test_web_functional.py::test_post_json[pyloop]": STORED,
-    "test_web_functional.py::test_post_max_client_size[pyloop]": LIMITS,
     "test_web_functional.py::test_post_text[pyloop]": STORED,
     "test_web_functional.py::test_response_with_bodypart[pyloop]": BODYSRC,
     "test_web_functional.py::test_response_with_bodypart_invalid_name[pyloop]": BODYSRC,
