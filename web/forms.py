@@ -3,8 +3,8 @@
 ``parse_form(request)`` is what ``Request.post()`` calls (and stores). It reads ``application/x-www-form-urlencoded``
 (and a body without Content-Type, as the aiohttp 0.14 API says) with :func:`parse_urlencoded`, a pure function, and
 ``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
-is in memory: non-file fields become ``str`` (bounded by ``client_max_size``, and ``max_field_size`` when set), file parts are streamed to
-a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
+is in memory: non-file fields become ``str`` (bounded by ``client_max_size``, and ``max_field_size`` when set),
+file parts are streamed to a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
 
 Limits (:class:`FormLimits`, from ``Application(form_limits=...)`` when given) answer
 ``HTTPRequestEntityTooLarge`` (413); a malformed body answers ``HTTPBadRequest`` (400). ``client_max_size`` is
@@ -94,8 +94,8 @@ class FormLimits:
     (aiohttp 3's setting, 0 for no limit) sets it when no ``form_limits`` is given. ``max_field_size`` bounds one
     non-file value in bytes before decoding (``None``, the default, as in aiohttp: only ``client_max_size``; such
     values are held in memory as ``str``, so set it when ``client_max_size`` is raised for large uploads).
-    ``max_file_size`` bounds one file part (``None``: only ``client_max_size``). ``spool_size`` is the size above which a file part leaves memory for ``upload_dir``
-    (``None``: ``tempfile``'s default directory).
+    ``max_file_size`` bounds one file part (``None``: only ``client_max_size``). ``spool_size`` is the size above
+    which a file part leaves memory for ``upload_dir`` (``None``: ``tempfile``'s default directory).
     """
 
     max_fields: int = 1000
