@@ -55,6 +55,7 @@ class Exchange:
         "body",
         "bytes_sent",
         "client_keep_alive",
+        "expect",
         "finished",
         "head_sent",
         "method",
@@ -93,6 +94,9 @@ class Exchange:
         self.body = body
         self.start_time = start_time
         self.must_close = False
+        #: The request carries ``Expect: 100-continue`` (set by the connection; the body stream sends the
+        #: ``100 Continue`` on the first read unless an interim answer was written first).
+        self.expect = False
         self.head_sent = False
         self.finished = False
         self.status: int | None = None
@@ -140,6 +144,17 @@ class Exchange:
         return self._protocol.loop
 
     # -- response side ---------------------------------------------------------------------------------------
+
+    def write_interim(self, data: bytes) -> None:
+        """Send an encoded 1xx interim response (e.g. ``HTTP/1.1 100 Continue``) before the head; the body
+        stream then sends no ``100 Continue`` of its own."""
+        if self.head_sent:
+            raise RuntimeError("response head already sent")
+        protocol = self._protocol
+        if protocol.closed:
+            raise ConnectionResetError("connection lost")
+        self.body.continue_sent()
+        protocol.transport.write(data)
 
     def write_head(self, status: int, head: bytes, *, keep_alive: bool) -> None:
         """Send the encoded status line and headers. ``keep_alive`` is what the head announced."""

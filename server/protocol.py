@@ -495,6 +495,8 @@ class HttpProtocol(asyncio.Protocol):
             body,
             self.loop.time() if self.registry.access_logger is not None else 0.0,
         )
+        if framing & _EXPECT:
+            exchange.expect = True
         self._exchange = exchange
         if self.phase is _AWAITING_HEAD:
             self.phase = _ANSWERING

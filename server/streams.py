@@ -114,6 +114,10 @@ class FlowControlStreamReader:
         self._unpause()
         self._wake(exc)
 
+    def continue_sent(self) -> None:
+        """The client got an interim answer to its ``Expect: 100-continue`` already: send none on read."""
+        self._expect_continue = False
+
     @property
     def expecting_continue(self) -> bool:
         """True while the client waits for ``100 Continue`` that no read has triggered yet."""

@@ -125,6 +125,14 @@ class RequestHandlerFactory:
                 nested = getattr(router, "_nested", None)
                 match_info = await router.resolve(request)
             request._match_info = match_info
+            if exchange.expect:
+                # aiohttp 3: the route's expect_handler answers Expect: 100-continue before the middlewares; a
+                # response it returns is sent instead of the handler's.
+                expect_handler = getattr(match_info, "expect_handler", None)
+                if expect_handler is not None:
+                    response = await expect_handler(request)
+                    if response is not None:
+                        raise _Answered(response)
             handler = match_info.handler
             apps = match_info.apps if nested else None
             if apps:
@@ -142,6 +150,8 @@ class RequestHandlerFactory:
                 # after the middlewares, and _send below finishes what it started. aiohttp 3 prepares every
                 # returned response the same way.
                 await response.prepare(request)
+        except _Answered as answered:
+            response = answered.response
         except HTTPException as exc:
             response = exc
         except HttpProtocolError as exc:
@@ -184,6 +194,14 @@ class RequestHandlerFactory:
         finally:
             if request._cleanups:
                 _cleanup(request)
+
+
+class _Answered(Exception):
+    """An expect_handler answered the request: its response is sent, the handler is not called."""
+
+    def __init__(self, response: StreamResponse) -> None:
+        super().__init__()
+        self.response = response
 
 
 def _cleanup(request: Request) -> None:

@@ -16,7 +16,6 @@ ASSERT = "normalize_path_middleware refuses append_slash with remove_slash with 
 BODYSRC = "aiohttp.streamer functions and BodyPartReader objects are not accepted as Response bodies"
 DECOMP = "request bodies are not decompressed by Content-Encoding (and make_handler has no auto_decompress)"
 DRAIN = "drain() (the aiohttp 0.14 API) emits no DeprecationWarning"
-EXPECT = "Expect: 100-continue is answered by the server core; expect_handler is never called"
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
 FROZEN = "match_info.add_app() is not refused after routing"
 HTTP10 = "the server core answers HTTP/1.0 requests with an HTTP/1.1 status line"
@@ -52,13 +51,10 @@ DESELECTED: dict[str, str] = {
 
 XFAIL: dict[str, str] = {
     "test_web_urldispatcher.py::test_access_mock_special_resource[pyloop]": FSTAT,
-    "test_web_functional.py::test_100_continue_custom[pyloop]": EXPECT,
-    "test_web_functional.py::test_100_continue_custom_response[pyloop]": EXPECT,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-False-compressed]": DECOMP,
     "test_web_functional.py::test_auto_decompress[zlib-pyloop-True-uncompressed]": DECOMP,
     "test_web_functional.py::test_await[pyloop]": DRAIN,
     "test_web_functional.py::test_bad_request_payload[pyloop]": AIOCLS,
-    "test_web_functional.py::test_expect_handler_custom_response[pyloop]": EXPECT,
     "test_web_functional.py::test_http10_keep_alive_default[pyloop]": HTTP10,
     "test_web_functional.py::test_http10_keep_alive_with_headers[pyloop]": HTTP10,
     "test_web_functional.py::test_http10_keep_alive_with_headers_close[pyloop]": HTTP10,
