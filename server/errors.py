@@ -7,6 +7,8 @@ after a framing error nothing that follows on the wire can be trusted (RFC 9112 
     HttpProtocolError                 (400 unless stated)
     ├── BadRequest                    malformed request line, headers or framing
     │   ├── BadHttpVersion            HTTP/0.9 or an unsupported version (505)
+    │   ├── RequestPayloadError       a request body that cannot be read (``web.RequestPayloadError``)
+    │   │   └── ContentDecodingError  a body that does not decode with its Content-Encoding
     │   └── UnsupportedUpgrade        CONNECT, or an upgrade we do not speak with a body to skip
     ├── UnsupportedTransferCoding     a transfer coding other than chunked (501)
     ├── LimitExceeded                 a configured limit
@@ -44,6 +46,18 @@ class BadHttpVersion(BadRequest):
     """HTTP version not supported."""
 
     status = 505
+
+
+class RequestPayloadError(BadRequest):
+    """The request body cannot be read: it is malformed."""
+
+    status = 400
+
+
+class ContentDecodingError(RequestPayloadError):
+    """The request body does not decode with its Content-Encoding."""
+
+    status = 400
 
 
 class UnsupportedUpgrade(BadRequest):

@@ -86,6 +86,7 @@ import asyncio
 import collections
 import contextvars
 import enum
+import functools
 import logging
 import re
 import urllib.parse
@@ -95,6 +96,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 from multidict import CIMultiDict
 
+from .decompress import DecodingStreamReader, decoder_for
 from .errors import (
     BadHttpVersion,
     BadRequest,
@@ -161,14 +163,17 @@ _NO_UPGRADE, _DECLINED, _RESUMING, _PENDING, _TAKEN_OVER = (
 # request (Host only) costs no lookups afterwards.
 _HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
 _HOSTS = 32  # more than one Host
+_CONTENT_ENCODING = 64
 _FRAMING = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
     b"transfer-encoding": _TRANSFER_ENCODING,
     b"expect": _EXPECT,
     b"content-type": _CONTENT_TYPE,
+    b"content-encoding": _CONTENT_ENCODING,
 }
-_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT  # fields on_headers_complete reads the value of
+# Fields on_headers_complete reads the value of.
+_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
 # Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
 # refuses a second Content-Length, and Host is counted for its own rule.
@@ -472,7 +477,10 @@ class HttpProtocol(asyncio.Protocol):
                 upgrade = False
                 self._upgrade = _DECLINED
         if has_body:
-            body = FlowControlStreamReader(
+            decoder = None
+            if framing & _CONTENT_ENCODING and settings.auto_decompress:
+                decoder = decoder_for(headers["Content-Encoding"])
+            body = (FlowControlStreamReader if decoder is None else functools.partial(DecodingStreamReader, decoder))(
                 self,
                 self.loop,
                 limit=settings.client_max_size,
@@ -697,7 +705,8 @@ class HttpProtocol(asyncio.Protocol):
         if body.expecting_continue or body.exception() is not None or self._stop_parsing:
             return False
         length = exchange.headers.get("Content-Length")
-        remaining = int(length) - body.total_bytes if length is not None else None
+        received = body.raw_bytes if isinstance(body, DecodingStreamReader) else body.total_bytes
+        remaining = int(length) - received if length is not None else None
         limit = self.settings.max_drain
         if remaining is None or remaining > limit:
             return False

@@ -25,7 +25,9 @@ class ServerSettings:
     nginx's ``send_timeout`` it runs between two successive drains of the buffer, not over the whole response.
     None or 0 disables it. ``worker_connections``: the most connections the factory holds open at once; at the
     limit :class:`server.acceptor.Acceptor` stops accepting, so further connections wait in the listen backlog for
-    this or another worker (gunicorn's setting of the same name).
+    this or another worker (gunicorn's setting of the same name). ``auto_decompress`` (aiohttp's setting): a
+    request body sent with ``Content-Encoding`` gzip, deflate or br reaches the handler decoded, the decoded size
+    bounded by ``client_max_size`` (see :mod:`.decompress`).
     """
 
     max_request_line: int = 8190
@@ -46,6 +48,7 @@ class ServerSettings:
     handler_cancellation: bool = False
     write_timeout: float | None = 60.0
     worker_connections: int = 1000
+    auto_decompress: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline", "worker_connections"):

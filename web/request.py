@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, unquote
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
+from server.errors import RequestPayloadError as RequestPayloadError
 from server.exchange import Exchange, HttpVersion
 from server.streams import FlowControlStreamReader
 
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["BaseRequest", "InvalidJSONBody", "PayloadAccessError", "Request", "RequestPayloadError"]
 
 _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
-
-
-class RequestPayloadError(Exception):
-    """The request body cannot be read: it is malformed (e.g. a compressed body that does not decode)."""
 
 
 class PayloadAccessError(Exception):

@@ -14,7 +14,6 @@ Keys are ``file::test`` (every parametrization) or ``file::test[params]`` (one).
 AIOCLS = "checks isinstance against aiohttp's own classes (aiohttp.multipart readers, aiohttp.web_request.FileField, aiohttp.web.RequestPayloadError)"
 ASSERT = "normalize_path_middleware refuses append_slash with remove_slash with ValueError, not AssertionError"
 BODYSRC = "aiohttp.streamer functions and BodyPartReader objects are not accepted as Response bodies"
-DECOMP = "request bodies are not decompressed by Content-Encoding (and make_handler has no auto_decompress)"
 DRAIN = "drain() (the aiohttp 0.14 API) emits no DeprecationWarning"
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
 FROZEN = "match_info.add_app() is not refused after routing"
@@ -51,8 +50,6 @@ DESELECTED: dict[str, str] = {
 
 XFAIL: dict[str, str] = {
     "test_web_urldispatcher.py::test_access_mock_special_resource[pyloop]": FSTAT,
-    "test_web_functional.py::test_auto_decompress[zlib-pyloop-False-compressed]": DECOMP,
-    "test_web_functional.py::test_auto_decompress[zlib-pyloop-True-uncompressed]": DECOMP,
     "test_web_functional.py::test_await[pyloop]": DRAIN,
     "test_web_functional.py::test_bad_request_payload[pyloop]": AIOCLS,
     "test_web_functional.py::test_http10_keep_alive_default[pyloop]": HTTP10,
