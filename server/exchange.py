@@ -166,6 +166,8 @@ class Exchange:
         self.head_sent = True
         self.status = status
         self._keep_alive_final = keep_alive
+        if self.version is HttpVersion10:
+            head = _as_http10(head)
         protocol.transport.write(head)
 
     def send(self, status: int, head: bytes, body: bytes, *, keep_alive: bool) -> None:
@@ -178,6 +180,8 @@ class Exchange:
         self.head_sent = True
         self.status = status
         self._keep_alive_final = keep_alive
+        if self.version is HttpVersion10:
+            head = _as_http10(head)
         if body and self.method != "HEAD":
             self.bytes_sent = len(body)
             protocol.transport.write(head + body)
@@ -295,6 +299,12 @@ class Exchange:
     def abort(self) -> None:
         """Drop the connection at once."""
         self._protocol.abort()
+
+
+def _as_http10(head: bytes) -> bytes:
+    # An HTTP/1.0 client gets an HTTP/1.0 status line, as aiohttp answers: RFC 9110 §6.2 lets a server send its
+    # highest version, but a 1.0 client then reads no 1.1 features into the answer (the heads carry none for it).
+    return b"HTTP/1.0" + head[8:] if head[:8] == b"HTTP/1.1" else head
 
 
 # Loop types whose ``sendfile`` turned out not to be implemented (uvloop's): not asked again.

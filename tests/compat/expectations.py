@@ -17,7 +17,6 @@ BODYSRC = "aiohttp.streamer functions and BodyPartReader objects are not accepte
 DRAIN = "drain() (the aiohttp 0.14 API) emits no DeprecationWarning"
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
 FROZEN = "match_info.add_app() is not refused after routing"
-HTTP10 = "the server core answers HTTP/1.0 requests with an HTTP/1.1 status line"
 LIMITS = "a header field over max_field_size is answered 431 (RFC 6585), not 400"
 OLDMW = "middleware factories (the aiohttp 0.14 API) emit no DeprecationWarning"
 RES = "routes are their own resources: no add_resource(), one resource per route"
@@ -52,9 +51,6 @@ XFAIL: dict[str, str] = {
     "test_web_urldispatcher.py::test_access_mock_special_resource[pyloop]": FSTAT,
     "test_web_functional.py::test_await[pyloop]": DRAIN,
     "test_web_functional.py::test_bad_request_payload[pyloop]": AIOCLS,
-    "test_web_functional.py::test_http10_keep_alive_default[pyloop]": HTTP10,
-    "test_web_functional.py::test_http10_keep_alive_with_headers[pyloop]": HTTP10,
-    "test_web_functional.py::test_http10_keep_alive_with_headers_close[pyloop]": HTTP10,
     "test_web_functional.py::test_large_header[pyloop]": LIMITS,
     "test_web_functional.py::test_multipart[pyloop]": AIOCLS,
     "test_web_functional.py::test_multipart_content_transfer_encoding[pyloop]": AIOCLS,

@@ -95,7 +95,7 @@ async def test_keep_alive_is_the_default_for_http11(make_server):
 @pytest.mark.parametrize(
     ("request_bytes", "closes", "connection_header"),
     [
-        (b"GET / HTTP/1.0\r\n\r\n", True, "close"),
+        (b"GET / HTTP/1.0\r\n\r\n", True, None),  # HTTP/1.0 closes by default: no header, as aiohttp
         (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", False, "keep-alive"),
         (b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", True, "close"),
     ],
@@ -105,7 +105,7 @@ async def test_connection_header_is_honoured(make_server, raw, request_bytes, cl
     reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
     writer.write(request_bytes)
     _, headers, body = await asyncio.wait_for(read_response(reader), 5)
-    assert headers["connection"] == connection_header
+    assert headers.get("connection") == connection_header
     assert body == b"hello"
     if closes:
         assert await asyncio.wait_for(reader.read(), 5) == b""
@@ -113,6 +113,16 @@ async def test_connection_header_is_honoured(make_server, raw, request_bytes, cl
         writer.write(b"GET / HTTP/1.0\r\n\r\n")
         assert (await asyncio.wait_for(reader.read(), 5)).endswith(b"hello")
     writer.close()
+
+
+@pytest.mark.parametrize("path", [b"/", b"/stream", b"/boom"])
+async def test_an_http10_request_gets_an_http10_status_line(make_server, raw, path):
+    # As aiohttp answers (RFC 9110 section 6.2 allows either): fast path, streamed and error answers alike.
+    srv = await make_server(_app())
+    answer = await raw(srv.port, b"GET %s HTTP/1.0\r\n\r\n" % path)
+    assert answer.startswith(b"HTTP/1.0 ") and b"\r\nConnection:" not in answer
+    answer = await raw(srv.port, b"GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" % path)
+    assert answer.startswith(b"HTTP/1.1 ")
 
 
 async def test_pipelined_requests_are_answered_in_order(make_server, raw):
@@ -263,7 +273,7 @@ async def test_streamed_response_uses_chunked_encoding(make_server, raw):
 async def test_streamed_response_to_http10_is_close_delimited(make_server, raw):
     srv = await make_server(_app())
     (resp,) = raw.parse(await raw(srv.port, b"GET /stream HTTP/1.0\r\n\r\n"))
-    assert "transfer-encoding" not in resp.headers and resp.headers["connection"] == "close"
+    assert "transfer-encoding" not in resp.headers and "connection" not in resp.headers
     assert resp.body == b"part0;part1;part2;"
 
 
