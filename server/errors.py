@@ -13,7 +13,7 @@ after a framing error nothing that follows on the wire can be trusted (RFC 9112 
     ├── UnsupportedTransferCoding     a transfer coding other than chunked (501)
     ├── LimitExceeded                 a configured limit
     │   ├── RequestLineTooLong        request line over max_request_line (414)
-    │   ├── HeadersTooLarge           too many header fields, or one field too long (431)
+    │   ├── HeadersTooLarge           too many header fields, or one field too long (400)
     │   └── PayloadTooLarge           body over client_max_size (413)
     └── RequestTimeout                the request head did not arrive in time (408)
 """
@@ -85,7 +85,8 @@ class RequestLineTooLong(LimitExceeded):
 class HeadersTooLarge(LimitExceeded):
     """Request header fields too large."""
 
-    status = 431
+    # 400, as aiohttp, gunicorn and nginx answer; RFC 6585's 431 is optional ("MAY").
+    status = 400
 
 
 class PayloadTooLarge(LimitExceeded):

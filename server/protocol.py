@@ -67,9 +67,9 @@ Rules this module keeps, in one place:
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
-  size (431), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9 and versions other
-  than 1.x are refused; an HTTP/1.1 request must carry exactly one Host, an HTTP/1.0 one at most one (RFC 9112
-  §3.2).
+  size (400, as aiohttp answers), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9
+  and versions other than 1.x are refused; an HTTP/1.1 request must carry exactly one Host, an HTTP/1.0 one at
+  most one (RFC 9112 §3.2).
 * Timeouts: the request head must arrive within ``header_timeout`` of its first byte (or of the connection);
   an idle keep-alive connection closes after ``keepalive_timeout``. Deadlines are checked by the registry's
   ticker rather than a timer per request. A client that leaves the write buffer above its high-water mark for

@@ -16,9 +16,10 @@ DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s"
 class ServerSettings:
     """Limits and timeouts for every connection a factory serves.
 
-    Every limit answers with its own status and closes the connection: request line (414), header count and field
-    size (431), body size (413). ``keepalive_timeout`` is deliberately longer than nginx's 60 s upstream keep-alive,
-    so the proxy, not us, closes idle upstream connections and never races a request against our close.
+    Every limit answers with its status and closes the connection: request line (414), header count and field size
+    (400, as aiohttp answers), body size (413). ``keepalive_timeout`` is deliberately longer than nginx's 60 s
+    upstream keep-alive, so the proxy, not us, closes idle upstream connections and never races a request against
+    our close.
 
     ``write_timeout``: a connection whose write buffer stays above ``write_high_water`` that long (the client reads
     nothing) is aborted, and the handler's pending ``drain()`` or next write raises ``ConnectionResetError``; like

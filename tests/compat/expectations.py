@@ -17,7 +17,6 @@ BODYSRC = "aiohttp.streamer functions and BodyPartReader objects are not accepte
 DRAIN = "drain() (the aiohttp 0.14 API) emits no DeprecationWarning"
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
 FROZEN = "match_info.add_app() is not refused after routing"
-LIMITS = "a header field over max_field_size is answered 431 (RFC 6585), not 400"
 OLDMW = "middleware factories (the aiohttp 0.14 API) emit no DeprecationWarning"
 RES = "routes are their own resources: no add_resource(), one resource per route"
 RETEXC = "returning an HTTPException (the aiohttp 0.14 API) emits no DeprecationWarning"
@@ -51,7 +50,6 @@ XFAIL: dict[str, str] = {
     "test_web_urldispatcher.py::test_access_mock_special_resource[pyloop]": FSTAT,
     "test_web_functional.py::test_await[pyloop]": DRAIN,
     "test_web_functional.py::test_bad_request_payload[pyloop]": AIOCLS,
-    "test_web_functional.py::test_large_header[pyloop]": LIMITS,
     "test_web_functional.py::test_multipart[pyloop]": AIOCLS,
     "test_web_functional.py::test_multipart_content_transfer_encoding[pyloop]": AIOCLS,
     "test_web_functional.py::test_multipart_empty[pyloop]": AIOCLS,
