@@ -241,6 +241,7 @@ class HttpProtocol(asyncio.Protocol):
         self._upgrade = _NO_UPGRADE
         self._sink: UpgradeSink | None = None  # the protocol that took the connection over (TAKEN_OVER)
         self._upgrade_tail: list[bytes] = []  # what arrived after the upgrade request (PENDING)
+        self._upgrade_tail_size = 0
         self._pending_error: HttpProtocolError | None = None
         # Per-request parser state.
         self._url = b""
@@ -772,10 +773,10 @@ class HttpProtocol(asyncio.Protocol):
     def _hold_tail(self, data: bytes) -> None:
         """Keep bytes that arrive behind a pending upgrade: the new protocol's, or HTTP/1.1 requests if the
         handler declines. Reading pauses once ``read_high_water`` of them wait, so they cannot grow unbounded."""
-        tail = self._upgrade_tail
-        tail.append(data)
-        if sum(map(len, tail)) > self.settings.read_high_water:
-            self.pause_reason("upgrade")
+        self._upgrade_tail.append(data)
+        self._upgrade_tail_size += len(data)
+        if self._upgrade_tail_size > self.settings.read_high_water:
+            self.pause_reason("upgrade tail")
 
     def _decline_upgrade(self) -> None:
         """The handler of the pending upgrade answered without taking the connection over: it stays HTTP/1.1
@@ -784,7 +785,8 @@ class HttpProtocol(asyncio.Protocol):
         self._upgrade = _NO_UPGRADE
         tail = b"".join(self._upgrade_tail)
         self._upgrade_tail.clear()
-        self.resume_reason("upgrade")
+        self._upgrade_tail_size = 0
+        self.resume_reason("upgrade tail")
         self._parser = httptools.HttpRequestParser(self)
         if tail and not self.closed:
             self._feed(tail)
@@ -802,7 +804,8 @@ class HttpProtocol(asyncio.Protocol):
             self.loop.call_soon(self._shutdown_sink)
         tail = b"".join(self._upgrade_tail)
         self._upgrade_tail.clear()
-        self.resume_reason("upgrade")
+        self._upgrade_tail_size = 0
+        self.resume_reason("upgrade tail")
         return tail
 
     def begin_drain(self, grace_deadline: float) -> None:
