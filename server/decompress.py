@@ -17,7 +17,7 @@ from .errors import ContentDecodingError
 from .streams import FlowControlStreamReader
 
 try:
-    import brotli
+    import brotli  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - brotli is an optional dependency
     brotli = None
 
