@@ -7,11 +7,13 @@ after a framing error nothing that follows on the wire can be trusted (RFC 9112 
     HttpProtocolError                 (400 unless stated)
     ├── BadRequest                    malformed request line, headers or framing
     │   ├── BadHttpVersion            HTTP/0.9 or an unsupported version (505)
+    │   ├── RequestPayloadError       a request body that cannot be read (``web.RequestPayloadError``)
+    │   │   └── ContentDecodingError  a body that does not decode with its Content-Encoding
     │   └── UnsupportedUpgrade        CONNECT, or an upgrade we do not speak with a body to skip
     ├── UnsupportedTransferCoding     a transfer coding other than chunked (501)
     ├── LimitExceeded                 a configured limit
     │   ├── RequestLineTooLong        request line over max_request_line (414)
-    │   ├── HeadersTooLarge           too many header fields, or one field too long (431)
+    │   ├── HeadersTooLarge           too many header fields, or one field too long (400)
     │   └── PayloadTooLarge           body over client_max_size (413)
     └── RequestTimeout                the request head did not arrive in time (408)
 """
@@ -46,6 +48,18 @@ class BadHttpVersion(BadRequest):
     status = 505
 
 
+class RequestPayloadError(BadRequest):
+    """The request body cannot be read: it is malformed."""
+
+    status = 400
+
+
+class ContentDecodingError(RequestPayloadError):
+    """The request body does not decode with its Content-Encoding."""
+
+    status = 400
+
+
 class UnsupportedUpgrade(BadRequest):
     """Upgrade or CONNECT that this server does not speak."""
 
@@ -71,7 +85,8 @@ class RequestLineTooLong(LimitExceeded):
 class HeadersTooLarge(LimitExceeded):
     """Request header fields too large."""
 
-    status = 431
+    # 400, as aiohttp, gunicorn and nginx answer; RFC 6585's 431 is optional ("MAY").
+    status = 400
 
 
 class PayloadTooLarge(LimitExceeded):
@@ -80,7 +95,7 @@ class PayloadTooLarge(LimitExceeded):
     status = 413
 
     def __init__(self, limit: int = 0, actual: int | None = None) -> None:
-        super().__init__(f"Request body larger than {limit} bytes")
+        super().__init__(f"Maximum request body size {limit} exceeded.")  # aiohttp 3's words
         self.limit = limit
         self.actual = actual
 

@@ -55,6 +55,7 @@ class Exchange:
         "body",
         "bytes_sent",
         "client_keep_alive",
+        "expect",
         "finished",
         "head_sent",
         "method",
@@ -93,6 +94,9 @@ class Exchange:
         self.body = body
         self.start_time = start_time
         self.must_close = False
+        #: The request carries ``Expect: 100-continue`` (set by the connection; the body stream sends the
+        #: ``100 Continue`` on the first read unless an interim answer was written first).
+        self.expect = False
         self.head_sent = False
         self.finished = False
         self.status: int | None = None
@@ -141,6 +145,17 @@ class Exchange:
 
     # -- response side ---------------------------------------------------------------------------------------
 
+    def write_interim(self, data: bytes) -> None:
+        """Send an encoded 1xx interim response (e.g. ``HTTP/1.1 100 Continue``) before the head; the body
+        stream then sends no ``100 Continue`` of its own."""
+        if self.head_sent:
+            raise RuntimeError("response head already sent")
+        protocol = self._protocol
+        if protocol.closed:
+            raise ConnectionResetError("connection lost")
+        self.body.continue_sent()
+        protocol.transport.write(data)
+
     def write_head(self, status: int, head: bytes, *, keep_alive: bool) -> None:
         """Send the encoded status line and headers. ``keep_alive`` is what the head announced."""
         if self.head_sent:
@@ -151,6 +166,8 @@ class Exchange:
         self.head_sent = True
         self.status = status
         self._keep_alive_final = keep_alive
+        if self.version is HttpVersion10:
+            head = _as_http10(head)
         protocol.transport.write(head)
 
     def send(self, status: int, head: bytes, body: bytes, *, keep_alive: bool) -> None:
@@ -163,6 +180,8 @@ class Exchange:
         self.head_sent = True
         self.status = status
         self._keep_alive_final = keep_alive
+        if self.version is HttpVersion10:
+            head = _as_http10(head)
         if body and self.method != "HEAD":
             self.bytes_sent = len(body)
             protocol.transport.write(head + body)
@@ -280,6 +299,12 @@ class Exchange:
     def abort(self) -> None:
         """Drop the connection at once."""
         self._protocol.abort()
+
+
+def _as_http10(head: bytes) -> bytes:
+    # An HTTP/1.0 client gets an HTTP/1.0 status line, as aiohttp answers: RFC 9110 §6.2 lets a server send its
+    # highest version, but a 1.0 client then reads no 1.1 features into the answer (the heads carry none for it).
+    return b"HTTP/1.0" + head[8:] if head[:8] == b"HTTP/1.1" else head
 
 
 # Loop types whose ``sendfile`` turned out not to be implemented (uvloop's): not asked again.

@@ -46,14 +46,16 @@ otherwise                                      the next queued request (``_NEXT`
 =============================================  =================================================================
 
 Keep-alive or close, decided when the head is written (``Exchange.keep_alive``): close if the client asked
-(``Connection: close``, or HTTP/1.0 without keep-alive), the request's body broke, an upgrade was pending, the
+(``Connection: close``, or HTTP/1.0 without keep-alive), the request's body broke, the
 client still waits for a ``100 Continue``, or the server is draining and this is the last queued request.
 
-Upgrade sub-states (``_upgrade``): NONE; DECLINED, an upgrade we do not speak is ignored (RFC 9110 §7.8), and a
-fresh parser replaces llhttp's, which stops at any upgrade, once its message ends; RESUMING, the fresh parser is in
-place and the old parser's stop is passed over; PENDING, llhttp stopped at a websocket upgrade and the bytes after
-it are held until the handler takes the connection over or answers without doing so (the connection then closes);
-TAKEN_OVER, ``upgrade_to`` handed the connection to a sink, which gets every byte, the EOF and the loss.
+Upgrade sub-states (``_upgrade``): NONE; DECLINED, an upgrade we do not speak, or one with a body, is ignored
+(RFC 9110 §7.8), and a fresh parser replaces llhttp's, which stops at any upgrade (and reads no body of one), once
+its message ends; the fresh parser reads the body under a stand-in head (``_body_only``); RESUMING, the fresh parser
+is in place and the old parser's stop is passed over; PENDING, llhttp stopped at a websocket upgrade and the bytes
+after it are held (reading pauses above ``read_high_water`` of them) until the handler takes the connection over or
+answers without doing so: then a fresh parser reads them as HTTP/1.1, as aiohttp does; TAKEN_OVER, ``upgrade_to``
+handed the connection to a sink, which gets every byte, the EOF and the loss.
 
 Rules this module keeps, in one place:
 
@@ -65,9 +67,9 @@ Rules this module keeps, in one place:
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
-  size (431), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9 and versions other
-  than 1.x are refused; an HTTP/1.1 request must carry exactly one Host, an HTTP/1.0 one at most one (RFC 9112
-  §3.2).
+  size (400, as aiohttp answers), Content-Length over ``client_max_size`` (413, before the handler runs). HTTP/0.9
+  and versions other than 1.x are refused; an HTTP/1.1 request must carry exactly one Host, an HTTP/1.0 one at
+  most one (RFC 9112 §3.2).
 * Timeouts: the request head must arrive within ``header_timeout`` of its first byte (or of the connection);
   an idle keep-alive connection closes after ``keepalive_timeout``. Deadlines are checked by the registry's
   ticker rather than a timer per request. A client that leaves the write buffer above its high-water mark for
@@ -84,6 +86,7 @@ import asyncio
 import collections
 import contextvars
 import enum
+import functools
 import logging
 import re
 import urllib.parse
@@ -93,6 +96,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 from multidict import CIMultiDict
 
+from .decompress import DecodingStreamReader, decoder_for
 from .errors import (
     BadHttpVersion,
     BadRequest,
@@ -159,14 +163,17 @@ _NO_UPGRADE, _DECLINED, _RESUMING, _PENDING, _TAKEN_OVER = (
 # request (Host only) costs no lookups afterwards.
 _HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
 _HOSTS = 32  # more than one Host
+_CONTENT_ENCODING = 64
 _FRAMING = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
     b"transfer-encoding": _TRANSFER_ENCODING,
     b"expect": _EXPECT,
     b"content-type": _CONTENT_TYPE,
+    b"content-encoding": _CONTENT_ENCODING,
 }
-_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT  # fields on_headers_complete reads the value of
+# Fields on_headers_complete reads the value of.
+_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
 # Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
 # refuses a second Content-Length, and Host is counted for its own rule.
@@ -194,6 +201,8 @@ _FORBIDDEN_TRAILERS = frozenset(
 )
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
+
+_CHUNKED_HEAD = b"Transfer-Encoding: chunked\r\n\r\n"
 
 _EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
 _EMPTY_BODY.feed_eof()
@@ -232,6 +241,7 @@ class HttpProtocol(asyncio.Protocol):
         self._upgrade = _NO_UPGRADE
         self._sink: UpgradeSink | None = None  # the protocol that took the connection over (TAKEN_OVER)
         self._upgrade_tail: list[bytes] = []  # what arrived after the upgrade request (PENDING)
+        self._upgrade_tail_size = 0
         self._pending_error: HttpProtocolError | None = None
         # Per-request parser state.
         self._url = b""
@@ -246,6 +256,7 @@ class HttpProtocol(asyncio.Protocol):
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._in_head = False
+        self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
 
     # -- asyncio callbacks -----------------------------------------------------------------------------------
 
@@ -270,16 +281,20 @@ class HttpProtocol(asyncio.Protocol):
             self._sink.data_received(data)  # type: ignore[union-attr]
             return
         if upgrade is _PENDING:
-            self._upgrade_tail.append(data)
+            self._hold_tail(data)
             return
-        if self._stop_parsing or self.closed:
+        if (self._stop_parsing and not self._body_only) or self.closed:
             return
+        self._feed(data)
+        if self.queue and self._task is None:
+            self._kick()
+
+    def _feed(self, data: bytes) -> None:
+        """Parse ``data``: the requests in it are queued, an upgrade or an error stops the parser."""
         try:
             self._parser.feed_data(data)
         except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
             self._parser_stopped(data, exc)
-        if self.queue and self._task is None:
-            self._kick()
 
     def _parser_stopped(self, data: bytes, exc: Exception) -> None:
         """``feed_data(data)`` raised ``exc``: an upgrade, or the first (sticky) error, which is answered."""
@@ -413,6 +428,8 @@ class HttpProtocol(asyncio.Protocol):
         settings = self.settings
         self._in_head = False
         self._header_count = 0
+        if self._body_only:
+            return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
         version = _VERSIONS.get(parser.get_http_version())
         if version is None:
             raise BadHttpVersion("HTTP Version Not Supported")
@@ -437,15 +454,6 @@ class HttpProtocol(asyncio.Protocol):
         upgrade = parser.should_upgrade()
         # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
         headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
-        if upgrade:
-            if method == "CONNECT":
-                raise UnsupportedUpgrade("CONNECT is not supported")
-            if "websocket" not in headers.get("Upgrade", "").lower():
-                # An upgrade we do not speak is ignored (RFC 9110 §7.8): go on parsing HTTP/1.1 after it.
-                if framing & (_CONTENT_LENGTH | _TRANSFER_ENCODING):
-                    raise UnsupportedUpgrade("Upgrade with a request body is not supported")
-                upgrade = False
-                self._upgrade = _DECLINED
         has_body = False
         expect_continue = False
         if framing:
@@ -461,8 +469,19 @@ class HttpProtocol(asyncio.Protocol):
                 if headers["Expect"].lower() != "100-continue":
                     raise HttpProtocolError("Expectation Failed", status=417)
                 expect_continue = has_body
+        if upgrade:
+            if method == "CONNECT":
+                raise UnsupportedUpgrade("CONNECT is not supported")
+            if has_body or "websocket" not in headers.get("Upgrade", "").lower():
+                # An upgrade we do not speak, or one with a body, is ignored (RFC 9110 §7.8): the request is served
+                # as any other and HTTP/1.1 goes on after it.
+                upgrade = False
+                self._upgrade = _DECLINED
         if has_body:
-            body = FlowControlStreamReader(
+            decoder = None
+            if framing & _CONTENT_ENCODING and settings.auto_decompress:
+                decoder = decoder_for(headers["Content-Encoding"])
+            body = (FlowControlStreamReader if decoder is None else functools.partial(DecodingStreamReader, decoder))(
                 self,
                 self.loop,
                 limit=settings.client_max_size,
@@ -485,6 +504,8 @@ class HttpProtocol(asyncio.Protocol):
             body,
             self.loop.time() if self.registry.access_logger is not None else 0.0,
         )
+        if framing & _EXPECT:
+            exchange.expect = True
         self._exchange = exchange
         if self.phase is _AWAITING_HEAD:
             self.phase = _ANSWERING
@@ -499,19 +520,30 @@ class HttpProtocol(asyncio.Protocol):
             self._body.feed_data(body)
 
     def on_message_complete(self) -> None:
-        if self._body is not None:
-            self._body.feed_eof()
+        body = self._body
+        declined = self._upgrade is _DECLINED
+        if body is not None and not declined:
+            body.feed_eof()
             self._body = None
+            self._body_only = False
         exchange = self._exchange
         self._exchange = None
         if exchange is not None and not self._parser.should_keep_alive():
             # The client announced the close: nothing after this request is read (RFC 9112 §9.6).
             exchange.client_keep_alive = False
             self._stop_parsing = True
-        if self._upgrade is _DECLINED:
-            # llhttp stops at an upgrade for good: a fresh parser reads the requests after the ignored one.
+        if declined:
+            # llhttp stops at an upgrade for good, and reads no body of one: a fresh parser reads the requests
+            # after the ignored one, and first its body, framed by a head standing in for the real one.
             self._upgrade = _RESUMING
             self._parser = httptools.HttpRequestParser(self)
+            if body is not None:
+                self._body_only = True
+                framing = exchange.headers.get("Content-Length") if exchange is not None else None
+                self._parser.feed_data(
+                    b"POST / HTTP/1.1\r\nHost: h\r\n"
+                    + (b"Content-Length: %d\r\n\r\n" % int(framing) if framing else _CHUNKED_HEAD)
+                )
 
     # -- flow control ----------------------------------------------------------------------------------------
 
@@ -640,6 +672,10 @@ class HttpProtocol(asyncio.Protocol):
             # the error it caused (RFC 9112 §9.6).
             self.close()
             return _DONE
+        if self._upgrade is _PENDING and exchange.upgrade:
+            self._decline_upgrade()
+            if self.closed:
+                return _DONE
         if not queue:
             if self._pending_error is not None:
                 self._send_error(self._pending_error)
@@ -670,7 +706,8 @@ class HttpProtocol(asyncio.Protocol):
         if body.expecting_continue or body.exception() is not None or self._stop_parsing:
             return False
         length = exchange.headers.get("Content-Length")
-        remaining = int(length) - body.total_bytes if length is not None else None
+        received = body.raw_bytes if isinstance(body, DecodingStreamReader) else body.total_bytes
+        remaining = int(length) - received if length is not None else None
         limit = self.settings.max_drain
         if remaining is None or remaining > limit:
             return False
@@ -722,17 +759,37 @@ class HttpProtocol(asyncio.Protocol):
         (the upgrade was ignored), else b''."""
         if self._upgrade is _RESUMING:
             self._upgrade = _NO_UPGRADE
-            return b"" if self._stop_parsing else data[offset:]
+            return b"" if self._stop_parsing and not self._body_only else data[offset:]
         exchange = self.queue[-1] if self.queue else None
         if exchange is None or not exchange.upgrade:
             self._reject(UnsupportedUpgrade("Unsupported upgrade"))
             return b""
         self._upgrade = _PENDING
-        exchange.must_close = True  # unless the handler takes the connection over, it closes after the answer
         tail = data[offset:]
         if tail:
-            self._upgrade_tail.append(tail)
+            self._hold_tail(tail)
         return b""
+
+    def _hold_tail(self, data: bytes) -> None:
+        """Keep bytes that arrive behind a pending upgrade: the new protocol's, or HTTP/1.1 requests if the
+        handler declines. Reading pauses once ``read_high_water`` of them wait, so they cannot grow unbounded."""
+        self._upgrade_tail.append(data)
+        self._upgrade_tail_size += len(data)
+        if self._upgrade_tail_size > self.settings.read_high_water:
+            self.pause_reason("upgrade tail")
+
+    def _decline_upgrade(self) -> None:
+        """The handler of the pending upgrade answered without taking the connection over: it stays HTTP/1.1
+        (RFC 9110 §7.8), and what arrived behind the upgrade request is parsed by a fresh parser, as llhttp stops
+        for good at an upgrade. A parse error there is answered (400) after the answer just sent."""
+        self._upgrade = _NO_UPGRADE
+        tail = b"".join(self._upgrade_tail)
+        self._upgrade_tail.clear()
+        self._upgrade_tail_size = 0
+        self.resume_reason("upgrade tail")
+        self._parser = httptools.HttpRequestParser(self)
+        if tail and not self.closed:
+            self._feed(tail)
 
     def upgrade_to(self, exchange: Exchange, sink: UpgradeSink) -> bytes:
         if self._upgrade is not _PENDING or not self.queue or self.queue[0] is not exchange:
@@ -747,6 +804,8 @@ class HttpProtocol(asyncio.Protocol):
             self.loop.call_soon(self._shutdown_sink)
         tail = b"".join(self._upgrade_tail)
         self._upgrade_tail.clear()
+        self._upgrade_tail_size = 0
+        self.resume_reason("upgrade tail")
         return tail
 
     def begin_drain(self, grace_deadline: float) -> None:

@@ -16,16 +16,19 @@ DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s"
 class ServerSettings:
     """Limits and timeouts for every connection a factory serves.
 
-    Every limit answers with its own status and closes the connection: request line (414), header count and field
-    size (431), body size (413). ``keepalive_timeout`` is deliberately longer than nginx's 60 s upstream keep-alive,
-    so the proxy, not us, closes idle upstream connections and never races a request against our close.
+    Every limit answers with its status and closes the connection: request line (414), header count and field size
+    (400, as aiohttp answers), body size (413). ``keepalive_timeout`` is deliberately longer than nginx's 60 s
+    upstream keep-alive, so the proxy, not us, closes idle upstream connections and never races a request against
+    our close.
 
     ``write_timeout``: a connection whose write buffer stays above ``write_high_water`` that long (the client reads
     nothing) is aborted, and the handler's pending ``drain()`` or next write raises ``ConnectionResetError``; like
     nginx's ``send_timeout`` it runs between two successive drains of the buffer, not over the whole response.
     None or 0 disables it. ``worker_connections``: the most connections the factory holds open at once; at the
     limit :class:`server.acceptor.Acceptor` stops accepting, so further connections wait in the listen backlog for
-    this or another worker (gunicorn's setting of the same name).
+    this or another worker (gunicorn's setting of the same name). ``auto_decompress`` (aiohttp's setting): a
+    request body sent with ``Content-Encoding`` gzip, deflate or br reaches the handler decoded, the decoded size
+    bounded by ``client_max_size`` (see :mod:`.decompress`).
     """
 
     max_request_line: int = 8190
@@ -46,6 +49,7 @@ class ServerSettings:
     handler_cancellation: bool = False
     write_timeout: float | None = 60.0
     worker_connections: int = 1000
+    auto_decompress: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline", "worker_connections"):

@@ -114,6 +114,10 @@ class FlowControlStreamReader:
         self._unpause()
         self._wake(exc)
 
+    def continue_sent(self) -> None:
+        """The client got an interim answer to its ``Expect: 100-continue`` already: send none on read."""
+        self._expect_continue = False
+
     @property
     def expecting_continue(self) -> bool:
         """True while the client waits for ``100 Continue`` that no read has triggered yet."""
@@ -141,6 +145,11 @@ class FlowControlStreamReader:
     def total_bytes(self) -> int:
         """Bytes of body received so far."""
         return self._total
+
+    def get_read_buffer_limits(self) -> tuple[int, int]:
+        """``(low_water, high_water)``: reading from the socket resumes below the first, pauses above the second
+        (aiohttp 3's ``StreamReader`` method; ``read_bufsize`` sets them to its value and twice it)."""
+        return self._low, self._high
 
     def exception(self) -> BaseException | None:
         return self._exception

@@ -73,6 +73,7 @@ class _Reader:
         self._current: Response | None = None
         self._body: list[bytes] = []
         self._declared = False
+        self._http10_keep_alive = False
 
     def _method(self) -> str:
         if isinstance(self._methods, str):
@@ -116,6 +117,9 @@ class _Reader:
             if isinstance(event, h11.InformationalResponse):
                 continue  # 1xx heads (100 Continue) precede the final response (RFC 9110 §15.2)
             if isinstance(event, h11.Response):
+                self._http10_keep_alive = event.http_version == b"1.0" and any(
+                    k == b"connection" and v.lower() == b"keep-alive" for k, v in event.headers
+                )
                 self._current = Response(
                     event.status_code,
                     event.reason.decode("latin-1"),
@@ -133,6 +137,16 @@ class _Reader:
                 self._index += 1
                 if self._conn.our_state is h11.DONE and self._conn.their_state is h11.DONE:
                     self._conn.start_next_cycle()
+                    self._declared = False
+                elif self._http10_keep_alive:
+                    # An HTTP/1.0 answer that announces keep-alive leaves the connection open (RFC 9112 §9.3); h11
+                    # has no HTTP/1.0 keep-alive, so a fresh reader takes the bytes after it.
+                    unread, closed = self._conn.trailing_data
+                    self._conn = h11.Connection(h11.CLIENT)
+                    if unread:
+                        self._conn.receive_data(bytes(unread))
+                    if closed:
+                        self._conn.receive_data(b"")
                     self._declared = False
                 # Otherwise the response closed the connection (RFC 9112 §9.6): h11 stays in MUST_CLOSE and
                 # rejects any byte after it ("Got data when expecting EOF").

@@ -3,8 +3,8 @@
 ``parse_form(request)`` is what ``Request.post()`` calls (and stores). It reads ``application/x-www-form-urlencoded``
 (and a body without Content-Type, as the aiohttp 0.14 API says) with :func:`parse_urlencoded`, a pure function, and
 ``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
-is in memory: non-file fields become ``str`` (they are bounded by ``max_field_size``), file parts are streamed to
-a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
+is in memory: non-file fields become ``str`` (bounded by ``client_max_size``, and ``max_field_size`` when set),
+file parts are streamed to a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
 
 Limits (:class:`FormLimits`, from ``Application(form_limits=...)`` when given) answer
 ``HTTPRequestEntityTooLarge`` (413); a malformed body answers ``HTTPBadRequest`` (400). ``client_max_size`` is
@@ -30,6 +30,7 @@ import codecs
 import dataclasses
 import functools
 import re
+import sys
 import tempfile
 import urllib.parse
 from typing import IO, Any, NamedTuple
@@ -89,25 +90,27 @@ class FileField(NamedTuple):
 class FormLimits:
     """Bounds on what ``post()`` accepts besides ``client_max_size`` (which bounds the whole body).
 
-    ``max_fields`` counts urlencoded pairs and multipart parts alike. ``max_field_size`` bounds one non-file
-    value in bytes before decoding; 1 MiB, because such values are held in memory as ``str`` even when
-    ``client_max_size`` is raised for large uploads. ``max_file_size`` bounds one file part (``None``: only
-    ``client_max_size``). ``spool_size`` is the size above which a file part leaves memory for ``upload_dir``
-    (``None``: ``tempfile``'s default directory).
+    ``max_fields`` counts urlencoded pairs and multipart parts alike; ``Application(client_max_fields=...)``
+    (aiohttp 3's setting, 0 for no limit) sets it when no ``form_limits`` is given. ``max_field_size`` bounds one
+    non-file value in bytes before decoding (``None``, the default, as in aiohttp: only ``client_max_size``; such
+    values are held in memory as ``str``, so set it when ``client_max_size`` is raised for large uploads).
+    ``max_file_size`` bounds one file part (``None``: only ``client_max_size``). ``spool_size`` is the size above
+    which a file part leaves memory for ``upload_dir`` (``None``: ``tempfile``'s default directory).
     """
 
     max_fields: int = 1000
-    max_field_size: int = 1 * MiB
+    max_field_size: int | None = None
     max_file_size: int | None = None
     spool_size: int = 1 * MiB
     upload_dir: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("max_fields", "max_field_size", "spool_size"):
+        for name in ("max_fields", "spool_size"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
-        if self.max_file_size is not None and self.max_file_size < 0:
-            raise ValueError(f"max_file_size must not be negative, got {self.max_file_size!r}")
+        for name in ("max_field_size", "max_file_size"):
+            if getattr(self, name) is not None and getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
 
 
 DEFAULT_LIMITS = FormLimits()
@@ -155,10 +158,10 @@ def parse_urlencoded(
     max_size = limits.max_field_size
     for m in _PAIR.finditer(body):
         if len(pairs) >= max_fields:
-            raise TooManyFields(f"more than {max_fields} form fields")
+            raise TooManyFields(_too_many(max_fields))
         name, _, value = m.group().partition(b"=")
         # The encoded length bounds the decoded one from above: check the cheap one first.
-        if len(value) > max_size:
+        if max_size is not None and len(value) > max_size:
             decoded = urllib.parse.unquote_to_bytes(value)
             if len(decoded) > max_size:
                 raise FieldTooLarge(f"form field longer than {max_size} bytes")
@@ -183,14 +186,29 @@ def _charset(name: str | None, default: str = "utf-8") -> str:
     return codec
 
 
+def _too_many(max_fields: int) -> str:
+    return f"Maximum number of form fields {max_fields} exceeded."  # aiohttp 3's words
+
+
+def _setting(app: Any, name: str) -> Any:
+    # ``Application(form_limits=..., client_max_fields=...)`` stores them in the app's mapping (extra keyword
+    # arguments do); an attribute of that name, should the application define one, takes precedence.
+    value = getattr(app, name, None)
+    if value is None and hasattr(app, "get"):
+        value = app.get(name)
+    return value
+
+
 def _limits(request: Any) -> FormLimits:
-    # ``Application(form_limits=FormLimits(...))`` stores it in the app's mapping (extra keyword arguments do);
-    # an attribute of that name, should the application define one, takes precedence.
     app = request.app
-    limits = getattr(app, "form_limits", None)
-    if limits is None and hasattr(app, "get"):
-        limits = app.get("form_limits")
-    return limits if isinstance(limits, FormLimits) else DEFAULT_LIMITS
+    limits = _setting(app, "form_limits")
+    if isinstance(limits, FormLimits):
+        return limits
+    max_fields = _setting(app, "client_max_fields")
+    if isinstance(max_fields, int) and not isinstance(max_fields, bool):
+        # aiohttp 3's Application(client_max_fields=N): 0 means no limit.
+        return dataclasses.replace(DEFAULT_LIMITS, max_fields=max_fields or sys.maxsize)
+    return DEFAULT_LIMITS
 
 
 async def parse_form(request: Any, *, limits: FormLimits | None = None) -> MultiDictProxy[str | FileField]:
@@ -231,7 +249,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
         async for part in reader:
             count += 1
             if count > limits.max_fields:
-                raise TooManyFields(f"more than {limits.max_fields} form fields")
+                raise TooManyFields(_too_many(limits.max_fields))
             name = part.name
             if name is None:
                 raise MalformedForm("form part without a Content-Disposition name (RFC 7578 §4.2)")
@@ -248,7 +266,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
             data = bytearray()
             while chunk := await part.read_chunk(READ_SIZE):
                 data += chunk
-                if len(data) > limits.max_field_size:
+                if limits.max_field_size is not None and len(data) > limits.max_field_size:
                     raise FieldTooLarge(f"form field {name!r} longer than {limits.max_field_size} bytes")
             field_type = part.headers.get("Content-Type")
             if field_type is not None and not field_type.lstrip().lower().startswith("text/"):

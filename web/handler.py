@@ -73,10 +73,10 @@ class RequestHandlerFactory:
         if "max_line_size" in kwargs:
             kwargs["max_request_line"] = kwargs.pop("max_line_size")
         if "read_bufsize" in kwargs:
-            # The buffered body above which reading from the socket pauses.
-            kwargs["read_high_water"] = bufsize = kwargs.pop("read_bufsize")
-            default_low = ServerSettings.__dataclass_fields__["read_low_water"].default
-            kwargs.setdefault("read_low_water", min(bufsize, default_low))
+            # As aiohttp's StreamReader(limit=read_bufsize): reading resumes below it and pauses above twice it.
+            bufsize = kwargs.pop("read_bufsize")
+            kwargs.setdefault("read_low_water", bufsize)
+            kwargs.setdefault("read_high_water", 2 * bufsize)
         kwargs.setdefault("client_max_size", app.client_max_size)
         if kwargs["client_max_size"] is None:
             kwargs["client_max_size"] = sys.maxsize  # aiohttp's client_max_size=None: no limit
@@ -129,6 +129,14 @@ class RequestHandlerFactory:
                 nested = getattr(router, "_nested", None)
                 match_info = await router.resolve(request)
             request._match_info = match_info
+            if exchange.expect:
+                # aiohttp 3: the route's expect_handler answers Expect: 100-continue before the middlewares; a
+                # response it returns is sent instead of the handler's.
+                expect_handler = getattr(match_info, "expect_handler", None)
+                if expect_handler is not None:
+                    response = await expect_handler(request)
+                    if response is not None:
+                        raise _Answered(response)
             handler = match_info.handler
             apps = match_info.apps if nested else None
             if apps:
@@ -152,6 +160,8 @@ class RequestHandlerFactory:
                 # after the middlewares, and _send below finishes what it started. aiohttp 3 prepares every
                 # returned response the same way.
                 await response.prepare(request)
+        except _Answered as answered:
+            response = answered.response
         except HTTPException as exc:
             response = exc
         except HttpProtocolError as exc:
@@ -194,6 +204,14 @@ class RequestHandlerFactory:
         finally:
             if request._cleanups:
                 _cleanup(request)
+
+
+class _Answered(Exception):
+    """An expect_handler answered the request: its response is sent, the handler is not called."""
+
+    def __init__(self, response: StreamResponse) -> None:
+        super().__init__()
+        self.response = response
 
 
 def _cleanup(request: Request) -> None:

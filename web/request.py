@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
+from server.errors import RequestPayloadError as RequestPayloadError
 from server.exchange import Exchange, HttpVersion
 from server.streams import FlowControlStreamReader
 
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["BaseRequest", "InvalidJSONBody", "PayloadAccessError", "Request", "RequestPayloadError"]
 
 _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
-
-
-class RequestPayloadError(Exception):
-    """The request body cannot be read: it is malformed (e.g. a compressed body that does not decode)."""
 
 
 class PayloadAccessError(Exception):
@@ -342,6 +339,12 @@ class Request(MutableMapping[str, Any]):
                 await callback(self, response)
 
     @property
+    def writer(self) -> RequestWriter:
+        """aiohttp 3's stream of the raw connection output, for an ``expect_handler`` that writes
+        ``HTTP/1.1 100 Continue`` itself (responses are written by returning them)."""
+        return RequestWriter(self._exchange)
+
+    @property
     def transport(self) -> Any:
         """The transport the request arrived on, e.g. for ``get_extra_info('peername')``."""
         return self._exchange.transport
@@ -477,6 +480,23 @@ class Request(MutableMapping[str, Any]):
     async def release(self) -> None:
         """Read and discard what is left of the body. The server does this after every handler as needed."""
         await self._exchange.body.wait_eof()
+
+
+class RequestWriter:
+    """What ``Request.writer`` gives: interim (1xx) answers written before the response's head."""
+
+    __slots__ = ("_exchange",)
+
+    def __init__(self, exchange: Any) -> None:
+        self._exchange = exchange
+
+    async def write(self, data: bytes) -> None:
+        """Write ``data``, an encoded interim response such as ``HTTP/1.1 100 Continue\\r\\n\\r\\n``."""
+        self._exchange.write_interim(bytes(data))
+
+    async def drain(self) -> None:
+        """Wait until the connection's write buffer is below its low-water mark."""
+        await self._exchange.drain()
 
 
 class _ExchangeView:

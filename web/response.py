@@ -371,10 +371,12 @@ class StreamResponse:
                 line = STATUS_LINES.get(status) if self._reason is None else None
                 if line is None:
                     line = status_line(status, self._reason)
-                if not keep_alive:
+                if exchange.version == HTTP10:
+                    # HTTP/1.0 closes unless keep-alive is announced (RFC 9112 §9.3); aiohttp sends no close.
+                    if keep_alive:
+                        trusted += "Connection: keep-alive\r\n"
+                elif not keep_alive:
                     trusted += "Connection: close\r\n"
-                elif exchange.version == HTTP10:
-                    trusted += "Connection: keep-alive\r\n"
                 head = f"{line}{fields}Content-Length: {len(self._body)}\r\n{trusted}\r\n".encode()
             if defer is _SEND:
                 # Response._send: the whole response in one write (the fast path's body is allowed, unchunked).
@@ -427,10 +429,12 @@ class StreamResponse:
             if _CONNECTION in headers and headers.popall(_CONNECTION)[-1].strip().lower() == "close":
                 keep_alive = False
                 self._keep_alive = False
-            if not keep_alive:
+            if version == HTTP10:
+                # HTTP/1.0 closes unless keep-alive is announced (RFC 9112 §9.3); aiohttp sends no close.
+                if keep_alive:
+                    trusted += "Connection: keep-alive\r\n"
+            elif not keep_alive:
                 trusted += "Connection: close\r\n"
-            elif version == HTTP10:
-                trusted += "Connection: keep-alive\r\n"
         self._final_keep_alive = keep_alive
         head = encode_head(status_line(status, self._reason), headers.items(), trusted)
         if defer:

@@ -237,12 +237,17 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
         ``method`` ``'*'`` means any method. A regular function is converted to a coroutine. Returns the new
         :class:`~web.routes.PlainRoute` (``/a/b/c``) or :class:`~web.routes.DynamicRoute` (``/a/{name}``).
-        ``expect_handler`` (aiohttp 3) is accepted for source compatibility: ``Expect: 100-continue`` is answered
-        by the server core before the handler runs (see ``server.protocol``), so it is never called.
+        ``expect_handler`` (aiohttp 3): a coroutine ``expect_handler(request)`` called before the middlewares
+        and the handler for a request with ``Expect: 100-continue``; it may write ``100 Continue`` itself
+        (``await request.writer.write(b"HTTP/1.1 100 Continue\\r\\n\\n")``), or return (or raise) a response
+        that is sent instead of the handler's. Without one, the server sends ``100 Continue`` on the handler's
+        first body read (RFC 9110 §10.1.1).
         """
         if expect_handler is not None and not callable(expect_handler):
             raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
-        return self.register_route(make_route(method, path, handler, name))
+        route = make_route(method, path, handler, name)
+        route.expect_handler = expect_handler
+        return self.register_route(route)
 
     def add_view(self, path: str, handler: Any, **kwargs: Any) -> Route:
         """Shortcut for ``add_route('*', path, handler)``, for a ``web.View`` subclass (aiohttp 3)."""

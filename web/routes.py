@@ -165,7 +165,7 @@ class Route:
     processes the route, ``name`` the route's name or None.
     """
 
-    __slots__ = ("_index", "_methods", "_owner", "handler", "method", "name")
+    __slots__ = ("_index", "_methods", "_owner", "expect_handler", "handler", "method", "name")
 
     #: True for the routes that hand requests to a sub-application (``web.subapp``).
     _nested = False
@@ -179,6 +179,8 @@ class Route:
         self._methods: frozenset[str] | None = None if self.method == "*" else frozenset((self.method,))
         self._index = -1  # position in the router's table, set when added
         self._owner: Any = None  # the router, set when added
+        #: aiohttp 3's handler for ``Expect: 100-continue`` (see ``UrlDispatcher.add_route``), or None.
+        self.expect_handler: Any = None
 
     @property
     def resource(self) -> Route:

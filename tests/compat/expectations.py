@@ -11,23 +11,16 @@ Keys are ``file::test`` (every parametrization) or ``file::test[params]`` (one).
 """
 
 # Why a test fails against our web; each XFAIL entry names one of these.
-DECOMP = "request bodies are not decompressed by Content-Encoding (and make_handler has no auto_decompress)"
-EXPECT = "Expect: 100-continue is answered by the server core; expect_handler is never called"
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
-HTTP10 = "the server core answers HTTP/1.0 requests with an HTTP/1.1 status line"
 IFRANGE = "If-Range with a date later than Last-Modified: aiohttp sends the range; RFC 9110 §13.1.5 makes a date true only when it exactly matches Last-Modified, and a false If-Range MUST make the server ignore Range (else a file replaced by an older one is spliced into the client's partial copy)"
-LIMITS = "body and header limits answer with other texts or statuses (413 body, 431 header, no client_max_fields)"
 OPENMOCK = "mocks pathlib.Path.open; FileResponse opens with os.open(O_NONBLOCK), so a FIFO swapped in after the stat cannot block the worker, and checks that descriptor"
 RANGEUNIT = "aiohttp answers 416 to a Range of an unknown unit (blocks=0-10); RFC 9110 §14.2: an origin server MUST ignore it, so the whole file is sent (invalid bytes ranges answer 416, as in aiohttp)"
 MAXSTREAM = "client_max_size bounds the request body stream itself (a server setting), so a multipart part streamed past it answers 413; aiohttp applies it only to read() and post()"
 RES = "routes are their own resources: no add_resource(), one resource per route"
 SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 API's route.url(query=...) URLs resolve"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
-STREAM = "request.content is our stream (server/streams.py): it has no get_read_buffer_limits()"
 TASK = "reads request.task, the task running the handler, which our Request does not have"
-UPGRADE = "the server core handles data pipelined behind a declined upgrade differently"
 ENUM = "compares the server's messages and the client's by identity with one enum, aiohttp's WSMsgType (`msg.type is aiohttp.WSMsgType.TEXT`): the client's are aiohttp's members, the server's ours, and no object is both (with `==` the test passes against ours)"
-WS = "websocket behaviour differs from aiohttp's (receive timeouts, heartbeat, close codes, typed receive, upgrade errors): web/websocket.py"
 ZLIB = "expects the bytes of aiohttp's zlib backend set by set_zlib_backend() (isal writes another level into the deflate header); web compresses with the standard zlib module"
 
 DESELECTED: dict[str, str] = {
@@ -51,36 +44,11 @@ DESELECTED: dict[str, str] = {
 }
 
 XFAIL: dict[str, str] = {
-    "test_web_functional.py::test_100_continue_custom[pyloop]": EXPECT,
-    "test_web_functional.py::test_100_continue_custom_response[pyloop]": EXPECT,
-    "test_web_functional.py::test_app_max_client_fields[pyloop-Application-make_data3-413-1000 exceeded]": LIMITS,
-    "test_web_functional.py::test_app_max_client_fields[pyloop-make_app0-make_data0-413-2 exceeded]": LIMITS,
-    "test_web_functional.py::test_app_max_client_fields[pyloop-make_app1-make_data1-413-2 exceeded]": LIMITS,
-    "test_web_functional.py::test_app_max_client_size[pyloop]": LIMITS,
-    "test_web_functional.py::test_app_max_client_size_adjusted[pyloop]": LIMITS,
-    "test_web_functional.py::test_app_max_client_size_none[pyloop]": LIMITS,
-    "test_web_functional.py::test_auto_decompress[zlib-pyloop-False-compressed]": DECOMP,
-    "test_web_functional.py::test_auto_decompress[zlib-pyloop-True-uncompressed]": DECOMP,
-    "test_web_functional.py::test_auto_decompress[zlib_ng.zlib_ng-pyloop-False-compressed]": DECOMP,
-    "test_web_functional.py::test_auto_decompress[zlib_ng.zlib_ng-pyloop-True-uncompressed]": DECOMP,
-    "test_web_functional.py::test_auto_decompress[isal.isal_zlib-pyloop-False-compressed]": DECOMP,
-    "test_web_functional.py::test_auto_decompress[isal.isal_zlib-pyloop-True-uncompressed]": DECOMP,
-    "test_web_functional.py::test_bad_pipelined_data_behind_declined_upgrade_answers_400[pyloop]": UPGRADE,
-    "test_web_functional.py::test_bad_request_payload[pyloop]": DECOMP,
-    "test_web_functional.py::test_declined_websocket_upgrade_reads_body[pyloop]": UPGRADE,
-    "test_web_functional.py::test_expect_handler_custom_response[pyloop]": EXPECT,
-    "test_web_functional.py::test_http10_keep_alive_default[pyloop]": HTTP10,
-    "test_web_functional.py::test_http10_keep_alive_with_headers[pyloop]": HTTP10,
-    "test_web_functional.py::test_http10_keep_alive_with_headers_close[pyloop]": HTTP10,
-    "test_web_functional.py::test_http1_pipelined_behind_declined_upgrade_served_once": UPGRADE,
-    "test_web_functional.py::test_large_header[pyloop]": LIMITS,
     "test_web_functional.py::test_response_with_bodypart[pyloop]": MAXSTREAM,
     "test_web_functional.py::test_response_with_bodypart_invalid_name[pyloop]": MAXSTREAM,
     "test_web_functional.py::test_response_with_bodypart_named[pyloop]": MAXSTREAM,
     "test_web_functional.py::test_post_json[pyloop]": STORED,
-    "test_web_functional.py::test_post_max_client_size[pyloop]": LIMITS,
     "test_web_functional.py::test_post_text[pyloop]": STORED,
-    "test_web_functional.py::test_read_bufsize[pyloop]": STREAM,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_add_trailing_when_necessary[pyloop-/resource1/-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_add_trailing_when_necessary[pyloop-/resource1/?p1=1&p2=2-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_append_and_merge_slash[pyloop-/////resource1/a///b/-404]": SLASH,
@@ -109,10 +77,6 @@ XFAIL: dict[str, str] = {
     "test_web_urldispatcher.py::test_reuse_last_added_resource[/{a}]": RES,
     "test_web_urldispatcher.py::test_static_file_with_mock_permission_error[pyloop]": OPENMOCK,
     "test_web_websocket_functional.py::test_heartbeat_no_pong_receive_many_messages[pyloop]": ENUM,
-    "test_web_websocket_functional.py::test_partial_pipelined_request_after_failed_websocket_upgrade[pyloop]": WS,
-    "test_web_websocket_functional.py::test_pipelined_request_after_declined_upgrade_behind_burst[pyloop]": WS,
-    "test_web_websocket_functional.py::test_pipelined_request_after_failed_websocket_upgrade[pyloop]": WS,
-    "test_web_websocket_functional.py::test_pipelined_request_after_two_declined_upgrades[pyloop]": WS,
     "test_web_websocket_functional.py::test_receive_text_as_bytes_server_iteration[pyloop]": ENUM,
     "test_web_websocket_functional.py::test_receive_text_as_bytes_server_side[pyloop]": ENUM,
     "test_web_websocket_functional.py::test_server_decode_text_default_true[pyloop]": ENUM,

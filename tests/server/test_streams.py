@@ -122,3 +122,8 @@ async def test_exception_fails_pending_and_later_reads():
         await reader
     with pytest.raises(ConnectionResetError):
         await stream.readany()
+
+
+async def test_read_buffer_limits_are_the_low_and_high_water_marks():
+    # aiohttp 3's StreamReader.get_read_buffer_limits(): (low_water, high_water).
+    assert _stream(high_water=4, low_water=2).get_read_buffer_limits() == (2, 4)

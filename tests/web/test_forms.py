@@ -214,6 +214,31 @@ async def test_urlencoded_over_max_fields_is_413(make_server: Any) -> None:
             assert resp.status == 413
 
 
+@pytest.mark.parametrize(
+    ("client_max_fields", "fields", "status", "text"),
+    [
+        (2, 2, 200, "a0=v"),
+        (2, 3, 413, "Maximum number of form fields 2 exceeded."),
+        (0, 1001, 200, "a1000=v"),  # 0: no limit, as in aiohttp
+        (None, 1000, 200, "a999=v"),
+        (None, 1001, 413, "Maximum number of form fields 1000 exceeded."),
+    ],
+)
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+async def test_applications_client_max_fields(
+    make_server: Any, client_max_fields: int | None, fields: int, status: int, text: str, multipart: bool
+) -> None:
+    # aiohttp 3's Application(client_max_fields=...), 1000 by default, with aiohttp's answer.
+    kwargs = {} if client_max_fields is None else {"client_max_fields": client_max_fields}
+    server = await serve(make_server, echo_form, **kwargs)
+    form = aiohttp.FormData(default_to_multipart=multipart)
+    for i in range(fields):
+        form.add_field(f"a{i}", "v")
+    async with aiohttp.ClientSession() as session, session.post(server.url("/"), data=form) as resp:
+        assert resp.status == status
+        assert text in await resp.text()
+
+
 @pytest.mark.parametrize("extra", [0, 1])
 async def test_client_max_size_on_both_sides(make_server: Any, extra: int) -> None:
     server = await serve(make_server, echo_form, client_max_size=1000)
@@ -223,6 +248,26 @@ async def test_client_max_size_on_both_sides(make_server: Any, extra: int) -> No
         session.post(server.url("/"), data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}) as resp,
     ):
         assert resp.status == (413 if extra else 200)
+        if extra:
+            assert "Maximum request body size 1000 exceeded." in await resp.text()  # aiohttp 3's words
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+async def test_a_field_is_bounded_by_client_max_size_alone(make_server: Any, multipart: bool) -> None:
+    # As in aiohttp, no per-field bound by default: a 2 MiB field passes under a raised client_max_size.
+    async def length(request: Any) -> Response:
+        form = await request.post()
+        return Response(text=str(len(form["f0"])))
+
+    server = await serve(make_server, length, client_max_size=3 * 1024 * 1024)
+    size = 2 * 1024 * 1024
+    if multipart:
+        request = multipart_request(parts_of(1, size))
+    else:
+        body = b"f0=" + b"x" * size
+        head = "POST / HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        request = f"{head}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+    assert await raw(server, request) == (200, str(size).encode())
 
 
 # -- multipart through the server ----------------------------------------------------------------------------

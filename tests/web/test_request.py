@@ -64,7 +64,7 @@ async def test_host_is_none_without_a_host_header(make_server, raw):
 
     srv = await _serve(make_server, handler)
     answer = await raw(srv.port, b"GET / HTTP/1.0\r\n\r\n")
-    assert answer.startswith(b"HTTP/1.1 200 OK") and seen["host"] is None
+    assert answer.startswith(b"HTTP/1.0 200 OK") and seen["host"] is None
     # HTTP/1.1 must send Host: without it the server answers 400 and closes (RFC 9112 §3.2).
     answer = await raw(srv.port, b"GET / HTTP/1.1\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400 ") and b"Connection: close\r\n" in answer
@@ -315,3 +315,48 @@ async def test_request_is_a_mutable_mapping_for_per_request_state(make_server):
     srv = await make_server(app)
     async with aiohttp.ClientSession() as session, session.get(srv.url("/")) as resp:
         assert await resp.text() == "alice"
+
+
+# -- Expect: 100-continue and the route's expect_handler (aiohttp 3) ----------------------------------------------
+
+EXPECT_POST = b"POST / HTTP/1.1\r\nHost: t\r\nX-Key: %s\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"
+
+
+async def _expect_server(make_server):
+    async def handler(request):
+        return web.Response(text="handler:" + (await request.text()))
+
+    async def expect_handler(request):
+        key = request.headers["X-Key"]
+        if key == "cached":
+            return web.Response(text="cached")  # sent instead of the handler's answer
+        if key == "forbidden":
+            raise web.HTTPForbidden()
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return None
+
+    app = web.Application()
+    app.router.add_route("POST", "/", handler, expect_handler=expect_handler)
+    return await make_server(app)
+
+
+@pytest.mark.parametrize(("key", "status", "body"), [(b"cached", 200, b"cached"), (b"forbidden", 403, None)])
+async def test_an_expect_handler_may_answer_instead_of_the_handler(make_server, key, status, body):
+    srv = await _expect_server(make_server)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(EXPECT_POST % key)
+    got, _, text = await asyncio.wait_for(read_response(reader, "POST"), 5)
+    # The answer comes first: no 100 Continue invited a body the handler never reads (RFC 9110 §10.1.1).
+    assert got == status and (body is None or text == body)
+    writer.close()
+
+
+async def test_an_expect_handler_that_sends_100_continue_is_not_followed_by_a_second(make_server):
+    srv = await _expect_server(make_server)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(EXPECT_POST % b"go")
+    assert await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    writer.write(b"data")
+    status, _, text = await asyncio.wait_for(read_response(reader, "POST"), 5)
+    assert (status, text) == (200, b"handler:data")
+    writer.close()

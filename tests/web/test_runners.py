@@ -51,6 +51,7 @@ def test_make_handler_takes_aiohttps_settings_and_handler_args():
     app = web.Application(handler_args={"max_line_size": 100}, client_max_size=None)
     factory = app.make_handler(logger=logger, read_bufsize=2048)
     assert factory.settings.max_request_line == 100
-    assert factory.settings.read_high_water == 2048 and factory.settings.read_low_water <= 2048
+    # aiohttp's StreamReader(limit=read_bufsize): resume below the limit, pause above twice it.
+    assert (factory.settings.read_low_water, factory.settings.read_high_water) == (2048, 4096)
     assert factory.logger is logger
     assert factory.settings.client_max_size > 2**40
