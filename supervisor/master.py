@@ -189,8 +189,8 @@ class Master:
         """``--metrics-bind``: listen for scrapers. A bind error at start stops the command; but while a USR2
         upgrade runs, the old master holds the address until it hands over, so the new one tries again on each
         turn of the loop (:meth:`tick`) until it is free."""
-        if not self.cfg.metrics_bind:
-            return
+        if not self.cfg.metrics_bind or self.handed_over:
+            return  # a master that handed over leaves the address to the new one
         if self.exporter is None:
             self.exporter = Exporter(self.cfg.metrics_bind, self.render_metrics, self.selector)
             if self.upgrade_from is None:
@@ -593,6 +593,9 @@ class Master:
         if cfg.bind != self.cfg.bind:
             log.warning("reload: bind changed; new addresses take effect on USR2 or a restart")
             cfg.values["bind"] = self.cfg.bind
+        if cfg.metrics_bind != self.cfg.metrics_bind:
+            log.warning("reload: metrics_bind changed; it takes effect on USR2 or a restart")
+            cfg.values["metrics_bind"] = self.cfg.metrics_bind
         self.logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog, access_json=cfg.access_json)
         # A count changed by TTIN/TTOU survives a reload unless the config itself changed ``workers``.
         resize = cfg.workers != self.cfg.workers and cfg.workers != self.fleet.target

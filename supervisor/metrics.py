@@ -4,9 +4,8 @@ The three halves, each a plain object with no I/O of its own:
 
 * :class:`Recorder`, in a worker, counts every finished exchange. It takes the place of the connection registry's
   access logger (the one call the connection makes per finished exchange, with the duration it measured) and
-  hands each exchange on to the real access logger, if any. Per request it does a tuple key, a dict increment, a
-  bisect into the duration buckets and three additions: ``bench/hello.py --servers prefork-cli,prefork-metrics``
-  measures what that costs.
+  hands each exchange on to the real access logger, if any. Per request it appends to two lists; the heartbeat
+  folds them into counts (``bench/hello.py --servers prefork-cli,prefork-metrics`` measures what that costs).
 * :meth:`Recorder.snapshot`, on the worker's heartbeat timer, turns the counts into *series*: a series is the text
   of one exposition line before its value, ``name{label="value",...}``, mapped to a number. Counters are
   cumulative since the worker started, so the master *replaces* a worker's values on every report: a report lost to
@@ -25,6 +24,7 @@ resource, its name; never the raw path. A request that matched no route is :data
 from __future__ import annotations
 
 import bisect
+import collections
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -52,6 +52,7 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0,
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"})
 UNMATCHED = "(unmatched)"
 HEALTH = "(health)"
+STAGES = ("booting", "ready", "draining", "quitting", "aborting")  # policy.Stage's values
 _MAX_LABEL = 120  # a series must fit one pipe message (messages.PIPE_LIMIT) with room to spare
 
 REQUESTS = "prefork_http_requests_total"
@@ -138,12 +139,19 @@ class Recorder:
     """Counts finished exchanges in a worker; an access logger for the connection registry (``log``).
 
     ``access`` is the registry's real access logger, called after counting (None: no access log).
+
+    :meth:`log` only appends: one tuple per exchange, one duration. The heartbeat's :meth:`snapshot` folds them
+    into the counts with C-level tools (``Counter``, ``sort``, ``bisect``), so what each request pays is two list
+    appends (``bench/README.md`` has the figure). Between two heartbeats (at most a second) the lists hold one entry
+    per request, and a request body's stream object until it is counted.
     """
 
-    __slots__ = ("access", "buckets", "duration_sum", "labels", "received", "requests", "sent")
+    __slots__ = ("access", "buckets", "duration_sum", "durations", "finished", "labels", "received", "requests", "sent")
 
     def __init__(self, access: Any = None) -> None:
         self.access = access
+        self.finished: list[tuple[str, int | None, Any, int, Any]] = []
+        self.durations: list[float] = []
         self.requests: dict[tuple[str, int | None, Any], int] = {}
         self.buckets = [0] * (len(BUCKETS) + 1)  # the last one is +Inf
         self.duration_sum = 0.0
@@ -152,25 +160,39 @@ class Recorder:
         self.labels: dict[Any, str] = {}  # route object -> its label, computed once per route
 
     def log(self, exchange: Any, duration: float) -> None:
-        """Count one finished exchange; then the real access log line."""
-        key = (exchange.method, exchange.status, exchange.route)
-        requests = self.requests
-        try:
-            requests[key] += 1
-        except KeyError:
-            requests[key] = 1
+        """Record one finished exchange; then the real access log line."""
+        self.finished.append((exchange.method, exchange.status, exchange.route, exchange.bytes_sent, exchange.body))
         if not exchange.upgrade:  # a websocket session lasts minutes: it would swamp the request latencies
-            self.buckets[bisect.bisect_left(BUCKETS, duration)] += 1
-            self.duration_sum += duration
-        self.sent += exchange.bytes_sent
-        self.received += exchange.body.total_bytes
+            self.durations.append(duration)
         access = self.access
         if access is not None:
             access.log(exchange, duration)
 
+    def fold(self) -> None:
+        """Fold what :meth:`log` recorded since the last call into the counts."""
+        finished, self.finished = self.finished, []
+        requests = self.requests
+        # Equal tuples collapse: requests without a body share one empty stream; a body's stream is its own.
+        for (method, status, route, sent, body), count in collections.Counter(finished).items():
+            key = (method, status, route)
+            requests[key] = requests.get(key, 0) + count
+            self.sent += sent * count
+            self.received += body.total_bytes * count
+        durations, self.durations = self.durations, []
+        if durations:
+            durations.sort()
+            below = 0
+            for index, bound in enumerate(BUCKETS):
+                upto = bisect.bisect_right(durations, bound)  # le: the bucket counts durations <= its bound
+                self.buckets[index] += upto - below
+                below = upto
+            self.buckets[-1] += len(durations) - below
+            self.duration_sum += math.fsum(durations)
+
     def snapshot(self, connections: Iterable[Any] = ()) -> dict[str, float]:
         """Every series of this worker now: the counters since it started, and the gauges read off ``connections``
         (the registry's protocols: their ``queue`` of exchanges; a websocket is an unfinished 101)."""
+        self.fold()
         out: dict[str, float] = {}
         for (method, status, route), count in self.requests.items():
             label = self.labels.get(route)
@@ -261,7 +283,7 @@ def master_series(state: str, workers: Iterable[tuple[int, str, int]]) -> dict[s
     out: dict[str, float] = {}
     for name in ("serving", "reloading", "draining"):
         out[series(STATE, state=name)] = 1 if name == state else 0
-    stages: dict[str, int] = {}
+    stages = dict.fromkeys(STAGES, 0)  # every stage, 0 when empty: a series that vanishes reads as "no data"
     for pid, stage, rss in sorted(workers):
         stages[stage] = stages.get(stage, 0) + 1
         if rss:

@@ -40,8 +40,18 @@ def _routes():
     return user, named
 
 
-def exchange(method="GET", status=200, route=None, duration_body=0, sent=2, upgrade=False):
-    body = SimpleNamespace(total_bytes=duration_body)
+class Body:
+    """A request body stream as the recorder sees it: hashable by identity, with ``total_bytes``."""
+
+    def __init__(self, total_bytes):
+        self.total_bytes = total_bytes
+
+
+EMPTY = Body(0)  # the server shares one stream between every request without a body
+
+
+def exchange(method="GET", status=200, route=None, body_bytes=0, sent=2, upgrade=False):
+    body = Body(body_bytes) if body_bytes else EMPTY
     return SimpleNamespace(method=method, status=status, route=route, bytes_sent=sent, body=body, upgrade=upgrade)
 
 
@@ -84,20 +94,21 @@ def test_route_labels_are_bounded_and_escaped():
 def test_duration_histogram_bytes_and_the_real_access_log():
     access = Access()
     recorder = Recorder(access)
-    recorder.log(exchange(duration_body=64, sent=10), 0.003)
+    recorder.log(exchange(body_bytes=64, sent=10), 0.003)
     recorder.log(exchange(sent=5), 0.2)
+    recorder.log(exchange(sent=0), 0.005)  # on a bound: counted in that bucket (le: less than or equal)
     recorder.log(exchange(sent=1), 30.0)
     recorder.log(exchange(status=101, upgrade=True, sent=0), 600.0)  # a websocket session: not a latency
     values = recorder.snapshot()
-    assert values['prefork_http_request_duration_seconds_bucket{le="0.005"}'] == 1
-    assert values['prefork_http_request_duration_seconds_bucket{le="0.25"}'] == 2
-    assert values['prefork_http_request_duration_seconds_bucket{le="10.0"}'] == 2
-    assert values['prefork_http_request_duration_seconds_bucket{le="+Inf"}'] == 3
-    assert values["prefork_http_request_duration_seconds_count"] == 3
-    assert values["prefork_http_request_duration_seconds_sum"] == pytest.approx(30.203)
+    assert values['prefork_http_request_duration_seconds_bucket{le="0.005"}'] == 2
+    assert values['prefork_http_request_duration_seconds_bucket{le="0.25"}'] == 3
+    assert values['prefork_http_request_duration_seconds_bucket{le="10.0"}'] == 3
+    assert values['prefork_http_request_duration_seconds_bucket{le="+Inf"}'] == 4
+    assert values["prefork_http_request_duration_seconds_count"] == 4
+    assert values["prefork_http_request_duration_seconds_sum"] == pytest.approx(30.208)
     assert values["prefork_http_request_body_bytes_total"] == 64
     assert values["prefork_http_response_body_bytes_total"] == 16
-    assert [status for status, _ in access.lines] == [200, 200, 200, 101]
+    assert [status for status, _ in access.lines] == [200, 200, 200, 200, 101]
 
 
 def test_gauges_are_read_off_the_open_connections():
@@ -218,3 +229,13 @@ def test_the_text_format_has_help_and_type_once_per_family_and_valid_lines():
 def test_an_empty_master_renders_a_valid_histogram():
     text = render({}).decode()
     assert "prefork_http_request_duration_seconds_count 0" in text
+
+
+def test_every_worker_stage_has_a_series_even_when_empty():
+    from supervisor.metrics import STAGES
+    from supervisor.policy import Stage
+
+    assert set(STAGES) == {stage.value for stage in Stage}
+    values = master_series("serving", [(7, "ready", 1)])
+    assert values['prefork_workers{stage="ready"}'] == 1
+    assert values['prefork_workers{stage="draining"}'] == 0
