@@ -174,11 +174,16 @@ def _seconds(log: str, pattern: str) -> float:
 async def test_after_usr2_the_new_master_takes_the_metrics_address_over(prefork, unused_port):
     metrics = unused_port()
     prefork.start("-w", "1", "--metrics-bind", f"127.0.0.1:{metrics}", wait=1)
+    slow = asyncio.create_task(get(prefork.port, "/slow?t=8", timeout=20))  # keeps the old master draining
+    await prefork.wait_slow()
     prefork.signal(signal.SIGUSR2)
     new = int((await in_thread(prefork.wait_log, r"USR2: started new master (\d+)"))[-1])
     prefork.extra_masters.append(new)
-    assert await in_thread(prefork.wait, 15) == 0  # the old master handed over and left
+    # the old master gives the address up as it hands over, not when its last worker has drained
     await in_thread(prefork.wait_log, rf"\[{new}\] \[INFO\] prefork.master: metrics at", 1, 15)
+    assert prefork.proc.poll() is None, "the old master is still draining"
     await requests(prefork.port, 5)
     values = await wait_metric(metrics, ROOT_OK, lambda v: v >= 5)
     assert values[ROOT_OK] == 5 and values['prefork_master_state{state="serving"}'] == 1
+    assert (await slow)[0] == 200
+    assert await in_thread(prefork.wait, 15) == 0
