@@ -15,6 +15,7 @@ Servers (``--servers``):
     prefork      web.Application on server/ in one process: bench/apps/prefork_hello.py's own runner
                  (uvloop + loop.create_server(app.make_handler())), no supervisor
     prefork-cli  the same app under ``prefork -w 1`` (master + one worker)
+    prefork-metrics  prefork-cli with ``--metrics-bind`` (unix socket): what counting the requests costs
     prefork-base the ``prefork`` runner from another tree (``--baseline-tree DIR``, e.g. an unchanged checkout of
                  main): added to the servers by that option, so two versions are measured in one run, rounds
                  alternated
@@ -124,7 +125,7 @@ SCENARIOS = {
 }
 REALISTIC = ("user", "items", "mw", "cookies", "big", "form")
 
-SERVERS = ("prefork", "prefork-cli", "prefork-base", "aiohttp", "uvicorn", "granian", "floor")
+SERVERS = ("prefork", "prefork-cli", "prefork-metrics", "prefork-base", "aiohttp", "uvicorn", "granian", "floor")
 BASELINES = ("aiohttp", "uvicorn", "granian", "floor", "prefork-base")
 # Servers that answer only some scenarios (the floor has one constant response).
 ONLY = {"floor": ("hello",)}
@@ -143,9 +144,12 @@ def server_argv(name: str, port: int) -> list[str]:
     if name == "prefork-base":
         # -P: the working directory (this tree) is not put first on sys.path; PYTHONPATH names the other tree.
         return [py, "-P", "-m", "bench.apps.prefork_hello", "--port", str(port)]
-    if name == "prefork-cli":
+    if name in ("prefork-cli", "prefork-metrics"):
+        metrics = []
+        if name == "prefork-metrics":
+            metrics = ["--metrics-bind", f"unix:/tmp/prefork-bench-metrics-{port}.sock"]
         return [
-            py, "-m", "supervisor", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            py, "-m", "supervisor", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning", *metrics,
             "bench.apps.prefork_hello:app",
         ]  # fmt: skip
     if name == "aiohttp":
@@ -328,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         print("warning: server and wrk share one CPU; the figures measure both", file=sys.stderr)
     servers = list(args.servers)
     skipped: dict[str, str] = {}
-    for name, probe in (("prefork", prefork_available), ("prefork-cli", prefork_cli_available)):
+    probes = (("prefork", prefork_available), ("prefork-cli", prefork_cli_available))
+    for name, probe in (*probes, ("prefork-metrics", prefork_cli_available)):
         if name in servers and (why := prefork_available() or probe()):
             skipped[name] = why
             servers.remove(name)

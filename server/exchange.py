@@ -60,6 +60,7 @@ class Exchange:
         "head_sent",
         "method",
         "must_close",
+        "route",
         "settings",
         "start_time",
         "status",
@@ -102,6 +103,8 @@ class Exchange:
         self.status: int | None = None
         self.bytes_sent = 0
         self._keep_alive_final = False
+        #: What the application resolved the request to (its route), for metrics; opaque to the server.
+        self.route: object = None
 
     def __repr__(self) -> str:
         return f"<Exchange {self.method} {self.target} status={self.status}>"

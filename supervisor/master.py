@@ -33,8 +33,11 @@ from typing import Any
 
 from . import messages, sockets
 from .errors import EXIT_ERROR, ConfigError, HaltServer, SupervisorError
+from .exporter import Exporter
+from .health import DRAINING, RELOADING, SERVING, NodeState
 from .loader import import_target
-from .messages import Beat, BootFailed, Decoder, Ready
+from .messages import Beat, BootFailed, Decoder, Ready, Stats
+from .metrics import Aggregate, master_series, render, restart_reason
 from .notify import Notifier
 from .policy import Abort, Drain, Fleet, Halt, Kill, Limits, Quit, Spawn, Stage, next_deadline, plan
 from .worker import Worker
@@ -109,6 +112,10 @@ class Master:
         self.pidfile: str | None = None
         self.exit_reason = ""
         self.watcher: subprocess.Popen[bytes] | None = None  # --reload: the child that HUPs us on edits
+        self.node = NodeState()  # serving, reloading or draining: read by the workers' health path
+        self.drain_until: float | None = None  # TERM with --drain-delay: the graceful stop begins then
+        self.metrics = Aggregate()
+        self.exporter: Exporter | None = None
 
     # -- start and stop --------------------------------------------------------------------------------------------
 
@@ -165,6 +172,7 @@ class Master:
         if self.cfg.preload_app:
             self.target = import_target(self.cfg.app)
         self._install_signals()
+        self._open_exporter()
         if self.cfg.reload:
             self._start_watcher()
         for warning in self.cfg.warnings():
@@ -176,6 +184,28 @@ class Master:
             self.fleet.target,
             f", upgrading from master {self.upgrade_from}" if self.upgrade_from else "",
         )
+
+    def _open_exporter(self) -> None:
+        """``--metrics-bind``: listen for scrapers. A bind error at start stops the command; but while a USR2
+        upgrade runs, the old master holds the address until it hands over, so the new one tries again on each
+        turn of the loop (:meth:`tick`) until it is free."""
+        if not self.cfg.metrics_bind or self.handed_over:
+            return  # a master that handed over leaves the address to the new one
+        if self.exporter is None:
+            self.exporter = Exporter(self.cfg.metrics_bind, self.render_metrics, self.selector)
+            if self.upgrade_from is None:
+                self.exporter.open()
+                log.info("metrics at %s", self.exporter.url())
+                return
+        if self.exporter.listener is None and self.exporter.try_open():
+            log.info("metrics at %s", self.exporter.url())
+
+    def render_metrics(self) -> bytes:
+        """The Prometheus text for one scrape: every worker's series plus the master's own."""
+        values = self.metrics.totals()
+        workers = [(w.pid, w.stage.value, w.rss) for w in self.fleet.workers.values()]
+        values.update(master_series(self.node.name, workers))
+        return render(values)
 
     def _install_signals(self) -> None:
         self.wakeup_r, self.wakeup_w = os.pipe()
@@ -230,6 +260,8 @@ class Master:
     def _cleanup(self) -> None:
         self._stop_watcher()
         sockets.close_all(self.listeners, unlink=not self.handed_over)
+        if self.exporter is not None:
+            self.exporter.close()
         if self.pidfile:
             with contextlib.suppress(OSError):
                 with open(self.pidfile) as f:
@@ -271,15 +303,26 @@ class Master:
     def tick(self) -> None:
         """One turn of the loop: wait, read, handle signals, reap, then :meth:`decide`."""
         now = time.monotonic()
-        wait = min(1.0, max(0.01, next_deadline(self.fleet, self.limits, now) - now))
+        deadline = next_deadline(self.fleet, self.limits, now)
+        if self.drain_until is not None:
+            deadline = min(deadline, self.drain_until)
+        wait = min(1.0, max(0.01, deadline - now))
         for key, _ in self.selector.select(wait):
             if key.data is None:
                 self._drain_wakeup()
-            else:
+            elif isinstance(key.data, int):
                 self._read_worker(key.fd, key.data)
+            else:
+                key.data()  # the metrics endpoint's sockets
         while self.signals:
             signum = self.signals.popleft()
             getattr(self, f"handle_{SIGNAL_NAMES[signum]}")()
+        if self.drain_until is not None and time.monotonic() >= self.drain_until:
+            self.drain_until = None
+            self._stop_gracefully()
+        if self.exporter is not None:
+            self._open_exporter()
+            self.exporter.sweep(time.monotonic())
         self.reap()
         self.decide()
 
@@ -323,6 +366,8 @@ class Master:
                 worker = self.fleet.ready(pid, now)
                 if worker is not None:
                     log.info("worker %d ready in %.3fs", pid, now - worker.spawned_at)
+            elif isinstance(message, Stats):
+                self.metrics.update(pid, dict(message.items))
             elif isinstance(message, BootFailed):
                 self.fleet.boot_failed(pid, message.code, message.reason)
 
@@ -357,6 +402,8 @@ class Master:
             self._close_pipe(pid)
             self.workers.pop(pid, None)
             worker, what = self.fleet.exited(pid, time.monotonic(), code, self.limits)
+            # after its last report was read above: its counters are folded in once, and never lost
+            self.metrics.retire(pid, restart_reason(worker.retire, what) if worker is not None else None)
             if worker is None:
                 continue
             how = f"signal {signal.Signals(-code).name}" if code < 0 else f"code {code}"
@@ -473,6 +520,7 @@ class Master:
                     pids,
                 )
                 self.reload_started = None
+                self.node.value = SERVING
             else:
                 log.info("ready: %d worker(s) serve (%s)", len(pids), pids)
                 self._hook("when_ready", self)
@@ -521,9 +569,10 @@ class Master:
 
     def handle_hup(self) -> None:
         """Reload the config (and the app when preloaded), then replace every worker by a rolling restart."""
-        if self.fleet.stopping is not None:
+        if self.fleet.stopping is not None or self.drain_until is not None:
             return
         log.info("HUP: reloading")
+        self.node.value = RELOADING
         self.notifier.reloading()
         if self.reload_config is not None:
             try:
@@ -544,6 +593,9 @@ class Master:
         if cfg.bind != self.cfg.bind:
             log.warning("reload: bind changed; new addresses take effect on USR2 or a restart")
             cfg.values["bind"] = self.cfg.bind
+        if cfg.metrics_bind != self.cfg.metrics_bind:
+            log.warning("reload: metrics_bind changed; it takes effect on USR2 or a restart")
+            cfg.values["metrics_bind"] = self.cfg.metrics_bind
         self.logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog, access_json=cfg.access_json)
         # A count changed by TTIN/TTOU survives a reload unless the config itself changed ``workers``.
         resize = cfg.workers != self.cfg.workers and cfg.workers != self.fleet.target
@@ -554,9 +606,26 @@ class Master:
             self._hook("nworkers_changed", self, cfg.workers, old)
 
     def handle_term(self) -> None:
-        """Graceful stop: drain every worker, then exit."""
+        """Graceful stop: drain every worker, then exit. With ``drain_delay``, the health path answers 503 at
+        once and everything keeps serving that long before the drain begins."""
         if self.child_master is not None:
             self.handed_over = True  # the new master serves our sockets now: leave unix socket files alone
+        if self.handed_over or self.fleet.stopping is not None:
+            self._stop_gracefully()
+            return
+        self.node.value = DRAINING
+        if self.drain_until is not None:
+            return  # already counting down
+        if self.cfg.drain_delay > 0:
+            self.drain_until = time.monotonic() + self.cfg.drain_delay
+            log.info("TERM: health answers 503; stopping gracefully in %gs (drain_delay)", self.cfg.drain_delay)
+            self.notifier.stopping()
+            return
+        self._stop_gracefully()
+
+    def _stop_gracefully(self) -> None:
+        if self.handed_over and self.exporter is not None:
+            self.exporter.close()  # the new master binds the metrics address as soon as it is free
         log.info("TERM: stopping gracefully%s", " (handed over to the new master)" if self.handed_over else "")
         if not self.handed_over:
             self.notifier.stopping()  # after a USR2 the service goes on: only the old master leaves
@@ -566,6 +635,8 @@ class Master:
     def handle_int(self) -> None:
         """Quick stop."""
         log.info("INT: stopping quickly")
+        self.node.value = DRAINING
+        self.drain_until = None
         self.notifier.stopping()
         if self.child_master is None:
             self._stop_listening()

@@ -8,6 +8,9 @@ shorter than ``PIPE_BUF`` so that a write is atomic and a reader never sees half
 * :class:`Beat` from a timer inside the worker's event loop (never from a thread: a blocked loop must go silent),
   carrying the requests answered so far and the resident set size, from which the master's policy decides
   recycling (``max_requests``, ``max_worker_memory``).
+* :class:`Stats` on the same timer, with ``--metrics-bind``: the worker's metric series that changed since its
+  last report, cumulative values (supervisor/metrics.py), split by :func:`stats_messages` into as many messages
+  as the pipe's atomic write size needs.
 * :class:`BootFailed` just before a worker that could not boot exits, with the exit code and a one-line reason
   the master reports (and exits with, when no worker ever booted).
 
@@ -40,7 +43,9 @@ __all__ = [
     "Decoder",
     "Message",
     "Ready",
+    "Stats",
     "encode",
+    "stats_messages",
 ]
 
 SIG_DRAIN = signal.SIGTERM
@@ -75,7 +80,40 @@ class BootFailed:
     reason: str
 
 
-Message = Ready | Beat | BootFailed
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Metric series of the worker: (series, cumulative value) pairs; see supervisor/metrics.py."""
+
+    items: tuple[tuple[str, float], ...] = ()
+
+
+Message = Ready | Beat | BootFailed | Stats
+
+
+def _stats_line(items: list[tuple[str, float]]) -> bytes:
+    obj = {"t": "stats", "s": items}
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
+
+
+def stats_messages(values: dict[str, float]) -> list[Stats]:
+    """``values`` packed into as few :class:`Stats` as fit :data:`PIPE_LIMIT` each; a series too long to fit
+    alone (not one the worker makes: route labels are cut) is left out."""
+    out: list[Stats] = []
+    batch: list[tuple[str, float]] = []
+    size = len(_stats_line([]))
+    for key, value in values.items():
+        item = (key, value)
+        cost = len(_stats_line([item])) - len(_stats_line([])) + 1  # the comma
+        if len(_stats_line([])) + cost >= PIPE_LIMIT:
+            continue
+        if size + cost >= PIPE_LIMIT:
+            out.append(Stats(tuple(batch)))
+            batch, size = [], len(_stats_line([]))
+        batch.append(item)
+        size += cost
+    if batch:
+        out.append(Stats(tuple(batch)))
+    return out
 
 
 def encode(message: Message) -> bytes:
@@ -84,6 +122,8 @@ def encode(message: Message) -> bytes:
         obj: dict[str, object] = {"t": "ready"}
     elif isinstance(message, Beat):
         obj = {"t": "beat", "requests": message.requests, "rss": message.rss}
+    elif isinstance(message, Stats):
+        obj = {"t": "stats", "s": [list(item) for item in message.items]}
     else:
         reason = " ".join(message.reason.split())[:300]
         obj = {"t": "boot-failed", "code": message.code, "reason": reason}
@@ -100,6 +140,14 @@ def _decode(line: bytes) -> Message | None:
             return Beat(int(obj["requests"]), int(obj["rss"]))
         if kind == "ready":
             return Ready()
+        if kind == "stats":
+            items = []
+            for key, value in obj["s"]:
+                # a series is one exposition line's name and labels: a line break would forge other lines
+                if not isinstance(key, str) or "\n" in key or type(value) not in (int, float):
+                    return None
+                items.append((key, value))
+            return Stats(tuple(items))
         if kind == "boot-failed":
             return BootFailed(int(obj["code"]), str(obj["reason"]))
     except (ValueError, KeyError, TypeError):

@@ -25,8 +25,10 @@ from .validators import (
     non_negative_float,
     non_negative_int,
     octal,
+    optional_address,
     optional_octal,
     optional_str,
+    optional_url_path,
     positive_float,
     positive_int,
     user_id,
@@ -379,6 +381,37 @@ SETTINGS: tuple[Setting, ...] = (
         section="http",
         metavar="IPS",
         env="FORWARDED_ALLOW_IPS",
+    ),
+    # -- operating: metrics and health
+    S(
+        name="metrics_bind",
+        flags=("--metrics-bind",),
+        default=None,
+        convert=optional_address,
+        help="Serve Prometheus metrics at http://ADDRESS/metrics from the master (HOST:PORT or unix:PATH), one "
+        "scrape for every worker; counters survive worker restarts. Default: off.",
+        section="operating",
+        metavar="ADDRESS",
+    ),
+    S(
+        name="health_path",
+        flags=("--health-path",),
+        default=None,
+        convert=optional_url_path,
+        help="Answer GET and HEAD for this path before the app's router: 200 while the node serves, 503 from the "
+        "moment a graceful stop begins (for a load balancer's health check). Default: off.",
+        section="operating",
+        metavar="PATH",
+    ),
+    S(
+        name="drain_delay",
+        flags=("--drain-delay",),
+        default=0.0,
+        convert=non_negative_float,
+        help="Seconds to keep serving after TERM, listeners open and the health path answering 503, before the "
+        "graceful stop begins, so that load balancers stop sending first.",
+        section="operating",
+        metavar="SECONDS",
     ),
     # -- server hooks (config file only), as gunicorn has them
     S(

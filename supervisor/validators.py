@@ -176,3 +176,30 @@ def hook(arity: int) -> Callable[[Any], Callable[..., Any] | None]:
         return value  # type: ignore[no-any-return]
 
     return convert
+
+
+def optional_address(value: Any) -> str | None:
+    """One address to listen on, ``HOST:PORT``, ``[IPv6]:PORT`` or ``unix:PATH`` (not ``fd://``); None: off."""
+    text = optional_str(value)
+    if text is None:
+        return None
+    from .errors import ConfigError
+    from .sockets import parse_address
+
+    try:
+        address = parse_address(text)
+    except ConfigError as exc:
+        raise ValueError(str(exc).removeprefix("bind ")) from None
+    if address.kind == "fd":
+        raise ValueError(f"expected HOST:PORT or unix:PATH, got {text!r}")
+    return text
+
+
+def optional_url_path(value: Any) -> str | None:
+    """An absolute URL path such as ``/healthz`` (RFC 9110 §4.1: printable ASCII, no query); None: off."""
+    text = optional_str(value)
+    if text is None:
+        return None
+    if not text.startswith("/") or "?" in text or "#" in text or not all(33 <= ord(c) < 127 for c in text):
+        raise ValueError(f"expected a path such as /healthz, got {text!r}")
+    return text

@@ -38,8 +38,10 @@ from server.acceptor import Acceptor, start_server
 
 from . import messages
 from .errors import EXIT_APP_LOAD, EXIT_BOOT, AppLoadError
+from .health import NodeState, responder
 from .loader import build_app, import_target
 from .messages import Beat, BootFailed, Ready
+from .metrics import Recorder, changes
 
 __all__ = ["Worker", "requests_count"]
 
@@ -85,6 +87,8 @@ class Worker:
         self._ready_sent = False
         self._beat_handle: asyncio.TimerHandle | None = None
         self._process: Any = None
+        self.recorder: Recorder | None = None  # --metrics-bind: counts requests for the master
+        self._reported: dict[str, float] = {}  # the metric values the master has been sent
         self.max_requests = 0  # this worker's limit, jitter included, drawn by the master before the fork
 
     # -- in the child --------------------------------------------------------------------------------------------
@@ -198,6 +202,13 @@ class Worker:
         # the comma-separated form, gunicorn's and make_handler's: "127.0.0.1,::1", "*", or "" for none
         kwargs["forwarded_allow_ips"] = ",".join(self.cfg.forwarded_allow_ips)
         self.handler = self.app.make_handler(**kwargs)
+        if self.cfg.metrics_bind:
+            # In the registry's one per-exchange call; the real access logger, if any, is called from it.
+            connections = self.handler.connections
+            self.recorder = connections.access_logger = Recorder(connections.access_logger)
+        if self.cfg.health_path:
+            node = getattr(self.server, "node", None) or NodeState()  # the master's shared page
+            self.handler.preempt = responder(self.cfg.health_path, node)
         await self.app.startup()
         servers: list[Acceptor] = []
         for listener in self.listeners:
@@ -242,11 +253,24 @@ class Worker:
             log.warning("worker %d: the master (%d) died; draining", self.pid, self.ppid)
             self._request_stop("graceful")
         else:
+            self._report()
             rss = self._process.memory_info().rss
             if not self._send(Beat(requests_count(self.handler), rss)):
                 self._request_stop("graceful")
         interval = max(0.05, min(1.0, self.cfg.timeout / 4))
         self._beat_handle = asyncio.get_running_loop().call_later(interval, self._beat)
+
+    def _report(self) -> None:
+        """Send the master the metric series that changed since the last report that went through."""
+        if self.recorder is None:
+            return
+        current = self.recorder.snapshot(self.handler.connections)
+        for message in messages.stats_messages(changes(current, self._reported)):
+            try:
+                os.write(self.pipe, messages.encode(message))
+            except OSError:
+                return  # a full pipe (the master is busy) or a gone master: the next report sends it again
+            self._reported.update(message.items)
 
     def _watch_requests(self) -> None:
         """Report reaching ``max_requests`` within 50 ms rather than at the next beat: at thousands of requests
@@ -308,6 +332,12 @@ class Worker:
                 log.exception("worker %d: app.%s() failed", self.pid, step)
         if self._beat_handle is not None:
             self._beat_handle.cancel()
+        if self.recorder is not None:
+            # The final counts, which the master folds into its totals when it reaps this worker: a blocking
+            # write, as a busy master's full pipe must not lose them (a gone master fails it at once: EPIPE).
+            os.set_blocking(self.pipe, True)
+            self._report()
+            os.set_blocking(self.pipe, False)
         self._send(Beat(requests_count(self.handler), 0))  # the final count, for the master's log
         if how == "quick":
             self._hook("worker_int", self)

@@ -87,6 +87,9 @@ class RequestHandlerFactory:
         if self.connections.access_logger is not None:
             self.connections.access_logger.remote = functools.partial(_client_address, self.trusted)
         self.logger: logging.Logger = logger or getattr(app, "logger", web_logger)
+        #: Called with each exchange before the router; returns True when it answered the exchange itself (the
+        #: supervisor's health path). None: every request goes to the app.
+        self.preempt: Callable[[Exchange], bool] | None = None
 
     @property
     def app(self) -> Application:
@@ -111,6 +114,9 @@ class RequestHandlerFactory:
     # -- one request -----------------------------------------------------------------------------------------
 
     async def _handle(self, exchange: Exchange) -> None:
+        preempt = self.preempt
+        if preempt is not None and preempt(exchange):
+            return
         app = self._app
         request = Request(exchange, app, None, self.trusted)
         nested = None
@@ -125,9 +131,11 @@ class RequestHandlerFactory:
                     match_info = router._resolve(request, target, exchange.method)
                 else:
                     match_info = router.resolve_now(request)
+                exchange.route = match_info._route
             else:
                 nested = getattr(router, "_nested", None)
                 match_info = await router.resolve(request)
+                exchange.route = getattr(match_info, "route", None)
             request._match_info = match_info
             if exchange.expect:
                 # aiohttp 3: the route's expect_handler answers Expect: 100-continue before the middlewares; a

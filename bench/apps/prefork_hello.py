@@ -111,11 +111,20 @@ INPROC_REQUESTS = {
 }
 
 
-async def inproc(requests: int, scenario: str) -> None:
-    """Feed ``requests`` requests, one per data_received (as a wrk connection sends them), and time them."""
+async def inproc(requests: int, scenario: str, metrics: bool = False) -> None:
+    """Feed ``requests`` requests, one per data_received (as a wrk connection sends them), and time them.
+
+    ``metrics``: count them as a ``prefork --metrics-bind`` worker does (supervisor/metrics.py's Recorder in the
+    registry's access-log seam), with a heartbeat's snapshot every 30,000 requests (a second of hello on one core).
+    """
     import time
 
     handler = app.make_handler()
+    recorder = None
+    if metrics:
+        from supervisor.metrics import Recorder
+
+        recorder = handler.connections.access_logger = Recorder(handler.connections.access_logger)
     protocol = handler()
     transport = _NullTransport()
     protocol.connection_made(transport)  # type: ignore[arg-type]
@@ -126,14 +135,17 @@ async def inproc(requests: int, scenario: str) -> None:
             await protocol._task
     await asyncio.sleep(0)
     before, t0 = transport.written, time.process_time()  # CPU time: steady when others share the CPU
-    for _ in range(requests):
+    for n in range(requests):
         protocol.data_received(data)
         if protocol._task is not None:  # a handler that waited (e.g. a body read) finishes on the loop
             await protocol._task
+        if recorder is not None and n % 30_000 == 0:
+            recorder.snapshot(handler.connections)
     elapsed = time.process_time() - t0
     answered = transport.written - before
     protocol.connection_lost(None)
-    print(f"{scenario}: {answered} responses, {elapsed / requests * 1e6:.2f} us CPU/request in Python (no sockets)")
+    label = f"{scenario}{' with metrics' if metrics else ''}"
+    print(f"{label}: {answered} responses, {elapsed / requests * 1e6:.2f} us CPU/request in Python (no sockets)")
 
 
 def main() -> None:
@@ -143,8 +155,9 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="run under cProfile, write pstats to FILE on exit")
     parser.add_argument("--inproc", type=int, metavar="N", help="time N requests without sockets, then exit")
     parser.add_argument("--scenario", choices=sorted(INPROC_REQUESTS), default="hello", help="for --inproc")
+    parser.add_argument("--metrics", action="store_true", help="for --inproc: count requests as --metrics-bind does")
     args = parser.parse_args()
-    run = inproc(args.inproc, args.scenario) if args.inproc else serve(args.host, args.port)
+    run = inproc(args.inproc, args.scenario, args.metrics) if args.inproc else serve(args.host, args.port)
     if not args.profile:
         uvloop.run(run)
         return

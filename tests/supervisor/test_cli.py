@@ -104,6 +104,10 @@ def test_the_console_script_is_the_same_command():
         ([], {}, "missing APP: give module:name"),
         (["a:b"], {"PREFORK_CMD_ARGS": "--bogus"}, "PREFORK_CMD_ARGS: unrecognized arguments: --bogus"),
         (["-w", "0", "demo:app"], {}, "command line: --workers: expected an integer >= 1, got '0'"),
+        (["--metrics-bind", "fd://3", "demo:app"], {}, "command line: --metrics-bind: expected HOST:PORT or unix"),
+        (["--metrics-bind", "::1:9100", "demo:app"], {}, "command line: --metrics-bind: '::1:9100': write an IPv6"),
+        (["--health-path", "healthz", "demo:app"], {}, "command line: --health-path: expected a path such as"),
+        (["--drain-delay", "-1", "demo:app"], {}, "command line: --drain-delay: expected a number >= 0, got '-1'"),
     ],
 )
 def test_every_startup_error_is_one_line_with_exit_2(tmp_path, args, env, line):

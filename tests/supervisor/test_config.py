@@ -224,6 +224,9 @@ SAMPLES = {
     "limit_request_field_size": (["--limit-request-field-size", "100"], 100),
     "client_max_size": (["--client-max-size", "0"], 0),
     "forwarded_allow_ips": (["--forwarded-allow-ips", "10.0.0.0/8, 127.0.0.1"], ["10.0.0.0/8", "127.0.0.1"]),
+    "metrics_bind": (["--metrics-bind", "unix:/run/prefork/metrics.sock"], "unix:/run/prefork/metrics.sock"),
+    "health_path": (["--health-path", "/healthz"], "/healthz"),
+    "drain_delay": (["--drain-delay", "5"], 5.0),
     "reload": (["--reload"], True),
 }
 
