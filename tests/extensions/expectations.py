@@ -1,0 +1,32 @@
+# ruff: noqa: E501 - a table of test ids, which are as long as the libraries' parameters make them
+"""What the extensions run expects of each vendored test that does not simply pass against our ``web``.
+
+``FILTERWARNINGS``: a library's own warning filters, from its configuration, added to every one of its tests.
+``IGNORED_FILES``: test files not collected in either mode (they need what this machine does not run).
+``DESELECTED``: tests left out in both modes, with the reason.
+``XFAIL``: tests that fail against our ``web`` (prefork mode), each with its reason; they are marked
+``xfail(strict=True)``, so one that starts passing fails the run until it is taken off this list.
+
+Keys are ``library-dir/tests/file`` (every test in it), ``library-dir/tests/file::test`` (every parametrization)
+or ``...::test[params]`` (one).
+"""
+
+DOCKER = "starts a Redis or memcached server in Docker (its conftest's docker fixture)"
+EVENT_LOOP = "asks for pytest-asyncio's event_loop fixture, which pytest-asyncio 1.0 removed (the library pins 0.23)"
+
+FILTERWARNINGS: dict[str, list[str]] = {
+    "aiohttp-remotes-1.4.0": ["ignore:unclosed.+:ResourceWarning"],  # its setup.cfg
+}
+
+IGNORED_FILES: dict[str, str] = {
+    "aiohttp-cors-0.8.1/tests/integration/test_real_browser.py": "drives Firefox and Chrome through Selenium",
+}
+
+DESELECTED: dict[str, str] = {
+    "aiohttp-session-2.12.1/tests/test_memcached_storage.py": DOCKER,
+    "aiohttp-session-2.12.1/tests/test_redis_storage.py": DOCKER,
+    "aiohttp-session-2.12.1/tests/test_cookie_storage.py::test_clear_cookie_on_session_invalidation": "expects the client's cookie jar to report domain=127.0.0.1, which aiohttp 3.14's client does not (fails against aiohttp.web too)",
+    "aiohttp-middlewares-2.4.0/tests/test_shield_middleware.py::test_shield_middleware_funcitonal": EVENT_LOOP,
+}
+
+XFAIL: dict[str, str] = {}
