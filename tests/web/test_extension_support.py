@@ -6,6 +6,7 @@ Each case is the library's use reduced to a few lines, against a real server and
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 import aiohttp
 import pytest
@@ -123,3 +124,29 @@ async def test_client_request_is_a_coroutine_for_create_task(make_client):
     client = await make_client(app)
     resp = await asyncio.create_task(client.get("/"))
     assert (resp.status, await resp.text()) == (200, "ok")
+
+
+async def test_test_server_serves_https_with_an_ssl_context():
+    # aiohttp-remotes' Secure tests: aiohttp_server(app, ssl=context), then an https:// client.
+    trustme = pytest.importorskip("trustme")
+    from web.testing import TestServer
+
+    ca = trustme.CA()
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+
+    async def handler(request):
+        return web.Response(text=request.scheme)
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    srv = TestServer(app)
+    await srv.start_server(ssl=server_ctx)
+    try:
+        assert srv.scheme == "https" and srv.url("/").startswith("https://")
+        async with aiohttp.ClientSession() as session, session.get(srv.url("/"), ssl=client_ctx) as resp:
+            assert (resp.status, await resp.text()) == (200, "https")
+    finally:
+        await srv.close()
