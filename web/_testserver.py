@@ -30,7 +30,8 @@ class TestServer:
     """An application served on a real socket of this machine by the real server core.
 
     ``host`` defaults to 127.0.0.1 and ``port`` to one the kernel picks (0 or None). Other keyword arguments
-    are ``RequestHandlerFactory`` settings (``client_max_size``, ``keepalive_timeout``, ``access_log``...).
+    are ``RequestHandlerFactory`` settings (``client_max_size``, ``keepalive_timeout``, ``access_log``...), except
+    ``ssl``, an ``ssl.SSLContext`` to serve HTTPS with (aiohttp's ``start_server(ssl=...)``).
     Start it with ``await server.start()`` (aiohttp's name, ``start_server()``, works too) or ``async with``;
     :meth:`close` closes the connections gracefully and runs the app's shutdown, finish and cleanup callbacks.
     """
@@ -44,6 +45,7 @@ class TestServer:
         self.factory_kwargs = factory_kwargs
         self.factory: Any = None
         self.server: asyncio.AbstractServer | None = None
+        self._ssl: Any = None
         self._closed = False
 
     @property
@@ -58,8 +60,8 @@ class TestServer:
 
     @property
     def scheme(self) -> str:
-        """``"http"``: test servers speak plain HTTP/1.1."""
-        return "http"
+        """``"https"`` when started with an ``ssl`` context, else ``"http"``."""
+        return "https" if self._ssl is not None else "http"
 
     @property
     def started(self) -> bool:
@@ -76,10 +78,11 @@ class TestServer:
         if self.server is not None:
             return self
         self.factory_kwargs.update(factory_kwargs)
+        self._ssl = self.factory_kwargs.pop("ssl", None)
         loop = asyncio.get_running_loop()
         await self._app.startup()
         self.factory = self._app.make_handler(**self.factory_kwargs)
-        self.server = await loop.create_server(self.factory, self.host, self.port)
+        self.server = await loop.create_server(self.factory, self.host, self.port, ssl=self._ssl)
         self.port = self.server.sockets[0].getsockname()[1]
         self._closed = False
         return self
@@ -91,7 +94,7 @@ class TestServer:
     def url(self, path: str = "/") -> str:
         """The absolute URL of ``path`` (which starts with ``/``) as a string."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def make_url(self, path: str | yarl.URL) -> yarl.URL:
         """The absolute URL of ``path``, a path or a relative URL (``"/items?page=2"``); an absolute one is an error.

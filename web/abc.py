@@ -10,12 +10,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+# aiohttp 3 keeps the class-based views' base in aiohttp.abc too: code written for it imports it from there.
+from .views import AbstractView as AbstractView
+
 if TYPE_CHECKING:
     from .exceptions import HTTPException
     from .request import Request
     from .response import StreamResponse
 
-__all__ = ["AbstractMatchInfo", "AbstractRouter", "Handler"]
+__all__ = ["AbstractMatchInfo", "AbstractRouter", "AbstractView", "Handler"]
 
 #: What a route calls: ``async def handler(request) -> StreamResponse``.
 Handler = Callable[["Request"], Awaitable["StreamResponse"]]

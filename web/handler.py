@@ -182,6 +182,15 @@ class RequestHandlerFactory:
             if request._cleanups:
                 _cleanup(request)
             raise
+        except TimeoutError:
+            if exchange.head_sent:
+                if request._cleanups:
+                    _cleanup(request)
+                raise
+            # aiohttp 3's answer to a handler that timed out (a timeout middleware's asyncio.timeout, say): the
+            # gateway did not finish in time, which is not a server bug, so it is logged at debug level only.
+            self.logger.debug("Request handler timed out: %s %s", exchange.method, exchange.target, exc_info=True)
+            response = Response(status=504, text="504 Gateway Timeout")
         except Exception:
             self.logger.exception("Error handling request %s %s", exchange.method, exchange.target)
             if exchange.head_sent:
@@ -208,7 +217,12 @@ class RequestHandlerFactory:
             sent = response._exchange
             if not exchange.head_sent or sent is exchange or getattr(sent, "_exchange", None) is exchange:
                 # (A response prepared with request.clone() holds the clone's view of this exchange.)
-                response._send(request)
+                if sent is not None and not response._eof_sent and _own_write_eof(response):
+                    # Finished through the subclass's write_eof, as aiohttp finishes every response
+                    # (aiohttp-sse's EventSourceResponse restores a socket option there).
+                    await response.write_eof()
+                else:
+                    response._send(request)
         finally:
             if request._cleanups:
                 _cleanup(request)
@@ -220,6 +234,11 @@ class _Answered(Exception):
     def __init__(self, response: StreamResponse) -> None:
         super().__init__()
         self.response = response
+
+
+def _own_write_eof(response: StreamResponse) -> bool:
+    """True when the response's class, from outside ``web``, overrides ``write_eof``."""
+    return type(response).write_eof.__module__.partition(".")[0] != __package__
 
 
 def _cleanup(request: Request) -> None:

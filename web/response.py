@@ -133,6 +133,11 @@ class StreamResponse:
     prepared = started
 
     @property
+    def _req(self) -> Request | None:
+        """The request the response was prepared for, under aiohttp's private name, which aiohttp-sse reads."""
+        return self._request
+
+    @property
     def keep_alive(self) -> bool:
         """Copy of ``Request.keep_alive`` by default; ``force_close()`` switches it to False for good."""
         if self._keep_alive is not None:
@@ -151,12 +156,14 @@ class StreamResponse:
         return self._chunked
 
     def enable_chunked_encoding(self) -> None:
-        """Send the body with chunked transfer-encoding, each ``write()`` as one chunk. Cannot be undone."""
-        if self._exchange is not None:
-            raise RuntimeError("Cannot enable chunked encoding after the headers have been sent")
+        """Send the body with chunked transfer-encoding, each ``write()`` as one chunk. Cannot be undone.
+
+        Once the headers are sent the framing is settled, and the call changes nothing, as in aiohttp (aiohttp-sse
+        calls it right after ``prepare()``)."""
         if _CONTENT_LENGTH in self._headers:
             raise RuntimeError("You can't enable chunked encoding when a content length is set")
-        self._chunked = True
+        if self._exchange is None:
+            self._chunked = True
 
     @property
     def body_length(self) -> int:
@@ -426,7 +433,8 @@ class StreamResponse:
             keep_alive = False  # the connection leaves HTTP; the handler's Connection: upgrade header stands
         else:
             # A handler's Connection: close is honoured; otherwise the connection layer decides.
-            if _CONNECTION in headers and headers.popall(_CONNECTION)[-1].strip().lower() == "close":
+            asked = headers.popall(_CONNECTION)[-1].strip().lower() if _CONNECTION in headers else ""
+            if asked == "close":
                 keep_alive = False
                 self._keep_alive = False
             if version == HTTP10:
@@ -435,6 +443,9 @@ class StreamResponse:
                     trusted += "Connection: keep-alive\r\n"
             elif not keep_alive:
                 trusted += "Connection: close\r\n"
+            elif asked == "keep-alive":
+                # A handler's keep-alive is sent as aiohttp sends it (aiohttp-sse sets it on every event stream).
+                trusted += "Connection: keep-alive\r\n"
         self._final_keep_alive = keep_alive
         head = encode_head(status_line(status, self._reason), headers.items(), trusted)
         if defer:

@@ -16,7 +16,7 @@ to read a body leaves no unclosed connection behind (the suite runs with warning
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Coroutine, Generator
 from typing import Any
 
 import aiohttp
@@ -29,10 +29,11 @@ from ._testserver import unused_port as unused_port
 __all__ = ["RawTestServer", "TestClient", "TestServer", "unused_port"]
 
 
-class _RequestContext:
+class _RequestContext(Coroutine[Any, Any, Any]):
     """What :meth:`TestClient.request` returns: await it for the response, or use it with ``async with``.
 
     ``async with`` releases the response at the end of the block, like aiohttp's own request context manager.
+    It is a coroutine too, as aiohttp's is, so ``asyncio.create_task(client.get(...))`` works.
     """
 
     __slots__ = ("_coro", "_resp")
@@ -43,6 +44,15 @@ class _RequestContext:
 
     def __await__(self) -> Generator[Any, None, Any]:
         return self._coro.__await__()
+
+    def send(self, value: Any) -> Any:
+        return self._coro.send(value)
+
+    def throw(self, *args: Any) -> Any:
+        return self._coro.throw(*args)
+
+    def close(self) -> None:
+        self._coro.close()
 
     async def __aenter__(self) -> Any:
         self._resp = await self._coro

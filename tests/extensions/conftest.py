@@ -1,0 +1,185 @@
+"""The extensions harness: widely used aiohttp extension libraries' own test suites, unmodified, on our ``web``.
+
+Each library's ``tests/`` directory is vendored as released (see ``README.md`` for versions and sources) and runs
+in its own pytest process, as in its own CI:
+
+    python -m pytest -c tests/extensions/pytest.ini tests/extensions/aiohttp-sse-3.0                   (prefork)
+    python -m pytest -c tests/extensions/pytest.ini tests/extensions/aiohttp-sse-3.0 --ext-mode=mirror
+
+``python tests/extensions/report.py`` runs every library in both modes and prints the figures.
+
+What a user of prefork does to such a library's suite is what ``prefork`` mode does: ``aiohttp.web`` becomes our
+``web``. The libraries (installed from PyPI, unmodified) and their tests are imported with these names resolving to
+ours, for the whole run (``ALIASES`` below):
+
+* ``aiohttp.web``, ``aiohttp.web_exceptions``, ``aiohttp.web_request``, ``aiohttp.web_response``,
+  ``aiohttp.web_middlewares`` and ``aiohttp.web_urldispatcher`` -> ``web``;
+* ``aiohttp.abc`` -> ``web.abc``.
+
+A name ``web`` lacks falls through to aiohttp's (a library using it then meets aiohttp's class, and the test that
+shows it is listed). aiohttp's client, its ``test_utils`` and ``pytest_aiohttp`` are imported before the swap and
+keep their own ``aiohttp.web``: the client side of every test stays aiohttp's. The suites' ``aiohttp_client``,
+``aiohttp_server`` and ``aiohttp_raw_server`` are prefork's (``web.pytest_aiohttp``: our app on our server),
+registered after pytest-aiohttp's so they take their place.
+
+In ``mirror`` mode nothing is swapped and pytest-aiohttp serves aiohttp's own ``web``: every selected test must
+pass, which shows the harness (selection, plugins, configuration) loses nothing by itself.
+
+Tests needing what cannot run here (Docker, a browser) are left out in both modes, and tests failing against ours
+are strict xfails with their reason, in prefork mode only: both lists are in ``expectations.py``.
+
+In the project's main test run (``python -m pytest`` from the root) this directory collects nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+#: aiohttp's module -> ours, in prefork mode.
+ALIASES = {
+    "web": "web",
+    "web_exceptions": "web",
+    "web_request": "web",
+    "web_response": "web",
+    "web_middlewares": "web",
+    "web_urldispatcher": "web",
+    "abc": "web.abc",
+}
+
+
+def _in_ext_run(config: pytest.Config) -> bool:
+    return config.inipath is not None and config.inipath.parent == HERE
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if not _in_ext_run(config):
+        return True
+    from expectations import IGNORED_FILES
+
+    return True if _relative(collection_path) in IGNORED_FILES else None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--ext-mode",
+        choices=("prefork", "mirror"),
+        default="prefork",
+        help="prefork: the libraries' tests against our web; mirror: against aiohttp.web itself",
+    )
+
+
+def _mode(config: pytest.Config) -> str:
+    return str(config.getoption("--ext-mode"))
+
+
+def _relative(path: Path) -> str:
+    return path.resolve().relative_to(HERE).as_posix() if path.resolve().is_relative_to(HERE) else str(path)
+
+
+# -- the swap --------------------------------------------------------------------------------------------------
+
+
+def _alias(real: types.ModuleType, ours: types.ModuleType) -> types.ModuleType:
+    """A module answering with our name where we have it, else aiohttp's."""
+    module = types.ModuleType(real.__name__, ours.__doc__)
+
+    def lookup(name: str) -> Any:
+        try:
+            return getattr(ours, name)
+        except AttributeError:
+            return getattr(real, name)
+
+    module.__getattr__ = lookup  # type: ignore[method-assign]
+    module.__dict__["__all__"] = sorted(set(getattr(ours, "__all__", ())) | set(getattr(real, "__all__", ())))
+    return module
+
+
+def _swap() -> None:
+    """From now on, ``import aiohttp.web`` (and the rest of ``ALIASES``) gives ours."""
+    import aiohttp
+
+    with warnings.catch_warnings():
+        # aiohttp's test utilities and plugin, loaded with aiohttp's own web before it is swapped.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for name in ("aiohttp.web", "aiohttp.test_utils", "aiohttp.pytest_plugin", "pytest_aiohttp.plugin"):
+            importlib.import_module(name)
+        for name in ALIASES:
+            importlib.import_module(f"aiohttp.{name}")
+    for name, target in ALIASES.items():
+        real = sys.modules[f"aiohttp.{name}"]
+        module = _alias(real, importlib.import_module(target))
+        sys.modules[f"aiohttp.{name}"] = module
+        setattr(aiohttp, name, module)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _in_ext_run(config) or _mode(config) != "prefork":
+        return
+    _swap()
+    import web.pytest_aiohttp
+
+    # Registered after pytest-aiohttp, so our aiohttp_client/aiohttp_server/aiohttp_raw_server take its place.
+    config.pluginmanager.register(web.pytest_aiohttp, "prefork-extensions-fixtures")
+
+
+# -- selection -------------------------------------------------------------------------------------------------
+
+
+def _key(item: pytest.Item) -> tuple[str, str]:
+    """``(lib/tests/file::name[params], lib/tests/file::name)`` of a test, relative to this directory."""
+    path, _, rest = item.nodeid.partition("::")
+    full = f"{_relative(Path(item.config.rootpath, path))}::{rest}"
+    return full, full.split("[", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _in_ext_run(config):
+        return
+    from expectations import DESELECTED, FILTERWARNINGS, XFAIL
+
+    kept, dropped = [], []
+    for item in items:
+        full, base = _key(item)
+        file = base.split("::", 1)[0]
+        (dropped if full in DESELECTED or base in DESELECTED or file in DESELECTED else kept).append(item)
+        # The library's own warning filters (its setup.cfg or pyproject.toml), on top of pytest.ini's.
+        for spec in FILTERWARNINGS.get(file.split("/", 1)[0], ()):
+            item.add_marker(pytest.mark.filterwarnings(spec))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    if _mode(config) != "prefork":
+        return
+    for item in items:
+        full, base = _key(item)
+        reason = XFAIL.get(full) or XFAIL.get(base)
+        if reason:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not _in_ext_run(config):
+        return
+    # One outcome per test: a failure or error in any phase, else xfailed/xpassed/skipped, else passed.
+    outcome: dict[str, str] = {}
+    for key in ("passed", "xpassed", "skipped", "xfailed", "error", "failed"):
+        for report in terminalreporter.stats.get(key, []):
+            if getattr(report, "nodeid", None) and (key != "passed" or report.when == "call"):
+                outcome[report.nodeid] = "failed" if key in ("error", "xpassed") else key
+    counts = {key: list(outcome.values()).count(key) for key in ("passed", "xfailed", "failed", "skipped")}
+    selected = len(outcome)
+    share = 100.0 * counts["passed"] / selected if selected else 0.0
+    terminalreporter.write_sep("=", f"extensions ({_mode(config)} mode)")
+    terminalreporter.write_line(
+        f"extensions {_mode(config)}: {selected} selected, {counts['passed']} passed ({share:.1f}%), "
+        f"{counts['xfailed']} xfailed, {counts['skipped']} skipped, {counts['failed']} failed"
+    )

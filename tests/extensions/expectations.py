@@ -1,0 +1,95 @@
+# ruff: noqa: E501 - a table of test ids, which are as long as the libraries' parameters make them
+"""What the extensions run expects of each vendored test that does not simply pass against our ``web``.
+
+``FILTERWARNINGS``: a library's own warning filters, from its configuration, added to every one of its tests.
+``IGNORED_FILES``: test files not collected in either mode (they need what this machine does not run).
+``DESELECTED``: tests left out in both modes, with the reason.
+``XFAIL``: tests that fail against our ``web`` (prefork mode), each with its reason; they are marked
+``xfail(strict=True)``, so one that starts passing fails the run until it is taken off this list.
+
+Keys are ``library-dir/tests/file`` (every test in it), ``library-dir/tests/file::test`` (every parametrization)
+or ``...::test[params]`` (one).
+"""
+
+DOCKER = "starts a Redis or memcached server in Docker (its conftest's docker fixture)"
+EVENT_LOOP = "asks for pytest-asyncio's event_loop fixture, which pytest-asyncio 1.0 removed (the library pins 0.23)"
+
+FILTERWARNINGS: dict[str, list[str]] = {
+    "aiohttp-remotes-1.4.0": ["ignore:unclosed.+:ResourceWarning"],  # its setup.cfg
+}
+
+IGNORED_FILES: dict[str, str] = {
+    "aiohttp-cors-0.8.1/tests/integration/test_real_browser.py": "drives Firefox and Chrome through Selenium",
+}
+
+DESELECTED: dict[str, str] = {
+    "aiohttp-session-2.12.1/tests/test_memcached_storage.py": DOCKER,
+    "aiohttp-session-2.12.1/tests/test_redis_storage.py": DOCKER,
+    "aiohttp-session-2.12.1/tests/test_cookie_storage.py::test_clear_cookie_on_session_invalidation": "expects the client's cookie jar to report domain=127.0.0.1, which aiohttp 3.14's client does not (fails against aiohttp.web too)",
+    "aiohttp-middlewares-2.4.0/tests/test_shield_middleware.py::test_shield_middleware_funcitonal": EVENT_LOOP,
+}
+
+# Why a test fails against our web; each XFAIL entry names one of these.
+RES = (
+    "routes are their own resources (web/routes.py): no router.add_resource(), a route is not an iterable of the "
+    "routes sharing its path and has no resource.add_route(); aiohttp-cors registers its CORS config and OPTIONS "
+    "preflight route per aiohttp resource"
+)
+FORWARDED = (
+    "the test's client at 127.0.0.1 sends X-Forwarded-*/Forwarded and expects the app alone to read them; our "
+    "server applies them to request.remote/scheme itself for a trusted peer, and forwarded_allow_ips trusts "
+    "loopback by default (gunicorn's setting, see README); aiohttp never applies them"
+)
+MOCKED = (
+    "builds its request with aiohttp.test_utils.make_mocked_request (an aiohttp.web Request, with no exchange), "
+    "which our responses cannot be prepared for; web has no make_mocked_request"
+)
+PROTOCOL = "reads request.protocol (aiohttp's connection object: its transport, force_close()), which web has not"
+
+XFAIL: dict[str, str] = {
+    "aiohttp-cors-0.8.1/tests/doc/test_basic_usage.py::test_main": RES,
+    "aiohttp-cors-0.8.1/tests/doc/test_basic_usage.py::test_defaults": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_dummy_setup_roundtrip_resource": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_no_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_allowed_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_not_allowed_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_explicit_port": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_different_scheme": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_cred_no_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_cred_allowed_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_cred_disallowed_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_expose_headers_no_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_expose_headers_allowed_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_expose_headers_not_allowed_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_no_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_no_method": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_origin_and_method": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_disallowed_origin": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_disallowed_method": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_req_multiple_routes_with_one_options": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_mult_routes_with_one_options_resource": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_max_age_resource": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_max_age_webview": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_mult_routes_with_one_options_webview": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_headers_webview": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_headers_resource": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_headers": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_static_route": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_add_options_route": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_plain_named_route": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_dynamic_named_route": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_named_route": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_resource": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_web_view_resource": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_web_view_warning": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_disable_bare_view": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_urldispatcher_router_adapter.py::test_add_get_route": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_urldispatcher_router_adapter.py::test_add_options_route": RES,
+    "aiohttp-cors-0.8.1/tests/unit/test_urldispatcher_router_adapter.py::test_get_non_preflight_request_config": RES,
+    "aiohttp-middlewares-2.4.0/tests/test_https_middleware.py::test_https_middleware[match_headers7-request_headers7-http]": FORWARDED,
+    "aiohttp-remotes-1.4.0/tests/test_forwarded.py::test_forwarded_strict_whitelist": FORWARDED,
+    "aiohttp-remotes-1.4.0/tests/test_x_forwarded.py::test_x_forwarded_strict_whitelist": FORWARDED,
+    "aiohttp-session-2.12.1/tests/test_response_types.py::test_prepared_response_type": MOCKED,
+    "aiohttp-sse-3.0/tests/test_sse.py::TestCustomResponseClass::test_subclass": MOCKED,
+    "aiohttp-sse-3.0/tests/test_sse.py::test_abort_when_transport_already_gone": PROTOCOL,
+}

@@ -1,0 +1,152 @@
+"""What aiohttp extension libraries rely on in aiohttp.web, kept working in ours (tests/extensions runs their suites).
+
+Each case is the library's use reduced to a few lines, against a real server and aiohttp's client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+import aiohttp
+import pytest
+
+import web
+import web.abc
+import web.views
+
+
+async def _serve(make_server, handler, path="/", middlewares=()):
+    app = web.Application(middlewares=list(middlewares))
+    app.router.add_route("*", path, handler)
+    return await make_server(app)
+
+
+async def _get(srv, path="/"):
+    async with aiohttp.ClientSession() as session, session.get(srv.url(path)) as resp:
+        return resp.status, resp.headers.copy(), await resp.read()
+
+
+async def test_enable_chunked_encoding_after_prepare_changes_nothing(make_server, raw):
+    # aiohttp-sse's EventSourceResponse.prepare(): super().prepare(), then enable_chunked_encoding().
+    async def handler(request):
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        resp.enable_chunked_encoding()
+        await resp.write(b"data: 1\r\n\r\n")
+        await resp.write_eof()
+        return resp
+
+    srv = await _serve(make_server, handler)
+    data = await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    head, body = data.split(b"\r\n\r\n", 1)
+    assert b"200 OK" in head and b"Transfer-Encoding: chunked" in head
+    assert body == b"b\r\ndata: 1\r\n\r\n\r\n0\r\n\r\n"
+
+
+def test_enable_chunked_encoding_still_refuses_a_content_length():
+    resp = web.StreamResponse(headers={"Content-Length": "3"})
+    with pytest.raises(RuntimeError, match="content length"):
+        resp.enable_chunked_encoding()
+
+
+async def test_handler_connection_keep_alive_is_sent(make_server):
+    # aiohttp-sse sets "Connection: keep-alive" on every event stream, and its tests read it back.
+    async def handler(request):
+        return web.Response(text="ok", headers={"Connection": "keep-alive"})
+
+    srv = await _serve(make_server, handler)
+    status, headers, body = await _get(srv)
+    assert (status, body, headers.getall("Connection")) == (200, b"ok", ["keep-alive"])
+
+
+async def test_prepared_response_keeps_its_request_under_aiohttp_name(make_server):
+    # aiohttp-sse reads self._req (last_event_id, its transport abort).
+    seen = []
+
+    async def handler(request):
+        resp = web.StreamResponse()
+        seen.append(resp._req)
+        await resp.prepare(request)
+        seen.append(resp._req is request)
+        return resp
+
+    srv = await _serve(make_server, handler)
+    assert (await _get(srv))[0] == 200
+    assert seen == [None, True]
+
+
+async def test_subclass_write_eof_finishes_a_returned_response(make_server):
+    # aiohttp finishes a returned response with its write_eof(); aiohttp-sse restores a socket option there.
+    finished = []
+
+    class Stream(web.StreamResponse):
+        async def write_eof(self, data=b""):
+            await super().write_eof(data)
+            finished.append(True)
+
+    async def handler(request):
+        resp = Stream()
+        await resp.prepare(request)
+        await resp.write(b"x")
+        return resp
+
+    srv = await _serve(make_server, handler)
+    assert (await _get(srv))[:3:2] == (200, b"x")
+    assert finished == [True]
+
+
+async def test_handler_timeout_answers_504(make_server):
+    # aiohttp 3 answers a handler's TimeoutError (aiohttp-middlewares' timeout_middleware) with 504.
+    async def slow(request):
+        async with asyncio.timeout(0.01):
+            await asyncio.Event().wait()
+        return web.Response(text="never")
+
+    srv = await _serve(make_server, slow)
+    status, _, body = await _get(srv)
+    assert (status, body) == (504, b"504 Gateway Timeout")
+
+
+def test_abc_abstract_view_is_the_views_base():
+    # aiohttp-jinja2's @template tells a class-based view from a request with isinstance(arg, aiohttp.abc.AbstractView).
+    assert issubclass(web.View, web.abc.AbstractView)
+    assert web.abc.AbstractView is web.views.AbstractView
+
+
+async def test_client_request_is_a_coroutine_for_create_task(make_client):
+    # aiohttp's TestClient.get() returns a coroutine; aiohttp-sse's tests hand it to asyncio.create_task().
+    async def handler(request):
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    client = await make_client(app)
+    resp = await asyncio.create_task(client.get("/"))
+    assert (resp.status, await resp.text()) == (200, "ok")
+
+
+async def test_test_server_serves_https_with_an_ssl_context():
+    # aiohttp-remotes' Secure tests: aiohttp_server(app, ssl=context), then an https:// client.
+    trustme = pytest.importorskip("trustme")
+    from web.testing import TestServer
+
+    ca = trustme.CA()
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+
+    async def handler(request):
+        return web.Response(text=request.scheme)
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    srv = TestServer(app)
+    await srv.start_server(ssl=server_ctx)
+    try:
+        assert srv.scheme == "https" and srv.url("/").startswith("https://")
+        async with aiohttp.ClientSession() as session, session.get(srv.url("/"), ssl=client_ctx) as resp:
+            assert (resp.status, await resp.text()) == (200, "https")
+    finally:
+        await srv.close()
