@@ -108,6 +108,17 @@ class Exporter:
                 self.selector.unregister(listener.sock)
             sockets.close_all([listener], unlink=True)
 
+    def forget(self) -> None:
+        """In a forked worker: close the inherited sockets, leaving the master's (its selector, a unix socket's
+        file) alone. A worker that kept the listening socket would hold the address after the master closes it,
+        so after a USR2 the new master could not bind it until the old workers had drained."""
+        for client in self.clients.values():
+            client.sock.close()
+        self.clients = {}
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.sock.close()
+
     def sweep(self, now: float) -> None:
         """Drop the clients that stalled for :data:`CLIENT_TIMEOUT`."""
         for fd, client in list(self.clients.items()):

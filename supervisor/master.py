@@ -496,6 +496,8 @@ class Master:
                 os.close(fd)
             os.close(self.wakeup_r)
             os.close(self.wakeup_w)
+            if self.exporter is not None:
+                self.exporter.forget()
             code = worker.run(write_fd, mask)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
