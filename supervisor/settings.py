@@ -416,7 +416,7 @@ SETTINGS: tuple[Setting, ...] = (
         flags=("--cert-reqs",),
         default=0,
         convert=cert_reqs,
-        help="Client certificates: 0 not asked for, 1 optional (verified when sent), 2 required.",
+        help="Client certificates: 0 not asked for, 1 optional (verified when sent), 2 required (1, 2: set ca_certs).",
         section="ssl",
         metavar="INT",
     ),

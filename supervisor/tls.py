@@ -36,10 +36,17 @@ def server_context(values: Mapping[str, Any], origin: Mapping[str, str]) -> ssl.
     for name, path in (("certfile", certfile), ("keyfile", keyfile), ("ca_certs", ca_certs)):
         if path is not None:
             _readable(path, lambda message, name=name: fail(name, message))
+    if values["cert_reqs"] and ca_certs is None:
+        # A server context trusts no CA by default (create_default_context loads the system's only to verify
+        # servers): every client certificate would be refused.
+        raise fail("cert_reqs", "needs ca_certs, the CAs that client certificates are verified against")
     # Purpose.CLIENT_AUTH: a server's context (PROTOCOL_TLS_SERVER) with Python's vetted defaults (no
-    # compression, single-use DH/ECDH keys, server cipher preference); it loads the system CAs for client
-    # certificates when ca_certs is not given.
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    # compression, single-use DH/ECDH keys, server cipher preference). Client certificates are verified against
+    # ca_certs alone, never the system's CAs.
+    try:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=ca_certs)
+    except ssl.SSLError as exc:
+        raise fail("ca_certs", f"cannot load PEM CA certificates from {ca_certs!r}: {_reason(exc)}") from None
     # RFC 8996 deprecates TLS 1.0 and 1.1; RFC 9325 §3.1.1 asks servers for TLS 1.2 or newer.
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
@@ -54,11 +61,6 @@ def server_context(values: Mapping[str, Any], origin: Mapping[str, str]) -> ssl.
             raise fail("certfile", f"no usable PEM private key in {certfile!r}; set keyfile") from None
         # OpenSSL says only "PEM lib" here: no key, a damaged one, or one encrypted with a passphrase.
         raise fail("keyfile", f"no usable PEM private key in {keyfile!r} (an encrypted key is not supported)") from None
-    if ca_certs is not None:
-        try:
-            context.load_verify_locations(cafile=ca_certs)
-        except ssl.SSLError as exc:
-            raise fail("ca_certs", f"cannot load PEM CA certificates from {ca_certs!r}: {_reason(exc)}") from None
     context.verify_mode = _VERIFY_MODES[values["cert_reqs"]]
     if values["ssl_ciphers"]:
         try:

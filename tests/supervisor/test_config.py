@@ -233,7 +233,7 @@ SAMPLES = {
     "certfile": (["--certfile", "tls.pem"], "tls.pem"),
     "keyfile": (["--certfile", "tls.pem", "--keyfile", "tls.pem"], "tls.pem"),
     "ca_certs": (["--certfile", "tls.pem", "--ca-certs", "ca.pem"], "ca.pem"),
-    "cert_reqs": (["--certfile", "tls.pem", "--cert-reqs", "2"], 2),
+    "cert_reqs": (["--certfile", "tls.pem", "--ca-certs", "ca.pem", "--cert-reqs", "2"], 2),
     "ssl_ciphers": (["--certfile", "tls.pem", "--ssl-ciphers", "ECDHE+AESGCM"], "ECDHE+AESGCM"),
 }
 
@@ -248,6 +248,7 @@ def test_every_option_reaches_its_setting(setting, tmp_path, monkeypatch):
         ca.cert_pem.write_to_path("ca.pem")
         ca.issue_cert("localhost").private_key_and_cert_chain_pem.write_to_path("tls.pem")
         context = "" if setting.name == "certfile" else "certfile = 'tls.pem'\n"
+        context += "ca_certs = 'ca.pem'\n" if setting.name == "cert_reqs" else ""
     cfg, _ = load([*argv, "a:b"], {})
     assert getattr(cfg, setting.name) == expected
     assert cfg.origin[setting.name] == "command line"

@@ -138,6 +138,21 @@ async def test_client_certificates_optional(prefork, certs):
         await fetch(prefork.port, stranger)  # sent, so verified: a certificate from another CA is refused
 
 
+async def test_with_ca_certs_the_systems_cas_are_not_trusted_for_client_certificates(prefork, certs, tmp_path):
+    system = trustme.CA()  # stands for the system's CAs: OpenSSL reads $SSL_CERT_FILE as the default store
+    system.cert_pem.write_to_path(str(tmp_path / "system-ca.pem"))
+    env = {"SSL_CERT_FILE": str(tmp_path / "system-ca.pem")}
+    args = [*certs.args(), "--ca-certs", str(certs.ca_file), "--cert-reqs", "2"]
+    prefork.start("-w", "1", *args, app=APP, env=env, wait=1)
+    outsider = certs.client_context()
+    system.issue_cert("client@example.org", common_name="mallory").configure_cert(outsider)
+    with pytest.raises(aiohttp.ClientError):
+        await fetch(prefork.port, outsider)
+    member = certs.client_context()
+    certs.ca.issue_cert("client@example.org", common_name="carol").configure_cert(member)
+    assert (await fetch(prefork.port, member)).split()[2] == "carol"
+
+
 async def test_plain_http_to_the_tls_port_is_closed_and_the_worker_serves_on(prefork, certs):
     prefork.start("-w", "1", *certs.args(), app=APP, wait=1)
     pid = int((await fetch(prefork.port, certs.client_context())).split()[3])
@@ -246,6 +261,7 @@ def test_startup_errors_name_the_setting(tmp_path, certs):
         (["--certfile", str(certs.cert)], "command line: certfile: no usable PEM private key in"),
         ([*certs.args(), "--ca-certs", str(garbage)], "command line: ca_certs: cannot load PEM CA certificates"),
         ([*certs.args(), "--ssl-ciphers", "NOTACIPHER"], "command line: ssl_ciphers: OpenSSL accepts none of"),
+        ([*certs.args(), "--cert-reqs", "1"], "command line: cert_reqs: needs ca_certs"),
         ([*certs.args(), "--cert-reqs", "3"], "command line: --cert-reqs: expected 0 (none), 1 (optional) or 2"),
     ]
     for args, line in cases:
