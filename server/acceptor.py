@@ -37,6 +37,7 @@ import errno
 import logging
 import select
 import socket
+import ssl
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,9 @@ BATCH = 64
 HANDOFF = 0.02
 # At the limit with no idle connection to close: how soon to look again whether a client still waits.
 RECHECK = 0.1
+# How long a client has to complete the TLS handshake: until then the connection holds a place under
+# worker_connections (it counts as pending) without having sent a request, so it is kept short.
+HANDSHAKE_TIMEOUT = 10.0
 # The most connections close() accepts from the queue: more than any listen backlog the kernel allows by default.
 QUEUED_MAX = 65536
 
@@ -72,8 +76,13 @@ class Acceptor:
         sock: socket.socket,
         registry: ConnectionRegistry,
         loop: asyncio.AbstractEventLoop,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        ssl_handshake_timeout: float = HANDSHAKE_TIMEOUT,
     ) -> None:
         self._factory = protocol_factory
+        self._ssl = ssl_context
+        self._handshake_timeout = ssl_handshake_timeout
         self._sock = sock
         self._registry = registry
         self._loop = loop
@@ -220,7 +229,21 @@ class Acceptor:
 
     async def _connect(self, conn: socket.socket) -> None:
         try:
-            await self._loop.connect_accepted_socket(self._factory, conn)
+            if self._ssl is None:
+                await self._loop.connect_accepted_socket(self._factory, conn)
+            else:
+                # Returns once the handshake is done: the protocol sees only connections that completed it.
+                await self._loop.connect_accepted_socket(
+                    self._factory, conn, ssl=self._ssl, ssl_handshake_timeout=self._handshake_timeout
+                )
+        except OSError as exc:
+            if self._ssl is None:
+                log.exception("could not set up an accepted connection")
+            else:
+                # A failed handshake is the client's business (plain HTTP on this port, an old TLS version, no
+                # client certificate, a scanner, a timeout): the transport has closed the connection already.
+                log.debug("TLS handshake with a client failed: %s", exc)
+            conn.close()
         except Exception:
             log.exception("could not set up an accepted connection")
             conn.close()
@@ -267,13 +290,18 @@ async def start_server(
     registry: ConnectionRegistry,
     *,
     backlog: int = 2048,
+    ssl: ssl.SSLContext | None = None,
+    ssl_handshake_timeout: float = HANDSHAKE_TIMEOUT,
 ) -> Acceptor:
     """Serve ``sock`` (bound; listened on here) with ``protocol_factory``, whose connections ``registry`` tracks:
-    the drop-in for ``loop.create_server(protocol_factory, sock=sock, backlog=backlog)``."""
+    the drop-in for ``loop.create_server(protocol_factory, sock=sock, backlog=backlog, ssl=ssl,
+    ssl_handshake_timeout=...)``; with ``ssl``, every connection is TLS, handed over once its handshake is done."""
     loop = asyncio.get_running_loop()
     sock.setblocking(False)
     sock.listen(backlog)
-    acceptor = Acceptor(protocol_factory, sock, registry, loop)
+    acceptor = Acceptor(
+        protocol_factory, sock, registry, loop, ssl_context=ssl, ssl_handshake_timeout=ssl_handshake_timeout
+    )
     acceptor.start()
     return acceptor
 

@@ -318,9 +318,12 @@ class HttpProtocol(asyncio.Protocol):
             self._reject(BadRequest(_parser_message(exc)))
 
     def eof_received(self) -> bool | None:
+        # asyncio's and uvloop's TLS transports close after the peer's close_notify whatever this returns (and
+        # warn when it is True): half-open is for plain TCP only.
+        half_open = None if self.transport.get_extra_info("sslcontext") else True
         if self._upgrade is _TAKEN_OVER:
             self._sink.eof_received()  # type: ignore[union-attr]
-            return True
+            return half_open
         # A half-closed client may still read our answers to what it sent (RFC 9112 §9.6).
         self._stop_parsing = True
         if self._body is not None and not self._body.is_eof():
@@ -328,7 +331,7 @@ class HttpProtocol(asyncio.Protocol):
         if not self.queue:
             self.close()
             return None
-        return True
+        return half_open
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self.closed = True

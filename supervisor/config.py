@@ -20,6 +20,7 @@ import ast
 import difflib
 import os
 import shlex
+import ssl
 import sys
 import traceback
 import types
@@ -31,6 +32,7 @@ from server.settings import DEFAULT_ACCESS_LOG_FORMAT
 
 from .errors import ConfigError
 from .settings import BY_NAME, SETTINGS, Setting
+from .tls import server_context
 
 __all__ = ["SETTINGS", "Config", "Setting", "load", "settings_markdown"]
 
@@ -46,6 +48,8 @@ class Config:
         self.values = dict(values)
         self.origin = dict(origin)
         self.config_file = config_file
+        # The TLS context built from the ssl settings (supervisor/tls.py); None: plain HTTP.
+        self.ssl_context: ssl.SSLContext | None = None
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -279,7 +283,9 @@ def load(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
                 raise ConfigError(f"{where}: {flag}: {exc}") from None
             origin[name] = where
     _check_combinations(values, origin)
-    return Config(values, origin, config_file), command
+    cfg = Config(values, origin, config_file)
+    cfg.ssl_context = server_context(values, origin)
+    return cfg, command
 
 
 def _check_combinations(values: Mapping[str, Any], origin: Mapping[str, str]) -> None:

@@ -177,10 +177,13 @@ class Master:
             self._start_watcher()
         for warning in self.cfg.warnings():
             log.warning("%s", warning)
+        where = sockets.describe(self.listeners)
+        if self.cfg.ssl_context is not None:
+            where = where.replace("http://", "https://")  # certfile: TLS on every address
         log.info(
             "master %d listening at %s with %d worker(s)%s",
             self.pid,
-            sockets.describe(self.listeners),
+            where,
             self.fleet.target,
             f", upgrading from master {self.upgrade_from}" if self.upgrade_from else "",
         )

@@ -203,3 +203,14 @@ def optional_url_path(value: Any) -> str | None:
     if not text.startswith("/") or "?" in text or "#" in text or not all(33 <= ord(c) < 127 for c in text):
         raise ValueError(f"expected a path such as /healthz, got {text!r}")
     return text
+
+
+def cert_reqs(value: Any) -> int:
+    """gunicorn's ``cert_reqs``: 0 (``ssl.CERT_NONE``), 1 (``CERT_OPTIONAL``) or 2 (``CERT_REQUIRED``)."""
+    try:
+        number = _integer(value, 0)
+    except ValueError:
+        number = -1
+    if number not in (0, 1, 2):
+        raise ValueError(f"expected 0 (none), 1 (optional) or 2 (required), got {value!r}")
+    return number

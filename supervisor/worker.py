@@ -215,7 +215,13 @@ class Worker:
             # Our own acceptor, not loop.create_server: it can stop accepting at worker_connections and back off
             # when out of descriptors, leaving connections in the shared backlog (server/acceptor.py).
             servers.append(
-                await start_server(self.handler, listener.sock, self.handler.connections, backlog=self.cfg.backlog)
+                await start_server(
+                    self.handler,
+                    listener.sock,
+                    self.handler.connections,
+                    backlog=self.cfg.backlog,
+                    ssl=self.cfg.ssl_context,
+                )
             )
         return servers
 

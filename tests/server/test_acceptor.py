@@ -310,3 +310,42 @@ async def test_out_of_descriptors_it_logs_backs_off_and_serves_the_waiting_conne
     assert b"Too many open files" in log, log[-2000:]
     assert log.count(b"Too many open files") <= 3, "logged on every retry"
     assert outcomes == {"ok": 2 * NOFILE}, outcomes
+
+
+async def test_tls_a_silent_client_is_closed_at_the_handshake_timeout_and_a_failed_handshake_logs_no_error(caplog):
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    app = echo_app()
+    await app.startup()
+    factory = app.make_handler()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    acceptor = await start_server(factory, sock, factory.connections, ssl=server_context, ssl_handshake_timeout=0.3)
+    port = sock.getsockname()[1]
+    try:
+        silent_reader, silent_writer = await asyncio.open_connection("127.0.0.1", port)
+        plain_reader, plain_writer = await asyncio.open_connection("127.0.0.1", port)
+        plain_writer.write(GET)  # plain HTTP to the TLS port: not a ClientHello
+        async with asyncio.timeout(5):
+            assert not (await plain_reader.read()).startswith(b"HTTP")
+            assert await silent_reader.read() == b""  # closed by the handshake timeout, not by us
+        silent_writer.close()
+        plain_writer.close()
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, ssl=client_context, server_hostname="127.0.0.1"
+        )
+        writer.write(GET_CLOSE)
+        async with asyncio.timeout(5):
+            assert (await reader.read()).startswith(b"HTTP/1.1 200 ")
+        writer.close()
+        assert not [r for r in caplog.records if r.levelno >= 30], caplog.records
+    finally:
+        acceptor.close()
+        await factory.shutdown(timeout=2.0, grace=0.0)

@@ -6,6 +6,7 @@ import os
 import shlex
 
 import pytest
+import trustme
 
 from supervisor.config import build_parser, load, load_file, settings_markdown
 from supervisor.errors import ConfigError
@@ -228,6 +229,12 @@ SAMPLES = {
     "health_path": (["--health-path", "/healthz"], "/healthz"),
     "drain_delay": (["--drain-delay", "5"], 5.0),
     "reload": (["--reload"], True),
+    # The ssl settings other than certfile need it (tls.pem: a certificate and its key, written by the test).
+    "certfile": (["--certfile", "tls.pem"], "tls.pem"),
+    "keyfile": (["--certfile", "tls.pem", "--keyfile", "tls.pem"], "tls.pem"),
+    "ca_certs": (["--certfile", "tls.pem", "--ca-certs", "ca.pem"], "ca.pem"),
+    "cert_reqs": (["--certfile", "tls.pem", "--ca-certs", "ca.pem", "--cert-reqs", "2"], 2),
+    "ssl_ciphers": (["--certfile", "tls.pem", "--ssl-ciphers", "ECDHE+AESGCM"], "ECDHE+AESGCM"),
 }
 
 
@@ -235,12 +242,19 @@ SAMPLES = {
 def test_every_option_reaches_its_setting(setting, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     argv, expected = SAMPLES[setting.name]
+    context = ""
+    if setting.section == "ssl":
+        ca = trustme.CA()
+        ca.cert_pem.write_to_path("ca.pem")
+        ca.issue_cert("localhost").private_key_and_cert_chain_pem.write_to_path("tls.pem")
+        context = "" if setting.name == "certfile" else "certfile = 'tls.pem'\n"
+        context += "ca_certs = 'ca.pem'\n" if setting.name == "cert_reqs" else ""
     cfg, _ = load([*argv, "a:b"], {})
     assert getattr(cfg, setting.name) == expected
     assert cfg.origin[setting.name] == "command line"
     # the same value from the environment variable and from a config file
     env_cfg, _ = load(["a:b"], {"PREFORK_CMD_ARGS": shlex.join(argv)})
     assert getattr(env_cfg, setting.name) == expected
-    write(tmp_path, f"{setting.name} = {expected!r}\n")
+    write(tmp_path, f"{context}{setting.name} = {expected!r}\n")
     file_cfg, _ = load(["a:b"], {})
     assert getattr(file_cfg, setting.name) == expected
