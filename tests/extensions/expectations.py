@@ -44,7 +44,11 @@ MOCKED = (
     "builds its request with aiohttp.test_utils.make_mocked_request (an aiohttp.web Request, with no exchange), "
     "which our responses cannot be prepared for; web has no make_mocked_request"
 )
-PROTOCOL = "reads request.protocol (aiohttp's connection object: its transport, force_close()), which web has not"
+PROTOCOL = (
+    "closes its socket and waits for request.protocol.transport to become None without writing: aiohttp closes "
+    "the connection on the client's FIN, our server keeps a half-closed connection for the answer (RFC 9112 "
+    "§9.6) until a write draws the client's RST"
+)
 
 XFAIL: dict[str, str] = {
     "aiohttp-cors-0.8.1/tests/doc/test_basic_usage.py::test_main": RES,
