@@ -139,6 +139,11 @@ class Exchange:
         return self._protocol.peername
 
     @property
+    def protocol(self) -> HttpProtocol:
+        """The connection this exchange arrived on; its ``transport`` is ``None`` once the connection is lost."""
+        return self._protocol
+
+    @property
     def sockname(self) -> Any:
         return self.transport.get_extra_info("sockname")
 

@@ -335,6 +335,8 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self.closed = True
+        # As aiohttp's RequestHandler: a handler (aiohttp-sse) tells a lost connection by its ``transport`` None.
+        self.transport = None
         self.registry.discard(self)
         if self._sink is not None:
             sink, self._sink = self._sink, None

@@ -41,7 +41,6 @@ from server.errors import PayloadTooLarge
 
 from .helpers import parse_content_type
 from .multipart import (
-    READ_SIZE,
     MalformedMultipart,
     MultipartError,
     MultipartLimitExceeded,
@@ -264,7 +263,9 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
                 form.add(name, FileField(name, filename, spool, content_type, part.headers))  # type: ignore[arg-type]
                 continue
             data = bytearray()
-            while chunk := await part.read_chunk(READ_SIZE):
+            # A field's Content-Transfer-Encoding (base64, quoted-printable; RFC 7578 §4.7) is undone, as aiohttp's
+            # post() does; the size limits apply to the decoded data.
+            async for chunk in part.iter_decoded():
                 data += chunk
                 if limits.max_field_size is not None and len(data) > limits.max_field_size:
                     raise FieldTooLarge(f"form field {name!r} longer than {limits.max_field_size} bytes")
@@ -292,7 +293,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
 
 async def _copy_file(part: Any, spool: IO[bytes], max_size: int | None) -> None:
     size = 0
-    while chunk := await part.read_chunk(READ_SIZE):
+    async for chunk in part.iter_decoded():
         size += len(chunk)
         if max_size is not None and size > max_size:
             raise FileTooLarge(f"uploaded file larger than {max_size} bytes")

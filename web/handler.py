@@ -118,7 +118,7 @@ class RequestHandlerFactory:
         if preempt is not None and preempt(exchange):
             return
         app = self._app
-        request = Request(exchange, app, None, self.trusted)
+        request = Request(exchange, app, None, self.trusted, asyncio.current_task())
         nested = None
         try:
             router = app._router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator, MutableMapping
 from types import MappingProxyType
@@ -50,6 +51,7 @@ class Request(MutableMapping[str, Any]):
         "_match_info",
         "_post",
         "_state",
+        "_task",
         "_trusted",
     )
 
@@ -59,8 +61,10 @@ class Request(MutableMapping[str, Any]):
         app: Application | None = None,
         match_info: Any = None,
         trusted: Trusted = DEFAULT_TRUSTED,
+        task: asyncio.Task[Any] | None = None,
     ) -> None:
         self._exchange = exchange
+        self._task = task
         self._app = app
         self._match_info = match_info
         self._trusted = trusted
@@ -346,8 +350,20 @@ class Request(MutableMapping[str, Any]):
 
     @property
     def transport(self) -> Any:
-        """The transport the request arrived on, e.g. for ``get_extra_info('peername')``."""
-        return self._exchange.transport
+        """The transport the request arrived on, e.g. for ``get_extra_info('peername')``; ``None`` once the
+        connection is lost, as in aiohttp."""
+        return self._exchange.protocol.transport
+
+    @property
+    def protocol(self) -> Any:
+        """The connection the request arrived on (``web.RequestHandler``, our ``server.protocol.HttpProtocol``),
+        as aiohttp 3's ``request.protocol``: its ``transport`` is ``None`` once the connection is lost."""
+        return self._exchange.protocol
+
+    @property
+    def task(self) -> asyncio.Task[Any] | None:
+        """The ``asyncio.Task`` that runs the handler of this request (aiohttp 3), e.g. to cancel it."""
+        return self._task
 
     # -- the body --------------------------------------------------------------------------------------------
 
@@ -464,7 +480,9 @@ class Request(MutableMapping[str, Any]):
             overrides["target"] = url.raw_path_qs
         if headers is not None:
             overrides["headers"] = CIMultiDictProxy(CIMultiDict(headers))
-        clone = Request(_ExchangeView(self._exchange, overrides), self._app, self._match_info, self._trusted)
+        clone = Request(
+            _ExchangeView(self._exchange, overrides), self._app, self._match_info, self._trusted, self._task
+        )
         clone._post = self._post
         clone._state = self._state
         clone._cleanups = self._cleanups

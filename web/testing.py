@@ -25,8 +25,9 @@ import yarl
 from ._testserver import RawTestServer as RawTestServer
 from ._testserver import TestServer as TestServer
 from ._testserver import unused_port as unused_port
+from .mocked import make_mocked_request as make_mocked_request
 
-__all__ = ["RawTestServer", "TestClient", "TestServer", "unused_port"]
+__all__ = ["RawTestServer", "TestClient", "TestServer", "make_mocked_request", "unused_port"]
 
 
 class _RequestContext(Coroutine[Any, Any, Any]):

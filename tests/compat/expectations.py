@@ -19,7 +19,6 @@ MAXSTREAM = "client_max_size bounds the request body stream itself (a server set
 RES = "routes are their own resources: no add_resource(), one resource per route"
 SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 API's route.url(query=...) URLs resolve"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
-TASK = "reads request.task, the task running the handler, which our Request does not have"
 ENUM = "compares the server's messages and the client's by identity with one enum, aiohttp's WSMsgType (`msg.type is aiohttp.WSMsgType.TEXT`): the client's are aiohttp's members, the server's ours, and no object is both (with `==` the test passes against ours)"
 ZLIB = "expects the bytes of aiohttp's zlib backend set by set_zlib_backend() (isal writes another level into the deflate header); web compresses with the standard zlib module"
 
@@ -65,7 +64,6 @@ XFAIL: dict[str, str] = {
     "test_web_middleware.py::TestNormalizePathMiddleware::test_no_trailing_slash_when_disabled[pyloop-/resource1/?p1=1&p2=2-404]": SLASH,
     "test_web_sendfile_functional.py::test_static_file_compression[isal.isal_zlib-no_sendfile-pyloop]": ZLIB,
     "test_web_sendfile_functional.py::test_static_file_compression[isal.isal_zlib-sendfile-pyloop]": ZLIB,
-    "test_web_sendfile_functional.py::test_static_file_huge_cancel[pyloop]": TASK,
     "test_web_sendfile_functional.py::test_static_file_if_range_future_with_range[no_sendfile-pyloop]": IFRANGE,
     "test_web_sendfile_functional.py::test_static_file_if_range_future_with_range[sendfile-pyloop]": IFRANGE,
     "test_web_sendfile_functional.py::test_static_file_invalid_range[no_sendfile-pyloop]": RANGEUNIT,

@@ -18,7 +18,8 @@ ours, for the whole run (``ALIASES`` below):
 
 A name ``web`` lacks falls through to aiohttp's (a library using it then meets aiohttp's class, and the test that
 shows it is listed). aiohttp's client, its ``test_utils`` and ``pytest_aiohttp`` are imported before the swap and
-keep their own ``aiohttp.web``: the client side of every test stays aiohttp's. The suites' ``aiohttp_client``,
+keep their own ``aiohttp.web``: the client side of every test stays aiohttp's. ``test_utils.make_mocked_request``,
+which builds a server-side request, is ours (``web.testing``). The suites' ``aiohttp_client``,
 ``aiohttp_server`` and ``aiohttp_raw_server`` are prefork's (``web.pytest_aiohttp``: our app on our server),
 registered after pytest-aiohttp's so they take their place.
 
@@ -119,6 +120,10 @@ def _swap() -> None:
         module = _alias(real, importlib.import_module(target))
         sys.modules[f"aiohttp.{name}"] = module
         setattr(aiohttp, name, module)
+    # make_mocked_request builds a server-side Request: ours, while the rest of test_utils stays aiohttp's client side.
+    import web.testing
+
+    sys.modules["aiohttp.test_utils"].make_mocked_request = web.testing.make_mocked_request  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:

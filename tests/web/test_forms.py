@@ -550,3 +550,36 @@ def test_file_field_is_the_aiohttp_014_namedtuple_with_aiohttps_headers_optional
     assert (field.name, field.filename, field.content_type) == ("upload", "a.txt", "text/plain")
     assert field.file.read() == b"x" and len(field.headers) == 0
     assert FileField._fields[:4] == ("name", "filename", "file", "content_type")
+
+
+async def test_post_undoes_a_parts_content_transfer_encoding(make_server: Any) -> None:
+    """aiohttp's post() decodes a part's base64 or quoted-printable data (RFC 2045 §6), fields and files alike."""
+    seen: dict[str, Any] = {}
+
+    async def handler(request: Any) -> Response:
+        form = await request.post()
+        seen["b64"], seen["qp"] = form["b64"], form["qp"]
+        seen["file"] = form["f"].file.read()
+        return Response(text="ok")
+
+    server = await serve(make_server, handler)
+    # Built by hand: aiohttp's MultipartWriter refuses Content-Transfer-Encoding in form-data (RFC 7578 §4.7).
+    parts = [
+        ('name="b64"', "text/plain; charset=latin-1", "base64", b"aOlsbG8="),
+        ('name="qp"', "text/plain; charset=utf-8", "quoted-printable", b"caf=C3=A9 =\r\nau lait"),
+        ('name="f"; filename="b.bin"', "application/octet-stream", "base64", b"AAEC/w=="),
+    ]
+    body = (
+        b"".join(
+            f"--{BOUNDARY}\r\nContent-Disposition: form-data; {disposition}\r\nContent-Type: {ctype}\r\n"
+            f"Content-Transfer-Encoding: {cte}\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+            for disposition, ctype, cte, data in parts
+        )
+        + f"--{BOUNDARY}--\r\n".encode()
+    )
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    async with aiohttp.ClientSession() as session, session.post(server.url("/"), data=body, headers=headers) as resp:
+        assert resp.status == 200, await resp.text()
+    assert seen == {"b64": "héllo", "qp": "café au lait", "file": b"\x00\x01\x02\xff"}

@@ -205,8 +205,9 @@ async def test_prepare_after_the_client_left_raises_connection_reset(make_server
 
     async def handler(request):
         ws = WebSocketResponse()
-        while not request.transport.is_closing():
-            await asyncio.sleep(0.01)  # the client's close arrives on its own schedule
+        # The client's close arrives on its own schedule; request.transport is None once it is lost (aiohttp 3).
+        while request.transport is not None and not request.transport.is_closing():
+            await asyncio.sleep(0.01)
         try:
             await ws.prepare(request)
         except ConnectionResetError as exc:

@@ -1,0 +1,118 @@
+"""An exchange on a connection with no peer: what ``web.testing.make_mocked_request`` builds a request on.
+
+:func:`detached_exchange` makes a real :class:`~.protocol.HttpProtocol` on a :class:`RecordingTransport`, which
+keeps what is written to it instead of sending it, and one :class:`~.exchange.Exchange` on it with the given head and
+body. A response answered through the exchange lands in ``transport.written``: a unit test of a handler can prepare
+responses and read what would have been sent, without a socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .exchange import Exchange, HttpVersion, HttpVersion11
+from .protocol import HttpProtocol
+from .registry import ConnectionRegistry
+from .settings import ServerSettings
+from .streams import FlowControlStreamReader
+
+__all__ = ["RecordingTransport", "detached_exchange"]
+
+
+class RecordingTransport(asyncio.Transport):
+    """A transport that sends nothing: what is written collects in :attr:`written`.
+
+    ``get_extra_info`` answers from ``extra`` (``sslcontext`` set when the request is made with one), else
+    ``None``, as aiohttp's mocked transport does.
+    """
+
+    def __init__(self, extra: Mapping[str, Any] | None = None) -> None:
+        super().__init__(dict(extra or {}))
+        #: Every byte written, in order.
+        self.written = bytearray()
+        self._closing = False
+        self._protocol: asyncio.BaseProtocol | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += data
+
+    def is_closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        self._closing = True
+
+    def abort(self) -> None:
+        self._closing = True
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        """Nothing is buffered: writing never pauses."""
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        """Nothing is read."""
+
+    def resume_reading(self) -> None:
+        """Nothing is read."""
+
+    def is_reading(self) -> bool:
+        return False
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self._protocol = protocol
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        return self._protocol  # type: ignore[return-value]
+
+
+async def _no_handler(exchange: Exchange) -> None:
+    """The mocked connection reads no requests, so it never runs a handler."""
+
+
+def detached_exchange(
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]],
+    *,
+    version: HttpVersion = HttpVersion11,
+    closing: bool = False,
+    body: bytes | FlowControlStreamReader = b"",
+    too_large: Callable[[int, int], BaseException],
+    protocol: HttpProtocol | None = None,
+    transport: asyncio.Transport | None = None,
+    sslcontext: Any = None,
+    client_max_size: int = 1024**2,
+    loop: asyncio.AbstractEventLoop,
+) -> Exchange:
+    """One exchange for ``method`` ``target`` with ``headers`` on ``protocol`` (by default a new connection on
+    ``transport``, by default a :class:`RecordingTransport`, https with ``sslcontext``). ``body`` is the whole body,
+    or a stream the caller feeds; a body over ``client_max_size`` makes the stream raise ``too_large(limit, size)``
+    (the server answers it with 413 before any handler runs)."""
+    if protocol is None:
+        settings = ServerSettings(client_max_size=client_max_size)
+        protocol = HttpProtocol(_no_handler, settings, ConnectionRegistry(settings), loop)
+        if transport is None:
+            transport = RecordingTransport({"sslcontext": sslcontext} if sslcontext is not None else None)
+            transport.set_protocol(protocol)
+        protocol.connection_made(transport)
+    if isinstance(body, FlowControlStreamReader):
+        stream = body
+    else:
+        limit = protocol.settings.client_max_size
+        stream = FlowControlStreamReader(protocol, loop, limit=limit)
+        data = bytes(body)
+        if len(data) > limit:
+            stream.set_exception(too_large(limit, len(data)))
+        else:
+            if data:
+                stream.feed_data(data)
+            stream.feed_eof()
+    keep_alive = not closing and version >= HttpVersion11
+    upgrade = any(name.lower() == "upgrade" for name, _ in headers) and any(
+        name.lower() == "connection" and "upgrade" in value.lower() for name, value in headers
+    )
+    return Exchange(protocol, method, target, version, headers, keep_alive, upgrade, stream, loop.time())

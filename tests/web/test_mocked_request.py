@@ -1,0 +1,51 @@
+"""``web.testing.make_mocked_request``: aiohttp's ``make_mocked_request``, a Request with no server."""
+
+from __future__ import annotations
+
+import ssl
+
+import web
+from web.testing import make_mocked_request
+
+
+async def test_a_mocked_request_reads_as_the_request_it_describes() -> None:
+    app = web.Application()
+    request = make_mocked_request(
+        "post",
+        "/items/7?x=1",
+        {"Content-Type": "text/plain", "X-A": "b"},
+        match_info={"id": "7"},
+        app=app,
+        payload=b"hello",
+    )
+    assert (request.method, request.path, request.query["x"]) == ("POST", "/items/7", "1")
+    assert request.headers["x-a"] == "b" and request.version == web.HttpVersion(1, 1)
+    assert request.match_info == {"id": "7"} and request.match_info.apps == (app,)
+    assert request.app is app and request.keep_alive is True
+    assert await request.text() == "hello"
+    assert request.protocol.transport is request.transport
+    assert request.scheme == "http" and request.task is None
+
+
+async def test_a_response_prepared_for_a_mocked_request_is_written_to_its_transport() -> None:
+    request = make_mocked_request("GET", "/", closing=True)
+    response = web.Response(text="hi")
+    await response.prepare(request)
+    await response.write_eof()
+    written = bytes(request.transport.written)
+    assert written.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"Connection: close" in written and written.endswith(b"\r\n\r\nhi")
+    assert response.prepared
+
+
+async def test_sslcontext_makes_it_https_and_the_body_is_bounded() -> None:
+    request = make_mocked_request(
+        "POST", "/", sslcontext=ssl.create_default_context(), payload=b"x" * 10, client_max_size=4
+    )
+    assert request.scheme == "https"
+    try:
+        await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        pass
+    else:
+        raise AssertionError("a body over client_max_size was read")

@@ -1,0 +1,85 @@
+"""aiohttp 3's ``request.task``, ``request.protocol`` and ``request.transport``, through a real server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+import web
+
+
+async def test_request_task_is_the_task_running_the_handler(make_server):
+    seen = {}
+
+    async def handler(request):
+        seen["same"] = request.task is asyncio.current_task()
+        seen["clone"] = request.clone(method="POST").task is request.task
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/")) as resp:
+        assert resp.status == 200
+    assert seen == {"same": True, "clone": True}
+
+
+async def test_cancelling_request_task_stops_the_handler(make_server):
+    cancelled = asyncio.Event()
+
+    async def handler(request):
+        request.task.get_loop().call_soon(request.task.cancel)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return web.Response(text="not reached")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.get(srv.url("/")) as resp:
+                await resp.read()
+        except aiohttp.ClientError:
+            pass
+    async with asyncio.timeout(5):
+        await cancelled.wait()
+
+
+async def test_protocol_transport_is_none_once_the_connection_is_lost(make_server):
+    seen = {}
+    done = asyncio.Event()
+
+    async def handler(request):
+        response = web.StreamResponse()
+        seen["before"] = request.protocol.transport is request.transport is not None
+        seen["peer"] = request.transport.get_extra_info("peername")[0]
+        await response.prepare(request)
+        await response.write(b"x")
+        # The client closed its socket: the server keeps a half-closed connection (RFC 9112 §9.6) until a write
+        # draws the client's RST, and then the connection is lost.
+        while request.protocol.transport is not None:
+            try:
+                await response.write(b"x")
+            except ConnectionError:
+                pass
+            await asyncio.sleep(0.01)
+        seen["after"] = request.transport
+        done.set()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    srv = await make_server(app, handler_cancellation=False)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    await reader.readuntil(b"\r\n\r\n")
+    writer.close()
+    await writer.wait_closed()
+    async with asyncio.timeout(5):
+        await done.wait()
+    assert seen == {"before": True, "peer": "127.0.0.1", "after": None}

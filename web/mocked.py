@@ -1,0 +1,86 @@
+"""``make_mocked_request``: aiohttp's ``test_utils.make_mocked_request``, a :class:`~web.Request` without a server.
+
+The request stands on the real connection machinery (see :mod:`server.detached`): an ``HttpProtocol`` and its
+``Exchange`` on a transport that keeps what is written to it instead of sending it. A response prepared for the
+request writes its head and body there (``request.transport.written``), so a unit test of a handler or a
+middleware can prepare responses and read what would have been sent, where serving the application with
+``TestServer`` is more than the test needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from multidict import CIMultiDict
+
+from server.detached import RecordingTransport, detached_exchange
+from server.exchange import HttpVersion, HttpVersion11
+from server.protocol import HttpProtocol
+from server.streams import FlowControlStreamReader
+
+from .app import Application
+from .exceptions import HTTPRequestEntityTooLarge
+from .request import Request
+from .router import UrlMappingMatchInfo
+
+__all__ = ["RecordingTransport", "make_mocked_request"]
+
+
+def _too_large(limit: int, size: int) -> BaseException:
+    # As aiohttp's request.read() raises it for a body over client_max_size.
+    return HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+
+
+def make_mocked_request(
+    method: str,
+    path: str,
+    headers: Any = None,
+    *,
+    match_info: Mapping[str, str] | None = None,
+    version: HttpVersion = HttpVersion11,
+    closing: bool = False,
+    app: Application | None = None,
+    protocol: HttpProtocol | None = None,
+    transport: asyncio.Transport | None = None,
+    payload: bytes | FlowControlStreamReader | None = None,
+    sslcontext: Any = None,
+    client_max_size: int = 1024**2,
+    loop: asyncio.AbstractEventLoop | None = None,
+    task: asyncio.Task[Any] | None = None,
+) -> Request:
+    """A :class:`~web.Request` for ``method`` and ``path`` (the request target, with its query) with no server,
+    as aiohttp's ``make_mocked_request``.
+
+    ``headers`` is a mapping or pairs; ``match_info`` the matched path parts; ``app`` the application (a new
+    ``Application`` by default). ``payload`` is the body: bytes, or a stream the caller feeds. ``transport`` is
+    where a response's bytes go (a ``RecordingTransport`` by default; ``sslcontext`` makes the request https);
+    ``protocol`` the connection (``request.protocol``), made on ``transport`` by default. ``closing`` (and HTTP/1.0)
+    asks for the connection to close after the answer. ``client_max_size`` bounds the body, as the server's
+    setting does. ``loop`` defaults to the running loop, which must then exist (aiohttp falls back to a mock).
+    ``task`` is ``request.task`` (``None`` by default; aiohttp puts a mock there).
+
+    Unlike aiohttp there is no ``writer`` argument: a response writes through the connection to ``transport``.
+    """
+    if loop is None:
+        loop = asyncio.get_running_loop()
+    exchange = detached_exchange(
+        method.upper(),
+        path,
+        list(CIMultiDict(headers or ()).items()),
+        version=version,
+        closing=closing,
+        body=b"" if payload is None else payload,
+        too_large=_too_large,
+        protocol=protocol,
+        transport=transport,
+        sslcontext=sslcontext,
+        client_max_size=client_max_size,
+        loop=loop,
+    )
+    if app is None:
+        app = Application()
+    info = UrlMappingMatchInfo(dict(match_info or {}), None)  # type: ignore[arg-type]
+    info.add_app(app)
+    return Request(exchange, app, info, task=task)
