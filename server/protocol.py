@@ -117,7 +117,7 @@ _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _LONGEST_METHOD = 32  # more than any method llhttp parses (UPDATEREDIRECTREF, 17)
 
 # Module-level names for the hot path: a global lookup and an identity test, as cheap as the ints they replace.
-_AWAITING_HEAD, _ANSWERING, _IDLE = Phase.AWAITING_HEAD, Phase.ANSWERING, Phase.IDLE
+_AWAITING_HEAD, _IDLE = Phase.AWAITING_HEAD, Phase.IDLE
 _NO_UPGRADE, _PENDING, _TAKEN_OVER = Upgrade.NONE, Upgrade.PENDING, Upgrade.TAKEN_OVER
 
 

@@ -28,14 +28,3 @@ class Upgrade(enum.Enum):
     RESUMING = "declined upgrade, parser replaced"
     PENDING = "upgrade waiting for the handler"
     TAKEN_OVER = "taken over by a sink"
-
-
-# Module-level names for the hot path: a global lookup and an identity test, as cheap as the ints they replace.
-_AWAITING_HEAD, _ANSWERING, _IDLE = Phase.AWAITING_HEAD, Phase.ANSWERING, Phase.IDLE
-_NO_UPGRADE, _DECLINED, _RESUMING, _PENDING, _TAKEN_OVER = (
-    Upgrade.NONE,
-    Upgrade.DECLINED,
-    Upgrade.RESUMING,
-    Upgrade.PENDING,
-    Upgrade.TAKEN_OVER,
-)
