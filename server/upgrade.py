@@ -115,7 +115,8 @@ class UpgradeHandling:
         return tail
 
     def _resume_after_declined(self, exchange: Exchange | None, body: FlowControlStreamReader | None) -> None:
-        """The message of a declined upgrade ended (or its head did, when it has a body)."""
+        """llhttp ended the message of a declined upgrade after its head: a fresh parser reads its ``body`` (if any)
+        and the requests after it (called from ``on_message_complete``)."""
         # llhttp stops at an upgrade for good, and reads no body of one: a fresh parser reads the requests
         # after the ignored one, and first its body, framed by a head standing in for the real one.
         self._upgrade = _RESUMING
