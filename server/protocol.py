@@ -28,7 +28,7 @@ any, ``begin_drain``           unchanged (IDLE: the grace deadline)        answe
                                                                            shut down (a websocket: 1001)
 =============================  ==========================================  ==========================================
 
-What follows a handler (``_settle``), first match wins:
+What follows a handler (``HttpProtocol._settle``), first match wins:
 
 =============================================  =================================================================
 handler outcome                                what follows
@@ -57,7 +57,9 @@ after it are held (reading pauses above ``read_high_water`` of them) until the h
 answers without doing so: then a fresh parser reads them as HTTP/1.1, as aiohttp does; TAKEN_OVER, ``upgrade_to``
 handed the connection to a sink, which gets every byte, the EOF and the loss.
 
-Rules this module keeps, in one place:
+Rules the connection keeps, in one place. The code is in three parts of one class: this module (the asyncio
+callbacks, flow control, the request loop, deadlines, closing), :mod:`.parser_callbacks` (the request head's rules
+and limits) and :mod:`.upgrade` (the ``Upgrade`` sub-states); the enums are in :mod:`.states`.
 
 * Requests are answered strictly in order. Parsed requests queue as :class:`Exchange` objects; the head of the
   queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (started
@@ -85,32 +87,20 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextvars
-import enum
-import functools
 import logging
-import re
-import urllib.parse
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import httptools
-from multidict import CIMultiDict
 
-from .decompress import DecodingStreamReader, decoder_for
-from .errors import (
-    BadHttpVersion,
-    BadRequest,
-    HeadersTooLarge,
-    HttpProtocolError,
-    PayloadTooLarge,
-    RequestLineTooLong,
-    RequestTimeout,
-    UnsupportedTransferCoding,
-    UnsupportedUpgrade,
-)
-from .exchange import Exchange, HttpVersion, HttpVersion10, HttpVersion11, UpgradeSink
+from .decompress import DecodingStreamReader
+from .errors import BadRequest, HttpProtocolError, RequestTimeout
+from .exchange import Exchange, UpgradeSink
+from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
+from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
 from .tasks import start_task
+from .upgrade import UpgradeHandling
 from .writer import error_response
 
 if TYPE_CHECKING:
@@ -124,92 +114,17 @@ log = logging.getLogger("prefork.server")
 Handler = Callable[[Exchange], Coroutine[Any, Any, None]]
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
-# The method as one shared str, without a decode per request; others are decoded.
-_METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")}
 _LONGEST_METHOD = 32  # more than any method llhttp parses (UPDATEREDIRECTREF, 17)
 
-
-class Phase(enum.Enum):
-    """Where a connection's request cycle is; the ticker reads ``phase`` and ``deadline`` to decide what a passed
-    deadline means (see the table above)."""
-
-    AWAITING_HEAD = "awaiting a request head"
-    ANSWERING = "answering requests"
-    IDLE = "idle between requests"
-
-
-class Upgrade(enum.Enum):
-    """How the connection handles an ``Upgrade`` request (see the module docstring)."""
-
-    NONE = "no upgrade"
-    DECLINED = "declined upgrade, parser to replace"
-    RESUMING = "declined upgrade, parser replaced"
-    PENDING = "upgrade waiting for the handler"
-    TAKEN_OVER = "taken over by a sink"
-
-
 # Module-level names for the hot path: a global lookup and an identity test, as cheap as the ints they replace.
-_AWAITING_HEAD, _ANSWERING, _IDLE = Phase.AWAITING_HEAD, Phase.ANSWERING, Phase.IDLE
-_NO_UPGRADE, _DECLINED, _RESUMING, _PENDING, _TAKEN_OVER = (
-    Upgrade.NONE,
-    Upgrade.DECLINED,
-    Upgrade.RESUMING,
-    Upgrade.PENDING,
-    Upgrade.TAKEN_OVER,
-)
-
-# Header fields that change how a request is framed or answered, spotted as they are parsed so that the common
-# request (Host only) costs no lookups afterwards.
-_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
-_HOSTS = 32  # more than one Host
-_CONTENT_ENCODING = 64
-_FRAMING = {
-    b"host": _HOST,
-    b"content-length": _CONTENT_LENGTH,
-    b"transfer-encoding": _TRANSFER_ENCODING,
-    b"expect": _EXPECT,
-    b"content-type": _CONTENT_TYPE,
-    b"content-encoding": _CONTENT_ENCODING,
-}
-# Fields on_headers_complete reads the value of.
-_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
-_FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
-# Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
-# refuses a second Content-Length, and Host is counted for its own rule.
-_SINGLETONS = _CONTENT_TYPE
-
-# Trailer fields that frame, route or authenticate the message (RFC 9110 §6.5.1): a proxy that merged them into the
-# header section would act on them (request smuggling), so they are refused, as gunicorn refuses Host and the
-# framing fields. Trailers are never merged here; descriptive fields such as Content-Type or Vary pass, as both
-# gunicorn's and llhttp's corpora expect.
-_FORBIDDEN_TRAILERS = frozenset(
-    (
-        b"content-length",
-        b"transfer-encoding",
-        b"trailer",
-        b"te",
-        b"host",
-        b"connection",
-        b"keep-alive",
-        b"upgrade",
-        b"expect",
-        b"authorization",
-        b"proxy-authorization",
-        b"cookie",
-    )
-)
-
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
-
-_CHUNKED_HEAD = b"Transfer-Encoding: chunked\r\n\r\n"
-
-_EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
-_EMPTY_BODY.feed_eof()
+_AWAITING_HEAD, _IDLE = Phase.AWAITING_HEAD, Phase.IDLE
+_NO_UPGRADE, _PENDING, _TAKEN_OVER = Upgrade.NONE, Upgrade.PENDING, Upgrade.TAKEN_OVER
 
 
-class HttpProtocol(asyncio.Protocol):
-    """One HTTP/1.1 connection."""
+class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
+    """One HTTP/1.1 connection: the asyncio callbacks, flow control, the request loop, deadlines and closing here;
+    the parser callbacks in :class:`.parser_callbacks.ParserCallbacks`, the ``Upgrade`` handling in
+    :class:`.upgrade.UpgradeHandling`."""
 
     def __init__(
         self,
@@ -374,181 +289,6 @@ class HttpProtocol(asyncio.Protocol):
             self._drain_waiter = None
             if not waiter.done():
                 waiter.set_result(None)
-
-    # -- parser callbacks ------------------------------------------------------------------------------------
-
-    def on_message_begin(self) -> None:
-        # The trailer count starts in on_headers_complete; a field parsed while not _in_head is a trailer.
-        self._url = b""
-        self._headers = []
-        self._in_head = True
-        self._framing = 0
-        if self.phase is _IDLE:
-            self.phase = _AWAITING_HEAD
-            self.deadline = self.loop.time() + self.settings.header_timeout
-
-    def on_url(self, url: bytes) -> None:
-        url = self._url + url if self._url else url
-        self._url = url
-        # Request line = method SP target SP HTTP/x.y; llhttp has parsed the method by now.
-        size = len(url)
-        if size > self._short_url and size + len(self._parser.get_method()) + 10 > self.settings.max_request_line:
-            raise RequestLineTooLong("Request-Line too long")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        headers = self._headers
-        in_head = self._in_head
-        if len(headers) >= self._max_headers or not in_head:
-            self._count_trailer(name)
-        # The field line with its ": " and CRLF, as gunicorn counts limit_request_field_size.
-        size = len(name)
-        if size + len(value) + 4 > self._max_field_size:
-            raise HeadersTooLarge("Header field too long")
-        if value and value[-1] in b" \t":
-            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
-            value = value.rstrip(b" \t")
-        if in_head:
-            if size in _FRAMING_LENGTHS:
-                bit = _FRAMING.get(name.lower(), 0)
-                if bit & self._framing & _SINGLETONS:
-                    raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
-                if bit == _HOST and self._framing & _HOST:
-                    bit = _HOSTS  # a second Host, refused in on_headers_complete
-                self._framing |= bit
-            headers.append((name.decode("latin-1"), value.decode("latin-1")))
-
-    def _count_trailer(self, name: bytes) -> None:
-        # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
-        self._header_count += 1
-        if not self._in_head:
-            if self._header_count > self._max_headers:
-                raise HeadersTooLarge("Too many trailer fields")
-            if name.lower() in _FORBIDDEN_TRAILERS:
-                raise BadRequest(f"{name.decode('latin-1')} is not allowed in trailers")
-        else:
-            raise HeadersTooLarge("Too many header fields")
-
-    def on_headers_complete(self) -> None:
-        parser = self._parser
-        settings = self.settings
-        self._in_head = False
-        self._header_count = 0
-        if self._body_only:
-            return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
-        version = _VERSIONS.get(parser.get_http_version())
-        if version is None:
-            raise BadHttpVersion("HTTP Version Not Supported")
-        fields = self._headers
-        framing = self._framing
-        if framing & (_HOST | _HOSTS) != _HOST:
-            # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with more than one
-            # (two can be read two ways), as nginx, Go and h11 do. HTTP/1.0 may omit it: request.host is then None.
-            if framing & _HOSTS:
-                raise BadRequest("More than one Host header")
-            if version is HttpVersion11:
-                raise BadRequest("HTTP/1.1 requires a Host header")
-        raw_method = parser.get_method()
-        method = _METHODS.get(raw_method) or raw_method.decode("ascii")
-        url = self._url
-        if url[:1] != b"/":
-            if url == b"*":
-                if method != "OPTIONS":
-                    raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
-            elif method != "CONNECT":
-                _check_absolute_form(url)
-        upgrade = parser.should_upgrade()
-        # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
-        headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
-        has_body = False
-        expect_continue = False
-        if framing:
-            if framing & _CONTENT_LENGTH:
-                size = int(headers["Content-Length"])
-                if size > settings.client_max_size:
-                    raise PayloadTooLarge(settings.client_max_size, size)
-                has_body = size > 0
-            elif framing & _TRANSFER_ENCODING:
-                _check_transfer_coding(version, headers)
-                has_body = True
-            if framing & _EXPECT and version is HttpVersion11:
-                if headers["Expect"].lower() != "100-continue":
-                    raise HttpProtocolError("Expectation Failed", status=417)
-                expect_continue = has_body
-        if upgrade:
-            if method == "CONNECT":
-                raise UnsupportedUpgrade("CONNECT is not supported")
-            if has_body or "websocket" not in headers.get("Upgrade", "").lower():
-                # An upgrade we do not speak, or one with a body, is ignored (RFC 9110 §7.8): the request is served
-                # as any other and HTTP/1.1 goes on after it.
-                upgrade = False
-                self._upgrade = _DECLINED
-        if has_body:
-            decoder = None
-            if framing & _CONTENT_ENCODING and settings.auto_decompress:
-                decoder = decoder_for(headers["Content-Encoding"])
-            body = (FlowControlStreamReader if decoder is None else functools.partial(DecodingStreamReader, decoder))(
-                self,
-                self.loop,
-                limit=settings.client_max_size,
-                high_water=settings.read_high_water,
-                low_water=settings.read_low_water,
-                expect_continue=expect_continue,
-            )
-            self._body = body
-        else:
-            body = _EMPTY_BODY
-            self._body = None
-        exchange = Exchange(
-            self,
-            method,
-            self._url.decode("latin-1"),
-            version,
-            headers,
-            parser.should_keep_alive(),
-            upgrade,
-            body,
-            self.loop.time() if self.registry.access_logger is not None else 0.0,
-        )
-        if framing & _EXPECT:
-            exchange.expect = True
-        self._exchange = exchange
-        if self.phase is _AWAITING_HEAD:
-            self.phase = _ANSWERING
-            self.deadline = None
-        queue = self.queue
-        queue.append(exchange)
-        if len(queue) >= settings.max_pipeline:
-            self.pause_reason("pipeline")
-
-    def on_body(self, body: bytes) -> None:
-        if self._body is not None:
-            self._body.feed_data(body)
-
-    def on_message_complete(self) -> None:
-        body = self._body
-        declined = self._upgrade is _DECLINED
-        if body is not None and not declined:
-            body.feed_eof()
-            self._body = None
-            self._body_only = False
-        exchange = self._exchange
-        self._exchange = None
-        if exchange is not None and not self._parser.should_keep_alive():
-            # The client announced the close: nothing after this request is read (RFC 9112 §9.6).
-            exchange.client_keep_alive = False
-            self._stop_parsing = True
-        if declined:
-            # llhttp stops at an upgrade for good, and reads no body of one: a fresh parser reads the requests
-            # after the ignored one, and first its body, framed by a head standing in for the real one.
-            self._upgrade = _RESUMING
-            self._parser = httptools.HttpRequestParser(self)
-            if body is not None:
-                self._body_only = True
-                framing = exchange.headers.get("Content-Length") if exchange is not None else None
-                self._parser.feed_data(
-                    b"POST / HTTP/1.1\r\nHost: h\r\n"
-                    + (b"Content-Length: %d\r\n\r\n" % int(framing) if framing else _CHUNKED_HEAD)
-                )
 
     # -- flow control ----------------------------------------------------------------------------------------
 
@@ -733,7 +473,7 @@ class HttpProtocol(asyncio.Protocol):
         if not exchange._keep_alive_final:
             self._stop_parsing = True
 
-    # -- errors, upgrades, closing ---------------------------------------------------------------------------
+    # -- errors, draining, deadlines, closing ----------------------------------------------------------------
 
     def _reject(self, error: HttpProtocolError) -> None:
         """Answer a protocol error once, after the responses already owed, then close."""
@@ -759,60 +499,6 @@ class HttpProtocol(asyncio.Protocol):
         self.transport.write(error_response(error.status, f"{error.status} {error.message}"))
         self.close()
 
-    def _on_upgrade(self, data: bytes, offset: int) -> bytes:
-        """llhttp stopped at an upgrade request; returns the bytes after it when they are to be parsed as HTTP/1.1
-        (the upgrade was ignored), else b''."""
-        if self._upgrade is _RESUMING:
-            self._upgrade = _NO_UPGRADE
-            return b"" if self._stop_parsing and not self._body_only else data[offset:]
-        exchange = self.queue[-1] if self.queue else None
-        if exchange is None or not exchange.upgrade:
-            self._reject(UnsupportedUpgrade("Unsupported upgrade"))
-            return b""
-        self._upgrade = _PENDING
-        tail = data[offset:]
-        if tail:
-            self._hold_tail(tail)
-        return b""
-
-    def _hold_tail(self, data: bytes) -> None:
-        """Keep bytes that arrive behind a pending upgrade: the new protocol's, or HTTP/1.1 requests if the
-        handler declines. Reading pauses once ``read_high_water`` of them wait, so they cannot grow unbounded."""
-        self._upgrade_tail.append(data)
-        self._upgrade_tail_size += len(data)
-        if self._upgrade_tail_size > self.settings.read_high_water:
-            self.pause_reason("upgrade tail")
-
-    def _decline_upgrade(self) -> None:
-        """The handler of the pending upgrade answered without taking the connection over: it stays HTTP/1.1
-        (RFC 9110 §7.8), and what arrived behind the upgrade request is parsed by a fresh parser, as llhttp stops
-        for good at an upgrade. A parse error there is answered (400) after the answer just sent."""
-        self._upgrade = _NO_UPGRADE
-        tail = b"".join(self._upgrade_tail)
-        self._upgrade_tail.clear()
-        self._upgrade_tail_size = 0
-        self.resume_reason("upgrade tail")
-        self._parser = httptools.HttpRequestParser(self)
-        if tail and not self.closed:
-            self._feed(tail)
-
-    def upgrade_to(self, exchange: Exchange, sink: UpgradeSink) -> bytes:
-        if self._upgrade is not _PENDING or not self.queue or self.queue[0] is not exchange:
-            raise RuntimeError("connection is not waiting for an upgrade")
-        self._upgrade = _TAKEN_OVER
-        self._sink = sink
-        self.phase = _ANSWERING
-        self.deadline = None
-        if self.draining:
-            # begin_drain told the connections to go before this one was upgraded: tell it now, once the caller
-            # has handed it the bytes that followed the upgrade request.
-            self.loop.call_soon(self._shutdown_sink)
-        tail = b"".join(self._upgrade_tail)
-        self._upgrade_tail.clear()
-        self._upgrade_tail_size = 0
-        self.resume_reason("upgrade tail")
-        return tail
-
     def begin_drain(self, grace_deadline: float) -> None:
         """Stop taking new work: answer what is queued, announcing the close; idle connections get a grace."""
         if self.draining or self.closed:
@@ -822,15 +508,6 @@ class HttpProtocol(asyncio.Protocol):
             self._shutdown_sink()
         elif self.phase is _IDLE:
             self.deadline = grace_deadline
-
-    def _shutdown_sink(self) -> None:
-        """Tell the protocol that took the connection over that the server is draining (a websocket: 1001)."""
-        if self._sink is None or self.closed:
-            return
-        try:
-            self._sink.shutdown()
-        except Exception:
-            log.exception("error shutting down an upgraded connection")
 
     def on_deadline(self, now: float) -> None:
         """Called by the registry's ticker once ``deadline`` has passed."""
@@ -871,38 +548,5 @@ _DRAIN = object()  # first discard what the handler left of the request body
 _DONE = object()  # the connection is finished
 
 
-def _check_absolute_form(url: bytes) -> None:
-    """A target that is not origin-form must be absolute-form, ``scheme://authority[path]`` (RFC 9112 §3.2.2);
-    llhttp lets through any bytes it allows in a URL, such as ``s://]ufd/:``."""
-    try:
-        parts = urllib.parse.urlsplit(url.decode("latin-1"))
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise BadRequest("Invalid request target") from None
-    if not parts.scheme or not parts.netloc:
-        raise BadRequest("Invalid request target")
-
-
-def _check_transfer_coding(version: HttpVersion, headers: CIMultiDict[str]) -> None:
-    # RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding, so a 1.0 message with one has faulty framing (an HTTP/1.0
-    # proxy in front may not have read it as chunked). Of the codings we decode chunked only: 501 for the others.
-    if version is HttpVersion10:
-        raise BadRequest("Transfer-Encoding in an HTTP/1.0 request")
-    fields = headers.getall("Transfer-Encoding")
-    if len(fields) == 1 and fields[0].lower() == "chunked":
-        return
-    value = ", ".join(fields)
-    codings = [coding.strip(" \t").lower() for coding in value.split(",")]
-    if codings[-1] != "chunked" or not all(_TOKEN.fullmatch(coding) for coding in codings):
-        # Without chunked last the body's length cannot be known (RFC 9112 §6.3): a framing error, not a coding.
-        raise BadRequest("Invalid Transfer-Encoding header value")
-    raise UnsupportedTransferCoding(f"Transfer-Encoding {value!r} is not implemented")
-
-
 def _500() -> bytes:
     return error_response(500, "500 Internal Server Error")
-
-
-def _parser_message(exc: Exception) -> str:
-    text = str(exc)
-    return text.split(":", 1)[-1].strip() if text else "Bad Request"

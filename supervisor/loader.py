@@ -1,6 +1,7 @@
 """Find the application named by ``module:name`` and turn it into an Application.
 
-``name`` may be an Application (anything with ``make_handler``), or a callable, sync or async, that returns one.
+``name`` may be an Application (anything with ``make_handler``: :class:`.app_protocol.MakesHandler`), or a callable,
+sync or async, that returns one.
 Calling it happens in each worker after the fork, so per-worker resources (DB pools, clients) are created in the
 process that uses them.
 
@@ -21,15 +22,16 @@ import traceback
 import types
 from typing import Any
 
+from .app_protocol import Application, MakesHandler
 from .errors import AppLoadError
 
 __all__ = ["build_app", "import_target", "is_application"]
 
 
 def is_application(obj: Any) -> bool:
-    """Duck-typed on ``make_handler``, what tells an Application from a factory that returns one (the worker then
-    also awaits its ``startup``, ``shutdown``, ``finish`` and ``cleanup``)."""
-    return callable(getattr(obj, "make_handler", None))
+    """Whether ``obj`` has ``make_handler``, what tells an Application from a factory that returns one (the worker
+    then also awaits its ``startup``, ``shutdown``, ``finish`` and ``cleanup``: :class:`.app_protocol.Application`)."""
+    return isinstance(obj, MakesHandler)
 
 
 def _library_dirs() -> tuple[str, ...]:
@@ -136,10 +138,10 @@ def import_target(spec: str, *, reload: bool = False) -> Any:
     return obj
 
 
-async def build_app(target: Any) -> Any:
+async def build_app(target: Any) -> Application:
     """Return the Application: ``target`` itself, or what calling it (and awaiting, if needed) returns."""
     if is_application(target):
-        return target
+        return target  # type: ignore[no-any-return]
     app = target()
     if inspect.isawaitable(app):
         app = await app
@@ -150,4 +152,4 @@ async def build_app(target: Any) -> Any:
             f"the app factory returned {type(app).__name__}, not an Application"
             + (f" ({name} at {where}): make it return the web.Application it builds" if where else "")
         )
-    return app
+    return app  # type: ignore[no-any-return]

@@ -37,25 +37,18 @@ import uvloop
 from server.acceptor import Acceptor, start_server
 
 from . import messages
+from .app_protocol import Application, HandlerFactory
 from .errors import EXIT_APP_LOAD, EXIT_BOOT, AppLoadError
 from .health import NodeState, responder
 from .loader import build_app, import_target
 from .messages import Beat, BootFailed, Ready
 from .metrics import Recorder, changes
 
-__all__ = ["Worker", "requests_count"]
+__all__ = ["Worker"]
 
 log = logging.getLogger("prefork.worker")
 
 QUICK_TIMEOUT = 1.0  # a quick stop still answers what is nearly done, but waits no longer than this
-
-
-def requests_count(handler: Any) -> int:
-    """Requests the handler factory has answered: ``factory.requests_count``, else its registry's."""
-    count = getattr(handler, "requests_count", None)
-    if count is None:
-        count = getattr(getattr(handler, "connections", None), "requests_count", 0)
-    return int(count or 0)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -78,8 +71,8 @@ class Worker:
         self.log = log
         self.pid = 0
         self.ppid = 0
-        self.app: Any = None
-        self.handler: Any = None
+        self.app: Application = None  # type: ignore[assignment] # None until _boot, in the child
+        self.handler: HandlerFactory = None  # type: ignore[assignment] # None until _boot, in the child
         self.pipe = -1
         self._stop_requested: str | None = None
         self._stop: asyncio.Future[str] | None = None
@@ -261,7 +254,7 @@ class Worker:
         else:
             self._report()
             rss = self._process.memory_info().rss
-            if not self._send(Beat(requests_count(self.handler), rss)):
+            if not self._send(Beat(self.handler.requests_count, rss)):
                 self._request_stop("graceful")
         interval = max(0.05, min(1.0, self.cfg.timeout / 4))
         self._beat_handle = asyncio.get_running_loop().call_later(interval, self._beat)
@@ -281,7 +274,7 @@ class Worker:
     def _watch_requests(self) -> None:
         """Report reaching ``max_requests`` within 50 ms rather than at the next beat: at thousands of requests
         a second, waiting up to a beat interval would overshoot the limit by far."""
-        count = requests_count(self.handler)
+        count = self.handler.requests_count
         if count >= self.max_requests:
             self._send(Beat(count, self._process.memory_info().rss))
             return
@@ -311,7 +304,7 @@ class Worker:
             "worker %d: %s stop, draining %d connection(s)",
             self.pid,
             how,
-            len(getattr(self.handler, "connections", ())),
+            len(self.handler.connections),
         )
         if how == "quick":
             timeout, grace = min(QUICK_TIMEOUT, self.cfg.graceful_timeout), 0.0
@@ -331,11 +324,12 @@ class Worker:
             await self._close_connections(timeout, grace)
         except Exception:
             log.exception("worker %d: closing connections failed", self.pid)
-        for step in ("shutdown", "finish", "cleanup"):
+        app = self.app
+        for step in (app.shutdown, app.finish, app.cleanup):
             try:
-                await getattr(self.app, step)()
+                await step()
             except Exception:
-                log.exception("worker %d: app.%s() failed", self.pid, step)
+                log.exception("worker %d: app.%s() failed", self.pid, step.__name__)
         if self._beat_handle is not None:
             self._beat_handle.cancel()
         if self.recorder is not None:
@@ -344,7 +338,7 @@ class Worker:
             os.set_blocking(self.pipe, True)
             self._report()
             os.set_blocking(self.pipe, False)
-        self._send(Beat(requests_count(self.handler), 0))  # the final count, for the master's log
+        self._send(Beat(self.handler.requests_count, 0))  # the final count, for the master's log
         if how == "quick":
             self._hook("worker_int", self)
         self._hook("worker_exit", self.server, self)

@@ -7,7 +7,9 @@ Each module under ``server/``, ``web/`` and ``supervisor/`` is parsed (not impor
 * ``web`` reads no private attribute of the exchange (``exchange._protocol``): it talks to ``Exchange``'s public
   methods, as ``server.streams.FlowControl`` is the model for (STYLE.md, "Seams");
 * ``web`` makes no call on a transport but ``get_extra_info`` (aiohttp's ``request.transport`` surface): writing,
-  closing, flow control and the websocket's channel belong to ``server``, which owns every transport call.
+  closing, flow control and the websocket's channel belong to ``server``, which owns every transport call;
+* ``web/handler.py`` reads no private name of the router (``router._resolve``): it uses the router's public fast
+  path, so the router's internals can change without the handler.
 
 Imports inside functions and under ``if TYPE_CHECKING:`` count too: a lazy import is still a dependency.
 """
@@ -164,6 +166,34 @@ def test_web_makes_no_transport_call() -> None:
     assert not found, "web/ calls transport methods (server owns them):\n" + "\n".join(found)
 
 
+def private_router_names(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    """``router._x`` and ``getattr(router, "_x", ...)`` in ``tree``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "router":
+            name = node.attr
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == "router"
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            name = node.args[1].value
+        else:
+            continue
+        if is_private(name):
+            yield node.lineno, f"router.{name}"
+
+
+def test_the_request_handler_reads_no_private_name_of_the_router() -> None:
+    path = ROOT / "web" / "handler.py"
+    found = [f"{where(path, line)}: {expr}" for line, expr in private_router_names(parse(path))]
+    assert not found, "web/handler.py reaches into the router: " + ", ".join(found)
+
+
 def test_no_stale_exceptions() -> None:
     """An exception listed above that no longer occurs is deleted, so the lists only ever shrink."""
     imported = {(file, what) for file, _, what in private_server_imports()}
@@ -205,6 +235,20 @@ def test_imports_are_resolved(file: str, source: str, expected: list[tuple[int, 
 def test_exchange_attribute_check(source: str, flagged: bool) -> None:
     nodes = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Attribute)]
     assert any(is_private(n.attr) and refers_to_exchange(n.value) for n in nodes) == flagged
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("router._resolve(request, target, method)", True),
+        ("getattr(router, '_nested', None)", True),
+        ("router.resolve_target(request, target, method)", False),
+        ("router.__class__ is UrlDispatcher", False),
+        ("app._router", False),  # the application's attribute, not the router's
+    ],
+)
+def test_router_name_check(source: str, flagged: bool) -> None:
+    assert bool(list(private_router_names(ast.parse(source)))) == flagged
 
 
 @pytest.mark.parametrize(

@@ -123,17 +123,17 @@ class RequestHandlerFactory:
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
-                nested = router._nested
+                nested = router.nested_routes
                 # The default router resolves without waiting: no coroutine to create and drive. An origin-form
                 # target is the request's raw_path.
                 target = exchange.target
                 if target[:1] == "/":
-                    match_info = router._resolve(request, target, exchange.method)
+                    match_info = router.resolve_target(request, target, exchange.method)
                 else:
                     match_info = router.resolve_now(request)
                 exchange.route = match_info._route
             else:
-                nested = getattr(router, "_nested", None)
+                nested = getattr(router, "nested_routes", None)
                 match_info = await router.resolve(request)
                 exchange.route = getattr(match_info, "route", None)
             request._match_info = match_info

@@ -157,6 +157,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._direct: dict[str, dict[str, Route]] | None = None  # see _build_direct, rebuilt lazily likewise
         self._frozen = False
         self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
+        self.nested_routes = self._nested  # the same list, read-only, for the request handler
         self._app: Any = None
         self._prefix = ""  # the path prefix a parent application serves this router's application under
         self._parent: UrlDispatcher | None = None
@@ -221,7 +222,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             # Sub-application routes claim requests by prefix or domain: resolve through _resolve_nested from now
             # on (an instance attribute, so routers without sub-applications pay nothing for it).
             self._nested.append(route)
-            self._resolve = self._resolve_nested  # type: ignore[method-assign]
+            self._resolve = self.resolve_target = self._resolve_nested  # type: ignore[method-assign]
             route._attach(self)
         elif isinstance(route, PlainRoute):
             # A plain route matches exactly one path: a dict lookup finds it, no scan.
@@ -335,6 +336,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         info = self.match(method, path)
         info._frozen = True
         return info
+
+    resolve_target = _resolve
+    """:meth:`resolve_now` with the request's raw target ``raw`` and ``method`` given, for the request handler,
+    which has both at hand; ``resolve_target(request, raw, method)`` returns what ``resolve_now(request)`` does."""
 
     def _resolve_nested(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
         """:meth:`_resolve` for a router with sub-applications: the direct table too (which then holds no path a

@@ -78,3 +78,21 @@ async def test_a_factory_returning_something_else_is_named_with_its_place():
     code = make.__code__
     assert "(test_a_factory_returning_something_else_is_named_with_its_place.<locals>.make at " in str(info.value)
     assert f"{code.co_filename}:{code.co_firstlineno})" in str(info.value)
+
+
+def _members(protocol):
+    return {name for name in vars(protocol) if not name.startswith("_")} | set(getattr(protocol, "__annotations__", {}))
+
+
+def test_web_application_and_its_handler_factory_are_what_the_worker_types():
+    from supervisor import app_protocol
+    from web import Application
+
+    app = Application()
+    assert isinstance(app, app_protocol.MakesHandler)
+    for name in _members(app_protocol.Application) | _members(app_protocol.MakesHandler):
+        assert callable(getattr(app, name)), name
+    handler = app.make_handler()
+    for name in _members(app_protocol.HandlerFactory) | {"__call__"}:
+        assert hasattr(handler, name), name
+    assert handler.requests_count == 0 and len(handler.connections) == 0 and handler.preempt is None

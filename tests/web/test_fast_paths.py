@@ -389,7 +389,7 @@ def test_direct_route_table_with_a_sub_application_agrees_with_match_request(met
     app.freeze()
     router = app.router
     target = _Target(method, path)
-    fast = router._resolve(target, path, method)
+    fast = router.resolve_target(target, path, method)
     slow = router.match_request(target, method, web.routes.routing_path(path))
     assert type(fast) is type(slow) and fast.route is slow.route and dict(fast) == dict(slow)
     assert fast.apps == slow.apps

@@ -1,0 +1,319 @@
+"""The httptools parser callbacks of a connection: the request head's rules and limits, and the queueing of the
+parsed request as an :class:`Exchange`.
+
+:class:`ParserCallbacks` is a part of :class:`server.protocol.HttpProtocol` (the parser is built with the
+connection as its callback object); the transitions it makes are in the table of :mod:`server.protocol`.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import re
+import urllib.parse
+from typing import TYPE_CHECKING, Any
+
+from multidict import CIMultiDict
+
+from .decompress import DecodingStreamReader, decoder_for
+from .errors import (
+    BadHttpVersion,
+    BadRequest,
+    HeadersTooLarge,
+    HttpProtocolError,
+    PayloadTooLarge,
+    RequestLineTooLong,
+    UnsupportedTransferCoding,
+    UnsupportedUpgrade,
+)
+from .exchange import Exchange, HttpVersion, HttpVersion10, HttpVersion11
+from .states import Phase, Upgrade
+from .streams import FlowControlStreamReader
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from .registry import ConnectionRegistry
+    from .settings import ServerSettings
+
+_AWAITING_HEAD, _ANSWERING, _IDLE = Phase.AWAITING_HEAD, Phase.ANSWERING, Phase.IDLE
+_DECLINED = Upgrade.DECLINED
+
+_VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
+# The method as one shared str, without a decode per request; others are decoded.
+_METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")}
+
+# Header fields that change how a request is framed or answered, spotted as they are parsed so that the common
+# request (Host only) costs no lookups afterwards.
+_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
+_HOSTS = 32  # more than one Host
+_CONTENT_ENCODING = 64
+_FRAMING = {
+    b"host": _HOST,
+    b"content-length": _CONTENT_LENGTH,
+    b"transfer-encoding": _TRANSFER_ENCODING,
+    b"expect": _EXPECT,
+    b"content-type": _CONTENT_TYPE,
+    b"content-encoding": _CONTENT_ENCODING,
+}
+# Fields on_headers_complete reads the value of.
+_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
+_FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
+# Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
+# refuses a second Content-Length, and Host is counted for its own rule.
+_SINGLETONS = _CONTENT_TYPE
+
+# Trailer fields that frame, route or authenticate the message (RFC 9110 §6.5.1): a proxy that merged them into the
+# header section would act on them (request smuggling), so they are refused, as gunicorn refuses Host and the
+# framing fields. Trailers are never merged here; descriptive fields such as Content-Type or Vary pass, as both
+# gunicorn's and llhttp's corpora expect.
+_FORBIDDEN_TRAILERS = frozenset(
+    (
+        b"content-length",
+        b"transfer-encoding",
+        b"trailer",
+        b"te",
+        b"host",
+        b"connection",
+        b"keep-alive",
+        b"upgrade",
+        b"expect",
+        b"authorization",
+        b"proxy-authorization",
+        b"cookie",
+    )
+)
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
+
+_EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
+_EMPTY_BODY.feed_eof()
+
+
+class ParserCallbacks:
+    """The callbacks httptools' ``HttpRequestParser`` calls on the connection, with the per-request parser state
+    they keep."""
+
+    # Set by HttpProtocol.__init__; listed here as the state these callbacks read and write.
+    settings: ServerSettings
+    registry: ConnectionRegistry
+    loop: asyncio.AbstractEventLoop
+    queue: collections.deque[Exchange]
+    phase: Phase
+    deadline: float | None
+    _parser: Any
+    _upgrade: Upgrade
+    _stop_parsing: bool
+    _url: bytes
+    _headers: list[tuple[str, str]]
+    _header_count: int
+    _framing: int
+    _max_headers: int
+    _max_field_size: int
+    _short_url: int
+    _body: FlowControlStreamReader | None
+    _exchange: Exchange | None
+    _in_head: bool
+    _body_only: bool
+
+    if TYPE_CHECKING:
+
+        def pause_reason(self, reason: str) -> None: ...  # HttpProtocol's
+
+        def _resume_after_declined(self, exchange: Exchange | None, body: FlowControlStreamReader | None) -> None: ...
+
+    def on_message_begin(self) -> None:
+        # The trailer count starts in on_headers_complete; a field parsed while not _in_head is a trailer.
+        self._url = b""
+        self._headers = []
+        self._in_head = True
+        self._framing = 0
+        if self.phase is _IDLE:
+            self.phase = _AWAITING_HEAD
+            self.deadline = self.loop.time() + self.settings.header_timeout
+
+    def on_url(self, url: bytes) -> None:
+        url = self._url + url if self._url else url
+        self._url = url
+        # Request line = method SP target SP HTTP/x.y; llhttp has parsed the method by now.
+        size = len(url)
+        if size > self._short_url and size + len(self._parser.get_method()) + 10 > self.settings.max_request_line:
+            raise RequestLineTooLong("Request-Line too long")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        headers = self._headers
+        in_head = self._in_head
+        if len(headers) >= self._max_headers or not in_head:
+            self._count_trailer(name)
+        # The field line with its ": " and CRLF, as gunicorn counts limit_request_field_size.
+        size = len(name)
+        if size + len(value) + 4 > self._max_field_size:
+            raise HeadersTooLarge("Header field too long")
+        if value and value[-1] in b" \t":
+            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
+            value = value.rstrip(b" \t")
+        if in_head:
+            if size in _FRAMING_LENGTHS:
+                bit = _FRAMING.get(name.lower(), 0)
+                if bit & self._framing & _SINGLETONS:
+                    raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
+                if bit == _HOST and self._framing & _HOST:
+                    bit = _HOSTS  # a second Host, refused in on_headers_complete
+                self._framing |= bit
+            headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def _count_trailer(self, name: bytes) -> None:
+        # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
+        self._header_count += 1
+        if not self._in_head:
+            if self._header_count > self._max_headers:
+                raise HeadersTooLarge("Too many trailer fields")
+            if name.lower() in _FORBIDDEN_TRAILERS:
+                raise BadRequest(f"{name.decode('latin-1')} is not allowed in trailers")
+        else:
+            raise HeadersTooLarge("Too many header fields")
+
+    def on_headers_complete(self) -> None:
+        parser = self._parser
+        settings = self.settings
+        self._in_head = False
+        self._header_count = 0
+        if self._body_only:
+            return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
+        version = _VERSIONS.get(parser.get_http_version())
+        if version is None:
+            raise BadHttpVersion("HTTP Version Not Supported")
+        fields = self._headers
+        framing = self._framing
+        if framing & (_HOST | _HOSTS) != _HOST:
+            # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with more than one
+            # (two can be read two ways), as nginx, Go and h11 do. HTTP/1.0 may omit it: request.host is then None.
+            if framing & _HOSTS:
+                raise BadRequest("More than one Host header")
+            if version is HttpVersion11:
+                raise BadRequest("HTTP/1.1 requires a Host header")
+        raw_method = parser.get_method()
+        method = _METHODS.get(raw_method) or raw_method.decode("ascii")
+        url = self._url
+        if url[:1] != b"/":
+            if url == b"*":
+                if method != "OPTIONS":
+                    raise BadRequest("The asterisk-form is only for OPTIONS")  # RFC 9112 §3.2.4
+            elif method != "CONNECT":
+                _check_absolute_form(url)
+        upgrade = parser.should_upgrade()
+        # Only what frames the request needs a lookup here; the Exchange builds the multidict on first read.
+        headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
+        has_body = False
+        expect_continue = False
+        if framing:
+            if framing & _CONTENT_LENGTH:
+                size = int(headers["Content-Length"])
+                if size > settings.client_max_size:
+                    raise PayloadTooLarge(settings.client_max_size, size)
+                has_body = size > 0
+            elif framing & _TRANSFER_ENCODING:
+                _check_transfer_coding(version, headers)
+                has_body = True
+            if framing & _EXPECT and version is HttpVersion11:
+                if headers["Expect"].lower() != "100-continue":
+                    raise HttpProtocolError("Expectation Failed", status=417)
+                expect_continue = has_body
+        if upgrade:
+            if method == "CONNECT":
+                raise UnsupportedUpgrade("CONNECT is not supported")
+            if has_body or "websocket" not in headers.get("Upgrade", "").lower():
+                # An upgrade we do not speak, or one with a body, is ignored (RFC 9110 §7.8): the request is served
+                # as any other and HTTP/1.1 goes on after it.
+                upgrade = False
+                self._upgrade = _DECLINED
+        if has_body:
+            decoder = None
+            if framing & _CONTENT_ENCODING and settings.auto_decompress:
+                decoder = decoder_for(headers["Content-Encoding"])
+            body = (FlowControlStreamReader if decoder is None else functools.partial(DecodingStreamReader, decoder))(
+                self,
+                self.loop,
+                limit=settings.client_max_size,
+                high_water=settings.read_high_water,
+                low_water=settings.read_low_water,
+                expect_continue=expect_continue,
+            )
+            self._body = body
+        else:
+            body = _EMPTY_BODY
+            self._body = None
+        exchange = Exchange(
+            self,
+            method,
+            self._url.decode("latin-1"),
+            version,
+            headers,
+            parser.should_keep_alive(),
+            upgrade,
+            body,
+            self.loop.time() if self.registry.access_logger is not None else 0.0,
+        )
+        if framing & _EXPECT:
+            exchange.expect = True
+        self._exchange = exchange
+        if self.phase is _AWAITING_HEAD:
+            self.phase = _ANSWERING
+            self.deadline = None
+        queue = self.queue
+        queue.append(exchange)
+        if len(queue) >= settings.max_pipeline:
+            self.pause_reason("pipeline")
+
+    def on_body(self, body: bytes) -> None:
+        if self._body is not None:
+            self._body.feed_data(body)
+
+    def on_message_complete(self) -> None:
+        body = self._body
+        declined = self._upgrade is _DECLINED
+        if body is not None and not declined:
+            body.feed_eof()
+            self._body = None
+            self._body_only = False
+        exchange = self._exchange
+        self._exchange = None
+        if exchange is not None and not self._parser.should_keep_alive():
+            # The client announced the close: nothing after this request is read (RFC 9112 §9.6).
+            exchange.client_keep_alive = False
+            self._stop_parsing = True
+        if declined:
+            self._resume_after_declined(exchange, body)
+
+
+def _check_absolute_form(url: bytes) -> None:
+    """A target that is not origin-form must be absolute-form, ``scheme://authority[path]`` (RFC 9112 §3.2.2);
+    llhttp lets through any bytes it allows in a URL, such as ``s://]ufd/:``."""
+    try:
+        parts = urllib.parse.urlsplit(url.decode("latin-1"))
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise BadRequest("Invalid request target") from None
+    if not parts.scheme or not parts.netloc:
+        raise BadRequest("Invalid request target")
+
+
+def _check_transfer_coding(version: HttpVersion, headers: CIMultiDict[str]) -> None:
+    # RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding, so a 1.0 message with one has faulty framing (an HTTP/1.0
+    # proxy in front may not have read it as chunked). Of the codings we decode chunked only: 501 for the others.
+    if version is HttpVersion10:
+        raise BadRequest("Transfer-Encoding in an HTTP/1.0 request")
+    fields = headers.getall("Transfer-Encoding")
+    if len(fields) == 1 and fields[0].lower() == "chunked":
+        return
+    value = ", ".join(fields)
+    codings = [coding.strip(" \t").lower() for coding in value.split(",")]
+    if codings[-1] != "chunked" or not all(_TOKEN.fullmatch(coding) for coding in codings):
+        # Without chunked last the body's length cannot be known (RFC 9112 §6.3): a framing error, not a coding.
+        raise BadRequest("Invalid Transfer-Encoding header value")
+    raise UnsupportedTransferCoding(f"Transfer-Encoding {value!r} is not implemented")
+
+
+def _parser_message(exc: Exception) -> str:
+    text = str(exc)
+    return text.split(":", 1)[-1].strip() if text else "Bad Request"
