@@ -165,7 +165,7 @@ class Route:
     processes the route, ``name`` the route's name or None.
     """
 
-    __slots__ = ("_index", "_methods", "_owner", "expect_handler", "handler", "method", "name")
+    __slots__ = ("_index", "_methods", "_owner", "_resource", "expect_handler", "handler", "method", "name")
 
     #: True for the routes that hand requests to a sub-application (``web.subapp``).
     _nested = False
@@ -179,14 +179,17 @@ class Route:
         self._methods: frozenset[str] | None = None if self.method == "*" else frozenset((self.method,))
         self._index = -1  # position in the router's table, set when added
         self._owner: Any = None  # the router, set when added
+        self._resource: Any = None  # the web.resources.Resource holding the route, if any
         #: aiohttp 3's handler for ``Expect: 100-continue`` (see ``UrlDispatcher.add_route``), or None.
         self.expect_handler: Any = None
 
     @property
-    def resource(self) -> Route:
-        """aiohttp 3's resource of the route: our table holds routes, each its own resource (see README,
-        "Differences from aiohttp")."""
-        return self
+    def resource(self) -> Any:
+        """aiohttp 3's resource of the route: the ``web.resources.Resource`` holding it (``router.add_route()`` and
+        ``resource.add_route()`` make one); a static or sub-application route, or a route built by hand and given
+        to ``register_route``, is its own resource."""
+        resource = getattr(self, "_resource", None)  # unset on a subclass that skips Route.__init__
+        return self if resource is None else resource
 
     @property
     def canonical(self) -> str:
