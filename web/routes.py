@@ -128,10 +128,13 @@ def wrap_handler(handler: Any) -> Handler:
         raise TypeError(f"handler must be callable, got {handler!r}")
     if inspect.iscoroutinefunction(handler):
         return handler  # type: ignore[no-any-return]
-    if not _is_view(handler):
-        # aiohttp 3 deprecates regular-function handlers with this warning; they keep working, as the aiohttp 0.14
-        # API defines them.
-        warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning, stacklevel=3)
+    if _is_view(handler):
+        # A view class stays the route's handler, as in aiohttp 3 (aiohttp-cors tells a view's route by it): calling
+        # it with the request builds the view, and awaiting the view gives the response.
+        return handler  # type: ignore[no-any-return]
+    # aiohttp 3 deprecates regular-function handlers with this warning; they keep working, as the aiohttp 0.14 API
+    # defines them.
+    warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning, stacklevel=3)
 
     @functools.wraps(handler)
     async def coroutine_handler(request: Any) -> Any:
