@@ -283,7 +283,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             raise RouteError(f"route name must be a non-empty str, got {name!r}")
         holder = self._taken.get(name)
         if holder is not None:
-            held = holder.describe() if isinstance(holder, Route) else repr(holder)
+            # Name the holder's first route (its handler's file:line) when it has one.
+            first = holder if isinstance(holder, Route) else next(iter(holder), None)
+            held = first.describe() if first is not None else repr(holder)
             raise RouteError(
                 f"duplicate route name {name!r} for {describe()}: {held} already has it; give one of them another name"
             )
