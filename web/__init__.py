@@ -30,6 +30,10 @@ from .request import InvalidJSONBody as InvalidJSONBody
 from .request import PayloadAccessError as PayloadAccessError
 from .request import Request as Request
 from .request import RequestPayloadError as RequestPayloadError
+from .resources import AbstractResource as AbstractResource
+from .resources import DynamicResource as DynamicResource
+from .resources import PlainResource as PlainResource
+from .resources import Resource as Resource
 from .response import Response as Response
 from .response import StreamResponse as StreamResponse
 from .response import json_bytes_response as json_bytes_response
@@ -50,13 +54,9 @@ from .routedef import static as static
 from .routedef import view as view
 from .router import UrlDispatcher as UrlDispatcher
 from .router import UrlMappingMatchInfo as UrlMappingMatchInfo
-from .routes import DynamicRoute as DynamicResource
 from .routes import DynamicRoute as DynamicRoute
-from .routes import PlainRoute as PlainResource
 from .routes import PlainRoute as PlainRoute
-from .routes import Route as AbstractResource
 from .routes import Route as AbstractRoute
-from .routes import Route as Resource
 from .routes import Route as ResourceRoute
 from .routes import Route as Route
 from .runner import run_app as run_app

@@ -24,7 +24,8 @@ from typing import Any
 
 from .abc import AbstractMatchInfo, AbstractRouter, Handler
 from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
-from .routes import PlainRoute, Route, RouteError, make_route, routing_path
+from .resources import Resource, make_resource
+from .routes import PlainRoute, Route, RouteError, handler_place, routing_path
 
 __all__ = ["MatchInfoError", "UrlDispatcher", "UrlMappingMatchInfo"]
 
@@ -152,6 +153,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     def __init__(self) -> None:
         self._routes: list[Route] = []
         self._named: dict[str, Route] = {}
+        self._resources: list[Any] = []  # aiohttp 3's resources, in the order added (see web.resources)
+        self._taken: dict[str, Any] = {}  # name -> the resource (or route) holding it
         self._plain: dict[str, list[Route]] = {}
         self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
         self._direct: dict[str, dict[str, Route]] | None = None  # see _build_direct, rebuilt lazily likewise
@@ -194,8 +197,12 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         return _RoutesView(self._routes)
 
     def resources(self) -> _RoutesView:
-        """aiohttp 3's view of the resources: here the routes themselves (each route is its own resource)."""
-        return _RoutesView(self._routes)
+        """aiohttp 3's view of the resources, in the order added (see ``web.resources``)."""
+        return _RoutesView(self._resources)
+
+    def named_resources(self) -> Mapping[str, Any]:
+        """aiohttp 3's read-only view of the named resources."""
+        return _ReadOnly(self._taken)
 
     # -- building the table -------------------------------------------------------------------------------
 
@@ -204,19 +211,20 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         if self._frozen:
             raise RuntimeError("cannot add a route once the application serves requests")
         name = route.name
-        if name is not None:
-            if not isinstance(name, str) or not name:
-                raise RouteError(f"route name must be a non-empty str, got {name!r}")
-            if name in self._named:
-                raise RouteError(
-                    f"duplicate route name {name!r} for {route.describe()}: {self._named[name].describe()} "
-                    "already has it; give one of them another name"
-                )
+        resource = getattr(route, "_resource", None)
+        if resource is None:
+            # A route with no resource is its own (static, sub-application, or built by hand).
+            self._take_name(name, route.describe)
         route._index = len(self._routes)
         route._owner = self
         self._routes.append(route)
         self._direct = None
-        if name is not None:
+        if resource is None:
+            self._resources.append(route)
+            if name is not None:
+                self._taken[name] = route
+        if name is not None and name not in self._named:
+            # A named resource's first route answers router[name] (the aiohttp 0.14 API's route with .url()).
             self._named[name] = route
         if route._nested:
             # Sub-application routes claim requests by prefix or domain: resolve through _resolve_nested from now
@@ -244,11 +252,44 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         that is sent instead of the handler's. Without one, the server sends ``100 Continue`` on the handler's
         first body read (RFC 9110 §10.1.1).
         """
-        if expect_handler is not None and not callable(expect_handler):
-            raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
-        route = make_route(method, path, handler, name)
-        route.expect_handler = expect_handler
-        return self.register_route(route)
+        # A duplicate name is reported with the route being added, which the resource does not know yet.
+        resource = self._resource_for(path, name, lambda: f"{str(method).upper()} {path} ({handler_place(handler)})")
+        return resource.add_route(method, handler, expect_handler=expect_handler)
+
+    def add_resource(self, path: str, *, name: str | None = None) -> Resource:
+        """aiohttp 3's resource for ``path`` (see ``web.resources``): the last added resource when it has this path
+        and name, else a new PlainResource (``/a/b``) or DynamicResource (``/a/{name}``). Adding a resource adds
+        no route: ``resource.add_route(method, handler)`` does, at the end of the table."""
+        return self._resource_for(path, name, lambda: f"resource {path}")
+
+    def _resource_for(self, path: str, name: str | None, describe: Any) -> Resource:
+        if self._frozen:
+            raise RuntimeError("cannot add a resource once the application serves requests")
+        if self._resources:
+            last = self._resources[-1]
+            if isinstance(last, Resource) and last.name == name and last.raw_match(path):
+                return last
+        resource = make_resource(self, path, name)
+        self._take_name(name, describe)
+        self._resources.append(resource)
+        if name is not None:
+            self._taken[name] = resource
+        return resource
+
+    def _take_name(self, name: Any, describe: Any) -> None:
+        """Refuse a bad or already used name for a new resource (``describe()`` names the newcomer)."""
+        if name is None:
+            return
+        if not isinstance(name, str) or not name:
+            raise RouteError(f"route name must be a non-empty str, got {name!r}")
+        holder = self._taken.get(name)
+        if holder is not None:
+            # Name the holder's first route (its handler's file:line) when it has one.
+            first = holder if isinstance(holder, Route) else next(iter(holder), None)
+            held = first.describe() if first is not None else repr(holder)
+            raise RouteError(
+                f"duplicate route name {name!r} for {describe()}: {held} already has it; give one of them another name"
+            )
 
     def add_view(self, path: str, handler: Any, **kwargs: Any) -> Route:
         """Shortcut for ``add_route('*', path, handler)``, for a ``web.View`` subclass (aiohttp 3)."""
@@ -274,9 +315,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
     def add_get(self, path: str, handler: Any, *, name: str | None = None, allow_head: bool = True) -> Route:
         """Shortcut for ``add_route('GET', ...)``; also answers HEAD unless ``allow_head=False`` (aiohttp 3)."""
-        route = self.add_route("GET", path, handler, name=name)
+        resource = self.add_resource(path, name=name)
+        route = resource.add_route("GET", handler)
         if allow_head:
-            self.add_route("HEAD", path, handler)
+            resource.add_route("HEAD", handler)
         return route
 
     def add_post(self, path: str, handler: Any, **kwargs: Any) -> Route:

@@ -128,10 +128,13 @@ def wrap_handler(handler: Any) -> Handler:
         raise TypeError(f"handler must be callable, got {handler!r}")
     if inspect.iscoroutinefunction(handler):
         return handler  # type: ignore[no-any-return]
-    if not _is_view(handler):
-        # aiohttp 3 deprecates regular-function handlers with this warning; they keep working, as the aiohttp 0.14
-        # API defines them.
-        warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning, stacklevel=3)
+    if _is_view(handler):
+        # A view class stays the route's handler, as in aiohttp 3 (aiohttp-cors tells a view's route by it): calling
+        # it with the request builds the view, and awaiting the view gives the response.
+        return handler  # type: ignore[no-any-return]
+    # aiohttp 3 deprecates regular-function handlers with this warning; they keep working, as the aiohttp 0.14 API
+    # defines them.
+    warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning, stacklevel=3)
 
     @functools.wraps(handler)
     async def coroutine_handler(request: Any) -> Any:
@@ -165,7 +168,7 @@ class Route:
     processes the route, ``name`` the route's name or None.
     """
 
-    __slots__ = ("_index", "_methods", "_owner", "expect_handler", "handler", "method", "name")
+    __slots__ = ("_index", "_methods", "_owner", "_resource", "expect_handler", "handler", "method", "name")
 
     #: True for the routes that hand requests to a sub-application (``web.subapp``).
     _nested = False
@@ -179,14 +182,17 @@ class Route:
         self._methods: frozenset[str] | None = None if self.method == "*" else frozenset((self.method,))
         self._index = -1  # position in the router's table, set when added
         self._owner: Any = None  # the router, set when added
+        self._resource: Any = None  # the web.resources.Resource holding the route, if any
         #: aiohttp 3's handler for ``Expect: 100-continue`` (see ``UrlDispatcher.add_route``), or None.
         self.expect_handler: Any = None
 
     @property
-    def resource(self) -> Route:
-        """aiohttp 3's resource of the route: our table holds routes, each its own resource (see README,
-        "Differences from aiohttp")."""
-        return self
+    def resource(self) -> Any:
+        """aiohttp 3's resource of the route: the ``web.resources.Resource`` holding it (``router.add_route()`` and
+        ``resource.add_route()`` make one); a static or sub-application route, or a route built by hand and given
+        to ``register_route``, is its own resource."""
+        resource = getattr(self, "_resource", None)  # unset on a subclass that skips Route.__init__
+        return self if resource is None else resource
 
     @property
     def canonical(self) -> str:

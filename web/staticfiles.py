@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -37,6 +38,7 @@ from .fileresponse import CHUNK_SIZE as CHUNK_SIZE
 from .fileresponse import FileResponse as FileResponse
 from .fileresponse import is_under, opened_path
 from .fileresponse import parse_range as parse_range
+from .resources import AbstractResource
 from .response import Response, StreamResponse
 from .routes import Query, Route
 
@@ -111,6 +113,13 @@ class StaticRoute(Route):
 
     def get_info(self) -> dict[str, Any]:
         return {"directory": self._directory, "prefix": self._prefix}
+
+    def __iter__(self) -> Iterator[Route]:
+        """A static route is its own resource (aiohttp's ``StaticResource``): its one route, for GET and HEAD."""
+        return iter((self,))
+
+    def __len__(self) -> int:
+        return 1
 
     def resolve_file(self, filename: str) -> Path:
         """The real path ``filename`` names under the root; raises HTTPNotFound/HTTPForbidden per the rules."""
@@ -193,6 +202,9 @@ class StaticRoute(Route):
 # Linux names every open descriptor in /proc/self/fd; a path through it reaches the file opened, not whatever the
 # name it was opened by leads to now.
 _PROC_FD = os.path.isdir("/proc/self/fd")
+
+
+AbstractResource.register(StaticRoute)
 
 
 def _list_directory(fd: int) -> list[tuple[str, bool]]:

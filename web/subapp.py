@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .resources import AbstractResource
 from .routes import Route
 
 if TYPE_CHECKING:
@@ -145,6 +146,9 @@ class MatchedSubAppResource(_SubAppRoute):
 
     def __repr__(self) -> str:
         return f"<MatchedSubAppResource -> {self._app!r}>"
+
+
+AbstractResource.register(_SubAppRoute)
 
 
 def _check_domain(domain: str) -> str:

@@ -16,7 +16,6 @@ IFRANGE = "If-Range with a date later than Last-Modified: aiohttp sends the rang
 OPENMOCK = "mocks pathlib.Path.open; FileResponse opens with os.open(O_NONBLOCK), so a FIFO swapped in after the stat cannot block the worker, and checks that descriptor"
 RANGEUNIT = "aiohttp answers 416 to a Range of an unknown unit (blocks=0-10); RFC 9110 §14.2: an origin server MUST ignore it, so the whole file is sent (invalid bytes ranges answer 416, as in aiohttp)"
 MAXSTREAM = "client_max_size bounds the request body stream itself (a server setting), so a multipart part streamed past it answers 413; aiohttp applies it only to read() and post()"
-RES = "routes are their own resources: no add_resource(), one resource per route"
 SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 API's route.url(query=...) URLs resolve"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
 ENUM = "compares the server's messages and the client's by identity with one enum, aiohttp's WSMsgType (`msg.type is aiohttp.WSMsgType.TEXT`): the client's are aiohttp's members, the server's ours, and no object is both (with `==` the test passes against ours)"
@@ -68,11 +67,7 @@ XFAIL: dict[str, str] = {
     "test_web_sendfile_functional.py::test_static_file_if_range_future_with_range[sendfile-pyloop]": IFRANGE,
     "test_web_sendfile_functional.py::test_static_file_invalid_range[no_sendfile-pyloop]": RANGEUNIT,
     "test_web_sendfile_functional.py::test_static_file_invalid_range[sendfile-pyloop]": RANGEUNIT,
-    "test_web_urldispatcher.py::test_handler_metadata_persistence": RES,
     "test_web_urldispatcher.py::test_order_is_preserved[pyloop]": FIFO,
-    "test_web_urldispatcher.py::test_reuse_last_added_resource[/a]": RES,
-    "test_web_urldispatcher.py::test_reuse_last_added_resource[/{a:.*}]": RES,
-    "test_web_urldispatcher.py::test_reuse_last_added_resource[/{a}]": RES,
     "test_web_urldispatcher.py::test_static_file_with_mock_permission_error[pyloop]": OPENMOCK,
     "test_web_websocket_functional.py::test_heartbeat_no_pong_receive_many_messages[pyloop]": ENUM,
     "test_web_websocket_functional.py::test_receive_text_as_bytes_server_iteration[pyloop]": ENUM,

@@ -30,10 +30,9 @@ DESELECTED: dict[str, str] = {
 }
 
 # Why a test fails against our web; each XFAIL entry names one of these.
-RES = (
-    "routes are their own resources (web/routes.py): no router.add_resource(), a route is not an iterable of the "
-    "routes sharing its path and has no resource.add_route(); aiohttp-cors registers its CORS config and OPTIONS "
-    "preflight route per aiohttp resource"
+STATIC = (
+    "a static route is its own resource (web/staticfiles.py) and has no set_options_route() nor aiohttp's "
+    "per-method _routes of StaticResource; aiohttp-cors adds its OPTIONS preflight route to a static resource that way"
 )
 FORWARDED = (
     "the test's client at 127.0.0.1 sends X-Forwarded-*/Forwarded and expects the app alone to read them; our "
@@ -47,45 +46,9 @@ PROTOCOL = (
 )
 
 XFAIL: dict[str, str] = {
-    "aiohttp-cors-0.8.1/tests/doc/test_basic_usage.py::test_main": RES,
-    "aiohttp-cors-0.8.1/tests/doc/test_basic_usage.py::test_defaults": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_dummy_setup_roundtrip_resource": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_no_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_allowed_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_not_allowed_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_explicit_port": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_different_scheme": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_cred_no_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_cred_allowed_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_cred_disallowed_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_expose_headers_no_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_expose_headers_allowed_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_simple_expose_headers_not_allowed_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_no_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_no_method": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_origin_and_method": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_disallowed_origin": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_default_disallowed_method": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_req_multiple_routes_with_one_options": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_mult_routes_with_one_options_resource": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_max_age_resource": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_max_age_webview": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_mult_routes_with_one_options_webview": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_headers_webview": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_headers_resource": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_preflight_request_headers": RES,
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_static_route": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_add_options_route": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_plain_named_route": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_dynamic_named_route": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_named_route": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_resource": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_web_view_resource": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_web_view_warning": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_disable_bare_view": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_urldispatcher_router_adapter.py::test_add_get_route": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_urldispatcher_router_adapter.py::test_add_options_route": RES,
-    "aiohttp-cors-0.8.1/tests/unit/test_urldispatcher_router_adapter.py::test_get_non_preflight_request_config": RES,
+    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_static_route": STATIC,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_named_route": STATIC,
+    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_resource": STATIC,
     "aiohttp-middlewares-2.4.0/tests/test_https_middleware.py::test_https_middleware[match_headers7-request_headers7-http]": FORWARDED,
     "aiohttp-remotes-1.4.0/tests/test_forwarded.py::test_forwarded_strict_whitelist": FORWARDED,
     "aiohttp-remotes-1.4.0/tests/test_x_forwarded.py::test_x_forwarded_strict_whitelist": FORWARDED,

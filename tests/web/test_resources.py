@@ -1,0 +1,171 @@
+"""aiohttp 3's resources over the FIFO route table (web.resources): add_resource, resource.add_route, route.resource,
+router.resources(), and add_route's reuse of the last resource."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from yarl import URL
+
+import web
+from web.app import Application
+from web.resources import AbstractResource, DynamicResource, PlainResource, Resource
+from web.response import Response
+from web.router import UrlDispatcher
+from web.routes import PlainRoute, RouteError
+
+
+async def handler(request):
+    return Response(text="ok")
+
+
+def answer(text):
+    async def handle(request):
+        return Response(text=text)
+
+    return handle
+
+
+def test_add_resource_gives_a_resource_whose_routes_lead_back_to_it():
+    router = UrlDispatcher()
+    resource = router.add_resource("/a/b", name="ab")
+    assert isinstance(resource, PlainResource) and isinstance(resource, Resource)
+    assert len(resource) == 0 and list(router.resources()) == [resource]
+    get = resource.add_route("GET", handler)
+    post = resource.add_route("POST", handler)
+    assert list(resource) == [get, post] and len(resource) == 2
+    assert get.resource is resource and post.resource is resource
+    assert get.name == post.name == resource.name == "ab"
+    # The aiohttp 0.14 API's router[name] is a route with url(): the resource's first one.
+    assert router["ab"] is get and get.url() == "/a/b"
+    assert router.named_resources()["ab"] is resource
+    assert resource.canonical == "/a/b" and resource.get_info() == {"path": "/a/b"}
+    assert resource.url_for() == URL("/a/b")
+    assert resource.raw_match("/a/b") and not resource.raw_match("/a")
+    assert list(router.routes()) == [get, post]
+
+
+def test_a_dynamic_resource_builds_urls_from_its_parts():
+    router = UrlDispatcher()
+    resource = router.add_resource(r"/user/{id:\d+}/{name}")
+    assert isinstance(resource, DynamicResource)
+    assert resource.canonical == "/user/{id}/{name}"
+    assert resource.url_for(id=7, name="a b") == URL("/user/7/a%20b", encoded=True)
+    info = resource.get_info()
+    assert info["formatter"] == "/user/{id}/{name}" and info["pattern"].fullmatch("/user/7/x")
+    assert resource.raw_match(r"/user/{id:\d+}/{name}")
+
+
+def test_add_route_reuses_the_last_resource_of_the_same_path_and_name():
+    router = UrlDispatcher()
+    get = router.add_get("/a", handler, name="a")  # GET and HEAD
+    post = router.add_post("/a", handler, name="a")
+    assert len(router.resources()) == 1
+    (resource,) = router.resources()
+    assert [route.method for route in resource] == ["GET", "HEAD", "POST"]
+    assert get.resource is post.resource is resource and router["a"] is get
+    # Another name, another path, or a resource in between: a new resource.
+    router.add_post("/a", handler, name="b")
+    router.add_put("/c", handler)
+    router.add_patch("/c", handler)
+    router.add_delete("/a", handler)
+    assert [len(r) for r in router.resources()] == [3, 1, 2, 1]
+
+
+def test_a_name_is_one_resource_s():
+    router = UrlDispatcher()
+    router.add_resource("/a", name="n")
+    with pytest.raises(RouteError, match="duplicate route name 'n'"):
+        router.add_resource("/b", name="n")
+    with pytest.raises(RouteError, match="duplicate route name 'n' for GET /c"):
+        router.add_route("GET", "/c", handler, name="n")
+    with pytest.raises(RouteError, match="should start with '/'"):
+        router.add_resource("a")
+
+
+def test_a_frozen_router_takes_no_resource_and_no_route_on_one():
+    router = UrlDispatcher()
+    resource = router.add_resource("/a")
+    router.freeze()
+    with pytest.raises(RuntimeError):
+        router.add_resource("/b")
+    with pytest.raises(RuntimeError):
+        resource.add_route("GET", handler)
+
+
+def test_static_and_sub_application_routes_are_their_own_resources(tmp_path):
+    app = Application()
+    static = app.router.add_static("/static", tmp_path, name="files")
+    sub = Application()
+    sub_route = sub.router.add_get("/x", handler)
+    prefixed = app.add_subapp("/sub", sub)
+    plain = app.router.add_route("GET", "/p", handler)
+    assert static.resource is static and list(static) == [static] and len(static) == 1
+    assert prefixed.resource is prefixed and list(prefixed) == list(sub.router.routes())
+    assert isinstance(static, AbstractResource) and isinstance(prefixed, AbstractResource)
+    assert isinstance(plain.resource, web.AbstractResource) and not isinstance(plain, web.AbstractResource)
+    assert list(app.router.resources()) == [static, prefixed, plain.resource]
+    assert app.router.named_resources()["files"] is static
+    assert sub_route.resource.canonical == "/sub/x" and sub_route.resource.url_for() == URL("/sub/x")
+
+
+def test_a_route_registered_by_hand_is_its_own_resource():
+    router = UrlDispatcher()
+    route = router.register_route(PlainRoute("GET", handler, "hand", "/h"))
+    assert route.resource is route and list(router.resources()) == [route]
+    with pytest.raises(RouteError, match="duplicate route name 'hand'"):
+        router.add_resource("/i", name="hand")
+
+
+def test_resources_iterate_routes_for_every_handler(recwarn):
+    # aiohttp's test_handler_metadata_persistence: every route of every resource, each handler its own.
+    router = UrlDispatcher()
+
+    def sync_handler(request):
+        """Doc"""
+        return Response()
+
+    router.add_get("/sync", sync_handler)
+    assert [route.handler.__doc__ for resource in router.resources() for route in resource] == ["Doc", "Doc"]
+
+
+async def test_a_resource_s_routes_keep_the_table_s_fifo_order(make_server):
+    # resource.add_route appends to the end of the table: a pattern route added before it still wins for its path,
+    # and a method only the resource answers is served by the resource's later route.
+    app = Application()
+    resource = app.router.add_resource("/a")
+    resource.add_route("GET", answer("resource GET"))
+    app.router.add_route("*", "/{any}", answer("pattern"))
+    resource.add_route("OPTIONS", answer("resource OPTIONS"))
+    app.router.add_resource("/b", name="b").add_route("POST", answer("b POST"))
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/a")) as r:
+            assert await r.text() == "resource GET"
+        async with s.options(server.url("/a")) as r:
+            assert await r.text() == "pattern"
+        # The resource /b is new, but its route comes after the pattern's in the table.
+        async with s.post(server.url("/b")) as r:
+            assert await r.text() == "pattern"
+
+
+async def test_a_request_s_route_leads_to_its_resource(make_server):
+    # aiohttp-cors finds a request's configuration through request.match_info.route.resource.
+    app = Application()
+    seen = []
+
+    async def record(request):
+        seen.append(request.match_info.route.resource)
+        return Response(text=request.method)
+
+    resource = app.router.add_resource("/r/{id}", name="r")
+    resource.add_route("GET", record)
+    resource.add_route("OPTIONS", record)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        for method in ("GET", "OPTIONS"):
+            async with s.request(method, server.url("/r/1")) as r:
+                assert r.status == 200 and await r.text() == method
+        async with s.post(server.url("/r/1")) as r:
+            assert r.status == 405 and set(r.headers["Allow"].split(",")) == {"GET", "OPTIONS"}
+    assert seen == [resource, resource]

@@ -1,0 +1,147 @@
+"""aiohttp 3's resources over the route table: a resource groups the routes registered for one path.
+
+The router matches routes, one at a time, in FIFO order (the aiohttp 0.14 API's rule); a resource changes nothing
+of that. It is how aiohttp 3 code reaches the routes of a path as one thing: ``router.add_resource(path,
+name=...)`` gives a :class:`PlainResource` (``/a/b``) or a :class:`DynamicResource` (``/a/{id}``), whose
+``add_route(method, handler)`` appends a route for its path to the end of the router's table; iterating a
+resource gives its routes, and ``route.resource`` leads back to it. ``router.add_route()`` reuses the last added
+resource when its path and name are the new route's (aiohttp's rule), so ``add_get('/a', h, name='a')`` then
+``add_post('/a', h, name='a')`` make one resource with two routes.
+
+A static route and a sub-application route are their own resource, as aiohttp's ``StaticResource`` and
+``PrefixedSubAppResource`` are: both are registered as virtual subclasses of :class:`AbstractResource`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from yarl import URL
+
+from .routes import Route, RouteError, _compile, make_route
+
+if TYPE_CHECKING:
+    from .router import UrlDispatcher
+
+__all__ = ["AbstractResource", "DynamicResource", "PlainResource", "Resource", "make_resource"]
+
+
+class AbstractResource(abc.ABC):
+    """What aiohttp 3 calls a resource: something of the router with a ``name``, a ``canonical`` path, a URL
+    builder and the routes it holds (iterate it). Static and sub-application routes are registered as resources."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def __iter__(self) -> Iterator[Route]:
+        """The routes of the resource."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """How many routes the resource holds."""
+
+
+class Resource(AbstractResource):
+    """The routes registered for one path, in the order added; created by ``router.add_resource()``."""
+
+    __slots__ = ("_path", "_router", "_routes", "name")
+
+    def __init__(self, router: UrlDispatcher, path: str, name: str | None) -> None:
+        self._router = router
+        self._path = path
+        self._routes: list[Route] = []
+        #: The resource's name (also the name of its routes), or None.
+        self.name = name
+
+    def add_route(self, method: str, handler: Any, *, expect_handler: Any = None) -> Route:
+        """Append a route for ``method`` on this resource's path to the end of the router's table; return it.
+
+        ``expect_handler``: see ``UrlDispatcher.add_route``. The route takes the resource's name; ``router[name]``
+        gives the resource's first route.
+        """
+        if expect_handler is not None and not callable(expect_handler):
+            raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
+        route = make_route(method, self._path, handler, self.name)
+        route.expect_handler = expect_handler
+        route._resource = self
+        self._router.register_route(route)
+        self._routes.append(route)
+        return route
+
+    @property
+    def canonical(self) -> str:
+        """The path with its ``{parts}`` (without their regexes), behind any sub-application prefix."""
+        return self._router.full_prefix() + self._template()
+
+    def _template(self) -> str:
+        return self._path
+
+    def raw_match(self, path: str) -> bool:
+        """True when ``path`` is the resource's path as registered."""
+        return path == self._path
+
+    def url_for(self, **parts: Any) -> URL:
+        """A relative ``yarl.URL`` for the resource, from its ``{parts}`` as keyword arguments."""
+        raise NotImplementedError  # pragma: no cover - each concrete resource builds its own
+
+    def get_info(self) -> dict[str, Any]:
+        """``{'path': ...}`` for a plain resource, ``{'pattern': ..., 'formatter': ...}`` for a dynamic one."""
+        raise NotImplementedError  # pragma: no cover - each concrete resource describes itself
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self._routes)
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name is not None else ""
+        return f"<{type(self).__name__}{name} {self._path}>"
+
+
+class PlainResource(Resource):
+    """The resource of a path without ``{parts}``, e.g. ``/a/b/c``."""
+
+    __slots__ = ()
+
+    def url_for(self) -> URL:  # type: ignore[override]
+        return URL.build(path=self._router.full_prefix() + self._path)
+
+    def get_info(self) -> dict[str, Any]:
+        return {"path": self._path}
+
+
+class DynamicResource(Resource):
+    """The resource of a variable path, e.g. ``/a/{name}`` or ``/user/{id:\\d+}``."""
+
+    __slots__ = ("_formatter", "_pattern")
+
+    def __init__(self, router: UrlDispatcher, path: str, name: str | None) -> None:
+        super().__init__(router, path, name)
+        self._pattern, self._formatter, _ = _compile(path)
+
+    def _template(self) -> str:
+        return self._formatter
+
+    def url_for(self, **parts: Any) -> URL:
+        quoted = {key: quote(str(value), safe="") for key, value in parts.items()}
+        try:
+            url = self._formatter.format_map(quoted)
+        except KeyError as exc:
+            raise KeyError(f"missing part {exc.args[0]!r} for resource {self._path!r}") from None
+        return URL(self._router.full_prefix() + url, encoded=True)
+
+    def get_info(self) -> dict[str, Any]:
+        return {"pattern": self._pattern, "formatter": self._formatter}
+
+
+def make_resource(router: UrlDispatcher, path: str, name: str | None) -> Resource:
+    """A PlainResource for a path without ``{parts}``, else a DynamicResource (the path's rules are a route's)."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise RouteError(f"path should start with '/': {path!r}")
+    if "{" in path or "}" in path:
+        return DynamicResource(router, path, name)
+    return PlainResource(router, path, name)
