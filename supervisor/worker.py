@@ -7,7 +7,8 @@ Life of a worker (all after ``fork``, in the child):
    thread's stack to the error log.
 2. Process title, user/group switch, ``post_fork`` hook.
 3. Boot: import the app (unless preloaded), call its factory (sync or async), ``make_handler(**settings)``,
-   ``await app.startup()``, ``loop.create_server(handler, sock=...)`` per listener. Then, and only then, the
+   ``await app.startup()``, one acceptor per listener (``server.acceptor.start_server``: it stops accepting at
+   ``worker_connections``, and speaks TLS when ``certfile`` is set). Then, and only then, the
    ``Ready`` message: the master drains an old worker only after its replacement said this. A boot failure is
    reported as ``BootFailed`` with exit code 4 (app cannot load) or 3 (factory or on_startup failed).
 4. Serve. A timer inside the loop sends a ``Beat`` (requests answered, RSS) and checks that the master is still
