@@ -34,12 +34,15 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import logging
 import select
 import socket
 import ssl
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from .proxy_protocol import ProxyProtocolError, TrustedPeers, UntrustedProxyHeader, read_proxy_header
 
 if TYPE_CHECKING:
     from .registry import ConnectionRegistry
@@ -87,6 +90,9 @@ class Acceptor:
         self._registry = registry
         self._loop = loop
         self._tcp = sock.family in (socket.AF_INET, socket.AF_INET6)
+        settings = registry.settings
+        # None when proxy_protocol is off: then a connection costs nothing more than before.
+        self._proxy = TrustedPeers(settings.proxy_allow_ips) if settings.proxy_protocol else None
         self._reading = False
         self._at_limit = False
         self._closed = False
@@ -228,13 +234,18 @@ class Acceptor:
         self._loop.create_task(self._connect(conn))
 
     async def _connect(self, conn: socket.socket) -> None:
+        factory = self._factory
         try:
+            if self._proxy is not None:
+                factory = await self._proxied(conn)
+                if factory is None:
+                    return
             if self._ssl is None:
-                await self._loop.connect_accepted_socket(self._factory, conn)
+                await self._loop.connect_accepted_socket(factory, conn)
             else:
                 # Returns once the handshake is done: the protocol sees only connections that completed it.
                 await self._loop.connect_accepted_socket(
-                    self._factory, conn, ssl=self._ssl, ssl_handshake_timeout=self._handshake_timeout
+                    factory, conn, ssl=self._ssl, ssl_handshake_timeout=self._handshake_timeout
                 )
         except OSError as exc:
             if self._ssl is None:
@@ -254,6 +265,34 @@ class Acceptor:
             # Paused at the limit counting this one, which never reached the registry: no discard will wake us.
             if self._at_limit and len(self._registry) + self._pending < self._registry.settings.worker_connections:
                 self._on_room()
+
+    async def _proxied(self, conn: socket.socket) -> Callable[[], asyncio.BaseProtocol] | None:
+        """Read the PROXY header ahead of everything else on ``conn``, the TLS handshake included (the header
+        precedes it on the wire); the factory whose protocol names the client the header names, or None when
+        the connection is closed instead, unanswered (see :mod:`.proxy_protocol`)."""
+        assert self._proxy is not None
+        try:
+            trusted = self._proxy.trust(conn)
+            info = await read_proxy_header(
+                conn, trusted=trusted, timeout=self._registry.settings.header_timeout, loop=self._loop
+            )
+        except UntrustedProxyHeader as exc:
+            log.info("closing a connection: %s", exc)
+        except ProxyProtocolError as exc:
+            log.debug("closing a connection from a trusted proxy: %s", exc)
+        except TimeoutError:
+            log.debug(
+                "closing a connection: no PROXY header within %ss (header_timeout)",
+                self._registry.settings.header_timeout,
+            )
+        except OSError as exc:
+            log.debug("a connection closed before its PROXY header: %s", exc)
+        else:
+            if info is None or info.source is None:
+                return self._factory
+            return functools.partial(_named, self._factory, info.source)
+        conn.close()
+        return None
 
     def _back_off(self, exc: OSError) -> None:
         self._stop()
@@ -304,6 +343,14 @@ async def start_server(
     )
     acceptor.start()
     return acceptor
+
+
+def _named(factory: Callable[[], asyncio.BaseProtocol], peername: object) -> asyncio.BaseProtocol:
+    """``factory()``'s protocol, told the client's address before ``connection_made``: ``HttpProtocol`` takes a
+    ``peername`` already set over the transport's (that of the proxy)."""
+    protocol = factory()
+    protocol.peername = peername  # type: ignore[attr-defined]
+    return protocol
 
 
 def _readable(sock: socket.socket) -> bool:
