@@ -139,7 +139,9 @@ VALID = [
     ),
     pytest.param(v2(0, 0x00), ProxyInfo(2, "LOCAL", "UNKNOWN"), id="v2-local"),
     pytest.param(
-        v2(0, 0x11, inet("10.0.0.9", "10.0.0.1", 1, 2)), ProxyInfo(2, "LOCAL", "UNKNOWN"), id="v2-local-addresses-ignored"
+        v2(0, 0x11, inet("10.0.0.9", "10.0.0.1", 1, 2)),
+        ProxyInfo(2, "LOCAL", "UNKNOWN"),
+        id="v2-local-addresses-ignored",
     ),
     pytest.param(v2(0, 0xFF), ProxyInfo(2, "LOCAL", "UNKNOWN"), id="v2-local-family-ignored"),
     pytest.param(v2(1, 0x00), ProxyInfo(2, "PROXY", "UNKNOWN"), id="v2-unspec"),
@@ -153,7 +155,10 @@ VALID = [
 ]
 
 
-@pytest.mark.parametrize("trailing", [b"", REQUEST, REQUEST + REQUEST, CLIENT_HELLO], ids=["none", "http", "pipe", "tls"])
+TRAILING = [b"", REQUEST, REQUEST + REQUEST, CLIENT_HELLO]
+
+
+@pytest.mark.parametrize("trailing", TRAILING, ids=["none", "http", "pipe", "tls"])
 @pytest.mark.parametrize(("header", "expected"), VALID)
 def test_a_header_is_read_whole_bytewise_and_split_anywhere_leaving_the_stream_alone(header, expected, trailing):
     for chunks in splits(header, trailing):
