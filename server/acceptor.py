@@ -237,9 +237,10 @@ class Acceptor:
         factory = self._factory
         try:
             if self._proxy is not None:
-                factory = await self._proxied(conn)
-                if factory is None:
-                    return
+                proxied = await self._proxied(conn)
+                if proxied is None:
+                    return  # closed, unanswered
+                factory = proxied
             if self._ssl is None:
                 await self._loop.connect_accepted_socket(factory, conn)
             else:
@@ -287,6 +288,9 @@ class Acceptor:
             )
         except OSError as exc:
             log.debug("a connection closed before its PROXY header: %s", exc)
+        except asyncio.CancelledError:
+            conn.close()  # the loop is going away: so is the connection, not left to the garbage collector
+            raise
         else:
             if info is None or info.source is None:
                 return self._factory
