@@ -55,6 +55,7 @@ _V2_ADDRESS_SIZES = {1: 12, 2: 36, 3: 216}  # §2.2: AF_INET, AF_INET6, AF_UNIX 
 _V2_FAMILIES = {1: "TCP4", 2: "TCP6", 3: "UNIX"}
 _STREAM = 1
 _UNIX_PATH = 108
+_KNOWN_MAX = 1024  # peers whose trust TrustedPeers remembers
 
 
 class ProxyProtocolError(Exception):
@@ -169,23 +170,24 @@ def parse_v1(line: bytes) -> ProxyInfo:
         raise ProxyProtocolError(f"PROXY v1 line of {len(fields)} fields, not 6")
     _, family, source, destination, source_port, destination_port = fields
     if family == "TCP4":
-        src, dst = _ip(ipaddress.IPv4Address, source), _ip(ipaddress.IPv4Address, destination)
+        src, dst = _ip(socket.AF_INET, source), _ip(socket.AF_INET, destination)
         sport, dport = _port(source_port), _port(destination_port)
         return ProxyInfo(1, "PROXY", family, (src, sport), (dst, dport))
     if family == "TCP6":
-        src, dst = _ip(ipaddress.IPv6Address, source), _ip(ipaddress.IPv6Address, destination)
+        src, dst = _ip(socket.AF_INET6, source), _ip(socket.AF_INET6, destination)
         sport, dport = _port(source_port), _port(destination_port)
         return ProxyInfo(1, "PROXY", family, (src, sport, 0, 0), (dst, dport, 0, 0))
     raise ProxyProtocolError(f"PROXY v1 protocol {family!r} is none of TCP4, TCP6, UNKNOWN")
 
 
-def _ip(kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address], text: str) -> str:
-    if "%" in text:  # a scope id means nothing on another host
-        raise ProxyProtocolError(f"PROXY v1 address {text!r} has a scope id")
+def _ip(family: socket.AddressFamily, text: str) -> str:
+    """``text`` as ``getpeername()`` would give it (IPv6 compressed); inet_pton refuses what is not strictly an
+    address of ``family``: IPv4 with leading zeros or fewer than four parts, a scope id (``%eth0``)."""
     try:
-        return str(kind(text))
-    except ValueError:
-        raise ProxyProtocolError(f"PROXY v1 address {text!r} is not an {kind.__name__}") from None
+        return socket.inet_ntop(family, socket.inet_pton(family, text))
+    except (OSError, ValueError):
+        kind = "IPv4" if family == socket.AF_INET else "IPv6"
+        raise ProxyProtocolError(f"PROXY v1 address {text!r} is not an {kind} address") from None
 
 
 def _port(text: str) -> int:
@@ -221,11 +223,11 @@ def parse_v2(header: bytes) -> ProxyInfo:
         return _UNKNOWN_V2  # a datagram's (or an unspecified transport's) addresses do not name a TCP client
     # What follows the addresses is TLVs (§2.2.7): nothing here needs them.
     if family == 1:
-        src, dst = str(ipaddress.IPv4Address(bytes(body[0:4]))), str(ipaddress.IPv4Address(bytes(body[4:8])))
+        src, dst = socket.inet_ntop(socket.AF_INET, body[0:4]), socket.inet_ntop(socket.AF_INET, body[4:8])
         sport, dport = int.from_bytes(body[8:10], "big"), int.from_bytes(body[10:12], "big")
         return ProxyInfo(2, "PROXY", "TCP4", (src, sport), (dst, dport))
     if family == 2:
-        src, dst = str(ipaddress.IPv6Address(bytes(body[0:16]))), str(ipaddress.IPv6Address(bytes(body[16:32])))
+        src, dst = socket.inet_ntop(socket.AF_INET6, body[0:16]), socket.inet_ntop(socket.AF_INET6, body[16:32])
         sport, dport = int.from_bytes(body[32:34], "big"), int.from_bytes(body[34:36], "big")
         return ProxyInfo(2, "PROXY", "TCP6", (src, sport, 0, 0), (dst, dport, 0, 0))
     return ProxyInfo(2, "PROXY", "UNIX", _unix_path(body[:_UNIX_PATH]), _unix_path(body[_UNIX_PATH:size]))
@@ -252,7 +254,7 @@ class TrustedPeers:
     connect. Raises ValueError naming an entry that is neither.
     """
 
-    __slots__ = ("everyone", "networks")
+    __slots__ = ("_known", "everyone", "networks")
 
     def __init__(self, spec: str | Iterable[str]) -> None:
         items = spec.split(",") if isinstance(spec, str) else list(spec)
@@ -266,12 +268,22 @@ class TrustedPeers:
                 except ValueError:
                     raise ValueError(f"proxy_allow_ips: {item!r} is not an IP address or CIDR network") from None
         self.networks = tuple(networks)
+        self._known: dict[str, bool] = {}
 
     def __contains__(self, ip: object) -> bool:
         if self.everyone:
             return True
+        text = str(ip)
+        known = self._known.get(text)
+        if known is None:
+            known = self._look_up(text)
+            if len(self._known) < _KNOWN_MAX:  # a handful of balancers in practice; never grow without bound
+                self._known[text] = known
+        return known
+
+    def _look_up(self, ip: str) -> bool:
         try:
-            address = ipaddress.ip_address(str(ip).split("%", 1)[0])
+            address = ipaddress.ip_address(ip.split("%", 1)[0])
         except ValueError:
             return False
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
