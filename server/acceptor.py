@@ -64,6 +64,9 @@ RECHECK = 0.1
 # How long a client has to complete the TLS handshake: until then the connection holds a place under
 # worker_connections (it counts as pending) without having sent a request, so it is kept short.
 HANDSHAKE_TIMEOUT = 10.0
+# Once close() is called, how long a connection still has for its PROXY header (else header_timeout would hold a
+# stop): a proxy sends it right after connecting, so one still missing then is a silent client or a health check.
+CLOSING_HEADER_WAIT = 1.0
 # The most connections close() accepts from the queue: more than any listen backlog the kernel allows by default.
 QUEUED_MAX = 65536
 
@@ -93,6 +96,7 @@ class Acceptor:
         settings = registry.settings
         # None when proxy_protocol is off: then a connection costs nothing more than before.
         self._proxy = TrustedPeers(settings.proxy_allow_ips) if settings.proxy_protocol else None
+        self._header_reads: set[asyncio.Task[None]] = set()  # connections waiting for their PROXY header
         self._reading = False
         self._at_limit = False
         self._closed = False
@@ -139,6 +143,8 @@ class Acceptor:
         # few microseconds) can still be reset, should this be the socket's last copy.
         accepted = self._accept_queued() if accept_queued else 0
         self._sock.close()
+        if self._proxy is not None:
+            self._loop.call_later(CLOSING_HEADER_WAIT, self._stop_header_reads)
         if accepted:
             log.info("accepted %d queued connection(s) on %s before closing it", accepted, name)
 
@@ -237,7 +243,13 @@ class Acceptor:
         factory = self._factory
         try:
             if self._proxy is not None:
-                proxied = await self._proxied(conn)
+                task = asyncio.current_task()
+                assert task is not None
+                self._header_reads.add(task)
+                try:
+                    proxied = await self._proxied(conn)
+                finally:
+                    self._header_reads.discard(task)
                 if proxied is None:
                     return  # closed, unanswered
                 factory = proxied
@@ -297,6 +309,11 @@ class Acceptor:
             return functools.partial(_named, self._factory, info.source)
         conn.close()
         return None
+
+    def _stop_header_reads(self) -> None:
+        """CLOSING_HEADER_WAIT after close(): the connections still without their PROXY header close."""
+        for task in list(self._header_reads):
+            task.cancel()
 
     def _back_off(self, exc: OSError) -> None:
         self._stop()

@@ -32,7 +32,8 @@ class ServerSettings:
     request body sent with ``Content-Encoding`` gzip, deflate or br reaches the handler decoded, the decoded size
     bounded by ``client_max_size`` (see :mod:`.decompress`). ``proxy_protocol`` (gunicorn's setting): every connection
     from a peer in ``proxy_allow_ips`` (IPs and CIDR networks, ``*`` for any; unix socket peers always) starts
-    with a PROXY header, v1 or v2, naming the client (see :mod:`.proxy_protocol`).
+    with a PROXY header, v1 or v2, naming the client (see :mod:`.proxy_protocol`); :mod:`.acceptor` reads it, as
+    ``loop.create_server`` cannot read ahead of its transports.
     """
 
     max_request_line: int = 8190

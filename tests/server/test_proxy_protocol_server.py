@@ -268,3 +268,25 @@ async def test_over_tls_the_header_precedes_the_handshake():
                     *server.address, ssl=client_context, server_hostname="127.0.0.1"
                 )
                 writer.close()
+
+
+async def test_closing_the_acceptor_waits_for_missing_headers_only_briefly():
+    """A stop must not wait header_timeout for a silent client: wait_closed returns after CLOSING_HEADER_WAIT."""
+    from server.acceptor import CLOSING_HEADER_WAIT
+
+    async with serve(header_timeout=30.0, **ON) as server:
+        silent = await server.connect()
+        try:
+            async with asyncio.timeout(5.0):
+                while not server.acceptor._pending:  # accepted, waiting for its header
+                    await asyncio.sleep(0.01)
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            server.acceptor.close()
+            async with asyncio.timeout(CLOSING_HEADER_WAIT + 5.0):
+                await server.acceptor.wait_closed()
+            assert loop.time() - start >= CLOSING_HEADER_WAIT * 0.9
+            assert await silent.wait_closed()
+            assert bytes(silent.data) == b""
+        finally:
+            silent.close()
