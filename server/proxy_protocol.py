@@ -329,20 +329,20 @@ async def _read_trusted(loop: asyncio.AbstractEventLoop, sock: socket.socket) ->
 
 async def _sniff_untrusted(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
     data = await _peek(loop, sock, len(V2_SIGNATURE))
-    try:
-        while True:
-            verdict = starts_with_proxy_header(data)
-            if verdict is False:
-                return
-            if verdict:
-                raise UntrustedProxyHeader(f"a PROXY header from {sock.getpeername()[0]}, not in proxy_allow_ips")
-            # A prefix of both a header and a request ("PRO", "\r\n"): wake only when more than it has arrived;
-            # every byte stays unread for the HTTP parser.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, len(data) + 1)
-            await _readable(loop, sock)
-            data = await _peek(loop, sock, len(V2_SIGNATURE))
-    finally:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)
+    verdict = starts_with_proxy_header(data)
+    if verdict is None:
+        try:
+            while verdict is None:
+                # A prefix of both a header and a request ("PRO", "\r\n"): wake only once more than it has
+                # arrived (SO_RCVLOWAT), as every byte stays unread for the HTTP parser.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, len(data) + 1)
+                await _readable(loop, sock)
+                data = await _peek(loop, sock, len(V2_SIGNATURE))
+                verdict = starts_with_proxy_header(data)
+        finally:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)  # the default, for the transport's reads
+    if verdict:
+        raise UntrustedProxyHeader(f"a PROXY header from {sock.getpeername()[0]}, not in proxy_allow_ips")
 
 
 async def _peek(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
@@ -353,7 +353,7 @@ async def _peek(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int)
             await _readable(loop, sock)
             continue
         if not data:
-            raise ConnectionResetError("the peer closed the connection before its first bytes")
+            raise ConnectionResetError("the peer closed the connection")
         return data
 
 
