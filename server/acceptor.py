@@ -34,12 +34,15 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import logging
 import select
 import socket
 import ssl
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from .proxy_protocol import ProxyProtocolError, TrustedPeers, UntrustedProxyHeader, read_proxy_header
 
 if TYPE_CHECKING:
     from .registry import ConnectionRegistry
@@ -61,6 +64,9 @@ RECHECK = 0.1
 # How long a client has to complete the TLS handshake: until then the connection holds a place under
 # worker_connections (it counts as pending) without having sent a request, so it is kept short.
 HANDSHAKE_TIMEOUT = 10.0
+# Once close() is called, how long a connection still has for its PROXY header (else header_timeout would hold a
+# stop): a proxy sends it right after connecting, so one still missing then is a silent client or a health check.
+CLOSING_HEADER_WAIT = 1.0
 # The most connections close() accepts from the queue: more than any listen backlog the kernel allows by default.
 QUEUED_MAX = 65536
 
@@ -87,6 +93,10 @@ class Acceptor:
         self._registry = registry
         self._loop = loop
         self._tcp = sock.family in (socket.AF_INET, socket.AF_INET6)
+        settings = registry.settings
+        # None when proxy_protocol is off: then a connection costs nothing more than before.
+        self._proxy = TrustedPeers(settings.proxy_allow_ips) if settings.proxy_protocol else None
+        self._header_reads: set[asyncio.Task[None]] = set()  # connections waiting for their PROXY header
         self._reading = False
         self._at_limit = False
         self._closed = False
@@ -133,6 +143,8 @@ class Acceptor:
         # few microseconds) can still be reset, should this be the socket's last copy.
         accepted = self._accept_queued() if accept_queued else 0
         self._sock.close()
+        if self._proxy is not None:
+            self._loop.call_later(CLOSING_HEADER_WAIT, self._stop_header_reads)
         if accepted:
             log.info("accepted %d queued connection(s) on %s before closing it", accepted, name)
 
@@ -228,13 +240,25 @@ class Acceptor:
         self._loop.create_task(self._connect(conn))
 
     async def _connect(self, conn: socket.socket) -> None:
+        factory = self._factory
         try:
+            if self._proxy is not None:
+                task = asyncio.current_task()
+                assert task is not None
+                self._header_reads.add(task)
+                try:
+                    proxied = await self._proxied(conn)
+                finally:
+                    self._header_reads.discard(task)
+                if proxied is None:
+                    return  # closed, unanswered
+                factory = proxied
             if self._ssl is None:
-                await self._loop.connect_accepted_socket(self._factory, conn)
+                await self._loop.connect_accepted_socket(factory, conn)
             else:
                 # Returns once the handshake is done: the protocol sees only connections that completed it.
                 await self._loop.connect_accepted_socket(
-                    self._factory, conn, ssl=self._ssl, ssl_handshake_timeout=self._handshake_timeout
+                    factory, conn, ssl=self._ssl, ssl_handshake_timeout=self._handshake_timeout
                 )
         except OSError as exc:
             if self._ssl is None:
@@ -254,6 +278,42 @@ class Acceptor:
             # Paused at the limit counting this one, which never reached the registry: no discard will wake us.
             if self._at_limit and len(self._registry) + self._pending < self._registry.settings.worker_connections:
                 self._on_room()
+
+    async def _proxied(self, conn: socket.socket) -> Callable[[], asyncio.BaseProtocol] | None:
+        """Read the PROXY header ahead of everything else on ``conn``, the TLS handshake included (the header
+        precedes it on the wire); the factory whose protocol names the client the header names, or None when
+        the connection is closed instead, unanswered (see :mod:`.proxy_protocol`)."""
+        assert self._proxy is not None
+        try:
+            trusted = self._proxy.trust(conn)
+            info = await read_proxy_header(
+                conn, trusted=trusted, timeout=self._registry.settings.header_timeout, loop=self._loop
+            )
+        except UntrustedProxyHeader as exc:
+            log.info("closing a connection: %s", exc)
+        except ProxyProtocolError as exc:
+            log.debug("closing a connection from a trusted proxy: %s", exc)
+        except TimeoutError:
+            log.debug(
+                "closing a connection: no PROXY header within %ss (header_timeout)",
+                self._registry.settings.header_timeout,
+            )
+        except OSError as exc:
+            log.debug("a connection closed before its PROXY header: %s", exc)
+        except asyncio.CancelledError:
+            conn.close()  # the loop is going away: so is the connection, not left to the garbage collector
+            raise
+        else:
+            if info is None or info.source is None:
+                return self._factory
+            return functools.partial(_named, self._factory, info.source)
+        conn.close()
+        return None
+
+    def _stop_header_reads(self) -> None:
+        """CLOSING_HEADER_WAIT after close(): the connections still without their PROXY header close."""
+        for task in list(self._header_reads):
+            task.cancel()
 
     def _back_off(self, exc: OSError) -> None:
         self._stop()
@@ -304,6 +364,14 @@ async def start_server(
     )
     acceptor.start()
     return acceptor
+
+
+def _named(factory: Callable[[], asyncio.BaseProtocol], peername: object) -> asyncio.BaseProtocol:
+    """``factory()``'s protocol, told the client's address before ``connection_made``: ``HttpProtocol`` takes a
+    ``peername`` already set over the transport's (that of the proxy)."""
+    protocol = factory()
+    protocol.peername = peername  # type: ignore[attr-defined]
+    return protocol
 
 
 def _readable(sock: socket.socket) -> bool:

@@ -181,7 +181,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         transport.set_write_buffer_limits(  # type: ignore[attr-defined]
             high=settings.write_high_water, low=settings.write_low_water
         )
-        self.peername = transport.get_extra_info("peername")
+        if self.peername is None:  # else a PROXY header named the client (server/proxy_protocol.py)
+            self.peername = transport.get_extra_info("peername")
         self._context = contextvars.copy_context()  # each request's task starts in a copy of it
         self._parser = httptools.HttpRequestParser(self)
         self.deadline = self.loop.time() + settings.header_timeout

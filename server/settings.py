@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from .proxy_protocol import TrustedPeers
+
 KiB = 1024
 MiB = 1024 * KiB
 
@@ -28,7 +30,10 @@ class ServerSettings:
     limit :class:`server.acceptor.Acceptor` stops accepting, so further connections wait in the listen backlog for
     this or another worker (gunicorn's setting of the same name). ``auto_decompress`` (aiohttp's setting): a
     request body sent with ``Content-Encoding`` gzip, deflate or br reaches the handler decoded, the decoded size
-    bounded by ``client_max_size`` (see :mod:`.decompress`).
+    bounded by ``client_max_size`` (see :mod:`.decompress`). ``proxy_protocol`` (gunicorn's setting): every connection
+    from a peer in ``proxy_allow_ips`` (IPs and CIDR networks, ``*`` for any; unix socket peers always) starts
+    with a PROXY header, v1 or v2, naming the client (see :mod:`.proxy_protocol`); :mod:`.acceptor` reads it, as
+    ``loop.create_server`` cannot read ahead of its transports.
     """
 
     max_request_line: int = 8190
@@ -50,6 +55,8 @@ class ServerSettings:
     write_timeout: float | None = 60.0
     worker_connections: int = 1000
     auto_decompress: bool = True
+    proxy_protocol: bool = False
+    proxy_allow_ips: str | tuple[str, ...] = "127.0.0.1,::1"
 
     def __post_init__(self) -> None:
         for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline", "worker_connections"):
@@ -65,6 +72,7 @@ class ServerSettings:
             raise ValueError(f"write_timeout must not be negative, got {self.write_timeout!r}")
         if self.server_header is not None and ("\r" in self.server_header or "\n" in self.server_header):
             raise ValueError("server_header must not contain CR or LF")
+        TrustedPeers(self.proxy_allow_ips)  # raises ValueError naming a bad entry
         if self.read_high_water < self.read_low_water:
             raise ValueError("read_high_water must not be below read_low_water")
         if self.write_high_water < self.write_low_water:

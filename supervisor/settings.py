@@ -383,6 +383,27 @@ SETTINGS: tuple[Setting, ...] = (
         metavar="IPS",
         env="FORWARDED_ALLOW_IPS",
     ),
+    S(
+        name="proxy_protocol",
+        flags=("--proxy-protocol",),
+        default=False,
+        convert=boolean,
+        help="Connections from proxy_allow_ips start with a PROXY header (v1 or v2, as HAProxy's send-proxy and "
+        "TCP load balancers send it) naming the client: request.remote is that client; a connection without "
+        "one closes unanswered.",
+        section="http",
+        kind="flag",
+    ),
+    S(
+        name="proxy_allow_ips",
+        flags=("--proxy-allow-from",),
+        default="127.0.0.1,::1",
+        convert=ip_networks,
+        help="Peers (IPs or CIDR, comma-separated, * for any) that must send a PROXY header with proxy_protocol; "
+        "unix socket peers too. A PROXY header from any other peer closes its connection.",
+        section="http",
+        metavar="IPS",
+    ),
     # -- ssl: TLS on every bound address (gunicorn's names)
     S(
         name="certfile",

@@ -195,6 +195,8 @@ class Worker:
         kwargs["access_log"] = self.logs.access_log
         # the comma-separated form, gunicorn's and make_handler's: "127.0.0.1,::1", "*", or "" for none
         kwargs["forwarded_allow_ips"] = ",".join(self.cfg.forwarded_allow_ips)
+        kwargs["proxy_protocol"] = self.cfg.proxy_protocol
+        kwargs["proxy_allow_ips"] = ",".join(self.cfg.proxy_allow_ips)
         self.handler = self.app.make_handler(**kwargs)
         if self.cfg.metrics_bind:
             # In the registry's one per-exchange call; the real access logger, if any, is called from it.

@@ -108,6 +108,7 @@ def test_the_console_script_is_the_same_command():
         (["--metrics-bind", "::1:9100", "demo:app"], {}, "command line: --metrics-bind: '::1:9100': write an IPv6"),
         (["--health-path", "healthz", "demo:app"], {}, "command line: --health-path: expected a path such as"),
         (["--drain-delay", "-1", "demo:app"], {}, "command line: --drain-delay: expected a number >= 0, got '-1'"),
+        (["--proxy-allow-from", "10.0.0.0/33", "demo:app"], {}, "command line: --proxy-allow-from: expected IP"),
     ],
 )
 def test_every_startup_error_is_one_line_with_exit_2(tmp_path, args, env, line):

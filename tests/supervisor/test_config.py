@@ -117,6 +117,7 @@ def test_config_file_hooks_helpers_and_imports(tmp_path):
         ("loglevel = 'loud'\n", 1, "loglevel: expected one of debug"),
         ("umask = '999'\n", 1, "expected an octal mode"),
         ("forwarded_allow_ips = '10.0.0.0/33'\n", 1, "expected IP addresses or CIDR"),
+        ("proxy_allow_ips = '127.0.0.1,10.0.0.0/33'\n", 1, "proxy_allow_ips: expected IP addresses or CIDR"),
     ],
 )
 def test_config_file_errors_name_file_and_line(tmp_path, text, line, message):
@@ -225,6 +226,8 @@ SAMPLES = {
     "limit_request_field_size": (["--limit-request-field-size", "100"], 100),
     "client_max_size": (["--client-max-size", "0"], 0),
     "forwarded_allow_ips": (["--forwarded-allow-ips", "10.0.0.0/8, 127.0.0.1"], ["10.0.0.0/8", "127.0.0.1"]),
+    "proxy_protocol": (["--proxy-protocol"], True),
+    "proxy_allow_ips": (["--proxy-allow-from", "10.0.0.0/8, *"], ["10.0.0.0/8", "*"]),
     "metrics_bind": (["--metrics-bind", "unix:/run/prefork/metrics.sock"], "unix:/run/prefork/metrics.sock"),
     "health_path": (["--health-path", "/healthz"], "/healthz"),
     "drain_delay": (["--drain-delay", "5"], 5.0),
