@@ -266,10 +266,11 @@ async def test_the_image_command_drains_on_term_as_pid_1(container, unused_port)
 
     container.signal(signal.SIGTERM)  # from outside the namespace: `docker stop`, the kubelet
     container.wait_log(r"TERM: health answers 503; stopping gracefully in 3s")
-    # The drain delay: the health check fails at once, the app itself still answers.
-    assert healthcheck(port) != 0
-    assert (await request(port, get("/healthz")))[0] == 503
+    # The drain delay: the app itself still answers, the health path says 503 (the two quick checks first, within
+    # the delay); the image's health check fails (on the 503, or on a closed port once the delay is over).
     assert (await request(port, get("/")))[0] == 200
+    assert (await request(port, get("/healthz")))[0] == 503
+    assert healthcheck(port) != 0
     assert await asyncio.to_thread(container.wait, 20) == 0
     log = container.log()
     assert log.count("exited (code 0)") == 2
