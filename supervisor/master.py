@@ -674,6 +674,11 @@ class Master:
             return
         if self.fleet.stopping is not None:
             return
+        if self.pid == 1:
+            # The new master is our child; when PID 1 of a namespace exits, the kernel kills every process in it
+            # (pid_namespaces(7)), the new master and its workers included: the container would just stop.
+            log.warning("USR2: refused as PID 1 (a container): replace the container to upgrade; HUP reloads")
+            return
         if self.pidfile:
             with contextlib.suppress(OSError):
                 os.replace(self.pidfile, self.pidfile + ".oldbin")
