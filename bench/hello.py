@@ -343,8 +343,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-w", "--warmup", type=int, default=2.0, help="warm-up seconds per scenario per start (2)")
     parser.add_argument(
         "--servers",
-        default="prefork,prefork-cli,aiohttp,uvicorn",
-        help=f"comma-separated, from {', '.join(SERVERS)} (all)",
+        default=None,
+        help=f"comma-separated, from {', '.join(SERVERS)} (prefork,prefork-cli,aiohttp,uvicorn; with --access-log "
+        "prefork-cli,aiohttp,uvicorn)",
     )
     parser.add_argument(
         "--scenarios", default="hello", help=f"comma-separated from {', '.join(SCENARIOS)}, or all, or realistic"
@@ -361,10 +362,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--access-log",
         action="store_true",
         help="every server with its access log on, written to a file in a temp dir (gunicorn's default format for "
-        "prefork and aiohttp); servers without one in this bench (prefork's own runner, granian, floor) are skipped",
+        "prefork and aiohttp); a server without one in this bench (prefork's own runner, granian, floor) runs "
+        "without it, as a reference, when named in --servers",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each run as it finishes")
     args = parser.parse_args(argv)
+    if args.servers is None:
+        args.servers = "prefork-cli,aiohttp,uvicorn" if args.access_log else "prefork,prefork-cli,aiohttp,uvicorn"
     args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     for s in args.servers:
         if s not in SERVERS:
@@ -412,10 +416,9 @@ def main(argv: list[str] | None = None) -> int:
         if name in servers and (why := prefork_available() or probe()):
             skipped[name] = why
             servers.remove(name)
-    if args.access_log:
-        for name in [s for s in servers if s not in ACCESS_LOG_SERVERS]:
-            skipped[name] = "no access log in this bench (use prefork-cli for prefork)"
-            servers.remove(name)
+    unlogged = [s for s in servers if s not in ACCESS_LOG_SERVERS] if args.access_log else []
+    for name in unlogged:
+        print(f"{name} runs without an access log (none in this bench; prefork-cli is prefork with one)")
     for name, why in skipped.items():
         print(f"skipping {name}: {why}", file=sys.stderr)
     if not servers:
@@ -441,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers:
             port = free_port()
             env = {"PYTHONPATH": args.baseline_tree} if server == "prefork-base" else None
-            log_file = os.path.join(log_dir, f"{server}-{round_no}.log") if log_dir else None
+            log_file = os.path.join(log_dir, f"{server}-{round_no}.log") if log_dir and server not in unlogged else None
             spec = ServerSpec(server, server_argv(server, port, log_file), port, cpu=args.server_cpu, env=env)
             proc = start_server(spec)
             try:
@@ -541,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
         report["access_log_lines"] = access_lines
         print("\naccess log lines written (requests measured, warm-ups and checks not counted):")
         for s in servers:
-            print(f"  {s:<15} {access_lines.get(s, 0):>12,} ({served[s]:,})")
+            lines = "no access log" if s in unlogged else f"{access_lines.get(s, 0):,}"
+            print(f"  {s:<15} {lines:>13} ({served[s]:,})")
         shutil.rmtree(log_dir, ignore_errors=True)
     load_end = os.getloadavg()[0]
     report["loadavg_1min"] = [load_start, load_end]
