@@ -193,9 +193,10 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
     lines = [f"    v{i} = {_expression(key)}" for i, key in enumerate(distinct)]
     values = "".join(f"v{distinct.index(key)}, " for key in keys)
     source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return _format % ({values})\n"
-    namespace = {**_NAMESPACE, "_remote": remote, "_format": positional}
+    namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": positional}
     exec(compile(source, f"<access log format {log_format!r}>", "exec"), namespace)
-    return namespace["line"]  # type: ignore[no-any-return]
+    line: LineFunction = namespace["line"]
+    return line
 
 
 def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:

@@ -111,16 +111,17 @@ class Tee:
     """The registry's access logger: each finished exchange to the direct and the general logger, and its
     reference line kept."""
 
-    def __init__(self, direct: AccessLogger, general: AccessLogger) -> None:
+    def __init__(self, direct: AccessLogger, general: AccessLogger, *, reference: bool = True) -> None:
         self.direct = direct
         self.general = general
-        self.reference: list[str] = []
+        self.reference: list[str] | None = [] if reference else None
         self.remote = direct.remote
 
     def log(self, exchange: Any, duration: float) -> None:
         self.direct.log(exchange, duration)
         self.general.log(exchange, duration)
-        self.reference.append(reference_line(self.direct.format, exchange, duration, self.direct.remote) + "\n")
+        if self.reference is not None:
+            self.reference.append(reference_line(self.direct.format, exchange, duration, self.direct.remote) + "\n")
 
 
 def _file_logger(name: str, path: Path) -> tuple[logging.Logger, logging.FileHandler]:
@@ -265,6 +266,7 @@ async def test_direct_path_writes_what_the_general_path_and_the_reference_write(
         await srv.wait_closed()
     await asyncio.sleep(0)  # the loop iteration's flush has run: nothing is left in a buffer
     assert records == []  # every line took the direct path
+    assert tee.reference is not None
     expected = "".join(tee.reference)
     assert len(tee.reference) > 3 * len(ODD_REQUESTS) + 120
     assert "%(r)s" not in log_format or "/ws HTTP/1.1" in expected  # the websocket's, written when it closed
@@ -294,3 +296,24 @@ async def test_configured_logging_takes_the_general_path_from_the_next_loop_iter
         await srv.wait_closed()
     assert [r.getMessage() for r in records] == ["GET / HTTP/1.1 200", "GET /?last HTTP/1.1 200"]
     assert (tmp_path / "direct.log").read_text() == "GET / HTTP/1.1 200\nGET /?last HTTP/1.1 200\n"
+
+
+@pytest.mark.parametrize("log_format", ["%(h)s %s", "%(s)d %(h)d", "%(h)s %(s", "%(s)*d", "100%"])
+async def test_a_bad_format_is_reported_alike_on_both_paths(loggers, log_format):
+    direct, general, records = loggers
+    general_records: list[logging.LogRecord] = []
+    general.handle = general_records.append  # type: ignore[method-assign]
+    factory = _app().make_handler(access_log=direct, access_log_format=log_format)
+    fast = factory.connections.access_logger
+    tee = Tee(fast, AccessLogger(general, log_format, fast.remote), reference=False)
+    factory.connections.access_logger = tee  # type: ignore[assignment]
+    srv = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    try:
+        await _send(srv.sockets[0].getsockname()[1], ODD_REQUESTS[0])
+    finally:
+        srv.close()
+        await factory.shutdown(timeout=5, grace=0)
+        await srv.wait_closed()
+    summary = [(r.levelname, r.getMessage(), r.exc_info[0]) for r in records]  # type: ignore[index]
+    assert summary == [(r.levelname, r.getMessage(), r.exc_info[0]) for r in general_records]  # type: ignore[index]
+    assert summary == [("ERROR", f"bad access log format {log_format!r}", summary[0][2])] * 2
