@@ -125,7 +125,9 @@ class Tee:
 
 
 def _file_logger(name: str, path: Path) -> tuple[logging.Logger, logging.FileHandler]:
-    logger = logging.getLogger(name)
+    # Outside the logging manager's registry: pytest (9.2 on) adds its capture handler to every registered
+    # non-propagating logger, which is configuration that rightly sends the lines down the general path.
+    logger = logging.Logger(name)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger.addHandler(handler)
@@ -144,12 +146,8 @@ def loggers(tmp_path):
     records: list[logging.LogRecord] = []
     direct.handle = records.append  # type: ignore[method-assign]  # an instance attribute: the class is untouched
     yield direct, general, records
-    for logger, handler in ((direct, direct_handler), (general, general_handler)):
-        logger.removeHandler(handler)
-        handler.close()
-        logger.filters.clear()
-        logger.__dict__.pop("handle", None)
-        logger.setLevel(logging.NOTSET)
+    direct_handler.close()
+    general_handler.close()
 
 
 def _app() -> web.Application:
