@@ -71,20 +71,18 @@ def _user(authorization: str | None) -> str:
         return "-"
 
 
-def _host(exchange: Exchange, remote: Remote | None) -> str:
-    value = remote(exchange) if remote is not None else None
-    if not value:
-        peer = exchange.peername
-        value = peer[0] if isinstance(peer, tuple) else (peer or "-")
-    return value
+def _peer(exchange: Exchange) -> str:
+    """``%(h)s`` without a ``remote``, or when it has no answer: the TCP peer's address."""
+    peer = exchange.peername
+    return peer[0] if isinstance(peer, tuple) else (peer or "-")  # type: ignore[no-any-return]
 
 
 # The value of each atom, as an expression of ``x`` (the exchange) and ``d`` (the duration in seconds); the same
 # table computes an atom for the general path's lazy mapping and for the compiled line.
 _ATOMS = {
-    "h": "_host(x, _remote)",
+    "h": "(_remote is not None and _remote(x) or _peer(x))",
     "l": "'-'",
-    "u": "_user(x.headers.get('Authorization'))",
+    "u": "(_user(v) if (v := x.headers.get('Authorization')) else '-')",
     "t": "_now()",
     "r": "f'{x.method} {x.target} {_protocols[x.version]}'",
     "s": "x.status",
@@ -102,7 +100,7 @@ _ATOMS = {
     "H": "_protocols[x.version]",
 }
 _NAMESPACE = {
-    "_host": _host,
+    "_peer": _peer,
     "_user": _user,
     "_now": _now,
     "_protocols": _protocols,
@@ -191,6 +189,8 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
     positional, keys = split
     distinct = list(dict.fromkeys(keys))
     lines = [f"    v{i} = {_expression(key)}" for i, key in enumerate(distinct)]
+    if sum(line.count("x.headers") for line in lines) > 1:  # the property once, not per header atom
+        lines = ["    h = x.headers", *(line.replace("x.headers", "h") for line in lines)]
     values = "".join(f"v{distinct.index(key)}, " for key in keys)
     source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return _format % ({values})\n"
     namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": positional}
