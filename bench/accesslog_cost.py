@@ -166,6 +166,11 @@ async def compare(title: str, sides: dict[str, Callable[[], Any]], rounds: int, 
         print(f"  {names[1]} / {names[0]}: {statistics.median(b) / statistics.median(a):.2f}x")
 
 
+def _lines(path: str) -> list[bytes]:
+    with open(path, "rb") as f:
+        return f.read().splitlines()
+
+
 async def run(args: argparse.Namespace) -> None:
     tmp = tempfile.mkdtemp(prefix="accesslog-cost-")
     try:
@@ -195,8 +200,7 @@ async def run(args: argparse.Namespace) -> None:
                 )
         logging.shutdown()
         for name in ("prefork.log", "aiohttp.log"):
-            with open(os.path.join(tmp, name), "rb") as f:
-                lines = f.read().splitlines()
+            lines = _lines(os.path.join(tmp, name))
             print(f"{name}: {len(lines):,} lines, e.g. {lines[-1].decode()!r}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
