@@ -6,7 +6,8 @@
     python bench/hello.py --servers prefork --baseline-tree /work/main --scenarios all   # this tree against main
 
 Every server runs one process pinned to CPU 0 (``taskset -c 0``), wrk runs pinned to CPU 1
-(``wrk -t1 -c64 -d10s --latency``), one server at a time, on 127.0.0.1 with keep-alive. Access logs are off for all.
+(``wrk -t1 -c64 -d10s --latency``), one server at a time, on 127.0.0.1 with keep-alive. Access logs are off for all
+but with ``--access-log``: then each server writes its access log to a file in a temp dir (see access_log_argv).
 Servers take turns in rounds: round 1 starts each server, warms it up, measures every scenario once and stops it;
 then round 2 ... so slow drift on a shared machine hits every server alike. The figure per scenario is the median
 requests/s over the rounds (p50/p99 come from that same run); ratios divide medians.
@@ -42,10 +43,12 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -136,9 +139,67 @@ def serves(server: str, scenario: str) -> bool:
     return scenario in ONLY.get(server, (scenario,))
 
 
-def server_argv(name: str, port: int) -> list[str]:
-    """The command that serves the bench app for ``name`` on 127.0.0.1:port, one process, no access log."""
+# gunicorn's default access_log_format, which prefork and aiohttp's gunicorn worker both default to.
+GUNICORN_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+# Servers --access-log runs, and how: prefork's own runner has no access-log option (the supervisor wires it), so
+# prefork-cli (and prefork-base, from the baseline tree's supervisor) carry the prefork figures with the log on.
+ACCESS_LOG_SERVERS = ("prefork-cli", "prefork-metrics", "prefork-base", "aiohttp", "uvicorn")
+
+
+def access_log_argv(name: str, log_file: str) -> list[str]:
+    """The options that make ``name`` write its access log to ``log_file``, in gunicorn's default format where
+    the server speaks it (uvicorn has its own line, written through a logging config with a FileHandler)."""
+    if name in ("prefork-cli", "prefork-metrics", "prefork-base", "aiohttp"):
+        # aiohttp's GunicornWebWorker turns gunicorn's default format into its own atoms (_get_valid_log_format).
+        return ["--access-logfile", log_file, "--access-logformat", GUNICORN_ACCESS_FORMAT]
+    if name == "uvicorn":
+        config = {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {
+                "access": {
+                    "()": "uvicorn.logging.AccessFormatter",
+                    "fmt": '%(client_addr)s - "%(request_line)s" %(status_code)s',
+                    "use_colors": False,
+                }
+            },
+            "handlers": {"access": {"class": "logging.FileHandler", "filename": log_file, "formatter": "access"}},
+            "loggers": {
+                "uvicorn.error": {"level": "WARNING"},
+                "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+            },
+        }
+        config_path = log_file + ".logging.json"
+        with open(config_path, "w") as f:
+            json.dump(config, f)
+        return ["--log-config", config_path]
+    raise ValueError(f"{name} has no access log in this bench")
+
+
+def server_argv(name: str, port: int, access_log: str | None = None) -> list[str]:
+    """The command that serves the bench app for ``name`` on 127.0.0.1:port, one process, with its access log
+    written to the file ``access_log`` when given (see :func:`access_log_argv`), else none."""
+    argv = _server_argv(name, port, access_log is not None)
+    if access_log is not None:
+        if name == "uvicorn":
+            # --log-level would set uvicorn.access to WARNING (silencing it) and --no-access-log would drop its
+            # handlers: the logging config sets the levels instead.
+            i = argv.index("--log-level")
+            argv = [a for a in argv[:i] + argv[i + 2 :] if a != "--no-access-log"]
+        argv[-1:-1] = access_log_argv(name, access_log)
+    return argv
+
+
+def _server_argv(name: str, port: int, access_log: bool) -> list[str]:
+    if access_log and name not in ACCESS_LOG_SERVERS:
+        raise ValueError(f"{name} has no access log in this bench")
     py = sys.executable
+    if name == "prefork-base" and access_log:
+        # the baseline tree's supervisor, as prefork-cli runs this tree's
+        return [
+            py, "-P", "-m", "supervisor", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            "bench.apps.prefork_hello:app",
+        ]  # fmt: skip
     if name == "prefork":
         return [py, "-m", "bench.apps.prefork_hello", "--port", str(port)]
     if name == "prefork-base":
@@ -255,6 +316,14 @@ def measure(
     return result
 
 
+def _count_lines(path: str) -> int:
+    try:
+        with open(path, "rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    except FileNotFoundError:
+        return 0
+
+
 def _median_cpu(results: list[WrkResult]) -> float | None:
     values = [r.server_cpu_us_per_request for r in results if r.server_cpu_us_per_request]
     return statistics.median(values) if values else None
@@ -274,8 +343,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-w", "--warmup", type=int, default=2.0, help="warm-up seconds per scenario per start (2)")
     parser.add_argument(
         "--servers",
-        default="prefork,prefork-cli,aiohttp,uvicorn",
-        help=f"comma-separated, from {', '.join(SERVERS)} (all)",
+        default=None,
+        help=f"comma-separated, from {', '.join(SERVERS)} (prefork,prefork-cli,aiohttp,uvicorn; with --access-log "
+        "prefork-cli,aiohttp,uvicorn)",
     )
     parser.add_argument(
         "--scenarios", default="hello", help=f"comma-separated from {', '.join(SCENARIOS)}, or all, or realistic"
@@ -288,8 +358,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also run prefork-base: the prefork runner with DIR's server/, web/ and bench app (e.g. main)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the figures and every run as JSON")
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="every server with its access log on, written to a file in a temp dir (gunicorn's default format for "
+        "prefork and aiohttp); a server without one in this bench (prefork's own runner, granian, floor) runs "
+        "without it, as a reference, when named in --servers",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each run as it finishes")
     args = parser.parse_args(argv)
+    if args.servers is None:
+        args.servers = "prefork-cli,aiohttp,uvicorn" if args.access_log else "prefork,prefork-cli,aiohttp,uvicorn"
     args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     for s in args.servers:
         if s not in SERVERS:
@@ -337,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
         if name in servers and (why := prefork_available() or probe()):
             skipped[name] = why
             servers.remove(name)
+    unlogged = [s for s in servers if s not in ACCESS_LOG_SERVERS] if args.access_log else []
+    for name in unlogged:
+        print(f"{name} runs without an access log (none in this bench; prefork-cli is prefork with one)")
     for name, why in skipped.items():
         print(f"skipping {name}: {why}", file=sys.stderr)
     if not servers:
@@ -353,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s on CPU {args.client_cpu}, servers on CPU "
         f"{args.server_cpu}; {args.repeats} rounds, {args.warmup:g} s warm-up per scenario"
     )
+    log_dir = tempfile.mkdtemp(prefix="bench-access-") if args.access_log else None
+    access_lines: dict[str, int] = {}
     runs: dict[str, dict[str, list[WrkResult]]] = {
         sc.name: {s: [] for s in servers if serves(s, sc.name)} for sc in args.scenarios
     }
@@ -360,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers:
             port = free_port()
             env = {"PYTHONPATH": args.baseline_tree} if server == "prefork-base" else None
-            spec = ServerSpec(server, server_argv(server, port), port, cpu=args.server_cpu, env=env)
+            log_file = os.path.join(log_dir, f"{server}-{round_no}.log") if log_dir and server not in unlogged else None
+            spec = ServerSpec(server, server_argv(server, port, log_file), port, cpu=args.server_cpu, env=env)
             proc = start_server(spec)
             try:
                 for scenario in args.scenarios:
@@ -380,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
                         )
             finally:
                 stop_server(proc)
+            if log_file is not None:
+                access_lines[server] = access_lines.get(server, 0) + _count_lines(log_file)
         if not args.verbose:
             print(f"  round {round_no}/{args.repeats} done", flush=True)
 
@@ -395,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
             "server_cpu": args.server_cpu,
             "client_cpu": args.client_cpu,
             "baseline_tree": args.baseline_tree,
+            "access_log": args.access_log,
         },
         "skipped": skipped,
         "scenarios": {},
@@ -449,6 +537,16 @@ def main(argv: list[str] | None = None) -> int:
         " req/s understates the server);"
         "\ncpu us/req: the server's own CPU time per request (median); 'cpu vs X' = X's cost / this one's."
     )
+    if log_dir is not None:
+        # every request answered (warm-ups and checks included) should have its line: a server that logs less
+        # than it served is measured doing less work
+        served = {s: sum(r.requests for sc in runs.values() for r in sc.get(s, [])) for s in servers}
+        report["access_log_lines"] = access_lines
+        print("\naccess log lines written (requests measured, warm-ups and checks not counted):")
+        for s in servers:
+            lines = "no access log" if s in unlogged else f"{access_lines.get(s, 0):,}"
+            print(f"  {s:<15} {lines:>13} ({served[s]:,})")
+        shutil.rmtree(log_dir, ignore_errors=True)
     load_end = os.getloadavg()[0]
     report["loadavg_1min"] = [load_start, load_end]
     print(f"load average (1 min) at start {load_start:.2f}, at end {load_end:.2f} on {info['cpus']} CPUs")

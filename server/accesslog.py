@@ -1,14 +1,28 @@
-"""Access log lines in gunicorn's format language, computed lazily so only the atoms in use cost anything.
+"""Access log lines in gunicorn's format language, from a format compiled once into one function per logger.
 
-Each record also carries its atoms as ``record.atoms`` (``extra={"atoms": atoms}``), a mapping that computes
-an atom on first lookup too, for formatters that write fields rather than the line (supervisor/journal.py's JSON).
+Two ways to the log, one output:
+
+* **General**: ``logger.info(line, extra={"atoms": atoms})``, so that whatever the user configured on the logger
+  (handlers, filters, formatters, propagation) sees a ``LogRecord``. The record carries its atoms as
+  ``record.atoms``, a mapping that computes an atom on first lookup, for formatters that write fields rather than
+  the line (supervisor/journal.py's JSON).
+* **Direct**: when the logger's only destination is one plain stream or file handler whose formatter prints the
+  message alone (what ``prefork --access-logfile`` sets up, and gunicorn's access log), the line goes straight to
+  the handler's stream, with no ``LogRecord``; the stream is flushed once per event-loop iteration instead of
+  once per line. What the file receives is byte for byte what the general path writes
+  (tests/server/test_accesslog_fast.py compares them). The check runs at the first line of each loop iteration,
+  so logging configured meanwhile takes effect from the next iteration on. The buffered lines reach the file on
+  the iteration's flush, on the handler's ``flush()``/``close()`` (``logging.shutdown()`` at exit, a reopen on
+  USR1 closing the old stream) and when the stream's buffer fills.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,70 +30,36 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .exchange import Exchange
 
-__all__ = ["AccessLogger"]
+__all__ = ["AccessLogger", "compile_format", "plain_handler"]
+
+Remote = Callable[["Exchange"], "str | None"]
+LineFunction = Callable[["Exchange", float], str]
+
+_INFO = logging.INFO
+_clock = time.time
+_stamp_second = -1
+_stamp = ""
 
 
-class _Atoms(dict):  # type: ignore[type-arg]
-    """``format % atoms`` asks only for the keys the format names; each is computed on first use."""
+def _now() -> str:
+    """``%(t)s``: gunicorn's ``[02/Dec/2026:05:02:23 +0000]`` in local time, formatted once per second."""
+    global _stamp_second, _stamp
+    second = int(_clock())
+    if second != _stamp_second:
+        _stamp = time.strftime("[%d/%b/%Y:%H:%M:%S %z]", time.localtime(second))
+        _stamp_second = second
+    return _stamp
 
-    __slots__ = ("duration", "exchange", "remote")
 
-    def __init__(self, exchange: Exchange, duration: float, remote: Callable[[Exchange], str | None] | None) -> None:
-        super().__init__()
-        self.exchange = exchange
-        self.duration = duration
-        self.remote = remote
+class _Protocols(dict):  # type: ignore[type-arg]
+    """``HTTP/1.1`` for an ``HttpVersion``, each made once."""
 
-    def __missing__(self, key: str) -> Any:
-        exchange = self.exchange
-        value: Any
-        if key == "h":
-            value = self.remote(exchange) if self.remote is not None else None
-            if not value:
-                peer = exchange.peername
-                value = peer[0] if isinstance(peer, tuple) else (peer or "-")
-        elif key == "l":
-            value = "-"
-        elif key == "u":
-            value = _user(exchange.headers.get("Authorization"))
-        elif key == "t":
-            value = time.strftime("[%d/%b/%Y:%H:%M:%S %z]")
-        elif key == "r":
-            value = f"{exchange.method} {exchange.target} HTTP/{exchange.version[0]}.{exchange.version[1]}"
-        elif key == "s":
-            value = exchange.status
-        elif key == "b":
-            value = exchange.bytes_sent or "-"
-        elif key == "B":
-            value = exchange.bytes_sent
-        elif key == "f":
-            value = exchange.headers.get("Referer", "-")
-        elif key == "a":
-            value = exchange.headers.get("User-Agent", "-")
-        elif key == "T":
-            value = int(self.duration)
-        elif key == "D":
-            value = int(self.duration * 1_000_000)
-        elif key == "L":
-            value = f"{self.duration:.6f}"
-        elif key == "p":
-            value = f"<{os.getpid()}>"
-        elif key == "m":
-            value = exchange.method
-        elif key == "U":
-            value = exchange.target.split("?", 1)[0]
-        elif key == "q":
-            value = exchange.target.partition("?")[2]
-        elif key == "H":
-            value = f"HTTP/{exchange.version[0]}.{exchange.version[1]}"
-        elif key.startswith("{") and key.endswith("}i"):
-            value = exchange.headers.get(key[1:-2], "-")
-        elif key.startswith("{") and key.endswith("}e"):
-            value = os.environ.get(key[1:-2], "-")
-        else:
-            value = "-"
-        self[key] = value
+    def __missing__(self, version: tuple[int, int]) -> str:
+        value = self[version] = f"HTTP/{version[0]}.{version[1]}"
         return value
+
+
+_protocols = _Protocols()
 
 
 def _user(authorization: str | None) -> str:
@@ -91,6 +71,168 @@ def _user(authorization: str | None) -> str:
         return "-"
 
 
+def _peer(exchange: Exchange) -> str:
+    """``%(h)s`` without a ``remote``, or when it has no answer: the TCP peer's address."""
+    peer = exchange.peername
+    return peer[0] if isinstance(peer, tuple) else (peer or "-")  # type: ignore[no-any-return]
+
+
+# The value of each atom, as an expression of ``x`` (the exchange) and ``d`` (the duration in seconds); the same
+# table computes an atom for the general path's lazy mapping and for the compiled line.
+_ATOMS = {
+    "h": "(_remote is not None and _remote(x) or _peer(x))",
+    "l": "'-'",
+    "u": "(_user(v) if (v := x.headers.get('Authorization')) else '-')",
+    "t": "_now()",
+    "r": "f'{x.method} {x.target} {_protocols[x.version]}'",
+    "s": "x.status",
+    "b": "x.bytes_sent or '-'",
+    "B": "x.bytes_sent",
+    "f": "x.headers.get('Referer', '-')",
+    "a": "x.headers.get('User-Agent', '-')",
+    "T": "int(d)",
+    "D": "int(d * 1_000_000)",
+    "L": "f'{d:.6f}'",
+    "p": "f'<{_getpid()}>'",
+    "m": "x.method",
+    "U": "x.target.split('?', 1)[0]",
+    "q": "x.target.partition('?')[2]",
+    "H": "_protocols[x.version]",
+}
+_NAMESPACE = {
+    "_peer": _peer,
+    "_user": _user,
+    "_now": _now,
+    "_protocols": _protocols,
+    "_getpid": os.getpid,
+    "_environ": os.environ,
+}
+
+
+def _expression(key: str) -> str:
+    expression = _ATOMS.get(key)
+    if expression is not None:
+        return expression
+    if key.startswith("{") and key.endswith("}i"):
+        return f"x.headers.get({key[1:-2]!r}, '-')"
+    if key.startswith("{") and key.endswith("}e"):
+        return f"_environ.get({key[1:-2]!r}, '-')"
+    return "'-'"
+
+
+class _Atoms(dict):  # type: ignore[type-arg]
+    """``format % atoms`` asks only for the keys the format names; each is computed on first use."""
+
+    __slots__ = ("duration", "exchange", "remote")
+
+    _getters: dict[str, Callable[[Exchange, float, Remote | None], Any]] = {}
+
+    def __init__(self, exchange: Exchange, duration: float, remote: Remote | None) -> None:
+        super().__init__()
+        self.exchange = exchange
+        self.duration = duration
+        self.remote = remote
+
+    def __missing__(self, key: str) -> Any:
+        getter = self._getters.get(key)
+        if getter is None:
+            getter = self._getters[key] = eval(f"lambda x, d, _remote: {_expression(key)}", dict(_NAMESPACE))
+        value = self[key] = getter(self.exchange, self.duration, self.remote)
+        return value
+
+
+# A conversion after ``%(key)``: printf's flags, width, precision, length modifier and type, without ``*`` (which
+# would read its number from the arguments, not from the mapping).
+_SPEC = re.compile(r"[#0 +\-]*\d*(?:\.\d*)?[hlL]?[diouxXeEfFgGcrsa]")
+
+
+def _split_format(log_format: str) -> tuple[str, list[str]] | None:
+    """``log_format`` with every ``%(key)`` turned into a bare ``%``, and the keys in order; None when a
+    conversion has no key or an unusual spec (then ``format % mapping`` decides, as Python's ``%`` parses)."""
+    parts: list[str] = []
+    keys: list[str] = []
+    i = 0
+    n = len(log_format)
+    while True:
+        j = log_format.find("%", i)
+        if j < 0:
+            break
+        if log_format.startswith("%%", j):
+            parts.append(log_format[i : j + 2])
+            i = j + 2
+            continue
+        if not log_format.startswith("%(", j):
+            return None
+        # the key ends at the parenthesis that balances the first one, as in Python's own parser
+        depth, k = 1, j + 2
+        while depth:
+            if k >= n:
+                return None
+            depth += {"(": 1, ")": -1}.get(log_format[k], 0)
+            k += 1
+        spec = _SPEC.match(log_format, k)
+        if spec is None:
+            return None
+        keys.append(log_format[j + 2 : k - 1])
+        parts.append(log_format[i : j + 1])
+        i = k
+    parts.append(log_format[i:])
+    return "".join(parts), keys
+
+
+def compile_format(log_format: str, remote: Remote | None = None) -> LineFunction:
+    """A function of ``(exchange, duration)`` giving ``log_format % atoms`` (gunicorn's ``access_log_format``),
+    with each atom the format names computed once, in order, and nothing else."""
+    split = _split_format(log_format)
+    if split is None:
+        return lambda x, d: log_format % _Atoms(x, d, remote)
+    positional, keys = split
+    distinct = list(dict.fromkeys(keys))
+    lines = [f"    v{i} = {_expression(key)}" for i, key in enumerate(distinct)]
+    if sum(line.count("x.headers") for line in lines) > 1:  # the property once, not per header atom
+        lines = ["    h = x.headers", *(line.replace("x.headers", "h") for line in lines)]
+    values = "".join(f"v{distinct.index(key)}, " for key in keys)
+    source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return _format % ({values})\n"
+    namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": positional}
+    exec(compile(source, f"<access log format {log_format!r}>", "exec"), namespace)
+    line: LineFunction = namespace["line"]
+    return line
+
+
+def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
+    """The handler the logger's INFO records end in, when nothing else sees them and it writes the message alone
+    plus its terminator to its stream: one ``StreamHandler``/``FileHandler`` (or a subclass that keeps their
+    ``emit``), no filter, no propagation, the standard record factory and a ``%(message)s`` formatter. None
+    otherwise: the record must then be made, for whatever else is configured."""
+    if logger.__class__ is not logging.Logger or logger.filters or logger.propagate:
+        return None
+    if logging.getLogRecordFactory() is not logging.LogRecord:
+        return None
+    handlers = logger.handlers
+    if len(handlers) != 1:
+        return None
+    handler = handlers[0]
+    cls = type(handler)
+    if (
+        not isinstance(handler, logging.StreamHandler)
+        or cls.emit not in (logging.StreamHandler.emit, logging.FileHandler.emit)
+        or cls.handle is not logging.Handler.handle
+        or cls.format is not logging.Handler.format
+        or handler.filters
+        or handler.level > _INFO
+        or handler.stream is None  # a FileHandler opened on first emit, or closed: emit opens it
+    ):
+        return None
+    formatter = handler.formatter
+    if formatter is not None and (
+        formatter.__class__ is not logging.Formatter
+        or formatter._style.__class__ is not logging.PercentStyle
+        or formatter._fmt != "%(message)s"
+    ):
+        return None
+    return handler
+
+
 class AccessLogger:
     """Writes one line per finished response to ``logger`` at INFO, in gunicorn's ``access_log_format``.
 
@@ -98,21 +240,75 @@ class AccessLogger:
     layer knows who is trusted, the server does not); None, or a falsy answer, means the TCP peer.
     """
 
-    __slots__ = ("format", "logger", "remote")
+    __slots__ = ("_handler", "_line", "_remote", "format", "logger")
 
-    def __init__(
-        self, logger: logging.Logger, log_format: str, remote: Callable[[Exchange], str | None] | None = None
-    ) -> None:
+    def __init__(self, logger: logging.Logger, log_format: str, remote: Remote | None = None) -> None:
         self.logger = logger
         self.format = log_format
-        self.remote = remote
+        self._remote = remote
+        self._line = compile_format(log_format, remote)
+        # This loop iteration's destination: None before its first line, a handler to write to directly, or False
+        # for the general path.
+        self._handler: logging.StreamHandler[Any] | bool | None = None
+
+    @property
+    def remote(self) -> Remote | None:
+        return self._remote
+
+    @remote.setter
+    def remote(self, remote: Remote | None) -> None:
+        self._remote = remote
+        self._line = compile_format(self.format, remote)
 
     def log(self, exchange: Exchange, duration: float) -> None:
         logger = self.logger
-        if not logger.isEnabledFor(logging.INFO):
+        if not logger.isEnabledFor(_INFO):
             return  # nothing is built for a disabled logger
-        atoms = _Atoms(exchange, duration, self.remote)
+        handler = self._handler
+        if handler is None:
+            handler = self._begin()
+        if handler is not False:
+            stream = handler.stream  # type: ignore[union-attr]
+            if stream is not None:
+                try:
+                    line = self._line(exchange, duration)
+                except Exception:
+                    logger.exception("bad access log format %r", self.format)
+                    return
+                try:
+                    stream.write(line + handler.terminator)  # type: ignore[union-attr]
+                except Exception:
+                    self._write_failed(handler, line)  # type: ignore[arg-type]
+                return
+            self._handler = False  # closed meanwhile (a reload): the general path finds the new one
+        atoms = _Atoms(exchange, duration, self._remote)
         try:
             logger.info(self.format % atoms, extra={"atoms": atoms})
         except Exception:
-            self.logger.exception("bad access log format %r", self.format)
+            logger.exception("bad access log format %r", self.format)
+
+    def _begin(self) -> logging.StreamHandler[Any] | bool:
+        """Choose this loop iteration's path; the iteration's end flushes and forgets the choice."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False  # no loop to end the batch: every line its own record
+        handler = plain_handler(self.logger)
+        self._handler = handler if handler is not None else False
+        loop.call_soon(self.flush)
+        return self._handler
+
+    def flush(self) -> None:
+        """Push the lines written directly to the handler's stream on to the file (the loop iteration's end)."""
+        handler = self._handler
+        self._handler = None
+        if handler:
+            try:
+                handler.flush()  # type: ignore[union-attr]
+            except Exception:
+                self._write_failed(handler, "")  # type: ignore[arg-type]
+
+    def _write_failed(self, handler: logging.Handler, line: str) -> None:
+        # As StreamHandler.emit: the error goes to handleError (a traceback on stderr), the server carries on.
+        record = self.logger.makeRecord(self.logger.name, _INFO, "(access log)", 0, line, (), None)
+        handler.handleError(record)

@@ -1,0 +1,317 @@
+"""The access log's direct path (no LogRecord, lines written to the file handler's stream and flushed per loop
+iteration) writes byte for byte what the general path (``logger.info``) writes, and both write what the access
+log wrote before either existed (``reference_line``: the lazy atom mapping of gunicorn's letters, formatted with
+``format % atoms``), over real requests, odd ones included.
+
+Every exchange goes to three loggers at once (``Tee``): the one the server made (direct path: its logger's only
+handler is a plain FileHandler), one for the general path (the same handler and format, plus a filter that passes
+everything, which is user configuration the direct path must not skip), and the reference line. The clock of
+``%(t)s`` is frozen so that the three agree on the second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+import server.accesslog
+import web
+from server.accesslog import AccessLogger, plain_handler
+
+FROZEN = 1_790_000_000.0  # a fixed second for %(t)s
+
+EVERY_ATOM = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(B)s "%(f)s" "%(a)s" %(T)s %(D)s %(L)s %(p)s %(m)s %(U)s %(q)s '
+    "%(H)s %({X-Custom}i)s %({x-custom}i)s %({ACCESSLOG_TEST_VAR}e)s %({UNSET_VAR_XYZ}e)s %(zz)s %(s)s %(t)s"
+)
+FORMATS = [
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"',  # gunicorn's default
+    EVERY_ATOM,
+    "%(s)5s|%(B)-8d|%(D)06d|%(L).3s|100%% %(m)r",  # printf specs and a literal percent
+    "%(a(b))s %(h)s",  # a key with parentheses, as Python's % parses it
+]
+
+
+def reference_line(log_format: str, exchange: Any, duration: float, remote: Any) -> str:
+    """The access log's line as it was computed before the compiled formats: ``format % atoms`` over a mapping
+    that computes each of gunicorn's atoms on first lookup (its code, with ``time.strftime`` at the frozen second)."""
+
+    class Atoms(dict):
+        def __missing__(self, key: str) -> Any:
+            value: Any
+            if key == "h":
+                value = remote(exchange) if remote is not None else None
+                if not value:
+                    peer = exchange.peername
+                    value = peer[0] if isinstance(peer, tuple) else (peer or "-")
+            elif key == "l":
+                value = "-"
+            elif key == "u":
+                value = _user(exchange.headers.get("Authorization"))
+            elif key == "t":
+                value = time.strftime("[%d/%b/%Y:%H:%M:%S %z]", time.localtime(FROZEN))
+            elif key == "r":
+                value = f"{exchange.method} {exchange.target} HTTP/{exchange.version[0]}.{exchange.version[1]}"
+            elif key == "s":
+                value = exchange.status
+            elif key == "b":
+                value = exchange.bytes_sent or "-"
+            elif key == "B":
+                value = exchange.bytes_sent
+            elif key == "f":
+                value = exchange.headers.get("Referer", "-")
+            elif key == "a":
+                value = exchange.headers.get("User-Agent", "-")
+            elif key == "T":
+                value = int(duration)
+            elif key == "D":
+                value = int(duration * 1_000_000)
+            elif key == "L":
+                value = f"{duration:.6f}"
+            elif key == "p":
+                value = f"<{os.getpid()}>"
+            elif key == "m":
+                value = exchange.method
+            elif key == "U":
+                value = exchange.target.split("?", 1)[0]
+            elif key == "q":
+                value = exchange.target.partition("?")[2]
+            elif key == "H":
+                value = f"HTTP/{exchange.version[0]}.{exchange.version[1]}"
+            elif key.startswith("{") and key.endswith("}i"):
+                value = exchange.headers.get(key[1:-2], "-")
+            elif key.startswith("{") and key.endswith("}e"):
+                value = os.environ.get(key[1:-2], "-")
+            else:
+                value = "-"
+            self[key] = value
+            return value
+
+    return log_format % Atoms()
+
+
+def _user(authorization: str | None) -> str:
+    if not authorization or authorization[:6].lower() != "basic ":
+        return "-"
+    try:
+        return base64.b64decode(authorization[6:].strip()).decode("utf-8").split(":", 1)[0] or "-"
+    except (ValueError, UnicodeDecodeError):
+        return "-"
+
+
+class Tee:
+    """The registry's access logger: each finished exchange to the direct and the general logger, and its
+    reference line kept."""
+
+    def __init__(self, direct: AccessLogger, general: AccessLogger, *, reference: bool = True) -> None:
+        self.direct = direct
+        self.general = general
+        self.reference: list[str] | None = [] if reference else None
+        self.remote = direct.remote
+
+    def log(self, exchange: Any, duration: float) -> None:
+        self.direct.log(exchange, duration)
+        self.general.log(exchange, duration)
+        if self.reference is not None:
+            self.reference.append(reference_line(self.direct.format, exchange, duration, self.direct.remote) + "\n")
+
+
+def _file_logger(name: str, path: Path) -> tuple[logging.Logger, logging.FileHandler]:
+    # Outside the logging manager's registry: pytest (9.2 on) adds its capture handler to every registered
+    # non-propagating logger, which is configuration that rightly sends the lines down the general path.
+    logger = logging.Logger(name)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger, handler
+
+
+@pytest.fixture
+def loggers(tmp_path):
+    """The direct path's logger (its one handler a plain FileHandler) and the general path's (the same, plus a
+    filter passing everything); the direct one refuses records, so a line that took the general path fails."""
+    direct, direct_handler = _file_logger("prefork.test.accesslog.direct", tmp_path / "direct.log")
+    general, general_handler = _file_logger("prefork.test.accesslog.general", tmp_path / "general.log")
+    general.addFilter(lambda record: True)
+    records: list[logging.LogRecord] = []
+    direct.handle = records.append  # type: ignore[method-assign]  # an instance attribute: the class is untouched
+    yield direct, general, records
+    direct_handler.close()
+    general_handler.close()
+
+
+def _app() -> web.Application:
+    async def hello(request):
+        return web.Response(text="hi")
+
+    async def echo(request):
+        return web.Response(body=await request.read())
+
+    async def boom(request):
+        raise RuntimeError("boom")
+
+    async def forbidden(request):
+        raise web.HTTPForbidden()
+
+    async def stream(request):
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for chunk in (b"one ", "twö ".encode(), b"three"):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    async def empty_stream(request):
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write_eof()
+        return response
+
+    async def ws(request):
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        async for message in socket:
+            await socket.send_str(message.data)
+        return socket
+
+    app = web.Application()
+    app.router.add_route("GET", "/", hello)
+    app.router.add_route("HEAD", "/", hello)
+    app.router.add_route("GET", "/café/✓", hello)
+    app.router.add_route("POST", "/echo", echo)
+    app.router.add_route("GET", "/boom", boom)
+    app.router.add_route("GET", "/forbidden", forbidden)
+    app.router.add_route("GET", "/stream", stream)
+    app.router.add_route("GET", "/empty-stream", empty_stream)
+    app.router.add_route("GET", "/ws", ws)
+    return app
+
+
+BASIC = "Basic " + base64.b64encode(b"alice:secret").decode()
+ODD_REQUESTS = [
+    b"GET / HTTP/1.1\r\nHost: t\r\n\r\n",  # no Referer, no User-Agent
+    b'GET /?q=1&x=%22 HTTP/1.1\r\nHost: t\r\nUser-Agent: probe "quoted" 1.0\r\nReferer: http://r/\xc3\xa9\r\n\r\n',
+    b"GET /caf%C3%A9/%E2%9C%93?q=%E2%9C%93 HTTP/1.1\r\nHost: t\r\n\r\n",  # unicode, percent-encoded
+    b"GET /caf\xc3\xa9/\xe2\x9c\x93 HTTP/1.1\r\nHost: t\r\n\r\n",  # and raw (refused: RFC 3986 section 2)
+    b"GET / HTTP/1.0\r\n\r\n",
+    b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    b"HEAD / HTTP/1.1\r\nHost: t\r\nX-Custom: a\r\nx-custom: b\r\n\r\n",
+    b"GET /boom HTTP/1.1\r\nHost: t\r\n\r\n",  # 500
+    b"GET /missing HTTP/1.1\r\nHost: t\r\nAuthorization: " + BASIC.encode() + b"\r\n\r\n",  # 404, %(u)s alice
+    b"GET /forbidden HTTP/1.1\r\nHost: t\r\nAuthorization: Basic !!notbase64\r\n\r\n",
+    b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello",
+    b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    b"GET /stream HTTP/1.1\r\nHost: t\r\n\r\n",  # unknown length, chunked
+    b"GET /empty-stream HTTP/1.1\r\nHost: t\r\n\r\n",  # nothing sent: %(b)s is '-'
+    b"GET /stream HTTP/1.0\r\n\r\n",  # unknown length, to the close
+    b"GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 198.51.100.7\r\n\r\n",  # a trusted proxy's client
+    b"DELETE / HTTP/1.1\r\nHost: t\r\n\r\n",  # 405
+    b"GET " + b"/long" * 200 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+]
+
+
+async def _send(port: int, payload: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(payload)
+        if b"HTTP/1.0" not in payload.split(b"\r\n", 1)[0] or b"keep-alive" in payload:
+            writer.write(b"GET /?last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        return await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+async def test_direct_path_writes_what_the_general_path_and_the_reference_write(
+    tmp_path, loggers, monkeypatch, log_format
+):
+    monkeypatch.setattr(server.accesslog, "_clock", lambda: FROZEN)
+    monkeypatch.setenv("ACCESSLOG_TEST_VAR", "from the environment")
+    direct, general, records = loggers
+    factory = _app().make_handler(access_log=direct, access_log_format=log_format)
+    fast = factory.connections.access_logger
+    assert fast is not None and plain_handler(direct) is not None and plain_handler(general) is None
+    tee = Tee(fast, AccessLogger(general, log_format, fast.remote))
+    factory.connections.access_logger = tee  # type: ignore[assignment]
+    srv = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        for _ in range(3):
+            answers = await asyncio.gather(*(_send(port, payload) for payload in ODD_REQUESTS))
+            assert all(answer.startswith(b"HTTP/1.") for answer in answers), answers
+            # a keep-alive connection with pipelined requests, and many in one loop iteration
+            await _send(port, b"".join(ODD_REQUESTS[i] for i in (0, 1, 5, 6, 9, 12)) * 20)
+        url = f"http://127.0.0.1:{port}/ws"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url, headers={"User-Agent": "ws/1"}) as ws:
+            await ws.send_str("ping")
+            assert (await ws.receive()).data == "ping"
+    finally:
+        srv.close()
+        await factory.shutdown(timeout=5, grace=0)
+        await srv.wait_closed()
+    await asyncio.sleep(0)  # the loop iteration's flush has run: nothing is left in a buffer
+    assert records == []  # every line took the direct path
+    assert tee.reference is not None
+    expected = "".join(tee.reference)
+    assert len(tee.reference) > 3 * len(ODD_REQUESTS) + 120
+    assert "%(r)s" not in log_format or "/ws HTTP/1.1" in expected  # the websocket's, written when it closed
+    direct_text = (tmp_path / "direct.log").read_bytes()
+    general_text = (tmp_path / "general.log").read_bytes()
+    assert direct_text == general_text
+    assert direct_text == expected.encode()
+
+
+async def test_configured_logging_takes_the_general_path_from_the_next_loop_iteration(tmp_path, loggers):
+    direct, _, records = loggers
+    factory = _app().make_handler(access_log=direct, access_log_format="%(r)s %(s)s")
+    srv = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        await _send(port, ODD_REQUESTS[0])
+        assert records == []
+        extra = logging.Handler()  # a user adds a handler: each line must now reach both as a record
+        direct.addHandler(extra)
+        try:
+            await _send(port, ODD_REQUESTS[0])
+        finally:
+            direct.removeHandler(extra)
+    finally:
+        srv.close()
+        await factory.shutdown(timeout=5, grace=0)
+        await srv.wait_closed()
+    assert [r.getMessage() for r in records] == ["GET / HTTP/1.1 200", "GET /?last HTTP/1.1 200"]
+    assert (tmp_path / "direct.log").read_text() == "GET / HTTP/1.1 200\nGET /?last HTTP/1.1 200\n"
+
+
+@pytest.mark.parametrize("log_format", ["%(h)s %s", "%(s)d %(h)d", "%(h)s %(s", "%(s)*d", "100%"])
+async def test_a_bad_format_is_reported_alike_on_both_paths(loggers, log_format):
+    direct, general, records = loggers
+    general_records: list[logging.LogRecord] = []
+    general.handle = general_records.append  # type: ignore[method-assign]
+    factory = _app().make_handler(access_log=direct, access_log_format=log_format)
+    fast = factory.connections.access_logger
+    tee = Tee(fast, AccessLogger(general, log_format, fast.remote), reference=False)
+    factory.connections.access_logger = tee  # type: ignore[assignment]
+    srv = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    try:
+        await _send(srv.sockets[0].getsockname()[1], ODD_REQUESTS[0])
+    finally:
+        srv.close()
+        await factory.shutdown(timeout=5, grace=0)
+        await srv.wait_closed()
+    summary = [(r.levelname, r.getMessage(), r.exc_info[0]) for r in records]  # type: ignore[index]
+    assert summary == [(r.levelname, r.getMessage(), r.exc_info[0]) for r in general_records]  # type: ignore[index]
+    assert summary == [("ERROR", f"bad access log format {log_format!r}", summary[0][2])] * 2
