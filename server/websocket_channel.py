@@ -327,23 +327,26 @@ class WebSocketChannel:
             self._end()
         return msg
 
-    async def next_message(self, timeout: float | None = None) -> Message | None:
+    async def next_message(self, timeout: float | None = None, stop: bool = False) -> Message | None:
         """The next message, waiting for one if none is queued; None once ``finished`` and the queue is empty.
         Raises TimeoutError after ``timeout`` seconds (None or 0: no limit; the connection stays as it was),
-        RuntimeError if another task is waiting already. ``pop()`` and ``wait_message()`` in one coroutine."""
-        if self._queue or self.finished:
-            return self.pop()
-        if self._waiter is not None:
-            raise RuntimeError("Concurrent call to receive() is not allowed")
-        waiter = self._waiter = self._loop.create_future()
-        timer = None if not timeout else self._loop.call_later(timeout, _time_out, waiter)
-        try:
-            await waiter
-        finally:
-            self._waiter = None
-            if timer is not None:
-                timer.cancel()
-        return self.pop()
+        RuntimeError if another task is waiting already. ``stop`` (for ``async for``): raise StopAsyncIteration
+        instead of returning the CLOSE message or None. ``pop()`` and ``wait_message()`` in one coroutine."""
+        if not (self._queue or self.finished):
+            if self._waiter is not None:
+                raise RuntimeError("Concurrent call to receive() is not allowed")
+            waiter = self._waiter = self._loop.create_future()
+            timer = None if not timeout else self._loop.call_later(timeout, _time_out, waiter)
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+        msg = self.pop()
+        if stop and (msg is None or msg[0] is _CLOSE):
+            raise StopAsyncIteration
+        return msg
 
     async def wait_message(self, timeout: float | None = None) -> None:
         """Wait until a message is queued or none will come (``finished``). Raises TimeoutError after ``timeout``

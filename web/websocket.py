@@ -15,7 +15,7 @@ a coroutine, which asyncio runs as any other; awaiting a send waits for the writ
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from server.websocket import (
@@ -456,15 +456,17 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     def __aiter__(self) -> WebSocketResponse[_DecodeText]:
         return self
 
-    async def __anext__(self) -> Message:
+    def __anext__(self) -> Awaitable[Message]:
         channel = self._channel
         if channel is None or self._custom_receive:
-            msg = await self.receive()
-        else:
-            # receive() inlined: one coroutine less on every message of ``async for msg in ws``.
-            msg = await channel.next_message(self._receive_timeout)
-            if msg is None:
-                msg = Message(_CLOSED, self.close_code, None)
+            return self._receive_next()
+        # receive() without a coroutine of its own: ``async for msg in ws`` awaits the channel's directly, which
+        # ends the iteration on the messages _STOP names (the channel hands out CLOSE, or None once finished;
+        # never CLOSING or CLOSED).
+        return channel.next_message(self._receive_timeout, True)  # type: ignore[return-value]
+
+    async def _receive_next(self) -> Message:
+        msg = await self.receive()
         if msg[0] in _STOP:
             raise StopAsyncIteration
         return msg
