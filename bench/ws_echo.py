@@ -37,9 +37,10 @@ from bench.common import ServerSpec, format_table, free_port, running_server, se
 SERVERS = ("prefork", "aiohttp")
 
 
-def server_spec(name: str, port: int) -> ServerSpec:
-    """The echo server ``name`` on ``port``, pinned to CPU 0."""
-    argv = [sys.executable, str(HERE / "ws_echo_app.py"), "--port", str(port)]
+def server_spec(name: str, port: int, baseline: Path | None = None) -> ServerSpec:
+    """The echo server ``name`` on ``port``, pinned to CPU 0; ``prefork-base`` is prefork from ``baseline``."""
+    app = (baseline if name == "prefork-base" and baseline else HERE.parent) / "bench" / "ws_echo_app.py"
+    argv = [sys.executable, str(app), "--port", str(port)]
     if name in ("aiohttp", "floor"):
         argv.append("--" + name)
     return ServerSpec(name=name, argv=argv, port=port, cpu=0)
@@ -131,14 +132,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--binary", action="store_true", help="binary messages instead of text")
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 65536])
-    parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated: prefork,aiohttp,floor")
+    parser.add_argument(
+        "--servers", default=",".join(SERVERS), help="comma-separated: prefork,aiohttp,floor,prefork-base"
+    )
     parser.add_argument("--json", metavar="PATH", help="save every run as JSON")
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        metavar="DIR",
+        help="another checkout, served as 'prefork-base' (its bench/ws_echo_app.py imports its own server/ and web/)",
+    )
     parser.add_argument("--mask", action="store_true", help="run the masking micro-benchmark only")
     args = parser.parse_args(argv)
     if args.mask:
         mask_bench()
         return
     servers = [s for s in args.servers.split(",") if s]
+    if "prefork-base" in servers and args.baseline_tree is None:
+        parser.error("prefork-base needs --baseline-tree")
     print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
     runs: dict[tuple[str, int], list[dict]] = {(name, size): [] for name in servers for size in args.sizes}
     for rnd in range(args.rounds):
@@ -146,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         order = servers if rnd % 2 == 0 else servers[::-1]
         for name in order:
             port = free_port()
-            with running_server(server_spec(name, port)) as proc:
+            with running_server(server_spec(name, port, args.baseline_tree)) as proc:
                 for size in args.sizes:
                     window = args.window or (100 if size <= 1024 else 8)
                     r = measure(proc, port, size, window, args)

@@ -343,6 +343,16 @@ class WebSocketChannel:
                 self._waiter = None
                 if timer is not None:
                     timer.cancel()
+        queue = self._queue
+        if queue:
+            data = queue[0][1]
+            if type(data) is str or type(data) is bytes:
+                # pop()'s common case, without the call.
+                self.buffered -= len(data) + _MESSAGE_COST
+                if self.paused and self.buffered <= self._low_water:
+                    self.paused = False
+                    self._exchange.resume_reading()
+                return queue.popleft()
         msg = self.pop()
         if stop and (msg is None or msg[0] is _CLOSE):
             raise StopAsyncIteration

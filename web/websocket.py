@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from server.websocket import (
+    OPEN,
     DeflateOptions,
     HandshakeError,
     Message,
@@ -290,7 +291,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
         channel = self._channel
-        if channel is None or channel.closing:
+        if channel is None or (channel.conn.state != OPEN and channel.closing):  # OPEN: writable, no question
             self._open_channel()  # raises the error that says which
         wait = channel.send(channel.conn.send_text(data, compress is None or bool(compress)))  # type: ignore[union-attr]
         return COMPLETED if wait is None else EagerCoroutine(wait)
@@ -302,7 +303,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
         channel = self._channel
-        if channel is None or channel.closing:
+        if channel is None or (channel.conn.state != OPEN and channel.closing):  # OPEN: writable, no question
             self._open_channel()  # raises the error that says which
         frame = channel.conn.send_binary(bytes(data), compress is None or bool(compress))  # type: ignore[union-attr]
         wait = channel.send(frame)  # type: ignore[union-attr]

@@ -3,7 +3,7 @@
 same state, for every frame shape: masked payloads of many lengths (0 to 70,000, the 7/16/64-bit length edges
 included), fragmented messages with control frames between the fragments, compressed messages, invalid UTF-8
 (1007), messages over the limit (1009), unmasked frames and reserved bits (1002).
-(tests/web/test_websocket_fastpath.py runs the same comparison through a real server.)"""
+(tests/web/test_websocket_fastpath_io.py runs the same comparison through a real server.)"""
 
 from __future__ import annotations
 
