@@ -1,7 +1,8 @@
 """A websocket echo app: what bench/autobahn.py and bench/ws_echo.py serve.
 
-Run it on its own with ``python bench/ws_echo_app.py [--port 9001] [--aiohttp]``: ``--aiohttp`` serves the same
-echo with aiohttp's ``WebSocketResponse``, for comparisons in the same run.
+Run it on its own with ``python bench/ws_echo_app.py [--port 9001] [--aiohttp | --floor]``: ``--aiohttp`` serves
+the same echo with aiohttp's ``WebSocketResponse``, for comparisons in the same run; ``--floor`` serves it with a
+bare uvloop protocol (:class:`FloorEcho`), the least any Python server on this stack pays per message.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from server.websocket_frames import apply_mask
 
 
 def make_app(max_msg_size: int = 16 * 1024 * 1024):
@@ -24,9 +27,9 @@ def make_app(max_msg_size: int = 16 * 1024 * 1024):
         await ws.prepare(request)
         async for msg in ws:
             if msg.tp is MSG_TEXT:
-                ws.send_str(msg.data)
+                await ws.send_str(msg.data)
             elif msg.tp is MSG_BINARY:
-                ws.send_bytes(msg.data)
+                await ws.send_bytes(msg.data)
             else:
                 break
         return ws
@@ -57,8 +60,76 @@ def make_aiohttp_app(max_msg_size: int = 16 * 1024 * 1024):
     return app
 
 
-async def serve(port: int, use_aiohttp: bool, ready: asyncio.Event | None = None) -> None:
-    if use_aiohttp:
+class FloorEcho(asyncio.Protocol):
+    """The floor of bench/ws_echo.py: the handshake by hand, then each masked frame unmasked and echoed from
+    ``data_received``, with no message objects, no queue and no task. Enough protocol for the benchmark's client
+    (whole frames, no control frames, no fragmentation), not a websocket server."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport: asyncio.Transport = transport  # type: ignore[assignment]
+        self.upgraded = False
+        self.buf = b""
+
+    def data_received(self, data: bytes) -> None:
+        data = self.buf + data if self.buf else data
+        if not self.upgraded:
+            end = data.find(b"\r\n\r\n")
+            if end < 0:
+                self.buf = data
+                return
+            head, data = data[:end], data[end + 4 :]
+            key = next(
+                (
+                    line.split(b":", 1)[1].strip()
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"sec-websocket-key:")
+                ),
+                None,
+            )
+            if key is None:
+                self.transport.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                self.transport.close()
+                return
+            from server.websocket_handshake import accept_key
+
+            self.transport.write(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
+                b"Sec-WebSocket-Accept: " + accept_key(key.decode()).encode() + b"\r\n\r\n"
+            )
+            self.upgraded = True
+        out = []
+        pos = 0
+        n = len(data)
+        while n - pos >= 6:
+            b0, length = data[pos], data[pos + 1] & 0x7F
+            start = pos + 2
+            if length == 126:
+                length = int.from_bytes(data[start : start + 2], "big")
+                start += 2
+            elif length == 127:
+                length = int.from_bytes(data[start : start + 8], "big")
+                start += 8
+            end = start + 4 + length
+            if end > n:
+                break
+            payload = apply_mask(data[start + 4 : end], data[start : start + 4])
+            if length < 126:
+                out.append(bytes((b0, length)))
+            elif length < 65536:
+                out.append(bytes((b0, 126)) + length.to_bytes(2, "big"))
+            else:
+                out.append(bytes((b0, 127)) + length.to_bytes(8, "big"))
+            out.append(payload)
+            pos = end
+        self.buf = data[pos:]
+        if out:
+            self.transport.write(b"".join(out))
+
+
+async def serve(port: int, use_aiohttp: bool, ready: asyncio.Event | None = None, floor: bool = False) -> None:
+    if floor:
+        await asyncio.get_running_loop().create_server(FloorEcho, "127.0.0.1", port)
+    elif use_aiohttp:
         from aiohttp import web as aioweb
 
         runner = aioweb.AppRunner(make_aiohttp_app(), access_log=None)
@@ -72,14 +143,127 @@ async def serve(port: int, use_aiohttp: bool, ready: asyncio.Event | None = None
     await asyncio.Event().wait()
 
 
+class _NullTransport:
+    """Just enough of an asyncio transport for the server's protocol: writes are counted and dropped."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.written += 1
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def can_write_eof(self) -> bool:
+        return False
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+
+async def inproc(messages: int, size: int, server: str) -> None:
+    """Echo ``messages`` masked text frames of ``size`` bytes through the upgraded protocol with a fake transport
+    (no sockets, no kernel), one frame per ``data_received`` and one loop iteration each (the handler's task
+    runs in it), as a request/response client drives it: the Python cost per message."""
+    import statistics
+    import time
+
+    from server.websocket_frames import encode_frame
+
+    if server == "aiohttp":
+        from aiohttp import web as aioweb
+
+        runner = aioweb.AppRunner(make_aiohttp_app(), access_log=None)
+        await runner.setup()
+        protocol = runner.server()
+    else:
+        protocol = FloorEcho() if server == "floor" else make_app().make_handler()()
+    transport = _NullTransport()
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(
+        b"GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    for _ in range(3):
+        await asyncio.sleep(0)
+    frame = encode_frame(1, b"a" * size, mask=b"\x11\x22\x33\x44")
+    sleep = asyncio.sleep
+    for _ in range(2000):  # warm-up
+        protocol.data_received(frame)
+        await sleep(0)
+    # Blocks of 10,000 messages: on a shared machine the fastest block is the steadiest estimate of the cost.
+    blocks = []
+    harness = []
+    before = transport.written
+    for _ in range(max(1, messages // 10_000)):
+        t0 = time.process_time()
+        for _ in range(10_000):
+            protocol.data_received(frame)
+            await sleep(0)
+        blocks.append((time.process_time() - t0) / 10_000)
+        t0 = time.process_time()
+        for _ in range(10_000):
+            await sleep(0)
+        harness.append((time.process_time() - t0) / 10_000)
+    echoed = transport.written - before
+    if echoed != len(blocks) * 10_000:
+        raise RuntimeError(f"{echoed} echoes for {len(blocks) * 10_000} messages")
+    print(
+        f"{server} {size} B: {min(blocks) * 1e6:.2f} us CPU/message in Python (fastest "
+        f"block of 10,000; median {statistics.median(blocks) * 1e6:.2f}), of which the harness's loop iteration "
+        f"{min(harness) * 1e6:.2f} us"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=9001)
     parser.add_argument("--aiohttp", action="store_true", help="serve with aiohttp instead of prefork")
+    parser.add_argument("--floor", action="store_true", help="serve with a bare uvloop protocol (the floor)")
+    parser.add_argument("--inproc", type=int, metavar="N", help="time N messages without sockets, then exit")
+    parser.add_argument("--size", type=int, default=64, help="for --inproc: payload bytes")
+    parser.add_argument("--profile", metavar="FILE", help="run under cProfile, write the pstats to FILE at the end")
     args = parser.parse_args()
     import uvloop
 
-    uvloop.run(serve(args.port, args.aiohttp))
+    if args.inproc:
+        run = inproc(args.inproc, args.size, "aiohttp" if args.aiohttp else "floor" if args.floor else "prefork")
+    else:
+        run = serve(args.port, args.aiohttp, floor=args.floor)
+    if not args.profile:
+        uvloop.run(run)
+        return
+    import cProfile
+    import signal
+
+    profiler = cProfile.Profile()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    profiler.enable()
+    try:
+        uvloop.run(run)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
 
 
 if __name__ == "__main__":

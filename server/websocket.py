@@ -99,6 +99,8 @@ _BINARY = WSMsgType.BINARY
 _new_message = tuple.__new__  # Message(...) without the namedtuple's Python-level __new__ on the hot path
 _Utf8Decoder = codecs.getincrementaldecoder("utf-8")
 _NO_LIMIT = 1 << 62
+#: The two-byte heads of unmasked TEXT frames with FIN and a 7-bit length (RFC 6455 §5.2), by payload length.
+_TEXT_HEADS = [bytes((0x80 | OP_TEXT, n)) for n in range(126)]
 
 
 class WebSocketConnection:
@@ -117,6 +119,7 @@ class WebSocketConnection:
         "_decoder",
         "_discard",
         "_frame_fin",
+        "_idle",
         "_mask",
         "_mask_off",
         "_msg_compressed",
@@ -160,6 +163,9 @@ class WebSocketConnection:
         self._out: list[bytes] = []
         self._close_pending: int | None = None
         self._discard = False
+        #: Nothing pending: no partial frame or message, not closed (receive_frame's precondition, kept by
+        #: receive_general and receive_eof, the only methods that change what it sums up).
+        self._idle = True
         # The data frame whose payload is arriving.
         self._remaining = 0
         self._mask: bytes | None = None
@@ -182,6 +188,52 @@ class WebSocketConnection:
         """Parse bytes received from the peer; return the messages they complete, in order. Never raises for bad
         input: a broken rule ends the list with an ERROR message (its ``data`` is the :class:`WebSocketError`),
         queues the failing close frame and moves to CLOSED. Afterwards write :meth:`data_to_send`."""
+        msg = self.receive_frame(data)
+        if msg is not None:
+            return [msg]
+        return self.receive_general(data)
+
+    def receive_frame(self, data: bytes) -> Message | None:
+        """The fast path of :meth:`receive_data`, for the request/response pattern of a chat or an RPC: when
+        ``data`` is exactly one whole masked TEXT or BINARY frame with FIN, no RSV bit and a 7- or 16-bit length,
+        and nothing is pending (no partial frame, no fragmented message, not closed), return its message, exactly
+        as :meth:`receive_general` would, without touching any state. Otherwise (another shape, or a payload that
+        breaks a rule: invalid UTF-8, over ``max_msg_size``) return None and change nothing: the caller then
+        calls :meth:`receive_general` with the same bytes, which handles every case, errors included."""
+        n = len(data)
+        if n < 6 or not self._idle:
+            return None
+        b0 = data[0]
+        if b0 != 0x81 and b0 != 0x82:  # FIN, no RSV bit (§5.2), TEXT or BINARY: a whole, uncompressed message
+            return None
+        length = data[1] - 0x80  # negative when the mask bit is clear: such a frame takes the general path
+        if length == 126 and n >= 8:
+            length = (data[2] << 8) | data[3]
+            if n != length + 8:
+                return None
+            mask = data[4:8]
+            payload = data[8:]
+        elif length < 126 and n == length + 6:
+            mask = data[2:6]
+            payload = data[6:]
+        else:
+            return None
+        max_size = self.max_msg_size
+        if max_size and length > max_size:
+            return None
+        if length:
+            payload = apply_mask(payload, mask)
+        if b0 == 0x82:
+            return _new_message(Message, (_BINARY, payload, None))
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return _new_message(Message, (_TEXT, text if self.decode_text else payload, None))
+
+    def receive_general(self, data: bytes) -> list[Message]:
+        """:meth:`receive_data` for any bytes: every frame shape, fragmentation, control frames, compression and
+        the errors (see :meth:`receive_frame` for the fast path in front of it)."""
         if self._discard:
             return []
         if self._buf:
@@ -192,6 +244,8 @@ class WebSocketConnection:
             self._parse(data, events)
         except WebSocketError as exc:
             self._fail(exc, events)
+        finally:
+            self._idle = not (self._buf or self._remaining or self._msg_op or self._discard)
         return events
 
     def receive_eof(self) -> None:
@@ -200,6 +254,7 @@ class WebSocketConnection:
             self.close_code = WSCloseCode.ABNORMAL_CLOSURE
         self.state = CLOSED
         self._discard = True
+        self._idle = False
 
     def data_to_send(self) -> bytes:
         """Bytes the codec produced on its own (close replies, the close frame of a failure); clears them."""
@@ -401,7 +456,11 @@ class WebSocketConnection:
 
     def send_text(self, text: str, compress: bool = True) -> bytes:
         """The frame carrying a TEXT message (compressed when the extension is on, unless ``compress`` is off)."""
-        return self.send_data(OP_TEXT, text.encode("utf-8"), compress)
+        data = text.encode("utf-8")
+        n = len(data)
+        if n < 126 and self.deflate is None and self.close_sent is None:
+            return _TEXT_HEADS[n] + data  # send_data's frame, for the short uncompressed message of a chat or RPC
+        return self.send_data(OP_TEXT, data, compress)
 
     def send_binary(self, data: bytes, compress: bool = True) -> bytes:
         """The frame carrying a BINARY message (compressed when the extension is on, unless ``compress`` is off)."""

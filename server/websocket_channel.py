@@ -9,9 +9,10 @@ websocket is made here; the application layer (``web.websocket.WebSocketResponse
 Call contract, for the application layer:
 
 - ``channel = take_over(exchange, conn, ...)`` after the 101 head is written: the channel owns the connection.
-- Receive: ``channel.pop()`` hands out a queued message, or None; when it is None and ``channel.finished`` is
-  False, ``await channel.wait_message(timeout)`` waits for one (it raises TimeoutError after ``timeout``, leaving
-  the connection as it was). Once ``finished`` and the queue is empty, nothing more arrives.
+- Receive: ``channel.pop()`` hands out a queued message, or None; ``await channel.next_message(timeout)`` pops
+  one or waits for one, and is None once ``finished`` and the queue is empty (it raises TimeoutError after
+  ``timeout``, leaving the connection as it was). ``await channel.wait_message(timeout)`` only waits until a
+  message is queued (or ``finished``), for callers that pop themselves.
 - Send: ``channel.write(conn.send_text(...))`` (any frame the codec made), while ``channel.closing`` is False;
   then, if ``channel.drain_waiter()`` is not None, await what it returns to let the write buffer drain.
 - Close: ``channel.close(code, reason)``; ``await channel.wait_over()`` waits for the close handshake to end.
@@ -161,7 +162,26 @@ class WebSocketChannel:
         """Bytes from the peer: decode them and queue the messages (answering pings under ``autoping``)."""
         self._rx += 1
         conn = self.conn
-        events = conn.receive_data(data)
+        msg = conn.receive_frame(data)
+        if msg is None:
+            self._received(conn.receive_general(data))
+            return
+        # One whole data message, nothing else: the request/response case. Its state effects are those of the
+        # general path below for a single TEXT or BINARY event (no close, no ping, the codec stays OPEN).
+        if conn.close_sent is not None:
+            return  # dropped after our close frame, as below
+        self._queue.append(msg)
+        self.buffered += len(msg[1]) + _MESSAGE_COST
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if self.buffered > self._high_water and not self.paused:
+            self.paused = True
+            self._exchange.pause_reading()
+
+    def _received(self, events: list[Message]) -> None:
+        """Queue what ``receive_general`` decoded, answer pings, and end the connection when the codec closed."""
+        conn = self.conn
         queue = self._queue
         for msg in events:
             tp = msg[0]
@@ -277,6 +297,14 @@ class WebSocketChannel:
             if not self._transport.is_closing():
                 self._transport.write(data)
 
+    def send(self, frame: bytes) -> Callable[[], Awaitable[None]] | None:
+        """:meth:`write` then :meth:`drain_waiter` in one call, for the application's sends."""
+        if self._queue or self._out:
+            self.write(frame)
+        else:
+            self._transport.write(frame)
+        return self._exchange.drain if self._transport.get_write_buffer_size() else None
+
     def drain_waiter(self) -> Callable[[], Awaitable[None]] | None:
         """After a write: None when the write buffer is empty, else a coroutine function that waits for it to
         drain below the low-water mark."""
@@ -297,6 +325,37 @@ class WebSocketChannel:
         elif self._deferred and not queue and (self._autoclose or msg[0] is not _CLOSE):
             self._deferred = False
             self._end()
+        return msg
+
+    async def next_message(self, timeout: float | None = None, stop: bool = False) -> Message | None:
+        """The next message, waiting for one if none is queued; None once ``finished`` and the queue is empty.
+        Raises TimeoutError after ``timeout`` seconds (None or 0: no limit; the connection stays as it was),
+        RuntimeError if another task is waiting already. ``stop`` (for ``async for``): raise StopAsyncIteration
+        instead of returning the CLOSE message or None. ``pop()`` and ``wait_message()`` in one coroutine."""
+        if not (self._queue or self.finished):
+            if self._waiter is not None:
+                raise RuntimeError("Concurrent call to receive() is not allowed")
+            waiter = self._waiter = self._loop.create_future()
+            timer = None if not timeout else self._loop.call_later(timeout, _time_out, waiter)
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+        queue = self._queue
+        if queue:
+            data = queue[0][1]
+            if type(data) is str or type(data) is bytes:
+                # pop()'s common case, without the call.
+                self.buffered -= len(data) + _MESSAGE_COST
+                if self.paused and self.buffered <= self._low_water:
+                    self.paused = False
+                    self._exchange.resume_reading()
+                return queue.popleft()
+        msg = self.pop()
+        if stop and (msg is None or msg[0] is _CLOSE):
+            raise StopAsyncIteration
         return msg
 
     async def wait_message(self, timeout: float | None = None) -> None:

@@ -15,10 +15,11 @@ a coroutine, which asyncio runs as any other; awaiting a send waits for the writ
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from server.websocket import (
+    OPEN,
     DeflateOptions,
     HandshakeError,
     Message,
@@ -116,6 +117,13 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     accepted for aiohttp 3 compatibility: sends wait for the connection's write buffer to drain below the
     server's high-water mark.
     """
+
+    #: A subclass overrides receive(): ``async for`` then goes through it rather than the inlined copy.
+    _custom_receive = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._custom_receive = cls.receive is not WebSocketResponse.receive
 
     def __init__(
         self,
@@ -282,9 +290,11 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         RuntimeError if the websocket is not started or closing. Awaiting the result waits for the drain."""
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
-        channel = self._open_channel()
-        channel.write(channel.conn.send_text(data, compress is None or bool(compress)))
-        return _sent(channel)
+        channel = self._channel
+        if channel is None or (channel.conn.state != OPEN and channel.closing):  # OPEN: writable, no question
+            self._open_channel()  # raises the error that says which
+        wait = channel.send(channel.conn.send_text(data, compress is None or bool(compress)))  # type: ignore[union-attr]
+        return COMPLETED if wait is None else EagerCoroutine(wait)
 
     @eager_coroutine
     def send_bytes(self, data: bytes | bytearray | memoryview, compress: bool | int | None = None) -> EagerCoroutine:
@@ -292,9 +302,12 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         RuntimeError if the websocket is not started or closing. Awaiting the result waits for the drain."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        channel = self._open_channel()
-        channel.write(channel.conn.send_binary(bytes(data), compress is None or bool(compress)))
-        return _sent(channel)
+        channel = self._channel
+        if channel is None or (channel.conn.state != OPEN and channel.closing):  # OPEN: writable, no question
+            self._open_channel()  # raises the error that says which
+        frame = channel.conn.send_binary(bytes(data), compress is None or bool(compress))  # type: ignore[union-attr]
+        wait = channel.send(frame)  # type: ignore[union-attr]
+        return COMPLETED if wait is None else EagerCoroutine(wait)
 
     @eager_coroutine
     def send_json(
@@ -400,15 +413,10 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         channel = self._channel
         if channel is None:
             raise RuntimeError("Call .start() first")
-        msg = channel.pop()
+        # A timeout leaves the connection as it was: the next receive() gets the next message.
+        msg = await channel.next_message(timeout or self._receive_timeout)
         if msg is not None:
             return msg
-        if not channel.finished:
-            # A timeout leaves the connection as it was: the next receive() gets the next message.
-            await channel.wait_message(timeout or self._receive_timeout)
-            msg = channel.pop()
-            if msg is not None:
-                return msg
         return Message(_CLOSED, self.close_code, None)
 
     async def receive_msg(self, timeout: float | None = None) -> Message:
@@ -449,7 +457,16 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     def __aiter__(self) -> WebSocketResponse[_DecodeText]:
         return self
 
-    async def __anext__(self) -> Message:
+    def __anext__(self) -> Awaitable[Message]:
+        channel = self._channel
+        if channel is None or self._custom_receive:
+            return self._receive_next()
+        # receive() without a coroutine of its own: ``async for msg in ws`` awaits the channel's directly, which
+        # ends the iteration on the messages _STOP names (the channel hands out CLOSE, or None once finished;
+        # never CLOSING or CLOSED).
+        return channel.next_message(self._receive_timeout, True)  # type: ignore[return-value]
+
+    async def _receive_next(self) -> Message:
         msg = await self.receive()
         if msg[0] in _STOP:
             raise StopAsyncIteration
