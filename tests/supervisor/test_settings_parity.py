@@ -57,6 +57,7 @@ async def test_env_from_the_config_file_reaches_the_workers_and_a_hup_replaces_i
     conf.write_text('raw_env = ["PARITY_A=2"]\n')
     prefork.signal(signal.SIGHUP)
     await in_thread(prefork.wait_log, r"reload done")
+    await in_thread(prefork.wait_log, r"worker \d+ exited \(code 0\)")  # the old one, which may still accept
     assert await text(prefork.port, "/env?key=PARITY_A") == "2"
     assert await text(prefork.port, "/env?key=PARITY_B") == "(unset)"  # dropped from the config: unset
 
