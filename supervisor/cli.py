@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError(f"chdir {cfg.chdir!r}: {exc.strerror}") from None
         if os.getcwd() not in sys.path:
             sys.path.insert(0, os.getcwd())  # the app is found from the working directory, as in gunicorn
+        config.apply_env(cfg.raw_env)  # before the app is imported, here or (inherited) in the workers
         if command.check_config:
             from .loader import import_target
 
@@ -105,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
 
     logs = Logs()
     try:
-        logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog, access_json=cfg.access_json)
-    except OSError as exc:
-        return _error(f"cannot open a log file: {exc}", EXIT_CONFIG)
+        logs.configure(cfg)
+    except ConfigError as exc:
+        return _error(str(exc), exc.exit_code)
 
     def reload_config() -> config.Config:
         with _cwd(start_cwd):
@@ -119,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         code = master.run()
     except SupervisorError as exc:
+        logs.release_capture()
         return _error(str(exc), exc.exit_code)
+    logs.release_capture()  # capture_output: the last line goes where the command's stderr went
     if code and cfg.errorlog not in (None, "-"):
         # the error log is a file: the terminal or the service manager still gets the one-line reason
         return _error(master.exit_reason, code)

@@ -31,10 +31,11 @@ from typing import Any
 from server.settings import DEFAULT_ACCESS_LOG_FORMAT
 
 from .errors import ConfigError
+from .logs import ACCESS_LOGGER, check_ini_config, read_json_config
 from .settings import BY_NAME, SETTINGS, Setting
 from .tls import server_context
 
-__all__ = ["SETTINGS", "Config", "Setting", "load", "settings_markdown"]
+__all__ = ["SETTINGS", "Config", "Setting", "apply_env", "load", "original_environ", "settings_markdown"]
 
 ENV_ARGS = "PREFORK_CMD_ARGS"
 DEFAULT_CONFIG_FILE = "prefork.conf.py"
@@ -95,6 +96,18 @@ class Config:
             found.append("graceful_timeout is not longer than drain_grace: idle connections are cut")
         if "*" in self.forwarded_allow_ips:
             found.append("forwarded_allow_ips is *: any client can forge its address and scheme")
+        found += self._parity_warnings()
+        return found
+
+    def _parity_warnings(self) -> list[str]:
+        """gunicorn settings carried over that do less here than there."""
+        found = []
+        if self.capture_output and self.errorlog in (None, "-"):
+            found.append("capture_output has no effect: the error log is stderr already (set errorlog to a file)")
+        named = set(self.logconfig_dict.get("loggers") or ()) if isinstance(self.logconfig_dict, dict) else set()
+        for gunicorn_name, ours in (("gunicorn.error", "the root logger"), ("gunicorn.access", ACCESS_LOGGER)):
+            if gunicorn_name in named:
+                found.append(f"logconfig_dict configures {gunicorn_name!r}, which prefork never logs to: use {ours}")
         return found
 
     def render(self) -> str:
@@ -283,6 +296,7 @@ def load(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
                 raise ConfigError(f"{where}: {flag}: {exc}") from None
             origin[name] = where
     _check_combinations(values, origin)
+    _check_files(values, origin)
     cfg = Config(values, origin, config_file)
     cfg.ssl_context = server_context(values, origin)
     return cfg, command
@@ -296,6 +310,63 @@ def _check_combinations(values: Mapping[str, Any], origin: Mapping[str, str]) ->
             f"{where}: --reload cannot work with --preload: the master would hand every new worker the app it "
             "imported at start; drop --preload while developing"
         )
+
+
+def _check_files(values: Mapping[str, Any], origin: Mapping[str, str]) -> None:
+    """The directory and files the settings name, read from where the app runs (after ``chdir``), so that a
+    missing or broken one stops the command (or is refused by HUP) with one line, before any fork."""
+    base = os.path.join(os.getcwd(), values["chdir"] or "")
+
+    def refuse(name: str, message: str) -> ConfigError:
+        setting = BY_NAME[name]
+        where = origin[name]
+        label = setting.flags[-1] if where in ("command line", ENV_ARGS) and setting.flags else name
+        return ConfigError(f"{where}: {label}: {message}")
+
+    tmp_dir = values["worker_tmp_dir"]
+    if tmp_dir is not None:
+        path = os.path.join(base, tmp_dir)
+        if not os.path.isdir(path):
+            raise refuse("worker_tmp_dir", f"{tmp_dir!r} is not an existing directory")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise refuse("worker_tmp_dir", f"{tmp_dir!r} is not writable")
+    for name, check in (("logconfig_json", read_json_config), ("logconfig", check_ini_config)):
+        if values[name] is not None:
+            try:
+                check(os.path.join(base, values[name]))
+            except ConfigError as exc:
+                raise refuse(name, str(exc).removeprefix(f"{name} ")) from None
+
+
+# -- raw_env: the environment the app loads in ------------------------------------------------------------------------
+
+_env_before: dict[str, str | None] = {}  # each name raw_env set, with its value before (None: unset)
+
+
+def apply_env(raw_env: Iterable[str]) -> None:
+    """Set raw_env's ``KEY=VALUE`` pairs in this process's environment (workers inherit it), after undoing what
+    the previous call set: a HUP that drops a pair unsets it, as gunicorn's reload does."""
+    for key, before in _env_before.items():
+        if before is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = before
+    _env_before.clear()
+    for item in raw_env:
+        key, _, value = item.partition("=")
+        _env_before.setdefault(key, os.environ.get(key))
+        os.environ[key] = value
+
+
+def original_environ() -> dict[str, str]:
+    """The environment without what raw_env set: a USR2's new master starts from it and applies its own."""
+    environ = dict(os.environ)
+    for key, before in _env_before.items():
+        if before is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = before
+    return environ
 
 
 def _is_config_file(arg: Any) -> bool:

@@ -32,6 +32,7 @@ import time
 from typing import Any
 
 from . import messages, sockets
+from .config import apply_env, original_environ
 from .errors import EXIT_ERROR, ConfigError, HaltServer, SupervisorError
 from .exporter import Exporter
 from .health import DRAINING, RELOADING, SERVING, NodeState
@@ -535,6 +536,8 @@ class Master:
         if now - self.last_status >= 1.0:
             self.last_status = now
             self.notifier.status(self._status_line())
+            if self.logs.statsd is not None:
+                self.logs.statsd.gauge("gunicorn.workers", self.fleet.count(Stage.READY))
             live = [w for w in self.fleet.workers.values() if w.stage is Stage.READY]
             if live and all(now - w.last_beat < self.limits.timeout for w in live):
                 self.notifier.watchdog()
@@ -601,7 +604,8 @@ class Master:
         if cfg.metrics_bind != self.cfg.metrics_bind:
             log.warning("reload: metrics_bind changed; it takes effect on USR2 or a restart")
             cfg.values["metrics_bind"] = self.cfg.metrics_bind
-        self.logs.setup(cfg.errorlog, cfg.loglevel, cfg.accesslog, access_json=cfg.access_json)
+        self.logs.configure(cfg)  # a logconfig that fails raises ConfigError: the current config stays
+        apply_env(cfg.raw_env)
         # A count changed by TTIN/TTOU survives a reload unless the config itself changed ``workers``.
         resize = cfg.workers != self.cfg.workers and cfg.workers != self.fleet.target
         self.cfg = cfg
@@ -694,7 +698,7 @@ class Master:
             signal.set_wakeup_fd(-1)
             for sig in SIGNAL_NAMES:
                 signal.signal(sig, signal.SIG_DFL)
-            environ = dict(os.environ)
+            environ = original_environ()  # the new master applies its own raw_env
             sockets.export_fds(self.listeners, environ)
             environ[ENV_UPGRADE_FROM] = str(self.pid)
             os.chdir(self.start_cwd)

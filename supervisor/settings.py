@@ -13,15 +13,18 @@ from typing import Any
 
 from server.settings import DEFAULT_ACCESS_LOG_FORMAT
 
+from .statsd import dogstatsd_tags, statsd_address, statsd_prefix
 from .validators import (
     LOG_LEVELS,
     app_spec,
     binds,
     boolean,
     cert_reqs,
+    env_list,
     group_id,
     hook,
     ip_networks,
+    log_dict,
     log_level,
     non_negative_float,
     non_negative_int,
@@ -580,6 +583,95 @@ SETTINGS: tuple[Setting, ...] = (
         help="on_exit(server): the master is about to exit.",
         section="hooks",
         kind="hook",
+    ),
+    # -- gunicorn parity: environment, logging configuration, output capture, statsd (issue 17)
+    S(
+        name="raw_env",
+        flags=("-e", "--env"),
+        default=list,
+        convert=env_list,
+        help="Set KEY=VALUE in the master's environment before the app loads (workers inherit it). Repeat for "
+        "several; HUP unsets the previous ones and sets the new config's.",
+        section="process",
+        metavar="KEY=VALUE",
+        kind="append",
+    ),
+    S(
+        name="worker_tmp_dir",
+        flags=("--worker-tmp-dir",),
+        default=None,
+        convert=optional_str,
+        help="Accepted for gunicorn configs and checked (an existing writable directory), but prefork writes "
+        "nothing there: its heartbeat is a message on a pipe, not a file on disk, so the disk stall this setting "
+        "avoids in gunicorn cannot happen.",
+        section="process",
+        metavar="DIR",
+    ),
+    S(
+        name="capture_output",
+        flags=("--capture-output",),
+        default=False,
+        convert=boolean,
+        help="Send the stdout and stderr of the master and workers (print(), stray tracebacks) to the error log "
+        "file; without an error log file it has no effect.",
+        section="logging",
+        kind="flag",
+    ),
+    S(
+        name="logconfig",
+        flags=("--log-config",),
+        default=None,
+        convert=optional_str,
+        help="A logging.config.fileConfig (ini) file, applied over prefork's logs (loggers: root = the error log, "
+        "prefork.access, prefork.master, prefork.worker, prefork.server).",
+        section="logging",
+        metavar="FILE",
+    ),
+    S(
+        name="logconfig_json",
+        flags=("--log-config-json",),
+        default=None,
+        convert=optional_str,
+        help="A JSON file holding a logging.config.dictConfig dictionary, applied like logconfig.",
+        section="logging",
+        metavar="FILE",
+    ),
+    S(
+        name="logconfig_dict",
+        flags=(),
+        default=dict,
+        convert=log_dict,
+        help="A logging.config.dictConfig dictionary (version 1 and disable_existing_loggers False unless given); "
+        "takes precedence over logconfig_json and logconfig.",
+        section="logging",
+    ),
+    S(
+        name="statsd_host",
+        flags=("--statsd-host",),
+        default=None,
+        convert=statsd_address,
+        help="Send StatsD metrics under gunicorn's names to HOST[:PORT] (UDP, port 8125 by default) or unix:PATH "
+        "(a datagram socket): each worker sends once per heartbeat, the master its gauge every second.",
+        section="operating",
+        metavar="ADDRESS",
+    ),
+    S(
+        name="statsd_prefix",
+        flags=("--statsd-prefix",),
+        default="",
+        convert=statsd_prefix,
+        help="Prefix of every StatsD metric name (a trailing '.' is added).",
+        section="operating",
+        metavar="PREFIX",
+    ),
+    S(
+        name="dogstatsd_tags",
+        flags=("--dogstatsd-tags",),
+        default="",
+        convert=dogstatsd_tags,
+        help="DogStatsD tags appended to every StatsD line, comma-separated: 'env:prod,service:api'.",
+        section="operating",
+        metavar="TAGS",
     ),
 )
 del S

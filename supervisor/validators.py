@@ -161,6 +161,27 @@ def log_level(value: Any) -> str:
     return text
 
 
+def env_list(value: Any) -> list[str]:
+    """gunicorn's ``raw_env``: ``KEY=VALUE`` strings (one string alone is a list of one)."""
+    items = [] if value is None else [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"expected a list of KEY=VALUE strings, got {value!r}")
+    for item in items:
+        key, sep, _ = item.partition("=") if isinstance(item, str) else ("", "", "")
+        if not sep or not key or "\0" in item:
+            raise ValueError(f"expected KEY=VALUE, got {item!r}")
+    return list(items)
+
+
+def log_dict(value: Any) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` dictionary; empty: none. Its content is checked when it is applied."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a dict for logging.config.dictConfig, got {value!r}")
+    return value
+
+
 def hook(arity: int) -> Callable[[Any], Callable[..., Any] | None]:
     def convert(value: Any) -> Callable[..., Any] | None:
         if value is None:

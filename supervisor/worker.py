@@ -44,6 +44,7 @@ from .health import NodeState, responder
 from .loader import build_app, import_target
 from .messages import Beat, BootFailed, Ready
 from .metrics import Recorder, changes
+from .statsd import StatsdRecorder
 
 __all__ = ["Worker"]
 
@@ -82,6 +83,7 @@ class Worker:
         self._beat_handle: asyncio.TimerHandle | None = None
         self._process: Any = None
         self.recorder: Recorder | None = None  # --metrics-bind: counts requests for the master
+        self.statsd: StatsdRecorder | None = None  # --statsd-host: sends once per heartbeat
         self._reported: dict[str, float] = {}  # the metric values the master has been sent
         self.max_requests = 0  # this worker's limit, jitter included, drawn by the master before the fork
 
@@ -198,9 +200,12 @@ class Worker:
         kwargs["proxy_protocol"] = self.cfg.proxy_protocol
         kwargs["proxy_allow_ips"] = ",".join(self.cfg.proxy_allow_ips)
         self.handler = self.app.make_handler(**kwargs)
+        connections = self.handler.connections
+        statsd = getattr(self.logs, "statsd", None)
+        if statsd is not None:
+            self.statsd = connections.access_logger = StatsdRecorder(statsd, connections.access_logger)
         if self.cfg.metrics_bind:
             # In the registry's one per-exchange call; the real access logger, if any, is called from it.
-            connections = self.handler.connections
             self.recorder = connections.access_logger = Recorder(connections.access_logger)
         if self.cfg.health_path:
             node = getattr(self.server, "node", None) or NodeState()  # the master's shared page
@@ -256,6 +261,8 @@ class Worker:
             self._request_stop("graceful")
         else:
             self._report()
+            if self.statsd is not None:
+                self.statsd.flush()
             rss = self._process.memory_info().rss
             if not self._send(Beat(self.handler.requests_count, rss)):
                 self._request_stop("graceful")
@@ -335,6 +342,8 @@ class Worker:
                 log.exception("worker %d: app.%s() failed", self.pid, step.__name__)
         if self._beat_handle is not None:
             self._beat_handle.cancel()
+        if self.statsd is not None:
+            self.statsd.flush()  # the requests since the last beat: a HUP or a recycle loses none
         if self.recorder is not None:
             # The final counts, which the master folds into its totals when it reaps this worker: a blocking
             # write, as a busy master's full pipe must not lose them (a gone master fails it at once: EPIPE).

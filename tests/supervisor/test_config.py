@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from pathlib import Path
 
 import pytest
 import trustme
@@ -11,6 +12,8 @@ import trustme
 from supervisor.config import build_parser, load, load_file, settings_markdown
 from supervisor.errors import ConfigError
 from supervisor.settings import SETTINGS
+
+APPS = Path(__file__).parent / "apps"
 
 
 def write(tmp_path, text, name="prefork.conf.py"):
@@ -221,6 +224,14 @@ SAMPLES = {
     "access_log_format": (["--access-logformat", "%(r)s"], "%(r)s"),
     "errorlog": (["--error-logfile", "/tmp/e.log"], "/tmp/e.log"),
     "loglevel": (["--log-level", "DEBUG"], "debug"),
+    "raw_env": (["-e", "A=1", "--env", "B=x=y"], ["A=1", "B=x=y"]),
+    "worker_tmp_dir": (["--worker-tmp-dir", "/tmp"], "/tmp"),
+    "capture_output": (["--capture-output"], True),
+    "logconfig": (["--log-config", str(APPS / "logging.ini")], str(APPS / "logging.ini")),
+    "logconfig_json": (["--log-config-json", str(APPS / "logging.json")], str(APPS / "logging.json")),
+    "statsd_host": (["--statsd-host", "unix:///run/statsd.sock"], "unix:/run/statsd.sock"),
+    "statsd_prefix": (["--statsd-prefix", "shop.."], "shop."),
+    "dogstatsd_tags": (["--dogstatsd-tags", "env:prod,service:api"], "env:prod,service:api"),
     "limit_request_line": (["--limit-request-line", "4094"], 4094),
     "limit_request_fields": (["--limit-request-fields", "50"], 50),
     "limit_request_field_size": (["--limit-request-field-size", "100"], 100),
