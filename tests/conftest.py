@@ -16,6 +16,14 @@ import asyncio  # noqa: E402
 import pytest  # noqa: E402
 import uvloop  # noqa: E402
 from http_client import parse_responses  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Property tests check what is true, not how fast: on a shared 2-core machine an example can take seconds, so no
+# per-example deadline and no "too slow" health check; no example database, so every run starts from the same state.
+settings.register_profile(
+    "prefork", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], database=None
+)
+settings.load_profile("prefork")
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, object]:
