@@ -234,6 +234,8 @@ async def test_every_request_is_counted_once_across_a_hup(prefork, receiver):
     await in_thread(prefork.wait_log, r"reload done")
     await in_thread(prefork.wait_log, r"worker \d+ exited \(code 0\)", 2, 15)  # the old ones, flushed as they left
     await requests(prefork.port, ["/status/200"] * 10 + ["/status/404"])
+    # The gauge goes out once a second: wait for one that counts the new workers before stopping them.
+    await in_thread(receiver.wait_for, lambda lines: any(line.startswith("app.gunicorn.workers:2|") for line in lines))
     prefork.signal(signal.SIGTERM)
     assert await in_thread(prefork.wait, 15) == 0
     receiver.drain()
