@@ -253,7 +253,7 @@ def _prepare_hooked(request: Request) -> bool:
     applications it finds the same way; most apps have none, and then no coroutine is made to find that out."""
     match_info = request._match_info
     apps = (match_info.apps if match_info is not None else ()) or ((request._app,) if request._app is not None else ())
-    for app in apps:
+    for app in apps:  # noqa: SIM110 - any() over a generator costs a generator object per request
         if getattr(app, "on_response_prepare", ()):
             return True
     return False
