@@ -357,7 +357,18 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     def _handler_done(self, task: asyncio.Task[None]) -> None:
         """The handler of the head of the queue finished after waiting: settle it, then go on."""
         self._task = None
-        if self._handler_returned(self.queue[0], task) is _NEXT and self.queue:
+        exchange = self.queue[0]
+        if (
+            exchange.finished
+            and exchange.body is _EMPTY_BODY
+            and not self.closed
+            and not task.cancelled()
+            and task.exception() is None
+        ):
+            verdict = self._advance(exchange)  # _handler_returned's common case, without its frame
+        else:
+            verdict = self._handler_returned(exchange, task)
+        if verdict is _NEXT and self.queue:
             self._kick()
 
     def _handler_returned(self, exchange: Exchange, task: asyncio.Task[None]) -> object:

@@ -26,7 +26,7 @@ from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
-from .router import UrlDispatcher
+from .router import UrlDispatcher, UrlMappingMatchInfo
 from .routes import handler_place
 
 if TYPE_CHECKING:
@@ -152,8 +152,14 @@ class RequestHandlerFactory:
                     response = await expect_handler(request)
                     if response is not None:
                         raise _Answered(response)
-            handler = match_info.handler
-            apps = match_info.apps if nested else None
+            if match_info.__class__ is UrlMappingMatchInfo:
+                # The router's own info: what its ``handler`` and ``apps`` properties return, read from the slots
+                # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
+                handler = match_info._route.handler
+                apps = match_info._apps if nested else None
+            else:
+                handler = match_info.handler
+                apps = match_info.apps if nested else None
             if apps:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
@@ -252,7 +258,14 @@ def _prepare_hooked(request: Request) -> bool:
     """Would ``request._prepare_hook`` call anything? It runs the ``on_response_prepare`` callbacks of the
     applications it finds the same way; most apps have none, and then no coroutine is made to find that out."""
     match_info = request._match_info
-    apps = (match_info.apps if match_info is not None else ()) or ((request._app,) if request._app is not None else ())
+    if match_info is None:
+        apps = ()
+    elif match_info.__class__ is UrlMappingMatchInfo:
+        apps = match_info._apps  # what its apps property returns
+    else:
+        apps = match_info.apps
+    if not apps:
+        apps = (request._app,) if request._app is not None else ()
     for app in apps:  # noqa: SIM110 - any() over a generator costs a generator object per request
         if getattr(app, "on_response_prepare", ()):
             return True
