@@ -14,6 +14,7 @@ from the request path shows in them exactly.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import subprocess
@@ -21,7 +22,8 @@ import sys
 
 import uvloop
 
-from bench.apps import prefork_hello
+# Appended, not prepended: the tree on PYTHONPATH is the one measured; this one only when none is given.
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def instrument(switch: str) -> None:
@@ -29,7 +31,9 @@ def instrument(switch: str) -> None:
     subprocess.run(["callgrind_control", "-i", switch, str(os.getpid())], check=True, capture_output=True)
 
 
-async def main(scenario: str, requests: int) -> None:
+async def count(scenario: str, requests: int) -> None:
+    from bench.apps import prefork_hello
+
     protocol = prefork_hello.app.make_handler()()
     protocol.connection_made(prefork_hello._NullTransport())  # type: ignore[arg-type]
     data = prefork_hello.INPROC_REQUESTS[scenario]
@@ -47,5 +51,13 @@ async def main(scenario: str, requests: int) -> None:
     instrument("off")
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", help="one of bench.apps.prefork_hello's --inproc scenarios (hello, user, json...)")
+    parser.add_argument("requests", type=int, help="how many requests to count")
+    args = parser.parse_args()
+    uvloop.run(count(args.scenario, args.requests))
+
+
 if __name__ == "__main__":
-    uvloop.run(main(sys.argv[1], int(sys.argv[2])))
+    main()
