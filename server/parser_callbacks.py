@@ -56,6 +56,11 @@ _FRAMING = {
     b"content-type": _CONTENT_TYPE,
     b"content-encoding": _CONTENT_ENCODING,
 }
+# The same, as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send): no lower() then.
+_FRAMING_AS_SENT = {
+    **_FRAMING,
+    **{b"-".join(part.capitalize() for part in name.split(b"-")): bit for name, bit in _FRAMING.items()},
+}
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
@@ -154,12 +159,13 @@ class ParserCallbacks:
             value = value.rstrip(b" \t")
         if in_head:
             if size in _FRAMING_LENGTHS:
-                bit = _FRAMING.get(name.lower(), 0)
-                if bit & self._framing & _SINGLETONS:
-                    raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
-                if bit == _HOST and self._framing & _HOST:
-                    bit = _HOSTS  # a second Host, refused in on_headers_complete
-                self._framing |= bit
+                bit = _FRAMING_AS_SENT.get(name) or _FRAMING.get(name.lower(), 0)
+                if bit:
+                    if bit & self._framing & _SINGLETONS:
+                        raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
+                    if bit == _HOST and self._framing & _HOST:
+                        bit = _HOSTS  # a second Host, refused in on_headers_complete
+                    self._framing |= bit
             headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def _count_trailer(self, name: bytes) -> None:
@@ -206,7 +212,7 @@ class ParserCallbacks:
         headers: Any = CIMultiDict(fields) if framing & _LOOKED_UP or upgrade else fields
         has_body = False
         expect_continue = False
-        if framing:
+        if framing & _LOOKED_UP:
             if framing & _CONTENT_LENGTH:
                 size = int(headers["Content-Length"])
                 if size > settings.client_max_size:

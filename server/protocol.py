@@ -99,7 +99,7 @@ from .exchange import Exchange, UpgradeSink
 from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
-from .tasks import start_task
+from .tasks import task_starter
 from .upgrade import UpgradeHandling
 from .writer import error_response
 
@@ -172,6 +172,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._exchange: Exchange | None = None
         self._in_head = False
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
+        self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
+        self._start_task = task_starter(self.loop)
 
     # -- asyncio callbacks -----------------------------------------------------------------------------------
 
@@ -201,7 +203,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             return
         if (self._stop_parsing and not self._body_only) or self.closed:
             return
-        self._feed(data)
+        try:  # _feed, inline: this is once per request
+            self._parser.feed_data(data)
+        except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
+            self._parser_stopped(data, exc)
         if self.queue and self._task is None:
             self._kick()
 
@@ -329,7 +334,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     def _kick(self) -> None:
         """Answer the queued requests in order, unless a handler (or a body drain) is already running.
 
-        Each handler gets a task of its own (see :func:`.tasks.start_task`) in a copy of the connection's context,
+        Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
         as aiohttp starts one per request. A task that is done at once (an eager start of a handler that never
         waits) is settled here and the next request starts; one that waits settles in :meth:`_handler_done`.
         """
@@ -340,10 +345,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             queue = self.queue
             while queue and not self.closed:
                 exchange = queue[0]
-                task = start_task(self.loop, self.handler(exchange), self._context.copy())
+                task = self._start_task(self.handler(exchange), context=self._context.copy())
                 if not task.done():
                     self._task = task
-                    task.add_done_callback(self._handler_done)
+                    task.add_done_callback(self._on_handler_done)
                     return
                 if self._handler_returned(exchange, task) is not _NEXT:
                     return
@@ -353,7 +358,18 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     def _handler_done(self, task: asyncio.Task[None]) -> None:
         """The handler of the head of the queue finished after waiting: settle it, then go on."""
         self._task = None
-        if self._handler_returned(self.queue[0], task) is _NEXT:
+        exchange = self.queue[0]
+        if (
+            exchange.finished
+            and exchange.body is _EMPTY_BODY
+            and not self.closed
+            and not task.cancelled()
+            and task.exception() is None
+        ):
+            verdict = self._advance(exchange)  # _handler_returned's common case, without its frame
+        else:
+            verdict = self._handler_returned(exchange, task)
+        if verdict is _NEXT and self.queue:
             self._kick()
 
     def _handler_returned(self, exchange: Exchange, task: asyncio.Task[None]) -> object:

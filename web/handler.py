@@ -26,7 +26,7 @@ from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
-from .router import UrlDispatcher
+from .router import UrlDispatcher, UrlMappingMatchInfo
 from .routes import handler_place
 
 if TYPE_CHECKING:
@@ -41,6 +41,13 @@ _RETURNED_EXCEPTION = (
 )
 
 Handler = Callable[[Request], Awaitable[StreamResponse]]
+
+# ``asyncio.current_task()`` as two C calls: on Python 3.11 ``asyncio.current_task`` is a Python function around
+# the same lookup (the loop's entry in the tasks' table); from 3.12 it is C itself.
+_running_loop = asyncio.get_running_loop
+_task_of: Callable[[asyncio.AbstractEventLoop], asyncio.Task[Any] | None] = (
+    asyncio.current_task if sys.version_info >= (3, 12) else asyncio.tasks._current_tasks.get  # type: ignore[attr-defined]
+)
 
 
 class RequestHandlerFactory:
@@ -118,7 +125,7 @@ class RequestHandlerFactory:
         if preempt is not None and preempt(exchange):
             return
         app = self._app
-        request = Request(exchange, app, None, self.trusted, asyncio.current_task())
+        request = Request(exchange, app, None, self.trusted, _task_of(_running_loop()))
         nested = None
         try:
             router = app._router
@@ -145,8 +152,14 @@ class RequestHandlerFactory:
                     response = await expect_handler(request)
                     if response is not None:
                         raise _Answered(response)
-            handler = match_info.handler
-            apps = match_info.apps if nested else None
+            if match_info.__class__ is UrlMappingMatchInfo:
+                # The router's own info: what its ``handler`` and ``apps`` properties return, read from the slots
+                # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
+                handler = match_info._route.handler
+                apps = match_info._apps if nested else None
+            else:
+                handler = match_info.handler
+                apps = match_info.apps if nested else None
             if apps:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
@@ -198,7 +211,7 @@ class RequestHandlerFactory:
                     _cleanup(request)
                 raise
             response = Response(status=500, text="500 Internal Server Error")
-        if response._exchange is None and (app.on_response_prepare or nested):
+        if response._exchange is None and (app.on_response_prepare or (nested and _prepare_hooked(request))):
             try:
                 await request._prepare_hook(response)
             except Exception:
@@ -239,6 +252,24 @@ class _Answered(Exception):
 def _own_write_eof(response: StreamResponse) -> bool:
     """True when the response's class, from outside ``web``, overrides ``write_eof``."""
     return type(response).write_eof.__module__.partition(".")[0] != __package__
+
+
+def _prepare_hooked(request: Request) -> bool:
+    """Would ``request._prepare_hook`` call anything? It runs the ``on_response_prepare`` callbacks of the
+    applications it finds the same way; most apps have none, and then no coroutine is made to find that out."""
+    match_info = request._match_info
+    if match_info is None:
+        apps = ()
+    elif match_info.__class__ is UrlMappingMatchInfo:
+        apps = match_info._apps  # what its apps property returns
+    else:
+        apps = match_info.apps
+    if not apps:
+        apps = (request._app,) if request._app is not None else ()
+    for app in apps:  # noqa: SIM110 - any() over a generator costs a generator object per request
+        if getattr(app, "on_response_prepare", ()):
+            return True
+    return False
 
 
 def _cleanup(request: Request) -> None:

@@ -1,0 +1,142 @@
+"""The connection's hot-path shortcuts behave exactly as the general path.
+
+``on_header`` finds the framing fields (Host, Content-Length, ...) as clients usually spell them without lowering
+the name; any other spelling takes the lowered lookup. ``_handler_done`` settles a handler that finished cleanly
+without ``_handler_returned``; anything else (a cancellation, an error, an unfinished answer) goes through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+import web
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.out: list[bytes] = []
+        self.closing = False
+        self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        self.out.append(bytes(data))
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = self.aborted = True
+
+
+async def _wire(app: web.Application, data: bytes) -> tuple[bytes, bool, bool]:
+    """The bytes answered to ``data`` (Date masked), whether the connection closed, and whether it was aborted."""
+    protocol = app.make_handler()()
+    transport = _Transport()
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(data)
+    for _ in range(6):  # the handler's task, and a body read, run on the loop
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    return re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out)), transport.closing, transport.aborted
+
+
+def _echo_app() -> web.Application:
+    async def echo(request: web.Request) -> web.Response:
+        body = await request.read()
+        return web.Response(text=f"{request.host} {body!r} {sorted(request.headers.items())}")
+
+    app = web.Application()
+    app.router.add_route("*", "/", echo)
+    return app
+
+
+def _spell(name: str, how: str) -> str:
+    if how == "canonical":
+        return "-".join(part.capitalize() for part in name.split("-"))
+    if how == "lower":
+        return name
+    if how == "upper":
+        return name.upper()
+    return "".join(c.upper() if i % 2 else c for i, c in enumerate(name))  # "hOsT": the lowered lookup
+
+
+HEADS = {
+    "host": ["host: t"],
+    "two hosts": ["host: t", "host: u"],
+    "content-length": ["host: t", "content-length: 3"],
+    "chunked": ["host: t", "transfer-encoding: chunked"],
+    "expect": ["host: t", "content-length: 3", "expect: 100-continue"],
+    "bad expect": ["host: t", "expect: teapot"],
+    "two content-types": ["host: t", "content-type: a/b", "content-type: c/d"],
+    "content-encoding": ["host: t", "content-length: 3", "content-encoding: identity"],
+}
+BODIES = {"content-length": b"abc", "chunked": b"3\r\nabc\r\n0\r\n\r\n", "expect": b"abc", "content-encoding": b"abc"}
+
+
+@pytest.mark.parametrize("how", ["canonical", "lower", "upper"])
+@pytest.mark.parametrize("head", sorted(HEADS))
+async def test_framing_fields_spelled_any_way_are_read_alike(head, how) -> None:
+    def request(spelling: str) -> bytes:
+        lines = [f"{_spell(line.split(':')[0], spelling)}:{line.split(':', 1)[1]}" for line in HEADS[head]]
+        return ("POST / HTTP/1.1\r\n" + "".join(f"{line}\r\n" for line in lines) + "\r\n").encode() + BODIES.get(
+            head, b""
+        )
+
+    # The alternating case ("hOsT") is never in the table of spellings: the general path is the oracle. The
+    # answer echoes the header names as sent, so they are compared lowered.
+    general = await _wire(_echo_app(), request("mixed"))
+    answer = await _wire(_echo_app(), request(how))
+    assert (answer[0].lower(), answer[1:]) == (general[0].lower(), general[1:])
+    assert answer[0].startswith(b"HTTP/1.1 ")
+
+
+@pytest.mark.parametrize("outcome", ["clean", "cancelled after the answer", "error after the answer", "unfinished"])
+async def test_a_handler_that_waited_is_settled_as_the_general_path_settles_it(monkeypatch, outcome) -> None:
+    from server import protocol as protocol_module
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(0)  # settled by _handler_done, on every Python version
+        if outcome == "unfinished":
+            response = web.StreamResponse()
+            await response.prepare(request)
+            raise asyncio.CancelledError
+        response = web.Response(text="answered")
+        await response.prepare(request)
+        await response.write_eof()
+        if outcome == "cancelled after the answer":
+            raise asyncio.CancelledError
+        if outcome == "error after the answer":
+            raise RuntimeError("after the answer")
+        return response
+
+    app = web.Application()
+    app.router.add_route("GET", "/", handler)
+    data = b"GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n"
+    fast = await _wire(app, data)
+    # The general path: every settlement through _handler_returned.
+    monkeypatch.setattr(protocol_module, "_EMPTY_BODY", object())
+    general = await _wire(app, data)
+    assert fast == general
+    if outcome in ("clean", "error after the answer"):
+        # An error raised once the answer is complete is logged; the connection goes on (protocol.py's table).
+        assert fast[0].count(b"answered") == 2 and not fast[1]
+    else:
+        assert fast[0].count(b"HTTP/1.1 200 OK") == 1 and fast[2]
