@@ -1,4 +1,5 @@
-"""web/cookies.py: Cookie parsing as aiohttp 3 does it, Set-Cookie that cannot be used for injection, and both through a server."""
+"""web/cookies.py: Cookie parsing as aiohttp 3 does it, Set-Cookie that cannot be used for injection, and both
+through a server."""
 
 from __future__ import annotations
 
