@@ -8,6 +8,7 @@ so each case gives aiohttp the text and us the latin-1 reading of its UTF-8 byte
 from __future__ import annotations
 
 import logging
+from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from aiohttp.test_utils import make_mocked_request
 from hypothesis import given
 from hypothesis import strategies as st
 
-from web.cookies import _SIMPLE, _SIMPLE_PAIR, _parse_general, parse_cookies
+from web.cookies import _SIMPLE, _SIMPLE_PAIR, _parse_general, del_cookie, parse_cookies, set_cookie
 
 
 @pytest.fixture(autouse=True)
@@ -137,3 +138,78 @@ def test_the_fast_path_never_disagrees_with_the_general_walk(header: str) -> Non
 def test_bytes_not_utf8_stay_latin1() -> None:
     # aiohttp would hold them as surrogate escapes; latin-1 characters can at least be encoded back.
     assert list(parse_cookies("a=\xe9; b=1").items()) == [("a", "é"), ("b", "1")]
+
+
+# -- Set-Cookie: the direct Morsel build gives the lines SimpleCookie's own API gives ------------------------
+
+
+def reference_set_cookie(cookies: SimpleCookie, name: str, value: str, **kw: Any) -> None:
+    """What set_cookie does, through SimpleCookie's public API only (its checks have passed already)."""
+    old = cookies.get(name)
+    if old is not None and old.value == "":
+        cookies.pop(name, None)
+    cookies[name] = value
+    morsel = cookies[name]
+    expires = kw.get("expires")
+    if expires is not None:
+        morsel["expires"] = expires
+    elif morsel.get("expires") == "Thu, 01 Jan 1970 00:00:00 GMT":
+        del morsel["expires"]
+    if kw.get("domain") is not None:
+        morsel["domain"] = kw["domain"]
+    if kw.get("max_age") is not None:
+        morsel["max-age"] = str(int(kw["max_age"]))
+    elif "max-age" in morsel:
+        del morsel["max-age"]
+    path = kw.get("path", "/")
+    if path is not None:
+        morsel["path"] = path
+    for attr in ("secure", "httponly"):
+        if kw.get(attr) is not None:
+            morsel[attr] = kw[attr]
+    if kw.get("samesite") is not None:
+        morsel["samesite"] = kw["samesite"]
+
+
+def reference_del_cookie(cookies: SimpleCookie, name: str, **kw: Any) -> None:
+    cookies.pop(name, None)
+    reference_set_cookie(cookies, name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", **kw)
+
+
+NAME = st.sampled_from(["a", "sid", "seen", "Ab-C_1"])
+VALUE = st.one_of(
+    st.sampled_from(["", "1", "abc", "a b", "a;b", 'a"b', "café", "a\\b", '{"k": [1]}']),
+    st.text(alphabet=st.characters(max_codepoint=255, exclude_categories=["Cc"]), max_size=12),
+)
+OPTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "expires": st.sampled_from(["Wed, 21 Oct 2037 07:28:00 GMT", 3600]),
+        "domain": st.sampled_from(["example.com", ".x.org"]),
+        "max_age": st.sampled_from([0, 10, "20", -1]),
+        "path": st.sampled_from(["/", "/app", None]),
+        "secure": st.booleans(),
+        "httponly": st.booleans(),
+        "samesite": st.sampled_from(["Strict", "Lax", "None"]),
+    },
+)
+CALL = st.one_of(
+    st.tuples(st.just("set"), NAME, VALUE, OPTIONS),
+    st.tuples(st.just("del"), NAME, st.just(""), st.fixed_dictionaries({}, optional={"domain": st.just("x.org")})),
+)
+
+
+@given(st.lists(CALL, min_size=1, max_size=5))
+def test_set_cookie_writes_what_simplecookie_writes(calls: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    ours, theirs = SimpleCookie(), SimpleCookie()
+    for kind, name, value, options in calls:
+        if kind == "set":
+            set_cookie(ours, name, value, **options)
+            reference_set_cookie(theirs, name, value, **options)
+        else:
+            del_cookie(ours, name, **options)
+            reference_del_cookie(theirs, name, **options)
+    assert ours.output() == theirs.output()
+    assert [(k, m.key, m.value, m.coded_value, dict(m)) for k, m in ours.items()] == [
+        (k, m.key, m.value, m.coded_value, dict(m)) for k, m in theirs.items()
+    ]
