@@ -72,13 +72,12 @@ _COOKIE = re.compile(
 )
 
 # A header of token names and plain values (the last alternative of _COOKIE's values: no quote, no space),
-# separated by ';' and at most one space. For it, _COOKIE's walk matches each "name=value" whole, so
-# _SIMPLE_PAIR's findall gives the same pairs.
+# separated by ';' and at most one space. For it, _COOKIE's walk matches each "name=value" whole, so splitting
+# at ';' and '=' gives the same pairs.
 _PLAIN_VALUE = r"[0-9A-Za-z_!#%&'~`><@,:/$*+\-.^|)(?}{=\[\]]*"
 _SIMPLE = re.compile(
     rf"[!#$%&'*+\-.^_`|~0-9A-Za-z]+={_PLAIN_VALUE}(?:; ?[!#$%&'*+\-.^_`|~0-9A-Za-z]+={_PLAIN_VALUE})*;?"
 )
-_SIMPLE_PAIR = re.compile(rf" ?([!#$%&'*+\-.^_`|~0-9A-Za-z]+)=({_PLAIN_VALUE})")
 
 _OCTAL = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
 
@@ -110,7 +109,12 @@ def parse_cookies(header: str) -> MultiDict[str]:
     One entry per name, in the order names first appear, with the last value sent for it; quoted values
     unquoted; cookies with a name outside aiohttp's set skipped."""
     if _SIMPLE.fullmatch(header):
-        return MultiDict(dict(_SIMPLE_PAIR.findall(header)))
+        cookies = {}
+        for piece in header.split(";"):
+            name, _, value = piece.partition("=")
+            if name:  # not the empty piece after a trailing ';'
+                cookies[name.lstrip(" ")] = value
+        return MultiDict(cookies)
     return MultiDict(_parse_general(header))
 
 
