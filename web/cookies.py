@@ -1,9 +1,17 @@
-"""Cookies: the ``Cookie`` request header read the way browsers send it, and ``Set-Cookie`` written safely.
+"""Cookies: the ``Cookie`` request header read as aiohttp 3 reads it, and ``Set-Cookie`` written safely.
 
-Reading is lenient on purpose. ``http.cookies.SimpleCookie`` drops *every* cookie of a header when one of them is
-not RFC 2109-clean (a JSON value, a space, a stray ``"``), and browsers send such cookies all the time, because
-any script or other site under the same domain can set them. :func:`parse_cookies` follows RFC 6265bis §5.7 (the
-browsers' own algorithm) instead: split on ``;``, split each piece at its first ``=``, trim, keep everything.
+Reading (:func:`parse_cookies`, what ``Request.cookies`` gives) answers what aiohttp 3's ``BaseRequest.cookies``
+answers for the same header: its parser (``aiohttp/_cookie_helpers.py``, ``parse_cookie_header``) walks the header
+with ``SimpleCookie``'s pattern, widened to the characters real cookies carry, and where that pattern fails it
+takes the text up to the next ``;`` as ``name=value`` instead of giving up on the rest of the header, as
+``SimpleCookie`` does. A quoted value is unquoted (``SimpleCookie``'s ``\\ooo`` octal escapes undone), a cookie
+whose name is not in aiohttp's allowed set is skipped, and a name sent twice keeps its first place and its last
+value (``{name: value}``, as aiohttp's mapping). Only the first ``Cookie`` header is read, as aiohttp 0.14 and 3
+do: a user agent sends one (RFC 6265 §5.4), and an HTTP/2 hop joins its pieces into one (RFC 9113 §8.2.3).
+
+Most headers are ``a=b; c=d`` with token names and plain values, and for those the pattern walk above gives exactly
+what one split gives; :data:`_SIMPLE` recognises such a header, and only the others take the general walk
+(tests/web/test_cookies_fast.py holds the two against each other and against aiohttp).
 
 Writing is strict: :func:`set_cookie` refuses (``ValueError``) a name that is not a token, a value or attribute
 with control characters, an attribute containing ``;``, and a value with characters outside latin-1; other
@@ -16,8 +24,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import re
-from collections.abc import Iterable
-from http.cookies import CookieError, Morsel, SimpleCookie
+from http.cookies import Morsel, SimpleCookie
 
 from multidict import MultiDict
 
@@ -26,48 +33,120 @@ __all__ = ["del_cookie", "parse_cookies", "set_cookie"]
 # RFC 9110 §5.6.2 token: what RFC 6265 §4.1.1 allows as a cookie-name.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CTL = re.compile(r"[\x00-\x1f\x7f]")
-_OCTAL = re.compile(r"\\([0-3][0-7][0-7])|\\(.)", re.DOTALL)
+_LATIN1_TEXT = re.compile(r"[\x20-\x7e\x80-\xff]*")  # no control character, nothing outside latin-1
+_INTEGER = re.compile(r"-?[0-9]+")
+_RESERVED = frozenset(Morsel._reserved)  # type: ignore[attr-defined]
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
+# -- reading -------------------------------------------------------------------------------------------------
+
+# aiohttp 3's cookie-name check: wider than a token, since servers set names with {} [] () and the like.
+_NAME = re.compile(r"^[!#$%&\'()*+\-./0-9:<=>?@A-Z\[\]^_`a-z{|}~]+$")
+
+# aiohttp 3's pattern for one cookie of a Cookie header: SimpleCookie's, with [] allowed in names, an unclosed
+# quote taken up to the next ';', and two more date formats (values of "expires", irrelevant in a request but
+# part of what the pattern matches, so kept for identical results).
+_COOKIE = re.compile(
+    r"""
+    \s*
+    (?P<key>[\w\d!#%&'~_`><@,:/\$\*\+\-\.\^\|\)\(\?\}\{\[\]]+)
+    (
+    \s*=\s*
+    (?P<val>
+    "(?:[^\\"]|\\.)*"
+    |
+    "[^";]*
+    |
+    (\w{3,6}day|\w{3}),\s[\w\d\s-]{9,11}\s[\d:]{8}\s(GMT|[+-]\d{4})
+    |
+    \w{3}\s+\w{3}\s+[\s\d]\d\s+\d{2}:\d{2}:\d{2}\s+\d{4}
+    |
+    [\w\d!#%&'~_`><@,:/\$\*\+\-\.\^\|\)\(\?\}\{\=\[\]]*
+    )
+    )?
+    \s*
+    (\s+|;|$)
+    """,
+    re.VERBOSE | re.ASCII,
+)
+
+# A header of token names and plain values (the last alternative of _COOKIE's values: no quote, no space),
+# separated by ';' and at most one space. For it, _COOKIE's walk matches each "name=value" whole, so splitting
+# at ';' and '=' gives the same pairs.
+_PLAIN_VALUE = r"[0-9A-Za-z_!#%&'~`><@,:/$*+\-.^|)(?}{=\[\]]*"
+_SIMPLE = re.compile(
+    rf"[!#$%&'*+\-.^_`|~0-9A-Za-z]+={_PLAIN_VALUE}(?:; ?[!#$%&'*+\-.^_`|~0-9A-Za-z]+={_PLAIN_VALUE})*;?"
+)
+
+_OCTAL = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
+
+
+def _unquote_escape(match: re.Match[str]) -> str:
+    octal = match[1]
+    return chr(int(octal, 8)) if octal else match[2]
+
 
 def _unquote(value: str) -> str:
-    # SimpleCookie writes special characters as "\ooo" octal escapes inside double quotes (and "\"", "\\").
+    # http.cookies' _unquote: SimpleCookie writes special characters as "\ooo" octal escapes inside double quotes.
     if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-        if "\\" in value:
-            value = _OCTAL.sub(lambda m: chr(int(m.group(1), 8)) if m.group(1) else m.group(2), value)
+        return _OCTAL.sub(_unquote_escape, value[1:-1])
     return value
 
 
 def _utf8(text: str) -> str:
-    # Header values reach us latin-1 decoded; browsers send non-ASCII cookie bytes as UTF-8.
-    if text.isascii():
-        return text
+    # Header values reach us latin-1 decoded; browsers send non-ASCII cookie bytes as UTF-8 (aiohttp decodes
+    # them so). Bytes that are not UTF-8 stay as latin-1 characters.
     try:
         return text.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return text
 
 
-def parse_cookies(headers: Iterable[str]) -> MultiDict[str]:
-    """Parse the values of the ``Cookie`` header(s) of a request into a multidict, in order, repeats kept.
+def parse_cookies(header: str) -> MultiDict[str]:
+    """The cookies of a ``Cookie`` header value, as aiohttp 3's ``request.cookies`` gives them.
 
-    Like a browser's cookie jar would send them (RFC 6265bis §5.7): pieces without ``=`` give the name ``""``,
-    empty pieces are skipped, surrounding whitespace and one pair of double quotes are removed."""
-    cookies: MultiDict[str] = MultiDict()
-    for header in headers:
+    One entry per name, in the order names first appear, with the last value sent for it; quoted values
+    unquoted; cookies with a name outside aiohttp's set skipped."""
+    if _SIMPLE.fullmatch(header):
+        cookies = {}
         for piece in header.split(";"):
-            name, sep, value = piece.partition("=")
-            if not sep:
-                name, value = "", name
-            name = name.strip(" \t")
-            value = value.strip(" \t")
-            if not name and not value:
-                continue
-            # UTF-8 repair before unquoting: octal escapes written by SimpleCookie are latin-1 code points already.
-            cookies.add(_utf8(name), _unquote(_utf8(value)))
+            name, _, value = piece.partition("=")
+            if name:  # not the empty piece after a trailing ';'
+                cookies[name.lstrip(" ")] = value
+        return MultiDict(cookies)
+    return MultiDict(_parse_general(header))
+
+
+def _parse_general(header: str) -> dict[str, str]:
+    """aiohttp 3's ``parse_cookie_header`` walk, giving ``{name: value}``."""
+    if not header.isascii():
+        header = _utf8(header)
+    cookies: dict[str, str] = {}
+    i = 0
+    n = len(header)
+    match_at = _COOKIE.match
+    while i < n:
+        match = match_at(header, i)
+        if match is None:
+            # No cookie the pattern accepts starts here: read up to the next ';' as name=value, or skip it.
+            semi = header.find(";", i)
+            end = semi if semi != -1 else n
+            eq = header.find("=", i, end)
+            if eq != -1:
+                key = header[i:eq].strip()
+                if _NAME.match(key):
+                    cookies[key] = _unquote(header[eq + 1 : end].strip())
+            i = end + 1
+            continue
+        key = match["key"]
+        i = match.end(0)
+        if _NAME.match(key):
+            cookies[key] = _unquote(match["val"] or "")
     return cookies
+
+
+# -- writing -------------------------------------------------------------------------------------------------
 
 
 def _check_attribute(attr: str, value: str) -> str:
@@ -101,22 +180,30 @@ def set_cookie(
         raise ValueError(f"cookie name {name!r} is not a token (RFC 6265 §4.1.1)")
     if not isinstance(value, str):
         raise TypeError(f"cookie value must be str, not {type(value).__name__}")
-    if _CTL.search(value):
-        raise ValueError(f"cookie value {value!r} contains a control character")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ValueError(f"cookie value {value!r} has characters outside latin-1; encode it first") from None
+    if not _LATIN1_TEXT.fullmatch(value):
+        if _CTL.search(value):
+            raise ValueError(f"cookie value {value!r} contains a control character")
+        raise ValueError(f"cookie value {value!r} has characters outside latin-1; encode it first")
 
-    old = cookies.get(name)
-    if old is not None and old.value == "":
+    # What ``cookies[name] = value`` does, without its checks that the token test above already made (a token
+    # is a legal Morsel key) and without Morsel.__setitem__'s per-attribute lower() and lookup: the same Morsel,
+    # the same Set-Cookie line, at a third of the cost (bench/README.md, "Lazy request objects").
+    morsel: Morsel | None = cookies.get(name)
+    if morsel is not None and morsel.value == "":
         # A del_cookie() earlier in this response: start afresh instead of inheriting its Max-Age=0.
-        cookies.pop(name, None)
-    try:
-        cookies[name] = value
-    except CookieError as exc:  # e.g. a reserved attribute name used as a cookie name ("path")
-        raise ValueError(f"cookie name {name!r} is refused: {exc}") from None
-    morsel: Morsel = cookies[name]
+        del cookies[name]
+        morsel = None
+    if morsel is None:
+        if name.lower() in _RESERVED:  # e.g. "path": SimpleCookie refuses an attribute name as a cookie name
+            raise ValueError(f"cookie name {name!r} is refused: Attempt to set a reserved key {name!r}")
+        morsel = Morsel()
+        dict.__setitem__(cookies, name, morsel)
+        fresh = True
+    else:
+        fresh = False
+    real, coded = cookies.value_encode(value)
+    morsel.__setstate__({"key": name, "value": real, "coded_value": coded})
+    attribute = dict.__setitem__
 
     if expires is not None:
         if isinstance(expires, datetime.datetime):
@@ -128,28 +215,30 @@ def set_cookie(
             _check_attribute("expires", expires)
         elif not isinstance(expires, int) or isinstance(expires, bool):
             raise TypeError("cookie expires must be a str, an int or a datetime")
-        morsel["expires"] = expires
-    elif morsel.get("expires") == _EPOCH:
+        attribute(morsel, "expires", expires)
+    elif not fresh and morsel.get("expires") == _EPOCH:
         del morsel["expires"]
     if domain is not None:
-        morsel["domain"] = _check_attribute("domain", domain)
+        attribute(morsel, "domain", _check_attribute("domain", domain))
     if max_age is not None:
-        if isinstance(max_age, bool) or not re.fullmatch(r"-?[0-9]+", str(max_age)):
+        if isinstance(max_age, bool) or not _INTEGER.fullmatch(str(max_age)):
             raise ValueError(f"cookie max_age {max_age!r} is not an integer")
-        morsel["max-age"] = str(int(max_age))
-    elif "max-age" in morsel:
+        attribute(morsel, "max-age", str(int(max_age)))
+    elif "max-age" in morsel:  # as aiohttp: a Morsel without the key, not with it blank
         del morsel["max-age"]
     if path is not None:
-        morsel["path"] = _check_attribute("path", path)
+        if path != "/":
+            _check_attribute("path", path)
+        attribute(morsel, "path", path)
     if secure is not None:
-        morsel["secure"] = secure
+        attribute(morsel, "secure", secure)
     if httponly is not None:
-        morsel["httponly"] = httponly
+        attribute(morsel, "httponly", httponly)
     if samesite is not None:
         canonical = _SAMESITE.get(samesite.lower()) if isinstance(samesite, str) else None
         if canonical is None:
             raise ValueError(f"cookie samesite must be 'Strict', 'Lax' or 'None', not {samesite!r}")
-        morsel["samesite"] = canonical
+        attribute(morsel, "samesite", canonical)
     if version is not None:
         morsel["version"] = _check_attribute("version", str(version))
 

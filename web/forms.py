@@ -47,6 +47,7 @@ from .multipart import (
     MultipartReader,
     _http_error,
 )
+from .query import parse_fields
 
 __all__ = [
     "FieldTooLarge",
@@ -136,6 +137,15 @@ class FileTooLarge(MultipartLimitExceeded):
 _PAIR = re.compile(rb"[^&]+")
 
 
+@functools.lru_cache(maxsize=16)
+def _ascii_compatible(charset: str) -> bool:
+    # Whether the form's bytes can be read as text first: the separators and escapes are the same bytes in it.
+    try:
+        return b"&=+%azAZ09".decode(charset) == "&=+%azAZ09" and "&=+%azAZ09".encode(charset) == b"&=+%azAZ09"
+    except UnicodeError:
+        return False
+
+
 def _form_decode(raw: bytes, charset: str, what: str) -> str:
     # HTML's application/x-www-form-urlencoded parser: '+' is a space, then percent-decoding, then the charset.
     data = urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")) if raw else b""
@@ -150,8 +160,37 @@ def parse_urlencoded(
 ) -> list[tuple[str, str]]:
     """Split an ``application/x-www-form-urlencoded`` body into (name, value) pairs, in order, repeats kept.
 
-    Raises :class:`TooManyFields`/:class:`FieldTooLarge` (413) and :class:`MalformedForm` (400) for bytes
-    that are not valid in ``charset`` (an unknown charset is refused by the caller)."""
+    What aiohttp 3's ``post()`` answers: trailing whitespace of the body ignored, the body read as text in
+    ``charset``, then as a query string (web/query.py: ``+`` is a space, %-escapes not valid in ``charset``
+    decode to U+FFFD, as the WHATWG urlencoded parser does). Raises :class:`TooManyFields`/:class:`FieldTooLarge`
+    (413), and :class:`MalformedForm` (400) for raw bytes that are not valid in ``charset`` (aiohttp answers 500
+    there; an unknown charset is refused by the caller). A charset that is not ASCII-compatible (UTF-16) is
+    read the HTML way instead: %-escapes of its bytes, decoded after unescaping."""
+    body = body.rstrip()
+    if not body:
+        return []
+    if not _ascii_compatible(charset):
+        return _parse_urlencoded_bytes(body, charset, limits)
+    try:
+        text = body.decode(charset)
+    except UnicodeError as exc:
+        raise MalformedForm(f"form body is not valid {charset}") from exc
+    fields = text.split("&")
+    max_fields = limits.max_fields
+    if len(fields) > max_fields and len(fields) - fields.count("") > max_fields:
+        raise TooManyFields(_too_many(max_fields))
+    pairs = parse_fields(fields, charset)
+    max_size = limits.max_field_size
+    if max_size is not None:
+        for field in fields:
+            value = field.partition("=")[2]
+            # The encoded length bounds the decoded one from above: check the cheap one first.
+            if len(value) > max_size and len(urllib.parse.unquote_to_bytes(value.encode(charset))) > max_size:
+                raise FieldTooLarge(f"form field longer than {max_size} bytes")
+    return pairs
+
+
+def _parse_urlencoded_bytes(body: bytes, charset: str, limits: FormLimits) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     max_fields = limits.max_fields
     max_size = limits.max_field_size
@@ -159,7 +198,6 @@ def parse_urlencoded(
         if len(pairs) >= max_fields:
             raise TooManyFields(_too_many(max_fields))
         name, _, value = m.group().partition(b"=")
-        # The encoded length bounds the decoded one from above: check the cheap one first.
         if max_size is not None and len(value) > max_size:
             decoded = urllib.parse.unquote_to_bytes(value)
             if len(decoded) > max_size:

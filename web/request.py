@@ -269,14 +269,16 @@ class Request(MutableMapping[str, Any]):
 
     @property
     def cookies(self) -> MultiDictProxy[str]:
-        """A multidict of the request's cookies (read-only)."""
+        """A multidict of the request's cookies (read-only, parsed on first read), as aiohttp 3 reads them: one
+        entry per name, the last value sent for it (web/cookies.py)."""
         cache = self._cache
         try:
             return cache["cookies"]
         except KeyError:
             from .cookies import parse_cookies
 
-            value = cache["cookies"] = MultiDictProxy(parse_cookies(self._exchange.headers.getall("Cookie", ())))
+            header = self._exchange.headers.get("Cookie")
+            value = cache["cookies"] = MultiDictProxy(parse_cookies(header)) if header else _EMPTY_MULTIDICT
             return value
 
     @property

@@ -136,9 +136,14 @@ def test_parse_urlencoded_inverts_urlencode(pairs: list[tuple[str, str]], charse
     assert parse_urlencoded(body, charset) == pairs
 
 
-def test_parse_urlencoded_refuses_bytes_invalid_in_charset() -> None:
+def test_parse_urlencoded_refuses_raw_bytes_invalid_in_charset() -> None:
     with pytest.raises(MalformedForm):
-        parse_urlencoded(b"a=%FF", "utf-8")
+        parse_urlencoded(b"a=\xff", "utf-8")
+
+
+def test_parse_urlencoded_replaces_escapes_invalid_in_charset() -> None:
+    # As aiohttp 3 and the WHATWG urlencoded parser: a %-escape that does not decode is U+FFFD, not an error.
+    assert parse_urlencoded(b"a=%FF", "utf-8") == [("a", "\ufffd")]
 
 
 # -- urlencoded and method/type dispatch through the server -------------------------------------------------
