@@ -35,15 +35,9 @@ FORWARDED = (
     "server applies them to request.remote/scheme itself for a trusted peer, and forwarded_allow_ips trusts "
     "loopback by default (gunicorn's setting, see README); aiohttp never applies them"
 )
-PROTOCOL = (
-    "closes its socket and waits for request.protocol.transport to become None without writing: aiohttp closes "
-    "the connection on the client's FIN, our server keeps a half-closed connection for the answer (RFC 9112 "
-    "§9.6) until a write draws the client's RST"
-)
 
 XFAIL: dict[str, str] = {
     "aiohttp-middlewares-2.4.0/tests/test_https_middleware.py::test_https_middleware[match_headers7-request_headers7-http]": FORWARDED,
     "aiohttp-remotes-1.4.0/tests/test_forwarded.py::test_forwarded_strict_whitelist": FORWARDED,
     "aiohttp-remotes-1.4.0/tests/test_x_forwarded.py::test_x_forwarded_strict_whitelist": FORWARDED,
-    "aiohttp-sse-3.0/tests/test_sse.py::test_abort_when_transport_already_gone": PROTOCOL,
 }
