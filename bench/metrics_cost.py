@@ -22,7 +22,7 @@ import uvloop
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.apps.prefork_hello import INPROC_REQUESTS, _NullTransport, app
+from bench.apps.prefork_hello import INPROC_REQUESTS, app, null_transport
 from supervisor.metrics import Recorder
 
 
@@ -35,7 +35,7 @@ async def run(rounds: int, batch: int) -> None:
         if name == "on":
             recorder = handler.connections.access_logger = Recorder(handler.connections.access_logger)
         protocol = handler()
-        protocol.connection_made(_NullTransport())  # type: ignore[arg-type]
+        protocol.connection_made(null_transport())
         sides[name] = (handler, protocol, recorder)
     results: dict[str, list[float]] = {"off": [], "on": []}
     for round_no in range(rounds + 1):

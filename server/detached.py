@@ -25,18 +25,25 @@ class RecordingTransport(asyncio.Transport):
     """A transport that sends nothing: what is written collects in :attr:`written`.
 
     ``get_extra_info`` answers from ``extra`` (``sslcontext`` set when the request is made with one), else
-    ``None``, as aiohttp's mocked transport does.
+    ``None``, as aiohttp's mocked transport does. :attr:`writes` counts the calls to ``write``, so a test can check
+    that a response went out in one. With ``keep=False`` the bytes are dropped and only counted, for a benchmark
+    that pushes millions of requests through a connection.
     """
 
-    def __init__(self, extra: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, extra: Mapping[str, Any] | None = None, *, keep: bool = True) -> None:
         super().__init__(dict(extra or {}))
-        #: Every byte written, in order.
+        #: Every byte written, in order (nothing with ``keep=False``).
         self.written = bytearray()
+        #: How many times ``write`` was called.
+        self.writes = 0
+        self._keep = keep
         self._closing = False
         self._protocol: asyncio.BaseProtocol | None = None
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        self.written += data
+        self.writes += 1
+        if self._keep:
+            self.written += data
 
     def is_closing(self) -> bool:
         return self._closing

@@ -79,7 +79,9 @@ and limits) and :mod:`.upgrade` (the ``Upgrade`` sub-states); the enums are in :
 * A client going away does not cancel the handler (unless ``handler_cancellation`` is set): its body reads,
   writes and ``drain()`` raise ``ConnectionResetError``, and queued pipelined requests are dropped.
 * A client that sends EOF (a half-close) gets the answers to what it sent (RFC 9112 §9.6); its body, if one is
-  still arriving, fails with ``ConnectionResetError``.
+  still arriving, fails with ``ConnectionResetError``. An EOF while the answer to its last, whole request is
+  already streaming closes the connection, as aiohttp closes on EOF: the client went away, and the handler sees
+  it (``transport`` None; cancelled with ``handler_cancellation``).
 """
 
 from __future__ import annotations
@@ -249,7 +251,16 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._stop_parsing = True
         if self._body is not None and not self._body.is_eof():
             self._body.set_exception(ConnectionResetError("client closed the connection mid-body"))
-        if not self.queue:
+        queue = self.queue
+        if not queue:
+            self.close()
+            return None
+        if len(queue) == 1 and queue[0].head_sent and not queue[0].finished and queue[0].body.is_eof():
+            # The last request is whole and its response is under way (a stream, an event source): the FIN now
+            # says the client went away. Nothing more can come, and the handler may wait for nothing but this
+            # (aiohttp-sse waits for the transport to go). On the wire this cannot be told from a client that
+            # half-closed to read a long answer; aiohttp closes on every FIN, so the answer stops there as it
+            # does in aiohttp. A FIN before the answer begins, or behind pipelined requests, still gets them.
             self.close()
             return None
         return half_open

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from . import sockets
 from .errors import BindError
 
-__all__ = ["CLIENT_TIMEOUT", "MAX_CLIENTS", "Exporter", "answer"]
+__all__ = ["CLIENT_TIMEOUT", "MAX_CLIENTS", "Exporter", "MetricsEndpoint", "answer"]
 
 log = logging.getLogger("prefork.master")
 
@@ -203,3 +203,56 @@ class Exporter:
         with contextlib.suppress(KeyError, ValueError):
             self.selector.unregister(client.sock)
         client.sock.close()
+
+
+class MetricsEndpoint:
+    """The master's ``--metrics-bind`` endpoint over the master's life: when the :class:`Exporter` binds, retries,
+    sweeps, hands its address over and is forgotten. With no address, every step does nothing.
+
+    Call contract: :meth:`open` once at the master's start, :meth:`tick` on each turn of its loop, :meth:`close` at
+    its exit; :meth:`hand_over` when an old master stops after a USR2; :meth:`forget` in a forked worker.
+    """
+
+    def __init__(self, address: str, render: Callable[[], bytes], selector: selectors.BaseSelector) -> None:
+        self.exporter = Exporter(address, render, selector) if address else None
+        self._handed_over = False
+
+    def open(self, *, upgrading: bool) -> None:
+        """Listen for scrapers. A bind error at start stops the command (:class:`BindError`); but while a USR2
+        upgrade runs, the old master holds the address until it hands over, so an ``upgrading`` master tries now
+        and again on each :meth:`tick` until the address is free."""
+        exporter = self.exporter
+        if exporter is None:
+            return
+        if upgrading:
+            self._retry(exporter)
+            return
+        exporter.open()
+        log.info("metrics at %s", exporter.url())
+
+    def tick(self, now: float) -> None:
+        """One turn of the master's loop: bind if the address has become free, drop the scrapers that stalled."""
+        exporter = self.exporter
+        if exporter is None:
+            return
+        self._retry(exporter)
+        exporter.sweep(now)
+
+    def hand_over(self) -> None:
+        """The old master after a USR2: close now, so the new master binds the address, and never bind again."""
+        self._handed_over = True
+        self.close()
+
+    def close(self) -> None:
+        """Close the listening socket and every scraper's connection."""
+        if self.exporter is not None:
+            self.exporter.close()
+
+    def forget(self) -> None:
+        """In a forked worker: close the inherited sockets, leaving the master's alone (see :meth:`Exporter.forget`)."""
+        if self.exporter is not None:
+            self.exporter.forget()
+
+    def _retry(self, exporter: Exporter) -> None:
+        if not self._handed_over and exporter.listener is None and exporter.try_open():
+            log.info("metrics at %s", exporter.url())

@@ -34,7 +34,7 @@ from typing import Any
 from . import messages, sockets
 from .config import apply_env, original_environ
 from .errors import EXIT_ERROR, ConfigError, HaltServer, SupervisorError
-from .exporter import Exporter
+from .exporter import MetricsEndpoint
 from .health import DRAINING, RELOADING, SERVING, NodeState
 from .loader import import_target
 from .messages import Beat, BootFailed, Decoder, Ready, Stats
@@ -116,7 +116,7 @@ class Master:
         self.node = NodeState()  # serving, reloading or draining: read by the workers' health path
         self.drain_until: float | None = None  # TERM with --drain-delay: the graceful stop begins then
         self.metrics = Aggregate()
-        self.exporter: Exporter | None = None
+        self.metrics_endpoint = MetricsEndpoint(cfg.metrics_bind, self.render_metrics, self.selector)
 
     # -- start and stop --------------------------------------------------------------------------------------------
 
@@ -173,7 +173,7 @@ class Master:
         if self.cfg.preload_app:
             self.target = import_target(self.cfg.app)
         self._install_signals()
-        self._open_exporter()
+        self.metrics_endpoint.open(upgrading=self.upgrade_from is not None)
         if self.cfg.reload:
             self._start_watcher()
         for warning in self.cfg.warnings():
@@ -188,21 +188,6 @@ class Master:
             self.fleet.target,
             f", upgrading from master {self.upgrade_from}" if self.upgrade_from else "",
         )
-
-    def _open_exporter(self) -> None:
-        """``--metrics-bind``: listen for scrapers. A bind error at start stops the command; but while a USR2
-        upgrade runs, the old master holds the address until it hands over, so the new one tries again on each
-        turn of the loop (:meth:`tick`) until it is free."""
-        if not self.cfg.metrics_bind or self.handed_over:
-            return  # a master that handed over leaves the address to the new one
-        if self.exporter is None:
-            self.exporter = Exporter(self.cfg.metrics_bind, self.render_metrics, self.selector)
-            if self.upgrade_from is None:
-                self.exporter.open()
-                log.info("metrics at %s", self.exporter.url())
-                return
-        if self.exporter.listener is None and self.exporter.try_open():
-            log.info("metrics at %s", self.exporter.url())
 
     def render_metrics(self) -> bytes:
         """The Prometheus text for one scrape: every worker's series plus the master's own."""
@@ -264,8 +249,7 @@ class Master:
     def _cleanup(self) -> None:
         self._stop_watcher()
         sockets.close_all(self.listeners, unlink=not self.handed_over)
-        if self.exporter is not None:
-            self.exporter.close()
+        self.metrics_endpoint.close()
         if self.pidfile:
             with contextlib.suppress(OSError):
                 with open(self.pidfile) as f:
@@ -324,9 +308,7 @@ class Master:
         if self.drain_until is not None and time.monotonic() >= self.drain_until:
             self.drain_until = None
             self._stop_gracefully()
-        if self.exporter is not None:
-            self._open_exporter()
-            self.exporter.sweep(time.monotonic())
+        self.metrics_endpoint.tick(time.monotonic())
         self.reap()
         self.decide()
 
@@ -500,8 +482,7 @@ class Master:
                 os.close(fd)
             os.close(self.wakeup_r)
             os.close(self.wakeup_w)
-            if self.exporter is not None:
-                self.exporter.forget()
+            self.metrics_endpoint.forget()
             code = worker.run(write_fd, mask)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
@@ -633,8 +614,8 @@ class Master:
         self._stop_gracefully()
 
     def _stop_gracefully(self) -> None:
-        if self.handed_over and self.exporter is not None:
-            self.exporter.close()  # the new master binds the metrics address as soon as it is free
+        if self.handed_over:
+            self.metrics_endpoint.hand_over()
         log.info("TERM: stopping gracefully%s", " (handed over to the new master)" if self.handed_over else "")
         if not self.handed_over:
             self.notifier.stopping()  # after a USR2 the service goes on: only the old master leaves

@@ -227,10 +227,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             # A named resource's first route answers router[name] (the aiohttp 0.14 API's route with .url()).
             self._named[name] = route
         if route._nested:
-            # Sub-application routes claim requests by prefix or domain: resolve through _resolve_nested from now
-            # on (an instance attribute, so routers without sub-applications pay nothing for it).
+            # Sub-application routes claim requests by prefix or domain: _resolve asks them on a direct-table miss.
             self._nested.append(route)
-            self._resolve = self.resolve_target = self._resolve_nested  # type: ignore[method-assign]
             route._attach(self)
         elif isinstance(route, PlainRoute):
             # A plain route matches exactly one path: a dict lookup finds it, no scan.
@@ -375,32 +373,15 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 info._apps = ()
                 return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
-        info = self.match(method, path)
+        # Sub-applications claim requests by prefix or domain (match_request); the direct table holds no path
+        # they claim (see _build_direct), so only a miss there asks them.
+        info = self.match_request(request, method, path) if self._nested else self.match(method, path)
         info._frozen = True
         return info
 
     resolve_target = _resolve
     """:meth:`resolve_now` with the request's raw target ``raw`` and ``method`` given, for the request handler,
     which has both at hand; ``resolve_target(request, raw, method)`` returns what ``resolve_now(request)`` does."""
-
-    def _resolve_nested(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
-        """:meth:`_resolve` for a router with sub-applications: the direct table too (which then holds no path a
-        sub-application claims, see _build_direct), then :meth:`match_request`."""
-        direct = self._direct
-        if direct is None:
-            direct = self._build_direct()
-        methods = direct.get(raw)
-        if methods is not None:
-            route = methods.get(method)
-            if route is not None:
-                info = _new_info(UrlMappingMatchInfo)
-                info._route = route
-                info._apps = ()
-                return info
-        path = routing_path(raw) if raw[:1] == "/" else request.path
-        info = self.match_request(request, method, path)
-        info._frozen = True
-        return info
 
     def match_request(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo:
         """:meth:`match`, and the sub-applications' routes: a domain's sub-application first, then in table order:

@@ -48,7 +48,7 @@ __all__ = ["FileResponse", "StaticRoute"]
 class StaticRoute(Route):
     """Route serving the files under ``directory`` at URL ``prefix``, created by ``router.add_static``."""
 
-    __slots__ = ("_chunk_size", "_directory", "_follow_symlinks", "_prefix", "_show_index")
+    __slots__ = ("_chunk_size", "_directory", "_follow_symlinks", "_prefix", "_routes", "_show_index")
 
     def __init__(
         self,
@@ -75,6 +75,23 @@ class StaticRoute(Route):
         self._show_index = show_index
         self._follow_symlinks = follow_symlinks
         self._chunk_size = chunk_size
+        # aiohttp 3's StaticResource._routes, by method (aiohttp-cors reads it): the route itself answers GET and
+        # HEAD; set_options_route() adds OPTIONS.
+        self._routes: dict[str, Route] = {"GET": self, "HEAD": self}
+
+    def set_options_route(self, handler: Any) -> None:
+        """aiohttp 3's: answer OPTIONS for the files under the prefix with ``handler`` (aiohttp-cors adds its CORS
+        preflight handler to a static resource this way). The route is a route of this resource, added to the end
+        of the router's table as ``resource.add_route`` adds its routes; a second call raises RuntimeError, as
+        does a call before the resource is in a router or once the application serves requests."""
+        if "OPTIONS" in self._routes:
+            raise RuntimeError("OPTIONS route was set already")
+        router = self._owner
+        if router is None:
+            raise RuntimeError("add the static resource to a router (router.add_static) before its OPTIONS route")
+        route = _StaticMethodRoute(self, "OPTIONS", handler)
+        router.register_route(route)
+        self._routes["OPTIONS"] = route
 
     @property
     def prefix(self) -> str:
@@ -115,11 +132,12 @@ class StaticRoute(Route):
         return {"directory": self._directory, "prefix": self._prefix}
 
     def __iter__(self) -> Iterator[Route]:
-        """A static route is its own resource (aiohttp's ``StaticResource``): its one route, for GET and HEAD."""
-        return iter((self,))
+        """A static route is its own resource (aiohttp's ``StaticResource``): its routes are itself, for GET and
+        HEAD, and the OPTIONS route :meth:`set_options_route` adds."""
+        return iter(dict.fromkeys(self._routes.values()))
 
     def __len__(self) -> int:
-        return 1
+        return len(set(self._routes.values()))
 
     def resolve_file(self, filename: str) -> Path:
         """The real path ``filename`` names under the root; raises HTTPNotFound/HTTPForbidden per the rules."""
@@ -197,6 +215,30 @@ class StaticRoute(Route):
             items.append(f'<li><a href="{href}">{html.escape(name + "/" if is_dir else name)}</a></li>')
         ul = "<ul>\n{}\n</ul>".format("\n".join(items))
         return f"<html>\n<head>\n<title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n{ul}\n</body>\n</html>"
+
+
+class _StaticMethodRoute(Route):
+    """A route of a :class:`StaticRoute` for one more method (OPTIONS, see :meth:`StaticRoute.set_options_route`):
+    it matches what the static route matches, with the same ``filename``, and its resource is the static route."""
+
+    __slots__ = ("_static",)
+
+    def __init__(self, static: StaticRoute, method: str, handler: Any) -> None:
+        super().__init__(method, handler, static.name)
+        self._static = static
+        self._resource = static
+
+    def match(self, path: str) -> dict[str, str] | None:
+        return self._static.match(path)
+
+    def url(self, *, filename: str | os.PathLike[str], query: Query = None) -> str:
+        return self._static.url(filename=filename, query=query)
+
+    def literal_prefix(self) -> tuple[str, ...]:
+        return self._static.literal_prefix()
+
+    def get_info(self) -> dict[str, Any]:
+        return self._static.get_info()
 
 
 # Linux names every open descriptor in /proc/self/fd; a path through it reaches the file opened, not whatever the

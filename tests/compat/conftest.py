@@ -37,10 +37,14 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:
+    sys.path.append(str(HERE.parent))  # tests/: suite_harness, shared with tests/extensions
+
+from suite_harness import in_run, listed, select, summarize  # noqa: E402
 
 
 def _in_compat_run(config: pytest.Config) -> bool:
-    return config.inipath is not None and config.inipath.parent == HERE
+    return in_run(config, HERE)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -199,10 +203,9 @@ def _collect_what_known_failures_leave(request: pytest.FixtureRequest) -> Any:
 # -- selection -------------------------------------------------------------------------------------------------
 
 
-def _key(item: pytest.Item) -> tuple[str, str]:
-    """``(file::name[params], file::name)`` of a test, relative to the vendored suite."""
-    nodeid = item.nodeid.split("aiohttp-3.14.5/tests/", 1)[-1]
-    return nodeid, nodeid.split("[", 1)[0]
+def _key(item: pytest.Item) -> str:
+    """``file::name[params]`` of a test, relative to the vendored suite."""
+    return item.nodeid.split("aiohttp-3.14.5/tests/", 1)[-1]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -210,42 +213,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     from expectations import DESELECTED, UNREADABLE_AS_ROOT, XFAIL
 
-    kept, dropped = [], []
-    for item in items:
-        full, base = _key(item)
-        if os.geteuid() == 0 and base in UNREADABLE_AS_ROOT:
-            item.add_marker(pytest.mark.skip(reason=f"run as root: {UNREADABLE_AS_ROOT[base]}"))
-        if full in DESELECTED or base in DESELECTED:
-            dropped.append(item)
-        else:
-            kept.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
-    if _mode(config) != "prefork":
-        return
-    for item in items:
-        full, base = _key(item)
-        reason = XFAIL.get(full) or XFAIL.get(base)
-        if reason:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+    if os.geteuid() == 0:
+        for item in items:
+            reason = listed(_key(item), UNREADABLE_AS_ROOT)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"run as root: {reason}"))
+    select(config, items, _key, deselected=DESELECTED, xfail=XFAIL, prefork=_mode(config) == "prefork")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if not _in_compat_run(config):
-        return
-    # One outcome per test: a failure or error in any phase, else xfailed/xpassed/skipped, else passed.
-    outcome: dict[str, str] = {}
-    for key in ("passed", "xpassed", "skipped", "xfailed", "error", "failed"):
-        for report in terminalreporter.stats.get(key, []):
-            if getattr(report, "nodeid", None) and (key != "passed" or report.when == "call"):
-                outcome[report.nodeid] = "failed" if key == "error" else key
-    counts = {key: list(outcome.values()).count(key) for key in ("passed", "xfailed", "failed", "skipped")}
-    passed, xfailed, failed, skipped = counts["passed"], counts["xfailed"], counts["failed"], counts["skipped"]
-    selected = len(outcome)
-    share = 100.0 * passed / selected if selected else 0.0
-    terminalreporter.write_sep("=", f"aiohttp 3 compat ({_mode(config)} mode)")
-    terminalreporter.write_line(
-        f"compat {_mode(config)}: {selected} selected, {passed} passed ({share:.1f}%), {xfailed} xfailed, "
-        f"{skipped} skipped, {failed} failed"
-    )
+    if _in_compat_run(config):
+        summarize(terminalreporter, "compat", _mode(config), "aiohttp 3 compat")

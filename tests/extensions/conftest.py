@@ -44,6 +44,10 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:
+    sys.path.append(str(HERE.parent))  # tests/: suite_harness, shared with tests/compat
+
+from suite_harness import in_run, select, summarize  # noqa: E402
 
 #: aiohttp's module -> ours, in prefork mode.
 ALIASES = {
@@ -58,7 +62,7 @@ ALIASES = {
 
 
 def _in_ext_run(config: pytest.Config) -> bool:
-    return config.inipath is not None and config.inipath.parent == HERE
+    return in_run(config, HERE)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -139,11 +143,10 @@ def pytest_configure(config: pytest.Config) -> None:
 # -- selection -------------------------------------------------------------------------------------------------
 
 
-def _key(item: pytest.Item) -> tuple[str, str]:
-    """``(lib/tests/file::name[params], lib/tests/file::name)`` of a test, relative to this directory."""
+def _key(item: pytest.Item) -> str:
+    """``lib/tests/file::name[params]`` of a test, relative to this directory."""
     path, _, rest = item.nodeid.partition("::")
-    full = f"{_relative(Path(item.config.rootpath, path))}::{rest}"
-    return full, full.split("[", 1)[0]
+    return f"{_relative(Path(item.config.rootpath, path))}::{rest}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -151,40 +154,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     from expectations import DESELECTED, FILTERWARNINGS, XFAIL
 
-    kept, dropped = [], []
     for item in items:
-        full, base = _key(item)
-        file = base.split("::", 1)[0]
-        (dropped if full in DESELECTED or base in DESELECTED or file in DESELECTED else kept).append(item)
         # The library's own warning filters (its setup.cfg or pyproject.toml), on top of pytest.ini's.
-        for spec in FILTERWARNINGS.get(file.split("/", 1)[0], ()):
+        for spec in FILTERWARNINGS.get(_key(item).split("/", 1)[0], ()):
             item.add_marker(pytest.mark.filterwarnings(spec))
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
-    if _mode(config) != "prefork":
-        return
-    for item in items:
-        full, base = _key(item)
-        reason = XFAIL.get(full) or XFAIL.get(base)
-        if reason:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+    select(config, items, _key, deselected=DESELECTED, xfail=XFAIL, prefork=_mode(config) == "prefork")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if not _in_ext_run(config):
-        return
-    # One outcome per test: a failure or error in any phase, else xfailed/xpassed/skipped, else passed.
-    outcome: dict[str, str] = {}
-    for key in ("passed", "xpassed", "skipped", "xfailed", "error", "failed"):
-        for report in terminalreporter.stats.get(key, []):
-            if getattr(report, "nodeid", None) and (key != "passed" or report.when == "call"):
-                outcome[report.nodeid] = "failed" if key in ("error", "xpassed") else key
-    counts = {key: list(outcome.values()).count(key) for key in ("passed", "xfailed", "failed", "skipped")}
-    selected = len(outcome)
-    share = 100.0 * counts["passed"] / selected if selected else 0.0
-    terminalreporter.write_sep("=", f"extensions ({_mode(config)} mode)")
-    terminalreporter.write_line(
-        f"extensions {_mode(config)}: {selected} selected, {counts['passed']} passed ({share:.1f}%), "
-        f"{counts['xfailed']} xfailed, {counts['skipped']} skipped, {counts['failed']} failed"
-    )
+    if _in_ext_run(config):
+        summarize(terminalreporter, "extensions", _mode(config), "extensions")

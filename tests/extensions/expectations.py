@@ -30,27 +30,14 @@ DESELECTED: dict[str, str] = {
 }
 
 # Why a test fails against our web; each XFAIL entry names one of these.
-STATIC = (
-    "a static route is its own resource (web/staticfiles.py) and has no set_options_route() nor aiohttp's "
-    "per-method _routes of StaticResource; aiohttp-cors adds its OPTIONS preflight route to a static resource that way"
-)
 FORWARDED = (
     "the test's client at 127.0.0.1 sends X-Forwarded-*/Forwarded and expects the app alone to read them; our "
     "server applies them to request.remote/scheme itself for a trusted peer, and forwarded_allow_ips trusts "
     "loopback by default (gunicorn's setting, see README); aiohttp never applies them"
 )
-PROTOCOL = (
-    "closes its socket and waits for request.protocol.transport to become None without writing: aiohttp closes "
-    "the connection on the client's FIN, our server keeps a half-closed connection for the answer (RFC 9112 "
-    "§9.6) until a write draws the client's RST"
-)
 
 XFAIL: dict[str, str] = {
-    "aiohttp-cors-0.8.1/tests/integration/test_main.py::test_static_route": STATIC,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_named_route": STATIC,
-    "aiohttp-cors-0.8.1/tests/unit/test_cors_config.py::test_static_resource": STATIC,
     "aiohttp-middlewares-2.4.0/tests/test_https_middleware.py::test_https_middleware[match_headers7-request_headers7-http]": FORWARDED,
     "aiohttp-remotes-1.4.0/tests/test_forwarded.py::test_forwarded_strict_whitelist": FORWARDED,
     "aiohttp-remotes-1.4.0/tests/test_x_forwarded.py::test_x_forwarded_strict_whitelist": FORWARDED,
-    "aiohttp-sse-3.0/tests/test_sse.py::test_abort_when_transport_already_gone": PROTOCOL,
 }

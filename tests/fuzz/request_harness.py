@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hostile import echo_app
 from http_client import parse
 
+from server.detached import RecordingTransport
+
 # The methods the echo app answered for the input being checked, in order; drive() clears it. A rejection is
 # not the app's answer and always has a body (server.writer.error_response), so "GET" stands for it.
 SERVED: list[str] = []
@@ -27,34 +29,26 @@ SERVED: list[str] = []
 ALLOWED = {200, 400, 408, 413, 414, 417, 431, 501, 505}
 
 
-class FakeTransport(asyncio.Transport):
-    """Records writes; ``close`` and ``abort`` report the loss to the protocol on the next loop turn."""
+class FakeTransport(RecordingTransport):
+    """A :class:`RecordingTransport` that behaves like a socket's where the fuzzers look: it drops writes once
+    closing, reports ``close`` and ``abort`` to the protocol on the next loop turn, and tracks pause_reading."""
 
     def __init__(self, protocol: asyncio.Protocol) -> None:
-        super().__init__()
-        self.protocol = protocol
-        self.out = bytearray()
-        self.closing = False
+        super().__init__({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 8080)})
+        self.set_protocol(protocol)
         self.paused = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        if not self.closing:
-            self.out += data
-
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
+        if not self.is_closing():
+            super().write(data)
 
     def close(self) -> None:
-        if not self.closing:
-            self.closing = True
-            asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
+        if not self.is_closing():
+            super().close()
+            asyncio.get_running_loop().call_soon(self.get_protocol().connection_lost, None)
 
     def abort(self) -> None:
         self.close()
-
-    def is_closing(self) -> bool:
-        return self.closing
 
     def pause_reading(self) -> None:
         self.paused = True
@@ -64,15 +58,6 @@ class FakeTransport(asyncio.Transport):
 
     def is_reading(self) -> bool:
         return not self.paused
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def get_write_buffer_size(self) -> int:
-        return 0
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 8080)}.get(name, default)
 
 
 class LogCatcher(logging.Handler):
@@ -116,20 +101,20 @@ async def drive(factory: Any, chunks: list[bytes]) -> tuple[bytes, bool]:
             if not transport.paused:
                 break
             await _settle(transport)
-        if transport.closing or transport.paused:
+        if transport.is_closing() or transport.paused:
             break
         protocol.data_received(chunk)
         await _settle(transport)
-    server_closed = transport.closing
-    if not transport.closing:
+    server_closed = transport.is_closing()
+    if not transport.is_closing():
         if not protocol.eof_received():
             transport.close()
         await _settle(transport)
-        server_closed = transport.closing
-    if not transport.closing:
+        server_closed = transport.is_closing()
+    if not transport.is_closing():
         transport.close()  # the client goes away
     await _settle(transport)
-    return bytes(transport.out), server_closed
+    return bytes(transport.written), server_closed
 
 
 def check(out: bytes, server_closed: bool, records: list[logging.LogRecord], sent: bytes) -> None:

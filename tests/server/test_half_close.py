@@ -14,7 +14,7 @@ import pytest
 from prefork_process import PreforkProcess
 from waiting import until
 
-from web import Application, Response
+from web import Application, Response, StreamResponse
 
 APPS = Path(__file__).parent.parent / "supervisor" / "apps"
 
@@ -108,3 +108,34 @@ async def test_clients_leaving_mid_request_do_not_fill_worker_connections(tmp_pa
         assert await _answered(port, 5), "a new client waits behind connections whose clients are gone"
     finally:
         master.stop()
+
+
+async def test_eof_while_a_response_streams_closes_the_connection(make_server):
+    # An event stream's client that leaves sends FIN and reads nothing more; the handler, waiting without writing,
+    # learns it from the transport going (aiohttp-sse's test_abort_when_transport_already_gone), as on aiohttp.
+    saw_transport_go = asyncio.Event()
+
+    async def events(request):
+        response = StreamResponse()
+        response.content_type = "text/event-stream"
+        await response.prepare(request)
+        await response.write(b"data: 1\n\n")
+        async with asyncio.timeout(5):
+            while request.protocol.transport is not None:
+                await asyncio.sleep(0.01)
+        saw_transport_go.set()
+        return response
+
+    app = Application()
+    app.router.add_get("/events", events)
+    srv = await make_server(app, handler_cancellation=False)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    try:
+        writer.write(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
+        await reader.readuntil(b"data: 1\n\n")
+        writer.write_eof()
+        async with asyncio.timeout(5):
+            await saw_transport_go.wait()
+            assert await reader.read() == b"\r\n"  # the chunk's end, then the server closed its side too
+    finally:
+        writer.close()

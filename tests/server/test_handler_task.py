@@ -19,6 +19,7 @@ import pytest
 import uvloop
 
 from server import tasks
+from server.detached import RecordingTransport
 from web import Application, Response, WebSocketResponse, middleware
 from web.pytest_plugin import TestServer
 
@@ -234,36 +235,12 @@ def test_handler_cancellation_cancels_the_handler_task_when_the_client_goes(run,
     run(main())
 
 
-class _Transport(asyncio.Transport):
-    """Collects what the connection writes; nothing else is needed to feed it requests."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.written = bytearray()
-        self.closing = False
-
-    def write(self, data: bytes) -> None:  # type: ignore[override]
-        self.written += data
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return ("127.0.0.1", 1) if name == "peername" else default
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def is_closing(self) -> bool:
-        return self.closing
-
-    def close(self) -> None:
-        self.closing = True
-
-
 @pytest.mark.skipif(not tasks.EAGER, reason="tasks start eagerly on Python 3.12+ only")
 def test_a_handler_that_never_waits_is_answered_within_data_received(run):
     async def main() -> None:
         app, _ = _app()
         protocol = app.make_handler()()
-        transport = _Transport()
+        transport = RecordingTransport({"peername": ("127.0.0.1", 1)})
         protocol.connection_made(transport)
         protocol.data_received(b"GET /sync?id=1 HTTP/1.1\r\nHost: t\r\n\r\n" * 2)
         assert transport.written.count(b"HTTP/1.1 200 OK") == 2  # no loop turn in between

@@ -13,49 +13,24 @@ import re
 import pytest
 
 import web
+from server.detached import RecordingTransport
 from server.writer import HeaderInjectionError
 
 
-class _Transport:
-    def __init__(self) -> None:
-        self.out: list[bytes] = []
-        self.closing = False
-
-    def write(self, data: bytes) -> None:
-        self.out.append(bytes(data))
-
-    def get_extra_info(self, name: str, default: object = None) -> object:
-        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
-    def is_closing(self) -> bool:
-        return self.closing
-
-    def close(self) -> None:
-        self.closing = True
-
-    def abort(self) -> None:
-        self.closing = True
+def _transport() -> RecordingTransport:
+    return RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
 
 
 async def _wire(app: web.Application, data: bytes, **settings: object) -> tuple[bytes, bool]:
     """The bytes answered to ``data`` (Date masked), and whether the connection was closed."""
     protocol = app.make_handler(**settings)()
-    transport = _Transport()
-    protocol.connection_made(transport)  # type: ignore[arg-type]
+    transport = _transport()
+    protocol.connection_made(transport)
     protocol.data_received(data)
     for _ in range(3):
         await asyncio.sleep(0)
     protocol.connection_lost(None)
-    return re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out)), transport.closing
+    return re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written)), transport.is_closing()
 
 
 def _app(make_response):
@@ -178,14 +153,14 @@ async def test_bodies_of_every_length_share_one_cached_head_and_answer_as_the_ge
 
     async def wire(app: web.Application) -> bytes:
         protocol = app.make_handler()()
-        transport = _Transport()
-        protocol.connection_made(transport)  # type: ignore[arg-type]
+        transport = _transport()
+        protocol.connection_made(transport)
         for _ in range(40):
             protocol.data_received(GET)
             for _ in range(3):
                 await asyncio.sleep(0)
         protocol.connection_lost(None)
-        return re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out))
+        return re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written))
 
     response_module._HEAD_CACHE.clear()
     fast = await wire(app(None))
@@ -331,14 +306,14 @@ async def test_cached_head_follows_the_date_and_server_lines(monkeypatch):
 
     async def head(**settings: object) -> bytes:
         protocol = app.make_handler(**settings)()
-        transport = _Transport()
-        protocol.connection_made(transport)  # type: ignore[arg-type]
+        transport = _transport()
+        protocol.connection_made(transport)
         protocol.data_received(GET)
         for _ in range(3):  # the handler's task runs on the loop (it starts eagerly only on Python 3.12+)
             await asyncio.sleep(0)
         protocol.connection_lost(None)
-        (out,) = transport.out
-        return out
+        assert transport.writes == 1
+        return bytes(transport.written)
 
     first = await head()
     assert b"Date: Sun, 09 Sep 2001 01:46:40 GMT\r\n" in first

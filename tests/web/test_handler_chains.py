@@ -7,49 +7,24 @@ from __future__ import annotations
 import asyncio
 
 import web
+from server.detached import RecordingTransport
 
 
-class _Transport:
-    def __init__(self) -> None:
-        self.out: list[bytes] = []
-        self.closing = False
-
-    def write(self, data: bytes) -> None:
-        self.out.append(bytes(data))
-
-    def get_extra_info(self, name: str, default: object = None) -> object:
-        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
-    def is_closing(self) -> bool:
-        return self.closing
-
-    def close(self) -> None:
-        self.closing = True
-
-    def abort(self) -> None:
-        self.closing = True
+def _transport() -> RecordingTransport:
+    return RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
 
 
 async def _bodies(app: web.Application, *paths: str) -> list[bytes]:
     protocol = app.make_handler()()
-    transport = _Transport()
-    protocol.connection_made(transport)  # type: ignore[arg-type]
+    transport = _transport()
+    protocol.connection_made(transport)
     bodies = []
     for path in paths:
-        transport.out.clear()
+        transport.written.clear()
         protocol.data_received(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
         for _ in range(5):
             await asyncio.sleep(0)
-        bodies.append(b"".join(transport.out).partition(b"\r\n\r\n")[2])
+        bodies.append(bytes(transport.written).partition(b"\r\n\r\n")[2])
     protocol.connection_lost(None)
     return bodies
 

@@ -60,8 +60,8 @@ async def test_protocol_transport_is_none_once_the_connection_is_lost(make_serve
         seen["peer"] = request.transport.get_extra_info("peername")[0]
         await response.prepare(request)
         await response.write(b"x")
-        # The client closed its socket: the server keeps a half-closed connection (RFC 9112 §9.6) until a write
-        # draws the client's RST, and then the connection is lost.
+        # The client closed its socket: its FIN while this answer streams closes the connection (as aiohttp does),
+        # and a write that comes first draws the client's RST; either way the connection is lost.
         while request.protocol.transport is not None:
             try:
                 await response.write(b"x")

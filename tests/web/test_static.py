@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from web.app import Application
+from web.response import Response
 from web.staticfiles import parse_range
 
 SECRET = b"TOP-SECRET-CONTENT"
@@ -226,6 +227,35 @@ async def test_head_has_length_and_no_body(make_server, tree):
     assert (await raw(server, "/static/hello.txt", method="POST"))[0] == 405
 
 
+async def test_set_options_route_answers_options_under_the_prefix_as_aiohttp_3_does(make_server, tree):
+    # aiohttp-cors adds its preflight handler to a static resource this way, and recognises the preflight by
+    # match_info.route being resource._routes["OPTIONS"] (with the static resource as its resource).
+    seen = []
+
+    async def preflight(request):
+        seen.append((request.match_info.route, request.match_info["filename"]))
+        return Response(text="preflight")
+
+    app = Application()
+    static = app.router.add_static("/static", tree, name="static")
+    assert static._routes == {"GET": static, "HEAD": static}
+    static.set_options_route(preflight)
+    options = static._routes["OPTIONS"]
+    assert options is not static and options.method == "OPTIONS" and options.resource is static
+    assert list(static) == [static, options] and len(static) == 2
+    assert list(app.router.resources()) == [static] and list(app.router.keys()) == ["static"]
+    with pytest.raises(RuntimeError, match="OPTIONS route was set already"):
+        static.set_options_route(preflight)
+    server = await make_server(app)
+    status, _, body = await raw(server, "/static/sub/data.json", method="OPTIONS")
+    assert (status, body) == (200, b"preflight")
+    assert seen == [(options, "sub/data.json")]
+    assert (await raw(server, "/static/hello.txt"))[:3:2] == (200, b"0123456789")
+    status, headers, _ = await raw(server, "/static/hello.txt", method="POST")
+    assert status == 405 and set(headers["allow"].split(",")) == {"GET", "HEAD", "OPTIONS"}
+    assert (await raw(server, "/elsewhere", method="OPTIONS"))[0] == 404
+
+
 async def test_precompressed_gz_is_served_for_gzip_clients(make_server, tree):
     server = await serve(make_server, tree)
     status, headers, body = await raw(server, "/static/app.js", ["Accept-Encoding: gzip, br"])
@@ -290,6 +320,7 @@ def test_parse_range_unit():
 _UNPRIVILEGED_SERVER = """
 import asyncio, sys
 from web.app import Application
+from web.response import Response
 
 async def main():
     app = Application()
