@@ -107,7 +107,9 @@ def measure(proc: subprocess.Popen[bytes], port: int, size: int, window: int, ar
 
 
 def mask_bench() -> None:
-    from server.websocket_frames import _apply_mask_c, _apply_mask_int
+    from server.websocket_frames import _apply_mask_int, _load_mask
+
+    _apply_mask_c = _load_mask() if _load_mask() is not _apply_mask_int else None
 
     mask = os.urandom(4)
     print(f"{'size':>8}  {'int.from_bytes':>15}  {'websockets C':>13}")

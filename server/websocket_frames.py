@@ -207,16 +207,31 @@ def _apply_mask_int(data: bytes, mask: bytes) -> bytes:
     return (int.from_bytes(data, "little") ^ key).to_bytes(n, "little")
 
 
-try:
-    # websockets' C helper XORs eight bytes at a time: measured 1.9 us vs 358 us for int.from_bytes on 64 KiB,
-    # 0.09 us vs 0.63 us on 64 B (``python bench/ws_echo.py --mask``). Optional: without it the
-    # pure-Python fallback is correct, only slower.
-    from websockets.speedups import apply_mask as _apply_mask_c
-except ImportError:  # pragma: no cover - depends on the environment
-    _apply_mask_c = None
+def _load_mask() -> Any:
+    """websockets' C helper if it is installed, else :func:`_apply_mask_int`."""
+    try:
+        # websockets' C helper XORs eight bytes at a time: measured 1.9 us vs 358 us for int.from_bytes on 64 KiB,
+        # 0.09 us vs 0.63 us on 64 B (``python bench/ws_echo.py --mask``). Optional: without it the
+        # pure-Python fallback is correct, only slower.
+        from websockets.speedups import apply_mask as c_apply_mask
+    except ImportError:  # pragma: no cover - depends on the environment
+        return _apply_mask_int
+    return c_apply_mask
 
-#: XOR ``data`` with the repeated 4-byte ``mask`` (RFC 6455 §5.3).
-apply_mask = _apply_mask_c if _apply_mask_c is not None else _apply_mask_int
+
+_mask_impl: Any = None
+
+
+def apply_mask(data: bytes, mask: bytes) -> bytes:
+    """XOR ``data`` with the repeated 4-byte ``mask`` (RFC 6455 §5.3).
+
+    Importing ``websockets`` (for its C helper) costs each worker about 0.6 MiB and the import time, so it happens
+    at the first masked frame, not when the codec is imported: most workers never see a websocket.
+    """
+    global _mask_impl
+    if _mask_impl is None:
+        _mask_impl = _load_mask()
+    return _mask_impl(data, mask)
 
 
 # -- encoding ----------------------------------------------------------------------------------------------------

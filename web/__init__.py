@@ -1,5 +1,8 @@
 """prefork's ``web``: the aiohttp.web-style API (Request, responses, Application, router, websockets)."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from server.exchange import HttpVersion as HttpVersion
 from server.exchange import HttpVersion10 as HttpVersion10
 from server.exchange import HttpVersion11 as HttpVersion11
@@ -18,13 +21,9 @@ from .appkey import ResponseKey as ResponseKey
 from .compression import ContentCoding as ContentCoding
 from .exceptions import *  # noqa: F403 - the HTTP exception family; its __all__ is the list
 from .exceptions import __all__ as _exceptions_all
-from .forms import FileField as FileField
-from .forms import FormLimits as FormLimits
 from .handler import RequestHandlerFactory as RequestHandlerFactory
 from .middlewares import middleware as middleware
 from .middlewares import normalize_path_middleware as normalize_path_middleware
-from .multipart import BodyPartReader as BodyPartReader
-from .multipart import MultipartReader as MultipartReader
 from .request import BaseRequest as BaseRequest
 from .request import InvalidJSONBody as InvalidJSONBody
 from .request import PayloadAccessError as PayloadAccessError
@@ -75,20 +74,50 @@ from .staticfiles import StaticRoute as StaticResource
 from .staticfiles import StaticRoute as StaticRoute
 from .subapp import PrefixedSubAppResource as PrefixedSubAppResource
 from .views import View as View
-from .websocket import MSG_BINARY as MSG_BINARY
-from .websocket import MSG_CLOSE as MSG_CLOSE
-from .websocket import MSG_CLOSED as MSG_CLOSED
-from .websocket import MSG_ERROR as MSG_ERROR
-from .websocket import MSG_PING as MSG_PING
-from .websocket import MSG_PONG as MSG_PONG
-from .websocket import MSG_TEXT as MSG_TEXT
-from .websocket import Message as Message
-from .websocket import WebSocketDisconnectedError as WebSocketDisconnectedError
-from .websocket import WebSocketReady as WebSocketReady
-from .websocket import WebSocketResponse as WebSocketResponse
-from .websocket import WSCloseCode as WSCloseCode
-from .websocket import WSMessage as WSMessage
-from .websocket import WSMsgType as WSMsgType
+
+if TYPE_CHECKING:  # the names _LAZY imports on first use, for type checkers and editors
+    from .forms import FileField as FileField
+    from .forms import FormLimits as FormLimits
+    from .multipart import BodyPartReader as BodyPartReader
+    from .multipart import MultipartReader as MultipartReader
+    from .websocket import MSG_BINARY as MSG_BINARY
+    from .websocket import MSG_CLOSE as MSG_CLOSE
+    from .websocket import MSG_CLOSED as MSG_CLOSED
+    from .websocket import MSG_ERROR as MSG_ERROR
+    from .websocket import MSG_PING as MSG_PING
+    from .websocket import MSG_PONG as MSG_PONG
+    from .websocket import MSG_TEXT as MSG_TEXT
+    from .websocket import Message as Message
+    from .websocket import WebSocketDisconnectedError as WebSocketDisconnectedError
+    from .websocket import WebSocketReady as WebSocketReady
+    from .websocket import WebSocketResponse as WebSocketResponse
+    from .websocket import WSCloseCode as WSCloseCode
+    from .websocket import WSMessage as WSMessage
+    from .websocket import WSMsgType as WSMsgType
+
+# Imported on first use (PEP 562): multipart (python_multipart) and websocket (the frame codec, permessage-deflate,
+# websockets' masking helper) cost every worker memory and start time while most apps never use them. Reading the
+# name (``web.WebSocketResponse``, ``from web import MultipartReader``, ``from web import *``) imports its module.
+_LAZY = {
+    "FileField": "forms",
+    "FormLimits": "forms",
+    "BodyPartReader": "multipart",
+    "MultipartReader": "multipart",
+    "MSG_BINARY": "websocket",
+    "MSG_CLOSE": "websocket",
+    "MSG_CLOSED": "websocket",
+    "MSG_ERROR": "websocket",
+    "MSG_PING": "websocket",
+    "MSG_PONG": "websocket",
+    "MSG_TEXT": "websocket",
+    "Message": "websocket",
+    "WebSocketDisconnectedError": "websocket",
+    "WebSocketReady": "websocket",
+    "WebSocketResponse": "websocket",
+    "WSCloseCode": "websocket",
+    "WSMessage": "websocket",
+    "WSMsgType": "websocket",
+}
 
 __all__ = [
     "AbstractMatchInfo",
@@ -179,3 +208,17 @@ __all__ = [
     "WebSocketResponse",
     *_exceptions_all,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name of ``_LAZY`` from its module on first read and keep it (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
