@@ -1,7 +1,7 @@
 """Build a throwaway copy of this tree with some modules compiled by mypyc, to measure against the pure tree.
 
     python bench/compiled_build.py /tmp/prefork-mypyc                      # server/'s hot path
-    python bench/compiled_build.py /tmp/prefork-mypyc-web --web            # and web/query.py, web/router.py...
+    python bench/compiled_build.py /tmp/prefork-mypyc-web --web            # and web/query.py
     python bench/compiled_build.py /tmp/x server/writer.py server/tasks.py  # any list of modules
 
 It copies the files git tracks (the working tree's versions) into DEST, which it empties first, so nothing is built
@@ -37,8 +37,9 @@ SERVER_HOT = [
     "server/tasks.py",
     "server/dateheader.py",
 ]
-# web/ modules that compile without the Response/HTTPException hierarchy (a native Response cannot be a base of
-# HTTPException(Response, Exception): "multiple bases have instance lay-out conflict").
+# The web/ module on a request's path that compiles and runs on its own. handler, request and response do not
+# (a native Response cannot be a base of HTTPException(Response, Exception): "multiple bases have instance lay-out
+# conflict"); router compiles, but UrlDispatcher() fails: it stores a bound method on an undeclared attribute.
 WEB_ALONE = ["web/query.py"]
 
 _ERROR = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): error: .*\[(?P<code>[a-z-]+)\]$")
