@@ -35,7 +35,9 @@ async def count(scenario: str, requests: int) -> None:
     from bench.apps import prefork_hello
 
     protocol = prefork_hello.app.make_handler()()
-    protocol.connection_made(prefork_hello.null_transport())  # type: ignore[arg-type]
+    # null_transport(): the RecordingTransport prefork_hello's --inproc uses (_NullTransport in older trees).
+    transport = getattr(prefork_hello, "null_transport", None) or prefork_hello._NullTransport  # type: ignore[attr-defined]
+    protocol.connection_made(transport())
     data = prefork_hello.INPROC_REQUESTS[scenario]
 
     async def run(count: int) -> None:
