@@ -38,7 +38,8 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 client_max_size = 1_048_576  # 1 MiB = nginx's client_max_body_size 1m
 # Peers trusted to send X-Forwarded-For/-Proto/-Host and Forwarded: nginx. Connections over the unix socket are
-# trusted as well. Never "*" on an address clients can reach directly: they could claim any address.
+# trusted as well. Never "*" on an address clients can reach directly: they could claim any address. Unset (the
+# default), nobody is trusted, as in aiohttp: leave it out if the app reads the headers itself (aiohttp-remotes).
 forwarded_allow_ips = ["127.0.0.1", "::1"]
 
 # -- logs -----------------------------------------------------------------------------------------------------

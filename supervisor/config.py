@@ -94,7 +94,7 @@ class Config:
             found.append("preload_app: HUP reloads the config but not the app's code; use USR2 to upgrade code")
         if self.graceful_timeout <= self.drain_grace:
             found.append("graceful_timeout is not longer than drain_grace: idle connections are cut")
-        if "*" in self.forwarded_allow_ips:
+        if "*" in (self.forwarded_allow_ips or ()):
             found.append("forwarded_allow_ips is *: any client can forge its address and scheme")
         found += self._parity_warnings()
         return found

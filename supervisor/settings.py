@@ -59,6 +59,11 @@ class Setting:
         return self.default() if callable(self.default) and self.kind != "hook" else self.default
 
 
+def _optional_ip_networks(value: Any) -> list[str] | None:
+    """``forwarded_allow_ips``: None (unset, nobody trusted) stays None; anything else is a list of IPs/CIDRs."""
+    return None if value is None else ip_networks(value)
+
+
 def _cpus() -> int:
     return os.cpu_count() or 1
 
@@ -378,10 +383,13 @@ SETTINGS: tuple[Setting, ...] = (
     S(
         name="forwarded_allow_ips",
         flags=("--forwarded-allow-ips",),
-        default="127.0.0.1,::1",
-        convert=ip_networks,
-        help="Peers (IPs or CIDR, comma-separated, * for any) trusted to send X-Forwarded-* and Forwarded; "
-        "unix socket peers are trusted too.",
+        # Unset, nobody is trusted and request.remote/scheme/host are what aiohttp gives (gunicorn's aiohttp worker
+        # ignores gunicorn's "127.0.0.1,::1" default too): an app's aiohttp-remotes must not find them rewritten.
+        default=None,
+        convert=_optional_ip_networks,
+        help="Peers (IPs or CIDR, comma-separated, * for any) trusted to send X-Forwarded-* and Forwarded, which "
+        "then set request.remote, scheme and host; unix socket peers are trusted too once it is set. Unset: "
+        "nobody, as in aiohttp.",
         section="http",
         metavar="IPS",
         env="FORWARDED_ALLOW_IPS",

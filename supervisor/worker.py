@@ -195,8 +195,9 @@ class Worker:
         self.app = await build_app(target)
         kwargs = self.cfg.server_kwargs()
         kwargs["access_log"] = self.logs.access_log
-        # the comma-separated form, gunicorn's and make_handler's: "127.0.0.1,::1", "*", or "" for none
-        kwargs["forwarded_allow_ips"] = ",".join(self.cfg.forwarded_allow_ips)
+        # the comma-separated form, gunicorn's and make_handler's: "127.0.0.1,::1", "*", or "" for none; None unset
+        allow = self.cfg.forwarded_allow_ips
+        kwargs["forwarded_allow_ips"] = None if allow is None else ",".join(allow)
         kwargs["proxy_protocol"] = self.cfg.proxy_protocol
         kwargs["proxy_allow_ips"] = ",".join(self.cfg.proxy_allow_ips)
         self.handler = self.app.make_handler(**kwargs)

@@ -5,16 +5,19 @@ the address it received the request from), the scheme in ``X-Forwarded-Proto`` a
 ``X-Forwarded-Host``, or all three in RFC 7239's ``Forwarded: for=...;proto=...;host=...``. Any client can send
 these headers too, so:
 
-* they count only when the TCP peer is a trusted proxy (``forwarded_allow_ips``: IPs or CIDR networks, default
-  loopback, ``*`` for any). A forged header from anyone else changes nothing;
+* they count only when the TCP peer is a trusted proxy (``forwarded_allow_ips``: IPs or CIDR networks, ``*`` for
+  any). A forged header from anyone else changes nothing. Unset, nobody is trusted: ``request.remote`` is the TCP
+  peer, ``scheme`` and ``host`` the connection's and the ``Host`` header's, as aiohttp gives them (aiohttp never
+  reads these headers itself; an application does, with a middleware such as aiohttp-remotes or with
+  ``request.clone(remote=...)``, and must not find them already applied);
 * in a list of hops, the client is the **rightmost address that is not a trusted proxy** (RFC 7239 section 8.1):
   entries to its left were written by the client itself and are not evidence of anything;
 * ``X-Forwarded-For`` wins over ``Forwarded`` when both are present: nginx, as configured in ``deploy/``, writes the
   ``X-Forwarded-*`` family and clears ``Forwarded``; a client-sent ``Forwarded`` must not override it.
 
 Connections over a unix socket have no peer address; only a local process allowed by the socket file's
-permissions can connect, which is the proxy, so they are trusted (gunicorn does the same) unless
-``Trusted(..., unix=False)``.
+permissions can connect, which is the proxy, so once ``forwarded_allow_ips`` is set they are trusted (gunicorn does
+the same) unless ``Trusted(..., unix=False)``.
 
 The resolution is a pure function, :func:`resolve_forwarded`, of the peer, the headers and the trust list.
 """
@@ -27,7 +30,6 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 __all__ = [
-    "DEFAULT_ALLOW_IPS",
     "DEFAULT_TRUSTED",
     "Forwarded",
     "Trusted",
@@ -36,8 +38,6 @@ __all__ = [
     "peer_address",
     "resolve_forwarded",
 ]
-
-DEFAULT_ALLOW_IPS = ("127.0.0.1", "::1")
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -62,12 +62,12 @@ class Trusted:
     """The proxies allowed to speak for their clients: ``ip in trusted``.
 
     ``spec`` is ``"127.0.0.1,::1"``-style text or an iterable of IPs and CIDR networks; ``"*"`` trusts every peer.
-    Raises ValueError naming an entry that is neither.
+    ``unix``: whether a unix socket peer (no address) is trusted. Raises ValueError naming an entry that is neither.
     """
 
     __slots__ = ("_cache", "everyone", "networks", "unix")
 
-    def __init__(self, spec: str | Iterable[str] = DEFAULT_ALLOW_IPS, *, unix: bool = True) -> None:
+    def __init__(self, spec: str | Iterable[str], *, unix: bool = True) -> None:
         items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else [str(s).strip() for s in spec]
         items = [item for item in items if item]
         self.everyone = "*" in items
@@ -108,12 +108,15 @@ class Trusted:
         return f"Trusted({','.join(nets)!r}, unix={self.unix})"
 
 
-DEFAULT_TRUSTED = Trusted()
+#: ``forwarded_allow_ips`` unset: no peer is a proxy, a unix socket's neither, so the headers change nothing
+#: (aiohttp's behaviour). Loopback is not trusted by default: an application's own middleware (aiohttp-remotes,
+#: aiohttp-middlewares' https_middleware) decides about them, and sees ``request.remote`` as aiohttp gives it.
+DEFAULT_TRUSTED = Trusted((), unix=False)
 
 
 def as_trusted(spec: Trusted | str | Iterable[str] | None) -> Trusted:
-    """``forwarded_allow_ips`` as given to ``make_handler``: a :class:`Trusted`, its text or list spec, or None for
-    the default (loopback and unix sockets, like gunicorn)."""
+    """``forwarded_allow_ips`` as given to ``make_handler``: a :class:`Trusted`, its text or list spec (unix socket
+    peers trusted with it, as gunicorn trusts them), or None for the default, :data:`DEFAULT_TRUSTED` (nobody)."""
     if spec is None:
         return DEFAULT_TRUSTED
     if isinstance(spec, Trusted):

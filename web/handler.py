@@ -58,9 +58,10 @@ class RequestHandlerFactory:
     (gunicorn's atoms). ``client_max_size`` defaults to the application's.
 
     ``forwarded_allow_ips`` (gunicorn's setting) names the proxies whose ``Forwarded`` and ``X-Forwarded-*``
-    headers are believed: ``"127.0.0.1,::1"`` (the default), a list of IPs and CIDR networks, ``"*"`` for every
-    peer, ``""`` for none; unix socket peers are trusted too. ``Request.remote``, ``scheme``, ``host`` and the
-    access log's ``%(h)s`` then name the client behind such a proxy (see ``web.forwarded``).
+    headers are believed: ``"127.0.0.1,::1"``, a list of IPs and CIDR networks, ``"*"`` for every peer, ``""`` for
+    none; unix socket peers are trusted too once it is given. ``Request.remote``, ``scheme``, ``host`` and the
+    access log's ``%(h)s`` then name the client behind such a proxy (see ``web.forwarded``). None (the default)
+    trusts nobody, unix peers included: the headers change nothing, as in aiohttp.
     """
 
     def __init__(

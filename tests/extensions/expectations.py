@@ -29,15 +29,4 @@ DESELECTED: dict[str, str] = {
     "aiohttp-middlewares-2.4.0/tests/test_shield_middleware.py::test_shield_middleware_funcitonal": EVENT_LOOP,
 }
 
-# Why a test fails against our web; each XFAIL entry names one of these.
-FORWARDED = (
-    "the test's client at 127.0.0.1 sends X-Forwarded-*/Forwarded and expects the app alone to read them; our "
-    "server applies them to request.remote/scheme itself for a trusted peer, and forwarded_allow_ips trusts "
-    "loopback by default (gunicorn's setting, see README); aiohttp never applies them"
-)
-
-XFAIL: dict[str, str] = {
-    "aiohttp-middlewares-2.4.0/tests/test_https_middleware.py::test_https_middleware[match_headers7-request_headers7-http]": FORWARDED,
-    "aiohttp-remotes-1.4.0/tests/test_forwarded.py::test_forwarded_strict_whitelist": FORWARDED,
-    "aiohttp-remotes-1.4.0/tests/test_x_forwarded.py::test_x_forwarded_strict_whitelist": FORWARDED,
-}
+XFAIL: dict[str, str] = {}

@@ -66,9 +66,10 @@ def test_check_config_takes_a_lone_config_file_as_the_config(tmp_path, monkeypat
         load(["--check-config", "missing.py"], {})  # not an existing file: still an APP, and a wrong one
 
 
-def test_forwarded_allow_ips_defaults_to_loopback_or_its_environment_variable(tmp_path, monkeypatch):
+def test_forwarded_allow_ips_defaults_to_unset_or_its_environment_variable(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert load(["a:b"], {})[0].forwarded_allow_ips == ["127.0.0.1", "::1"]
+    assert load(["a:b"], {})[0].forwarded_allow_ips is None  # nobody trusted, as in aiohttp
+    assert load(["a:b"], {"FORWARDED_ALLOW_IPS": ""})[0].forwarded_allow_ips == []  # set: unix peers trusted
     cfg, _ = load(["a:b"], {"FORWARDED_ALLOW_IPS": "10.0.0.0/8,*"})
     assert (cfg.forwarded_allow_ips, cfg.origin["forwarded_allow_ips"]) == (["10.0.0.0/8", "*"], "FORWARDED_ALLOW_IPS")
     write(tmp_path, "forwarded_allow_ips = ['192.0.2.1']\n")  # like gunicorn: the variable is only the default

@@ -172,11 +172,19 @@ async def test_int_during_a_graceful_drain_cuts_it_short_and_still_runs_finish(p
 
 async def test_forwarded_headers_are_believed_only_from_forwarded_allow_ips(prefork):
     proxy = "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: shop.example\r\n"
-    prefork.start("-w", "1", wait=1)  # the default trusts loopback: a local nginx
+    prefork.start("-w", "1", "--forwarded-allow-ips", "127.0.0.1", wait=1)  # a local nginx
     assert (await get(prefork.port, "/whois", headers=proxy))[2] == b"203.0.113.7 https shop.example"
     untrusting = prefork.make()  # gunicorn's variable, naming another proxy: our forged headers change nothing
     untrusting.start("-w", "1", env={"FORWARDED_ALLOW_IPS": "192.0.2.1"}, wait=1)
     assert (await get(untrusting.port, "/whois", headers=proxy))[2] == b"127.0.0.1 http t"
+
+
+async def test_by_default_the_workers_trust_no_proxy_not_even_loopback(prefork):
+    # As aiohttp (and gunicorn's aiohttp worker, which ignores forwarded_allow_ips): the app's own middleware,
+    # aiohttp-remotes say, reads the headers and must find request.remote to be the peer.
+    proxy = "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: shop.example\r\n"
+    prefork.start("-w", "1", wait=1)
+    assert (await get(prefork.port, "/whois", headers=proxy))[2] == b"127.0.0.1 http t"
 
 
 async def test_worker_connections_holds_the_next_client_in_the_backlog_not_a_503(prefork):

@@ -78,7 +78,9 @@ async def test_h_is_the_client_behind_a_trusted_proxy_only(make_server, access, 
     assert [r.getMessage() for r in records] == [f"{host} 200"]
 
 
-@pytest.mark.parametrize(("trusted", "host"), [(None, "198.51.100.1"), (Trusted("127.0.0.1", unix=False), "-")])
+@pytest.mark.parametrize(
+    ("trusted", "host"), [("127.0.0.1", "198.51.100.1"), (None, "-"), (Trusted("127.0.0.1", unix=False), "-")]
+)
 async def test_h_for_a_unix_socket_peer(tmp_path, access, trusted, host):
     logger, records = access
     factory = _app().make_handler(access_log=logger, access_log_format="%(h)s", forwarded_allow_ips=trusted)

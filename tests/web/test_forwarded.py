@@ -12,7 +12,7 @@ from multidict import CIMultiDict
 import web
 from web.forwarded import Forwarded, Trusted, parse_forwarded, resolve_forwarded
 
-LOOPBACK = Trusted()
+LOOPBACK = Trusted("127.0.0.1,::1")
 
 
 def headers(*pairs):
@@ -52,8 +52,8 @@ def test_trusted_accepts_a_list_as_the_config_gives_it():
 
 @pytest.mark.parametrize("peer", [None, ""])
 def test_unix_socket_peers_are_trusted_unless_told_otherwise(peer):
-    assert peer in Trusted()
-    assert peer not in Trusted(unix=False)
+    assert peer in Trusted("127.0.0.1")
+    assert peer not in Trusted("127.0.0.1", unix=False)
 
 
 def test_a_bad_entry_is_named():
@@ -84,7 +84,7 @@ def test_a_forged_header_from_an_untrusted_peer_changes_nothing(forged):
 
 def test_unix_peer_not_trusted_when_unix_is_off():
     forged = headers(("X-Forwarded-For", "1.2.3.4"))
-    assert resolve_forwarded(None, forged, Trusted(unix=False)) == Forwarded(None, None, None)
+    assert resolve_forwarded(None, forged, Trusted("127.0.0.1", unix=False)) == Forwarded(None, None, None)
 
 
 # -- X-Forwarded-* -----------------------------------------------------------------------------------------------
@@ -346,10 +346,127 @@ async def test_host_is_none_without_host_headers_trusted_or_not(make_server, sou
     assert (await _ask(server.port, source=source, host=None))["host"] is None
 
 
-async def test_the_default_trusts_loopback_like_gunicorn(make_server):
-    server = await _serve(make_server)  # no forwarded_allow_ips: "127.0.0.1,::1"
-    assert _seen(await _ask(server.port, *PROXIED)) == CLIENT_SEEN
-    assert _seen(await _ask(server.port, *PROXIED, source="127.0.0.2")) == _direct("127.0.0.2")
+# -- the default: nobody is trusted, as in aiohttp ----------------------------------------------------------------
+#
+# aiohttp never applies proxy headers: request.remote is the TCP peer, and an application that wants the client
+# behind its proxy says so with a middleware (aiohttp-remotes) or request.clone(remote=...). Every entry point
+# leaves them alone unless forwarded_allow_ips is given, even from loopback, where a local nginx would be.
+
+
+def _app() -> web.Application:
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", _whoami_all)
+    return app
+
+
+async def _served_by_make_handler(stack):
+    factory = _app().make_handler()
+    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+
+    async def close():
+        server.close()
+        await factory.shutdown(timeout=1, grace=0)
+        await server.wait_closed()
+
+    stack.push_async_callback(close)
+    return server.sockets[0].getsockname()[1]
+
+
+async def _served_by_app_runner(stack):
+    runner = web.AppRunner(_app())
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner.addresses[0][1]
+
+
+async def _served_by_server_runner(stack):
+    runner = web.ServerRunner(web.Server(_whoami_all))
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner.addresses[0][1]
+
+
+async def _served_by_test_server(stack):
+    from web.testing import TestServer
+
+    server = TestServer(_app())
+    await server.start_server()
+    stack.push_async_callback(server.close)
+    return server.port
+
+
+@pytest.mark.parametrize(
+    "serve", [_served_by_make_handler, _served_by_app_runner, _served_by_server_runner, _served_by_test_server]
+)
+async def test_by_default_no_peer_is_trusted_not_even_loopback(serve):
+    import contextlib
+
+    async with contextlib.AsyncExitStack() as stack:
+        port = await serve(stack)
+        assert _seen(await _ask(port, *PROXIED)) == _direct("127.0.0.1")
+        assert _seen(await _ask(port, 'Forwarded: for=198.51.100.1;proto=https;host="shop.example"')) == _direct(
+            "127.0.0.1"
+        )
+
+
+async def test_the_test_client_sees_the_peer_not_the_forwarded_client(make_client):
+    client = await make_client(_app())
+    async with client.get("/", headers=dict(line.split(": ", 1) for line in PROXIED)) as resp:
+        seen = await resp.json()
+    assert (seen["remote"], seen["scheme"], seen["host"].partition(":")[0]) == ("127.0.0.1", "http", "127.0.0.1")
+
+
+async def test_clone_is_how_an_application_applies_the_headers(make_server):
+    # aiohttp's way, which the default leaves to the application: the middleware reads the headers it trusts
+    @web.middleware
+    async def from_proxy(request, handler):
+        return await handler(request.clone(remote=request.headers["X-Forwarded-For"].rsplit(",", 1)[-1].strip()))
+
+    app = web.Application(middlewares=[from_proxy])
+    app.router.add_route("GET", "/{tail:.*}", _whoami_all)
+    server = await make_server(app)
+    assert _seen(await _ask(server.port, *PROXIED))["remote"] == "198.51.100.1"
+
+
+RUN_APP = """
+import sys
+import web
+
+async def whoami(request):
+    return web.json_response({"remote": request.remote, "scheme": request.scheme, "host": request.host,
+                              "secure": request.secure})
+
+app = web.Application()
+app.router.add_route("GET", "/", whoami)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=lambda *a: print(*a, flush=True))
+"""
+
+
+async def test_run_app_trusts_no_peer_by_default(tmp_path, unused_port):
+    import os
+    import signal
+    import sys
+
+    script = tmp_path / "serve.py"
+    script.write_text(RUN_APP)
+    port = unused_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")]))}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), str(port), stdout=asyncio.subprocess.PIPE, env=env
+    )
+    try:
+        async with asyncio.timeout(10):
+            while b"Running on" not in await proc.stdout.readline():
+                assert not proc.stdout.at_eof(), "run_app exited before serving"
+        assert _seen(await _ask(port, *PROXIED)) == _direct("127.0.0.1")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        async with asyncio.timeout(10):
+            await proc.communicate()
 
 
 @pytest.mark.parametrize(
@@ -380,9 +497,9 @@ async def test_trusting_everyone_believes_even_the_leftmost_hop(make_server):
 
 @pytest.mark.parametrize(
     ("spec", "unix_trusted"),
-    [(None, True), ("", True), ("10.0.0.0/8", True), (Trusted("127.0.0.1", unix=False), False)],
+    [(None, False), ("", True), ("10.0.0.0/8", True), (Trusted("127.0.0.1", unix=False), False)],
 )
-async def test_unix_socket_peers_count_as_trusted(tmp_path, spec, unix_trusted):
+async def test_unix_socket_peers_count_as_trusted_once_forwarded_allow_ips_is_set(tmp_path, spec, unix_trusted):
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", _whoami_all)
     factory = app.make_handler(forwarded_allow_ips=spec)
@@ -427,10 +544,10 @@ async def test_proxy_headers_are_read_only_when_asked_for(make_server, monkeypat
     async def hello(request):
         return web.Response(text="hi")
 
-    plain = await _serve(make_server, hello)
+    plain = await _serve(make_server, hello, forwarded_allow_ips="127.0.0.1")
     assert (await _ask_text(plain.port, *PROXIED)) == "hi"
     assert calls == []  # the hot path never looked at the proxy headers
-    asking = await _serve(make_server)
+    asking = await _serve(make_server, forwarded_allow_ips="127.0.0.1")
     assert _seen(await _ask(asking.port, *PROXIED)) == CLIENT_SEEN
     assert calls == ["127.0.0.1"]  # once per request, however many properties read it
 
