@@ -35,7 +35,7 @@ async def count(scenario: str, requests: int) -> None:
     from bench.apps import prefork_hello
 
     protocol = prefork_hello.app.make_handler()()
-    protocol.connection_made(prefork_hello._NullTransport())  # type: ignore[arg-type]
+    protocol.connection_made(prefork_hello.null_transport())  # type: ignore[arg-type]
     data = prefork_hello.INPROC_REQUESTS[scenario]
 
     async def run(count: int) -> None:
