@@ -140,7 +140,7 @@ async def test_fast_response_is_answered_as_the_general_path(case, request_name,
 async def test_bodies_of_every_length_share_one_cached_head_and_answer_as_the_general_path() -> None:
     # The caches are keyed by the Content-Type line, not the body's length: 40 JSON documents of 40 lengths are
     # answered byte for byte as the general path answers them, from one cached head.
-    from web import response as response_module
+    from web import streamresponse as response_module
 
     def app(headers):
         count = [0]
