@@ -38,6 +38,7 @@ class Response(StreamResponse):
     """A response with its whole body at hand, sent with a Content-Length in a single write."""
 
     _compressed: bytes | None = None  # the body compressed whole by enable_compression()
+    _template: CIMultiDict[str] | None = None  # the fast path's Content-Type field, until _headers is built from it
 
     def __init__(
         self,
@@ -70,10 +71,9 @@ class Response(StreamResponse):
                 cached = cache.get(content_type)
                 if cached is None:
                     cached = _fast_fields(cache, content_type)
-                template, self._fields = cached
-                self._headers = headers = template.copy()
-                headers.add(_CONTENT_LENGTH, str(len(body)))
-                self._fields_version = getversion(headers)
+                # The headers multidict is built only if something reads it (see __getattr__): a handler that
+                # returns the response untouched never needs one, _start encodes the head from the cached line.
+                self._template, self._fields = cached
                 return
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
@@ -111,6 +111,17 @@ class Response(StreamResponse):
                 self.body = body
             else:
                 hdrs[_CONTENT_LENGTH] = "0"
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for an attribute the instance lacks: ``_headers`` of a fast-path response, built on first use
+        # exactly as the general path would have built it (Content-Type, then Content-Length).
+        template = self._template
+        if name != "_headers" or template is None:
+            raise AttributeError(f"{self.__class__.__name__!r} object has no attribute {name!r}", name=name, obj=self)
+        self._headers = headers = template.copy()
+        headers.add(_CONTENT_LENGTH, str(len(self._body)))
+        self._fields_version = getversion(headers)  # from here on _start's fast path checks this version
+        return headers
 
     @property
     def body(self) -> Any:

@@ -69,8 +69,8 @@ class StreamResponse:
     _final_keep_alive = False
     _reason: str | None = None
     # The encoded Content-Type line of a Response built by its fast path (its other field is the body's
-    # Content-Length), valid while the headers' version is ``_fields_version`` (multidict bumps it on every
-    # change): _start then needs no header lookups.
+    # Content-Length), valid while the headers were never built (``_fields_version`` -1) or their version is
+    # still ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
     _fields: str | None = None
     _fields_version = -1
     # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
@@ -338,13 +338,12 @@ class StreamResponse:
         exchange = request._exchange
         self._request = request
         self._exchange = exchange
-        headers = self._headers
         status = self._status
         keep_alive = self._keep_alive is not False and exchange.keep_alive
         fields = self._fields
         if (
             fields is not None
-            and getversion(headers) == self._fields_version
+            and (self._fields_version == -1 or getversion(self._headers) == self._fields_version)
             and not self._cookies
             and status >= 200
             and status not in _NO_BODY_STATUSES
@@ -389,6 +388,7 @@ class StreamResponse:
             else:
                 exchange.write_head(status, head, keep_alive=keep_alive)
             return
+        headers = self._headers
         version = exchange.version
         body_allowed = status >= 200 and status not in _NO_BODY_STATUSES
         if self._compression and body_allowed:

@@ -105,6 +105,15 @@ def _date(resp: web.Response) -> None:
     resp.headers["Date"] = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
+def _headers_read(resp: web.Response) -> None:
+    # Builds the fast path's headers multidict without changing it: the head still comes from the cached line.
+    assert resp.headers["Content-Length"] == "5" and resp.content_type == "text/plain"
+
+
+def _text_read(resp: web.Response) -> None:
+    assert resp.text == "hello" and resp.content_length == 5 and resp.charset == "utf-8"
+
+
 CASES = {
     "text": _text(),
     "text 201": _text(status=201),
@@ -122,6 +131,9 @@ CASES = {
     "cookie after": _mutated(_cookie),
     "force_close after": _mutated(_force_close),
     "Date after": _mutated(_date),
+    "headers read after": _mutated(_headers_read),
+    "text read after": _mutated(_text_read),
+    "headers read, then one added": _mutated(lambda resp: (_headers_read(resp), _add_header(resp))),
 }
 
 
@@ -376,3 +388,24 @@ def test_a_domain_sub_application_leaves_the_direct_table_empty() -> None:
     app.add_domain("example.com", web.Application())
     app.freeze()
     assert app.router._build_direct() == {}
+
+
+@pytest.mark.parametrize("case", ["text", "text html", "body image/png", "json", "empty body"])
+def test_fast_response_headers_are_built_on_first_read_as_the_general_path_builds_them(case) -> None:
+    # The fast path builds no headers multidict until one is read; the one it builds then is the general path's.
+    fast, general = CASES[case](None)(None), CASES[case]({})(None)
+    assert "_headers" not in vars(fast)
+    assert list(fast.headers.items()) == list(general.headers.items())
+    assert (fast.content_type, fast.charset, fast.content_length) == (
+        general.content_type,
+        general.charset,
+        general.content_length,
+    )
+
+
+def test_a_missing_attribute_of_a_fast_response_still_raises_attribute_error() -> None:
+    resp = web.Response(text="x")
+    assert not hasattr(resp, "no_such_attribute") and "_headers" not in vars(resp)
+    with pytest.raises(AttributeError, match="no_such_attribute"):
+        resp.no_such_attribute  # noqa: B018
+    assert not hasattr(web.StreamResponse(), "no_such_attribute")
