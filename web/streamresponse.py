@@ -73,6 +73,7 @@ class StreamResponse:
     # still ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
     _fields: str | None = None
     _fields_version = -1
+    _sent_cookie_lines = ""  # the Set-Cookie lines the fast path of _start sent, for headers built afterwards
     # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
     _compression = False
     _compression_force: Any = None
@@ -341,16 +342,28 @@ class StreamResponse:
         status = self._status
         keep_alive = self._keep_alive is not False and exchange.keep_alive
         fields = self._fields
-        if (
-            fields is not None
-            and (self._fields_version == -1 or getversion(self._headers) == self._fields_version)
-            and not self._cookies
-            and status >= 200
-            and status not in _NO_BODY_STATUSES
-        ):
+        if fields is not None and status >= 200 and status not in _NO_BODY_STATUSES:
+            cookies = self._cookies
+            if cookies:
+                # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
+                # (a morsel's attributes can be assigned anything): on a failure the general path raises.
+                cookie_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
+                fast = (
+                    self._fields_version == -1
+                    and cookie_lines.count("\n") == len(cookies)
+                    and cookie_lines.count("\r") == len(cookies)
+                )
+            else:
+                cookie_lines = ""
+                fast = self._fields_version == -1 or getversion(self._headers) == self._fields_version
+        else:
+            fast = False
+        if fast:
             # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length
             # (of the body), already checked and encoded, so none of the lookups below can change anything.
             self._final_keep_alive = keep_alive
+            if cookie_lines:
+                self._sent_cookie_lines = cookie_lines  # what the headers built later show (Response.__getattr__)
             server_header = exchange.settings.server_header
             if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
                 cached = _HEAD_CACHE.get(fields)
@@ -359,12 +372,15 @@ class StreamResponse:
                         dateheader.generation,
                         server_header,
                         f"HTTP/1.1 200 OK\r\n{fields}Content-Length: ".encode(),
-                        f"\r\n{head_lines(server_header)}\r\n".encode(),
+                        f"{head_lines(server_header)}\r\n".encode(),
                     )
                     if len(_HEAD_CACHE) >= _CACHE_SIZE:
                         _HEAD_CACHE.clear()
                     _HEAD_CACHE[fields] = cached
-                head = b"%b%d%b" % (cached[2], len(self._body), cached[3])
+                if cookie_lines:
+                    head = b"%b%d\r\n%b%b" % (cached[2], len(self._body), cookie_lines.encode(), cached[3])
+                else:
+                    head = b"%b%d\r\n%b" % (cached[2], len(self._body), cached[3])
             else:
                 trusted = head_lines(server_header)
                 line = STATUS_LINES.get(status) if self._reason is None else None
@@ -376,7 +392,7 @@ class StreamResponse:
                         trusted += "Connection: keep-alive\r\n"
                 elif not keep_alive:
                     trusted += "Connection: close\r\n"
-                head = f"{line}{fields}Content-Length: {len(self._body)}\r\n{trusted}\r\n".encode()
+                head = f"{line}{fields}Content-Length: {len(self._body)}\r\n{cookie_lines}{trusted}\r\n".encode()
             if defer is _SEND:
                 # Response._send: the whole response in one write (the fast path's body is allowed, unchunked).
                 self._eof_sent = True

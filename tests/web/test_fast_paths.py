@@ -114,6 +114,17 @@ def _text_read(resp: web.Response) -> None:
     assert resp.text == "hello" and resp.content_length == 5 and resp.charset == "utf-8"
 
 
+def _cookies(resp: web.Response) -> None:
+    resp.set_cookie("a", "b")
+    resp.set_cookie("s", "v w", max_age=10, httponly=True, samesite="Lax")
+    resp.del_cookie("gone")
+
+
+def _injected_cookie(resp: web.Response) -> None:
+    resp.set_cookie("a", "b")
+    resp.cookies["a"]["path"] = "/\r\nX-Evil: 1"  # a morsel's attributes are not checked when assigned
+
+
 CASES = {
     "text": _text(),
     "text 201": _text(status=201),
@@ -131,6 +142,9 @@ CASES = {
     "cookie after": _mutated(_cookie),
     "force_close after": _mutated(_force_close),
     "Date after": _mutated(_date),
+    "cookies after": _mutated(_cookies),
+    "cookie injected after": _mutated(_injected_cookie),
+    "headers read, then cookies": _mutated(lambda resp: (_headers_read(resp), _cookies(resp))),
     "headers read after": _mutated(_headers_read),
     "text read after": _mutated(_text_read),
     "headers read, then one added": _mutated(lambda resp: (_headers_read(resp), _add_header(resp))),
@@ -409,3 +423,27 @@ def test_a_missing_attribute_of_a_fast_response_still_raises_attribute_error() -
     with pytest.raises(AttributeError, match="no_such_attribute"):
         resp.no_such_attribute  # noqa: B018
     assert not hasattr(web.StreamResponse(), "no_such_attribute")
+
+
+@pytest.mark.parametrize("request_name", ["1.1", "1.0", "HEAD"])
+async def test_headers_read_after_a_fast_start_with_cookies_are_the_general_paths(request_name) -> None:
+    # Set-Cookie fields sent by the fast path show in the headers read afterwards, as the general path's do.
+    seen: dict[str, list[tuple[str, str]]] = {}
+
+    def app(headers, key):
+        async def handler(request: web.Request) -> web.StreamResponse:
+            resp = web.Response(text="hello", headers=headers)
+            _cookies(resp)
+            await resp.prepare(request)
+            await resp.write_eof()
+            seen[key] = list(resp.headers.items())
+            return resp
+
+        app = web.Application()
+        app.router.add_route("*", "/", handler)
+        return app
+
+    fast = await _wire(app(None, "fast"), REQUESTS[request_name])
+    general = await _wire(app({}, "general"), REQUESTS[request_name])
+    assert fast == general and seen["fast"] == seen["general"]
+    assert next(value for name, value in seen["fast"] if name == "Set-Cookie") == "a=b; Path=/"
