@@ -363,7 +363,7 @@ class StreamResponse:
             # (of the body), already checked and encoded, so none of the lookups below can change anything.
             self._final_keep_alive = keep_alive
             if cookie_lines:
-                self._sent_cookie_lines = cookie_lines  # what the headers built later show (Response.__getattr__)
+                self._sent_cookie_lines = cookie_lines  # what the headers built later show (web.response._LazyHeaders)
             server_header = exchange.settings.server_header
             if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
                 cached = _HEAD_CACHE.get(fields)
