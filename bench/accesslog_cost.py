@@ -37,7 +37,7 @@ import uvloop
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.apps.prefork_hello import INPROC_REQUESTS, _NullTransport, make_app
+from bench.apps.prefork_hello import INPROC_REQUESTS, make_app, null_transport
 
 GUNICORN_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 
@@ -96,7 +96,7 @@ async def prefork_call(logger: logging.Logger) -> Callable[[], None]:
 
     handler.connections.access_logger = Catch()  # type: ignore[assignment]
     protocol = handler()
-    protocol.connection_made(_NullTransport())  # type: ignore[arg-type]
+    protocol.connection_made(null_transport())  # type: ignore[arg-type]
     protocol.data_received(INPROC_REQUESTS["user"])
     if protocol._task is not None:
         await protocol._task
@@ -115,7 +115,7 @@ def request_path(logger: logging.Logger | None, scenario: str, connections: int)
     protocols = []
     for _ in range(connections):
         protocol = handler()
-        protocol.connection_made(_NullTransport())  # type: ignore[arg-type]
+        protocol.connection_made(null_transport())  # type: ignore[arg-type]
         protocols.append(protocol)
     data = INPROC_REQUESTS[scenario]
 

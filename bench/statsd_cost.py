@@ -25,7 +25,7 @@ import uvloop
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.apps.prefork_hello import INPROC_REQUESTS, _NullTransport, app
+from bench.apps.prefork_hello import INPROC_REQUESTS, app, null_transport
 from supervisor.statsd import Statsd, StatsdRecorder
 
 
@@ -58,7 +58,7 @@ async def run(rounds: int, batch: int, per_request: bool) -> None:
             kind = _PerRequest if per_request else StatsdRecorder
             recorder = handler.connections.access_logger = kind(statsd, handler.connections.access_logger)
         protocol = handler()
-        protocol.connection_made(_NullTransport())  # type: ignore[arg-type]
+        protocol.connection_made(null_transport())  # type: ignore[arg-type]
         sides[name] = (protocol, recorder)
     results: dict[str, list[float]] = {"off": [], "on": []}
     for round_no in range(rounds + 1):
