@@ -1,556 +1,70 @@
-"""Responses: the aiohttp 0.14 API's ``StreamResponse`` state machine, ``Response`` with a body, and ``json_response``.
-
-A response is a finite state machine: headers, cookies and status may change only until ``start()``; after it the
-head is on the wire and changing it raises ``RuntimeError``; after ``write_eof()`` nothing may be written.
+"""``Response``, a response with its whole body at hand, and ``json_response``; ``StreamResponse`` (its base, the
+state machine) lives in web.streamresponse and is re-exported here, where the aiohttp 0.14 API names it.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 
-from multidict import CIMultiDict, CIMultiDictProxy, getversion, istr
-
-from server import dateheader
-from server.dateheader import head_lines
-from server.exchange import HttpVersion10 as HTTP10
-from server.writer import STATUS_LINES, encode_head, status_line
+from multidict import CIMultiDict, getversion
 
 from .helpers import DONE, DrainAwaitable, parse_content_type
+from .streamresponse import (
+    _CACHE_SIZE,
+    _CONTENT_LENGTH,
+    _CONTENT_TYPE,
+    _NO_BODY_STATUSES,
+    _SEND,
+    _SET_COOKIE,
+)
+from .streamresponse import StreamResponse as StreamResponse
 
 if TYPE_CHECKING:
     from .request import Request
 
 __all__ = ["Response", "StreamResponse", "json_bytes_response", "json_response"]
 
-_NO_BODY_STATUSES = frozenset({204, 304})
-
-# istr keys: a CIMultiDict lookup with one skips folding the key's case, which halves its cost (50 -> 20 ns).
-_CONTENT_TYPE = istr("Content-Type")
-_CONTENT_LENGTH = istr("Content-Length")
-_TRANSFER_ENCODING = istr("Transfer-Encoding")
-_SET_COOKIE = istr("Set-Cookie")
-_DATE = istr("Date")
-_SERVER = istr("Server")
-_CONNECTION = istr("Connection")
+# Response's fast path (see Response.__init__ and StreamResponse._start), keyed by the content_type argument (None:
+# text/plain), for text= and for body=: the Content-Type field (a multidict to copy, 3x cheaper than building one)
+# and its encoded line. Never keyed by the body, so JSON of any length hits them as hello does.
 _TEXT_PLAIN = "text/plain; charset=utf-8"
-_SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
-
-# The fast path's caches (see Response.__init__ and StreamResponse._start), keyed by what varies rarely, never by
-# the body, so JSON of any length hits them as hello does; each is cleared when it grows past _CACHE_SIZE entries.
-# By the content_type argument (None: text/plain), for text= and for body=: the Content-Type field (a multidict to
-# copy, 3x cheaper than building one) and its encoded line. By that line: the head of a keep-alive ``200 OK`` in
-# two parts around the Content-Length value, valid for the dateheader generation and Server setting it was built for.
-_CACHE_SIZE = 256
 _Fields = dict[str | None, tuple[CIMultiDict[str], str]]
 _TEXT_FIELDS: _Fields = {}
 _BODY_FIELDS: _Fields = {}
-_HEAD_CACHE: dict[str, tuple[int, str | None, bytes, bytes]] = {}
 
 
-class _SentHeaders(CIMultiDictProxy[str]):
-    """The headers of a started response: reading works, any change raises RuntimeError (aiohttp 0.14's contract)."""
+class _LazyHeaders:
+    """``Response._headers`` of a fast-path response until something reads it: the first read builds the multidict
+    exactly as the general path builds it (Content-Type, then Content-Length) and stores it on the instance, which
+    then shadows this non-data descriptor. A descriptor, not ``__getattr__``: a class with ``__getattr__`` loses
+    CPython's specialized attribute loads on every ``self.x`` (+2% instructions per hello request)."""
 
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("Cannot change the response headers after they have been sent")
-
-    __setitem__ = __delitem__ = add = extend = update = merge = setdefault = _refuse
-    pop = popone = popall = popitem = clear = _refuse
-
-
-class StreamResponse:
-    """The base class for HTTP responses: status, headers, cookies, then a body written piece by piece."""
-
-    # Per-instance state starts as these class defaults, so creating a response writes only what differs.
-    _cookies: SimpleCookie | None = None
-    _keep_alive: bool | None = None
-    _chunked = False
-    _request: Request | None = None
-    _exchange: Any = None
-    _eof_sent = False
-    _body_length = 0
-    _head_pending: bytes | None = None
-    _final_keep_alive = False
-    _reason: str | None = None
-    # The encoded Content-Type line of a Response built by its fast path (its other field is the body's
-    # Content-Length), valid while the headers' version is ``_fields_version`` (multidict bumps it on every
-    # change): _start then needs no header lookups.
-    _fields: str | None = None
-    _fields_version = -1
-    # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
-    _compression = False
-    _compression_force: Any = None
-    _compression_strategy: int | None = None
-    _compressor: Any = None
-    # Response(body=<file, StringIO, async iterator, payload>): what write_eof streams (see web.bodies), and the
-    # object given for it.
-    _source: Any = None
-    _source_obj: Any = None
-
-    def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
-        self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
-        if status == 200 and reason is None:
-            self._status = 200
-        else:
-            self.set_status(status, reason)
-
-    # -- status ----------------------------------------------------------------------------------------------
-
-    @property
-    def status(self) -> int:
-        return self._status
-
-    @property
-    def reason(self) -> str:
-        if self._reason is not None:
-            return self._reason
-        from server.writer import reason_phrase
-
-        return reason_phrase(self._status)
-
-    def set_status(self, status: int, reason: str | None = None) -> None:
-        """Set status code and reason phrase; only before the response is started."""
-        if self._exchange is not None:
-            raise RuntimeError("Cannot change the response status code after the headers have been sent")
-        status = int(status)
-        if not 100 <= status <= 999:
-            raise ValueError(f"status must be a three-digit integer, got {status!r}")
-        if reason is not None and ("\r" in reason or "\n" in reason):
-            raise ValueError("reason cannot contain CR or LF")
-        self._status = status
-        self._reason = reason
-
-    # -- state -----------------------------------------------------------------------------------------------
-
-    @property
-    def started(self) -> bool:
-        """True once ``start()`` (or ``prepare()``) was called."""
-        return self._exchange is not None
-
-    prepared = started
-
-    @property
-    def _req(self) -> Request | None:
-        """The request the response was prepared for, under aiohttp's private name, which aiohttp-sse reads."""
-        return self._request
-
-    @property
-    def keep_alive(self) -> bool:
-        """Copy of ``Request.keep_alive`` by default; ``force_close()`` switches it to False for good."""
-        if self._keep_alive is not None:
-            return self._keep_alive
-        if self._request is not None:
-            return self._request.keep_alive
-        return True
-
-    def force_close(self) -> None:
-        """Disable keep-alive for the connection; there is no way to enable it back."""
-        self._keep_alive = False
-
-    @property
-    def chunked(self) -> bool:
-        """True once chunked encoding was enabled."""
-        return self._chunked
-
-    def enable_chunked_encoding(self) -> None:
-        """Send the body with chunked transfer-encoding, each ``write()`` as one chunk. Cannot be undone.
-
-        Once the headers are sent the framing is settled, and the call changes nothing, as in aiohttp (aiohttp-sse
-        calls it right after ``prepare()``)."""
-        if _CONTENT_LENGTH in self._headers:
-            raise RuntimeError("You can't enable chunked encoding when a content length is set")
-        if self._exchange is None:
-            self._chunked = True
-
-    @property
-    def body_length(self) -> int:
-        return self._body_length
-
-    @property
-    def compression(self) -> bool:
-        """True once :meth:`enable_compression` was called."""
-        return self._compression
-
-    def enable_compression(self, force: Any = None, strategy: int | None = None) -> None:
-        """Compress the body with the first coding of ``web.ContentCoding`` the request's Accept-Encoding names
-        (deflate, gzip, then br when Brotli is installed), or with ``force``, a ``ContentCoding``; ``strategy`` is
-        zlib's. The Content-Length of a streamed body is dropped (the body goes chunked); a ``Response`` body is
-        compressed whole and keeps an exact Content-Length."""
-        from .compression import ContentCoding
-
-        if isinstance(force, bool):
-            import warnings
-
-            warnings.warn("Using boolean for force is deprecated #3318", DeprecationWarning, stacklevel=2)
-            force = ContentCoding.deflate if force else ContentCoding.identity
-        elif force is not None and not isinstance(force, ContentCoding):
-            raise TypeError("force should be one of None, bool or web.ContentCoding")
-        self._compression = True
-        self._compression_force = force
-        self._compression_strategy = strategy
-        self._fields = None  # the head goes through the general path of _start, which compresses
-
-    def _start_compression(self, request: Request) -> None:
-        from .compression import ContentCoding, choose_coding, compressor
-
-        coding = choose_coding(request.headers.get("Accept-Encoding", ""), self._compression_force)
-        if coding is ContentCoding.identity:
-            return
-        self._headers["Content-Encoding"] = coding.value
-        self._headers.popall(_CONTENT_LENGTH, None)
-        self._compressor = compressor(coding, self._compression_strategy)
-
-    # -- headers ---------------------------------------------------------------------------------------------
-
-    @property
-    def headers(self) -> CIMultiDict[str]:
-        """Outgoing headers (a ``CIMultiDict``); after ``start()`` a read-only view whose changes raise
-        ``RuntimeError``, since the head is already on the wire."""
-        if self._exchange is None:
-            return self._headers
-        return _SentHeaders(self._headers)  # type: ignore[return-value]
-
-    @property
-    def cookies(self) -> SimpleCookie:
-        """Outgoing cookies (an ``http.cookies.SimpleCookie``)."""
-        if self._cookies is None:
-            self._cookies = SimpleCookie()
-        return self._cookies
-
-    def set_cookie(
-        self,
-        name: str,
-        value: str,
-        *,
-        expires: str | None = None,
-        domain: str | None = None,
-        max_age: int | str | None = None,
-        path: str = "/",
-        secure: bool | None = None,
-        httponly: bool | None = None,
-        samesite: str | None = None,
-        version: str | None = None,
-    ) -> None:
-        """Set a cookie; a value that would break the header is refused with ``ValueError``."""
-        from .cookies import set_cookie
-
-        self._check_mutable()
-        set_cookie(
-            self.cookies,
-            name,
-            value,
-            expires=expires,
-            domain=domain,
-            max_age=max_age,
-            path=path,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            version=version,
-        )
-
-    def del_cookie(self, name: str, *, domain: str | None = None, path: str = "/") -> None:
-        """Delete a cookie: send it expired."""
-        from .cookies import del_cookie
-
-        self._check_mutable()
-        del_cookie(self.cookies, name, domain=domain, path=path)
-
-    def _check_mutable(self) -> None:
-        if self._exchange is not None:
-            raise RuntimeError("Cannot change the response headers after they have been sent")
-
-    @property
-    def content_length(self) -> int | None:
-        value = self._headers.get(_CONTENT_LENGTH)
-        return int(value) if value is not None else None
-
-    @content_length.setter
-    def content_length(self, value: int | None) -> None:
-        self._check_mutable()
-        if value is None:
-            self._headers.popall(_CONTENT_LENGTH, None)
-        else:
-            value = int(value)
-            if self._chunked:
-                raise RuntimeError("You can't set content length when chunked encoding is enabled")
-            self._headers[_CONTENT_LENGTH] = str(value)
-
-    @property
-    def content_type(self) -> str:
-        """The media type part of Content-Type, e.g. ``'text/html'``."""
-        return parse_content_type(self._headers.get(_CONTENT_TYPE))[0] or "application/octet-stream"
-
-    @content_type.setter
-    def content_type(self, value: str) -> None:
-        self._check_mutable()
-        self._set_content_type(str(value), self.charset)
-
-    @property
-    def charset(self) -> str | None:
-        """The charset part of Content-Type; lower-cased when assigned."""
-        return parse_content_type(self._headers.get(_CONTENT_TYPE))[1].get("charset")
-
-    @charset.setter
-    def charset(self, value: str | None) -> None:
-        self._check_mutable()
-        ctype = parse_content_type(self._headers.get(_CONTENT_TYPE))[0]
-        if ctype in ("", "application/octet-stream") and value is not None:
-            raise RuntimeError(
-                "Setting charset for application/octet-stream doesn't make sense, setup content_type first"
+    def __get__(self, resp: Response | None, owner: type | None = None) -> Any:
+        if resp is None:
+            return self
+        template = resp._template
+        if template is None:
+            raise AttributeError(
+                f"{type(resp).__name__!r} object has no attribute '_headers'", name="_headers", obj=resp
             )
-        self._set_content_type(ctype or "application/octet-stream", value.lower() if value else None)
-
-    def _set_content_type(self, ctype: str, charset: str | None) -> None:
-        if "\r" in ctype or "\n" in ctype or (charset and ("\r" in charset or "\n" in charset)):
-            raise ValueError("content type cannot contain CR or LF")
-        self._headers[_CONTENT_TYPE] = f"{ctype}; charset={charset}" if charset else ctype
-
-    @property
-    def last_modified(self) -> Any:
-        from email.utils import parsedate_to_datetime
-
-        value = self._headers.get("Last-Modified")
-        if value is None:
-            return None
-        try:
-            return parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-
-    # -- sending ---------------------------------------------------------------------------------------------
-
-    def start(self, request: Request) -> DrainAwaitable:
-        """Send the HTTP head. Headers, cookies and status cannot change afterwards. Returns an awaitable that
-        drains the write buffer (modern code may ``await resp.prepare(request)`` instead)."""
-        if self._exchange is not None:
-            if self._request is not request:
-                raise RuntimeError("Response has been started with different request.")
-            return DONE
-        self._start(request, defer=False)
-        return DONE
-
-    async def prepare(self, request: Request) -> None:
-        """Coroutine form of :meth:`start` (aiohttp 3 name); runs the ``on_response_prepare`` callbacks first."""
-        if self._exchange is None:
-            await request._prepare_hook(self)
-        self.start(request)
-
-    def _start(self, request: Request, *, defer: bool | object) -> None:
-        """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write).
-        ``defer=_SEND`` (from ``Response._send``) may send the body too; the caller checks ``_eof_sent``."""
-        exchange = request._exchange
-        self._request = request
-        self._exchange = exchange
-        headers = self._headers
-        status = self._status
-        keep_alive = self._keep_alive is not False and exchange.keep_alive
-        fields = self._fields
-        if (
-            fields is not None
-            and getversion(headers) == self._fields_version
-            and not self._cookies
-            and status >= 200
-            and status not in _NO_BODY_STATUSES
-        ):
-            # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length
-            # (of the body), already checked and encoded, so none of the lookups below can change anything.
-            self._final_keep_alive = keep_alive
-            server_header = exchange.settings.server_header
-            if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
-                cached = _HEAD_CACHE.get(fields)
-                if cached is None or cached[0] != dateheader.generation or cached[1] != server_header:
-                    cached = (
-                        dateheader.generation,
-                        server_header,
-                        f"HTTP/1.1 200 OK\r\n{fields}Content-Length: ".encode(),
-                        f"\r\n{head_lines(server_header)}\r\n".encode(),
-                    )
-                    if len(_HEAD_CACHE) >= _CACHE_SIZE:
-                        _HEAD_CACHE.clear()
-                    _HEAD_CACHE[fields] = cached
-                head = b"%b%d%b" % (cached[2], len(self._body), cached[3])
-            else:
-                trusted = head_lines(server_header)
-                line = STATUS_LINES.get(status) if self._reason is None else None
-                if line is None:
-                    line = status_line(status, self._reason)
-                if exchange.version == HTTP10:
-                    # HTTP/1.0 closes unless keep-alive is announced (RFC 9112 §9.3); aiohttp sends no close.
-                    if keep_alive:
-                        trusted += "Connection: keep-alive\r\n"
-                elif not keep_alive:
-                    trusted += "Connection: close\r\n"
-                head = f"{line}{fields}Content-Length: {len(self._body)}\r\n{trusted}\r\n".encode()
-            if defer is _SEND:
-                # Response._send: the whole response in one write (the fast path's body is allowed, unchunked).
-                self._eof_sent = True
-                body = self._body
-                self._body_length = len(body)
-                exchange.send(status, head, body, keep_alive=keep_alive)
-            elif defer:
-                self._head_pending = head
-            else:
-                exchange.write_head(status, head, keep_alive=keep_alive)
-            return
-        version = exchange.version
-        body_allowed = status >= 200 and status not in _NO_BODY_STATUSES
-        if self._compression and body_allowed:
-            self._start_compression(request)
-        if not body_allowed:
-            headers.popall(_CONTENT_LENGTH, None)
-            headers.popall(_TRANSFER_ENCODING, None)
-            self._chunked = False
-        elif self._chunked:
-            if version == HTTP10:
-                # HTTP/1.0 has no chunked coding: the body is delimited by the close.
-                self._chunked = False
-                keep_alive = False
-            else:
-                headers[_TRANSFER_ENCODING] = "chunked"
-        elif _CONTENT_LENGTH not in headers and exchange.method != "HEAD":
-            if version == HTTP10:
-                keep_alive = False
-            else:
-                self._chunked = True
-                headers[_TRANSFER_ENCODING] = "chunked"
-        if body_allowed and _CONTENT_TYPE not in headers and headers.get(_CONTENT_LENGTH) != "0":
-            # Content gets a Content-Type (RFC 9110 section 8.3); an empty body has no content to describe.
-            headers[_CONTENT_TYPE] = "application/octet-stream"
-        if self._cookies:
-            for morsel in self._cookies.values():
-                headers.add(_SET_COOKIE, morsel.OutputString())
-        # Lines the server builds itself need no injection check.
-        server_header = exchange.settings.server_header
-        if _DATE in headers:
-            trusted = f"Server: {server_header}\r\n" if server_header and _SERVER not in headers else ""
-        else:
-            trusted = head_lines(server_header if server_header and _SERVER not in headers else None)
-        if status == 101:
-            keep_alive = False  # the connection leaves HTTP; the handler's Connection: upgrade header stands
-        else:
-            # A handler's Connection: close is honoured; otherwise the connection layer decides.
-            asked = headers.popall(_CONNECTION)[-1].strip().lower() if _CONNECTION in headers else ""
-            if asked == "close":
-                keep_alive = False
-                self._keep_alive = False
-            if version == HTTP10:
-                # HTTP/1.0 closes unless keep-alive is announced (RFC 9112 §9.3); aiohttp sends no close.
-                if keep_alive:
-                    trusted += "Connection: keep-alive\r\n"
-            elif not keep_alive:
-                trusted += "Connection: close\r\n"
-            elif asked == "keep-alive":
-                # A handler's keep-alive is sent as aiohttp sends it (aiohttp-sse sets it on every event stream).
-                trusted += "Connection: keep-alive\r\n"
-        self._final_keep_alive = keep_alive
-        head = encode_head(status_line(status, self._reason), headers.items(), trusted)
-        if defer:
-            self._head_pending = head
-        else:
-            exchange.write_head(status, head, keep_alive=keep_alive)
-
-    def _flush_head(self) -> None:
-        head = self._head_pending
-        if head is not None:
-            self._head_pending = None
-            self._exchange.write_head(self._status, head, keep_alive=self._final_keep_alive)
-
-    def write(self, data: bytes | bytearray | memoryview) -> DrainAwaitable:
-        """Send byte-ish data as a part of the body (one chunk each with chunked encoding).
-
-        Raises TypeError for non-bytes data, RuntimeError before ``start()`` or after ``write_eof()``. Returns an
-        awaitable that drains the write buffer, so both the aiohttp 0.14 API's ``resp.write(data)`` and ``await
-        resp.write(data)`` work."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        if self._eof_sent:
-            raise RuntimeError("Cannot call write() after write_eof()")
-        exchange = self._exchange
-        if exchange is None:
-            raise RuntimeError("Cannot call write() before start()")
-        if self._head_pending is not None:
-            self._flush_head()
-        if self._compressor is not None:
-            data = self._compressor.compress(bytes(data))
-        if data:
-            self._body_length += len(data)
-            if self._chunked:
-                exchange.write(b"%x\r\n%b\r\n" % (len(data), data))
-            else:
-                exchange.write(bytes(data) if not isinstance(data, bytes) else data)
-        return DrainAwaitable(exchange.drain) if exchange.write_paused else DONE
-
-    async def drain(self) -> None:
-        """Let the transport's write buffer flush below its low-water mark.
-
-        Emits aiohttp 3's ``DeprecationWarning`` (``await resp.write(data)`` waits for the flush itself) and
-        keeps working, as the aiohttp 0.14 API defines it."""
-        warnings.warn("drain method is deprecated, use await resp.write()", DeprecationWarning, stacklevel=2)
-        await self._drain()
-
-    async def _drain(self) -> None:
-        if self._exchange is None:
-            raise RuntimeError("Cannot drain before start()")
-        await self._exchange.drain()
-
-    async def write_eof(self, data: bytes = b"") -> None:
-        """Finish the response. Afterwards any write or header change is forbidden."""
-        if self._eof_sent:
-            return
-        if self._exchange is None:
-            raise RuntimeError("Response has not been started")
-        if data:
-            self.write(data)
-        self._flush_head()
-        if self._compressor is not None:
-            tail, self._compressor = self._compressor.flush(), None
-            if tail:
-                self.write(tail)
-        self._eof_sent = True
-        exchange = self._exchange
-        if self._chunked:
-            exchange.write(b"0\r\n\r\n")
-        exchange.finish()
-        if not self._final_keep_alive:
-            return
-        await exchange.drain()
-
-    def _send(self, request: Request) -> None:
-        """Answer ``request`` completely (used by the handler machinery for a response the handler returned)."""
-        if self._exchange is None:
-            self._start(request, defer=False)
-        if not self._eof_sent:
-            if self._compressor is not None:
-                # The compressor holds the end of the body (and the coding's trailer) until flushed.
-                tail, self._compressor = self._compressor.flush(), None
-                if tail:
-                    self.write(tail)
-            self._eof_sent = True
-            if self._chunked:
-                self._exchange.write(b"0\r\n\r\n")
-            self._exchange.finish()
-
-    def __repr__(self) -> str:
-        info = "eof" if self._eof_sent else ("started" if self._exchange is not None else "not started")
-        return f"<{self.__class__.__name__} {self._status} {self.reason} {info}>"
-
-    def __bool__(self) -> bool:
-        return True
-
-    __hash__ = object.__hash__
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
+        resp._headers = headers = template.copy()
+        headers.add(_CONTENT_LENGTH, str(len(resp._body)))
+        if resp._sent_cookie_lines:
+            # Started already, with cookies: the general path's headers hold the Set-Cookie fields it sent.
+            for line in resp._sent_cookie_lines.split("\r\n")[:-1]:
+                headers.add(_SET_COOKIE, line[12:])
+        resp._fields_version = getversion(headers)  # from here on _start's fast path checks this version
+        return headers
 
 
 class Response(StreamResponse):
     """A response with its whole body at hand, sent with a Content-Length in a single write."""
 
     _compressed: bytes | None = None  # the body compressed whole by enable_compression()
+    _template: CIMultiDict[str] | None = None  # the fast path's Content-Type field, until _headers is built from it
+    _headers = _LazyHeaders()  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -583,10 +97,9 @@ class Response(StreamResponse):
                 cached = cache.get(content_type)
                 if cached is None:
                     cached = _fast_fields(cache, content_type)
-                template, self._fields = cached
-                self._headers = headers = template.copy()
-                headers.add(_CONTENT_LENGTH, str(len(body)))
-                self._fields_version = getversion(headers)
+                # The headers multidict is built only if something reads it (see _LazyHeaders): a handler that
+                # returns the response untouched never needs one, _start encodes the head from the cached line.
+                self._template, self._fields = cached
                 return
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")

@@ -105,6 +105,26 @@ def _date(resp: web.Response) -> None:
     resp.headers["Date"] = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
+def _headers_read(resp: web.Response) -> None:
+    # Builds the fast path's headers multidict without changing it: the head still comes from the cached line.
+    assert resp.headers["Content-Length"] == "5" and resp.content_type == "text/plain"
+
+
+def _text_read(resp: web.Response) -> None:
+    assert resp.text == "hello" and resp.content_length == 5 and resp.charset == "utf-8"
+
+
+def _cookies(resp: web.Response) -> None:
+    resp.set_cookie("a", "b")
+    resp.set_cookie("s", "v w", max_age=10, httponly=True, samesite="Lax")
+    resp.del_cookie("gone")
+
+
+def _injected_cookie(resp: web.Response) -> None:
+    resp.set_cookie("a", "b")
+    resp.cookies["a"]["path"] = "/\r\nX-Evil: 1"  # a morsel's attributes are not checked when assigned
+
+
 CASES = {
     "text": _text(),
     "text 201": _text(status=201),
@@ -122,6 +142,12 @@ CASES = {
     "cookie after": _mutated(_cookie),
     "force_close after": _mutated(_force_close),
     "Date after": _mutated(_date),
+    "cookies after": _mutated(_cookies),
+    "cookie injected after": _mutated(_injected_cookie),
+    "headers read, then cookies": _mutated(lambda resp: (_headers_read(resp), _cookies(resp))),
+    "headers read after": _mutated(_headers_read),
+    "text read after": _mutated(_text_read),
+    "headers read, then one added": _mutated(lambda resp: (_headers_read(resp), _add_header(resp))),
 }
 
 
@@ -140,7 +166,7 @@ async def test_fast_response_is_answered_as_the_general_path(case, request_name,
 async def test_bodies_of_every_length_share_one_cached_head_and_answer_as_the_general_path() -> None:
     # The caches are keyed by the Content-Type line, not the body's length: 40 JSON documents of 40 lengths are
     # answered byte for byte as the general path answers them, from one cached head.
-    from web import response as response_module
+    from web import streamresponse as response_module
 
     def app(headers):
         count = [0]
@@ -376,3 +402,48 @@ def test_a_domain_sub_application_leaves_the_direct_table_empty() -> None:
     app.add_domain("example.com", web.Application())
     app.freeze()
     assert app.router._build_direct() == {}
+
+
+@pytest.mark.parametrize("case", ["text", "text html", "body image/png", "json", "empty body"])
+def test_fast_response_headers_are_built_on_first_read_as_the_general_path_builds_them(case) -> None:
+    # The fast path builds no headers multidict until one is read; the one it builds then is the general path's.
+    fast, general = CASES[case](None)(None), CASES[case]({})(None)
+    assert "_headers" not in vars(fast)
+    assert list(fast.headers.items()) == list(general.headers.items())
+    assert (fast.content_type, fast.charset, fast.content_length) == (
+        general.content_type,
+        general.charset,
+        general.content_length,
+    )
+
+
+def test_a_missing_attribute_of_a_fast_response_still_raises_attribute_error() -> None:
+    resp = web.Response(text="x")
+    assert not hasattr(resp, "no_such_attribute") and "_headers" not in vars(resp)
+    with pytest.raises(AttributeError, match="no_such_attribute"):
+        resp.no_such_attribute  # noqa: B018
+    assert not hasattr(web.StreamResponse(), "no_such_attribute")
+
+
+@pytest.mark.parametrize("request_name", ["1.1", "1.0", "HEAD"])
+async def test_headers_read_after_a_fast_start_with_cookies_are_the_general_paths(request_name) -> None:
+    # Set-Cookie fields sent by the fast path show in the headers read afterwards, as the general path's do.
+    seen: dict[str, list[tuple[str, str]]] = {}
+
+    def app(headers, key):
+        async def handler(request: web.Request) -> web.StreamResponse:
+            resp = web.Response(text="hello", headers=headers)
+            _cookies(resp)
+            await resp.prepare(request)
+            await resp.write_eof()
+            seen[key] = list(resp.headers.items())
+            return resp
+
+        app = web.Application()
+        app.router.add_route("*", "/", handler)
+        return app
+
+    fast = await _wire(app(None, "fast"), REQUESTS[request_name])
+    general = await _wire(app({}, "general"), REQUESTS[request_name])
+    assert fast == general and seen["fast"] == seen["general"]
+    assert next(value for name, value in seen["fast"] if name == "Set-Cookie") == "a=b; Path=/"
