@@ -35,7 +35,9 @@ async def count(scenario: str, requests: int) -> None:
     from bench.apps import prefork_hello
 
     protocol = prefork_hello.app.make_handler()()
-    protocol.connection_made(prefork_hello._NullTransport())  # type: ignore[arg-type]
+    # null_transport() in trees since the RecordingTransport change, _NullTransport before it.
+    make_transport = getattr(prefork_hello, "null_transport", None) or prefork_hello._NullTransport
+    protocol.connection_made(make_transport())  # type: ignore[arg-type]
     data = prefork_hello.INPROC_REQUESTS[scenario]
 
     async def run(count: int) -> None:
