@@ -12,9 +12,9 @@ from urllib.parse import unquote
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
+from server.decompress import DecodingStreamReader
 from server.errors import RequestPayloadError as RequestPayloadError
 from server.exchange import Exchange, HttpVersion
-from server.decompress import DecodingStreamReader
 from server.streams import FlowControlStreamReader
 
 from .forwarded import DEFAULT_TRUSTED, Forwarded, Trusted, parse_forwarded, peer_address, resolve_forwarded

@@ -7,6 +7,7 @@ bytes on the wire must be the same."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -50,7 +51,7 @@ def _build(layout: str, general: bool) -> web.Application:
         app.router.add_route("GET", "/p/{id}", _handler)
         app.router.add_route("POST", "/only-post", _handler)
         apps.append(app)
-    for parent, child in reversed(list(zip(apps, apps[1:], strict=False))):  # innermost first: a parent freezes
+    for parent, child in reversed(list(itertools.pairwise(apps))):  # innermost first: a parent freezes
         parent.add_subapp("/s", child)
     return apps[0]
 
