@@ -98,12 +98,14 @@ class FlowControlStreamReader:
         if self._size > self._high and not self._paused and self._flow is not None:
             self._paused = True
             self._flow.pause_body()
-        self._wake()
+        if self._waiter is not None:  # (no call to make while no reader waits: the usual case)
+            self._wake()
 
     def feed_eof(self) -> None:
         self._eof = True
         self._expect_continue = False
-        self._wake()
+        if self._waiter is not None:
+            self._wake()
 
     def set_exception(self, exc: BaseException) -> None:
         """Fail every pending and later read with ``exc``; buffered data is dropped."""
@@ -226,6 +228,23 @@ class FlowControlStreamReader:
             raise self._exception
         return self._take(n) if self._buffer else b""
 
+    def read_arrived(self) -> bytes | None:
+        """What ``read()`` returns, without awaiting, when the whole body has arrived (the rest of it, often the
+        one piece received); None while more is to come. Raises the stream's error as ``read()`` does."""
+        if self._exception is not None:
+            raise self._exception
+        if not self._eof:
+            return None
+        buffer = self._buffer
+        if len(buffer) != 1:
+            return self._take(-1) if buffer else b""
+        # The body in one piece, as a small one arrives: _take(-1) without its call.
+        data = buffer.popleft()
+        self._size = 0
+        if self._paused:
+            self._unpause()
+        return data
+
     async def readany(self) -> bytes:
         """Read whatever is buffered, waiting for at least one byte unless the body has ended."""
         while not self._buffer and not self._eof:
@@ -311,7 +330,8 @@ class FlowControlStreamReader:
         size = self._size
         self._buffer.clear()
         self._size = 0
-        self._unpause()
+        if self._paused:
+            self._unpause()
         return size
 
     async def wait_eof(self) -> None:

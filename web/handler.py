@@ -306,10 +306,17 @@ def _cached_chain(handler: Handler, apps: tuple[Application, ...], nested: bool)
             if getattr(middleware, "__middleware_version__", None) != 1:
                 return None
     chain = handler
+    innermost = apps[-1]
+    # request.app is the innermost application before the chain runs and after it. An application's wrapper that
+    # sets request.app to itself is needed only where a middleware could see another value: around the
+    # applications that have middlewares, and then around the innermost one too, so that what runs inside it sees
+    # it again after an outer application's middlewares. With middlewares only in the innermost application (a
+    # sub-application under a root without any), no wrapper is needed at all.
+    wrapped = nested and any(app._middlewares for app in apps[:-1])
     for app in reversed(apps):
         for middleware in reversed(app._middlewares):
             chain = functools.update_wrapper(functools.partial(middleware, handler=chain), chain)
-        if nested:
+        if wrapped and (app._middlewares or app is innermost):
             chain = functools.update_wrapper(functools.partial(_as_current_app, app, chain), chain)
     if len(_CHAINS) >= _CHAINS_SIZE:
         _CHAINS.clear()

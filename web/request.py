@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
+from server.decompress import DecodingStreamReader
 from server.errors import RequestPayloadError as RequestPayloadError
 from server.exchange import Exchange, HttpVersion
 from server.streams import FlowControlStreamReader
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 __all__ = ["BaseRequest", "InvalidJSONBody", "PayloadAccessError", "Request", "RequestPayloadError"]
 
 _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
+
+# The body streams whose read() is FlowControlStreamReader's: read_arrived() returns what it would, at once.
+_STREAMS = (FlowControlStreamReader, DecodingStreamReader)
 
 
 class PayloadAccessError(Exception):
@@ -399,12 +403,25 @@ class Request(MutableMapping[str, Any]):
     async def read(self) -> bytes:
         """Read the whole body. Not stored: a second call returns ``b''``, as the aiohttp 0.14 API documents (aiohttp 3
         caches the body instead; see README, "Differences from aiohttp")."""
-        return await self._exchange.body.read()
+        body = self._exchange.body
+        if body.__class__ in _STREAMS:
+            data = body.read_arrived()
+            if data is not None:
+                return data
+        return await body.read()
 
     async def text(self) -> str:
         """Read the body decoded with its charset (UTF-8 by default). Not stored: a second call returns ``''``."""
-        body = await self.read()
-        return body.decode(self.charset or "utf-8")
+        if self.__class__ is Request:
+            # read() inline (a subclass's own read() is called): the body taken at once when it has arrived whole.
+            body = self._exchange.body
+            data = body.read_arrived() if body.__class__ in _STREAMS else None
+            if data is None:
+                data = await body.read()
+        else:
+            data = await self.read()
+        charset = parse_content_type(self._exchange.headers.get("Content-Type"))[1].get("charset")
+        return data.decode(charset or "utf-8")
 
     async def json(
         self,
@@ -424,7 +441,17 @@ class Request(MutableMapping[str, Any]):
             from .exceptions import HTTPUnsupportedMediaType
 
             raise HTTPUnsupportedMediaType(text=f"Expected Content-Type {content_type}, got {self.content_type}")
-        body = await self.text()
+        if self.__class__ is Request:
+            # text() and read() inline (a subclass's own are called): the body taken at once when it has arrived
+            # whole, decoded as text() decodes it; ``loads`` receives that str, as aiohttp's json() gives it.
+            stream = self._exchange.body
+            data = stream.read_arrived() if stream.__class__ in _STREAMS else None
+            if data is None:
+                data = await stream.read()
+            charset = parse_content_type(self._exchange.headers.get("Content-Type"))[1].get("charset")
+            body = data.decode(charset or "utf-8")
+        else:
+            body = await self.text()
         loader = loads or loader or json.loads
         try:
             return loader(body)

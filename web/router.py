@@ -395,18 +395,21 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 info = sub.resolve_sub(request, method, path)
                 if info is not None:
                     return info
-        own = self.match(method, path)
-        if nested:
-            route = own._route
-            limit = route._index if route is not None else _NO_INDEX
-            for sub in nested:
-                if sub._index > limit:
-                    break
-                if not sub._by_host:
-                    info = sub.resolve_sub(request, method, path)
-                    if info is not None:
-                        return info
-        return own
+        if not nested:
+            return self.match(method, path)
+        # match()'s lookup; its 404/405 (the allowed methods computed) only when no sub-application claims the path.
+        own = self._lookup(method, path)
+        if own is None and len(path) > 1 and path[-1] == "/":
+            own = self._lookup(method, path[:-1])
+        limit = own._route._index if own is not None else _NO_INDEX
+        for sub in nested:
+            if sub._index > limit:
+                break
+            if not sub._by_host:
+                info = sub.resolve_sub(request, method, path)
+                if info is not None:
+                    return info
+        return own if own is not None else self.match(method, path)
 
     def _build_direct(self) -> dict[str, dict[str, Route]]:
         """Plain paths that are their own routing path (no query, escapes or non-ASCII), by method, to the route

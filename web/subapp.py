@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .resources import AbstractResource
+from .router import UrlDispatcher, UrlMappingMatchInfo, _new_info
 from .routes import Route
 
 if TYPE_CHECKING:
     from .app import Application
-    from .router import UrlDispatcher, UrlMappingMatchInfo
 
 __all__ = ["MatchedSubAppResource", "PrefixedSubAppResource"]
 
@@ -59,7 +59,23 @@ class _SubAppRoute(Route):
         sub_path = self.claims(request, path)
         if sub_path is None:
             return None
-        info = self._app.router.match_request(request, method, sub_path)
+        router = self._app.router
+        if router.__class__ is UrlDispatcher:
+            # The sub-application's direct table, as UrlDispatcher._resolve reads it: a plain path there is one
+            # match_request answers with that route (no pattern route before it matches it, no sub-application of
+            # its own claims it). ``sub_path`` is a routing path, and the table's keys are their own routing path.
+            direct = router._direct
+            if direct is None:
+                direct = router._build_direct()
+            methods = direct.get(sub_path)
+            if methods is not None:
+                route = methods.get(method)
+                if route is not None:
+                    info = _new_info(UrlMappingMatchInfo)
+                    info._route = route
+                    info._apps = (self._parent, self._app)
+                    return info
+        info = router.match_request(request, method, sub_path)
         info._apps = (self._parent, *(info.apps or (self._app,)))
         return info
 

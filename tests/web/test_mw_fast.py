@@ -1,0 +1,91 @@
+"""A cached sub-application chain sets request.app only where a middleware could see another value, and a prefixed
+sub-application resolves a plain path through its router's direct table; the parent computes its 404/405 only
+when no sub-application claims the path. Each case is answered with the shortcuts and with the general paths
+(the chain built per request by _apply_nested, a UrlDispatcher subclass that the direct tables skip), and the
+bytes on the wire must be the same."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+import web
+import web.handler
+from server.detached import RecordingTransport
+from web.router import UrlDispatcher
+
+
+class _General(UrlDispatcher):
+    """A subclass: the sub-application's direct-table shortcut checks for UrlDispatcher itself."""
+
+
+def _recorder(tag: str):
+    @web.middleware
+    async def middleware(request, handler):
+        before = request.app["name"]
+        response = await handler(request)
+        response.text = f"{tag}({before},{request.app['name']})" + response.text
+        return response
+
+    return middleware
+
+
+async def _handler(request: web.Request) -> web.Response:
+    return web.Response(text=f"h:{request.app['name']}:{dict(request.match_info)}:{len(request.match_info.apps)}")
+
+
+def _build(layout: str, general: bool) -> web.Application:
+    """``layout``: per level (root, sub, subsub), 'm' when it has a middleware, '-' when not."""
+    import warnings
+
+    apps = []
+    for level, flag in enumerate(layout):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            router = _General() if general and level else None
+            app = web.Application(middlewares=[_recorder(f"m{level}")] if flag == "m" else [], router=router)
+        app["name"] = f"a{level}"
+        app.router.add_route("GET", "/x", _handler)
+        app.router.add_route("GET", "/p/{id}", _handler)
+        app.router.add_route("POST", "/only-post", _handler)
+        apps.append(app)
+    for parent, child in reversed(list(itertools.pairwise(apps))):  # innermost first: a parent freezes
+        parent.add_subapp("/s", child)
+    return apps[0]
+
+
+PATHS = ["/x", "/s/x", "/s/s/x", "/s/p/7", "/s/s/p/8", "/s/only-post", "/s/missing", "/s/x/", "/s", "/nothing"]
+
+
+async def _answers(app: web.Application) -> list[bytes]:
+    protocol = app.make_handler()()
+    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
+    protocol.connection_made(transport)
+    answers = []
+    for path in PATHS * 2:  # twice: the second time from the chain cache
+        transport.written.clear()
+        protocol.data_received(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        head, _, body = bytes(transport.written).partition(b"\r\n\r\n")
+        answers.append(b"\n".join(line for line in head.split(b"\r\n") if not line.startswith(b"Date:")) + body)
+    protocol.connection_lost(None)
+    return answers
+
+
+@pytest.mark.parametrize("layout", ["--", "-m", "m-", "mm", "---", "--m", "-m-", "m--", "m-m", "-mm", "mmm"])
+async def test_the_shortcuts_answer_as_the_general_paths(monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    web.handler._CHAINS.clear()
+    fast = await _answers(_build(layout, general=False))
+    monkeypatch.setattr(web.handler, "_cached_chain", lambda handler, apps, nested: None)
+    general = await _answers(_build(layout, general=True))
+    assert fast == general
+    assert any(b"h:a" in answer for answer in fast)
+
+
+async def test_the_middlewares_see_their_own_application() -> None:
+    web.handler._CHAINS.clear()
+    answers = await _answers(_build("m-m", general=False))
+    assert answers[2].endswith(b"m0(a0,a0)m2(a2,a2)h:a2:{}:3")
