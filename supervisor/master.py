@@ -147,13 +147,13 @@ class Master:
             log.error("master %d exiting with code %d: %s", self.pid, code, reason)
         else:
             log.info("master %d exiting: %s", self.pid, reason)
-        self._hook("on_exit", self)
+        self.cfg.run_hook("on_exit", self, log=log)
         return code
 
     def start(self) -> None:
         """Bind (or inherit) the sockets, write the pid file, preload the app if asked, install the signals."""
         self._set_title()
-        self._hook("on_starting", self)
+        self.cfg.run_hook("on_starting", self, log=log)
         upgrade = os.environ.pop(ENV_UPGRADE_FROM, "")
         self.upgrade_from = int(upgrade) if upgrade.isdigit() else None
         inherited, external = sockets.take_inherited(os.environ)
@@ -276,15 +276,6 @@ class Master:
         except ImportError:  # pragma: no cover - a declared dependency
             return
         setproctitle.setproctitle(f"prefork: master [{self.cfg.proc_name or self.cfg.app}]")
-
-    def _hook(self, name: str, *args: Any) -> None:
-        func = getattr(self.cfg, name, None)
-        if func is None:
-            return
-        try:
-            func(*args)
-        except Exception:
-            log.exception("the %s hook failed", name)
 
     # -- the loop ----------------------------------------------------------------------------------------------------
 
@@ -446,7 +437,7 @@ class Master:
         worker = Worker(self.age, self.cfg, self.listeners, self.logs, self, target=self.target)
         if self.cfg.max_requests:
             worker.max_requests = self.cfg.max_requests + random.randint(0, self.cfg.max_requests_jitter)
-        self._hook("pre_fork", self, worker)
+        self.cfg.run_hook("pre_fork", self, worker, log=log)
         read_fd, write_fd = os.pipe()
         # Until the child has its own handlers, a signal for it would run the master's (inherited) handler
         # and be lost: keep them pending across the fork; each side unblocks when ready.
@@ -510,7 +501,7 @@ class Master:
                 self.node.value = SERVING
             else:
                 log.info("ready: %d worker(s) serve (%s)", len(pids), pids)
-                self._hook("when_ready", self)
+                self.cfg.run_hook("when_ready", self, log=log)
             if self.upgrade_from is not None:
                 self._finish_upgrade()  # MAINPID first: a service manager takes READY from its main pid
             self.notifier.ready(self._status_line())
@@ -573,7 +564,7 @@ class Master:
                 self.target = import_target(self.cfg.app, reload=True)
             except SupervisorError as exc:
                 log.error("reload: %s; keeping the loaded app", exc)
-        self._hook("on_reload", self)
+        self.cfg.run_hook("on_reload", self, log=log)
         self.reload_started = time.monotonic()
         self.announced = False
         self.fleet.reload()
@@ -593,7 +584,7 @@ class Master:
         self.limits = limits_from(cfg)
         if resize:
             old = self.fleet.resize(cfg.workers)
-            self._hook("nworkers_changed", self, cfg.workers, old)
+            self.cfg.run_hook("nworkers_changed", self, cfg.workers, old, log=log)
 
     def handle_term(self) -> None:
         """Graceful stop: drain every worker, then exit. With ``drain_delay``, the health path answers 503 at
@@ -694,11 +685,11 @@ class Master:
         """One more worker."""
         old = self.fleet.resize(self.fleet.target + 1)
         log.info("TTIN: %d -> %d workers", old, self.fleet.target)
-        self._hook("nworkers_changed", self, self.fleet.target, old)
+        self.cfg.run_hook("nworkers_changed", self, self.fleet.target, old, log=log)
 
     def handle_ttou(self) -> None:
         """One fewer worker (never below one)."""
         old = self.fleet.resize(self.fleet.target - 1)
         log.info("TTOU: %d -> %d workers", old, self.fleet.target)
         if old != self.fleet.target:
-            self._hook("nworkers_changed", self, self.fleet.target, old)
+            self.cfg.run_hook("nworkers_changed", self, self.fleet.target, old, log=log)
