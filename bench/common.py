@@ -17,6 +17,7 @@ The whole API is these names (keep it small and stable; other bench scripts impo
     ratio(a, b) -> str                    "1.83x", or "-" when either side is missing
     paired_rounds(off, on, rounds, batch) two in-process variants timed in alternating rounds: CPU us per request
     paired_report(what, off, on, batch)   paired_rounds' figures as text: mins, medians, the on/off ratio
+    run_profiled(main, path)              uvloop.run(main), under cProfile writing its pstats to path when given
     ServerFailed, WrkOutputError          what start_server and run_wrk raise
 
 Servers run in their own session (process group) pinned with ``taskset -c CPU``, so a server's workers inherit the
@@ -36,8 +37,9 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -54,6 +56,7 @@ __all__ = [
     "paired_rounds",
     "parse_wrk",
     "ratio",
+    "run_profiled",
     "run_wrk",
     "running_server",
     "server_cpu_seconds",
@@ -410,3 +413,22 @@ def paired_report(
             f"  on/off: {min(on) / min(off):.3f} (mins), {statistics.median(ratios):.3f} (median of the paired rounds)",
         )
     )
+
+
+def run_profiled(main: Coroutine[Any, Any, object], path: str | None) -> None:
+    """``uvloop.run(main)``; with ``path``, under cProfile, its pstats written to ``path`` when ``main`` ends (for
+    a server: SystemExit from a signal handler ends it too), to read with ``python -m pstats``."""
+    import uvloop
+
+    if not path:
+        uvloop.run(main)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        uvloop.run(main)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(path)

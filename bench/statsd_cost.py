@@ -24,7 +24,7 @@ import uvloop
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.apps.prefork_hello import INPROC_REQUESTS, app, null_transport
+from bench.apps.prefork_hello import INPROC_REQUESTS, app, feed, null_transport
 from bench.common import paired_report, paired_rounds
 from supervisor.statsd import Statsd, StatsdRecorder
 
@@ -61,10 +61,7 @@ async def run(rounds: int, batch: int, per_request: bool) -> None:
         protocol.connection_made(null_transport())
 
         async def one_batch() -> None:
-            for _ in range(batch):
-                protocol.data_received(data)
-                if protocol._task is not None:
-                    await protocol._task
+            await feed(protocol, data, batch)
             if isinstance(recorder, StatsdRecorder):
                 recorder.flush()
 

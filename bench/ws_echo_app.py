@@ -208,26 +208,17 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64, help="for --inproc: payload bytes")
     parser.add_argument("--profile", metavar="FILE", help="run under cProfile, write the pstats to FILE at the end")
     args = parser.parse_args()
-    import uvloop
+    from bench.common import run_profiled
 
     if args.inproc:
         run = inproc(args.inproc, args.size, "aiohttp" if args.aiohttp else "floor" if args.floor else "prefork")
     else:
         run = serve(args.port, args.aiohttp, floor=args.floor)
-    if not args.profile:
-        uvloop.run(run)
-        return
-    import cProfile
-    import signal
+    if args.profile:
+        import signal
 
-    profiler = cProfile.Profile()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    profiler.enable()
-    try:
-        uvloop.run(run)
-    finally:
-        profiler.disable()
-        profiler.dump_stats(args.profile)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # serve() has no signal handling: end with the stats
+    run_profiled(run, args.profile)
 
 
 if __name__ == "__main__":
