@@ -53,13 +53,14 @@ def wait_for_port(proc: subprocess.Popen[Any], port: int, log: Callable[[], str]
             time.sleep(0.02)
 
 
-def stop_process(proc: subprocess.Popen[Any] | None, sig: int) -> None:
-    """Stop ``proc`` (if started and still running) with ``sig``; kill it if it has not exited 5 seconds later."""
+def stop_process(proc: subprocess.Popen[Any] | None, sig: int, timeout: float = 5.0) -> None:
+    """Stop ``proc`` (if started and still running) with ``sig``; kill it if it has not exited ``timeout`` seconds
+    later."""
     if proc is None or proc.poll() is not None:
         return
     proc.send_signal(sig)
     try:
-        proc.wait(5)
+        proc.wait(timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)

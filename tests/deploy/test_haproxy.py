@@ -72,13 +72,6 @@ backend back
 
 
 @pytest.fixture
-def prefork(tmp_path, unused_port):
-    server = Prefork(tmp_path, unused_port())
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def haproxy(tmp_path, unused_port):
     """``haproxy(server_line)``: start HAProxy in front of whatever ``server_line`` names."""
     if HAPROXY is None:
