@@ -361,23 +361,32 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     def _resolve(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
         """:meth:`resolve_now` with the request's ``raw_path`` and ``method`` at hand (the request handler reads
         them from the exchange, without the two property calls)."""
-        direct = self._direct
-        if direct is None:
-            direct = self._build_direct()
-        methods = direct.get(raw)
-        if methods is not None:
-            route = methods.get(method)
-            if route is not None:
-                info = _new_info(UrlMappingMatchInfo)
-                info._route = route
-                info._apps = ()
-                return info
+        info = self._direct_match(raw, method, ())
+        if info is not None:
+            return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
         # Sub-applications claim requests by prefix or domain (match_request); the direct table holds no path
         # they claim (see _build_direct), so only a miss there asks them.
         info = self.match_request(request, method, path) if self._nested else self.match(method, path)
         info._frozen = True
         return info
+
+    def _direct_match(self, path: str, method: str, apps: tuple[Any, ...]) -> UrlMappingMatchInfo | None:
+        """The match info of the direct table (see :meth:`_build_direct`) for ``path`` and ``method``, recording
+        ``apps``; None when the table does not decide the request. ``path`` is a raw target or a routing path: the
+        table's keys are their own routing path, so either finds the same entries."""
+        direct = self._direct
+        if direct is None:
+            direct = self._build_direct()
+        methods = direct.get(path)
+        if methods is not None:
+            route = methods.get(method)
+            if route is not None:
+                info = _new_info(UrlMappingMatchInfo)
+                info._route = route
+                info._apps = apps
+                return info
+        return None
 
     resolve_target = _resolve
     """:meth:`resolve_now` with the request's raw target ``raw`` and ``method`` given, for the request handler,
