@@ -64,7 +64,7 @@ class _SubAppRoute(Route):
             # The sub-application's direct table, as UrlDispatcher._resolve reads it: a plain path there is one
             # match_request answers with that route (no pattern route before it matches it, no sub-application of
             # its own claims it).
-            info = router._direct_match(sub_path, method, (self._parent, self._app))
+            info = router._direct_match(sub_path, method, self._parent)
             if info is not None:
                 return info
         info = router.match_request(request, method, sub_path)
