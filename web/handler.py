@@ -28,6 +28,7 @@ from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
 from .router import UrlDispatcher, UrlMappingMatchInfo
 from .routes import handler_place
+from .streamresponse import _SEND
 
 if TYPE_CHECKING:
     from .app import Application
@@ -36,6 +37,7 @@ __all__ = ["RequestHandlerFactory"]
 
 # StreamResponse.prepare() only starts: _send does that synchronously, and a subclass that keeps it needs no await.
 _PREPARE = StreamResponse.prepare
+_RESPONSE_SEND = Response._send
 _RETURNED_EXCEPTION = (
     "returning HTTPException object is deprecated (#2415) and will be removed, please raise the exception instead"
 )
@@ -235,6 +237,8 @@ class RequestHandlerFactory:
                     # Finished through the subclass's write_eof, as aiohttp finishes every response
                     # (aiohttp-sse's EventSourceResponse restores a socket option there).
                     await response.write_eof()
+                elif sent is None and response.__class__._send is _RESPONSE_SEND:
+                    response._start(request, defer=_SEND)  # Response._send without its frame
                 else:
                     response._send(request)
         finally:

@@ -243,8 +243,8 @@ class Response(StreamResponse):
 
     def _send(self, request: Request) -> None:
         if self._exchange is None:
-            self._start(request, defer=_SEND)
-        if not self._eof_sent:
+            self._start(request, defer=_SEND)  # sends the head and the body (see StreamResponse._start)
+        elif not self._eof_sent:
             self._send_body()
 
     def _send_body(self) -> None:
