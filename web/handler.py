@@ -129,7 +129,7 @@ class RequestHandlerFactory:
             return
         app = self._app
         request = Request(exchange, app, None, self.trusted, _task_of(_running_loop()))
-        nested = None
+        nested = apps = None
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
@@ -214,7 +214,11 @@ class RequestHandlerFactory:
                     _cleanup(request)
                 raise
             response = Response(status=500, text="500 Internal Server Error")
-        if response._exchange is None and (app.on_response_prepare or (nested and _prepare_hooked(request))):
+        # With no sub-application on the route's path (apps empty), the only callbacks _prepare_hooked could find
+        # are app's own; apps is None when the request was answered before the route's apps were read.
+        if response._exchange is None and (
+            app.on_response_prepare or (nested and (apps or apps is None) and _prepare_hooked(request))
+        ):
             try:
                 await request._prepare_hook(response)
             except Exception:

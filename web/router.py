@@ -513,7 +513,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 continue
             parts = route.match(path)
             if parts is not None:
-                return UrlMappingMatchInfo(parts, route)
+                # UrlMappingMatchInfo(parts, route), without its two Python-level __init__ calls.
+                info = _new_info(UrlMappingMatchInfo)
+                dict.update(info, parts)
+                info._route = route
+                info._apps = ()
+                info._frozen = False
+                return info
         if best is not None:
             return UrlMappingMatchInfo({}, best)
         return None

@@ -521,3 +521,14 @@ def test_the_direct_table_follows_routes_added_to_a_sub_application() -> None:
     info = app.router.resolve_target(_Target("GET", "/sub/inner/b"), "/sub/inner/b", "GET")
     assert info.route is added and info.apps == (app, sub, inner)
     assert "/sub/inner/b" in app.router._direct  # served from the outermost table, rebuilt after the change
+
+
+@pytest.mark.parametrize("path", ["/a/x", "/a/%78", "/a/b%2Fc", "/a/%25"])
+def test_a_pattern_routes_match_info_is_the_one_its_class_builds(path) -> None:
+    router = _table()
+    info = router.match("GET", web.routes.routing_path(path))
+    built = web.UrlMappingMatchInfo(info.route.match(web.routes.routing_path(path)), info.route)
+    assert type(info) is type(built) and dict(info) == dict(built) and info.route is built.route
+    assert (info.apps, info.frozen, info.handler) == (built.apps, built.frozen, built.handler)
+    info.add_app("outer")  # not frozen before the router answers it
+    assert info.apps == ("outer",)
