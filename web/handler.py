@@ -160,17 +160,19 @@ class RequestHandlerFactory:
                 # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
                 handler = match_info._route.handler
                 apps = match_info._apps if nested else None
+                routed = True
             else:
                 handler = match_info.handler
                 apps = match_info.apps if nested else None
+                routed = False  # read match_info.route below
             if apps:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
                 request._app = apps[-1]
-                chain = _cached_chain(handler, apps, True) if match_info.route is not None else None
+                chain = _cached_chain(handler, apps, True) if routed or match_info.route is not None else None
                 handler = chain if chain is not None else await _apply_nested(apps, handler)
             elif app._middlewares:
-                chain = _cached_chain(handler, (app,), False) if match_info.route is not None else None
+                chain = _cached_chain(handler, (app,), False) if routed or match_info.route is not None else None
                 handler = chain if chain is not None else await _apply_middlewares(app, handler)
             response = await handler(request)
             if not isinstance(response, StreamResponse):
