@@ -38,6 +38,7 @@ __all__ = ["RequestHandlerFactory"]
 # StreamResponse.prepare() only starts: _send does that synchronously, and a subclass that keeps it needs no await.
 _PREPARE = StreamResponse.prepare
 _RESPONSE_SEND = Response._send
+_new_request = object.__new__
 _RETURNED_EXCEPTION = (
     "returning HTTPException object is deprecated (#2415) and will be removed, please raise the exception instead"
 )
@@ -128,7 +129,18 @@ class RequestHandlerFactory:
         if preempt is not None and preempt(exchange):
             return
         app = self._app
-        request = Request(exchange, app, None, self.trusted, _task_of(_running_loop()))
+        # Request(exchange, app, None, self.trusted, task): Request.__init__'s stores without its frame
+        # (tests/web/test_fast_paths_handler.py compares the two).
+        request = _new_request(Request)
+        request._exchange = exchange
+        request._task = _task_of(_running_loop())
+        request._app = app
+        request._match_info = None
+        request._trusted = self.trusted
+        request._post = None
+        request._state = None
+        request._cache = {}
+        request._cleanups = None
         nested = apps = None
         try:
             router = app._router

@@ -160,3 +160,27 @@ async def test_prepare_hooks_run_for_the_applications_the_request_went_through()
     ]
     assert (await _answer("sub", "GET", "/mw"))[2] == ["handler root"]
     assert (await _answer("sub", "GET", "/sub/mw"))[2] == ["mw sub", "handler sub", "prepare sub"]
+
+
+async def test_the_handlers_request_is_the_one_request_init_builds() -> None:
+    # The request handler stores Request.__init__'s attributes itself: every slot holds what __init__ stores.
+    seen: list[web.Request] = []
+
+    async def capture(request: web.Request) -> web.Response:
+        seen.append(request)
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_route("GET", "/", capture)
+    handler = app.make_handler(forwarded_allow_ips="127.0.0.1")
+    protocol = handler()
+    protocol.connection_made(_Transport())  # type: ignore[arg-type]
+    protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    for _ in range(3):
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    (request,) = seen
+    built = web.Request(request._exchange, app, request._match_info, handler.trusted, request._task)
+    assert request._task is not None and request._match_info is not None
+    for slot in web.Request.__slots__:
+        assert getattr(request, slot) == getattr(built, slot), slot
