@@ -315,6 +315,8 @@ def json_response(
                 text = "".join(encoder(data, 0))
         else:
             text = dumps(data)
+    if body is None and status == 200 and reason is None and headers is None:
+        return Response(text=text, content_type=content_type)  # the same call, with fewer arguments to match
     return Response(text=text, body=body, status=status, reason=reason, headers=headers, content_type=content_type)
 
 
