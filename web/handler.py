@@ -28,6 +28,7 @@ from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
 from .router import UrlDispatcher, UrlMappingMatchInfo
 from .routes import handler_place
+from .streamresponse import _SEND
 
 if TYPE_CHECKING:
     from .app import Application
@@ -36,6 +37,8 @@ __all__ = ["RequestHandlerFactory"]
 
 # StreamResponse.prepare() only starts: _send does that synchronously, and a subclass that keeps it needs no await.
 _PREPARE = StreamResponse.prepare
+_RESPONSE_SEND = Response._send
+_new_request = object.__new__
 _RETURNED_EXCEPTION = (
     "returning HTTPException object is deprecated (#2415) and will be removed, please raise the exception instead"
 )
@@ -126,8 +129,19 @@ class RequestHandlerFactory:
         if preempt is not None and preempt(exchange):
             return
         app = self._app
-        request = Request(exchange, app, None, self.trusted, _task_of(_running_loop()))
-        nested = None
+        # Request(exchange, app, None, self.trusted, task): Request.__init__'s stores without its frame
+        # (tests/web/test_fast_paths_handler.py compares the two).
+        request = _new_request(Request)
+        request._exchange = exchange
+        request._task = _task_of(_running_loop())
+        request._app = app
+        request._match_info = None
+        request._trusted = self.trusted
+        request._post = None
+        request._state = None
+        request._cache = {}
+        request._cleanups = None
+        nested = apps = None
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
@@ -158,17 +172,19 @@ class RequestHandlerFactory:
                 # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
                 handler = match_info._route.handler
                 apps = match_info._apps if nested else None
+                routed = True
             else:
                 handler = match_info.handler
                 apps = match_info.apps if nested else None
+                routed = False  # read match_info.route below
             if apps:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
                 request._app = apps[-1]
-                chain = _cached_chain(handler, apps, True) if match_info.route is not None else None
+                chain = _cached_chain(handler, apps, True) if routed or match_info.route is not None else None
                 handler = chain if chain is not None else await _apply_nested(apps, handler)
             elif app._middlewares:
-                chain = _cached_chain(handler, (app,), False) if match_info.route is not None else None
+                chain = _cached_chain(handler, (app,), False) if routed or match_info.route is not None else None
                 handler = chain if chain is not None else await _apply_middlewares(app, handler)
             response = await handler(request)
             if not isinstance(response, StreamResponse):
@@ -212,7 +228,11 @@ class RequestHandlerFactory:
                     _cleanup(request)
                 raise
             response = Response(status=500, text="500 Internal Server Error")
-        if response._exchange is None and (app.on_response_prepare or (nested and _prepare_hooked(request))):
+        # With no sub-application on the route's path (apps empty), the only callbacks _prepare_hooked could find
+        # are app's own; apps is None when the request was answered before the route's apps were read.
+        if response._exchange is None and (
+            app.on_response_prepare or (nested and (apps or apps is None) and _prepare_hooked(request))
+        ):
             try:
                 await request._prepare_hook(response)
             except Exception:
@@ -235,6 +255,8 @@ class RequestHandlerFactory:
                     # Finished through the subclass's write_eof, as aiohttp finishes every response
                     # (aiohttp-sse's EventSourceResponse restores a socket option there).
                     await response.write_eof()
+                elif sent is None and response.__class__._send is _RESPONSE_SEND:
+                    response._start(request, defer=_SEND)  # Response._send without its frame
                 else:
                     response._send(request)
         finally:

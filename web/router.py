@@ -31,6 +31,10 @@ __all__ = ["MatchInfoError", "UrlDispatcher", "UrlMappingMatchInfo"]
 
 _NO_INDEX = 1 << 62
 
+# The direct table (see UrlDispatcher._build_direct): path -> method -> (route, the apps of its match info).
+_Direct = dict[str, dict[str, tuple[Route, tuple[Any, ...]]]]
+_TOP: Any = object()  # UrlDispatcher._direct_match's parent when the router serves the outermost application
+
 
 class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     """Match info of :class:`UrlDispatcher`: a dict of the matched path parts, plus ``handler`` and ``route``."""
@@ -157,7 +161,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._taken: dict[str, Any] = {}  # name -> the resource (or route) holding it
         self._plain: dict[str, list[Route]] = {}
         self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
-        self._direct: dict[str, dict[str, Route]] | None = None  # see _build_direct, rebuilt lazily likewise
+        self._direct: _Direct | None = None  # see _build_direct, rebuilt lazily likewise
         self._frozen = False
         self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
         self.nested_routes = self._nested  # the same list, read-only, for the request handler
@@ -218,7 +222,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         route._index = len(self._routes)
         route._owner = self
         self._routes.append(route)
-        self._direct = None
+        router: UrlDispatcher | None = self
+        while router is not None:
+            # The direct tables of the applications this one is nested in hold its plain routes too.
+            router._direct = None
+            router = router._parent
         if resource is None:
             self._resources.append(route)
             if name is not None:
@@ -361,23 +369,36 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     def _resolve(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
         """:meth:`resolve_now` with the request's ``raw_path`` and ``method`` at hand (the request handler reads
         them from the exchange, without the two property calls)."""
-        direct = self._direct
-        if direct is None:
-            direct = self._build_direct()
-        methods = direct.get(raw)
-        if methods is not None:
-            route = methods.get(method)
-            if route is not None:
-                info = _new_info(UrlMappingMatchInfo)
-                info._route = route
-                info._apps = ()
-                return info
+        info = self._direct_match(raw, method, _TOP)
+        if info is not None:
+            return info
         path = routing_path(raw) if raw[:1] == "/" else request.path
         # Sub-applications claim requests by prefix or domain (match_request); the direct table holds no path
         # they claim (see _build_direct), so only a miss there asks them.
         info = self.match_request(request, method, path) if self._nested else self.match(method, path)
         info._frozen = True
         return info
+
+    def _direct_match(self, path: str, method: str, parent: Any) -> UrlMappingMatchInfo | None:
+        """The match info of the direct table (see :meth:`_build_direct`) for ``path`` and ``method``; None when
+        the table does not decide the request. ``path`` is a raw target or a routing path: the table's keys are
+        their own routing path, so either finds the same entries. ``parent``: the application whose sub-application
+        route asks (its info's ``apps`` then start with it, as :meth:`match_request`'s do), or ``_TOP`` when this
+        router serves the request's outermost application."""
+        direct = self._direct
+        if direct is None:
+            direct = self._build_direct()
+        methods = direct.get(path)
+        if methods is not None:
+            entry = methods.get(method)
+            if entry is not None:
+                info = _new_info(UrlMappingMatchInfo)
+                info._route, apps = entry
+                if parent is not _TOP:
+                    apps = (parent, *(apps or (self._app,)))
+                info._apps = apps
+                return info
+        return None
 
     resolve_target = _resolve
     """:meth:`resolve_now` with the request's raw target ``raw`` and ``method`` given, for the request handler,
@@ -411,27 +432,53 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                     return info
         return own if own is not None else self.match(method, path)
 
-    def _build_direct(self) -> dict[str, dict[str, Route]]:
+    def _build_direct(self) -> _Direct:
         """Plain paths that are their own routing path (no query, escapes or non-ASCII), by method, to the route
-        :meth:`_lookup` answers there when that is the plain route itself: the lookup depends on nothing but the
-        table, so it is done once here instead of per request. A pattern route placed before the plain one that
-        also matches keeps the path out; methods that only a ``'*'`` route answers are left to the lookup. With
-        sub-applications, a path a prefixed one claims stays out, and a domain's sub-application (which claims by
-        the request's host) leaves the table empty: match_request decides those."""
-        direct: dict[str, dict[str, Route]] = {}
+        :meth:`match_request` answers there and the ``apps`` of its info, when that is a plain route: the lookup
+        depends on nothing but the tables, so it is done once here instead of per request.
+
+        A pattern route placed before the plain one that also matches keeps the path out; methods that only a
+        ``'*'`` route answers are left to the lookup. A prefixed sub-application (of the default router) brings the
+        entries of its own table under its prefix, with the applications the request goes through, when it is the
+        sub-application that claims the path and no route of this table placed before it answers the path; a path a
+        sub-application claims is never one of this table's own routes. A domain's sub-application (which claims by
+        the request's host) leaves the table empty: match_request decides those. The tables of the applications a
+        router's application is nested in are rebuilt after its table changes (see :meth:`register_route`)."""
+        direct: _Direct = {}
         nested = self._nested
         if any(sub._by_host for sub in nested):
             self._direct = direct
             return direct
         for path, routes in self._plain.items():
-            if "%" in path or "?" in path or not path.isascii() or routing_path(path) != path:
+            if not _direct_path(path):
                 continue
             if any(sub.claims(None, path) is not None for sub in nested):
                 continue
             for method in {route.method for route in routes if route._methods is not None}:
                 info = self._lookup(method, path)
                 if info is not None and isinstance(info.route, PlainRoute):
-                    direct.setdefault(path, {})[method] = info.route
+                    direct.setdefault(path, {})[method] = (info.route, ())
+        for sub in nested:
+            router = sub.app.router
+            if router.__class__ is not UrlDispatcher:
+                continue
+            sub_direct = router._direct
+            if sub_direct is None:
+                sub_direct = router._build_direct()
+            for sub_path, entries in sub_direct.items():
+                path = sub.prefix + sub_path
+                if not _direct_path(path):
+                    continue
+                if next(other for other in nested if other.claims(None, path) is not None) is not sub:
+                    continue  # an earlier sub-application claims it
+                for method, (route, apps) in entries.items():
+                    # match_request's answer: this table's own route when one placed before the sub-application
+                    # answers the path (with its trailing slash ignored, as on a miss).
+                    own = self._lookup(method, path)
+                    if own is None and len(path) > 1 and path[-1] == "/":
+                        own = self._lookup(method, path[:-1])
+                    if own is None or own._route._index > sub._index:
+                        direct.setdefault(path, {})[method] = (route, (sub._parent, *(apps or (sub.app,))))
         self._direct = direct
         return direct
 
@@ -466,7 +513,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 continue
             parts = route.match(path)
             if parts is not None:
-                return UrlMappingMatchInfo(parts, route)
+                # UrlMappingMatchInfo(parts, route), without its two Python-level __init__ calls.
+                info = _new_info(UrlMappingMatchInfo)
+                dict.update(info, parts)
+                info._route = route
+                info._apps = ()
+                info._frozen = False
+                return info
         if best is not None:
             return UrlMappingMatchInfo({}, best)
         return None
@@ -510,6 +563,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         _fill(root, [])
         self._root = root
         return root
+
+
+def _direct_path(path: str) -> bool:
+    """Can ``path`` be a key of the direct table: is it its own routing path, whatever request-target it is?"""
+    return "%" not in path and "?" not in path and path.isascii() and routing_path(path) == path
 
 
 def _fill(node: _Node, inherited: list[Route]) -> None:

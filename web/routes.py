@@ -298,9 +298,10 @@ class DynamicRoute(Route):
         if m is None:
             return None
         parts = m.groupdict()
-        for key, value in parts.items():
-            if "%" in value:
-                parts[key] = unquote(value)
+        if "%" in path:
+            for key, value in parts.items():
+                if "%" in value:
+                    parts[key] = unquote(value)
         return parts
 
     def url(self, *, parts: Mapping[str, Any], query: Query = None) -> str:

@@ -335,7 +335,7 @@ class StreamResponse:
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
         """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write).
-        ``defer=_SEND`` (from ``Response._send``) may send the body too; the caller checks ``_eof_sent``."""
+        ``defer=_SEND`` (from ``Response._send``, or the request handler in its place) sends the body too."""
         exchange = request._exchange
         self._request = request
         self._exchange = exchange
@@ -457,7 +457,11 @@ class StreamResponse:
                 trusted += "Connection: keep-alive\r\n"
         self._final_keep_alive = keep_alive
         head = encode_head(status_line(status, self._reason), headers.items(), trusted)
-        if defer:
+        if defer is _SEND:
+            # Response._send: head and body in one write (Response._send_body; only a Response passes _SEND).
+            self._head_pending = head
+            self._send_body()  # type: ignore[attr-defined]
+        elif defer:
             self._head_pending = head
         else:
             exchange.write_head(status, head, keep_alive=keep_alive)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .resources import AbstractResource
-from .router import UrlDispatcher, UrlMappingMatchInfo, _new_info
+from .router import UrlDispatcher, UrlMappingMatchInfo
 from .routes import Route
 
 if TYPE_CHECKING:
@@ -63,18 +63,10 @@ class _SubAppRoute(Route):
         if router.__class__ is UrlDispatcher:
             # The sub-application's direct table, as UrlDispatcher._resolve reads it: a plain path there is one
             # match_request answers with that route (no pattern route before it matches it, no sub-application of
-            # its own claims it). ``sub_path`` is a routing path, and the table's keys are their own routing path.
-            direct = router._direct
-            if direct is None:
-                direct = router._build_direct()
-            methods = direct.get(sub_path)
-            if methods is not None:
-                route = methods.get(method)
-                if route is not None:
-                    info = _new_info(UrlMappingMatchInfo)
-                    info._route = route
-                    info._apps = (self._parent, self._app)
-                    return info
+            # its own claims it).
+            info = router._direct_match(sub_path, method, self._parent)
+            if info is not None:
+                return info
         info = router.match_request(request, method, sub_path)
         info._apps = (self._parent, *(info.apps or (self._app,)))
         return info

@@ -447,3 +447,88 @@ async def test_headers_read_after_a_fast_start_with_cookies_are_the_general_path
     general = await _wire(app({}, "general"), REQUESTS[request_name])
     assert fast == general and seen["fast"] == seen["general"]
     assert next(value for name, value in seen["fast"] if name == "Set-Cookie") == "a=b; Path=/"
+
+
+def _deeply_nested_app() -> web.Application:
+    app = web.Application()
+    app.router.add_route("GET", "/", _ok)
+    app.router.add_route("GET", "/{head:deep}/shadow", _ok)  # a pattern before the sub-application at /deep
+    app.router.add_route("GET", "/tail", _ok)  # answers /tail/ too (the slash ignored) before the sub-application
+    sub = web.Application()
+    sub.router.add_route("GET", "/early", _ok)
+    sub.router.add_route("POST", "/late", _ok)
+    sub.router.add_route("GET", "/", _ok)
+    inner = web.Application()
+    inner.router.add_route("GET", "/x", _ok)
+    inner.router.add_route("GET", "/", _ok)
+    inner.router.add_route("*", "/any", _ok)
+    inner.router.add_route("GET", "/{y}", _ok)
+    sub.add_subapp("/inner", inner)
+    app.add_subapp("/sub", sub)
+    other = web.Application()  # under /sub/other: /sub claims those paths first
+    other.router.add_route("GET", "/o", _ok)
+    app.add_subapp("/sub/other", other)
+    deep = web.Application()
+    deep.router.add_route("GET", "/shadow", _ok)
+    deep.router.add_route("PUT", "/ok", _ok)
+    deep.router.add_route("GET", "/ok", _ok)
+    app.add_subapp("/deep", deep)
+    tail = web.Application()
+    tail.router.add_route("GET", "/", _ok)
+    tail.router.add_route("GET", "/t", _ok)
+    app.add_subapp("/tail", tail)
+    app.router.add_route("GET", "/sub/early", _ok)  # after /sub: the sub-application wins
+    return app
+
+
+DEEP_PATHS = (
+    "/", "/sub", "/sub/", "/sub/early", "/sub/late", "/sub/inner", "/sub/inner/", "/sub/inner/x", "/sub/inner/any",
+    "/sub/inner/z", "/sub/other/o", "/deep/shadow", "/deep/ok", "/deep/ok/", "/tail", "/tail/", "/tail/t",
+    "/sub/early?q=1", "/nope",
+)  # fmt: skip
+
+
+def _without_direct_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(web.UrlDispatcher, "_direct_match", lambda self, path, method, parent: None)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "HEAD"])
+@pytest.mark.parametrize("path", DEEP_PATHS)
+def test_direct_tables_of_nested_applications_agree_with_the_lookup(method, path, monkeypatch) -> None:
+    # The outermost table holds its sub-applications' plain routes; the answer, apps included, is the lookup's.
+    app = _deeply_nested_app()
+    app.freeze()
+    target = _Target(method, path)
+    fast = app.router.resolve_target(target, path, method)
+    _without_direct_tables(monkeypatch)
+    slow = app.router.resolve_target(target, path, method)
+    assert type(fast) is type(slow) and fast.route is slow.route and dict(fast) == dict(slow)
+    assert fast.apps == slow.apps
+    if slow.route is None:
+        assert fast.http_exception.status == slow.http_exception.status
+
+
+def test_the_direct_table_follows_routes_added_to_a_sub_application() -> None:
+    app = web.Application()
+    sub = web.Application()
+    inner = web.Application()
+    inner.router.add_route("GET", "/a", _ok)
+    sub.add_subapp("/inner", inner)
+    app.add_subapp("/sub", sub)
+    assert app.router.resolve_target(_Target("GET", "/sub/inner/a"), "/sub/inner/a", "GET").apps == (app, sub, inner)
+    assert app.router._direct  # the inner route is in the outermost table
+    added = inner.router.add_route("GET", "/b", _ok)
+    info = app.router.resolve_target(_Target("GET", "/sub/inner/b"), "/sub/inner/b", "GET")
+    assert info.route is added and info.apps == (app, sub, inner)
+    assert "/sub/inner/b" in app.router._direct  # served from the outermost table, rebuilt after the change
+
+
+@pytest.mark.parametrize("path", ["/a/x", "/a/%78", "/a/b%2Fc", "/a/%25"])
+def test_a_pattern_routes_match_info_is_the_one_its_class_builds(path) -> None:
+    router = _table()
+    info = router.match("GET", web.routes.routing_path(path))
+    built = web.UrlMappingMatchInfo(info.route.match(web.routes.routing_path(path)), info.route)
+    assert type(info) is type(built) and dict(info) == dict(built) and info.route is built.route
+    assert (info.apps, info.frozen, info.handler) == (built.apps, built.frozen, built.handler)
+    info.add_app("outer")  # not frozen before the router answers it
+    assert info.apps == ("outer",)

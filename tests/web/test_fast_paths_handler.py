@@ -73,19 +73,44 @@ def _app(hooks: str, log: list[str]) -> web.Application:
     return app
 
 
-async def _answer(hooks: str, method: str, path: str) -> tuple[bytes, bool, list[str]]:
+async def _answer(hooks: str, method: str, path: str, *, hook_always: bool = False) -> tuple[bytes, bool, list[str]]:
     log: list[str] = []
-    wire, closed = await _wire(_app(hooks, log), f"{method} {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    app = _app(hooks, log)
+    if hook_always:
+        # A callback that changes nothing: every response then goes through request._prepare_hook.
+        app.on_response_prepare.append(_no_change)
+    wire, closed = await _wire(app, f"{method} {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
     return wire, closed, log
+
+
+async def _no_change(request: web.Request, response: web.StreamResponse) -> None:
+    pass
 
 
 @pytest.mark.parametrize("hooks", ["", "root", "sub", "root+sub"])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("path", PATHS)
-async def test_skipped_prepare_hook_answers_as_the_hook(monkeypatch, hooks, method, path) -> None:
-    fast = await _answer(hooks, method, path)
-    monkeypatch.setattr(web.handler, "_prepare_hooked", lambda request: True)
-    assert await _answer(hooks, method, path) == fast
+async def test_skipped_prepare_hook_answers_as_the_hook(hooks, method, path) -> None:
+    assert await _answer(hooks, method, path, hook_always=True) == await _answer(hooks, method, path)
+
+
+async def test_an_expect_handlers_answer_gets_the_prepare_hooks_of_the_routes_applications() -> None:
+    # The expect handler answers before the request handler reads the route's applications.
+    log: list[str] = []
+    app = _app("sub", log)
+
+    async def answer_early(request: web.Request) -> web.Response:
+        raise web.HTTPForbidden(text="no")
+
+    sub = app._subapps[0]
+
+    async def upload(request: web.Request) -> web.Response:
+        return web.Response(text=await request.text())
+
+    sub.router.add_route("POST", "/upload", upload, expect_handler=answer_early)
+    head = b"POST /sub/upload HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+    wire, _ = await _wire(app, head)
+    assert wire.startswith(b"HTTP/1.1 403 ") and b"X-sub: 1" in wire and log == ["prepare sub"]
 
 
 @pytest.mark.parametrize("hooks", ["", "root+sub"])
@@ -112,3 +137,27 @@ async def test_prepare_hooks_run_for_the_applications_the_request_went_through()
     ]
     assert (await _answer("sub", "GET", "/mw"))[2] == ["handler root"]
     assert (await _answer("sub", "GET", "/sub/mw"))[2] == ["mw sub", "handler sub", "prepare sub"]
+
+
+async def test_the_handlers_request_is_the_one_request_init_builds() -> None:
+    # The request handler stores Request.__init__'s attributes itself: every slot holds what __init__ stores.
+    seen: list[web.Request] = []
+
+    async def capture(request: web.Request) -> web.Response:
+        seen.append(request)
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_route("GET", "/", capture)
+    handler = app.make_handler(forwarded_allow_ips="127.0.0.1")
+    protocol = handler()
+    protocol.connection_made(_Transport())  # type: ignore[arg-type]
+    protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    for _ in range(3):
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    (request,) = seen
+    built = web.Request(request._exchange, app, request._match_info, handler.trusted, request._task)
+    assert request._task is not None and request._match_info is not None
+    for slot in web.Request.__slots__:
+        assert getattr(request, slot) == getattr(built, slot), slot

@@ -1,0 +1,129 @@
+"""json_response's default serialisation against ``json.dumps`` itself: the same text, the same errors.
+
+json_response calls the stdlib's C encoder directly when ``dumps`` is ``json.dumps`` (web/response.py); these tests
+check it byte for byte against ``json.dumps`` over JSON-like values, and that what json.dumps refuses it refuses
+with the same exception and message.
+"""
+
+from __future__ import annotations
+
+import decimal
+import enum
+import json
+import math
+from collections import OrderedDict
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import web
+
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+class _Float(float):
+    pass
+
+
+class _Colour(enum.IntEnum):
+    RED = 1
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+    | st.text().map(_Str)
+    | st.integers().map(_Int)
+    | st.floats().map(_Float)
+    | st.just(_Colour.RED)
+)
+_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.lists(inner, max_size=5).map(tuple)
+        | st.dictionaries(_KEYS, inner, max_size=5)
+        | st.dictionaries(st.text(), inner, max_size=5).map(OrderedDict)
+    ),
+    max_leaves=30,
+)
+
+
+def _body(data: Any) -> str:
+    return web.json_response(data).text
+
+
+@settings(max_examples=200, deadline=None)
+@given(_VALUES.filter(lambda data: data is not None))  # data=None is "no data": an empty body
+def test_json_response_serialises_as_json_dumps(data) -> None:
+    assert _body(data) == json.dumps(data)
+
+
+def _circular_list() -> list[Any]:
+    value: list[Any] = [1]
+    value.append(value)
+    return value
+
+
+def _circular_dict() -> dict[str, Any]:
+    value: dict[str, Any] = {"a": 1}
+    value["self"] = {"inner": [value]}
+    return value
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _circular_list(),
+        _circular_dict(),
+        {"x": object()},
+        [1, {2, 3}],
+        b"bytes",
+        decimal.Decimal("1.5"),
+        {(1, 2): "tuple key"},
+        {"deep": [[[[complex(1, 2)]]]]},
+    ],
+    ids=["circular list", "circular dict", "object", "set", "bytes", "decimal", "tuple key", "complex"],
+)
+def test_json_response_refuses_what_json_dumps_refuses(data) -> None:
+    with pytest.raises(Exception) as expected:
+        json.dumps(data)
+    with pytest.raises(type(expected.value)) as got:
+        web.json_response(data)
+    assert str(got.value) == str(expected.value)
+
+
+def test_a_refused_value_leaves_no_trace_for_the_next_call() -> None:
+    # The circular-reference markers are each call's own: an error half-way leaves the next call unaffected.
+    shared = [1, 2]
+    with pytest.raises(TypeError):
+        web.json_response([shared, object()])
+    assert _body([shared, shared]) == "[[1, 2], [1, 2]]"
+
+
+def test_nan_and_infinities_are_written_as_json_dumps_writes_them() -> None:
+    assert _body([math.nan, math.inf, -math.inf]) == "[NaN, Infinity, -Infinity]"
+
+
+def test_a_dumps_of_its_own_is_called() -> None:
+    seen: list[Any] = []
+
+    def dumps(data: Any) -> str:
+        seen.append(data)
+        return '"mine"'
+
+    assert web.json_response({"a": 1}, dumps=dumps).text == '"mine"' and seen == [{"a": 1}]
+    assert web.json_response({"a": 1}, dumps=lambda d: json.dumps(d, indent=2)).text == '{\n  "a": 1\n}'
