@@ -28,7 +28,7 @@ from http.cookies import Morsel, SimpleCookie
 
 from multidict import MultiDict
 
-__all__ = ["del_cookie", "parse_cookies", "set_cookie"]
+__all__ = ["del_cookie", "parse_cookies", "plain_cookie", "set_cookie"]
 
 # RFC 9110 §5.6.2 token: what RFC 6265 §4.1.1 allows as a cookie-name.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -147,6 +147,26 @@ def _parse_general(header: str) -> dict[str, str]:
 
 
 # -- writing -------------------------------------------------------------------------------------------------
+
+# http.cookies' _LegalChars: a value made only of these is written as it is (longer ones are quoted).
+_PLAIN_COOKIE_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+")
+_PLAIN_PATH = re.compile(r"[\x20-\x3a\x3c-\x7e]+")  # printable ASCII but ';': what _check_attribute lets through
+
+
+def plain_cookie(name: str, value: str, path: str) -> bool:
+    """Whether ``set_cookie(cookies, name, value, path=path)`` with no other attribute is accepted and gives a
+    Morsel whose ``OutputString()`` is exactly ``f"{name}={value}; Path={path}"``, whether the Morsel is new or
+    one such call set it before: a token name that is not an attribute's, a value ``SimpleCookie`` writes
+    unquoted, a non-empty path of printable ASCII without ``;`` (tests/web/test_cookies_fast.py)."""
+    return (
+        name.__class__ is str
+        and value.__class__ is str
+        and path.__class__ is str
+        and _PLAIN_COOKIE_VALUE.fullmatch(value) is not None
+        and (path == "/" or _PLAIN_PATH.fullmatch(path) is not None)
+        and _TOKEN.fullmatch(name) is not None
+        and name.lower() not in _RESERVED
+    )
 
 
 def _check_attribute(attr: str, value: str) -> str:

@@ -32,6 +32,25 @@ _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
 _STREAMS = (FlowControlStreamReader, DecodingStreamReader)
 
 
+def _parse_cookies(header: str) -> MultiDict[str]:
+    # web/cookies.py's parse_cookies, imported on first use (an app that reads no cookie never loads it), then
+    # bound here: an import statement per call costs an import-system lookup per request.
+    global _parse_cookies
+    from .cookies import parse_cookies
+
+    _parse_cookies = parse_cookies
+    return parse_cookies(header)
+
+
+async def _parse_form(request: Request) -> MultiDictProxy[Any]:
+    # web/forms.py's parse_form, imported on first use and then bound here, as _parse_cookies.
+    global _parse_form
+    from .forms import parse_form
+
+    _parse_form = parse_form
+    return await parse_form(request)
+
+
 class PayloadAccessError(Exception):
     """The request body was read after the response was sent."""
 
@@ -279,10 +298,8 @@ class Request(MutableMapping[str, Any]):
         try:
             return cache["cookies"]
         except KeyError:
-            from .cookies import parse_cookies
-
             header = self._exchange.headers.get("Cookie")
-            value = cache["cookies"] = MultiDictProxy(parse_cookies(header)) if header else _EMPTY_MULTIDICT
+            value = cache["cookies"] = MultiDictProxy(_parse_cookies(header)) if header else _EMPTY_MULTIDICT
             return value
 
     @property
@@ -465,9 +482,7 @@ class Request(MutableMapping[str, Any]):
 
         For a method other than POST, PUT or PATCH, or another content type, the result is empty."""
         if self._post is None:
-            from .forms import parse_form
-
-            self._post = await parse_form(self)
+            self._post = await _parse_form(self)
         return self._post
 
     @property

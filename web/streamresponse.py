@@ -44,6 +44,19 @@ _CACHE_SIZE = 256
 _HEAD_CACHE: dict[str, tuple[int, str | None, bytes, bytes]] = {}
 
 
+# web/cookies.py, imported on the first set_cookie or del_cookie (many apps set none) and then kept here: an import
+# statement per call costs an import-system lookup per request.
+_cookies_module: Any = None
+
+
+def _import_cookies() -> Any:
+    global _cookies_module
+    from . import cookies
+
+    _cookies_module = cookies
+    return cookies
+
+
 class _SentHeaders(CIMultiDictProxy[str]):
     """The headers of a started response: reading works, any change raises RuntimeError (aiohttp 0.14's contract)."""
 
@@ -59,6 +72,10 @@ class StreamResponse:
 
     # Per-instance state starts as these class defaults, so creating a response writes only what differs.
     _cookies: SimpleCookie | None = None
+    # Cookies set with a name, a plain value and a path only (web.cookies.plain_cookie), as {name: (value, path)},
+    # while ``cookies`` was never read: their Set-Cookie lines are written without a Morsel. Reading ``cookies``
+    # moves them into the SimpleCookie, in order, through the general set_cookie.
+    _plain_cookies: dict[str, tuple[str, str]] | None = None
     _keep_alive: bool | None = None
     _chunked = False
     _request: Request | None = None
@@ -211,7 +228,13 @@ class StreamResponse:
     def cookies(self) -> SimpleCookie:
         """Outgoing cookies (an ``http.cookies.SimpleCookie``)."""
         if self._cookies is None:
-            self._cookies = SimpleCookie()
+            self._cookies = cookies = SimpleCookie()
+            plain = self._plain_cookies
+            if plain:
+                self._plain_cookies = None
+                set_cookie = (_cookies_module or _import_cookies()).set_cookie
+                for name, (value, path) in plain.items():
+                    set_cookie(cookies, name, value, path=path)
         return self._cookies
 
     def set_cookie(
@@ -229,10 +252,26 @@ class StreamResponse:
         version: str | None = None,
     ) -> None:
         """Set a cookie; a value that would break the header is refused with ``ValueError``."""
-        from .cookies import set_cookie
-
         self._check_mutable()
-        set_cookie(
+        module = _cookies_module or _import_cookies()
+        if (
+            self._cookies is None
+            and expires is None
+            and domain is None
+            and max_age is None
+            and secure is None
+            and httponly is None
+            and samesite is None
+            and version is None
+            and module.plain_cookie(name, value, path)
+        ):
+            plain = self._plain_cookies
+            if plain is None:
+                self._plain_cookies = {name: (value, path)}
+            else:
+                plain[name] = (value, path)
+            return
+        module.set_cookie(
             self.cookies,
             name,
             value,
@@ -248,10 +287,8 @@ class StreamResponse:
 
     def del_cookie(self, name: str, *, domain: str | None = None, path: str = "/") -> None:
         """Delete a cookie: send it expired."""
-        from .cookies import del_cookie
-
         self._check_mutable()
-        del_cookie(self.cookies, name, domain=domain, path=path)
+        (_cookies_module or _import_cookies()).del_cookie(self.cookies, name, domain=domain, path=path)
 
     def _check_mutable(self) -> None:
         if self._exchange is not None:
@@ -344,7 +381,14 @@ class StreamResponse:
         fields = self._fields
         if fields is not None and status >= 200 and status not in _NO_BODY_STATUSES:
             cookies = self._cookies
-            if cookies:
+            plain = self._plain_cookies
+            if plain:
+                # What the general path adds for them (the morsels' OutputString()), checked when they were set.
+                cookie_lines = "".join(
+                    [f"Set-Cookie: {name}={value}; Path={path}\r\n" for name, (value, path) in plain.items()]
+                )
+                fast = self._fields_version == -1
+            elif cookies:
                 # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
                 # (a morsel's attributes can be assigned anything): on a failure the general path raises.
                 cookie_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
@@ -429,7 +473,10 @@ class StreamResponse:
         if body_allowed and _CONTENT_TYPE not in headers and headers.get(_CONTENT_LENGTH) != "0":
             # Content gets a Content-Type (RFC 9110 section 8.3); an empty body has no content to describe.
             headers[_CONTENT_TYPE] = "application/octet-stream"
-        if self._cookies:
+        if self._plain_cookies:
+            for name, (value, path) in self._plain_cookies.items():
+                headers.add(_SET_COOKIE, f"{name}={value}; Path={path}")
+        elif self._cookies:
             for morsel in self._cookies.values():
                 headers.add(_SET_COOKIE, morsel.OutputString())
         # Lines the server builds itself need no injection check.
