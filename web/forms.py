@@ -47,7 +47,7 @@ from .multipart import (
     MultipartReader,
     _http_error,
 )
-from .query import parse_fields
+from .query import parse_text
 
 __all__ = [
     "FieldTooLarge",
@@ -175,14 +175,15 @@ def parse_urlencoded(
         text = body.decode(charset)
     except UnicodeError as exc:
         raise MalformedForm(f"form body is not valid {charset}") from exc
-    fields = text.split("&")
     max_fields = limits.max_fields
-    if len(fields) > max_fields and len(fields) - fields.count("") > max_fields:
-        raise TooManyFields(_too_many(max_fields))
-    pairs = parse_fields(fields, charset)
+    if text.count("&") >= max_fields:  # more than max_fields pieces: count the non-empty ones
+        fields = text.split("&")
+        if len(fields) - fields.count("") > max_fields:
+            raise TooManyFields(_too_many(max_fields))
+    pairs = parse_text(text, charset)
     max_size = limits.max_field_size
     if max_size is not None:
-        for field in fields:
+        for field in text.split("&"):
             value = field.partition("=")[2]
             # The encoded length bounds the decoded one from above: check the cheap one first.
             if len(value) > max_size and len(urllib.parse.unquote_to_bytes(value.encode(charset))) > max_size:
