@@ -228,21 +228,19 @@ def _too_many(max_fields: int) -> str:
     return f"Maximum number of form fields {max_fields} exceeded."  # aiohttp 3's words
 
 
-def _setting(app: Any, name: str) -> Any:
+def _limits(request: Any) -> FormLimits:
     # ``Application(form_limits=..., client_max_fields=...)`` stores them in the app's mapping (extra keyword
     # arguments do); an attribute of that name, should the application define one, takes precedence.
-    value = getattr(app, name, None)
-    if value is None and hasattr(app, "get"):
-        value = app.get(name)
-    return value
-
-
-def _limits(request: Any) -> FormLimits:
     app = request.app
-    limits = _setting(app, "form_limits")
-    if isinstance(limits, FormLimits):
+    get = getattr(app, "get", None)
+    limits = getattr(app, "form_limits", None)
+    if limits is None and get is not None:
+        limits = get("form_limits")
+    if limits.__class__ is FormLimits or isinstance(limits, FormLimits):
         return limits
-    max_fields = _setting(app, "client_max_fields")
+    max_fields = getattr(app, "client_max_fields", None)
+    if max_fields is None and get is not None:
+        max_fields = get("client_max_fields")
     if isinstance(max_fields, int) and not isinstance(max_fields, bool):
         # aiohttp 3's Application(client_max_fields=N): 0 means no limit.
         return dataclasses.replace(DEFAULT_LIMITS, max_fields=max_fields or sys.maxsize)
