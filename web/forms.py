@@ -58,6 +58,7 @@ __all__ = [
     "TooManyFields",
     "parse_form",
     "parse_urlencoded",
+    "read_form",
 ]
 
 KiB = 1024
@@ -255,10 +256,18 @@ async def parse_form(request: Any, *, limits: FormLimits | None = None) -> Multi
     (413) for a body over ``client_max_size`` or a form over ``limits``, ``HTTPBadRequest`` (400) for a
     malformed one; open temp files are closed before either propagates.
     """
+    return await read_form(request, request.headers.get("Content-Type"), limits=limits)
+
+
+async def read_form(
+    request: Any, content_type: str | None, *, limits: FormLimits | None = None
+) -> MultiDictProxy[str | FileField]:
+    """:func:`parse_form` for a request whose Content-Type header is ``content_type`` (``None``: absent), which
+    ``Request.post()`` reads without building ``request.headers``."""
     if request.method not in FORM_METHODS:
         return MultiDictProxy(MultiDict())
     limits = limits or _limits(request)
-    ctype, params = parse_content_type(request.headers.get("Content-Type"))
+    ctype, params = parse_content_type(content_type)
     try:
         charset = _charset(params.get("charset"))
         if ctype in ("", "application/x-www-form-urlencoded"):

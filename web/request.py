@@ -42,13 +42,13 @@ def _parse_cookies(header: str) -> MultiDict[str]:
     return parse_cookies(header)
 
 
-async def _parse_form(request: Request) -> MultiDictProxy[Any]:
-    # web/forms.py's parse_form, imported on first use and then bound here, as _parse_cookies.
-    global _parse_form
-    from .forms import parse_form
+async def _read_form(request: Request, content_type: str | None) -> MultiDictProxy[Any]:
+    # web/forms.py's read_form, imported on first use and then bound here, as _parse_cookies.
+    global _read_form
+    from .forms import read_form
 
-    _parse_form = parse_form
-    return await parse_form(request)
+    _read_form = read_form
+    return await read_form(request, content_type)
 
 
 class PayloadAccessError(Exception):
@@ -482,7 +482,9 @@ class Request(MutableMapping[str, Any]):
 
         For a method other than POST, PUT or PATCH, or another content type, the result is empty."""
         if self._post is None:
-            self._post = await _parse_form(self)
+            # The Content-Type as parse_form reads it (request.headers), without building the headers' proxy.
+            headers = self._exchange.headers if self.__class__ is Request else self.headers
+            self._post = await _read_form(self, headers.get("Content-Type"))
         return self._post
 
     @property
