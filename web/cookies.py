@@ -151,6 +151,7 @@ def _parse_general(header: str) -> dict[str, str]:
 # http.cookies' _LegalChars: a value made only of these is written as it is (longer ones are quoted).
 _PLAIN_COOKIE_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+")
 _PLAIN_PATH = re.compile(r"[\x20-\x3a\x3c-\x7e]+")  # printable ASCII but ';': what _check_attribute lets through
+_PLAIN_NAMES: set[str] = set()  # names plain_cookie accepted: a token, not an attribute's name
 
 
 def plain_cookie(name: str, value: str, path: str) -> bool:
@@ -158,15 +159,21 @@ def plain_cookie(name: str, value: str, path: str) -> bool:
     Morsel whose ``OutputString()`` is exactly ``f"{name}={value}; Path={path}"``, whether the Morsel is new or
     one such call set it before: a token name that is not an attribute's, a value ``SimpleCookie`` writes
     unquoted, a non-empty path of printable ASCII without ``;`` (tests/web/test_cookies_fast.py)."""
-    return (
-        name.__class__ is str
-        and value.__class__ is str
-        and path.__class__ is str
-        and _PLAIN_COOKIE_VALUE.fullmatch(value) is not None
-        and (path == "/" or _PLAIN_PATH.fullmatch(path) is not None)
-        and _TOKEN.fullmatch(name) is not None
-        and name.lower() not in _RESERVED
-    )
+    if name.__class__ is not str or value.__class__ is not str or path.__class__ is not str:
+        return False
+    # ASCII letters and digits are legal characters: the pattern only for values with others.
+    if not (value.isascii() and value.isalnum()) and _PLAIN_COOKIE_VALUE.fullmatch(value) is None:
+        return False
+    if path != "/" and _PLAIN_PATH.fullmatch(path) is None:
+        return False
+    if name in _PLAIN_NAMES:
+        return True
+    if _TOKEN.fullmatch(name) is None or name.lower() in _RESERVED:
+        return False
+    if len(_PLAIN_NAMES) >= 256:  # names an application sets are few: bound what a caller's variety can add
+        _PLAIN_NAMES.clear()
+    _PLAIN_NAMES.add(name)
+    return True
 
 
 def _check_attribute(attr: str, value: str) -> str:

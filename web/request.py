@@ -295,12 +295,11 @@ class Request(MutableMapping[str, Any]):
         """A multidict of the request's cookies (read-only, parsed on first read), as aiohttp 3 reads them: one
         entry per name, the last value sent for it (web/cookies.py)."""
         cache = self._cache
-        try:
-            return cache["cookies"]
-        except KeyError:
+        value = cache.get("cookies")  # not try/except: most handlers read it once, and a KeyError costs more
+        if value is None:
             header = self._exchange.headers.get("Cookie")
             value = cache["cookies"] = MultiDictProxy(_parse_cookies(header)) if header else _EMPTY_MULTIDICT
-            return value
+        return value
 
     @property
     def content_type(self) -> str:
