@@ -233,6 +233,7 @@ ANY_PATH = st.one_of(
 )
 
 
+@settings(deadline=None)
 @given(ANY_NAME, ANY_VALUE, ANY_PATH, ANY_VALUE, ANY_PATH)
 def test_a_plain_cookie_is_what_set_cookie_writes(name: str, value: str, path: str, value2: str, path2: str) -> None:
     # plain_cookie(name, value, path) promises set_cookie accepts the call and writes exactly "name=value; Path=path",
