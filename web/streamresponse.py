@@ -71,11 +71,11 @@ class StreamResponse:
     """The base class for HTTP responses: status, headers, cookies, then a body written piece by piece."""
 
     # Per-instance state starts as these class defaults, so creating a response writes only what differs.
-    _cookies: SimpleCookie | None = None
-    # Cookies set with a name, a plain value and a path only (web.cookies.plain_cookie), as {name: (value, path)},
-    # while ``cookies`` was never read: their Set-Cookie lines are written without a Morsel. Reading ``cookies``
-    # moves them into the SimpleCookie, in order, through the general set_cookie.
-    _plain_cookies: dict[str, tuple[str, str]] | None = None
+    # The SimpleCookie of ``cookies``, or, while it was never read and every set_cookie() call was plain (a name,
+    # a plain value and a path: web.cookies.plain_cookie), a plain dict {name: (value, path)} whose Set-Cookie
+    # lines are written without a Morsel. Reading ``cookies`` moves them into a SimpleCookie, in order, through the
+    # general set_cookie. One attribute for both, so a response without cookies tests one attribute.
+    _cookies: SimpleCookie | dict[str, tuple[str, str]] | None = None
     _keep_alive: bool | None = None
     _chunked = False
     _request: Request | None = None
@@ -227,15 +227,15 @@ class StreamResponse:
     @property
     def cookies(self) -> SimpleCookie:
         """Outgoing cookies (an ``http.cookies.SimpleCookie``)."""
-        if self._cookies is None:
+        cookies = self._cookies
+        if cookies is None or cookies.__class__ is dict:
+            plain = cookies
             self._cookies = cookies = SimpleCookie()
-            plain = self._plain_cookies
             if plain:
-                self._plain_cookies = None
                 set_cookie = (_cookies_module or _import_cookies()).set_cookie
                 for name, (value, path) in plain.items():
                     set_cookie(cookies, name, value, path=path)
-        return self._cookies
+        return cookies  # type: ignore[return-value]
 
     def set_cookie(
         self,
@@ -254,8 +254,9 @@ class StreamResponse:
         """Set a cookie; a value that would break the header is refused with ``ValueError``."""
         self._check_mutable()
         module = _cookies_module or _import_cookies()
+        cookies = self._cookies
         if (
-            self._cookies is None
+            (cookies is None or cookies.__class__ is dict)
             and expires is None
             and domain is None
             and max_age is None
@@ -265,11 +266,10 @@ class StreamResponse:
             and version is None
             and module.plain_cookie(name, value, path)
         ):
-            plain = self._plain_cookies
-            if plain is None:
-                self._plain_cookies = {name: (value, path)}
+            if cookies is None:
+                self._cookies = {name: (value, path)}
             else:
-                plain[name] = (value, path)
+                cookies[name] = (value, path)
             return
         module.set_cookie(
             self.cookies,
@@ -381,22 +381,23 @@ class StreamResponse:
         fields = self._fields
         if fields is not None and status >= 200 and status not in _NO_BODY_STATUSES:
             cookies = self._cookies
-            plain = self._plain_cookies
-            if plain:
-                # What the general path adds for them (the morsels' OutputString()), checked when they were set.
-                cookie_lines = "".join(
-                    [f"Set-Cookie: {name}={value}; Path={path}\r\n" for name, (value, path) in plain.items()]
-                )
-                fast = self._fields_version == -1
-            elif cookies:
-                # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
-                # (a morsel's attributes can be assigned anything): on a failure the general path raises.
-                cookie_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
-                fast = (
-                    self._fields_version == -1
-                    and cookie_lines.count("\n") == len(cookies)
-                    and cookie_lines.count("\r") == len(cookies)
-                )
+            if cookies:
+                if cookies.__class__ is dict:
+                    # Plain cookies: what the general path adds for them (the morsels' OutputString()), checked
+                    # when they were set.
+                    cookie_lines = "".join(
+                        [f"Set-Cookie: {name}={value}; Path={path}\r\n" for name, (value, path) in cookies.items()]
+                    )
+                    fast = self._fields_version == -1
+                else:
+                    # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
+                    # (a morsel's attributes can be assigned anything): on a failure the general path raises.
+                    cookie_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
+                    fast = (
+                        self._fields_version == -1
+                        and cookie_lines.count("\n") == len(cookies)
+                        and cookie_lines.count("\r") == len(cookies)
+                    )
             else:
                 cookie_lines = ""
                 fast = self._fields_version == -1 or getversion(self._headers) == self._fields_version
@@ -473,12 +474,14 @@ class StreamResponse:
         if body_allowed and _CONTENT_TYPE not in headers and headers.get(_CONTENT_LENGTH) != "0":
             # Content gets a Content-Type (RFC 9110 section 8.3); an empty body has no content to describe.
             headers[_CONTENT_TYPE] = "application/octet-stream"
-        if self._plain_cookies:
-            for name, (value, path) in self._plain_cookies.items():
-                headers.add(_SET_COOKIE, f"{name}={value}; Path={path}")
-        elif self._cookies:
-            for morsel in self._cookies.values():
-                headers.add(_SET_COOKIE, morsel.OutputString())
+        cookies = self._cookies
+        if cookies:
+            if cookies.__class__ is dict:
+                for name, (value, path) in cookies.items():
+                    headers.add(_SET_COOKIE, f"{name}={value}; Path={path}")
+            else:
+                for morsel in cookies.values():
+                    headers.add(_SET_COOKIE, morsel.OutputString())
         # Lines the server builds itself need no injection check.
         server_header = exchange.settings.server_header
         if _DATE in headers:

@@ -343,6 +343,6 @@ def test_a_plain_cookie_takes_the_fast_path() -> None:
     resp.set_cookie("seen", "1")
     resp.set_cookie("a", "2", path="/app")
     resp.set_cookie("seen", "3")
-    assert resp._plain_cookies == {"seen": ("3", "/"), "a": ("2", "/app")} and resp._cookies is None
+    assert resp._cookies == {"seen": ("3", "/"), "a": ("2", "/app")}
     assert [m.OutputString() for m in resp.cookies.values()] == ["seen=3; Path=/", "a=2; Path=/app"]
-    assert resp._plain_cookies is None
+    assert isinstance(resp._cookies, SimpleCookie)
