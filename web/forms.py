@@ -1,6 +1,7 @@
 """``Request.post()``: HTML form bodies (urlencoded and multipart/form-data) into a ``MultiDictProxy``, bounded.
 
-``parse_form(request)`` is what ``Request.post()`` calls (and stores). It reads ``application/x-www-form-urlencoded``
+``parse_form(request)`` is what ``Request.post()`` returns (and stores; it calls :func:`read_form` with the
+request's Content-Type). It reads ``application/x-www-form-urlencoded``
 (and a body without Content-Type, as the aiohttp 0.14 API says) with :func:`parse_urlencoded`, a pure function, and
 ``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
 is in memory: non-file fields become ``str`` (bounded by ``client_max_size``, and ``max_field_size`` when set),
