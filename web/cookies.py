@@ -28,7 +28,7 @@ from http.cookies import Morsel, SimpleCookie
 
 from multidict import MultiDict
 
-__all__ = ["del_cookie", "parse_cookies", "set_cookie"]
+__all__ = ["del_cookie", "parse_cookies", "plain_cookie", "set_cookie"]
 
 # RFC 9110 §5.6.2 token: what RFC 6265 §4.1.1 allows as a cookie-name.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -147,6 +147,33 @@ def _parse_general(header: str) -> dict[str, str]:
 
 
 # -- writing -------------------------------------------------------------------------------------------------
+
+# http.cookies' _LegalChars: a value made only of these is written as it is (longer ones are quoted).
+_PLAIN_COOKIE_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+")
+_PLAIN_PATH = re.compile(r"[\x20-\x3a\x3c-\x7e]+")  # printable ASCII but ';': what _check_attribute lets through
+_PLAIN_NAMES: set[str] = set()  # names plain_cookie accepted: a token, not an attribute's name
+
+
+def plain_cookie(name: str, value: str, path: str) -> bool:
+    """Whether ``set_cookie(cookies, name, value, path=path)`` with no other attribute is accepted and gives a
+    Morsel whose ``OutputString()`` is exactly ``f"{name}={value}; Path={path}"``, whether the Morsel is new or
+    one such call set it before: a token name that is not an attribute's, a value ``SimpleCookie`` writes
+    unquoted, a non-empty path of printable ASCII without ``;`` (tests/web/test_cookies_fast.py)."""
+    if name.__class__ is not str or value.__class__ is not str or path.__class__ is not str:
+        return False
+    # ASCII letters and digits are legal characters: the pattern only for values with others.
+    if not (value.isascii() and value.isalnum()) and _PLAIN_COOKIE_VALUE.fullmatch(value) is None:
+        return False
+    if path != "/" and _PLAIN_PATH.fullmatch(path) is None:
+        return False
+    if name in _PLAIN_NAMES:
+        return True
+    if _TOKEN.fullmatch(name) is None or name.lower() in _RESERVED:
+        return False
+    if len(_PLAIN_NAMES) >= 256:  # names an application sets are few: bound what a caller's variety can add
+        _PLAIN_NAMES.clear()
+    _PLAIN_NAMES.add(name)
+    return True
 
 
 def _check_attribute(attr: str, value: str) -> str:

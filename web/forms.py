@@ -1,6 +1,7 @@
 """``Request.post()``: HTML form bodies (urlencoded and multipart/form-data) into a ``MultiDictProxy``, bounded.
 
-``parse_form(request)`` is what ``Request.post()`` calls (and stores). It reads ``application/x-www-form-urlencoded``
+``parse_form(request)`` is what ``Request.post()`` returns (and stores; it calls :func:`read_form` with the
+request's Content-Type). It reads ``application/x-www-form-urlencoded``
 (and a body without Content-Type, as the aiohttp 0.14 API says) with :func:`parse_urlencoded`, a pure function, and
 ``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
 is in memory: non-file fields become ``str`` (bounded by ``client_max_size``, and ``max_field_size`` when set),
@@ -47,7 +48,7 @@ from .multipart import (
     MultipartReader,
     _http_error,
 )
-from .query import parse_fields
+from .query import parse_text
 
 __all__ = [
     "FieldTooLarge",
@@ -58,6 +59,7 @@ __all__ = [
     "TooManyFields",
     "parse_form",
     "parse_urlencoded",
+    "read_form",
 ]
 
 KiB = 1024
@@ -175,14 +177,15 @@ def parse_urlencoded(
         text = body.decode(charset)
     except UnicodeError as exc:
         raise MalformedForm(f"form body is not valid {charset}") from exc
-    fields = text.split("&")
     max_fields = limits.max_fields
-    if len(fields) > max_fields and len(fields) - fields.count("") > max_fields:
-        raise TooManyFields(_too_many(max_fields))
-    pairs = parse_fields(fields, charset)
+    if text.count("&") >= max_fields:  # more than max_fields pieces: count the non-empty ones
+        fields = text.split("&")
+        if len(fields) - fields.count("") > max_fields:
+            raise TooManyFields(_too_many(max_fields))
+    pairs = parse_text(text, charset)
     max_size = limits.max_field_size
     if max_size is not None:
-        for field in fields:
+        for field in text.split("&"):
             value = field.partition("=")[2]
             # The encoded length bounds the decoded one from above: check the cheap one first.
             if len(value) > max_size and len(urllib.parse.unquote_to_bytes(value.encode(charset))) > max_size:
@@ -227,21 +230,19 @@ def _too_many(max_fields: int) -> str:
     return f"Maximum number of form fields {max_fields} exceeded."  # aiohttp 3's words
 
 
-def _setting(app: Any, name: str) -> Any:
+def _limits(request: Any) -> FormLimits:
     # ``Application(form_limits=..., client_max_fields=...)`` stores them in the app's mapping (extra keyword
     # arguments do); an attribute of that name, should the application define one, takes precedence.
-    value = getattr(app, name, None)
-    if value is None and hasattr(app, "get"):
-        value = app.get(name)
-    return value
-
-
-def _limits(request: Any) -> FormLimits:
     app = request.app
-    limits = _setting(app, "form_limits")
-    if isinstance(limits, FormLimits):
+    get = getattr(app, "get", None)
+    limits = getattr(app, "form_limits", None)
+    if limits is None and get is not None:
+        limits = get("form_limits")
+    if limits.__class__ is FormLimits or isinstance(limits, FormLimits):
         return limits
-    max_fields = _setting(app, "client_max_fields")
+    max_fields = getattr(app, "client_max_fields", None)
+    if max_fields is None and get is not None:
+        max_fields = get("client_max_fields")
     if isinstance(max_fields, int) and not isinstance(max_fields, bool):
         # aiohttp 3's Application(client_max_fields=N): 0 means no limit.
         return dataclasses.replace(DEFAULT_LIMITS, max_fields=max_fields or sys.maxsize)
@@ -256,10 +257,18 @@ async def parse_form(request: Any, *, limits: FormLimits | None = None) -> Multi
     (413) for a body over ``client_max_size`` or a form over ``limits``, ``HTTPBadRequest`` (400) for a
     malformed one; open temp files are closed before either propagates.
     """
+    return await read_form(request, request.headers.get("Content-Type"), limits=limits)
+
+
+async def read_form(
+    request: Any, content_type: str | None, *, limits: FormLimits | None = None
+) -> MultiDictProxy[str | FileField]:
+    """:func:`parse_form` for a request whose Content-Type header is ``content_type`` (``None``: absent), which
+    ``Request.post()`` reads without building ``request.headers``."""
     if request.method not in FORM_METHODS:
         return MultiDictProxy(MultiDict())
     limits = limits or _limits(request)
-    ctype, params = parse_content_type(request.headers.get("Content-Type"))
+    ctype, params = parse_content_type(content_type)
     try:
         charset = _charset(params.get("charset"))
         if ctype in ("", "application/x-www-form-urlencoded"):

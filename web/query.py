@@ -7,7 +7,10 @@ The result is exactly ``parse_qsl(qs, keep_blank_values=True, encoding=encoding)
 tests/web/test_forms_fast.py check them against each other, on a corpus and on random input). ``parse_qsl`` is
 general: str or bytes, any separator, strictness, a field cap, and per field two coercions, a list and an
 ``unquote`` call. A query of a request is a str split on ``&`` only, most fields carry no ``+`` and no ``%``, so
-those steps are skipped when there is nothing for them to do.
+those steps are skipped when there is nothing for them to do. When the text has escapes, :func:`parse_text`
+decodes them in one pass over the whole text before it is split, where that gives the same fields (see there),
+and :func:`_unquote` is ``unquote`` without its layers for ASCII text (tests/web/test_query.py holds each
+against the general path and ``urllib``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ from urllib.parse import unquote
 
 from multidict import MultiDict
 
-__all__ = ["parse_fields", "parse_query"]
+__all__ = ["parse_fields", "parse_query", "parse_text"]
+
+_HEXDIG = "0123456789ABCDEFabcdef"
+# urllib.parse's table: the two hex digits of an escape (either case) to the byte they stand for.
+_HEX_TO_BYTE = {(a + b).encode(): bytes.fromhex(a + b) for a in _HEXDIG for b in _HEXDIG}
 
 
 def parse_query(qs: str) -> MultiDict[str]:
@@ -27,7 +34,24 @@ def parse_query(qs: str) -> MultiDict[str]:
     without ``=`` is a name with the value ``''``, ``+`` is a space, then %-escapes are decoded as UTF-8 with
     undecodable bytes replaced by U+FFFD.
     """
-    return MultiDict(parse_fields(qs.split("&")))
+    return MultiDict(parse_text(qs))
+
+
+def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:
+    """``parse_fields(text.split("&"), encoding)``: the ``&``-separated fields of ``text`` as (name, value) pairs.
+
+    ``+`` is replaced in the whole text at once (it is never a separator, and the replacement comes before
+    %-decoding in each field). In UTF-8, the escapes are decoded in the whole text at once too, when none of
+    them stands for ``&`` or ``=``: the fields and their ``=`` are then where they were before decoding, and
+    decoding text joined at an ASCII character gives the two decodings joined (an ASCII byte is never part of a
+    UTF-8 sequence, so U+FFFD replaces the same bytes). Otherwise each field is decoded on its own."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" in text:
+        if encoding != "utf-8" or "%26" in text or "%3D" in text or "%3d" in text:
+            return parse_fields(text.split("&"), encoding)
+        text = _unquote(text, encoding)
+    return [field.partition("=")[::2] for field in text.split("&") if field]  # type: ignore[misc]
 
 
 def parse_fields(fields: Iterable[str], encoding: str = "utf-8") -> list[tuple[str, str]]:
@@ -42,10 +66,32 @@ def parse_fields(fields: Iterable[str], encoding: str = "utf-8") -> list[tuple[s
         if "+" in name:
             name = name.replace("+", " ")
         if "%" in name:
-            name = unquote(name, encoding)
+            name = _unquote(name, encoding)
         if "+" in value:
             value = value.replace("+", " ")
         if "%" in value:
-            value = unquote(value, encoding)
+            value = _unquote(value, encoding)
         append((name, value))
     return pairs
+
+
+def _unquote(text: str, encoding: str) -> str:
+    """``urllib.parse.unquote(text, encoding)``: %-escapes decoded in ``encoding``, undecodable bytes replaced by
+    U+FFFD, an escape that is not two hex digits kept as it is. For ASCII text (``unquote`` decodes only its
+    ASCII runs, so here the whole text) the loop of ``unquote_to_bytes`` without the layers around it."""
+    if not text.isascii():
+        return unquote(text, encoding)
+    parts = text.encode().split(b"%")
+    decoded = [parts[0]]
+    append = decoded.append
+    table = _HEX_TO_BYTE
+    for i in range(1, len(parts)):
+        part = parts[i]
+        byte = table.get(part[:2])
+        if byte is None:
+            append(b"%")
+            append(part)
+        else:
+            append(byte)
+            append(part[2:])
+    return b"".join(decoded).decode(encoding, "replace")

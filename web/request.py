@@ -32,6 +32,25 @@ _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
 _STREAMS = (FlowControlStreamReader, DecodingStreamReader)
 
 
+def _parse_cookies(header: str) -> MultiDict[str]:
+    # web/cookies.py's parse_cookies, imported on first use (an app that reads no cookie never loads it), then
+    # bound here: an import statement per call costs an import-system lookup per request.
+    global _parse_cookies
+    from .cookies import parse_cookies
+
+    _parse_cookies = parse_cookies
+    return parse_cookies(header)
+
+
+async def _read_form(request: Request, content_type: str | None) -> MultiDictProxy[Any]:
+    # web/forms.py's read_form, imported on first use and then bound here, as _parse_cookies.
+    global _read_form
+    from .forms import read_form
+
+    _read_form = read_form
+    return await read_form(request, content_type)
+
+
 class PayloadAccessError(Exception):
     """The request body was read after the response was sent."""
 
@@ -272,14 +291,11 @@ class Request(MutableMapping[str, Any]):
         """A multidict of the request's cookies (read-only, parsed on first read), as aiohttp 3 reads them: one
         entry per name, the last value sent for it (web/cookies.py)."""
         cache = self._cache
-        try:
-            return cache["cookies"]
-        except KeyError:
-            from .cookies import parse_cookies
-
+        value = cache.get("cookies")  # not try/except: most handlers read it once, and a KeyError costs more
+        if value is None:
             header = self._exchange.headers.get("Cookie")
-            value = cache["cookies"] = MultiDictProxy(parse_cookies(header)) if header else _EMPTY_MULTIDICT
-            return value
+            value = cache["cookies"] = MultiDictProxy(_parse_cookies(header)) if header else _EMPTY_MULTIDICT
+        return value
 
     @property
     def content_type(self) -> str:
@@ -461,9 +477,9 @@ class Request(MutableMapping[str, Any]):
 
         For a method other than POST, PUT or PATCH, or another content type, the result is empty."""
         if self._post is None:
-            from .forms import parse_form
-
-            self._post = await parse_form(self)
+            # The Content-Type as parse_form reads it (request.headers), without building the headers' proxy.
+            headers = self._exchange.headers if self.__class__ is Request else self.headers
+            self._post = await _read_form(self, headers.get("Content-Type"))
         return self._post
 
     @property

@@ -44,6 +44,19 @@ _CACHE_SIZE = 256
 _HEAD_CACHE: dict[str, tuple[int, str | None, bytes, bytes]] = {}
 
 
+# web/cookies.py, imported on the first set_cookie or del_cookie (many apps set none) and then kept here: an import
+# statement per call costs an import-system lookup per request.
+_cookies_module: Any = None
+
+
+def _import_cookies() -> Any:
+    global _cookies_module
+    from . import cookies
+
+    _cookies_module = cookies
+    return cookies
+
+
 class _SentHeaders(CIMultiDictProxy[str]):
     """The headers of a started response: reading works, any change raises RuntimeError (aiohttp 0.14's contract)."""
 
@@ -58,7 +71,11 @@ class StreamResponse:
     """The base class for HTTP responses: status, headers, cookies, then a body written piece by piece."""
 
     # Per-instance state starts as these class defaults, so creating a response writes only what differs.
-    _cookies: SimpleCookie | None = None
+    # The SimpleCookie of ``cookies``, or, while it was never read and every set_cookie() call was plain (a name,
+    # a plain value and a path: web.cookies.plain_cookie), a plain dict {name: (value, path)} whose Set-Cookie
+    # lines are written without a Morsel. Reading ``cookies`` moves them into a SimpleCookie, in order, through the
+    # general set_cookie. One attribute for both, so a response without cookies tests one attribute.
+    _cookies: SimpleCookie | dict[str, tuple[str, str]] | None = None
     _keep_alive: bool | None = None
     _chunked = False
     _request: Request | None = None
@@ -210,9 +227,15 @@ class StreamResponse:
     @property
     def cookies(self) -> SimpleCookie:
         """Outgoing cookies (an ``http.cookies.SimpleCookie``)."""
-        if self._cookies is None:
-            self._cookies = SimpleCookie()
-        return self._cookies
+        cookies = self._cookies
+        if cookies is None or cookies.__class__ is dict:
+            plain = cookies
+            self._cookies = cookies = SimpleCookie()
+            if plain:
+                set_cookie = (_cookies_module or _import_cookies()).set_cookie
+                for name, (value, path) in plain.items():
+                    set_cookie(cookies, name, value, path=path)
+        return cookies  # type: ignore[return-value]
 
     def set_cookie(
         self,
@@ -229,10 +252,26 @@ class StreamResponse:
         version: str | None = None,
     ) -> None:
         """Set a cookie; a value that would break the header is refused with ``ValueError``."""
-        from .cookies import set_cookie
-
         self._check_mutable()
-        set_cookie(
+        module = _cookies_module or _import_cookies()
+        cookies = self._cookies
+        if (
+            (cookies is None or cookies.__class__ is dict)
+            and expires is None
+            and domain is None
+            and max_age is None
+            and secure is None
+            and httponly is None
+            and samesite is None
+            and version is None
+            and module.plain_cookie(name, value, path)
+        ):
+            if cookies is None:
+                self._cookies = {name: (value, path)}
+            else:
+                cookies[name] = (value, path)
+            return
+        module.set_cookie(
             self.cookies,
             name,
             value,
@@ -248,10 +287,8 @@ class StreamResponse:
 
     def del_cookie(self, name: str, *, domain: str | None = None, path: str = "/") -> None:
         """Delete a cookie: send it expired."""
-        from .cookies import del_cookie
-
         self._check_mutable()
-        del_cookie(self.cookies, name, domain=domain, path=path)
+        (_cookies_module or _import_cookies()).del_cookie(self.cookies, name, domain=domain, path=path)
 
     def _check_mutable(self) -> None:
         if self._exchange is not None:
@@ -345,14 +382,22 @@ class StreamResponse:
         if fields is not None and status >= 200 and status not in _NO_BODY_STATUSES:
             cookies = self._cookies
             if cookies:
-                # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
-                # (a morsel's attributes can be assigned anything): on a failure the general path raises.
-                cookie_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
-                fast = (
-                    self._fields_version == -1
-                    and cookie_lines.count("\n") == len(cookies)
-                    and cookie_lines.count("\r") == len(cookies)
-                )
+                if cookies.__class__ is dict:
+                    # Plain cookies: what the general path adds for them (the morsels' OutputString()), checked
+                    # when they were set.
+                    cookie_lines = "".join(
+                        [f"Set-Cookie: {name}={value}; Path={path}\r\n" for name, (value, path) in cookies.items()]
+                    )
+                    fast = self._fields_version == -1
+                else:
+                    # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
+                    # (a morsel's attributes can be assigned anything): on a failure the general path raises.
+                    cookie_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
+                    fast = (
+                        self._fields_version == -1
+                        and cookie_lines.count("\n") == len(cookies)
+                        and cookie_lines.count("\r") == len(cookies)
+                    )
             else:
                 cookie_lines = ""
                 fast = self._fields_version == -1 or getversion(self._headers) == self._fields_version
@@ -429,9 +474,14 @@ class StreamResponse:
         if body_allowed and _CONTENT_TYPE not in headers and headers.get(_CONTENT_LENGTH) != "0":
             # Content gets a Content-Type (RFC 9110 section 8.3); an empty body has no content to describe.
             headers[_CONTENT_TYPE] = "application/octet-stream"
-        if self._cookies:
-            for morsel in self._cookies.values():
-                headers.add(_SET_COOKIE, morsel.OutputString())
+        cookies = self._cookies
+        if cookies:
+            if cookies.__class__ is dict:
+                for name, (value, path) in cookies.items():
+                    headers.add(_SET_COOKIE, f"{name}={value}; Path={path}")
+            else:
+                for morsel in cookies.values():
+                    headers.add(_SET_COOKIE, morsel.OutputString())
         # Lines the server builds itself need no injection check.
         server_header = exchange.settings.server_header
         if _DATE in headers:

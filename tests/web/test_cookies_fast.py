@@ -7,16 +7,20 @@ so each case gives aiohttp the text and us the latin-1 reading of its UTF-8 byte
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import make_mocked_request
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from web.cookies import _SIMPLE, _parse_general, del_cookie, parse_cookies, set_cookie
+import web
+from server.detached import RecordingTransport
+from web.cookies import _SIMPLE, _parse_general, del_cookie, parse_cookies, plain_cookie, set_cookie
 
 
 @pytest.fixture(autouse=True)
@@ -213,3 +217,132 @@ def test_set_cookie_writes_what_simplecookie_writes(calls: list[tuple[str, str, 
     assert [(k, m.key, m.value, m.coded_value, dict(m)) for k, m in ours.items()] == [
         (k, m.key, m.value, m.coded_value, dict(m)) for k, m in theirs.items()
     ]
+
+
+# -- Set-Cookie without a Morsel: plain cookies (name, plain value, path) written directly -----------------------
+
+ANY_NAME = st.one_of(NAME, st.sampled_from(["path", "Max-Age", "a b", "a;b", "", "é", "a:b"]), st.text(max_size=6))
+ANY_VALUE = st.one_of(
+    VALUE,
+    st.text(alphabet="abcXYZ019!#$%&'*+-.^_`|~:", max_size=6),  # http.cookies' legal characters
+    st.text(alphabet='ab:;,= "\\()[]{}@?/', max_size=6),
+)
+ANY_PATH = st.one_of(
+    st.sampled_from(["/", "/app", "", "/a b", "/a;b", "/a,b", "/é", "/\x7f", "/a\tb", '/"q"']),
+    st.text(alphabet=st.characters(max_codepoint=0x100, exclude_categories=["Cs"]), max_size=6),
+)
+
+
+@settings(deadline=None)
+@given(ANY_NAME, ANY_VALUE, ANY_PATH, ANY_VALUE, ANY_PATH)
+def test_a_plain_cookie_is_what_set_cookie_writes(name: str, value: str, path: str, value2: str, path2: str) -> None:
+    # plain_cookie(name, value, path) promises set_cookie accepts the call and writes exactly "name=value; Path=path",
+    # for a new cookie and for one a plain call set before.
+    if not plain_cookie(name, value, path):
+        return
+    cookies = SimpleCookie()
+    set_cookie(cookies, name, value, path=path)
+    assert cookies[name].OutputString() == f"{name}={value}; Path={path}"
+    alone = dict(cookies[name])
+    if plain_cookie(name, value2, path2):
+        set_cookie(cookies, name, value2, path=path2)
+        fresh = SimpleCookie()
+        set_cookie(fresh, name, value2, path=path2)
+        assert cookies[name].OutputString() == f"{name}={value2}; Path={path2}"
+        assert (dict(cookies[name]), cookies[name].value, cookies[name].coded_value) == (
+            dict(fresh[name]),
+            fresh[name].value,
+            fresh[name].coded_value,
+        )
+    assert list(alone) == list(dict(fresh_morsel(name, value, path)))
+
+
+def fresh_morsel(name: str, value: str, path: str) -> Any:
+    cookies = SimpleCookie()
+    set_cookie(cookies, name, value, path=path)
+    return cookies[name]
+
+
+def test_plain_cookie_cases() -> None:
+    assert plain_cookie("seen", "1", "/")
+    assert plain_cookie("a", "x:y", "/app")
+    assert not plain_cookie("a", "", "/")  # written '""' by SimpleCookie
+    assert not plain_cookie("a", "a b", "/")  # quoted
+    assert not plain_cookie("path", "1", "/")  # refused: an attribute's name
+    assert not plain_cookie("a b", "1", "/")  # refused: not a token
+    assert not plain_cookie("a", "1", "")  # no Path attribute at all
+    assert not plain_cookie("a", "1", "/a;b")  # refused
+
+
+# Calls on a response: set_cookie (plain or with attributes), del_cookie, and reading response.cookies.
+RESPONSE_CALL = st.one_of(
+    st.tuples(st.just("set"), ANY_NAME, ANY_VALUE, st.fixed_dictionaries({}, optional={"path": ANY_PATH})),
+    st.tuples(st.just("set"), NAME, VALUE, OPTIONS.filter(lambda options: options.get("path", "/") is not None)),
+    st.tuples(st.just("del"), NAME, st.just(""), st.just({})),
+    st.tuples(st.just("read"), NAME, st.just(""), st.just({})),
+)
+
+
+def _apply(resp: web.StreamResponse, calls: list[tuple[str, str, str, dict[str, Any]]]) -> list[str]:
+    outcomes = []
+    for kind, name, value, options in calls:
+        try:
+            if kind == "set":
+                resp.set_cookie(name, value, **options)
+            elif kind == "del":
+                resp.del_cookie(name, **options)
+            else:
+                morsel = resp.cookies.get(name)
+                outcomes.append(repr(morsel and (morsel.value, dict(morsel))))
+                continue
+        except (ValueError, TypeError) as exc:
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+            continue
+        outcomes.append("ok")
+    return outcomes
+
+
+async def _exchange(calls: list[tuple[str, str, str, dict[str, Any]]], *, general: bool) -> tuple[Any, ...]:
+    seen: list[Any] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        resp = web.Response(text="hello")
+        if general:
+            resp.cookies  # noqa: B018 (read first: every set_cookie then builds a Morsel)
+        seen.append(_apply(resp, calls))
+        await resp.prepare(request)
+        seen.append(list(resp.headers.items()))
+        seen.append([(k, m.key, m.value, m.coded_value, dict(m)) for k, m in resp.cookies.items()])
+        return resp
+
+    app = web.Application()
+    app.router.add_route("*", "/", handler)
+    protocol = app.make_handler()()
+    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
+    protocol.connection_made(transport)
+    protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    for _ in range(3):
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    return (re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written)), *seen)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(RESPONSE_CALL, min_size=1, max_size=5))
+def test_plain_cookies_on_a_response_are_the_general_paths(calls: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    # The same calls on a response whose cookies were read first (the general path only) give the same bytes on the
+    # wire, the same outcome per call, the same headers and the same SimpleCookie.
+    fast = asyncio.run(_exchange(calls, general=False))
+    general = asyncio.run(_exchange(calls, general=True))
+    assert fast == general
+    assert fast[0].startswith(b"HTTP/1.1 200 OK\r\n")
+
+
+def test_a_plain_cookie_takes_the_fast_path() -> None:
+    resp = web.Response(text="x")
+    resp.set_cookie("seen", "1")
+    resp.set_cookie("a", "2", path="/app")
+    resp.set_cookie("seen", "3")
+    assert resp._cookies == {"seen": ("3", "/"), "a": ("2", "/app")}
+    assert [m.OutputString() for m in resp.cookies.values()] == ["seen=3; Path=/", "a=2; Path=/app"]
+    assert isinstance(resp._cookies, SimpleCookie)

@@ -1,17 +1,19 @@
 """``parse_query`` (what ``Request.query`` reads) answers exactly what ``MultiDict(parse_qsl(qs,
 keep_blank_values=True))`` answers, the general parser it replaces: on a corpus of ordinary and hostile queries and
-on random text from an alphabet rich in the characters the parser treats specially."""
+on random text from an alphabet rich in the characters the parser treats specially. ``parse_text`` (also what
+``post()`` reads) and its escape decoder ``_unquote`` are held against ``parse_qsl``, ``parse_fields`` (the
+per-field path) and ``urllib.parse.unquote`` in the ASCII-compatible charsets a form may name."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from multidict import MultiDict
 
-from web.query import parse_query
+from web.query import _unquote, parse_fields, parse_query, parse_text
 
 
 def oracle(qs: str) -> list[tuple[str, str]]:
@@ -69,3 +71,57 @@ def test_random_queries_match_parse_qsl(qs):
 @given(st.text(max_size=60))
 def test_any_text_matches_parse_qsl(qs):
     assert list(parse_query(qs).items()) == oracle(qs)
+
+
+CHARSETS = ["utf-8", "latin-1", "cp1252", "shift_jis", "ascii", "euc-jp", "iso2022_jp"]  # the last one stateful
+_ESCAPES = st.sampled_from(
+    [
+        *"ab=&+%;# ",
+        *[
+            "%2",
+            "%4",
+            "%20",
+            "%41",
+            "%c3",
+            "%C3",
+            "%A9",
+            "%a9",
+            "%ff",
+            "%FF",
+            "%82%a0",
+            "%e2%82%ac",
+            "%1b%24B",
+            "%1b(B",
+        ],
+        *["%3d", "%3D", "%26", "%2B", "%2b", "%25", "%00", "%zz", "%g0", "%0g", "é", "€", "\x7f", "\x80", "\uff41"],
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ESCAPES, max_size=30).map("".join), st.sampled_from(CHARSETS))
+def test_unquote_is_urllibs(text, charset):
+    assert _unquote(text, charset) == unquote(text, charset)
+
+
+@pytest.mark.parametrize("charset", CHARSETS)
+@pytest.mark.parametrize("qs", [*CORPUS, "a=%1b%24B%30&%30%30", "k%1b%24B%30=%30%30", "a=%C3&%A9=b", "%E2%82=%AC"])
+def test_parse_text_corpus(qs, charset):
+    # An escape sequence of a stateful charset (ISO-2022-JP's ESC $ B) would join the bytes after '&' or '=' into
+    # its characters if the whole text were decoded at once: each field is decoded on its own there.
+    assert parse_text(qs, charset) == parse_qsl(qs, keep_blank_values=True, encoding=charset)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ESCAPES, max_size=30).map("".join), st.sampled_from(CHARSETS))
+def test_parse_text_is_the_per_field_path_and_parse_qsl(text, charset):
+    pairs = parse_text(text, charset)
+    assert pairs == parse_fields(text.split("&"), charset)
+    assert pairs == parse_qsl(text, keep_blank_values=True, encoding=charset)
+    assert all(type(pair) is tuple and len(pair) == 2 for pair in pairs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.sampled_from(CHARSETS))
+def test_parse_text_of_any_text_is_parse_qsl(text, charset):
+    assert parse_text(text, charset) == parse_qsl(text, keep_blank_values=True, encoding=charset)
