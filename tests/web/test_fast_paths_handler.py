@@ -151,7 +151,7 @@ async def test_the_handlers_request_is_the_one_request_init_builds() -> None:
     app.router.add_route("GET", "/", capture)
     handler = app.make_handler(forwarded_allow_ips="127.0.0.1")
     protocol = handler()
-    protocol.connection_made(_Transport())  # type: ignore[arg-type]
+    protocol.connection_made(RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)}))
     protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     for _ in range(3):
         await asyncio.sleep(0)
