@@ -48,6 +48,8 @@ _METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPT
 _HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
 _HOSTS = 32  # more than one Host
 _CONTENT_ENCODING = 64
+# Connection or Proxy-Connection (llhttp reads both): without one, a request llhttp keeps alive is HTTP/1.1.
+_CONNECTION = 128
 _FRAMING = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
@@ -55,11 +57,17 @@ _FRAMING = {
     b"expect": _EXPECT,
     b"content-type": _CONTENT_TYPE,
     b"content-encoding": _CONTENT_ENCODING,
+    b"connection": _CONNECTION,
+    b"proxy-connection": _CONNECTION,
 }
+# Common fields whose names are as long as a framing field's: as sent, they are known to be none without lower().
+_NOT_FRAMING = (b"user-agent", b"cookie", b"accept", b"origin", b"pragma", b"x-request-id", b"x-forwarded-host")
 # The same, as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send): no lower() then.
 _FRAMING_AS_SENT = {
     **_FRAMING,
+    **dict.fromkeys(_NOT_FRAMING, 0),
     **{b"-".join(part.capitalize() for part in name.split(b"-")): bit for name, bit in _FRAMING.items()},
+    **{b"-".join(part.capitalize() for part in name.split(b"-")): 0 for name in _NOT_FRAMING},
 }
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
@@ -159,7 +167,9 @@ class ParserCallbacks:
             value = value.rstrip(b" \t")
         if in_head:
             if size in _FRAMING_LENGTHS:
-                bit = _FRAMING_AS_SENT.get(name) or _FRAMING.get(name.lower(), 0)
+                bit = _FRAMING_AS_SENT.get(name)
+                if bit is None:
+                    bit = _FRAMING.get(name.lower(), 0)
                 if bit:
                     if bit & self._framing & _SINGLETONS:
                         raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
@@ -186,11 +196,17 @@ class ParserCallbacks:
         self._header_count = 0
         if self._body_only:
             return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
-        version = _VERSIONS.get(parser.get_http_version())
-        if version is None:
-            raise BadHttpVersion("HTTP Version Not Supported")
         fields = self._headers
         framing = self._framing
+        keep_alive = parser.should_keep_alive()
+        if keep_alive and not framing & _CONNECTION:
+            # llhttp parses HTTP/0.9, 1.0, 1.1 and 2.0 only, and keeps a request alive without a Connection (or
+            # Proxy-Connection) field for HTTP/1.1 alone: the version is known without formatting it.
+            version = HttpVersion11
+        else:
+            version = _VERSIONS.get(parser.get_http_version())
+            if version is None:
+                raise BadHttpVersion("HTTP Version Not Supported")
         if framing & (_HOST | _HOSTS) != _HOST:
             # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with more than one
             # (two can be read two ways), as nginx, Go and h11 do. HTTP/1.0 may omit it: request.host is then None.
@@ -255,7 +271,7 @@ class ParserCallbacks:
             self._url.decode("latin-1"),
             version,
             headers,
-            parser.should_keep_alive(),
+            keep_alive,
             upgrade,
             body,
             self.loop.time() if self.registry.access_logger is not None else 0.0,

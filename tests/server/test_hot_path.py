@@ -140,3 +140,41 @@ async def test_a_handler_that_waited_is_settled_as_the_general_path_settles_it(m
         assert fast[0].count(b"answered") == 2 and not fast[1]
     else:
         assert fast[0].count(b"HTTP/1.1 200 OK") == 1 and fast[2]
+
+
+@pytest.mark.parametrize("version", ["HTTP/0.9", "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", None])
+@pytest.mark.parametrize(
+    "field",
+    [
+        None,
+        "Connection: keep-alive",
+        "Connection: close",
+        "connection: Keep-Alive, foo",
+        "CONNECTION: keep-alive",
+        "cOnNeCtIoN: keep-alive",
+        "Proxy-Connection: keep-alive",
+        "proxy-connection: close",
+        "pRoXy-CoNnEcTiOn: keep-alive",
+        "Connection: upgrade",
+    ],
+)
+async def test_the_version_read_without_formatting_it_is_the_parsers(monkeypatch, version, field) -> None:
+    # on_headers_complete takes HTTP/1.1 from llhttp's keep-alive verdict when no Connection field was sent; the
+    # general path asks the parser for the version of every request.
+    from server import parser_callbacks
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text=f"{request.version} {request.keep_alive}")
+
+    app = web.Application()
+    app.router.add_route("GET", "/", hello)
+    lines = ["GET /" + (f" {version}" if version else "")]
+    if version:
+        lines += ["Host: t", "User-Agent: u", "user-agent: v"] + ([field] if field else [])
+    data = ("\r\n".join(lines) + "\r\n\r\n").encode() * 2
+    fast = await _wire(app, data)
+    monkeypatch.setattr(parser_callbacks, "_CONNECTION", -1)  # every request with a field: the parser's version
+    general = await _wire(app, data)
+    assert fast == general
+    answered = fast[0].split(b"\r\n", 1)[0].endswith(b" 200 OK")
+    assert answered == (version in ("HTTP/1.0", "HTTP/1.1")), fast[0][:40]
