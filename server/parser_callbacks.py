@@ -204,9 +204,10 @@ class ParserCallbacks:
             # Proxy-Connection) field for HTTP/1.1 alone: the version is known without formatting it.
             version = HttpVersion11
         else:
-            version = _VERSIONS.get(parser.get_http_version())
-            if version is None:
+            parsed = _VERSIONS.get(parser.get_http_version())
+            if parsed is None:
                 raise BadHttpVersion("HTTP Version Not Supported")
+            version = parsed
         if framing & (_HOST | _HOSTS) != _HOST:
             # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with more than one
             # (two can be read two ways), as nginx, Go and h11 do. HTTP/1.0 may omit it: request.host is then None.
