@@ -60,14 +60,34 @@ _FRAMING = {
     b"connection": _CONNECTION,
     b"proxy-connection": _CONNECTION,
 }
-# Common fields whose names are as long as a framing field's: as sent, they are known to be none without lower().
-_NOT_FRAMING = (b"user-agent", b"cookie", b"accept", b"origin", b"pragma", b"x-request-id", b"x-forwarded-host")
-# The same, as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send): no lower() then.
-_FRAMING_AS_SENT = {
-    **_FRAMING,
-    **dict.fromkeys(_NOT_FRAMING, 0),
-    **{b"-".join(part.capitalize() for part in name.split(b"-")): bit for name, bit in _FRAMING.items()},
-    **{b"-".join(part.capitalize() for part in name.split(b"-")): 0 for name in _NOT_FRAMING},
+# Field names as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send), each with its
+# framing bit (0 for none) and its text: a name found here needs neither lower() nor a decode.
+_COMMON = (
+    b"user-agent",
+    b"accept",
+    b"accept-encoding",
+    b"accept-language",
+    b"cookie",
+    b"authorization",
+    b"cache-control",
+    b"pragma",
+    b"origin",
+    b"referer",
+    b"upgrade",
+    b"if-none-match",
+    b"if-modified-since",
+    b"x-request-id",
+    b"x-forwarded-for",
+    b"x-forwarded-proto",
+    b"x-forwarded-host",
+    b"x-real-ip",
+    b"sec-websocket-key",
+    b"sec-websocket-version",
+)
+_AS_SENT: dict[bytes, tuple[int, str]] = {
+    spelling: (_FRAMING.get(name, 0), spelling.decode("latin-1"))
+    for name in (*_FRAMING, *_COMMON)
+    for spelling in (name, b"-".join(part.capitalize() for part in name.split(b"-")))
 }
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
@@ -162,21 +182,25 @@ class ParserCallbacks:
         size = len(name)
         if size + len(value) + 4 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
-        if value and value[-1] in b" \t":
-            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
+        if value and value[-1] < 33:
+            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of
+            # the bytes below 33, llhttp lets only SP and HTAB into a value.)
             value = value.rstrip(b" \t")
         if in_head:
-            if size in _FRAMING_LENGTHS:
-                bit = _FRAMING_AS_SENT.get(name)
-                if bit is None:
-                    bit = _FRAMING.get(name.lower(), 0)
-                if bit:
-                    if bit & self._framing & _SINGLETONS:
-                        raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
-                    if bit == _HOST and self._framing & _HOST:
-                        bit = _HOSTS  # a second Host, refused in on_headers_complete
-                    self._framing |= bit
-            headers.append((name.decode("latin-1"), value.decode("latin-1")))
+            known = _AS_SENT.get(name)
+            if known is not None:
+                bit, text = known
+            else:
+                text = name.decode("latin-1")
+                bit = _FRAMING.get(name.lower(), 0) if size in _FRAMING_LENGTHS else 0
+            if bit:
+                framing = self._framing
+                if bit & framing & _SINGLETONS:
+                    raise BadRequest(f"Duplicate {text} header")
+                if bit == _HOST and framing & _HOST:
+                    bit = _HOSTS  # a second Host, refused in on_headers_complete
+                self._framing = framing | bit
+            headers.append((text, value.decode("latin-1")))
 
     def _count_trailer(self, name: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
@@ -279,7 +303,8 @@ class ParserCallbacks:
         )
         if framing & _EXPECT:
             exchange.expect = True
-        self._exchange = exchange
+        if has_body or not keep_alive or upgrade or self._upgrade is _DECLINED:
+            self._exchange = exchange  # for on_message_complete
         if self.phase is _AWAITING_HEAD:
             self.phase = _ANSWERING
             self.deadline = None
@@ -293,13 +318,17 @@ class ParserCallbacks:
             self._body.feed_data(body)
 
     def on_message_complete(self) -> None:
+        exchange = self._exchange
         body = self._body
+        if exchange is None and body is None:
+            # A request without a body that llhttp keeps alive (its verdict cannot change after a head without a
+            # body): nothing to do. An upgrade request always left its exchange here.
+            return
         declined = self._upgrade is _DECLINED
         if body is not None and not declined:
             body.feed_eof()
             self._body = None
             self._body_only = False
-        exchange = self._exchange
         self._exchange = None
         if exchange is not None and not self._parser.should_keep_alive():
             # The client announced the close: nothing after this request is read (RFC 9112 §9.6).
