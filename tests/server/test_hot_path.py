@@ -178,3 +178,51 @@ async def test_the_version_read_without_formatting_it_is_the_parsers(monkeypatch
     assert fast == general
     answered = fast[0].split(b"\r\n", 1)[0].endswith(b" 200 OK")
     assert answered == (version in ("HTTP/1.0", "HTTP/1.1")), fast[0][:40]
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.lines: list[int | None] = []
+
+    def log(self, exchange: object, elapsed: float) -> None:
+        self.lines.append(exchange.status)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("draining", [False, True])
+@pytest.mark.parametrize(
+    "requests",
+    [
+        ["GET / HTTP/1.1\r\nHost: t\r\n\r\n"] * 3,
+        ["GET / HTTP/1.1\r\nHost: t\r\n\r\n", "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"] * 2,
+        ["GET / HTTP/1.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: t\r\n\r\n"],
+        ["HEAD / HTTP/1.1\r\nHost: t\r\n\r\n"] * 2,
+    ],
+)
+async def test_a_whole_answer_is_finished_as_exchange_finished_finishes_it(requests, draining) -> None:
+    # Exchange.send counts a kept-alive answer itself when there is no access log and no drain; the general path
+    # (exchange_finished) runs when an access logger is set, which must change nothing but the log.
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="hi")
+
+    app = web.Application()
+    app.router.add_route("GET", "/", hello)
+
+    async def run(logger: _Log | None) -> tuple[bytes, bool, bool, int]:
+        protocol = app.make_handler()()
+        protocol.registry.access_logger = logger
+        transport = _Transport()
+        protocol.connection_made(transport)  # type: ignore[arg-type]
+        if draining:
+            protocol.begin_drain(protocol.loop.time() + 5)
+        protocol.data_received("".join(requests).encode())
+        for _ in range(6):
+            await asyncio.sleep(0)
+        count = protocol.registry.requests_count
+        protocol.connection_lost(None)
+        wire = re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out))
+        return wire, transport.closing, transport.aborted, count
+
+    fast = await run(None)
+    log = _Log()
+    assert fast == await run(log)
+    assert len(log.lines) == fast[3] > 0
