@@ -226,3 +226,12 @@ async def test_a_whole_answer_is_finished_as_exchange_finished_finishes_it(reque
     log = _Log()
     assert fast == await run(log)
     assert len(log.lines) == fast[3] > 0
+
+
+def test_every_name_known_as_sent_is_what_the_general_path_makes_of_it() -> None:
+    # on_header takes a listed name's framing bit and text from the table instead of lower() and decode().
+    from server.parser_callbacks import _AS_SENT, _FRAMING, _FRAMING_LENGTHS
+
+    for name, (bit, text) in _AS_SENT.items():
+        general = _FRAMING.get(name.lower(), 0) if len(name) in _FRAMING_LENGTHS else 0
+        assert (bit, text) == (general, name.decode("latin-1")), name
