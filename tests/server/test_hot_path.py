@@ -1,8 +1,12 @@
 """The connection's hot-path shortcuts behave exactly as the general path.
 
-``on_header`` finds the framing fields (Host, Content-Length, ...) as clients usually spell them without lowering
-the name; any other spelling takes the lowered lookup. ``_handler_done`` settles a handler that finished cleanly
-without ``_handler_returned``; anything else (a cancellation, an error, an unfinished answer) goes through it.
+``on_header`` finds the framing fields (Host, Content-Length, ...) and common names as clients usually spell them
+without lowering or decoding the name; any other spelling takes the lowered lookup. ``on_headers_complete`` takes
+HTTP/1.1 from llhttp's keep-alive verdict when no Connection field was sent; any other request asks the parser.
+``Exchange.send`` counts a kept-alive answer without ``exchange_finished`` when nothing is logged and nothing drains.
+``_handler_done`` settles a handler that finished cleanly without ``_handler_returned`` (and idles the connection
+without ``_advance`` when nothing else waits); anything else (a cancellation, an error, an unfinished answer) goes
+through them.
 """
 
 from __future__ import annotations
