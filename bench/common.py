@@ -1,4 +1,4 @@
-"""Shared helpers for the bench/ scripts: pinned servers, pinned wrk, parsed results, a ratio table.
+"""Shared helpers for the bench/ scripts: pinned servers, pinned wrk, parsed results, a ratio table, paired rounds.
 
 The whole API is these names (keep it small and stable; other bench scripts import it):
 
@@ -15,6 +15,9 @@ The whole API is these names (keep it small and stable; other bench scripts impo
     spread(results) -> float              (max - min) / median of requests/s, to judge the noise
     format_table(headers, rows) -> str    a plain aligned text table
     ratio(a, b) -> str                    "1.83x", or "-" when either side is missing
+    paired_rounds(off, on, rounds, batch) two in-process variants timed in alternating rounds: CPU us per request
+    paired_report(what, off, on, batch)   paired_rounds' figures as text: mins, medians, the on/off ratio
+    run_profiled(main, path)              uvloop.run(main), under cProfile writing its pstats to path when given
     ServerFailed, WrkOutputError          what start_server and run_wrk raise
 
 Servers run in their own session (process group) pinned with ``taskset -c CPU``, so a server's workers inherit the
@@ -34,8 +37,9 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,8 +52,11 @@ __all__ = [
     "format_table",
     "free_port",
     "median_result",
+    "paired_report",
+    "paired_rounds",
     "parse_wrk",
     "ratio",
+    "run_profiled",
     "run_wrk",
     "running_server",
     "server_cpu_seconds",
@@ -362,3 +369,66 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     out = [line(cells[0]), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in cells[1:]]
     return "\n".join(out)
+
+
+async def paired_rounds(
+    off: Callable[[], Awaitable[object]],
+    on: Callable[[], Awaitable[object]],
+    rounds: int,
+    batch: int,
+    *,
+    between: Callable[[], object] | None = None,
+) -> tuple[list[float], list[float]]:
+    """Time ``off()`` and ``on()``, each one batch of ``batch`` requests, in ``rounds`` rounds after a warm-up
+    round; each round runs both, in the other order than the round before, so a busy machine's drift hits both
+    alike. ``between()`` runs after each batch, outside the timing. Returns each side's CPU us per request, one
+    figure a round (``off[i]`` and ``on[i]`` are a pair)."""
+    results: tuple[list[float], list[float]] = ([], [])
+    sides = ((off, results[0]), (on, results[1]))
+    for round_no in range(rounds + 1):
+        for call, figures in sides if round_no % 2 else sides[::-1]:
+            t0 = time.process_time()
+            await call()
+            cost = (time.process_time() - t0) / batch * 1e6
+            if round_no:  # round 0 warms both up
+                figures.append(cost)
+            if between is not None:
+                between()
+    return results
+
+
+def paired_report(
+    what: str, off: Sequence[float], on: Sequence[float], batch: int, *, scenario: str = "hello", on_note: str = ""
+) -> str:
+    """:func:`paired_rounds`' figures for ``what`` (e.g. "metrics") off and on: each side's min and median, and
+    on/off as the ratio of the mins and the median of the paired rounds' ratios."""
+    ratios = [b / a for a, b in zip(off, on, strict=True)]
+    on_label = f"{what} on ({on_note}):" if on_note else f"{what} on: "
+    return "\n".join(
+        (
+            f"{scenario}, {len(off)} interleaved rounds of {batch:,} requests each way"
+            " (CPU us/request, Python path only)",
+            f"  {what} off: min {min(off):.2f}  median {statistics.median(off):.2f}",
+            f"  {on_label} min {min(on):.2f}  median {statistics.median(on):.2f}",
+            f"  on/off: {min(on) / min(off):.3f} (mins), {statistics.median(ratios):.3f} (median of the paired rounds)",
+        )
+    )
+
+
+def run_profiled(main: Coroutine[Any, Any, object], path: str | None) -> None:
+    """``uvloop.run(main)``; with ``path``, under cProfile, its pstats written to ``path`` when ``main`` ends (for
+    a server: SystemExit from a signal handler ends it too), to read with ``python -m pstats``."""
+    import uvloop
+
+    if not path:
+        uvloop.run(main)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        uvloop.run(main)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(path)

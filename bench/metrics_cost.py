@@ -14,48 +14,38 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
+from collections.abc import Awaitable, Callable
 
 import uvloop
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.apps.prefork_hello import INPROC_REQUESTS, app, null_transport
+from bench.apps.prefork_hello import INPROC_REQUESTS, app, feed, null_transport
+from bench.common import paired_report, paired_rounds
 from supervisor.metrics import Recorder
 
 
 async def run(rounds: int, batch: int) -> None:
     data = INPROC_REQUESTS["hello"]
-    sides = {}
-    for name in ("off", "on"):
+
+    def side(recorded: bool) -> Callable[[], Awaitable[None]]:
         handler = app.make_handler()
         recorder = None
-        if name == "on":
+        if recorded:
             recorder = handler.connections.access_logger = Recorder(handler.connections.access_logger)
         protocol = handler()
         protocol.connection_made(null_transport())
-        sides[name] = (handler, protocol, recorder)
-    results: dict[str, list[float]] = {"off": [], "on": []}
-    for round_no in range(rounds + 1):
-        for name in ("off", "on") if round_no % 2 else ("on", "off"):
-            handler, protocol, recorder = sides[name]
-            t0 = time.process_time()
-            for _ in range(batch):
-                protocol.data_received(data)
-                if protocol._task is not None:
-                    await protocol._task
+
+        async def one_batch() -> None:
+            await feed(protocol, data, batch)
             if recorder is not None:
                 recorder.snapshot(handler.connections)
-            if round_no:  # round 0 warms both up
-                results[name].append((time.process_time() - t0) / batch * 1e6)
-    off, on = results["off"], results["on"]
-    ratios = [b / a for a, b in zip(off, on, strict=True)]
-    print(f"hello, {rounds} interleaved rounds of {batch:,} requests each way (CPU us/request, Python path only)")
-    print(f"  metrics off: min {min(off):.2f}  median {statistics.median(off):.2f}")
-    print(f"  metrics on:  min {min(on):.2f}  median {statistics.median(on):.2f}")
-    print(f"  on/off: {min(on) / min(off):.3f} (mins), {statistics.median(ratios):.3f} (median of the paired rounds)")
+
+        return one_batch
+
+    off, on = await paired_rounds(side(False), side(True), rounds, batch)
+    print(paired_report("metrics", off, on, batch))
 
 
 def main(argv: list[str] | None = None) -> int:

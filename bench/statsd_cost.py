@@ -17,15 +17,15 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import statistics
 import sys
-import time
+from collections.abc import Awaitable, Callable
 
 import uvloop
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.apps.prefork_hello import INPROC_REQUESTS, app, null_transport
+from bench.apps.prefork_hello import INPROC_REQUESTS, app, feed, null_transport
+from bench.common import paired_report, paired_rounds
 from supervisor.statsd import Statsd, StatsdRecorder
 
 
@@ -50,41 +50,34 @@ async def run(rounds: int, batch: int, per_request: bool) -> None:
     sink.setblocking(False)
     statsd = Statsd(f"127.0.0.1:{sink.getsockname()[1]}", "app.")
     data = INPROC_REQUESTS["hello"]
-    sides = {}
-    for name in ("off", "on"):
+
+    def side(recorded: bool) -> Callable[[], Awaitable[None]]:
         handler = app.make_handler()
         recorder = None
-        if name == "on":
+        if recorded:
             kind = _PerRequest if per_request else StatsdRecorder
             recorder = handler.connections.access_logger = kind(statsd, handler.connections.access_logger)
         protocol = handler()
-        protocol.connection_made(null_transport())  # type: ignore[arg-type]
-        sides[name] = (protocol, recorder)
-    results: dict[str, list[float]] = {"off": [], "on": []}
-    for round_no in range(rounds + 1):
-        for name in ("off", "on") if round_no % 2 else ("on", "off"):
-            protocol, recorder = sides[name]
-            t0 = time.process_time()
-            for _ in range(batch):
-                protocol.data_received(data)
-                if protocol._task is not None:
-                    await protocol._task
+        protocol.connection_made(null_transport())
+
+        async def one_batch() -> None:
+            await feed(protocol, data, batch)
             if isinstance(recorder, StatsdRecorder):
                 recorder.flush()
-            if round_no:  # round 0 warms both up
-                results[name].append((time.process_time() - t0) / batch * 1e6)
-            try:
-                while sink.recv(65536):  # the StatsD server's side, outside the timing
-                    pass
-            except BlockingIOError:
+
+        return one_batch
+
+    def drain() -> None:
+        """The StatsD server's side, outside the timing."""
+        try:
+            while sink.recv(65536):
                 pass
-    off, on = results["off"], results["on"]
-    ratios = [b / a for a, b in zip(off, on, strict=True)]
+        except BlockingIOError:
+            pass
+
+    off, on = await paired_rounds(side(False), side(True), rounds, batch, between=drain)
     way = "three datagrams per request (gunicorn's way)" if per_request else f"a flush per {batch:,} requests"
-    print(f"hello, {rounds} interleaved rounds of {batch:,} requests each way (CPU us/request, Python path only)")
-    print(f"  statsd off: min {min(off):.2f}  median {statistics.median(off):.2f}")
-    print(f"  statsd on ({way}):  min {min(on):.2f}  median {statistics.median(on):.2f}")
-    print(f"  on/off: {min(on) / min(off):.3f} (mins), {statistics.median(ratios):.3f} (median of the paired rounds)")
+    print(paired_report("statsd", off, on, batch, on_note=way))
     print(f"  datagrams dropped: {statsd.dropped}")
 
 

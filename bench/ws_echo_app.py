@@ -143,44 +143,6 @@ async def serve(port: int, use_aiohttp: bool, ready: asyncio.Event | None = None
     await asyncio.Event().wait()
 
 
-class _NullTransport:
-    """Just enough of an asyncio transport for the server's protocol: writes are counted and dropped."""
-
-    def __init__(self) -> None:
-        self.written = 0
-        self.closing = False
-
-    def write(self, data: bytes) -> None:
-        self.written += 1
-
-    def get_extra_info(self, name: str, default: object = None) -> object:
-        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def get_write_buffer_size(self) -> int:
-        return 0
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
-    def can_write_eof(self) -> bool:
-        return False
-
-    def is_closing(self) -> bool:
-        return self.closing
-
-    def close(self) -> None:
-        self.closing = True
-
-    def abort(self) -> None:
-        self.closing = True
-
-
 async def inproc(messages: int, size: int, server: str) -> None:
     """Echo ``messages`` masked text frames of ``size`` bytes through the upgraded protocol with a fake transport
     (no sockets, no kernel), one frame per ``data_received`` and one loop iteration each (the handler's task
@@ -188,6 +150,7 @@ async def inproc(messages: int, size: int, server: str) -> None:
     import statistics
     import time
 
+    from server.detached import RecordingTransport
     from server.websocket_frames import encode_frame
 
     if server == "aiohttp":
@@ -198,8 +161,9 @@ async def inproc(messages: int, size: int, server: str) -> None:
         protocol = runner.server()
     else:
         protocol = FloorEcho() if server == "floor" else make_app().make_handler()()
-    transport = _NullTransport()
-    protocol.connection_made(transport)  # type: ignore[arg-type]
+    # Writes are counted and dropped.
+    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)}, keep=False)
+    protocol.connection_made(transport)
     protocol.data_received(
         b"GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
@@ -214,7 +178,7 @@ async def inproc(messages: int, size: int, server: str) -> None:
     # Blocks of 10,000 messages: on a shared machine the fastest block is the steadiest estimate of the cost.
     blocks = []
     harness = []
-    before = transport.written
+    before = transport.writes
     for _ in range(max(1, messages // 10_000)):
         t0 = time.process_time()
         for _ in range(10_000):
@@ -225,7 +189,7 @@ async def inproc(messages: int, size: int, server: str) -> None:
         for _ in range(10_000):
             await sleep(0)
         harness.append((time.process_time() - t0) / 10_000)
-    echoed = transport.written - before
+    echoed = transport.writes - before
     if echoed != len(blocks) * 10_000:
         raise RuntimeError(f"{echoed} echoes for {len(blocks) * 10_000} messages")
     print(
@@ -244,26 +208,17 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=64, help="for --inproc: payload bytes")
     parser.add_argument("--profile", metavar="FILE", help="run under cProfile, write the pstats to FILE at the end")
     args = parser.parse_args()
-    import uvloop
+    from bench.common import run_profiled
 
     if args.inproc:
         run = inproc(args.inproc, args.size, "aiohttp" if args.aiohttp else "floor" if args.floor else "prefork")
     else:
         run = serve(args.port, args.aiohttp, floor=args.floor)
-    if not args.profile:
-        uvloop.run(run)
-        return
-    import cProfile
-    import signal
+    if args.profile:
+        import signal
 
-    profiler = cProfile.Profile()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    profiler.enable()
-    try:
-        uvloop.run(run)
-    finally:
-        profiler.disable()
-        profiler.dump_stats(args.profile)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # serve() has no signal handling: end with the stats
+    run_profiled(run, args.profile)
 
 
 if __name__ == "__main__":

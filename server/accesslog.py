@@ -7,13 +7,13 @@ Two ways to the log, one output:
   ``record.atoms``, a mapping that computes an atom on first lookup, for formatters that write fields rather than
   the line (supervisor/journal.py's JSON).
 * **Direct**: when the logger's only destination is one plain stream or file handler whose formatter prints the
-  message alone (what ``prefork --access-logfile`` sets up, and gunicorn's access log), the line goes straight to
-  the handler's stream, with no ``LogRecord``; the stream is flushed once per event-loop iteration instead of
-  once per line. What the file receives is byte for byte what the general path writes
-  (tests/server/test_accesslog_fast.py compares them). The check runs at the first line of each loop iteration,
-  so logging configured meanwhile takes effect from the next iteration on. The buffered lines reach the file on
-  the iteration's flush, on the handler's ``flush()``/``close()`` (``logging.shutdown()`` at exit, a reopen on
-  USR1 closing the old stream) and when the stream's buffer fills.
+  message alone (what ``prefork --access-logfile`` sets up, and gunicorn's access log), the lines of an
+  event-loop iteration are gathered, with no ``LogRecord``, and at the iteration's end written to the handler's
+  stream in one write and flushed: once per iteration instead of once per line, under the handler's lock as
+  ``Handler.handle`` takes it around ``emit``, so that another thread's record to the same handler (or another
+  logger's sharing it) never lands inside them. What the file receives is byte for byte what the general path
+  writes (tests/server/test_accesslog_fast.py compares them). The check runs at the first line of each loop
+  iteration, so logging configured meanwhile takes effect from the next iteration on.
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ class AccessLogger:
     layer knows who is trusted, the server does not); None, or a falsy answer, means the TCP peer.
     """
 
-    __slots__ = ("_handler", "_line", "_remote", "format", "logger")
+    __slots__ = ("_handler", "_line", "_lines", "_remote", "format", "logger")
 
     def __init__(self, logger: logging.Logger, log_format: str, remote: Remote | None = None) -> None:
         self.logger = logger
@@ -250,6 +250,8 @@ class AccessLogger:
         # This loop iteration's destination: None before its first line, a handler to write to directly, or False
         # for the general path.
         self._handler: logging.StreamHandler[Any] | bool | None = None
+        # The lines of this loop iteration that go to _handler, written by flush().
+        self._lines: list[str] = []
 
     @property
     def remote(self) -> Remote | None:
@@ -268,19 +270,17 @@ class AccessLogger:
         if handler is None:
             handler = self._begin()
         if handler is not False:
-            stream = handler.stream  # type: ignore[union-attr]
-            if stream is not None:
+            if handler.stream is not None:  # type: ignore[union-attr]
                 try:
                     line = self._line(exchange, duration)
                 except Exception:
                     logger.exception("bad access log format %r", self.format)
                     return
-                try:
-                    stream.write(line + handler.terminator)  # type: ignore[union-attr]
-                except Exception:
-                    self._write_failed(handler, line)  # type: ignore[arg-type]
+                self._lines.append(line)
                 return
-            self._handler = False  # closed meanwhile (a reload): the general path finds the new one
+            # Closed meanwhile (a reload): the general path finds the new one, after the lines before this one.
+            self._handler = False
+            self._write(handler)  # type: ignore[arg-type]
         atoms = _Atoms(exchange, duration, self._remote)
         try:
             logger.info(self.format % atoms, extra={"atoms": atoms})
@@ -299,14 +299,36 @@ class AccessLogger:
         return self._handler
 
     def flush(self) -> None:
-        """Push the lines written directly to the handler's stream on to the file (the loop iteration's end)."""
+        """Write this loop iteration's lines to the handler's stream and flush it (the iteration's end)."""
         handler = self._handler
         self._handler = None
         if handler:
-            try:
-                handler.flush()  # type: ignore[union-attr]
-            except Exception:
-                self._write_failed(handler, "")  # type: ignore[arg-type]
+            self._write(handler)  # type: ignore[arg-type]
+
+    def _write(self, handler: logging.StreamHandler[Any]) -> None:
+        lines = self._lines
+        if not lines:
+            return
+        self._lines = []
+        terminator = handler.terminator
+        text = terminator.join(lines) + terminator
+        lock = handler.lock
+        if lock is not None:  # None only after a subclass's createLock() chose none
+            lock.acquire()
+        try:
+            stream = handler.stream
+            if stream is not None:
+                try:
+                    stream.write(text)
+                    handler.flush()
+                except Exception:
+                    self._write_failed(handler, text)
+                return
+        finally:
+            if lock is not None:
+                lock.release()
+        for line in lines:  # the stream closed since these lines were gathered: the logger's handlers now
+            self.logger.info(line)
 
     def _write_failed(self, handler: logging.Handler, line: str) -> None:
         # As StreamHandler.emit: the error goes to handleError (a traceback on stderr), the server carries on.

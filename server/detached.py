@@ -26,8 +26,8 @@ class RecordingTransport(asyncio.Transport):
 
     ``get_extra_info`` answers from ``extra`` (``sslcontext`` set when the request is made with one), else
     ``None``, as aiohttp's mocked transport does. :attr:`writes` counts the calls to ``write``, so a test can check
-    that a response went out in one. With ``keep=False`` the bytes are dropped and only counted, for a benchmark
-    that pushes millions of requests through a connection.
+    that a response went out in one, and :attr:`aborted` tells ``abort`` from ``close``. With ``keep=False`` the
+    bytes are dropped and only counted, for a benchmark that pushes millions of requests through a connection.
     """
 
     def __init__(self, extra: Mapping[str, Any] | None = None, *, keep: bool = True) -> None:
@@ -36,6 +36,8 @@ class RecordingTransport(asyncio.Transport):
         self.written = bytearray()
         #: How many times ``write`` was called.
         self.writes = 0
+        #: Whether ``abort`` was called (``close`` is the graceful end; both make :meth:`is_closing` true).
+        self.aborted = False
         self._keep = keep
         self._closing = False
         self._protocol: asyncio.BaseProtocol | None = None
@@ -52,7 +54,11 @@ class RecordingTransport(asyncio.Transport):
         self._closing = True
 
     def abort(self) -> None:
-        self._closing = True
+        self._closing = self.aborted = True
+
+    def can_write_eof(self) -> bool:
+        """No peer, no write half to shut: a websocket that fails closes the transport instead."""
+        return False
 
     def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
         """Nothing is buffered: writing never pauses."""

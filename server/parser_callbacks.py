@@ -11,7 +11,7 @@ import collections
 import functools
 import re
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from multidict import CIMultiDict
 
@@ -33,6 +33,7 @@ from .streams import FlowControlStreamReader
 if TYPE_CHECKING:
     import asyncio
 
+    from .protocol import HttpProtocol
     from .registry import ConnectionRegistry
     from .settings import ServerSettings
 
@@ -148,12 +149,6 @@ class ParserCallbacks:
     _exchange: Exchange | None
     _in_head: bool
     _body_only: bool
-
-    if TYPE_CHECKING:
-
-        def pause_reason(self, reason: str) -> None: ...  # HttpProtocol's
-
-        def _resume_after_declined(self, exchange: Exchange | None, body: FlowControlStreamReader | None) -> None: ...
 
     def on_message_begin(self) -> None:
         # The trailer count starts in on_headers_complete; a field parsed while not _in_head is a trailer.
@@ -274,12 +269,14 @@ class ParserCallbacks:
                 # as any other and HTTP/1.1 goes on after it.
                 upgrade = False
                 self._upgrade = _DECLINED
+        # ParserCallbacks is a part of HttpProtocol: self is the connection the body and the Exchange report to.
+        connection = cast("HttpProtocol", self)
         if has_body:
             decoder = None
             if framing & _CONTENT_ENCODING and settings.auto_decompress:
                 decoder = decoder_for(headers["Content-Encoding"])
             body = (FlowControlStreamReader if decoder is None else functools.partial(DecodingStreamReader, decoder))(
-                self,
+                connection,
                 self.loop,
                 limit=settings.client_max_size,
                 high_water=settings.read_high_water,
@@ -291,7 +288,7 @@ class ParserCallbacks:
             body = _EMPTY_BODY
             self._body = None
         exchange = Exchange(
-            self,
+            connection,
             method,
             self._url.decode("latin-1"),
             version,
@@ -311,7 +308,7 @@ class ParserCallbacks:
         queue = self.queue
         queue.append(exchange)
         if len(queue) >= settings.max_pipeline:
-            self.pause_reason("pipeline")
+            connection.pause_reason("pipeline")
 
     def on_body(self, body: bytes) -> None:
         if self._body is not None:
@@ -335,7 +332,7 @@ class ParserCallbacks:
             exchange.client_keep_alive = False
             self._stop_parsing = True
         if declined:
-            self._resume_after_declined(exchange, body)
+            cast("HttpProtocol", self)._resume_after_declined(exchange, body)
 
 
 def _check_absolute_form(url: bytes) -> None:

@@ -147,7 +147,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self.deadline: float | None = None
         self.phase = _AWAITING_HEAD
         self._parser: Any = None
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._kicking = False
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None

@@ -38,7 +38,12 @@ def reusable(connections: Iterable[_Phased], limit: int = REUSE_MAX) -> list[_Ph
     deadlines go in the order of ``connections`` (``heapq.nsmallest`` is stable)."""
     idle = [c for c in connections if c.phase is Phase.IDLE and not c.closed and c.deadline is not None]
     count = max(1, min(limit, len(idle) // 8))
-    return heapq.nsmallest(count, idle, key=lambda c: c.deadline) if idle else []
+    return heapq.nsmallest(count, idle, key=_deadline) if idle else []
+
+
+def _deadline(connection: _Phased) -> float:
+    assert connection.deadline is not None  # reusable() takes only the connections that have one
+    return connection.deadline
 
 
 log = logging.getLogger("prefork.server")

@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         return _error(str(exc), exc.exit_code)
     if command.version:
-        print(f"prefork {_version()}")
+        import server
+
+        print(f"prefork {_version()} ({'compiled with mypyc' if server.COMPILED else 'pure Python'})")
         return EXIT_OK
     if command.print_config:
         sys.stdout.write(cfg.render())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import logging
 import os
 import shlex
 import ssl
@@ -71,6 +72,18 @@ class Config:
             # "json": the lines are JSON objects built from the atoms (supervisor/journal.py), not from a format
             "access_log_format": DEFAULT_ACCESS_LOG_FORMAT if self.access_json else self.access_log_format,
         }
+
+    def run_hook(self, name: str, *args: Any, log: logging.Logger) -> None:
+        """Call the server hook ``name`` (``on_starting``, ``post_fork``...) with ``args`` when one is set. An
+        exception it raises is logged to ``log`` and goes no further: a broken hook does not take the master or a
+        worker down."""
+        func = self.values.get(name)
+        if func is None:
+            return
+        try:
+            func(*args)
+        except Exception:
+            log.exception("the %s hook failed", name)
 
     @property
     def access_json(self) -> bool:

@@ -10,11 +10,12 @@ One plain loop, read top to bottom (:meth:`Master.tick`), like gunicorn's arbite
 
 Every decision lives in ``policy``; this module only carries them out, so the I/O here stays thin.
 
-USR2 upgrade: the master forks a child that execs ``python -m supervisor`` with the same arguments, handing the
-listening sockets over by descriptor (``PREFORK_FDS``) and its own pid (``PREFORK_UPGRADE_FROM``). Both masters'
-workers serve the same sockets; when every worker of the new master is ready, it sends TERM to the old one, which
-drains its workers and exits without unlinking the unix sockets it handed over. If the new master fails, the old
-one notices the child's exit, restores its pid file and carries on.
+USR2 upgrade (supervisor/upgrade.py): the master forks a child that execs ``python -m supervisor`` with the same
+arguments, handing the listening sockets over by descriptor (``PREFORK_FDS``) and its own pid
+(``PREFORK_UPGRADE_FROM``). Both masters' workers serve the same sockets; when every worker of the new master is
+ready, it sends TERM to the old one, which drains its workers and exits without unlinking the unix sockets it
+handed over. If the new master fails, the old one notices the child's exit, restores its pid file
+(supervisor/pidfile.py) and carries on.
 """
 
 from __future__ import annotations
@@ -26,13 +27,12 @@ import os
 import random
 import selectors
 import signal
-import subprocess
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import messages, sockets
-from .config import apply_env, original_environ
+from .config import apply_env
 from .errors import EXIT_ERROR, ConfigError, HaltServer, SupervisorError
 from .exporter import MetricsEndpoint
 from .health import DRAINING, RELOADING, SERVING, NodeState
@@ -40,14 +40,18 @@ from .loader import import_target
 from .messages import Beat, BootFailed, Decoder, Ready, Stats
 from .metrics import Aggregate, master_series, render, restart_reason
 from .notify import Notifier
+from .pidfile import Pidfile
 from .policy import Abort, Drain, Fleet, Halt, Kill, Limits, Quit, Spawn, Stage, next_deadline, plan
+from .upgrade import ENV_UPGRADE_FROM, exec_new_master, take_upgrade_from
 from .worker import Worker
+
+if TYPE_CHECKING:
+    from .reload import HupWatcher
 
 __all__ = ["ENV_UPGRADE_FROM", "Master"]
 
 log = logging.getLogger("prefork.master")
 
-ENV_UPGRADE_FROM = "PREFORK_UPGRADE_FROM"
 WORKER_SIGNALS = {messages.SIG_DRAIN, messages.SIG_QUICK, messages.SIG_REOPEN, *messages.IGNORED}
 SIGNAL_NAMES: dict[int, str] = {
     signal.SIGHUP: "hup",
@@ -110,9 +114,9 @@ class Master:
         self.announced = False  # READY sent for the current generation
         self.reload_started: float | None = None
         self.last_status = 0.0
-        self.pidfile: str | None = None
+        self.pidfile: Pidfile | None = None
         self.exit_reason = ""
-        self.watcher: subprocess.Popen[bytes] | None = None  # --reload: the child that HUPs us on edits
+        self.watcher: HupWatcher | None = None  # --reload: the child that HUPs us on edits
         self.node = NodeState()  # serving, reloading or draining: read by the workers' health path
         self.drain_until: float | None = None  # TERM with --drain-delay: the graceful stop begins then
         self.metrics = Aggregate()
@@ -147,15 +151,14 @@ class Master:
             log.error("master %d exiting with code %d: %s", self.pid, code, reason)
         else:
             log.info("master %d exiting: %s", self.pid, reason)
-        self._hook("on_exit", self)
+        self.cfg.run_hook("on_exit", self, log=log)
         return code
 
     def start(self) -> None:
         """Bind (or inherit) the sockets, write the pid file, preload the app if asked, install the signals."""
         self._set_title()
-        self._hook("on_starting", self)
-        upgrade = os.environ.pop(ENV_UPGRADE_FROM, "")
-        self.upgrade_from = int(upgrade) if upgrade.isdigit() else None
+        self.cfg.run_hook("on_starting", self, log=log)
+        self.upgrade_from = take_upgrade_from(os.environ)
         inherited, external = sockets.take_inherited(os.environ)
         self.listeners = sockets.open_listeners(
             self.cfg.bind,
@@ -168,7 +171,10 @@ class Master:
             binds_given=self.cfg.origin.get("bind") != "default",
             external=external,
         )
-        self._write_pidfile()
+        if self.cfg.pidfile:
+            pidfile = Pidfile(self.cfg.pidfile, self.pid)
+            pidfile.create()
+            self.pidfile = pidfile
         self.logs.chown(self.cfg.user, self.cfg.group)
         if self.cfg.preload_app:
             self.target = import_target(self.cfg.app)
@@ -217,58 +223,27 @@ class Master:
             self._signal(pid, messages.SIG_DRAIN)
 
     def _start_watcher(self) -> None:
-        """``--reload``: spawn the watch-only child that sends us HUP on each source change. A child, not a
-        thread: a master that forks workers while a thread runs risks a deadlocked worker (and warns from 3.12)."""
-        from .reload import ReloadError, notify_command, require_watchfiles
+        """``--reload``: spawn the child that sends us HUP on each source change (supervisor/reload.py)."""
+        from .reload import HupWatcher, ReloadError
 
-        try:
-            require_watchfiles()
-        except ReloadError as exc:
-            raise ConfigError(str(exc)) from None
         paths = [os.getcwd()]  # where the app is imported from (after --chdir)
         if self.cfg.config_file:
             paths.append(os.path.dirname(os.path.join(self.start_cwd, self.cfg.config_file)))
         paths = list(dict.fromkeys(os.path.realpath(p) for p in paths))
-        stream = self.logs.error_stream()
-        self.watcher = subprocess.Popen(
-            notify_command(self.pid, paths), stdin=subprocess.DEVNULL, stdout=stream, stderr=stream
-        )
+        try:
+            self.watcher = HupWatcher(self.pid, paths, self.logs.error_stream())
+        except ReloadError as exc:
+            raise ConfigError(str(exc)) from None
         log.info("reload: watching %s for changes (watcher %d)", ", ".join(paths), self.watcher.pid)
 
-    def _stop_watcher(self) -> None:
-        watcher, self.watcher = self.watcher, None
-        if watcher is None or watcher.poll() is not None:
-            return
-        watcher.terminate()
-        try:
-            watcher.wait(2.0)
-        except subprocess.TimeoutExpired:
-            watcher.kill()
-            watcher.wait()
-
     def _cleanup(self) -> None:
-        self._stop_watcher()
+        watcher, self.watcher = self.watcher, None
+        if watcher is not None:
+            watcher.stop()
         sockets.close_all(self.listeners, unlink=not self.handed_over)
         self.metrics_endpoint.close()
-        if self.pidfile:
-            with contextlib.suppress(OSError):
-                with open(self.pidfile) as f:
-                    mine = f.read().strip() == str(self.pid)
-                if mine:
-                    os.unlink(self.pidfile)
-
-    def _write_pidfile(self) -> None:
-        if not self.cfg.pidfile:
-            return
-        self.pidfile = os.path.abspath(self.cfg.pidfile)
-        tmp = f"{self.pidfile}.{self.pid}.tmp"
-        try:
-            with open(tmp, "w") as f:
-                f.write(f"{self.pid}\n")
-            os.replace(tmp, self.pidfile)  # atomic: a reader never sees an empty pid file
-        except OSError as exc:
-            path, self.pidfile = self.pidfile, None
-            raise ConfigError(f"cannot write the pid file {path}: {exc.strerror}") from None
+        if self.pidfile is not None:
+            self.pidfile.unlink()
 
     def _set_title(self) -> None:
         try:
@@ -276,15 +251,6 @@ class Master:
         except ImportError:  # pragma: no cover - a declared dependency
             return
         setproctitle.setproctitle(f"prefork: master [{self.cfg.proc_name or self.cfg.app}]")
-
-    def _hook(self, name: str, *args: Any) -> None:
-        func = getattr(self.cfg, name, None)
-        if func is None:
-            return
-        try:
-            func(*args)
-        except Exception:
-            log.exception("the %s hook failed", name)
 
     # -- the loop ----------------------------------------------------------------------------------------------------
 
@@ -377,7 +343,8 @@ class Master:
                 self._upgrade_failed(code)
                 continue
             if self.watcher is not None and pid == self.watcher.pid:
-                self.watcher.returncode, self.watcher = code, None
+                self.watcher.reaped(code)
+                self.watcher = None
                 # a terminal's Ctrl-C reaches the whole process group: the watcher leaving with us is no news
                 if self.fleet.stopping is None:
                     log.error("the --reload watcher exited (%d): source changes no longer reload the workers", code)
@@ -446,7 +413,7 @@ class Master:
         worker = Worker(self.age, self.cfg, self.listeners, self.logs, self, target=self.target)
         if self.cfg.max_requests:
             worker.max_requests = self.cfg.max_requests + random.randint(0, self.cfg.max_requests_jitter)
-        self._hook("pre_fork", self, worker)
+        self.cfg.run_hook("pre_fork", self, worker, log=log)
         read_fd, write_fd = os.pipe()
         # Until the child has its own handlers, a signal for it would run the master's (inherited) handler
         # and be lost: keep them pending across the fork; each side unblocks when ready.
@@ -510,7 +477,7 @@ class Master:
                 self.node.value = SERVING
             else:
                 log.info("ready: %d worker(s) serve (%s)", len(pids), pids)
-                self._hook("when_ready", self)
+                self.cfg.run_hook("when_ready", self, log=log)
             if self.upgrade_from is not None:
                 self._finish_upgrade()  # MAINPID first: a service manager takes READY from its main pid
             self.notifier.ready(self._status_line())
@@ -545,11 +512,8 @@ class Master:
         if self.fleet.stopping is not None:
             return  # the new master took over and we are on our way out: nothing failed
         log.error("the new master exited with %d before taking over; this master keeps serving", code)
-        if self.pidfile and self.pidfile.endswith(".oldbin"):
-            original = self.pidfile.removesuffix(".oldbin")
-            with contextlib.suppress(OSError):
-                os.replace(self.pidfile, original)
-                self.pidfile = original
+        if self.pidfile is not None:
+            self.pidfile.restore()
 
     # -- signals: one method each --------------------------------------------------------------------------------
 
@@ -573,7 +537,7 @@ class Master:
                 self.target = import_target(self.cfg.app, reload=True)
             except SupervisorError as exc:
                 log.error("reload: %s; keeping the loaded app", exc)
-        self._hook("on_reload", self)
+        self.cfg.run_hook("on_reload", self, log=log)
         self.reload_started = time.monotonic()
         self.announced = False
         self.fleet.reload()
@@ -593,7 +557,7 @@ class Master:
         self.limits = limits_from(cfg)
         if resize:
             old = self.fleet.resize(cfg.workers)
-            self._hook("nworkers_changed", self, cfg.workers, old)
+            self.cfg.run_hook("nworkers_changed", self, cfg.workers, old, log=log)
 
     def handle_term(self) -> None:
         """Graceful stop: drain every worker, then exit. With ``drain_delay``, the health path answers 503 at
@@ -664,41 +628,23 @@ class Master:
             # (pid_namespaces(7)), the new master and its workers included: the container would just stop.
             log.warning("USR2: refused as PID 1 (a container): replace the container to upgrade; HUP reloads")
             return
-        if self.pidfile:
-            with contextlib.suppress(OSError):
-                os.replace(self.pidfile, self.pidfile + ".oldbin")
-                self.pidfile += ".oldbin"
+        if self.pidfile is not None:
+            self.pidfile.rename_oldbin()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - replaced by exec
-            self._exec_new_master()
+            exec_new_master(self.listeners, self.pid, self.start_cwd, self.argv, SIGNAL_NAMES)
         self.child_master = pid
         log.info("USR2: started new master %d", pid)
-
-    def _exec_new_master(self) -> None:  # pragma: no cover - runs in the forked child
-        try:
-            signal.set_wakeup_fd(-1)
-            for sig in SIGNAL_NAMES:
-                signal.signal(sig, signal.SIG_DFL)
-            environ = original_environ()  # the new master applies its own raw_env
-            sockets.export_fds(self.listeners, environ)
-            environ[ENV_UPGRADE_FROM] = str(self.pid)
-            os.chdir(self.start_cwd)
-            args = [sys.executable, "-m", "supervisor", *self.argv]
-            os.execve(sys.executable, args, environ)
-        except BaseException:
-            log.exception("cannot exec the new master")
-        finally:
-            os._exit(EXIT_ERROR)
 
     def handle_ttin(self) -> None:
         """One more worker."""
         old = self.fleet.resize(self.fleet.target + 1)
         log.info("TTIN: %d -> %d workers", old, self.fleet.target)
-        self._hook("nworkers_changed", self, self.fleet.target, old)
+        self.cfg.run_hook("nworkers_changed", self, self.fleet.target, old, log=log)
 
     def handle_ttou(self) -> None:
         """One fewer worker (never below one)."""
         old = self.fleet.resize(self.fleet.target - 1)
         log.info("TTOU: %d -> %d workers", old, self.fleet.target)
         if old != self.fleet.target:
-            self._hook("nworkers_changed", self, self.fleet.target, old)
+            self.cfg.run_hook("nworkers_changed", self, self.fleet.target, old, log=log)

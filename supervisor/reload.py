@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "HupWatcher",
     "ReloadError",
     "Reloader",
     "main",
@@ -85,6 +86,38 @@ def notify_command(pid: int, paths: Iterable[str | os.PathLike[str]]) -> list[st
     for path in paths:
         args += ["--path", os.fspath(path)]
     return args
+
+
+class HupWatcher:
+    """``prefork --reload``'s child: the watch-only process (:func:`notify_command`) that sends master
+    ``master_pid`` SIGHUP on each source change under ``paths``, its output to ``stream``. A child, not a thread:
+    a master that forks workers while a thread runs risks a deadlocked worker (and warns from Python 3.12).
+    Raises :class:`ReloadError` when ``watchfiles`` is missing."""
+
+    def __init__(self, master_pid: int, paths: list[str], stream: Any) -> None:
+        require_watchfiles()
+        self.paths = paths
+        self.proc = subprocess.Popen(
+            notify_command(master_pid, paths), stdin=subprocess.DEVNULL, stdout=stream, stderr=stream
+        )
+        #: The child's pid, for the master's reaping.
+        self.pid = self.proc.pid
+
+    def reaped(self, code: int) -> None:
+        """The master collected the child's exit status (``waitpid(-1)``): nothing is left to wait for."""
+        self.proc.returncode = code
+
+    def stop(self) -> None:
+        """Terminate the child (kill it after 2 s) and collect it."""
+        proc = self.proc
+        if proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(2.0)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def python_filter(extensions: Sequence[str] = ()) -> Callable[[Any, str], bool]:

@@ -105,7 +105,7 @@ class Worker:
             self._switch_user()
         except OSError as exc:
             return self._boot_failed(EXIT_BOOT, f"cannot switch user/group: {exc.strerror}")
-        self._hook("post_fork", self.server, self)
+        self.cfg.run_hook("post_fork", self.server, self, log=log)
         try:
             faulthandler.enable(file=self.logs.error_stream(), all_threads=True)
         except (OSError, ValueError, AttributeError):
@@ -138,7 +138,7 @@ class Worker:
 
     def _on_abort(self, *_: Any) -> None:
         log.error("worker %d aborted by the master: heartbeat timeout (stacks dumped above)", self.pid)
-        self._hook("worker_abort", self)
+        self.cfg.run_hook("worker_abort", self, log=log)
         logging.shutdown()
         os._exit(1)
 
@@ -166,15 +166,6 @@ class Worker:
                 entry = pwd.getpwuid(uid)
                 os.initgroups(entry.pw_name, gid if gid is not None else entry.pw_gid)
             os.setuid(uid)
-
-    def _hook(self, name: str, *args: Any) -> None:
-        func = getattr(self.cfg, name, None)
-        if func is None:
-            return
-        try:
-            func(*args)
-        except Exception:
-            log.exception("the %s hook failed", name)
 
     def _send(self, message: messages.Message) -> bool:
         try:
@@ -248,7 +239,7 @@ class Worker:
         self._send(Ready())
         self._ready_sent = True
         log.info("worker %d ready (age %d)", self.pid, self.age)
-        self._hook("post_worker_init", self)
+        self.cfg.run_hook("post_worker_init", self, log=log)
         self._beat()
         if self.max_requests:
             self._watch_requests()
@@ -353,7 +344,7 @@ class Worker:
             os.set_blocking(self.pipe, False)
         self._send(Beat(self.handler.requests_count, 0))  # the final count, for the master's log
         if how == "quick":
-            self._hook("worker_int", self)
-        self._hook("worker_exit", self.server, self)
+            self.cfg.run_hook("worker_int", self, log=log)
+        self.cfg.run_hook("worker_exit", self.server, self, log=log)
         log.info("worker %d exiting", self.pid)
         return 0

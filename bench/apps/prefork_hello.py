@@ -16,11 +16,11 @@ import argparse
 import asyncio
 import signal
 
-import uvloop
-
 import web
 from bench.apps.realistic import FORM_BODY, ITEMS_BODY, TOKEN, install
+from bench.common import run_profiled
 from server.detached import RecordingTransport
+from server.protocol import HttpProtocol
 
 HELLO = "Hello, World!"
 
@@ -85,6 +85,15 @@ INPROC_REQUESTS = {
 }
 
 
+async def feed(protocol: HttpProtocol, data: bytes, count: int) -> None:
+    """Feed ``data`` (one request) ``count`` times, one per data_received as a wrk connection sends them; a handler
+    that waited (e.g. a body read; before Python 3.12 every handler's task) finishes on the loop before the next."""
+    for _ in range(count):
+        protocol.data_received(data)
+        if protocol._task is not None:
+            await protocol._task
+
+
 async def inproc(requests: int, scenario: str, metrics: bool = False) -> None:
     """Feed ``requests`` requests, one per data_received (as a wrk connection sends them), and time them.
 
@@ -103,10 +112,7 @@ async def inproc(requests: int, scenario: str, metrics: bool = False) -> None:
     transport = null_transport()
     protocol.connection_made(transport)
     data = INPROC_REQUESTS[scenario]
-    for _ in range(1000):  # warm-up
-        protocol.data_received(data)
-        if protocol._task is not None:  # a handler that waited: before Python 3.12 every handler's task does
-            await protocol._task
+    await feed(protocol, data, 1000)  # warm-up
     await asyncio.sleep(0)
     before, t0 = transport.writes, time.process_time()  # CPU time: steady when others share the CPU
     for n in range(requests):
@@ -132,18 +138,7 @@ def main() -> None:
     parser.add_argument("--metrics", action="store_true", help="for --inproc: count requests as --metrics-bind does")
     args = parser.parse_args()
     run = inproc(args.inproc, args.scenario, args.metrics) if args.inproc else serve(args.host, args.port)
-    if not args.profile:
-        uvloop.run(run)
-        return
-    import cProfile
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    try:
-        uvloop.run(run)
-    finally:
-        profiler.disable()
-        profiler.dump_stats(args.profile)
+    run_profiled(run, args.profile)
 
 
 if __name__ == "__main__":

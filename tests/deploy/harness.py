@@ -16,7 +16,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from http_client import read_response
 from load import Load, close_writer
@@ -35,6 +37,33 @@ def ipv6_loopback() -> bool:
         return True
     except OSError:
         return False
+
+
+def wait_for_port(proc: subprocess.Popen[Any], port: int, log: Callable[[], str], timeout: float = 10.0) -> None:
+    """Return once 127.0.0.1:``port`` accepts a connection: ``proc`` (a server just started) is listening. Fail
+    with ``log()`` (what the server wrote) if it exits first or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{Path(str(proc.args[0])).name} did not start:\n{log()}") from None
+            time.sleep(0.02)
+
+
+def stop_process(proc: subprocess.Popen[Any] | None, sig: int, timeout: float = 5.0) -> None:
+    """Stop ``proc`` (if started and still running) with ``sig``; kill it if it has not exited ``timeout`` seconds
+    later."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
 
 
 def site_config(*, port: int, unix_path: str, tcp_port: int, static_root: str, upstream: str = "prefork") -> str:
@@ -104,15 +133,8 @@ class Nginx:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"nginx did not start:\n{self.error_log()}") from None
-                time.sleep(0.02)
+        wait_for_port(self.proc, self.port, self.error_log)
+        return self
 
     def error_log(self) -> str:
         path = self.prefix / "error.log"
@@ -124,14 +146,7 @@ class Nginx:
         return collections.Counter(re.findall(r'" (\d{3}) ', text))
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGQUIT)  # graceful
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        stop_process(self.proc, signal.SIGQUIT)  # graceful
 
 
 class Prefork(PreforkProcess):

@@ -14,15 +14,13 @@ import json
 import os
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
-import time
 from pathlib import Path
 
 import aiohttp
 import pytest
-from harness import Prefork, request
+from harness import Prefork, request, stop_process, wait_for_port
 
 HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
 NO_HAPROXY = "haproxy is not installed (Debian: haproxy)"
@@ -63,35 +61,14 @@ backend back
         assert HAPROXY is not None
         with open(self.output, "wb") as output:
             self.proc = subprocess.Popen([HAPROXY, "-db", "-f", str(self.config)], stdout=output, stderr=output)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"haproxy did not start:\n{self.log()}") from None
-                time.sleep(0.02)
+        wait_for_port(self.proc, self.port, self.log)
+        return self
 
     def log(self) -> str:
         return self.output.read_text(errors="replace") if self.output.exists() else ""
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-
-
-@pytest.fixture
-def prefork(tmp_path, unused_port):
-    server = Prefork(tmp_path, unused_port())
-    yield server
-    server.stop()
+        stop_process(self.proc, signal.SIGTERM)
 
 
 @pytest.fixture

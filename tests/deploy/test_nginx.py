@@ -22,14 +22,6 @@ UPSTREAMS = ["prefork", "prefork_tcp"]  # unix socket, TCP
 
 
 @pytest.fixture
-def prefork(tmp_path, unused_port):
-    """``prefork.start(*args, trusted=...)``: the proxied test app on a unix socket and a TCP port."""
-    server = Prefork(tmp_path, unused_port())
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def nginx(tmp_path, unused_port, prefork):
     """``nginx(upstream="prefork")``: start nginx with the shipped site config, proxying to ``prefork``."""
     if NGINX is None:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from harness import NGINX, Nginx, Prefork, ipv6_loopback, request
+from harness import NGINX, Nginx, ipv6_loopback, request
 
 CLUSTER_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "cluster.conf"
 HOSTS = ["10.0.0.11:8000", "10.0.0.12:8000", "10.0.0.13:8000"]
@@ -82,13 +82,6 @@ def nginx_site(tmp_path, unused_port):
     yield start
     for server in started:
         server.stop()
-
-
-@pytest.fixture
-def prefork(tmp_path, unused_port):
-    server = Prefork(tmp_path, unused_port())
-    yield server
-    server.stop()
 
 
 def get(path: str) -> bytes:

@@ -13,7 +13,7 @@ import subprocess
 
 import aiohttp
 import pytest
-from harness import Prefork
+from harness import Prefork, stop_process
 
 PROMETHEUS = shutil.which("prometheus")
 ROOT = 'prefork_http_requests_total{method="GET",status="2xx",route="/"}'
@@ -52,12 +52,7 @@ def prometheus(tmp_path, unused_port):
 
     yield start
     for proc in procs:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, signal.SIGTERM, timeout=10)
 
 
 async def query(session: aiohttp.ClientSession, port: int, promql: str) -> float | None:

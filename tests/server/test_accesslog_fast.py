@@ -15,6 +15,7 @@ import asyncio
 import base64
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import pytest
 import server.accesslog
 import web
 from server.accesslog import AccessLogger, plain_handler
+from server.detached import detached_exchange
 
 FROZEN = 1_790_000_000.0  # a fixed second for %(t)s
 
@@ -315,3 +317,72 @@ async def test_a_bad_format_is_reported_alike_on_both_paths(loggers, log_format)
     summary = [(r.levelname, r.getMessage(), r.exc_info[0]) for r in records]  # type: ignore[index]
     assert summary == [(r.levelname, r.getMessage(), r.exc_info[0]) for r in general_records]  # type: ignore[index]
     assert summary == [("ERROR", f"bad access log format {log_format!r}", summary[0][2])] * 2
+
+
+class _WatchedLock:
+    """A handler's lock that tells when someone asks for it."""
+
+    def __init__(self, lock: Any, asked: threading.Event) -> None:
+        self.lock, self.asked = lock, asked
+
+    def acquire(self, *args: Any) -> bool:
+        self.asked.set()
+        return self.lock.acquire(*args)
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+async def test_the_direct_path_writes_under_the_handlers_lock(tmp_path):
+    """Another thread's record to the same handler, written under its lock (as ``Handler.handle`` does), stays
+    whole: the iteration's lines wait for the lock instead of landing inside it."""
+    logger, handler = _file_logger("prefork.test.accesslog.locked", tmp_path / "locked.log")
+    access = AccessLogger(logger, "%(m)s %(U)s")
+    loop = asyncio.get_running_loop()
+    exchange = detached_exchange("GET", "/x", [("Host", "t")], too_large=lambda *_: ValueError(), loop=loop)
+    held, asked = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        with handler.lock:
+            handler.stream.write("other record: ")
+            held.set()
+            asked.wait(10)  # the loop's flush is waiting for the lock (bounded: a flush that never asks fails below)
+            handler.stream.write("whole\n")
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    try:
+        await asyncio.to_thread(held.wait, 10)
+        handler.lock = _WatchedLock(handler.lock, asked)  # type: ignore[assignment]
+        access.log(exchange, 0.001)
+        access.log(exchange, 0.001)
+        await asyncio.sleep(0)  # the iteration's flush runs, waiting for the other thread's record
+    finally:
+        thread.join(10)
+        handler.close()
+    assert (tmp_path / "locked.log").read_text() == "other record: whole\nGET /x\nGET /x\n"
+
+
+async def test_lines_gathered_before_the_handler_closes_go_first(tmp_path):
+    """A handler closed in the middle of a loop iteration (a reload): the lines gathered for it reach the logger
+    before the first line that finds it closed, in order, none lost."""
+    logger, handler = _file_logger("prefork.test.accesslog.closing", tmp_path / "closing.log")
+    access = AccessLogger(logger, "%(U)s")
+    loop = asyncio.get_running_loop()
+    first, second, third = (
+        detached_exchange("GET", path, [("Host", "t")], too_large=lambda *_: ValueError(), loop=loop)
+        for path in ("/1", "/2", "/3")
+    )
+    access.log(first, 0.001)
+    access.log(second, 0.001)
+    handler.close()  # a FileHandler reopens its file on the next record
+    access.log(third, 0.001)
+    await asyncio.sleep(0)
+    handler.close()
+    assert (tmp_path / "closing.log").read_text() == "/1\n/2\n/3\n"

@@ -34,3 +34,5 @@ def test_close_and_abort_mark_the_transport_closing():
         assert not transport.is_closing()
         getattr(transport, end)()
         assert transport.is_closing()
+        assert transport.aborted is (end == "abort")
+        assert not transport.can_write_eof()

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import pytest
 
 from server.exchange import Exchange
 from server.protocol import HttpProtocol
@@ -102,16 +103,18 @@ async def test_a_wait_that_times_out_leaves_the_connection_usable():
     assert "error" not in seen
 
 
-async def test_a_second_waiter_is_refused():
+@pytest.mark.parametrize("wait", ["wait_message", "next_message"])
+async def test_a_second_waiter_is_refused(wait: str):
     async def handler(channel: WebSocketChannel) -> None:
-        first = asyncio.ensure_future(channel.wait_message())
+        first = asyncio.ensure_future(getattr(channel, wait)())
         await asyncio.sleep(0)  # the first waiter is waiting
         try:
-            await channel.wait_message()
+            await getattr(channel, wait)()
         except RuntimeError as exc:
             channel.write(channel.conn.send_text(str(exc)))
-        await first
-        assert channel.pop() is not None
+        # The refusal leaves the first waiter waiting: the message wakes it.
+        msg = await first
+        assert (channel.pop() if wait == "wait_message" else msg) is not None
 
     async with serve(handler) as (url, seen), aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
         assert await asyncio.wait_for(ws.receive_str(), 5) == "Concurrent call to receive() is not allowed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from supervisor.config import build_parser, load, load_file, settings_markdown
+from supervisor.config import Config, build_parser, load, load_file, settings_markdown
 from supervisor.errors import ConfigError
 from supervisor.settings import SETTINGS
 
@@ -273,3 +274,21 @@ def test_every_option_reaches_its_setting(setting, tmp_path, monkeypatch):
     write(tmp_path, f"{context}{setting.name} = {expected!r}\n")
     file_cfg, _ = load(["a:b"], {})
     assert getattr(file_cfg, setting.name) == expected
+
+
+def test_run_hook_calls_a_set_hook_and_logs_what_it_raises(caplog):
+    calls = []
+
+    def broken(server):
+        calls.append(server)
+        raise ValueError("hook bug")
+
+    cfg = Config({"on_starting": broken, "on_exit": None}, {}, None)
+    log = logging.getLogger("prefork.test.hooks")
+    with caplog.at_level(logging.ERROR, logger="prefork.test.hooks"):
+        cfg.run_hook("on_starting", "the server", log=log)  # raises nothing
+        cfg.run_hook("on_exit", "the server", log=log)  # unset: nothing happens
+    assert calls == ["the server"]
+    assert [(r.getMessage(), r.exc_info[1].args) for r in caplog.records] == [  # type: ignore[index]
+        ("the on_starting hook failed", ("hook bug",))
+    ]

@@ -15,42 +15,19 @@ import pytest
 
 import web
 import web.handler
-
-
-class _Transport:
-    def __init__(self) -> None:
-        self.out: list[bytes] = []
-        self.closing = False
-
-    def write(self, data: bytes) -> None:
-        self.out.append(bytes(data))
-
-    def get_extra_info(self, name: str, default: object = None) -> object:
-        return ("127.0.0.1", 40000) if name in ("peername", "sockname") else default
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def is_closing(self) -> bool:
-        return self.closing
-
-    def close(self) -> None:
-        self.closing = True
-
-    def abort(self) -> None:
-        self.closing = True
+from server.detached import RecordingTransport
 
 
 async def _wire(app: web.Application, data: bytes) -> tuple[bytes, bool]:
     """The bytes answered to ``data`` (Date masked), and whether the connection was closed."""
     protocol = app.make_handler()()
-    transport = _Transport()
-    protocol.connection_made(transport)  # type: ignore[arg-type]
+    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
+    protocol.connection_made(transport)
     protocol.data_received(data)
     for _ in range(3):  # the handler's task runs on the loop (it starts eagerly only on Python 3.12+)
         await asyncio.sleep(0)
     protocol.connection_lost(None)
-    return re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out)), transport.closing
+    return re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written)), transport.is_closing()
 
 
 PATHS = ("/", "/sub", "/sub/", "/sub/early", "/sub/late", "/mw", "/sub/mw", "/x", "/nope", "/sub/nope")
