@@ -184,8 +184,8 @@ async def test_a_whole_answer_is_finished_as_exchange_finished_finishes_it(reque
     async def run(logger: _Log | None) -> tuple[bytes, bool, bool, int]:
         protocol = app.make_handler()()
         protocol.registry.access_logger = logger
-        transport = _Transport()
-        protocol.connection_made(transport)  # type: ignore[arg-type]
+        transport = RecordingTransport({"peername": ("127.0.0.1", 40000)})
+        protocol.connection_made(transport)
         if draining:
             protocol.begin_drain(protocol.loop.time() + 5)
         protocol.data_received("".join(requests).encode())
@@ -193,8 +193,8 @@ async def test_a_whole_answer_is_finished_as_exchange_finished_finishes_it(reque
             await asyncio.sleep(0)
         count = protocol.registry.requests_count
         protocol.connection_lost(None)
-        wire = re.sub(rb"Date: [^\r]+", b"Date: D", b"".join(transport.out))
-        return wire, transport.closing, transport.aborted, count
+        wire = re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written))
+        return wire, transport.is_closing(), transport.aborted, count
 
     fast = await run(None)
     log = _Log()
