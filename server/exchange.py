@@ -196,7 +196,11 @@ class Exchange:
         else:
             protocol.transport.write(head)
         self.finished = True
-        protocol.exchange_finished(self)
+        registry = protocol.registry
+        if keep_alive and registry.access_logger is None and not protocol.draining:
+            registry.requests_count += 1  # all that exchange_finished does for this answer
+        else:
+            protocol.exchange_finished(self)
 
     def write(self, data: bytes) -> None:
         """Send body bytes (already framed by the caller). Nothing is sent for HEAD requests."""

@@ -49,6 +49,8 @@ _METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPT
 _HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
 _HOSTS = 32  # more than one Host
 _CONTENT_ENCODING = 64
+# Connection or Proxy-Connection (llhttp reads both): without one, a request llhttp keeps alive is HTTP/1.1.
+_CONNECTION = 128
 _FRAMING = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
@@ -56,11 +58,37 @@ _FRAMING = {
     b"expect": _EXPECT,
     b"content-type": _CONTENT_TYPE,
     b"content-encoding": _CONTENT_ENCODING,
+    b"connection": _CONNECTION,
+    b"proxy-connection": _CONNECTION,
 }
-# The same, as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send): no lower() then.
-_FRAMING_AS_SENT = {
-    **_FRAMING,
-    **{b"-".join(part.capitalize() for part in name.split(b"-")): bit for name, bit in _FRAMING.items()},
+# Field names as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send), each with its
+# framing bit (0 for none) and its text: a name found here needs neither lower() nor a decode.
+_COMMON = (
+    b"user-agent",
+    b"accept",
+    b"accept-encoding",
+    b"accept-language",
+    b"cookie",
+    b"authorization",
+    b"cache-control",
+    b"pragma",
+    b"origin",
+    b"referer",
+    b"upgrade",
+    b"if-none-match",
+    b"if-modified-since",
+    b"x-request-id",
+    b"x-forwarded-for",
+    b"x-forwarded-proto",
+    b"x-forwarded-host",
+    b"x-real-ip",
+    b"sec-websocket-key",
+    b"sec-websocket-version",
+)
+_AS_SENT: dict[bytes, tuple[int, str]] = {
+    spelling: (_FRAMING.get(name, 0), spelling.decode("latin-1"))
+    for name in (*_FRAMING, *_COMMON)
+    for spelling in (name, b"-".join(part.capitalize() for part in name.split(b"-")))
 }
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
@@ -149,19 +177,25 @@ class ParserCallbacks:
         size = len(name)
         if size + len(value) + 4 > self._max_field_size:
             raise HeadersTooLarge("Header field too long")
-        if value and value[-1] in b" \t":
-            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5).
+        if value and value[-1] < 33:
+            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of
+            # the bytes below 33, llhttp lets only SP and HTAB into a value.)
             value = value.rstrip(b" \t")
         if in_head:
-            if size in _FRAMING_LENGTHS:
-                bit = _FRAMING_AS_SENT.get(name) or _FRAMING.get(name.lower(), 0)
-                if bit:
-                    if bit & self._framing & _SINGLETONS:
-                        raise BadRequest(f"Duplicate {name.decode('latin-1')} header")
-                    if bit == _HOST and self._framing & _HOST:
-                        bit = _HOSTS  # a second Host, refused in on_headers_complete
-                    self._framing |= bit
-            headers.append((name.decode("latin-1"), value.decode("latin-1")))
+            known = _AS_SENT.get(name)
+            if known is not None:
+                bit, text = known
+            else:
+                text = name.decode("latin-1")
+                bit = _FRAMING.get(name.lower(), 0) if size in _FRAMING_LENGTHS else 0
+            if bit:
+                framing = self._framing
+                if bit & framing & _SINGLETONS:
+                    raise BadRequest(f"Duplicate {text} header")
+                if bit == _HOST and framing & _HOST:
+                    bit = _HOSTS  # a second Host, refused in on_headers_complete
+                self._framing = framing | bit
+            headers.append((text, value.decode("latin-1")))
 
     def _count_trailer(self, name: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
@@ -181,11 +215,18 @@ class ParserCallbacks:
         self._header_count = 0
         if self._body_only:
             return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
-        version = _VERSIONS.get(parser.get_http_version())
-        if version is None:
-            raise BadHttpVersion("HTTP Version Not Supported")
         fields = self._headers
         framing = self._framing
+        keep_alive = parser.should_keep_alive()
+        if keep_alive and not framing & _CONNECTION:
+            # llhttp parses HTTP/0.9, 1.0, 1.1 and 2.0 only, and keeps a request alive without a Connection (or
+            # Proxy-Connection) field for HTTP/1.1 alone: the version is known without formatting it.
+            version = HttpVersion11
+        else:
+            parsed = _VERSIONS.get(parser.get_http_version())
+            if parsed is None:
+                raise BadHttpVersion("HTTP Version Not Supported")
+            version = parsed
         if framing & (_HOST | _HOSTS) != _HOST:
             # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with more than one
             # (two can be read two ways), as nginx, Go and h11 do. HTTP/1.0 may omit it: request.host is then None.
@@ -252,14 +293,15 @@ class ParserCallbacks:
             self._url.decode("latin-1"),
             version,
             headers,
-            parser.should_keep_alive(),
+            keep_alive,
             upgrade,
             body,
             self.loop.time() if self.registry.access_logger is not None else 0.0,
         )
         if framing & _EXPECT:
             exchange.expect = True
-        self._exchange = exchange
+        if has_body or not keep_alive or upgrade or self._upgrade is _DECLINED:
+            self._exchange = exchange  # for on_message_complete
         if self.phase is _AWAITING_HEAD:
             self.phase = _ANSWERING
             self.deadline = None
@@ -273,13 +315,17 @@ class ParserCallbacks:
             self._body.feed_data(body)
 
     def on_message_complete(self) -> None:
+        exchange = self._exchange
         body = self._body
+        if exchange is None and body is None:
+            # A request without a body that llhttp keeps alive (its verdict cannot change after a head without a
+            # body): nothing to do. An upgrade request always left its exchange here.
+            return
         declined = self._upgrade is _DECLINED
         if body is not None and not declined:
             body.feed_eof()
             self._body = None
             self._body_only = False
-        exchange = self._exchange
         self._exchange = None
         if exchange is not None and not self._parser.should_keep_alive():
             # The client announced the close: nothing after this request is read (RFC 9112 §9.6).

@@ -369,7 +369,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     def _handler_done(self, task: asyncio.Task[None]) -> None:
         """The handler of the head of the queue finished after waiting: settle it, then go on."""
         self._task = None
-        exchange = self.queue[0]
+        queue = self.queue
+        exchange = queue[0]
         if (
             exchange.finished
             and exchange.body is _EMPTY_BODY
@@ -377,7 +378,23 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             and not task.cancelled()
             and task.exception() is None
         ):
-            verdict = self._advance(exchange)  # _handler_returned's common case, without its frame
+            # _handler_returned's common case, without its frame.
+            if (
+                len(queue) == 1
+                and exchange._keep_alive_final
+                and not self._in_head
+                and not self._stop_parsing
+                and not self.draining
+                and not self._pause_reasons
+                and self._upgrade is not _PENDING
+                and self._pending_error is None
+            ):
+                # And _advance's, without its frame: the answer is out, nothing waits, the connection idles.
+                queue.popleft()
+                self.phase = _IDLE
+                self.deadline = self.loop.time() + self.settings.keepalive_timeout
+                return
+            verdict = self._advance(exchange)
         else:
             verdict = self._handler_returned(exchange, task)
         if verdict is _NEXT and self.queue:

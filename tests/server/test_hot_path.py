@@ -1,8 +1,12 @@
 """The connection's hot-path shortcuts behave exactly as the general path.
 
-``on_header`` finds the framing fields (Host, Content-Length, ...) as clients usually spell them without lowering
-the name; any other spelling takes the lowered lookup. ``_handler_done`` settles a handler that finished cleanly
-without ``_handler_returned``; anything else (a cancellation, an error, an unfinished answer) goes through it.
+``on_header`` finds the framing fields (Host, Content-Length, ...) and common names as clients usually spell them
+without lowering or decoding the name; any other spelling takes the lowered lookup. ``on_headers_complete`` takes
+HTTP/1.1 from llhttp's keep-alive verdict when no Connection field was sent; any other request asks the parser.
+``Exchange.send`` counts a kept-alive answer without ``exchange_finished`` when nothing is logged and nothing drains.
+``_handler_done`` settles a handler that finished cleanly without ``_handler_returned`` (and idles the connection
+without ``_advance`` when nothing else waits); anything else (a cancellation, an error, an unfinished answer) goes
+through them.
 """
 
 from __future__ import annotations
@@ -110,3 +114,98 @@ async def test_a_handler_that_waited_is_settled_as_the_general_path_settles_it(m
         assert fast[0].count(b"answered") == 2 and not fast[1]
     else:
         assert fast[0].count(b"HTTP/1.1 200 OK") == 1 and fast[2]
+
+
+@pytest.mark.parametrize("version", ["HTTP/0.9", "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", None])
+@pytest.mark.parametrize(
+    "field",
+    [
+        None,
+        "Connection: keep-alive",
+        "Connection: close",
+        "connection: Keep-Alive, foo",
+        "CONNECTION: keep-alive",
+        "cOnNeCtIoN: keep-alive",
+        "Proxy-Connection: keep-alive",
+        "proxy-connection: close",
+        "pRoXy-CoNnEcTiOn: keep-alive",
+        "Connection: upgrade",
+    ],
+)
+async def test_the_version_read_without_formatting_it_is_the_parsers(monkeypatch, version, field) -> None:
+    # on_headers_complete takes HTTP/1.1 from llhttp's keep-alive verdict when no Connection field was sent; the
+    # general path asks the parser for the version of every request.
+    from server import parser_callbacks
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text=f"{request.version} {request.keep_alive}")
+
+    app = web.Application()
+    app.router.add_route("GET", "/", hello)
+    lines = ["GET /" + (f" {version}" if version else "")]
+    if version:
+        lines += ["Host: t", "User-Agent: u", "user-agent: v"] + ([field] if field else [])
+    data = ("\r\n".join(lines) + "\r\n\r\n").encode() * 2
+    fast = await _wire(app, data)
+    monkeypatch.setattr(parser_callbacks, "_CONNECTION", -1)  # every request with a field: the parser's version
+    general = await _wire(app, data)
+    assert fast == general
+    answered = fast[0].split(b"\r\n", 1)[0].endswith(b" 200 OK")
+    assert answered == (version in ("HTTP/1.0", "HTTP/1.1")), fast[0][:40]
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.lines: list[int | None] = []
+
+    def log(self, exchange: object, elapsed: float) -> None:
+        self.lines.append(exchange.status)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("draining", [False, True])
+@pytest.mark.parametrize(
+    "requests",
+    [
+        ["GET / HTTP/1.1\r\nHost: t\r\n\r\n"] * 3,
+        ["GET / HTTP/1.1\r\nHost: t\r\n\r\n", "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"] * 2,
+        ["GET / HTTP/1.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: t\r\n\r\n"],
+        ["HEAD / HTTP/1.1\r\nHost: t\r\n\r\n"] * 2,
+    ],
+)
+async def test_a_whole_answer_is_finished_as_exchange_finished_finishes_it(requests, draining) -> None:
+    # Exchange.send counts a kept-alive answer itself when there is no access log and no drain; the general path
+    # (exchange_finished) runs when an access logger is set, which must change nothing but the log.
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="hi")
+
+    app = web.Application()
+    app.router.add_route("GET", "/", hello)
+
+    async def run(logger: _Log | None) -> tuple[bytes, bool, bool, int]:
+        protocol = app.make_handler()()
+        protocol.registry.access_logger = logger
+        transport = RecordingTransport({"peername": ("127.0.0.1", 40000)})
+        protocol.connection_made(transport)
+        if draining:
+            protocol.begin_drain(protocol.loop.time() + 5)
+        protocol.data_received("".join(requests).encode())
+        for _ in range(6):
+            await asyncio.sleep(0)
+        count = protocol.registry.requests_count
+        protocol.connection_lost(None)
+        wire = re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written))
+        return wire, transport.is_closing(), transport.aborted, count
+
+    fast = await run(None)
+    log = _Log()
+    assert fast == await run(log)
+    assert len(log.lines) == fast[3] > 0
+
+
+def test_every_name_known_as_sent_is_what_the_general_path_makes_of_it() -> None:
+    # on_header takes a listed name's framing bit and text from the table instead of lower() and decode().
+    from server.parser_callbacks import _AS_SENT, _FRAMING, _FRAMING_LENGTHS
+
+    for name, (bit, text) in _AS_SENT.items():
+        general = _FRAMING.get(name.lower(), 0) if len(name) in _FRAMING_LENGTHS else 0
+        assert (bit, text) == (general, name.decode("latin-1")), name
