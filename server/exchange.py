@@ -191,8 +191,14 @@ class Exchange:
         if self.version is HttpVersion10:
             head = _as_http10(head)
         if body and self.method != "HEAD":
-            self.bytes_sent = len(body)
-            protocol.transport.write(head + body)
+            size = self.bytes_sent = len(body)
+            if size > _JOIN_LIMIT:
+                # Head and body as two buffers of one write: uvloop sends them with one writev and keeps the
+                # objects, not a copy, of whatever the kernel does not take yet; joining copies the body once.
+                protocol.transport.writelines((head, body))
+            else:
+                # A small body costs less to join than a second buffer costs to send.
+                protocol.transport.write(head + body)
         else:
             protocol.transport.write(head)
         self.finished = True
@@ -318,6 +324,10 @@ def _as_http10(head: bytes) -> bytes:
     # highest version, but a 1.0 client then reads no 1.1 features into the answer (the heads carry none for it).
     return b"HTTP/1.0" + head[8:] if head[:8] == b"HTTP/1.1" else head
 
+
+# The largest body Exchange.send joins to its head: bigger ones go to ``writelines`` uncopied (below this size the
+# copy costs less than the second buffer, measured on uvloop 0.23 against a socket pair).
+_JOIN_LIMIT = 16 * 1024
 
 # Loop types whose ``sendfile`` turned out not to be implemented (uvloop's): not asked again.
 _NO_LOOP_SENDFILE: set[type] = set()

@@ -44,6 +44,9 @@ _encode_ascii = json.encoder.encode_basestring_ascii
 _default = json.JSONEncoder().default  # raises the TypeError json.dumps raises for an unknown type
 
 
+_new_object = object.__new__
+
+
 class _LazyHeaders:
     """``Response._headers`` of a fast-path response until something reads it: the first read builds the multidict
     exactly as the general path builds it (Content-Type, then Content-Length) and stores it on the instance, which
@@ -316,6 +319,17 @@ def json_response(
         else:
             text = dumps(data)
     if body is None and status == 200 and reason is None and headers is None:
+        if text.__class__ is str and content_type.__class__ is str:
+            # What ``Response(text=text, content_type=content_type)`` does on its fast path (Response.__init__),
+            # in its order, without the call: the response is all class defaults but these four attributes.
+            response = _new_object(Response)
+            response._status = 200
+            response._body = text.encode()
+            cached = _TEXT_FIELDS.get(content_type)
+            if cached is None:
+                cached = _fast_fields(_TEXT_FIELDS, content_type)
+            response._template, response._fields = cached
+            return response
         return Response(text=text, content_type=content_type)  # the same call, with fewer arguments to match
     return Response(text=text, body=body, status=status, reason=reason, headers=headers, content_type=content_type)
 

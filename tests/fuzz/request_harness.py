@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,10 @@ class FakeTransport(RecordingTransport):
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not self.is_closing():
             super().write(data)
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
+        if not self.is_closing():
+            super().writelines(list_of_data)
 
     def close(self) -> None:
         if not self.is_closing():

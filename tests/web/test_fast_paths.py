@@ -133,6 +133,7 @@ CASES = {
     "body image/png": _body(content_type="image/png"),
     "json": lambda headers: lambda request: web.json_response({"a": "b"}, headers=headers),
     "json, 10 KiB": lambda headers: lambda request: web.json_response({"a": "b" * 10240}, headers=headers),
+    "body, 64 KiB": lambda headers: lambda request: web.Response(body=bytes(range(256)) * 256, headers=headers),
     "empty body": lambda headers: lambda request: web.Response(body=b"", content_type="a/b", headers=headers),
     "body set after": _mutated(_set_body),
     "header added after": _mutated(_add_header),

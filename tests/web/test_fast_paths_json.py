@@ -127,3 +127,32 @@ def test_a_dumps_of_its_own_is_called() -> None:
 
     assert web.json_response({"a": 1}, dumps=dumps).text == '"mine"' and seen == [{"a": 1}]
     assert web.json_response({"a": 1}, dumps=lambda d: json.dumps(d, indent=2)).text == '{\n  "a": 1\n}'
+
+
+def _made(make: Any) -> tuple[Any, ...]:
+    """What ``make()`` returns (the instance's own attributes) or raises (type and message)."""
+    try:
+        response = make()
+    except Exception as exc:
+        return type(exc), str(exc)
+    return type(response), vars(response)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({}, '{"a": "b"}'),
+        ({"content_type": "application/problem+json"}, '{"a": "b"}'),
+        ({"content_type": "text/json; charset=latin-1"}, '{"a": "b"}'),  # refused: charset in content_type
+        ({"content_type": "a/b\r\nX-Evil: 1"}, '{"a": "b"}'),  # refused: CR LF
+        ({"content_type": None}, '{"a": "b"}'),  # not a str: the call itself
+        ({}, '"\ud800"'),  # refused: a lone surrogate cannot be encoded
+        ({}, ""),
+    ],
+)
+def test_json_response_builds_what_response_builds_from_the_text(kwargs, text) -> None:
+    # json_response builds Response(text=..., content_type=...)'s fast-path instance without the call.
+    content_type = kwargs.get("content_type", "application/json")
+    built = _made(lambda: web.json_response(text=text, **kwargs))
+    called = _made(lambda: web.Response(text=text, content_type=content_type))
+    assert built == called
