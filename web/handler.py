@@ -306,8 +306,9 @@ def _cleanup(request: Request) -> None:
 
 # Middleware chains of new-style middlewares by (route handler, applications, nested): the chain of partials is
 # the same for every request to a route, so it is built once, as aiohttp 3 does (its _cached_build_middleware).
-# Each entry keeps the middleware lists it was built from and is used only while they are unchanged.
-_CHAINS: dict[tuple[Any, tuple[Any, ...], bool], tuple[tuple[list[Any], ...], Handler]] = {}
+# Each entry keeps each application with a copy of the middleware list it was built from (pairs: no zip object
+# per request) and is used only while those lists are unchanged.
+_CHAINS: dict[tuple[Any, tuple[Any, ...], bool], tuple[tuple[tuple[Any, list[Any]], ...], Handler]] = {}
 _CHAINS_SIZE = 1024
 
 
@@ -318,7 +319,7 @@ def _cached_chain(handler: Handler, apps: tuple[Application, ...], nested: bool)
     cached = _CHAINS.get(key)
     if cached is not None:
         saved, chain = cached
-        for app, middlewares in zip(apps, saved, strict=True):
+        for app, middlewares in saved:
             if app._middlewares != middlewares:
                 break
         else:
@@ -342,7 +343,7 @@ def _cached_chain(handler: Handler, apps: tuple[Application, ...], nested: bool)
             chain = functools.update_wrapper(functools.partial(_as_current_app, app, chain), chain)
     if len(_CHAINS) >= _CHAINS_SIZE:
         _CHAINS.clear()
-    _CHAINS[key] = (tuple(list(app._middlewares) for app in apps), chain)
+    _CHAINS[key] = (tuple((app, list(app._middlewares)) for app in apps), chain)
     return chain
 
 

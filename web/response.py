@@ -159,9 +159,11 @@ class Response(StreamResponse):
     @body.setter
     def body(self, body: Any) -> None:
         self._check_mutable()
+        # Read before _body changes: a fast-path response builds its headers from the body it had (_LazyHeaders).
+        headers = self._headers
         if body is None:
             self._body = None
-            self._headers.popall(_CONTENT_LENGTH, None)
+            headers.popall(_CONTENT_LENGTH, None)
             return
         if isinstance(body, str):
             raise TypeError("body must be bytes-like; use text= for str")
@@ -173,11 +175,11 @@ class Response(StreamResponse):
             # A file, StringIO, async iterator or aiohttp payload: streamed when the response is finished.
             self._body = None
             self._source_obj = body
-            self._source = prepare_source(body, self._headers)
+            self._source = prepare_source(body, headers)
             return
         self._body = bytes(body)
         if not self._chunked:
-            self._headers[_CONTENT_LENGTH] = str(len(self._body))
+            headers[_CONTENT_LENGTH] = str(len(self._body))
 
     @property
     def text(self) -> str | None:

@@ -385,30 +385,38 @@ class StreamResponse:
                 if cookies.__class__ is dict:
                     # Plain cookies: what the general path adds for them (the morsels' OutputString()), checked
                     # when they were set.
-                    cookie_lines = "".join(
+                    extra_lines = "".join(
                         [f"Set-Cookie: {name}={value}; Path={path}\r\n" for name, (value, path) in cookies.items()]
                     )
                     fast = self._fields_version == -1
                 else:
                     # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
                     # (a morsel's attributes can be assigned anything): on a failure the general path raises.
-                    cookie_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
+                    extra_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
                     fast = (
                         self._fields_version == -1
-                        and cookie_lines.count("\n") == len(cookies)
-                        and cookie_lines.count("\r") == len(cookies)
+                        and extra_lines.count("\n") == len(cookies)
+                        and extra_lines.count("\r") == len(cookies)
                     )
             else:
-                cookie_lines = ""
+                extra_lines = ""
                 fast = self._fields_version == -1 or getversion(self._headers) == self._fields_version
+                if not fast and self._fields_version != -1:
+                    # Headers built and changed since (a middleware that adds X-Request-Id): still the fast path's
+                    # when the general path would send them unchanged (see _added_lines).
+                    added = self._added_lines(fields)
+                    if added is not None:
+                        fast = True
+                        extra_lines = added
         else:
             fast = False
         if fast:
             # Headers untouched since the fast path of Response.__init__: just Content-Type and Content-Length
             # (of the body), already checked and encoded, so none of the lookups below can change anything.
+            # extra_lines: the Set-Cookie lines, or the fields added after those two, which follow them.
             self._final_keep_alive = keep_alive
-            if cookie_lines:
-                self._sent_cookie_lines = cookie_lines  # what the headers built later show (web.response._LazyHeaders)
+            if cookies:
+                self._sent_cookie_lines = extra_lines  # what the headers built later show (web.response._LazyHeaders)
             server_header = exchange.settings.server_header
             if keep_alive and status == 200 and self._reason is None and exchange.version != HTTP10:
                 cached = _HEAD_CACHE.get(fields)
@@ -422,8 +430,8 @@ class StreamResponse:
                     if len(_HEAD_CACHE) >= _CACHE_SIZE:
                         _HEAD_CACHE.clear()
                     _HEAD_CACHE[fields] = cached
-                if cookie_lines:
-                    head = b"%b%d\r\n%b%b" % (cached[2], len(self._body), cookie_lines.encode(), cached[3])
+                if extra_lines:
+                    head = b"%b%d\r\n%b%b" % (cached[2], len(self._body), extra_lines.encode(), cached[3])
                 else:
                     head = b"%b%d\r\n%b" % (cached[2], len(self._body), cached[3])
             else:
@@ -437,7 +445,7 @@ class StreamResponse:
                         trusted += "Connection: keep-alive\r\n"
                 elif not keep_alive:
                     trusted += "Connection: close\r\n"
-                head = f"{line}{fields}Content-Length: {len(self._body)}\r\n{cookie_lines}{trusted}\r\n".encode()
+                head = f"{line}{fields}Content-Length: {len(self._body)}\r\n{extra_lines}{trusted}\r\n".encode()
             if defer is _SEND:
                 # Response._send: the whole response in one write (the fast path's body is allowed, unchunked).
                 self._eof_sent = True
@@ -515,6 +523,36 @@ class StreamResponse:
             self._head_pending = head
         else:
             exchange.write_head(status, head, keep_alive=keep_alive)
+
+    def _added_lines(self, fields: str) -> str | None:
+        """The encoded lines of the fields added after the fast path's two (``fields``' Content-Type line, then the
+        body's Content-Length), when those two are still first and unchanged and the general path of ``_start``
+        would send every field as it stands: no Date, Server or Connection field (which change the lines the
+        server adds), no chunked coding, no streamed body, no CR or LF in a field (the general path raises for
+        those). None otherwise: the general path answers."""
+        headers = self._headers
+        if (
+            self._chunked
+            or self._source is not None
+            or self._body.__class__ is not bytes  # type: ignore[attr-defined]
+            or len(headers) < 2
+            or _DATE in headers
+            or _SERVER in headers
+            or _CONNECTION in headers
+        ):
+            return None
+        items = list(headers.items())
+        name, value = items[0]
+        if f"{name}: {value}\r\n" != fields:
+            return None
+        name, value = items[1]
+        if name != "Content-Length" or value != str(len(self._body)):  # type: ignore[attr-defined]
+            return None
+        lines = "".join([f"{name}: {value}\r\n" for name, value in items[2:]])
+        n = len(items) - 2
+        if lines.count("\n") != n or lines.count("\r") != n:
+            return None
+        return lines
 
     def _flush_head(self) -> None:
         head = self._head_pending

@@ -8,6 +8,7 @@ Requests go through ``HttpProtocol`` with a recording transport: the bytes on th
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 
 import pytest
@@ -125,6 +126,65 @@ def _injected_cookie(resp: web.Response) -> None:
     resp.cookies["a"]["path"] = "/\r\nX-Evil: 1"  # a morsel's attributes are not checked when assigned
 
 
+def _add(*fields: tuple[str, str]):
+    def change(resp: web.Response) -> None:
+        for name, value in fields:
+            resp.headers.add(name, value)
+
+    return change
+
+
+def _add_then(then):
+    def change(resp: web.Response) -> None:
+        resp.headers["X-Request-Id"] = "r-1"
+        then(resp)
+
+    return change
+
+
+def _reordered(resp: web.Response) -> None:
+    del resp.headers["Content-Length"]
+    resp.headers["X-Extra"] = "1"
+    resp.headers["Content-Length"] = "5"
+
+
+def _none_body_then_length(resp: web.Response) -> None:
+    resp.body = None
+    resp.headers["Content-Length"] = "0"
+
+
+ADDED = {
+    "two": _add(("X-A", "1"), ("X-B", "2")),
+    "the same name twice": _add(("X-A", "1"), ("x-a", "2")),
+    "non-ASCII value": _add(("X-Name", "héllo")),
+    "Server": _add(("Server", "mine")),
+    "Date": _add(("Date", "Thu, 01 Jan 1970 00:00:00 GMT")),
+    "Connection: keep-alive": _add(("Connection", "keep-alive")),
+    "Connection: close": _add(("Connection", "close")),
+    "a second Content-Length": _add(("Content-Length", "5")),
+    "a second Content-Type": _add(("Content-Type", "text/html")),
+    "Transfer-Encoding": _add(("Transfer-Encoding", "chunked")),
+    "a Set-Cookie field": _add(("Set-Cookie", "a=b")),
+    "CR LF in a value": _add(("X-Evil", "a\r\nSet-Cookie: pwned=1")),
+    "LF in a name": _add(("X-Evil\nX", "1")),
+    "then removed": _add_then(lambda resp: resp.headers.popall("X-Request-Id")),
+    "then the body set": _add_then(_set_body),
+    "then a cookie": _add_then(_cookie),
+    "then force_close": _add_then(_force_close),
+    "then status 201": _add_then(lambda resp: resp.set_status(201)),
+    "then status 299 with a reason": _add_then(lambda resp: resp.set_status(299, "Fine")),
+    "then set_status(204)": _add_then(_status_204),
+    "then Content-Type set again": _add_then(lambda resp: resp.headers.__setitem__("Content-Type", "text/html")),
+    "then content-type set, the same value": _add_then(
+        lambda resp: resp.headers.__setitem__("content-type", "text/plain; charset=utf-8")
+    ),
+    "then the text set": _add_then(lambda resp: setattr(resp, "text", "another")),
+    "then compression": _add_then(lambda resp: resp.enable_compression(web.ContentCoding.gzip)),
+    "Content-Length moved last": _reordered,
+    "no body, then a Content-Length": _none_body_then_length,
+}
+
+
 CASES = {
     "text": _text(),
     "text 201": _text(status=201),
@@ -149,6 +209,9 @@ CASES = {
     "headers read after": _mutated(_headers_read),
     "text read after": _mutated(_text_read),
     "headers read, then one added": _mutated(lambda resp: (_headers_read(resp), _add_header(resp))),
+    # Fields added after the first two (a middleware's X-Request-Id): the fast path sends them after Content-Length
+    # when the general path would send them as they stand, and leaves every other case to it.
+    **{f"added: {name}": _mutated(change) for name, change in ADDED.items()},
 }
 
 
@@ -448,6 +511,66 @@ async def test_headers_read_after_a_fast_start_with_cookies_are_the_general_path
     general = await _wire(app({}, "general"), REQUESTS[request_name])
     assert fast == general and seen["fast"] == seen["general"]
     assert next(value for name, value in seen["fast"] if name == "Set-Cookie") == "a=b; Path=/"
+
+
+@pytest.mark.parametrize("body", [None, io.BytesIO(b"streamed"), b"bytes"])
+def test_a_body_assigned_to_a_fast_response_leaves_the_general_paths_headers(body) -> None:
+    # The fast path's headers are built from the body it had, then changed as the general path's are.
+    fast, general = web.Response(text="hello"), web.Response(text="hello", headers={})
+    fast.body = general.body = body
+    assert list(fast.headers.items()) == list(general.headers.items())
+
+
+@pytest.mark.parametrize("request_name", ["1.1", "1.1 close", "1.0", "1.0 keep-alive", "HEAD"])
+@pytest.mark.parametrize("case", ["two", "then the body set", "Server", "then status 201"])
+async def test_headers_read_after_a_fast_start_with_added_fields_are_the_general_paths(case, request_name) -> None:
+    # The headers after the start are those the general path leaves: nothing removed, nothing added.
+    seen: dict[str, list[tuple[str, str]]] = {}
+
+    def app(headers, key):
+        async def handler(request: web.Request) -> web.StreamResponse:
+            resp = web.Response(text="hello", headers=headers)
+            ADDED[case](resp)
+            await resp.prepare(request)
+            await resp.write_eof()
+            seen[key] = list(resp.headers.items())
+            return resp
+
+        app = web.Application()
+        app.router.add_route("*", "/", handler)
+        return app
+
+    fast = await _wire(app(None, "fast"), REQUESTS[request_name])
+    general = await _wire(app({}, "general"), REQUESTS[request_name])
+    assert fast == general and seen["fast"] == seen["general"]
+
+
+async def test_a_middleware_adding_a_field_keeps_the_fast_path(monkeypatch) -> None:
+    # request_id in bench/apps/realistic.py: the field added after the handler costs no general path (which
+    # encodes the head with encode_head), and the bytes are the general path's.
+    from web import streamresponse
+
+    @web.middleware
+    async def request_id(request: web.Request, handler):
+        response = await handler(request)
+        response.headers["X-Request-Id"] = request.headers.get("X-Request-Id", "none")
+        return response
+
+    def app(headers):
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return web.Response(text="hello", headers=headers)
+
+        app = web.Application(middlewares=[request_id])
+        app.router.add_route("GET", "/", handler)
+        return app
+
+    data = b"GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: r-1\r\n\r\n"
+    general = await _wire(app({}), data)
+    calls: list[object] = []
+    encode_head = streamresponse.encode_head
+    monkeypatch.setattr(streamresponse, "encode_head", lambda *a: calls.append(a) or encode_head(*a))
+    fast = await _wire(app(None), data)
+    assert fast == general and b"\r\nX-Request-Id: r-1\r\n" in fast[0] and calls == []
 
 
 def _deeply_nested_app() -> web.Application:

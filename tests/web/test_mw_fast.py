@@ -89,3 +89,28 @@ async def test_the_middlewares_see_their_own_application() -> None:
     web.handler._CHAINS.clear()
     answers = await _answers(_build("m-m", general=False))
     assert answers[2].endswith(b"m0(a0,a0)m2(a2,a2)h:a2:{}:3")
+
+
+@pytest.mark.parametrize("level", [0, 1, 2])
+async def test_the_cached_chain_follows_a_changed_middleware_list(level: int) -> None:
+    # The chain cache keeps each application's middleware list as it was built from: a middleware added to any
+    # application on the path afterwards runs from the next request on, as a per-request build runs it.
+    web.handler._CHAINS.clear()
+    root = _build("m-m", general=False)
+    sub = root._subapps[0]
+    apps = [root, sub, sub._subapps[0]]
+    protocol = root.make_handler()()
+    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
+    protocol.connection_made(transport)
+
+    async def get() -> bytes:
+        transport.written.clear()
+        protocol.data_received(b"GET /s/s/x HTTP/1.1\r\nHost: t\r\n\r\n")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return bytes(transport.written).partition(b"\r\n\r\n")[2]
+
+    assert await get() == await get() == b"m0(a0,a0)m2(a2,a2)h:a2:{}:3"
+    apps[level].middlewares.append(_recorder("late"))
+    assert f"late(a{level},a{level})".encode() in await get()
+    protocol.connection_lost(None)
