@@ -34,7 +34,22 @@ def parse_query(qs: str) -> MultiDict[str]:
     without ``=`` is a name with the value ``''``, ``+`` is a space, then %-escapes are decoded as UTF-8 with
     undecodable bytes replaced by U+FFFD.
     """
-    return MultiDict(parse_text(qs))
+    if "%" in qs or "+" in qs:
+        return MultiDict(parse_text(qs))
+    # Nothing to decode: the fields go into the multidict as split, without the list of pairs in between (a
+    # request's query is mostly one or two fields, for which building that list costs more than the fields).
+    query: MultiDict[str] = MultiDict()
+    if "&" not in qs:
+        if qs:
+            name, _, value = qs.partition("=")
+            query.add(name, value)
+        return query
+    add = query.add
+    for field in qs.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            add(name, value)
+    return query
 
 
 def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:

@@ -30,6 +30,9 @@ CORPUS = [
     "=v",
     "&",
     "&&a=1&&",
+    "&a",
+    "a&",
+    "a=b=c&=&x",
     "a=1;b=2",  # ';' is not a separator since Python 3.10 (CVE-2021-23336)
     "a==b=c",
     "q=hello+world",
@@ -64,6 +67,16 @@ _ALPHABET = st.sampled_from([*"ab=&+%;#?/ ", "%2", "%20", "%C3", "%A9", "%ff", "
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_random_queries_match_parse_qsl(qs):
+    assert list(parse_query(qs).items()) == oracle(qs)
+
+
+# Without '%' and '+' parse_query splits the fields straight into the multidict (one field without a split).
+_PLAIN = st.sampled_from([*"ab=&;#?/ ", "é", "\x00", "name", "=="])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PLAIN, max_size=40).map("".join))
+def test_queries_without_escapes_match_parse_qsl(qs):
     assert list(parse_query(qs).items()) == oracle(qs)
 
 
