@@ -66,7 +66,14 @@ def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:
         if encoding != "utf-8" or "%26" in text or "%3D" in text or "%3d" in text:
             return parse_fields(text.split("&"), encoding)
         text = _unquote(text, encoding)
-    return [field.partition("=")[::2] for field in text.split("&") if field]  # type: ignore[misc]
+    # A loop, not a comprehension: before Python 3.12 a comprehension is a function call of its own.
+    pairs = []
+    append = pairs.append
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            append((name, value))
+    return pairs
 
 
 def parse_fields(fields: Iterable[str], encoding: str = "utf-8") -> list[tuple[str, str]]:
