@@ -25,6 +25,9 @@ __all__ = ["parse_fields", "parse_query", "parse_text"]
 _HEXDIG = "0123456789ABCDEFabcdef"
 # urllib.parse's table: the two hex digits of an escape (either case) to the byte they stand for.
 _HEX_TO_BYTE = {(a + b).encode(): bytes.fromhex(a + b) for a in _HEXDIG for b in _HEXDIG}
+# The same as text: the escapes of the ASCII bytes to their characters, and those of the bytes above 0x7F.
+_HEX_TO_ASCII = {a + b: chr(int(a + b, 16)) for a in "01234567" for b in _HEXDIG}
+_HEX_TO_ASCII_HIGH = frozenset(a + b for a in "89ABCDEFabcdef" for b in _HEXDIG)
 
 
 def parse_query(qs: str) -> MultiDict[str]:
@@ -103,6 +106,27 @@ def _unquote(text: str, encoding: str) -> str:
     ASCII runs, so here the whole text) the loop of ``unquote_to_bytes`` without the layers around it."""
     if not text.isascii():
         return unquote(text, encoding)
+    if encoding == "utf-8":
+        # In UTF-8 a byte below 0x80 is its ASCII character: while the escapes stand for such bytes, the text is
+        # decoded as text, without its bytes. (Not in every ASCII-compatible charset: ISO-2022-JP's ESC $ B
+        # switches what the bytes after it mean.)
+        parts = text.split("%")
+        chars = [parts[0]]
+        add = chars.append
+        ascii_table = _HEX_TO_ASCII
+        for i in range(1, len(parts)):
+            part = parts[i]
+            char = ascii_table.get(part[:2])
+            if char is not None:
+                add(char)
+                add(part[2:])
+            elif part[:2] in _HEX_TO_ASCII_HIGH:
+                break  # an escape of a byte above 0x7F: the text is decoded as bytes below
+            else:
+                add("%")
+                add(part)
+        else:
+            return "".join(chars)
     parts = text.encode().split(b"%")
     decoded = [parts[0]]
     append = decoded.append

@@ -117,6 +117,13 @@ def test_unquote_is_urllibs(text, charset):
     assert _unquote(text, charset) == unquote(text, charset)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ESCAPES, max_size=30).map("".join))
+def test_unquote_in_utf8_is_urllibs(text):
+    # UTF-8 text is decoded as text while its escapes stand for ASCII bytes, else as bytes: both as urllib does.
+    assert _unquote(text, "utf-8") == unquote(text, "utf-8")
+
+
 @pytest.mark.parametrize("charset", CHARSETS)
 @pytest.mark.parametrize("qs", [*CORPUS, "a=%1b%24B%30&%30%30", "k%1b%24B%30=%30%30", "a=%C3&%A9=b", "%E2%82=%AC"])
 def test_parse_text_corpus(qs, charset):
