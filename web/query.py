@@ -70,7 +70,7 @@ def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:
             return parse_fields(text.split("&"), encoding)
         text = _unquote(text, encoding)
     # A loop, not a comprehension: before Python 3.12 a comprehension is a function call of its own.
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     append = pairs.append
     for field in text.split("&"):
         if field:
@@ -82,7 +82,7 @@ def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:
 def parse_fields(fields: Iterable[str], encoding: str = "utf-8") -> list[tuple[str, str]]:
     """The ``&``-separated ``fields`` of a query as (name, value) pairs, as :func:`parse_query` reads them;
     %-escapes are decoded in ``encoding`` (an ASCII-compatible one), undecodable bytes replaced by U+FFFD."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     append = pairs.append
     for field in fields:
         if not field:
@@ -110,21 +110,21 @@ def _unquote(text: str, encoding: str) -> str:
         # In UTF-8 a byte below 0x80 is its ASCII character: while the escapes stand for such bytes, the text is
         # decoded as text, without its bytes. (Not in every ASCII-compatible charset: ISO-2022-JP's ESC $ B
         # switches what the bytes after it mean.)
-        parts = text.split("%")
-        chars = [parts[0]]
+        pieces = text.split("%")
+        chars = [pieces[0]]
         add = chars.append
         ascii_table = _HEX_TO_ASCII
-        for i in range(1, len(parts)):
-            part = parts[i]
-            char = ascii_table.get(part[:2])
+        for i in range(1, len(pieces)):
+            piece = pieces[i]
+            char = ascii_table.get(piece[:2])
             if char is not None:
                 add(char)
-                add(part[2:])
-            elif part[:2] in _HEX_TO_ASCII_HIGH:
+                add(piece[2:])
+            elif piece[:2] in _HEX_TO_ASCII_HIGH:
                 break  # an escape of a byte above 0x7F: the text is decoded as bytes below
             else:
                 add("%")
-                add(part)
+                add(piece)
         else:
             return "".join(chars)
     parts = text.encode().split(b"%")

@@ -281,7 +281,7 @@ class Request(MutableMapping[str, Any]):
             # Exchange.headers without its property call: the multidict built once, on the exchange, from the
             # parsed list (a clone's view gives its own).
             exchange = self._exchange
-            fields = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+            fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
             if fields.__class__ is list:
                 fields = exchange.fields = CIMultiDict(fields)
             value = cache["headers"] = CIMultiDictProxy(fields)
@@ -300,7 +300,7 @@ class Request(MutableMapping[str, Any]):
         value = cache.get("cookies")  # not try/except: most handlers read it once, and a KeyError costs more
         if value is None:
             exchange = self._exchange  # its headers without the property call, as in headers
-            fields = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+            fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
             if fields.__class__ is list:
                 fields = exchange.fields = CIMultiDict(fields)
             header = fields.get("Cookie")
@@ -472,7 +472,7 @@ class Request(MutableMapping[str, Any]):
             if data is None:
                 data = await stream.read()
             # Its headers without the property call, as in headers.
-            fields = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+            fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
             if fields.__class__ is list:
                 fields = exchange.fields = CIMultiDict(fields)
             charset = parse_content_type(fields.get("Content-Type"))[1].get("charset")
@@ -495,7 +495,7 @@ class Request(MutableMapping[str, Any]):
             # The Content-Type as parse_form reads it (request.headers), without building the headers' proxy.
             if self.__class__ is Request:
                 exchange = self._exchange  # its headers without the property call, as in headers
-                headers = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+                headers: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
                 if headers.__class__ is list:
                     headers = exchange.fields = CIMultiDict(headers)
             else:
