@@ -49,13 +49,13 @@ class Exchange:
     """A parsed request head, its body stream, and the way to answer it."""
 
     __slots__ = (
-        "_headers",
         "_keep_alive_final",
         "_protocol",
         "body",
         "bytes_sent",
         "client_keep_alive",
         "expect",
+        "fields",
         "finished",
         "head_sent",
         "method",
@@ -89,7 +89,10 @@ class Exchange:
         self.method = method
         self.target = target
         self.version = version
-        self._headers = headers
+        #: The header fields: the parsed list of (name, value) pairs the connection may hand over, replaced by
+        #: the ``CIMultiDict`` that :attr:`headers` builds on first read (most handlers never read one). ``web``
+        #: reads it without the property's call on its hot paths, building the multidict the same way.
+        self.fields = headers
         self.client_keep_alive = keep_alive
         self.upgrade = upgrade
         self.body = body
@@ -115,10 +118,10 @@ class Exchange:
     def headers(self) -> CIMultiDict[str]:
         """The request's header fields. The connection may hand over the parsed list, made a ``CIMultiDict`` on
         first read: most handlers never read one."""
-        headers = self._headers
-        if headers.__class__ is list:
-            headers = self._headers = CIMultiDict(headers)  # type: ignore[arg-type]
-        return headers  # type: ignore[return-value]
+        fields = self.fields
+        if fields.__class__ is list:
+            fields = self.fields = CIMultiDict(fields)  # type: ignore[arg-type]
+        return fields  # type: ignore[return-value]
 
     @property
     def keep_alive(self) -> bool:

@@ -25,6 +25,9 @@ __all__ = ["parse_fields", "parse_query", "parse_text"]
 _HEXDIG = "0123456789ABCDEFabcdef"
 # urllib.parse's table: the two hex digits of an escape (either case) to the byte they stand for.
 _HEX_TO_BYTE = {(a + b).encode(): bytes.fromhex(a + b) for a in _HEXDIG for b in _HEXDIG}
+# The same as text: the escapes of the ASCII bytes to their characters, and those of the bytes above 0x7F.
+_HEX_TO_ASCII = {a + b: chr(int(a + b, 16)) for a in "01234567" for b in _HEXDIG}
+_HEX_TO_ASCII_HIGH = frozenset(a + b for a in "89ABCDEFabcdef" for b in _HEXDIG)
 
 
 def parse_query(qs: str) -> MultiDict[str]:
@@ -34,7 +37,22 @@ def parse_query(qs: str) -> MultiDict[str]:
     without ``=`` is a name with the value ``''``, ``+`` is a space, then %-escapes are decoded as UTF-8 with
     undecodable bytes replaced by U+FFFD.
     """
-    return MultiDict(parse_text(qs))
+    if "%" in qs or "+" in qs:
+        return MultiDict(parse_text(qs))
+    # Nothing to decode: the fields go into the multidict as split, without the list of pairs in between (a
+    # request's query is mostly one or two fields, for which building that list costs more than the fields).
+    query: MultiDict[str] = MultiDict()
+    if "&" not in qs:
+        if qs:
+            name, _, value = qs.partition("=")
+            query.add(name, value)
+        return query
+    add = query.add
+    for field in qs.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            add(name, value)
+    return query
 
 
 def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:
@@ -51,13 +69,20 @@ def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:
         if encoding != "utf-8" or "%26" in text or "%3D" in text or "%3d" in text:
             return parse_fields(text.split("&"), encoding)
         text = _unquote(text, encoding)
-    return [field.partition("=")[::2] for field in text.split("&") if field]  # type: ignore[misc]
+    # A loop, not a comprehension: before Python 3.12 a comprehension is a function call of its own.
+    pairs: list[tuple[str, str]] = []
+    append = pairs.append
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            append((name, value))
+    return pairs
 
 
 def parse_fields(fields: Iterable[str], encoding: str = "utf-8") -> list[tuple[str, str]]:
     """The ``&``-separated ``fields`` of a query as (name, value) pairs, as :func:`parse_query` reads them;
     %-escapes are decoded in ``encoding`` (an ASCII-compatible one), undecodable bytes replaced by U+FFFD."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     append = pairs.append
     for field in fields:
         if not field:
@@ -81,6 +106,27 @@ def _unquote(text: str, encoding: str) -> str:
     ASCII runs, so here the whole text) the loop of ``unquote_to_bytes`` without the layers around it."""
     if not text.isascii():
         return unquote(text, encoding)
+    if encoding == "utf-8":
+        # In UTF-8 a byte below 0x80 is its ASCII character: while the escapes stand for such bytes, the text is
+        # decoded as text, without its bytes. (Not in every ASCII-compatible charset: ISO-2022-JP's ESC $ B
+        # switches what the bytes after it mean.)
+        pieces = text.split("%")
+        chars = [pieces[0]]
+        add = chars.append
+        ascii_table = _HEX_TO_ASCII
+        for i in range(1, len(pieces)):
+            piece = pieces[i]
+            char = ascii_table.get(piece[:2])
+            if char is not None:
+                add(char)
+                add(piece[2:])
+            elif piece[:2] in _HEX_TO_ASCII_HIGH:
+                break  # an escape of a byte above 0x7F: the text is decoded as bytes below
+            else:
+                add("%")
+                add(piece)
+        else:
+            return "".join(chars)
     parts = text.encode().split(b"%")
     decoded = [parts[0]]
     append = decoded.append

@@ -278,7 +278,13 @@ class Request(MutableMapping[str, Any]):
         cache = self._cache
         value = cache.get("headers")
         if value is None:
-            value = cache["headers"] = CIMultiDictProxy(self._exchange.headers)
+            # Exchange.headers without its property call: the multidict built once, on the exchange, from the
+            # parsed list (a clone's view gives its own).
+            exchange = self._exchange
+            fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+            if fields.__class__ is list:
+                fields = exchange.fields = CIMultiDict(fields)
+            value = cache["headers"] = CIMultiDictProxy(fields)
         return value
 
     @property
@@ -293,7 +299,11 @@ class Request(MutableMapping[str, Any]):
         cache = self._cache
         value = cache.get("cookies")  # not try/except: most handlers read it once, and a KeyError costs more
         if value is None:
-            header = self._exchange.headers.get("Cookie")
+            exchange = self._exchange  # its headers without the property call, as in headers
+            fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+            if fields.__class__ is list:
+                fields = exchange.fields = CIMultiDict(fields)
+            header = fields.get("Cookie")
             value = cache["cookies"] = MultiDictProxy(_parse_cookies(header)) if header else _EMPTY_MULTIDICT
         return value
 
@@ -456,11 +466,16 @@ class Request(MutableMapping[str, Any]):
         if self.__class__ is Request:
             # text() and read() inline (a subclass's own are called): the body taken at once when it has arrived
             # whole, decoded as text() decodes it; ``loads`` receives that str, as aiohttp's json() gives it.
-            stream = self._exchange.body
+            exchange = self._exchange
+            stream = exchange.body
             data = stream.read_arrived() if stream.__class__ in _STREAMS else None
             if data is None:
                 data = await stream.read()
-            charset = parse_content_type(self._exchange.headers.get("Content-Type"))[1].get("charset")
+            # Its headers without the property call, as in headers.
+            fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+            if fields.__class__ is list:
+                fields = exchange.fields = CIMultiDict(fields)
+            charset = parse_content_type(fields.get("Content-Type"))[1].get("charset")
             body = data.decode(charset or "utf-8")
         else:
             body = await self.text()
@@ -478,7 +493,13 @@ class Request(MutableMapping[str, Any]):
         For a method other than POST, PUT or PATCH, or another content type, the result is empty."""
         if self._post is None:
             # The Content-Type as parse_form reads it (request.headers), without building the headers' proxy.
-            headers = self._exchange.headers if self.__class__ is Request else self.headers
+            if self.__class__ is Request:
+                exchange = self._exchange  # its headers without the property call, as in headers
+                headers: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
+                if headers.__class__ is list:
+                    headers = exchange.fields = CIMultiDict(headers)
+            else:
+                headers = self.headers
             self._post = await _read_form(self, headers.get("Content-Type"))
         return self._post
 

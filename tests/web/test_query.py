@@ -30,6 +30,9 @@ CORPUS = [
     "=v",
     "&",
     "&&a=1&&",
+    "&a",
+    "a&",
+    "a=b=c&=&x",
     "a=1;b=2",  # ';' is not a separator since Python 3.10 (CVE-2021-23336)
     "a==b=c",
     "q=hello+world",
@@ -64,6 +67,16 @@ _ALPHABET = st.sampled_from([*"ab=&+%;#?/ ", "%2", "%20", "%C3", "%A9", "%ff", "
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_random_queries_match_parse_qsl(qs):
+    assert list(parse_query(qs).items()) == oracle(qs)
+
+
+# Without '%' and '+' parse_query splits the fields straight into the multidict (one field without a split).
+_PLAIN = st.sampled_from([*"ab=&;#?/ ", "é", "\x00", "name", "=="])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PLAIN, max_size=40).map("".join))
+def test_queries_without_escapes_match_parse_qsl(qs):
     assert list(parse_query(qs).items()) == oracle(qs)
 
 
@@ -102,6 +115,13 @@ _ESCAPES = st.sampled_from(
 @given(st.lists(_ESCAPES, max_size=30).map("".join), st.sampled_from(CHARSETS))
 def test_unquote_is_urllibs(text, charset):
     assert _unquote(text, charset) == unquote(text, charset)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ESCAPES, max_size=30).map("".join))
+def test_unquote_in_utf8_is_urllibs(text):
+    # UTF-8 text is decoded as text while its escapes stand for ASCII bytes, else as bytes: both as urllib does.
+    assert _unquote(text, "utf-8") == unquote(text, "utf-8")
 
 
 @pytest.mark.parametrize("charset", CHARSETS)

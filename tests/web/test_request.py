@@ -131,6 +131,26 @@ async def test_headers_are_a_case_insensitive_multidict_proxy(make_server):
     assert seen["headers"]["x-thing"] == "1" and seen["headers"]["X-THING"] == "1"
 
 
+async def test_headers_read_without_the_exchange_property_are_its_multidict(make_server):
+    # request.headers, cookies, json() and post() read the exchange's fields directly: the same one multidict as
+    # Exchange.headers, whichever reads first; a clone's replaced headers are what the clone reads.
+    seen = {}
+
+    async def handler(request):
+        seen["cookie"] = request.cookies.get("a")
+        seen["same"] = request.headers["X-Thing"] == "1" and dict(request.headers) == dict(request._exchange.headers)
+        seen["built_once"] = request._exchange.headers is request._exchange.fields
+        clone = request.clone(headers={"Cookie": "a=2", "Content-Type": "application/json; charset=latin-1"})
+        seen["clone"] = (clone.cookies.get("a"), clone.headers.get("X-Thing"), await clone.json())
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    headers = {"X-Thing": "1", "Cookie": "a=1", "Content-Type": "text/plain"}
+    async with aiohttp.ClientSession() as session, session.post(srv.url("/"), headers=headers, data=b'"\xe9"') as resp:
+        assert resp.status == 200
+    assert seen == {"cookie": "1", "same": True, "built_once": True, "clone": ("2", None, "\xe9")}
+
+
 async def test_post_property_raises_before_post(make_server):
     seen = {}
 
