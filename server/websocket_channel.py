@@ -333,8 +333,12 @@ class WebSocketChannel:
         RuntimeError if another task is waiting already. ``stop`` (for ``async for``): raise StopAsyncIteration
         instead of returning the CLOSE message or None. ``pop()`` and ``wait_message()`` in one coroutine."""
         if not (self._queue or self.finished):
-            # Awaited here, not through wait_message(): one coroutine less per message on the fast path.
-            waiter = self._new_waiter(timeout)
+            # Awaited here, not through wait_message(): one coroutine less per message on the fast path. Without
+            # a timeout or another waiter, _new_waiter() is this line.
+            if timeout or self._waiter is not None:
+                waiter = self._new_waiter(timeout)
+            else:
+                waiter = self._waiter = self._loop.create_future()
             try:
                 await waiter
             finally:
