@@ -35,6 +35,7 @@ _BINARY = WSMsgType.BINARY
 _PING = WSMsgType.PING
 _PONG = WSMsgType.PONG
 _CLOSE = WSMsgType.CLOSE
+_CLOSED = WSMsgType.CLOSED
 _ERROR = WSMsgType.ERROR
 # Each queued message counts this much beyond its payload, so a flood of empty messages is bounded too.
 _MESSAGE_COST = 64
@@ -327,11 +328,15 @@ class WebSocketChannel:
             self._end()
         return msg
 
-    async def next_message(self, timeout: float | None = None, stop: bool = False) -> Message | None:
+    async def next_message(
+        self, timeout: float | None = None, stop: bool = False, closed: bool = False
+    ) -> Message | None:
         """The next message, waiting for one if none is queued; None once ``finished`` and the queue is empty.
         Raises TimeoutError after ``timeout`` seconds (None or 0: no limit; the connection stays as it was),
         RuntimeError if another task is waiting already. ``stop`` (for ``async for``): raise StopAsyncIteration
-        instead of returning the CLOSE message or None. ``pop()`` and ``wait_message()`` in one coroutine."""
+        instead of returning the CLOSE message or None. ``closed`` (for aiohttp 3's ``receive()``): return a
+        CLOSED message carrying the close code (the peer's, else ours) instead of None. ``pop()`` and
+        ``wait_message()`` in one coroutine."""
         if not (self._queue or self.finished):
             # Awaited here, not through wait_message(): one coroutine less per message on the fast path. Without
             # a timeout or another waiter, _new_waiter() is this line.
@@ -356,6 +361,10 @@ class WebSocketChannel:
         msg = self.pop()
         if stop and (msg is None or msg[0] is _CLOSE):
             raise StopAsyncIteration
+        if msg is None and closed:
+            conn = self.conn
+            code = conn.close_code if conn.close_code is not None else conn.close_sent
+            return Message(_CLOSED, code, None)
         return msg
 
     async def wait_message(self, timeout: float | None = None) -> None:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-__all__ = ["COMPLETED", "EagerCoroutine", "eager_coroutine"]
+__all__ = ["COMPLETED", "EagerCoroutine", "coroutine_function", "eager_coroutine"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -162,3 +162,9 @@ else:  # pragma: no cover - exercised by the Python 3.11 run
         code = func.__code__
         func.__code__ = code.replace(co_flags=code.co_flags | inspect.CO_COROUTINE)
         return func
+
+
+#: The same mark for a plain function that returns a native coroutine made by another (``WebSocketResponse.receive``
+#: hands out the channel's): to its callers a coroutine function like any ``async def``, without a coroutine of its
+#: own around the one it returns.
+coroutine_function = eager_coroutine

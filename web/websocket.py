@@ -15,7 +15,7 @@ a coroutine, which asyncio runs as any other; awaiting a send waits for the writ
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from server.websocket import (
@@ -33,7 +33,7 @@ from server.websocket import (
 )
 from server.websocket_channel import WebSocketChannel, peer_gone, take_over
 
-from .eager import COMPLETED, EagerCoroutine, eager_coroutine
+from .eager import COMPLETED, EagerCoroutine, coroutine_function, eager_coroutine
 from .exceptions import HTTPBadRequest, HTTPException, HTTPUpgradeRequired
 from .helpers import DONE, DrainAwaitable
 from .response import StreamResponse
@@ -407,17 +407,16 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
 
     # -- receiving -------------------------------------------------------------------------------------------
 
-    async def receive(self, timeout: float | None = None) -> Message:
+    @coroutine_function
+    def receive(self, timeout: float | None = None) -> Coroutine[Any, Any, Message]:
         """The next message (aiohttp 3): TEXT or BINARY (PING/PONG too without ``autoping``), then CLOSE with
         the peer's code and reason, or ERROR with the peer's protocol error; CLOSED once it is all over."""
         channel = self._channel
         if channel is None:
-            raise RuntimeError("Call .start() first")
-        # A timeout leaves the connection as it was: the next receive() gets the next message.
-        msg = await channel.next_message(timeout or self._receive_timeout)
-        if msg is not None:
-            return msg
-        return Message(_CLOSED, self.close_code, None)
+            return _not_started()
+        # The channel's coroutine, not one of ours awaiting it: one coroutine less per message. A timeout leaves
+        # the connection as it was: the next receive() gets the next message.
+        return channel.next_message(timeout or self._receive_timeout, closed=True)  # type: ignore[return-value]
 
     async def receive_msg(self, timeout: float | None = None) -> Message:
         """A coroutine that waits for the next data message from the peer and returns it. MSG_PING, MSG_PONG and
@@ -475,6 +474,10 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     def __repr__(self) -> str:
         state = "not started" if self._channel is None else ("closed" if self.closed else "open")
         return f"<WebSocketResponse {state}>"
+
+
+async def _not_started() -> Message:
+    raise RuntimeError("Call .start() first")
 
 
 def _sent(channel: WebSocketChannel) -> EagerCoroutine:
