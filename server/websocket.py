@@ -101,6 +101,8 @@ _Utf8Decoder = codecs.getincrementaldecoder("utf-8")
 _NO_LIMIT = 1 << 62
 #: The two-byte heads of unmasked TEXT frames with FIN and a 7-bit length (RFC 6455 §5.2), by payload length.
 _TEXT_HEADS = [bytes((0x80 | OP_TEXT, n)) for n in range(126)]
+#: The same for BINARY frames.
+_BINARY_HEADS = [bytes((0x80 | OP_BINARY, n)) for n in range(126)]
 
 
 class WebSocketConnection:
@@ -467,6 +469,9 @@ class WebSocketConnection:
 
     def send_binary(self, data: bytes, compress: bool = True) -> bytes:
         """The frame carrying a BINARY message (compressed when the extension is on, unless ``compress`` is off)."""
+        n = len(data)
+        if n < 126 and self.deflate is None and self.close_sent is None:
+            return _BINARY_HEADS[n] + data  # send_data's frame, as in send_text
         return self.send_data(OP_BINARY, data, compress)
 
     def send_data(self, opcode: int, data: bytes, compress: bool = True) -> bytes:

@@ -303,12 +303,14 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     def send_bytes(self, data: bytes | bytearray | memoryview, compress: bool | int | None = None) -> EagerCoroutine:
         """Send ``data`` to the peer as a MSG_BINARY message. Raises TypeError if ``data`` is not bytes-like,
         RuntimeError if the websocket is not started or closing. Awaiting the result waits for the drain."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+        if type(data) is not bytes:
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+            data = bytes(data)
         channel = self._channel
         if channel is None or (channel.conn.state != OPEN and channel.closing):  # OPEN: writable, no question
             self._open_channel()  # raises the error that says which
-        frame = channel.conn.send_binary(bytes(data), compress is None or bool(compress))  # type: ignore[union-attr]
+        frame = channel.conn.send_binary(data, compress is None or bool(compress))  # type: ignore[union-attr]
         wait = channel.send(frame)  # type: ignore[union-attr]
         return COMPLETED if wait is None else EagerCoroutine(wait)
 
