@@ -39,6 +39,7 @@ frame headers and partial control frames (at most 139 bytes) are ever kept betwe
 from __future__ import annotations
 
 import codecs
+import struct
 
 from .websocket_deflate import DeflateOptions as DeflateOptions
 from .websocket_deflate import PerMessageDeflate as PerMessageDeflate
@@ -103,6 +104,8 @@ _NO_LIMIT = 1 << 62
 _TEXT_HEADS = [bytes((0x80 | OP_TEXT, n)) for n in range(126)]
 #: The same for BINARY frames.
 _BINARY_HEADS = [bytes((0x80 | OP_BINARY, n)) for n in range(126)]
+#: The head of a frame with a 16-bit length: (first byte, 126, length).
+_pack_16 = struct.Struct("!BBH").pack
 
 
 class WebSocketConnection:
@@ -461,17 +464,24 @@ class WebSocketConnection:
 
     def send_text(self, text: str, compress: bool = True) -> bytes:
         """The frame carrying a TEXT message (compressed when the extension is on, unless ``compress`` is off)."""
-        data = text.encode("utf-8")
-        n = len(data)
-        if n < 126 and self.deflate is None and self.close_sent is None:
-            return _TEXT_HEADS[n] + data  # send_data's frame, for the short uncompressed message of a chat or RPC
+        data = text.encode()  # UTF-8; without arguments to parse
+        if self.deflate is None and self.close_sent is None:
+            # send_data()'s frame without its calls, for the uncompressed messages of a chat or an RPC.
+            n = len(data)
+            if n < 126:
+                return _TEXT_HEADS[n] + data
+            if n < 65536:
+                return _pack_16(0x80 | OP_TEXT, 126, n) + data
         return self.send_data(OP_TEXT, data, compress)
 
     def send_binary(self, data: bytes, compress: bool = True) -> bytes:
         """The frame carrying a BINARY message (compressed when the extension is on, unless ``compress`` is off)."""
-        n = len(data)
-        if n < 126 and self.deflate is None and self.close_sent is None:
-            return _BINARY_HEADS[n] + data  # send_data's frame, as in send_text
+        if self.deflate is None and self.close_sent is None:
+            n = len(data)  # as in send_text()
+            if n < 126:
+                return _BINARY_HEADS[n] + data
+            if n < 65536:
+                return _pack_16(0x80 | OP_BINARY, 126, n) + data
         return self.send_data(OP_BINARY, data, compress)
 
     def send_data(self, opcode: int, data: bytes, compress: bool = True) -> bytes:

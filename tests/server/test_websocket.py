@@ -154,8 +154,8 @@ def test_send_lengths(size):
     assert decode_server_frames(conn.send_text("é" * (size // 2))) == [(1, ("é" * (size // 2)).encode())]
 
 
-@pytest.mark.parametrize("size", [0, 1, 2, 64, 124, 125, 126, 127])
-def test_short_frames_take_a_precomputed_head_with_encode_frames_bytes(size):
+@pytest.mark.parametrize("size", [0, 1, 2, 64, 124, 125, 126, 127, 300, 65535, 65536, 70000])
+def test_uncompressed_frames_built_inline_have_encode_frames_bytes(size):
     conn = WebSocketConnection()
     payload = os.urandom(size)
     text = "a" * size
