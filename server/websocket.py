@@ -234,7 +234,7 @@ class WebSocketConnection:
         if b0 == 0x82:
             return _new_message(Message, (_BINARY, payload, None))
         try:
-            text = payload.decode("utf-8")
+            text = payload.decode()  # UTF-8; without arguments to parse
         except UnicodeDecodeError:
             return None
         return _new_message(Message, (_TEXT, text if self.decode_text else payload, None))
@@ -355,7 +355,7 @@ class WebSocketConnection:
                     pos = end
                     if opcode == OP_TEXT:
                         try:
-                            text = payload.decode("utf-8")
+                            text = payload.decode()  # UTF-8
                         except UnicodeDecodeError:
                             raise InvalidUTF8("text message is not valid UTF-8") from None
                         events.append(_new_message(Message, (_TEXT, text if self.decode_text else payload, None)))
