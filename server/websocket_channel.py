@@ -12,7 +12,8 @@ Call contract, for the application layer:
 - Receive: ``channel.pop()`` hands out a queued message, or None; ``await channel.next_message(timeout)`` pops
   one or waits for one, and is None once ``finished`` and the queue is empty (it raises TimeoutError after
   ``timeout``, leaving the connection as it was). ``await channel.wait_message(timeout)`` only waits until a
-  message is queued (or ``finished``), for callers that pop themselves.
+  message is queued (or ``finished``), for callers that pop themselves. ``async for msg in
+  channel.messages(timeout)`` steps as ``next_message(timeout, stop=True)`` does.
 - Send: ``channel.write(conn.send_text(...))`` (any frame the codec made), while ``channel.closing`` is False;
   then, if ``channel.drain_waiter()`` is not None, await what it returns to let the write buffer drain.
 - Close: ``channel.close(code, reason)``; ``await channel.wait_over()`` waits for the close handshake to end.
