@@ -34,8 +34,23 @@ def make_app(max_msg_size: int = 16 * 1024 * 1024):
                 break
         return ws
 
+    async def echo_receive(request):
+        """The same echo written with ``await ws.receive()``."""
+        ws = WebSocketResponse(max_msg_size=max_msg_size)
+        await ws.prepare(request)
+        while True:
+            msg = await ws.receive()
+            if msg.tp is MSG_TEXT:
+                await ws.send_str(msg.data)
+            elif msg.tp is MSG_BINARY:
+                await ws.send_bytes(msg.data)
+            else:
+                break
+        return ws
+
     app = web.Application()
     app.router.add_route("GET", "/", echo)
+    app.router.add_route("GET", "/receive", echo_receive)
     return app
 
 
@@ -55,8 +70,22 @@ def make_aiohttp_app(max_msg_size: int = 16 * 1024 * 1024):
                 break
         return ws
 
+    async def echo_receive(request):
+        ws = web.WebSocketResponse(max_msg_size=max_msg_size)
+        await ws.prepare(request)
+        while True:
+            msg = await ws.receive()
+            if msg.type == WSMsgType.TEXT:
+                await ws.send_str(msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                await ws.send_bytes(msg.data)
+            else:
+                break
+        return ws
+
     app = web.Application()
     app.router.add_get("/", echo)
+    app.router.add_get("/receive", echo_receive)
     return app
 
 
@@ -143,10 +172,17 @@ async def serve(port: int, use_aiohttp: bool, ready: asyncio.Event | None = None
     await asyncio.Event().wait()
 
 
-async def inproc(messages: int, size: int, server: str) -> None:
+async def inproc(
+    messages: int, size: int, server: str, callgrind: bool = False, binary: bool = False, receive: bool = False
+) -> None:
     """Echo ``messages`` masked text frames of ``size`` bytes through the upgraded protocol with a fake transport
     (no sockets, no kernel), one frame per ``data_received`` and one loop iteration each (the handler's task
-    runs in it), as a request/response client drives it: the Python cost per message."""
+    runs in it), as a request/response client drives it: the Python cost per message.
+
+    With ``callgrind`` (the script under ``valgrind --tool=callgrind --instr-atstart=no``), the ``messages`` are
+    counted in instructions instead of timed, as bench/inproc_instructions.py counts requests: divide valgrind's
+    ``Collected`` by ``messages``. ``binary`` sends BINARY frames (``send_bytes``) instead of TEXT; ``receive`` echoes
+    with the handler that calls ``await ws.receive()`` instead of ``async for``."""
     import statistics
     import time
 
@@ -164,17 +200,32 @@ async def inproc(messages: int, size: int, server: str) -> None:
     # Writes are counted and dropped.
     transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)}, keep=False)
     protocol.connection_made(transport)
+    path = b"/receive" if receive else b"/"
     protocol.data_received(
-        b"GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"GET " + path + b" HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
     )
     for _ in range(3):
         await asyncio.sleep(0)
-    frame = encode_frame(1, b"a" * size, mask=b"\x11\x22\x33\x44")
+    frame = encode_frame(2 if binary else 1, b"a" * size, mask=b"\x11\x22\x33\x44")
     sleep = asyncio.sleep
     for _ in range(2000):  # warm-up
         protocol.data_received(frame)
         await sleep(0)
+    if callgrind:
+        from bench.inproc_instructions import instrument
+
+        before = transport.writes
+        await sleep(0)
+        instrument("on")
+        # The request/response pattern: one frame in, the loop runs until its echo is written, then the next.
+        for _ in range(messages):
+            protocol.data_received(frame)
+            await sleep(0)
+        instrument("off")
+        if transport.writes - before != messages:
+            raise RuntimeError(f"{transport.writes - before} echoes for {messages} messages")
+        return
     # Blocks of 10,000 messages: on a shared machine the fastest block is the steadiest estimate of the cost.
     blocks = []
     harness = []
@@ -206,12 +257,20 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true", help="serve with a bare uvloop protocol (the floor)")
     parser.add_argument("--inproc", type=int, metavar="N", help="time N messages without sockets, then exit")
     parser.add_argument("--size", type=int, default=64, help="for --inproc: payload bytes")
+    parser.add_argument("--binary", action="store_true", help="for --inproc: BINARY frames instead of TEXT")
+    parser.add_argument("--receive", action="store_true", help="for --inproc: the handler awaits ws.receive()")
+    parser.add_argument(
+        "--callgrind",
+        action="store_true",
+        help="for --inproc under valgrind --tool=callgrind --instr-atstart=no: count N messages' instructions",
+    )
     parser.add_argument("--profile", metavar="FILE", help="run under cProfile, write the pstats to FILE at the end")
     args = parser.parse_args()
     from bench.common import run_profiled
 
     if args.inproc:
-        run = inproc(args.inproc, args.size, "aiohttp" if args.aiohttp else "floor" if args.floor else "prefork")
+        server = "aiohttp" if args.aiohttp else "floor" if args.floor else "prefork"
+        run = inproc(args.inproc, args.size, server, args.callgrind, args.binary, args.receive)
     else:
         run = serve(args.port, args.aiohttp, floor=args.floor)
     if args.profile:

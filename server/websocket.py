@@ -39,11 +39,12 @@ frame headers and partial control frames (at most 139 bytes) are ever kept betwe
 from __future__ import annotations
 
 import codecs
+import struct
 
 from .websocket_deflate import DeflateOptions as DeflateOptions
 from .websocket_deflate import PerMessageDeflate as PerMessageDeflate
 from .websocket_deflate import negotiate as negotiate_deflate
-from .websocket_frames import OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT
+from .websocket_frames import OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, mask_function
 from .websocket_frames import BadClosePayload as BadClosePayload
 from .websocket_frames import BadCompressedData as BadCompressedData
 from .websocket_frames import BadFrameLength as BadFrameLength
@@ -101,6 +102,10 @@ _Utf8Decoder = codecs.getincrementaldecoder("utf-8")
 _NO_LIMIT = 1 << 62
 #: The two-byte heads of unmasked TEXT frames with FIN and a 7-bit length (RFC 6455 §5.2), by payload length.
 _TEXT_HEADS = [bytes((0x80 | OP_TEXT, n)) for n in range(126)]
+#: The same for BINARY frames.
+_BINARY_HEADS = [bytes((0x80 | OP_BINARY, n)) for n in range(126)]
+#: The head of a frame with a 16-bit length: (first byte, 126, length).
+_pack_16 = struct.Struct("!BBH").pack
 
 
 class WebSocketConnection:
@@ -129,6 +134,7 @@ class WebSocketConnection:
         "_remaining",
         "_require_mask",
         "_size",
+        "_unmask",
         "close_code",
         "close_reason",
         "close_sent",
@@ -159,6 +165,8 @@ class WebSocketConnection:
         #: The rule the peer broke, when the codec failed the connection.
         self.failure: WebSocketError | None = None
         self._require_mask = require_mask
+        # apply_mask's implementation, called directly: one Python call less per frame.
+        self._unmask = mask_function()
         self._buf = b""
         self._out: list[bytes] = []
         self._close_pending: int | None = None
@@ -222,11 +230,11 @@ class WebSocketConnection:
         if max_size and length > max_size:
             return None
         if length:
-            payload = apply_mask(payload, mask)
+            payload = self._unmask(payload, mask)
         if b0 == 0x82:
             return _new_message(Message, (_BINARY, payload, None))
         try:
-            text = payload.decode("utf-8")
+            text = payload.decode()  # UTF-8; without arguments to parse
         except UnicodeDecodeError:
             return None
         return _new_message(Message, (_TEXT, text if self.decode_text else payload, None))
@@ -333,7 +341,7 @@ class WebSocketConnection:
                     break
                 payload = data[start:end]
                 pos = end
-                self._control(opcode, apply_mask(payload, mask) if mask else payload, events)
+                self._control(opcode, self._unmask(payload, mask) if mask else payload, events)
                 if self._discard:
                     return
                 continue
@@ -343,11 +351,11 @@ class WebSocketConnection:
                     # The common case: a whole unfragmented, uncompressed message is at hand.
                     payload = data[start:end]
                     if mask:
-                        payload = apply_mask(payload, mask)
+                        payload = self._unmask(payload, mask)
                     pos = end
                     if opcode == OP_TEXT:
                         try:
-                            text = payload.decode("utf-8")
+                            text = payload.decode()  # UTF-8
                         except UnicodeDecodeError:
                             raise InvalidUTF8("text message is not valid UTF-8") from None
                         events.append(_new_message(Message, (_TEXT, text if self.decode_text else payload, None)))
@@ -381,7 +389,7 @@ class WebSocketConnection:
             off = self._mask_off
             if off:
                 mask = mask[off:] + mask[:off]
-            chunk = apply_mask(chunk, mask)
+            chunk = self._unmask(chunk, mask)
             self._mask_off = (off + len(chunk)) & 3
         final = not self._remaining and self._frame_fin
         if self._msg_compressed:
@@ -456,14 +464,24 @@ class WebSocketConnection:
 
     def send_text(self, text: str, compress: bool = True) -> bytes:
         """The frame carrying a TEXT message (compressed when the extension is on, unless ``compress`` is off)."""
-        data = text.encode("utf-8")
-        n = len(data)
-        if n < 126 and self.deflate is None and self.close_sent is None:
-            return _TEXT_HEADS[n] + data  # send_data's frame, for the short uncompressed message of a chat or RPC
+        data = text.encode()  # UTF-8; without arguments to parse
+        if self.deflate is None and self.close_sent is None:
+            # send_data()'s frame without its calls, for the uncompressed messages of a chat or an RPC.
+            n = len(data)
+            if n < 126:
+                return _TEXT_HEADS[n] + data
+            if n < 65536:
+                return _pack_16(0x80 | OP_TEXT, 126, n) + data
         return self.send_data(OP_TEXT, data, compress)
 
     def send_binary(self, data: bytes, compress: bool = True) -> bytes:
         """The frame carrying a BINARY message (compressed when the extension is on, unless ``compress`` is off)."""
+        if self.deflate is None and self.close_sent is None:
+            n = len(data)  # as in send_text()
+            if n < 126:
+                return _BINARY_HEADS[n] + data
+            if n < 65536:
+                return _pack_16(0x80 | OP_BINARY, 126, n) + data
         return self.send_data(OP_BINARY, data, compress)
 
     def send_data(self, opcode: int, data: bytes, compress: bool = True) -> bytes:

@@ -26,6 +26,7 @@ import enum
 import json
 import struct
 from collections import namedtuple
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "close_payload",
     "encode_frame",
     "is_valid_close_code",
+    "mask_function",
     "parse_close_payload",
 ]
 
@@ -222,11 +224,21 @@ def _load_mask() -> Any:
 _mask_impl: Any = None
 
 
+def mask_function() -> Callable[[bytes, bytes], bytes]:
+    """The function :func:`apply_mask` calls, for a caller that unmasks every frame of a connection: calling it
+    directly saves a Python call per frame. Loads it the first time (see :func:`apply_mask`)."""
+    global _mask_impl
+    if _mask_impl is None:
+        _mask_impl = _load_mask()
+    return _mask_impl
+
+
 def apply_mask(data: bytes, mask: bytes) -> bytes:
     """XOR ``data`` with the repeated 4-byte ``mask`` (RFC 6455 §5.3).
 
     Importing ``websockets`` (for its C helper) costs each worker about 0.6 MiB and the import time, so it happens
-    at the first masked frame, not when the codec is imported: most workers never see a websocket.
+    at the first masked frame (or the first websocket connection, :func:`mask_function`), not when the codec is
+    imported: most workers never see a websocket.
     """
     global _mask_impl
     if _mask_impl is None:

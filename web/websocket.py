@@ -15,7 +15,7 @@ a coroutine, which asyncio runs as any other; awaiting a send waits for the writ
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from server.websocket import (
@@ -33,7 +33,7 @@ from server.websocket import (
 )
 from server.websocket_channel import WebSocketChannel, peer_gone, take_over
 
-from .eager import COMPLETED, EagerCoroutine, eager_coroutine
+from .eager import COMPLETED, EagerCoroutine, coroutine_function, eager_coroutine
 from .exceptions import HTTPBadRequest, HTTPException, HTTPUpgradeRequired
 from .helpers import DONE, DrainAwaitable
 from .response import StreamResponse
@@ -120,10 +120,13 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
 
     #: A subclass overrides receive(): ``async for`` then goes through it rather than the inlined copy.
     _custom_receive = False
+    #: A subclass overrides receive() or __anext__(): ``async for`` then iterates the response itself.
+    _custom_iteration = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._custom_receive = cls.receive is not WebSocketResponse.receive
+        cls._custom_iteration = cls._custom_receive or cls.__anext__ is not WebSocketResponse.__anext__
 
     def __init__(
         self,
@@ -300,12 +303,14 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     def send_bytes(self, data: bytes | bytearray | memoryview, compress: bool | int | None = None) -> EagerCoroutine:
         """Send ``data`` to the peer as a MSG_BINARY message. Raises TypeError if ``data`` is not bytes-like,
         RuntimeError if the websocket is not started or closing. Awaiting the result waits for the drain."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+        if type(data) is not bytes:
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+            data = bytes(data)
         channel = self._channel
         if channel is None or (channel.conn.state != OPEN and channel.closing):  # OPEN: writable, no question
             self._open_channel()  # raises the error that says which
-        frame = channel.conn.send_binary(bytes(data), compress is None or bool(compress))  # type: ignore[union-attr]
+        frame = channel.conn.send_binary(data, compress is None or bool(compress))  # type: ignore[union-attr]
         wait = channel.send(frame)  # type: ignore[union-attr]
         return COMPLETED if wait is None else EagerCoroutine(wait)
 
@@ -407,17 +412,16 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
 
     # -- receiving -------------------------------------------------------------------------------------------
 
-    async def receive(self, timeout: float | None = None) -> Message:
+    @coroutine_function
+    def receive(self, timeout: float | None = None) -> Coroutine[Any, Any, Message]:
         """The next message (aiohttp 3): TEXT or BINARY (PING/PONG too without ``autoping``), then CLOSE with
         the peer's code and reason, or ERROR with the peer's protocol error; CLOSED once it is all over."""
         channel = self._channel
         if channel is None:
-            raise RuntimeError("Call .start() first")
-        # A timeout leaves the connection as it was: the next receive() gets the next message.
-        msg = await channel.next_message(timeout or self._receive_timeout)
-        if msg is not None:
-            return msg
-        return Message(_CLOSED, self.close_code, None)
+            return _not_started()
+        # The channel's coroutine, not one of ours awaiting it: one coroutine less per message. A timeout leaves
+        # the connection as it was: the next receive() gets the next message.
+        return channel.next_message(timeout or self._receive_timeout, closed=True)  # type: ignore[return-value]
 
     async def receive_msg(self, timeout: float | None = None) -> Message:
         """A coroutine that waits for the next data message from the peer and returns it. MSG_PING, MSG_PONG and
@@ -454,16 +458,20 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         """The next MSG_TEXT message parsed by ``loads``."""
         return loads(await self.receive_str(timeout=timeout))
 
-    def __aiter__(self) -> WebSocketResponse[_DecodeText]:
-        return self
+    def __aiter__(self) -> AsyncIterator[Message]:
+        channel = self._channel
+        if channel is None or self._custom_iteration:
+            return self
+        # The channel's iterator, whose __anext__ is the coroutine itself: no method of ours runs per message.
+        return channel.messages(self._receive_timeout)
 
     def __anext__(self) -> Awaitable[Message]:
         channel = self._channel
         if channel is None or self._custom_receive:
             return self._receive_next()
-        # receive() without a coroutine of its own: ``async for msg in ws`` awaits the channel's directly, which
-        # ends the iteration on the messages _STOP names (the channel hands out CLOSE, or None once finished;
-        # never CLOSING or CLOSED).
+        # receive() without a coroutine of its own (``async for`` uses channel.messages(), see __aiter__): the
+        # channel's coroutine ends the iteration on the messages _STOP names (it hands out CLOSE, or None once
+        # finished; never CLOSING or CLOSED).
         return channel.next_message(self._receive_timeout, True)  # type: ignore[return-value]
 
     async def _receive_next(self) -> Message:
@@ -475,6 +483,10 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     def __repr__(self) -> str:
         state = "not started" if self._channel is None else ("closed" if self.closed else "open")
         return f"<WebSocketResponse {state}>"
+
+
+async def _not_started() -> Message:
+    raise RuntimeError("Call .start() first")
 
 
 def _sent(channel: WebSocketChannel) -> EagerCoroutine:

@@ -27,6 +27,8 @@ from server.websocket import (
 )
 from server.websocket_deflate import parse_extensions
 from server.websocket_frames import (
+    OP_BINARY,
+    OP_TEXT,
     InvalidUTF8,
     MessageTooBig,
     WebSocketError,
@@ -150,6 +152,19 @@ def test_send_lengths(size):
     payload = os.urandom(size)
     assert decode_server_frames(conn.send_binary(payload)) == [(2, payload)]
     assert decode_server_frames(conn.send_text("é" * (size // 2))) == [(1, ("é" * (size // 2)).encode())]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 64, 124, 125, 126, 127, 300, 65535, 65536, 70000])
+def test_uncompressed_frames_built_inline_have_encode_frames_bytes(size):
+    conn = WebSocketConnection()
+    payload = os.urandom(size)
+    text = "a" * size
+    assert conn.send_binary(payload) == conn.send_data(OP_BINARY, payload) == encode_frame(OP_BINARY, payload)
+    assert conn.send_text(text) == conn.send_data(OP_TEXT, text.encode()) == encode_frame(OP_TEXT, text.encode())
+    conn.send_close()
+    for send, data in ((conn.send_binary, payload), (conn.send_text, text)):
+        with pytest.raises(RuntimeError):
+            send(data)
 
 
 def test_control_frames_are_limited_to_125_bytes():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import inspect
+import types
 import warnings
 
 import pytest
@@ -43,6 +44,8 @@ def test_the_method_is_a_coroutine_function_with_its_signature_and_doc():
     assert str(inspect.signature(Sender().send)) == "(item: 'object', *, wait: 'bool' = True) -> 'EagerCoroutine'"
     assert Sender.send.__doc__.startswith("Record")
     assert Sender.send.__name__ == "send"
+    # A plain function, bound and called as any method (no wrapper object on the send path).
+    assert type(Sender.send) is types.FunctionType
 
 
 async def test_the_work_is_done_at_the_call_and_ignoring_the_result_warns_nothing():

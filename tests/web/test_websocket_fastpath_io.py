@@ -1,8 +1,9 @@
 """The websocket's request/response fast path through a real server, against the general path: the same frames
 sent one at a time, waiting for each answer (each arrives in a read of its own: the codec's ``receive_frame``,
 the channel's single-message queueing, ``async for``'s direct ``next_message``), and sent all in one write (the
-general parser, the loop over events). The handler reads with ``async for``, with ``receive()``, or through a
-subclass that overrides ``receive()``; every variant must record the same messages and send back the same
+general parser, the loop over events). The handler reads with ``async for`` (the channel's iterator), with
+``receive()``, with ``__anext__()`` called by hand, or through a subclass that overrides ``receive()`` or
+``__anext__()``; every variant must record the same messages and send back the same
 frames. (tests/server/test_websocket_fastpath.py compares the codec's two paths on bytes alone.)"""
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ class RecordingResponse(WebSocketResponse):
         return await super().receive(timeout)
 
 
+class IteratingResponse(WebSocketResponse):
+    """Overrides __anext__(): ``async for`` then iterates the response itself, through it."""
+
+    steps = 0
+
+    def __anext__(self):
+        IteratingResponse.steps += 1
+        return super().__anext__()
+
+
 def record(msg):
     """What the handler saw; an ERROR's exception by its type and close code."""
     data = msg.data
@@ -43,7 +54,8 @@ def record(msg):
 
 def make_app(style: str, seen: list) -> web.Application:
     async def handler(request):
-        ws = (RecordingResponse if style == "subclass" else WebSocketResponse)(autoping=True)
+        cls = {"subclass": RecordingResponse, "anext subclass": IteratingResponse}.get(style, WebSocketResponse)
+        ws = cls(autoping=True)
         await ws.prepare(request)
 
         async def answer(msg):
@@ -58,6 +70,13 @@ def make_app(style: str, seen: list) -> web.Application:
                 msg = await ws.receive()
                 if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):  # where async for stops
                     seen.append(record(msg))
+                    break
+                await answer(msg)
+        elif style == "anext":
+            while True:
+                try:
+                    msg = await ws.__anext__()
+                except StopAsyncIteration:
                     break
                 await answer(msg)
         else:
@@ -211,13 +230,15 @@ async def test_the_fast_and_the_general_path_agree(make_server, monkeypatch, nam
         return msg
 
     monkeypatch.setattr(WebSocketConnection, "receive_frame", counting)
-    for style in ("iterate", "receive", "subclass"):
+    for style in ("iterate", "receive", "subclass", "anext subclass", "anext"):
         for one_at_a_time in (True, False):
             seen: list = []
             server = await make_server(make_app(style, seen))
             taken.clear()
+            IteratingResponse.steps = 0
             got = await exchange(server, frames, one_at_a_time=one_at_a_time, deflate=deflate)
             await server.close()
+            assert (IteratingResponse.steps > 0) is (style == "anext subclass")
             if one_at_a_time:
                 assert any(taken), "the fast path was not taken"
             results[style, one_at_a_time] = (got, seen)

@@ -167,6 +167,30 @@ async def test_receive_timeout_raises_and_keeps_the_connection(make_server):
     assert got == ["still open"]
 
 
+async def test_receive_timeout_applies_to_async_for_and_keeps_the_connection(make_server):
+    got = []
+
+    async def handler(request):
+        ws = WebSocketResponse(receive_timeout=0.05)
+        await ws.prepare(request)
+        with pytest.raises(asyncio.TimeoutError):
+            async for msg in ws:
+                got.append(msg.data)
+        await ws.send_str("timed out")
+        async for msg in ws:  # a new loop after the timeout reads on
+            got.append(msg.data)
+            break
+        await ws.close()
+        return ws
+
+    server = await make_server(app_for(handler))
+    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url(server)) as ws:
+        assert (await ws.receive(timeout=5)).data == "timed out"
+        await ws.send_str("still open")
+        assert (await ws.receive(timeout=5)).type is aiohttp.WSMsgType.CLOSE
+    assert got == ["still open"]
+
+
 async def test_max_msg_size_closes_with_1009(make_server):
     seen: asyncio.Future = asyncio.get_running_loop().create_future()
 

@@ -225,6 +225,10 @@ async def test_methods_before_start_raise():
             call()
     with pytest.raises(RuntimeError):
         await ws.receive_msg()
+    receiving = ws.receive()  # a coroutine, as aiohttp's: the error comes when it is awaited
+    assert asyncio.iscoroutine(receiving)
+    with pytest.raises(RuntimeError, match="start"):
+        await receiving
     with pytest.raises(RuntimeError):
         await ws.wait_closed()
     assert not ws.closing
@@ -331,6 +335,29 @@ async def test_autoping_off_delivers_pings(make_server):
     server = await make_server(app_for(handler))
     async with connect(ws_url(server)) as ws:
         await asyncio.wait_for(await ws.ping(b"are you there"), 5)
+
+
+async def test_receive_after_the_peers_close_gives_closed_with_its_code(make_server):
+    seen = []
+
+    async def handler(request):
+        ws = WebSocketResponse()
+        await ws.prepare(request)
+        for _ in range(4):
+            msg = await ws.receive()
+            seen.append((msg.type, msg.data, msg.extra))
+        return ws
+
+    server = await make_server(app_for(handler))
+    async with connect(ws_url(server)) as ws:
+        await ws.send("last")
+        await ws.close(4001, "done")
+    for _ in range(50):
+        if len(seen) == 4:
+            break
+        await asyncio.sleep(0.02)
+    closed = (WSMsgType.CLOSED, 4001, None)
+    assert seen == [(WSMsgType.TEXT, "last", None), (WSMsgType.CLOSE, 4001, "done"), closed, closed]
 
 
 async def test_concurrent_receive_is_refused(make_server):
