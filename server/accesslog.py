@@ -24,13 +24,14 @@ import logging
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .exchange import Exchange
 
-__all__ = ["AccessLogger", "compile_format", "plain_handler"]
+__all__ = ["AccessLogger", "compile_format", "flush_pending", "plain_handler"]
 
 Remote = Callable[["Exchange"], "str | None"]
 LineFunction = Callable[["Exchange", float], str]
@@ -240,7 +241,7 @@ class AccessLogger:
     layer knows who is trusted, the server does not); None, or a falsy answer, means the TCP peer.
     """
 
-    __slots__ = ("_handler", "_line", "_lines", "_remote", "format", "logger")
+    __slots__ = ("__weakref__", "_handler", "_line", "_lines", "_remote", "format", "logger")
 
     def __init__(self, logger: logging.Logger, log_format: str, remote: Remote | None = None) -> None:
         self.logger = logger
@@ -252,6 +253,7 @@ class AccessLogger:
         self._handler: logging.StreamHandler[Any] | bool | None = None
         # The lines of this loop iteration that go to _handler, written by flush().
         self._lines: list[str] = []
+        _loggers.add(self)
 
     @property
     def remote(self) -> Remote | None:
@@ -334,3 +336,15 @@ class AccessLogger:
         # As StreamHandler.emit: the error goes to handleError (a traceback on stderr), the server carries on.
         record = self.logger.makeRecord(self.logger.name, _INFO, "(access log)", 0, line, (), None)
         handler.handleError(record)
+
+
+# Every AccessLogger, for flush_pending(): the lines each gathers wait for the end of the loop iteration, which a
+# process that exits from a signal handler (the worker's heartbeat abort) or after its loop stopped never reaches.
+_loggers: weakref.WeakSet[AccessLogger] = weakref.WeakSet()
+
+
+def flush_pending() -> None:
+    """Write now the lines every access logger holds for the end of the current loop iteration. Call contract: the
+    last thing before ``logging.shutdown()`` and ``os._exit`` in a process that may not return to its loop."""
+    for logger in list(_loggers):
+        logger.flush()
