@@ -203,8 +203,8 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
 def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
     """The handler the logger's INFO records end in, when nothing else sees them and it writes the message alone
     plus its terminator to its stream: one ``StreamHandler``/``FileHandler`` (or a subclass that keeps their
-    ``emit``), no filter, no propagation, the standard record factory and a ``%(message)s`` formatter. None
-    otherwise: the record must then be made, for whatever else is configured."""
+    ``emit`` and ``flush``), no filter, no propagation, the standard record factory and a ``%(message)s``
+    formatter. None otherwise: the record must then be made, for whatever else is configured."""
     if logger.__class__ is not logging.Logger or logger.filters or logger.propagate:
         return None
     if logging.getLogRecordFactory() is not logging.LogRecord:
@@ -217,6 +217,7 @@ def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
     if (
         not isinstance(handler, logging.StreamHandler)
         or cls.emit not in (logging.StreamHandler.emit, logging.FileHandler.emit)
+        or cls.flush is not logging.StreamHandler.flush
         or cls.handle is not logging.Handler.handle
         or cls.format is not logging.Handler.format
         or handler.filters
@@ -322,7 +323,10 @@ class AccessLogger:
             if stream is not None:
                 try:
                     stream.write(text)
-                    handler.flush()
+                    # StreamHandler.flush (plain_handler checked it is the class's), without taking the lock again.
+                    stream = handler.stream
+                    if stream and hasattr(stream, "flush"):
+                        stream.flush()
                 except Exception:
                     self._write_failed(handler, text)
                 return

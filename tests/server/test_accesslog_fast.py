@@ -319,6 +319,32 @@ async def test_a_bad_format_is_reported_alike_on_both_paths(loggers, log_format)
     assert summary == [("ERROR", f"bad access log format {log_format!r}", summary[0][2])] * 2
 
 
+async def test_a_handler_with_its_own_flush_gets_a_record_per_line(tmp_path):
+    # The direct path runs StreamHandler.flush's body itself: a subclass's flush must see every line, as a record.
+    flushed: list[str] = []
+
+    class Flushing(logging.FileHandler):
+        def flush(self) -> None:
+            flushed.append("flush")
+            super().flush()
+
+    logger = logging.Logger("prefork.test.accesslog.flushing")
+    handler = Flushing(tmp_path / "flushing.log", encoding="utf-8")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    assert plain_handler(logger) is None
+    access = AccessLogger(logger, "%(m)s %(U)s")
+    loop = asyncio.get_running_loop()
+    exchange = detached_exchange("GET", "/x", [("Host", "t")], too_large=lambda *_: ValueError(), loop=loop)
+    access.log(exchange, 0.001)
+    access.log(exchange, 0.001)
+    await asyncio.sleep(0)
+    assert flushed == ["flush", "flush"]
+    handler.close()
+    assert (tmp_path / "flushing.log").read_text() == "GET /x\nGET /x\n"
+
+
 class _WatchedLock:
     """A handler's lock that tells when someone asks for it."""
 
