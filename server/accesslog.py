@@ -26,7 +26,7 @@ import re
 import time
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -147,12 +147,22 @@ class _Atoms(dict):  # type: ignore[type-arg]
 _SPEC = re.compile(r"[#0 +\-]*\d*(?:\.\d*)?[hlL]?[diouxXeEfFgGcrsa]")
 
 
-def _split_format(log_format: str) -> tuple[str, list[str]] | None:
-    """``log_format`` with every ``%(key)`` turned into a bare ``%``, and the keys in order; None when a
-    conversion has no key or an unusual spec (then ``format % mapping`` decides, as Python's ``%`` parses)."""
+class _Split(NamedTuple):
+    positional: str  # the format with every ``%(key)`` turned into a bare ``%``
+    keys: list[str]  # the keys, in order
+    specs: list[str]  # each conversion's spec after its key: ``s``, ``5s``, ``06d``...
+    texts: list[str]  # the text around the conversions (one more than keys), ``%%`` read as ``%``
+
+
+def _split_format(log_format: str) -> _Split | None:
+    """``log_format`` taken apart at its ``%(key)spec`` conversions; None when a conversion has no key or an
+    unusual spec (then ``format % mapping`` decides, as Python's ``%`` parses)."""
     parts: list[str] = []
     keys: list[str] = []
-    i = 0
+    specs: list[str] = []
+    texts: list[str] = []
+    text: list[str] = []
+    i = t = 0  # where the positional part and the text go on from
     n = len(log_format)
     while True:
         j = log_format.find("%", i)
@@ -160,7 +170,8 @@ def _split_format(log_format: str) -> tuple[str, list[str]] | None:
             break
         if log_format.startswith("%%", j):
             parts.append(log_format[i : j + 2])
-            i = j + 2
+            text.append(log_format[t : j + 1])
+            i = t = j + 2
             continue
         if not log_format.startswith("%(", j):
             return None
@@ -175,10 +186,33 @@ def _split_format(log_format: str) -> tuple[str, list[str]] | None:
         if spec is None:
             return None
         keys.append(log_format[j + 2 : k - 1])
+        specs.append(spec.group())
         parts.append(log_format[i : j + 1])
-        i = k
+        text.append(log_format[t:j])
+        texts.append("".join(text))
+        text = []
+        i, t = k, spec.end()
     parts.append(log_format[i:])
-    return "".join(parts), keys
+    text.append(log_format[t:])
+    texts.append("".join(text))
+    return _Split("".join(parts), keys, specs, texts)
+
+
+# The conversions whose ``%`` formatting is the f-string's: ``'%s' % v`` is ``str(v)``, as ``f'{v!s}'`` is.
+_CONVERSIONS = {"s": "!s", "r": "!r", "a": "!a"}
+
+
+def _fstring(split: _Split, slots: list[int]) -> str:
+    """The source of an f-string (adjacent literals, joined by the compiler) that builds what
+    ``split.positional % (v<slot>, ...)`` does, when every spec is a bare conversion."""
+    pieces = []
+    for text, spec, slot in zip(split.texts, split.specs, slots, strict=False):
+        if text:
+            pieces.append("f" + repr(text.replace("{", "{{").replace("}", "}}")))
+        pieces.append(f"f'{{v{slot}{_CONVERSIONS[spec]}}}'")
+    if split.texts[-1]:
+        pieces.append("f" + repr(split.texts[-1].replace("{", "{{").replace("}", "}}")))
+    return " ".join(pieces) or "''"
 
 
 def compile_format(log_format: str, remote: Remote | None = None) -> LineFunction:
@@ -187,14 +221,19 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
     split = _split_format(log_format)
     if split is None:
         return lambda x, d: log_format % _Atoms(x, d, remote)
-    positional, keys = split
+    keys = split.keys
     distinct = list(dict.fromkeys(keys))
     lines = [f"    v{i} = {_expression(key)}" for i, key in enumerate(distinct)]
     if sum(line.count("x.headers") for line in lines) > 1:  # the property once, not per header atom
         lines = ["    h = x.headers", *(line.replace("x.headers", "h") for line in lines)]
-    values = "".join(f"v{distinct.index(key)}, " for key in keys)
-    source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return _format % ({values})\n"
-    namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": positional}
+    slots = [distinct.index(key) for key in keys]
+    if all(spec in _CONVERSIONS for spec in split.specs):
+        # gunicorn's default and most formats: an f-string joins the line without parsing a format per line.
+        result = _fstring(split, slots)
+    else:
+        result = "_format % (" + "".join(f"v{slot}, " for slot in slots) + ")"
+    source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return {result}\n"
+    namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": split.positional}
     exec(compile(source, f"<access log format {log_format!r}>", "exec"), namespace)
     line: LineFunction = namespace["line"]
     return line
