@@ -239,14 +239,23 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
     return line
 
 
+# What plain_handler compares with, fetched once: these are the implementations whose behaviour the direct path
+# reproduces (a later patch of, say, StreamHandler.emit is not one of them, and takes the general path).
+_Logger, _LogRecord, _StreamHandler = logging.Logger, logging.LogRecord, logging.StreamHandler
+_STREAM_EMIT, _FILE_EMIT, _FLUSH = logging.StreamHandler.emit, logging.FileHandler.emit, logging.StreamHandler.flush
+_HANDLE, _FORMAT = logging.Handler.handle, logging.Handler.format
+_Formatter, _PercentStyle = logging.Formatter, logging.PercentStyle
+_getLogRecordFactory = logging.getLogRecordFactory
+
+
 def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
     """The handler the logger's INFO records end in, when nothing else sees them and it writes the message alone
     plus its terminator to its stream: one ``StreamHandler``/``FileHandler`` (or a subclass that keeps their
     ``emit`` and ``flush``), no filter, no propagation, the standard record factory and a ``%(message)s``
     formatter. None otherwise: the record must then be made, for whatever else is configured."""
-    if logger.__class__ is not logging.Logger or logger.filters or logger.propagate:
+    if logger.__class__ is not _Logger or logger.filters or logger.propagate:
         return None
-    if logging.getLogRecordFactory() is not logging.LogRecord:
+    if _getLogRecordFactory() is not _LogRecord:
         return None
     handlers = logger.handlers
     if len(handlers) != 1:
@@ -254,11 +263,11 @@ def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
     handler = handlers[0]
     cls = type(handler)
     if (
-        not isinstance(handler, logging.StreamHandler)
-        or cls.emit not in (logging.StreamHandler.emit, logging.FileHandler.emit)
-        or cls.flush is not logging.StreamHandler.flush
-        or cls.handle is not logging.Handler.handle
-        or cls.format is not logging.Handler.format
+        not isinstance(handler, _StreamHandler)
+        or ((emit := cls.emit) is not _STREAM_EMIT and emit is not _FILE_EMIT)
+        or cls.flush is not _FLUSH
+        or cls.handle is not _HANDLE
+        or cls.format is not _FORMAT
         or handler.filters
         or handler.level > _INFO
         or handler.stream is None  # a FileHandler opened on first emit, or closed: emit opens it
@@ -266,8 +275,8 @@ def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
         return None
     formatter = handler.formatter
     if formatter is not None and (
-        formatter.__class__ is not logging.Formatter
-        or formatter._style.__class__ is not logging.PercentStyle
+        formatter.__class__ is not _Formatter
+        or formatter._style.__class__ is not _PercentStyle
         or formatter._fmt != "%(message)s"
     ):
         return None
