@@ -28,6 +28,8 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from multidict import istr
+
 if TYPE_CHECKING:
     from .exchange import Exchange
 
@@ -83,14 +85,14 @@ def _peer(exchange: Exchange) -> str:
 _ATOMS = {
     "h": "(_remote is not None and _remote(x) or _peer(x))",
     "l": "'-'",
-    "u": "(_user(v) if (v := x.headers.get('Authorization')) else '-')",
+    "u": "(_user(v) if (v := x.headers.get(_AUTHORIZATION)) else '-')",
     "t": "_now()",
     "r": "f'{x.method} {x.target} {_protocols[x.version]}'",
     "s": "x.status",
     "b": "x.bytes_sent or '-'",
     "B": "x.bytes_sent",
-    "f": "x.headers.get('Referer', '-')",
-    "a": "x.headers.get('User-Agent', '-')",
+    "f": "x.headers.get(_REFERER, '-')",
+    "a": "x.headers.get(_USER_AGENT, '-')",
     "T": "int(d)",
     "D": "int(d * 1_000_000)",
     "L": "f'{d:.6f}'",
@@ -107,6 +109,10 @@ _NAMESPACE = {
     "_protocols": _protocols,
     "_getpid": os.getpid,
     "_environ": os.environ,
+    # istr keys: the multidict looks them up without folding the name's case per line
+    "_AUTHORIZATION": istr("Authorization"),
+    "_REFERER": istr("Referer"),
+    "_USER_AGENT": istr("User-Agent"),
 }
 
 
