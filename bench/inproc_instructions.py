@@ -8,6 +8,8 @@ does not move (repeated runs agree to 0.2%), where CPU time on a shared VM swing
 tree measured, so one copy of this script measures any tree.) It warms up with 2,000 requests uninstrumented, asks
 callgrind to count (``callgrind_control -i on``), pushes N requests through the server's protocol object as
 ``bench.apps.prefork_hello --inproc`` does, and stops counting; divide valgrind's ``Collected`` line by N.
+``--access-log FILE`` measures with the access log on, written to FILE as ``prefork --access-logfile`` writes it
+(one request per loop iteration here: each line is written and flushed on its own, the log's dearest case).
 Instructions are not time (cache misses and branch mispredictions are not in them), but a change that removes work
 from the request path shows in them exactly.
 """
@@ -31,10 +33,20 @@ def instrument(switch: str) -> None:
     subprocess.run(["callgrind_control", "-i", switch, str(os.getpid())], check=True, capture_output=True)
 
 
-async def count(scenario: str, requests: int) -> None:
+def access_logger(path: str) -> object:
+    """The access logger ``prefork --access-logfile PATH`` sets up (supervisor/logs.py), in gunicorn's format."""
+    from supervisor.logs import Logs
+
+    logs = Logs()
+    logs.setup(None, "warning", path)
+    return logs.access_log
+
+
+async def count(scenario: str, requests: int, access_log: str | None = None) -> None:
     from bench.apps import prefork_hello
 
-    protocol = prefork_hello.app.make_handler()()
+    settings = {} if access_log is None else {"access_log": access_logger(access_log)}
+    protocol = prefork_hello.app.make_handler(**settings)()
     # null_transport(): the RecordingTransport prefork_hello's --inproc uses (_NullTransport in older trees).
     transport = getattr(prefork_hello, "null_transport", None) or prefork_hello._NullTransport  # type: ignore[attr-defined]
     protocol.connection_made(transport())
@@ -57,8 +69,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenario", help="one of bench.apps.prefork_hello's --inproc scenarios (hello, user, json...)")
     parser.add_argument("requests", type=int, help="how many requests to count")
+    parser.add_argument(
+        "--access-log", metavar="FILE", help="log each request to FILE as prefork --access-logfile FILE does"
+    )
     args = parser.parse_args()
-    uvloop.run(count(args.scenario, args.requests))
+    uvloop.run(count(args.scenario, args.requests, args.access_log))
 
 
 if __name__ == "__main__":

@@ -24,13 +24,16 @@ import logging
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from multidict import istr
 
 if TYPE_CHECKING:
     from .exchange import Exchange
 
-__all__ = ["AccessLogger", "compile_format", "plain_handler"]
+__all__ = ["AccessLogger", "compile_format", "flush_pending", "plain_handler"]
 
 Remote = Callable[["Exchange"], "str | None"]
 LineFunction = Callable[["Exchange", float], str]
@@ -82,14 +85,14 @@ def _peer(exchange: Exchange) -> str:
 _ATOMS = {
     "h": "(_remote is not None and _remote(x) or _peer(x))",
     "l": "'-'",
-    "u": "(_user(v) if (v := x.headers.get('Authorization')) else '-')",
+    "u": "(_user(v) if (v := x.headers.get(_AUTHORIZATION)) else '-')",
     "t": "_now()",
     "r": "f'{x.method} {x.target} {_protocols[x.version]}'",
     "s": "x.status",
     "b": "x.bytes_sent or '-'",
     "B": "x.bytes_sent",
-    "f": "x.headers.get('Referer', '-')",
-    "a": "x.headers.get('User-Agent', '-')",
+    "f": "x.headers.get(_REFERER, '-')",
+    "a": "x.headers.get(_USER_AGENT, '-')",
     "T": "int(d)",
     "D": "int(d * 1_000_000)",
     "L": "f'{d:.6f}'",
@@ -106,6 +109,10 @@ _NAMESPACE = {
     "_protocols": _protocols,
     "_getpid": os.getpid,
     "_environ": os.environ,
+    # istr keys: the multidict looks them up without folding the name's case per line
+    "_AUTHORIZATION": istr("Authorization"),
+    "_REFERER": istr("Referer"),
+    "_USER_AGENT": istr("User-Agent"),
 }
 
 
@@ -146,12 +153,22 @@ class _Atoms(dict):  # type: ignore[type-arg]
 _SPEC = re.compile(r"[#0 +\-]*\d*(?:\.\d*)?[hlL]?[diouxXeEfFgGcrsa]")
 
 
-def _split_format(log_format: str) -> tuple[str, list[str]] | None:
-    """``log_format`` with every ``%(key)`` turned into a bare ``%``, and the keys in order; None when a
-    conversion has no key or an unusual spec (then ``format % mapping`` decides, as Python's ``%`` parses)."""
+class _Split(NamedTuple):
+    positional: str  # the format with every ``%(key)`` turned into a bare ``%``
+    keys: list[str]  # the keys, in order
+    specs: list[str]  # each conversion's spec after its key: ``s``, ``5s``, ``06d``...
+    texts: list[str]  # the text around the conversions (one more than keys), ``%%`` read as ``%``
+
+
+def _split_format(log_format: str) -> _Split | None:
+    """``log_format`` taken apart at its ``%(key)spec`` conversions; None when a conversion has no key or an
+    unusual spec (then ``format % mapping`` decides, as Python's ``%`` parses)."""
     parts: list[str] = []
     keys: list[str] = []
-    i = 0
+    specs: list[str] = []
+    texts: list[str] = []
+    text: list[str] = []
+    i = t = 0  # where the positional part and the text go on from
     n = len(log_format)
     while True:
         j = log_format.find("%", i)
@@ -159,7 +176,8 @@ def _split_format(log_format: str) -> tuple[str, list[str]] | None:
             break
         if log_format.startswith("%%", j):
             parts.append(log_format[i : j + 2])
-            i = j + 2
+            text.append(log_format[t : j + 1])
+            i = t = j + 2
             continue
         if not log_format.startswith("%(", j):
             return None
@@ -174,10 +192,33 @@ def _split_format(log_format: str) -> tuple[str, list[str]] | None:
         if spec is None:
             return None
         keys.append(log_format[j + 2 : k - 1])
+        specs.append(spec.group())
         parts.append(log_format[i : j + 1])
-        i = k
+        text.append(log_format[t:j])
+        texts.append("".join(text))
+        text = []
+        i, t = k, spec.end()
     parts.append(log_format[i:])
-    return "".join(parts), keys
+    text.append(log_format[t:])
+    texts.append("".join(text))
+    return _Split("".join(parts), keys, specs, texts)
+
+
+# The conversions whose ``%`` formatting is the f-string's: ``'%s' % v`` is ``str(v)``, as ``f'{v!s}'`` is.
+_CONVERSIONS = {"s": "!s", "r": "!r", "a": "!a"}
+
+
+def _fstring(split: _Split, slots: list[int]) -> str:
+    """The source of an f-string (adjacent literals, joined by the compiler) that builds what
+    ``split.positional % (v<slot>, ...)`` does, when every spec is a bare conversion."""
+    pieces = []
+    for text, spec, slot in zip(split.texts, split.specs, slots, strict=False):
+        if text:
+            pieces.append("f" + repr(text.replace("{", "{{").replace("}", "}}")))
+        pieces.append(f"f'{{v{slot}{_CONVERSIONS[spec]}}}'")
+    if split.texts[-1]:
+        pieces.append("f" + repr(split.texts[-1].replace("{", "{{").replace("}", "}}")))
+    return " ".join(pieces) or "''"
 
 
 def compile_format(log_format: str, remote: Remote | None = None) -> LineFunction:
@@ -186,27 +227,41 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
     split = _split_format(log_format)
     if split is None:
         return lambda x, d: log_format % _Atoms(x, d, remote)
-    positional, keys = split
+    keys = split.keys
     distinct = list(dict.fromkeys(keys))
     lines = [f"    v{i} = {_expression(key)}" for i, key in enumerate(distinct)]
     if sum(line.count("x.headers") for line in lines) > 1:  # the property once, not per header atom
         lines = ["    h = x.headers", *(line.replace("x.headers", "h") for line in lines)]
-    values = "".join(f"v{distinct.index(key)}, " for key in keys)
-    source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return _format % ({values})\n"
-    namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": positional}
+    slots = [distinct.index(key) for key in keys]
+    if all(spec in _CONVERSIONS for spec in split.specs):
+        # gunicorn's default and most formats: an f-string joins the line without parsing a format per line.
+        result = _fstring(split, slots)
+    else:
+        result = "_format % (" + "".join(f"v{slot}, " for slot in slots) + ")"
+    source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return {result}\n"
+    namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": split.positional}
     exec(compile(source, f"<access log format {log_format!r}>", "exec"), namespace)
     line: LineFunction = namespace["line"]
     return line
 
 
+# What plain_handler compares with, fetched once: these are the implementations whose behaviour the direct path
+# reproduces (a later patch of, say, StreamHandler.emit is not one of them, and takes the general path).
+_Logger, _LogRecord, _StreamHandler = logging.Logger, logging.LogRecord, logging.StreamHandler
+_STREAM_EMIT, _FILE_EMIT, _FLUSH = logging.StreamHandler.emit, logging.FileHandler.emit, logging.StreamHandler.flush
+_HANDLE, _FORMAT = logging.Handler.handle, logging.Handler.format
+_Formatter, _PercentStyle = logging.Formatter, logging.PercentStyle
+_getLogRecordFactory = logging.getLogRecordFactory
+
+
 def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
     """The handler the logger's INFO records end in, when nothing else sees them and it writes the message alone
     plus its terminator to its stream: one ``StreamHandler``/``FileHandler`` (or a subclass that keeps their
-    ``emit``), no filter, no propagation, the standard record factory and a ``%(message)s`` formatter. None
-    otherwise: the record must then be made, for whatever else is configured."""
-    if logger.__class__ is not logging.Logger or logger.filters or logger.propagate:
+    ``emit`` and ``flush``), no filter, no propagation, the standard record factory and a ``%(message)s``
+    formatter. None otherwise: the record must then be made, for whatever else is configured."""
+    if logger.__class__ is not _Logger or logger.filters or logger.propagate:
         return None
-    if logging.getLogRecordFactory() is not logging.LogRecord:
+    if _getLogRecordFactory() is not _LogRecord:
         return None
     handlers = logger.handlers
     if len(handlers) != 1:
@@ -214,10 +269,11 @@ def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
     handler = handlers[0]
     cls = type(handler)
     if (
-        not isinstance(handler, logging.StreamHandler)
-        or cls.emit not in (logging.StreamHandler.emit, logging.FileHandler.emit)
-        or cls.handle is not logging.Handler.handle
-        or cls.format is not logging.Handler.format
+        not isinstance(handler, _StreamHandler)
+        or ((emit := cls.emit) is not _STREAM_EMIT and emit is not _FILE_EMIT)
+        or cls.flush is not _FLUSH
+        or cls.handle is not _HANDLE
+        or cls.format is not _FORMAT
         or handler.filters
         or handler.level > _INFO
         or handler.stream is None  # a FileHandler opened on first emit, or closed: emit opens it
@@ -225,8 +281,8 @@ def plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
         return None
     formatter = handler.formatter
     if formatter is not None and (
-        formatter.__class__ is not logging.Formatter
-        or formatter._style.__class__ is not logging.PercentStyle
+        formatter.__class__ is not _Formatter
+        or formatter._style.__class__ is not _PercentStyle
         or formatter._fmt != "%(message)s"
     ):
         return None
@@ -240,7 +296,7 @@ class AccessLogger:
     layer knows who is trusted, the server does not); None, or a falsy answer, means the TCP peer.
     """
 
-    __slots__ = ("_handler", "_line", "_lines", "_remote", "format", "logger")
+    __slots__ = ("__weakref__", "_handler", "_line", "_lines", "_remote", "format", "logger")
 
     def __init__(self, logger: logging.Logger, log_format: str, remote: Remote | None = None) -> None:
         self.logger = logger
@@ -252,6 +308,7 @@ class AccessLogger:
         self._handler: logging.StreamHandler[Any] | bool | None = None
         # The lines of this loop iteration that go to _handler, written by flush().
         self._lines: list[str] = []
+        _loggers.add(self)
 
     @property
     def remote(self) -> Remote | None:
@@ -320,7 +377,10 @@ class AccessLogger:
             if stream is not None:
                 try:
                     stream.write(text)
-                    handler.flush()
+                    # StreamHandler.flush (plain_handler checked it is the class's), without taking the lock again.
+                    stream = handler.stream
+                    if stream and hasattr(stream, "flush"):
+                        stream.flush()
                 except Exception:
                     self._write_failed(handler, text)
                 return
@@ -334,3 +394,15 @@ class AccessLogger:
         # As StreamHandler.emit: the error goes to handleError (a traceback on stderr), the server carries on.
         record = self.logger.makeRecord(self.logger.name, _INFO, "(access log)", 0, line, (), None)
         handler.handleError(record)
+
+
+# Every AccessLogger, for flush_pending(): the lines each gathers wait for the end of the loop iteration, which a
+# process that exits from a signal handler (the worker's heartbeat abort) or after its loop stopped never reaches.
+_loggers: weakref.WeakSet[AccessLogger] = weakref.WeakSet()
+
+
+def flush_pending() -> None:
+    """Write now the lines every access logger holds for the end of the current loop iteration. Call contract: the
+    last thing before ``logging.shutdown()`` and ``os._exit`` in a process that may not return to its loop."""
+    for logger in list(_loggers):
+        logger.flush()

@@ -11,7 +11,7 @@ import collections
 import functools
 import re
 import urllib.parse
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict
 
@@ -269,8 +269,10 @@ class ParserCallbacks:
                 # as any other and HTTP/1.1 goes on after it.
                 upgrade = False
                 self._upgrade = _DECLINED
-        # ParserCallbacks is a part of HttpProtocol: self is the connection the body and the Exchange report to.
-        connection = cast("HttpProtocol", self)
+        # ParserCallbacks is a part of HttpProtocol: self is the connection the body and the Exchange report to. A
+        # typed store, not cast(): the same checked conversion once compiled, and no function call per request in
+        # pure Python.
+        connection: HttpProtocol = self  # type: ignore[assignment]
         if has_body:
             decoder = None
             if framing & _CONTENT_ENCODING and settings.auto_decompress:
@@ -332,7 +334,8 @@ class ParserCallbacks:
             exchange.client_keep_alive = False
             self._stop_parsing = True
         if declined:
-            cast("HttpProtocol", self)._resume_after_declined(exchange, body)
+            connection: HttpProtocol = self  # type: ignore[assignment]  # see on_headers_complete
+            connection._resume_after_declined(exchange, body)
 
 
 def _check_absolute_form(url: bytes) -> None:

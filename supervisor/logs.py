@@ -27,6 +27,8 @@ import sys
 import time
 from typing import IO, Any
 
+from server.accesslog import flush_pending
+
 from .errors import ConfigError
 from .journal import access_formatter, error_formatter
 from .statsd import LogCounter, Statsd
@@ -213,6 +215,16 @@ class Logs:
         if isinstance(handler, logging.StreamHandler):
             return handler.stream
         return sys.stderr
+
+
+def shutdown() -> None:
+    """Before ``os._exit``: write the access lines gathered for the end of the loop iteration (an exit from a signal
+    handler, or after the loop stopped, never reaches it), then flush and close every handler."""
+    try:
+        flush_pending()
+    except Exception:  # the exit goes on: a failed write is what a broken log file costs, not a stuck worker
+        logging.getLogger(__name__).exception("could not write the pending access log lines")
+    logging.shutdown()
 
 
 def _flush_std() -> None:

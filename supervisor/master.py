@@ -37,6 +37,7 @@ from .errors import EXIT_ERROR, ConfigError, HaltServer, SupervisorError
 from .exporter import MetricsEndpoint
 from .health import DRAINING, RELOADING, SERVING, NodeState
 from .loader import import_target
+from .logs import shutdown as shutdown_logs
 from .messages import Beat, BootFailed, Decoder, Ready, Stats
 from .metrics import Aggregate, master_series, render, restart_reason
 from .notify import Notifier
@@ -456,7 +457,7 @@ class Master:
         except BaseException:
             log.exception("worker crashed")
         finally:
-            logging.shutdown()
+            shutdown_logs()  # the access lines of the loop's last iteration too, which a crash may have cut short
             with contextlib.suppress(Exception):
                 sys.stdout.flush()
                 sys.stderr.flush()

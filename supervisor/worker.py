@@ -42,6 +42,7 @@ from .app_protocol import Application, HandlerFactory
 from .errors import EXIT_APP_LOAD, EXIT_BOOT, AppLoadError
 from .health import NodeState, responder
 from .loader import build_app, import_target
+from .logs import shutdown as shutdown_logs
 from .messages import Beat, BootFailed, Ready
 from .metrics import Recorder, changes
 from .statsd import StatsdRecorder
@@ -139,7 +140,7 @@ class Worker:
     def _on_abort(self, *_: Any) -> None:
         log.error("worker %d aborted by the master: heartbeat timeout (stacks dumped above)", self.pid)
         self.cfg.run_hook("worker_abort", self, log=log)
-        logging.shutdown()
+        shutdown_logs()  # the lines of the loop iteration this signal interrupted, then the handlers
         os._exit(1)
 
     def _request_stop(self, how: str) -> None:

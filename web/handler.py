@@ -95,7 +95,8 @@ class RequestHandlerFactory:
             kwargs["access_log"] = access_logger
         self.settings = ServerSettings.from_kwargs(**kwargs)
         self.connections = ConnectionRegistry(self.settings)
-        if self.connections.access_logger is not None:
+        if self.connections.access_logger is not None and self.trusted:
+            # Nobody trusted (the default): %(h)s is the TCP peer, which the access log finds without a remote.
             self.connections.access_logger.remote = functools.partial(_client_address, self.trusted)
         self.logger: logging.Logger = logger or getattr(app, "logger", web_logger)
         #: Called with each exchange before the router; returns True when it answered the exchange itself (the
@@ -377,7 +378,10 @@ async def _as_current_app(app: Application, handler: Handler, request: Request) 
 
 def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:
     """The access log's ``%(h)s``: the client a trusted proxy names, as ``Request.remote`` gives it."""
-    return resolve_forwarded(peer_address(exchange.peername), exchange.headers, trusted).remote
+    peer = peer_address(exchange.peername)
+    if peer not in trusted:
+        return peer  # what resolve_forwarded answers for a peer it does not trust, without the headers it ignores
+    return resolve_forwarded(peer, exchange.headers, trusted).remote
 
 
 def _not_a_response(match_info: Any, response: Any) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict, getversion
 
-from .helpers import DONE, DrainAwaitable, parse_content_type
+from .helpers import parse_content_type
 from .streamresponse import (
     _CACHE_SIZE,
     _CONTENT_LENGTH,
@@ -74,6 +74,7 @@ class _LazyHeaders:
 class Response(StreamResponse):
     """A response with its whole body at hand, sent with a Content-Length in a single write."""
 
+    _DEFER_HEAD = True  # start() holds the head back so that write_eof() sends head and body together
     _compressed: bytes | None = None  # the body compressed whole by enable_compression()
     _template: CIMultiDict[str] | None = None  # the fast path's Content-Type field, until _headers is built from it
     _headers = _LazyHeaders()  # type: ignore[assignment]
@@ -236,15 +237,6 @@ class Response(StreamResponse):
         self._compressed = compress(coding, self._body or b"", self._compression_strategy)
         self._headers["Content-Encoding"] = coding.value
         self._headers[_CONTENT_LENGTH] = str(len(self._compressed))
-
-    def start(self, request: Request) -> DrainAwaitable:
-        if self._exchange is not None:
-            if self._request is not request:
-                raise RuntimeError("Response has been started with different request.")
-            return DONE
-        # The head is held back so that write_eof() sends head and body together.
-        self._start(request, defer=True)
-        return DONE
 
     def _send(self, request: Request) -> None:
         if self._exchange is None:

@@ -100,6 +100,8 @@ class StreamResponse:
     # object given for it.
     _source: Any = None
     _source_obj: Any = None
+    # start() writes the head at once; a Response holds it back for its body (see _start's ``defer``).
+    _DEFER_HEAD = False
 
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
@@ -361,7 +363,7 @@ class StreamResponse:
             if self._request is not request:
                 raise RuntimeError("Response has been started with different request.")
             return DONE
-        self._start(request, defer=False)
+        self._start(request, defer=self._DEFER_HEAD)
         return DONE
 
     async def prepare(self, request: Request) -> None:

@@ -22,10 +22,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+import uvloop
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import server.accesslog
 import web
-from server.accesslog import AccessLogger, plain_handler
+from server.accesslog import AccessLogger, compile_format, plain_handler
 from server.detached import detached_exchange
 
 FROZEN = 1_790_000_000.0  # a fixed second for %(t)s
@@ -319,6 +322,32 @@ async def test_a_bad_format_is_reported_alike_on_both_paths(loggers, log_format)
     assert summary == [("ERROR", f"bad access log format {log_format!r}", summary[0][2])] * 2
 
 
+async def test_a_handler_with_its_own_flush_gets_a_record_per_line(tmp_path):
+    # The direct path runs StreamHandler.flush's body itself: a subclass's flush must see every line, as a record.
+    flushed: list[str] = []
+
+    class Flushing(logging.FileHandler):
+        def flush(self) -> None:
+            flushed.append("flush")
+            super().flush()
+
+    logger = logging.Logger("prefork.test.accesslog.flushing")
+    handler = Flushing(tmp_path / "flushing.log", encoding="utf-8")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    assert plain_handler(logger) is None
+    access = AccessLogger(logger, "%(m)s %(U)s")
+    loop = asyncio.get_running_loop()
+    exchange = detached_exchange("GET", "/x", [("Host", "t")], too_large=lambda *_: ValueError(), loop=loop)
+    access.log(exchange, 0.001)
+    access.log(exchange, 0.001)
+    await asyncio.sleep(0)
+    assert flushed == ["flush", "flush"]
+    handler.close()
+    assert (tmp_path / "flushing.log").read_text() == "GET /x\nGET /x\n"
+
+
 class _WatchedLock:
     """A handler's lock that tells when someone asks for it."""
 
@@ -386,3 +415,39 @@ async def test_lines_gathered_before_the_handler_closes_go_first(tmp_path):
     await asyncio.sleep(0)
     handler.close()
     assert (tmp_path / "closing.log").read_text() == "/1\n/2\n/3\n"
+
+
+_ATOM_KEYS = [*server.accesslog._ATOMS, "{User-Agent}i", "{x-custom}i", "{ACCESSLOG_TEST_VAR}e", "zz", "a(b)"]
+_TEXT = st.text(alphabet=st.sampled_from(list("ab {}()'\"\\N%é✓\n\t")), max_size=6).map(lambda t: t.replace("%", "%%"))
+_CONVERSION = st.tuples(st.sampled_from(_ATOM_KEYS), st.sampled_from(["s", "s", "r", "a", "5s", "-3s", "d"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=st.lists(st.tuples(_TEXT, _CONVERSION), max_size=8),
+    tail=_TEXT,
+    fields=st.lists(st.sampled_from([("User-Agent", 'ua "1"'), ("X-Custom", "{c}"), ("Referer", "r\\é")]), max_size=3),
+)
+def test_a_compiled_line_is_format_percent_atoms(pieces, tail, fields) -> None:
+    # Bare s/r/a conversions are joined by an f-string, others by %: both as ``format % atoms`` (the general path),
+    # including the exception a conversion raises (%d of a '-').
+    log_format = "".join(f"{text}%({key}){spec}" for text, (key, spec) in pieces) + tail
+    loop = uvloop.new_event_loop()
+    try:
+        exchange = detached_exchange(
+            "GET", "/p?q={1}", [("Host", "t"), *fields], too_large=lambda *_: ValueError(), loop=loop
+        )
+        exchange.status, exchange.bytes_sent = 200, 0
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(server.accesslog, "_clock", lambda: FROZEN)
+            try:
+                expected: Any = log_format % server.accesslog._Atoms(exchange, 0.25, None)
+            except Exception as exc:
+                expected = (type(exc), str(exc))
+            try:
+                line: Any = compile_format(log_format)(exchange, 0.25)
+            except Exception as exc:
+                line = (type(exc), str(exc))
+        assert line == expected
+    finally:
+        loop.close()

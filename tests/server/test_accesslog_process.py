@@ -1,6 +1,7 @@
 """The access log of a real ``prefork`` master, whose worker writes its lines directly (server/accesslog.py) and
-flushes them once per loop iteration: every answered request has its line after a stop, quick or graceful, and a
-USR1 reopen splits the lines between the moved file and the new one without losing or repeating any.
+flushes them once per loop iteration: every answered request has its line after a stop, quick or graceful, or after
+the heartbeat timeout aborts a worker whose loop is blocked, and a USR1 reopen splits the lines between the moved file
+and the new one without losing or repeating any.
 
 The requests are pipelined on several keep-alive connections, so that many lines are buffered in one iteration.
 """
@@ -29,8 +30,8 @@ class Master(PreforkProcess):
         self.port = port
         self.access = tmp_path / "access.log"
 
-    def start(self) -> None:
-        args = ["--chdir", str(APPS), "-b", f"127.0.0.1:{self.port}", "-w", "1"]
+    def start(self, *extra: str) -> None:
+        args = ["--chdir", str(APPS), "-b", f"127.0.0.1:{self.port}", "-w", "1", *extra]
         args += ["--access-logfile", str(self.access), "demo:create_app"]
         self.launch(args, cwd=self.tmp_path, env=self.base_env())
         self.wait_log(r"ready: \d+ worker", timeout=15)
@@ -117,3 +118,25 @@ async def test_usr1_splits_the_lines_between_the_moved_file_and_the_new_one(mast
     old, new = _lines(moved), _lines(master.access)
     assert (len(old), len(new)) == (before, after)
     assert all("id=before" in line for line in old) and all("id=after" in line for line in new)
+
+
+async def test_the_lines_of_a_blocked_loop_iteration_are_written_when_the_heartbeat_aborts_the_worker(master):
+    # /answer-then-block's answer goes out and its line is gathered, then a callback blocks the same loop iteration
+    # until the master's SIGABRT, whose handler exits the worker without returning to the loop that would flush.
+    master.start("-t", "1")
+    (worker,) = master.workers()
+    reader, writer = await asyncio.open_connection("127.0.0.1", master.port)
+    try:
+        writer.write(b"GET /answer-then-block?id=before-the-block&t=30 HTTP/1.1\r\nHost: t\r\n\r\n")
+        await writer.drain()
+        status, _, body = await read_response(reader)
+        assert (status, body) == (200, b"before-the-block")
+        await asyncio.to_thread(master.wait_log, rf"worker {worker} was stuck and has been stopped \(code 1\)", 1, 20)
+    finally:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except (ConnectionError, OSError):
+            pass
+    requests = [line.split('"')[1] for line in _lines(master.access)]
+    assert requests == ["GET /answer-then-block?id=before-the-block&t=30 HTTP/1.1"]

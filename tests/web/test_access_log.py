@@ -10,10 +10,15 @@ import asyncio
 import logging
 
 import pytest
+import uvloop
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import server.accesslog
 import web
-from web.forwarded import Trusted
+from server.accesslog import _Atoms, compile_format
+from server.detached import detached_exchange
+from web.forwarded import Trusted, peer_address, resolve_forwarded
 
 FORGED = "X-Forwarded-For: 6.6.6.6, 198.51.100.1"
 
@@ -118,3 +123,48 @@ async def test_nothing_is_built_when_the_logger_is_below_info(make_server, acces
     srv = await make_server(_app(), access_log=logger)
     assert (await _get_tcp(srv.port)).startswith(b"HTTP/1.1 200 ")
     assert records == []
+
+
+def _h_before(trusted: Trusted, exchange) -> str:
+    """``%(h)s`` as it was computed before the shortcuts: resolve_forwarded over every peer, then the TCP peer."""
+    value = resolve_forwarded(peer_address(exchange.peername), exchange.headers, trusted).remote
+    if not value:
+        peer = exchange.peername
+        value = peer[0] if isinstance(peer, tuple) else (peer or "-")
+    return value
+
+
+# What transports give as peername: (host, port) or IPv6's 4-tuple, a unix socket's path, or "" (unnamed) / None.
+_PEERNAMES = st.one_of(
+    st.tuples(st.sampled_from(["127.0.0.1", "127.0.0.2", "10.1.2.3", "198.51.100.1"]), st.integers(1, 65535)),
+    st.tuples(st.sampled_from(["::1", "::ffff:127.0.0.1", "2001:db8::5"]), st.just(80), st.just(0), st.just(0)),
+    st.sampled_from(["", "/run/prefork.sock", None]),
+)
+_PROXY_FIELDS = st.lists(
+    st.tuples(
+        st.sampled_from(["X-Forwarded-For", "x-forwarded-for", "Forwarded", "X-Forwarded-Proto", "User-Agent"]),
+        st.sampled_from(["198.51.100.7", "6.6.6.6, 127.0.0.1", "for=203.0.113.9", "https", "", "unknown"]),
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    peername=_PEERNAMES,
+    trust=st.sampled_from([None, "127.0.0.1", "10.0.0.0/8,::1", "*", Trusted("127.0.0.1", unix=False)]),
+    fields=_PROXY_FIELDS,
+)
+def test_h_without_the_forwarded_lookups_is_what_resolve_forwarded_gives(peername, trust, fields) -> None:
+    # Nobody trusted: no remote at all (the TCP peer); an untrusted peer: no header read. Both paths, same %(h)s.
+    loop = uvloop.new_event_loop()
+    try:
+        factory = _app().make_handler(access_log=logging.getLogger("prefork.test.access-h"), forwarded_allow_ips=trust)
+        access = factory.connections.access_logger
+        exchange = detached_exchange("GET", "/", [("Host", "t"), *fields], too_large=lambda *_: ValueError(), loop=loop)
+        exchange.protocol.peername = peername
+        expected = _h_before(factory.trusted, exchange)
+        assert compile_format("%(h)s", access.remote)(exchange, 0.0) == str(expected)  # the direct path's line
+        assert str(_Atoms(exchange, 0.0, access.remote)["h"]) == str(expected)  # the general path's atom
+    finally:
+        loop.close()

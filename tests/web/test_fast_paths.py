@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -489,15 +490,17 @@ def test_a_missing_attribute_of_a_fast_response_still_raises_attribute_error() -
     assert not hasattr(web.StreamResponse(), "no_such_attribute")
 
 
-@pytest.mark.parametrize("request_name", ["1.1", "1.0", "HEAD"])
-async def test_headers_read_after_a_fast_start_with_cookies_are_the_general_paths(request_name) -> None:
-    # Set-Cookie fields sent by the fast path show in the headers read afterwards, as the general path's do.
+async def _fast_against_general(
+    mutate: Callable[[web.Response], object], request_name: str
+) -> tuple[tuple[bytes, bool], tuple[bytes, bool], dict[str, list[tuple[str, str]]]]:
+    """Send ``mutate``d ``Response(text="hello")`` by the fast path and by the general one (``headers={}``); return
+    both wires and the headers each response reads after write_eof (``seen["fast"]``, ``seen["general"]``)."""
     seen: dict[str, list[tuple[str, str]]] = {}
 
     def app(headers, key):
         async def handler(request: web.Request) -> web.StreamResponse:
             resp = web.Response(text="hello", headers=headers)
-            _cookies(resp)
+            mutate(resp)
             await resp.prepare(request)
             await resp.write_eof()
             seen[key] = list(resp.headers.items())
@@ -509,6 +512,13 @@ async def test_headers_read_after_a_fast_start_with_cookies_are_the_general_path
 
     fast = await _wire(app(None, "fast"), REQUESTS[request_name])
     general = await _wire(app({}, "general"), REQUESTS[request_name])
+    return fast, general, seen
+
+
+@pytest.mark.parametrize("request_name", ["1.1", "1.0", "HEAD"])
+async def test_headers_read_after_a_fast_start_with_cookies_are_the_general_paths(request_name) -> None:
+    # Set-Cookie fields sent by the fast path show in the headers read afterwards, as the general path's do.
+    fast, general, seen = await _fast_against_general(_cookies, request_name)
     assert fast == general and seen["fast"] == seen["general"]
     assert next(value for name, value in seen["fast"] if name == "Set-Cookie") == "a=b; Path=/"
 
@@ -525,23 +535,7 @@ def test_a_body_assigned_to_a_fast_response_leaves_the_general_paths_headers(bod
 @pytest.mark.parametrize("case", ["two", "then the body set", "Server", "then status 201"])
 async def test_headers_read_after_a_fast_start_with_added_fields_are_the_general_paths(case, request_name) -> None:
     # The headers after the start are those the general path leaves: nothing removed, nothing added.
-    seen: dict[str, list[tuple[str, str]]] = {}
-
-    def app(headers, key):
-        async def handler(request: web.Request) -> web.StreamResponse:
-            resp = web.Response(text="hello", headers=headers)
-            ADDED[case](resp)
-            await resp.prepare(request)
-            await resp.write_eof()
-            seen[key] = list(resp.headers.items())
-            return resp
-
-        app = web.Application()
-        app.router.add_route("*", "/", handler)
-        return app
-
-    fast = await _wire(app(None, "fast"), REQUESTS[request_name])
-    general = await _wire(app({}, "general"), REQUESTS[request_name])
+    fast, general, seen = await _fast_against_general(ADDED[case], request_name)
     assert fast == general and seen["fast"] == seen["general"]
 
 

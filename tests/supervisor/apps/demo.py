@@ -36,6 +36,13 @@ async def block(request):
     return Response(text="unblocked")
 
 
+async def answer_then_block(request):
+    # The answer goes out and its access line is gathered; then the loop blocks within the same iteration, in a
+    # callback queued ahead of the access log's flush at the iteration's end.
+    asyncio.get_running_loop().call_soon(time.sleep, float(request.query.get("t", "60")))
+    return Response(text=request.query.get("id", ""))
+
+
 async def grow(request):
     _hog.append(b"\x01" * (int(request.query.get("mb", "50")) * 1024 * 1024))  # written, so resident
     return Response(text=f"{os.getpid()} holds {len(_hog)} chunk(s)")
@@ -75,6 +82,7 @@ def create_app() -> Application:
     app.router.add_route("GET", "/", hello)
     app.router.add_route("GET", "/slow", slow)
     app.router.add_route("GET", "/block", block)
+    app.router.add_route("GET", "/answer-then-block", answer_then_block)
     app.router.add_route("GET", "/grow", grow)
     app.router.add_route("GET", "/version", version)
     app.router.add_route("GET", "/echo", echo)
