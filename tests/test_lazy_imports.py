@@ -28,6 +28,8 @@ ON_FIRST_USE = (
     "server.websocket",
     "server.websocket_frames",
     "server.websocket_deflate",
+    "web.jsonbody",
+    "orjson",
 )
 
 
@@ -60,6 +62,16 @@ def test_the_websocket_codec_imports_websockets_at_the_first_masked_frame():
         "from server.websocket_frames import apply_mask\nassert apply_mask(b'abcd', b'\\x01\\x01\\x01\\x01') == b'`cbe'"
     )
     assert "websockets.speedups" in loaded
+
+
+def test_request_json_imports_orjson_at_its_first_parse():
+    loaded = fresh_modules(
+        "import asyncio\nfrom web.mocked import make_mocked_request\n"
+        "async def main():\n"
+        "    assert await make_mocked_request('POST', '/', payload=b'[1]').json() == [1]\n"
+        "asyncio.run(main())"
+    )
+    assert {"web.jsonbody", "orjson"} <= loaded
 
 
 @pytest.mark.parametrize(
