@@ -289,6 +289,23 @@ async def read_form(
     return MultiDictProxy(MultiDict())
 
 
+def read_urlencoded_arrived(request: Any, method: str, stream: Any) -> MultiDictProxy[str] | None:
+    """``read_form(request, "application/x-www-form-urlencoded")`` without awaiting, for ``Request.post()``: the
+    same form, or the same error, when ``method`` (the request's) is one whose body is read and ``stream`` (its body,
+    with ``read_arrived()``) has arrived whole; None otherwise, and then read_form answers."""
+    if method not in FORM_METHODS:
+        return None
+    limits = _limits(request)
+    try:
+        # That Content-Type has no charset parameter: read_form's charset is then _charset(None), UTF-8.
+        body = stream.read_arrived()
+        if body is None:
+            return None
+        return MultiDictProxy(MultiDict(parse_urlencoded(body, "utf-8", limits=limits)))
+    except (MultipartError, PayloadTooLarge) as exc:
+        raise _http_error(exc) from exc
+
+
 def _close_all(files: list[IO[bytes]]) -> None:
     for f in files:
         f.close()
