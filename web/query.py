@@ -28,6 +28,8 @@ _HEX_TO_BYTE = {(a + b).encode(): bytes.fromhex(a + b) for a in _HEXDIG for b in
 # The same as text: the escapes of the ASCII bytes to their characters, and those of the bytes above 0x7F.
 _HEX_TO_ASCII = {a + b: chr(int(a + b, 16)) for a in "01234567" for b in _HEXDIG}
 _HEX_TO_ASCII_HIGH = frozenset(a + b for a in "89ABCDEFabcdef" for b in _HEXDIG)
+# Those that never stand for a field's separators: all but & and = (%26, %3D, %3d).
+_HEX_TO_FIELD_ASCII = {hexdig: char for hexdig, char in _HEX_TO_ASCII.items() if char not in "&="}
 
 
 def parse_query(qs: str) -> MultiDict[str]:
@@ -66,9 +68,35 @@ def parse_text(text: str, encoding: str = "utf-8") -> list[tuple[str, str]]:
     if "+" in text:
         text = text.replace("+", " ")
     if "%" in text:
-        if encoding != "utf-8" or "%26" in text or "%3D" in text or "%3d" in text:
+        if encoding != "utf-8":
             return parse_fields(text.split("&"), encoding)
-        text = _unquote(text, encoding)
+        decoded = None
+        if text.isascii():
+            # _unquote's loop inline, for the common text whose escapes all stand for ASCII characters other than
+            # "&" and "=": the first other escape ends it, and the text is decoded as below (then checked for
+            # those two first, the three scans this spares the common text).
+            pieces = text.split("%")
+            chars = [pieces[0]]
+            add = chars.append
+            table = _HEX_TO_FIELD_ASCII
+            for i in range(1, len(pieces)):
+                piece = pieces[i]
+                char = table.get(piece[:2])
+                if char is not None:
+                    add(char)
+                    add(piece[2:])
+                elif piece[:2] in _HEX_TO_ASCII or piece[:2] in _HEX_TO_ASCII_HIGH:
+                    break
+                else:
+                    add("%")
+                    add(piece)
+            else:
+                decoded = "".join(chars)
+        if decoded is None:
+            if "%26" in text or "%3D" in text or "%3d" in text:
+                return parse_fields(text.split("&"), encoding)
+            decoded = _unquote(text, encoding)
+        text = decoded
     # A loop, not a comprehension: before Python 3.12 a comprehension is a function call of its own.
     pairs: list[tuple[str, str]] = []
     append = pairs.append

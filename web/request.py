@@ -74,6 +74,18 @@ def _parse_json(data: bytes, unparsed: Any) -> Any:
     return parse(data, unparsed)
 
 
+def _read_urlencoded_arrived(request: Request, method: str, stream: Any) -> MultiDictProxy[Any] | None:
+    # web/forms.py's read_urlencoded_arrived, imported on first use and then bound here, as _parse_cookies.
+    global _read_urlencoded_arrived
+    from .forms import read_urlencoded_arrived
+
+    _read_urlencoded_arrived = read_urlencoded_arrived
+    return read_urlencoded_arrived(request, method, stream)
+
+
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
 class PayloadAccessError(Exception):
     """The request body was read after the response was sent."""
 
@@ -529,9 +541,18 @@ class Request(MutableMapping[str, Any]):
                 headers: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
                 if headers.__class__ is list:
                     headers = exchange.fields = CIMultiDict(headers)
+                content_type = headers.get("Content-Type")
+                stream = exchange.body
+                if content_type == _URLENCODED and stream.__class__ in _STREAMS:
+                    # The common form (that Content-Type exactly) whose body has arrived whole: read_form's answer
+                    # without its coroutine, read()'s, and the Content-Type's parse.
+                    form = _read_urlencoded_arrived(self, exchange.method, stream)
+                    if form is not None:
+                        self._post = form
+                        return form
             else:
-                headers = self.headers
-            self._post = await _read_form(self, headers.get("Content-Type"))
+                content_type = self.headers.get("Content-Type")
+            self._post = await _read_form(self, content_type)
         return self._post
 
     @property

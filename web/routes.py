@@ -328,6 +328,20 @@ class DynamicRoute(Route):
     def literal_prefix(self) -> tuple[str, ...]:
         return self._prefix
 
+    def tail_part(self) -> tuple[str, str] | None:
+        """``(head, name)`` when the route's path is ``head/{name}``: one part, of the default regex, that is the
+        whole last segment; None for any other shape. Such a route matches exactly the paths ``head/segment``
+        with ``segment`` non-empty and free of ``/``, ``{`` and ``}`` (the router's tail table relies on it)."""
+        head, slash, last = self.path.rpartition("/")
+        var = _VAR_RE.fullmatch(last)
+        if not slash or var is None or "{" in head or "}" in head:
+            return None
+        name = var.group("var")
+        # The regex _compile built from that path; a route whose pattern was replaced is left to the regex.
+        if self.pattern.pattern != f"{re.escape(head + '/')}(?P<{name}>{_GOOD_PART})":
+            return None
+        return head, name
+
     def get_info(self) -> dict[str, Any]:
         return {"pattern": self.pattern, "formatter": self.formatter}
 

@@ -114,6 +114,73 @@ def test_a_refused_value_leaves_no_trace_for_the_next_call() -> None:
     assert _body([shared, shared]) == "[[1, 2], [1, 2]]"
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_VALUES | st.sampled_from(["circular", "object"]), min_size=1, max_size=8))
+def test_calls_in_a_row_answer_as_json_dumps_whatever_the_calls_before_raised(values) -> None:
+    # Encoders are reused from call to call (web/response.py _ENCODERS): one that raised must leave no marker behind.
+    shared = [1, [2]]
+    # The same containers each time: a marker left behind by a call that raised would be found by the next.
+    refused = {"circular": [shared, _circular_list()], "object": [shared, {"x": object()}]}
+    for value in values:
+        data = refused[value] if isinstance(value, str) and value in refused else value
+        try:
+            expected: Any = json.dumps(data)
+        except Exception as exc:
+            expected = (type(exc), str(exc))
+        try:
+            got: Any = web.json_response(data).text if data is not None else json.dumps(data)
+        except Exception as exc:
+            got = (type(exc), str(exc))
+        assert got == expected
+        assert _body([shared, shared]) == json.dumps([shared, shared])
+
+
+class _Items(dict):  # type: ignore[type-arg]
+    """A dict whose items() (which the C encoder calls for a dict subclass) runs ``hook`` first."""
+
+    hook: Any = None
+
+    def items(self) -> Any:
+        type(self).hook()
+        return super().items()
+
+
+def test_a_call_made_while_another_encodes_has_an_encoder_of_its_own(monkeypatch) -> None:
+    shared = _Items(a=[1])
+    inner: list[str] = []
+
+    def hook() -> None:
+        if not inner:
+            inner.append("")  # once: the inner call's own items() call comes here too
+            inner[0] = _body(shared)
+
+    monkeypatch.setattr(_Items, "hook", staticmethod(hook))
+    assert _body([shared, shared]) == '[{"a": [1]}, {"a": [1]}]'
+    assert inner == ['{"a": [1]}']  # the same dict, encoded again inside the outer call: not circular
+
+
+def test_threads_encoding_one_document_at_once_each_have_an_encoder_of_their_own(monkeypatch) -> None:
+    import threading
+
+    barrier = threading.Barrier(2, timeout=10)
+    monkeypatch.setattr(_Items, "hook", staticmethod(barrier.wait))  # both threads inside their encoder at once
+    shared = _Items(a=[1])
+    results: list[Any] = []
+
+    def encode() -> None:
+        try:
+            results.append(_body({"doc": shared}))
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=encode) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ['{"doc": {"a": [1]}}'] * 2
+
+
 def test_nan_and_infinities_are_written_as_json_dumps_writes_them() -> None:
     assert _body([math.nan, math.inf, -math.inf]) == "[NaN, Infinity, -Infinity]"
 

@@ -141,6 +141,13 @@ def test_parse_text_is_the_per_field_path_and_parse_qsl(text, charset):
     assert all(type(pair) is tuple and len(pair) == 2 for pair in pairs)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ESCAPES, max_size=30).map("".join))
+def test_parse_text_in_utf8_is_the_per_field_path(text):
+    # UTF-8 ASCII text is decoded in parse_text's own loop until an escape of '&', '=' or a byte above 0x7F.
+    assert parse_text(text) == parse_fields(text.split("&")) == parse_qsl(text, keep_blank_values=True)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60), st.sampled_from(CHARSETS))
 def test_parse_text_of_any_text_is_parse_qsl(text, charset):
