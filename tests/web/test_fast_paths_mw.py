@@ -43,7 +43,7 @@ CHANGES = st.one_of(
     st.tuples(st.sampled_from(["del", "popall"]), st.sampled_from(NAMES), st.just("")),
     st.tuples(st.sampled_from(["text", "body"]), st.just(""), st.sampled_from(["", "hello", "longer body"])),
     st.tuples(st.just("status"), st.just(""), st.sampled_from(["201", "204", "299"])),
-    st.tuples(st.sampled_from(["read", "force_close", "cookie"]), st.just(""), st.just("")),
+    st.tuples(st.sampled_from(["read", "length", "force_close", "cookie"]), st.just(""), st.just("")),
 )
 REQUESTS = [
     b"GET /mw/chain HTTP/1.1\r\nHost: t\r\nAuthorization: t\r\nX-Request-Id: r-1\r\n\r\n",
@@ -72,6 +72,9 @@ def _apply(response: web.Response, kind: str, name: str, value: str) -> None:
         response.set_status(int(value))
     elif kind == "read":
         list(response.headers.items())
+    elif kind == "length":
+        # Read through _headers (the lazy descriptor), not through the headers property.
+        _ = (response.content_length, response.charset)
     elif kind == "force_close":
         response.force_close()
     else:
