@@ -64,7 +64,10 @@ class _LazyHeaders:
             )
         resp._template = None  # built: Response.headers reads _headers from here on
         resp._headers = headers = template.copy()
-        headers.add(_CONTENT_LENGTH, str(len(resp._body)))
+        body = resp._body
+        length = str(len(body))
+        headers.add(_CONTENT_LENGTH, length)
+        resp._fields_built = (body, length)
         if resp._sent_cookie_lines:
             # Started already, with cookies: the general path's headers hold the Set-Cookie fields it sent.
             for line in resp._sent_cookie_lines.split("\r\n")[:-1]:
@@ -91,7 +94,10 @@ class Response(StreamResponse):
         # place, without its descriptor call (not started: no Set-Cookie lines sent to add).
         self._template = None
         self._headers = headers = template.copy()
-        headers.add(_CONTENT_LENGTH, str(len(self._body)))
+        body = self._body
+        length = str(len(body))
+        headers.add(_CONTENT_LENGTH, length)
+        self._fields_built = (body, length)
         self._fields_version = getversion(headers)
         return headers
 

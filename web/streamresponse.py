@@ -92,6 +92,9 @@ class StreamResponse:
     # still ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
     _fields: str | None = None
     _fields_version = -1
+    # The body and the Content-Length text the fast path's headers were built with: while both objects are still
+    # there (the body unchanged, the field not set again), that field still is the body's (see _added_lines).
+    _fields_built: tuple[Any, str] | None = None
     _sent_cookie_lines = ""  # the Set-Cookie lines the fast path of _start sent, for headers built afterwards
     # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
     _compression = False
@@ -548,8 +551,17 @@ class StreamResponse:
             if len(items) < 2:
                 return None
             first, second, added = items[0], items[1], items[2:]
-        # The general path writes f"{name}: {value}": equal tuples of str give the same lines.
-        if second != ("Content-Length", str(len(body))) or first != ("Content-Type", fields[14:-2]):
+        # The general path writes f"{name}: {value}": the fields built from the cached line, still the same objects
+        # (or an equal Content-Type value), give the same lines.
+        built = self._fields_built
+        if (
+            built is None
+            or second[1] is not built[1]
+            or built[0] is not body
+            or second[0] is not _CONTENT_LENGTH
+            or first[0] is not _CONTENT_TYPE
+            or first[1] != fields[14:-2]
+        ):
             return None
         lines = ""
         for name, value in added:
