@@ -73,6 +73,11 @@ class Application(dict):  # type: ignore[type-arg]
     server with ``loop.create_server(app.make_handler(), host, port)``, or run it under the ``prefork`` command.
     """
 
+    # The attributes every request reads, as slots: an instance attribute of a dict subclass is a lookup in its
+    # __dict__ that CPython 3.11 does not specialize (about 350 instructions a read, a slot about 80); the others
+    # stay in __dict__.
+    __slots__ = ("__dict__", "__weakref__", "_middlewares", "_router", "on_response_prepare")
+
     def __init__(
         self,
         *,

@@ -19,6 +19,7 @@ from .streamresponse import (
     _NO_BODY_STATUSES,
     _SEND,
     _SET_COOKIE,
+    _SentHeaders,
 )
 from .streamresponse import StreamResponse as StreamResponse
 
@@ -66,8 +67,12 @@ class _LazyHeaders:
             raise AttributeError(
                 f"{type(resp).__name__!r} object has no attribute '_headers'", name="_headers", obj=resp
             )
+        resp._template = None  # built: Response.headers reads _headers from here on
         resp._headers = headers = template.copy()
-        headers.add(_CONTENT_LENGTH, str(len(resp._body)))
+        body = resp._body
+        length = str(len(body))
+        headers.add(_CONTENT_LENGTH, length)
+        resp._fields_built = (body, length)
         if resp._sent_cookie_lines:
             # Started already, with cookies: the general path's headers hold the Set-Cookie fields it sent.
             for line in resp._sent_cookie_lines.split("\r\n")[:-1]:
@@ -83,6 +88,24 @@ class Response(StreamResponse):
     _compressed: bytes | None = None  # the body compressed whole by enable_compression()
     _template: CIMultiDict[str] | None = None  # the fast path's Content-Type field, until _headers is built from it
     _headers = _LazyHeaders()  # type: ignore[assignment]
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """Outgoing headers (a ``CIMultiDict``); after ``start()`` a read-only view whose changes raise
+        ``RuntimeError``, since the head is already on the wire."""
+        template = self._template
+        if template is None or self._exchange is not None:
+            return self._headers if self._exchange is None else _SentHeaders(self._headers)
+        # A fast-path response read before its start (a middleware adding X-Request-Id): _LazyHeaders' build in
+        # place, without its descriptor call (not started: no Set-Cookie lines sent to add).
+        self._template = None
+        self._headers = headers = template.copy()
+        body = self._body
+        length = str(len(body))
+        headers.add(_CONTENT_LENGTH, length)
+        self._fields_built = (body, length)
+        self._fields_version = getversion(headers)
+        return headers
 
     def __init__(
         self,
