@@ -12,8 +12,7 @@ Call contract, for the application layer:
 - Receive: ``channel.pop()`` hands out a queued message, or None; ``await channel.next_message(timeout)`` pops
   one or waits for one, and is None once ``finished`` and the queue is empty (it raises TimeoutError after
   ``timeout``, leaving the connection as it was). ``await channel.wait_message(timeout)`` only waits until a
-  message is queued (or ``finished``), for callers that pop themselves. ``async for msg in
-  channel.messages(timeout)`` steps as ``next_message(timeout, stop=True)`` does.
+  message is queued (or ``finished``), for callers that pop themselves.
 - Send: ``channel.write(conn.send_text(...))`` (any frame the codec made), while ``channel.closing`` is False;
   then, if ``channel.drain_waiter()`` is not None, await what it returns to let the write buffer drain.
 - Close: ``channel.close(code, reason)``; ``await channel.wait_over()`` waits for the close handshake to end.
@@ -29,7 +28,7 @@ from typing import Any
 from .exchange import Exchange
 from .websocket import CLOSED, OPEN, Message, WebSocketConnection, WSCloseCode, WSMsgType
 
-__all__ = ["MessageIterator", "WebSocketChannel", "peer_gone", "take_over"]
+__all__ = ["WebSocketChannel", "peer_gone", "take_over"]
 
 _TEXT = WSMsgType.TEXT
 _BINARY = WSMsgType.BINARY
@@ -368,10 +367,6 @@ class WebSocketChannel:
             return Message(_CLOSED, code, None)
         return msg
 
-    def messages(self, timeout: float | None = None) -> MessageIterator:
-        """An async iterator over the messages: each step is ``next_message(timeout, stop=True)``."""
-        return MessageIterator(self, timeout)
-
     async def wait_message(self, timeout: float | None = None) -> None:
         """Wait until a message is queued or none will come (``finished``). Raises TimeoutError after ``timeout``
         seconds (None or 0: no limit), RuntimeError if another task is waiting already."""
@@ -516,49 +511,6 @@ class WebSocketChannel:
             self._transport.abort()
             return
         self._heartbeat_handle = self._loop.call_later(heartbeat / 2, self._heartbeat_tick)
-
-
-class MessageIterator:
-    """What ``channel.messages(timeout)`` returns, for ``async for msg in ws``: each step is
-    ``channel.next_message(timeout, stop=True)``, with that coroutine's body as its own ``__anext__``, so that a step
-    creates one coroutine and calls no Python function before it (the loop calls ``__anext__`` for every message).
-    The body is next_message()'s for ``stop``, kept in step with it (tests/web/test_websocket_fastpath_io.py
-    compares ``async for`` with ``receive()``)."""
-
-    __slots__ = ("_channel", "_timeout")
-
-    def __init__(self, channel: WebSocketChannel, timeout: float | None) -> None:
-        self._channel = channel
-        self._timeout = timeout
-
-    def __aiter__(self) -> MessageIterator:
-        return self
-
-    async def __anext__(self) -> Message:
-        channel = self._channel
-        if not (channel._queue or channel.finished):
-            timeout = self._timeout
-            if timeout or channel._waiter is not None:
-                waiter = channel._new_waiter(timeout)
-            else:
-                waiter = channel._waiter = channel._loop.create_future()
-            try:
-                await waiter
-            finally:
-                channel._waiter = None
-        queue = channel._queue
-        if queue:
-            data = queue[0][1]
-            if type(data) is str or type(data) is bytes:
-                channel.buffered -= len(data) + _MESSAGE_COST
-                if channel.paused and channel.buffered <= channel._low_water:
-                    channel.paused = False
-                    channel._exchange.resume_reading()
-                return queue.popleft()
-        msg = channel.pop()
-        if msg is None or msg[0] is _CLOSE:
-            raise StopAsyncIteration
-        return msg
 
 
 def _time_out(waiter: asyncio.Future[None]) -> None:

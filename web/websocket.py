@@ -15,7 +15,7 @@ a coroutine, which asyncio runs as any other; awaiting a send waits for the writ
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from server.websocket import (
@@ -120,13 +120,10 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
 
     #: A subclass overrides receive(): ``async for`` then goes through it rather than the inlined copy.
     _custom_receive = False
-    #: A subclass overrides receive() or __anext__(): ``async for`` then iterates the response itself.
-    _custom_iteration = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._custom_receive = cls.receive is not WebSocketResponse.receive
-        cls._custom_iteration = cls._custom_receive or cls.__anext__ is not WebSocketResponse.__anext__
 
     def __init__(
         self,
@@ -458,20 +455,16 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         """The next MSG_TEXT message parsed by ``loads``."""
         return loads(await self.receive_str(timeout=timeout))
 
-    def __aiter__(self) -> AsyncIterator[Message]:
-        channel = self._channel
-        if channel is None or self._custom_iteration:
-            return self
-        # The channel's iterator, whose __anext__ is the coroutine itself: no method of ours runs per message.
-        return channel.messages(self._receive_timeout)
+    def __aiter__(self) -> WebSocketResponse[_DecodeText]:
+        return self
 
     def __anext__(self) -> Awaitable[Message]:
         channel = self._channel
         if channel is None or self._custom_receive:
             return self._receive_next()
-        # receive() without a coroutine of its own (``async for`` uses channel.messages(), see __aiter__): the
-        # channel's coroutine ends the iteration on the messages _STOP names (it hands out CLOSE, or None once
-        # finished; never CLOSING or CLOSED).
+        # receive() without a coroutine of its own: ``async for msg in ws`` awaits the channel's directly, which
+        # ends the iteration on the messages _STOP names (the channel hands out CLOSE, or None once finished;
+        # never CLOSING or CLOSED).
         return channel.next_message(self._receive_timeout, True)  # type: ignore[return-value]
 
     async def _receive_next(self) -> Message:
