@@ -143,17 +143,10 @@ _PAIR = re.compile(rb"[^&]+")
 def _ascii_compatible(charset: str) -> bool:
     # Whether the form's bytes can be read as text first: the separators and escapes are the same bytes in it.
     # Cached by charset: _charset gives codec names, a set the codec registry bounds.
-    known = _ASCII_COMPATIBLE.get(charset)
-    if known is None:
-        try:
-            known = b"&=+%azAZ09".decode(charset) == "&=+%azAZ09" and "&=+%azAZ09".encode(charset) == b"&=+%azAZ09"
-        except UnicodeError:
-            known = False
-        _ASCII_COMPATIBLE[charset] = known
-    return known
-
-
-_ASCII_COMPATIBLE: dict[str, bool] = {}
+    try:
+        return b"&=+%azAZ09".decode(charset) == "&=+%azAZ09" and "&=+%azAZ09".encode(charset) == b"&=+%azAZ09"
+    except UnicodeError:
+        return False
 
 
 def _form_decode(raw: bytes, charset: str, what: str) -> str:
