@@ -15,7 +15,7 @@ import asyncio  # noqa: E402
 
 import pytest  # noqa: E402
 import uvloop  # noqa: E402
-from http_client import parse_responses  # noqa: E402
+from http_client import close_writer, parse_responses  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 # Property tests check what is true, not how fast: on a shared 2-core machine an example can take seconds, so no
@@ -39,11 +39,7 @@ async def raw_exchange(port: int, payload: bytes, *, host: str = "127.0.0.1", ti
         await writer.drain()
         return await asyncio.wait_for(reader.read(), timeout)
     finally:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except (ConnectionError, OSError):
-            pass
+        await close_writer(writer)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ fails a test instead of being excused by a lenient hand-written parser.
   the complete responses, the bytes of an incomplete one, and the parse error, if any, as data.
 - :func:`read_response` reads one response from an asyncio ``StreamReader`` with the same parser.
 - :class:`RawConnection` is a client connection that keeps every byte the server sent, even past a reset.
+- :func:`close_writer` closes a test's client connection, whatever state the server left it in.
 
 A response to HEAD has no body whatever its Content-Length says (RFC 9110 §9.3.2); only the client knows which
 requests were HEAD, so every reader takes the request methods, in order.
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 
 import h11
 
-__all__ = ["Parsed", "RawConnection", "Response", "parse", "parse_responses", "read_response"]
+__all__ = ["Parsed", "RawConnection", "Response", "close_writer", "parse", "parse_responses", "read_response"]
 
 
 @dataclass
@@ -323,3 +324,12 @@ class RawConnection(asyncio.Protocol):
     def close(self) -> None:
         if self.transport is not None:
             self.transport.abort()
+
+
+async def close_writer(writer: asyncio.StreamWriter) -> None:
+    """Close a client connection and wait for it; a server that already reset or closed it is not an error."""
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except (ConnectionError, OSError):
+        pass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from http_client import read_response
+from http_client import close_writer, read_response
 from prefork_process import PreforkProcess
 from waiting import until
 
@@ -63,11 +63,7 @@ async def _pipelined(port: int, tag: str, count: int, sent: asyncio.Event | None
                 assert status == 200
                 answered += 1
     finally:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except (ConnectionError, OSError):
-            pass
+        await close_writer(writer)
     return answered
 
 
@@ -133,10 +129,6 @@ async def test_the_lines_of_a_blocked_loop_iteration_are_written_when_the_heartb
         assert (status, body) == (200, b"before-the-block")
         await asyncio.to_thread(master.wait_log, rf"worker {worker} was stuck and has been stopped \(code 1\)", 1, 20)
     finally:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except (ConnectionError, OSError):
-            pass
+        await close_writer(writer)
     requests = [line.split('"')[1] for line in _lines(master.access)]
     assert requests == ["GET /answer-then-block?id=before-the-block&t=30 HTTP/1.1"]

@@ -13,6 +13,7 @@ import struct
 import aiohttp
 import aiohttp.web
 import pytest
+from http_client import close_writer
 
 import web
 from web.websocket import WebSocketResponse, WSCloseCode
@@ -191,11 +192,7 @@ async def test_close_of_a_silent_peer_returns_under_handler_cancellation(make_se
             rest = b""  # aborted: the kernel may answer with a reset
         assert rest == b""
     finally:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except (ConnectionError, OSError):
-            pass
+        await close_writer(writer)
 
 
 async def test_prepare_after_the_client_left_raises_connection_reset(make_server):

@@ -12,6 +12,7 @@ from typing import Literal
 import aiohttp
 import aiohttp.web
 import pytest
+from http_client import close_writer
 
 import web
 from server.websocket_frames import encode_frame
@@ -40,14 +41,6 @@ async def raw_connect(server):
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
     assert head.startswith(b"HTTP/1.1 101 "), head
     return reader, writer
-
-
-async def close_writer(writer):
-    writer.close()
-    try:
-        await writer.wait_closed()
-    except (ConnectionError, OSError):
-        pass
 
 
 def test_constructor_takes_aiohttp_3s_keywords_with_its_defaults():

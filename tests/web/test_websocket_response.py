@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from http_client import close_writer
 from websockets.asyncio.client import connect
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
@@ -77,14 +78,6 @@ async def read_frame(reader):
 
 def frame(opcode, payload=b"", fin=True):
     return encode_frame(opcode, payload, fin=fin, mask=MASK)
-
-
-async def close_writer(writer):
-    writer.close()
-    try:
-        await writer.wait_closed()
-    except (ConnectionError, OSError):
-        pass
 
 
 # -- echo with real clients --------------------------------------------------------------------------------------
