@@ -10,6 +10,8 @@ callgrind to count (``callgrind_control -i on``), pushes N requests through the 
 ``bench.apps.prefork_hello --inproc`` does, and stops counting; divide valgrind's ``Collected`` line by N.
 ``--access-log FILE`` measures with the access log on, written to FILE as ``prefork --access-logfile`` writes it
 (one request per loop iteration here: each line is written and flushed on its own, the log's dearest case).
+``--floor`` measures bench/apps/floor.py's protocol instead (httptools and one constant write, the ``hello``
+request only): what the stack below any framework costs in the same units.
 Instructions are not time (cache misses and branch mispredictions are not in them), but a change that removes work
 from the request path shows in them exactly.
 """
@@ -21,6 +23,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from typing import Any
 
 import uvloop
 
@@ -42,20 +45,25 @@ def access_logger(path: str) -> object:
     return logs.access_log
 
 
-async def count(scenario: str, requests: int, access_log: str | None = None) -> None:
+async def count(scenario: str, requests: int, access_log: str | None = None, floor: bool = False) -> None:
     from bench.apps import prefork_hello
 
-    settings = {} if access_log is None else {"access_log": access_logger(access_log)}
-    protocol = prefork_hello.app.make_handler(**settings)()
     # null_transport(): the RecordingTransport prefork_hello's --inproc uses (_NullTransport in older trees).
     transport = getattr(prefork_hello, "null_transport", None) or prefork_hello._NullTransport  # type: ignore[attr-defined]
+    if floor:
+        from bench.apps.floor import FloorProtocol
+
+        protocol: Any = FloorProtocol()
+    else:
+        settings = {} if access_log is None else {"access_log": access_logger(access_log)}
+        protocol = prefork_hello.app.make_handler(**settings)()
     protocol.connection_made(transport())
     data = prefork_hello.INPROC_REQUESTS[scenario]
 
     async def run(count: int) -> None:
         for _ in range(count):
             protocol.data_received(data)
-            if protocol._task is not None:
+            if getattr(protocol, "_task", None) is not None:
                 await protocol._task
 
     await run(2000)
@@ -72,8 +80,13 @@ def main() -> None:
     parser.add_argument(
         "--access-log", metavar="FILE", help="log each request to FILE as prefork --access-logfile FILE does"
     )
+    parser.add_argument(
+        "--floor", action="store_true", help="measure bench/apps/floor.py's protocol (hello only), not prefork's"
+    )
     args = parser.parse_args()
-    uvloop.run(count(args.scenario, args.requests, args.access_log))
+    if args.floor and (args.scenario != "hello" or args.access_log):
+        parser.error("--floor answers the hello scenario only, without an access log")
+    uvloop.run(count(args.scenario, args.requests, args.access_log, args.floor))
 
 
 if __name__ == "__main__":
