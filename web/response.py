@@ -62,12 +62,11 @@ def _build_headers(resp: Response, template: CIMultiDict[str]) -> CIMultiDict[st
     body = resp._body
     length = str(len(body))
     headers.add(_CONTENT_LENGTH, length)
-    resp._fields_built = (body, length)
     if resp._sent_cookie_lines:
         # Started already, with cookies: the general path's headers hold the Set-Cookie fields it sent.
         for line in resp._sent_cookie_lines.split("\r\n")[:-1]:
             headers.add(_SET_COOKIE, line[12:])
-    resp._fields_version = getversion(headers)
+    resp._fields_built = (body, length, getversion(headers))
     return headers
 
 
