@@ -56,7 +56,8 @@ _new_object = object.__new__
 def _build_headers(resp: Response, template: CIMultiDict[str]) -> CIMultiDict[str]:
     """Build the headers multidict of a fast-path response from its Content-Type ``template``, exactly as the general
     path builds it (Content-Type, Content-Length, then the Set-Cookie fields when it was started with cookies), and
-    store it as ``resp._headers``. From here on ``_start``'s fast path checks the multidict's version."""
+    store it as ``resp._headers``. From here on ``_start``'s fast path checks the multidict's version, and
+    ``_added_lines`` the identity of the Content-Type value (the template's, which the copy shares)."""
     resp._template = None  # built: Response.headers reads _headers from here on
     resp._headers = headers = template.copy()
     body = resp._body
@@ -66,7 +67,7 @@ def _build_headers(resp: Response, template: CIMultiDict[str]) -> CIMultiDict[st
         # Started already, with cookies: the general path's headers hold the Set-Cookie fields it sent.
         for line in resp._sent_cookie_lines.split("\r\n")[:-1]:
             headers.add(_SET_COOKIE, line[12:])
-    resp._fields_built = (body, length, getversion(headers))
+    resp._fields_built = (body, length, getversion(headers), template[_CONTENT_TYPE])
     return headers
 
 

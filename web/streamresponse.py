@@ -92,11 +92,12 @@ class StreamResponse:
     # Content-Length), valid while the headers were never built (``_fields_built`` None) or their version is
     # still the one they were built with (multidict bumps it on every change): _start then needs no header lookups.
     _fields: str | None = None
-    # Once the fast path's headers are built (web.response._build_headers): the body, the Content-Length text and
-    # the headers' version they were built with. While the body and that text are still the same objects (the body
-    # unchanged, the field not set again), that field still is the body's (see _added_lines). One attribute, not
-    # three: each new attribute stored on a response costs more than a tuple.
-    _fields_built: tuple[Any, str, int] | None = None
+    # Once the fast path's headers are built (web.response._build_headers): the body, the Content-Length text, the
+    # headers' version and the Content-Type value they were built with. While the body and those values are still
+    # the same objects (the body unchanged, the fields not set again), the two fields still are the cached line's
+    # and the body's (see _added_lines). One attribute, not three: each new attribute stored on a response costs
+    # more than a tuple.
+    _fields_built: tuple[Any, str, int, str] | None = None
     _sent_cookie_lines = ""  # the Set-Cookie lines the fast path of _start sent, for headers built afterwards
     # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
     _compression = False
@@ -415,7 +416,7 @@ class StreamResponse:
                 else:
                     # Headers built and changed since (a middleware that adds X-Request-Id): still the fast path's
                     # when the general path would send them unchanged (see _added_lines).
-                    added = self._added_lines(fields, built)
+                    added = self._added_lines(built)
                     fast = added is not None
                     if fast:
                         extra_lines = added
@@ -535,10 +536,10 @@ class StreamResponse:
         else:
             exchange.write_head(status, head, keep_alive=keep_alive)
 
-    def _added_lines(self, fields: str, built: tuple[Any, str, int]) -> str | None:
-        """The encoded lines of the fields added after the fast path's two (``fields``' Content-Type line, then the
-        body's Content-Length, as ``built``, the response's ``_fields_built``, records them), when those two are
-        still first and unchanged and the general path of ``_start`` would send every field as it stands: no Date,
+    def _added_lines(self, built: tuple[Any, str, int, str]) -> str | None:
+        """The encoded lines of the fields added after the fast path's two (the cached Content-Type line's field,
+        then the body's Content-Length, as ``built``, the response's ``_fields_built``, records them), when those two
+        are still first and unchanged and the general path of ``_start`` would send every field as it stands: no Date,
         Server or Connection field (which change the lines the server adds), no chunked coding, no CR or LF in a
         field (the general path raises for those). None otherwise: the general path answers.
 
@@ -557,13 +558,13 @@ class StreamResponse:
             if len(items) < 2:
                 return None
             first, second, added = items[0], items[1], items[2:]
-        # The general path writes f"{name}: {value}": the fields built from the cached line, still the same objects
-        # (or an equal Content-Type value), give the same lines.
+        # The general path writes f"{name}: {value}": the fields built from the cached line, still the same objects,
+        # give the same lines (an equal value set again is left to the general path).
         if (
             second[1] is not built[1]
+            or first[1] is not built[3]
             or second[0] is not _CONTENT_LENGTH
             or first[0] is not _CONTENT_TYPE
-            or first[1] != fields[14:-2]
         ):
             return None
         lines = ""
