@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 
 import pytest
 
@@ -56,6 +57,7 @@ def _build(layout: str, general: bool) -> web.Application:
     return apps[0]
 
 
+FROZEN = re.escape("Cannot modify frozen list.")  # aiohttp's FrozenList message
 PATHS = ["/x", "/s/x", "/s/s/x", "/s/p/7", "/s/s/p/8", "/s/only-post", "/s/missing", "/s/x/", "/s", "/nothing"]
 
 
@@ -114,7 +116,7 @@ async def test_the_cached_chain_follows_a_changed_middleware_list(level: int) ->
 
     assert await get() == await get() == b"m0(a0,a0)m2(a2,a2)h:a2:{}:3"
     if level:
-        with pytest.raises(RuntimeError, match="Cannot modify frozen list."):
+        with pytest.raises(RuntimeError, match=FROZEN):
             apps[level].middlewares.append(_recorder("late"))
         assert await get() == b"m0(a0,a0)m2(a2,a2)h:a2:{}:3"
     else:
@@ -129,7 +131,7 @@ async def test_a_started_application_is_frozen_as_aiohttps() -> None:
     calls: list[str] = []
 
     async def on_startup(app: web.Application) -> None:
-        with pytest.raises(RuntimeError, match="Cannot modify frozen list."):
+        with pytest.raises(RuntimeError, match=FROZEN):
             app.on_startup.append(on_startup)
         app.middlewares.append(_recorder("late"))
         app.on_cleanup.append(on_cleanup)
@@ -150,11 +152,11 @@ async def test_a_started_application_is_frozen_as_aiohttps() -> None:
     for signal in (app.middlewares, app.on_startup, app.on_shutdown, app.on_cleanup, app.on_response_prepare):
         assert signal.frozen
         for change in (signal.append, signal.clear, signal.pop, signal.reverse):
-            with pytest.raises(RuntimeError, match="Cannot modify frozen list."):
+            with pytest.raises(RuntimeError, match=FROZEN):
                 change(on_cleanup) if change is signal.append else change()
-    with pytest.raises(RuntimeError, match="Cannot modify frozen list."):
+    with pytest.raises(RuntimeError, match=FROZEN):
         app.cleanup_ctx.append(on_cleanup)
-    with pytest.raises(RuntimeError, match="Cannot modify frozen list."):
+    with pytest.raises(RuntimeError, match=FROZEN):
         app.middlewares[0:0] = [_recorder("x")]
     assert (await _answers(app))[0].endswith(b"m0(a0,a0)late(a0,a0)h:a0:{}:0")
     assert calls == ["prepare"] * len(PATHS) * 2
@@ -169,7 +171,7 @@ def test_add_subapp_freezes_the_sub_applications_lists_as_aiohttps() -> None:
     root.add_subapp("/s", sub)
     assert sub.pre_frozen and not root.pre_frozen and not root.middlewares.frozen
     for signal in (sub.middlewares, sub.on_startup, sub.on_shutdown, sub.on_cleanup, sub.on_response_prepare):
-        with pytest.raises(RuntimeError, match="Cannot modify frozen list."):
+        with pytest.raises(RuntimeError, match=FROZEN):
             signal.append(_handler)
     assert list(sub.on_response_prepare) == [_handler]
     root.middlewares.append(_recorder("root"))  # the parent is not frozen yet
