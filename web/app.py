@@ -23,6 +23,64 @@ __all__ = ["Application", "CleanupContext", "CleanupError"]
 
 AppCallback = Callable[["Application"], Awaitable[None]]
 
+# Middleware chains built from applications' lists, by (route handler, applications, nested), for web.handler: the
+# chain of partials is the same for every request to a route, so it is built once, as aiohttp 3 does (its
+# _cached_build_middleware), with whether the applications have ``on_response_prepare`` callbacks. Emptied whenever
+# one of those lists changes (see _FrozenList), so an entry needs no check per request.
+CHAINS: dict[tuple[Any, tuple[Any, ...], bool], tuple[Any, bool]] = {}
+
+
+class _FrozenList(list):  # type: ignore[type-arg]
+    """A list that refuses changes once frozen, as aiohttp 3's ``FrozenList`` does (``app.middlewares`` and the
+    signals, frozen when the application is): ``RuntimeError("Cannot modify frozen list.")``. A change before that
+    empties the chains cached from it (``CHAINS``). A list still, so reading and iterating cost what they did."""
+
+    __slots__ = ("_frozen",)
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self._frozen = False
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def freeze(self) -> None:
+        self._frozen = True
+
+    def _changing(self) -> None:
+        if self._frozen:
+            raise RuntimeError("Cannot modify frozen list.")
+        CHAINS.clear()
+
+
+def _refusing(name: str) -> Callable[..., Any]:
+    change = getattr(list, name)
+
+    def method(self: _FrozenList, *args: Any, **kwargs: Any) -> Any:
+        self._changing()
+        return change(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name in (
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "clear",
+    "reverse",
+    "sort",
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+):
+    setattr(_FrozenList, _name, _refusing(_name))
+
 
 class CleanupError(RuntimeError):
     """Several ``cleanup_ctx`` exits failed; ``exceptions`` lists their errors."""
@@ -32,9 +90,11 @@ class CleanupError(RuntimeError):
         return list(self.args[1])
 
 
-class CleanupContext(list):  # type: ignore[type-arg]
+class CleanupContext(_FrozenList):
     """``app.cleanup_ctx``: async generators (or async context manager factories) taking the application; the
     code before ``yield`` runs at startup, the code after it at cleanup, in reverse order."""
+
+    __slots__ = ("_exits",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -102,16 +162,17 @@ class Application(dict):  # type: ignore[type-arg]
         self._router = router
         self._loop = loop
         self.logger = logger
-        self._middlewares = list(middlewares)
+        self._middlewares = _FrozenList(middlewares)
         self._client_max_size = client_max_size
         self._finish_callbacks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
-        self.on_startup: list[AppCallback] = []
-        self.on_shutdown: list[AppCallback] = []
-        self.on_cleanup: list[AppCallback] = []
-        self.on_response_prepare: list[Callable[[Any, Any], Awaitable[None]]] = []
+        self.on_startup: list[AppCallback] = _FrozenList()
+        self.on_shutdown: list[AppCallback] = _FrozenList()
+        self.on_cleanup: list[AppCallback] = _FrozenList()
+        self.on_response_prepare: list[Callable[[Any, Any], Awaitable[None]]] = _FrozenList()
         self.cleanup_ctx = CleanupContext()
         self._subapps: list[Application] = []
         self._frozen = False
+        self._pre_frozen = False
         self._middlewares_checked = False
         post_init = getattr(router, "post_init", None)
         if post_init is not None:
@@ -138,8 +199,36 @@ class Application(dict):  # type: ignore[type-arg]
         """True once the application serves requests (or was added as a sub-application and its parent does)."""
         return self._frozen
 
+    @property
+    def pre_frozen(self) -> bool:
+        """True once the middlewares and signals are frozen (see :meth:`pre_freeze`)."""
+        return self._pre_frozen
+
+    def pre_freeze(self) -> None:
+        """Freeze ``middlewares``, ``on_response_prepare``, ``cleanup_ctx``, ``on_startup``, ``on_shutdown`` and
+        ``on_cleanup`` (changing one raises ``RuntimeError``), here and in the sub-applications, as aiohttp 3 does when
+        the application is added as a sub-application or starts."""
+        if self._pre_frozen:
+            return
+        self._pre_frozen = True
+        for signal in (
+            self._middlewares,
+            self.on_response_prepare,
+            self.cleanup_ctx,
+            self.on_startup,
+            self.on_shutdown,
+            self.on_cleanup,
+        ):
+            freeze = getattr(signal, "freeze", None)  # a list the application's user put in its place stays one
+            if freeze is not None:
+                freeze()
+        for subapp in self._subapps:
+            subapp.pre_freeze()
+
     def freeze(self) -> None:
-        """Refuse further sub-applications; the router's table is frozen when serving starts."""
+        """Refuse further sub-applications and changes to the middlewares and signals (:meth:`pre_freeze`); the
+        router's table is frozen when serving starts."""
+        self.pre_freeze()
         self._frozen = True
         self._check_middlewares()
         for subapp in self._subapps:
@@ -197,6 +286,7 @@ class Application(dict):  # type: ignore[type-arg]
             getattr(self, name).append(_forward(subapp, name))
         self._subapps.append(subapp)
         subapp._frozen = True
+        subapp.pre_freeze()
         if self._loop is not None and subapp._loop is None:
             subapp._loop = self._loop
         return route
@@ -256,11 +346,18 @@ class Application(dict):  # type: ignore[type-arg]
 
     async def startup(self) -> None:
         """Enter the ``cleanup_ctx`` generators, then run ``on_startup`` callbacks in order; an error propagates
-        (the worker must not start serving)."""
-        self.freeze()
+        (the worker must not start serving). Then the application is frozen (:meth:`freeze`): as in aiohttp 3, a
+        startup callback may still add middlewares and the other signals' callbacks, not startup callbacks."""
+        self._frozen = True  # no sub-application added from here on
+        self._check_middlewares()
+        for signal in (self.on_startup, self.cleanup_ctx):
+            freeze = getattr(signal, "freeze", None)
+            if freeze is not None:
+                freeze()
         await self.cleanup_ctx._on_startup(self)
         for callback in self.on_startup:
             await callback(self)
+        self.freeze()
 
     async def shutdown(self) -> None:
         """Run ``on_shutdown`` callbacks in order, reporting errors through the loop's exception handler."""

@@ -21,6 +21,8 @@ from server.protocol import HttpProtocol
 from server.registry import ConnectionRegistry
 from server.settings import ServerSettings
 
+from .app import CHAINS as _CHAINS
+from .app import _FrozenList
 from .exceptions import HTTPException
 from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
@@ -142,7 +144,7 @@ class RequestHandlerFactory:
         request._state = None
         request._cache = {}
         request._cleanups = None
-        nested = apps = None
+        nested = apps = hooked = None
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
@@ -182,10 +184,16 @@ class RequestHandlerFactory:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
                 request._app = apps[-1]
-                chain = _cached_chain(handler, apps, True) if routed or match_info.route is not None else None
+                if routed or match_info.route is not None:
+                    chain, hooked = _CHAINS.get((handler, apps, True)) or _build_chain(handler, apps, True)
+                else:
+                    chain = None
                 handler = chain if chain is not None else await _apply_nested(apps, handler)
             elif app._middlewares:
-                chain = _cached_chain(handler, (app,), False) if routed or match_info.route is not None else None
+                if routed or match_info.route is not None:
+                    chain = (_CHAINS.get((handler, (app,), False)) or _build_chain(handler, (app,), False))[0]
+                else:
+                    chain = None
                 handler = chain if chain is not None else await _apply_middlewares(app, handler)
             response = await handler(request)
             if not isinstance(response, StreamResponse):
@@ -230,9 +238,11 @@ class RequestHandlerFactory:
                 raise
             response = Response(status=500, text="500 Internal Server Error")
         # With no sub-application on the route's path (apps empty), the only callbacks _prepare_hooked could find
-        # are app's own; apps is None when the request was answered before the route's apps were read.
+        # are app's own; apps is None when the request was answered before the route's apps were read. hooked: what
+        # _prepare_hooked answers for the route's apps, kept with their chain.
         if response._exchange is None and (
-            app.on_response_prepare or (nested and (apps or apps is None) and _prepare_hooked(request))
+            app.on_response_prepare
+            or (nested and (apps or apps is None) and (hooked if hooked is not None else _prepare_hooked(request)))
         ):
             try:
                 await request._prepare_hook(response)
@@ -305,47 +315,42 @@ def _cleanup(request: Request) -> None:
             web_logger.exception("error in request cleanup")
 
 
-# Middleware chains of new-style middlewares by (route handler, applications, nested): the chain of partials is
-# the same for every request to a route, so it is built once, as aiohttp 3 does (its _cached_build_middleware).
-# Each entry keeps each application with a copy of the middleware list it was built from (pairs: no zip object
-# per request) and is used only while those lists are unchanged.
-_CHAINS: dict[tuple[Any, tuple[Any, ...], bool], tuple[tuple[tuple[Any, list[Any]], ...], Handler]] = {}
 _CHAINS_SIZE = 1024
 
 
-def _cached_chain(handler: Handler, apps: tuple[Application, ...], nested: bool) -> Handler | None:
-    """The chain :func:`_apply_nested` (``nested``) or :func:`_apply_middlewares` builds, from the cache; None when
-    a middleware is an aiohttp 0.14-era factory, which is called per request as it always was."""
-    key = (handler, apps, nested)
-    cached = _CHAINS.get(key)
-    if cached is not None:
-        saved, chain = cached
-        for app, middlewares in saved:
-            if app._middlewares != middlewares:
-                break
-        else:
-            return chain
+def _build_chain(handler: Handler, apps: tuple[Application, ...], nested: bool) -> tuple[Handler | None, bool | None]:
+    """The chain :func:`_apply_nested` (``nested``) or :func:`_apply_middlewares` builds, and whether the
+    applications have ``on_response_prepare`` callbacks (what :func:`_prepare_hooked` answers for them; None when
+    one holds a list of its own, which could change unseen), stored in ``_CHAINS``. The chain is None when a
+    middleware is an aiohttp 0.14-era factory, which is called per request as it always was."""
+    hooked: bool | None = False
     for app in apps:
-        for middleware in app._middlewares:
-            if getattr(middleware, "__middleware_version__", None) != 1:
-                return None
-    chain = handler
-    innermost = apps[-1]
-    # request.app is the innermost application before the chain runs and after it. An application's wrapper that
-    # sets request.app to itself is needed only where a middleware could see another value: around the
-    # applications that have middlewares, and then around the innermost one too, so that what runs inside it sees
-    # it again after an outer application's middlewares. With middlewares only in the innermost application (a
-    # sub-application under a root without any), no wrapper is needed at all.
-    wrapped = nested and any(app._middlewares for app in apps[:-1])
-    for app in reversed(apps):
-        for middleware in reversed(app._middlewares):
-            chain = functools.update_wrapper(functools.partial(middleware, handler=chain), chain)
-        if wrapped and (app._middlewares or app is innermost):
-            chain = functools.update_wrapper(functools.partial(_as_current_app, app, chain), chain)
+        hooks = app.on_response_prepare
+        if hooks.__class__ is not _FrozenList:
+            hooked = None
+            break
+        if hooks:
+            hooked = True
+    chain: Handler | None = handler
+    if any(getattr(middleware, "__middleware_version__", None) != 1 for app in apps for middleware in app._middlewares):
+        chain = None
+    else:
+        innermost = apps[-1]
+        # request.app is the innermost application before the chain runs and after it. An application's wrapper that
+        # sets request.app to itself is needed only where a middleware could see another value: around the
+        # applications that have middlewares, and then around the innermost one too, so that what runs inside it sees
+        # it again after an outer application's middlewares. With middlewares only in the innermost application (a
+        # sub-application under a root without any), no wrapper is needed at all.
+        wrapped = nested and any(app._middlewares for app in apps[:-1])
+        for app in reversed(apps):
+            for middleware in reversed(app._middlewares):
+                chain = functools.update_wrapper(functools.partial(middleware, handler=chain), chain)
+            if wrapped and (app._middlewares or app is innermost):
+                chain = functools.update_wrapper(functools.partial(_as_current_app, app, chain), chain)
     if len(_CHAINS) >= _CHAINS_SIZE:
         _CHAINS.clear()
-    _CHAINS[key] = (tuple((app, list(app._middlewares)) for app in apps), chain)
-    return chain
+    _CHAINS[(handler, apps, nested)] = entry = (chain, hooked)
+    return entry
 
 
 async def _apply_middlewares(app: Application, handler: Handler) -> Handler:

@@ -53,11 +53,29 @@ _ENCODERS: list[Any] = []
 _new_object = object.__new__
 
 
+def _build_headers(resp: Response, template: CIMultiDict[str]) -> CIMultiDict[str]:
+    """Build the headers multidict of a fast-path response from its Content-Type ``template``, exactly as the general
+    path builds it (Content-Type, Content-Length, then the Set-Cookie fields when it was started with cookies), and
+    store it as ``resp._headers``. From here on ``_start``'s fast path checks the multidict's version, and
+    ``_added_lines`` the identity of the Content-Type value (the template's, which the copy shares)."""
+    resp._template = None  # built: Response.headers reads _headers from here on
+    resp._headers = headers = template.copy()
+    body = resp._body
+    length = str(len(body))
+    headers.add(_CONTENT_LENGTH, length)
+    if resp._sent_cookie_lines:
+        # Started already, with cookies: the general path's headers hold the Set-Cookie fields it sent.
+        for line in resp._sent_cookie_lines.split("\r\n")[:-1]:
+            headers.add(_SET_COOKIE, line[12:])
+    resp._fields_built = (body, length, getversion(headers), template[_CONTENT_TYPE])
+    return headers
+
+
 class _LazyHeaders:
     """``Response._headers`` of a fast-path response until something reads it: the first read builds the multidict
-    exactly as the general path builds it (Content-Type, then Content-Length) and stores it on the instance, which
-    then shadows this non-data descriptor. A descriptor, not ``__getattr__``: a class with ``__getattr__`` loses
-    CPython's specialized attribute loads on every ``self.x`` (+2% instructions per hello request)."""
+    (:func:`_build_headers`) and stores it on the instance, which then shadows this non-data descriptor. A
+    descriptor, not ``__getattr__``: a class with ``__getattr__`` loses CPython's specialized attribute loads on every
+    ``self.x`` (+2% instructions per hello request)."""
 
     def __get__(self, resp: Response | None, owner: type | None = None) -> Any:
         if resp is None:
@@ -67,18 +85,7 @@ class _LazyHeaders:
             raise AttributeError(
                 f"{type(resp).__name__!r} object has no attribute '_headers'", name="_headers", obj=resp
             )
-        resp._template = None  # built: Response.headers reads _headers from here on
-        resp._headers = headers = template.copy()
-        body = resp._body
-        length = str(len(body))
-        headers.add(_CONTENT_LENGTH, length)
-        resp._fields_built = (body, length)
-        if resp._sent_cookie_lines:
-            # Started already, with cookies: the general path's headers hold the Set-Cookie fields it sent.
-            for line in resp._sent_cookie_lines.split("\r\n")[:-1]:
-                headers.add(_SET_COOKIE, line[12:])
-        resp._fields_version = getversion(headers)  # from here on _start's fast path checks this version
-        return headers
+        return _build_headers(resp, template)
 
 
 class Response(StreamResponse):
@@ -96,16 +103,9 @@ class Response(StreamResponse):
         template = self._template
         if template is None or self._exchange is not None:
             return self._headers if self._exchange is None else _SentHeaders(self._headers)
-        # A fast-path response read before its start (a middleware adding X-Request-Id): _LazyHeaders' build in
-        # place, without its descriptor call (not started: no Set-Cookie lines sent to add).
-        self._template = None
-        self._headers = headers = template.copy()
-        body = self._body
-        length = str(len(body))
-        headers.add(_CONTENT_LENGTH, length)
-        self._fields_built = (body, length)
-        self._fields_version = getversion(headers)
-        return headers
+        # A fast-path response read before its start (a middleware adding X-Request-Id): built without the
+        # descriptor's call.
+        return _build_headers(self, template)
 
     def __init__(
         self,

@@ -36,6 +36,7 @@ _SERVER = istr("Server")
 _CONNECTION = istr("Connection")
 # Fields whose presence changes the lines the server adds (see _start), by the identity CIMultiDict gives a name.
 _SERVER_FIELDS = frozenset(("date", "server", "connection"))
+_SERVER_FIELD_SIZES = frozenset(len(name) for name in _SERVER_FIELDS)  # most names are none of them: no lower()
 _SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
 
 # The fast path's caches (see web.response's for Response.__init__, and StreamResponse._start), keyed by what varies
@@ -88,13 +89,15 @@ class StreamResponse:
     _final_keep_alive = False
     _reason: str | None = None
     # The encoded Content-Type line of a Response built by its fast path (its other field is the body's
-    # Content-Length), valid while the headers were never built (``_fields_version`` -1) or their version is
-    # still ``_fields_version`` (multidict bumps it on every change): _start then needs no header lookups.
+    # Content-Length), valid while the headers were never built (``_fields_built`` None) or their version is
+    # still the one they were built with (multidict bumps it on every change): _start then needs no header lookups.
     _fields: str | None = None
-    _fields_version = -1
-    # The body and the Content-Length text the fast path's headers were built with: while both objects are still
-    # there (the body unchanged, the field not set again), that field still is the body's (see _added_lines).
-    _fields_built: tuple[Any, str] | None = None
+    # Once the fast path's headers are built (web.response._build_headers): the body, the Content-Length text, the
+    # headers' version and the Content-Type value they were built with. While the body and those values are still
+    # the same objects (the body unchanged, the fields not set again), the two fields still are the cached line's
+    # and the body's (see _added_lines). One attribute, not three: each new attribute stored on a response costs
+    # more than a tuple.
+    _fields_built: tuple[Any, str, int, str] | None = None
     _sent_cookie_lines = ""  # the Set-Cookie lines the fast path of _start sent, for headers built afterwards
     # enable_compression(): the forced coding (or None: the client's choice), and the compressor once started.
     _compression = False
@@ -395,25 +398,27 @@ class StreamResponse:
                     extra_lines = "".join(
                         [f"Set-Cookie: {name}={value}; Path={path}\r\n" for name, (value, path) in cookies.items()]
                     )
-                    fast = self._fields_version == -1
+                    fast = self._fields_built is None
                 else:
                     # Set-Cookie lines after Content-Length, as the general path adds them, with its injection check
                     # (a morsel's attributes can be assigned anything): on a failure the general path raises.
                     extra_lines = "".join([f"Set-Cookie: {morsel.OutputString()}\r\n" for morsel in cookies.values()])
                     fast = (
-                        self._fields_version == -1
+                        self._fields_built is None
                         and extra_lines.count("\n") == len(cookies)
                         and extra_lines.count("\r") == len(cookies)
                     )
             else:
                 extra_lines = ""
-                fast = self._fields_version == -1 or getversion(self._headers) == self._fields_version
-                if not fast and self._fields_version != -1:
+                built = self._fields_built
+                if built is None or getversion(self._headers) == built[2]:
+                    fast = True
+                else:
                     # Headers built and changed since (a middleware that adds X-Request-Id): still the fast path's
                     # when the general path would send them unchanged (see _added_lines).
-                    added = self._added_lines(fields)
-                    if added is not None:
-                        fast = True
+                    added = self._added_lines(built)
+                    fast = added is not None
+                    if fast:
                         extra_lines = added
         else:
             fast = False
@@ -531,19 +536,19 @@ class StreamResponse:
         else:
             exchange.write_head(status, head, keep_alive=keep_alive)
 
-    def _added_lines(self, fields: str) -> str | None:
-        """The encoded lines of the fields added after the fast path's two (``fields``' Content-Type line, then the
-        body's Content-Length), when those two are still first and unchanged and the general path of ``_start``
-        would send every field as it stands: no Date, Server or Connection field (which change the lines the
-        server adds), no chunked coding, no streamed body, no CR or LF in a field (the general path raises for
-        those). None otherwise: the general path answers.
+    def _added_lines(self, built: tuple[Any, str, int, str]) -> str | None:
+        """The encoded lines of the fields added after the fast path's two (the cached Content-Type line's field,
+        then the body's Content-Length, as ``built``, the response's ``_fields_built``, records them), when those two
+        are still first and unchanged and the general path of ``_start`` would send every field as it stands: no Date,
+        Server or Connection field (which change the lines the server adds), no chunked coding, no CR or LF in a
+        field (the general path raises for those). None otherwise: the general path answers.
 
         Its shape is the cheap one (two thirds of the instructions of a list of items, f-strings of every field and
         str.count): the items unpacked in C, the first two compared as tuples, ``in`` for CR and LF."""
-        headers = self._headers
-        body = self._body  # type: ignore[attr-defined]
-        if self._chunked or self._source is not None or body.__class__ is not bytes:
+        if self._chunked or built[0] is not self._body:  # type: ignore[attr-defined]
+            # (A body replaced since, by bytes or a streamed source, is another object.)
             return None
+        headers = self._headers
         if len(headers) == 3:
             # One field added (a middleware's X-Request-Id): unpacked in C, without a list.
             first, second, third = headers.items()
@@ -553,23 +558,20 @@ class StreamResponse:
             if len(items) < 2:
                 return None
             first, second, added = items[0], items[1], items[2:]
-        # The general path writes f"{name}: {value}": the fields built from the cached line, still the same objects
-        # (or an equal Content-Type value), give the same lines.
-        built = self._fields_built
+        # The general path writes f"{name}: {value}": the fields built from the cached line, still the same objects,
+        # give the same lines (an equal value set again is left to the general path).
         if (
-            built is None
-            or second[1] is not built[1]
-            or built[0] is not body
+            second[1] is not built[1]
+            or first[1] is not built[3]
             or second[0] is not _CONTENT_LENGTH
             or first[0] is not _CONTENT_TYPE
-            or first[1] != fields[14:-2]
         ):
             return None
         lines = ""
         for name, value in added:
             # A multidict's keys are istr, whose f-string goes through __format__: concatenated, the same text.
             line = name + f": {value}"
-            if "\r" in line or "\n" in line or name.lower() in _SERVER_FIELDS:
+            if "\r" in line or "\n" in line or (len(name) in _SERVER_FIELD_SIZES and name.lower() in _SERVER_FIELDS):
                 return None
             lines = f"{lines}{line}\r\n"
         return lines

@@ -62,14 +62,15 @@ def _app(hooks: str, log: list[str]) -> web.Application:
     sub.router.add_route("GET", "/late", ok)
     sub.router.add_route("GET", "/", ok)
     sub.router.add_route("GET", "/mw", ok)
+    if "sub" in hooks:
+        # Before add_subapp, which freezes the sub-application's signals as in aiohttp 3.
+        sub.on_response_prepare.append(hook("sub"))
     app.add_subapp("/sub", sub)
     app.router.add_route("GET", "/mw", ok)
     app.router.add_route("POST", "/x", ok)
     app.router.add_route("GET", "/{tail:.*}", ok)
     if "root" in hooks:
         app.on_response_prepare.append(hook("root"))
-    if "sub" in hooks:
-        sub.on_response_prepare.append(hook("sub"))
     return app
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 
 import pytest
 
@@ -56,6 +57,7 @@ def _build(layout: str, general: bool) -> web.Application:
     return apps[0]
 
 
+FROZEN = re.escape("Cannot modify frozen list.")  # aiohttp's FrozenList message
 PATHS = ["/x", "/s/x", "/s/s/x", "/s/p/7", "/s/s/p/8", "/s/only-post", "/s/missing", "/s/x/", "/s", "/nothing"]
 
 
@@ -79,7 +81,8 @@ async def _answers(app: web.Application) -> list[bytes]:
 async def test_the_shortcuts_answer_as_the_general_paths(monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
     web.handler._CHAINS.clear()
     fast = await _answers(_build(layout, general=False))
-    monkeypatch.setattr(web.handler, "_cached_chain", lambda handler, apps, nested: None)
+    web.handler._CHAINS.clear()
+    monkeypatch.setattr(web.handler, "_build_chain", lambda handler, apps, nested: (None, None))
     general = await _answers(_build(layout, general=True))
     assert fast == general
     assert any(b"h:a" in answer for answer in fast)
@@ -93,8 +96,9 @@ async def test_the_middlewares_see_their_own_application() -> None:
 
 @pytest.mark.parametrize("level", [0, 1, 2])
 async def test_the_cached_chain_follows_a_changed_middleware_list(level: int) -> None:
-    # The chain cache keeps each application's middleware list as it was built from: a middleware added to any
-    # application on the path afterwards runs from the next request on, as a per-request build runs it.
+    # A middleware added to an application that is not frozen (the root, served by make_handler() without
+    # startup(), as the aiohttp 0.14 API serves it) runs from the next request on, as a per-request build runs it:
+    # the change empties the chain cache. A sub-application's middlewares are frozen by add_subapp, as in aiohttp 3.
     web.handler._CHAINS.clear()
     root = _build("m-m", general=False)
     sub = root._subapps[0]
@@ -111,6 +115,63 @@ async def test_the_cached_chain_follows_a_changed_middleware_list(level: int) ->
         return bytes(transport.written).partition(b"\r\n\r\n")[2]
 
     assert await get() == await get() == b"m0(a0,a0)m2(a2,a2)h:a2:{}:3"
-    apps[level].middlewares.append(_recorder("late"))
-    assert f"late(a{level},a{level})".encode() in await get()
+    if level:
+        with pytest.raises(RuntimeError, match=FROZEN):
+            apps[level].middlewares.append(_recorder("late"))
+        assert await get() == b"m0(a0,a0)m2(a2,a2)h:a2:{}:3"
+    else:
+        apps[level].middlewares.append(_recorder("late"))
+        assert await get() == b"m0(a0,a0)late(a0,a0)m2(a2,a2)h:a2:{}:3"
     protocol.connection_lost(None)
+
+
+async def test_a_started_application_is_frozen_as_aiohttps() -> None:
+    # aiohttp 3's AppRunner: on_startup is frozen while it runs, a startup callback may still add middlewares and
+    # the other signals' callbacks, and after startup every one of those lists refuses changes.
+    calls: list[str] = []
+
+    async def on_startup(app: web.Application) -> None:
+        with pytest.raises(RuntimeError, match=FROZEN):
+            app.on_startup.append(on_startup)
+        app.middlewares.append(_recorder("late"))
+        app.on_cleanup.append(on_cleanup)
+        app.on_response_prepare.append(on_prepare)
+
+    async def on_cleanup(app: web.Application) -> None:
+        calls.append("cleanup")
+
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        calls.append("prepare")
+
+    web.handler._CHAINS.clear()
+    app = _build("m", general=False)
+    app.on_startup.append(on_startup)
+    assert not app.middlewares.frozen
+    await app.startup()
+    assert app.frozen and app.pre_frozen
+    for signal in (app.middlewares, app.on_startup, app.on_shutdown, app.on_cleanup, app.on_response_prepare):
+        assert signal.frozen
+        for change in (signal.append, signal.clear, signal.pop, signal.reverse):
+            with pytest.raises(RuntimeError, match=FROZEN):
+                change(on_cleanup) if change is signal.append else change()
+    with pytest.raises(RuntimeError, match=FROZEN):
+        app.cleanup_ctx.append(on_cleanup)
+    with pytest.raises(RuntimeError, match=FROZEN):
+        app.middlewares[0:0] = [_recorder("x")]
+    assert (await _answers(app))[0].endswith(b"m0(a0,a0)late(a0,a0)h:a0:{}:0")
+    assert calls == ["prepare"] * len(PATHS) * 2
+    await app.cleanup()
+    assert calls[-1] == "cleanup"
+
+
+def test_add_subapp_freezes_the_sub_applications_lists_as_aiohttps() -> None:
+    # aiohttp 3's add_subapp pre-freezes the sub-application: its middlewares and signals are final from there on.
+    root, sub = web.Application(), web.Application()
+    sub.on_response_prepare.append(_handler)
+    root.add_subapp("/s", sub)
+    assert sub.pre_frozen and not root.pre_frozen and not root.middlewares.frozen
+    for signal in (sub.middlewares, sub.on_startup, sub.on_shutdown, sub.on_cleanup, sub.on_response_prepare):
+        with pytest.raises(RuntimeError, match=FROZEN):
+            signal.append(_handler)
+    assert list(sub.on_response_prepare) == [_handler]
+    root.middlewares.append(_recorder("root"))  # the parent is not frozen yet
