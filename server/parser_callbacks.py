@@ -86,12 +86,50 @@ _COMMON = (
     b"x-real-ip",
     b"sec-websocket-key",
     b"sec-websocket-version",
+    b"sec-websocket-extensions",
+    b"sec-websocket-protocol",
+    # What browsers add to a navigation or a fetch (Chrome and Firefox send these over HTTP/1.1 as spelled here or
+    # capitalized), and what proxies and tracing add.
+    b"upgrade-insecure-requests",
+    b"sec-fetch-site",
+    b"sec-fetch-mode",
+    b"sec-fetch-dest",
+    b"sec-fetch-user",
+    b"sec-ch-ua",
+    b"sec-ch-ua-mobile",
+    b"sec-ch-ua-platform",
+    b"priority",
+    b"dnt",
+    b"if-match",
+    b"if-unmodified-since",
+    b"if-range",
+    b"range",
+    b"keep-alive",
+    b"te",
+    b"x-requested-with",
+    b"access-control-request-method",
+    b"access-control-request-headers",
+    b"forwarded",
+    b"x-forwarded-port",
+    b"via",
+    b"traceparent",
+)
+# Names whose usual spelling is neither lower case nor capitalized parts (RFC 6455's, acronyms).
+_IRREGULAR = (
+    b"Sec-WebSocket-Key",
+    b"Sec-WebSocket-Version",
+    b"Sec-WebSocket-Extensions",
+    b"Sec-WebSocket-Protocol",
+    b"DNT",
+    b"TE",
+    b"X-Real-IP",
 )
 _AS_SENT: dict[bytes, tuple[int, str]] = {
     spelling: (_FRAMING.get(name, 0), istr(spelling.decode("latin-1")))
     for name in (*_FRAMING, *_COMMON)
     for spelling in (name, b"-".join(part.capitalize() for part in name.split(b"-")))
 }
+_AS_SENT.update((spelling, (0, istr(spelling.decode("latin-1")))) for spelling in _IRREGULAR)
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
