@@ -130,6 +130,12 @@ _AS_SENT: dict[bytes, tuple[int, str]] = {
     for spelling in (name, b"-".join(part.capitalize() for part in name.split(b"-")))
 }
 _AS_SENT.update((spelling, (0, istr(spelling.decode("latin-1")))) for spelling in _IRREGULAR)
+# The names on_headers_complete looks up, as istr: a CIMultiDict lowers a str key at each lookup, an istr's once.
+_CONTENT_LENGTH_KEY = istr("Content-Length")
+_TRANSFER_ENCODING_KEY = istr("Transfer-Encoding")
+_EXPECT_KEY = istr("Expect")
+_UPGRADE_KEY = istr("Upgrade")
+_CONTENT_ENCODING_KEY = istr("Content-Encoding")
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
@@ -299,7 +305,7 @@ class ParserCallbacks:
         expect_continue = False
         if framing & _LOOKED_UP:
             if framing & _CONTENT_LENGTH:
-                size = int(headers["Content-Length"])
+                size = int(headers[_CONTENT_LENGTH_KEY])
                 if size > settings.client_max_size:
                     raise PayloadTooLarge(settings.client_max_size, size)
                 has_body = size > 0
@@ -307,13 +313,13 @@ class ParserCallbacks:
                 _check_transfer_coding(version, headers)
                 has_body = True
             if framing & _EXPECT and version is HttpVersion11:
-                if headers["Expect"].lower() != "100-continue":
+                if headers[_EXPECT_KEY].lower() != "100-continue":
                     raise HttpProtocolError("Expectation Failed", status=417)
                 expect_continue = has_body
         if upgrade:
             if method == "CONNECT":
                 raise UnsupportedUpgrade("CONNECT is not supported")
-            if has_body or "websocket" not in headers.get("Upgrade", "").lower():
+            if has_body or "websocket" not in headers.get(_UPGRADE_KEY, "").lower():
                 # An upgrade we do not speak, or one with a body, is ignored (RFC 9110 §7.8): the request is served
                 # as any other and HTTP/1.1 goes on after it.
                 upgrade = False
@@ -325,7 +331,7 @@ class ParserCallbacks:
         if has_body:
             decoder = None
             if framing & _CONTENT_ENCODING and settings.auto_decompress:
-                decoder = decoder_for(headers["Content-Encoding"])
+                decoder = decoder_for(headers[_CONTENT_ENCODING_KEY])
             body = (FlowControlStreamReader if decoder is None else functools.partial(DecodingStreamReader, decoder))(
                 connection,
                 self.loop,
@@ -404,7 +410,7 @@ def _check_transfer_coding(version: HttpVersion, headers: CIMultiDict[str]) -> N
     # proxy in front may not have read it as chunked). Of the codings we decode chunked only: 501 for the others.
     if version is HttpVersion10:
         raise BadRequest("Transfer-Encoding in an HTTP/1.0 request")
-    fields = headers.getall("Transfer-Encoding")
+    fields = headers.getall(_TRANSFER_ENCODING_KEY)
     if len(fields) == 1 and fields[0].lower() == "chunked":
         return
     value = ", ".join(fields)
