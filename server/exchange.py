@@ -18,7 +18,7 @@ import os
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any, Protocol
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from .streams import FlowControlStreamReader
 
@@ -89,10 +89,11 @@ class Exchange:
         self.method = method
         self.target = target
         self.version = version
-        #: The header fields: the parsed list of (name, value) pairs the connection may hand over, replaced by
-        #: the ``CIMultiDict`` that :attr:`headers` builds on first read (most handlers never read one). ``web``
-        #: reads it without the property's call on its hot paths, building the multidict the same way.
-        self.fields = headers
+        #: The header fields: the parsed list of (name, value) pairs the connection may hand over, or the
+        #: ``CIMultiDict`` it or ``web`` made of them, replaced by the ``CIMultiDictProxy`` that :attr:`headers`
+        #: builds on first read (most handlers never read one). ``web`` reads it without the property's call on its
+        #: hot paths, building the multidict (or the proxy) the same way.
+        self.fields: CIMultiDict[str] | CIMultiDictProxy[str] | list[tuple[str, str]] = headers
         self.client_keep_alive = keep_alive
         self.upgrade = upgrade
         self.body = body
@@ -115,13 +116,13 @@ class Exchange:
     # -- request side ----------------------------------------------------------------------------------------
 
     @property
-    def headers(self) -> CIMultiDict[str]:
-        """The request's header fields. The connection may hand over the parsed list, made a ``CIMultiDict`` on
-        first read: most handlers never read one."""
+    def headers(self) -> CIMultiDictProxy[str]:
+        """The request's header fields, read-only. The connection may hand over the parsed list, made a
+        ``CIMultiDict`` and its proxy on first read: most handlers never read one."""
         fields = self.fields
-        if fields.__class__ is list:
-            fields = self.fields = CIMultiDict(fields)  # type: ignore[arg-type]
-        return fields  # type: ignore[return-value]
+        if fields.__class__ is not CIMultiDictProxy:
+            fields = self.fields = CIMultiDictProxy(fields if fields.__class__ is CIMultiDict else CIMultiDict(fields))
+        return fields
 
     @property
     def keep_alive(self) -> bool:

@@ -13,7 +13,7 @@ import re
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, istr
 
 from .decompress import DecodingStreamReader, decoder_for
 from .errors import (
@@ -62,7 +62,9 @@ _FRAMING = {
     b"proxy-connection": _CONNECTION,
 }
 # Field names as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send), each with its
-# framing bit (0 for none) and its text: a name found here needs neither lower() nor a decode.
+# framing bit (0 for none) and its text: a name found here needs neither lower() nor a decode. The text is an
+# ``istr``, which a CIMultiDict takes as it is (its lowered form made once, here): a ``str`` name is lowered when
+# the multidict is built, and made an ``istr`` when its keys are read (multidict 6+), so the keys read the same.
 _COMMON = (
     b"user-agent",
     b"accept",
@@ -84,18 +86,64 @@ _COMMON = (
     b"x-real-ip",
     b"sec-websocket-key",
     b"sec-websocket-version",
+    b"sec-websocket-extensions",
+    b"sec-websocket-protocol",
+    # What browsers add to a navigation or a fetch (Chrome and Firefox send these over HTTP/1.1 as spelled here or
+    # capitalized), and what proxies and tracing add.
+    b"upgrade-insecure-requests",
+    b"sec-fetch-site",
+    b"sec-fetch-mode",
+    b"sec-fetch-dest",
+    b"sec-fetch-user",
+    b"sec-ch-ua",
+    b"sec-ch-ua-mobile",
+    b"sec-ch-ua-platform",
+    b"priority",
+    b"dnt",
+    b"if-match",
+    b"if-unmodified-since",
+    b"if-range",
+    b"range",
+    b"keep-alive",
+    b"te",
+    b"x-requested-with",
+    b"access-control-request-method",
+    b"access-control-request-headers",
+    b"forwarded",
+    b"x-forwarded-port",
+    b"via",
+    b"traceparent",
+)
+# Names whose usual spelling is neither lower case nor capitalized parts (RFC 6455's, acronyms).
+_IRREGULAR = (
+    b"Sec-WebSocket-Key",
+    b"Sec-WebSocket-Version",
+    b"Sec-WebSocket-Extensions",
+    b"Sec-WebSocket-Protocol",
+    b"DNT",
+    b"TE",
+    b"X-Real-IP",
 )
 _AS_SENT: dict[bytes, tuple[int, str]] = {
-    spelling: (_FRAMING.get(name, 0), spelling.decode("latin-1"))
+    spelling: (_FRAMING.get(name, 0), istr(spelling.decode("latin-1")))
     for name in (*_FRAMING, *_COMMON)
     for spelling in (name, b"-".join(part.capitalize() for part in name.split(b"-")))
 }
+_AS_SENT.update((spelling, (0, istr(spelling.decode("latin-1")))) for spelling in _IRREGULAR)
+# The names on_headers_complete looks up, as istr: a CIMultiDict lowers a str key at each lookup, an istr's once.
+_CONTENT_LENGTH_KEY = istr("Content-Length")
+_TRANSFER_ENCODING_KEY = istr("Transfer-Encoding")
+_EXPECT_KEY = istr("Expect")
+_UPGRADE_KEY = istr("Upgrade")
+_CONTENT_ENCODING_KEY = istr("Content-Encoding")
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
 # Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
 # refuses a second Content-Length, and Host is counted for its own rule.
 _SINGLETONS = _CONTENT_TYPE
+# The fields a second copy of which on_header looks at again.
+_ONCE = _SINGLETONS | _HOST
 
 # Trailer fields that frame, route or authenticate the message (RFC 9110 §6.5.1): a proxy that merged them into the
 # header section would act on them (request smuggling), so they are refused, as gunicorn refuses Host and the
@@ -143,7 +191,8 @@ class ParserCallbacks:
     _header_count: int
     _framing: int
     _max_headers: int
-    _max_field_size: int
+    _field_limit: int
+    _max_name_value: int
     _short_url: int
     _body: FlowControlStreamReader | None
     _exchange: Exchange | None
@@ -155,6 +204,7 @@ class ParserCallbacks:
         self._url = b""
         self._headers = []
         self._in_head = True
+        self._field_limit = self._max_headers
         self._framing = 0
         if self.phase is _IDLE:
             self.phase = _AWAITING_HEAD
@@ -169,33 +219,37 @@ class ParserCallbacks:
             raise RequestLineTooLong("Request-Line too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        headers = self._headers
-        in_head = self._in_head
-        if len(headers) >= self._max_headers or not in_head:
+        fields: list[tuple[str, str]] | None
+        fields = self._headers
+        if len(fields) >= self._field_limit:
+            # The head is full, or this is a trailer (the limit is 0 once the head is complete).
             self._count_trailer(name)
+            fields = None
         # The field line with its ": " and CRLF, as gunicorn counts limit_request_field_size.
-        size = len(name)
-        if size + len(value) + 4 > self._max_field_size:
+        if len(name) + len(value) > self._max_name_value:
             raise HeadersTooLarge("Header field too long")
+        if fields is None:
+            return  # a trailer: counted and checked, never merged
         if value and value[-1] < 33:
             # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of
             # the bytes below 33, llhttp lets only SP and HTAB into a value.)
             value = value.rstrip(b" \t")
-        if in_head:
-            known = _AS_SENT.get(name)
-            if known is not None:
-                bit, text = known
-            else:
-                text = name.decode("latin-1")
-                bit = _FRAMING.get(name.lower(), 0) if size in _FRAMING_LENGTHS else 0
-            if bit:
-                framing = self._framing
-                if bit & framing & _SINGLETONS:
+        # ``in`` then the subscript (one hash: a bytes object keeps it) costs less than ``get()``'s method call, and
+        # an unknown name less than a KeyError would.
+        if name in _AS_SENT:
+            bit, text = _AS_SENT[name]
+        else:
+            text = name.decode("latin-1")
+            bit = _FRAMING.get(name.lower(), 0) if len(name) in _FRAMING_LENGTHS else 0
+        if bit:
+            framing = self._framing
+            if framing & bit & _ONCE:
+                # A second singleton (refused here) or a second Host (refused in on_headers_complete).
+                if bit != _HOST:
                     raise BadRequest(f"Duplicate {text} header")
-                if bit == _HOST and framing & _HOST:
-                    bit = _HOSTS  # a second Host, refused in on_headers_complete
-                self._framing = framing | bit
-            headers.append((text, value.decode("latin-1")))
+                bit = _HOSTS
+            self._framing = framing | bit
+        fields.append((text, value.decode("latin-1")))
 
     def _count_trailer(self, name: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
@@ -212,6 +266,7 @@ class ParserCallbacks:
         parser = self._parser
         settings = self.settings
         self._in_head = False
+        self._field_limit = 0
         self._header_count = 0
         if self._body_only:
             return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
@@ -250,7 +305,7 @@ class ParserCallbacks:
         expect_continue = False
         if framing & _LOOKED_UP:
             if framing & _CONTENT_LENGTH:
-                size = int(headers["Content-Length"])
+                size = int(headers[_CONTENT_LENGTH_KEY])
                 if size > settings.client_max_size:
                     raise PayloadTooLarge(settings.client_max_size, size)
                 has_body = size > 0
@@ -258,13 +313,13 @@ class ParserCallbacks:
                 _check_transfer_coding(version, headers)
                 has_body = True
             if framing & _EXPECT and version is HttpVersion11:
-                if headers["Expect"].lower() != "100-continue":
+                if headers[_EXPECT_KEY].lower() != "100-continue":
                     raise HttpProtocolError("Expectation Failed", status=417)
                 expect_continue = has_body
         if upgrade:
             if method == "CONNECT":
                 raise UnsupportedUpgrade("CONNECT is not supported")
-            if has_body or "websocket" not in headers.get("Upgrade", "").lower():
+            if has_body or "websocket" not in headers.get(_UPGRADE_KEY, "").lower():
                 # An upgrade we do not speak, or one with a body, is ignored (RFC 9110 §7.8): the request is served
                 # as any other and HTTP/1.1 goes on after it.
                 upgrade = False
@@ -276,7 +331,7 @@ class ParserCallbacks:
         if has_body:
             decoder = None
             if framing & _CONTENT_ENCODING and settings.auto_decompress:
-                decoder = decoder_for(headers["Content-Encoding"])
+                decoder = decoder_for(headers[_CONTENT_ENCODING_KEY])
             body = (FlowControlStreamReader if decoder is None else functools.partial(DecodingStreamReader, decoder))(
                 connection,
                 self.loop,
@@ -355,7 +410,7 @@ def _check_transfer_coding(version: HttpVersion, headers: CIMultiDict[str]) -> N
     # proxy in front may not have read it as chunked). Of the codings we decode chunked only: 501 for the others.
     if version is HttpVersion10:
         raise BadRequest("Transfer-Encoding in an HTTP/1.0 request")
-    fields = headers.getall("Transfer-Encoding")
+    fields = headers.getall(_TRANSFER_ENCODING_KEY)
     if len(fields) == 1 and fields[0].lower() == "chunked":
         return
     value = ", ".join(fields)

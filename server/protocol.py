@@ -166,7 +166,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._header_count = 0
         self._framing = 0
         self._max_headers = settings.max_headers
-        self._max_field_size = settings.max_field_size
+        # on_header takes its slow path once the head holds this many fields: max_headers while a head is parsed,
+        # 0 otherwise (so that a trailer takes it).
+        self._field_limit = 0
+        # max_field_size less a field line's ": " and CRLF: the most a name and its value may add up to.
+        self._max_name_value = settings.max_field_size - 4
         # A target up to this long fits the request line whatever the method (see _LONGEST_METHOD): on_url reads
         # the method only beyond it.
         self._short_url = settings.max_request_line - 10 - _LONGEST_METHOD
@@ -524,6 +528,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """Answer a protocol error once, after the responses already owed, then close."""
         self._stop_parsing = True
         self._in_head = False
+        self._field_limit = 0
         body = self._body
         if body is not None:
             # The body of the newest queued request is broken: its handler sees the error when it reads, and the

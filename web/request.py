@@ -310,17 +310,17 @@ class Request(MutableMapping[str, Any]):
     @property
     def headers(self) -> CIMultiDictProxy[str]:
         """A case-insensitive multidict with all headers (read-only)."""
-        cache = self._cache
-        value = cache.get("headers")
-        if value is None:
-            # Exchange.headers without its property call: the multidict built once, on the exchange, from the
-            # parsed list (a clone's view gives its own).
-            exchange = self._exchange
-            fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
-            if fields.__class__ is list:
-                fields = exchange.fields = CIMultiDict(fields)
-            value = cache["headers"] = CIMultiDictProxy(fields)
-        return value
+        exchange = self._exchange
+        if exchange.__class__ is not Exchange:
+            return exchange.headers  # a clone's view: its replacement, or the exchange's own
+        # Exchange.headers without its property call: the proxy kept on the exchange, made once from the parsed list
+        # or from the multidict the connection or cookies, json() or post() built of it (no cache lookup per read).
+        fields: Any = exchange.fields
+        if fields.__class__ is not CIMultiDictProxy:
+            fields = exchange.fields = CIMultiDictProxy(
+                fields if fields.__class__ is CIMultiDict else CIMultiDict(fields)
+            )
+        return fields
 
     @property
     def keep_alive(self) -> bool:

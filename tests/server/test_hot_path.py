@@ -15,6 +15,7 @@ import asyncio
 import re
 
 import pytest
+from multidict import istr
 
 import web
 from server.detached import RecordingTransport
@@ -49,6 +50,11 @@ def _spell(name: str, how: str) -> str:
         return name
     if how == "upper":
         return name.upper()
+    if how == "irregular":  # the table's own spelling where it lists one (Sec-WebSocket-Key), else capitalized
+        from server.parser_callbacks import _IRREGULAR
+
+        listed = [spelling.decode() for spelling in _IRREGULAR if spelling.lower() == name.encode()]
+        return listed[0] if listed else _spell(name, "canonical")
     return "".join(c.upper() if i % 2 else c for i, c in enumerate(name))  # "hOsT": the lowered lookup
 
 
@@ -209,3 +215,72 @@ def test_every_name_known_as_sent_is_what_the_general_path_makes_of_it() -> None
     for name, (bit, text) in _AS_SENT.items():
         general = _FRAMING.get(name.lower(), 0) if len(name) in _FRAMING_LENGTHS else 0
         assert (bit, text) == (general, name.decode("latin-1")), name
+
+
+def _all_known_names() -> list[str]:
+    from server.parser_callbacks import _COMMON, _FRAMING
+
+    # Content-Length and Transfer-Encoding frame a body, and Upgrade starts an upgrade: the head carries each of the
+    # others once, with Content-Type twice (refused) in its own test above.
+    framed = {b"content-length", b"transfer-encoding", b"upgrade", b"expect", b"connection", b"proxy-connection"}
+    return [name.decode() for name in (*_FRAMING, *_COMMON) if name not in framed]
+
+
+@pytest.mark.parametrize("how", ["canonical", "lower", "irregular"])
+async def test_known_names_give_request_headers_as_an_unknown_spelling_does(how) -> None:
+    # A name in on_header's table (its text an istr made once) and the same name spelled as no table holds ("hOsT",
+    # decoded and lowered by the general path) give the handler the same headers: the names as sent, each an istr
+    # in items() and keys() as multidict makes any CIMultiDict key, found by any spelling, in the order sent.
+    seen: dict[str, dict[str, object]] = {}
+
+    def app(key: str) -> web.Application:
+        async def handler(request: web.Request) -> web.Response:
+            headers = request.headers
+            seen[key] = {
+                "items": [(type(name), name, type(value), value) for name, value in headers.items()],
+                "iter": [(type(name), name) for name in headers],
+                "keys": [(type(name), name) for name in headers.keys()],  # noqa: SIM118 - the view, not __iter__
+                "getall": [headers.getall(name.upper()) for name in _all_known_names()],
+                "in": [name.lower() in headers for name in _all_known_names()],
+                "len": len(headers),
+                "repr": repr(headers),
+                "host": request.host,
+                "content_type": request.content_type,
+                "cookies": dict(request.cookies),
+            }
+            return web.Response(text=repr(seen[key]))
+
+        application = web.Application()
+        application.router.add_route("*", "/", handler)
+        return application
+
+    def request(spelling: str) -> tuple[bytes, list[str]]:
+        names = [*_all_known_names(), "cookie", "accept"]
+        head = "".join(f"{_spell(name, spelling)}: v-{name} \r\n" for name in names)
+        return f"GET / HTTP/1.1\r\n{head}\r\n".encode(), [_spell(name, spelling) for name in names]
+
+    general_request, general_names = request("mixed")
+    known_request, known_names = request(how)
+    general = await _wire(app("general"), general_request)
+    answer = await _wire(app(how), known_request)
+    assert answer[0].startswith(b"HTTP/1.1 200 ")
+    assert (answer[0].lower(), answer[1:]) == (general[0].lower(), general[1:])
+
+    # The names are each run's as sent; with them lowered, the two runs read the same.
+    got, expected = seen[how], seen["general"]
+    assert [name for _, name, _, _ in got["items"]] == known_names  # type: ignore[attr-defined]
+    assert [name for _, name, _, _ in expected["items"]] == general_names  # type: ignore[attr-defined]
+
+    def lowered(record: dict[str, object]) -> dict[str, object]:
+        def lower(item: object) -> object:
+            if isinstance(item, tuple):
+                return tuple(lower(part) for part in item)
+            return item.lower() if isinstance(item, str) else item
+
+        return {
+            key: [lower(item) for item in value] if isinstance(value, list) else lower(value)
+            for key, value in record.items()
+        }
+
+    assert lowered(got) == lowered(expected)
+    assert {kind for kind, _ in got["iter"]} == {kind for kind, _ in got["keys"]} == {istr}  # type: ignore[attr-defined]

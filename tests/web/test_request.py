@@ -140,6 +140,9 @@ async def test_headers_read_without_the_exchange_property_are_its_multidict(make
         seen["cookie"] = request.cookies.get("a")
         seen["same"] = request.headers["X-Thing"] == "1" and dict(request.headers) == dict(request._exchange.headers)
         seen["built_once"] = request._exchange.headers is request._exchange.fields
+        # One read-only proxy, whoever reads it: the request, the exchange, a clone that keeps the headers.
+        seen["one_proxy"] = request.headers is request.headers is request._exchange.headers is request.clone().headers
+        seen["read_only"] = isinstance(request._exchange.headers, CIMultiDictProxy)
         clone = request.clone(headers={"Cookie": "a=2", "Content-Type": "application/json; charset=latin-1"})
         seen["clone"] = (clone.cookies.get("a"), clone.headers.get("X-Thing"), await clone.json())
         return web.Response(text="ok")
@@ -148,7 +151,14 @@ async def test_headers_read_without_the_exchange_property_are_its_multidict(make
     headers = {"X-Thing": "1", "Cookie": "a=1", "Content-Type": "text/plain"}
     async with aiohttp.ClientSession() as session, session.post(srv.url("/"), headers=headers, data=b'"\xe9"') as resp:
         assert resp.status == 200
-    assert seen == {"cookie": "1", "same": True, "built_once": True, "clone": ("2", None, "\xe9")}
+    assert seen == {
+        "cookie": "1",
+        "same": True,
+        "built_once": True,
+        "one_proxy": True,
+        "read_only": True,
+        "clone": ("2", None, "\xe9"),
+    }
 
 
 async def test_post_property_raises_before_post(make_server):
