@@ -375,14 +375,23 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         info = self._direct_match(raw, method, _TOP)
         if info is not None:
             return info
-        tails = self._tails  # built with the direct table _direct_match just read
-        if tails and raw[:1] == "/":
+        if raw[:1] == "/":
+            q = raw.find("?")
+            if q == -1:
+                path = raw
+            else:
+                path = raw[:q]
+                # A plain path with a query string: a key of the direct table (which the _direct_match above built)
+                # is its own routing path, so it is the routing path of the target too.
+                if path in (self._direct or ()):
+                    info = self._direct_match(path, method, _TOP)
+                    if info is not None:
+                        return info
+            tails = self._tails  # built with the direct table
             # A path ``head/segment`` of a route ``head/{name}`` (see _build_tails), when it is its own routing path
             # (ASCII, no escape) and no plain route has it: the route and its one part, without the lookup.
-            q = raw.find("?")
-            path = raw if q == -1 else raw[:q]
             head, _, tail = path.rpartition("/")
-            entries = tails.get(head)
+            entries = tails.get(head) if tails else None
             if entries is not None and tail:
                 entry = entries.get(method)
                 if (

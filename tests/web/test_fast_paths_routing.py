@@ -147,6 +147,13 @@ _CASES = [
     (["GET /é/{x}"], ["/é/1", "/Ã©/1", "/%C3%A9/1"]),
     (["GET /a.b/{x}"], ["/a.b/1", "/axb/1"]),
     (["GET /a//{x}"], ["/a//1", "/a/1"]),
+    # A plain path with a query string: the direct table's answer for the path.
+    (
+        ["GET /user/me", "GET /user/{id}"],
+        ["/user/me?x=1", "/user/me?", "/user/me?a=/b", "/user/me??", "/user/me/?x", "/user/m%65?x", "/user/you?x=/me"],
+    ),
+    (["GET /{tail:.*}", "GET /user/me"], ["/user/me?x=1", "/user/me"]),
+    (["GET /user/{id}", "GET /user/me"], ["/user/me?x=1"]),
 ]
 
 
@@ -216,3 +223,13 @@ def test_a_domain_sub_application_leaves_the_tail_table_empty() -> None:
     app.freeze()
     app.router._build_direct()
     assert app.router._tails == {}
+
+
+def test_a_plain_path_with_a_query_string_is_answered_by_the_direct_table(monkeypatch) -> None:
+    app = web.Application()
+    route = app.router.add_route("GET", "/search", _ok)
+    app.freeze()
+    router = app.router
+    monkeypatch.setattr(router, "match", lambda *args: pytest.fail("the lookup was asked"))
+    info = router._resolve(_Target("GET", "/search?q=a/b"), "/search?q=a/b", "GET")
+    assert info.route is route and dict(info) == {} and info.apps == () and info.frozen
