@@ -15,6 +15,12 @@ dict keyed by path. Dynamic and static routes sit in a trie keyed by their leadi
 ancestors, which is every pattern route that could match a path reaching that node. A lookup takes the first
 plain route for the path that allows the method, then scans only the pattern candidates placed *before* it, so
 a dynamic route added before a plain route that both match still wins.
+
+Before the lookup, three tables answer the common requests with what it would answer, decided once per table
+change instead of per request: the direct table (a plain path, with or without a query string), the tail table
+(``head/{name}``) and the shape table (whole-segment parts anywhere, ``/users/{uid}/posts/{pid}``). A route enters
+the last two only where no route or sub-application placed before it could match its paths
+(tests/web/test_fast_paths_routing.py holds them against the lookup).
 """
 
 from __future__ import annotations
