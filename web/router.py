@@ -15,17 +15,26 @@ dict keyed by path. Dynamic and static routes sit in a trie keyed by their leadi
 ancestors, which is every pattern route that could match a path reaching that node. A lookup takes the first
 plain route for the path that allows the method, then scans only the pattern candidates placed *before* it, so
 a dynamic route added before a plain route that both match still wins.
+
+Before the lookup, three tables answer the common requests with what it would answer, decided once per table
+change instead of per request: the direct table (a plain path, with or without a query string), the tail table
+(``head/{name}``) and the shape table (whole-segment parts anywhere, ``/users/{uid}/posts/{pid}``). A route enters
+the last two only where no route or sub-application placed before it could match its paths
+(tests/web/test_fast_paths_routing.py holds them against the lookup).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sized
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from operator import itemgetter
 from typing import Any
 
 from .abc import AbstractMatchInfo, AbstractRouter, Handler
 from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
 from .resources import Resource, make_resource
-from .routes import DynamicRoute, PlainRoute, Route, RouteError, handler_place, routing_path
+from .routes import _GOOD_PART, _VAR_RE, DynamicRoute, PlainRoute, Route, RouteError, handler_place, routing_path
 
 __all__ = ["MatchInfoError", "UrlDispatcher", "UrlMappingMatchInfo"]
 
@@ -35,6 +44,10 @@ _NO_INDEX = 1 << 62
 _Direct = dict[str, dict[str, tuple[Route, tuple[Any, ...]]]]
 # The tail table (see UrlDispatcher._build_tails): head -> method -> (route, its part's name).
 _Tails = dict[str, dict[str, tuple[Route, str]]]
+# The shape table (see UrlDispatcher._build_shapes): segment count -> [(literal segments of a path's segments,
+# literals -> method -> (route, (position, name) of each part))].
+_ShapeEntry = tuple[Route, tuple[tuple[int, str], ...]]
+_Shapes = dict[int, list[tuple[Callable[[list[str]], Any], dict[Any, dict[str, _ShapeEntry]]]]]
 _TOP: Any = object()  # UrlDispatcher._direct_match's parent when the router serves the outermost application
 
 
@@ -165,6 +178,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
         self._direct: _Direct | None = None  # see _build_direct, rebuilt lazily likewise
         self._tails: _Tails = {}  # see _build_tails, rebuilt with the direct table
+        self._shapes: _Shapes = {}  # see _build_shapes, rebuilt with the direct table
         self._frozen = False
         self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
         self.nested_routes = self._nested  # the same list, read-only, for the request handler
@@ -375,14 +389,14 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         info = self._direct_match(raw, method, _TOP)
         if info is not None:
             return info
-        tails = self._tails  # built with the direct table _direct_match just read
-        if tails and raw[:1] == "/":
-            # A path ``head/segment`` of a route ``head/{name}`` (see _build_tails), when it is its own routing path
-            # (ASCII, no escape) and no plain route has it: the route and its one part, without the lookup.
+        if raw[:1] == "/":
             q = raw.find("?")
             path = raw if q == -1 else raw[:q]
+            tails = self._tails  # built with the direct table
+            # A path ``head/segment`` of a route ``head/{name}`` (see _build_tails), when it is its own routing path
+            # (ASCII, no escape) and no plain route has it: the route and its one part, without the lookup.
             head, _, tail = path.rpartition("/")
-            entries = tails.get(head)
+            entries = tails.get(head) if tails else None
             if entries is not None and tail:
                 entry = entries.get(method)
                 if (
@@ -400,6 +414,25 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                     info._route = route
                     info._apps = ()
                     return info
+            # A plain path with a query string: a key of the direct table (which the _direct_match above built) is
+            # its own routing path, so it is the routing path of the target too. (Asked after the tail table: the
+            # user scenario's one more lookup there cost 0.5k instructions.)
+            if q != -1 and path in (self._direct or ()):
+                info = self._direct_match(path, method, _TOP)
+                if info is not None:
+                    return info
+            shapes = self._shapes
+            if shapes and "%" not in path and path.isascii():
+                # A path of the shape of a route such as ``/users/{uid}/posts/{pid}`` (see _build_shapes).
+                segments = path.split("/")
+                for literals, table in shapes.get(len(segments), ()):
+                    entries = table.get(literals(segments))
+                    entry = entries.get(method) if entries is not None else None
+                    if entry is not None:
+                        info = _shape_info(entry, segments) if path not in self._plain else None
+                        if info is not None:
+                            return info
+                        break
         path = routing_path(raw) if raw[:1] == "/" else request.path
         # Sub-applications claim requests by prefix or domain (match_request); the direct table holds no path
         # they claim (see _build_direct), so only a miss there asks them.
@@ -476,9 +509,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         nested = self._nested
         if any(sub._by_host for sub in nested):
             self._tails = {}
+            self._shapes = {}
             self._direct = direct
             return direct
         self._tails = self._build_tails()
+        self._shapes = self._build_shapes()
         for path, routes in self._plain.items():
             if not _direct_path(path):
                 continue
@@ -553,6 +588,87 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 if first is route:
                     tails.setdefault(head, {})[method] = (route, name)
         return tails
+
+    def _build_shapes(self) -> _Shapes:
+        """Routes whose path is made of whole segments, each a literal or a ``{name}`` part of the default regex
+        (``/users/{uid}/posts/{pid}``; those of the tail table left out), by segment count, literal segments and
+        method, where :meth:`match_request` surely answers each path the route matches with that route, as long as
+        no plain route has the path (``_resolve`` checks that one per request).
+
+        Such a route matches exactly the paths of as many segments, with its literals where it has them and a
+        non-empty segment free of ``{`` and ``}`` for each part. It is entered for a method when every route placed
+        before it that allows the method, and every sub-application placed before it, surely matches none of those
+        paths: a route of the same kind with a different literal where the two have literals, or a different
+        segment count; any other route or prefixed sub-application with leading segments (``literal_prefix``) that
+        the route's literals contradict, or more of them than the route has segments. Called by
+        :meth:`_build_direct` without domain sub-applications, so it is rebuilt when the table changes."""
+        from .subapp import PrefixedSubAppResource
+
+        shaped: dict[Route, list[str | None]] = {}
+        by_count: dict[int, list[Route]] = {}
+        # (segment count, position, literal or None) -> the routes of the kind with it, in table order.
+        by_segment: dict[tuple[int, int, str | None], list[Route]] = {}
+        unshaped: list[Route] = []
+        for route in self._routes:
+            segments = _segments(route)
+            if segments is not None:
+                shaped[route] = segments
+                by_count.setdefault(len(segments), []).append(route)
+                for position, segment in enumerate(segments):
+                    by_segment.setdefault((len(segments), position, segment), []).append(route)
+            elif not isinstance(route, PlainRoute):
+                unshaped.append(route)
+
+        def same_kind(segments: list[str | None]) -> list[Route]:
+            # The routes of the kind that can share a path with these segments: as many, and at one of its literals
+            # (the rarest) the same literal or a part.
+            count = len(segments)
+            found = by_count[count]
+            for position, segment in enumerate(segments):
+                if segment is not None:
+                    some = by_segment.get((count, position, segment), []) + by_segment.get((count, position, None), [])
+                    if len(some) < len(found):
+                        found = some
+            return found
+
+        def apart(other: Route, segments: list[str | None]) -> bool:
+            theirs = shaped.get(other)
+            if theirs is not None:
+                return len(theirs) != len(segments) or any(
+                    a is not None and b is not None and a != b for a, b in zip(segments, theirs, strict=True)
+                )
+            if other._nested and other.__class__ is not PrefixedSubAppResource:
+                return False
+            prefix = other.literal_prefix()
+            return len(prefix) > len(segments) or any(
+                a is not None and a != b for a, b in zip(segments, prefix, strict=False)
+            )
+
+        groups: dict[tuple[int, tuple[int, ...]], dict[Any, dict[str, _ShapeEntry]]] = {}
+        for route, segments in shaped.items():
+            if route._methods is None or route.tail_part() is not None:
+                continue
+            # The routes placed before it that may match its paths (plain routes are checked per request), found
+            # through the indexes above so that building stays near linear in the number of routes.
+            earlier = unshaped[: bisect_left(unshaped, route._index, key=_index_of)]
+            earlier += [other for other in same_kind(segments) if other._index < route._index]
+            # Positions in path.split("/"), whose first item is the empty text before the leading "/".
+            items = ["", *segments]
+            positions = tuple(i for i, segment in enumerate(items) if segment is not None)
+            names = route.path.split("/")
+            parts = tuple((i, names[i][1:-1]) for i, segment in enumerate(items) if segment is None)
+            key = itemgetter(*positions)(items)
+            for method in route._methods:
+                if all(
+                    apart(other, segments)
+                    for other in earlier
+                    if other._nested or other._methods is None or method in other._methods
+                ):
+                    groups.setdefault((len(items), positions), {}).setdefault(key, {})[method] = (route, parts)
+        shapes: _Shapes = {}
+        for (count, positions), table in groups.items():
+            shapes.setdefault(count, []).append((itemgetter(*positions), table))
+        return shapes
 
     def match(self, method: str, path: str) -> UrlMappingMatchInfo:
         """The synchronous core of :meth:`resolve`, on a routing path (see ``routes.routing_path``)."""
@@ -635,6 +751,47 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         _fill(root, [])
         self._root = root
         return root
+
+
+def _index_of(route: Route) -> int:
+    return route._index
+
+
+def _segments(route: Route) -> list[str | None] | None:
+    """The segments of a route of the shape table (see ``UrlDispatcher._build_shapes``), a part as None; None for
+    a route of any other kind or shape."""
+    # Exactly the class: a subclass may match otherwise.
+    if type(route) is not DynamicRoute:
+        return None
+    segments: list[str | None] = []
+    regex = ""  # the one routes._compile builds from such a path, as DynamicRoute.tail_part writes it
+    for segment in route.path.split("/")[1:]:
+        var = _VAR_RE.fullmatch(segment)
+        if var is not None:
+            segments.append(None)
+            regex += f"/(?P<{var.group('var')}>{_GOOD_PART})"
+        elif "{" in segment or "}" in segment:
+            return None
+        else:
+            segments.append(segment)
+            regex += re.escape("/" + segment)
+    # A route whose pattern was replaced is left to its regex.
+    return segments if route.pattern.pattern == regex else None
+
+
+def _shape_info(entry: _ShapeEntry, segments: list[str]) -> UrlMappingMatchInfo | None:
+    """The match info of a shape table entry for a path's segments (its literals found), what _lookup builds for
+    the route; None when a part's segment is empty or holds a brace, which the part's regex refuses."""
+    route, parts = entry
+    info = _new_info(UrlMappingMatchInfo)
+    for position, name in parts:
+        value = segments[position]
+        if not value or "{" in value or "}" in value:
+            return None
+        info[name] = value
+    info._route = route
+    info._apps = ()
+    return info
 
 
 def _direct_path(path: str) -> bool:

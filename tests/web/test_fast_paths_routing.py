@@ -118,6 +118,39 @@ def test_resolve_agrees_with_the_lookup_on_random_tables(entries, domain, method
         _same(router._resolve(target, raw, method), _general(router, target, method, raw))
 
 
+_FILLS = ["1", "me", "a", "x.y", "", "{x}", "a%2Fb", "é", "a/b"]
+# Routes of whole segments, mostly: those the shape table holds, and those before them that keep them out of it.
+_segment_route = st.tuples(
+    st.sampled_from(_METHODS),
+    st.just([]),
+    st.lists(
+        st.sampled_from(["{id}", "{name}", "{id}", "a", "me", "1", "", "{p:[^/]+}", "{t:.*}"]), min_size=1, max_size=4
+    ),
+)
+_segment_entry = st.one_of(_segment_route.map(lambda r: ("route", r)), _entry)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_segment_entry, max_size=6),
+    st.sampled_from(["GET", "POST", "HEAD"]),
+    st.data(),
+)
+def test_resolve_agrees_with_the_lookup_on_paths_drawn_from_the_table(entries, method, data) -> None:
+    # Random paths rarely fall on a pattern route; these are its path with each part filled in, so that the tail
+    # and shape tables answer them, or refuse them for the lookup.
+    app = _build(entries, False)
+    router = app.router
+    patterns = [route.path for route in router.routes() if isinstance(route, DynamicRoute)]
+    for pattern in patterns:
+        pieces = pattern.split("/")
+        fills = [data.draw(st.sampled_from(_FILLS)) if "{" in piece else piece for piece in pieces]
+        query = data.draw(st.sampled_from(["", "?q=/x"]))
+        raw = "/".join(fills) + query
+        target = _Target(method, raw)
+        _same(router._resolve(target, raw, method), _general(router, target, method, raw))
+
+
 # Tables the random ones rarely draw: each with the paths that try its edges.
 _CASES = [
     (
@@ -147,6 +180,38 @@ _CASES = [
     (["GET /é/{x}"], ["/é/1", "/Ã©/1", "/%C3%A9/1"]),
     (["GET /a.b/{x}"], ["/a.b/1", "/axb/1"]),
     (["GET /a//{x}"], ["/a//1", "/a/1"]),
+    # A plain path with a query string: the direct table's answer for the path.
+    (
+        ["GET /user/me", "GET /user/{id}"],
+        ["/user/me?x=1", "/user/me?", "/user/me?a=/b", "/user/me??", "/user/me/?x", "/user/m%65?x", "/user/you?x=/me"],
+    ),
+    (["GET /{tail:.*}", "GET /user/me"], ["/user/me?x=1", "/user/me"]),
+    (["GET /user/{id}", "GET /user/me"], ["/user/me?x=1"]),
+    # Routes of the shape table: whole-segment parts anywhere.
+    (
+        ["GET /users/{uid}/posts/{pid}"],
+        [
+            "/users/1/posts/2",
+            "/users/1/posts/2?x=/a",
+            "/users/1/posts/",
+            "/users//posts/2",
+            "/users/1/posts/2/",
+            "/users/1/post/2",
+            "/users/{x}/posts/2",
+            "/users/1/posts/%32",
+            "/users/é/posts/2",
+        ],
+    ),
+    (["GET /users/{uid}/posts/{pid}", "GET /users/me/posts/{pid}"], ["/users/me/posts/1", "/users/you/posts/1"]),
+    (["GET /users/me/posts/{pid}", "GET /users/{uid}/posts/{pid}"], ["/users/me/posts/1", "/users/you/posts/1"]),
+    (["GET /users/{uid}/posts/7", "GET /users/{uid}/posts/{pid}"], ["/users/1/posts/7", "/users/1/posts/8"]),
+    (["GET /{a}/{b}/{c}", "GET /users/{uid}/posts"], ["/users/1/posts", "/users/1/post"]),
+    (["GET /users/{tail:.*}", "GET /users/{uid}/posts"], ["/users/1/posts"]),
+    (["GET /users/{uid:\\d+}/posts", "GET /users/{uid}/posts"], ["/users/1/posts", "/users/a/posts"]),
+    (["GET /users/1/posts", "GET /users/{uid}/posts"], ["/users/1/posts", "/users/2/posts"]),
+    (["* /{a}/x", "GET /{b}/y", "POST /{c}/x"], ["/1/x", "/1/y"]),
+    (["GET /{a}/{b}", "GET /{x}/"], ["/1/2", "/1/", "//"]),
+    (["GET /user/{id}/x", "GET /user/{id}"], ["/user/1/x", "/user/1"]),
 ]
 
 
@@ -216,3 +281,29 @@ def test_a_domain_sub_application_leaves_the_tail_table_empty() -> None:
     app.freeze()
     app.router._build_direct()
     assert app.router._tails == {}
+
+
+def test_a_plain_path_with_a_query_string_is_answered_by_the_direct_table(monkeypatch) -> None:
+    app = web.Application()
+    route = app.router.add_route("GET", "/search", _ok)
+    app.freeze()
+    router = app.router
+    monkeypatch.setattr(router, "match", lambda *args: pytest.fail("the lookup was asked"))
+    info = router._resolve(_Target("GET", "/search?q=a/b"), "/search?q=a/b", "GET")
+    assert info.route is route and dict(info) == {} and info.apps == () and info.frozen
+
+
+def test_shape_table_holds_routes_of_whole_segment_parts_and_leaves_others_out() -> None:
+    app = web.Application()
+    posts = app.router.add_route("GET", "/users/{uid}/posts/{pid}", _ok)
+    app.router.add_route("GET", "/users/me/posts/{pid}", _ok)  # after a route that matches its paths
+    app.router.add_route("GET", "/n/{n:\\d+}/x", _ok)  # a regex of its own
+    app.router.add_route("GET", "/two/{a}-{b}/x", _ok)  # two parts in one segment
+    app.router.add_route("GET", "/{x}/tail", _ok)  # after regex routes whose paths are not told apart from its own
+    app.freeze()
+    app.router._build_direct()
+    entries = [(route, method) for groups in app.router._shapes.values() for _, table in groups
+               for methods in table.values() for method, (route, _) in methods.items()]  # fmt: skip
+    assert sorted(entries, key=lambda entry: entry[0]._index) == [(posts, "GET")]
+    info = app.router._resolve(_Target("GET", "/users/7/posts/8"), "/users/7/posts/8", "GET")
+    assert info.route is posts and dict(info) == {"uid": "7", "pid": "8"} and info.apps == () and info.frozen
