@@ -25,29 +25,19 @@ the last two only where no route or sub-application placed before it could match
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
-from operator import itemgetter
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from typing import Any
 
 from .abc import AbstractMatchInfo, AbstractRouter, Handler
 from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
 from .resources import Resource, make_resource
-from .routes import _GOOD_PART, _VAR_RE, DynamicRoute, PlainRoute, Route, RouteError, handler_place, routing_path
+from .routes import PlainRoute, Route, RouteError, handler_place, routing_path
+from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 
 __all__ = ["MatchInfoError", "UrlDispatcher", "UrlMappingMatchInfo"]
 
 _NO_INDEX = 1 << 62
 
-# The direct table (see UrlDispatcher._build_direct): path -> method -> (route, the apps of its match info).
-_Direct = dict[str, dict[str, tuple[Route, tuple[Any, ...]]]]
-# The tail table (see UrlDispatcher._build_tails): head -> method -> (route, its part's name).
-_Tails = dict[str, dict[str, tuple[Route, str]]]
-# The shape table (see UrlDispatcher._build_shapes): segment count -> [(literal segments of a path's segments,
-# literals -> method -> (route, (position, name) of each part))].
-_ShapeEntry = tuple[Route, tuple[tuple[int, str], ...]]
-_Shapes = dict[int, list[tuple[Callable[[list[str]], Any], dict[Any, dict[str, _ShapeEntry]]]]]
 _TOP: Any = object()  # UrlDispatcher._direct_match's parent when the router serves the outermost application
 
 
@@ -176,9 +166,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._taken: dict[str, Any] = {}  # name -> the resource (or route) holding it
         self._plain: dict[str, list[Route]] = {}
         self._root: _Node | None = None  # the trie, rebuilt lazily after the table changes
-        self._direct: _Direct | None = None  # see _build_direct, rebuilt lazily likewise
-        self._tails: _Tails = {}  # see _build_tails, rebuilt with the direct table
-        self._shapes: _Shapes = {}  # see _build_shapes, rebuilt with the direct table
+        self._direct: Direct | None = None  # see web/routetables.py, rebuilt lazily likewise
+        self._tails: Tails = {}  # rebuilt with the direct table
+        self._shapes: Shapes = {}  # rebuilt with the direct table
         self._frozen = False
         self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
         self.nested_routes = self._nested  # the same list, read-only, for the request handler
@@ -393,8 +383,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             q = raw.find("?")
             path = raw if q == -1 else raw[:q]
             tails = self._tails  # built with the direct table
-            # A path ``head/segment`` of a route ``head/{name}`` (see _build_tails), when it is its own routing path
-            # (ASCII, no escape) and no plain route has it: the route and its one part, without the lookup.
+            # A path ``head/segment`` of a route ``head/{name}`` (see routetables.build_tails), when it is its own
+            # routing path (ASCII, no escape) and no plain route has it: the route and its one part, without the lookup.
             head, _, tail = path.rpartition("/")
             entries = tails.get(head) if tails else None
             if entries is not None and tail:
@@ -423,7 +413,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                     return info
             shapes = self._shapes
             if shapes and "%" not in path and path.isascii():
-                # A path of the shape of a route such as ``/users/{uid}/posts/{pid}`` (see _build_shapes).
+                # A path of the shape of a route such as ``/users/{uid}/posts/{pid}`` (see routetables.build_shapes).
                 segments = path.split("/")
                 for literals, table in shapes.get(len(segments), ()):
                     entries = table.get(literals(segments))
@@ -435,13 +425,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                         break
         path = routing_path(raw) if raw[:1] == "/" else request.path
         # Sub-applications claim requests by prefix or domain (match_request); the direct table holds no path
-        # they claim (see _build_direct), so only a miss there asks them.
+        # they claim (see routetables.build_direct), so only a miss there asks them.
         info = self.match_request(request, method, path) if self._nested else self.match(method, path)
         info._frozen = True
         return info
 
     def _direct_match(self, path: str, method: str, parent: Any) -> UrlMappingMatchInfo | None:
-        """The match info of the direct table (see :meth:`_build_direct`) for ``path`` and ``method``; None when
+        """The match info of the direct table (see web/routetables.py) for ``path`` and ``method``; None when
         the table does not decide the request. ``path`` is a raw target or a routing path: the table's keys are
         their own routing path, so either finds the same entries. ``parent``: the application whose sub-application
         route asks (its info's ``apps`` then start with it, as :meth:`match_request`'s do), or ``_TOP`` when this
@@ -493,182 +483,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                     return info
         return own if own is not None else self.match(method, path)
 
-    def _build_direct(self) -> _Direct:
-        """Plain paths that are their own routing path (no query, escapes or non-ASCII), by method, to the route
-        :meth:`match_request` answers there and the ``apps`` of its info, when that is a plain route: the lookup
-        depends on nothing but the tables, so it is done once here instead of per request.
-
-        A pattern route placed before the plain one that also matches keeps the path out; methods that only a
-        ``'*'`` route answers are left to the lookup. A prefixed sub-application (of the default router) brings the
-        entries of its own table under its prefix, with the applications the request goes through, when it is the
-        sub-application that claims the path and no route of this table placed before it answers the path; a path a
-        sub-application claims is never one of this table's own routes. A domain's sub-application (which claims by
-        the request's host) leaves the table empty: match_request decides those. The tables of the applications a
-        router's application is nested in are rebuilt after its table changes (see :meth:`register_route`)."""
-        direct: _Direct = {}
-        nested = self._nested
-        if any(sub._by_host for sub in nested):
-            self._tails = {}
-            self._shapes = {}
-            self._direct = direct
-            return direct
-        self._tails = self._build_tails()
-        self._shapes = self._build_shapes()
-        for path, routes in self._plain.items():
-            if not _direct_path(path):
-                continue
-            if any(sub.claims(None, path) is not None for sub in nested):
-                continue
-            for method in {route.method for route in routes if route._methods is not None}:
-                info = self._lookup(method, path)
-                if info is not None and isinstance(info.route, PlainRoute):
-                    direct.setdefault(path, {})[method] = (info.route, ())
-        for sub in nested:
-            router = sub.app.router
-            if router.__class__ is not UrlDispatcher:
-                continue
-            sub_direct = router._direct
-            if sub_direct is None:
-                sub_direct = router._build_direct()
-            for sub_path, entries in sub_direct.items():
-                path = sub.prefix + sub_path
-                if not _direct_path(path):
-                    continue
-                if next(other for other in nested if other.claims(None, path) is not None) is not sub:
-                    continue  # an earlier sub-application claims it
-                for method, (route, apps) in entries.items():
-                    # match_request's answer: this table's own route when one placed before the sub-application
-                    # answers the path (with its trailing slash ignored, as on a miss).
-                    own = self._lookup(method, path)
-                    if own is None and len(path) > 1 and path[-1] == "/":
-                        own = self._lookup(method, path[:-1])
-                    if own is None or own._route._index > sub._index:
-                        direct.setdefault(path, {})[method] = (route, (sub._parent, *(apps or (sub.app,))))
-        self._direct = direct
-        return direct
-
-    def _build_tails(self) -> _Tails:
-        """Routes ``head/{name}`` (a DynamicRoute whose one part, of the default regex, is its last segment), by
-        head and method, where :meth:`match_request` answers every path ``head/segment`` the route matches with
-        that route, as long as no plain route has the path (``_resolve`` checks that one per request).
-
-        A route is entered for a method when it is the first route allowing the method among the pattern routes
-        a path ``head/segment`` can reach in the trie (those of head's node and of its ancestors; a route of a
-        node below needs a further ``/``), and when no sub-application placed before it could claim such a path
-        (a prefixed one whose prefix and head overlap, or any other kind). Called by :meth:`_build_direct`
-        without domain sub-applications (those leave both tables empty), so it is rebuilt when the table changes.
-        """
-        from .subapp import PrefixedSubAppResource
-
-        tails: _Tails = {}
-        root = self._root or self._build()
-        for route in self._routes:
-            # Exactly the class: a subclass may match otherwise.
-            if type(route) is not DynamicRoute or route._methods is None:
-                continue
-            shape = route.tail_part()
-            if shape is None:
-                continue
-            head, name = shape
-            if any(
-                sub._index < route._index
-                and (
-                    sub.__class__ is not PrefixedSubAppResource
-                    or sub.prefix.startswith(head + "/")
-                    or head.startswith(sub.prefix)
-                )
-                for sub in self._nested
-            ):
-                continue
-            node = root
-            for segment in route.literal_prefix():
-                node = node.children[segment]
-            for method in route._methods:
-                first = next(c for c in node.candidates if c._methods is None or method in c._methods)
-                if first is route:
-                    tails.setdefault(head, {})[method] = (route, name)
-        return tails
-
-    def _build_shapes(self) -> _Shapes:
-        """Routes whose path is made of whole segments, each a literal or a ``{name}`` part of the default regex
-        (``/users/{uid}/posts/{pid}``; those of the tail table left out), by segment count, literal segments and
-        method, where :meth:`match_request` surely answers each path the route matches with that route, as long as
-        no plain route has the path (``_resolve`` checks that one per request).
-
-        Such a route matches exactly the paths of as many segments, with its literals where it has them and a
-        non-empty segment free of ``{`` and ``}`` for each part. It is entered for a method when every route placed
-        before it that allows the method, and every sub-application placed before it, surely matches none of those
-        paths: a route of the same kind with a different literal where the two have literals, or a different
-        segment count; any other route or prefixed sub-application with leading segments (``literal_prefix``) that
-        the route's literals contradict, or more of them than the route has segments. Called by
-        :meth:`_build_direct` without domain sub-applications, so it is rebuilt when the table changes."""
-        from .subapp import PrefixedSubAppResource
-
-        shaped: dict[Route, list[str | None]] = {}
-        by_count: dict[int, list[Route]] = {}
-        # (segment count, position, literal or None) -> the routes of the kind with it, in table order.
-        by_segment: dict[tuple[int, int, str | None], list[Route]] = {}
-        unshaped: list[Route] = []
-        for route in self._routes:
-            segments = _segments(route)
-            if segments is not None:
-                shaped[route] = segments
-                by_count.setdefault(len(segments), []).append(route)
-                for position, segment in enumerate(segments):
-                    by_segment.setdefault((len(segments), position, segment), []).append(route)
-            elif not isinstance(route, PlainRoute):
-                unshaped.append(route)
-
-        def same_kind(segments: list[str | None]) -> list[Route]:
-            # The routes of the kind that can share a path with these segments: as many, and at one of its literals
-            # (the rarest) the same literal or a part.
-            count = len(segments)
-            found = by_count[count]
-            for position, segment in enumerate(segments):
-                if segment is not None:
-                    some = by_segment.get((count, position, segment), []) + by_segment.get((count, position, None), [])
-                    if len(some) < len(found):
-                        found = some
-            return found
-
-        def apart(other: Route, segments: list[str | None]) -> bool:
-            theirs = shaped.get(other)
-            if theirs is not None:
-                return len(theirs) != len(segments) or any(
-                    a is not None and b is not None and a != b for a, b in zip(segments, theirs, strict=True)
-                )
-            if other._nested and other.__class__ is not PrefixedSubAppResource:
-                return False
-            prefix = other.literal_prefix()
-            return len(prefix) > len(segments) or any(
-                a is not None and a != b for a, b in zip(segments, prefix, strict=False)
-            )
-
-        groups: dict[tuple[int, tuple[int, ...]], dict[Any, dict[str, _ShapeEntry]]] = {}
-        for route, segments in shaped.items():
-            if route._methods is None or route.tail_part() is not None:
-                continue
-            # The routes placed before it that may match its paths (plain routes are checked per request), found
-            # through the indexes above so that building stays near linear in the number of routes.
-            earlier = unshaped[: bisect_left(unshaped, route._index, key=_index_of)]
-            earlier += [other for other in same_kind(segments) if other._index < route._index]
-            # Positions in path.split("/"), whose first item is the empty text before the leading "/".
-            items = ["", *segments]
-            positions = tuple(i for i, segment in enumerate(items) if segment is not None)
-            names = route.path.split("/")
-            parts = tuple((i, names[i][1:-1]) for i, segment in enumerate(items) if segment is None)
-            key = itemgetter(*positions)(items)
-            for method in route._methods:
-                if all(
-                    apart(other, segments)
-                    for other in earlier
-                    if other._nested or other._methods is None or method in other._methods
-                ):
-                    groups.setdefault((len(items), positions), {}).setdefault(key, {})[method] = (route, parts)
-        shapes: _Shapes = {}
-        for (count, positions), table in groups.items():
-            shapes.setdefault(count, []).append((itemgetter(*positions), table))
-        return shapes
+    def _build_direct(self) -> Direct:
+        """Build the direct table and with it the tail and shape tables (web/routetables.py) for this table as it
+        stands; the lookup calls it when a change emptied them."""
+        return build_direct(self)
 
     def match(self, method: str, path: str) -> UrlMappingMatchInfo:
         """The synchronous core of :meth:`resolve`, on a routing path (see ``routes.routing_path``)."""
@@ -753,33 +571,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         return root
 
 
-def _index_of(route: Route) -> int:
-    return route._index
-
-
-def _segments(route: Route) -> list[str | None] | None:
-    """The segments of a route of the shape table (see ``UrlDispatcher._build_shapes``), a part as None; None for
-    a route of any other kind or shape."""
-    # Exactly the class: a subclass may match otherwise.
-    if type(route) is not DynamicRoute:
-        return None
-    segments: list[str | None] = []
-    regex = ""  # the one routes._compile builds from such a path, as DynamicRoute.tail_part writes it
-    for segment in route.path.split("/")[1:]:
-        var = _VAR_RE.fullmatch(segment)
-        if var is not None:
-            segments.append(None)
-            regex += f"/(?P<{var.group('var')}>{_GOOD_PART})"
-        elif "{" in segment or "}" in segment:
-            return None
-        else:
-            segments.append(segment)
-            regex += re.escape("/" + segment)
-    # A route whose pattern was replaced is left to its regex.
-    return segments if route.pattern.pattern == regex else None
-
-
-def _shape_info(entry: _ShapeEntry, segments: list[str]) -> UrlMappingMatchInfo | None:
+def _shape_info(entry: ShapeEntry, segments: list[str]) -> UrlMappingMatchInfo | None:
     """The match info of a shape table entry for a path's segments (its literals found), what _lookup builds for
     the route; None when a part's segment is empty or holds a brace, which the part's regex refuses."""
     route, parts = entry
@@ -792,11 +584,6 @@ def _shape_info(entry: _ShapeEntry, segments: list[str]) -> UrlMappingMatchInfo 
     info._route = route
     info._apps = ()
     return info
-
-
-def _direct_path(path: str) -> bool:
-    """Can ``path`` be a key of the direct table: is it its own routing path, whatever request-target it is?"""
-    return "%" not in path and "?" not in path and path.isascii() and routing_path(path) == path
 
 
 def _fill(node: _Node, inherited: list[Route]) -> None:
