@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from multidict import istr
 
+from .exchange import printable as _printable
+
 if TYPE_CHECKING:
     from .exchange import Exchange
 
@@ -80,6 +82,11 @@ def _peer(exchange: Exchange) -> str:
     return peer[0] if isinstance(peer, tuple) else (peer or "-")  # type: ignore[no-any-return]
 
 
+def _header(expression: str) -> str:
+    # An ASCII value (nearly every one) as it is, without a call; a byte that was not UTF-8 as \xNN (printable).
+    return f"(v if (v := {expression}).isascii() else _printable(v))"
+
+
 # The value of each atom, as an expression of ``x`` (the exchange) and ``d`` (the duration in seconds); the same
 # table computes an atom for the general path's lazy mapping and for the compiled line.
 _ATOMS = {
@@ -91,8 +98,8 @@ _ATOMS = {
     "s": "x.status",
     "b": "x.bytes_sent or '-'",
     "B": "x.bytes_sent",
-    "f": "x.headers.get(_REFERER, '-')",
-    "a": "x.headers.get(_USER_AGENT, '-')",
+    "f": _header("x.headers.get(_REFERER, '-')"),
+    "a": _header("x.headers.get(_USER_AGENT, '-')"),
     "T": "int(d)",
     "D": "int(d * 1_000_000)",
     "L": "f'{d:.6f}'",
@@ -104,6 +111,7 @@ _ATOMS = {
 }
 _NAMESPACE = {
     "_peer": _peer,
+    "_printable": _printable,
     "_user": _user,
     "_now": _now,
     "_protocols": _protocols,
@@ -121,7 +129,7 @@ def _expression(key: str) -> str:
     if expression is not None:
         return expression
     if key.startswith("{") and key.endswith("}i"):
-        return f"x.headers.get({key[1:-2]!r}, '-')"
+        return _header(f"x.headers.get({key[1:-2]!r}, '-')")
     if key.startswith("{") and key.endswith("}e"):
         return f"_environ.get({key[1:-2]!r}, '-')"
     return "'-'"
