@@ -98,8 +98,8 @@ _ATOMS = {
     "s": "x.status",
     "b": "x.bytes_sent or '-'",
     "B": "x.bytes_sent",
-    "f": _header("x.headers.get(_REFERER, '-')"),
-    "a": _header("x.headers.get(_USER_AGENT, '-')"),
+    "f": "x.headers.get(_REFERER, '-')",
+    "a": "x.headers.get(_USER_AGENT, '-')",
     "T": "int(d)",
     "D": "int(d * 1_000_000)",
     "L": "f'{d:.6f}'",
@@ -124,15 +124,19 @@ _NAMESPACE = {
 }
 
 
-def _expression(key: str) -> str:
+def _expression(key: str, escape: bool = True) -> str:
+    """The expression of one atom; with ``escape``, a header (or environment) value's bytes that are not UTF-8 are
+    written ``\\xNN`` (the compiled line escapes its whole text once instead: one check per line)."""
     expression = _ATOMS.get(key)
     if expression is not None:
-        return expression
+        return _header(expression) if escape and key in ("f", "a") else expression
     if key.startswith("{") and key.endswith("}i"):
-        return _header(f"x.headers.get({key[1:-2]!r}, '-')")
-    if key.startswith("{") and key.endswith("}e"):
-        return f"_environ.get({key[1:-2]!r}, '-')"
-    return "'-'"
+        expression = f"x.headers.get({key[1:-2]!r}, '-')"
+    elif key.startswith("{") and key.endswith("}e"):
+        expression = f"_environ.get({key[1:-2]!r}, '-')"
+    else:
+        return "'-'"
+    return _header(expression) if escape else expression
 
 
 class _Atoms(dict):  # type: ignore[type-arg]
@@ -237,7 +241,7 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
         return lambda x, d: log_format % _Atoms(x, d, remote)
     keys = split.keys
     distinct = list(dict.fromkeys(keys))
-    lines = [f"    v{i} = {_expression(key)}" for i, key in enumerate(distinct)]
+    lines = [f"    v{i} = {_expression(key, escape=False)}" for i, key in enumerate(distinct)]
     if sum(line.count("x.headers") for line in lines) > 1:  # the property once, not per header atom
         lines = ["    h = x.headers", *(line.replace("x.headers", "h") for line in lines)]
     slots = [distinct.index(key) for key in keys]
@@ -246,7 +250,11 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
         result = _fstring(split, slots)
     else:
         result = "_format % (" + "".join(f"v{slot}, " for slot in slots) + ")"
-    source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return {result}\n"
+    # A character the line could not be written in UTF-8 with (a header's byte that was not UTF-8) as \\xNN: any
+    # other character is unchanged by _printable, so escaping the line is escaping each header atom.
+    source = (
+        "def line(x, d):\n" + "\n".join(lines) + f"\n    return r if (r := {result}).isascii() else _printable(r)\n"
+    )
     namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": split.positional}
     exec(compile(source, f"<access log format {log_format!r}>", "exec"), namespace)
     line: LineFunction = namespace["line"]

@@ -149,3 +149,24 @@ async def test_websocket_handshake_refusal_quoting_a_byte_that_is_not_utf8(make_
     writer.close()
     await writer.wait_closed()
     assert response.startswith(b"HTTP/1.1 400 ")
+
+
+def test_access_log_line_and_atoms_escape_alike() -> None:
+    # The compiled line escapes its whole text once; the atoms a formatter reads (record.atoms) escape each value.
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    from server.accesslog import _Atoms, compile_format
+
+    class Exchange:
+        peername = ("127.0.0.1", 1)
+        method = "GET"
+        target = "/caf\xe9"  # the request-target, latin-1 decoded: left as it is
+        version = (1, 1)
+        status = 200
+        bytes_sent = 2
+        headers = CIMultiDictProxy(CIMultiDict({"User-Agent": "Jos\xe9\udcff", "X-B": "\udc80"}))
+
+    fmt = '"%(r)s" "%(a)s" %({x-b}i)s %(s)s'
+    line = compile_format(fmt, None)(Exchange(), 0.0)  # type: ignore[arg-type]
+    assert line == '"GET /caf\xe9 HTTP/1.1" "Jos\xe9\\xff" \\x80 200'
+    assert fmt % _Atoms(Exchange(), 0.0, None) == line  # type: ignore[arg-type]
