@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from multidict import istr
 
+from .exchange import printable as _printable
+
 if TYPE_CHECKING:
     from .exchange import Exchange
 
@@ -80,6 +82,11 @@ def _peer(exchange: Exchange) -> str:
     return peer[0] if isinstance(peer, tuple) else (peer or "-")  # type: ignore[no-any-return]
 
 
+def _header(expression: str) -> str:
+    # An ASCII value (nearly every one) as it is, without a call; a byte that was not UTF-8 as \xNN (printable).
+    return f"(v if (v := {expression}).isascii() else _printable(v))"
+
+
 # The value of each atom, as an expression of ``x`` (the exchange) and ``d`` (the duration in seconds); the same
 # table computes an atom for the general path's lazy mapping and for the compiled line.
 _ATOMS = {
@@ -104,6 +111,7 @@ _ATOMS = {
 }
 _NAMESPACE = {
     "_peer": _peer,
+    "_printable": _printable,
     "_user": _user,
     "_now": _now,
     "_protocols": _protocols,
@@ -116,15 +124,19 @@ _NAMESPACE = {
 }
 
 
-def _expression(key: str) -> str:
+def _expression(key: str, escape: bool = True) -> str:
+    """The expression of one atom; with ``escape``, a header (or environment) value's bytes that are not UTF-8 are
+    written ``\\xNN`` (the compiled line escapes its whole text once instead: one check per line)."""
     expression = _ATOMS.get(key)
     if expression is not None:
-        return expression
+        return _header(expression) if escape and key in ("f", "a") else expression
     if key.startswith("{") and key.endswith("}i"):
-        return f"x.headers.get({key[1:-2]!r}, '-')"
-    if key.startswith("{") and key.endswith("}e"):
-        return f"_environ.get({key[1:-2]!r}, '-')"
-    return "'-'"
+        expression = f"x.headers.get({key[1:-2]!r}, '-')"
+    elif key.startswith("{") and key.endswith("}e"):
+        expression = f"_environ.get({key[1:-2]!r}, '-')"
+    else:
+        return "'-'"
+    return _header(expression) if escape else expression
 
 
 class _Atoms(dict):  # type: ignore[type-arg]
@@ -229,7 +241,7 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
         return lambda x, d: log_format % _Atoms(x, d, remote)
     keys = split.keys
     distinct = list(dict.fromkeys(keys))
-    lines = [f"    v{i} = {_expression(key)}" for i, key in enumerate(distinct)]
+    lines = [f"    v{i} = {_expression(key, escape=False)}" for i, key in enumerate(distinct)]
     if sum(line.count("x.headers") for line in lines) > 1:  # the property once, not per header atom
         lines = ["    h = x.headers", *(line.replace("x.headers", "h") for line in lines)]
     slots = [distinct.index(key) for key in keys]
@@ -238,7 +250,11 @@ def compile_format(log_format: str, remote: Remote | None = None) -> LineFunctio
         result = _fstring(split, slots)
     else:
         result = "_format % (" + "".join(f"v{slot}, " for slot in slots) + ")"
-    source = "def line(x, d):\n" + "\n".join(lines) + f"\n    return {result}\n"
+    # A character the line could not be written in UTF-8 with (a header's byte that was not UTF-8) as \\xNN: any
+    # other character is unchanged by _printable, so escaping the line is escaping each header atom.
+    source = (
+        "def line(x, d):\n" + "\n".join(lines) + f"\n    return r if (r := {result}).isascii() else _printable(r)\n"
+    )
     namespace: dict[str, Any] = {**_NAMESPACE, "_remote": remote, "_format": split.positional}
     exec(compile(source, f"<access log format {log_format!r}>", "exec"), namespace)
     line: LineFunction = namespace["line"]

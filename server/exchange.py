@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from .protocol import HttpProtocol
     from .settings import ServerSettings
 
-__all__ = ["Exchange", "HttpVersion", "HttpVersion10", "HttpVersion11", "UpgradeSink"]
+__all__ = ["Exchange", "HttpVersion", "HttpVersion10", "HttpVersion11", "UpgradeSink", "printable"]
+
+
+def printable(value: str) -> str:
+    """A request header value fit for a log line or a response body: a byte that was not UTF-8 (a lone surrogate,
+    as the parser decodes a value, as aiohttp does) written ``\\xNN``, as Python shows bytes. As it is, such a
+    value cannot be encoded to UTF-8 at all."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
 
 HttpVersion = namedtuple("HttpVersion", ["major", "minor"])
 HttpVersion10 = HttpVersion(1, 0)

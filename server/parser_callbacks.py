@@ -249,7 +249,15 @@ class ParserCallbacks:
                     raise BadRequest(f"Duplicate {text} header")
                 bit = _HOSTS
             self._framing = framing | bit
-        fields.append((text, value.decode("latin-1")))
+        # As aiohttp decodes a value (its http_parser.py and _http_parser.pyx): UTF-8, and any byte that is not
+        # UTF-8 kept as a lone surrogate, so that request.raw_headers gives back the bytes as received. Strict
+        # decode() first: without arguments to parse it costs less than the latin-1 decode did (and the try block
+        # nothing until a value is not UTF-8).
+        try:
+            decoded = value.decode()
+        except UnicodeDecodeError:
+            decoded = value.decode("utf-8", "surrogateescape")
+        fields.append((text, decoded))
 
     def _count_trailer(self, name: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.

@@ -20,6 +20,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .exchange import printable
+
 __all__ = [
     "BadHandshakeHttpVersion",
     "BadHandshakeMethod",
@@ -88,12 +90,14 @@ def check_request(method: str, version: Sequence[int], headers: Any) -> str:
     if tuple(version) < (1, 1):
         raise BadHandshakeHttpVersion("WebSocket handshake needs HTTP/1.1")
     if "websocket" not in header_tokens(headers.getall("Upgrade", ())):
-        raise MissingUpgradeHeader("No WebSocket UPGRADE hdr: {}".format(headers.get("Upgrade")))
+        raise MissingUpgradeHeader("No WebSocket UPGRADE hdr: {}".format(printable(headers.get("Upgrade", "None"))))
     if "upgrade" not in header_tokens(headers.getall("Connection", ())):
-        raise MissingConnectionUpgrade("No CONNECTION upgrade hdr: {}".format(headers.get("Connection")))
+        raise MissingConnectionUpgrade(
+            "No CONNECTION upgrade hdr: {}".format(printable(headers.get("Connection", "None")))
+        )
     versions = headers.getall("Sec-WebSocket-Version", ())
     if len(versions) != 1 or versions[0].strip() != "13":
-        raise UnsupportedWebSocketVersion("Unsupported version: {}".format(", ".join(versions) or "none"))
+        raise UnsupportedWebSocketVersion("Unsupported version: {}".format(printable(", ".join(versions)) or "none"))
     keys = headers.getall("Sec-WebSocket-Key", ())
     if len(keys) != 1:
         raise BadWebSocketKey("Handshake error: expected one Sec-WebSocket-Key")

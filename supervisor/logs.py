@@ -183,7 +183,9 @@ class Logs:
     def _handler(target: str, stream: IO[str]) -> logging.StreamHandler[Any]:
         if target == "-":
             return logging.StreamHandler(stream)
-        return ReopenableFileHandler(target, encoding="utf-8")
+        # A request header's byte that is not UTF-8 reaches the app as a lone surrogate (as in aiohttp): a message
+        # quoting one is written with the byte as \udcNN rather than lost to an encoding error.
+        return ReopenableFileHandler(target, encoding="utf-8", errors="backslashreplace")
 
     @property
     def access_log(self) -> logging.Logger | None:

@@ -94,15 +94,6 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _utf8(text: str) -> str:
-    # Header values reach us latin-1 decoded; browsers send non-ASCII cookie bytes as UTF-8 (aiohttp decodes
-    # them so). Bytes that are not UTF-8 stay as latin-1 characters.
-    try:
-        return text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
-
-
 def parse_cookies(header: str) -> MultiDict[str]:
     """The cookies of a ``Cookie`` header value, as aiohttp 3's ``request.cookies`` gives them.
 
@@ -120,8 +111,6 @@ def parse_cookies(header: str) -> MultiDict[str]:
 
 def _parse_general(header: str) -> dict[str, str]:
     """aiohttp 3's ``parse_cookie_header`` walk, giving ``{name: value}``."""
-    if not header.isascii():
-        header = _utf8(header)
     cookies: dict[str, str] = {}
     i = 0
     n = len(header)

@@ -323,6 +323,22 @@ class Request(MutableMapping[str, Any]):
         return fields
 
     @property
+    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        """The header fields as ``(name, value)`` pairs of bytes, in order, names in the case sent (aiohttp 3).
+
+        Made on first read from :attr:`headers`: a value is decoded UTF-8 with ``surrogateescape``, so encoding it
+        back gives the bytes received (trailing whitespace excepted, as aiohttp's parser drops it too). After
+        ``clone(headers=...)``, the new headers encoded, as aiohttp's clone rebuilds them."""
+        cache = self._cache
+        raw = cache.get("raw_headers")
+        if raw is None:
+            raw = cache["raw_headers"] = tuple(
+                (name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
+                for name, value in self.headers.items()
+            )
+        return raw  # type: ignore[no-any-return]
+
+    @property
     def keep_alive(self) -> bool:
         """True if the client asked for keep-alive and its HTTP version supports it."""
         return self._exchange.client_keep_alive

@@ -40,6 +40,19 @@ def test_error_and_access_logs_go_to_their_files_and_reopen(logs, tmp_path):
     assert "GET" not in error.read_text()  # the access log does not propagate
 
 
+def test_a_message_quoting_a_byte_that_is_not_utf8_is_written_escaped(logs, tmp_path):
+    # A request header's byte that is not UTF-8 is a lone surrogate (as in aiohttp); a message quoting one, also
+    # after the files are reopened, is written with the surrogate backslash-escaped, the rest of the line intact.
+    error = tmp_path / "error.log"
+    logs.setup(str(error), "info", None)
+    logging.getLogger("app").error("bad header: caf\udce9 ok")
+    logs.reopen()
+    logging.getLogger("app").error("again: \udcff")
+    text = error.read_text("utf-8")
+    assert "bad header: caf\\udce9 ok" in text
+    assert "again: \\udcff" in text
+
+
 def test_no_access_log_by_default(logs, tmp_path):
     logs.setup(str(tmp_path / "e.log"), "info", None)
     assert logs.access_log is None
