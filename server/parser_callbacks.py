@@ -51,6 +51,8 @@ _HOSTS = 32  # more than one Host
 _CONTENT_ENCODING = 64
 # Connection or Proxy-Connection (llhttp reads both): without one, a request llhttp keeps alive is HTTP/1.1.
 _CONNECTION = 128
+# The other fields aiohttp refuses a second copy of (its SINGLETON_HEADERS), each its own bit.
+_CONTENT_LOCATION, _CONTENT_RANGE, _ETAG, _MAX_FORWARDS, _SERVER, _USER_AGENT = 256, 512, 1024, 2048, 4096, 8192
 _FRAMING = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
@@ -60,13 +62,18 @@ _FRAMING = {
     b"content-encoding": _CONTENT_ENCODING,
     b"connection": _CONNECTION,
     b"proxy-connection": _CONNECTION,
+    b"content-location": _CONTENT_LOCATION,
+    b"content-range": _CONTENT_RANGE,
+    b"etag": _ETAG,
+    b"max-forwards": _MAX_FORWARDS,
+    b"server": _SERVER,
+    b"user-agent": _USER_AGENT,
 }
 # Field names as clients spell them (RFC 9110's case, and lower case as HTTP/2-era clients send), each with its
 # framing bit (0 for none) and its text: a name found here needs neither lower() nor a decode. The text is an
 # ``istr``, which a CIMultiDict takes as it is (its lowered form made once, here): a ``str`` name is lowered when
 # the multidict is built, and made an ``istr`` when its keys are read (multidict 6+), so the keys read the same.
 _COMMON = (
-    b"user-agent",
     b"accept",
     b"accept-encoding",
     b"accept-language",
@@ -139,9 +146,11 @@ _CONTENT_ENCODING_KEY = istr("Content-Encoding")
 # Fields on_headers_complete reads the value of.
 _LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
 _FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
-# Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3); llhttp already
-# refuses a second Content-Length, and Host is counted for its own rule.
-_SINGLETONS = _CONTENT_TYPE
+# Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3), refused with a
+# 400 as aiohttp refuses them (its SINGLETON_HEADERS); llhttp already refuses a second Content-Length, and Host is
+# counted for its own rule. (aiohttp refuses a second Transfer-Encoding line too; RFC 9112 §6.1 lets a coding list
+# span lines, and llhttp's and gunicorn's corpora send such requests, so it is left to the framing checks.)
+_SINGLETONS = _CONTENT_TYPE | _CONTENT_LOCATION | _CONTENT_RANGE | _ETAG | _MAX_FORWARDS | _SERVER | _USER_AGENT
 # The fields a second copy of which on_header looks at again.
 _ONCE = _SINGLETONS | _HOST
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web as aioweb
+from http_client import close_writer
 
 from web import Application, Response
 
@@ -46,12 +47,16 @@ async def _handler(request: Any) -> Any:
     return (aioweb.Response if isinstance(request, aioweb.BaseRequest) else Response)(text=_seen(request))
 
 
-async def _send(host: str, port: int, head: bytes) -> bytes:
+async def _exchange(host: str, port: int, head: bytes) -> bytes:
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(b"GET /h HTTP/1.1\r\n" + head + b"Connection: close\r\n\r\n")
     response = await reader.read()
-    writer.close()
-    await writer.wait_closed()
+    await close_writer(writer)
+    return response
+
+
+async def _send(host: str, port: int, head: bytes) -> bytes:
+    response = await _exchange(host, port, head)
     status, _, rest = response.partition(b"\r\n")
     assert status.startswith(b"HTTP/1.1 200"), response
     return rest.partition(b"\r\n\r\n")[2]
@@ -170,3 +175,28 @@ def test_access_log_line_and_atoms_escape_alike() -> None:
     line = compile_format(fmt, None)(Exchange(), 0.0)  # type: ignore[arg-type]
     assert line == '"GET /caf\xe9 HTTP/1.1" "Jos\xe9\\xff" \\x80 200'
     assert fmt % _Atoms(Exchange(), 0.0, None) == line  # type: ignore[arg-type]
+
+
+# aiohttp's SINGLETON_HEADERS but Transfer-Encoding (a coding list may span lines, RFC 9112 §6.1) and Content-Length
+# (llhttp refuses a second one itself), in the spellings clients use.
+SINGLETONS = ["Content-Type", "Content-Location", "Content-Range", "ETag", "Max-Forwards", "Server", "User-Agent"]
+
+
+@pytest.mark.parametrize("name", SINGLETONS)
+@pytest.mark.parametrize("spelling", ["as-is", "lower", "upper"])
+async def test_a_second_singleton_field_is_refused_as_aiohttp_refuses_it(
+    name: str, spelling: str, aiohttp_server_port: int, make_server: Any
+) -> None:
+    second = {"as-is": name, "lower": name.lower(), "upper": name.upper()}[spelling]
+    head = f"Host: example.com\r\n{name}: a\r\nX-Other: 1\r\n{second}: b\r\n".encode()
+    app = Application()
+    app.router.add_route("GET", "/h", _handler)
+    server = await make_server(app)
+    ours = await _exchange(server.host, server.port, head)
+    theirs = await _exchange("127.0.0.1", aiohttp_server_port, head)
+    assert theirs.partition(b"\r\n")[0].endswith(b" 400 Bad Request"), theirs  # aiohttp writes HTTP/1.0 there
+    assert ours.startswith(b"HTTP/1.1 400 "), ours
+    assert b"Connection: close" in ours
+    # One copy of each is a request like any other.
+    one = await _send(server.host, server.port, f"Host: example.com\r\n{name}: a\r\n".encode())
+    assert one == await _send("127.0.0.1", aiohttp_server_port, f"Host: example.com\r\n{name}: a\r\n".encode())
