@@ -47,9 +47,10 @@ _RETURNED_EXCEPTION = (
 
 Handler = Callable[[Request], Awaitable[StreamResponse]]
 
-# ``asyncio.current_task()`` as two C calls: on Python 3.11 ``asyncio.current_task`` is a Python function around
-# the same lookup (the loop's entry in the tasks' table); from 3.12 it is C itself.
-_running_loop = asyncio.get_running_loop
+# ``asyncio.current_task(loop)`` as one C call: on Python 3.11 ``asyncio.current_task`` is a Python function around
+# the same lookup (the loop's entry in the tasks' table); from 3.12 it is C itself. The loop is the connection's,
+# the one its handler's task runs on: ``asyncio.get_running_loop()`` would cost, up to Python 3.11, a getpid()
+# system call per request (its C code checks the loop belongs to this process), seen with ``strace -c``.
 _task_of: Callable[[asyncio.AbstractEventLoop], asyncio.Task[Any] | None] = (
     asyncio.current_task if sys.version_info >= (3, 12) else asyncio.tasks._current_tasks.get  # type: ignore[attr-defined]
 )
@@ -136,7 +137,7 @@ class RequestHandlerFactory:
         # (tests/web/test_fast_paths_handler.py compares the two).
         request = _new_request(Request)
         request._exchange = exchange
-        request._task = _task_of(_running_loop())
+        request._task = _task_of(exchange._protocol.loop)
         request._app = app
         request._match_info = None
         request._trusted = self.trusted
