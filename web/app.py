@@ -82,6 +82,14 @@ for _name in (
     setattr(_FrozenList, _name, _refusing(_name))
 
 
+def _freeze(*lists: list[Any]) -> None:
+    """Freeze each of ``lists`` that can be (a plain list the application's user put in a signal's place stays one)."""
+    for signals in lists:
+        freeze = getattr(signals, "freeze", None)
+        if freeze is not None:
+            freeze()
+
+
 class CleanupError(RuntimeError):
     """Several ``cleanup_ctx`` exits failed; ``exceptions`` lists their errors."""
 
@@ -211,17 +219,14 @@ class Application(dict):  # type: ignore[type-arg]
         if self._pre_frozen:
             return
         self._pre_frozen = True
-        for signal in (
+        _freeze(
             self._middlewares,
             self.on_response_prepare,
             self.cleanup_ctx,
             self.on_startup,
             self.on_shutdown,
             self.on_cleanup,
-        ):
-            freeze = getattr(signal, "freeze", None)  # a list the application's user put in its place stays one
-            if freeze is not None:
-                freeze()
+        )
         for subapp in self._subapps:
             subapp.pre_freeze()
 
@@ -349,11 +354,7 @@ class Application(dict):  # type: ignore[type-arg]
         (the worker must not start serving). Then the application is frozen (:meth:`freeze`): as in aiohttp 3, a
         startup callback may still add middlewares and the other signals' callbacks, not startup callbacks."""
         self._frozen = True  # no sub-application added from here on
-        self._check_middlewares()
-        for signal in (self.on_startup, self.cleanup_ctx):
-            freeze = getattr(signal, "freeze", None)
-            if freeze is not None:
-                freeze()
+        _freeze(self.on_startup, self.cleanup_ctx)
         await self.cleanup_ctx._on_startup(self)
         for callback in self.on_startup:
             await callback(self)
