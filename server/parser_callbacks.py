@@ -205,15 +205,14 @@ class ParserCallbacks:
     _short_url: int
     _body: FlowControlStreamReader | None
     _exchange: Exchange | None
-    _in_head: bool
     _body_only: bool
 
     def on_message_begin(self) -> None:
-        # The trailer count starts in on_headers_complete; a field parsed while not _in_head is a trailer.
+        # The trailer count starts in on_headers_complete; a field parsed while no head is (_field_limit 0) is a
+        # trailer.
         self._url = b""
         self._headers = []
-        self._in_head = True
-        self._field_limit = self._max_headers
+        self._field_limit = self._max_headers  # a head is being parsed
         self._framing = 0
         if self.phase is _IDLE:
             self.phase = _AWAITING_HEAD
@@ -271,7 +270,7 @@ class ParserCallbacks:
     def _count_trailer(self, name: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
         self._header_count += 1
-        if not self._in_head:
+        if not self._field_limit:
             if self._header_count > self._max_headers:
                 raise HeadersTooLarge("Too many trailer fields")
             if name.lower() in _FORBIDDEN_TRAILERS:
@@ -282,8 +281,7 @@ class ParserCallbacks:
     def on_headers_complete(self) -> None:
         parser = self._parser
         settings = self.settings
-        self._in_head = False
-        self._field_limit = 0
+        self._field_limit = 0  # the head is complete
         self._header_count = 0
         if self._body_only:
             return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on

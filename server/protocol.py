@@ -166,8 +166,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._header_count = 0
         self._framing = 0
         self._max_headers = settings.max_headers
-        # on_header takes its slow path once the head holds this many fields: max_headers while a head is parsed,
-        # 0 otherwise (so that a trailer takes it).
+        # max_headers while a head is parsed, 0 otherwise: on_header takes its slow path once the head holds this
+        # many fields (so a trailer takes it), and it is the one record of "a head is being parsed" (the settings
+        # refuse max_headers < 1, so it is never 0 inside a head).
         self._field_limit = 0
         # max_field_size less a field line's ": " and CRLF: the most a name and its value may add up to.
         self._max_name_value = settings.max_field_size - 4
@@ -176,7 +177,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._short_url = settings.max_request_line - 10 - _LONGEST_METHOD
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
-        self._in_head = False
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
         self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
         self._start_task = task_starter(self.loop)
@@ -386,7 +386,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             if (
                 len(queue) == 1
                 and exchange._keep_alive_final
-                and not self._in_head
+                and not self._field_limit
                 and not self._stop_parsing
                 and not self.draining
                 and not self._pause_reasons
@@ -482,7 +482,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
             self.resume_reason("pipeline")
         if not queue:
-            if self._in_head:
+            if self._field_limit:
                 # The next request's head is already arriving (pipelined, partial).
                 self.phase = _AWAITING_HEAD
                 self.deadline = self.loop.time() + self.settings.header_timeout
@@ -527,8 +527,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     def _reject(self, error: HttpProtocolError) -> None:
         """Answer a protocol error once, after the responses already owed, then close."""
         self._stop_parsing = True
-        self._in_head = False
-        self._field_limit = 0
+        self._field_limit = 0  # no head is being parsed
         body = self._body
         if body is not None:
             # The body of the newest queued request is broken: its handler sees the error when it reads, and the
@@ -565,7 +564,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if self.phase is _IDLE:
             self.close()
         elif self.phase is _AWAITING_HEAD:
-            if self._in_head or self.queue:
+            if self._field_limit or self.queue:
                 self._stop_parsing = True
                 if not self.queue:
                     self._send_error(RequestTimeout("Request Timeout"))
