@@ -27,7 +27,7 @@ AppCallback = Callable[["Application"], Awaitable[None]]
 # chain of partials is the same for every request to a route, so it is built once, as aiohttp 3 does (its
 # _cached_build_middleware), with whether the applications have ``on_response_prepare`` callbacks. Emptied whenever
 # one of those lists changes (see _FrozenList), so an entry needs no check per request.
-CHAINS: dict[tuple[Any, tuple[Any, ...], bool], tuple[Any, bool]] = {}
+CHAINS: dict[tuple[Any, tuple[Any, ...], bool], tuple[Any, bool | None, Any]] = {}
 
 
 class _FrozenList(list):  # type: ignore[type-arg]

@@ -145,7 +145,7 @@ class RequestHandlerFactory:
         request._state = None
         request._cache = {}
         request._cleanups = None
-        nested = apps = hooked = None
+        nested = apps = hooked = inner = None
         try:
             router = app._router
             if router.__class__ is UrlDispatcher:
@@ -186,17 +186,23 @@ class RequestHandlerFactory:
                 # and after them request.app is the innermost application, the one whose route matched.
                 request._app = apps[-1]
                 if routed or match_info.route is not None:
-                    chain, hooked = _CHAINS.get((handler, apps, True)) or _build_chain(handler, apps, True)
+                    chain, hooked, inner = _CHAINS.get((handler, apps, True)) or _build_chain(handler, apps, True)
                 else:
                     chain = None
                 handler = chain if chain is not None else await _apply_nested(apps, handler)
             elif app._middlewares:
                 if routed or match_info.route is not None:
-                    chain = (_CHAINS.get((handler, (app,), False)) or _build_chain(handler, (app,), False))[0]
+                    chain, _, inner = _CHAINS.get((handler, (app,), False)) or _build_chain(handler, (app,), False)
                 else:
                     chain = None
                 handler = chain if chain is not None else await _apply_middlewares(app, handler)
-            response = await handler(request)
+            if inner is None:
+                response = await handler(request)
+            else:
+                # The cached chain's outermost partial, partial(middleware, handler=inner), called without it: the
+                # call it makes, without its copy of the keywords into a dict (1.4k instructions). Only the chain
+                # cache holds that partial, so nothing can change its keywords.
+                response = await handler(request, handler=inner)
             if not isinstance(response, StreamResponse):
                 raise TypeError(_not_a_response(match_info, response))
             if isinstance(response, HTTPException):
@@ -319,11 +325,16 @@ def _cleanup(request: Request) -> None:
 _CHAINS_SIZE = 1024
 
 
-def _build_chain(handler: Handler, apps: tuple[Application, ...], nested: bool) -> tuple[Handler | None, bool | None]:
-    """The chain :func:`_apply_nested` (``nested``) or :func:`_apply_middlewares` builds, and whether the
-    applications have ``on_response_prepare`` callbacks (what :func:`_prepare_hooked` answers for them; None when
-    one holds a list of its own, which could change unseen), stored in ``_CHAINS``. The chain is None when a
-    middleware is an aiohttp 0.14-era factory, which is called per request as it always was."""
+def _build_chain(
+    handler: Handler, apps: tuple[Application, ...], nested: bool
+) -> tuple[Callable[..., Awaitable[StreamResponse]] | None, bool | None, Handler | None]:
+    """The chain :func:`_apply_nested` (``nested``) or :func:`_apply_middlewares` builds, whether the applications
+    have ``on_response_prepare`` callbacks (what :func:`_prepare_hooked` answers for them; None when one holds a
+    list of its own, which could change unseen), and the chain's ``handler`` keyword, stored in ``_CHAINS``. When the
+    chain is a middleware's ``partial(middleware, handler=inner)``, the entry holds the middleware and ``inner``
+    instead (the caller calls ``middleware(request, handler=inner)``, what the partial calls); otherwise the chain
+    and None. The chain is None when a middleware is an aiohttp 0.14-era factory, which is called per request as
+    it always was."""
     hooked: bool | None = False
     for app in apps:
         hooks = app.on_response_prepare
@@ -332,7 +343,8 @@ def _build_chain(handler: Handler, apps: tuple[Application, ...], nested: bool) 
             break
         if hooks:
             hooked = True
-    chain: Handler | None = handler
+    chain: Any = handler
+    inner: Handler | None = None
     if any(getattr(middleware, "__middleware_version__", None) != 1 for app in apps for middleware in app._middlewares):
         chain = None
     else:
@@ -345,12 +357,15 @@ def _build_chain(handler: Handler, apps: tuple[Application, ...], nested: bool) 
         wrapped = nested and any(app._middlewares for app in apps[:-1])
         for app in reversed(apps):
             for middleware in reversed(app._middlewares):
-                chain = functools.update_wrapper(functools.partial(middleware, handler=chain), chain)
+                chain, inner = functools.update_wrapper(functools.partial(middleware, handler=chain), chain), chain
             if wrapped and (app._middlewares or app is innermost):
                 chain = functools.update_wrapper(functools.partial(_as_current_app, app, chain), chain)
+                inner = None
+        if inner is not None:
+            chain = chain.func
     if len(_CHAINS) >= _CHAINS_SIZE:
         _CHAINS.clear()
-    _CHAINS[(handler, apps, nested)] = entry = (chain, hooked)
+    _CHAINS[(handler, apps, nested)] = entry = (chain, hooked, inner)
     return entry
 
 

@@ -315,6 +315,8 @@ class Request(MutableMapping[str, Any]):
             return exchange.headers  # a clone's view: its replacement, or the exchange's own
         # Exchange.headers without its property call: the proxy kept on the exchange, made once from the parsed list
         # or from the multidict the connection or cookies, json() or post() built of it (no cache lookup per read).
+        # Written here and in cookies, json() and post() rather than called from one server.exchange function: that
+        # call costs 0.4k instructions per request on user and mw, 1.1k on cookies (measured at 82db0dc).
         fields: Any = exchange.fields
         if fields.__class__ is not CIMultiDictProxy:
             fields = exchange.fields = CIMultiDictProxy(

@@ -7,8 +7,10 @@ bytes on the wire must be the same."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import re
+from typing import Any
 
 import pytest
 
@@ -82,7 +84,7 @@ async def test_the_shortcuts_answer_as_the_general_paths(monkeypatch: pytest.Mon
     web.handler._CHAINS.clear()
     fast = await _answers(_build(layout, general=False))
     web.handler._CHAINS.clear()
-    monkeypatch.setattr(web.handler, "_build_chain", lambda handler, apps, nested: (None, None))
+    monkeypatch.setattr(web.handler, "_build_chain", lambda handler, apps, nested: (None, None, None))
     general = await _answers(_build(layout, general=True))
     assert fast == general
     assert any(b"h:a" in answer for answer in fast)
@@ -175,3 +177,47 @@ def test_add_subapp_freezes_the_sub_applications_lists_as_aiohttps() -> None:
             signal.append(_handler)
     assert list(sub.on_response_prepare) == [_handler]
     root.middlewares.append(_recorder("root"))  # the parent is not frozen yet
+
+
+def _unwrapping(seen: list[Any]):
+    # What libraries do with the handler a middleware gets: aiohttp 3 passes partial(next_middleware, handler=...),
+    # and they walk partial.keywords["handler"] down to the route's handler.
+    @web.middleware
+    async def middleware(request, *, handler):  # keyword-only, as partial(middleware, handler=...) calls it
+        chain = []
+        inner = handler
+        while isinstance(inner, functools.partial):
+            if inner.func is not web.handler._as_current_app:  # (the cached chain keeps only the ones it needs)
+                chain.append((inner.func.__qualname__, inner.args, sorted(inner.keywords)))
+            inner = inner.keywords.get("handler", inner.args[-1] if inner.args else None)
+        seen.append((chain, inner.__qualname__, handler.__wrapped__.__qualname__))
+        return await handler(request)
+
+    return middleware
+
+
+@pytest.mark.parametrize("layout", ["m", "mm", "-m", "m-", "m-m", "-mm"])
+async def test_the_outermost_middleware_is_called_as_its_partial_calls_it(
+    monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    # The cached chain calls its outermost middleware itself, middleware(request, handler=inner), not through the
+    # partial aiohttp wraps it in: every middleware gets the same handler, a partial of the same shape, either way.
+    def build(seen: list[Any]) -> web.Application:
+        root = _build(layout, general=False)
+        apps = [root]
+        while apps[-1]._subapps:
+            apps.append(apps[-1]._subapps[0])
+        for app in apps:
+            if app._middlewares:
+                app._middlewares = type(app._middlewares)([_unwrapping(seen), *app._middlewares])
+        return root
+
+    web.handler._CHAINS.clear()
+    fast: list[Any] = []
+    fast_answers = await _answers(build(fast))
+    web.handler._CHAINS.clear()
+    monkeypatch.setattr(web.handler, "_build_chain", lambda handler, apps, nested: (None, None, None))
+    general: list[Any] = []
+    assert await _answers(build(general)) == fast_answers
+    assert fast == general
+    assert fast and fast[0][1] == "_handler"
