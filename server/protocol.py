@@ -38,7 +38,8 @@ raised a BaseException (SystemExit...)         abort; the task already raised it
 raised an Exception, nothing sent yet          500 with ``Connection: close``, then as an unfinished answer
 answer not finished                            500 if no head was sent; close (the framing is unknown)
 body left unread                               discard up to ``max_drain`` bytes in a task (``_DRAIN``), then
-                                               as below; close if that fails or is too much
+                                               as below; close if that fails or is too much (a lingering close,
+                                               ``_linger``: FIN, then discard until the client closes)
 answer announced the close                     close; nothing after this request is answered (RFC 9112 §9.6)
 queue empty, a protocol error pending          answer the error, close
 queue empty, the client sent EOF               close
@@ -178,6 +179,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
+        # close() lingers (see _linger) when a request body is still arriving: the body being parsed is unfinished,
+        # or a head was refused with a 413 (_refused_body) and its body follows.
+        self._refused_body = False
+        self._lingering = False
         self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
         self._start_task = task_starter(self.loop)
 
@@ -245,6 +250,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self._reject(BadRequest(_parser_message(exc)))
 
     def eof_received(self) -> bool | None:
+        if self._lingering:
+            return None  # the client has sent all it meant to: asyncio closes the transport
         # asyncio's and uvloop's TLS transports close after the peer's close_notify whatever this returns (and
         # warn when it is True): half-open is for plain TCP only.
         half_open = None if self.transport.get_extra_info("sslcontext") else True
@@ -253,6 +260,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             return half_open
         # A half-closed client may still read our answers to what it sent (RFC 9112 §9.6).
         self._stop_parsing = True
+        self._refused_body = False  # nothing more comes: a close need not linger
         if self._body is not None and not self._body.is_eof():
             self._body.set_exception(ConnectionResetError("client closed the connection mid-body"))
         queue = self.queue
@@ -528,6 +536,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """Answer a protocol error once, after the responses already owed, then close."""
         self._stop_parsing = True
         self._field_limit = 0  # no head is being parsed
+        if error.status == 413:
+            self._refused_body = True  # a body too large to take is still on its way: close() lingers
         body = self._body
         if body is not None:
             # The body of the newest queued request is broken: its handler sees the error when it reads, and the
@@ -582,8 +592,41 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self.abort()
 
     def close(self) -> None:
-        if not self.closed and self.transport is not None and not self.transport.is_closing():
-            self.transport.close()
+        transport = self.transport
+        if not self.closed and transport is not None and not transport.is_closing():
+            body = self._body
+            if not self._lingering and (
+                self._refused_body or (body is not None and not body.is_eof() and body.exception() is None)
+            ):
+                # The client is still sending a body (not one it broke off with an EOF or a framing error).
+                self._linger(transport)
+            else:
+                transport.close()
+
+    def _linger(self, transport: asyncio.Transport) -> None:
+        """Close while the client is still sending a request body, without destroying the answer it is owed.
+
+        Closing a socket with unread bytes in it makes the kernel send a reset, and a client still writing its body
+        (Python's http.client and requests write all of it before reading) then fails its write with
+        ``ECONNRESET``/``EPIPE`` and never reads the 401 or 413 it was sent. So the answer is followed by a FIN
+        (``write_eof``), and what the client still sends is read and discarded until it closes its side or
+        ``lingering_time`` passes (aiohttp's setting of that name, and nginx's lingering close). The connection
+        waits as an idle one, so the ticker closes it at the deadline and a client waiting for a connection slot
+        may reclaim it first."""
+        seconds = self.settings.lingering_time
+        if not seconds or self._upgrade in (_PENDING, _TAKEN_OVER) or not transport.can_write_eof():
+            transport.close()  # TLS: its close_notify, not a FIN; an upgrade's bytes are the handler's
+            return
+        self._lingering = True
+        self._stop_parsing = True  # data_received discards what comes
+        self._body_only = False
+        transport.write_eof()  # after the answer still buffered
+        if self._pause_reasons:
+            self._pause_reasons.clear()
+            transport.resume_reading()
+        self.phase = _IDLE
+        deadline = self.loop.time() + seconds
+        self.deadline = min(deadline, self.registry.grace_deadline) if self.draining else deadline
 
     def abort(self) -> None:
         if self.transport is not None:

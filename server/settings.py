@@ -34,6 +34,12 @@ class ServerSettings:
     from a peer in ``proxy_allow_ips`` (IPs and CIDR networks, ``*`` for any; unix socket peers always) starts
     with a PROXY header, v1 or v2, naming the client (see :mod:`.proxy_protocol`); :mod:`.acceptor` reads it, as
     ``loop.create_server`` cannot read ahead of its transports.
+
+    ``lingering_time`` (aiohttp's setting; nginx's lingering close): a connection that closes while its client is
+    still sending a request body (more than ``max_drain`` of it left unread, a 413) sends its answer and a FIN,
+    then reads and discards what comes for up to this many seconds, until the client closes: closing at once would
+    reset a client that writes its whole body before it reads (http.client, requests) before it read the answer.
+    0 closes at once.
     """
 
     max_request_line: int = 8190
@@ -48,6 +54,7 @@ class ServerSettings:
     write_high_water: int = 64 * KiB
     write_low_water: int = 16 * KiB
     max_drain: int = 256 * KiB
+    lingering_time: float = 10.0
     access_log: logging.Logger | None = None
     access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT
     server_header: str | None = None
@@ -62,7 +69,7 @@ class ServerSettings:
         for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline", "worker_connections"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
-        for name in ("client_max_size", "read_low_water", "write_low_water", "max_drain"):
+        for name in ("client_max_size", "read_low_water", "write_low_water", "max_drain", "lingering_time"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
         for name in ("keepalive_timeout", "header_timeout"):
