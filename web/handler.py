@@ -137,7 +137,7 @@ class RequestHandlerFactory:
         # (tests/web/test_fast_paths_handler.py compares the two).
         request = _new_request(Request)
         request._exchange = exchange
-        request._task = _task_of(exchange._protocol.loop)
+        request._task = _task_of(exchange.loop)
         request._app = app
         request._match_info = None
         request._trusted = self.trusted
