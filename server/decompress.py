@@ -179,8 +179,8 @@ class DecodingStreamReader(FlowControlStreamReader):
                 if self._exception is not None:
                     return
             super().feed_eof()
-        elif self._paused and self._size <= self._low:
-            super()._unpause()
+        if self._paused and self._size <= self._low:
+            super()._unpause()  # all decoded: _unpause() passed over while some waited
 
     def _unpause(self) -> None:
         # More encoded bytes are welcome only once those waiting are decoded (see _decode).
