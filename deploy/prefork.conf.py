@@ -36,7 +36,9 @@ keepalive = 75  # seconds; above nginx's 60 s upstream keepalive_timeout, so ngi
 limit_request_line = 8190  # nginx's large_client_header_buffers 8k lets nothing longer through anyway
 limit_request_fields = 100
 limit_request_field_size = 8190
-client_max_size = 1_048_576  # 1 MiB = nginx's client_max_body_size 1m
+# 1 MiB = nginx's client_max_body_size 1m: the server-wide cap on every body, streamed uploads too (unset: none;
+# the app's Application(client_max_size=...) then bounds only what request.read() and post() collect).
+client_max_size = 1_048_576
 # Peers trusted to send X-Forwarded-For/-Proto/-Host and Forwarded: nginx. Connections over the unix socket are
 # trusted as well. Never "*" on an address clients can reach directly: they could claim any address. Unset (the
 # default), nobody is trusted, as in aiohttp: leave it out if the app reads the headers itself (aiohttp-remotes).

@@ -2,13 +2,16 @@
 
 With the ``auto_decompress`` setting (on by default, as in aiohttp) a body in ``gzip``, ``deflate`` or, when the
 ``brotli`` package is installed, ``br`` is handed to the handler decoded. Other codings pass through as sent, as
-aiohttp passes them. ``client_max_size`` bounds the decoded bytes: the decoder yields at most ``_PIECE`` bytes per
-step, and the stream fails with ``PayloadTooLarge`` (413) as soon as the total passes the limit, so a zip bomb
-costs a bounded amount of memory. A body that does not decode fails with :class:`~.errors.ContentDecodingError`.
+aiohttp passes them. The decoder yields at most ``_PIECE`` bytes per step and decodes no further than the reader
+keeps up (:class:`DecodingStreamReader`), so a zip bomb costs a bounded amount of memory whether the body is
+collected (``request.read()`` stops at the application's ``client_max_size``, counting decoded bytes, as aiohttp
+does), streamed or left unread. A server-wide ``client_max_size``, when set, bounds the decoded bytes too
+(``PayloadTooLarge``, 413). A body that does not decode fails with :class:`~.errors.ContentDecodingError`.
 """
 
 from __future__ import annotations
 
+import collections
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -103,30 +106,69 @@ def decoder_for(coding: str) -> _ZlibDecoder | _BrotliDecoder | None:
 
 
 class DecodingStreamReader(FlowControlStreamReader):
-    """A body stream fed encoded bytes, read decoded; ``limit`` bounds the decoded size, ``raw_bytes`` counts
-    what arrived."""
+    """A body stream fed encoded bytes, read decoded; ``raw_bytes`` counts what arrived.
 
-    __slots__ = ("_decoder", "raw_bytes")
+    Decoding keeps pace with the reader: the encoded bytes wait in ``_raw`` and are decoded only while the decoded
+    buffer is at most ``high_water``, and the connection stays paused while any wait, so a body that inflates a
+    thousandfold (a zip bomb) holds about ``high_water`` decoded bytes at a time however it is read or streamed.
+    ``limit`` (the server-wide cap, when set) bounds the decoded size. Once :meth:`discard` is called (the server
+    drains a body the handler left), the rest is counted and dropped, never decoded.
+    """
+
+    __slots__ = ("_decoder", "_discarding", "_pieces", "_raw", "_raw_eof", "raw_bytes")
 
     def __init__(self, decoder: _ZlibDecoder | _BrotliDecoder, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._decoder = decoder
         self.raw_bytes = 0
+        self._raw: collections.deque[bytes] = collections.deque()
+        self._pieces: Iterator[bytes] | None = None  # the decoding of the encoded piece at work
+        self._raw_eof = False  # the encoded body has ended; the stream ends once all of it is decoded
+        self._discarding = False
 
     def feed_data(self, data: bytes) -> None:
-        if self._exception is not None or self._eof:
+        if self._exception is not None or self._eof or self._raw_eof:
             return
         self.raw_bytes += len(data)
-        try:
-            for piece in self._decoder.decode(data):
-                super().feed_data(piece)
-                if self._exception is not None:
-                    return  # over the limit: decode no further
-        except ContentDecodingError as exc:
-            self.set_exception(exc)
+        if self._discarding or not data:
+            return
+        self._raw.append(data)
+        self._decode()
 
     def feed_eof(self) -> None:
-        if self._exception is None and not self._eof:
+        if self._exception is not None or self._eof:
+            return
+        if self._discarding:
+            super().feed_eof()
+            return
+        self._raw_eof = True
+        self._decode()
+
+    def _decode(self, at_least_one: bool = False) -> None:
+        """Decode what waits while the buffer is at most ``high_water`` (one piece more with ``at_least_one``:
+        a reader waits for more than that); end the stream once the encoded body has ended and is all decoded."""
+        high = self._high
+        while self._size <= high or at_least_one:
+            pieces = self._pieces
+            if pieces is None:
+                if not self._raw:
+                    break
+                pieces = self._pieces = self._decoder.decode(self._raw.popleft())
+            try:
+                piece = next(pieces, None)
+            except ContentDecodingError as exc:
+                self.set_exception(exc)
+                return
+            if piece is None:
+                self._pieces = None
+                continue
+            at_least_one = False
+            super().feed_data(piece)  # pauses the connection above high_water
+            if self._exception is not None:
+                return  # over the limit: decode no further
+        if self._pieces is not None or self._raw:
+            return
+        if self._raw_eof:
             try:
                 rest = self._decoder.finish()
             except ContentDecodingError as exc:
@@ -136,4 +178,38 @@ class DecodingStreamReader(FlowControlStreamReader):
                 super().feed_data(rest)
                 if self._exception is not None:
                     return
-        super().feed_eof()
+            super().feed_eof()
+        if self._paused and self._size <= self._low:
+            super()._unpause()  # all decoded: _unpause() passed over while some waited
+
+    def _unpause(self) -> None:
+        # More encoded bytes are welcome only once those waiting are decoded (see _decode).
+        if self._pieces is None and not self._raw:
+            super()._unpause()
+
+    def _take(self, n: int) -> bytes:
+        data = super()._take(n)
+        if self._pieces is not None or self._raw:
+            self._decode()
+        return data
+
+    async def _wait(self) -> None:
+        if self._exception is None and (self._pieces is not None or self._raw):
+            self._decode(at_least_one=True)  # the reader wants more than high_water: decode on its behalf
+            return
+        await super()._wait()
+
+    def set_exception(self, exc: BaseException) -> None:
+        self._raw.clear()
+        self._pieces = None
+        super().set_exception(exc)
+
+    def discard(self) -> int:
+        """Drop what is buffered and decode nothing more: the rest of the body is counted as it arrives."""
+        self._discarding = True
+        self._raw.clear()
+        self._pieces = None
+        size = super().discard()
+        if self._raw_eof and not self._eof and self._exception is None:
+            super().feed_eof()
+        return size

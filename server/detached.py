@@ -107,15 +107,16 @@ def detached_exchange(
     protocol: HttpProtocol | None = None,
     transport: asyncio.Transport | None = None,
     sslcontext: Any = None,
-    client_max_size: int = 1024**2,
+    client_max_size: int | None = 1024**2,
     loop: asyncio.AbstractEventLoop,
 ) -> Exchange:
     """One exchange for ``method`` ``target`` with ``headers`` on ``protocol`` (by default a new connection on
     ``transport``, by default a :class:`RecordingTransport`, https with ``sslcontext``). ``body`` is the whole body,
-    or a stream the caller feeds; a body over ``client_max_size`` makes the stream raise ``too_large(limit, size)``
-    (the server answers it with 413 before any handler runs)."""
+    or a stream the caller feeds; a body over ``client_max_size``, the server-wide cap of a new connection's settings
+    (None: none), or else over the cap of ``protocol``'s, makes the stream raise ``too_large(limit, size)`` (the
+    server answers such a body with 413 before any handler runs)."""
     if protocol is None:
-        settings = ServerSettings(client_max_size=client_max_size)
+        settings = ServerSettings(client_max_size=client_max_size or 0)
         protocol = HttpProtocol(_no_handler, settings, ConnectionRegistry(settings), loop)
         if transport is None:
             transport = RecordingTransport({"sslcontext": sslcontext} if sslcontext is not None else None)

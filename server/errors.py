@@ -14,7 +14,7 @@ after a framing error nothing that follows on the wire can be trusted (RFC 9112 
     ├── LimitExceeded                 a configured limit
     │   ├── RequestLineTooLong        request line over max_request_line (414)
     │   ├── HeadersTooLarge           too many header fields, or one field too long (400)
-    │   └── PayloadTooLarge           body over client_max_size (413)
+    │   └── PayloadTooLarge           body over the server-wide client_max_size cap (413)
     └── RequestTimeout                the request head did not arrive in time (408)
 """
 
@@ -90,7 +90,7 @@ class HeadersTooLarge(LimitExceeded):
 
 
 class PayloadTooLarge(LimitExceeded):
-    """Request body larger than client_max_size."""
+    """Request body larger than the server-wide ``client_max_size`` cap (``ServerSettings``)."""
 
     status = 413
 

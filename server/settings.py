@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 
 from .proxy_protocol import TrustedPeers
 
@@ -19,7 +20,12 @@ class ServerSettings:
     """Limits and timeouts for every connection a factory serves.
 
     Every limit answers with its status and closes the connection: request line (414), header count and field size
-    (400, as aiohttp answers), body size (413). ``keepalive_timeout`` is deliberately longer than nginx's 60 s
+    (400, as aiohttp answers), body size (413). ``client_max_size`` is the server's own cap on every request body,
+    as nginx's ``client_max_body_size``: a Content-Length over it is answered 413 before any handler runs, and a
+    body stream that grows past it fails with :class:`~.errors.PayloadTooLarge`, whoever reads it and however.
+    ``None`` or 0: no cap, which is what the web stack uses unless the operator sets one (``web.Application``'s
+    ``client_max_size`` is another limit, aiohttp's: it bounds what ``request.read()`` and ``post()`` collect, not
+    the stream). ``keepalive_timeout`` is deliberately longer than nginx's 60 s
     upstream keep-alive, so the proxy, not us, closes idle upstream connections and never races a request against
     our close.
 
@@ -29,8 +35,9 @@ class ServerSettings:
     None or 0 disables it. ``worker_connections``: the most connections the factory holds open at once; at the
     limit :class:`server.acceptor.Acceptor` stops accepting, so further connections wait in the listen backlog for
     this or another worker (gunicorn's setting of the same name). ``auto_decompress`` (aiohttp's setting): a
-    request body sent with ``Content-Encoding`` gzip, deflate or br reaches the handler decoded, the decoded size
-    bounded by ``client_max_size`` (see :mod:`.decompress`). ``proxy_protocol`` (gunicorn's setting): every connection
+    request body sent with ``Content-Encoding`` gzip, deflate or br reaches the handler decoded, no faster than it is
+    read (the decoded bytes buffered stay near ``read_high_water``), the decoded size counted towards
+    ``client_max_size`` (see :mod:`.decompress`). ``proxy_protocol`` (gunicorn's setting): every connection
     from a peer in ``proxy_allow_ips`` (IPs and CIDR networks, ``*`` for any; unix socket peers always) starts
     with a PROXY header, v1 or v2, naming the client (see :mod:`.proxy_protocol`); :mod:`.acceptor` reads it, as
     ``loop.create_server`` cannot read ahead of its transports.
@@ -45,7 +52,7 @@ class ServerSettings:
     max_request_line: int = 8190
     max_headers: int = 100
     max_field_size: int = 8190
-    client_max_size: int = 1 * MiB
+    client_max_size: int = 1 * MiB  # None (from keyword arguments) or 0: no cap
     keepalive_timeout: float = 75.0
     header_timeout: float = 30.0
     max_pipeline: int = 16
@@ -69,6 +76,8 @@ class ServerSettings:
         for name in ("max_request_line", "max_headers", "max_field_size", "max_pipeline", "worker_connections"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        if not self.client_max_size:
+            self.client_max_size = sys.maxsize  # no cap: one comparison on the request path either way
         for name in ("client_max_size", "read_low_water", "write_low_water", "max_drain", "lingering_time"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")

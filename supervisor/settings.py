@@ -64,6 +64,11 @@ def _optional_ip_networks(value: Any) -> list[str] | None:
     return None if value is None else ip_networks(value)
 
 
+def _optional_size(value: Any) -> int | None:
+    """``client_max_size``: None (unset, no server-wide cap) stays None; anything else is a byte count >= 0."""
+    return None if value is None else non_negative_int(value)
+
+
 def _cpus() -> int:
     return os.cpu_count() or 1
 
@@ -374,9 +379,14 @@ SETTINGS: tuple[Setting, ...] = (
     S(
         name="client_max_size",
         flags=("--client-max-size",),
-        default=1024 * 1024,
-        convert=non_negative_int,
-        help="Largest request body, bytes (413 above).",
+        # Unset, request bodies are bounded as aiohttp bounds them (gunicorn has no such limit): by the app's
+        # Application(client_max_size=...) where the handler collects one (read(), post()), not when it streams one.
+        default=None,
+        convert=_optional_size,
+        help="Largest request body for every route, bytes, as nginx's client_max_body_size: 413 before the "
+        "handler runs for a Content-Length over it, and a body stream that grows past it fails, streamed uploads "
+        "included. Unset or 0: no server-wide cap; the app's Application(client_max_size=...) bounds what "
+        "request.read() and post() collect, as in aiohttp.",
         section="http",
         metavar="BYTES",
     ),

@@ -30,7 +30,7 @@ class TestServer:
     """An application served on a real socket of this machine by the real server core.
 
     ``host`` defaults to 127.0.0.1 and ``port`` to one the kernel picks (0 or None). Other keyword arguments
-    are ``RequestHandlerFactory`` settings (``client_max_size``, ``keepalive_timeout``, ``access_log``...), except
+    are ``RequestHandlerFactory`` settings (``keepalive_timeout``, ``access_log``...), except
     ``ssl``, an ``ssl.SSLContext`` to serve HTTPS with (aiohttp's ``start_server(ssl=...)``).
     Start it with ``await server.start()`` (aiohttp's name, ``start_server()``, works too) or ``async with``;
     :meth:`close` closes the connections gracefully and runs the app's shutdown, finish and cleanup callbacks.

@@ -8,8 +8,11 @@ is in memory: non-file fields become ``str`` (bounded by ``client_max_size``, an
 file parts are streamed to a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
 
 Limits (:class:`FormLimits`, from ``Application(form_limits=...)`` when given) answer
-``HTTPRequestEntityTooLarge`` (413); a malformed body answers ``HTTPBadRequest`` (400). ``client_max_size`` is
-enforced by the body stream itself (``server.errors.PayloadTooLarge``, also mapped to 413). Whatever happens, the
+``HTTPRequestEntityTooLarge`` (413); a malformed body answers ``HTTPBadRequest`` (400). ``client_max_size`` (the
+request's, the application's by default) is checked as aiohttp 3 checks it: by ``request.read()`` for an urlencoded
+body, and against the bytes of the body received so far at each multipart part and each piece of its data
+(413, "Maximum request body size N exceeded."). A server-wide cap, when the operator sets one, fails the body stream
+itself (``server.errors.PayloadTooLarge``, also 413). Whatever happens, the
 temp files are closed: at once when parsing fails, and otherwise by the callback ``parse_form`` registers with
 ``request.add_cleanup()``, which the handler machinery runs after the response. Closing also frees the disk space:
 ``TemporaryFile`` never has a name on POSIX (``O_TMPFILE`` or unlinked at creation).
@@ -49,6 +52,7 @@ from .multipart import (
     _http_error,
 )
 from .query import parse_text
+from .request import _too_large
 
 __all__ = [
     "FieldTooLarge",
@@ -294,6 +298,8 @@ def read_urlencoded_arrived(request: Any, method: str, stream: Any) -> MultiDict
         body = stream.read_arrived()
         if body is None:
             return None
+        if (limit := request._client_max_size) and len(body) > limit:
+            raise _too_large(limit, len(body))
         return MultiDictProxy(MultiDict(parse_urlencoded(body, "utf-8", limits=limits)))
     except (MultipartError, PayloadTooLarge) as exc:
         raise _http_error(exc) from exc
@@ -308,9 +314,14 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
     form: MultiDict[str | FileField] = MultiDict()
     files: list[IO[bytes]] = []
     reader = MultipartReader.from_request(request)
+    # As aiohttp 3: client_max_size bounds the body as received (part headers and encoded data included), checked at
+    # each part and each piece of its data, so a single oversized part is refused before it is all spooled.
+    limit = request.client_max_size
+    stream = request.content
     try:
         count = 0
         async for part in reader:
+            _check_received(stream, limit)
             count += 1
             if count > limits.max_fields:
                 raise TooManyFields(_too_many(limits.max_fields))
@@ -322,7 +333,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
                 # Not a with-block: the file outlives this call, until the request's cleanup closes it.
                 spool = tempfile.SpooledTemporaryFile(max_size=limits.spool_size, dir=limits.upload_dir)  # noqa: SIM115
                 files.append(spool)
-                await _copy_file(part, spool, limits.max_file_size)
+                await _copy_file(part, spool, limits.max_file_size, stream, limit)
                 spool.seek(0)
                 content_type = part.headers.get("Content-Type") or "text/plain"
                 form.add(name, FileField(name, filename, spool, content_type, part.headers))  # type: ignore[arg-type]
@@ -331,6 +342,7 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
             # A field's Content-Transfer-Encoding (base64, quoted-printable; RFC 7578 §4.7) is undone, as aiohttp's
             # post() does; the size limits apply to the decoded data.
             async for chunk in part.iter_decoded():
+                _check_received(stream, limit)
                 data += chunk
                 if limits.max_field_size is not None and len(data) > limits.max_field_size:
                     raise FieldTooLarge(f"form field {name!r} longer than {limits.max_field_size} bytes")
@@ -356,9 +368,15 @@ async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> Mu
     return form
 
 
-async def _copy_file(part: Any, spool: IO[bytes], max_size: int | None) -> None:
+def _check_received(stream: Any, limit: int | None) -> None:
+    if limit and stream.total_bytes > limit:
+        raise _too_large(limit, stream.total_bytes)
+
+
+async def _copy_file(part: Any, spool: IO[bytes], max_size: int | None, stream: Any, limit: int | None) -> None:
     size = 0
     async for chunk in part.iter_decoded():
+        _check_received(stream, limit)
         size += len(chunk)
         if max_size is not None and size > max_size:
             raise FileTooLarge(f"uploaded file larger than {max_size} bytes")

@@ -61,7 +61,9 @@ class RequestHandlerFactory:
 
     Keyword arguments are server settings (see ``server.ServerSettings``: limits, timeouts, buffer marks), plus
     ``access_log`` (a ``logging.Logger``, or None for no access log, the default) and ``access_log_format``
-    (gunicorn's atoms). ``client_max_size`` defaults to the application's.
+    (gunicorn's atoms). ``client_max_size`` here caps every request body at the server (413, streams too), as nginx's
+    ``client_max_body_size``; by default there is none, and the application's ``client_max_size`` bounds what
+    ``request.read()``, ``text()``, ``json()`` and ``post()`` collect, as in aiohttp.
 
     ``forwarded_allow_ips`` (gunicorn's setting) names the proxies whose ``Forwarded`` and ``X-Forwarded-*``
     headers are believed: ``"127.0.0.1,::1"``, a list of IPs and CIDR networks, ``"*"`` for every peer, ``""`` for
@@ -91,9 +93,11 @@ class RequestHandlerFactory:
             bufsize = kwargs.pop("read_bufsize")
             kwargs.setdefault("read_low_water", bufsize)
             kwargs.setdefault("read_high_water", 2 * bufsize)
-        kwargs.setdefault("client_max_size", app.client_max_size)
-        if kwargs["client_max_size"] is None:
-            kwargs["client_max_size"] = sys.maxsize  # aiohttp's client_max_size=None: no limit
+        # The application's client_max_size bounds what request.read(), text(), json() and post() collect, as in
+        # aiohttp; the body stream (request.content, request.multipart()) is not bounded by it. A client_max_size
+        # given here is the server's own cap on every body, nginx's client_max_body_size (server.ServerSettings).
+        kwargs.setdefault("client_max_size", None)
+        self._client_max_size = app.client_max_size
         if kwargs.get("access_log") is True:
             kwargs["access_log"] = access_logger
         self.settings = ServerSettings.from_kwargs(**kwargs)
@@ -145,6 +149,7 @@ class RequestHandlerFactory:
         request._state = None
         request._cache = {}
         request._cleanups = None
+        request._client_max_size = self._client_max_size
         nested = apps = hooked = inner = None
         try:
             router = app._router
@@ -219,7 +224,7 @@ class RequestHandlerFactory:
         except HTTPException as exc:
             response = exc
         except HttpProtocolError as exc:
-            # A body error found by the handler's read (413 past client_max_size, a broken chunk...).
+            # A body error found by the handler's read (413 past the server's client_max_size cap, a broken chunk...).
             response = Response(status=exc.status, text=f"{exc.status}: {exc.message}")
             response.force_close()
         except InvalidJSONBody as exc:

@@ -21,16 +21,10 @@ from server.protocol import HttpProtocol
 from server.streams import FlowControlStreamReader
 
 from .app import Application
-from .exceptions import HTTPRequestEntityTooLarge
-from .request import Request
+from .request import Request, _too_large
 from .router import UrlMappingMatchInfo
 
 __all__ = ["RecordingTransport", "make_mocked_request"]
-
-
-def _too_large(limit: int, size: int) -> BaseException:
-    # As aiohttp's request.read() raises it for a body over client_max_size.
-    return HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
 
 
 def make_mocked_request(
@@ -57,9 +51,10 @@ def make_mocked_request(
     ``Application`` by default). ``payload`` is the body: bytes, or a stream the caller feeds. ``transport`` is
     where a response's bytes go (a ``RecordingTransport`` by default; ``sslcontext`` makes the request https);
     ``protocol`` the connection (``request.protocol``), made on ``transport`` by default. ``closing`` (and HTTP/1.0)
-    asks for the connection to close after the answer. ``client_max_size`` bounds the body, as the server's
-    setting does. ``loop`` defaults to the running loop, which must then exist (aiohttp falls back to a mock).
-    ``task`` is ``request.task`` (``None`` by default; aiohttp puts a mock there).
+    asks for the connection to close after the answer. ``client_max_size`` bounds what ``request.read()``,
+    ``text()``, ``json()`` and ``post()`` collect (413 above it), as in aiohttp; the body stream is not bounded.
+    ``loop`` defaults to the running loop, which must then exist (aiohttp falls back to a mock). ``task`` is
+    ``request.task`` (``None`` by default; aiohttp puts a mock there).
 
     Unlike aiohttp there is no ``writer`` argument: a response writes through the connection to ``transport``.
     """
@@ -72,15 +67,15 @@ def make_mocked_request(
         version=version,
         closing=closing,
         body=b"" if payload is None else payload,
-        too_large=_too_large,
+        too_large=_too_large,  # only a given protocol with a server-wide cap bounds the stream
         protocol=protocol,
         transport=transport,
         sslcontext=sslcontext,
-        client_max_size=client_max_size,
+        client_max_size=None,
         loop=loop,
     )
     if app is None:
         app = Application()
     info = UrlMappingMatchInfo(dict(match_info or {}), None)  # type: ignore[arg-type]
     info.add_app(app)
-    return Request(exchange, app, info, task=task)
+    return Request(exchange, app, info, task=task, client_max_size=client_max_size)

@@ -292,6 +292,13 @@ def _http_error(exc: Exception) -> Exception:
     return HTTPBadRequest(text=f"400: Bad Request ({exc})")
 
 
+def _part_too_large(limit: int, size: int) -> Exception:
+    # aiohttp's BodyPartReader.read raises its max_size_error_cls, HTTPRequestEntityTooLarge(client_max_size).
+    from .request import _too_large
+
+    return _too_large(limit, size)
+
+
 class MultipartReader:
     """Reads a ``multipart/*`` body part by part, like aiohttp's ``await request.multipart()``.
 
@@ -299,9 +306,11 @@ class MultipartReader:
     the handler left unread of the previous one. Part data is never accumulated: each read pulls at most
     ``READ_SIZE`` bytes from the body and hands them out as they come.
 
-    A malformed body raises ``web.HTTPBadRequest`` and a body over ``client_max_size`` raises
-    ``web.HTTPRequestEntityTooLarge`` (the parser's :class:`MultipartError` or the server's ``PayloadTooLarge``
-    is the ``__cause__``).
+    A malformed body raises ``web.HTTPBadRequest`` (the parser's :class:`MultipartError` is the ``__cause__``). As in
+    aiohttp, ``client_max_size`` does not bound the parts read piece by piece (``read_chunk()``, ``readline()``, a
+    part given as a response body): only what :meth:`BodyPartReader.read` collects (and ``text()``, ``json()``,
+    ``form()``). A body over a server-wide cap, when the operator sets one, raises ``web.HTTPRequestEntityTooLarge``
+    (the server's ``PayloadTooLarge`` is the ``__cause__``).
     """
 
     __slots__ = (
@@ -343,10 +352,9 @@ class MultipartReader:
 
     @classmethod
     def from_request(cls, request: Any, **kwargs: Any) -> MultipartReader:
-        """The reader for a ``web.Request``'s body: what ``Request.multipart()`` returns. A part's decoded data
-        (``read(decode=True)``, ``text()``...) is bounded by the application's ``client_max_size``, as in aiohttp."""
-        app = getattr(request, "app", None)
-        kwargs.setdefault("client_max_size", getattr(app, "client_max_size", None))
+        """The reader for a ``web.Request``'s body: what ``Request.multipart()`` returns. What a part's ``read()``
+        collects (``text()``, ``json()``...) is bounded by the request's ``client_max_size``, as in aiohttp."""
+        kwargs.setdefault("client_max_size", getattr(request, "client_max_size", None))
         return cls(request.headers, request.content, **kwargs)
 
     def __aiter__(self) -> AsyncIterator[BodyPartReader]:
@@ -469,31 +477,37 @@ class BodyPartReader:
         return b""
 
     async def read(self, *, decode: bool = False) -> bytes:
-        """Read the whole part's data into memory, decoded with ``decode=True`` (see the class doc). Over the
-        application's ``client_max_size`` raises ``HTTPRequestEntityTooLarge``."""
+        """Read the whole part's data into memory, decoded with ``decode=True`` (see the class doc). Data over the
+        request's ``client_max_size``, as sent or decoded, raises ``HTTPRequestEntityTooLarge``, as in aiohttp."""
         limit = self._reader._client_max_size
         chunks = []
         size = 0
-        async for chunk in self.iter_decoded() if decode else self._iter_raw():
+        async for chunk in self.iter_decoded(limit) if decode else self._iter_raw(limit):
             size += len(chunk)
             if limit is not None and size > limit:
-                raise _http_error(MultipartLimitExceeded(f"part data larger than {limit} bytes"))
+                raise _part_too_large(limit, size)
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _iter_raw(self) -> AsyncIterator[bytes]:
+    async def _iter_raw(self, limit: int | None = None) -> AsyncIterator[bytes]:
+        """The rest of the part's data as sent; more than ``limit`` bytes of it raise ``HTTPRequestEntityTooLarge``."""
+        size = 0
         while chunk := await self.read_chunk(READ_SIZE):
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise _part_too_large(limit, size)
             yield chunk
 
-    async def iter_decoded(self) -> AsyncIterator[bytes]:
-        """The rest of the part's data, decoded (see the class doc), in pieces as they arrive."""
+    async def iter_decoded(self, limit: int | None = None) -> AsyncIterator[bytes]:
+        """The rest of the part's data, decoded (see the class doc), in pieces as they arrive; with ``limit``, more
+        than that many bytes of it as sent raise ``HTTPRequestEntityTooLarge``."""
         decoder = self._decoder()
         if decoder.identity:
-            async for chunk in self._iter_raw():
+            async for chunk in self._iter_raw(limit):
                 yield chunk
             return
         try:
-            async for chunk in self._iter_raw():
+            async for chunk in self._iter_raw(limit):
                 for piece in decoder.feed(chunk):
                     yield piece
             for piece in decoder.flush():

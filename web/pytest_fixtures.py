@@ -130,7 +130,7 @@ async def make_client() -> AsyncIterator[Callable[..., Any]]:
 
     ``app`` is an Application, a factory returning one (sync or async, like ``create_app``), or a
     ``TestServer``. ``server_kwargs`` go to the TestServer (``host``, and RequestHandlerFactory settings such
-    as ``client_max_size`` or ``keepalive_timeout``); ``client_kwargs`` go to the TestClient and its
+    as ``keepalive_timeout``); ``client_kwargs`` go to the TestClient and its
     ``aiohttp.ClientSession``. Every client is closed after the test, its server and the app's ``on_shutdown``,
     ``finish()`` and ``on_cleanup`` callbacks included.
     """

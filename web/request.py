@@ -85,6 +85,44 @@ def _read_urlencoded_arrived(request: Request, method: str, stream: Any) -> Mult
 
 _URLENCODED = "application/x-www-form-urlencoded"
 
+#: client_max_size not given: Request() takes the application's (aiohttp's 1 MiB without one), clone() the request's.
+_UNSET: Any = object()
+_DEFAULT_LIMIT = 1024**2
+
+
+def _too_large(limit: int, size: int) -> Exception:
+    """aiohttp 3's error for a body that ``read()`` or ``post()`` found larger than ``client_max_size``: 413, with
+    its text, "Maximum request body size N exceeded."."""
+    from .exceptions import HTTPRequestEntityTooLarge
+
+    error = HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+    # The rest of an oversized body is not worth reading to keep the connection: the answer announces the close
+    # (aiohttp closes such a connection too, unannounced, once its lingering read gives up).
+    error.force_close()
+    return error
+
+
+async def _read_bounded(request: Request, stream: Any) -> bytes:
+    """The rest of ``stream``, the body of ``request``, as ``read()`` gives it: bounded by the request's
+    ``client_max_size`` (None or 0: unbounded), counted as aiohttp counts it (the bytes read, decoded when the body
+    has a Content-Encoding), the error raised once they pass it. A Content-Length already over the limit is
+    refused before anything is read (the server then drains or closes as for any body left unread)."""
+    limit = request._client_max_size
+    if not limit:
+        return await stream.read()  # type: ignore[no-any-return]
+    if stream.__class__ is FlowControlStreamReader:  # not decoded: the Content-Length is what read() would count
+        length = request._exchange.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > limit:  # (a mocked request's may be anything)
+            raise _too_large(limit, int(length))
+    parts = []
+    size = 0
+    while chunk := await stream.readany():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit, size)
+        parts.append(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
 
 class PayloadAccessError(Exception):
     """The request body was read after the response was sent."""
@@ -105,6 +143,7 @@ class Request(MutableMapping[str, Any]):
         "_app",
         "_cache",
         "_cleanups",
+        "_client_max_size",
         "_exchange",
         "_match_info",
         "_post",
@@ -120,6 +159,8 @@ class Request(MutableMapping[str, Any]):
         match_info: Any = None,
         trusted: Trusted = DEFAULT_TRUSTED,
         task: asyncio.Task[Any] | None = None,
+        *,
+        client_max_size: Any = _UNSET,
     ) -> None:
         self._exchange = exchange
         self._task = task
@@ -130,6 +171,9 @@ class Request(MutableMapping[str, Any]):
         self._state: dict[str, Any] | None = None
         self._cache: dict[str, Any] = {}
         self._cleanups: list[Callable[[], Any]] | None = None
+        if client_max_size is _UNSET:
+            client_max_size = getattr(app, "client_max_size", _DEFAULT_LIMIT) if app is not None else _DEFAULT_LIMIT
+        self._client_max_size: int | None = client_max_size
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path_qs}>"
@@ -449,6 +493,13 @@ class Request(MutableMapping[str, Any]):
     # -- the body --------------------------------------------------------------------------------------------
 
     @property
+    def client_max_size(self) -> int | None:
+        """The most bytes ``read()``, ``text()``, ``json()`` and ``post()`` collect (413 above it), the
+        application's ``client_max_size`` (aiohttp 3); None or 0: no bound. The body stream, :attr:`content` and
+        ``multipart()``, is not bounded by it."""
+        return self._client_max_size
+
+    @property
     def content(self) -> FlowControlStreamReader:
         """The request body as a ``FlowControlStreamReader``."""
         return self._exchange.body
@@ -476,14 +527,17 @@ class Request(MutableMapping[str, Any]):
         return "Transfer-Encoding" in headers or headers.get("Content-Length", "0") != "0"
 
     async def read(self) -> bytes:
-        """Read the whole body. Not stored: a second call returns ``b''``, as the aiohttp 0.14 API documents (aiohttp 3
-        caches the body instead; see README, "Differences from aiohttp")."""
+        """Read the whole body. Over :attr:`client_max_size` raises ``HTTPRequestEntityTooLarge`` (413), as aiohttp
+        3 does. Not stored: a second call returns ``b''``, as the aiohttp 0.14 API documents (aiohttp 3 caches the
+        body instead; see README, "Differences from aiohttp")."""
         body = self._exchange.body
         if body.__class__ in _STREAMS:
             data = body.read_arrived()
             if data is not None:
+                if (limit := self._client_max_size) and len(data) > limit:
+                    raise _too_large(limit, len(data))
                 return data
-        return await body.read()
+        return await _read_bounded(self, body)
 
     async def text(self) -> str:
         """Read the body decoded with its charset (UTF-8 by default). Not stored: a second call returns ``''``."""
@@ -492,7 +546,9 @@ class Request(MutableMapping[str, Any]):
             body = self._exchange.body
             data = body.read_arrived() if body.__class__ in _STREAMS else None
             if data is None:
-                data = await body.read()
+                data = await _read_bounded(self, body)
+            elif (limit := self._client_max_size) and len(data) > limit:
+                raise _too_large(limit, len(data))
         else:
             data = await self.read()
         charset = parse_content_type(self._exchange.headers.get("Content-Type"))[1].get("charset")
@@ -523,7 +579,9 @@ class Request(MutableMapping[str, Any]):
             stream = exchange.body
             data = stream.read_arrived() if stream.__class__ in _STREAMS else None
             if data is None:
-                data = await stream.read()
+                data = await _read_bounded(self, stream)
+            elif (limit := self._client_max_size) and len(data) > limit:
+                raise _too_large(limit, len(data))
             # Its headers without the property call, as in headers.
             fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
             if fields.__class__ is list:
@@ -595,13 +653,12 @@ class Request(MutableMapping[str, Any]):
         scheme: str | None = None,
         host: str | None = None,
         remote: str | None = None,
-        client_max_size: int | None = None,
+        client_max_size: Any = _UNSET,
     ) -> Request:
         """A copy of the request with some of its parts replaced (aiohttp 3), e.g. for a middleware that rewrites
         the method or the URL before calling the handler. The copy shares the body stream, the match info and the
-        application; responses may be prepared with it."""
-        if client_max_size is not None:
-            raise ValueError("client_max_size is a server setting here (make_handler(client_max_size=...))")
+        application; responses may be prepared with it. ``client_max_size`` bounds what the copy's ``read()``,
+        ``text()``, ``json()`` and ``post()`` collect (by default the request's)."""
         overrides: dict[str, Any] = {}
         if method is not None:
             overrides["method"] = method.upper()
@@ -613,7 +670,12 @@ class Request(MutableMapping[str, Any]):
         if headers is not None:
             overrides["headers"] = CIMultiDictProxy(CIMultiDict(headers))
         clone = Request(
-            _ExchangeView(self._exchange, overrides), self._app, self._match_info, self._trusted, self._task
+            _ExchangeView(self._exchange, overrides),
+            self._app,
+            self._match_info,
+            self._trusted,
+            self._task,
+            client_max_size=self._client_max_size if client_max_size is _UNSET else client_max_size,
         )
         clone._post = self._post
         clone._state = self._state

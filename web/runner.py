@@ -63,7 +63,8 @@ def run_app(
     ``access_log`` is the access logger (None: none); when nothing is configured to show it, its lines go to
     stderr for the duration of the run. ``handle_signals=False`` leaves SIGINT to Python (KeyboardInterrupt, still
     a graceful stop) and SIGTERM alone. Other keyword arguments go to ``app.make_handler()`` (server settings such
-    as ``client_max_size``, ``keepalive_timeout`` or ``access_log_format``).
+    as ``keepalive_timeout`` or ``access_log_format``; ``client_max_size`` there is a server-wide cap on every body,
+    the application's own is ``Application(client_max_size=...)``).
     """
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner, _visible(access_log):
         runner.run(

@@ -15,7 +15,6 @@ FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefe
 IFRANGE = "If-Range with a date later than Last-Modified: aiohttp sends the range; RFC 9110 §13.1.5 makes a date true only when it exactly matches Last-Modified, and a false If-Range MUST make the server ignore Range (else a file replaced by an older one is spliced into the client's partial copy)"
 OPENMOCK = "mocks pathlib.Path.open; FileResponse opens with os.open(O_NONBLOCK), so a FIFO swapped in after the stat cannot block the worker, and checks that descriptor"
 RANGEUNIT = "aiohttp answers 416 to a Range of an unknown unit (blocks=0-10); RFC 9110 §14.2: an origin server MUST ignore it, so the whole file is sent (invalid bytes ranges answer 416, as in aiohttp)"
-MAXSTREAM = "client_max_size bounds the request body stream itself (a server setting), so a multipart part streamed past it answers 413; aiohttp applies it only to read() and post()"
 SLASH = "on a miss the router ignores one trailing slash, so the aiohttp 0.14 API's route.url(query=...) URLs resolve"
 STORED = "request.read()/text()/json() are not stored: a second read is empty (the aiohttp 0.14 API documents it)"
 ENUM = "compares the server's messages and the client's by identity with one enum, aiohttp's WSMsgType (`msg.type is aiohttp.WSMsgType.TEXT`): the client's are aiohttp's members, the server's ours, and no object is both (with `==` the test passes against ours)"
@@ -42,9 +41,6 @@ DESELECTED: dict[str, str] = {
 }
 
 XFAIL: dict[str, str] = {
-    "test_web_functional.py::test_response_with_bodypart[pyloop]": MAXSTREAM,
-    "test_web_functional.py::test_response_with_bodypart_invalid_name[pyloop]": MAXSTREAM,
-    "test_web_functional.py::test_response_with_bodypart_named[pyloop]": MAXSTREAM,
     "test_web_functional.py::test_post_json[pyloop]": STORED,
     "test_web_functional.py::test_post_text[pyloop]": STORED,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_add_trailing_when_necessary[pyloop-/resource1/-404]": SLASH,

@@ -1,5 +1,5 @@
-"""server/decompress.py: request bodies decoded by their Content-Encoding, bounded after decoding; on bytes alone
-(each input whole, one byte at a time, and in two halves) and over a real socket."""
+"""server/decompress.py: request bodies decoded by their Content-Encoding, no faster than they are read, bounded
+after decoding; on bytes alone (each input whole, one byte at a time, and in two halves) and over a real socket."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from server.decompress import DecodingStreamReader, decoder_for
+from server.decompress import _PIECE, DecodingStreamReader, decoder_for
 from server.errors import ContentDecodingError, PayloadTooLarge
 from web import Application, Response
 
@@ -88,6 +88,73 @@ async def test_a_zip_bomb_stops_at_the_limit_with_bounded_memory(coding):
         await stream.read()
 
 
+class _Flow:
+    """The connection's side of a stream: records whether reading is paused."""
+
+    def __init__(self) -> None:
+        self.paused = False
+
+    def pause_body(self) -> None:
+        self.paused = True
+
+    def resume_body(self) -> None:
+        self.paused = False
+
+    def send_continue(self) -> None:
+        pass
+
+
+_COMPRESS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": lambda data: brotli.compress(data)}
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+async def test_a_body_is_decoded_no_faster_than_it_is_read(coding):
+    # A zip bomb fed in one piece, no limit set: the stream holds about high_water decoded bytes, not the whole
+    # inflation, and keeps the connection paused until the reader has caught up; the reader gets every byte.
+    size = 16 * 1024 * 1024
+    high = 256 * 1024
+    flow = _Flow()
+    decoder = decoder_for(coding)
+    assert decoder is not None
+    stream = DecodingStreamReader(decoder, flow, asyncio.get_running_loop(), high_water=high, low_water=64 * 1024)
+    stream.feed_data(_COMPRESS[coding](b"\0" * size))
+    stream.feed_eof()
+    assert stream._size <= high + _PIECE and flow.paused and not stream.is_eof()
+    total = 0
+    while chunk := await stream.readany():
+        total += len(chunk)
+        assert stream._size <= high + _PIECE
+    assert total == size and stream.is_eof() and not flow.paused
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+async def test_a_body_discarded_unread_is_not_decoded(coding):
+    bomb = _COMPRESS[coding](b"\0" * (16 * 1024 * 1024))
+    flow = _Flow()
+    decoder = decoder_for(coding)
+    assert decoder is not None
+    stream = DecodingStreamReader(decoder, flow, asyncio.get_running_loop())
+    stream.feed_data(bomb[:1000])
+    stream.discard()  # the server drains what the handler left
+    assert not flow.paused and stream._size == 0
+    stream.feed_data(bomb[1000:])
+    stream.feed_eof()
+    assert stream.is_eof() and stream._size == 0 and stream.raw_bytes == len(bomb)
+    await stream.wait_eof()
+
+
+async def test_a_read_past_high_water_is_decoded_on_the_readers_behalf():
+    # readexactly() of more than high_water: the waiting reader makes decoding go on past the mark.
+    data = bytes(range(256)) * 4096  # 1 MiB
+    decoder = decoder_for("gzip")
+    assert decoder is not None
+    stream = DecodingStreamReader(decoder, _Flow(), asyncio.get_running_loop(), high_water=64 * 1024, low_water=0)
+    stream.feed_data(gzip.compress(data))
+    stream.feed_eof()
+    assert await stream.readexactly(len(data) - 1) == data[:-1]
+    assert await stream.read() == data[-1:]
+
+
 @pytest.mark.parametrize("coding", ["identity", "compress", "zstd-unknown", "gzip, br"])
 def test_other_codings_pass_through(coding):
     assert decoder_for(coding) is None
@@ -120,10 +187,13 @@ async def test_auto_decompress_setting(make_server, raw, auto_decompress, length
     assert (resp.status, resp.body) == (200, str(length).encode())
 
 
-async def test_a_zip_bomb_is_answered_413(make_server, raw):
-    srv = await make_server(_app(), client_max_size=1024 * 1024)
+@pytest.mark.parametrize("cap", [None, 1024 * 1024], ids=["app", "server"])
+async def test_a_zip_bomb_is_answered_413(make_server, raw, cap):
+    # read() stops at the application's client_max_size (1 MiB), counting decoded bytes as aiohttp does, or the
+    # server-wide cap fails the stream at it.
+    srv = await make_server(_app(), client_max_size=cap)
     (resp,) = raw.parse(await raw(srv.port, _post(gzip.compress(b"\0" * (16 * 1024 * 1024)))))
-    assert resp.status == 413
+    assert resp.status == 413 and resp.body.endswith(b"Maximum request body size 1048576 exceeded.")
 
 
 async def test_a_body_that_does_not_decode_is_answered_400(make_server, raw):

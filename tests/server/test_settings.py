@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from server.settings import ServerSettings
@@ -30,6 +32,17 @@ def test_worker_connections_is_at_least_one(value, ok):
     else:
         with pytest.raises(ValueError, match="worker_connections"):
             ServerSettings(worker_connections=value)
+
+
+@pytest.mark.parametrize(("value", "cap"), [(None, sys.maxsize), (0, sys.maxsize), (1, 1), (1024, 1024)])
+def test_client_max_size_none_or_zero_is_no_cap(value, cap):
+    # As nginx's client_max_body_size 0: no server-wide cap on request bodies.
+    assert ServerSettings.from_kwargs(client_max_size=value).client_max_size == cap
+
+
+def test_client_max_size_refuses_negative():
+    with pytest.raises(ValueError, match="client_max_size"):
+        ServerSettings(client_max_size=-1)
 
 
 def test_unknown_setting_is_named():

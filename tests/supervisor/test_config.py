@@ -197,6 +197,22 @@ def test_server_kwargs_use_the_server_settings_names(tmp_path, monkeypatch):
     assert settings.max_request_line == 100 and settings.client_max_size == 5
 
 
+def test_no_server_wide_body_cap_unless_the_operator_sets_one(tmp_path, monkeypatch):
+    # As under gunicorn's aiohttp worker: the app's Application(client_max_size=...) bounds what read() and post()
+    # collect, and nothing bounds a streamed upload, unless client_max_size is set (nginx's client_max_body_size).
+    import sys
+
+    import web
+
+    monkeypatch.chdir(tmp_path)
+    cfg, _ = load(["a:b"], {})
+    assert cfg.client_max_size is None
+    factory = web.Application(client_max_size=8 * 1024 * 1024).make_handler(**cfg.server_kwargs())
+    assert factory.settings.client_max_size == sys.maxsize
+    cfg, _ = load(["--client-max-size", "0", "a:b"], {})
+    assert web.Application().make_handler(**cfg.server_kwargs()).settings.client_max_size == sys.maxsize
+
+
 # One valid command-line value per setting and what it resolves to; a new setting without a row fails the test.
 SAMPLES = {
     "bind": (["-b", "[::1]:9000"], ["[::1]:9000"]),

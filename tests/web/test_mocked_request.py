@@ -38,14 +38,20 @@ async def test_a_response_prepared_for_a_mocked_request_is_written_to_its_transp
     assert response.prepared
 
 
-async def test_sslcontext_makes_it_https_and_the_body_is_bounded() -> None:
+async def test_sslcontext_makes_it_https_and_read_is_bounded() -> None:
     request = make_mocked_request(
         "POST", "/", sslcontext=ssl.create_default_context(), payload=b"x" * 10, client_max_size=4
     )
-    assert request.scheme == "https"
+    assert request.scheme == "https" and request.client_max_size == 4
     try:
         await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        pass
+    except web.HTTPRequestEntityTooLarge as exc:
+        assert exc.status == 413 and exc.text == "Maximum request body size 4 exceeded."
     else:
         raise AssertionError("a body over client_max_size was read")
+
+
+async def test_client_max_size_does_not_bound_the_stream() -> None:
+    # As aiohttp's make_mocked_request: client_max_size is what read() collects, not the body stream.
+    request = make_mocked_request("POST", "/", payload=b"x" * 10, client_max_size=4)
+    assert await request.content.read() == b"x" * 10

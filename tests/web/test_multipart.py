@@ -476,9 +476,28 @@ async def test_an_unknown_transfer_encoding_answers_400() -> None:
     assert isinstance(info.value.__cause__, MalformedMultipart)
 
 
-async def test_decoded_data_is_bounded_by_client_max_size() -> None:
-    body = encode([([disposition("x"), ("Content-Transfer-Encoding", "base64")], base64.b64encode(b"x" * 101))])
+@pytest.mark.parametrize("decode", [False, True])
+@pytest.mark.parametrize(("data", "refused"), [(b"x" * 75, False), (b"x" * 76, True), (b"x" * 101, True)])
+async def test_read_is_bounded_by_client_max_size_as_sent_and_decoded(data: bytes, refused: bool, decode: bool) -> None:
+    # As aiohttp's BodyPartReader.read: the data as sent (base64 of 76 bytes is 104 bytes) and decoded, each
+    # bounded by client_max_size, the error aiohttp's HTTPRequestEntityTooLarge(client_max_size).
+    body = encode([([disposition("x"), ("Content-Transfer-Encoding", "base64")], base64.b64encode(data))])
     part = await reader_for(body, client_max_size=100).next()
     assert part is not None
-    with pytest.raises(HTTPRequestEntityTooLarge):
-        await part.read(decode=True)
+    if not refused:
+        assert await part.read(decode=decode) == (data if decode else base64.b64encode(data))
+        return
+    with pytest.raises(HTTPRequestEntityTooLarge) as info:
+        await part.read(decode=decode)
+    assert info.value.text == "Maximum request body size 100 exceeded."
+
+
+async def test_read_chunk_is_not_bounded_by_client_max_size() -> None:
+    # Streaming a part, as aiohttp documents for large uploads: client_max_size bounds only what read() collects.
+    data = bytes(range(256)) * 40
+    part = await reader_for(encode([([disposition("f", "big.bin")], data)]), piece=1000, client_max_size=100).next()
+    assert part is not None
+    got = bytearray()
+    while chunk := await part.read_chunk(300):
+        got += chunk
+    assert got == data
