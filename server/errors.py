@@ -14,6 +14,7 @@ after a framing error nothing that follows on the wire can be trusted (RFC 9112 
     ├── LimitExceeded                 a configured limit
     │   ├── RequestLineTooLong        request line over max_request_line (414)
     │   ├── HeadersTooLarge           too many header fields, or one field too long (400)
+    │   ├── LineTooLong               a body line read with readline()/readuntil() over its limit (400)
     │   └── PayloadTooLarge           body over the server-wide client_max_size cap (413)
     └── RequestTimeout                the request head did not arrive in time (408)
 """
@@ -80,6 +81,15 @@ class RequestLineTooLong(LimitExceeded):
     """Request line too long."""
 
     status = 414
+
+
+class LineTooLong(LimitExceeded):
+    """A line of the body longer than its limit (``readline``/``readuntil``), aiohttp's LineTooLong: 400."""
+
+    def __init__(self, line: bytes, limit: int) -> None:
+        super().__init__(f"Got more than {limit} bytes when reading: {line!r}.")
+        self.line = line
+        self.limit = limit
 
 
 class HeadersTooLarge(LimitExceeded):

@@ -13,7 +13,7 @@ import collections
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from .errors import PayloadTooLarge
+from .errors import LineTooLong, PayloadTooLarge
 
 __all__ = ["EofStream", "FlowControl", "FlowControlStreamReader"]
 
@@ -266,22 +266,43 @@ class FlowControlStreamReader:
         return self._take(len(chunk)), False
 
     async def readexactly(self, n: int) -> bytes:
-        """Read exactly ``n`` bytes; raises :class:`asyncio.IncompleteReadError` if the body ends first."""
-        while self._size < n and not self._eof:
+        """Read exactly ``n`` bytes; raises :class:`asyncio.IncompleteReadError` if the body ends first. ``n`` may
+        exceed ``read_high_water``: what is buffered is then taken out as it comes, so reading goes on (as aiohttp's
+        readexactly reads block by block)."""
+        taken: list[bytes] = []
+        need = n
+        while self._size < need and not self._eof:
+            if self._paused and self._exception is None:
+                # The buffer is full and still short of n: waiting would wait for a paused connection forever.
+                block = self._take(-1)
+                taken.append(block)
+                need -= len(block)
+                continue
             await self._wait()
         if self._exception is not None:
             raise self._exception
-        if self._size < n:
-            partial = self._take(-1) if self._buffer else b""
-            raise asyncio.IncompleteReadError(partial, n)
-        return self._take(n)
+        if self._size < need:
+            taken.append(self._take(-1) if self._buffer else b"")
+            raise asyncio.IncompleteReadError(b"".join(taken), n)
+        data = self._take(need)
+        if taken:
+            taken.append(data)
+            return b"".join(taken)
+        return data
 
-    async def readline(self) -> bytes:
-        """Read one line, up to and including ``\\n`` (or to the end of the body)."""
-        return await self.readuntil(b"\n")
+    async def readline(self, *, max_line_length: int | None = None) -> bytes:
+        """Read one line, up to and including ``\\n`` (or to the end of the body); see :meth:`readuntil`."""
+        return await self.readuntil(b"\n", max_size=max_line_length)
 
-    async def readuntil(self, separator: bytes = b"\n") -> bytes:
-        """Read up to and including ``separator``, or to the end of the body if it never comes."""
+    async def readuntil(self, separator: bytes = b"\n", *, max_size: int | None = None) -> bytes:
+        """Read up to and including ``separator``, or to the end of the body if it never comes. As aiohttp's, more
+        than ``max_size`` bytes (default ``read_high_water``) without the separator raise :class:`LineTooLong`
+        (400). A line may be longer than the buffer holds: a full buffer is taken out as it comes."""
+        limit = max_size or self._high
+        keep = len(separator) - 1  # the most of a separator that can end a piece searched without it
+        held: list[bytes] = []  # taken out of a full buffer; no separator in them
+        held_size = 0
+        carry = b""  # the last ``keep`` bytes of ``held``: a separator may begin there
         scanned = 0
         while True:
             if self._exception is not None:
@@ -292,12 +313,36 @@ class FlowControlStreamReader:
                     self._buffer.clear()
                     self._buffer.append(joined)
                 data = self._buffer[0]
-                idx = data.find(separator, max(0, scanned - len(separator) + 1))
+                if carry and scanned < keep:
+                    idx = (carry + data[:keep]).find(separator)
+                    if idx >= 0:
+                        held.append(self._take(idx + len(separator) - len(carry)))
+                        return b"".join(held)
+                idx = data.find(separator, max(0, scanned - keep))
                 if idx >= 0:
-                    return self._take(idx + len(separator))
+                    line = self._take(idx + len(separator))
+                    if held:
+                        held.append(line)
+                        return b"".join(held)
+                    return line
                 scanned = len(data)
+                if held_size + scanned > limit:
+                    raise LineTooLong((b"".join(held) + data)[:100] + b"...", limit)
+                if self._paused:
+                    # The buffer is full: waiting would wait for a paused connection forever.
+                    block = self._take(-1)
+                    held.append(block)
+                    held_size += len(block)
+                    if keep:
+                        carry = (carry + block)[-keep:]
+                    scanned = 0
+                    continue
             if self._eof:
-                return self._take(-1) if self._buffer else b""
+                rest = self._take(-1) if self._buffer else b""
+                if held:
+                    held.append(rest)
+                    return b"".join(held)
+                return rest
             await self._wait()
 
     def read_nowait(self, n: int = -1) -> bytes:

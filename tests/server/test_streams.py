@@ -127,3 +127,101 @@ async def test_exception_fails_pending_and_later_reads():
 async def test_read_buffer_limits_are_the_low_and_high_water_marks():
     # aiohttp 3's StreamReader.get_read_buffer_limits(): (low_water, high_water).
     assert _stream(high_water=4, low_water=2).get_read_buffer_limits() == (2, 4)
+
+
+class Connection(Flow):
+    """A connection that feeds ``body`` in pieces and, like the real one, feeds nothing while paused."""
+
+    def __init__(self, body: bytes, piece: int = 3) -> None:
+        super().__init__()
+        self.body = body
+        self.piece = piece
+        self.paused = False
+        self.stream: FlowControlStreamReader | None = None
+
+    def pause_body(self) -> None:
+        super().pause_body()
+        self.paused = True
+
+    def resume_body(self) -> None:
+        super().resume_body()
+        self.paused = False
+
+    async def run(self) -> None:
+        assert self.stream is not None
+        while self.body:
+            if not self.paused:
+                self.stream.feed_data(self.body[: self.piece])
+                self.body = self.body[self.piece :]
+            await asyncio.sleep(0)
+        self.stream.feed_eof()
+
+
+def _connected(body: bytes) -> tuple[FlowControlStreamReader, Connection]:
+    connection = Connection(body)
+    connection.stream = _stream(connection, high_water=8, low_water=4)
+    return connection.stream, connection
+
+
+async def test_readexactly_more_than_high_water_reads_on():
+    # Waiting for 20 bytes in a buffer that pauses the connection at 8 would wait forever; aiohttp's reads on.
+    stream, connection = _connected(bytes(range(30)))
+    feeder = asyncio.ensure_future(connection.run())
+    assert await asyncio.wait_for(stream.readexactly(20), 5) == bytes(range(20))
+    assert await asyncio.wait_for(stream.read(), 5) == bytes(range(20, 30))
+    await feeder
+    assert "pause" in connection.events and "resume" in connection.events
+
+
+async def test_readexactly_more_than_high_water_then_early_eof():
+    stream, connection = _connected(b"x" * 15)
+    feeder = asyncio.ensure_future(connection.run())
+    with pytest.raises(asyncio.IncompleteReadError) as info:
+        await asyncio.wait_for(stream.readexactly(20), 5)
+    assert info.value.partial == b"x" * 15 and info.value.expected == 20
+    await feeder
+
+
+@pytest.mark.parametrize("separator", [b"\n", b"\r\n", b"--boundary--"])
+async def test_readuntil_a_line_longer_than_high_water_with_max_size(separator):
+    line = b"a" * 25 + separator
+    stream, connection = _connected(line + b"rest")
+    feeder = asyncio.ensure_future(connection.run())
+    assert await asyncio.wait_for(stream.readuntil(separator, max_size=100), 5) == line
+    assert await asyncio.wait_for(stream.read(), 5) == b"rest"
+    await feeder
+
+
+async def test_readline_longer_than_its_limit_raises_line_too_long():
+    # aiohttp's readline/readuntil: more than max_size (default the high water mark) without the separator.
+    from server.errors import LineTooLong
+
+    stream, connection = _connected(b"a" * 40 + b"\n")
+    feeder = asyncio.ensure_future(connection.run())
+    with pytest.raises(LineTooLong) as info:
+        await asyncio.wait_for(stream.readline(), 5)
+    assert info.value.status == 400 and info.value.limit == 8
+    feeder.cancel()
+    stream2, connection2 = _connected(b"a" * 40 + b"\n")
+    feeder2 = asyncio.ensure_future(connection2.run())
+    with pytest.raises(LineTooLong):
+        await asyncio.wait_for(stream2.readline(max_line_length=20), 5)
+    feeder2.cancel()
+
+
+@pytest.mark.parametrize("seed", range(40))
+async def test_readuntil_through_a_small_buffer_agrees_with_bytes_find(seed):
+    # Lines longer than the buffer, separators straddling what was taken out: the answer is the reference's.
+    import random
+
+    rng = random.Random(seed)
+    separator = rng.choice([b"\n", b"\r\n", b"--b--", b"abcabcabcabc"])
+    body = bytes(rng.choice(b"abc\r\n-") for _ in range(rng.randint(0, 60))) + rng.choice([separator, b""])
+    connection = Connection(body, piece=rng.randint(1, 7))
+    stream = connection.stream = _stream(connection, high_water=rng.randint(2, 9), low_water=1)
+    feeder = asyncio.ensure_future(connection.run())
+    end = body.find(separator)
+    expected = body if end < 0 else body[: end + len(separator)]
+    assert await asyncio.wait_for(stream.readuntil(separator, max_size=1000), 5) == expected
+    assert await asyncio.wait_for(stream.read(), 5) == body[len(expected) :]
+    await feeder
