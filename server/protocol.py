@@ -149,6 +149,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._parser: Any = None
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._kicking = False
+        self._rekick = False  # a handler's task that was done at once found a request behind its own (see _kick)
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -178,7 +179,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
-        self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
         self._start_task = task_starter(self.loop)
 
     # -- asyncio callbacks -----------------------------------------------------------------------------------
@@ -350,38 +350,45 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """Answer the queued requests in order, unless a handler (or a body drain) is already running.
 
         Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
-        as aiohttp starts one per request. A task that is done at once (an eager start of a handler that never
-        waits) is settled here and the next request starts; one that waits settles in :meth:`_handler_done`.
+        as aiohttp starts one per request; the task settles its request itself (:meth:`_answer`). A task that is
+        done at once (an eager start of a handler that never waits) asked for the next request, if one follows,
+        through ``_rekick``: started here, in a loop, rather than from inside that task.
         """
-        if self._task is not None or self._kicking:
+        if self._task is not None:
+            return
+        if self._kicking:
+            self._rekick = True
             return
         self._kicking = True
         try:
             queue = self.queue
             while queue and not self.closed:
-                exchange = queue[0]
-                task = self._start_task(self.handler(exchange), context=self._context.copy())
+                self._rekick = False
+                task = self._start_task(self._answer(queue[0]), context=self._context.copy())
                 if not task.done():
                     self._task = task
-                    task.add_done_callback(self._on_handler_done)
                     return
-                if self._handler_returned(exchange, task) is not _NEXT:
+                if not self._rekick:
                     return
         finally:
             self._kicking = False
 
-    def _handler_done(self, task: asyncio.Task[None]) -> None:
-        """The handler of the head of the queue finished after waiting: settle it, then go on."""
+    async def _answer(self, exchange: Exchange) -> None:
+        """The task of the head of the queue: its handler, then what follows it (:meth:`_settle`), settled at the end
+        of the task rather than in a done callback, which would cost a scheduled callback per request."""
+        try:
+            await self.handler(exchange)
+        except BaseException as error:
+            self._task = None
+            if self._handler_returned(exchange, error) is _NEXT and self.queue:
+                self._kick()
+            if not isinstance(error, Exception):
+                # Cancelled, or KeyboardInterrupt and SystemExit, which the task raises into the event loop.
+                raise
+            return
         self._task = None
         queue = self.queue
-        exchange = queue[0]
-        if (
-            exchange.finished
-            and exchange.body is _EMPTY_BODY
-            and not self.closed
-            and not task.cancelled()
-            and task.exception() is None
-        ):
+        if exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
             # _handler_returned's common case, without its frame.
             if (
                 len(queue) == 1
@@ -400,18 +407,19 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 return
             verdict = self._advance(exchange)
         else:
-            verdict = self._handler_returned(exchange, task)
-        if verdict is _NEXT and self.queue:
+            verdict = self._handler_returned(exchange, None)
+        if verdict is _NEXT and queue:
             self._kick()
 
-    def _handler_returned(self, exchange: Exchange, task: asyncio.Task[None]) -> object:
-        """Settle the finished handler ``task`` of ``exchange``; start the body drain when that follows."""
-        error = asyncio.CancelledError() if task.cancelled() else task.exception()
+    def _handler_returned(self, exchange: Exchange, error: BaseException | None) -> object:
+        """Settle the handler of ``exchange``, which returned or raised ``error``; start the body drain when that
+        follows."""
         if error is None and exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
             return self._advance(exchange)  # what _settle decides for this, the common case
         verdict = self._settle(exchange, error)
         if verdict is _DRAIN:
-            self._task = drain = self.loop.create_task(self._drain_body(exchange))
+            # In the connection's context, as each handler's task starts, not in the finished handler's.
+            self._task = drain = self.loop.create_task(self._drain_body(exchange), context=self._context.copy())
             drain.add_done_callback(self._drained)
         return verdict
 
