@@ -279,8 +279,11 @@ def test_a_handler_error_is_settled_and_its_task_ends_quietly(run, raised):
             raise raised
 
         protocol, transport = _raw_protocol(handler)
+        started: list[asyncio.Task[None]] = []
+        start = protocol._start_task
+        protocol._start_task = lambda coro, context: started.append(start(coro, context=context)) or started[-1]
         protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n")
-        task = protocol._task
+        [task] = started  # (done already where tasks start eagerly)
         await asyncio.gather(task, return_exceptions=True)
         assert task.done() and not task.cancelled() and task.exception() is None
         if isinstance(raised, ConnectionResetError):
