@@ -101,7 +101,7 @@ from .exchange import Exchange, UpgradeSink
 from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
-from .tasks import task_starter
+from .tasks import EAGER, task_starter
 from .upgrade import UpgradeHandling
 from .writer import error_response
 
@@ -149,7 +149,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._parser: Any = None
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._kicking = False
-        self._rekick = False  # a handler's task that was done at once found a request behind its own (see _kick)
+        self._eager = EAGER  # do handlers' tasks start eagerly (see _kick)?
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -180,6 +180,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._exchange: Exchange | None = None
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
         self._start_task = task_starter(self.loop)
+        self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
 
     # -- asyncio callbacks -----------------------------------------------------------------------------------
 
@@ -350,32 +351,40 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """Answer the queued requests in order, unless a handler (or a body drain) is already running.
 
         Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
-        as aiohttp starts one per request; the task settles its request itself (:meth:`_answer`). A task that is
-        done at once (an eager start of a handler that never waits) asked for the next request, if one follows,
-        through ``_rekick``: started here, in a loop, rather than from inside that task.
+        as aiohttp starts one per request. Where tasks are scheduled (before Python 3.12), the task settles its
+        request itself at its end (:meth:`_answer`): a done callback would cost a scheduled callback per request.
+        Where they start eagerly, a handler that never waits is done when its task is made: settled here, and the
+        next request starts, at no cost of a coroutine around it; one that waits settles in :meth:`_handler_done`.
         """
-        if self._task is not None:
-            return
-        if self._kicking:
-            self._rekick = True
+        if self._task is not None or self._kicking:
             return
         self._kicking = True
         try:
             queue = self.queue
             while queue and not self.closed:
-                self._rekick = False
-                task = self._start_task(self._answer(queue[0]), context=self._context.copy())
+                exchange = queue[0]
+                if not self._eager:
+                    self._task = self._start_task(self._answer(exchange), context=self._context.copy())
+                    return
+                task = self._start_task(self.handler(exchange), context=self._context.copy())
                 if not task.done():
                     self._task = task
+                    task.add_done_callback(self._on_handler_done)
                     return
-                if not self._rekick:
+                if self._handler_returned(exchange, _outcome(task)) is not _NEXT:
                     return
         finally:
             self._kicking = False
 
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        """The eagerly started handler of the head of the queue finished after waiting: settle it, then go on."""
+        self._task = None
+        if self._handler_returned(self.queue[0], _outcome(task)) is _NEXT and self.queue:
+            self._kick()
+
     async def _answer(self, exchange: Exchange) -> None:
-        """The task of the head of the queue: its handler, then what follows it (:meth:`_settle`), settled at the end
-        of the task rather than in a done callback, which would cost a scheduled callback per request."""
+        """The task of the head of the queue where tasks are scheduled: its handler, then what follows it
+        (:meth:`_settle`), at the end of the task. The task ends as the handler did."""
         try:
             await self.handler(exchange)
         except BaseException as error:
@@ -603,6 +612,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
 _NEXT = object()  # answer the next queued request
 _DRAIN = object()  # first discard what the handler left of the request body
 _DONE = object()  # the connection is finished
+
+
+def _outcome(task: asyncio.Task[None]) -> BaseException | None:
+    """What the finished handler ``task`` raised (``CancelledError`` if it was cancelled), or None."""
+    return asyncio.CancelledError() if task.cancelled() else task.exception()
 
 
 def _500() -> bytes:

@@ -129,10 +129,6 @@ class Response(StreamResponse):
             else:
                 cache = None
             if cache is not None:
-                # What the request handler and _start read of every response, as instance values: a class default
-                # read through the instance costs several times an instance attribute on Python 3.11.
-                self._exchange = self._source = self._keep_alive = self._cookies = None
-                self._fields_built = self._reason = None
                 # The checks of the general path, in its order (content_type's on a cache miss, see _fast_fields).
                 if status == 200 and reason is None:
                     self._status = 200
@@ -351,10 +347,8 @@ def json_response(
     if body is None and status == 200 and reason is None and headers is None:
         if text.__class__ is str and content_type.__class__ is str:
             # What ``Response(text=text, content_type=content_type)`` does on its fast path (Response.__init__),
-            # in its order, without the call: the response is all class defaults but these attributes.
+            # in its order, without the call: the response is all class defaults but these four attributes.
             response = _new_object(Response)
-            response._exchange = response._source = response._keep_alive = response._cookies = None
-            response._fields_built = response._reason = None
             response._status = 200
             response._body = text.encode()
             cached = _TEXT_FIELDS.get(content_type)
