@@ -137,6 +137,7 @@ _AS_SENT: dict[bytes, tuple[int, str]] = {
     for spelling in (name, b"-".join(part.capitalize() for part in name.split(b"-")))
 }
 _AS_SENT.update((spelling, (0, istr(spelling.decode("latin-1")))) for spelling in _IRREGULAR)
+_as_sent = _AS_SENT.get
 # The names on_headers_complete looks up, as istr: a CIMultiDict lowers a str key at each lookup, an istr's once.
 _CONTENT_LENGTH_KEY = istr("Content-Length")
 _TRANSFER_ENCODING_KEY = istr("Transfer-Encoding")
@@ -227,28 +228,21 @@ class ParserCallbacks:
             raise RequestLineTooLong("Request-Line too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        fields: list[tuple[str, str]] | None
         fields = self._headers
         if len(fields) >= self._field_limit:
             # The head is full, or this is a trailer (the limit is 0 once the head is complete).
-            self._count_trailer(name)
-            fields = None
+            self._count_trailer(name, value)
+            return  # a trailer: counted and checked, never merged
         # The field line with its ": " and CRLF, as gunicorn counts limit_request_field_size.
         if len(name) + len(value) > self._max_name_value:
             raise HeadersTooLarge("Header field too long")
-        if fields is None:
-            return  # a trailer: counted and checked, never merged
-        if value and value[-1] < 33:
-            # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of
-            # the bytes below 33, llhttp lets only SP and HTAB into a value.)
-            value = value.rstrip(b" \t")
-        # ``in`` then the subscript (one hash: a bytes object keeps it) costs less than ``get()``'s method call, and
-        # an unknown name less than a KeyError would.
-        if name in _AS_SENT:
-            bit, text = _AS_SENT[name]
-        else:
+        # One get() (a builtin bound once, see _as_sent) costs less than ``in`` then the subscript.
+        known = _as_sent(name)
+        if known is None:
             text = name.decode("latin-1")
             bit = _FRAMING.get(name.lower(), 0) if len(name) in _FRAMING_LENGTHS else 0
+        else:
+            bit, text = known
         if bit:
             framing = self._framing
             if framing & bit & _ONCE:
@@ -257,6 +251,10 @@ class ParserCallbacks:
                     raise BadRequest(f"Duplicate {text} header")
                 bit = _HOSTS
             self._framing = framing | bit
+        # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of the
+        # bytes below 33, llhttp lets only SP and HTAB into a value.) rstrip() gives back the same object when
+        # there is none, at less than a test of the last byte costs.
+        value = value.rstrip(b" \t")
         # As aiohttp decodes a value (its http_parser.py and _http_parser.pyx): UTF-8, and any byte that is not
         # UTF-8 kept as a lone surrogate, so that request.raw_headers gives back the bytes as received. Strict
         # decode() first: without arguments to parse it costs less than the latin-1 decode did (and the try block
@@ -267,7 +265,7 @@ class ParserCallbacks:
             decoded = value.decode("utf-8", "surrogateescape")
         fields.append((text, decoded))
 
-    def _count_trailer(self, name: bytes) -> None:
+    def _count_trailer(self, name: bytes, value: bytes) -> None:
         # Trailer fields (after the last chunk) count towards the limits but are not merged into the headers.
         self._header_count += 1
         if not self._field_limit:
@@ -277,13 +275,15 @@ class ParserCallbacks:
                 raise BadRequest(f"{name.decode('latin-1')} is not allowed in trailers")
         else:
             raise HeadersTooLarge("Too many header fields")
+        if len(name) + len(value) > self._max_name_value:
+            raise HeadersTooLarge("Header field too long")
 
     def on_headers_complete(self) -> None:
         parser = self._parser
         settings = self.settings
         self._field_limit = 0  # the head is complete
-        self._header_count = 0
         if self._body_only:
+            self._header_count = 0  # its trailers are counted from here
             return  # the stand-in head of a declined upgrade's body (on_message_complete): the body goes on
         fields = self._headers
         framing = self._framing
@@ -344,6 +344,7 @@ class ParserCallbacks:
         # pure Python.
         connection: HttpProtocol = self  # type: ignore[assignment]
         if has_body:
+            self._header_count = 0  # its trailers, the only fields that can follow, are counted from here
             decoder = None
             if framing & _CONTENT_ENCODING and settings.auto_decompress:
                 decoder = decoder_for(headers[_CONTENT_ENCODING_KEY])
@@ -362,7 +363,7 @@ class ParserCallbacks:
         exchange = Exchange(
             connection,
             method,
-            self._url.decode("latin-1"),
+            url.decode("latin-1"),
             version,
             headers,
             keep_alive,

@@ -102,7 +102,7 @@ from .exchange import Exchange, UpgradeSink
 from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
-from .tasks import task_starter
+from .tasks import EAGER, task_starter
 from .upgrade import UpgradeHandling
 from .writer import error_response
 
@@ -150,6 +150,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._parser: Any = None
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._kicking = False
+        self._eager = EAGER  # do handlers' tasks start eagerly (see _kick)?
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -183,8 +184,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         # or a head was refused with a 413 (_refused_body) and its body follows.
         self._refused_body = False
         self._lingering = False
-        self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
         self._start_task = task_starter(self.loop)
+        self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
 
     # -- asyncio callbacks -----------------------------------------------------------------------------------
 
@@ -358,8 +359,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """Answer the queued requests in order, unless a handler (or a body drain) is already running.
 
         Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
-        as aiohttp starts one per request. A task that is done at once (an eager start of a handler that never
-        waits) is settled here and the next request starts; one that waits settles in :meth:`_handler_done`.
+        as aiohttp starts one per request. Where tasks are scheduled (before Python 3.12), the task settles its
+        request itself at its end (:meth:`_answer`): a done callback would cost a scheduled callback per request.
+        Where they start eagerly, a handler that never waits is done when its task is made: settled here, and the
+        next request starts, at no cost of a coroutine around it; one that waits settles in :meth:`_handler_done`.
         """
         if self._task is not None or self._kicking:
             return
@@ -368,28 +371,41 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             queue = self.queue
             while queue and not self.closed:
                 exchange = queue[0]
+                if not self._eager:
+                    self._task = self._start_task(self._answer(exchange), context=self._context.copy())
+                    return
                 task = self._start_task(self.handler(exchange), context=self._context.copy())
                 if not task.done():
                     self._task = task
                     task.add_done_callback(self._on_handler_done)
                     return
-                if self._handler_returned(exchange, task) is not _NEXT:
+                if self._handler_returned(exchange, _outcome(task)) is not _NEXT:
                     return
         finally:
             self._kicking = False
 
     def _handler_done(self, task: asyncio.Task[None]) -> None:
-        """The handler of the head of the queue finished after waiting: settle it, then go on."""
+        """The eagerly started handler of the head of the queue finished after waiting: settle it, then go on."""
+        self._task = None
+        if self._handler_returned(self.queue[0], _outcome(task)) is _NEXT and self.queue:
+            self._kick()
+
+    async def _answer(self, exchange: Exchange) -> None:
+        """The task of the head of the queue where tasks are scheduled: its handler, then what follows it
+        (:meth:`_settle`), at the end of the task. The task ends as the handler did."""
+        try:
+            await self.handler(exchange)
+        except BaseException as error:
+            self._task = None
+            if self._handler_returned(exchange, error) is _NEXT and self.queue:
+                self._kick()
+            if not isinstance(error, Exception):
+                # Cancelled, or KeyboardInterrupt and SystemExit, which the task raises into the event loop.
+                raise
+            return
         self._task = None
         queue = self.queue
-        exchange = queue[0]
-        if (
-            exchange.finished
-            and exchange.body is _EMPTY_BODY
-            and not self.closed
-            and not task.cancelled()
-            and task.exception() is None
-        ):
+        if exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
             # _handler_returned's common case, without its frame.
             if (
                 len(queue) == 1
@@ -408,18 +424,19 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 return
             verdict = self._advance(exchange)
         else:
-            verdict = self._handler_returned(exchange, task)
-        if verdict is _NEXT and self.queue:
+            verdict = self._handler_returned(exchange, None)
+        if verdict is _NEXT and queue:
             self._kick()
 
-    def _handler_returned(self, exchange: Exchange, task: asyncio.Task[None]) -> object:
-        """Settle the finished handler ``task`` of ``exchange``; start the body drain when that follows."""
-        error = asyncio.CancelledError() if task.cancelled() else task.exception()
+    def _handler_returned(self, exchange: Exchange, error: BaseException | None) -> object:
+        """Settle the handler of ``exchange``, which returned or raised ``error``; start the body drain when that
+        follows."""
         if error is None and exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
             return self._advance(exchange)  # what _settle decides for this, the common case
         verdict = self._settle(exchange, error)
         if verdict is _DRAIN:
-            self._task = drain = self.loop.create_task(self._drain_body(exchange))
+            # In the connection's context, as each handler's task starts, not in the finished handler's.
+            self._task = drain = self.loop.create_task(self._drain_body(exchange), context=self._context.copy())
             drain.add_done_callback(self._drained)
         return verdict
 
@@ -638,6 +655,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
 _NEXT = object()  # answer the next queued request
 _DRAIN = object()  # first discard what the handler left of the request body
 _DONE = object()  # the connection is finished
+
+
+def _outcome(task: asyncio.Task[None]) -> BaseException | None:
+    """What the finished handler ``task`` raised (``CancelledError`` if it was cancelled), or None."""
+    return asyncio.CancelledError() if task.cancelled() else task.exception()
 
 
 def _500() -> bytes:

@@ -251,8 +251,10 @@ class RequestHandlerFactory:
             response = Response(status=500, text="500 Internal Server Error")
         # With no sub-application on the route's path (apps empty), the only callbacks _prepare_hooked could find
         # are app's own; apps is None when the request was answered before the route's apps were read. hooked: what
-        # _prepare_hooked answers for the route's apps, kept with their chain.
-        if response._exchange is None and (
+        # _prepare_hooked answers for the route's apps, kept with their chain. (``sent``: read once, as a class
+        # default read through the instance costs more than a local, see StreamResponse.)
+        sent = response._exchange
+        if sent is None and (
             app.on_response_prepare
             or (nested and (apps or apps is None) and (hooked if hooked is not None else _prepare_hooked(request)))
         ):
@@ -261,7 +263,8 @@ class RequestHandlerFactory:
             except Exception:
                 self.logger.exception("Error in on_response_prepare for %s %s", exchange.method, exchange.target)
                 response = Response(status=500, text="500 Internal Server Error")
-        if response._source is not None and response._exchange is None:
+            sent = response._exchange
+        if sent is None and response._source is not None:
             # A body streamed from a file, an iterator or a payload (web.bodies): written here, awaited.
             try:
                 response.start(request)
@@ -271,7 +274,6 @@ class RequestHandlerFactory:
                     _cleanup(request)
             return
         try:
-            sent = response._exchange
             if not exchange.head_sent or sent is exchange or getattr(sent, "_exchange", None) is exchange:
                 # (A response prepared with request.clone() holds the clone's view of this exchange.)
                 if sent is not None and not response._eof_sent and _own_write_eof(response):

@@ -248,3 +248,108 @@ def test_a_handler_that_never_waits_is_answered_within_data_received(run):
         protocol.connection_lost(None)
 
     run(main())
+
+
+# The task of a request settles it at its end (HttpProtocol._answer), not in a done callback: how the task ends, and
+# what the loop hears of it, is as the handler ended.
+
+_HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
+
+
+def _raw_protocol(handler: Callable[[Any], Coroutine[Any, Any, None]], **settings: Any) -> Any:
+    from server.protocol import HttpProtocol
+    from server.registry import ConnectionRegistry
+    from server.settings import ServerSettings
+
+    server_settings = ServerSettings.from_kwargs(**settings)
+    protocol = HttpProtocol(handler, server_settings, ConnectionRegistry(server_settings))
+    transport = RecordingTransport({"peername": ("127.0.0.1", 1)})
+    protocol.connection_made(transport)
+    return protocol, transport
+
+
+@pytest.mark.parametrize("raised", [RuntimeError("boom"), ConnectionResetError("gone")])
+def test_a_handler_error_is_settled_and_its_task_ends_quietly(run, raised):
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        heard: list[dict[str, Any]] = []
+        loop.set_exception_handler(lambda _loop, context: heard.append(context))
+
+        async def handler(exchange):
+            raise raised
+
+        protocol, transport = _raw_protocol(handler)
+        started: list[asyncio.Task[None]] = []
+        start = protocol._start_task
+        protocol._start_task = lambda coro, context: started.append(start(coro, context=context)) or started[-1]
+        protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        [task] = started  # (done already where tasks start eagerly)
+        await asyncio.gather(task, return_exceptions=True)
+        # Settled by the task itself (_answer) or, for an eager start, by the connection, which reads the error.
+        assert task.done() and not task.cancelled() and task.exception() in (None, raised)
+        if isinstance(raised, ConnectionResetError):
+            assert transport.written == b""  # the client is gone: aborted, nothing sent
+        else:
+            assert transport.written.startswith(b"HTTP/1.1 500 ") and b"Connection: close" in transport.written
+        assert transport.is_closing() and protocol._task is None and not heard  # no "exception was never retrieved"
+
+    run(main())
+
+
+def test_a_cancelled_handler_leaves_its_task_cancelled(run):
+    async def main() -> None:
+        started = asyncio.Event()
+
+        async def handler(exchange):
+            started.set()
+            await asyncio.sleep(10)
+
+        protocol, _transport = _raw_protocol(handler, handler_cancellation=True)
+        protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        task = protocol._task
+        await started.wait()
+        protocol.connection_lost(None)
+        await asyncio.gather(task, return_exceptions=True)
+        assert task.cancelled() and protocol._task is None
+
+    run(main())
+
+
+def _eager_starter(coro: Coroutine[Any, Any, None], *, context: contextvars.Context) -> asyncio.Future[None]:
+    """What ``asyncio.Task(..., eager_start=True)`` does for a coroutine that never waits, on any Python: run it to
+    its end at once and return a done future."""
+    future = asyncio.get_running_loop().create_future()
+    try:
+        context.run(coro.send, None)
+    except StopIteration:
+        future.set_result(None)
+    else:
+        raise AssertionError("the coroutine waited")
+    return future
+
+
+@pytest.mark.parametrize(
+    ("requests", "answers"),
+    [
+        (b"GET /1 HTTP/1.1\r\nHost: t\r\n\r\n" * 3, 3),
+        # The answer that announces the close is the last one, even with requests queued behind it.
+        (b"GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" * 2, 2),
+    ],
+)
+def test_eagerly_done_handlers_answer_the_queue_in_order(run, requests, answers):
+    # The loop of _kick, which an eager start (Python 3.12+) takes for handlers that never wait, checked on any
+    # Python with a starter that runs each handler to its end at once.
+    async def main() -> None:
+        seen: list[str] = []
+
+        async def handler(exchange):
+            seen.append(exchange.target)
+            exchange.send(200, _HEAD, b"ok", keep_alive=exchange.keep_alive)
+
+        protocol, transport = _raw_protocol(handler)
+        protocol._start_task, protocol._eager = _eager_starter, True
+        protocol.data_received(requests)
+        assert transport.written.count(b"HTTP/1.1 200 OK") == answers == len(seen)
+        assert protocol._task is None and (not protocol.queue or transport.is_closing())
+
+    run(main())
