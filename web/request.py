@@ -238,7 +238,18 @@ class Request(MutableMapping[str, Any]):
             # query_string's value, read from an origin-form target without its two property calls.
             target = self._exchange.target
             qs = target.partition("?")[2] if target[:1] == "/" else self.query_string
-            value = cache["query"] = MultiDictProxy(parse_query(qs)) if qs else _EMPTY_MULTIDICT
+            if not qs:
+                value = _EMPTY_MULTIDICT
+            elif "&" in qs or "%" in qs or "+" in qs:
+                value = MultiDictProxy(parse_query(qs))
+            else:
+                # One field with nothing to decode (``?page=2``, most queries): parse_query's answer without its
+                # call and its scans of the text.
+                name, _, field = qs.partition("=")
+                query: MultiDict[str] = MultiDict()
+                query.add(name, field)
+                value = MultiDictProxy(query)
+            cache["query"] = value
         return value
 
     query = GET
