@@ -42,13 +42,9 @@ def parse_query(qs: str) -> MultiDict[str]:
     if "%" in qs or "+" in qs:
         return MultiDict(parse_text(qs))
     # Nothing to decode: the fields go into the multidict as split, without the list of pairs in between (a
-    # request's query is mostly one or two fields, for which building that list costs more than the fields).
+    # request's query is mostly one or two fields, for which building that list costs more than the fields;
+    # Request.query reads one field itself).
     query: MultiDict[str] = MultiDict()
-    if "&" not in qs:
-        if qs:
-            name, _, value = qs.partition("=")
-            query.add(name, value)
-        return query
     add = query.add
     for field in qs.split("&"):
         if field:

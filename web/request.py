@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
 from yarl import URL
 
 from server.decompress import DecodingStreamReader
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 __all__ = ["BaseRequest", "InvalidJSONBody", "PayloadAccessError", "Request", "RequestPayloadError"]
 
 _EMPTY_MULTIDICT: MultiDictProxy[str] = MultiDictProxy(MultiDict())
+
+# Header names as istr: a CIMultiDict folds a str key's case on every lookup, an istr's once (0.5k instructions per
+# lookup).
+_COOKIE = istr("Cookie")
+_CONTENT_TYPE = istr("Content-Type")
 
 # The body streams whose read() is FlowControlStreamReader's: read_arrived() returns what it would, at once.
 _STREAMS = (FlowControlStreamReader, DecodingStreamReader)
@@ -282,7 +287,18 @@ class Request(MutableMapping[str, Any]):
             # query_string's value, read from an origin-form target without its two property calls.
             target = self._exchange.target
             qs = target.partition("?")[2] if target[:1] == "/" else self.query_string
-            value = cache["query"] = MultiDictProxy(parse_query(qs)) if qs else _EMPTY_MULTIDICT
+            if not qs:
+                value = _EMPTY_MULTIDICT
+            elif "&" in qs or "%" in qs or "+" in qs:
+                value = MultiDictProxy(parse_query(qs))
+            else:
+                # One field with nothing to decode (``?page=2``, most queries): parse_query's answer without its
+                # call and its scans of the text.
+                name, _, field = qs.partition("=")
+                query: MultiDict[str] = MultiDict()
+                query.add(name, field)
+                value = MultiDictProxy(query)
+            cache["query"] = value
         return value
 
     query = GET
@@ -400,19 +416,19 @@ class Request(MutableMapping[str, Any]):
             fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
             if fields.__class__ is list:
                 fields = exchange.fields = CIMultiDict(fields)
-            header = fields.get("Cookie")
+            header = fields.get(_COOKIE)
             value = cache["cookies"] = MultiDictProxy(_parse_cookies(header)) if header else _EMPTY_MULTIDICT
         return value
 
     @property
     def content_type(self) -> str:
         """The media type of Content-Type, ``'application/octet-stream'`` when absent (RFC 2616 §7.2.1)."""
-        return parse_content_type(self._exchange.headers.get("Content-Type"))[0] or "application/octet-stream"
+        return parse_content_type(self._exchange.headers.get(_CONTENT_TYPE))[0] or "application/octet-stream"
 
     @property
     def charset(self) -> str | None:
         """The charset parameter of Content-Type, or None."""
-        return parse_content_type(self._exchange.headers.get("Content-Type"))[1].get("charset")
+        return parse_content_type(self._exchange.headers.get(_CONTENT_TYPE))[1].get("charset")
 
     @property
     def content_length(self) -> int | None:
@@ -551,7 +567,7 @@ class Request(MutableMapping[str, Any]):
                 raise _too_large(limit, len(data))
         else:
             data = await self.read()
-        charset = parse_content_type(self._exchange.headers.get("Content-Type"))[1].get("charset")
+        charset = parse_content_type(self._exchange.headers.get(_CONTENT_TYPE))[1].get("charset")
         return data.decode(charset or "utf-8")
 
     async def json(
@@ -586,7 +602,7 @@ class Request(MutableMapping[str, Any]):
             fields: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
             if fields.__class__ is list:
                 fields = exchange.fields = CIMultiDict(fields)
-            charset = parse_content_type(fields.get("Content-Type"))[1].get("charset")
+            charset = parse_content_type(fields.get(_CONTENT_TYPE))[1].get("charset")
             # The default loads (None, or json.loads given as aiohttp spells its default) on a UTF-8 body: orjson
             # where it answers exactly as json.loads (web/jsonbody.py), twice as fast; the stdlib below otherwise.
             if (loads is _json_loads or (loads is None and loader is None and json.loads is _json_loads)) and (
@@ -617,7 +633,7 @@ class Request(MutableMapping[str, Any]):
                 headers: Any = exchange.fields if exchange.__class__ is Exchange else exchange.headers
                 if headers.__class__ is list:
                     headers = exchange.fields = CIMultiDict(headers)
-                content_type = headers.get("Content-Type")
+                content_type = headers.get(_CONTENT_TYPE)
                 stream = exchange.body
                 if content_type == _URLENCODED and stream.__class__ in _STREAMS:
                     # The common form (that Content-Type exactly) whose body has arrived whole: read_form's answer

@@ -30,8 +30,8 @@ __all__ = ["Direct", "ShapeEntry", "Shapes", "Tails", "build_direct", "build_sha
 
 # path -> method -> (route, the apps of its match info).
 Direct = dict[str, dict[str, tuple[Route, tuple[Any, ...]]]]
-# head -> method -> (route, its part's name).
-Tails = dict[str, dict[str, tuple[Route, str]]]
+# head -> method -> (route, its part's name, whether a plain route has a path head/segment).
+Tails = dict[str, dict[str, tuple[Route, str, bool]]]
 # segment count -> [(literal segments of a path's segments, literals -> method -> (route, (position, name) of each
 # part))].
 ShapeEntry = tuple[Route, tuple[tuple[int, str], ...]]
@@ -98,7 +98,8 @@ def build_direct(router: UrlDispatcher) -> Direct:
 def build_tails(router: UrlDispatcher) -> Tails:
     """Routes ``head/{name}`` (a DynamicRoute whose one part, of the default regex, is its last segment), by
     head and method, where ``UrlDispatcher.match_request`` answers every path ``head/segment`` the route matches
-    with that route, as long as no plain route has the path (``_resolve`` checks that one per request).
+    with that route, as long as no plain route has the path (``_resolve`` checks that one per request, under the
+    heads where a plain route has a path ``head/segment``: the entry's third item).
 
     A route is entered for a method when it is the first route allowing the method among the pattern routes
     a path ``head/segment`` can reach in the trie (those of head's node and of its ancestors; a route of a
@@ -110,6 +111,7 @@ def build_tails(router: UrlDispatcher) -> Tails:
 
     tails: Tails = {}
     root = router._root or router._build()
+    plain_heads = {path.rpartition("/")[0] for path in router._plain}
     for route in router._routes:
         # Exactly the class: a subclass may match otherwise.
         if type(route) is not DynamicRoute or route._methods is None:
@@ -134,7 +136,7 @@ def build_tails(router: UrlDispatcher) -> Tails:
         for method in route._methods:
             first = next(c for c in node.candidates if c._methods is None or method in c._methods)
             if first is route:
-                tails.setdefault(head, {})[method] = (route, name)
+                tails.setdefault(head, {})[method] = (route, name, head in plain_heads)
     return tails
 
 

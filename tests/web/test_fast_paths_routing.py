@@ -251,9 +251,22 @@ def test_tail_table_holds_the_common_route_and_leaves_others_out() -> None:
     app.router.add_route("GET", "/{x}/tail", _ok)  # the part is not the last segment
     app.freeze()
     app.router._build_direct()  # built on the first request, with the direct table
-    assert app.router._tails == {"/user": {"GET": (user, "id")}}
+    assert app.router._tails == {"/user": {"GET": (user, "id", False)}}
     info = app.router._resolve(_Target("GET", "/user/7"), "/user/7", "GET")
     assert info.route is user and dict(info) == {"id": "7"} and info.apps == () and info.frozen
+
+
+def test_a_plain_route_under_a_tail_head_is_checked_per_request() -> None:
+    # /users/me before /users/{id}: the plain route answers its path; the entry records that the head has one.
+    app = web.Application()
+    me = app.router.add_route("GET", "/users/me", _ok)
+    user = app.router.add_route("GET", "/users/{id}", _ok)
+    app.freeze()
+    app.router._build_direct()
+    assert app.router._tails == {"/users": {"GET": (user, "id", True)}}
+    for raw, route, parts in (("/users/me?x=1", me, {}), ("/users/7", user, {"id": "7"}), ("/users/me", me, {})):
+        info = app.router._resolve(_Target("GET", raw), raw, "GET")
+        assert info.route is route and dict(info) == parts
 
 
 def test_tail_table_follows_routes_added_after_a_request() -> None:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, unquote
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from multidict import MultiDict
+from multidict import MultiDict, MultiDictProxy
 
 from web.query import _unquote, parse_fields, parse_query, parse_text
 
@@ -152,3 +152,18 @@ def test_parse_text_in_utf8_is_the_per_field_path(text):
 @given(st.text(max_size=60), st.sampled_from(CHARSETS))
 def test_parse_text_of_any_text_is_parse_qsl(text, charset):
     assert parse_text(text, charset) == parse_qsl(text, keep_blank_values=True, encoding=charset)
+
+
+# Request.query reads one field without '&', '%' and '+' itself, and hands any other query to parse_query.
+_TARGET_QUERY = st.sampled_from([*"ab=&+%;#?/ ", "%20", "%C3", "é", "\x00", "name", "=="])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TARGET_QUERY, max_size=12).map("".join))
+async def test_request_query_matches_parse_qsl(qs):
+    from web.mocked import make_mocked_request
+
+    for target in (f"/p?{qs}", f"http://example.com/p?{qs}"):
+        query = make_mocked_request("GET", target).query
+        assert list(query.items()) == oracle(qs.partition("#")[0] if target[0] != "/" else qs)
+        assert isinstance(query, MultiDictProxy)

@@ -390,3 +390,16 @@ async def test_an_expect_handler_that_sends_100_continue_is_not_followed_by_a_se
     status, _, text = await asyncio.wait_for(read_response(reader, "POST"), 5)
     assert (status, text) == (200, b"handler:data")
     writer.close()
+
+
+@pytest.mark.parametrize("cookie", ["Cookie", "cookie", "COOKIE"])
+@pytest.mark.parametrize("ctype", ["Content-Type", "content-type", "CONTENT-TYPE"])
+async def test_cookie_and_content_type_are_found_in_any_spelling(cookie, ctype) -> None:
+    # Request reads them with istr keys (web/request.py _COOKIE, _CONTENT_TYPE): as case-blind as a str key.
+    from web.mocked import make_mocked_request
+
+    headers = [(cookie, "a=1"), (ctype, "application/x-www-form-urlencoded; charset=utf-8")]
+    request = make_mocked_request("POST", "/", headers=headers, payload=b"k=v")
+    assert request.cookies == {"a": "1"}
+    assert (request.content_type, request.charset) == ("application/x-www-form-urlencoded", "utf-8")
+    assert dict(await request.post()) == {"k": "v"}
