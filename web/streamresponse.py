@@ -550,9 +550,19 @@ class StreamResponse:
             return None
         headers = self._headers
         if len(headers) == 3:
-            # One field added (a middleware's X-Request-Id): unpacked in C, without a list.
-            first, second, third = headers.items()
-            added: Any = (third,)
+            # One field added (a middleware's X-Request-Id): unpacked in C, without a list or a loop.
+            (first, first_value), (second, second_value), (name, value) = headers.items()
+            if (
+                second_value is not built[1]
+                or first_value is not built[3]
+                or second is not _CONTENT_LENGTH
+                or first is not _CONTENT_TYPE
+            ):
+                return None
+            line = name + f": {value}"
+            if "\r" in line or "\n" in line or (len(name) in _SERVER_FIELD_SIZES and name.lower() in _SERVER_FIELDS):
+                return None
+            return line + "\r\n"
         else:
             items = list(headers.items())
             if len(items) < 2:

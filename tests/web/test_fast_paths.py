@@ -168,6 +168,8 @@ ADDED = {
     "a Set-Cookie field": _add(("Set-Cookie", "a=b")),
     "CR LF in a value": _add(("X-Evil", "a\r\nSet-Cookie: pwned=1")),
     "LF in a name": _add(("X-Evil\nX", "1")),
+    "CR in a name": _add(("X-Evil\rX", "1")),
+    "CR alone in a value": _add(("X-Evil", "a\rb")),
     "then removed": _add_then(lambda resp: resp.headers.popall("X-Request-Id")),
     "then the body set": _add_then(_set_body),
     "then a cookie": _add_then(_cookie),
