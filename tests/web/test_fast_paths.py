@@ -662,3 +662,27 @@ def test_a_pattern_routes_match_info_is_the_one_its_class_builds(path) -> None:
     assert (info.apps, info.frozen, info.handler) == (built.apps, built.frozen, built.handler)
     info.add_app("outer")  # not frozen before the router answers it
     assert info.apps == ("outer",)
+
+
+# What a Response may store beyond web.response._RESPONSE_ATTRIBUTES: compression and streamed bodies, left out of
+# the names Response's instances share (see there) on purpose.
+_RARE_ATTRIBUTES = {"_compression", "_compression_force", "_compression_strategy", "_compressor", "_compressed"}
+
+
+@pytest.mark.parametrize("request_name", ["1.1", "1.0", "1.1 close"])
+@pytest.mark.parametrize("case", CASES)
+async def test_every_name_a_response_stores_is_one_its_class_learned_at_import(case, request_name) -> None:
+    # Response's instances share one table of attribute names, which CPython stops growing after some thirty
+    # instances: a name missing from it costs each response that stores it a dict of its own. The names are taught
+    # at import (web.response._RESPONSE_ATTRIBUTES); a name a request path stores and the list lacks fails here.
+    from web.response import _RESPONSE_ATTRIBUTES
+
+    made: list[web.StreamResponse] = []
+
+    def keep(request: web.Request) -> web.StreamResponse:
+        made.append(CASES[case](None)(request))
+        return made[-1]
+
+    await _wire(_app(keep), REQUESTS[request_name])
+    stored = set(vars(made[0]))
+    assert stored - _RARE_ATTRIBUTES <= set(_RESPONSE_ATTRIBUTES), sorted(stored - set(_RESPONSE_ATTRIBUTES))
