@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import namedtuple
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -37,8 +37,8 @@ def printable(value: str) -> str:
 
 
 HttpVersion = namedtuple("HttpVersion", ["major", "minor"])
-HttpVersion10 = HttpVersion(1, 0)
-HttpVersion11 = HttpVersion(1, 1)
+HttpVersion10: Final = HttpVersion(1, 0)
+HttpVersion11: Final = HttpVersion(1, 1)
 
 
 class UpgradeSink(Protocol):
@@ -339,7 +339,7 @@ def _as_http10(head: bytes) -> bytes:
 
 # The largest body Exchange.send joins to its head: bigger ones go to ``writelines`` uncopied (below this size the
 # copy costs less than the second buffer, measured on uvloop 0.23 against a socket pair).
-_JOIN_LIMIT = 16 * 1024
+_JOIN_LIMIT: Final = 16 * 1024
 
 # Loop types whose ``sendfile`` turned out not to be implemented (uvloop's): not asked again.
 _NO_LOOP_SENDFILE: set[type] = set()

@@ -11,7 +11,7 @@ import collections
 import functools
 import re
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict, istr
 
@@ -37,23 +37,36 @@ if TYPE_CHECKING:
     from .registry import ConnectionRegistry
     from .settings import ServerSettings
 
-_AWAITING_HEAD, _ANSWERING, _IDLE = Phase.AWAITING_HEAD, Phase.ANSWERING, Phase.IDLE
-_DECLINED = Upgrade.DECLINED
+# Final: the compiled build keeps these in C statics (an int one folded into the code) instead of looking each up
+# in the module's dict where it is used; pure Python reads them as before.
+_AWAITING_HEAD: Final = Phase.AWAITING_HEAD
+_ANSWERING: Final = Phase.ANSWERING
+_IDLE: Final = Phase.IDLE
+_DECLINED: Final = Upgrade.DECLINED
 
-_VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
+_VERSIONS: Final = {"1.1": HttpVersion11, "1.0": HttpVersion10}
 # The method as one shared str, without a decode per request; others are decoded.
-_METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")}
+_METHODS: Final = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")}
 
 # Header fields that change how a request is framed or answered, spotted as they are parsed so that the common
 # request (Host only) costs no lookups afterwards.
-_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _EXPECT, _CONTENT_TYPE = 1, 2, 4, 8, 16
-_HOSTS = 32  # more than one Host
-_CONTENT_ENCODING = 64
+_HOST: Final = 1
+_CONTENT_LENGTH: Final = 2
+_TRANSFER_ENCODING: Final = 4
+_EXPECT: Final = 8
+_CONTENT_TYPE: Final = 16
+_HOSTS: Final = 32  # more than one Host
+_CONTENT_ENCODING: Final = 64
 # Connection or Proxy-Connection (llhttp reads both): without one, a request llhttp keeps alive is HTTP/1.1.
-_CONNECTION = 128
+_CONNECTION: Final = 128
 # The other fields aiohttp refuses a second copy of (its SINGLETON_HEADERS), each its own bit.
-_CONTENT_LOCATION, _CONTENT_RANGE, _ETAG, _MAX_FORWARDS, _SERVER, _USER_AGENT = 256, 512, 1024, 2048, 4096, 8192
-_FRAMING = {
+_CONTENT_LOCATION: Final = 256
+_CONTENT_RANGE: Final = 512
+_ETAG: Final = 1024
+_MAX_FORWARDS: Final = 2048
+_SERVER: Final = 4096
+_USER_AGENT: Final = 8192
+_FRAMING: Final = {
     b"host": _HOST,
     b"content-length": _CONTENT_LENGTH,
     b"transfer-encoding": _TRANSFER_ENCODING,
@@ -137,23 +150,23 @@ _AS_SENT: dict[bytes, tuple[int, str]] = {
     for spelling in (name, b"-".join(part.capitalize() for part in name.split(b"-")))
 }
 _AS_SENT.update((spelling, (0, istr(spelling.decode("latin-1")))) for spelling in _IRREGULAR)
-_as_sent = _AS_SENT.get
+_as_sent: Final = _AS_SENT.get
 # The names on_headers_complete looks up, as istr: a CIMultiDict lowers a str key at each lookup, an istr's once.
-_CONTENT_LENGTH_KEY = istr("Content-Length")
-_TRANSFER_ENCODING_KEY = istr("Transfer-Encoding")
-_EXPECT_KEY = istr("Expect")
-_UPGRADE_KEY = istr("Upgrade")
-_CONTENT_ENCODING_KEY = istr("Content-Encoding")
+_CONTENT_LENGTH_KEY: Final = istr("Content-Length")
+_TRANSFER_ENCODING_KEY: Final = istr("Transfer-Encoding")
+_EXPECT_KEY: Final = istr("Expect")
+_UPGRADE_KEY: Final = istr("Upgrade")
+_CONTENT_ENCODING_KEY: Final = istr("Content-Encoding")
 # Fields on_headers_complete reads the value of.
-_LOOKED_UP = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
-_FRAMING_LENGTHS = frozenset(len(name) for name in _FRAMING)
+_LOOKED_UP: Final = _CONTENT_LENGTH | _TRANSFER_ENCODING | _EXPECT | _CONTENT_ENCODING
+_FRAMING_LENGTHS: Final = frozenset(len(name) for name in _FRAMING)
 # Singleton fields whose two copies two readers could each pick differently (RFC 9110 §5.3, §8.3), refused with a
 # 400 as aiohttp refuses them (its SINGLETON_HEADERS); llhttp already refuses a second Content-Length, and Host is
 # counted for its own rule. (aiohttp refuses a second Transfer-Encoding line too; RFC 9112 §6.1 lets a coding list
 # span lines, and llhttp's and gunicorn's corpora send such requests, so it is left to the framing checks.)
-_SINGLETONS = _CONTENT_TYPE | _CONTENT_LOCATION | _CONTENT_RANGE | _ETAG | _MAX_FORWARDS | _SERVER | _USER_AGENT
+_SINGLETONS: Final = _CONTENT_TYPE | _CONTENT_LOCATION | _CONTENT_RANGE | _ETAG | _MAX_FORWARDS | _SERVER | _USER_AGENT
 # The fields a second copy of which on_header looks at again.
-_ONCE = _SINGLETONS | _HOST
+_ONCE: Final = _SINGLETONS | _HOST
 
 # Trailer fields that frame, route or authenticate the message (RFC 9110 §6.5.1): a proxy that merged them into the
 # header section would act on them (request smuggling), so they are refused, as gunicorn refuses Host and the
@@ -178,7 +191,7 @@ _FORBIDDEN_TRAILERS = frozenset(
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
 
-_EMPTY_BODY = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
+_EMPTY_BODY: Final = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
 _EMPTY_BODY.feed_eof()
 
 
@@ -193,6 +206,10 @@ class ParserCallbacks:
     queue: collections.deque[Exchange]
     phase: Phase
     deadline: float | None
+    # Read by the connection's and the exchange's hot paths: declared here, not only on UpgradeHandling (which is
+    # never compiled), so that the compiled build keeps them in the connection's struct, not its __dict__.
+    closed: bool
+    draining: bool
     _parser: Any
     _upgrade: Upgrade
     _stop_parsing: bool

@@ -92,7 +92,7 @@ import collections
 import contextvars
 import logging
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import httptools
 
@@ -116,12 +116,16 @@ log = logging.getLogger("prefork.server")
 
 Handler = Callable[[Exchange], Coroutine[Any, Any, None]]
 
-_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_LONGEST_METHOD = 32  # more than any method llhttp parses (UPDATEREDIRECTREF, 17)
+_CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
+_LONGEST_METHOD: Final = 32  # more than any method llhttp parses (UPDATEREDIRECTREF, 17)
 
 # Module-level names for the hot path: a global lookup and an identity test, as cheap as the ints they replace.
-_AWAITING_HEAD, _IDLE = Phase.AWAITING_HEAD, Phase.IDLE
-_NO_UPGRADE, _PENDING, _TAKEN_OVER = Upgrade.NONE, Upgrade.PENDING, Upgrade.TAKEN_OVER
+# (Final: C statics in the compiled build, not a module-dict lookup at each use.)
+_AWAITING_HEAD: Final = Phase.AWAITING_HEAD
+_IDLE: Final = Phase.IDLE
+_NO_UPGRADE: Final = Upgrade.NONE
+_PENDING: Final = Upgrade.PENDING
+_TAKEN_OVER: Final = Upgrade.TAKEN_OVER
 
 
 class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
@@ -652,9 +656,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
 
 
 # What follows a handler (see HttpProtocol._settle).
-_NEXT = object()  # answer the next queued request
-_DRAIN = object()  # first discard what the handler left of the request body
-_DONE = object()  # the connection is finished
+_NEXT: Final = object()  # answer the next queued request
+_DRAIN: Final = object()  # first discard what the handler left of the request body
+_DONE: Final = object()  # the connection is finished
 
 
 def _outcome(task: asyncio.Task[None]) -> BaseException | None:
