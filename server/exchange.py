@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .protocol import HttpProtocol
     from .settings import ServerSettings
 
-__all__ = ["Exchange", "HttpVersion", "HttpVersion10", "HttpVersion11", "UpgradeSink", "printable"]
+__all__ = ["Exchange", "HttpVersion", "HttpVersion10", "HttpVersion11", "RequestAccounting", "UpgradeSink", "printable"]
 
 
 def printable(value: str) -> str:
@@ -51,6 +51,24 @@ class UpgradeSink(Protocol):
     def connection_lost(self, exc: BaseException | None) -> None: ...
 
     def shutdown(self) -> None: ...
+
+
+class RequestAccounting:
+    """What every answer of one registry's connections counts and reports to: the requests answered, and the access
+    logger (None: no access log), which may be replaced while connections are open (a worker's metrics wrap it).
+
+    :class:`.registry.ConnectionRegistry` holds one, shown as its ``requests_count`` and ``access_logger``, and each
+    connection keeps a reference to it: the request path reads it once per request (:meth:`Exchange.send`,
+    ``on_headers_complete``). A class of this compiled module, so that the compiled build reads and counts in its
+    struct, where it would reach into the (interpreted) registry's attributes by name at each use; pure Python
+    reads slots as it read the registry's attributes.
+    """
+
+    __slots__ = ("access_logger", "requests_count")
+
+    def __init__(self, access_logger: Any) -> None:
+        self.requests_count = 0
+        self.access_logger: Any = access_logger
 
 
 class Exchange:
@@ -214,9 +232,9 @@ class Exchange:
         else:
             protocol.transport.write(head)
         self.finished = True
-        registry = protocol.registry
-        if keep_alive and registry.access_logger is None and not protocol.draining:
-            registry.requests_count += 1  # all that exchange_finished does for this answer
+        accounting = protocol.accounting
+        if keep_alive and accounting.access_logger is None and not protocol.draining:
+            accounting.requests_count += 1  # all that exchange_finished does for this answer
         else:
             protocol.exchange_finished(self)
 

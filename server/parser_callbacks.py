@@ -26,7 +26,7 @@ from .errors import (
     UnsupportedTransferCoding,
     UnsupportedUpgrade,
 )
-from .exchange import Exchange, HttpVersion, HttpVersion10, HttpVersion11
+from .exchange import Exchange, HttpVersion, HttpVersion10, HttpVersion11, RequestAccounting
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
 
@@ -202,6 +202,7 @@ class ParserCallbacks:
     # Set by HttpProtocol.__init__; listed here as the state these callbacks read and write.
     settings: ServerSettings
     registry: ConnectionRegistry
+    accounting: RequestAccounting  # the registry's
     loop: asyncio.AbstractEventLoop
     queue: collections.deque[Exchange]
     phase: Phase
@@ -210,6 +211,14 @@ class ParserCallbacks:
     # never compiled), so that the compiled build keeps them in the connection's struct, not its __dict__.
     closed: bool
     draining: bool
+    # The settings the request path reads each time, kept on the connection: an attribute of its own costs pure
+    # Python one load where ``settings.x`` costs two, and the compiled build a struct field where it would reach
+    # into the (interpreted) settings object.
+    # HttpProtocol.__init__ copies them: the settings of a connection are fixed for its life, as the limits it
+    # already copied there (_max_headers, _max_name_value, _short_url) are.
+    _header_timeout: float
+    _keepalive_timeout: float
+    _max_pipeline: int
     _parser: Any
     _upgrade: Upgrade
     _stop_parsing: bool
@@ -234,7 +243,7 @@ class ParserCallbacks:
         self._framing = 0
         if self.phase is _IDLE:
             self.phase = _AWAITING_HEAD
-            self.deadline = self.loop.time() + self.settings.header_timeout
+            self.deadline = self.loop.time() + self._header_timeout
 
     def on_url(self, url: bytes) -> None:
         url = self._url + url if self._url else url
@@ -386,7 +395,7 @@ class ParserCallbacks:
             keep_alive,
             upgrade,
             body,
-            self.loop.time() if self.registry.access_logger is not None else 0.0,
+            self.loop.time() if self.accounting.access_logger is not None else 0.0,
         )
         if framing & _EXPECT:
             exchange.expect = True
@@ -397,7 +406,7 @@ class ParserCallbacks:
             self.deadline = None
         queue = self.queue
         queue.append(exchange)
-        if len(queue) >= settings.max_pipeline:
+        if len(queue) >= self._max_pipeline:
             connection.pause_reason("pipeline")
 
     def on_body(self, body: bytes) -> None:

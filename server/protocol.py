@@ -143,6 +143,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self.handler = handler
         self.settings = settings
         self.registry = registry
+        self.accounting = registry.accounting  # its requests_count and access_logger, for the request path
         self.loop = loop or asyncio.get_running_loop()
         self.transport: Any = None
         self.peername: Any = None
@@ -181,6 +182,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         # A target up to this long fits the request line whatever the method (see _LONGEST_METHOD): on_url reads
         # the method only beyond it.
         self._short_url = settings.max_request_line - 10 - _LONGEST_METHOD
+        # What the request path reads of the settings (see ParserCallbacks).
+        self._header_timeout = settings.header_timeout
+        self._keepalive_timeout = settings.keepalive_timeout
+        self._max_pipeline = settings.max_pipeline
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
@@ -424,7 +429,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 # And _advance's, without its frame: the answer is out, nothing waits, the connection idles.
                 queue.popleft()
                 self.phase = _IDLE
-                self.deadline = self.loop.time() + self.settings.keepalive_timeout
+                self.deadline = self.loop.time() + self._keepalive_timeout
                 return
             verdict = self._advance(exchange)
         else:
@@ -508,19 +513,19 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 # out, so it closes now rather than holding a worker connection for keepalive_timeout.
                 self.close()
                 return _DONE
-        if "pipeline" in self._pause_reasons and len(queue) < self.settings.max_pipeline:
+        if "pipeline" in self._pause_reasons and len(queue) < self._max_pipeline:
             self.resume_reason("pipeline")
         if not queue:
             if self._field_limit:
                 # The next request's head is already arriving (pipelined, partial).
                 self.phase = _AWAITING_HEAD
-                self.deadline = self.loop.time() + self.settings.header_timeout
+                self.deadline = self.loop.time() + self._header_timeout
             elif self.draining:
                 self.phase = _IDLE
                 self.deadline = self.registry.grace_deadline
             else:
                 self.phase = _IDLE
-                self.deadline = self.loop.time() + self.settings.keepalive_timeout
+                self.deadline = self.loop.time() + self._keepalive_timeout
         return _NEXT
 
     async def _drain_body(self, exchange: Exchange) -> bool:
@@ -542,10 +547,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         return True
 
     def exchange_finished(self, exchange: Exchange) -> None:
-        registry = self.registry
-        registry.requests_count += 1
-        if registry.access_logger is not None:
-            registry.access_logger.log(exchange, self.loop.time() - exchange.start_time)
+        accounting = self.accounting
+        accounting.requests_count += 1
+        if accounting.access_logger is not None:
+            accounting.access_logger.log(exchange, self.loop.time() - exchange.start_time)
         if exchange._keep_alive_final and self.draining and len(self.queue) <= 1:
             exchange._keep_alive_final = False
         if not exchange._keep_alive_final:

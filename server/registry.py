@@ -6,10 +6,11 @@ import asyncio
 import heapq
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import dateheader
 from .accesslog import AccessLogger
+from .exchange import RequestAccounting
 from .protocol import Phase
 
 if TYPE_CHECKING:
@@ -61,10 +62,10 @@ class ConnectionRegistry:
         # A dict, for its order: connections idle since the same millisecond (the loop's clock) are reclaimed in the
         # order they were accepted, as sorting by deadline alone would leave to chance.
         self.connections: dict[HttpProtocol, None] = {}
-        self.requests_count = 0
         self.closing = False
         self.grace_deadline = 0.0
-        self.access_logger = (
+        # requests_count and access_logger (the properties below), shared with the connections.
+        self.accounting = RequestAccounting(
             AccessLogger(settings.access_log, settings.access_log_format) if settings.access_log is not None else None
         )
         self._ticker: asyncio.TimerHandle | None = None
@@ -74,6 +75,25 @@ class ConnectionRegistry:
         self._limit = settings.worker_connections
         shortest = min(settings.header_timeout, settings.keepalive_timeout)
         self.tick = max(0.01, min(1.0, shortest / 4))
+
+    @property
+    def requests_count(self) -> int:
+        """The requests answered on this registry's connections."""
+        return self.accounting.requests_count
+
+    @requests_count.setter
+    def requests_count(self, value: int) -> None:
+        self.accounting.requests_count = value
+
+    @property
+    def access_logger(self) -> Any:
+        """What each answer is logged to (an :class:`.accesslog.AccessLogger`, or a wrapper of one), or None; it may
+        be replaced while connections are open."""
+        return self.accounting.access_logger
+
+    @access_logger.setter
+    def access_logger(self, value: Any) -> None:
+        self.accounting.access_logger = value
 
     def __len__(self) -> int:
         return len(self.connections)
