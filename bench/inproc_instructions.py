@@ -10,6 +10,7 @@ callgrind to count (``callgrind_control -i on``), pushes N requests through the 
 ``bench.apps.prefork_hello --inproc`` does, and stops counting; divide valgrind's ``Collected`` line by N.
 ``--access-log FILE`` measures with the access log on, written to FILE as ``prefork --access-logfile`` writes it
 (one request per loop iteration here: each line is written and flushed on its own, the log's dearest case).
+``--first hello`` answers 200 hello requests before the warm-up, as a worker whose first requests were those.
 ``--floor`` measures bench/apps/floor.py's protocol instead (httptools and one constant write, the ``hello``
 request only): what the stack below any framework costs in the same units.
 Instructions are not time (cache misses and branch mispredictions are not in them), but a change that removes work
@@ -45,7 +46,9 @@ def access_logger(path: str) -> object:
     return logs.access_log
 
 
-async def count(scenario: str, requests: int, access_log: str | None = None, floor: bool = False) -> None:
+async def count(
+    scenario: str, requests: int, access_log: str | None = None, floor: bool = False, first: str | None = None
+) -> None:
     from bench.apps import prefork_hello
 
     # null_transport(): the RecordingTransport prefork_hello's --inproc uses (_NullTransport in older trees).
@@ -58,18 +61,21 @@ async def count(scenario: str, requests: int, access_log: str | None = None, flo
         settings = {} if access_log is None else {"access_log": access_logger(access_log)}
         protocol = prefork_hello.app.make_handler(**settings)()
     protocol.connection_made(transport())
-    data = prefork_hello.INPROC_REQUESTS[scenario]
 
-    async def run(count: int) -> None:
+    async def run(count: int, data: bytes) -> None:
         for _ in range(count):
             protocol.data_received(data)
             if getattr(protocol, "_task", None) is not None:
                 await protocol._task
 
-    await run(2000)
+    if first is not None:
+        # A worker whose first requests were another scenario's, as bench/hello.py sends hello first.
+        await run(200, prefork_hello.INPROC_REQUESTS[first])
+    data = prefork_hello.INPROC_REQUESTS[scenario]
+    await run(2000, data)
     await asyncio.sleep(0)
     instrument("on")
-    await run(requests)
+    await run(requests, data)
     instrument("off")
 
 
@@ -83,10 +89,16 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="measure bench/apps/floor.py's protocol (hello only), not prefork's"
     )
+    parser.add_argument(
+        "--first",
+        metavar="SCENARIO",
+        help="answer 200 requests of SCENARIO first, as a worker whose first requests were those (CPython's shared "
+        "attribute names are learned from a class's first instances)",
+    )
     args = parser.parse_args()
     if args.floor and (args.scenario != "hello" or args.access_log):
         parser.error("--floor answers the hello scenario only, without an access log")
-    uvloop.run(count(args.scenario, args.requests, args.access_log, args.floor))
+    uvloop.run(count(args.scenario, args.requests, args.access_log, args.floor, args.first))
 
 
 if __name__ == "__main__":
