@@ -63,10 +63,11 @@ callbacks, flow control, the request loop, deadlines, closing), :mod:`.parser_ca
 and limits) and :mod:`.upgrade` (the ``Upgrade`` sub-states); the enums are in :mod:`.states`.
 
 * Requests are answered strictly in order. Parsed requests queue as :class:`Exchange` objects; the head of the
-  queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (started
-  eagerly on Python 3.12+, see :mod:`.tasks`) and in a copy of the connection's context. Reading pauses while
+  queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (scheduled for
+  the loop's next turn, see :mod:`.tasks`) and in a copy of the connection's context. Reading pauses while
   ``max_pipeline`` requests wait.
-* A handler that finishes without waiting is followed (the table above) within the same ``data_received``.
+* With eager tasks (``tasks.EAGER``, off), a handler that finishes without waiting is followed (the table above)
+  within the same ``data_received``.
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field

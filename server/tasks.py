@@ -3,9 +3,14 @@
 Code that runs in a handler may rely on ``asyncio.current_task()`` (``asyncio.timeout``, ``TaskGroup``,
 ``wait_for``, aiohttp's client), so the handler never runs outside a task, not even up to its first suspension.
 
-On Python 3.12+ the task starts eagerly (``eager_start=True``), as aiohttp 3.9+ starts its request handlers: it runs
-at once, inside the caller (``data_received``), until it first waits. A handler that never waits is finished when
-``start_task`` returns, without a round trip through the event loop. Before 3.12 the task is scheduled as usual.
+Each task is scheduled (``loop.create_task``): it runs when the loop next runs its ready callbacks, after it has read
+every connection that had data, as aiohttp's handlers run (from their connection's task, woken by ``data_received``,
+never inside it). Python 3.12's eager start (``eager_start=True``) would run a handler inside ``data_received``, and
+finish one that never waits without a loop turn: the connection supports it (``EAGER``), but it is off (but in the
+compiled build on 3.12+, below). Measured over sockets on Python 3.12.1 (``wrk -c64``, the server's CPU time,
+bench/README.md's seventh round), it cost more than it saved: hello 31.6 µs per request eager against 24.0-25.7
+scheduled, with the same system calls. Eagerly, each request runs its whole path (parse, handler, write) before the
+next connection is read; a loop turn runs each stage for every connection in a row, with warmer caches.
 """
 
 from __future__ import annotations
@@ -15,11 +20,17 @@ import contextvars
 import functools
 import sys
 from collections.abc import Coroutine
+from importlib.machinery import EXTENSION_SUFFIXES
 from typing import Any, Protocol
 
 __all__ = ["EAGER", "TaskStarter", "start_task", "task_starter"]
 
-EAGER = sys.version_info >= (3, 12)
+# Start handlers' tasks eagerly (Python 3.12+ only; see above for why it is off). On in the compiled build from Python
+# 3.12: there HttpProtocol._answer, the coroutine of a scheduled task, is a mypyc native coroutine, which does not pass
+# a task's cancellation on to the handler it awaits (tests/server/test_handler_task.py, handler_cancellation), where
+# the eager path awaits nothing around the handler.
+_COMPILED = (globals().get("__file__") or "").endswith(tuple(EXTENSION_SUFFIXES))
+EAGER = _COMPILED and sys.version_info >= (3, 12)
 
 
 class TaskStarter(Protocol):
@@ -28,25 +39,18 @@ class TaskStarter(Protocol):
     def __call__(self, coro: Coroutine[Any, Any, None], *, context: contextvars.Context) -> asyncio.Task[None]: ...
 
 
-if sys.version_info >= (3, 12):
-
-    def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
-        """What a connection calls once per request to start its handler's task on ``loop``: eagerly, so the
-        returned task may already be done. A C-level callable (``asyncio.Task`` with its arguments bound), made once
-        per connection, so a request pays no Python frame to start its task."""
-        return functools.partial(asyncio.Task, loop=loop, eager_start=True)
-
-else:
-
-    def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
-        """What a connection calls once per request to start its handler's task on ``loop``: ``loop.create_task``
-        (C in uvloop), which schedules it for the loop's next iteration."""
-        return loop.create_task  # type: ignore[return-value]
+def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
+    """What a connection calls once per request to start its handler's task on ``loop``: ``loop.create_task`` (C in
+    uvloop), which schedules it for the loop's next turn; with ``EAGER`` on Python 3.12+, ``asyncio.Task`` with
+    ``eager_start=True`` bound (a C-level callable, made once per connection), whose task may be done already."""
+    if EAGER and sys.version_info >= (3, 12):
+        return functools.partial(asyncio.Task, loop=loop, eager_start=True)  # type: ignore[call-arg]
+    return loop.create_task  # type: ignore[return-value]
 
 
 def start_task(
     loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None], context: contextvars.Context
 ) -> asyncio.Task[None]:
-    """Run ``coro`` in a new task on ``loop`` in ``context``, as a connection starts a handler's task (eagerly on
-    Python 3.12+: the returned task may already be done)."""
+    """Run ``coro`` in a new task on ``loop`` in ``context``, as a connection starts a handler's task (with ``EAGER``
+    on Python 3.12+, the returned task may already be done)."""
     return task_starter(loop)(coro, context=context)

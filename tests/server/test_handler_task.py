@@ -235,11 +235,30 @@ def test_handler_cancellation_cancels_the_handler_task_when_the_client_goes(run,
     run(main())
 
 
-@pytest.mark.skipif(not tasks.EAGER, reason="tasks start eagerly on Python 3.12+ only")
-def test_a_handler_that_never_waits_is_answered_within_data_received(run):
+@pytest.mark.skipif(tasks.EAGER, reason="the compiled build starts tasks eagerly on Python 3.12+ (server/tasks.py)")
+def test_a_handler_runs_in_the_loops_next_turn_not_inside_data_received(run):
+    # As aiohttp's handlers run (from their connection's task): data_received only parses and schedules, so a loop
+    # turn reads every ready connection before any handler runs (server/tasks.py has the measurements).
     async def main() -> None:
         app, _ = _app()
         protocol = app.make_handler()()
+        transport = RecordingTransport({"peername": ("127.0.0.1", 1)})
+        protocol.connection_made(transport)
+        protocol.data_received(b"GET /sync?id=1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert transport.written == b""
+        await protocol._task
+        assert transport.written.endswith(b"sync 1")
+        protocol.connection_lost(None)
+
+    run(main())
+
+
+def test_a_handler_that_never_waits_is_answered_within_data_received_when_eager(run):
+    # The eager start (tasks.EAGER, off), with a starter that runs each handler to its end at once on any Python.
+    async def main() -> None:
+        app, _ = _app()
+        protocol = app.make_handler()()
+        protocol._start_task, protocol._eager = _eager_starter, True
         transport = RecordingTransport({"peername": ("127.0.0.1", 1)})
         protocol.connection_made(transport)
         protocol.data_received(b"GET /sync?id=1 HTTP/1.1\r\nHost: t\r\n\r\n" * 2)
