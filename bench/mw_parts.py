@@ -26,7 +26,8 @@ from typing import Any
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-TOKEN = "Bearer bench-token"
+from bench.apps.realistic import TOKEN  # after the tree's own directory is on sys.path
+
 FULL = f"GET /mw/chain HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAuthorization: {TOKEN}\r\nX-Request-Id: r-1\r\n\r\n"
 BARE = "GET /mw/chain HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
 
@@ -45,6 +46,7 @@ NAMES = [name for name, _ in STEPS]
 
 def make_app(step: str) -> Any:
     import web
+    from bench.apps.realistic import user_middlewares
 
     level = NAMES.index(step)
 
@@ -59,16 +61,7 @@ def make_app(step: str) -> Any:
             response.headers  # noqa: B018 - the read is the piece measured
         return response
 
-    @web.middleware
-    async def auth(request: Any, handler: Any) -> Any:
-        if request.headers.get("Authorization") != TOKEN:
-            raise web.HTTPUnauthorized()
-        return await handler(request)
-
-    @web.middleware
-    async def load_user(request: Any, handler: Any) -> Any:
-        request["user"] = "alice"
-        return await handler(request)
+    auth, load_user = user_middlewares(web)
 
     async def chain(request: Any) -> Any:
         if level < NAMES.index("middlewares"):

@@ -43,7 +43,7 @@ def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
     """What a connection calls once per request to start its handler's task on ``loop``: ``loop.create_task`` (C in
     uvloop), which schedules it for the loop's next turn; with ``EAGER`` on Python 3.12+, ``asyncio.Task`` with
     ``eager_start=True`` bound (a C-level callable, made once per connection), whose task may be done already."""
-    if EAGER and sys.version_info >= (3, 12):
+    if EAGER:  # (3.12+ only: see EAGER)
         return functools.partial(asyncio.Task, loop=loop, eager_start=True)  # type: ignore[call-arg]
     return loop.create_task  # type: ignore[return-value]
 

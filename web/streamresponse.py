@@ -544,39 +544,35 @@ class StreamResponse:
         field (the general path raises for those). None otherwise: the general path answers.
 
         Its shape is the cheap one (two thirds of the instructions of a list of items, f-strings of every field and
-        str.count): the items unpacked in C, the first two compared as tuples, ``in`` for CR and LF."""
+        str.count): the items unpacked in C, the first two compared by identity, ``in`` for CR and LF."""
         if self._chunked or built[0] is not self._body:  # type: ignore[attr-defined]
             # (A body replaced since, by bytes or a streamed source, is another object.)
             return None
         headers = self._headers
         if len(headers) == 3:
-            # One field added (a middleware's X-Request-Id): unpacked in C, without a list or a loop.
-            (first, first_value), (second, second_value), (name, value) = headers.items()
-            if (
-                second_value is not built[1]
-                or first_value is not built[3]
-                or second is not _CONTENT_LENGTH
-                or first is not _CONTENT_TYPE
-            ):
-                return None
-            line = name + f": {value}"
-            if "\r" in line or "\n" in line or (len(name) in _SERVER_FIELD_SIZES and name.lower() in _SERVER_FIELDS):
-                return None
-            return line + "\r\n"
+            # One field added (a middleware's X-Request-Id): unpacked in C, without a list, answered without a loop.
+            (first, first_value), (second, second_value), third = headers.items()
+            added: Any = None
         else:
             items = list(headers.items())
             if len(items) < 2:
                 return None
-            first, second, added = items[0], items[1], items[2:]
+            (first, first_value), (second, second_value), added = items[0], items[1], items[2:]
         # The general path writes f"{name}: {value}": the fields built from the cached line, still the same objects,
         # give the same lines (an equal value set again is left to the general path).
         if (
-            second[1] is not built[1]
-            or first[1] is not built[3]
-            or second[0] is not _CONTENT_LENGTH
-            or first[0] is not _CONTENT_TYPE
+            second_value is not built[1]
+            or first_value is not built[3]
+            or second is not _CONTENT_LENGTH
+            or first is not _CONTENT_TYPE
         ):
             return None
+        if added is None:
+            name, value = third
+            line = name + f": {value}"
+            if "\r" in line or "\n" in line or (len(name) in _SERVER_FIELD_SIZES and name.lower() in _SERVER_FIELDS):
+                return None
+            return line + "\r\n"
         lines = ""
         for name, value in added:
             # A multidict's keys are istr, whose f-string goes through __format__: concatenated, the same text.

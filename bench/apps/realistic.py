@@ -34,6 +34,24 @@ def user_doc(user_id: int, fields: str, agent: str) -> dict[str, Any]:
     return {"id": user_id, "name": f"user{user_id}", "fields": fields.split(","), "agent": agent}
 
 
+def user_middlewares(web: Any) -> tuple[Any, Any]:
+    """The mw chain's inner two middlewares (``web`` is ``aiohttp.web`` or prefork's ``web``): a bearer token
+    checked, then ``request["user"]`` set (shared with bench/mw_parts.py)."""
+
+    @web.middleware
+    async def auth(request: Any, handler: Any) -> Any:
+        if request.headers.get("Authorization") != TOKEN:
+            raise web.HTTPUnauthorized()
+        return await handler(request)
+
+    @web.middleware
+    async def load_user(request: Any, handler: Any) -> Any:
+        request["user"] = "alice"
+        return await handler(request)
+
+    return auth, load_user
+
+
 def install(app: Any, web: Any) -> None:
     """Add the realistic routes to ``app``; ``web`` is ``aiohttp.web`` or prefork's ``web``."""
 
@@ -64,16 +82,7 @@ def install(app: Any, web: Any) -> None:
         response.headers["X-Request-Id"] = request.headers.get("X-Request-Id", "none")
         return response
 
-    @web.middleware
-    async def auth(request: Any, handler: Any) -> Any:
-        if request.headers.get("Authorization") != TOKEN:
-            raise web.HTTPUnauthorized()
-        return await handler(request)
-
-    @web.middleware
-    async def load_user(request: Any, handler: Any) -> Any:
-        request["user"] = "alice"
-        return await handler(request)
+    auth, load_user = user_middlewares(web)
 
     async def chain(request: Any) -> Any:
         return web.Response(text=f"hello {request['user']}")
