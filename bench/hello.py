@@ -25,7 +25,7 @@ Servers (``--servers``):
     granian      granian --interface asgi --loop uvloop --http 1 --workers 1, the same raw ASGI app (Rust HTTP)
     floor        uvloop + httptools answering a constant hello, no objects (bench/apps/floor.py): hello only
 
-Scenarios (``--scenarios``, ``all``, or ``realistic`` for the six below plus user):
+Scenarios (``--scenarios``, ``all``, or ``realistic`` for all but hello, json and echo):
     hello   GET /, 13-byte text            json  GET /json, json.dumps per request
     echo    POST /echo, 64 bytes echoed     user  GET /user/42?fields=name: JSON from a path and a query
                                                   parameter and the User-Agent header
@@ -33,6 +33,8 @@ Scenarios (``--scenarios``, ``all``, or ``realistic`` for the six below plus use
     mw      GET /mw/chain through three middlewares (request id, auth, user lookup) of a sub-application
     cookies GET /cookies: a cookie read, one set
     big     GET /big: a 64 KiB body        form  POST /form: an urlencoded form parsed, answered as JSON
+    browser GET / with the 14 fields a desktop Chrome sends on a navigation (hello's answer): what parsing a
+            browser's head costs
 The framework apps share these routes' code (bench/apps/realistic.py).
 """
 
@@ -72,6 +74,30 @@ from bench.common import (
 )
 
 ECHO_BODY = "0123456789abcdef" * 4
+# What Chrome 131 on Linux sends besides Host when it navigates to a page (wrk adds Host itself).
+BROWSER_FIELDS = (
+    ("Connection", "keep-alive"),
+    ("Sec-Ch-Ua", '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"'),
+    ("Sec-Ch-Ua-Mobile", "?0"),
+    ("Sec-Ch-Ua-Platform", '"Linux"'),
+    ("Upgrade-Insecure-Requests", "1"),
+    (
+        "User-Agent",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    ),
+    (
+        "Accept",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
+        "application/signed-exchange;v=b3;q=0.7",
+    ),
+    ("Sec-Fetch-Site", "none"),
+    ("Sec-Fetch-Mode", "navigate"),
+    ("Sec-Fetch-User", "?1"),
+    ("Sec-Fetch-Dest", "document"),
+    ("Accept-Encoding", "gzip, deflate, br, zstd"),
+    ("Accept-Language", "en-US,en;q=0.9"),
+    ("Cookie", "_ga=GA1.1.1234567890.1733200000; session=abc123"),
+)
 
 
 @dataclass(frozen=True)
@@ -125,13 +151,14 @@ SCENARIOS = {
         body=FORM_BODY,
         headers=(("Content-Type", "application/x-www-form-urlencoded"),),
     ),
+    "browser": Scenario("browser", "GET", "/", b"Hello, World!", headers=BROWSER_FIELDS),
 }
-REALISTIC = ("user", "items", "mw", "cookies", "big", "form")
+REALISTIC = ("user", "items", "mw", "cookies", "big", "form", "browser")
 
 SERVERS = ("prefork", "prefork-cli", "prefork-metrics", "prefork-base", "aiohttp", "uvicorn", "granian", "floor")
 BASELINES = ("aiohttp", "uvicorn", "granian", "floor", "prefork-base")
 # Servers that answer only some scenarios (the floor has one constant response).
-ONLY = {"floor": ("hello",)}
+ONLY = {"floor": ("hello", "browser")}
 
 
 def serves(server: str, scenario: str) -> bool:
