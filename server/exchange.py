@@ -14,13 +14,14 @@ buffer's state, the zero-copy file send) is a public member here.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import namedtuple
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from .streams import FlowControlStreamReader
+from .waits import sendfile
 
 if TYPE_CHECKING:
     from .protocol import HttpProtocol
@@ -254,69 +255,20 @@ class Exchange:
         """Is the write buffer above its high-water mark? Then :meth:`drain` waits; else it returns at once."""
         return self._protocol._write_paused
 
-    async def drain(self) -> None:
-        """Wait until the transport's write buffer is below its low-water mark."""
-        await self._protocol.drain()
+    def drain(self) -> Awaitable[None]:
+        """An awaitable that is done when the transport's write buffer is below its low-water mark."""
+        return self._protocol.drain()
 
-    async def sendfile(self, fileobj: Any, offset: int, count: int) -> bool:
+    def sendfile(self, fileobj: Any, offset: int, count: int) -> Awaitable[bool]:
         """Send ``count`` bytes of the open file ``fileobj`` from ``offset`` as body bytes, zero-copy, after
         :meth:`drain`. Returns False, having sent nothing, where the connection cannot (TLS, no socket, bytes still
         in the write buffer): the caller then writes the bytes itself. Nothing is sent for HEAD requests.
 
         ``loop.sendfile`` where the loop implements it (asyncio's), else ``os.sendfile`` on a duplicate of the
         socket's descriptor, woken by the loop's writer callbacks (uvloop has no sendfile). A file that ends early
-        or a client that goes raises ``ConnectionResetError``; ``bytes_sent`` counts what left."""
-        protocol = self._protocol
-        if protocol.closed:
-            raise ConnectionResetError("connection lost")
-        if self.finished:
-            raise RuntimeError("response already finished")
-        if self.method == "HEAD":
-            return True
-        await protocol.drain()
-        transport = self.transport
-        sock = transport.get_extra_info("socket")
-        if sock is None or transport.get_extra_info("sslcontext") is not None:
-            return False
-        loop = protocol.loop
-        if type(loop) not in _NO_LOOP_SENDFILE:
-            try:
-                self.bytes_sent += await loop.sendfile(transport, fileobj, offset, count, fallback=False)
-                return True
-            except (NotImplementedError, RuntimeError):
-                _NO_LOOP_SENDFILE.add(type(loop))
-        if transport.get_write_buffer_size():
-            return False  # os.sendfile would overtake the bytes still buffered
-        await self._os_sendfile(loop, sock.fileno(), fileobj.fileno(), offset, count)
-        return True
-
-    async def _os_sendfile(
-        self, loop: asyncio.AbstractEventLoop, sock_fd: int, file_fd: int, offset: int, count: int
-    ) -> None:
-        # A duplicate descriptor: uvloop refuses add_writer on a descriptor its transport owns, and if the
-        # transport closes its descriptor mid-transfer, ours still names the same socket, never a reused number.
-        fd = os.dup(sock_fd)
-        try:
-            while count > 0:
-                try:
-                    sent = os.sendfile(fd, file_fd, offset, count)
-                except BlockingIOError:
-                    waiter = loop.create_future()
-                    loop.add_writer(fd, _wake, waiter)
-                    try:
-                        await waiter
-                    finally:
-                        loop.remove_writer(fd)
-                    continue
-                except (BrokenPipeError, ConnectionError) as exc:
-                    raise ConnectionResetError(str(exc)) from exc
-                if sent == 0:
-                    raise ConnectionResetError("file shrank while being sent")
-                offset += sent
-                count -= sent
-                self.bytes_sent += sent
-        finally:
-            os.close(fd)
+        or a client that goes raises ``ConnectionResetError``; ``bytes_sent`` counts what left. (The coroutine is
+        server/waits.py's, outside the compiled build.)"""
+        return sendfile(self, fileobj, offset, count)
 
     def finish(self) -> None:
         """The response is complete; the connection may go on with the next request."""
@@ -358,11 +310,3 @@ def _as_http10(head: bytes) -> bytes:
 # The largest body Exchange.send joins to its head: bigger ones go to ``writelines`` uncopied (below this size the
 # copy costs less than the second buffer, measured on uvloop 0.23 against a socket pair).
 _JOIN_LIMIT: Final = 16 * 1024
-
-# Loop types whose ``sendfile`` turned out not to be implemented (uvloop's): not asked again.
-_NO_LOOP_SENDFILE: set[type] = set()
-
-
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)

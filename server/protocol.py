@@ -92,19 +92,19 @@ import asyncio
 import collections
 import contextvars
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final
 
 import httptools
 
-from .decompress import DecodingStreamReader
 from .errors import BadRequest, HttpProtocolError, RequestTimeout
 from .exchange import Exchange, UpgradeSink
 from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
-from .tasks import EAGER, task_starter
+from .tasks import DIRECT, task_starter
 from .upgrade import UpgradeHandling
+from .waits import READY, drain_body, lost
 from .writer import error_response
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._parser: Any = None
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._kicking = False
-        self._eager = EAGER  # do handlers' tasks start eagerly (see _kick)?
+        self._direct = DIRECT  # does a handler's task run its coroutine alone, not in _answer (see _kick)?
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -353,15 +353,17 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             if not self._pause_reasons and not self.closed:
                 self.transport.resume_reading()
 
-    async def drain(self) -> None:
+    def drain(self) -> Awaitable[None]:
+        """An awaitable that is done when the write buffer is below its low-water mark; awaiting it raises
+        ConnectionResetError once the connection is lost. Not a coroutine of this module: see server/waits.py."""
         if self.closed:
-            raise ConnectionResetError("connection lost")
+            return lost()
         if not self._write_paused:
-            return
+            return READY
         waiter = self._drain_waiter
         if waiter is None or waiter.done():
             waiter = self._drain_waiter = self.loop.create_future()
-        await asyncio.shield(waiter)
+        return asyncio.shield(waiter)
 
     # -- the request loop ------------------------------------------------------------------------------------
 
@@ -369,10 +371,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """Answer the queued requests in order, unless a handler (or a body drain) is already running.
 
         Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
-        as aiohttp starts one per request. Where tasks are scheduled (before Python 3.12), the task settles its
-        request itself at its end (:meth:`_answer`): a done callback would cost a scheduled callback per request.
-        Where they start eagerly, a handler that never waits is done when its task is made: settled here, and the
-        next request starts, at no cost of a coroutine around it; one that waits settles in :meth:`_handler_done`.
+        as aiohttp starts one per request. The task settles its request itself at its end (:meth:`_answer`): a done
+        callback would cost a scheduled callback per request. Where the task runs the handler's coroutine alone
+        (``tasks.DIRECT``: the compiled build on Python 3.12+, and eager tasks), a handler that waits settles in
+        :meth:`_handler_done`; one already done when its task is made (an eager start) is settled here, and the
+        next request starts, at no cost of a coroutine around it.
         """
         if self._task is not None or self._kicking:
             return
@@ -381,7 +384,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             queue = self.queue
             while queue and not self.closed:
                 exchange = queue[0]
-                if not self._eager:
+                if not self._direct:
                     self._task = self._start_task(self._answer(exchange), context=self._context.copy())
                     return
                 task = self._start_task(self.handler(exchange), context=self._context.copy())
@@ -446,7 +449,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         verdict = self._settle(exchange, error)
         if verdict is _DRAIN:
             # In the connection's context, as each handler's task starts, not in the finished handler's.
-            self._task = drain = self.loop.create_task(self._drain_body(exchange), context=self._context.copy())
+            self._task = drain = self.loop.create_task(drain_body(self, exchange), context=self._context.copy())
             drain.add_done_callback(self._drained)
         return verdict
 
@@ -528,24 +531,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 self.phase = _IDLE
                 self.deadline = self.loop.time() + self._keepalive_timeout
         return _NEXT
-
-    async def _drain_body(self, exchange: Exchange) -> bool:
-        """Discard what the handler left of the body; False when the connection must close instead."""
-        body = exchange.body
-        if body.expecting_continue or body.exception() is not None or self._stop_parsing:
-            return False
-        length = exchange.headers.get("Content-Length")
-        received = body.raw_bytes if isinstance(body, DecodingStreamReader) else body.total_bytes
-        remaining = int(length) - received if length is not None else None
-        limit = self.settings.max_drain
-        if remaining is None or remaining > limit:
-            return False
-        try:
-            async with asyncio.timeout(max(1.0, self.settings.header_timeout)):
-                await body.wait_eof()
-        except (TimeoutError, ConnectionResetError, HttpProtocolError):
-            return False
-        return True
 
     def exchange_finished(self, exchange: Exchange) -> None:
         accounting = self.accounting
