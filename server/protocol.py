@@ -66,8 +66,8 @@ and limits) and :mod:`.upgrade` (the ``Upgrade`` sub-states); the enums are in :
   queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (scheduled for
   the loop's next turn, see :mod:`.tasks`) and in a copy of the connection's context. Reading pauses while
   ``max_pipeline`` requests wait.
-* With eager tasks (``tasks.EAGER``, off), a handler that finishes without waiting is followed (the table above)
-  within the same ``data_received``.
+* With a task starter that returns a done task (an eager start; not used, see :mod:`.tasks`), a handler that
+  finishes without waiting is followed (the table above) within the same ``data_received``.
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
@@ -373,7 +373,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
         as aiohttp starts one per request. The task settles its request itself at its end (:meth:`_answer`): a done
         callback would cost a scheduled callback per request. Where the task runs the handler's coroutine alone
-        (``tasks.DIRECT``: the compiled build on Python 3.12+, and eager tasks), a handler that waits settles in
+        (``tasks.DIRECT``: the compiled build on Python 3.12+), a handler that waits settles in
         :meth:`_handler_done`; one already done when its task is made (an eager start) is settled here, and the
         next request starts, at no cost of a coroutine around it.
         """

@@ -6,35 +6,32 @@ Code that runs in a handler may rely on ``asyncio.current_task()`` (``asyncio.ti
 Each task is scheduled (``loop.create_task``): it runs when the loop next runs its ready callbacks, after it has read
 every connection that had data, as aiohttp's handlers run (from their connection's task, woken by ``data_received``,
 never inside it). Python 3.12's eager start (``eager_start=True``) would run a handler inside ``data_received``, and
-finish one that never waits without a loop turn: the connection supports it (``EAGER``), but it is off. Measured
-over sockets on Python 3.12.1 (``wrk -c64``, the server's CPU time, bench/README.md's seventh round), it cost more
-than it saved: hello 31.6 µs per request eager against 24.0-25.7 scheduled, with the same system calls. Eagerly,
-each request runs its whole path (parse, handler, write) before the next connection is read; a loop turn runs each
-stage for every connection in a row, with warmer caches.
+finish one that never waits without a loop turn; it is not used (a starter that returns a done task is still
+settled at once by the connection, see ``HttpProtocol._kick``). Measured over sockets on Python 3.12.1 (``wrk
+-c64``, the server's CPU time, bench/README.md's seventh round), it cost more than it saved: hello 31.6 µs per
+request eager against 24.0-25.7 scheduled, with the same system calls. Eagerly, each request runs its whole path
+(parse, handler, write) before the next connection is read; a loop turn runs each stage for every connection in a
+row, with warmer caches.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import sys
 from collections.abc import Coroutine
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import Any, Protocol
 
-__all__ = ["DIRECT", "EAGER", "TaskStarter", "start_task", "task_starter"]
+__all__ = ["DIRECT", "TaskStarter", "start_task", "task_starter"]
 
-# Start handlers' tasks eagerly (Python 3.12+ only): off, see above for why. The connection's eager path stays, for
-# DIRECT below, and is tested with a starter that runs each handler to its end at once.
 _COMPILED = (globals().get("__file__") or "").endswith(tuple(EXTENSION_SUFFIXES))
-EAGER = False
 # Run each handler's coroutine as its task's own, settled by a done callback (HttpProtocol._handler_done), rather than
 # inside HttpProtocol._answer: in the compiled build on Python 3.12+. There _answer is a mypyc native coroutine, and
 # mypyc passes an exception thrown into it (a task's cancellation) on to the coroutine it awaits with throw()'s
 # three-argument form (mypyc/lib-rt/misc_ops.c, CPy_YieldFromErrorHandle, mypy 2.4.1), which Python 3.12 deprecates:
 # each cancellation warned, and under ``-W error`` the handler got a DeprecationWarning instead of its cancellation.
-DIRECT = EAGER or (_COMPILED and sys.version_info >= (3, 12))
+DIRECT = _COMPILED and sys.version_info >= (3, 12)
 
 
 class TaskStarter(Protocol):
@@ -45,16 +42,12 @@ class TaskStarter(Protocol):
 
 def task_starter(loop: asyncio.AbstractEventLoop) -> TaskStarter:
     """What a connection calls once per request to start its handler's task on ``loop``: ``loop.create_task`` (C in
-    uvloop), which schedules it for the loop's next turn; with ``EAGER`` on Python 3.12+, ``asyncio.Task`` with
-    ``eager_start=True`` bound (a C-level callable, made once per connection), whose task may be done already."""
-    if EAGER:  # (3.12+ only: see EAGER)
-        return functools.partial(asyncio.Task, loop=loop, eager_start=True)  # type: ignore[call-arg]
+    uvloop), which schedules it for the loop's next turn."""
     return loop.create_task  # type: ignore[return-value]
 
 
 def start_task(
     loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None], context: contextvars.Context
 ) -> asyncio.Task[None]:
-    """Run ``coro`` in a new task on ``loop`` in ``context``, as a connection starts a handler's task (with ``EAGER``
-    on Python 3.12+, the returned task may already be done)."""
+    """Run ``coro`` in a new task on ``loop`` in ``context``, as a connection starts a handler's task."""
     return task_starter(loop)(coro, context=context)

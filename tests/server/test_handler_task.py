@@ -266,7 +266,7 @@ def test_a_handler_runs_in_the_loops_next_turn_not_inside_data_received(run):
 
 
 def test_a_handler_that_never_waits_is_answered_within_data_received_when_eager(run):
-    # The eager start (tasks.EAGER, off), with a starter that runs each handler to its end at once on any Python.
+    # An eager start (not used, server/tasks.py), with a starter that runs each handler to its end at once.
     async def main() -> None:
         app, _ = _app()
         protocol = app.make_handler()()
