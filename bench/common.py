@@ -234,6 +234,10 @@ class WrkResult:
     # run's wall time the server was on a CPU (well below 1.0: the client or other load set the pace, not it).
     server_cpu_us_per_request: float | None = None
     server_busy: float | None = None
+    # Filled the same way from the whole machine's CPU times: the CPUs' worth of time other processes than the
+    # server and wrk ran during the run, and the time the hypervisor gave this VM's CPUs to others (steal).
+    others_busy: float | None = None
+    steal: float | None = None
 
     @property
     def errors(self) -> int:
@@ -250,6 +254,8 @@ class WrkResult:
             "non_2xx_3xx": self.non_2xx_3xx,
             "errors": self.errors,
             "server_cpu_us_per_request": self.server_cpu_us_per_request,
+            "others_busy": self.others_busy,
+            "steal": self.steal,
             "server_busy": self.server_busy,
         }
 

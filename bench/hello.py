@@ -10,7 +10,11 @@ Every server runs one process pinned to CPU 0 (``taskset -c 0``), wrk runs pinne
 but with ``--access-log``: then each server writes its access log to a file in a temp dir (see access_log_argv).
 Servers take turns in rounds: round 1 starts each server, warms it up, measures every scenario once and stops it;
 then round 2 ... so slow drift on a shared machine hits every server alike. The figure per scenario is the median
-requests/s over the rounds (p50/p99 come from that same run); ratios divide medians.
+requests/s over the rounds (p50/p99 come from that same run); ratios divide medians. "per round vs X" divides the
+two servers' CPU per request within each round, a minute or so apart, and gives the median of those ratios with
+their range: a drift of the machine's speed between rounds cancels out of it. At the end the script says how much
+CPU other processes ran during the runs (the machine's CPU times less the server's and wrk's) and the steal time
+(the hypervisor giving this VM's CPUs to others), and warns when either was more than a trace.
 
 Servers (``--servers``):
     prefork      web.Application on server/ in one process: bench/apps/prefork_hello.py's own runner
@@ -45,6 +49,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import statistics
@@ -55,6 +60,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
+
+import psutil
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -324,6 +331,7 @@ def machine() -> dict[str, object]:
 def measure(
     args: argparse.Namespace, proc: subprocess.Popen[bytes], scenario: Scenario, port: int, duration: int
 ) -> WrkResult:
+    machine0, children0 = psutil.cpu_times(), _children_cpu()
     before, t0 = server_cpu_seconds(proc), time.monotonic()
     result = run_wrk(
         f"http://127.0.0.1:{port}{scenario.path}",
@@ -340,7 +348,20 @@ def measure(
         result.server_cpu_us_per_request = used / result.requests * 1e6
     # wrk's own start-up is inside ``elapsed``: busy reads a little low, never high.
     result.server_busy = used / elapsed if elapsed > 0 else None
+    machine1, wrk = psutil.cpu_times(), _children_cpu() - children0
+    if elapsed > 0:
+        # Every CPU's time but idle and iowait, less the server's and wrk's (the only child that ended meanwhile).
+        busy = sum(machine1) - sum(machine0) - (machine1.idle - machine0.idle) - (machine1.iowait - machine0.iowait)
+        busy -= (machine1.guest - machine0.guest) + (machine1.guest_nice - machine0.guest_nice)  # inside user/nice
+        result.others_busy = max(0.0, busy - used - wrk) / elapsed
+        result.steal = (machine1.steal - machine0.steal) / elapsed
     return result
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (wrk, once it has)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _count_lines(path: str) -> int:
@@ -354,6 +375,24 @@ def _count_lines(path: str) -> int:
 def _median_cpu(results: list[WrkResult]) -> float | None:
     values = [r.server_cpu_us_per_request for r in results if r.server_cpu_us_per_request]
     return statistics.median(values) if values else None
+
+
+def paired_cpu_ratios(base: list[WrkResult], this: list[WrkResult]) -> list[float]:
+    """``base``'s CPU per request over ``this`` one's, round by round: the two servers of one round ran minutes
+    apart, so a drift of the machine's speed between rounds cancels out of each ratio (their median is the steadier
+    figure; the ratio of the medians can pair one server's quick round with the other's slow one)."""
+    return [
+        b.server_cpu_us_per_request / t.server_cpu_us_per_request
+        for b, t in zip(base, this, strict=False)
+        if b.server_cpu_us_per_request and t.server_cpu_us_per_request
+    ]
+
+
+def paired(ratios: list[float]) -> str:
+    """The median of per-round ratios with their range, as "2.08x (1.95-2.20)"; "-" without any."""
+    if not ratios:
+        return "-"
+    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
 
 
 def _median_busy(results: list[WrkResult]) -> float | None:
@@ -521,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
         medians = {s: median_result(rs_by[s]) for s in present}
         cpu = {s: _median_cpu(rs_by[s]) for s in present}
         busy = {s: _median_busy(rs_by[s]) for s in present}
+        # The first baseline's CPU over each server's, round by round (see paired_cpu_ratios).
+        pairs = {s: paired_cpu_ratios(rs_by[baselines[0]], rs_by[s]) for s in present} if baselines else {}
         rows = []
         for s in present:
             m = medians[s]
@@ -537,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{busy[s]:.0%}" if busy[s] is not None else "-",
                     f"{cpu[s]:.1f}" if cpu[s] else "-",
                     *(ratio(cpu[b], cpu[s]) for b in baselines),
+                    *(paired(pairs[s]) for _ in baselines[:1]),
                 ]
             )
         print()
@@ -544,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
         headers = [
             "server", "req/s", "range", "p50 ms", "p99 ms", "errors", *(f"vs {b}" for b in baselines[:1]),
             "busy", "cpu us/req", *(f"cpu vs {b}" for b in baselines),
+            *(f"per round vs {b}" for b in baselines[:1]),
         ]  # fmt: skip
         print(format_table(headers, rows))
         report["scenarios"][scenario.name] = {  # type: ignore[index]
@@ -555,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
                 "runs": [r.as_dict() for r in rs_by[s]],
                 "ratios": {b: medians[s].requests_per_sec / medians[b].requests_per_sec for b in baselines},
                 "cpu_ratios": {b: cpu[b] / cpu[s] for b in baselines if cpu[s] and cpu[b]},
+                "cpu_ratios_per_round": {baselines[0]: pairs[s]} if baselines else {},
             }
             for s in present
         }
@@ -562,7 +606,8 @@ def main(argv: list[str] | None = None) -> int:
         "\nreq/s: median of the rounds (range: min-max); p50/p99 from the median run; errors: all rounds."
         "\nbusy: the server's CPU time / wall time during the runs (below ~90%: wrk or other load set the pace, so"
         " req/s understates the server);"
-        "\ncpu us/req: the server's own CPU time per request (median); 'cpu vs X' = X's cost / this one's."
+        "\ncpu us/req: the server's own CPU time per request (median); 'cpu vs X' = X's cost / this one's;"
+        "\n'per round vs X': X's cost / this one's in each round (same round, minutes apart): median (min-max)."
     )
     if log_dir is not None:
         # every request answered (warm-ups and checks included) should have its line: a server that logs less
@@ -577,8 +622,19 @@ def main(argv: list[str] | None = None) -> int:
     load_end = os.getloadavg()[0]
     report["loadavg_1min"] = [load_start, load_end]
     print(f"load average (1 min) at start {load_start:.2f}, at end {load_end:.2f} on {info['cpus']} CPUs")
-    if max(load_start, load_end) > 1.5:
-        print("warning: other work shared this machine; req/s is noisy, cpu us/req and its ratios are steadier")
+    # The load average counts the bench's own two busy processes; what others ran is measured instead.
+    every = [r for sc in runs.values() for rs in sc.values() for r in rs]
+    others = [r.others_busy for r in every if r.others_busy is not None]
+    steal = [r.steal for r in every if r.steal is not None]
+    if others:
+        report["others_busy"] = {"median": statistics.median(others), "max": max(others)}
+        report["steal"] = {"median": statistics.median(steal), "max": max(steal)}
+        print(
+            f"other processes ran {statistics.median(others):.2f} CPUs' worth during a median run (max"
+            f" {max(others):.2f}); steal {statistics.median(steal):.1%} (max {max(steal):.1%})"
+        )
+        if statistics.median(others) > 0.05 or max(steal) > 0.02:
+            print("warning: other work shared this machine; req/s is noisy, cpu us/req and its ratios are steadier")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)
