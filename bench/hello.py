@@ -8,10 +8,11 @@
 Every server runs one process pinned to CPU 0 (``taskset -c 0``), wrk runs pinned to CPU 1
 (``wrk -t1 -c64 -d10s --latency``), one server at a time, on 127.0.0.1 with keep-alive. Access logs are off for all
 but with ``--access-log``: then each server writes its access log to a file in a temp dir (see access_log_argv).
-Servers take turns in rounds: round 1 starts each server, warms it up, measures every scenario once and stops it;
-then round 2 ... so slow drift on a shared machine hits every server alike. The figure per scenario is the median
+Servers take turns: each round starts every server (idle ones cost nothing), then for each scenario warms up and
+measures each server in turn, the order flipped from one round to the next, and stops them all; then round 2 ...
+so a drift of a shared machine's speed hits every server alike. The figure per scenario is the median
 requests/s over the rounds (p50/p99 come from that same run); ratios divide medians. "per round vs X" divides the
-two servers' CPU per request within each round, a minute or so apart, and gives the median of those ratios with
+two servers' CPU per request within each round, measured seconds apart, and gives the median of those ratios with
 their range: a drift of the machine's speed between rounds cancels out of it. At the end the script says how much
 CPU other processes ran during the runs (the machine's CPU times less the server's and wrk's) and the steal time
 (the hypervisor giving this VM's CPUs to others), and warns when either was more than a trace.
@@ -378,9 +379,9 @@ def _median_cpu(results: list[WrkResult]) -> float | None:
 
 
 def paired_cpu_ratios(base: list[WrkResult], this: list[WrkResult]) -> list[float]:
-    """``base``'s CPU per request over ``this`` one's, round by round: the two servers of one round ran minutes
-    apart, so a drift of the machine's speed between rounds cancels out of each ratio (their median is the steadier
-    figure; the ratio of the medians can pair one server's quick round with the other's slow one)."""
+    """``base``'s CPU per request over ``this`` one's, round by round: the two runs of one round are seconds apart,
+    so a drift of the machine's speed between rounds cancels out of each ratio (their median is the steadier figure;
+    the ratio of the medians can pair one server's quick round with the other's slow one)."""
     return [
         b.server_cpu_us_per_request / t.server_cpu_us_per_request
         for b, t in zip(base, this, strict=False)
@@ -507,16 +508,24 @@ def main(argv: list[str] | None = None) -> int:
         sc.name: {s: [] for s in servers if serves(s, sc.name)} for sc in args.scenarios
     }
     for round_no in range(1, args.repeats + 1):
-        for server in servers:
-            port = free_port()
-            env = {"PYTHONPATH": args.baseline_tree} if server == "prefork-base" else None
-            log_file = os.path.join(log_dir, f"{server}-{round_no}.log") if log_dir and server not in unlogged else None
-            spec = ServerSpec(server, server_argv(server, port, log_file), port, cpu=args.server_cpu, env=env)
-            proc = start_server(spec)
-            try:
-                for scenario in args.scenarios:
+        # Every server is started for the round and they take turns scenario by scenario, so the runs compared in a
+        # round are seconds apart; the turn order flips each round, so no server always runs first.
+        order = servers if round_no % 2 else servers[::-1]
+        procs: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+        log_files: dict[str, str] = {}
+        try:
+            for server in order:
+                port = free_port()
+                env = {"PYTHONPATH": args.baseline_tree} if server == "prefork-base" else None
+                if log_dir and server not in unlogged:
+                    log_files[server] = os.path.join(log_dir, f"{server}-{round_no}.log")
+                argv = server_argv(server, port, log_files.get(server))
+                procs[server] = (start_server(ServerSpec(server, argv, port, cpu=args.server_cpu, env=env)), port)
+            for scenario in args.scenarios:
+                for server in order:
                     if not serves(server, scenario.name):
                         continue
+                    proc, port = procs[server]
                     check_answer(port, scenario)
                     if args.warmup > 0:
                         measure(args, proc, scenario, port, args.warmup)
@@ -529,10 +538,11 @@ def main(argv: list[str] | None = None) -> int:
                             f"  cpu {result.server_cpu_us_per_request or 0:.1f} us/req  errors {result.errors}",
                             flush=True,
                         )
-            finally:
+        finally:
+            for proc, _ in procs.values():
                 stop_server(proc)
-            if log_file is not None:
-                access_lines[server] = access_lines.get(server, 0) + _count_lines(log_file)
+        for server, log_file in log_files.items():
+            access_lines[server] = access_lines.get(server, 0) + _count_lines(log_file)
         if not args.verbose:
             print(f"  round {round_no}/{args.repeats} done", flush=True)
 
@@ -607,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
         "\nbusy: the server's CPU time / wall time during the runs (below ~90%: wrk or other load set the pace, so"
         " req/s understates the server);"
         "\ncpu us/req: the server's own CPU time per request (median); 'cpu vs X' = X's cost / this one's;"
-        "\n'per round vs X': X's cost / this one's in each round (same round, minutes apart): median (min-max)."
+        "\n'per round vs X': X's cost / this one's in each round (measured seconds apart): median (min-max)."
     )
     if log_dir is not None:
         # every request answered (warm-ups and checks included) should have its line: a server that logs less
