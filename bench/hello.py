@@ -6,8 +6,9 @@
     python bench/hello.py --servers prefork --baseline-tree /work/main --scenarios all   # this tree against main
 
 Every server runs one process pinned to CPU 0 (``taskset -c 0``), wrk runs pinned to CPU 1
-(``wrk -t1 -c64 -d10s --latency``), one server at a time, on 127.0.0.1 with keep-alive. Access logs are off for all
-but with ``--access-log``: then each server writes its access log to a file in a temp dir (see access_log_argv).
+(``wrk -t1 -c64 -d10s --latency``) against one server at a time, on 127.0.0.1 with keep-alive. Access logs are off
+for all but with ``--access-log``: then each server writes its access log to a file in a temp dir (see
+access_log_argv).
 Servers take turns: each round starts every server (idle ones cost nothing), then for each scenario warms up and
 measures each server in turn, the order flipped from one round to the next, and stops them all; then round 2 ...
 so a drift of a shared machine's speed hits every server alike. The figure per scenario is the median
@@ -351,11 +352,14 @@ def measure(
     result.server_busy = used / elapsed if elapsed > 0 else None
     machine1, wrk = psutil.cpu_times(), _children_cpu() - children0
     if elapsed > 0:
-        # Every CPU's time but idle and iowait, less the server's and wrk's (the only child that ended meanwhile).
-        busy = sum(machine1) - sum(machine0) - (machine1.idle - machine0.idle) - (machine1.iowait - machine0.iowait)
-        busy -= (machine1.guest - machine0.guest) + (machine1.guest_nice - machine0.guest_nice)  # inside user/nice
-        result.others_busy = max(0.0, busy - used - wrk) / elapsed
-        result.steal = (machine1.steal - machine0.steal) / elapsed
+        # The time this VM's CPUs ran anything: all but idle, iowait and steal (the hypervisor ran others then),
+        # guest and guest_nice counted once (Linux counts them inside user and nice as well). Less the server's and
+        # wrk's (the only child that ended meanwhile), it is what other processes ran.
+        delta = [after - before for before, after in zip(machine0, machine1, strict=True)]
+        times = dict(zip(machine0._fields, delta, strict=True))
+        excluded = times["idle"] + times["iowait"] + times["steal"] + times["guest"] + times["guest_nice"]
+        result.others_busy = max(0.0, sum(delta) - excluded - used - wrk) / elapsed
+        result.steal = times["steal"] / elapsed
     return result
 
 
@@ -641,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         report["steal"] = {"median": statistics.median(steal), "max": max(steal)}
         print(
             f"other processes ran {statistics.median(others):.2f} CPUs' worth during a median run (max"
-            f" {max(others):.2f}); steal {statistics.median(steal):.1%} (max {max(steal):.1%})"
+            f" {max(others):.2f}); steal {statistics.median(steal):.1%} of a CPU (max {max(steal):.1%})"
         )
         if statistics.median(others) > 0.05 or max(steal) > 0.02:
             print("warning: other work shared this machine; req/s is noisy, cpu us/req and its ratios are steadier")
