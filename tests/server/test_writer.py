@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from server import dateheader
 from server.writer import HeaderInjectionError, encode_head, error_response, http_date, status_line
 
 
@@ -33,8 +36,16 @@ def test_reason_with_crlf_is_refused():
         status_line(200, "OK\r\nX: y")
 
 
-def test_date_is_cached_within_a_second():
-    assert http_date() is http_date()
+def test_date_is_cached_within_a_second(monkeypatch):
+    # A fixed clock: two real reads can straddle a second's edge (CI saw 13:45:49 then 13:45:50).
+    now = [1_800_000_000.1]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    first = http_date()
+    generation = dateheader.generation
+    now[0] = 1_800_000_000.9
+    assert http_date() is first and dateheader.generation == generation
+    now[0] = 1_800_000_001.0
+    assert http_date() == "Fri, 15 Jan 2027 08:00:01 GMT" and dateheader.generation == generation + 1
 
 
 def test_error_response_closes():
