@@ -27,8 +27,9 @@ LINE = re.compile(r"^extensions (\w+): (\d+) selected, (\d+) passed .*$", re.M)
 
 
 def libraries() -> list[str]:
-    """The vendored suites: one directory per library, named ``<name>-<version>``."""
-    return sorted(path.name for path in HERE.glob("aiohttp-*") if (path / "tests").is_dir())
+    """The vendored suites: every directory here with a ``tests/`` subdirectory, named ``<name>-<version>`` (not
+    every library's name starts with ``aiohttp-``: aiojobs, prometheus-async)."""
+    return sorted(path.name for path in HERE.iterdir() if (path / "tests").is_dir())
 
 
 def run(library: str, mode: str) -> tuple[int, str, str]:
