@@ -27,6 +27,7 @@ DESELECTED: dict[str, str] = {
     "aiohttp-session-2.12.1/tests/test_redis_storage.py": DOCKER,
     "aiohttp-session-2.12.1/tests/test_cookie_storage.py::test_clear_cookie_on_session_invalidation": "expects the client's cookie jar to report domain=127.0.0.1, which aiohttp 3.14's client does not (fails against aiohttp.web too)",
     "aiohttp-middlewares-2.4.0/tests/test_shield_middleware.py::test_shield_middleware_funcitonal": EVENT_LOOP,
+    "aiojobs-1.4.0/tests/test_scheduler.py::test_scheduler_must_be_created_within_running_loop": "the Scheduler alone on Python < 3.10 (skips itself on 3.10+): nothing of aiohttp.web",
 }
 
 XFAIL: dict[str, str] = {}
