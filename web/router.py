@@ -204,8 +204,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         return _ReadOnly(self._named)
 
     def routes(self) -> _RoutesView:
-        """A read-only, ordered view of every route in the table."""
-        return _RoutesView(self._routes)
+        """A read-only, ordered view of every route in the table; as in aiohttp 3, a sub-application's routes
+        (``add_subapp``, ``add_domain``) stand in place of the route that hands requests to it, so what walks the
+        routes (an OpenAPI generator, ``url_for()`` over them) reaches every handler the application serves."""
+        routes = self._routes
+        if self._nested:
+            routes = [inner for route in routes for inner in (route if route._nested else (route,))]
+        return _RoutesView(routes)
 
     def resources(self) -> _RoutesView:
         """aiohttp 3's view of the resources, in the order added (see ``web.resources``)."""
@@ -223,6 +228,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             raise RuntimeError("cannot add a route once the application serves requests")
         name = route.name
         resource = getattr(route, "_resource", None)
+        if resource is route:
+            resource = None  # a static route is its own resource (web.staticfiles)
         if resource is None:
             # A route with no resource is its own (static, sub-application, or built by hand).
             self._take_name(name, route.describe)

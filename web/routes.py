@@ -88,12 +88,27 @@ def handler_place(handler: Any) -> str:
     return f"{name} ({code.co_filename}:{code.co_firstlineno})" if code is not None else name
 
 
+def _code_flags(func: Any) -> int:
+    """The code flags of a function, also through ``functools.partial`` and bound methods (not ``__wrapped__``)."""
+    while True:
+        if isinstance(func, functools.partial):
+            func = func.func
+        elif inspect.ismethod(func):
+            func = func.__func__
+        else:
+            return int(func.__code__.co_flags)
+
+
 def check_handler(method: str, path: str, handler: Any) -> None:
     """Refuse, when the route is added, a handler that could only fail at request time.
 
     Every handler is called as ``handler(request)`` and must give (or be awaited for) a response. A generator
     function gives a generator, an async generator function an async generator: neither is awaitable. The error
     names the route, the handler's ``file:line`` and the fix.
+
+    What is judged is the callable the route calls, not a function it wraps: a decorator's wrapper
+    (``functools.wraps``) may call the function it wraps with other arguments than the request (aiohttp_validate
+    passes the decoded body too), or await an async generator, as aiohttp, which calls the wrapper, allows.
     """
     route = f"{method.upper() if isinstance(method, str) else method} {path}"
     if not callable(handler):
@@ -101,22 +116,19 @@ def check_handler(method: str, path: str, handler: Any) -> None:
             f"handler must be callable, got {handler!r} for {route}: pass the handler function itself, "
             f"e.g. add_route({method!r}, {path!r}, handler)"
         )
-    try:
-        func = inspect.unwrap(handler)
-    except ValueError:
-        func = handler
-    if inspect.isasyncgenfunction(func):
+    if inspect.isasyncgenfunction(handler):
         problem = "is an async generator function (it yields), which cannot be awaited for a response"
-    elif inspect.isgeneratorfunction(func) and not func.__code__.co_flags & inspect.CO_ITERABLE_COROUTINE:
+    elif inspect.isgeneratorfunction(handler) and not _code_flags(handler) & inspect.CO_ITERABLE_COROUTINE:
         # A @types.coroutine generator (the aiohttp 0.14 era's ``yield from`` handlers) is awaitable, and accepted.
         problem = "is a generator function (it yields), which cannot be awaited for a response"
     else:
         try:
-            inspect.signature(handler).bind(None)
+            inspect.signature(handler, follow_wrapped=False).bind(None)
         except ValueError:
             return  # no signature to read (some builtins): assume it takes the request
         except TypeError:
-            problem = f"cannot be called with the request: its signature is {inspect.signature(handler)}"
+            signature = inspect.signature(handler, follow_wrapped=False)
+            problem = f"cannot be called with the request: its signature is {signature}"
         else:
             return
     raise TypeError(f"handler {handler_place(handler)} for {route} {problem}; {_FIX}")

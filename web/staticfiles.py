@@ -78,6 +78,9 @@ class StaticRoute(Route):
         # aiohttp 3's StaticResource._routes, by method (aiohttp-cors reads it): the route itself answers GET and
         # HEAD; set_options_route() adds OPTIONS.
         self._routes: dict[str, Route] = {"GET": self, "HEAD": self}
+        # aiohttp's route of a static resource has it as its _resource: the route is its own (web.StaticResource
+        # is this class), so ``isinstance(route._resource, web.StaticResource)`` tells a static route, as there.
+        self._resource = self
 
     def set_options_route(self, handler: Any) -> None:
         """aiohttp 3's: answer OPTIONS for the files under the prefix with ``handler`` (aiohttp-cors adds its CORS

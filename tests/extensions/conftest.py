@@ -13,7 +13,7 @@ What a user of prefork does to such a library's suite is what ``prefork`` mode d
 ours, for the whole run (``ALIASES`` below):
 
 * ``aiohttp.web``, ``aiohttp.web_exceptions``, ``aiohttp.web_request``, ``aiohttp.web_response``,
-  ``aiohttp.web_middlewares`` and ``aiohttp.web_urldispatcher`` -> ``web``;
+  ``aiohttp.web_middlewares``, ``aiohttp.web_urldispatcher`` and ``aiohttp.web_ws`` -> ``web``;
 * ``aiohttp.abc`` -> ``web.abc``.
 
 A name ``web`` lacks falls through to aiohttp's (a library using it then meets aiohttp's class, and the test that
@@ -57,6 +57,7 @@ ALIASES = {
     "web_response": "web",
     "web_middlewares": "web",
     "web_urldispatcher": "web",
+    "web_ws": "web",  # aiohttp-rpc's WSJSONRPCServer builds web_ws.WebSocketResponse
     "abc": "web.abc",
 }
 
@@ -73,13 +74,21 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return True if _relative(collection_path) in IGNORED_FILES else None
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     parser.addoption(
         "--ext-mode",
         choices=("prefork", "mirror"),
         default="prefork",
         help="prefork: the libraries' tests against our web; mirror: against aiohttp.web itself",
     )
+    # The swap happens here, when this conftest is registered: pytest imports a library's tests/conftest.py (a
+    # ``test*`` directory under the path given) with the initial conftests, before pytest_configure, and a
+    # ``from aiohttp import web`` there must already give ours (aiohttp-apigami's conftest builds its apps).
+    config = pluginmanager.get_plugin("pytestconfig")
+    if config is not None and _in_ext_run(config):
+        known = parser.parse_known_args([*config.invocation_params.args])
+        if known.ext_mode == "prefork":
+            _swap()
 
 
 def _mode(config: pytest.Config) -> str:
@@ -93,9 +102,13 @@ def _relative(path: Path) -> str:
 # -- the swap --------------------------------------------------------------------------------------------------
 
 
+class _Alias(types.ModuleType):
+    """An aliased ``aiohttp.<module>`` (``_swap`` runs once per process)."""
+
+
 def _alias(real: types.ModuleType, ours: types.ModuleType) -> types.ModuleType:
     """A module answering with our name where we have it, else aiohttp's."""
-    module = types.ModuleType(real.__name__, ours.__doc__)
+    module = _Alias(real.__name__, ours.__doc__)
 
     def lookup(name: str) -> Any:
         try:
@@ -111,6 +124,9 @@ def _alias(real: types.ModuleType, ours: types.ModuleType) -> types.ModuleType:
 def _swap() -> None:
     """From now on, ``import aiohttp.web`` (and the rest of ``ALIASES``) gives ours."""
     import aiohttp
+
+    if isinstance(sys.modules.get("aiohttp.web"), _Alias):
+        return
 
     with warnings.catch_warnings():
         # aiohttp's test utilities and plugin, loaded with aiohttp's own web before it is swapped.

@@ -12,6 +12,7 @@ or ``...::test[params]`` (one).
 """
 
 DOCKER = "starts a Redis or memcached server in Docker (its conftest's docker fixture)"
+RPC_UTILS = "imports tests/utils.py (make_client, make_ws_client), which the aiohttp-rpc 2.0.0 sdist does not ship"
 EVENT_LOOP = "asks for pytest-asyncio's event_loop fixture, which pytest-asyncio 1.0 removed (the library pins 0.23)"
 
 # prometheus-async's pyproject.toml has "once::Warning" and ignores every warning from aiohttp: not taken, its suite
@@ -23,6 +24,12 @@ FILTERWARNINGS: dict[str, list[str]] = {
 IGNORED_FILES: dict[str, str] = {
     "aiohttp-cors-0.8.1/tests/integration/test_real_browser.py": "drives Firefox and Chrome through Selenium",
     "prometheus-async-26.1.0/tests/test_tx.py": "prometheus_async.tx, for Twisted, which is not installed: nothing of aiohttp.web (its conftest leaves the file out without Twisted too)",
+    "aiohttp-rpc-2.0.0/tests/test_args.py": RPC_UTILS,
+    "aiohttp-rpc-2.0.0/tests/test_batch.py": RPC_UTILS,
+    "aiohttp-rpc-2.0.0/tests/test_middleware.py": RPC_UTILS,
+    "aiohttp-rpc-2.0.0/tests/test_protocol_for_http.py": RPC_UTILS,
+    "aiohttp-rpc-2.0.0/tests/test_protocol_for_ws.py": RPC_UTILS,
+    "aiohttp-rpc-2.0.0/tests/test_websocket.py": RPC_UTILS,
 }
 
 DESELECTED: dict[str, str] = {

@@ -397,6 +397,60 @@ def test_a_generator_based_coroutine_is_accepted():
     assert asyncio.run(route.handler(None)).text == "old style"
 
 
+def _passing_the_body(func):
+    """A decorator as aiohttp_validate's: it calls what it wraps with more than the request."""
+
+    @functools.wraps(func)
+    async def wrapper(*args):
+        request = args[-1]
+        return await func(*args[:-1], await request.text(), request)
+
+    return wrapper
+
+
+@_passing_the_body
+async def _echo_body(body, request):
+    return Response(text=f"{request.method} {body}")
+
+
+class _Api:
+    @_passing_the_body
+    async def post(self, body, request):
+        return Response(text=f"method {body}")
+
+
+async def test_a_wrapper_is_judged_by_its_own_signature_not_the_wrapped_functions(make_server):
+    # aiohttp calls the wrapper, whatever the function functools.wraps names takes: it is accepted, and answers.
+    app = Application()
+    app.router.add_post("/function", _echo_body)
+    app.router.add_post("/method", _Api().post)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.post(server.url("/function"), data=b"hello") as r:
+            assert r.status == 200 and await r.text() == "POST hello"
+        async with s.post(server.url("/method"), data=b"hi") as r:
+            assert r.status == 200 and await r.text() == "method hi"
+
+
+def test_a_wrapper_that_cannot_take_the_request_is_still_refused():
+    @functools.wraps(_echo_body)
+    async def no_request():
+        return Response(text="never")
+
+    with pytest.raises(TypeError, match=r"cannot be called with the request: its signature is \(\)"):
+        UrlDispatcher().add_route("GET", "/", no_request)
+
+
+def test_a_partial_of_a_generator_based_coroutine_is_accepted():
+    @types.coroutine
+    def old_style(request, text):
+        yield from asyncio.sleep(0).__await__()
+        return Response(text=text)
+
+    route = UrlDispatcher().add_route("GET", "/", functools.partial(old_style, text="partial"))
+    assert asyncio.run(route.handler(None)).text == "partial"
+
+
 def test_a_duplicate_name_names_both_routes_static_included(tmp_path):
     router = UrlDispatcher()
     router.add_static("/static", tmp_path, name="files")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
+from yarl import URL
 
 import web
 from web.router import UrlDispatcher, UrlMappingMatchInfo
@@ -148,3 +149,37 @@ def test_a_match_info_being_built_takes_add_app():
     assert info.frozen
     with pytest.raises(RuntimeError, match="freeze"):
         info.add_app(first)
+
+
+async def test_routes_lists_the_subapps_routes_whose_urls_each_answer(make_server, tmp_path):
+    # aiohttp 3's router.routes() holds a sub-application's routes in place of the one handing requests to it, and
+    # a static route's _resource is its StaticResource: an OpenAPI generator walks them and calls url_for() on each.
+    (tmp_path / "a.txt").write_text("static")
+
+    async def name(request):
+        return web.Response(text=request.match_info.route.name)
+
+    inner = web.Application()
+    inner.router.add_get("/deep", name, name="deep")
+    sub = web.Application()
+    sub.router.add_get("/docs", name, name="docs")
+    sub.router.add_static("/files", tmp_path)
+    sub.add_subapp("/inner", inner)
+    app = web.Application()
+    app.router.add_get("/own", name, name="own")
+    app.add_subapp("/v1", sub)
+    routes = list(app.router.routes())
+    assert not any(isinstance(route, web.PrefixedSubAppResource) for route in routes)
+    statics = [route for route in routes if isinstance(route._resource, web.StaticResource)]
+    assert len(statics) == 1 and statics[0].url_for(filename="a.txt") == URL("/v1/files/a.txt")
+    others = [route for route in routes if route not in statics]
+    assert sorted({str(route.url_for()) for route in others}) == ["/own", "/v1/docs", "/v1/inner/deep"]
+    assert len(app.router.routes()) == len(routes) == 7  # GET and HEAD of each add_get, and the static route
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        for route in others:
+            if route.method == "GET":
+                async with s.get(server.url(str(route.url_for()))) as r:
+                    assert r.status == 200 and await r.text() == route.name
+        async with s.get(server.url(str(statics[0].url_for(filename="a.txt")))) as r:
+            assert r.status == 200 and await r.text() == "static"
