@@ -209,15 +209,21 @@ class TCPSite(BaseSite):
         super().__init__(runner, shutdown_timeout=shutdown_timeout, ssl_context=ssl_context, backlog=backlog)
         self._host = host
         self._port = (8443 if ssl_context else 8080) if port is None else port
+        self._bound_port: int | None = None
         self._reuse_address = reuse_address
         self._reuse_port = reuse_port
+
+    @property
+    def port(self) -> int:
+        """The port listened on once started (what the kernel chose for port 0), the requested one before."""
+        return self._port if self._bound_port is None else self._bound_port
 
     @property
     def name(self) -> str:
         host = "0.0.0.0" if not self._host else self._host
         if ":" in host:
             host = f"[{host}]"
-        return f"{self._scheme()}://{host}:{self._port}"
+        return f"{self._scheme()}://{host}:{self.port}"
 
     async def start(self) -> None:
         await super().start()
@@ -231,6 +237,8 @@ class TCPSite(BaseSite):
             reuse_address=self._reuse_address,
             reuse_port=self._reuse_port,
         )
+        sockets = self._server.sockets
+        self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
 
 
 class UnixSite(BaseSite):

@@ -40,6 +40,23 @@ async def test_app_runner_tcp_and_sock_sites_and_cleanup_order(tmp_path):
     assert runner.server is None and runner.sites == set()
 
 
+async def test_tcp_site_port_is_the_bound_one_once_started():
+    # aiohttp 3.14's TCPSite.port: the requested port before start(), the kernel's choice for 0 after; name uses it.
+    runner = web.AppRunner(web.Application())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    assert site.port == 0
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        assert port != 0 and site.port == port
+        assert site.name == f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as s, s.get(site.name + "/") as r:
+            assert r.status == 404
+    finally:
+        await runner.cleanup()
+
+
 async def _note(events, what):
     events.append(what)
 
