@@ -13,12 +13,11 @@ or ``...::test[params]`` (one).
 
 DOCKER = "starts a Redis or memcached server in Docker (its conftest's docker fixture)"
 RPC_UTILS = "imports tests/utils.py (make_client, make_ws_client), which the aiohttp-rpc 2.0.0 sdist does not ship"
-EVENT_LOOP = "asks for pytest-asyncio's event_loop fixture, which pytest-asyncio 1.0 removed (the library pins 0.23)"
 
 # prometheus-async's pyproject.toml has "once::Warning" and ignores every warning from aiohttp: not taken, its suite
 # passes under pytest.ini's "error" in both modes, which would catch a warning our web raises where aiohttp does not.
 FILTERWARNINGS: dict[str, list[str]] = {
-    "aiohttp-remotes-1.4.0": ["ignore:unclosed.+:ResourceWarning"],  # its setup.cfg
+    "aiohttp-remotes-1.3.0": ["ignore:unclosed.+:ResourceWarning"],  # its setup.cfg
 }
 
 IGNORED_FILES: dict[str, str] = {
@@ -36,7 +35,6 @@ DESELECTED: dict[str, str] = {
     "aiohttp-session-2.12.1/tests/test_memcached_storage.py": DOCKER,
     "aiohttp-session-2.12.1/tests/test_redis_storage.py": DOCKER,
     "aiohttp-session-2.12.1/tests/test_cookie_storage.py::test_clear_cookie_on_session_invalidation": "expects the client's cookie jar to report domain=127.0.0.1, which aiohttp 3.14's client does not (fails against aiohttp.web too)",
-    "aiohttp-middlewares-2.4.0/tests/test_shield_middleware.py::test_shield_middleware_funcitonal": EVENT_LOOP,
     "aiojobs-1.4.0/tests/test_scheduler.py::test_scheduler_must_be_created_within_running_loop": "the Scheduler alone on Python < 3.10 (skips itself on 3.10+): nothing of aiohttp.web",
     "prometheus-async-26.1.0/tests/test_aio.py::TestConsulAgent::test_integration": "registers the metrics server with a Consul agent on localhost:8500 (skips itself without one); test_mocked covers the same with a mocked agent",
 }

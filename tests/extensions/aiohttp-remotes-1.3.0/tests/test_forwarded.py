@@ -1,9 +1,13 @@
+from typing import Awaitable, Callable
+
 from aiohttp import web
-from aiohttp.pytest_plugin import AiohttpClient
+from aiohttp.test_utils import TestClient
 from aiohttp_remotes import ForwardedRelaxed, ForwardedStrict, setup as _setup
 
+_Client = Callable[[web.Application], Awaitable[TestClient]]
 
-async def test_forwarded_relaxed_ok(aiohttp_client: AiohttpClient) -> None:
+
+async def test_forwarded_relaxed_ok(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -21,7 +25,7 @@ async def test_forwarded_relaxed_ok(aiohttp_client: AiohttpClient) -> None:
         assert resp.status == 200
 
 
-async def test_forwarded_relaxed_no_for(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_relaxed_no_for(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -39,7 +43,7 @@ async def test_forwarded_relaxed_no_for(aiohttp_client: AiohttpClient) -> None:
         assert resp.status == 200
 
 
-async def test_forwarded_relaxed_no_proto(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_relaxed_no_proto(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "http"
@@ -57,7 +61,7 @@ async def test_forwarded_relaxed_no_proto(aiohttp_client: AiohttpClient) -> None
     assert resp.status == 200
 
 
-async def test_forwarded_relaxed_no_host(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_relaxed_no_host(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         url = cl.make_url("/")
         assert url.host is not None
@@ -78,7 +82,7 @@ async def test_forwarded_relaxed_no_host(aiohttp_client: AiohttpClient) -> None:
         assert resp.status == 200
 
 
-async def test_forwarded_relaxed_many_hosts(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_relaxed_many_hosts(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -98,7 +102,7 @@ async def test_forwarded_relaxed_many_hosts(aiohttp_client: AiohttpClient) -> No
         assert resp.status == 200
 
 
-async def test_forwarded_strict_ok(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_ok(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -116,7 +120,7 @@ async def test_forwarded_strict_ok(aiohttp_client: AiohttpClient) -> None:
         assert resp.status == 200
 
 
-async def test_forwarded_strict_no_proto(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_no_proto(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "http"
@@ -133,7 +137,7 @@ async def test_forwarded_strict_no_proto(aiohttp_client: AiohttpClient) -> None:
         assert resp.status == 200
 
 
-async def test_forwarded_strict_no_host(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_no_host(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host.startswith("127.0.0.1:")
         assert request.scheme == "https"
@@ -150,7 +154,7 @@ async def test_forwarded_strict_no_host(aiohttp_client: AiohttpClient) -> None:
         assert resp.status == 200
 
 
-async def test_forwarded_strict_too_many_protos(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_too_many_protos(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -165,7 +169,7 @@ async def test_forwarded_strict_too_many_protos(aiohttp_client: AiohttpClient) -
         assert resp.status == 400
 
 
-async def test_forwarded_strict_too_many_for(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_too_many_for(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -177,7 +181,7 @@ async def test_forwarded_strict_too_many_for(aiohttp_client: AiohttpClient) -> N
     assert resp.status == 400
 
 
-async def test_forwarded_strict_untrusted_ip(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_untrusted_ip(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -189,7 +193,7 @@ async def test_forwarded_strict_untrusted_ip(aiohttp_client: AiohttpClient) -> N
         assert resp.status == 400
 
 
-async def test_forwarded_strict_whitelist(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_whitelist(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.remote == "127.0.0.1"
         return web.Response()
@@ -202,7 +206,7 @@ async def test_forwarded_strict_whitelist(aiohttp_client: AiohttpClient) -> None
         assert resp.status == 200
 
 
-async def test_forwarded_strict_no_for(aiohttp_client: AiohttpClient) -> None:
+async def test_forwarded_strict_no_for(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 

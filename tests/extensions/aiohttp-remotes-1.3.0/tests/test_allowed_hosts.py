@@ -1,9 +1,13 @@
+from typing import Awaitable, Callable
+
 from aiohttp import web
-from aiohttp.pytest_plugin import AiohttpClient
+from aiohttp.test_utils import TestClient
 from aiohttp_remotes import AllowedHosts, setup as _setup
 
+_Client = Callable[[web.Application], Awaitable[TestClient]]
 
-async def test_allowed_hosts_ok(aiohttp_client: AiohttpClient) -> None:
+
+async def test_allowed_hosts_ok(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -15,7 +19,7 @@ async def test_allowed_hosts_ok(aiohttp_client: AiohttpClient) -> None:
     assert resp.status == 200
 
 
-async def test_allowed_hosts_forbidden(aiohttp_client: AiohttpClient) -> None:
+async def test_allowed_hosts_forbidden(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -27,7 +31,7 @@ async def test_allowed_hosts_forbidden(aiohttp_client: AiohttpClient) -> None:
     assert resp.status == 400
 
 
-async def test_allowed_hosts_star(aiohttp_client: AiohttpClient) -> None:
+async def test_allowed_hosts_star(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -39,7 +43,7 @@ async def test_allowed_hosts_star(aiohttp_client: AiohttpClient) -> None:
     assert resp.status == 200
 
 
-async def test_allowed_hosts_default(aiohttp_client: AiohttpClient) -> None:
+async def test_allowed_hosts_default(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 

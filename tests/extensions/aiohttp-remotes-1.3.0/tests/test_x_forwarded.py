@@ -1,7 +1,9 @@
+from typing import Awaitable, Callable
+
 import pytest
 
 from aiohttp import web
-from aiohttp.pytest_plugin import AiohttpClient
+from aiohttp.test_utils import TestClient
 from aiohttp_remotes import (
     XForwardedFiltered,
     XForwardedRelaxed,
@@ -9,8 +11,10 @@ from aiohttp_remotes import (
     setup as _setup,
 )
 
+_Client = Callable[[web.Application], Awaitable[TestClient]]
 
-async def test_x_forwarded_relaxed_ok(aiohttp_client: AiohttpClient) -> None:
+
+async def test_x_forwarded_relaxed_ok(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -34,7 +38,7 @@ async def test_x_forwarded_relaxed_ok(aiohttp_client: AiohttpClient) -> None:
     assert resp.status == 200
 
 
-async def test_x_forwarded_relaxed_no_forwards(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_relaxed_no_forwards(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         url = cl.make_url("/")
         assert url.host is not None
@@ -55,7 +59,7 @@ async def test_x_forwarded_relaxed_no_forwards(aiohttp_client: AiohttpClient) ->
     assert resp.status == 200
 
 
-async def test_x_forwarded_relaxed_multiple_for(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_relaxed_multiple_for(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -75,9 +79,7 @@ async def test_x_forwarded_relaxed_multiple_for(aiohttp_client: AiohttpClient) -
     assert resp.status == 400
 
 
-async def test_x_forwarded_relaxed_multiple_proto(
-    aiohttp_client: AiohttpClient,
-) -> None:
+async def test_x_forwarded_relaxed_multiple_proto(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -97,7 +99,7 @@ async def test_x_forwarded_relaxed_multiple_proto(
     assert resp.status == 400
 
 
-async def test_x_forwarded_relaxed_multiple_host(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_relaxed_multiple_host(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -117,7 +119,7 @@ async def test_x_forwarded_relaxed_multiple_host(aiohttp_client: AiohttpClient) 
     assert resp.status == 400
 
 
-async def test_x_forwarded_filtered_ok(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_filtered_ok(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -147,7 +149,7 @@ def test_x_forwarded_filtered_invalid_config() -> None:
             XForwardedFiltered(invalid)  # type: ignore
 
 
-async def test_x_forwarded_filtered_no_forwards(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_filtered_no_forwards(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         url = cl.make_url("/")
         assert url.host is not None
@@ -168,7 +170,7 @@ async def test_x_forwarded_filtered_no_forwards(aiohttp_client: AiohttpClient) -
     assert resp.status == 200
 
 
-async def test_x_forwarded_filtered_all_filtered(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_filtered_all_filtered(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -192,7 +194,7 @@ async def test_x_forwarded_filtered_all_filtered(aiohttp_client: AiohttpClient) 
     assert resp.status == 200
 
 
-async def test_x_forwarded_filtered_one_proto(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_filtered_one_proto(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -216,9 +218,7 @@ async def test_x_forwarded_filtered_one_proto(aiohttp_client: AiohttpClient) -> 
     assert resp.status == 200
 
 
-async def test_x_forwarded_filtered_no_proto_or_host(
-    aiohttp_client: AiohttpClient,
-) -> None:
+async def test_x_forwarded_filtered_no_proto_or_host(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         url = cl.make_url("/")
         assert url.host is not None
@@ -239,9 +239,7 @@ async def test_x_forwarded_filtered_no_proto_or_host(
     assert resp.status == 200
 
 
-async def test_x_forwarded_filtered_too_many_headers(
-    aiohttp_client: AiohttpClient,
-) -> None:
+async def test_x_forwarded_filtered_too_many_headers(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -266,7 +264,7 @@ async def test_x_forwarded_filtered_too_many_headers(
     assert resp.status == 400
 
 
-async def test_x_forwarded_invalid_remote_ip(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_invalid_remote_ip(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -291,7 +289,7 @@ async def test_x_forwarded_invalid_remote_ip(aiohttp_client: AiohttpClient) -> N
     assert resp.reason == "Invalid X-Forwarded-For header"
 
 
-async def test_x_forwarded_strict_ok(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_strict_ok(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -315,7 +313,7 @@ async def test_x_forwarded_strict_ok(aiohttp_client: AiohttpClient) -> None:
     assert resp.status == 200
 
 
-async def test_x_forwarded_strict_no_proto(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_strict_no_proto(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "http"
@@ -334,7 +332,7 @@ async def test_x_forwarded_strict_no_proto(aiohttp_client: AiohttpClient) -> Non
     assert resp.status == 200
 
 
-async def test_x_forwarded_strict_no_host(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_strict_no_host(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host.startswith("127.0.0.1:")
         assert request.scheme == "https"
@@ -352,9 +350,7 @@ async def test_x_forwarded_strict_no_host(aiohttp_client: AiohttpClient) -> None
     assert resp.status == 200
 
 
-async def test_x_forwarded_strict_too_many_headers(
-    aiohttp_client: AiohttpClient,
-) -> None:
+async def test_x_forwarded_strict_too_many_headers(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.host == "example.com"
         assert request.scheme == "https"
@@ -379,9 +375,7 @@ async def test_x_forwarded_strict_too_many_headers(
     assert resp.status == 400
 
 
-async def test_x_forwarded_strict_too_many_protos(
-    aiohttp_client: AiohttpClient,
-) -> None:
+async def test_x_forwarded_strict_too_many_protos(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -399,7 +393,7 @@ async def test_x_forwarded_strict_too_many_protos(
     assert resp.status == 400
 
 
-async def test_x_forwarded_strict_too_many_for(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_strict_too_many_for(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -411,7 +405,7 @@ async def test_x_forwarded_strict_too_many_for(aiohttp_client: AiohttpClient) ->
     assert resp.status == 400
 
 
-async def test_x_forwarded_strict_untrusted_ip(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_strict_untrusted_ip(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response()
 
@@ -423,7 +417,7 @@ async def test_x_forwarded_strict_untrusted_ip(aiohttp_client: AiohttpClient) ->
     assert resp.status == 400
 
 
-async def test_x_forwarded_strict_whitelist(aiohttp_client: AiohttpClient) -> None:
+async def test_x_forwarded_strict_whitelist(aiohttp_client: _Client) -> None:
     async def handler(request: web.Request) -> web.Response:
         assert request.remote == "127.0.0.1"
         return web.Response()
