@@ -259,7 +259,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """Add a resource of the application's own (aiohttp 3): any :class:`~web.resources.AbstractResource` with
         ``name``, ``canonical`` and ``async resolve(request)`` answering ``(match_info, allowed_methods)``, the
         match info None for a path it does not serve. It is asked as aiohttp asks its resources (see
-        ``web.resources.resolve_with_resources``); a route or one of this router's own resources is just added."""
+        ``web.resources.resolve_with_resources``); a route or one of this router's own resources is just added.
+        Only the outermost application's router takes such a resource (``NotImplementedError`` in a
+        sub-application's, which resolves without waiting)."""
         if isinstance(resource, Route):
             self.register_route(resource)
             return
@@ -267,6 +269,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             raise TypeError(f"Instance of AbstractResource class is required, got {resource!r}")
         if self._frozen:
             raise RuntimeError("Cannot register a resource into frozen router.")
+        if self._parent is not None and not isinstance(resource, Resource):
+            raise NotImplementedError(  # see subapp._SubAppRoute._attach
+                "a resource given to register_resource() is served by the outermost application only, "
+                "not by a sub-application"
+            )
         name = resource.name
         self._take_name(name, lambda: repr(resource))
         self._resources.append(resource)

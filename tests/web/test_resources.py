@@ -271,3 +271,36 @@ async def test_a_registered_resource_answers_by_aiohttp_s_order(make_server):
             assert resp.status == 405 and set(resp.headers["Allow"].split(",")) == {"GET", "POST"}
     # The match info of a resource records the application and is frozen before the handler, as in aiohttp.
     assert (app,) in [apps for apps, _ in seen] and all(frozen for _, frozen in seen)
+
+
+async def test_a_registered_resource_and_a_sub_application_keep_their_order(make_server):
+    # A sub-application's route takes the place of its prefix route in the outermost table.
+    sub = Application()
+    sub.router.add_get("/x", answer("sub route"))
+    sub.router.add_get("/{name}", answer("sub dynamic"))  # under /api, as the resource below
+    app = Application()
+    app.add_subapp("/api", sub)
+    app.router.register_resource(PrefixResource("/api", "resource after"))
+    app.router.register_resource(PrefixResource("/other", "other resource"))
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        for method, path, text in [
+            ("GET", "/api/x", "sub route"),
+            ("GET", "/api/y", "sub dynamic"),  # the sub-application was added before the resource
+            ("POST", "/api/y", "resource after"),  # which the sub-application does not answer
+            ("GET", "/other/z", "other resource"),
+        ]:
+            async with session.request(method, srv.url(path)) as resp:
+                assert (method, path, resp.status, await resp.text()) == (method, path, 200, text)
+
+
+def test_a_sub_application_refuses_a_registered_resource():
+    # Sub-applications resolve without waiting; aiohttp would call add_prefix(), which ASGIResource refuses too.
+    sub = Application()
+    sub.router.register_resource(PrefixResource("/asgi", "x"))
+    with pytest.raises(NotImplementedError, match="outermost application only"):
+        Application().add_subapp("/api", sub)
+    attached = Application()
+    Application().add_subapp("/api", attached)
+    with pytest.raises(NotImplementedError, match="outermost application only"):
+        attached.router.register_resource(PrefixResource("/asgi", "x"))
