@@ -178,8 +178,10 @@ async def resolve_with_resources(router: UrlDispatcher, request: Any) -> Any:
     # (rank, position, resource): the longest key first, then the order of registration; None is the table's answer.
     order: list[tuple[int, int, Any]] = []
     if route is not None:
-        # A resource registered when the table held n routes comes before the route added next, at index n.
-        order.append((_rank(index_key(route.canonical), path), 2 * _position(router, route) + 1, None))
+        # A resource registered when the table held n routes comes before the route added next, at index n. The
+        # route matched the path, so its answer stands at least at the root's rank (whatever its path's spelling).
+        rank = max(_rank(index_key(route.canonical), path), 0)
+        order.append((rank, 2 * _position(router, route) + 1, None))
     for position, resource in router._foreign:
         order.append((_rank(index_key(resource.canonical), path), 2 * position, resource))
     allowed: set[str] = set(own._allowed or ()) if isinstance(own, MatchInfoError) else set()
