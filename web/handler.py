@@ -153,7 +153,7 @@ class RequestHandlerFactory:
         nested = apps = hooked = inner = None
         try:
             router = app._router
-            if router.__class__ is UrlDispatcher:
+            if router.__class__ is UrlDispatcher and not router.foreign:
                 nested = router.nested_routes
                 # The default router resolves without waiting: no coroutine to create and drive. An origin-form
                 # target is the request's raw_path.
@@ -167,6 +167,11 @@ class RequestHandlerFactory:
                 nested = getattr(router, "nested_routes", None)
                 match_info = await router.resolve(request)
                 exchange.route = getattr(match_info, "route", None)
+                if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
+                    # aiohttp 3's match info of a router or resource of the application's own records the
+                    # application and is frozen before the handler runs (its current_app, apps).
+                    match_info.add_app(app)
+                    match_info.freeze()
             request._match_info = match_info
             if exchange.expect:
                 # aiohttp 3: the route's expect_handler answers Expect: 100-continue before the middlewares; a

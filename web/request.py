@@ -713,14 +713,17 @@ class Request(MutableMapping[str, Any]):
 class RequestWriter:
     """What ``Request.writer`` gives: interim (1xx) answers written before the response's head."""
 
-    __slots__ = ("_exchange",)
+    __slots__ = ("_exchange", "output_size")
 
     def __init__(self, exchange: Any) -> None:
         self._exchange = exchange
+        #: The bytes written through this writer, which an expect_handler may reset as aiohttp's counter.
+        self.output_size = 0
 
     async def write(self, data: bytes) -> None:
         """Write ``data``, an encoded interim response such as ``HTTP/1.1 100 Continue\\r\\n\\r\\n``."""
         self._exchange.write_interim(bytes(data))
+        self.output_size += len(data)
 
     async def drain(self) -> None:
         """Wait until the connection's write buffer is below its low-water mark."""

@@ -35,6 +35,10 @@ class AbstractResource(abc.ABC):
 
     __slots__ = ()
 
+    def __init__(self, *, name: str | None = None) -> None:
+        # aiohttp 3's signature: a resource of the application's own (register_resource) names itself this way.
+        self.name = name
+
     @abc.abstractmethod
     def __iter__(self) -> Iterator[Route]:
         """The routes of the resource."""
@@ -145,3 +149,69 @@ def make_resource(router: UrlDispatcher, path: str, name: str | None) -> Resourc
     if "{" in path or "}" in path:
         return DynamicResource(router, path, name)
     return PlainResource(router, path, name)
+
+
+def index_key(canonical: str) -> str:
+    """aiohttp 3's key of a resource in its router's index: the canonical path up to its last literal segment
+    (``/core/locations{tail:.*}`` -> ``/core``), without a trailing slash; the root is ``/``."""
+    if "{" in canonical:
+        canonical = canonical.partition("{")[0].rpartition("/")[0]
+    return canonical.rstrip("/") or "/"
+
+
+async def resolve_with_resources(router: UrlDispatcher, request: Any) -> Any:
+    """The match info for ``request`` of a router that also holds resources of the application's own
+    (``register_resource``: an object with aiohttp 3's ``async resolve(request) -> (match_info, allowed)``).
+
+    aiohttp 3 asks its resources by the request's path, the most explicit first: those indexed under the whole
+    path, then under each shorter prefix ending before a ``/``, down to ``/`` (see :func:`index_key`); resources
+    under the same key in the order registered. The route table's answer takes that place too, under the key of
+    the route it found and at that route's position, so a route still wins over a resource registered after it
+    under the same key (the aiohttp 0.14 API's FIFO order). A miss everywhere is a 405 when some route or resource
+    allows other methods for the path, else a 404.
+    """
+    from .router import MatchInfoError
+
+    own = router.resolve_now(request)
+    route = own._route
+    path = request.rel_url.path_safe
+    # (rank, position, resource): the longest key first, then the order of registration; None is the table's answer.
+    order: list[tuple[int, int, Any]] = []
+    if route is not None:
+        # A resource registered when the table held n routes comes before the route added next, at index n. The
+        # route matched the path, so its answer stands at least at the root's rank (whatever its path's spelling).
+        rank = max(_rank(index_key(route.canonical), path), 0)
+        order.append((rank, 2 * _position(router, route) + 1, None))
+    for position, resource in router._foreign:
+        order.append((_rank(index_key(resource.canonical), path), 2 * position, resource))
+    allowed: set[str] = set(own._allowed or ()) if isinstance(own, MatchInfoError) else set()
+    for rank, _, resource in sorted(order, key=lambda entry: (-entry[0], entry[1])):
+        if rank < 0:
+            break
+        if resource is None:
+            return own
+        match_info, methods = await resource.resolve(request)
+        if match_info is not None:
+            return match_info
+        allowed |= methods
+    return MatchInfoError(request.method, allowed)
+
+
+def _rank(key: str, path: str) -> int:
+    """How explicit ``key`` is for ``path``: its length when ``path`` is ``key`` or lies below it, else -1."""
+    if key == "/" or path == key or path.startswith(key + "/"):
+        return len(key)
+    return -1
+
+
+def _position(router: UrlDispatcher, route: Any) -> int:
+    """The position in ``router``'s table of ``route``, or of the sub-application route it was reached through."""
+    owner = getattr(route, "_owner", router)
+    if owner is router:
+        return int(route._index)
+    while owner._parent is not None and owner._parent is not router:
+        owner = owner._parent
+    for nested in router._nested:
+        if nested._app._router is owner:
+            return int(nested._index)
+    return int(route._index)  # pragma: no cover - a route of no application of this one

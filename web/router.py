@@ -30,7 +30,7 @@ from typing import Any
 
 from .abc import AbstractMatchInfo, AbstractRouter, Handler
 from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
-from .resources import Resource, make_resource
+from .resources import AbstractResource, Resource, make_resource, resolve_with_resources
 from .routes import PlainRoute, Route, RouteError, handler_place, routing_path
 from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 
@@ -171,6 +171,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._shapes: Shapes = {}  # rebuilt with the direct table
         self._frozen = False
         self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
+        # Resources of the application's own (register_resource), each with its position in the table.
+        self._foreign: list[tuple[int, Any]] = []
+        self.foreign = self._foreign  # the same list, read-only, for the request handler
         self.nested_routes = self._nested  # the same list, read-only, for the request handler
         self._app: Any = None
         self._prefix = ""  # the path prefix a parent application serves this router's application under
@@ -258,6 +261,33 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         else:
             self._root = None
         return route
+
+    def register_resource(self, resource: Any) -> None:
+        """Add a resource of the application's own (aiohttp 3): any :class:`~web.resources.AbstractResource` with
+        ``name``, ``canonical`` and ``async resolve(request)`` answering ``(match_info, allowed_methods)``, the
+        match info None for a path it does not serve. It is asked as aiohttp asks its resources (see
+        ``web.resources.resolve_with_resources``); a route or one of this router's own resources is just added.
+        Only the outermost application's router takes such a resource (``RuntimeError`` in a
+        sub-application's, which resolves without waiting)."""
+        if isinstance(resource, Route):
+            self.register_route(resource)
+            return
+        if not isinstance(resource, AbstractResource):
+            raise TypeError(f"Instance of AbstractResource class is required, got {resource!r}")
+        if self._frozen:
+            raise RuntimeError("Cannot register a resource into frozen router.")
+        if self._parent is not None and not isinstance(resource, Resource):
+            raise RuntimeError(  # see subapp._SubAppRoute._attach
+                "a resource given to register_resource() is served by the outermost application only, "
+                "not by a sub-application"
+            )
+        name = resource.name
+        self._take_name(name, lambda: repr(resource))
+        self._resources.append(resource)
+        if name is not None:
+            self._taken[name] = resource
+        if not isinstance(resource, Resource):
+            self._foreign.append((len(self._routes), resource))
 
     def add_route(
         self, method: str, path: str, handler: Any, *, name: str | None = None, expect_handler: Any = None
@@ -374,6 +404,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
     async def resolve(self, request: Any) -> AbstractMatchInfo:
         """Return the match info for ``request``; never raises (see the module docstring for the rules)."""
+        if self._foreign:
+            return await resolve_with_resources(self, request)
         return self.resolve_now(request)
 
     def resolve_now(self, request: Any) -> UrlMappingMatchInfo:

@@ -18,6 +18,7 @@ from server.exchange import HttpVersion10 as HTTP10
 from server.writer import STATUS_LINES, encode_head, status_line
 
 from .helpers import DONE, DrainAwaitable, parse_content_type
+from .payloadwriter import PayloadWriter
 
 if TYPE_CHECKING:
     from .request import Request
@@ -374,11 +375,13 @@ class StreamResponse:
         self._start(request, defer=self._DEFER_HEAD)
         return DONE
 
-    async def prepare(self, request: Request) -> None:
-        """Coroutine form of :meth:`start` (aiohttp 3 name); runs the ``on_response_prepare`` callbacks first."""
+    async def prepare(self, request: Request) -> PayloadWriter:
+        """Coroutine form of :meth:`start` (aiohttp 3 name); runs the ``on_response_prepare`` callbacks first.
+        Returns the response's body stream, as aiohttp 3 does (see ``web.payloadwriter``)."""
         if self._exchange is None:
             await request._prepare_hook(self)
         self.start(request)
+        return PayloadWriter(self)
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
         """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write).

@@ -45,6 +45,13 @@ class _SubAppRoute(Route):
         return self._app
 
     def _attach(self, router: UrlDispatcher) -> None:
+        if self._app.router.foreign:
+            # Sub-applications resolve without waiting, and such a resource's resolve() is a coroutine; aiohttp
+            # would give it the prefix through add_prefix(), which aiohttp-asgi's ASGIResource refuses too.
+            raise RuntimeError(
+                "a resource given to register_resource() is served by the outermost application only, "
+                "not by a sub-application"
+            )
         self._parent = router._app
 
     def match(self, path: str) -> dict[str, str] | None:

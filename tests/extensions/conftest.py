@@ -21,7 +21,8 @@ shows it is listed). aiohttp's client, its ``test_utils`` and ``pytest_aiohttp``
 keep their own ``aiohttp.web``: the client side of every test stays aiohttp's. ``test_utils.make_mocked_request``,
 which builds a server-side request, is ours (``web.testing``). The suites' ``aiohttp_client``,
 ``aiohttp_server`` and ``aiohttp_raw_server`` are prefork's (``web.pytest_aiohttp``: our app on our server),
-registered after pytest-aiohttp's so they take their place.
+registered after pytest-aiohttp's so they take their place; so are ``test_utils.TestServer``, ``RawTestServer`` and
+``TestClient`` (``web.testing``), for suites that start a server themselves.
 
 In ``mirror`` mode nothing is swapped and pytest-aiohttp serves aiohttp's own ``web``: every selected test must
 pass, which shows the harness (selection, plugins, configuration) loses nothing by itself.
@@ -140,10 +141,13 @@ def _swap() -> None:
         module = _alias(real, importlib.import_module(target))
         sys.modules[f"aiohttp.{name}"] = module
         setattr(aiohttp, name, module)
-    # make_mocked_request builds a server-side Request: ours, while the rest of test_utils stays aiohttp's client side.
+    # make_mocked_request builds a server-side Request, TestServer and RawTestServer serve the app, and TestClient
+    # starts its TestServer: ours, while the rest of test_utils stays aiohttp's client side.
     import web.testing
 
-    sys.modules["aiohttp.test_utils"].make_mocked_request = web.testing.make_mocked_request  # type: ignore[attr-defined]
+    test_utils = sys.modules["aiohttp.test_utils"]
+    for name in ("make_mocked_request", "TestServer", "RawTestServer", "TestClient"):
+        setattr(test_utils, name, getattr(web.testing, name))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -154,6 +158,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Registered after pytest-aiohttp, so our aiohttp_client/aiohttp_server/aiohttp_raw_server take its place.
     config.pluginmanager.register(web.pytest_aiohttp, "prefork-extensions-fixtures")
+
+
+@pytest.fixture(autouse=True)
+def _library_root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its library's directory, as in the library's own CI (run from its repository's root):
+    aiohttp-asgi's CLI tests start ``python -m aiohttp_asgi tests.cli_app:application`` from there."""
+    relative = _relative(Path(request.node.path))
+    if "/" in relative:
+        monkeypatch.chdir(HERE / relative.split("/", 1)[0])
 
 
 # -- selection -------------------------------------------------------------------------------------------------

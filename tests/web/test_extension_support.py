@@ -150,3 +150,39 @@ async def test_test_server_serves_https_with_an_ssl_context():
             assert (resp.status, await resp.text()) == (200, "https")
     finally:
         await srv.close()
+
+
+async def test_prepare_returns_the_body_stream_an_adapter_writes_through(make_server):
+    # aiohttp-asgi keeps what prepare() returns and writes the body through it: write(), then write_eof(last).
+    sizes = []
+
+    async def handler(request):
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        writer = await response.prepare(request)
+        await writer.write(b"abc" * 1000)
+        await writer.write(b"def")
+        await writer.write_eof(b"end")
+        sizes.append(writer.output_size)
+        return response
+
+    srv = await _serve(make_server, handler)
+    status, headers, body = await _get(srv)
+    assert (status, headers["Transfer-Encoding"], body) == (200, "chunked", b"abc" * 1000 + b"defend")
+    assert sizes == [3006]
+
+
+async def test_an_expect_handler_resets_the_writer_s_output_size(make_server):
+    # aiohttp-asgi's expect handler writes 100 Continue through request.writer, then resets its byte counter.
+    async def expect(request):
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0
+
+    async def handler(request):
+        return web.Response(body=await request.read())
+
+    app = web.Application()
+    app.router.add_post("/", handler, expect_handler=expect)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data=b"data", expect100=True) as resp:
+        assert (resp.status, await resp.read()) == (200, b"data")

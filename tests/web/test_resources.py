@@ -169,3 +169,138 @@ async def test_a_request_s_route_leads_to_its_resource(make_server):
         async with s.post(server.url("/r/1")) as r:
             assert r.status == 405 and set(r.headers["Allow"].split(",")) == {"GET", "OPTIONS"}
     assert seen == [resource, resource]
+
+
+class PrefixResource(AbstractResource):
+    """A resource of the application's own, as aiohttp 3's register_resource takes it (aiohttp-asgi's
+    ASGIResource is one): every path under ``prefix`` goes to one handler, for every method but DELETE."""
+
+    def __init__(self, prefix, text, *, name=None):
+        super().__init__(name=name)
+        self._prefix = prefix
+        self._text = text
+
+    @property
+    def canonical(self):
+        return self._prefix.rstrip("/") + "/{tail}"
+
+    async def resolve(self, request):
+        if not request.path.startswith(self._prefix):
+            return None, set()
+        if request.method == "DELETE":
+            return None, {"GET", "POST"}
+        return _PrefixInfo(answer(self._text)), {"GET", "POST"}
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self):
+        return 0
+
+
+class _PrefixInfo(web.AbstractMatchInfo):
+    def __init__(self, handler):
+        self._handler = handler
+        self.apps_seen = []
+        self.frozen = False
+
+    @property
+    def handler(self):
+        return self._handler
+
+    @property
+    def route(self):
+        return None
+
+    @property
+    def expect_handler(self):
+        return None
+
+    @property
+    def apps(self):
+        return tuple(self.apps_seen)
+
+    def add_app(self, app):
+        self.apps_seen.insert(0, app)
+
+    def freeze(self):
+        self.frozen = True
+
+
+def test_register_resource_names_it_among_the_resources():
+    router = UrlDispatcher()
+    resource = PrefixResource("/asgi", "x", name="asgi")
+    assert resource.name == "asgi"
+    router.register_resource(resource)
+    assert list(router.resources()) == [resource] and router.named_resources()["asgi"] is resource
+    with pytest.raises(RouteError, match="duplicate route name 'asgi'"):
+        router.register_resource(PrefixResource("/other", "y", name="asgi"))
+    with pytest.raises(TypeError, match="AbstractResource"):
+        router.register_resource(object())
+    router.freeze()
+    with pytest.raises(RuntimeError, match="frozen"):
+        router.register_resource(PrefixResource("/late", "z"))
+
+
+async def test_a_registered_resource_answers_by_aiohttp_s_order(make_server):
+    # aiohttp 3 asks its resources the most explicit first (by the longest literal prefix of their canonical
+    # path), in the order registered under the same prefix; the table's route takes its route's place there.
+    seen = []
+
+    async def record(request, handler):
+        seen.append((request.match_info.apps, request.match_info.frozen))
+        return await handler(request)
+
+    app = Application(middlewares=[web.middleware(record)])
+    app.router.add_get("/asgi/own", answer("route before"))
+    app.router.register_resource(PrefixResource("/", "root resource"))
+    app.router.register_resource(PrefixResource("/asgi", "asgi resource"))
+    app.router.add_get("/asgi/{tail}", answer("route after"))
+    app.router.add_get("/plain", answer("plain route"))
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        for path, status, text in [
+            ("/asgi/own", 200, "route before"),  # a route registered before, under the same prefix
+            ("/asgi/x", 200, "asgi resource"),  # the resource registered before the route after it
+            ("/plain", 200, "plain route"),  # its own prefix /plain is more explicit than the root resource's /
+            ("/elsewhere", 200, "root resource"),
+        ]:
+            async with session.get(srv.url(path)) as resp:
+                assert (path, resp.status, await resp.text()) == (path, status, text)
+        async with session.delete(srv.url("/elsewhere")) as resp:
+            assert resp.status == 405 and set(resp.headers["Allow"].split(",")) == {"GET", "POST"}
+    # The match info of a resource records the application and is frozen before the handler, as in aiohttp.
+    assert (app,) in [apps for apps, _ in seen] and all(frozen for _, frozen in seen)
+
+
+async def test_a_registered_resource_and_a_sub_application_keep_their_order(make_server):
+    # A sub-application's route takes the place of its prefix route in the outermost table.
+    sub = Application()
+    sub.router.add_get("/x", answer("sub route"))
+    sub.router.add_get("/{name}", answer("sub dynamic"))  # under /api, as the resource below
+    app = Application()
+    app.add_subapp("/api", sub)
+    app.router.register_resource(PrefixResource("/api", "resource after"))
+    app.router.register_resource(PrefixResource("/other", "other resource"))
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        for method, path, text in [
+            ("GET", "/api/x", "sub route"),
+            ("GET", "/api/y", "sub dynamic"),  # the sub-application was added before the resource
+            ("POST", "/api/y", "resource after"),  # which the sub-application does not answer
+            ("GET", "/other/z", "other resource"),
+        ]:
+            async with session.request(method, srv.url(path)) as resp:
+                assert (method, path, resp.status, await resp.text()) == (method, path, 200, text)
+
+
+def test_a_sub_application_refuses_a_registered_resource():
+    # Sub-applications resolve without waiting; aiohttp would call add_prefix(), which ASGIResource refuses too.
+    sub = Application()
+    sub.router.register_resource(PrefixResource("/asgi", "x"))
+    with pytest.raises(RuntimeError, match="outermost application only"):
+        Application().add_subapp("/api", sub)
+    attached = Application()
+    Application().add_subapp("/api", attached)
+    with pytest.raises(RuntimeError, match="outermost application only"):
+        attached.router.register_resource(PrefixResource("/asgi", "x"))
