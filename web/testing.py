@@ -16,6 +16,7 @@ to read a body leaves no unclosed connection behind (the suite runs with warning
 
 from __future__ import annotations
 
+import types
 from collections.abc import Coroutine, Generator
 from typing import Any
 
@@ -81,6 +82,10 @@ class TestClient:
     """
 
     __test__ = False  # not a test class, for pytest's collector
+
+    # aiohttp's TestClient is Generic[Request, Application]: annotations such as TestClient[web.Request,
+    # web.Application] (aiohttp-apigami's conftest) must evaluate.
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __init__(self, server: Any, *, cookie_jar: aiohttp.abc.AbstractCookieJar | None = None, **kwargs: Any) -> None:
         if not isinstance(server, TestServer):

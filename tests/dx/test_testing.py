@@ -191,3 +191,10 @@ def test_each_helper_imports_first_in_a_fresh_interpreter(module: str) -> None:
     code = f"import sys, {module}\nassert {without_pytest} is False or 'pytest' not in sys.modules, 'imports pytest'\n"
     env = {**os.environ, "PYTHONPATH": str(Path(web.__file__).resolve().parent.parent)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=30)
+
+
+def test_test_client_takes_type_arguments_as_aiohttps_does():
+    # aiohttp's TestClient is Generic[Request, Application]; a conftest annotating a fixture's return type with
+    # TestClient[web.Request, web.Application] (aiohttp-apigami's) evaluates it at import.
+    alias = TestClient[web.Request, web.Application]
+    assert alias.__origin__ is TestClient and alias.__args__ == (web.Request, web.Application)
