@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from yarl import URL
 
-from .routes import Route, RouteError, _compile, make_route
+from .routes import Route, _compile, check_path, make_route
 
 if TYPE_CHECKING:
     from .router import UrlDispatcher
@@ -144,8 +144,7 @@ class DynamicResource(Resource):
 
 def make_resource(router: UrlDispatcher, path: str, name: str | None) -> Resource:
     """A PlainResource for a path without ``{parts}``, else a DynamicResource (the path's rules are a route's)."""
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise RouteError(f"path should start with '/': {path!r}")
+    check_path(path)
     if "{" in path or "}" in path:
         return DynamicResource(router, path, name)
     return PlainResource(router, path, name)

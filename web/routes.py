@@ -392,10 +392,17 @@ def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:
     return pattern, formatter, prefix
 
 
+def check_path(path: Any) -> None:
+    """Refuse a route path that is not a str starting with '/', or empty: aiohttp 3 takes ``''``, which matches
+    no request of an outermost application and, in a sub-application, the prefix itself (``/oas`` for
+    ``add_subapp('/oas', oas)``, as aiohttp-pydantic's Swagger page is routed)."""
+    if not isinstance(path, str) or (path and not path.startswith("/")):
+        raise RouteError(f"path should start with '/' or be empty: {path!r}")
+
+
 def make_route(method: str, path: str, handler: Any, name: str | None) -> Route:
     """A PlainRoute for a path without ``{parts}``, else a DynamicRoute."""
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise RouteError(f"path should start with '/': {path!r}")
+    check_path(path)
     check_handler(method, path, handler)
     if "{" in path or "}" in path:
         return DynamicRoute(method, handler, name, path)

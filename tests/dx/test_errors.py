@@ -94,7 +94,7 @@ def test_a_duplicate_route_name_says_where_and_how_to_fix() -> None:
 
 
 def test_a_path_without_a_slash_is_refused() -> None:
-    with pytest.raises(ValueError, match="path should start with '/': 'items'"):
+    with pytest.raises(ValueError, match="path should start with '/' or be empty: 'items'"):
         web.Application().router.add_route("GET", "items", hello)
 
 

@@ -186,3 +186,25 @@ async def test_an_expect_handler_resets_the_writer_s_output_size(make_server):
     srv = await make_server(app)
     async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data=b"data", expect100=True) as resp:
         assert (resp.status, await resp.read()) == (200, b"data")
+
+
+async def test_an_empty_path_in_a_sub_application_serves_its_prefix(make_client):
+    # aiohttp-pydantic's oas.setup(): oas.router.add_get("", index), then app.add_subapp("/oas", oas). aiohttp takes
+    # a path that is empty (or starts with '/'); an empty one matches only the prefix itself.
+    async def index(request):
+        return web.Response(text=f"index {request.path} {request.app.router['index'].url_for()}")
+
+    oas = web.Application()
+    oas.router.add_get("", index, name="index")
+    app = web.Application()
+    app.router.add_get("", index)
+    app.add_subapp("/oas", oas)
+    client = await make_client(app)
+    assert [((resp := await client.get(path)).status, await resp.text()) for path in ("/oas", "/oas/", "/")] == [
+        (200, "index /oas /oas"),
+        (404, "404: Not Found"),
+        (404, "404: Not Found"),
+    ]
+    with pytest.raises(web.routes.RouteError, match="path should start with '/' or be empty: 'oas'"):
+        app.router.add_get("oas", index)
+

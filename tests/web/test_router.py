@@ -98,10 +98,17 @@ def test_url_query_as_pairs_and_dynamic_parts_are_quoted():
     assert route.url(parts={"name": "x"}, query=[("a", 1), ("a", 2)]) == "/u/x/?a=1&a=2"
 
 
-@pytest.mark.parametrize("path", ["a", "", "/a/{", "/a/}", "/a/{1x}", "/a/{x:(}", "/{x}/{x}"], ids=repr)
+@pytest.mark.parametrize("path", ["a", "/a/{", "/a/}", "/a/{1x}", "/a/{x:(}", "/{x}/{x}"], ids=repr)
 def test_bad_paths_are_refused(path):
     with pytest.raises(RouteError):
         UrlDispatcher().add_route("GET", path, handler)
+
+
+def test_an_empty_path_is_taken_and_matches_no_request_path():
+    # aiohttp 3 takes '' (in a sub-application it is the prefix itself: tests/web/test_extension_support.py).
+    router = UrlDispatcher()
+    route = router.add_route("GET", "", handler)
+    assert route.get_info() == {"path": ""} and route.match("/") is None and route.match("") == {}
 
 
 @pytest.mark.parametrize("method", ["", "G ET", "GET\r\n", None])
