@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from yarl import URL
 
-from .routes import Route, _compile, check_path, make_route
+from .routes import Route, _compile, check_path, make_route, prefixed_info
 
 if TYPE_CHECKING:
     from .router import UrlDispatcher
@@ -115,7 +115,7 @@ class PlainResource(Resource):
         return URL.build(path=self._router.full_prefix() + self._path)
 
     def get_info(self) -> dict[str, Any]:
-        return {"path": self._path}
+        return {"path": self._router.full_prefix() + self._path}
 
 
 class DynamicResource(Resource):
@@ -139,7 +139,7 @@ class DynamicResource(Resource):
         return URL(self._router.full_prefix() + url, encoded=True)
 
     def get_info(self) -> dict[str, Any]:
-        return {"pattern": self._pattern, "formatter": self._formatter}
+        return prefixed_info(self._router.full_prefix(), self._pattern, self._formatter)
 
 
 def make_resource(router: UrlDispatcher, path: str, name: str | None) -> Resource:

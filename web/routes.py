@@ -288,7 +288,8 @@ class PlainRoute(Route):
         return tuple(self.path.split("/")[1:])
 
     def get_info(self) -> dict[str, Any]:
-        return {"path": self.path}
+        # Behind a sub-application's prefix, as aiohttp's resource gives it once add_subapp() prefixed it.
+        return {"path": self._url_prefix() + self.path}
 
 
 class DynamicRoute(Route):
@@ -355,7 +356,16 @@ class DynamicRoute(Route):
         return head, name
 
     def get_info(self) -> dict[str, Any]:
-        return {"pattern": self.pattern, "formatter": self.formatter}
+        return prefixed_info(self._url_prefix(), self.pattern, self.formatter)
+
+
+def prefixed_info(prefix: str, pattern: re.Pattern[str], formatter: str) -> dict[str, Any]:
+    """A dynamic path's ``get_info()`` behind a sub-application's ``prefix``, as aiohttp's ``add_prefix`` leaves
+    its resource: the pattern and the formatter both start with the prefix (aiohttp-pydantic's OpenAPI paths)."""
+    if prefix:
+        pattern = re.compile(re.escape(prefix) + pattern.pattern)
+        formatter = prefix.replace("{", "{{").replace("}", "}}") + formatter
+    return {"pattern": pattern, "formatter": formatter}
 
 
 def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:

@@ -132,7 +132,8 @@ class StaticRoute(Route):
         return tuple(self._prefix.split("/")[1:])
 
     def get_info(self) -> dict[str, Any]:
-        return {"directory": self._directory, "prefix": self._prefix}
+        # Behind a sub-application's prefix, as aiohttp's StaticResource gives it once add_subapp() prefixed it.
+        return {"directory": self._directory, "prefix": self._url_prefix() + self._prefix}
 
     def __iter__(self) -> Iterator[Route]:
         """A static route is its own resource (aiohttp's ``StaticResource``): its routes are itself, for GET and

@@ -208,3 +208,27 @@ async def test_an_empty_path_in_a_sub_application_serves_its_prefix(make_client)
     with pytest.raises(web.routes.RouteError, match="path should start with '/' or be empty: 'oas'"):
         app.router.add_get("oas", index)
 
+
+async def test_route_and_resource_info_in_a_sub_application_carry_its_prefix(make_client, tmp_path):
+    # aiohttp-pydantic's OpenAPI paths are get_info()'s "path" or "formatter", which aiohttp's add_subapp() prefixed.
+    async def info(request):
+        described = []
+        for resource in request.app.router.resources():
+            for route in resource:
+                got = route.get_info()
+                assert resource.get_info() == got
+                described.append(got.get("path") or got.get("formatter") or got["prefix"])
+                if "pattern" in got:
+                    assert got["pattern"].fullmatch(request.path) or got["pattern"].fullmatch("/api/v1/7")
+        return web.json_response(described)
+
+    api = web.Application()
+    api.router.add_route("GET", "/info", info)
+    api.router.add_route("GET", "/v1/{id}", info)
+    api.router.add_static("/files", tmp_path)
+    app = web.Application()
+    app.add_subapp("/api", api)
+    client = await make_client(app)
+    resp = await client.get("/api/info")
+    assert (resp.status, await resp.json()) == (200, ["/api/info", "/api/v1/{id}", "/api/files"])
+
