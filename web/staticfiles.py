@@ -135,6 +135,12 @@ class StaticRoute(Route):
         # Behind a sub-application's prefix, as aiohttp's StaticResource gives it once add_subapp() prefixed it.
         return {"directory": self._directory, "prefix": self._url_prefix() + self._prefix}
 
+    def __repr__(self) -> str:
+        # aiohttp's StaticResource's: the route's handler is its own bound method, whose repr is this one, so
+        # Route's "<... -> handler>" would recurse (aiohttp-debugtoolbar's routes panel prints repr(handler)).
+        name = "'" + self.name + "'" if self.name is not None else ""
+        return f"<StaticResource {name} {self._prefix} -> {self._directory!r}>"
+
     def __iter__(self) -> Iterator[Route]:
         """A static route is its own resource (aiohttp's ``StaticResource``): its routes are itself, for GET and
         HEAD, and the OPTIONS route :meth:`set_options_route` adds."""

@@ -232,3 +232,20 @@ async def test_route_and_resource_info_in_a_sub_application_carry_its_prefix(mak
     resp = await client.get("/api/info")
     assert (resp.status, await resp.json()) == (200, ["/api/info", "/api/v1/{id}", "/api/files"])
 
+
+async def test_the_repr_of_every_route_handler_static_included(make_client, tmp_path):
+    # aiohttp-debugtoolbar's routes panel prints repr(route.handler); a static route's handler is its own bound
+    # method, whose repr is the route's, as aiohttp's StaticResource's is.
+    async def routes(request):
+        return web.json_response([repr(route.handler) for route in request.app.router.routes()])
+
+    app = web.Application()
+    app.router.add_route("GET", "/routes", routes)
+    app.router.add_static("/static", tmp_path, name="files")
+    client = await make_client(app)
+    resp = await client.get("/routes")
+    assert resp.status == 200
+    shown = await resp.json()
+    assert len(shown) == 2
+    assert shown[0].startswith("<function test_the_repr_of_every_route_handler_static_included.<locals>.routes")
+    assert shown[1] == f"<bound method StaticRoute._handle of <StaticResource 'files' /static -> {tmp_path!r}>>"
