@@ -184,7 +184,7 @@ class RequestHandlerFactory:
             if match_info.__class__ is UrlMappingMatchInfo:
                 # The router's own info: what its ``handler`` and ``apps`` properties return, read from the slots
                 # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
-                handler = match_info._route.handler
+                handler = match_info._route._handler
                 apps = match_info._apps if nested else None
                 routed = True
             else:

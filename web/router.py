@@ -90,7 +90,7 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
 
     @property
     def handler(self) -> Handler:
-        return self._route.handler
+        return self._route._handler
 
     @property
     def route(self) -> Route:

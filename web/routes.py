@@ -180,14 +180,16 @@ class Route:
     processes the route, ``name`` the route's name or None.
     """
 
-    __slots__ = ("_index", "_methods", "_owner", "_resource", "expect_handler", "handler", "method", "name")
+    __slots__ = ("_handler", "_index", "_methods", "_owner", "_resource", "expect_handler", "method", "name")
 
     #: True for the routes that hand requests to a sub-application (``web.subapp``).
     _nested = False
 
     def __init__(self, method: str, handler: Any, name: str | None) -> None:
         self.method = _check_method(method)
-        self.handler: Handler = wrap_handler(handler)
+        # aiohttp 3's slot: a request is served by whatever it holds then. Libraries replace it to wrap every
+        # handler once the routes are in (aiohttp-deps' on_startup init: route._handler = InjectableFuncHandler(...)).
+        self._handler: Handler = wrap_handler(handler)
         self.name = name
         # None means any method; otherwise a set, so routes answering several methods (static: GET and HEAD)
         # are checked with the same cheap membership test.
@@ -197,6 +199,11 @@ class Route:
         self._resource: Any = None  # the web.resources.Resource holding the route, if any
         #: aiohttp 3's handler for ``Expect: 100-continue`` (see ``UrlDispatcher.add_route``), or None.
         self.expect_handler: Any = None
+
+    @property
+    def handler(self) -> Handler:
+        """The coroutine that processes the route (read-only, as aiohttp 3's ``route.handler``)."""
+        return self._handler
 
     @property
     def resource(self) -> Any:

@@ -249,3 +249,46 @@ async def test_the_repr_of_every_route_handler_static_included(make_client, tmp_
     assert len(shown) == 2
     assert shown[0].startswith("<function test_the_repr_of_every_route_handler_static_included.<locals>.routes")
     assert shown[1] == f"<bound method StaticRoute._handle of <StaticResource 'files' /static -> {tmp_path!r}>>"
+
+
+async def test_a_handler_swapped_through_route_handler_on_startup_serves(make_client):
+    # aiohttp-deps' init (on_startup): for every route, route._handler = a caller that resolves the registered
+    # function's dependencies (which need not take the request) and calls it. A request is served by whatever the
+    # route holds then; route.handler reads it and, as aiohttp's, cannot be assigned.
+    async def hello(name: str = "world"):
+        return web.Response(text=f"hello {name}")
+
+    class Item(web.View):
+        async def get(self, suffix="!"):
+            return web.Response(text=f"item {self.request.match_info['id']}{suffix}")
+
+    def injected(route):
+        original = route.handler
+        if isinstance(original, type):
+
+            async def view(request):
+                view = original(request)
+                return await view.get(suffix="?")
+
+            return view
+
+        async def function(request):
+            return await original(name=request.query.get("name", "you"))
+
+        return function
+
+    async def init(app):
+        for route in app.router.routes():
+            route._handler = injected(route)
+
+    app = web.Application()
+    app.router.add_get("/hello", hello)
+    app.router.add_view("/items/{id}", Item)
+    app.on_startup.append(init)
+    client = await make_client(app)
+    answers = [((resp := await client.get(path)).status, await resp.text()) for path in ("/hello?name=x", "/items/7")]
+    assert answers == [(200, "hello x"), (200, "item 7?")]
+    route = app.router.routes()[0]
+    assert route.handler is route._handler and route.handler.__name__ == "function"
+    with pytest.raises(AttributeError):
+        route.handler = hello
