@@ -106,9 +106,11 @@ def check_handler(method: str, path: str, handler: Any) -> None:
     function gives a generator, an async generator function an async generator: neither is awaitable. The error
     names the route, the handler's ``file:line`` and the fix.
 
-    What is judged is the callable the route calls, not a function it wraps: a decorator's wrapper
-    (``functools.wraps``) may call the function it wraps with other arguments than the request (aiohttp_validate
-    passes the decoded body too), or await an async generator, as aiohttp, which calls the wrapper, allows.
+    The handler's signature is not judged: what serves a request is whatever the route holds by then, and aiohttp
+    accepts any callable when the route is added. A library may register handlers that take their dependencies
+    rather than the request and swap in its own caller before the application serves (aiohttp-deps sets
+    ``route._handler`` in its ``on_startup`` hook); a decorator's wrapper (``functools.wraps``) may call the function
+    it wraps with other arguments than the request (aiohttp_validate passes the decoded body too).
     """
     route = f"{method.upper() if isinstance(method, str) else method} {path}"
     if not callable(handler):
@@ -122,15 +124,7 @@ def check_handler(method: str, path: str, handler: Any) -> None:
         # A @types.coroutine generator (the aiohttp 0.14 era's ``yield from`` handlers) is awaitable, and accepted.
         problem = "is a generator function (it yields), which cannot be awaited for a response"
     else:
-        try:
-            inspect.signature(handler, follow_wrapped=False).bind(None)
-        except ValueError:
-            return  # no signature to read (some builtins): assume it takes the request
-        except TypeError:
-            signature = inspect.signature(handler, follow_wrapped=False)
-            problem = f"cannot be called with the request: its signature is {signature}"
-        else:
-            return
+        return
     raise TypeError(f"handler {handler_place(handler)} for {route} {problem}; {_FIX}")
 
 
