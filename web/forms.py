@@ -91,6 +91,15 @@ class FileField(NamedTuple):
     #: content_type)`` of the aiohttp 0.14 API still constructs.
     headers: CIMultiDictProxy[str] = _NO_HEADERS
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> dict[str, Any]:
+        """A pydantic field of this type takes a ``FileField`` as it is, as one of aiohttp's does (an attrs class,
+        an arbitrary type to pydantic: an ``isinstance`` check). Left to itself, pydantic validates a namedtuple
+        field by field, and ``file: IO[bytes]`` refuses the spooled file (``typing.IO`` is no ABC of it): a model
+        with ``file: web.FileField``, as aiohttp-deps' ``Form()`` validates ``post()`` with, refused every upload.
+        The schema is pydantic-core's ``is_instance_schema(cls)``, a plain dict, so nothing here imports pydantic."""
+        return {"type": "is-instance", "cls": cls}
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FormLimits:

@@ -292,3 +292,33 @@ async def test_a_handler_swapped_through_route_handler_on_startup_serves(make_cl
     assert route.handler is route._handler and route.handler.__name__ == "function"
     with pytest.raises(AttributeError):
         route.handler = hello
+
+
+async def test_a_pydantic_model_takes_an_uploaded_file_field(make_client):
+    # aiohttp-deps' Form() validates post() against a pydantic model with "file: web.FileField"
+    # (arbitrary_types_allowed): pydantic checks isinstance, as for aiohttp's FileField (an attrs class), rather than
+    # validating our namedtuple field by field, where "file: IO[bytes]" refused the spooled file.
+    pydantic = pytest.importorskip("pydantic")
+
+    class Upload(pydantic.BaseModel):
+        id: int
+        file: web.FileField
+        model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+
+    async def handler(request):
+        try:
+            upload = Upload.model_validate(dict(await request.post()))
+        except pydantic.ValidationError as error:
+            return web.Response(status=400, text=str(error))
+        return web.Response(text=f"{upload.id} {upload.file.filename} {upload.file.file.read().decode()}")
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    client = await make_client(app)
+    form = aiohttp.FormData()
+    form.add_field("id", "1")
+    form.add_field("file", b"bytes", filename="a.bin")
+    resp = await client.post("/", data=form)
+    assert (resp.status, await resp.text()) == (200, "1 a.bin bytes")
+    resp = await client.post("/", data={"id": "1", "file": "not a file"})
+    assert resp.status == 400 and "Input should be an instance of FileField" in await resp.text()
