@@ -155,9 +155,14 @@ class Application(dict):  # type: ignore[type-arg]
         middlewares: Iterable[Any] = (),
         client_max_size: int | None = 1024**2,
         handler_args: dict[str, Any] | None = None,
+        debug: Any = ...,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if debug is not ...:
+            # aiohttp 3's keyword, deprecated with this warning: it sets ``app.debug``, not an item of the mapping.
+            warnings.warn("debug argument is deprecated", DeprecationWarning, stacklevel=2)
+        self._debug = debug
         self._handler_args = dict(handler_args or {})
         if router is None:
             from .router import UrlDispatcher
@@ -307,6 +312,20 @@ class Application(dict):  # type: ignore[type-arg]
         if self._loop is not None:
             return self._loop
         return asyncio.get_running_loop()
+
+    @property
+    def debug(self) -> bool:
+        """aiohttp 3's, deprecated with this warning: the ``debug=`` given, else the debug mode of the application's
+        loop (the one given, else the running one); False outside a loop."""
+        warnings.warn("debug property is deprecated", DeprecationWarning, stacklevel=2)
+        if self._debug is not ...:
+            return self._debug
+        if self._loop is not None:
+            return self._loop.get_debug()
+        try:
+            return asyncio.get_running_loop().get_debug()
+        except RuntimeError:
+            return False
 
     @property
     def middlewares(self) -> list[Any]:

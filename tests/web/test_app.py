@@ -121,6 +121,31 @@ async def test_custom_router_only_needs_resolve(make_server):
         assert await resp.text() == "c/b/a"
 
 
+async def test_debug_is_aiohttp_3s_deprecated_argument_and_property(make_server):
+    # aiohttp-utils' Runner reads app.debug (its reload default). As in aiohttp 3, debug= sets it, not an item of the
+    # application's mapping; without it, app.debug is the debug mode of the loop the application runs on.
+    async def handler(request):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            debug = request.app.debug
+        return web.Response(text=f"{debug} {[str(w.message) for w in caught]}")
+
+    with pytest.warns(DeprecationWarning, match="^debug argument is deprecated$"):
+        app = web.Application(debug=True)
+    assert "debug" not in app
+    app.router.add_get("/", handler)
+    quiet = web.Application()
+    quiet.router.add_get("/", handler)
+    for application, debug in ((app, True), (quiet, asyncio.get_running_loop().get_debug())):
+        srv = await make_server(application)
+        async with aiohttp.ClientSession() as session, session.get(srv.url("/")) as resp:
+            assert await resp.text() == f"{debug} ['debug property is deprecated']"
+    with pytest.warns(DeprecationWarning, match="^debug argument is deprecated$"):
+        off = web.Application(debug=False)
+    with pytest.warns(DeprecationWarning, match="^debug property is deprecated$"):
+        assert off.debug is False
+
+
 def test_a_router_argument_warns_as_aiohttp_does_and_is_still_used():
     # Application(router=...) is the aiohttp 0.14 API; aiohttp 3 deprecates it with this warning.
     custom = web.UrlDispatcher()
