@@ -27,6 +27,9 @@ registered after pytest-aiohttp's so they take their place; so are ``test_utils.
 In ``mirror`` mode nothing is swapped and pytest-aiohttp serves aiohttp's own ``web``: every selected test must
 pass, which shows the harness (selection, plugins, configuration) loses nothing by itself.
 
+A library whose async tests run on another plugin than pytest-asyncio in ``auto`` mode (aiohttp-deps: anyio's) gets
+its own pytest-asyncio mode, in both modes (``ASYNCIO_MODE`` in ``expectations.py``).
+
 Tests needing what cannot run here (Docker, a browser) are left out in both modes, and tests failing against ours
 are strict xfails with their reason, in prefork mode only: both lists are in ``expectations.py``.
 
@@ -151,13 +154,29 @@ def _swap() -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not _in_ext_run(config) or _mode(config) != "prefork":
+    if not _in_ext_run(config):
+        return
+    _library_asyncio_mode(config)
+    if _mode(config) != "prefork":
         return
     _swap()
     import web.pytest_aiohttp
 
     # Registered after pytest-aiohttp, so our aiohttp_client/aiohttp_server/aiohttp_raw_server take its place.
     config.pluginmanager.register(web.pytest_aiohttp, "prefork-extensions-fixtures")
+
+
+def _library_asyncio_mode(config: pytest.Config) -> None:
+    """The library's own pytest-asyncio mode (``ASYNCIO_MODE``), unless ``--asyncio-mode`` is given; runs before
+    pytest-asyncio reads it, at collection."""
+    from expectations import ASYNCIO_MODE
+
+    libraries = {
+        _relative(Path(config.invocation_params.dir, arg.split("::", 1)[0])).split("/", 1)[0] for arg in config.args
+    }
+    modes = {ASYNCIO_MODE[library] for library in libraries if library in ASYNCIO_MODE}
+    if len(modes) == 1 and config.getoption("asyncio_mode") is None:
+        config.option.asyncio_mode = modes.pop()
 
 
 @pytest.fixture(autouse=True)

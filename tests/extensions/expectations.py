@@ -2,6 +2,7 @@
 """What the extensions run expects of each vendored test that does not simply pass against our ``web``.
 
 ``FILTERWARNINGS``: a library's own warning filters, from its configuration, added to every one of its tests.
+``ASYNCIO_MODE``: a library's own pytest-asyncio mode, where it is not pytest.ini's ``auto``.
 ``IGNORED_FILES``: test files not collected in either mode (they need what this machine does not run).
 ``DESELECTED``: tests left out in both modes, with the reason.
 ``XFAIL``: tests that fail against our ``web`` (prefork mode), each with its reason; they are marked
@@ -16,11 +17,34 @@ RPC_UTILS = "imports tests/utils.py (make_client, make_ws_client), which the aio
 
 # prometheus-async's pyproject.toml has "once::Warning" and ignores every warning from aiohttp: not taken, its suite
 # passes under pytest.ini's "error" in both modes, which would catch a warning our web raises where aiohttp does not.
+# aiohttp-utils sets no warning filter (its CI does not make warnings errors): taken are the deprecations its tests
+# meet in both modes, aiohttp 3's of the API they use (Application(router=, loop=, debug=), app.loop, app.debug,
+# plain-function handlers, old-style middleware factories), its own runner's, and Python's of asyncio.get_event_loop()
+# without a loop (its session-wide loop fixture).
 FILTERWARNINGS: dict[str, list[str]] = {
     "aiohttp-remotes-1.3.0": ["ignore:unclosed.+:ResourceWarning"],  # its setup.cfg
+    "aiohttp-utils-3.2.1": [
+        "ignore:router argument is deprecated:DeprecationWarning",
+        "ignore:loop argument is deprecated:DeprecationWarning",
+        "ignore:debug argument is deprecated:DeprecationWarning",
+        "ignore:loop property is deprecated:DeprecationWarning",
+        "ignore:debug property is deprecated:DeprecationWarning",
+        "ignore:old-style middleware .* deprecated, see #2252:DeprecationWarning",
+        "ignore:Bare functions are deprecated, use async ones:DeprecationWarning",
+        "ignore:aiohttp_utils.runner is deprecated:DeprecationWarning",
+        "ignore:There is no current event loop:DeprecationWarning",  # its loop fixture, on Python 3.12 and 3.13
+    ],
+}
+
+# aiohttp-deps runs its async tests and fixtures on anyio's pytest plugin (@pytest.mark.anyio, its anyio_backend
+# fixture) and has no pytest-asyncio: in auto mode pytest-asyncio also claims its async aiohttp_client fixture, which
+# then runs on another loop than the test (74 of its 82 tests failed against aiohttp.web itself).
+ASYNCIO_MODE: dict[str, str] = {
+    "aiohttp-deps-1.1.5": "strict",
 }
 
 IGNORED_FILES: dict[str, str] = {
+    "aiohttp-utils-3.2.1/tests/test_examples.py": "imports the apps of the sdist's examples/ (examples.kitchen_sink, examples.mako_example), outside tests/ and not vendored: here `examples` is prefork's own package",
     "aiohttp-cors-0.8.1/tests/integration/test_real_browser.py": "drives Firefox and Chrome through Selenium",
     "prometheus-async-26.1.0/tests/test_tx.py": "prometheus_async.tx, for Twisted, which is not installed: nothing of aiohttp.web (its conftest leaves the file out without Twisted too)",
     "aiohttp-rpc-2.0.0/tests/test_args.py": RPC_UTILS,
@@ -37,6 +61,7 @@ DESELECTED: dict[str, str] = {
     "aiohttp-session-2.12.1/tests/test_cookie_storage.py::test_clear_cookie_on_session_invalidation": "expects the client's cookie jar to report domain=127.0.0.1, which aiohttp 3.14's client does not (fails against aiohttp.web too)",
     "aiojobs-1.4.0/tests/test_scheduler.py::test_scheduler_must_be_created_within_running_loop": "the Scheduler alone on Python < 3.10 (skips itself on 3.10+): nothing of aiohttp.web",
     "prometheus-async-26.1.0/tests/test_aio.py::TestConsulAgent::test_integration": "registers the metrics server with a Consul agent on localhost:8500 (skips itself without one); test_mocked covers the same with a mocked agent",
+    "aiohttp-utils-3.2.1/tests/test_negotiation.py::test_renders_to_json_by_default": "expects Content-Type: application/octet-stream on a response with an empty body, which aiohttp 3.14 leaves out (RFC 9110 §8.3; fails against aiohttp.web too)",
 }
 
 XFAIL: dict[str, str] = {}
