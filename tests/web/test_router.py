@@ -467,3 +467,35 @@ def test_a_duplicate_name_names_both_routes_static_included(tmp_path):
     assert f"duplicate route name 'files' for GET /files (handler ({_place(handler)}))" in message
     assert ": GET /static/ (StaticRoute._handle (" in message
     assert message.endswith("already has it; give one of them another name")
+
+
+# -- subclasses of the router ------------------------------------------------------------------------------------
+
+
+class _DelegatingRouter(UrlDispatcher):
+    """A router front that adds to an application's router, as aiohttp-swagger3's ``SwaggerDocs`` is: it keeps
+    the application in ``_app`` (a slot), set before ``super().__init__()``; aiohttp's router has no ``_app``."""
+
+    __slots__ = ("_app", "prefix")
+
+    def __init__(self, app, prefix):
+        self._app = app
+        self.prefix = prefix
+        super().__init__()
+
+    def add_route(self, method, path, handler, **kwargs):
+        return self._app.router.add_route(method, self.prefix + path, handler, **kwargs)
+
+
+async def test_a_router_subclass_keeps_the_app_it_set_before_the_routers_constructor(make_server):
+    app = Application()
+    front = _DelegatingRouter(app, "/api")
+    assert front._app is app
+    front.add_routes([post("/a", handler)])  # web.post() registers through add_post(), and that add_route()
+    front.add_delete("/b", other)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.post(server.url("/api/a")) as r:
+            assert r.status == 200 and await r.text() == "ok"
+        async with s.delete(server.url("/api/b")) as r:
+            assert r.status == 200 and await r.text() == "other"
