@@ -103,7 +103,11 @@ def check_handler(method: str, path: str, handler: Any) -> None:
     """Refuse, when the route is added, a handler that could only fail at request time.
 
     Every handler is called as ``handler(request)`` and must give (or be awaited for) a response. A generator
-    function gives a generator, an async generator function an async generator: neither is awaitable. The error
+    function gives a generator, an async generator function an async generator: neither is awaitable. A handler
+    must take the request as its first positional parameter (the aiohttp 0.14 reference: "Every handler accepts a
+    request instance as the first positional parameter"); one that requires more parameters is accepted, as aiohttp
+    accepts it, and fails only if a request reaches it: aiohttp-swagger3 adds a ``(request, pet_id)`` handler for
+    the documented GET, which it calls with the parsed parameters, and as is for the undocumented HEAD. The error
     names the route, the handler's ``file:line`` and the fix.
 
     What is judged is the callable the route calls, not a function it wraps: a decorator's wrapper
@@ -123,7 +127,7 @@ def check_handler(method: str, path: str, handler: Any) -> None:
         problem = "is a generator function (it yields), which cannot be awaited for a response"
     else:
         try:
-            inspect.signature(handler, follow_wrapped=False).bind(None)
+            inspect.signature(handler, follow_wrapped=False).bind_partial(None)
         except ValueError:
             return  # no signature to read (some builtins): assume it takes the request
         except TypeError:
