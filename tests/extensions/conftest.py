@@ -35,7 +35,9 @@ In the project's main test run (``python -m pytest`` from the root) this directo
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
 import sys
 import types
 import warnings
@@ -167,6 +169,24 @@ def _library_root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     relative = _relative(Path(request.node.path))
     if "/" in relative:
         monkeypatch.chdir(HERE / relative.split("/", 1)[0])
+
+
+@pytest.fixture
+async def test_client(aiohttp_client: Any) -> Any:
+    """aiohttp's own pytest plugin's ``test_client`` (``aiohttp.pytest_plugin``, which pytest-aiohttp 0.x loaded),
+    for suites written for that plugin (aiohttp-csrf2's): ``aiohttp_client`` (the mode's: prefork's or
+    pytest-aiohttp's), whose first argument may also be an app factory, called as ``factory(loop, *args,
+    **kwargs)``. That plugin cannot be loaded beside pytest-aiohttp 1.x and pytest-asyncio (its ``loop`` fixture and
+    its way of running coroutine tests clash with theirs), so the fixture is given here, without the
+    DeprecationWarning aiohttp's emits (the suite's own configuration does not make warnings errors)."""
+    loop = asyncio.get_running_loop()
+
+    async def go(param: Any, *args: Any, **kwargs: Any) -> Any:
+        if inspect.isroutine(param):
+            return await aiohttp_client(param(loop, *args, **kwargs))
+        return await aiohttp_client(param, *args, **kwargs)
+
+    return go
 
 
 # -- selection -------------------------------------------------------------------------------------------------
