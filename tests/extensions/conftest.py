@@ -28,7 +28,8 @@ In ``mirror`` mode nothing is swapped and pytest-aiohttp serves aiohttp's own ``
 pass, which shows the harness (selection, plugins, configuration) loses nothing by itself.
 
 Tests needing what cannot run here (Docker, a browser) are left out in both modes, and tests failing against ours
-are strict xfails with their reason, in prefork mode only: both lists are in ``expectations.py``.
+are strict xfails with their reason, in prefork mode only (or xfails not run, where a failure leaves behind state
+that fails the tests after it): the lists are in ``expectations.py``.
 
 In the project's main test run (``python -m pytest`` from the root) this directory collects nothing.
 """
@@ -201,13 +202,13 @@ def _key(item: pytest.Item) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not _in_ext_run(config):
         return
-    from expectations import DESELECTED, FILTERWARNINGS, XFAIL
+    from expectations import DESELECTED, FILTERWARNINGS, NOT_RUN, XFAIL
 
     for item in items:
         # The library's own warning filters (its setup.cfg or pyproject.toml), on top of pytest.ini's.
         for spec in FILTERWARNINGS.get(_key(item).split("/", 1)[0], ()):
             item.add_marker(pytest.mark.filterwarnings(spec))
-    select(config, items, _key, deselected=DESELECTED, xfail=XFAIL, prefork=_mode(config) == "prefork")
+    select(config, items, _key, deselected=DESELECTED, xfail=XFAIL, not_run=NOT_RUN, prefork=_mode(config) == "prefork")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
