@@ -6,6 +6,9 @@
 ``DESELECTED``: tests left out in both modes, with the reason.
 ``XFAIL``: tests that fail against our ``web`` (prefork mode), each with its reason; they are marked
 ``xfail(strict=True)``, so one that starts passing fails the run until it is taken off this list.
+``NOT_RUN``: tests that fail against our ``web`` and whose failure leaves behind state that fails the tests after
+them (a suite whose tests undo a global patch at their end, not in a fixture); they are marked ``xfail(run=False)``,
+in prefork mode.
 
 Keys are ``library-dir/tests/file`` (every test in it), ``library-dir/tests/file::test`` (every parametrization)
 or ``...::test[params]`` (one).
@@ -18,6 +21,11 @@ RPC_UTILS = "imports tests/utils.py (make_client, make_ws_client), which the aio
 # passes under pytest.ini's "error" in both modes, which would catch a warning our web raises where aiohttp does not.
 FILTERWARNINGS: dict[str, list[str]] = {
     "aiohttp-remotes-1.3.0": ["ignore:unclosed.+:ResourceWarning"],  # its setup.cfg
+    # Its repository's pytest.ini leaves warnings warnings; the instrumentor subclasses web.Application, which
+    # aiohttp 3 discourages with this warning (mirror mode; our Application does not warn).
+    "opentelemetry-instrumentation-aiohttp-server-0.66b1": [
+        "ignore:Inheritance class _InstrumentedApplication from web.Application is discouraged:DeprecationWarning"
+    ],
 }
 
 IGNORED_FILES: dict[str, str] = {
@@ -40,3 +48,14 @@ DESELECTED: dict[str, str] = {
 }
 
 XFAIL: dict[str, str] = {}
+
+OTEL = "opentelemetry-instrumentation-aiohttp-server-0.66b1/tests/test_aiohttp_server_integration.py"
+# The exception event's exception.type is the class's module and qualified name: web.exceptions.HTTPBadGateway for
+# ours, where the test expects aiohttp's module. Failing, the test skips its uninstrument(), and every test after it
+# in the file finds the instrumentor already on, with the failed test's tracer: 0 spans.
+EXCEPTION_MODULE = "expects the exception event's exception.type to name aiohttp's module (aiohttp.web_exceptions.HTTPBadGateway); our HTTP exceptions are web.exceptions' (the user imports web), the rest of the span is aiohttp's; not run: failing, it leaves the instrumentation on and fails the tests after it"
+
+NOT_RUN: dict[str, str] = {
+    f"{OTEL}::test_http_server_error_records_error": EXCEPTION_MODULE,
+    f"{OTEL}::test_http_server_error_records_error_new_semconv": EXCEPTION_MODULE,
+}
