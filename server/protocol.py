@@ -155,6 +155,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self.phase = _AWAITING_HEAD
         self._parser: Any = None
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
+        self._body_drain: asyncio.Task[bool] | None = None  # _task while it is the body drain
         self._kicking = False
         self._direct = DIRECT  # does a handler's task run its coroutine alone, not in _answer (see _kick)?
         self._context = contextvars.Context()
@@ -449,13 +450,15 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         verdict = self._settle(exchange, error)
         if verdict is _DRAIN:
             # In the connection's context, as each handler's task starts, not in the finished handler's.
-            self._task = drain = self.loop.create_task(drain_body(self, exchange), context=self._context.copy())
+            self._task = self._body_drain = drain = self.loop.create_task(
+                drain_body(self, exchange), context=self._context.copy()
+            )
             drain.add_done_callback(self._drained)
         return verdict
 
     def _drained(self, task: asyncio.Task[bool]) -> None:
         """The unread body of the head of the queue is discarded (or could not be): go on, or close."""
-        self._task = None
+        self._task = self._body_drain = None
         if self.closed:
             return
         if task.cancelled() or task.exception() is not None or not task.result():
@@ -579,6 +582,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self._shutdown_sink()
         elif self.phase is _IDLE:
             self.deadline = grace_deadline
+        elif self._body_drain is not None and len(self.queue) == 1:
+            # The last answer is out and the rest of its request's body was read only to keep the connection for
+            # another request, which will not be served now: close (a lingering close, within the grace).
+            self._body_drain.cancel()
 
     def on_deadline(self, now: float) -> None:
         """Called by the registry's ticker once ``deadline`` has passed."""

@@ -55,6 +55,8 @@ async def drain_body(protocol: HttpProtocol, exchange: Exchange) -> bool:
     body = exchange.body
     if body.expecting_continue or body.exception() is not None or protocol._stop_parsing:
         return False
+    if protocol.draining and len(protocol.queue) == 1:
+        return False  # the connection closes after this answer: nothing to keep it for (a lingering close follows)
     length = exchange.headers.get("Content-Length")
     received = body.raw_bytes if isinstance(body, DecodingStreamReader) else body.total_bytes
     remaining = int(length) - received if length is not None else None

@@ -3,7 +3,8 @@ extension libraries' tests), each run on our ``web`` (prefork mode) or on aiohtt
 
 * :func:`select` leaves out the tests listed as DESELECTED (both modes) and, in prefork mode, marks the ones listed
   as XFAIL ``xfail(strict=True)`` with their reason, so a test that starts passing fails the run until its entry
-  goes.
+  goes, and the ones listed as NOT_RUN ``xfail(run=False)``: a test whose failure would leave behind state that
+  fails the tests after it.
 * :func:`summarize` prints one line of figures per run (``<label> <mode>: N selected, P passed (x%), ...``), which
   each suite's ``report.py`` reads.
 
@@ -43,9 +44,10 @@ def select(
     deselected: Mapping[str, str],
     xfail: Mapping[str, str],
     prefork: bool,
+    not_run: Mapping[str, str] | None = None,
 ) -> None:
     """Drop the ``deselected`` tests from ``items`` (reported to pytest as deselected); in ``prefork`` mode, mark
-    each test ``xfail`` lists strict xfail with its reason."""
+    each test ``xfail`` lists strict xfail with its reason, and each test ``not_run`` lists xfail not run."""
     kept, dropped = [], []
     for item in items:
         (dropped if listed(key(item), deselected) is not None else kept).append(item)
@@ -58,6 +60,9 @@ def select(
         reason = listed(key(item), xfail)
         if reason:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+        reason = listed(key(item), not_run or {})
+        if reason:
+            item.add_marker(pytest.mark.xfail(reason=reason, run=False))
 
 
 def summarize(terminalreporter: Any, label: str, mode: str, title: str) -> None:

@@ -115,8 +115,17 @@ async def send_source(response: Any, source: Any) -> None:
         async for chunk in source:
             await response.write(chunk)
     elif isinstance(source, BodyPartReader):
+        # Each piece goes once the next one, or the part's end, has come: as aiohttp's part reader looks ahead for
+        # the boundary, the head (sent with the first piece) of a part that fits in one piece follows the part's
+        # end. aiohttp's client closes its request body once the answer's head is in, so an answer begun while the
+        # client still sent the part would wait for the rest of it forever.
+        held = None
         async for chunk in source.iter_decoded():
-            await response.write(chunk)
+            if held is not None:
+                await response.write(held)
+            held = chunk
+        if held is not None:
+            await response.write(held)
     else:
         await source.write(_Writer(response))
 

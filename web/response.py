@@ -240,7 +240,7 @@ class Response(StreamResponse):
             from .bodies import send_source
 
             source, self._source = self._source, None
-            self._flush_head()
+            # The head goes out with the first piece of the body (or at its end), as aiohttp's Response sends it.
             await send_source(self, source)
             await StreamResponse.write_eof(self, data)
             return

@@ -175,13 +175,15 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._foreign: list[tuple[int, Any]] = []
         self.foreign = self._foreign  # the same list, read-only, for the request handler
         self.nested_routes = self._nested  # the same list, read-only, for the request handler
-        self._app: Any = None
+        # Not ``_app``: aiohttp's router keeps no application, and a subclass's own ``_app`` (aiohttp-swagger3's
+        # Swagger router, set before it calls ``super().__init__()``) must survive this constructor.
+        self._owner_app: Any = None
         self._prefix = ""  # the path prefix a parent application serves this router's application under
         self._parent: UrlDispatcher | None = None
 
     def post_init(self, app: Any) -> None:
         """Called by ``Application`` with itself: the router serves that application."""
-        self._app = app
+        self._owner_app = app
 
     def full_prefix(self) -> str:
         """The path prefix of this router's routes as seen from the outermost application."""
@@ -494,7 +496,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
                 info = _new_info(UrlMappingMatchInfo)
                 info._route, apps = entry
                 if parent is not _TOP:
-                    apps = (parent, *(apps or (self._app,)))
+                    apps = (parent, *(apps or (self._owner_app,)))
                 info._apps = apps
                 return info
         return None

@@ -106,11 +106,12 @@ def check_handler(method: str, path: str, handler: Any) -> None:
     function gives a generator, an async generator function an async generator: neither is awaitable. The error
     names the route, the handler's ``file:line`` and the fix.
 
-    The handler's signature is not judged: what serves a request is whatever the route holds by then, and aiohttp
-    accepts any callable when the route is added. A library may register handlers that take their dependencies
-    rather than the request and swap in its own caller before the application serves (aiohttp-deps sets
-    ``route._handler`` in its ``on_startup`` hook); a decorator's wrapper (``functools.wraps``) may call the function
-    it wraps with other arguments than the request (aiohttp_validate passes the decoded body too).
+    The handler's signature is not judged, as aiohttp does not judge it: what serves a request is whatever the route
+    holds by then, and a library may call what it added with other arguments. aiohttp-deps registers handlers that
+    take their dependencies, not the request, and sets ``route._handler`` to its own caller in its ``on_startup``
+    hook; aiohttp-swagger3 adds a ``(request, pet_id)`` handler, which it calls with the parsed parameters; a
+    decorator's wrapper (``functools.wraps``) may call the function it wraps with other arguments than the request
+    (aiohttp_validate passes the decoded body too). Such a handler left in place fails when a request reaches it.
     """
     route = f"{method.upper() if isinstance(method, str) else method} {path}"
     if not callable(handler):

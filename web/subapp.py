@@ -52,7 +52,7 @@ class _SubAppRoute(Route):
                 "a resource given to register_resource() is served by the outermost application only, "
                 "not by a sub-application"
             )
-        self._parent = router._app
+        self._parent = router._owner_app
 
     def match(self, path: str) -> dict[str, str] | None:
         # Never a plain match: the router asks resolve_sub(), which needs the request.

@@ -31,14 +31,17 @@ A library whose async tests run on another plugin than pytest-asyncio in ``auto`
 its own pytest-asyncio mode, in both modes (``ASYNCIO_MODE`` in ``expectations.py``).
 
 Tests needing what cannot run here (Docker, a browser) are left out in both modes, and tests failing against ours
-are strict xfails with their reason, in prefork mode only: both lists are in ``expectations.py``.
+are strict xfails with their reason, in prefork mode only (or xfails not run, where a failure leaves behind state
+that fails the tests after it): the lists are in ``expectations.py``.
 
 In the project's main test run (``python -m pytest`` from the root) this directory collects nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
 import sys
 import types
 import warnings
@@ -188,6 +191,24 @@ def _library_root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         monkeypatch.chdir(HERE / relative.split("/", 1)[0])
 
 
+@pytest.fixture
+async def test_client(aiohttp_client: Any) -> Any:
+    """aiohttp's own pytest plugin's ``test_client`` (``aiohttp.pytest_plugin``, which pytest-aiohttp 0.x loaded),
+    for suites written for that plugin (aiohttp-csrf2's): ``aiohttp_client`` (the mode's: prefork's or
+    pytest-aiohttp's), whose first argument may also be an app factory, called as ``factory(loop, *args,
+    **kwargs)``. That plugin cannot be loaded beside pytest-aiohttp 1.x and pytest-asyncio (its ``loop`` fixture and
+    its way of running coroutine tests clash with theirs), so the fixture is given here, without the
+    DeprecationWarning aiohttp's emits (the suite's own configuration does not make warnings errors)."""
+    loop = asyncio.get_running_loop()
+
+    async def go(param: Any, *args: Any, **kwargs: Any) -> Any:
+        if inspect.isroutine(param):
+            return await aiohttp_client(param(loop, *args, **kwargs))
+        return await aiohttp_client(param, *args, **kwargs)
+
+    return go
+
+
 # -- selection -------------------------------------------------------------------------------------------------
 
 
@@ -200,13 +221,13 @@ def _key(item: pytest.Item) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not _in_ext_run(config):
         return
-    from expectations import DESELECTED, FILTERWARNINGS, XFAIL
+    from expectations import DESELECTED, FILTERWARNINGS, NOT_RUN, XFAIL
 
     for item in items:
         # The library's own warning filters (its setup.cfg or pyproject.toml), on top of pytest.ini's.
         for spec in FILTERWARNINGS.get(_key(item).split("/", 1)[0], ()):
             item.add_marker(pytest.mark.filterwarnings(spec))
-    select(config, items, _key, deselected=DESELECTED, xfail=XFAIL, prefork=_mode(config) == "prefork")
+    select(config, items, _key, deselected=DESELECTED, xfail=XFAIL, not_run=NOT_RUN, prefork=_mode(config) == "prefork")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     modes = [arg for arg in argv if arg in MODES] or list(MODES)
     chosen = [arg for arg in argv if arg not in MODES] or libraries()
     sys.path.insert(0, str(HERE))
-    from expectations import DESELECTED, IGNORED_FILES, XFAIL
+    from expectations import DESELECTED, IGNORED_FILES, NOT_RUN, XFAIL
 
     jobs = [(library, mode) for library in chosen for mode in modes]
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
@@ -67,8 +67,8 @@ def main(argv: list[str]) -> int:
             worst = max(worst, code)
             print(f"== {library} ({mode}) exited {code}:\n{tail}")
     print(f"left out in both modes: {len(IGNORED_FILES)} files, {len(DESELECTED)} tests or files")
-    print(f"xfail against ours: {len(XFAIL)} entries, by reason:")
-    for reason, count in collections.Counter(XFAIL.values()).most_common():
+    print(f"xfail against ours: {len(XFAIL)} entries, {len(NOT_RUN)} not run, by reason:")
+    for reason, count in collections.Counter([*XFAIL.values(), *NOT_RUN.values()]).most_common():
         print(f"  {count:4d}  {reason}")
     width = max(len(library) for library in chosen)
     for library in chosen:

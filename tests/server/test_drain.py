@@ -116,3 +116,49 @@ async def test_aiohttp_014_finish_connections(make_server):
     await asyncio.wait_for(srv.factory.finish_connections(1.0), 5)
     assert len(srv.factory.connections) == 0
     writer.close()
+
+
+def _unread_body_app(started: asyncio.Event | None = None) -> Application:
+    app = Application()
+
+    async def answer_without_reading(request):
+        if started is not None:
+            started.set()
+            await asyncio.sleep(0.2)
+        return Response(text="answered")
+
+    app.router.add_post("/", answer_without_reading)
+    return app
+
+
+_UNFINISHED_POST = b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + b"x" * 10  # 990 bytes never come
+
+
+async def test_a_connection_discarding_an_answered_body_closes_when_the_drain_begins(make_server):
+    # The answer is out; the server was discarding the rest of its request's body only to keep the connection for
+    # another request. Once the drain begins there is none to keep it for: a lingering close within the grace,
+    # not a wait of header_timeout (30 s) for body bytes the client stopped sending.
+    srv = await make_server(_unread_body_app())
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(_UNFINISHED_POST)
+    headers, body = await _read_response(reader)
+    assert body == b"answered" and headers.get("connection") != "close"
+    await until(lambda: any(p._body_drain is not None for p in srv.factory.connections), what="the body drain")
+    await asyncio.wait_for(srv.factory.shutdown(timeout=60, grace=0.1), 10)
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    assert len(srv.factory.connections) == 0
+    writer.close()
+
+
+async def test_an_answer_given_during_the_drain_does_not_wait_for_the_rest_of_its_body(make_server):
+    started = asyncio.Event()
+    srv = await make_server(_unread_body_app(started))
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(_UNFINISHED_POST)
+    await asyncio.wait_for(started.wait(), 5)
+    shutdown = asyncio.ensure_future(srv.factory.shutdown(timeout=60, grace=0.1))
+    headers, body = await _read_response(reader)
+    assert body == b"answered" and headers.get("connection") == "close"
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    await asyncio.wait_for(shutdown, 10)
+    writer.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import aiohttp
 import pytest
+from http_client import read_response
+from waiting import until
 
 import web
 
@@ -164,3 +167,66 @@ async def test_a_request_part_is_a_body_decoded_with_its_names(make_server):
         async with s.post(server.url("/"), data=mp) as r:
             assert await r.read() == b"anonymous" and "Content-Disposition" not in r.headers
     assert sent == ["base64", None]
+
+
+_PART_HEAD = (
+    b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n'
+)
+_PART_END = b"\r\n--b0undary--\r\n"
+
+
+async def test_a_streamed_part_s_answer_waits_for_the_part_s_end(make_server):
+    # As aiohttp's Response, whose head goes out with the first piece of its body, and whose part reader looks
+    # ahead for the boundary: nothing is answered while the client is still sending the part. aiohttp's client
+    # closes its request body as soon as an answer's head is in, which left such an answer waiting for the rest
+    # of the part forever (aiohttp's own test_response_with_bodypart_named hung that way, now and then).
+    requests = []
+
+    async def echo_first_part(request):
+        requests.append(request)
+        reader = await request.multipart()
+        return web.Response(body=await reader.next())
+
+    app = web.Application()
+    app.router.add_post("/", echo_first_part)
+    server = await make_server(app)
+    body = _PART_HEAD + b"test" + _PART_END
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(
+        b"POST / HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=b0undary\r\n"
+        b"Content-Length: %d\r\n\r\n%b" % (len(body), _PART_HEAD)
+    )
+    sent = len(_PART_HEAD)
+    for piece in (b"test", _PART_END[:4], _PART_END[4:]):
+        # The handler waits for more of the body, having written nothing: no answer yet.
+        await until(lambda n=sent: requests and _waits_after(requests[0].content, n), what=f"{sent} bytes read")
+        assert not requests[0]._exchange.head_sent
+        writer.write(piece)
+        sent += len(piece)
+    status, headers, answer = await asyncio.wait_for(read_response(reader), 5)
+    assert (status, answer) == (200, b"test") and headers["transfer-encoding"] == "chunked"
+    writer.close()
+
+
+def _waits_after(body, count):
+    """True when ``body`` (the request's stream) has had ``count`` bytes and its reader waits for more."""
+    return body.total_bytes == count and body._waiter is not None
+
+
+async def test_a_file_posted_by_aiohttp_s_client_comes_back_as_the_answer(make_server, tmp_path):
+    # aiohttp's test_response_with_bodypart_named, repeated: its client writes the part's head, then reads the file
+    # in a thread and writes it, then the closing boundary.
+    async def echo_first_part(request):
+        reader = await request.multipart()
+        return web.Response(body=await reader.next())
+
+    app = web.Application(client_max_size=2)
+    app.router.add_post("/", echo_first_part)
+    server = await make_server(app)
+    path = tmp_path / "foobar.txt"
+    path.write_text("test", encoding="utf8")
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as s:
+        for _ in range(30):
+            with path.open("rb") as fd:
+                async with s.post(server.url("/"), data={"file": fd}) as r:
+                    assert (r.status, await r.read()) == (200, b"test")

@@ -324,7 +324,7 @@ def _sync_no_request():
     return Response(text="never")
 
 
-async def _two_required(request, extra):
+async def _keyword_only(*, request):
     return Response(text="never")
 
 
@@ -390,6 +390,28 @@ def test_handlers_that_take_a_request_are_accepted(good, text):
     assert response.text == text
 
 
+async def _one_pet(request, pet_id: int):
+    return Response(text=f"pet {pet_id}")
+
+
+async def _with_parameters(request):
+    return await _one_pet(request, pet_id=int(request.match_info["pet_id"]))
+
+
+async def test_a_handler_requiring_more_than_the_request_is_accepted_and_fails_only_when_called(make_server):
+    # As aiohttp-swagger3 adds it: the documented GET calls it with the parsed parameters, the undocumented HEAD
+    # (add_get's allow_head) gets it as is. aiohttp accepts the route, and only a HEAD request fails (500).
+    app = Application()
+    app.router.add_route("HEAD", "/pets/{pet_id}", _one_pet)
+    app.router.add_route("GET", "/pets/{pet_id}", _with_parameters)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(server.url("/pets/7")) as r:
+            assert r.status == 200 and await r.text() == "pet 7"
+        async with s.head(server.url("/pets/7")) as r:
+            assert r.status == 500
+
+
 def test_a_generator_based_coroutine_is_accepted():
     # the aiohttp 0.14 era's handlers: a generator made awaitable by (asyncio.coroutine, now) types.coroutine
     @types.coroutine
@@ -436,7 +458,7 @@ async def test_a_wrapper_is_judged_by_its_own_signature_not_the_wrapped_function
             assert r.status == 200 and await r.text() == "method hi"
 
 
-@pytest.mark.parametrize("other_signature", [_no_request, _sync_no_request, _two_required])
+@pytest.mark.parametrize("other_signature", [_no_request, _sync_no_request, _keyword_only])
 async def test_a_handler_that_does_not_take_the_request_is_added_and_fails_only_when_called(
     make_server, other_signature
 ):
@@ -469,3 +491,35 @@ def test_a_duplicate_name_names_both_routes_static_included(tmp_path):
     assert f"duplicate route name 'files' for GET /files (handler ({_place(handler)}))" in message
     assert ": GET /static/ (StaticRoute._handle (" in message
     assert message.endswith("already has it; give one of them another name")
+
+
+# -- subclasses of the router ------------------------------------------------------------------------------------
+
+
+class _DelegatingRouter(UrlDispatcher):
+    """A router front that adds to an application's router, as aiohttp-swagger3's ``SwaggerDocs`` is: it keeps
+    the application in ``_app`` (a slot), set before ``super().__init__()``; aiohttp's router has no ``_app``."""
+
+    __slots__ = ("_app", "prefix")
+
+    def __init__(self, app, prefix):
+        self._app = app
+        self.prefix = prefix
+        super().__init__()
+
+    def add_route(self, method, path, handler, **kwargs):
+        return self._app.router.add_route(method, self.prefix + path, handler, **kwargs)
+
+
+async def test_a_router_subclass_keeps_the_app_it_set_before_the_routers_constructor(make_server):
+    app = Application()
+    front = _DelegatingRouter(app, "/api")
+    assert front._app is app
+    front.add_routes([post("/a", handler)])  # web.post() registers through add_post(), and that add_route()
+    front.add_delete("/b", other)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        async with s.post(server.url("/api/a")) as r:
+            assert r.status == 200 and await r.text() == "ok"
+        async with s.delete(server.url("/api/b")) as r:
+            assert r.status == 200 and await r.text() == "other"
