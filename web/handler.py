@@ -153,7 +153,7 @@ class RequestHandlerFactory:
         nested = apps = hooked = inner = None
         try:
             router = app._router
-            if router.__class__ is UrlDispatcher and not router.foreign:
+            if router.__class__ is UrlDispatcher and not router.awaits:
                 nested = router.nested_routes
                 # The default router resolves without waiting: no coroutine to create and drive. An origin-form
                 # target is the request's raw_path.

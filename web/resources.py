@@ -158,29 +158,35 @@ def index_key(canonical: str) -> str:
     return canonical.rstrip("/") or "/"
 
 
-async def resolve_with_resources(router: UrlDispatcher, request: Any) -> Any:
+async def resolve_with_resources(router: UrlDispatcher, request: Any, own: Any, via: Any = None) -> Any:
     """The match info for ``request`` of a router that also holds resources of the application's own
-    (``register_resource``: an object with aiohttp 3's ``async resolve(request) -> (match_info, allowed)``).
+    (``register_resource``: an object with aiohttp 3's ``async resolve(request) -> (match_info, allowed)``), given
+    ``own``, the answer of the router's table, and ``via``, the sub-application's route of the table that answered
+    it when it is a sub-application's answer that had to be awaited (else None).
 
     aiohttp 3 asks its resources by the request's path, the most explicit first: those indexed under the whole
     path, then under each shorter prefix ending before a ``/``, down to ``/`` (see :func:`index_key`); resources
     under the same key in the order registered. The route table's answer takes that place too, under the key of
     the route it found and at that route's position, so a route still wins over a resource registered after it
-    under the same key (the aiohttp 0.14 API's FIFO order). A miss everywhere is a 405 when some route or resource
-    allows other methods for the path, else a 404.
+    under the same key (the aiohttp 0.14 API's FIFO order); a sub-application's resource's answer stands under the
+    sub-application's prefix, at its route's position. A miss everywhere is a 405 when some route or resource
+    allows other methods for the path, else a 404. A resource's canonical path is the whole path (a
+    sub-application's resources are given its prefix), as is the path compared with it.
     """
     from .router import MatchInfoError
 
-    own = router.resolve_now(request)
-    route = own._route
     path = request.rel_url.path_safe
     # (rank, position, resource): the longest key first, then the order of registration; None is the table's answer.
     order: list[tuple[int, int, Any]] = []
-    if route is not None:
-        # A resource registered when the table held n routes comes before the route added next, at index n. The
-        # route matched the path, so its answer stands at least at the root's rank (whatever its path's spelling).
-        rank = max(_rank(index_key(route.canonical), path), 0)
-        order.append((rank, 2 * _position(router, route) + 1, None))
+    if not isinstance(own, MatchInfoError):
+        route = getattr(own, "_route", None)
+        if route is not None and hasattr(route, "_owner"):
+            # A resource registered when the table held n routes comes before the route added next, at index n.
+            # The route matched the path, so its answer stands at least at the root's rank (whatever its path's
+            # spelling).
+            order.append((max(_rank(index_key(route.canonical), path), 0), 2 * _position(router, route) + 1, None))
+        else:
+            order.append((max(_rank(index_key(via.canonical), path), 0), 2 * via._index + 1, None))
     for position, resource in router._foreign:
         order.append((_rank(index_key(resource.canonical), path), 2 * position, resource))
     allowed: set[str] = set(own._allowed or ()) if isinstance(own, MatchInfoError) else set()
@@ -193,7 +199,12 @@ async def resolve_with_resources(router: UrlDispatcher, request: Any) -> Any:
         if match_info is not None:
             return match_info
         allowed |= methods
-    return MatchInfoError(request.method, allowed)
+    error = MatchInfoError(request.method, allowed)
+    if isinstance(own, MatchInfoError):
+        # A sub-application's miss keeps its applications: their middlewares see its 404 or 405, as they do
+        # without resources here.
+        error._apps = own._apps
+    return error
 
 
 def _rank(key: str, path: str) -> int:

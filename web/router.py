@@ -140,6 +140,20 @@ class MatchInfoError(UrlMappingMatchInfo):
         return f"<MatchInfoError {405 if self._allowed else 404}>"
 
 
+class _Deferred(MatchInfoError):
+    """What the synchronous lookup answers for a path that ``sub``, a sub-application's route, claims when the
+    sub-application's router awaits (a resource of the application's own there, or further down):
+    ``UrlDispatcher.resolve`` then awaits ``sub.resolve_awaited`` on ``path``, the routing path below the prefix.
+    To a caller that cannot wait (``resolve_now``), a 404."""
+
+    __slots__ = ("path", "sub")
+
+    def __init__(self, sub: Any, method: str, path: str) -> None:
+        super().__init__(method, None)
+        self.sub = sub
+        self.path = path
+
+
 class _Node:
     """A trie node: child nodes by literal segment, and the pattern routes that may match below it."""
 
@@ -173,7 +187,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._nested: list[Route] = []  # sub-application routes (see web.subapp), in table order
         # Resources of the application's own (register_resource), each with its position in the table.
         self._foreign: list[tuple[int, Any]] = []
-        self.foreign = self._foreign  # the same list, read-only, for the request handler
+        #: True when resolving a request may await: this router or a sub-application's holds such a resource
+        #: (then :meth:`resolve` finishes what the synchronous lookup leaves, see :class:`_Deferred`).
+        self.awaits = False
         self.nested_routes = self._nested  # the same list, read-only, for the request handler
         # Not ``_app``: aiohttp's router keeps no application, and a subclass's own ``_app`` (aiohttp-swagger3's
         # Swagger router, set before it calls ``super().__init__()``) must survive this constructor.
@@ -238,6 +254,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         if resource is None:
             # A route with no resource is its own (static, sub-application, or built by hand).
             self._take_name(name, route.describe)
+        if route._nested:
+            # Before the table changes: a sub-application's resource may refuse its prefix (see web.subapp).
+            route._attach(self)
         route._index = len(self._routes)
         route._owner = self
         self._routes.append(route)
@@ -256,7 +275,6 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         if route._nested:
             # Sub-application routes claim requests by prefix or domain: _resolve asks them on a direct-table miss.
             self._nested.append(route)
-            route._attach(self)
         elif isinstance(route, PlainRoute):
             # A plain route matches exactly one path: a dict lookup finds it, no scan.
             self._plain.setdefault(route.path, []).append(route)
@@ -266,11 +284,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
     def register_resource(self, resource: Any) -> None:
         """Add a resource of the application's own (aiohttp 3): any :class:`~web.resources.AbstractResource` with
-        ``name``, ``canonical`` and ``async resolve(request)`` answering ``(match_info, allowed_methods)``, the
-        match info None for a path it does not serve. It is asked as aiohttp asks its resources (see
-        ``web.resources.resolve_with_resources``); a route or one of this router's own resources is just added.
-        Only the outermost application's router takes such a resource (``RuntimeError`` in a
-        sub-application's, which resolves without waiting)."""
+        ``name``, ``canonical``, ``add_prefix(prefix)`` and ``async resolve(request)`` answering ``(match_info,
+        allowed_methods)``, the match info None for a path it does not serve. It is asked as aiohttp asks its
+        resources (see ``web.resources.resolve_with_resources``); a route or one of this router's own resources is
+        just added. In a sub-application's router, it is given the path prefix the sub-application is served under
+        with ``add_prefix()``, here or when the sub-application is added (``add_subapp``), as in aiohttp."""
         if isinstance(resource, Route):
             self.register_route(resource)
             return
@@ -278,18 +296,28 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             raise TypeError(f"Instance of AbstractResource class is required, got {resource!r}")
         if self._frozen:
             raise RuntimeError("Cannot register a resource into frozen router.")
-        if self._parent is not None and not isinstance(resource, Resource):
-            raise RuntimeError(  # see subapp._SubAppRoute._attach
-                "a resource given to register_resource() is served by the outermost application only, "
-                "not by a sub-application"
-            )
         name = resource.name
         self._take_name(name, lambda: repr(resource))
+        foreign = not isinstance(resource, Resource)
+        prefix = self.full_prefix()
+        if foreign and prefix:
+            # Its resolve() sees the request's whole path (see web.subapp._SubAppRoute._attach).
+            resource.add_prefix(prefix)
         self._resources.append(resource)
         if name is not None:
             self._taken[name] = resource
-        if not isinstance(resource, Resource):
+        if foreign:
             self._foreign.append((len(self._routes), resource))
+            self._await_resources()
+
+    def _await_resources(self) -> None:
+        """Resolving in this router, and in those of the applications it is nested in, now awaits (``awaits``);
+        their direct tables, which held this router's plain routes, no longer do (see routetables.build_direct)."""
+        router: UrlDispatcher | None = self
+        while router is not None:
+            router.awaits = True
+            router._direct = None
+            router = router._parent
 
     def add_route(
         self, method: str, path: str, handler: Any, *, name: str | None = None, expect_handler: Any = None
@@ -406,13 +434,39 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
     async def resolve(self, request: Any) -> AbstractMatchInfo:
         """Return the match info for ``request``; never raises (see the module docstring for the rules)."""
-        if self._foreign:
-            return await resolve_with_resources(self, request)
+        if self.awaits:
+            info = await self._finish(request, self.resolve_now(request))
+            if isinstance(info, UrlMappingMatchInfo):
+                info._frozen = True
+            return info
         return self.resolve_now(request)
 
     def resolve_now(self, request: Any) -> UrlMappingMatchInfo:
-        """The synchronous body of :meth:`resolve`."""
+        """The synchronous body of :meth:`resolve`: without the resources of the application's own
+        (``register_resource``), and, for a path a sub-application whose router ``awaits`` claims, a 404 that
+        :meth:`resolve` finishes (see :class:`_Deferred`)."""
         return self._resolve(request, request.raw_path, request.method)
+
+    async def _resolve_below(self, request: Any, method: str, path: str) -> AbstractMatchInfo:
+        """:meth:`resolve` for this router's application reached as a sub-application, on ``path``, the routing
+        path below the prefix the parent's route took (see ``web.subapp``); its ``apps`` are this application's
+        own view (``()`` for its own routes, as :meth:`match` answers), which the parent's route completes."""
+        info = self._direct_match(path, method, _TOP)
+        if info is None:
+            info = self.match_request(request, method, path) if self._nested else self.match(method, path)
+        return await self._finish(request, info)
+
+    async def _finish(self, request: Any, info: UrlMappingMatchInfo) -> AbstractMatchInfo:
+        """The answer for ``request`` from ``info``, the answer of this router's table: a sub-application's answer
+        awaited when its router awaits, then this router's resources of the application's own asked in aiohttp's
+        order, the table's answer at its place among them."""
+        via = None
+        if info.__class__ is _Deferred:
+            via = info.sub
+            info = await via.resolve_awaited(request, info._method, info.path)
+        if self._foreign:
+            return await resolve_with_resources(self, request, info, via)
+        return info
 
     def _resolve(self, request: Any, raw: str, method: str) -> UrlMappingMatchInfo:
         """:meth:`resolve_now` with the request's ``raw_path`` and ``method`` at hand (the request handler reads

@@ -46,10 +46,11 @@ def build_direct(router: UrlDispatcher) -> Direct:
     A pattern route placed before the plain one that also matches keeps the path out; methods that only a
     ``'*'`` route answers are left to the lookup. A prefixed sub-application (of the default router) brings the
     entries of its own table under its prefix, with the applications the request goes through, when it is the
-    sub-application that claims the path and no route of this table placed before it answers the path; a path a
-    sub-application claims is never one of this table's own routes. A domain's sub-application (which claims by
-    the request's host) leaves the table empty: match_request decides those. The tables of the applications a
-    router's application is nested in are rebuilt after its table changes (see ``UrlDispatcher.register_route``)."""
+    sub-application that claims the path and no route of this table placed before it answers the path, unless its
+    router awaits (``UrlDispatcher.awaits``); a path a sub-application claims is never one of this table's own
+    routes. A domain's sub-application (which claims by the request's host) leaves the table empty: match_request
+    decides those. The tables of the applications a router's application is nested in are rebuilt after its table
+    changes (see ``UrlDispatcher.register_route``)."""
     from .router import UrlDispatcher
 
     direct: Direct = {}
@@ -72,7 +73,8 @@ def build_direct(router: UrlDispatcher) -> Direct:
                 direct.setdefault(path, {})[method] = (info.route, ())
     for sub in nested:
         sub_router = sub.app.router
-        if sub_router.__class__ is not UrlDispatcher:
+        if sub_router.__class__ is not UrlDispatcher or sub_router.awaits:
+            # A router that awaits answers in UrlDispatcher.resolve, after its resources of the application's own.
             continue
         sub_direct = sub_router._direct
         if sub_direct is None:

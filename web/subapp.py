@@ -5,6 +5,12 @@ is resolved by ``admin``'s router on the rest of the path. ``app.add_domain('api
 a :class:`MatchedSubAppResource`, which claims requests by their Host instead. Either way the match info records
 the applications the request went through (``match_info.apps``, outermost first); the request handler runs their
 middlewares in that order and sets ``request.app`` to each application while its own middlewares and handler run.
+
+A sub-application's router may hold resources of the application's own (``register_resource``, aiohttp 3), which
+are given the prefix it is served under (``add_prefix()``) and whose ``resolve()`` is a coroutine: the parent's
+synchronous lookup then answers a ``_Deferred`` for a path the sub-application claims, and
+``UrlDispatcher.resolve`` awaits :meth:`_SubAppRoute.resolve_awaited`. Routers without such resources, here or
+further down, never await (``UrlDispatcher.awaits``).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .resources import AbstractResource
-from .router import UrlDispatcher, UrlMappingMatchInfo
+from .router import UrlDispatcher, UrlMappingMatchInfo, _Deferred
 from .routes import Route
 
 if TYPE_CHECKING:
@@ -45,14 +51,25 @@ class _SubAppRoute(Route):
         return self._app
 
     def _attach(self, router: UrlDispatcher) -> None:
-        if self._app.router.foreign:
-            # Sub-applications resolve without waiting, and such a resource's resolve() is a coroutine; aiohttp
-            # would give it the prefix through add_prefix(), which aiohttp-asgi's ASGIResource refuses too.
-            raise RuntimeError(
-                "a resource given to register_resource() is served by the outermost application only, "
-                "not by a sub-application"
-            )
+        """Link the sub-application's router to ``router``, whose table this route is being added to; called by
+        ``router.register_route`` before it changes its table. The sub-application's resources of its own
+        (``register_resource``), and those of the applications nested in it, are given the path prefix it is now
+        served under with ``add_prefix()``, as aiohttp gives a sub-application's resources its prefix: their
+        ``resolve()`` sees the request's whole path. A resource that refuses it (aiohttp-asgi's ``ASGIResource``
+        raises) makes ``add_subapp`` raise, as in aiohttp."""
+        sub_router = self._app.router
+        prefix = router.full_prefix() + self._own_prefix()
+        if prefix:
+            for resource in _foreign_resources(sub_router):
+                resource.add_prefix(prefix)
         self._parent = router._owner_app
+        sub_router._parent = router
+        if sub_router.awaits:
+            router._await_resources()
+
+    def _own_prefix(self) -> str:
+        """The path prefix this route adds ('' for a domain's)."""
+        return ""
 
     def match(self, path: str) -> dict[str, str] | None:
         # Never a plain match: the router asks resolve_sub(), which needs the request.
@@ -63,10 +80,14 @@ class _SubAppRoute(Route):
         raise NotImplementedError
 
     def resolve_sub(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo | None:
+        """The sub-application's answer for ``request`` on ``path``, None when it does not claim the path; a
+        ``_Deferred`` when its router awaits (see :meth:`resolve_awaited`)."""
         sub_path = self.claims(request, path)
         if sub_path is None:
             return None
         router = self._app.router
+        if router.awaits:
+            return _Deferred(self, method, sub_path)
         if router.__class__ is UrlDispatcher:
             # The sub-application's direct table, as UrlDispatcher._resolve reads it: a plain path there is one
             # match_request answers with that route (no pattern route before it matches it, no sub-application of
@@ -76,6 +97,20 @@ class _SubAppRoute(Route):
                 return info
         info = router.match_request(request, method, sub_path)
         info._apps = (self._parent, *(info.apps or (self._app,)))
+        return info
+
+    async def resolve_awaited(self, request: Any, method: str, path: str) -> Any:
+        """:meth:`resolve_sub`'s answer, awaited, for a sub-application whose router awaits: its router's answer on
+        ``path`` with the applications recorded, as aiohttp's sub-application resource does. Ours lists them all
+        (``apps`` starting with the parent, as :meth:`resolve_sub`'s); a resource's own match info gets
+        ``add_app(app)``, and the request handler adds the outermost application, as aiohttp's does."""
+        info = await self._app.router._resolve_below(request, method, path)
+        if isinstance(info, UrlMappingMatchInfo):
+            info._apps = (self._parent, *(info.apps or (self._app,)))
+        else:
+            add_app = getattr(info, "add_app", None)
+            if add_app is not None:
+                add_app(self._app)
         return info
 
     def __len__(self) -> int:
@@ -96,13 +131,15 @@ class PrefixedSubAppResource(_SubAppRoute):
 
     def _attach(self, router: UrlDispatcher) -> None:
         super()._attach(router)
-        sub_router = self._app.router
-        sub_router._prefix = self.prefix
-        sub_router._parent = router
+        self._app.router._prefix = self.prefix
+
+    def _own_prefix(self) -> str:
+        return self.prefix
 
     @property
     def canonical(self) -> str:
-        return self.prefix
+        # The whole path prefix, as aiohttp's after add_prefix(): a nested sub-application's includes its parent's.
+        return self._url_prefix() + self.prefix
 
     def claims(self, request: Any, path: str) -> str | None:
         prefix = self.prefix
@@ -164,6 +201,15 @@ class MatchedSubAppResource(_SubAppRoute):
 
 
 AbstractResource.register(_SubAppRoute)
+
+
+def _foreign_resources(router: UrlDispatcher) -> Iterator[Any]:
+    """The resources of the application's own (``register_resource``) of ``router`` and of the routers of the
+    applications nested in it."""
+    for _, resource in router._foreign:
+        yield resource
+    for sub in router._nested:
+        yield from _foreign_resources(sub._app.router)
 
 
 def _check_domain(domain: str) -> str:

@@ -184,6 +184,10 @@ class PrefixResource(AbstractResource):
     def canonical(self):
         return self._prefix.rstrip("/") + "/{tail}"
 
+    def add_prefix(self, prefix):
+        # aiohttp's: a sub-application's prefix goes before the resource's path.
+        self._prefix = prefix + self._prefix
+
     async def resolve(self, request):
         if not request.path.startswith(self._prefix):
             return None, set()
@@ -294,13 +298,122 @@ async def test_a_registered_resource_and_a_sub_application_keep_their_order(make
                 assert (method, path, resp.status, await resp.text()) == (method, path, 200, text)
 
 
-def test_a_sub_application_refuses_a_registered_resource():
-    # Sub-applications resolve without waiting; aiohttp would call add_prefix(), which ASGIResource refuses too.
+def recording(label, seen):
+    """A middleware recording ``(label, request.app, match_info.apps)`` and naming itself in X-Through."""
+
+    @web.middleware
+    async def record(request, handler):
+        seen.append((label, request.app, request.match_info.apps))
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # a 404 or 405 is raised through the middlewares
+            exc.headers["X-Through"] = label + "," + exc.headers.get("X-Through", "")
+            raise
+        response.headers["X-Through"] = label + "," + response.headers.get("X-Through", "")
+        return response
+
+    return record
+
+
+async def test_a_sub_application_serves_its_registered_resource_under_its_prefix(make_server):
+    # aiohttp gives the sub-application's resources its prefix (add_prefix) and resolves a path under it with the
+    # sub-application's router, in the same order as the outermost one's.
+    seen = []
+    sub = Application(middlewares=[recording("sub", seen)])
+    sub.router.add_get("/asgi/own", answer("sub route before"))
+    resource = PrefixResource("/asgi", "sub resource")
+    sub.router.register_resource(resource)
+    sub.router.add_get("/asgi/{tail}", answer("sub route after"))
+    sub.router.add_get("/plain", answer("sub plain"))
+    app = Application(middlewares=[recording("app", seen)])
+    app.add_subapp("/api", sub)
+    app.router.register_resource(PrefixResource("/other", "outer resource"))
+    assert resource.canonical == "/api/asgi/{tail}" and app.router.awaits
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        for method, path, status, text in [
+            ("GET", "/api/asgi/x", 200, "sub resource"),
+            ("POST", "/api/asgi/x", 200, "sub resource"),
+            ("GET", "/api/asgi/own", 200, "sub route before"),
+            ("GET", "/api/plain", 200, "sub plain"),
+            ("GET", "/api/asgi/x?q=1", 200, "sub resource"),
+            ("GET", "/asgi/x", 404, "404: Not Found"),  # the resource answers under the prefix only
+            ("GET", "/api/elsewhere", 404, "404: Not Found"),
+            ("GET", "/other/z", 200, "outer resource"),
+        ]:
+            async with session.request(method, srv.url(path)) as resp:
+                assert (method, path, resp.status, await resp.text()) == (method, path, status, text)
+                # The sub-application's middlewares run for every path it claims, its 404 included.
+                expected = "app,sub," if path.startswith("/api/") else "app,"
+                assert resp.headers["X-Through"] == expected
+        async with session.delete(srv.url("/api/asgi/x")) as resp:
+            # The resource's methods and those of the sub-application's route after it.
+            assert resp.status == 405 and set(resp.headers["Allow"].split(",")) == {"GET", "HEAD", "POST"}
+    # Inside each application's middlewares request.app is that application; the resource's match info records
+    # both applications, outermost first, as aiohttp's does (add_app at each level).
+    assert seen[:2] == [("app", app, (app, sub)), ("sub", sub, (app, sub))]
+
+
+async def test_a_nested_sub_application_serves_its_registered_resources(make_server):
+    seen = []
+    inner = Application(middlewares=[recording("inner", seen)])
+    inner.router.register_resource(PrefixResource("/asgi", "inner resource"))
+    middle = Application(middlewares=[recording("middle", seen)])
+    middle.add_subapp("/inner", inner)
+    middle.router.add_get("/route", answer("middle route"))
+    domain = Application(middlewares=[recording("domain", seen)])
+    domain_resource = PrefixResource("/", "domain resource")
+    domain.router.register_resource(domain_resource)
+    domain.router.add_get("/page", answer("domain page"), name="page")
+    middle.add_domain("example.com", domain)
+    app = Application()
+    app.add_subapp("/mid", middle)
+    # Registered once the sub-applications are nested: given the whole prefix then.
+    late = PrefixResource("/late", "late resource")
+    inner.router.register_resource(late)
+    assert late.canonical == "/mid/inner/late/{tail}" and domain_resource.canonical == "/mid/{tail}"
+    # A domain's sub-application of a prefixed one is served under the prefix, its routes too (as in aiohttp).
+    assert domain.router["page"].url_for() == URL("/mid/page")
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        for path, status, text, through in [
+            ("/mid/inner/asgi/x", 200, "inner resource", "middle,inner,"),
+            ("/mid/inner/late/y", 200, "late resource", "middle,inner,"),
+            ("/mid/route", 200, "middle route", "middle,"),
+            ("/mid/inner/other", 404, "404: Not Found", "middle,inner,"),
+        ]:
+            async with session.get(srv.url(path)) as resp:
+                assert (path, resp.status, await resp.text()) == (path, status, text)
+                assert resp.headers["X-Through"] == through
+        # A domain's sub-application of a prefixed one: its resource sees the whole path too.
+        async with session.get(srv.url("/mid/d"), headers={"Host": "example.com"}) as resp:
+            assert (resp.status, await resp.text()) == (200, "domain resource")
+            assert resp.headers["X-Through"] == "middle,domain,"
+        async with session.get(srv.url("/mid/page"), headers={"Host": "example.com"}) as resp:
+            assert (resp.status, await resp.text()) == (200, "domain page")
+    assert ("inner", inner, (app, middle, inner)) in seen
+    assert ("domain", domain, (app, middle, domain)) in seen
+
+
+class RefusingResource(PrefixResource):
+    """aiohttp-asgi's ASGIResource refuses a prefix this way."""
+
+    def add_prefix(self, prefix):
+        raise NotImplementedError
+
+
+def test_a_resource_refusing_the_prefix_makes_add_subapp_raise():
     sub = Application()
-    sub.router.register_resource(PrefixResource("/asgi", "x"))
-    with pytest.raises(RuntimeError, match="outermost application only"):
-        Application().add_subapp("/api", sub)
+    sub.router.register_resource(RefusingResource("/asgi", "x"))
+    app = Application()
+    with pytest.raises(NotImplementedError):
+        app.add_subapp("/api", sub)
+    # As in aiohttp, the parent is left as it was.
+    assert list(app.router.resources()) == [] and not app.router.awaits
+    # Registered into a sub-application already added, it is refused there.
     attached = Application()
-    Application().add_subapp("/api", attached)
-    with pytest.raises(RuntimeError, match="outermost application only"):
-        attached.router.register_resource(PrefixResource("/asgi", "x"))
+    app.add_subapp("/attached", attached)
+    with pytest.raises(NotImplementedError):
+        attached.router.register_resource(RefusingResource("/asgi", "x", name="refused"))
+    assert list(attached.router.resources()) == [] and "refused" not in attached.router.named_resources()
+    assert not app.router.awaits
