@@ -9,8 +9,9 @@ responses and read what would have been sent, without a socket.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from .exchange import Exchange, HttpVersion, HttpVersion11
 from .protocol import HttpProtocol
@@ -91,6 +92,43 @@ class RecordingTransport(asyncio.Transport):
         return self._protocol  # type: ignore[return-value]
 
 
+class _NoTimer:
+    """A timer set outside any loop, where nothing will run to fire it (the registry's deadline ticker)."""
+
+    def cancel(self) -> None:
+        pass
+
+    def cancelled(self) -> bool:
+        return True
+
+
+class _RunningLoop:
+    """The event loop that runs when it is used, for an exchange made outside any loop: a synchronous test builds
+    the request, then runs its handler with ``asyncio.run`` (aiohttp's ``make_mocked_request`` gives a mock loop
+    then). The connection binds ``create_task`` when it is made, so that one looks the loop up at each call too;
+    ``time()`` outside a loop is the monotonic clock both asyncio's and uvloop's loops read, and a timer set there
+    never fires."""
+
+    def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        return asyncio.get_running_loop().create_task(coro, **kwargs)
+
+    def time(self) -> float:
+        try:
+            return asyncio.get_running_loop().time()
+        except RuntimeError:
+            return time.monotonic()
+
+    def call_later(self, delay: float, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return _NoTimer()
+        return loop.call_later(delay, callback, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio.get_running_loop(), name)
+
+
 async def _no_handler(exchange: Exchange) -> None:
     """The mocked connection reads no requests, so it never runs a handler."""
 
@@ -108,13 +146,16 @@ def detached_exchange(
     transport: asyncio.Transport | None = None,
     sslcontext: Any = None,
     client_max_size: int | None = 1024**2,
-    loop: asyncio.AbstractEventLoop,
+    loop: asyncio.AbstractEventLoop | None,
 ) -> Exchange:
     """One exchange for ``method`` ``target`` with ``headers`` on ``protocol`` (by default a new connection on
     ``transport``, by default a :class:`RecordingTransport`, https with ``sslcontext``). ``body`` is the whole body,
     or a stream the caller feeds; a body over ``client_max_size``, the server-wide cap of a new connection's settings
     (None: none), or else over the cap of ``protocol``'s, makes the stream raise ``too_large(limit, size)`` (the
-    server answers such a body with 413 before any handler runs)."""
+    server answers such a body with 413 before any handler runs). ``loop`` None: whichever loop runs when the
+    exchange is used (it is made outside any)."""
+    if loop is None:
+        loop = cast(asyncio.AbstractEventLoop, _RunningLoop())
     if protocol is None:
         settings = ServerSettings(client_max_size=client_max_size or 0)
         protocol = HttpProtocol(_no_handler, settings, ConnectionRegistry(settings), loop)
