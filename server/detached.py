@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from .exchange import Exchange, HttpVersion, HttpVersion11
 from .protocol import HttpProtocol
@@ -102,15 +102,13 @@ class _NoTimer:
         return True
 
 
-class _RunningLoop:
+class _RunningLoop(asyncio.AbstractEventLoop):
     """The event loop that runs when it is used, for an exchange made outside any loop: a synchronous test builds
     the request, then runs its handler with ``asyncio.run`` (aiohttp's ``make_mocked_request`` gives a mock loop
-    then). The connection binds ``create_task`` when it is made, so that one looks the loop up at each call too;
-    ``time()`` outside a loop is the monotonic clock both asyncio's and uvloop's loops read, and a timer set there
-    never fires."""
-
-    def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
-        return asyncio.get_running_loop().create_task(coro, **kwargs)
+    then). Every method of the loop API is the running loop's at the time of the call (the connection binds
+    ``create_task`` when it is made, the stream ``create_future``); outside a loop, ``time()`` is the monotonic clock
+    both asyncio's and uvloop's loops read, and a timer set there never fires. A subclass of ``AbstractEventLoop``,
+    so that it passes where the compiled build checks the connection's ``loop`` type."""
 
     def time(self) -> float:
         try:
@@ -125,8 +123,18 @@ class _RunningLoop:
             return _NoTimer()
         return loop.call_later(delay, callback, *args, **kwargs)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(asyncio.get_running_loop(), name)
+
+def _forward(name: str) -> Callable[..., Any]:
+    def method(self: _RunningLoop, *args: Any, **kwargs: Any) -> Any:
+        return getattr(asyncio.get_running_loop(), name)(*args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name, _value in vars(asyncio.AbstractEventLoop).items():
+    if callable(_value) and not _name.startswith("__") and _name not in vars(_RunningLoop):
+        setattr(_RunningLoop, _name, _forward(_name))
 
 
 async def _no_handler(exchange: Exchange) -> None:
@@ -155,7 +163,7 @@ def detached_exchange(
     server answers such a body with 413 before any handler runs). ``loop`` None: whichever loop runs when the
     exchange is used (it is made outside any)."""
     if loop is None:
-        loop = cast(asyncio.AbstractEventLoop, _RunningLoop())
+        loop = _RunningLoop()
     if protocol is None:
         settings = ServerSettings(client_max_size=client_max_size or 0)
         protocol = HttpProtocol(_no_handler, settings, ConnectionRegistry(settings), loop)
