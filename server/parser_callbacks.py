@@ -354,9 +354,7 @@ class ParserCallbacks:
                 _check_transfer_coding(version, headers)
                 has_body = True
             if framing & _EXPECT and version is HttpVersion11:
-                if headers[_EXPECT_KEY].lower() != "100-continue":
-                    raise HttpProtocolError("Expectation Failed", status=417)
-                expect_continue = has_body
+                expect_continue = _expects_continue(headers) and has_body
         if upgrade:
             if method == "CONNECT":
                 raise UnsupportedUpgrade("CONNECT is not supported")
@@ -433,6 +431,22 @@ class ParserCallbacks:
         if declined:
             connection: HttpProtocol = self  # type: ignore[assignment]  # see on_headers_complete
             connection._resume_after_declined(exchange, body)
+
+
+def _expects_continue(headers: CIMultiDict[str]) -> bool:
+    """Whether the request's ``Expect`` fields ask for a ``100 Continue``; 417 for any other expectation.
+
+    ``Expect = #expectation`` (RFC 9110 s10.1.1), a list that may span field lines, in which empty elements are
+    ignored (s5.6.1.2): an empty ``Expect`` asks for nothing. The one expectation defined is ``100-continue``
+    (case-insensitive); a server MAY answer 417 to any other, which is refused rather than silently not met."""
+    fields = headers.getall(_EXPECT_KEY)
+    if len(fields) == 1 and fields[0].lower() == "100-continue":
+        return True
+    members = [member.strip(" \t").lower() for field in fields for member in field.split(",")]
+    members = [member for member in members if member]
+    if any(member != "100-continue" for member in members):
+        raise HttpProtocolError("Expectation Failed", status=417)
+    return bool(members)
 
 
 def _check_absolute_form(url: bytes) -> None:
