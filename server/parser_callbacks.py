@@ -190,6 +190,12 @@ _FORBIDDEN_TRAILERS = frozenset(
 )
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
+# Host = uri-host [ ":" port ] (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP-literal in brackets, or a reg-name (also
+# an IPv4 address) of unreserved, sub-delims and pct-encoded characters; the port is digits. The characters are
+# checked, not the structure of an IP address, as Go's net/http checks them.
+_host_value: Final = re.compile(
+    rb"(?:\[[0-9A-Za-z._~!$&'()*+,;=:-]+\]|(?:[0-9A-Za-z._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?"
+).fullmatch
 
 _EMPTY_BODY: Final = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
 _EMPTY_BODY.feed_eof()
@@ -233,6 +239,7 @@ class ParserCallbacks:
     _body: FlowControlStreamReader | None
     _exchange: Exchange | None
     _body_only: bool
+    _valid_host: bytes
 
     def on_message_begin(self) -> None:
         # The trailer count starts in on_headers_complete; a field parsed while no head is (_field_limit 0) is a
@@ -281,6 +288,13 @@ class ParserCallbacks:
         # bytes below 33, llhttp lets only SP and HTAB into a value.) rstrip() gives back the same object when
         # there is none, at less than a test of the last byte costs.
         value = value.rstrip(b" \t")
+        if bit == _HOST and value != self._valid_host:
+            # RFC 9112 §3.2: a server MUST answer 400 to a Host with an invalid field value: a proxy and the
+            # application could each read another authority from it (routing, cache keys, absolute URLs). The
+            # last valid one is kept: a keep-alive connection sends the same Host each time, checked once.
+            if not _host_value(value):
+                raise BadRequest("Invalid Host header")
+            self._valid_host = value
         # As aiohttp decodes a value (its http_parser.py and _http_parser.pyx): UTF-8, and any byte that is not
         # UTF-8 kept as a lone surrogate, so that request.raw_headers gives back the bytes as received. Strict
         # decode() first: without arguments to parse it costs less than the latin-1 decode did (and the try block

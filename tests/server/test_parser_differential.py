@@ -175,6 +175,15 @@ DIFFERENCES = [
         "the field size limit (max_field_size 8190, counting ': ' and CRLF as gunicorn does): 400; "
         "aiohttp counts the line without them, h11 has no such limit",
     ),
+    # -- Host -----------------------------------------------------------------------------------------------
+    Difference(
+        ALL,
+        r"host/value-(a\\x20b|a/b|a@b|a:b:c|a:port|\[::1|a\?b|a#b|a\\x5cb|a\"b|caf\\xc3\\xa9)",
+        REFUSED,
+        "RFC 9112 s3.2: a server MUST answer 400 to a Host field with an invalid value (Host = uri-host "
+        "[':' port], RFC 9110 s7.2); no reader checks it, and a proxy and an application may each take "
+        "another authority from such a value",
+    ),
     # -- Content-Length ---------------------------------------------------------------------------------------
     Difference(
         H11,

@@ -252,6 +252,15 @@ async def test_unknown_expectation_is_417(make_server, raw):
     assert resp.status == 417
 
 
+async def test_an_invalid_host_is_refused_after_valid_ones_on_the_same_connection(make_server, raw):
+    """RFC 9112 section 3.2: 400 for a Host with an invalid value. The connection remembers the last valid Host
+    to check it once; another value, valid or not, is checked again."""
+    srv = await make_server(_app())
+    get = b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n"
+    data = await raw(srv.port, get % b"a:1" + get % b"a:1" + get % b"b" + get % b"a b" + get % b"a:1")
+    assert [r.status for r in raw.parse(data)] == [200, 200, 200, 400]
+
+
 async def test_head_keeps_content_length_and_sends_no_body(make_server, raw):
     srv = await make_server(_app())
     data = await raw(
