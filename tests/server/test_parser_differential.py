@@ -325,6 +325,11 @@ DIFFERENCES = [
 ]
 
 
+# Every answer the corpus may get: the echo, the refusals of malformed or over-limit requests (RFC 9110 s15.5),
+# 417, and 501/505 for a transfer coding or a major version the server does not implement. Never a 500.
+ANSWERS = {200, 400, 413, 414, 417, 431, 501, 505}
+
+
 def _difference(reader: str, case: Case) -> Difference | None:
     for difference in DIFFERENCES:
         if reader in difference.readers and re.fullmatch(difference.pattern, case.name):
@@ -374,6 +379,11 @@ async def test_the_server_reads_requests_as_the_independent_parsers_do(make_serv
         outcome = ours[case.name]
         if not outcome.closed:
             problems.append(f"{case.name}: still open {CASE_TIMEOUT}s after the client's EOF")
+        refusals = [status for status in outcome.statuses if status != 200]
+        if refusals and (len(refusals) > 1 or outcome.statuses[-1] == 200):
+            problems.append(f"{case.name}: answered after a refusal {outcome.statuses}")  # smuggling
+        if not set(outcome.statuses) <= ANSWERS:
+            problems.append(f"{case.name}: answered {outcome.statuses}")
         for reader, transcripts in readers.items():
             theirs = transcripts[case.name]
             mine = _h11_view(outcome.transcript) if reader == "h11" else outcome.transcript
