@@ -11,6 +11,7 @@ the comparison shows. ``chunk/smuggled-in-data`` carries it inside a chunk, wher
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass
 
 FOLLOW_UP = b"GET /next HTTP/1.1\r\nHost: n\r\n\r\n"
@@ -429,10 +430,63 @@ def _expect() -> list[Case]:
     return cases
 
 
+def _target_forms() -> list[Case]:
+    """absolute-form and its look-alikes (RFC 9112 s3.2.2), and fields the server refuses a second copy of."""
+    targets = [
+        b"http://a:xyz/",
+        b"http:///x",
+        b"HTTP://A/",
+        b"https://a/",
+        b"ftp://a/",
+        b"http://a",
+        b"http://user@a/",
+        b"http://a/?q#f",
+        b"http://a:80:80/",
+        b"http://[::1]:x/",
+        b"//a/b",
+        b"/a/../b",
+        b"/?",
+        b"/a%2fb",
+    ]
+    cases = [Case(f"form/{_show(t)}", _get(HOST, line=b"GET " + t + b" HTTP/1.1")) for t in targets]
+    for name in (b"Content-Type", b"User-Agent", b"Content-Location", b"Max-Forwards", b"Authorization", b"Accept"):
+        fields = name + b": a\r\n" + name + b": b\r\n"
+        cases.append(Case(f"form/two-{name.decode()}", _get(HOST, fields)))
+    return cases
+
+
+def _bodies() -> list[Case]:
+    """What a body can say about itself: content codings (decoded by the server, not by the readers here) and
+    upgrades the server declines (RFC 9110 s7.8)."""
+    gzipped = gzip.compress(b"hello", mtime=0)
+    cases = [
+        Case("body/gzip", _post(gzipped, b"Content-Encoding: gzip\r\nContent-Length: %d\r\n" % len(gzipped))),
+        Case("body/gzip-broken", _post(b"hello", b"Content-Encoding: gzip\r\nContent-Length: 5\r\n")),
+        Case("body/deflate-broken", _post(b"hello", b"Content-Encoding: deflate\r\nContent-Length: 5\r\n")),
+        Case("body/coding-unknown", _post(b"hello", b"Content-Encoding: zz\r\nContent-Length: 5\r\n")),
+        Case("body/coding-identity", _post(b"hello", b"Content-Encoding: identity\r\nContent-Length: 5\r\n")),
+        Case(
+            "body/gzip-chunked-broken",
+            _post(b"5\r\nhello\r\n0\r\n\r\n", b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
+        ),
+        Case(
+            "body/upgrade-h2c-with-body",
+            _post(b"hello", b"Connection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 5\r\n"),
+        ),
+        Case("body/upgrade-websocket-no-key", _get(HOST, b"Connection: Upgrade\r\nUpgrade: websocket\r\n")),
+        Case(
+            "body/upgrade-websocket-with-body",
+            _post(b"hello", b"Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n"),
+        ),
+        Case("body/upgrade-without-connection", _get(HOST, b"Upgrade: websocket\r\n")),
+    ]
+    return cases
+
+
 def all_cases() -> list[Case]:
     """Every case, in a fixed order; names are unique."""
     cases = _request_line() + _field_lines() + _host() + _content_length() + _transfer_encoding() + _chunks()
-    cases += _expect()
+    cases += _expect() + _target_forms() + _bodies()
     names = [c.name for c in cases]
     assert len(set(names)) == len(names), [n for n in names if names.count(n) > 1][:5]
     return cases

@@ -126,7 +126,7 @@ def _aiohttp_parser(cls: type, loop: asyncio.AbstractEventLoop) -> Any:
         max_line_size=MAX_LINE,
         max_headers=MAX_HEADERS,
         max_field_size=MAX_FIELD,
-        auto_decompress=False,
+        auto_decompress=True,  # as aiohttp.web reads a request body, and as the server does
     )
 
 

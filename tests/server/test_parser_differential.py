@@ -184,6 +184,42 @@ DIFFERENCES = [
         "[':' port], RFC 9110 s7.2); no reader checks it, and a proxy and an application may each take "
         "another authority from such a value",
     ),
+    # -- target forms and singletons ---------------------------------------------------------------------------
+    Difference(
+        H11,
+        r"form/http(://a:xyz/|:///x|://a:80:80/|://\[::1\]:x/)",
+        REFUSED,
+        "RFC 9112 s3.2.2: the absolute-form is an absolute-URI, whose port is digits (RFC 3986 s3.2.3), and an "
+        "http URI with an empty host MUST be rejected as invalid (RFC 9110 s4.2.1); h11 checks characters only",
+    ),
+    Difference(
+        H11,
+        r"form/two-(Content-Type|User-Agent|Content-Location|Max-Forwards)",
+        REFUSED,
+        "RFC 9110 s5.3: a field that is not a list MUST NOT be sent twice, and two copies can be read two ways: "
+        "refused, as aiohttp's parsers refuse them (its SINGLETON_HEADERS); h11 keeps both",
+    ),
+    # -- content codings and upgrades ---------------------------------------------------------------------------
+    Difference(
+        H11,
+        r"body/gzip",
+        (200, 200),
+        "the server decodes a request's content coding, as aiohttp.web does (auto_decompress); h11 does not",
+    ),
+    Difference(
+        ("h11", "aiohttp-c"),
+        r"body/(gzip|deflate|gzip-chunked)-broken",
+        REFUSED,
+        "a body that does not decode under its Content-Encoding is refused (RFC 9110 s8.4: the coding is part "
+        "of the content); h11 does not decode, aiohttp's C parser leaves the payload unfinished",
+    ),
+    Difference(
+        AIO,
+        r"body/upgrade-(h2c-with-body|websocket-no-key|websocket-with-body)",
+        (200, 200),
+        "RFC 9110 s7.8: the protocol switches only with a 101; answered otherwise, the connection stays HTTP/1.1 "
+        "and the next request is read, as aiohttp's server does. Its parsers stop at every Upgrade",
+    ),
     # -- Content-Length ---------------------------------------------------------------------------------------
     Difference(
         H11,
@@ -366,7 +402,7 @@ async def _run_server(make_server: object, handler: object) -> dict[str, Outcome
 
 def test_the_corpus_is_bounded_and_covers_every_axis():
     assert 1000 <= len(CASES) <= 3000
-    assert {case.axis for case in CASES} == {"line", "field", "host", "cl", "te", "chunk", "expect"}
+    assert {case.axis for case in CASES} == {"line", "field", "host", "cl", "te", "chunk", "expect", "form", "body"}
 
 
 async def test_the_server_reads_requests_as_the_independent_parsers_do(make_server):
