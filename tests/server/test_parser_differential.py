@@ -178,7 +178,7 @@ DIFFERENCES = [
     # -- Host -----------------------------------------------------------------------------------------------
     Difference(
         ALL,
-        r"host/value-(a\\x20b|a/b|a@b|a:b:c|a:port|\[::1|a\?b|a#b|a\\x5cb|a\"b|caf\\xc3\\xa9)",
+        r"host/value-(a\\x20b|a/b|a@b|a:b:c|a:port|\[::1|a\?b|a#b|a\\x5cb|a\"b)",
         REFUSED,
         "RFC 9112 s3.2: a server MUST answer 400 to a Host field with an invalid value (Host = uri-host "
         "[':' port], RFC 9110 s7.2); no reader checks it, and a proxy and an application may each take "
