@@ -3,7 +3,8 @@
 :class:`Transcript`, like the independent readers' (differential_oracles.py).
 
 The handler echoes what it saw (method, target, version, header fields in order and as bytes, body) as JSON,
-either as a plain ``Response`` (the server's fast path: the cached head) or streamed through ``StreamResponse``.
+either as a plain ``Response`` (the server's fast path: the cached head) or streamed through ``StreamResponse``;
+``unread`` answers without reading the body, which the server then discards itself.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ class _Router:
         pass
 
 
-async def _seen(request: Any) -> bytes:
-    body = await request.read()
+async def _seen(request: Any, *, read: bool = True) -> bytes:
+    body = await request.read() if read else b""
     return json.dumps(
         {
             "method": request.method,
@@ -81,6 +82,13 @@ async def plain(request: Any) -> Any:
     from web import Response
 
     return Response(body=await _seen(request), content_type="application/json")
+
+
+async def unread(request: Any) -> Any:
+    """The echo without the body, which is left for the server to discard before the next request."""
+    from web import Response
+
+    return Response(body=await _seen(request, read=False), content_type="application/json")
 
 
 async def streamed(request: Any) -> Any:

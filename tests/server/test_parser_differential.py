@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from differential_cases import FOLLOW_UP, Case, all_cases
 from differential_oracles import ERROR, READERS, Request, Transcript
-from differential_server import CASE_TIMEOUT, Outcome, echo_app, plain, send_all, streamed
+from differential_server import CASE_TIMEOUT, Outcome, echo_app, plain, send_all, streamed, unread
 
 CASES = all_cases()
 
@@ -452,4 +452,28 @@ async def test_the_streamed_answer_reads_every_case_as_the_fast_path(make_server
             b = Outcome(b.statuses[:1], Transcript(b.transcript.requests[:1], a.transcript.end), b.closed)
         if (a.statuses, a.transcript) != (b.statuses, b.transcript):
             problems.append(f"{case.name}: plain {a.brief()}\n    streamed {b.brief()}")
+    assert not problems, "\n".join(problems[:40])
+
+
+# What only a read of the body finds: a body that does not decode (RFC 9110 s8.4), and one over the application's
+# client_max_size, which aiohttp.web enforces on read (413) and a handler that does not read never meets.
+READ_ONLY = r"body/.*-broken|cl/(value-4294967301|over-client-max-size)"
+
+
+def _without_bodies(outcome: Outcome) -> Outcome:
+    requests = tuple(Request(r.method, r.target, r.version, r.headers, b"") for r in outcome.transcript.requests)
+    return Outcome(outcome.statuses, Transcript(requests, outcome.transcript.end), outcome.closed)
+
+
+async def test_a_body_left_unread_ends_where_a_read_one_does(make_server):
+    """A handler that answers without reading the body leaves it to the server, which discards it (up to
+    max_drain) and reads the next request where the body ends: the same requests follow as when the handler
+    reads it, and a body whose framing is broken is refused alike (see READ_ONLY for what only a read finds)."""
+    read = await _run_server(make_server, plain)
+    left = await _run_server(make_server, unread)
+    problems = []
+    for case in CASES:
+        a, b = _without_bodies(read[case.name]), left[case.name]
+        if (a.statuses, a.transcript) != (b.statuses, b.transcript) and not re.fullmatch(READ_ONLY, case.name):
+            problems.append(f"{case.name}: read {a.brief()}\n    unread {b.brief()}")
     assert not problems, "\n".join(problems[:40])
