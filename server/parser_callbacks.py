@@ -190,6 +190,14 @@ _FORBIDDEN_TRAILERS = frozenset(
 )
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2
+# Host = uri-host [ ":" port ] (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP-literal in brackets, or a reg-name (also
+# an IPv4 address) of unreserved, sub-delims and pct-encoded characters; the port is digits. The characters are
+# checked, not the structure of an IP address, as Go's net/http checks them. Bytes above 0x7F pass in a reg-name:
+# a raw UTF-8 name (b\xc3\xbccher.example) is served as aiohttp serves it (tests/web/test_header_decoding.py),
+# and cannot hide another authority as a space, '/', '@', '?', '#' or a second ':' can.
+_host_value: Final = re.compile(
+    rb"(?:\[[0-9A-Za-z._~!$&'()*+,;=:-]+\]|(?:[0-9A-Za-z._~!$&'()*+,;=\x80-\xff-]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?"
+).fullmatch
 
 _EMPTY_BODY: Final = FlowControlStreamReader(None, None)  # type: ignore[arg-type]
 _EMPTY_BODY.feed_eof()
@@ -233,6 +241,7 @@ class ParserCallbacks:
     _body: FlowControlStreamReader | None
     _exchange: Exchange | None
     _body_only: bool
+    _valid_host: bytes
 
     def on_message_begin(self) -> None:
         # The trailer count starts in on_headers_complete; a field parsed while no head is (_field_limit 0) is a
@@ -281,6 +290,13 @@ class ParserCallbacks:
         # bytes below 33, llhttp lets only SP and HTAB into a value.) rstrip() gives back the same object when
         # there is none, at less than a test of the last byte costs.
         value = value.rstrip(b" \t")
+        if bit == _HOST and value != self._valid_host:
+            # RFC 9112 §3.2: a server MUST answer 400 to a Host with an invalid field value: a proxy and the
+            # application could each read another authority from it (routing, cache keys, absolute URLs). The
+            # last valid one is kept: a keep-alive connection sends the same Host each time, checked once.
+            if not _host_value(value):
+                raise BadRequest("Invalid Host header")
+            self._valid_host = value
         # As aiohttp decodes a value (its http_parser.py and _http_parser.pyx): UTF-8, and any byte that is not
         # UTF-8 kept as a lone surrogate, so that request.raw_headers gives back the bytes as received. Strict
         # decode() first: without arguments to parse it costs less than the latin-1 decode did (and the try block
@@ -354,9 +370,7 @@ class ParserCallbacks:
                 _check_transfer_coding(version, headers)
                 has_body = True
             if framing & _EXPECT and version is HttpVersion11:
-                if headers[_EXPECT_KEY].lower() != "100-continue":
-                    raise HttpProtocolError("Expectation Failed", status=417)
-                expect_continue = has_body
+                expect_continue = _expects_continue(headers) and has_body
         if upgrade:
             if method == "CONNECT":
                 raise UnsupportedUpgrade("CONNECT is not supported")
@@ -433,6 +447,22 @@ class ParserCallbacks:
         if declined:
             connection: HttpProtocol = self  # type: ignore[assignment]  # see on_headers_complete
             connection._resume_after_declined(exchange, body)
+
+
+def _expects_continue(headers: CIMultiDict[str]) -> bool:
+    """Whether the request's ``Expect`` fields ask for a ``100 Continue``; 417 for any other expectation.
+
+    ``Expect = #expectation`` (RFC 9110 s10.1.1), a list that may span field lines, in which empty elements are
+    ignored (s5.6.1.2): an empty ``Expect`` asks for nothing. The one expectation defined is ``100-continue``
+    (case-insensitive); a server MAY answer 417 to any other, which is refused rather than silently not met."""
+    fields = headers.getall(_EXPECT_KEY)
+    if len(fields) == 1 and fields[0].lower() == "100-continue":
+        return True
+    members = [member.strip(" \t").lower() for field in fields for member in field.split(",")]
+    members = [member for member in members if member]
+    if any(member != "100-continue" for member in members):
+        raise HttpProtocolError("Expectation Failed", status=417)
+    return bool(members)
 
 
 def _check_absolute_form(url: bytes) -> None:

@@ -191,6 +191,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._body: FlowControlStreamReader | None = None
         self._exchange: Exchange | None = None
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
+        self._valid_host = b""  # the last Host value found valid (empty is valid: RFC 9112 §3.2)
         # close() lingers (see _linger) when a request body is still arriving: the body being parsed is unfinished,
         # or a head was refused with a 413 (_refused_body) and its body follows.
         self._refused_body = False
@@ -554,13 +555,22 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if error.status == 413:
             self._refused_body = True  # a body too large to take is still on its way: close() lingers
         body = self._body
+        queue = self.queue
         if body is not None:
-            # The body of the newest queued request is broken: its handler sees the error when it reads, and the
-            # connection closes after its answer.
+            # The body of the newest queued request is broken.
             self._body = None
             body.set_exception(error)
-            self.queue[-1].must_close = True
-        elif self.queue:
+            if len(queue) == 1 and self._task is not None:
+                # Its handler is running: it sees the error when it reads, and the connection closes after its
+                # answer.
+                queue[-1].must_close = True
+                return
+            # Its handler has not started (the error came in the read that brought its head, or it waits behind
+            # others): the request is refused as a whole, as aiohttp refuses it, rather than served with a 200
+            # by a handler that never reads the body (RFC 9112 s6.3: the framing is invalid).
+            queue.pop()
+            self._exchange = None
+        if queue:
             # A broken request behind valid pipelined ones: answer those first, then this one, then close.
             self._pending_error = error
         else:

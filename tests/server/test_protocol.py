@@ -8,7 +8,7 @@ import logging
 import re
 
 import pytest
-from http_client import read_response
+from http_client import parse_responses, read_response
 
 from web import Application, Response, StreamResponse
 
@@ -250,6 +250,67 @@ async def test_unknown_expectation_is_417(make_server, raw):
     srv = await make_server(_app())
     (resp,) = raw.parse(await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n"))
     assert resp.status == 417
+
+
+async def test_an_invalid_host_is_refused_after_valid_ones_on_the_same_connection(make_server, raw):
+    """RFC 9112 section 3.2: 400 for a Host with an invalid value. The connection remembers the last valid Host
+    to check it once; another value, valid or not, is checked again."""
+    srv = await make_server(_app())
+    get = b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n"
+    data = await raw(srv.port, get % b"a:1" + get % b"a:1" + get % b"b" + get % b"a b" + get % b"a:1")
+    assert [r.status for r in raw.parse(data)] == [200, 200, 200, 400]
+
+
+async def test_a_body_broken_in_the_read_of_its_head_is_refused_before_the_handler(make_server, raw):
+    """The chunked framing breaks in the read that brought the head: the request is refused with a 400 (RFC 9112
+    section 6.3), not served by a handler that never reads the body, as aiohttp refuses it."""
+    app = Application()
+    called = []
+
+    async def ignore(request):
+        called.append(request.path)
+        return Response(text="ignored")
+
+    app.router.add_route("POST", "/", ignore)
+    srv = await make_server(app)
+    head = b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+    data = await raw(srv.port, head + b"zz\r\nhello\r\n0\r\n\r\n")
+    (resp,) = raw.parse(data)
+    assert resp.status == 400 and resp.headers["connection"] == "close"
+    assert called == []
+    # Behind a valid pipelined request, it is refused after that one's answer.
+    ok = b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+    data = await raw(srv.port, ok + head + b"zz\r\n")
+    assert [r.status for r in raw.parse(data)] == [200, 400]
+    assert called == ["/"]
+
+
+async def test_a_body_that_breaks_while_its_handler_runs_is_the_handlers_to_meet(make_server):
+    """Once the handler runs, the broken body is its to meet: its read raises, and the connection closes after
+    its answer, since the framing after it is unknown."""
+    app = Application()
+    started = asyncio.Event()
+    seen = []
+
+    async def reads(request):
+        started.set()
+        try:
+            await request.read()
+        except Exception as error:
+            seen.append(getattr(error, "status", None))
+        return Response(text="answered")
+
+    app.router.add_route("POST", "/", reads)
+    srv = await make_server(app)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+    await asyncio.wait_for(started.wait(), 5)
+    writer.write(b"zz\r\n")
+    data = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    (resp,) = parse_responses(data)
+    assert resp.status == 200 and resp.headers["connection"] == "close"
+    assert seen == [400]
 
 
 async def test_head_keeps_content_length_and_sends_no_body(make_server, raw):
