@@ -9,6 +9,7 @@ responses and read what would have been sent, without a socket.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -91,6 +92,51 @@ class RecordingTransport(asyncio.Transport):
         return self._protocol  # type: ignore[return-value]
 
 
+class _NoTimer:
+    """A timer set outside any loop, where nothing will run to fire it (the registry's deadline ticker)."""
+
+    def cancel(self) -> None:
+        pass
+
+    def cancelled(self) -> bool:
+        return True
+
+
+class _RunningLoop(asyncio.AbstractEventLoop):
+    """The event loop that runs when it is used, for an exchange made outside any loop: a synchronous test builds
+    the request, then runs its handler with ``asyncio.run`` (aiohttp's ``make_mocked_request`` gives a mock loop
+    then). Every method of the loop API is the running loop's at the time of the call (the connection binds
+    ``create_task`` when it is made, the stream ``create_future``); outside a loop, ``time()`` is the monotonic clock
+    both asyncio's and uvloop's loops read, and a timer set there never fires. A subclass of ``AbstractEventLoop``,
+    so that it passes where the compiled build checks the connection's ``loop`` type."""
+
+    def time(self) -> float:
+        try:
+            return asyncio.get_running_loop().time()
+        except RuntimeError:
+            return time.monotonic()
+
+    def call_later(self, delay: float, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return _NoTimer()
+        return loop.call_later(delay, callback, *args, **kwargs)
+
+
+def _forward(name: str) -> Callable[..., Any]:
+    def method(self: _RunningLoop, *args: Any, **kwargs: Any) -> Any:
+        return getattr(asyncio.get_running_loop(), name)(*args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name, _value in vars(asyncio.AbstractEventLoop).items():
+    if callable(_value) and not _name.startswith("__") and _name not in vars(_RunningLoop):
+        setattr(_RunningLoop, _name, _forward(_name))
+
+
 async def _no_handler(exchange: Exchange) -> None:
     """The mocked connection reads no requests, so it never runs a handler."""
 
@@ -108,13 +154,16 @@ def detached_exchange(
     transport: asyncio.Transport | None = None,
     sslcontext: Any = None,
     client_max_size: int | None = 1024**2,
-    loop: asyncio.AbstractEventLoop,
+    loop: asyncio.AbstractEventLoop | None,
 ) -> Exchange:
     """One exchange for ``method`` ``target`` with ``headers`` on ``protocol`` (by default a new connection on
     ``transport``, by default a :class:`RecordingTransport`, https with ``sslcontext``). ``body`` is the whole body,
     or a stream the caller feeds; a body over ``client_max_size``, the server-wide cap of a new connection's settings
     (None: none), or else over the cap of ``protocol``'s, makes the stream raise ``too_large(limit, size)`` (the
-    server answers such a body with 413 before any handler runs)."""
+    server answers such a body with 413 before any handler runs). ``loop`` None: whichever loop runs when the
+    exchange is used (it is made outside any)."""
+    if loop is None:
+        loop = _RunningLoop()
     if protocol is None:
         settings = ServerSettings(client_max_size=client_max_size or 0)
         protocol = HttpProtocol(_no_handler, settings, ConnectionRegistry(settings), loop)

@@ -53,13 +53,17 @@ def make_mocked_request(
     ``protocol`` the connection (``request.protocol``), made on ``transport`` by default. ``closing`` (and HTTP/1.0)
     asks for the connection to close after the answer. ``client_max_size`` bounds what ``request.read()``,
     ``text()``, ``json()`` and ``post()`` collect (413 above it), as in aiohttp; the body stream is not bounded.
-    ``loop`` defaults to the running loop, which must then exist (aiohttp falls back to a mock). ``task`` is
+    ``loop`` defaults to the running loop; made outside any, the request runs on the loop that later runs its
+    handler (a synchronous test's ``asyncio.run``), where aiohttp gives a mock loop. ``task`` is
     ``request.task`` (``None`` by default; aiohttp puts a mock there).
 
     Unlike aiohttp there is no ``writer`` argument: a response writes through the connection to ``transport``.
     """
     if loop is None:
-        loop = asyncio.get_running_loop()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None  # the exchange takes the loop running when it is used
     exchange = detached_exchange(
         method.upper(),
         path,

@@ -8,6 +8,10 @@ resource gives its routes, and ``route.resource`` leads back to it. ``router.add
 resource when its path and name are the new route's (aiohttp's rule), so ``add_get('/a', h, name='a')`` then
 ``add_post('/a', h, name='a')`` make one resource with two routes.
 
+As in aiohttp, a resource may also be made alone, ``PlainResource(path, name=...)`` (or a subclass of it), given
+routes, and then registered with ``router.register_resource(resource)``: its routes go to the end of the table then,
+in the order added; one added after that goes there at once.
+
 A static route and a sub-application route are their own resource, as aiohttp's ``StaticResource`` and
 ``PrefixedSubAppResource`` are: both are registered as virtual subclasses of :class:`AbstractResource`.
 """
@@ -49,19 +53,31 @@ class AbstractResource(abc.ABC):
 
 
 class Resource(AbstractResource):
-    """The routes registered for one path, in the order added; created by ``router.add_resource()``."""
+    """The routes registered for one path, in the order added; made by ``router.add_resource()``, or alone and
+    then registered with ``router.register_resource()``."""
 
     __slots__ = ("_path", "_router", "_routes", "name")
 
-    def __init__(self, router: UrlDispatcher, path: str, name: str | None) -> None:
-        self._router = router
+    def __init__(self, path: str = "", *, name: str | None = None) -> None:
+        self._router: UrlDispatcher | None = None  # the router it is registered in (see _bind)
         self._path = path
         self._routes: list[Route] = []
         #: The resource's name (also the name of its routes), or None.
         self.name = name
 
+    def _bind(self, router: UrlDispatcher) -> None:
+        """Registered in ``router``: the routes added so far go to the end of its table, in order."""
+        self._router = router
+        for route in self._routes:
+            router.register_route(route)
+
+    def _prefix(self) -> str:
+        """The path prefix of the router it is registered in ('' before that)."""
+        return "" if self._router is None else self._router.full_prefix()
+
     def add_route(self, method: str, handler: Any, *, expect_handler: Any = None) -> Route:
-        """Append a route for ``method`` on this resource's path to the end of the router's table; return it.
+        """Append a route for ``method`` on this resource's path to the end of the router's table (once the resource
+        is registered); return it.
 
         ``expect_handler``: see ``UrlDispatcher.add_route``. The route takes the resource's name; ``router[name]``
         gives the resource's first route.
@@ -71,14 +87,15 @@ class Resource(AbstractResource):
         route = make_route(method, self._path, handler, self.name)
         route.expect_handler = expect_handler
         route._resource = self
-        self._router.register_route(route)
+        if self._router is not None:
+            self._router.register_route(route)
         self._routes.append(route)
         return route
 
     @property
     def canonical(self) -> str:
         """The path with its ``{parts}`` (without their regexes), behind any sub-application prefix."""
-        return self._router.full_prefix() + self._template()
+        return self._prefix() + self._template()
 
     def _template(self) -> str:
         return self._path
@@ -111,11 +128,14 @@ class PlainResource(Resource):
 
     __slots__ = ()
 
+    def __init__(self, path: str, *, name: str | None = None) -> None:
+        super().__init__(path, name=name)
+
     def url_for(self) -> URL:  # type: ignore[override]
-        return URL.build(path=self._router.full_prefix() + self._path)
+        return URL.build(path=self._prefix() + self._path)
 
     def get_info(self) -> dict[str, Any]:
-        return {"path": self._router.full_prefix() + self._path}
+        return {"path": self._prefix() + self._path}
 
 
 class DynamicResource(Resource):
@@ -123,8 +143,8 @@ class DynamicResource(Resource):
 
     __slots__ = ("_formatter", "_pattern")
 
-    def __init__(self, router: UrlDispatcher, path: str, name: str | None) -> None:
-        super().__init__(router, path, name)
+    def __init__(self, path: str, *, name: str | None = None) -> None:
+        super().__init__(path, name=name)
         self._pattern, self._formatter, _ = _compile(path)
 
     def _template(self) -> str:
@@ -136,18 +156,19 @@ class DynamicResource(Resource):
             url = self._formatter.format_map(quoted)
         except KeyError as exc:
             raise KeyError(f"missing part {exc.args[0]!r} for resource {self._path!r}") from None
-        return URL(self._router.full_prefix() + url, encoded=True)
+        return URL(self._prefix() + url, encoded=True)
 
     def get_info(self) -> dict[str, Any]:
-        return prefixed_info(self._router.full_prefix(), self._pattern, self._formatter)
+        return prefixed_info(self._prefix(), self._pattern, self._formatter)
 
 
 def make_resource(router: UrlDispatcher, path: str, name: str | None) -> Resource:
-    """A PlainResource for a path without ``{parts}``, else a DynamicResource (the path's rules are a route's)."""
+    """A PlainResource for a path without ``{parts}``, else a DynamicResource (the path's rules are a route's),
+    registered in ``router``."""
     check_path(path)
-    if "{" in path or "}" in path:
-        return DynamicResource(router, path, name)
-    return PlainResource(router, path, name)
+    resource = DynamicResource(path, name=name) if "{" in path or "}" in path else PlainResource(path, name=name)
+    resource._router = router
+    return resource
 
 
 def index_key(canonical: str) -> str:

@@ -117,7 +117,12 @@ class Response(StreamResponse):
         headers: Any = None,
         content_type: str | None = None,
         charset: str | None = None,
+        zlib_executor_size: int | None = None,
+        zlib_executor: Any = None,
     ) -> None:
+        # zlib_executor_size and zlib_executor (aiohttp 3: compress a body over that many bytes in that executor) are
+        # taken for code written for aiohttp and not used: enable_compression() compresses the whole body on the
+        # loop, once, when the head is sent.
         if headers is None and charset is None and (content_type is None or content_type.__class__ is str):
             # The common cases, ``Response(text=...)`` (``json_response``) and ``Response(body=bytes,
             # content_type=...)``: the two fields and their encoded lines come from a cache (see _start).

@@ -308,9 +308,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """Add a resource of the application's own (aiohttp 3): any :class:`~web.resources.AbstractResource` with
         ``name``, ``canonical``, ``add_prefix(prefix)`` and ``async resolve(request)`` answering ``(match_info,
         allowed_methods)``, the match info None for a path it does not serve. It is asked as aiohttp asks its
-        resources (see ``web.resources.resolve_with_resources``); a route or one of this router's own resources is
-        just added. In a sub-application's router, it is given the path prefix the sub-application is served under
-        with ``add_prefix()``, here or when the sub-application is added (``add_subapp``), as in aiohttp."""
+        resources (see ``web.resources.resolve_with_resources``); a route is just added, and a
+        :class:`~web.resources.PlainResource` or :class:`~web.resources.DynamicResource` made alone (or a subclass's)
+        brings the routes it was given to the end of the table. In a sub-application's router, a resource of the
+        application's own is given the path prefix the sub-application is served under with ``add_prefix()``, here
+        or when the sub-application is added (``add_subapp``), as in aiohttp."""
         if isinstance(resource, Route):
             self.register_route(resource)
             return
@@ -318,9 +320,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             raise TypeError(f"Instance of AbstractResource class is required, got {resource!r}")
         if self._frozen:
             raise RuntimeError("Cannot register a resource into frozen router.")
+        foreign = not isinstance(resource, Resource)
+        if not foreign and resource._router is not None:
+            raise RuntimeError(f"{resource!r} is already registered in a router")
         name = resource.name
         self._take_name(name, lambda: repr(resource))
-        foreign = not isinstance(resource, Resource)
         prefix = self.full_prefix()
         if foreign and prefix:
             # Its resolve() sees the request's whole path (see web.subapp._SubAppRoute._attach).
@@ -328,6 +332,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         self._resources.append(resource)
         if name is not None:
             self._taken[name] = resource
+        if not foreign:
+            # One made alone (PlainResource(path), a subclass of it): its routes join the table now.
+            resource._bind(self)
         if foreign:
             self._foreign.append((len(self._routes), resource))
             self._await_resources()

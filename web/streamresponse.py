@@ -19,6 +19,7 @@ from server.writer import STATUS_LINES, encode_head, status_line
 
 from .helpers import DONE, DrainAwaitable, parse_content_type
 from .payloadwriter import PayloadWriter
+from .responsestorage import ResponseStorage
 
 if TYPE_CHECKING:
     from .request import Request
@@ -71,8 +72,9 @@ class _SentHeaders(CIMultiDictProxy[str]):
     pop = popone = popall = popitem = clear = _refuse
 
 
-class StreamResponse:
-    """The base class for HTTP responses: status, headers, cookies, then a body written piece by piece."""
+class StreamResponse(ResponseStorage):
+    """The base class for HTTP responses: status, headers, cookies, then a body written piece by piece. It is also
+    a ``MutableMapping`` of what the application keeps on it, as in aiohttp 3 (see ``web.responsestorage``)."""
 
     # Per-instance state starts as these class defaults, so creating a response writes only what differs.
     # The SimpleCookie of ``cookies``, or, while it was never read and every set_cookie() call was plain (a name,

@@ -69,6 +69,7 @@ DESELECTED: dict[str, str] = {
     "aiohttp-session-2.12.1/tests/test_cookie_storage.py::test_clear_cookie_on_session_invalidation": "expects the client's cookie jar to report domain=127.0.0.1, which aiohttp 3.14's client does not (fails against aiohttp.web too)",
     "aiojobs-1.4.0/tests/test_scheduler.py::test_scheduler_must_be_created_within_running_loop": "the Scheduler alone on Python < 3.10 (skips itself on 3.10+): nothing of aiohttp.web",
     "prometheus-async-26.1.0/tests/test_aio.py::TestConsulAgent::test_integration": "registers the metrics server with a Consul agent on localhost:8500 (skips itself without one); test_mocked covers the same with a mocked agent",
+    "aiohttp-openapi-ermelo-2.1/tests/test_swagger_ui.py::test_e2e": "drives Chromium through Playwright (pytest-playwright-asyncio's page fixture): no browser here; test_basics and test_multiple_api fetch the same Swagger UI pages",
     "aiohttp-utils-3.2.1/tests/test_negotiation.py::test_renders_to_json_by_default": "expects Content-Type: application/octet-stream on a response with an empty body, which aiohttp 3.14 leaves out (RFC 9110 §8.3; fails against aiohttp.web too)",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 
 import web
@@ -55,3 +56,19 @@ async def test_client_max_size_does_not_bound_the_stream() -> None:
     # As aiohttp's make_mocked_request: client_max_size is what read() collects, not the body stream.
     request = make_mocked_request("POST", "/", payload=b"x" * 10, client_max_size=4)
     assert await request.content.read() == b"x" * 10
+
+
+def test_a_request_made_outside_a_loop_runs_on_the_loop_that_later_runs_it() -> None:
+    # As aiohttp's (which gives a mock loop then): a synchronous test builds the request, then runs a middleware or
+    # handler on it with asyncio.run (aiohttp-request-id-logging's suite does).
+    request = make_mocked_request("POST", "/items", {"X-Request-Id": "abc"}, payload=b"hello")
+
+    async def handle() -> bytes:
+        assert await request.text() == "hello"
+        response = web.Response(text=request.headers["X-Request-Id"])
+        await response.prepare(request)
+        await response.write_eof()
+        return bytes(request.transport.written)
+
+    written = asyncio.run(handle())
+    assert written.startswith(b"HTTP/1.1 200 OK\r\n") and written.endswith(b"\r\n\r\nabc")

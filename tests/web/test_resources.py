@@ -149,6 +149,47 @@ async def test_a_resource_s_routes_keep_the_table_s_fifo_order(make_server):
             assert await r.text() == "pattern"
 
 
+class FixedResource(PlainResource):
+    """A resource made alone with its routes, then registered, as aiohttp-openapi-ermelo's FixedResponseResource."""
+
+    def __init__(self, path, text, *, name=None):
+        super().__init__(path, name=name)
+        self.add_route("GET", answer(text))
+
+
+async def test_a_resource_made_alone_serves_its_routes_once_registered(make_server):
+    # aiohttp's PlainResource(path, *, name=None) and DynamicResource(path, *, name=None) are made without a router;
+    # router.register_resource() puts the routes given before to the end of the table, in order.
+    app = Application()
+    fixed = FixedResource("/fixed", "fixed GET", name="fixed")
+    assert fixed.url_for() == URL("/fixed") and fixed.canonical == "/fixed" and len(fixed) == 1
+    app.router.add_get("/before", answer("before"))
+    app.router.register_resource(fixed)
+    fixed.add_route("POST", answer("fixed POST"))  # after registration: to the table at once
+    dynamic = DynamicResource("/d/{id}")
+    dynamic.add_route("GET", answer("dynamic"))
+    app.router.register_resource(dynamic)
+    assert list(app.router.resources())[-2:] == [fixed, dynamic]
+    assert app.router["fixed"].resource is fixed and app.router.named_resources()["fixed"] is fixed
+    assert [route.method for route in app.router.routes()] == ["GET", "HEAD", "GET", "POST", "GET"]
+    with pytest.raises(RuntimeError, match="already registered"):
+        app.router.register_resource(fixed)
+    sub = Application()
+    sub.router.register_resource(FixedResource("/x", "sub fixed", name="x"))
+    app.add_subapp("/sub", sub)
+    assert sub.router["x"].resource.url_for() == URL("/sub/x")
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        for method, path, text in [
+            ("GET", "/fixed", "fixed GET"),
+            ("POST", "/fixed", "fixed POST"),
+            ("GET", "/d/7", "dynamic"),
+            ("GET", "/sub/x", "sub fixed"),
+        ]:
+            async with s.request(method, server.url(path)) as r:
+                assert (r.status, await r.text()) == (200, text)
+
+
 async def test_a_request_s_route_leads_to_its_resource(make_server):
     # aiohttp-cors finds a request's configuration through request.match_info.route.resource.
     app = Application()

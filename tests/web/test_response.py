@@ -289,3 +289,85 @@ async def test_drain_warns_as_aiohttp_does_and_still_drains(make_server):
     with pytest.warns(DeprecationWarning, match=r"^drain method is deprecated, use await resp\.write\(\)$"):
         status, _, body = await _get(srv)
     assert (status, body) == (200, b"x" * 100_000)
+
+
+async def test_a_response_stores_what_the_application_keeps_on_it(make_client):
+    # aiohttp 3: a response is a MutableMapping (its "response storage"), str keys or web.ResponseKey, as the request
+    # and the application are; a middleware reads what the handler left there.
+    timing = web.ResponseKey("timing", str)
+
+    @web.middleware
+    async def report(request, handler):
+        response = await handler(request)
+        response.headers["X-Timing"] = response[timing]
+        response.headers["X-Keys"] = ",".join(sorted(str(key) for key in response if isinstance(key, str)))
+        return response
+
+    async def handler(request):
+        response = web.Response(text="ok")
+        assert response and len(response) == 0 and response.get("a") is None
+        response[timing] = "fast"
+        response.update(a=1, b=2)
+        del response["b"]
+        assert "a" in response and dict(response.items()) == {timing: "fast", "a": 1}
+        return response
+
+    app = web.Application(middlewares=[report])
+    app.router.add_get("/", handler)
+    client = await make_client(app)
+    async with client.get("/") as resp:
+        assert resp.status == 200 and await resp.text() == "ok"
+        assert resp.headers["X-Timing"] == "fast" and resp.headers["X-Keys"] == "a"
+
+
+def test_a_response_is_a_mutable_mapping_compared_by_identity():
+    from collections.abc import MutableMapping
+
+    empty, other = web.StreamResponse(), web.Response()
+    assert isinstance(empty, MutableMapping) and isinstance(web.HTTPNotFound(), MutableMapping)
+    # Always true and unequal to another empty one, as aiohttp's, though both store nothing.
+    assert empty and empty != web.StreamResponse() and empty == empty and hash(other) != hash(web.Response())
+    with pytest.raises(KeyError):
+        other["missing"]
+    assert other.setdefault("k", 1) == 1 and other.pop("k") == 1 and len(other) == 0
+
+
+async def test_a_generic_response_subclass_subscripts_as_aiohttp_s(make_client):
+    # aiohttp's response classes take MutableMapping's __class_getitem__: a Generic subclass subscripted is a
+    # types.GenericAlias, whose union is a types.UnionType (aiohttp-apischema reads handlers' return annotations so).
+    import types
+    from typing import Generic, Literal, TypeVar, get_args
+
+    T = TypeVar("T")
+
+    class APIResponse(web.Response, Generic[T]):
+        def __init__(self, body: T, *, status: int = 200) -> None:
+            super().__init__(text=json.dumps(body), content_type="application/json", status=status)
+
+    annotation = APIResponse[int] | APIResponse[None]
+    assert isinstance(APIResponse[int], types.GenericAlias) and isinstance(annotation, types.UnionType)
+    assert get_args(APIResponse[Literal[1]]) == (Literal[1],)
+
+    async def handler(request):
+        return APIResponse[int](42, status=201)
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    client = await make_client(app)
+    async with client.get("/") as resp:
+        assert resp.status == 201 and await resp.json() == 42
+
+
+async def test_response_takes_aiohttp_s_zlib_executor_arguments(make_client):
+    # aiohttp 3's Response(zlib_executor_size=, zlib_executor=) (aiohttp-apischema's APIResponse passes both): taken,
+    # and the body is compressed all the same.
+    async def handler(request):
+        response = web.Response(text="x" * 10000, zlib_executor_size=None, zlib_executor=None)
+        response.enable_compression()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    client = await make_client(app)
+    async with client.get("/", headers={"Accept-Encoding": "gzip"}) as resp:
+        assert resp.headers["Content-Encoding"] == "gzip" and await resp.text() == "x" * 10000
