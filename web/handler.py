@@ -28,7 +28,7 @@ from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
-from .router import UrlDispatcher, UrlMappingMatchInfo
+from .router import MatchInfoError, UrlDispatcher, UrlMappingMatchInfo
 from .routes import handler_place
 from .streamresponse import _SEND
 
@@ -191,6 +191,9 @@ class RequestHandlerFactory:
                 handler = match_info.handler
                 apps = match_info.apps if nested else None
                 routed = False  # read match_info.route below
+                if match_info.__class__ is MatchInfoError and not match_info._apps:
+                    # A miss of this application's own table: no route or sub-application names its application.
+                    match_info._current_app = app
             if apps:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
@@ -400,13 +403,23 @@ async def _apply_nested(apps: tuple[Application, ...], handler: Handler) -> Hand
 
 
 async def _as_current_app(app: Application, handler: Handler, request: Request) -> StreamResponse:
-    """Run ``handler`` (the next middleware, or the route's handler) with ``request.app`` set to ``app``."""
+    """Run ``handler`` (the next middleware, or the route's handler) with ``request.app`` and the match info's
+    ``current_app`` set to ``app``, as aiohttp's ``_fix_request_current_app`` sets ``current_app`` around each
+    application's middlewares (its ``request.app`` reads it)."""
     previous = request._app
     request._app = app
+    info = request._match_info
+    # Ours, or aiohttp's own class (a resource's match info); not every AbstractMatchInfo has one.
+    settable = isinstance(info, UrlMappingMatchInfo) or hasattr(type(info), "current_app")
+    if settable:
+        current = info.current_app
+        info.current_app = app
     try:
         return await handler(request)
     finally:
         request._app = previous
+        if settable:
+            info.current_app = current
 
 
 def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:

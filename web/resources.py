@@ -189,25 +189,29 @@ async def resolve_with_resources(router: UrlDispatcher, request: Any, own: Any, 
     path, then under each shorter prefix ending before a ``/``, down to ``/`` (see :func:`index_key`); resources
     under the same key in the order registered. The route table's answer takes that place too, under the key of
     the route it found and at that route's position, so a route still wins over a resource registered after it
-    under the same key (the aiohttp 0.14 API's FIFO order); a sub-application's resource's answer stands under the
-    sub-application's prefix, at its route's position. A miss everywhere is a 405 when some route or resource
-    allows other methods for the path, else a 404. A resource's canonical path is the whole path (a
-    sub-application's resources are given its prefix), as is the path compared with it.
+    under the same key (the aiohttp 0.14 API's FIFO order). A sub-application that claims the path answers for it
+    under its prefix, at its route's position, whatever it answers: its route or resource, or its 404 or 405, after
+    which aiohttp asks no other resource (its ``PrefixedSubAppResource.resolve`` always gives a match info); a
+    domain's sub-application that claims the request answers before every resource, as aiohttp asks those first.
+    A miss everywhere is a 405 when some route or resource allows other methods for the path, else a 404. A
+    resource's canonical path is the whole path (a sub-application's resources are given its prefix), as is the
+    path compared with it.
     """
     from .router import MatchInfoError
 
+    claimer = via if via is not None else _claimer(router, own)
+    if claimer is not None and claimer._by_host:
+        return own
     path = request.rel_url.path_safe
     # (rank, position, resource): the longest key first, then the order of registration; None is the table's answer.
     order: list[tuple[int, int, Any]] = []
-    if not isinstance(own, MatchInfoError):
-        route = getattr(own, "_route", None)
-        if route is not None and hasattr(route, "_owner"):
-            # A resource registered when the table held n routes comes before the route added next, at index n.
-            # The route matched the path, so its answer stands at least at the root's rank (whatever its path's
-            # spelling).
-            order.append((max(_rank(index_key(route.canonical), path), 0), 2 * _position(router, route) + 1, None))
-        else:
-            order.append((max(_rank(index_key(via.canonical), path), 0), 2 * via._index + 1, None))
+    if claimer is not None:
+        # A resource registered when the table held n routes comes before the route added next, at index n.
+        order.append((max(_rank(index_key(claimer.canonical), path), 0), 2 * claimer._index + 1, None))
+    elif not isinstance(own, MatchInfoError):
+        # The route matched the path, so its answer stands at least at the root's rank (whatever its path's spelling).
+        route = own._route
+        order.append((max(_rank(index_key(route.canonical), path), 0), 2 * route._index + 1, None))
     for position, resource in router._foreign:
         order.append((_rank(index_key(resource.canonical), path), 2 * position, resource))
     allowed: set[str] = set(own._allowed or ()) if isinstance(own, MatchInfoError) else set()
@@ -220,12 +224,7 @@ async def resolve_with_resources(router: UrlDispatcher, request: Any, own: Any, 
         if match_info is not None:
             return match_info
         allowed |= methods
-    error = MatchInfoError(request.method, allowed)
-    if isinstance(own, MatchInfoError):
-        # A sub-application's miss keeps its applications: their middlewares see its 404 or 405, as they do
-        # without resources here.
-        error._apps = own._apps
-    return error
+    return MatchInfoError(request.method, allowed)
 
 
 def _rank(key: str, path: str) -> int:
@@ -235,14 +234,14 @@ def _rank(key: str, path: str) -> int:
     return -1
 
 
-def _position(router: UrlDispatcher, route: Any) -> int:
-    """The position in ``router``'s table of ``route``, or of the sub-application route it was reached through."""
-    owner = getattr(route, "_owner", router)
-    if owner is router:
-        return int(route._index)
-    while owner._parent is not None and owner._parent is not router:
-        owner = owner._parent
+def _claimer(router: UrlDispatcher, own: Any) -> Any:
+    """The sub-application route of ``router``'s table whose answer (a match or its 404/405) ``own`` is; None for
+    an answer of the router's own routes. A sub-application's answer lists the applications it went through, this
+    router's first (``apps``), then the sub-application's."""
+    apps = own._apps
+    if len(apps) < 2:
+        return None
     for nested in router._nested:
-        if nested._app._router is owner:
-            return int(nested._index)
-    return int(route._index)  # pragma: no cover - a route of no application of this one
+        if nested._app is apps[1]:
+            return nested
+    return None  # pragma: no cover - apps of no sub-application of this router

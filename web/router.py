@@ -44,7 +44,7 @@ _TOP: Any = object()  # UrlDispatcher._direct_match's parent when the router ser
 class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     """Match info of :class:`UrlDispatcher`: a dict of the matched path parts, plus ``handler`` and ``route``."""
 
-    __slots__ = ("_apps", "_frozen", "_route")
+    __slots__ = ("_apps", "_current_app", "_frozen", "_route")
 
     def __init__(self, match_dict: dict[str, str], route: Route) -> None:
         super().__init__(match_dict)
@@ -67,6 +67,28 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
         if self.frozen:
             raise RuntimeError("Cannot change apps stack after .freeze() call")
         self._apps = (app, *self.apps)
+
+    @property
+    def current_app(self) -> Any:
+        """The application whose middlewares are running (aiohttp 3): while each application the request went
+        through runs its middlewares, that application, and the innermost one (the route's) while the handler
+        runs, as ``request.app``; None for a miss that no application has recorded yet. Assigning it (as aiohttp's
+        own per-application middleware does) changes what it gives, not ``request.app``."""
+        try:
+            return self._current_app
+        except AttributeError:
+            # Not set: the application the request handler serves the match with (it sets the slot only where that
+            # changes, around the middlewares of an application nested in another, see web.handler).
+            pass
+        apps = self._apps
+        if apps:
+            return apps[-1]
+        owner = getattr(self._route, "_owner", None)
+        return owner._owner_app if owner is not None else None
+
+    @current_app.setter
+    def current_app(self, app: Any) -> None:
+        self._current_app = app
 
     @property
     def frozen(self) -> bool:

@@ -24,6 +24,10 @@ which builds a server-side request, is ours (``web.testing``). The suites' ``aio
 registered after pytest-aiohttp's so they take their place; so are ``test_utils.TestServer``, ``RawTestServer`` and
 ``TestClient`` (``web.testing``), for suites that start a server themselves.
 
+A test that runs pytest inside itself (pytester, as pytest-aiohttp's own suite does) gets the same in its
+in-process sub-runs: they see the swapped modules, and are given the plugin that registers our fixtures there
+(``_pytester_sub_runs``).
+
 In ``mirror`` mode nothing is swapped and pytest-aiohttp serves aiohttp's own ``web``: every selected test must
 pass, which shows the harness (selection, plugins, configuration) loses nothing by itself.
 
@@ -163,10 +167,23 @@ def pytest_configure(config: pytest.Config) -> None:
     if _mode(config) != "prefork":
         return
     _swap()
+    _register_fixtures(config)
+
+
+def _register_fixtures(config: pytest.Config) -> None:
+    """Our ``aiohttp_*`` fixtures for this run, registered after pytest-aiohttp (an entry point, loaded before any
+    ``pytest_configure``), so they take its fixtures' place."""
     import web.pytest_aiohttp
 
-    # Registered after pytest-aiohttp, so our aiohttp_client/aiohttp_server/aiohttp_raw_server take its place.
     config.pluginmanager.register(web.pytest_aiohttp, "prefork-extensions-fixtures")
+
+
+class _SubRunFixtures:
+    """The plugin a pytester sub-run of prefork mode is given: our ``aiohttp_*`` fixtures there too."""
+
+    @staticmethod
+    def pytest_configure(config: pytest.Config) -> None:
+        _register_fixtures(config)
 
 
 def _library_asyncio_mode(config: pytest.Config) -> None:
@@ -189,6 +206,30 @@ def _library_root(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     relative = _relative(Path(request.node.path))
     if "/" in relative:
         monkeypatch.chdir(HERE / relative.split("/", 1)[0])
+
+
+@pytest.fixture(autouse=True)
+def _pytester_sub_runs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _library_root: None) -> None:
+    """A test running pytest inside itself (``pytester``, ``testdir``: pytest-aiohttp's own suite) gets prefork mode
+    in its in-process sub-runs, as its library's tests get it.
+
+    Such a sub-run (``runpytest()``, ``inline_run()``) is a new pytest configuration in this process: it sees the
+    swapped ``sys.modules`` (its test files' ``from aiohttp import web`` gives ours), but none of this conftest, and
+    loads the entry-point plugins anew, pytest-aiohttp's among them, whose fixtures would serve our apps on
+    aiohttp's test server. ``inline_run`` is given the plugin that registers ours after it, as ``pytest_configure``
+    does here. A sub-run in a subprocess (``runpytest_subprocess()``) is another interpreter, without the swap: it
+    runs aiohttp's ``web`` and pytest-aiohttp's fixtures, and is left so.
+    """
+    if _mode(request.config) != "prefork" or "pytester" not in request.fixturenames:
+        return
+    # After _library_root's chdir: pytester's own goes to its directory, where the sub-runs collect.
+    pytester = request.getfixturevalue("pytester")
+    inline_run = pytester.inline_run
+
+    def with_ours(*args: Any, plugins: Any = (), **kwargs: Any) -> Any:
+        return inline_run(*args, plugins=[*plugins, _SubRunFixtures()], **kwargs)
+
+    monkeypatch.setattr(pytester, "inline_run", with_ours)
 
 
 @pytest.fixture

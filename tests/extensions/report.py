@@ -28,7 +28,7 @@ LINE = re.compile(r"^extensions (\w+): (\d+) selected, (\d+) passed .*$", re.M)
 
 def libraries() -> list[str]:
     """The vendored suites: every directory here with a ``tests/`` subdirectory, named ``<name>-<version>`` (not
-    every library's name starts with ``aiohttp-``: aiojobs, prometheus-async)."""
+    every library's name starts with ``aiohttp-``: aiojobs, prometheus-async, pytest-aiohttp)."""
     return sorted(path.name for path in HERE.iterdir() if (path / "tests").is_dir())
 
 

@@ -329,14 +329,16 @@ async def test_a_registered_resource_and_a_sub_application_keep_their_order(make
     app.router.register_resource(PrefixResource("/other", "other resource"))
     srv = await make_server(app)
     async with aiohttp.ClientSession() as session:
-        for method, path, text in [
-            ("GET", "/api/x", "sub route"),
-            ("GET", "/api/y", "sub dynamic"),  # the sub-application was added before the resource
-            ("POST", "/api/y", "resource after"),  # which the sub-application does not answer
-            ("GET", "/other/z", "other resource"),
+        for method, path, status, text in [
+            ("GET", "/api/x", 200, "sub route"),
+            ("GET", "/api/y", 200, "sub dynamic"),  # the sub-application was added before the resource
+            # Nor does the resource after it answer what the sub-application refuses: its 405 or 404 stands.
+            ("POST", "/api/y", 405, "405: Method Not Allowed"),
+            ("GET", "/api/a/b", 404, "404: Not Found"),
+            ("GET", "/other/z", 200, "other resource"),
         ]:
             async with session.request(method, srv.url(path)) as resp:
-                assert (method, path, resp.status, await resp.text()) == (method, path, 200, text)
+                assert (method, path, resp.status, await resp.text()) == (method, path, status, text)
 
 
 def recording(label, seen):
@@ -434,6 +436,63 @@ async def test_a_nested_sub_application_serves_its_registered_resources(make_ser
             assert (resp.status, await resp.text()) == (200, "domain page")
     assert ("inner", inner, (app, middle, inner)) in seen
     assert ("domain", domain, (app, middle, domain)) in seen
+
+
+async def test_a_sub_application_s_404_or_405_is_the_answer_for_the_paths_it_claims(make_server):
+    # aiohttp asks a sub-application that claims the path under its prefix, and its answer stands, its 404 or 405
+    # too (PrefixedSubAppResource.resolve always gives a match info): the parent's less explicit resources, here
+    # one under / registered before it, are not asked then. A domain's sub-application answers before them all.
+    seen = []
+    sub = Application(middlewares=[recording("sub", seen)])
+    sub.router.add_get("/x", answer("sub x"))
+    sub.router.add_get("/x/y", answer("sub x/y"))
+    awaiting = Application(middlewares=[recording("awaiting", seen)])
+    awaiting.router.register_resource(PrefixResource("/asgi", "awaiting resource"))
+    inner = Application(middlewares=[recording("inner", seen)])
+    inner.router.add_get("/x", answer("inner x"))
+    middle = Application(middlewares=[recording("middle", seen)])
+    middle.router.register_resource(PrefixResource("/", "middle root resource"))
+    middle.add_subapp("/inner", inner)
+    domain = Application(middlewares=[recording("domain", seen)])
+    domain.router.add_get("/x", answer("domain x"))
+    app = Application(middlewares=[recording("app", seen)])
+    app.router.register_resource(PrefixResource("/", "root resource"))
+    app.add_subapp("/sub", sub)
+    # More explicit than the sub-application's prefix: asked before it, as in aiohttp, though registered after.
+    app.router.register_resource(PrefixResource("/sub/x/", "sub/x resource"))
+    app.add_subapp("/awaiting", awaiting)
+    app.add_subapp("/middle", middle)
+    app.add_domain("example.com", domain)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        for method, path, status, text, through in [
+            ("GET", "/sub/x", 200, "sub x", "app,sub,"),
+            ("GET", "/sub/nope", 404, "404: Not Found", "app,sub,"),
+            ("POST", "/sub/x", 405, "405: Method Not Allowed", "app,sub,"),
+            ("GET", "/sub", 404, "404: Not Found", "app,sub,"),
+            ("GET", "/sub/x/y", 200, "sub/x resource", "app,"),
+            ("GET", "/subway", 200, "root resource", "app,"),
+            ("GET", "/awaiting/asgi/q", 200, "awaiting resource", "app,awaiting,"),
+            ("GET", "/awaiting/nope", 404, "404: Not Found", "app,awaiting,"),
+            ("GET", "/middle/inner/x", 200, "inner x", "app,middle,inner,"),
+            ("GET", "/middle/inner/nope", 404, "404: Not Found", "app,middle,inner,"),
+            ("GET", "/middle/other", 200, "middle root resource", "app,middle,"),
+        ]:
+            async with session.request(method, srv.url(path)) as resp:
+                assert (method, path, resp.status, await resp.text()) == (method, path, status, text)
+                assert (path, resp.headers["X-Through"]) == (path, through)
+                if status == 405:
+                    assert resp.headers["Allow"] == "GET,HEAD"
+        for method, path, status, text in [
+            ("GET", "/x", 200, "domain x"),
+            ("GET", "/nope", 404, "404: Not Found"),
+            ("POST", "/x", 405, "405: Method Not Allowed"),
+        ]:
+            async with session.request(method, srv.url(path), headers={"Host": "example.com"}) as resp:
+                assert (method, path, resp.status, await resp.text()) == (method, path, status, text)
+                assert resp.headers["X-Through"] == "app,domain,"
+    # The 404's match info lists the applications it went through, as for a match.
+    assert ("sub", sub, (app, sub)) in seen and ("inner", inner, (app, middle, inner)) in seen
 
 
 class RefusingResource(PrefixResource):

@@ -139,12 +139,115 @@ async def test_match_info_refuses_add_app_once_routed(make_server):
             assert seen == {"apps": apps, "error": "Cannot change apps stack after .freeze() call"}, path
 
 
+@pytest.mark.parametrize(
+    ("path", "expected", "middlewares"),
+    [
+        # aiohttp's test_subapp_middleware_context: A and C are the root's and the sub-application's middlewares, B
+        # and D their handlers; each names the application it sees.
+        ("/sub/", ["A: root", "C: sub", "D: sub"], "AC"),
+        ("/", ["A: root", "B: root"], "AC"),
+        ("/sub/", ["A: root", "D: sub"], "A"),
+        ("/", ["A: root", "B: root"], "A"),
+        ("/sub/", ["C: sub", "D: sub"], "C"),
+        ("/", ["B: root"], "C"),
+        ("/sub/", ["D: sub"], ""),
+        ("/", ["B: root"], ""),
+        # A miss: the middlewares of the applications that claim the path see it.
+        ("/sub/nope", ["A: root", "C: sub"], "AC"),
+        ("/nope", ["A: root"], "AC"),
+    ],
+)
+async def test_match_info_current_app_is_the_application_whose_middlewares_run(
+    make_server, path, expected, middlewares
+):
+    # aiohttp 3's match_info.current_app, which its request.app reads: each application's middlewares run with it set
+    # to that application, the handler with the innermost one, and it is restored once they return.
+    seen = []
+    restored = []
+
+    def name_of(request):
+        current = request.match_info.current_app
+        assert current is request.app
+        return current["name"]
+
+    def show(label):
+        @web.middleware
+        async def middleware(request, handler):
+            mine = name_of(request)
+            seen.append(f"{label}: {mine}")
+            try:
+                return await handler(request)
+            finally:
+                restored.append(name_of(request) == mine)
+
+        return middleware
+
+    def make_handler(label):
+        async def handler(request):
+            seen.append(f"{label}: {name_of(request)}")
+            return web.Response(text="Ok")
+
+        return handler
+
+    app = web.Application(middlewares=[show("A")] if "A" in middlewares else [])
+    app["name"] = "root"
+    app.router.add_get("/", make_handler("B"))
+    sub = web.Application(middlewares=[show("C")] if "C" in middlewares else [])
+    sub["name"] = "sub"
+    sub.router.add_get("/", make_handler("D"))
+    app.add_subapp("/sub", sub)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s, s.get(server.url(path)) as r:
+        assert r.status == (404 if "nope" in path else 200)
+    assert seen == expected
+    assert restored == [True] * len(middlewares if "sub" in path else middlewares.replace("C", ""))
+
+
+async def test_match_info_current_app_in_nested_sub_applications(make_server):
+    # Three levels, middlewares only in the middle one: what runs inside it sees the innermost application again.
+    seen = []
+
+    @web.middleware
+    async def middle_mw(request, handler):
+        seen.append(("middle mw", request.match_info.current_app["name"]))
+        response = await handler(request)
+        seen.append(("middle mw after", request.match_info.current_app["name"]))
+        return response
+
+    async def handler(request):
+        seen.append(("handler", request.match_info.current_app["name"], request.app["name"]))
+        return web.Response(text="ok")
+
+    inner = web.Application()
+    inner["name"] = "inner"
+    inner.router.add_get("/x", handler)
+    middle = web.Application(middlewares=[middle_mw])
+    middle["name"] = "middle"
+    middle.router.add_get("/own", handler)
+    middle.add_subapp("/inner", inner)
+    app = web.Application()
+    app["name"] = "root"
+    app.add_subapp("/middle", middle)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        for path, inside in [("/middle/inner/x", ("inner", "inner")), ("/middle/own", ("middle", "middle"))]:
+            expected = [("middle mw", "middle"), ("handler", *inside), ("middle mw after", "middle")]
+            seen.clear()
+            async with s.get(server.url(path)) as r:
+                assert r.status == 200
+            assert seen == expected, path
+
+
 def test_a_match_info_being_built_takes_add_app():
     info = UrlMappingMatchInfo({}, UrlDispatcher().add_get("/", _never))
     first, second = web.Application(), web.Application()
     info.add_app(second)
     info.add_app(first)
     assert info.apps == (first, second) and not info.frozen
+    # As in aiohttp, the first application added (the innermost) is the current one until one is assigned.
+    assert info.current_app is second
+    info.current_app = first
+    assert info.current_app is first
     info.freeze()
     assert info.frozen
     with pytest.raises(RuntimeError, match="freeze"):
