@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 
 import aiohttp
 import pytest
@@ -322,3 +323,20 @@ async def test_a_pydantic_model_takes_an_uploaded_file_field(make_client):
     assert (resp.status, await resp.text()) == (200, "1 a.bin bytes")
     resp = await client.post("/", data={"id": "1", "file": "not a file"})
     assert resp.status == 400 and "Input should be an instance of FileField" in await resp.text()
+
+
+async def test_a_request_can_be_weakly_referred_to_and_keeps_no_body(make_server):
+    # Sentry holds the request weakly for its events, and reports request._read_bytes, the body aiohttp 3's read()
+    # keeps: None here, where read() keeps nothing (the aiohttp 0.14 API).
+    seen = []
+
+    async def handler(request):
+        ref = weakref.ref(request)
+        body = await request.read()
+        seen.append((ref() is request, request._read_bytes, body, request.can_read_body))
+        return web.Response()
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data=b"abc") as resp:
+        assert resp.status == 200
+    assert seen == [(True, None, b"abc", False)]
