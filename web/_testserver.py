@@ -14,7 +14,7 @@ from typing import Any
 import yarl
 
 from .abc import AbstractMatchInfo, AbstractRouter
-from .app import Application
+from .app import LowLevelApplication
 
 __all__ = ["RawTestServer", "TestServer", "unused_port"]
 
@@ -188,7 +188,7 @@ class RawTestServer(TestServer):
     def __init__(self, handler: RawHandler, **kwargs: Any) -> None:
         if not callable(handler):
             raise TypeError(f"RawTestServer needs a request handler, got {handler!r}")
-        app = Application()
+        app = LowLevelApplication()
         # Set, not passed: Application(router=...) is deprecated (aiohttp 3), and this router is no user's.
         app._router = _OneHandlerRouter(handler)
         super().__init__(app, **kwargs)
