@@ -14,7 +14,7 @@ from typing import Any
 import yarl
 
 from .abc import AbstractMatchInfo, AbstractRouter
-from .app import Application
+from .app import LowLevelApplication
 
 __all__ = ["RawTestServer", "TestServer", "unused_port"]
 
@@ -29,7 +29,8 @@ def unused_port() -> int:
 class TestServer:
     """An application served on a real socket of this machine by the real server core.
 
-    ``host`` defaults to 127.0.0.1 and ``port`` to one the kernel picks (0 or None). Other keyword arguments
+    ``host`` defaults to 127.0.0.1 and ``port`` to one the kernel picks (0 or None). ``skip_url_asserts`` (aiohttp's
+    keyword) makes :meth:`make_url` append what it is given to the server's root, unchecked. Other keyword arguments
     are ``RequestHandlerFactory`` settings (``keepalive_timeout``, ``access_log``...), except
     ``ssl``, an ``ssl.SSLContext`` to serve HTTPS with (aiohttp's ``start_server(ssl=...)``).
     Start it with ``await server.start()`` (aiohttp's name, ``start_server()``, works too) or ``async with``;
@@ -38,10 +39,19 @@ class TestServer:
 
     __test__ = False  # not a test class, for pytest's collector
 
-    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int | None = 0, **factory_kwargs: Any) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = 0,
+        skip_url_asserts: bool = False,
+        **factory_kwargs: Any,
+    ) -> None:
         self._app = app
         self.host = host
         self.port = port or 0
+        self.skip_url_asserts = skip_url_asserts
         self.factory_kwargs = factory_kwargs
         self.factory: Any = None
         self.server: asyncio.AbstractServer | None = None
@@ -99,8 +109,11 @@ class TestServer:
     def make_url(self, path: str | yarl.URL) -> yarl.URL:
         """The absolute URL of ``path``, a path or a relative URL (``"/items?page=2"``); an absolute one is an error.
 
-        A path starting with ``/`` is kept as written (no dot-segment removal), so a test can send any target.
+        A path starting with ``/`` is kept as written (no dot-segment removal), so a test can send any target. With
+        ``skip_url_asserts``, ``path`` is appended to the server's root as it is, as aiohttp's ``make_url`` does.
         """
+        if self.skip_url_asserts:
+            return yarl.URL(self.url("") + str(path))
         url = path if isinstance(path, yarl.URL) else yarl.URL(path)
         if url.absolute:
             raise ValueError(f"make_url takes a path or a relative URL on the test server, got {str(path)!r}")
@@ -175,7 +188,7 @@ class RawTestServer(TestServer):
     def __init__(self, handler: RawHandler, **kwargs: Any) -> None:
         if not callable(handler):
             raise TypeError(f"RawTestServer needs a request handler, got {handler!r}")
-        app = Application()
+        app = LowLevelApplication()
         # Set, not passed: Application(router=...) is deprecated (aiohttp 3), and this router is no user's.
         app._router = _OneHandlerRouter(handler)
         super().__init__(app, **kwargs)

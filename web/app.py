@@ -258,6 +258,17 @@ class Application(dict):  # type: ignore[type-arg]
         for subapp in self._subapps:
             subapp._check_middlewares()
 
+    async def _handle(self, request: Any) -> Any:
+        """aiohttp 3's request path below the server: resolve the route with ``self.router.resolve(request)`` (the
+        match info becomes ``request.match_info``), answer ``Expect: 100-continue`` with the route's expect handler,
+        run the middlewares (the sub-applications' too) and the handler, and return the response; an
+        ``HTTPException`` raised there, the 404/405 of a miss included, propagates. The server serves every request
+        through it once it or ``UrlDispatcher.resolve`` is replaced (a library wrapping them, as Sentry's aiohttp
+        integration does); until then it gives the same answers without the calls (``web.handler``)."""
+        from .handler import handle
+
+        return await handle(self, request)
+
     def add_routes(self, routes: Iterable[Any]) -> list[Any]:
         """``app.router.add_routes(routes)``: register ``web.get(...)``-style definitions or a RouteTableDef."""
         return self._router.add_routes(routes)
@@ -401,6 +412,13 @@ class Application(dict):  # type: ignore[type-arg]
                 loop.call_exception_handler(
                     {"message": f"Error in {what} callback", "exception": exc, "application": self}
                 )
+
+
+class LowLevelApplication(Application):
+    """The application a low-level server serves its one handler with (``web.Server``, ``RawTestServer``). aiohttp's
+    low-level server has no application: its requests go to the handler without ``Application._handle`` and
+    ``UrlDispatcher.resolve``, so a library wrapping those (Sentry's aiohttp integration) sees none of them, here
+    too (``web.handler``)."""
 
 
 def _forward(subapp: Application, signal: str) -> AppCallback:

@@ -13,7 +13,7 @@ import logging
 import sys
 import warnings
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from server.errors import HttpProtocolError
 from server.exchange import Exchange
@@ -22,7 +22,7 @@ from server.registry import ConnectionRegistry
 from server.settings import ServerSettings
 
 from .app import CHAINS as _CHAINS
-from .app import _FrozenList
+from .app import Application, LowLevelApplication, _FrozenList
 from .exceptions import HTTPException
 from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
 from .helpers import access_logger, web_logger
@@ -31,9 +31,6 @@ from .response import Response, StreamResponse
 from .router import MatchInfoError, UrlDispatcher, UrlMappingMatchInfo
 from .routes import handler_place
 from .streamresponse import _SEND
-
-if TYPE_CHECKING:
-    from .app import Application
 
 __all__ = ["RequestHandlerFactory"]
 
@@ -46,6 +43,10 @@ _RETURNED_EXCEPTION = (
 )
 
 Handler = Callable[[Request], Awaitable[StreamResponse]]
+
+# The request path web defines, which RequestHandlerFactory serves inline while neither is replaced (see _inline).
+_OWN_HANDLE = Application._handle
+_OWN_RESOLVE = UrlDispatcher.resolve
 
 # ``asyncio.current_task(loop)`` as one C call: on Python 3.11 ``asyncio.current_task`` is a Python function around
 # the same lookup (the loop's entry in the tasks' table); from 3.12 it is C itself. The loop is the connection's,
@@ -109,6 +110,9 @@ class RequestHandlerFactory:
         #: Called with each exchange before the router; returns True when it answered the exchange itself (the
         #: supervisor's health path). None: every request goes to the app.
         self.preempt: Callable[[Exchange], bool] | None = None
+        # Decided once, here: the factory is made once the application has started, where aiohttp's takes the
+        # application's _handle for its server (a wrapper installed later is not seen there either).
+        self._inline = _inline(app)
 
     @property
     def app(self) -> Application:
@@ -152,70 +156,77 @@ class RequestHandlerFactory:
         request._client_max_size = self._client_max_size
         nested = apps = hooked = inner = None
         try:
-            router = app._router
-            if router.__class__ is UrlDispatcher and not router.awaits:
-                nested = router.nested_routes
-                # The default router resolves without waiting: no coroutine to create and drive. An origin-form
-                # target is the request's raw_path.
-                target = exchange.target
-                if target[:1] == "/":
-                    match_info = router.resolve_target(request, target, exchange.method)
-                else:
-                    match_info = router.resolve_now(request)
-                exchange.route = match_info._route
+            if not self._inline:
+                # The application's _handle or the router's resolve is replaced (see _inline): the request goes
+                # through them, as in aiohttp, and what they return is finished below as on the inline path.
+                nested = getattr(app._router, "nested_routes", None)
+                response = await app._handle(request)
+                match_info = request._match_info
             else:
-                nested = getattr(router, "nested_routes", None)
-                match_info = await router.resolve(request)
-                exchange.route = getattr(match_info, "route", None)
-                if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
-                    # aiohttp 3's match info of a router or resource of the application's own records the
-                    # application and is frozen before the handler runs (its current_app, apps).
-                    match_info.add_app(app)
-                    match_info.freeze()
-            request._match_info = match_info
-            if exchange.expect:
-                # aiohttp 3: the route's expect_handler answers Expect: 100-continue before the middlewares; a
-                # response it returns is sent instead of the handler's.
-                expect_handler = getattr(match_info, "expect_handler", None)
-                if expect_handler is not None:
-                    response = await expect_handler(request)
-                    if response is not None:
-                        raise _Answered(response)
-            if match_info.__class__ is UrlMappingMatchInfo:
-                # The router's own info: what its ``handler`` and ``apps`` properties return, read from the slots
-                # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
-                handler = match_info._route._handler
-                apps = match_info._apps if nested else None
-                routed = True
-            else:
-                handler = match_info.handler
-                apps = match_info.apps if nested else None
-                routed = False  # read match_info.route below
-                if match_info.__class__ is MatchInfoError and not match_info._apps:
-                    # A miss of this application's own table: no route or sub-application names its application.
-                    match_info._current_app = app
-            if apps:
-                # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
-                # and after them request.app is the innermost application, the one whose route matched.
-                request._app = apps[-1]
-                if routed or match_info.route is not None:
-                    chain, hooked, inner = _CHAINS.get((handler, apps, True)) or _build_chain(handler, apps, True)
+                router = app._router
+                if router.__class__ is UrlDispatcher and not router.awaits:
+                    nested = router.nested_routes
+                    # The default router resolves without waiting: no coroutine to create and drive. An origin-form
+                    # target is the request's raw_path.
+                    target = exchange.target
+                    if target[:1] == "/":
+                        match_info = router.resolve_target(request, target, exchange.method)
+                    else:
+                        match_info = router.resolve_now(request)
+                    exchange.route = match_info._route
                 else:
-                    chain = None
-                handler = chain if chain is not None else await _apply_nested(apps, handler)
-            elif app._middlewares:
-                if routed or match_info.route is not None:
-                    chain, _, inner = _CHAINS.get((handler, (app,), False)) or _build_chain(handler, (app,), False)
+                    nested = getattr(router, "nested_routes", None)
+                    match_info = await router.resolve(request)
+                    exchange.route = getattr(match_info, "route", None)
+                    if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
+                        # aiohttp 3's match info of a router or resource of the application's own records the
+                        # application and is frozen before the handler runs (its current_app, apps).
+                        match_info.add_app(app)
+                        match_info.freeze()
+                request._match_info = match_info
+                if exchange.expect:
+                    # aiohttp 3: the route's expect_handler answers Expect: 100-continue before the middlewares; a
+                    # response it returns is sent instead of the handler's.
+                    expect_handler = getattr(match_info, "expect_handler", None)
+                    if expect_handler is not None:
+                        response = await expect_handler(request)
+                        if response is not None:
+                            raise _Answered(response)
+                if match_info.__class__ is UrlMappingMatchInfo:
+                    # The router's own info: what its ``handler`` and ``apps`` properties return, read from the slots
+                    # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
+                    handler = match_info._route._handler
+                    apps = match_info._apps if nested else None
+                    routed = True
                 else:
-                    chain = None
-                handler = chain if chain is not None else await _apply_middlewares(app, handler)
-            if inner is None:
-                response = await handler(request)
-            else:
-                # The cached chain's outermost partial, partial(middleware, handler=inner), called without it: the
-                # call it makes, without its copy of the keywords into a dict (1.4k instructions). Only the chain
-                # cache holds that partial, so nothing can change its keywords.
-                response = await handler(request, handler=inner)
+                    handler = match_info.handler
+                    apps = match_info.apps if nested else None
+                    routed = False  # read match_info.route below
+                    if match_info.__class__ is MatchInfoError and not match_info._apps:
+                        # A miss of this application's own table: no route or sub-application names its application.
+                        match_info._current_app = app
+                if apps:
+                    # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
+                    # and after them request.app is the innermost application, the one whose route matched.
+                    request._app = apps[-1]
+                    if routed or match_info.route is not None:
+                        chain, hooked, inner = _CHAINS.get((handler, apps, True)) or _build_chain(handler, apps, True)
+                    else:
+                        chain = None
+                    handler = chain if chain is not None else await _apply_nested(apps, handler)
+                elif app._middlewares:
+                    if routed or match_info.route is not None:
+                        chain, _, inner = _CHAINS.get((handler, (app,), False)) or _build_chain(handler, (app,), False)
+                    else:
+                        chain = None
+                    handler = chain if chain is not None else await _apply_middlewares(app, handler)
+                if inner is None:
+                    response = await handler(request)
+                else:
+                    # The cached chain's outermost partial, partial(middleware, handler=inner), called without it: the
+                    # call it makes, without its copy of the keywords into a dict (1.4k instructions). Only the chain
+                    # cache holds that partial, so nothing can change its keywords.
+                    response = await handler(request, handler=inner)
             if not isinstance(response, StreamResponse):
                 raise TypeError(_not_a_response(match_info, response))
             if isinstance(response, HTTPException):
@@ -295,6 +306,58 @@ class RequestHandlerFactory:
         finally:
             if request._cleanups:
                 _cleanup(request)
+
+
+def _inline(app: Application) -> bool:
+    """May the factory serve ``app``'s requests inline? Only while the application's class keeps web's ``_handle``
+    and ``UrlDispatcher`` keeps web's ``resolve``. aiohttp serves every request through ``app._handle(request)``,
+    which awaits ``app.router.resolve(request)``, and a library that wraps either method of the class (Sentry's
+    aiohttp integration wraps both) must see every request go through its wrapper: the factory then calls
+    ``app._handle`` (:func:`handle`), whose answers are the inline path's."""
+    if type(app) is LowLevelApplication:
+        return True  # aiohttp's low-level server calls its handler without either
+    # (An application of another kind, without _handle, is served inline as it always was.)
+    return getattr(type(app), "_handle", _OWN_HANDLE) is _OWN_HANDLE and UrlDispatcher.resolve is _OWN_RESOLVE
+
+
+async def handle(app: Application, request: Request) -> StreamResponse:
+    """``Application._handle``: resolve ``request`` with ``app.router.resolve()``, answer ``Expect: 100-continue``
+    with the route's expect handler (its response returned, when it gives one), run the middlewares and the
+    handler, and return the response; what they raise propagates (an ``HTTPException`` included, the 404/405 of a
+    miss too), as aiohttp's ``Application._handle``. The request handler's inline path does the same without the
+    awaited ``resolve()`` (tests/web/test_fast_paths_handler.py holds the two to the same answers)."""
+    router = app._router
+    match_info: Any = await router.resolve(request)
+    exchange = request._exchange
+    exchange.route = getattr(match_info, "route", None)
+    if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
+        match_info.add_app(app)
+        match_info.freeze()
+    request._match_info = match_info
+    if exchange.expect:
+        expect_handler = getattr(match_info, "expect_handler", None)
+        if expect_handler is not None:
+            response = await expect_handler(request)
+            if response is not None:
+                return response
+    handler = match_info.handler
+    apps = match_info.apps if getattr(router, "nested_routes", None) else None
+    if match_info.__class__ is MatchInfoError and not match_info._apps:
+        match_info._current_app = app  # a miss of this application's own table (see RequestHandlerFactory)
+    key = (handler, apps, True) if apps else (handler, (app,), False)
+    if apps or app._middlewares:
+        if apps:
+            request._app = apps[-1]
+        # The chain cached for the route (a miss's handler is new each time, as aiohttp builds it per request).
+        chain, inner = None, None
+        if match_info.route is not None:
+            chain, _, inner = _CHAINS.get(key) or _build_chain(*key)
+        if inner is not None:
+            return await chain(request, handler=inner)  # see _build_chain
+        if chain is None:
+            chain = await (_apply_nested(apps, handler) if apps else _apply_middlewares(app, handler))
+        handler = chain
+    return await handler(request)
 
 
 class _Answered(Exception):

@@ -144,7 +144,10 @@ class Request(MutableMapping[str, Any]):
     It is also a mutable mapping, for handlers and middlewares to pass per-request state along.
     """
 
+    # __weakref__: a request can be weakly referred to, as aiohttp's (Sentry's aiohttp integration holds its requests
+    # so, for the events reported while they are served).
     __slots__ = (
+        "__weakref__",
         "_app",
         "_cache",
         "_cleanups",
@@ -527,6 +530,13 @@ class Request(MutableMapping[str, Any]):
     def can_read_body(self) -> bool:
         """True when the request has a body that is not read completely yet."""
         return not self._exchange.body.at_eof()
+
+    @property
+    def _read_bytes(self) -> bytes | None:
+        """aiohttp 3's attribute for the body its ``read()`` keeps, which libraries read (Sentry's aiohttp integration
+        reports it with its events): None, as ``read()`` keeps nothing here (the aiohttp 0.14 API: a second call
+        returns ``b''``)."""
+        return None
 
     @property
     def has_body(self) -> bool:

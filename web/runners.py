@@ -138,9 +138,9 @@ def Server(handler: Any, **kwargs: Any) -> Any:
     Returns the protocol factory (a ``RequestHandlerFactory`` of an application with one catch-all route), for
     ``loop.create_server`` or :class:`ServerRunner`; keyword arguments are server settings.
     """
-    from .app import Application
+    from .app import LowLevelApplication
 
-    app = Application()
+    app = LowLevelApplication()
     app.router.add_route("*", "/{path_info:.*}", handler)
     return app.make_handler(**kwargs)
 

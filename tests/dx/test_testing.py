@@ -65,6 +65,16 @@ async def test_make_url_is_absolute_on_the_test_server() -> None:
             client.make_url("//example.com/")
 
 
+async def test_make_url_skips_its_checks_with_skip_url_asserts() -> None:
+    # aiohttp's TestServer keyword (Sentry's aiohttp tests pass it through aiohttp_client's server_kwargs): what
+    # make_url is given is appended to the server's root, and the server's settings do not see the keyword.
+    async with TestClient(TestServer(echo_app(), skip_url_asserts=True)) as client:
+        assert str(client.make_url("/echo?x=1")) == f"http://127.0.0.1:{client.port}/echo?x=1"
+        assert str(client.make_url("//a")) == f"http://127.0.0.1:{client.port}//a"
+        resp = await client.get("/echo", params={"x": "1"})
+        assert (await resp.json())["query"] == "x=1"
+
+
 async def test_properties_name_the_server_and_the_app() -> None:
     app = echo_app()
     server = TestServer(app)

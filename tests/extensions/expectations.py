@@ -42,6 +42,12 @@ FILTERWARNINGS: dict[str, list[str]] = {
         "ignore:aiohttp_utils.runner is deprecated:DeprecationWarning",
         "ignore:There is no current event loop:DeprecationWarning",  # its loop fixture, on Python 3.12 and 3.13
     ],
+    # sentry-sdk sets no warning filter (its pyproject.toml): the SDK's own deprecation of the option its tests of
+    # that option pass, in both modes.
+    "sentry-sdk-2.75.0": [
+        "ignore:The send_default_pii option is deprecated:DeprecationWarning",
+        "ignore:`send_default_pii` is deprecated and ignored when `data_collection` is set:DeprecationWarning",
+    ],
 }
 
 # aiohttp-deps runs its async tests and fixtures on anyio's pytest plugin (@pytest.mark.anyio, its anyio_backend
@@ -49,6 +55,8 @@ FILTERWARNINGS: dict[str, list[str]] = {
 # then runs on another loop than the test (74 of its 82 tests failed against aiohttp.web itself).
 ASYNCIO_MODE: dict[str, str] = {
     "aiohttp-deps-1.1.5": "strict",
+    # sentry-sdk's pyproject.toml: its tests are marked @pytest.mark.asyncio.
+    "sentry-sdk-2.75.0": "strict",
 }
 
 IGNORED_FILES: dict[str, str] = {
@@ -73,7 +81,16 @@ DESELECTED: dict[str, str] = {
     "aiohttp-utils-3.2.1/tests/test_negotiation.py::test_renders_to_json_by_default": "expects Content-Type: application/octet-stream on a response with an empty body, which aiohttp 3.14 leaves out (RFC 9110 §8.3; fails against aiohttp.web too)",
 }
 
-XFAIL: dict[str, str] = {}
+SENTRY = "sentry-sdk-2.75.0/tests/integrations/aiohttp/test_aiohttp.py"
+# The event's request body is what aiohttp 3's read() keeps (request._read_bytes) after the handler read it.
+BODY_NOT_KEPT = "expects the event to carry the body the handler read, which aiohttp 3's read() keeps (request._read_bytes); the aiohttp 0.14 API's read(), text() and json() keep nothing (a second read() gives b''), so request._read_bytes is None and the event has no body"
+
+XFAIL: dict[str, str] = {
+    f"{SENTRY}::test_post_body_read": BODY_NOT_KEPT,
+    f"{SENTRY}::test_aiohttp_request_body_data_collection[data_collection_http_bodies_default]": BODY_NOT_KEPT,
+    f"{SENTRY}::test_aiohttp_request_body_data_collection[data_collection_http_bodies_incoming_request]": BODY_NOT_KEPT,
+    f"{SENTRY}::test_aiohttp_oversized_request_body_data_collection[data_collection_http_bodies_incoming_request]": BODY_NOT_KEPT,
+}
 
 OTEL = "opentelemetry-instrumentation-aiohttp-server-0.66b1/tests/test_aiohttp_server_integration.py"
 # The exception event's exception.type is the class's module and qualified name: web.exceptions.HTTPBadGateway for

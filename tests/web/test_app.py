@@ -155,3 +155,29 @@ def test_a_router_argument_warns_as_aiohttp_does_and_is_still_used():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         web.Application()
+
+
+async def test_handle_serves_a_request_as_aiohttps_does():
+    # aiohttp 3's Application._handle: the route's response returned (the match info set on the request), the
+    # 404/405 of a miss raised; tests of aiohttp applications call it with a mocked request.
+    from web.testing import make_mocked_request
+
+    @web.middleware
+    async def mark(request, handler):
+        response = await handler(request)
+        response.headers["X-Mark"] = "1"
+        return response
+
+    async def item(request):
+        return web.Response(text=request.match_info["id"])
+
+    app = web.Application(middlewares=[mark])
+    app.router.add_get("/items/{id}", item)
+    request = make_mocked_request("GET", "/items/7", app=app)
+    response = await app._handle(request)
+    assert (response.status, response.text, response.headers["X-Mark"]) == (200, "7", "1")
+    assert request.match_info == {"id": "7"} and request.match_info.route.handler is item
+    with pytest.raises(web.HTTPNotFound):
+        await app._handle(make_mocked_request("GET", "/nope", app=app))
+    with pytest.raises(web.HTTPMethodNotAllowed):
+        await app._handle(make_mocked_request("POST", "/items/7", app=app))

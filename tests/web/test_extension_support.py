@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 
 import aiohttp
 import pytest
@@ -322,3 +323,147 @@ async def test_a_pydantic_model_takes_an_uploaded_file_field(make_client):
     assert (resp.status, await resp.text()) == (200, "1 a.bin bytes")
     resp = await client.post("/", data={"id": "1", "file": "not a file"})
     assert resp.status == 400 and "Input should be an instance of FileField" in await resp.text()
+
+
+# -- Sentry's aiohttp integration: Application._handle and UrlDispatcher.resolve wrapped, as methods of the class ----
+
+
+def _wrap_handle(monkeypatch, seen):
+    """Sentry's wrapper of Application._handle reduced: it holds the request weakly, awaits the original and reads the
+    returned response's status, or sees the HTTPException (or error) it raises."""
+    original = web.Application._handle
+
+    async def wrapped(self, request, *args, **kwargs):
+        ref = weakref.ref(request)
+        try:
+            response = await original(self, request)
+        except Exception as exc:
+            seen.append((request.method, request.path, type(exc).__name__))
+            raise
+        seen.append((ref().method, request.path, response.status, response.headers.get("X-Mw")))
+        return response
+
+    monkeypatch.setattr(web.Application, "_handle", wrapped)
+
+
+async def test_a_wrapped_application_handle_serves_every_request(make_server, monkeypatch):
+    seen = []
+    _wrap_handle(monkeypatch, seen)
+
+    async def ok(request):
+        return web.Response(text=request.match_info.get("name", "root"))
+
+    async def found(request):
+        raise web.HTTPFound("/")
+
+    async def boom(request):
+        raise ZeroDivisionError
+
+    @web.middleware
+    async def mw(request, handler):
+        response = await handler(request)
+        response.headers["X-Mw"] = "1"
+        return response
+
+    app = web.Application(middlewares=[mw])
+    app.router.add_get("/", ok)
+    app.router.add_get("/found", found)
+    app.router.add_get("/boom", boom)
+    app.router.add_get("/hello/{name}", ok)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        answers = []
+        for method, path in [("GET", "/"), ("GET", "/hello/you"), ("GET", "/found"), ("GET", "/boom")]:
+            async with session.request(method, srv.url(path), allow_redirects=False) as resp:
+                answers.append((resp.status, await resp.text()))
+        for method, path in [("GET", "/nope"), ("POST", "/")]:
+            async with session.request(method, srv.url(path)) as resp:
+                answers.append((resp.status, resp.headers.get("Allow")))
+    assert answers == [
+        (200, "root"),
+        (200, "you"),
+        (302, "302: Found"),
+        (500, "500 Internal Server Error"),
+        (404, None),
+        (405, "GET,HEAD"),
+    ]
+    # What it returns is the response of the route, middlewares included; an HTTPException (the 404/405 of a miss
+    # too) and an error leave it raised, as aiohttp's.
+    assert seen == [
+        ("GET", "/", 200, "1"),
+        ("GET", "/hello/you", 200, "1"),
+        ("GET", "/found", "HTTPFound"),
+        ("GET", "/boom", "ZeroDivisionError"),
+        ("GET", "/nope", "HTTPNotFound"),
+        ("POST", "/", "HTTPMethodNotAllowed"),
+    ]
+
+
+async def test_a_wrapped_router_resolve_is_awaited_for_every_request(make_server, monkeypatch):
+    # Sentry names the transaction from the match info it returns: the handler, or the route's path or formatter.
+    seen = []
+    original = web.UrlDispatcher.resolve
+
+    async def resolve(self, request):
+        info = await original(self, request)
+        route = info.get_info()
+        seen.append((info.handler.__name__, route.get("path") or route.get("formatter")))
+        return info
+
+    monkeypatch.setattr(web.UrlDispatcher, "resolve", resolve)
+
+    async def item(request):
+        return web.Response(text=request.match_info["id"])
+
+    async def index(request):
+        return web.Response(text="index")
+
+    app = web.Application()
+    app.router.add_get("/items/{id}", item)
+    app.router.add_get("/", index)
+    srv = await make_server(app)
+    assert (await _get(srv, "/items/7"))[::2] == (200, b"7")
+    assert (await _get(srv, "/"))[::2] == (200, b"index")
+    assert (await _get(srv, "/"))[::2] == (200, b"index")
+    assert seen == [("item", "/items/{id}"), ("index", "/"), ("index", "/")]
+
+
+async def test_a_low_level_server_goes_through_neither(monkeypatch):
+    # aiohttp's web.Server has no application: its handler is called without Application._handle or resolve().
+    seen = []
+    _wrap_handle(monkeypatch, seen)
+
+    async def resolve(self, request):
+        raise AssertionError("resolve() called for a low-level server")
+
+    monkeypatch.setattr(web.UrlDispatcher, "resolve", resolve)
+
+    async def handler(request):
+        return web.Response(text=request.path)
+
+    server = await asyncio.get_running_loop().create_server(web.Server(handler), "127.0.0.1", 0)
+    try:
+        port = server.sockets[0].getsockname()[1]
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/any") as resp:
+            assert (resp.status, await resp.text()) == (200, "/any")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert seen == []
+
+
+async def test_a_request_can_be_weakly_referred_to_and_keeps_no_body(make_server):
+    # Sentry holds the request weakly for its events, and reports request._read_bytes, the body aiohttp 3's read()
+    # keeps: None here, where read() keeps nothing (the aiohttp 0.14 API).
+    seen = []
+
+    async def handler(request):
+        ref = weakref.ref(request)
+        body = await request.read()
+        seen.append((ref() is request, request._read_bytes, body, request.can_read_body))
+        return web.Response()
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.post(srv.url("/"), data=b"abc") as resp:
+        assert resp.status == 200
+    assert seen == [(True, None, b"abc", False)]

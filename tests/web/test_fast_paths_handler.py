@@ -4,6 +4,9 @@
 and ``apps`` properties, and skips ``request._prepare_hook`` (a coroutine) when no application on the request's
 path has ``on_response_prepare`` callbacks. Each test forces the general path (by patching the shortcut's test
 away) and compares the bytes on the wire, and which callbacks ran, with the shortcut's.
+
+It also routes and calls the handler inline, without ``Application._handle`` and ``UrlDispatcher.resolve``, until a
+library wraps either (as Sentry's aiohttp integration does): the path through them answers what the inline one does.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ PATHS = ("/", "/sub", "/sub/", "/sub/early", "/sub/late", "/mw", "/sub/mw", "/x"
 
 
 def _app(hooks: str, log: list[str]) -> web.Application:
+    """The root serves its routes and a sub-application under /sub with a middleware; ``hooks`` adds
+    ``on_response_prepare`` callbacks ("root", "sub") and root middlewares ("mw", "old": an aiohttp 0.14 factory)."""
+
     async def ok(request: web.Request) -> web.Response:
         log.append(f"handler {request.app['name']}")
         return web.Response(text=f"{request.method} {request.path} {request.match_info.get('tail', '')}")
@@ -52,7 +58,14 @@ def _app(hooks: str, log: list[str]) -> web.Application:
         response.headers["X-Mw"] = request.app["name"]
         return response
 
-    app = web.Application()
+    async def old(app: web.Application, handler):
+        async def middleware(request: web.Request) -> web.StreamResponse:
+            log.append("old")
+            return await handler(request)
+
+        return middleware
+
+    app = web.Application(middlewares=[mw] * ("mw" in hooks.split("+")) + [old] * ("old" in hooks.split("+")))
     app["name"] = "root"
     app.router.add_route("GET", "/", ok)
     app.router.add_route("GET", "/sub/early", ok)
@@ -125,6 +138,66 @@ async def test_match_info_read_through_its_slots_answers_as_its_properties(monke
 
     monkeypatch.setattr(web.handler, "UrlMappingMatchInfo", Never)
     assert await _answer(hooks, method, path) == fast
+
+
+@pytest.mark.parametrize("wrapped", ["Application._handle", "UrlDispatcher.resolve", "both"])
+@pytest.mark.parametrize("hooks", ["", "root+sub", "mw", "old+sub"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("path", PATHS)
+async def test_the_path_through_a_wrapped_handle_or_resolve_answers_as_the_inline_path(
+    monkeypatch, wrapped, hooks, method, path
+) -> None:
+    inline = await _answer(hooks, method, path)
+    calls = _wrap(monkeypatch, wrapped)
+    assert await _answer(hooks, method, path) == inline
+    assert calls == [1] * (2 if wrapped == "both" else 1)  # each wrapper, once for the request
+
+
+def _wrap(monkeypatch: pytest.MonkeyPatch, wrapped: str) -> list[int]:
+    """Wrap web's methods as Sentry's aiohttp integration does (``old(self, request)`` awaited inside); the list
+    returned counts their calls, one entry per method wrapped."""
+    calls: list[int] = []
+    for cls, name in ((web.Application, "_handle"), (web.UrlDispatcher, "resolve")):
+        if wrapped not in (f"{cls.__name__}.{name}", "both"):
+            continue
+        calls.append(0)
+        index = len(calls) - 1
+
+        def wrapper(original, index=index):
+            async def call(self, request):
+                calls[index] += 1
+                return await original(self, request)
+
+            return call
+
+        monkeypatch.setattr(cls, name, wrapper(getattr(cls, name)))
+    return calls
+
+
+async def test_an_expect_handlers_answer_through_a_wrapped_handle_is_the_inline_paths(monkeypatch) -> None:
+    async def answer() -> tuple[bytes, list[str]]:
+        log: list[str] = []
+        app = _app("sub", log)
+
+        async def answer_early(request: web.Request) -> web.Response | None:
+            if request.headers.get("X-Refuse"):
+                raise web.HTTPForbidden(text="no")
+            return None if request.headers.get("X-Continue") else web.Response(status=417, text="not that")
+
+        async def upload(request: web.Request) -> web.Response:
+            return web.Response(text=await request.text())
+
+        app._subapps[0].router.add_route("POST", "/upload", upload, expect_handler=answer_early)
+        wire = b""
+        for extra in (b"X-Refuse: 1\r\n", b"", b"X-Continue: 1\r\n"):
+            head = b"POST /sub/upload HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n"
+            wire += (await _wire(app, head + extra + b"\r\nhello"))[0]
+        return wire, log
+
+    inline = await answer()
+    assert re.findall(rb"HTTP/1.1 (\d+)", inline[0]) == [b"403", b"417", b"200"]
+    _wrap(monkeypatch, "both")
+    assert await answer() == inline
 
 
 async def test_prepare_hooks_run_for_the_applications_the_request_went_through() -> None:
