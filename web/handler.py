@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 import sys
 import warnings
@@ -21,11 +22,13 @@ from server.protocol import HttpProtocol
 from server.registry import ConnectionRegistry
 from server.settings import ServerSettings
 
+from .abc import AbstractAccessLogger
+from .accesslog import AccessLogger, is_gunicorn_format
 from .app import CHAINS as _CHAINS
 from .app import _FrozenList
 from .exceptions import HTTPException
 from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
-from .helpers import access_logger, web_logger
+from .helpers import access_logger, aiohttp_access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
 from .router import UrlDispatcher, UrlMappingMatchInfo
@@ -60,8 +63,16 @@ class RequestHandlerFactory:
     """Creates the HTTP protocol object of each connection: pass it to ``loop.create_server()``.
 
     Keyword arguments are server settings (see ``server.ServerSettings``: limits, timeouts, buffer marks), plus
-    ``access_log`` (a ``logging.Logger``, or None for no access log, the default) and ``access_log_format``
-    (gunicorn's atoms). ``client_max_size`` here caps every request body at the server (413, streams too), as nginx's
+    aiohttp 3's access log settings: ``access_log`` (a ``logging.Logger``, by default aiohttp's ``aiohttp.access``;
+    None for no access log; True for ``prefork.access``), ``access_log_format`` (by default aiohttp's
+    ``web.AccessLogger.LOG_FORMAT``) and ``access_log_class`` (by default ``web.AccessLogger``; any
+    ``web.abc.AbstractAccessLogger`` subclass). A format in gunicorn's language (``%(h)s``..., what the ``prefork``
+    command's ``--access-logformat`` takes; see ``web.accesslog``) with the default class is written by the server
+    from the exchange (``server.accesslog``, its fast path). Otherwise ``access_log_class(access_log,
+    access_log_format)`` is made once, its ``enabled`` read as each connection opens, and, where it was True, its
+    ``log(request, response, time)`` called after each answer of that connection, in the handler's task.
+
+    ``client_max_size`` here caps every request body at the server (413, streams too), as nginx's
     ``client_max_body_size``; by default there is none, and the application's ``client_max_size`` bounds what
     ``request.read()``, ``text()``, ``json()`` and ``post()`` collect, as in aiohttp.
 
@@ -78,6 +89,9 @@ class RequestHandlerFactory:
         *,
         loop: asyncio.AbstractEventLoop | None = None,
         forwarded_allow_ips: Trusted | str | list[str] | tuple[str, ...] | None = None,
+        access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        access_log: logging.Logger | bool | None = aiohttp_access_logger,
+        access_log_format: str = AccessLogger.LOG_FORMAT,
         **kwargs: Any,
     ) -> None:
         self._app = app
@@ -85,6 +99,9 @@ class RequestHandlerFactory:
         self.trusted = as_trusted(forwarded_allow_ips)
         # aiohttp 3's names: handler_args (settings as a dict), logger, max_line_size, read_bufsize.
         kwargs.update(kwargs.pop("handler_args", None) or {})
+        access_log_class = kwargs.pop("access_log_class", access_log_class)
+        access_log = kwargs.pop("access_log", access_log)
+        access_log_format = kwargs.pop("access_log_format", access_log_format)
         logger = kwargs.pop("logger", None)
         if "max_line_size" in kwargs:
             kwargs["max_request_line"] = kwargs.pop("max_line_size")
@@ -98,8 +115,16 @@ class RequestHandlerFactory:
         # given here is the server's own cap on every body, nginx's client_max_body_size (server.ServerSettings).
         kwargs.setdefault("client_max_size", None)
         self._client_max_size = app.client_max_size
-        if kwargs.get("access_log") is True:
-            kwargs["access_log"] = access_logger
+        if access_log is True:
+            access_log = access_logger
+        #: The access logger of the general path (None: none, or the server writes the log).
+        self.access_logger: AbstractAccessLogger | None = None
+        if access_log:
+            if access_log_class is AccessLogger and is_gunicorn_format(access_log_format):
+                kwargs["access_log"] = access_log
+                kwargs["access_log_format"] = access_log_format
+            else:
+                self.access_logger = access_log_class(access_log, access_log_format)  # type: ignore[arg-type]
         self.settings = ServerSettings.from_kwargs(**kwargs)
         self.connections = ConnectionRegistry(self.settings)
         if self.connections.access_logger is not None and self.trusted:
@@ -120,7 +145,11 @@ class RequestHandlerFactory:
         return self.connections.requests_count
 
     def __call__(self) -> HttpProtocol:
-        return HttpProtocol(self._handle, self.settings, self.connections, self._loop)
+        # aiohttp reads the access logger's enabled once per connection: a connection opened while it is False
+        # logs nothing, and costs nothing for it.
+        logger = self.access_logger
+        handle = self._handle if logger is None or not logger.enabled else self._handle_logged
+        return HttpProtocol(handle, self.settings, self.connections, self._loop)
 
     async def shutdown(self, timeout: float = 30.0, grace: float = 1.0) -> None:
         """Close every connection gracefully (see ``server.ConnectionRegistry.shutdown``)."""
@@ -132,10 +161,27 @@ class RequestHandlerFactory:
 
     # -- one request -----------------------------------------------------------------------------------------
 
-    async def _handle(self, exchange: Exchange) -> None:
+    async def _handle_logged(self, exchange: Exchange) -> None:
+        """:meth:`_handle`, then the access logger's ``log(request, response, time)``, in the handler's task."""
+        loop = exchange.loop
+        start = loop.time()
+        answered = await self._handle(exchange)
+        if answered is None:
+            return  # answered before any request was made (the supervisor's health path)
+        request, response = answered
+        try:
+            done = self.access_logger.log(request, response, loop.time() - start)  # type: ignore[union-attr]
+            if inspect.isawaitable(done):
+                await done
+        except Exception:
+            self.logger.exception("Error in access logger for %s %s", exchange.method, exchange.target)
+
+    async def _handle(self, exchange: Exchange) -> tuple[Request, StreamResponse] | None:
+        """Answer ``exchange``; returns the request and the response sent, for the access log, or None when the
+        exchange was answered before a request was made. An exception the answer could not be sent for is raised."""
         preempt = self.preempt
         if preempt is not None and preempt(exchange):
-            return
+            return None
         app = self._app
         # Request(exchange, app, None, self.trusted, task): Request.__init__'s stores without its frame
         # (tests/web/test_fast_paths_handler.py compares the two).
@@ -277,7 +323,7 @@ class RequestHandlerFactory:
             finally:
                 if request._cleanups:
                     _cleanup(request)
-            return
+            return request, response
         try:
             if not exchange.head_sent or sent is exchange or getattr(sent, "_exchange", None) is exchange:
                 # (A response prepared with request.clone() holds the clone's view of this exchange.)
@@ -292,6 +338,7 @@ class RequestHandlerFactory:
         finally:
             if request._cleanups:
                 _cleanup(request)
+        return request, response
 
 
 class _Answered(Exception):
