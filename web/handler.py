@@ -97,12 +97,16 @@ class RequestHandlerFactory:
         self._app = app
         self._loop = loop
         self.trusted = as_trusted(forwarded_allow_ips)
-        # aiohttp 3's names: handler_args (settings as a dict), logger, max_line_size, read_bufsize.
+        # aiohttp 3's names: handler_args (settings as a dict), logger, max_line_size, read_bufsize,
+        # timeout_ceil_threshold.
         kwargs.update(kwargs.pop("handler_args", None) or {})
         access_log_class = kwargs.pop("access_log_class", access_log_class)
         access_log = kwargs.pop("access_log", access_log)
         access_log_format = kwargs.pop("access_log_format", access_log_format)
         logger = kwargs.pop("logger", None)
+        # aiohttp rounds its per-connection timers' deadlines up past this many seconds; ours are swept by one
+        # ticker per registry (server/registry.py), so there is nothing to round: taken, and unused.
+        kwargs.pop("timeout_ceil_threshold", None)
         if "max_line_size" in kwargs:
             kwargs["max_request_line"] = kwargs.pop("max_line_size")
         if "read_bufsize" in kwargs:

@@ -31,6 +31,7 @@ import uvloop
 from .abc import AbstractAccessLogger
 from .accesslog import AccessLogger
 from .helpers import aiohttp_access_logger
+from .runners import GracefulExit
 
 __all__ = ["run_app"]
 
@@ -73,7 +74,13 @@ def run_app(
     ``app.make_handler()`` (server settings such as ``keepalive_timeout``; ``client_max_size`` there is a
     server-wide cap on every body, the application's own is ``Application(client_max_size=...)``).
     """
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner, _visible(access_log):
+    # aiohttp's run_app returns when GracefulExit (a SystemExit) leaves the loop: raised by a task, or by an
+    # AppRunner's handle_signals; the runner's close has cancelled _serve, which shut the application down.
+    with (
+        contextlib.suppress(GracefulExit),
+        asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+        _visible(access_log),
+    ):
         runner.run(
             _serve(
                 app,
