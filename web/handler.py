@@ -8,6 +8,7 @@ without a traceback in the body (the traceback goes to the log) and the worker k
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import inspect
 import logging
@@ -49,6 +50,8 @@ _RETURNED_EXCEPTION = (
 )
 
 Handler = Callable[[Request], Awaitable[StreamResponse]]
+
+_SETTINGS = frozenset(field.name for field in dataclasses.fields(ServerSettings))
 
 # ``asyncio.current_task(loop)`` as one C call: on Python 3.11 ``asyncio.current_task`` is a Python function around
 # the same lookup (the loop's entry in the tasks' table); from 3.12 it is C itself. The loop is the connection's,
@@ -119,6 +122,17 @@ class RequestHandlerFactory:
         # given here is the server's own cap on every body, nginx's client_max_body_size (server.ServerSettings).
         kwargs.setdefault("client_max_size", None)
         self._client_max_size = app.client_max_size
+        unknown = sorted(set(kwargs) - _SETTINGS)
+        if unknown:
+            # aiohttp's failsafe (web_server.Server): a setting its RequestHandler does not take (in handler_args,
+            # say) is logged, and the server runs with the defaults, keeping only access_log_class.
+            web_logger.warning(
+                "Failed to create request handler with custom kwargs %r, falling back to filtered kwargs. "
+                "This may indicate a misconfiguration.",
+                {**kwargs, "access_log": access_log, "access_log_format": access_log_format},
+            )
+            kwargs = {"client_max_size": None}
+            access_log, access_log_format = aiohttp_access_logger, AccessLogger.LOG_FORMAT
         if access_log is True:
             access_log = access_logger
         #: The access logger of the general path (None: none, or the server writes the log).
