@@ -84,7 +84,7 @@ def aiohttp_logger(path: str) -> Callable[[], None]:
 
 async def prefork_call(logger: logging.Logger) -> Callable[[], None]:
     """prefork's AccessLogger, as the registry makes it, and a call that logs one finished request with it."""
-    handler = make_app().make_handler(access_log=logger)
+    handler = make_app().make_handler(access_log=logger, access_log_format=GUNICORN_FORMAT)
     access = handler.connections.access_logger
     caught: list[Any] = []
 
@@ -111,7 +111,7 @@ async def prefork_call(logger: logging.Logger) -> Callable[[], None]:
 def request_path(logger: logging.Logger | None, scenario: str, connections: int) -> Callable[[], Any]:
     """One request on each of ``connections`` keep-alive connections, then the loop runs their handlers: the
     requests one loop iteration brings in together, as wrk's connections do."""
-    handler = make_app().make_handler(access_log=logger)
+    handler = make_app().make_handler(access_log=logger, access_log_format=GUNICORN_FORMAT)
     protocols = []
     for _ in range(connections):
         protocol = handler()

@@ -37,6 +37,9 @@ def instrument(switch: str) -> None:
     subprocess.run(["callgrind_control", "-i", switch, str(os.getpid())], check=True, capture_output=True)
 
 
+GUNICORN = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+
 def access_logger(path: str) -> object:
     """The access logger ``prefork --access-logfile PATH`` sets up (supervisor/logs.py), in gunicorn's format."""
     from supervisor.logs import Logs
@@ -58,7 +61,10 @@ async def count(
 
         protocol: Any = FloorProtocol()
     else:
-        settings = {} if access_log is None else {"access_log": access_logger(access_log)}
+        # gunicorn's format, which prefork --access-logfile passes (the factory's own default is aiohttp's)
+        settings = {}
+        if access_log is not None:
+            settings = {"access_log": access_logger(access_log), "access_log_format": GUNICORN}
         protocol = prefork_hello.app.make_handler(**settings)()
     protocol.connection_made(transport())
 

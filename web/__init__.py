@@ -10,8 +10,10 @@ from server.protocol import HttpProtocol as RequestHandler
 from server.streams import EofStream as EofStream
 from server.streams import FlowControlStreamReader as FlowControlStreamReader
 
+from .abc import AbstractAccessLogger as AbstractAccessLogger
 from .abc import AbstractMatchInfo as AbstractMatchInfo
 from .abc import AbstractRouter as AbstractRouter
+from .accesslog import AccessLogger as AccessLogger
 from .app import Application as Application
 from .app import CleanupError as CleanupError
 from .appkey import AppKey as AppKey
@@ -120,7 +122,9 @@ _LAZY = {
 }
 
 __all__ = [
+    "AbstractAccessLogger",
     "AbstractMatchInfo",
+    "AccessLogger",
     "AbstractRouter",
     "AppKey",
     "Application",

@@ -1,4 +1,5 @@
-"""The router ABCs: what the handler machinery needs from any router and from its match result.
+"""The ABCs: what the handler machinery needs from any router and from its match result, and aiohttp 3's
+access logger base.
 
 aiohttp 0.14 keeps this deliberately trivial so that routers other than URL matching (e.g. traversal) can plug in:
 a router is any object with a ``resolve(request)`` coroutine returning an :class:`AbstractMatchInfo`.
@@ -6,6 +7,7 @@ a router is any object with a ``resolve(request)`` coroutine returning an :class
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from .request import Request
     from .response import StreamResponse
 
-__all__ = ["AbstractMatchInfo", "AbstractRouter", "AbstractView", "Handler"]
+__all__ = ["AbstractAccessLogger", "AbstractMatchInfo", "AbstractRouter", "AbstractView", "Handler"]
 
 #: What a route calls: ``async def handler(request) -> StreamResponse``.
 Handler = Callable[["Request"], Awaitable["StreamResponse"]]
@@ -63,3 +65,32 @@ class AbstractMatchInfo(ABC):
     def get_info(self) -> dict[str, Any]:
         """A dict describing the matched route, for debugging and logging."""
         return {}
+
+
+class AbstractAccessLogger(ABC):
+    """Abstract writer to access log (aiohttp 3's ``aiohttp.abc.AbstractAccessLogger``).
+
+    Pass a subclass as ``access_log_class`` to ``web.run_app``, ``web.AppRunner``, ``web.Server`` or
+    ``app.make_handler()``: the server makes one instance, ``access_log_class(access_log, access_log_format)``, and
+    calls its :meth:`log` after each answer with the ``Request``, the response sent and the time taken, in
+    seconds. Call contract: :meth:`log` runs in the handler's task, after the response is written (so it sees the
+    context variables the handler and middlewares set); an exception it raises is logged to the application's
+    logger and the connection goes on. aiohttp 3.14's ``log`` is a plain method; one that returns an awaitable
+    (an ``async def log``) is awaited there too.
+    """
+
+    __slots__ = ("log_format", "logger")
+
+    def __init__(self, logger: logging.Logger, log_format: str) -> None:
+        self.logger = logger
+        self.log_format = log_format
+
+    @abstractmethod
+    def log(self, request: Request, response: StreamResponse, time: float) -> None:
+        """Emit log to logger."""
+
+    @property
+    def enabled(self) -> bool:
+        """Check if logger is enabled. Read once per connection, when it opens, as aiohttp reads it: False, and the
+        connection's answers are not logged (nor timed)."""
+        return True

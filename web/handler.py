@@ -8,7 +8,9 @@ without a traceback in the body (the traceback goes to the log) and the worker k
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import inspect
 import logging
 import sys
 import warnings
@@ -21,11 +23,13 @@ from server.protocol import HttpProtocol
 from server.registry import ConnectionRegistry
 from server.settings import ServerSettings
 
+from .abc import AbstractAccessLogger
+from .accesslog import AccessLogger, is_gunicorn_format
 from .app import CHAINS as _CHAINS
 from .app import Application, LowLevelApplication, _FrozenList
 from .exceptions import HTTPException
 from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
-from .helpers import access_logger, web_logger
+from .helpers import access_logger, aiohttp_access_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
 from .router import MatchInfoError, UrlDispatcher, UrlMappingMatchInfo
@@ -47,6 +51,7 @@ Handler = Callable[[Request], Awaitable[StreamResponse]]
 # The request path web defines, which RequestHandlerFactory serves inline while neither is replaced (see _inline).
 _OWN_HANDLE = Application._handle
 _OWN_RESOLVE = UrlDispatcher.resolve
+_SETTINGS = frozenset(field.name for field in dataclasses.fields(ServerSettings))
 
 # ``asyncio.current_task(loop)`` as one C call: on Python 3.11 ``asyncio.current_task`` is a Python function around
 # the same lookup (the loop's entry in the tasks' table); from 3.12 it is C itself. The loop is the connection's,
@@ -61,8 +66,16 @@ class RequestHandlerFactory:
     """Creates the HTTP protocol object of each connection: pass it to ``loop.create_server()``.
 
     Keyword arguments are server settings (see ``server.ServerSettings``: limits, timeouts, buffer marks), plus
-    ``access_log`` (a ``logging.Logger``, or None for no access log, the default) and ``access_log_format``
-    (gunicorn's atoms). ``client_max_size`` here caps every request body at the server (413, streams too), as nginx's
+    aiohttp 3's access log settings: ``access_log`` (a ``logging.Logger``, by default aiohttp's ``aiohttp.access``;
+    None for no access log; True for ``prefork.access``), ``access_log_format`` (by default aiohttp's
+    ``web.AccessLogger.LOG_FORMAT``) and ``access_log_class`` (by default ``web.AccessLogger``; any
+    ``web.abc.AbstractAccessLogger`` subclass). A format in gunicorn's language (``%(h)s``..., what the ``prefork``
+    command's ``--access-logformat`` takes; see ``web.accesslog``) with the default class is written by the server
+    from the exchange (``server.accesslog``, its fast path). Otherwise ``access_log_class(access_log,
+    access_log_format)`` is made once, its ``enabled`` read as each connection opens, and, where it was True, its
+    ``log(request, response, time)`` called after each answer of that connection, in the handler's task.
+
+    ``client_max_size`` here caps every request body at the server (413, streams too), as nginx's
     ``client_max_body_size``; by default there is none, and the application's ``client_max_size`` bounds what
     ``request.read()``, ``text()``, ``json()`` and ``post()`` collect, as in aiohttp.
 
@@ -79,14 +92,24 @@ class RequestHandlerFactory:
         *,
         loop: asyncio.AbstractEventLoop | None = None,
         forwarded_allow_ips: Trusted | str | list[str] | tuple[str, ...] | None = None,
+        access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        access_log: logging.Logger | bool | None = aiohttp_access_logger,
+        access_log_format: str = AccessLogger.LOG_FORMAT,
         **kwargs: Any,
     ) -> None:
         self._app = app
         self._loop = loop
         self.trusted = as_trusted(forwarded_allow_ips)
-        # aiohttp 3's names: handler_args (settings as a dict), logger, max_line_size, read_bufsize.
+        # aiohttp 3's names: handler_args (settings as a dict), logger, max_line_size, read_bufsize,
+        # timeout_ceil_threshold.
         kwargs.update(kwargs.pop("handler_args", None) or {})
+        access_log_class = kwargs.pop("access_log_class", access_log_class)
+        access_log = kwargs.pop("access_log", access_log)
+        access_log_format = kwargs.pop("access_log_format", access_log_format)
         logger = kwargs.pop("logger", None)
+        # aiohttp rounds its per-connection timers' deadlines up past this many seconds; ours are swept by one
+        # ticker per registry (server/registry.py), so there is nothing to round: taken, and unused.
+        kwargs.pop("timeout_ceil_threshold", None)
         if "max_line_size" in kwargs:
             kwargs["max_request_line"] = kwargs.pop("max_line_size")
         if "read_bufsize" in kwargs:
@@ -99,8 +122,27 @@ class RequestHandlerFactory:
         # given here is the server's own cap on every body, nginx's client_max_body_size (server.ServerSettings).
         kwargs.setdefault("client_max_size", None)
         self._client_max_size = app.client_max_size
-        if kwargs.get("access_log") is True:
-            kwargs["access_log"] = access_logger
+        unknown = sorted(set(kwargs) - _SETTINGS)
+        if unknown:
+            # aiohttp's failsafe (web_server.Server): a setting its RequestHandler does not take (in handler_args,
+            # say) is logged, and the server runs with the defaults, keeping only access_log_class.
+            web_logger.warning(
+                "Failed to create request handler with custom kwargs %r, falling back to filtered kwargs. "
+                "This may indicate a misconfiguration.",
+                {**kwargs, "access_log": access_log, "access_log_format": access_log_format},
+            )
+            kwargs = {"client_max_size": None}
+            access_log, access_log_format = aiohttp_access_logger, AccessLogger.LOG_FORMAT
+        if access_log is True:
+            access_log = access_logger
+        #: The access logger of the general path (None: none, or the server writes the log).
+        self.access_logger: AbstractAccessLogger | None = None
+        if access_log:
+            if access_log_class is AccessLogger and is_gunicorn_format(access_log_format):
+                kwargs["access_log"] = access_log
+                kwargs["access_log_format"] = access_log_format
+            else:
+                self.access_logger = access_log_class(access_log, access_log_format)  # type: ignore[arg-type]
         self.settings = ServerSettings.from_kwargs(**kwargs)
         self.connections = ConnectionRegistry(self.settings)
         if self.connections.access_logger is not None and self.trusted:
@@ -124,7 +166,11 @@ class RequestHandlerFactory:
         return self.connections.requests_count
 
     def __call__(self) -> HttpProtocol:
-        return HttpProtocol(self._handle, self.settings, self.connections, self._loop)
+        # aiohttp reads the access logger's enabled once per connection: a connection opened while it is False
+        # logs nothing, and costs nothing for it.
+        logger = self.access_logger
+        handle = self._handle if logger is None or not logger.enabled else self._handle_logged
+        return HttpProtocol(handle, self.settings, self.connections, self._loop)
 
     async def shutdown(self, timeout: float = 30.0, grace: float = 1.0) -> None:
         """Close every connection gracefully (see ``server.ConnectionRegistry.shutdown``)."""
@@ -136,10 +182,27 @@ class RequestHandlerFactory:
 
     # -- one request -----------------------------------------------------------------------------------------
 
-    async def _handle(self, exchange: Exchange) -> None:
+    async def _handle_logged(self, exchange: Exchange) -> None:
+        """:meth:`_handle`, then the access logger's ``log(request, response, time)``, in the handler's task."""
+        loop = exchange.loop
+        start = loop.time()
+        answered = await self._handle(exchange)
+        if answered is None:
+            return  # answered before any request was made (the supervisor's health path)
+        request, response = answered
+        try:
+            done = self.access_logger.log(request, response, loop.time() - start)  # type: ignore[union-attr]
+            if inspect.isawaitable(done):
+                await done
+        except Exception:
+            self.logger.exception("Error in access logger for %s %s", exchange.method, exchange.target)
+
+    async def _handle(self, exchange: Exchange) -> tuple[Request, StreamResponse] | None:
+        """Answer ``exchange``; returns the request and the response sent, for the access log, or None when the
+        exchange was answered before a request was made. An exception the answer could not be sent for is raised."""
         preempt = self.preempt
         if preempt is not None and preempt(exchange):
-            return
+            return None
         app = self._app
         # Request(exchange, app, None, self.trusted, task): Request.__init__'s stores without its frame
         # (tests/web/test_fast_paths_handler.py compares the two).
@@ -291,7 +354,7 @@ class RequestHandlerFactory:
             finally:
                 if request._cleanups:
                     _cleanup(request)
-            return
+            return request, response
         try:
             if not exchange.head_sent or sent is exchange or getattr(sent, "_exchange", None) is exchange:
                 # (A response prepared with request.clone() holds the clone's view of this exchange.)
@@ -306,6 +369,7 @@ class RequestHandlerFactory:
         finally:
             if request._cleanups:
                 _cleanup(request)
+        return request, response
 
 
 def _inline(app: Application) -> bool:

@@ -12,10 +12,20 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["DrainAwaitable", "access_logger", "parse_content_type", "parse_options_header", "web_logger"]
+__all__ = [
+    "DrainAwaitable",
+    "access_logger",
+    "aiohttp_access_logger",
+    "parse_content_type",
+    "parse_options_header",
+    "web_logger",
+]
 
 web_logger = logging.getLogger("prefork.web")
 access_logger = logging.getLogger("prefork.access")
+# aiohttp's access logger (aiohttp.log.access_logger), the default access_log of web's API, as in aiohttp;
+# prefork.access above is the supervisor's (and ``access_log=True``'s).
+aiohttp_access_logger = logging.getLogger("aiohttp.access")
 
 # -- header values with parameters (Content-Type, Content-Disposition) ------------------------------------------
 

@@ -28,7 +28,10 @@ from typing import Any
 
 import uvloop
 
-from .helpers import access_logger
+from .abc import AbstractAccessLogger
+from .accesslog import AccessLogger
+from .helpers import aiohttp_access_logger
+from .runners import GracefulExit
 
 __all__ = ["run_app"]
 
@@ -48,7 +51,9 @@ def run_app(
     sock: socket.socket | Sequence[socket.socket] | None = None,
     shutdown_timeout: float = 60.0,
     print: Callable[..., None] | None = print,  # aiohttp's name for it
-    access_log: logging.Logger | None = access_logger,
+    access_log_class: type[AbstractAccessLogger] = AccessLogger,
+    access_log_format: str = AccessLogger.LOG_FORMAT,
+    access_log: logging.Logger | None = aiohttp_access_logger,
     handle_signals: bool = True,
     reuse_port: bool | None = None,
     backlog: int = 128,
@@ -60,13 +65,22 @@ def run_app(
     Where to listen, as in aiohttp: ``host`` (a name or a list of them) and ``port``; ``path``, a unix socket
     path (or a list); ``sock``, already bound sockets. With none of them it serves ``http://0.0.0.0:8080``;
     ``port=0`` picks a free port (the banner tells which). ``print`` writes the banner (None: silent).
-    ``access_log`` is the access logger (None: none); when nothing is configured to show it, its lines go to
-    stderr for the duration of the run. ``handle_signals=False`` leaves SIGINT to Python (KeyboardInterrupt, still
-    a graceful stop) and SIGTERM alone. Other keyword arguments go to ``app.make_handler()`` (server settings such
-    as ``keepalive_timeout`` or ``access_log_format``; ``client_max_size`` there is a server-wide cap on every body,
-    the application's own is ``Application(client_max_size=...)``).
+    ``access_log`` is the access logger (aiohttp's ``aiohttp.access`` by default; None: none), ``access_log_format``
+    its format (aiohttp's language and default, ``web.AccessLogger.LOG_FORMAT``; one in gunicorn's ``%(h)s``
+    language is taken too, see ``web.accesslog``) and ``access_log_class`` what writes it (``web.AccessLogger``,
+    or a ``web.abc.AbstractAccessLogger`` subclass), as in aiohttp; when nothing is configured to show the logger,
+    its lines go to stderr for the duration of the run. ``handle_signals=False`` leaves SIGINT to Python
+    (KeyboardInterrupt, still a graceful stop) and SIGTERM alone. Other keyword arguments go to
+    ``app.make_handler()`` (server settings such as ``keepalive_timeout``; ``client_max_size`` there is a
+    server-wide cap on every body, the application's own is ``Application(client_max_size=...)``).
     """
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner, _visible(access_log):
+    # aiohttp's run_app returns when GracefulExit (a SystemExit) leaves the loop: raised by a task, or by an
+    # AppRunner's handle_signals; the runner's close has cancelled _serve, which shut the application down.
+    with (
+        contextlib.suppress(GracefulExit),
+        asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+        _visible(access_log),
+    ):
         runner.run(
             _serve(
                 app,
@@ -80,7 +94,11 @@ def run_app(
                 handle_signals=handle_signals,
                 reuse_port=reuse_port,
                 backlog=backlog,
-                factory_kwargs=factory_kwargs,
+                factory_kwargs={
+                    "access_log_class": access_log_class,
+                    "access_log_format": access_log_format,
+                    **factory_kwargs,
+                },
             )
         )
 

@@ -14,7 +14,9 @@ to run an application as a whole program.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 from typing import Any
 
@@ -38,8 +40,16 @@ class GracefulExit(SystemExit):
     code = 1
 
 
+def _raise_graceful_exit() -> None:
+    raise GracefulExit()
+
+
 class BaseRunner:
-    """Owns the server (a protocol factory) and the sites listening with it."""
+    """Owns the server (a protocol factory) and the sites listening with it.
+
+    ``handle_signals=True``, as in aiohttp: from :meth:`setup` to :meth:`cleanup`, SIGINT and SIGTERM raise
+    :class:`GracefulExit` out of the loop (``loop.add_signal_handler``), which ``web.run_app`` catches.
+    """
 
     def __init__(self, *, handle_signals: bool = False, shutdown_timeout: float = 60.0, **kwargs: Any) -> None:
         self._handle_signals = handle_signals
@@ -71,6 +81,11 @@ class BaseRunner:
         """Start the application (``on_startup``) and create the server."""
         if self._server is not None:
             return
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(NotImplementedError):  # a loop without signal support (not the main thread's)
+                loop.add_signal_handler(signal.SIGINT, _raise_graceful_exit)
+                loop.add_signal_handler(signal.SIGTERM, _raise_graceful_exit)
         self._server = await self._make_server()
 
     async def shutdown(self) -> None:
@@ -86,6 +101,11 @@ class BaseRunner:
             await self._server.shutdown(timeout=self._shutdown_timeout, grace=0.0)
         await self._cleanup_server()
         self._server = None
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(signal.SIGINT)
+                loop.remove_signal_handler(signal.SIGTERM)
 
     async def _make_server(self) -> Any:
         raise NotImplementedError

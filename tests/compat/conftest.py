@@ -6,7 +6,8 @@ Run it with ``python -m pytest -c tests/compat/pytest.ini`` (``--compat-mode=pre
 How the swap works, in ``prefork`` mode:
 
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
-  ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.multipart`` gives our readers and
+  ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.web_log`` is ``web.accesslog``;
+  ``aiohttp.multipart`` gives our readers and
   aiohttp's writer). The files are never edited, and aiohttp's client
   and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
@@ -86,6 +87,7 @@ def _aliases() -> dict[str, Any]:
     """What each aiohttp server-side name a test module imports resolves to, in prefork mode."""
     import web
     import web.abc
+    import web.accesslog
     import web.multipart
 
     urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
@@ -104,6 +106,7 @@ def _aliases() -> dict[str, Any]:
     return {
         "web": web,
         "abc": web.abc,
+        "web_log": web.accesslog,
         "web_urldispatcher": urldispatcher,
         "multipart": multipart,
         "web_request": web_request,
@@ -119,6 +122,7 @@ def _swapped() -> Iterator[None]:
     import aiohttp.pytest_plugin
     import aiohttp.test_utils
     import aiohttp.web
+    import aiohttp.web_log
     import aiohttp.web_request
     import aiohttp.web_urldispatcher  # loaded now, so the swap never sees aiohttp load it
 

@@ -15,6 +15,7 @@ import pytest
 from masters import get
 from waiting import until
 
+from server.settings import DEFAULT_ACCESS_LOG_FORMAT
 from supervisor import journal
 from supervisor.journal import JournalFormatter, JsonAccessFormatter, is_journal_stream, syslog_priority
 
@@ -228,7 +229,7 @@ async def test_json_access_lines_from_the_real_server(make_server):
     app = Application()
     app.router.add_route("GET", "/", hello)
     try:
-        server = await make_server(app, access_log=logger)
+        server = await make_server(app, access_log=logger, access_log_format=DEFAULT_ACCESS_LOG_FORMAT)
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         writer.write(b'GET /?q=1 HTTP/1.1\r\nHost: t\r\nUser-Agent: say "hi"\r\nConnection: close\r\n\r\n')
         await reader.read()

@@ -18,6 +18,7 @@ import server.accesslog
 import web
 from server.accesslog import _Atoms, compile_format
 from server.detached import detached_exchange
+from server.settings import DEFAULT_ACCESS_LOG_FORMAT
 from web.forwarded import Trusted, peer_address, resolve_forwarded
 
 FORGED = "X-Forwarded-For: 6.6.6.6, 198.51.100.1"
@@ -120,7 +121,7 @@ async def test_nothing_is_built_when_the_logger_is_below_info(make_server, acces
         raise AssertionError("atoms built for a disabled logger")
 
     monkeypatch.setattr(server.accesslog, "_Atoms", no_atoms)
-    srv = await make_server(_app(), access_log=logger)
+    srv = await make_server(_app(), access_log=logger, access_log_format=DEFAULT_ACCESS_LOG_FORMAT)
     assert (await _get_tcp(srv.port)).startswith(b"HTTP/1.1 200 ")
     assert records == []
 
@@ -159,7 +160,11 @@ def test_h_without_the_forwarded_lookups_is_what_resolve_forwarded_gives(peernam
     # Nobody trusted: no remote at all (the TCP peer); an untrusted peer: no header read. Both paths, same %(h)s.
     loop = uvloop.new_event_loop()
     try:
-        factory = _app().make_handler(access_log=logging.getLogger("prefork.test.access-h"), forwarded_allow_ips=trust)
+        factory = _app().make_handler(
+            access_log=logging.getLogger("prefork.test.access-h"),
+            access_log_format=DEFAULT_ACCESS_LOG_FORMAT,
+            forwarded_allow_ips=trust,
+        )
         access = factory.connections.access_logger
         exchange = detached_exchange("GET", "/", [("Host", "t"), *fields], too_large=lambda *_: ValueError(), loop=loop)
         exchange.protocol.peername = peername

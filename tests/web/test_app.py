@@ -45,8 +45,22 @@ async def test_make_handler_returns_a_request_handler_factory():
     factory = app.make_handler(keepalive_timeout=10)
     assert isinstance(factory, web.RequestHandlerFactory)
     assert factory.settings.keepalive_timeout == 10
-    with pytest.raises(TypeError, match="no_such_setting"):
-        app.make_handler(no_such_setting=1)
+
+
+async def test_an_unknown_setting_falls_back_to_the_defaults_with_a_warning(caplog):
+    # aiohttp's failsafe (web_server.Server): a setting its handler does not take is logged, and the server runs
+    # with the defaults, keeping only access_log_class.
+    class Quiet(web.AccessLogger):
+        pass
+
+    app = web.Application(handler_args={"no_such_setting": 1, "keepalive_timeout": 10})
+    factory = app.make_handler(access_log_class=Quiet, access_log_format="%a %s")
+    assert factory.settings == web.RequestHandlerFactory(web.Application()).settings
+    assert factory.settings.keepalive_timeout != 10
+    assert type(factory.access_logger) is Quiet and factory.access_logger.log_format == web.AccessLogger.LOG_FORMAT
+    (record,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "Failed to create request handler with custom kwargs" in record.getMessage()
+    assert "no_such_setting" in record.getMessage()
 
 
 async def test_finish_runs_callbacks_lifo_sync_or_coroutine_with_args():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import socket
 
 import aiohttp
@@ -72,3 +74,59 @@ def test_make_handler_takes_aiohttps_settings_and_handler_args():
     assert (factory.settings.read_low_water, factory.settings.read_high_water) == (2048, 4096)
     assert factory.logger is logger
     assert factory.settings.client_max_size > 2**40
+
+
+async def test_handle_signals_raises_graceful_exit_from_setup_to_cleanup():
+    # aiohttp 3's AppRunner(handle_signals=True): SIGINT and SIGTERM raise GracefulExit while the runner is set up.
+    original = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        runner = web.AppRunner(web.Application(), handle_signals=True)
+        await runner.setup()
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        await runner.cleanup()
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        quiet = web.AppRunner(web.Application())  # handle_signals=False, the default: left alone
+        await quiet.setup()
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        await quiet.cleanup()
+    finally:
+        signal.signal(signal.SIGTERM, original)
+
+
+def test_run_app_returns_on_graceful_exit_and_shuts_the_app_down():
+    # As aiohttp's run_app: GracefulExit leaving the loop (here from a task during startup) ends the run quietly,
+    # after the application's cleanup.
+    events = []
+
+    async def leave():
+        raise web.GracefulExit()
+
+    async def on_cleanup(app):
+        events.append("cleanup")
+
+    app = web.Application()
+    app.on_startup.append(lambda a: asyncio.create_task(leave()))
+    app.on_cleanup.append(on_cleanup)
+    web.run_app(app, host="127.0.0.1", port=0, print=None, access_log=None)
+    assert events == ["cleanup"]
+
+
+async def test_timeout_ceil_threshold_is_taken_in_handler_args():
+    # aiohttp's RequestHandler setting, passed with the app; ours has no per-connection timers to round.
+    app = web.Application(handler_args={"timeout_ceil_threshold": 2})
+    app.router.add_get("/", _ok)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with aiohttp.ClientSession() as s, s.get(site.name + "/") as r:
+            assert await r.text() == "ok"
+    finally:
+        await runner.cleanup()
+
+
+async def _ok(request):
+    return web.Response(text="ok")
