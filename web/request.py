@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 from collections.abc import Callable, Iterator, MutableMapping
 from types import MappingProxyType
@@ -17,9 +18,11 @@ from server.errors import RequestPayloadError as RequestPayloadError
 from server.exchange import Exchange, HttpVersion
 from server.streams import FlowControlStreamReader
 
+from .conditionals import parse_etag_list, parse_http_date, parse_http_range
 from .forwarded import DEFAULT_TRUSTED, Forwarded, Trusted, parse_forwarded, peer_address, resolve_forwarded
 from .helpers import parse_content_type
 from .query import parse_query
+from .validators import ETag
 
 if TYPE_CHECKING:
     from .app import Application
@@ -437,17 +440,36 @@ class Request(MutableMapping[str, Any]):
         return int(value) if value is not None else None
 
     @property
-    def if_modified_since(self) -> Any:
-        """The If-Modified-Since header as an aware ``datetime``, or None."""
-        from email.utils import parsedate_to_datetime
+    def if_modified_since(self) -> datetime.datetime | None:
+        """The If-Modified-Since header as an aware ``datetime`` in UTC, or None (also when not a valid date)."""
+        return parse_http_date(self._exchange.headers.get("If-Modified-Since"))
 
-        value = self._exchange.headers.get("If-Modified-Since")
-        if not value:
-            return None
-        try:
-            return parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
+    @property
+    def if_unmodified_since(self) -> datetime.datetime | None:
+        """The If-Unmodified-Since header as an aware ``datetime`` in UTC, or None (aiohttp 3)."""
+        return parse_http_date(self._exchange.headers.get("If-Unmodified-Since"))
+
+    @property
+    def if_range(self) -> datetime.datetime | None:
+        """The If-Range header as an aware ``datetime`` in UTC, or None (aiohttp 3; an entity-tag reads None)."""
+        return parse_http_date(self._exchange.headers.get("If-Range"))
+
+    @property
+    def if_match(self) -> tuple[ETag, ...] | None:
+        """The If-Match header as a tuple of ``ETag`` (``value``, ``is_weak``), or None (aiohttp 3)."""
+        return parse_etag_list(self._exchange.headers.get("If-Match"))
+
+    @property
+    def if_none_match(self) -> tuple[ETag, ...] | None:
+        """The If-None-Match header as a tuple of ``ETag`` (``value``, ``is_weak``), or None (aiohttp 3)."""
+        return parse_etag_list(self._exchange.headers.get("If-None-Match"))
+
+    @property
+    def http_range(self) -> slice:
+        """The Range header as a ``slice`` (aiohttp 3): ``bytes=0-499`` is ``slice(0, 500, 1)``, ``bytes=-500``
+        ``slice(-500, None, 1)``; ``slice(None, None, 1)`` without one. Raises ValueError for a Range that is
+        not one ``bytes`` range."""
+        return parse_http_range(self._exchange.headers.get("Range"))
 
     # -- routing and application -----------------------------------------------------------------------------
 
