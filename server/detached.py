@@ -148,7 +148,7 @@ def detached_exchange(
     *,
     version: HttpVersion = HttpVersion11,
     closing: bool = False,
-    body: bytes | FlowControlStreamReader = b"",
+    body: bytes | FlowControlStreamReader | Any = b"",
     too_large: Callable[[int, int], BaseException],
     protocol: HttpProtocol | None = None,
     transport: asyncio.Transport | None = None,
@@ -158,8 +158,9 @@ def detached_exchange(
 ) -> Exchange:
     """One exchange for ``method`` ``target`` with ``headers`` on ``protocol`` (by default a new connection on
     ``transport``, by default a :class:`RecordingTransport`, https with ``sslcontext``). ``body`` is the whole body,
-    or a stream the caller feeds; a body over ``client_max_size``, the server-wide cap of a new connection's settings
-    (None: none), or else over the cap of ``protocol``'s, makes the stream raise ``too_large(limit, size)`` (the
+    or a stream the caller feeds (ours, or any object with its read API, such as aiohttp's ``StreamReader``); a body
+    over ``client_max_size``, the server-wide cap of a new connection's settings (None: none), or else over the cap
+    of ``protocol``'s, makes the stream raise ``too_large(limit, size)`` (the
     server answers such a body with 413 before any handler runs). ``loop`` None: whichever loop runs when the
     exchange is used (it is made outside any)."""
     if loop is None:
@@ -171,8 +172,8 @@ def detached_exchange(
             transport = RecordingTransport({"sslcontext": sslcontext} if sslcontext is not None else None)
             transport.set_protocol(protocol)
         protocol.connection_made(transport)
-    if isinstance(body, FlowControlStreamReader):
-        stream = body
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        stream = body  # a stream the caller feeds: ours, or any with its read API (aiohttp's StreamReader)
     else:
         limit = protocol.settings.client_max_size
         stream = FlowControlStreamReader(protocol, loop, limit=limit)

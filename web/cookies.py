@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import logging
 import re
 from http.cookies import Morsel, SimpleCookie
 
 from multidict import MultiDict
+
+from .helpers import web_logger
 
 __all__ = ["del_cookie", "parse_cookies", "plain_cookie", "set_cookie"]
 
@@ -110,8 +113,10 @@ def parse_cookies(header: str) -> MultiDict[str]:
 
 
 def _parse_general(header: str) -> dict[str, str]:
-    """aiohttp 3's ``parse_cookie_header`` walk, giving ``{name: value}``."""
+    """aiohttp 3's ``parse_cookie_header`` walk, giving ``{name: value}``; the names it skips are logged at DEBUG
+    in one record, as aiohttp logs them (a header of thousands of bad names is one line, not thousands)."""
     cookies: dict[str, str] = {}
+    invalid: list[str] = []
     i = 0
     n = len(header)
     match_at = _COOKIE.match
@@ -126,12 +131,18 @@ def _parse_general(header: str) -> dict[str, str]:
                 key = header[i:eq].strip()
                 if _NAME.match(key):
                     cookies[key] = _unquote(header[eq + 1 : end].strip())
+                else:
+                    invalid.append(key)
             i = end + 1
             continue
         key = match["key"]
         i = match.end(0)
         if _NAME.match(key):
             cookies[key] = _unquote(match["val"] or "")
+        else:
+            invalid.append(key)
+    if invalid and web_logger.isEnabledFor(logging.DEBUG):
+        web_logger.debug("Cannot load cookie. Illegal cookie names: %r", invalid)
     return cookies
 
 

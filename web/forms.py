@@ -138,6 +138,10 @@ class MalformedForm(MalformedMultipart):
 class TooManyFields(MultipartLimitExceeded):
     """More form fields than ``max_fields``."""
 
+    def http_text(self) -> str:
+        """aiohttp 3's 413 text for it: the message alone."""
+        return str(self)
+
 
 class FieldTooLarge(MultipartLimitExceeded):
     """A non-file form value longer than ``max_field_size``."""
@@ -192,10 +196,8 @@ def parse_urlencoded(
     except UnicodeError as exc:
         raise MalformedForm(f"form body is not valid {charset}") from exc
     max_fields = limits.max_fields
-    if text.count("&") >= max_fields:  # more than max_fields pieces: count the non-empty ones
-        fields = text.split("&")
-        if len(fields) - fields.count("") > max_fields:
-            raise TooManyFields(_too_many(max_fields))
+    if text.count("&") >= max_fields:  # more than max_fields pieces, empty ones counted, as aiohttp (yarl) counts
+        raise TooManyFields(_too_many(max_fields))
     pairs = parse_text(text, charset)
     max_size = limits.max_field_size
     if max_size is not None:
@@ -246,7 +248,10 @@ def _too_many(max_fields: int) -> str:
 
 def _limits(request: Any) -> FormLimits:
     # ``Application(form_limits=..., client_max_fields=...)`` stores them in the app's mapping (extra keyword
-    # arguments do); an attribute of that name, should the application define one, takes precedence.
+    # arguments do); an attribute of that name, should the application define one, takes precedence. A request's
+    # own client_max_fields (clone(client_max_fields=...), make_mocked_request(client_max_fields=...)) beats both.
+    cache = getattr(request, "_cache", None)
+    own = cache.get("client_max_fields") if cache else None
     app = request.app
     get = getattr(app, "get", None)
     limits = getattr(app, "form_limits", None)
@@ -254,14 +259,36 @@ def _limits(request: Any) -> FormLimits:
         limits = get("form_limits")
     # None (neither set, the common case) is asked first, here and below: an isinstance call costs 0.4k instructions.
     if limits is not None and (limits.__class__ is FormLimits or isinstance(limits, FormLimits)):
-        return limits
+        return limits if own is None else _with_max_fields(limits, own)
+    max_fields = own if own is not None else _app_max_fields(app, get)
+    return DEFAULT_LIMITS if max_fields is None else _with_max_fields(DEFAULT_LIMITS, max_fields)
+
+
+def _with_max_fields(limits: FormLimits, max_fields: int) -> FormLimits:
+    # aiohttp 3's client_max_fields=N: 0 (or less) means no limit.
+    return dataclasses.replace(limits, max_fields=max_fields if max_fields > 0 else sys.maxsize)
+
+
+def _app_max_fields(app: Any, get: Any) -> int | None:
     max_fields = getattr(app, "client_max_fields", None)
     if max_fields is None and get is not None:
         max_fields = get("client_max_fields")
     if max_fields is not None and isinstance(max_fields, int) and not isinstance(max_fields, bool):
-        # aiohttp 3's Application(client_max_fields=N): 0 means no limit.
-        return dataclasses.replace(DEFAULT_LIMITS, max_fields=max_fields or sys.maxsize)
-    return DEFAULT_LIMITS
+        return max_fields
+    return None
+
+
+def app_max_fields(app: Any) -> int:
+    """``request.client_max_fields`` of a request that sets none: the application's ``client_max_fields``, else
+    its ``form_limits``' ``max_fields``, else aiohttp's default, 1000."""
+    get = getattr(app, "get", None)
+    max_fields = _app_max_fields(app, get)
+    if max_fields is not None:
+        return max_fields
+    limits = getattr(app, "form_limits", None)
+    if limits is None and get is not None:
+        limits = get("form_limits")
+    return limits.max_fields if isinstance(limits, FormLimits) else DEFAULT_LIMITS.max_fields
 
 
 async def parse_form(request: Any, *, limits: FormLimits | None = None) -> MultiDictProxy[str | FileField]:

@@ -42,6 +42,14 @@ __all__ = [
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# RFC 7239 §4: forwarded-pair = token "=" value; value = token / quoted-string (RFC 7230 §3.2.6), and, as aiohttp
+# reads them, a ":port" after the value. Used with match() only, so it cannot backtrack into a ReDoS.
+_TCHAR = "!#$%&'*+\\-.^_`|~0-9A-Za-z"
+_TOKEN = f"[{_TCHAR}]+"
+_QDTEXT = "[\t !#-~]"  # HTAB, SP, %x21, %x23-7E: aiohttp's, a backslash included (obs-text excluded)
+_QUOTED_PAIR = r"\\[\t !-~]"
+_FORWARDED_PAIR_RE = re.compile(rf'({_TOKEN})=({_TOKEN}|"(?:{_QUOTED_PAIR}|{_QDTEXT})*")(:\d{{1,4}})?')
+_QUOTED_PAIR_RE = re.compile(r"\\([\t !-~])")
 # RFC 7230 section 5.4 Host: uri-host [ ":" port ], uri-host being a reg-name, an IPv4 or a bracketed IP literal.
 _HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]{1,5})?")
 _SCHEMES = {"http": "http", "https": "https", "ws": "http", "wss": "https"}
@@ -184,45 +192,47 @@ def _client_index(hops: list[str | None], trusted: Trusted) -> int:
 
 
 def parse_forwarded(values: Iterable[str]) -> list[dict[str, str]]:
-    """RFC 7239 ``Forwarded`` header values -> one dict per element (lower-cased keys, unquoted values).
+    """RFC 7239 ``Forwarded`` header values -> one dict per element (lower-cased keys, unquoted values), as
+    aiohttp 3's ``request.forwarded`` reads them.
 
-    Malformed pairs are skipped rather than failing the request: a proxy header is advice, not the request.
+    Each field value starts an element, even an empty or malformed one (an empty dict), so the list lines up
+    with the proxies that added them. A pair whose value is not a token or a complete quoted-string (RFC 7239
+    §4) ends its element: the parser skips to the next comma, so a value with an unterminated quote cannot swallow
+    the element a later proxy appended. A repeated key keeps its last value. Malformed pairs are skipped rather
+    than failing the request: a proxy header is advice, not the request.
     """
-    elements = []
+    elements: list[dict[str, str]] = []
     for value in values:
-        for element in _split_quoted(value, ","):
-            pairs: dict[str, str] = {}
-            for pair in _split_quoted(element, ";"):
-                key, sep, val = pair.partition("=")
-                key = key.strip().lower()
-                if not sep or not key:
+        length = len(value)
+        pos = 0
+        need_separator = False
+        element: dict[str, str] = {}
+        elements.append(element)
+        while 0 <= pos < length:
+            match = _FORWARDED_PAIR_RE.match(value, pos)
+            if match is not None:
+                if need_separator:  # two pairs without ';' between them: skip to the next element
+                    pos = value.find(",", pos)
                     continue
-                val = val.strip()
-                if len(val) >= 2 and val[0] == val[-1] == '"':
-                    val = re.sub(r"\\(.)", r"\1", val[1:-1])  # quoted-string with quoted-pairs
-                pairs.setdefault(key, val)
-            elements.append(pairs)
+                name, pair_value, port = match.groups()
+                if pair_value[0] == '"':
+                    pair_value = _QUOTED_PAIR_RE.sub(r"\1", pair_value[1:-1])
+                element[name.lower()] = pair_value + (port or "")
+                pos += len(match.group(0))
+                need_separator = True
+            elif value[pos] == ",":
+                need_separator = False
+                element = {}
+                elements.append(element)
+                pos += 1
+            elif value[pos] == ";":
+                need_separator = False
+                pos += 1
+            elif value[pos] in " \t":  # whitespace between pairs, which RFC 7239 does not allow, is read past
+                pos += 1
+            else:
+                pos = value.find(",", pos)
     return elements
-
-
-def _split_quoted(text: str, sep: str) -> list[str]:
-    parts: list[str] = []
-    current: list[str] = []
-    quoted = escaped = False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif char == "\\" and quoted:
-            escaped = True
-        elif char == '"':
-            quoted = not quoted
-        elif char == sep and not quoted:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return [part for part in parts if part.strip()]
 
 
 def resolve_forwarded(peer_ip: str | None, headers: Mapping[str, str], trusted: Trusted) -> Forwarded:

@@ -87,6 +87,10 @@ class MultipartLimitExceeded(MultipartError):
 
     status = 413
 
+    def http_text(self) -> str:
+        """The text of the 413 answered for it."""
+        return f"413: Request Entity Too Large ({self})"
+
 
 # -- header values -------------------------------------------------------------------------------------------
 
@@ -288,7 +292,7 @@ def _http_error(exc: Exception) -> Exception:
         response.force_close()
         return response
     if isinstance(exc, MultipartLimitExceeded):
-        return HTTPRequestEntityTooLarge(text=f"413: Request Entity Too Large ({exc})")
+        return HTTPRequestEntityTooLarge(text=exc.http_text())
     return HTTPBadRequest(text=f"400: Bad Request ({exc})")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 from collections.abc import Callable, Iterator, MutableMapping
 from types import MappingProxyType
@@ -17,9 +18,11 @@ from server.errors import RequestPayloadError as RequestPayloadError
 from server.exchange import Exchange, HttpVersion
 from server.streams import FlowControlStreamReader
 
+from .conditionals import parse_etag_list, parse_http_date, parse_http_range
 from .forwarded import DEFAULT_TRUSTED, Forwarded, Trusted, parse_forwarded, peer_address, resolve_forwarded
 from .helpers import parse_content_type
 from .query import parse_query
+from .validators import ETag
 
 if TYPE_CHECKING:
     from .app import Application
@@ -184,7 +187,9 @@ class Request(MutableMapping[str, Any]):
         self._client_max_size: int | None = client_max_size
 
     def __repr__(self) -> str:
-        return f"<Request {self.method} {self.path_qs}>"
+        # aiohttp 3's: the path (no query), escaped to ASCII, and a space before the bracket.
+        path = self.path.encode("ascii", "backslashreplace").decode("ascii")
+        return f"<{self.__class__.__name__} {self.method} {path} >"
 
     def add_cleanup(self, callback: Callable[[], Any]) -> None:
         """Run ``callback()`` when the request ends, after its response (e.g. to remove upload temp files)."""
@@ -245,11 +250,20 @@ class Request(MutableMapping[str, Any]):
         """HOST header of the request, or None if the request has none (the aiohttp 0.14 API's contract).
 
         Behind a trusted proxy (``forwarded_allow_ips``) the host the client asked for, from ``X-Forwarded-Host``
-        or ``Forwarded: host=``, comes first, as in aiohttp 3. Unlike aiohttp, no host name is made up
-        (``socket.getfqdn()``) when both are absent: the aiohttp 0.14 API says None.
+        or ``Forwarded: host=``, comes first, as in aiohttp 3. Unlike aiohttp, the local socket address does not
+        stand in when both are absent: the aiohttp 0.14 API says None. An absolute-form request
+        target (``GET http://example.com/path``) names the host itself, which then comes before Host.
         """
         host = self._resolved.host
-        return host if host is not None else self._exchange.headers.get("Host")
+        if host is not None:
+            return host
+        target = self._exchange.target
+        if target[:1] != "/" and "://" in target:
+            # RFC 9112 §3.2.2: for an absolute-form target the server MUST ignore Host and use the target's host.
+            host = URL(target).host
+            if host:
+                return host
+        return self._exchange.headers.get("Host")
 
     @property
     def path_qs(self) -> str:
@@ -440,17 +454,36 @@ class Request(MutableMapping[str, Any]):
         return int(value) if value is not None else None
 
     @property
-    def if_modified_since(self) -> Any:
-        """The If-Modified-Since header as an aware ``datetime``, or None."""
-        from email.utils import parsedate_to_datetime
+    def if_modified_since(self) -> datetime.datetime | None:
+        """The If-Modified-Since header as an aware ``datetime`` in UTC, or None (also when not a valid date)."""
+        return parse_http_date(self._exchange.headers.get("If-Modified-Since"))
 
-        value = self._exchange.headers.get("If-Modified-Since")
-        if not value:
-            return None
-        try:
-            return parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
+    @property
+    def if_unmodified_since(self) -> datetime.datetime | None:
+        """The If-Unmodified-Since header as an aware ``datetime`` in UTC, or None (aiohttp 3)."""
+        return parse_http_date(self._exchange.headers.get("If-Unmodified-Since"))
+
+    @property
+    def if_range(self) -> datetime.datetime | None:
+        """The If-Range header as an aware ``datetime`` in UTC, or None (aiohttp 3; an entity-tag reads None)."""
+        return parse_http_date(self._exchange.headers.get("If-Range"))
+
+    @property
+    def if_match(self) -> tuple[ETag, ...] | None:
+        """The If-Match header as a tuple of ``ETag`` (``value``, ``is_weak``), or None (aiohttp 3)."""
+        return parse_etag_list(self._exchange.headers.get("If-Match"))
+
+    @property
+    def if_none_match(self) -> tuple[ETag, ...] | None:
+        """The If-None-Match header as a tuple of ``ETag`` (``value``, ``is_weak``), or None (aiohttp 3)."""
+        return parse_etag_list(self._exchange.headers.get("If-None-Match"))
+
+    @property
+    def http_range(self) -> slice:
+        """The Range header as a ``slice`` (aiohttp 3): ``bytes=0-499`` is ``slice(0, 500, 1)``, ``bytes=-500``
+        ``slice(-500, None, 1)``; ``slice(None, None, 1)`` without one. Raises ValueError for a Range that is
+        not one ``bytes`` range."""
+        return parse_http_range(self._exchange.headers.get("Range"))
 
     # -- routing and application -----------------------------------------------------------------------------
 
@@ -504,6 +537,23 @@ class Request(MutableMapping[str, Any]):
         as aiohttp 3's ``request.protocol``: its ``transport`` is ``None`` once the connection is lost."""
         return self._exchange.protocol
 
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """The transport's ``get_extra_info(name, default)`` (aiohttp 3), e.g. ``'peername'``; ``default`` once the
+        connection is lost."""
+        transport = self.transport
+        if transport is None:
+            return default
+        return transport.get_extra_info(name, default)
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop serving the request. Deprecated in aiohttp 3, with this warning: use
+        ``asyncio.get_running_loop()``."""
+        import warnings
+
+        warnings.warn("request.loop property is deprecated", DeprecationWarning, stacklevel=2)
+        return self._exchange.loop
+
     @property
     def task(self) -> asyncio.Task[Any] | None:
         """The ``asyncio.Task`` that runs the handler of this request (aiohttp 3), e.g. to cancel it."""
@@ -517,6 +567,18 @@ class Request(MutableMapping[str, Any]):
         application's ``client_max_size`` (aiohttp 3); None or 0: no bound. The body stream, :attr:`content` and
         ``multipart()``, is not bounded by it."""
         return self._client_max_size
+
+    @property
+    def client_max_fields(self) -> int:
+        """The most fields (urlencoded pairs or multipart parts) ``post()`` accepts (413 above it), as aiohttp 3's:
+        the application's ``client_max_fields`` (1000 by default); 0 or less, no bound."""
+        # Set by clone() or make_mocked_request() only: a served request takes the application's, and pays nothing.
+        value = self._cache.get("client_max_fields")
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+        from .forms import app_max_fields
+
+        return app_max_fields(self._app)
 
     @property
     def content(self) -> FlowControlStreamReader:
@@ -680,11 +742,14 @@ class Request(MutableMapping[str, Any]):
         host: str | None = None,
         remote: str | None = None,
         client_max_size: Any = _UNSET,
+        client_max_fields: int | None = None,
     ) -> Request:
         """A copy of the request with some of its parts replaced (aiohttp 3), e.g. for a middleware that rewrites
         the method or the URL before calling the handler. The copy shares the body stream, the match info and the
         application; responses may be prepared with it. ``client_max_size`` bounds what the copy's ``read()``,
-        ``text()``, ``json()`` and ``post()`` collect (by default the request's)."""
+        ``text()``, ``json()`` and ``post()`` collect, ``client_max_fields`` the fields its ``post()`` accepts (by
+        default the request's). The copy's storage (``request[key]``) starts as a copy of the request's, as in
+        aiohttp 3: what a handler stores in one is not seen in the other."""
         overrides: dict[str, Any] = {}
         if method is not None:
             overrides["method"] = method.upper()
@@ -703,8 +768,12 @@ class Request(MutableMapping[str, Any]):
             self._task,
             client_max_size=self._client_max_size if client_max_size is _UNSET else client_max_size,
         )
+        if client_max_fields is None:
+            client_max_fields = self._cache.get("client_max_fields")
+        if client_max_fields is not None:
+            clone._cache["client_max_fields"] = client_max_fields
         clone._post = self._post
-        clone._state = self._state
+        clone._state = dict(self._state) if self._state is not None else None
         clone._cleanups = self._cleanups
         if scheme is not None or host is not None or remote is not None:
             resolved = self._resolved

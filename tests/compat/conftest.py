@@ -81,6 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # aiohttp.multipart holds both sides: the readers a server gets from ``await request.multipart()`` are ours, the
 # writer and the header helpers stay aiohttp's (the client side, which builds the requests these tests send).
 _MULTIPART_SERVER_SIDE = ("BodyPartReader", "MultipartReader")
+_TEST_UTILS_SERVER_SIDE = ("make_mocked_request",)
 
 
 def _aliases() -> dict[str, Any]:
@@ -89,6 +90,7 @@ def _aliases() -> dict[str, Any]:
     import web.abc
     import web.accesslog
     import web.multipart
+    import web.testing
 
     urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
     real = sys.modules["aiohttp.web_urldispatcher"]
@@ -103,6 +105,13 @@ def _aliases() -> dict[str, Any]:
     web_request = types.ModuleType("aiohttp.web_request")
     real_request = sys.modules["aiohttp.web_request"]
     web_request.__getattr__ = lambda name: getattr(web, name, getattr(real_request, name))  # type: ignore[method-assign]
+    # aiohttp.test_utils' make_mocked_request builds a server-side Request: ours (web.testing), as the extensions
+    # harness gives it; the rest of test_utils (the client side) stays aiohttp's.
+    test_utils = types.ModuleType("aiohttp.test_utils")
+    real_test_utils = sys.modules["aiohttp.test_utils"]
+    test_utils.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
+        web.testing if name in _TEST_UTILS_SERVER_SIDE else real_test_utils, name
+    )
     return {
         "web": web,
         "abc": web.abc,
@@ -110,6 +119,7 @@ def _aliases() -> dict[str, Any]:
         "web_urldispatcher": urldispatcher,
         "multipart": multipart,
         "web_request": web_request,
+        "test_utils": test_utils,
     }
 
 

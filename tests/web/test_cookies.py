@@ -215,3 +215,21 @@ async def test_handler_refusing_a_bad_cookie_gets_a_valueerror(make_server: Any)
     response = await raw(server, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
     assert response.startswith(b"HTTP/1.1 200") and b"admin" not in response
     assert seen and "control" in seen[0]
+
+
+async def test_skipped_cookie_names_are_logged_once_at_debug(make_server: Any, caplog: Any) -> None:
+    # As aiohttp: one DEBUG record naming them all, however many there are.
+    async def handler(request: Any) -> Response:
+        return Response(text=repr(dict(request.cookies)))
+
+    app = Application()
+    app.router.add_route("GET", "/", handler)
+    server = await make_server(app)
+    cookie = "; ".join(f'bad"name{i}=1' for i in range(300)) + "; good=1"
+    with caplog.at_level("DEBUG", logger="prefork.web"):
+        response = await raw(
+            server, f"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n".encode()
+        )
+    assert response.split(b"\r\n\r\n", 1)[1] == b"{'good': '1'}"
+    records = [r for r in caplog.records if "Cannot load cookie" in r.getMessage()]
+    assert len(records) == 1 and records[0].levelname == "DEBUG" and 'bad"name299' in records[0].getMessage()

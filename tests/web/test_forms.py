@@ -588,3 +588,40 @@ async def test_post_undoes_a_parts_content_transfer_encoding(make_server: Any) -
     async with aiohttp.ClientSession() as session, session.post(server.url("/"), data=body, headers=headers) as resp:
         assert resp.status == 200, await resp.text()
     assert seen == {"b64": "héllo", "qp": "café au lait", "file": b"\x00\x01\x02\xff"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"a=1&b=2", 200),
+        # Empty pieces count as fields, as aiohttp (yarl's query_to_pairs, parse_qsl's max_num_fields) counts them.
+        (b"a=1&&b=2", 413),
+        (b"a=1&b=2&", 413),
+    ],
+)
+async def test_client_max_fields_counts_empty_pieces(make_server: Any, body: bytes, status: int) -> None:
+    server = await serve(make_server, echo_form, client_max_fields=2)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    async with aiohttp.ClientSession() as session, session.post(server.url("/"), data=body, headers=headers) as resp:
+        assert resp.status == status
+        if status == 413:
+            # aiohttp 3's text, alone.
+            assert await resp.text() == "Maximum number of form fields 2 exceeded."
+
+
+@pytest.mark.parametrize(("client_max_fields", "status"), [(1, 413), (3, 200), (0, 200), (-1, 200), (None, 413)])
+async def test_request_client_max_fields(make_server: Any, client_max_fields: int | None, status: int) -> None:
+    # request.client_max_fields is the application's unless a clone sets its own (aiohttp 3); 0 or less: no bound.
+    seen = []
+
+    async def handler(request: Any) -> Response:
+        seen.append(request.client_max_fields)
+        if client_max_fields is not None:
+            request = request.clone(client_max_fields=client_max_fields)
+            seen.append(request.client_max_fields)
+        return Response(text=str(len(await request.post())))
+
+    server = await serve(make_server, handler, client_max_fields=2)
+    async with aiohttp.ClientSession() as session, session.post(server.url("/"), data={"a": 1, "b": 2, "c": 3}) as r:
+        assert r.status == status
+    assert seen == [2] if client_max_fields is None else [2, client_max_fields]

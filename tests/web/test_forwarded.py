@@ -181,8 +181,29 @@ def test_parse_forwarded_quoted_separators_and_escapes():
     assert parse_forwarded(['for="a,b;c";host="x\\"y"']) == [{"for": "a,b;c", "host": 'x"y'}]
 
 
-def test_parse_forwarded_skips_garbage():
-    assert parse_forwarded(["for, =x; proto=https"]) == [{}, {"proto": "https"}]
+@pytest.mark.parametrize(
+    ("values", "elements"),
+    [
+        # A malformed pair ends its element (the parser skips to the next comma), as aiohttp 3 reads it.
+        (["for, =x; proto=https"], [{}, {}]),
+        (
+            ["for=_1;by=_2", "invalid value", "", "for=_3;by=_4"],
+            [{"for": "_1", "by": "_2"}, {}, {}, {"for": "_3", "by": "_4"}],
+        ),
+        # An unterminated quote cannot swallow the element a proxy appended after it, in one field or the next.
+        (['for=_injected;by=", for=_real'], [{"for": "_injected"}, {"for": "_real"}]),
+        (['for=_injected;by="', "for=_real;by=_proxy"], [{"for": "_injected"}, {"for": "_real", "by": "_proxy"}]),
+        # Two pairs without ';' between them: the rest of the element is dropped.
+        (["for=a by=b, for=c"], [{"for": "a"}, {"for": "c"}]),
+    ],
+)
+def test_parse_forwarded_skips_garbage(values, elements):
+    assert parse_forwarded(values) == elements
+
+
+def test_injected_quote_does_not_shadow_the_trusted_proxys_hop():
+    h = headers(("Forwarded", 'for=6.6.6.6;by="'), ("Forwarded", "for=198.51.100.1"))
+    assert resolve_forwarded("127.0.0.1", h, LOOPBACK).remote == "198.51.100.1"
 
 
 def test_forwarded_element_of_the_client_hop_gives_proto_and_host():

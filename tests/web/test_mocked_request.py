@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 
+import pytest
+
 import web
 from web.testing import make_mocked_request
 
@@ -72,3 +74,46 @@ def test_a_request_made_outside_a_loop_runs_on_the_loop_that_later_runs_it() -> 
 
     written = asyncio.run(handle())
     assert written.startswith(b"HTTP/1.1 200 OK\r\n") and written.endswith(b"\r\n\r\nabc")
+
+
+async def test_a_stand_in_protocol_is_what_the_request_reports_as_aiohttps() -> None:
+    # aiohttp's tests pass protocol=mock.Mock(): request.protocol and request.transport are the stand-in's, and a
+    # response prepared for the request is still written (to the request's own connection).
+    from unittest import mock
+
+    stand_in = mock.Mock()
+    request = make_mocked_request("GET", "/", protocol=stand_in)
+    assert request.protocol is stand_in and request.transport is stand_in.transport
+    response = web.StreamResponse()
+    writer = await response.prepare(request)
+    assert await response.prepare(request) is writer  # prepare() again returns the same body stream
+    await response.write(b"ok")
+    await response.write_eof()
+    assert response.keep_alive is True
+
+
+async def test_a_stream_of_aiohttps_is_the_body_and_client_max_fields_bounds_post() -> None:
+    # aiohttp's tests feed an aiohttp StreamReader and pass it as payload=: it is request.content, read() and post()
+    # read it; client_max_fields= bounds post() as aiohttp's make_mocked_request does (0 or less: no bound).
+    from unittest import mock
+
+    from aiohttp.streams import StreamReader
+
+    def stream(data: bytes) -> StreamReader:
+        reader = StreamReader(mock.Mock(_reading_paused=False), 2**16, loop=asyncio.get_running_loop())
+        reader.feed_data(data)
+        reader.feed_eof()
+        return reader
+
+    payload = stream(b"a=1&b=2&c=3")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    request = make_mocked_request("POST", "/", form, payload=payload)
+    assert request.content is payload and request.client_max_fields == 1000
+    assert await request.read() == b"a=1&b=2&c=3"
+    request = make_mocked_request("POST", "/", form, payload=stream(b"a=1&b=2&c=3"), client_max_fields=2)
+    assert request.client_max_fields == 2 and request.clone().client_max_fields == 2
+    with pytest.raises(web.HTTPRequestEntityTooLarge) as caught:
+        await request.post()
+    assert caught.value.text == "Maximum number of form fields 2 exceeded."
+    request = make_mocked_request("POST", "/", form, payload=stream(b"a=1&b=2&c=3"), client_max_fields=0)
+    assert len(await request.post()) == 3

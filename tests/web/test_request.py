@@ -403,3 +403,67 @@ async def test_cookie_and_content_type_are_found_in_any_spelling(cookie, ctype) 
     assert request.cookies == {"a": "1"}
     assert (request.content_type, request.charset) == ("application/x-www-form-urlencoded", "utf-8")
     assert dict(await request.post()) == {"k": "v"}
+
+
+async def test_aiohttp3_request_surface(make_server):
+    # repr, get_extra_info(), the deprecated loop, and clone()'s own storage, as in aiohttp 3.
+    seen = {}
+
+    async def handler(request):
+        seen["repr"] = repr(request)
+        seen["peer"] = request.get_extra_info("peername")
+        seen["missing"] = request.get_extra_info("no-such-info", "default")
+        with pytest.warns(DeprecationWarning, match=r"^request\.loop property is deprecated$"):
+            seen["loop"] = request.loop is asyncio.get_running_loop()
+        request["key"] = "val"
+        clone = request.clone()
+        clone["key"] = "val2"
+        seen["state"] = (request["key"], clone["key"])
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/path/\U0001f415?q=1")) as resp:
+        assert resp.status == 200
+    # The path without the query, escaped to ASCII, and aiohttp's space before the bracket.
+    assert seen["repr"] == "<Request GET /path/\\U0001f415 >"
+    assert seen["peer"][0] == "127.0.0.1" and seen["missing"] == "default"
+    assert seen["loop"] is True
+    assert seen["state"] == ("val", "val2")
+
+
+async def test_absolute_form_target_names_the_host(make_server, raw):
+    # RFC 9112 §3.2.2: for an absolute-form request target the server MUST ignore Host and use the target's host;
+    # the scheme stays the connection's (the target's is the peer's word), as in aiohttp 3.
+    seen = {}
+
+    async def handler(request):
+        seen.update(host=request.host, url=str(request.url), path_qs=request.path_qs, scheme=request.scheme)
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    answer = await raw(
+        srv.port, b"GET https://example.com/path/to?a=1 HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n"
+    )
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert seen == {
+        "host": "example.com",
+        "url": "http://example.com/path/to?a=1",
+        "path_qs": "/path/to?a=1",
+        "scheme": "http",
+    }
+
+
+async def test_forwarded_elements_line_up_with_the_fields(make_server):
+    # aiohttp 3's reading: one element per field value, even an empty or malformed one, and an unterminated quote
+    # ends its element without swallowing the next.
+    seen = {}
+
+    async def handler(request):
+        seen["forwarded"] = [dict(element) for element in request.forwarded]
+        return web.Response(text="ok")
+
+    srv = await _serve(make_server, handler)
+    headers = [("Forwarded", 'for=_injected;by=", for=_real'), ("Forwarded", "bad value"), ("Forwarded", "for=_3")]
+    async with aiohttp.ClientSession() as session, session.get(srv.url("/"), headers=headers) as resp:
+        assert resp.status == 200
+    assert seen["forwarded"] == [{"for": "_injected"}, {"for": "_real"}, {}, {"for": "_3"}]
