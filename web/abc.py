@@ -10,6 +10,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+# aiohttp.abc holds the body writer's ABC too; it lives beside our writer, which the response machinery imports.
+from .payloadwriter import AbstractStreamWriter as AbstractStreamWriter
+
 # aiohttp 3 keeps the class-based views' base in aiohttp.abc too: code written for it imports it from there.
 from .views import AbstractView as AbstractView
 
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
     from .request import Request
     from .response import StreamResponse
 
-__all__ = ["AbstractMatchInfo", "AbstractRouter", "AbstractView", "Handler"]
+__all__ = ["AbstractMatchInfo", "AbstractRouter", "AbstractStreamWriter", "AbstractView", "Handler"]
 
 #: What a route calls: ``async def handler(request) -> StreamResponse``.
 Handler = Callable[["Request"], Awaitable["StreamResponse"]]

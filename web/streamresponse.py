@@ -20,8 +20,11 @@ from server.writer import STATUS_LINES, encode_head, status_line
 from .helpers import DONE, DrainAwaitable, parse_content_type
 from .payloadwriter import PayloadWriter
 from .responsestorage import ResponseStorage
+from .validators import ETag, format_etag, format_last_modified, parse_etag, parse_last_modified
 
 if TYPE_CHECKING:
+    import datetime
+
     from .request import Request
 
 __all__ = ["StreamResponse"]
@@ -91,6 +94,7 @@ class StreamResponse(ResponseStorage):
     _head_pending: bytes | None = None
     _final_keep_alive = False
     _reason: str | None = None
+    _payload_writer: PayloadWriter | None = None  # what prepare() returned, the same object on every call
     # The encoded Content-Type line of a Response built by its fast path (its other field is the body's
     # Content-Length), valid while the headers were never built (``_fields_built`` None) or their version is
     # still the one they were built with (multidict bumps it on every change): _start then needs no header lookups.
@@ -143,7 +147,7 @@ class StreamResponse(ResponseStorage):
         if not 100 <= status <= 999:
             raise ValueError(f"status must be a three-digit integer, got {status!r}")
         if reason is not None and ("\r" in reason or "\n" in reason):
-            raise ValueError("reason cannot contain CR or LF")
+            raise ValueError("Reason cannot contain \\r or \\n")
         self._status = status
         self._reason = reason
 
@@ -162,13 +166,14 @@ class StreamResponse(ResponseStorage):
         return self._request
 
     @property
-    def keep_alive(self) -> bool:
-        """Copy of ``Request.keep_alive`` by default; ``force_close()`` switches it to False for good."""
+    def keep_alive(self) -> bool | None:
+        """Copy of ``Request.keep_alive`` by default; ``force_close()`` switches it to False for good. None before
+        the response is prepared (unless forced closed), as in aiohttp 3: the request decides it then."""
         if self._keep_alive is not None:
             return self._keep_alive
         if self._request is not None:
             return self._request.keep_alive
-        return True
+        return None
 
     def force_close(self) -> None:
         """Disable keep-alive for the connection; there is no way to enable it back."""
@@ -354,16 +359,31 @@ class StreamResponse(ResponseStorage):
         self._headers[_CONTENT_TYPE] = f"{ctype}; charset={charset}" if charset else ctype
 
     @property
-    def last_modified(self) -> Any:
-        from email.utils import parsedate_to_datetime
+    def last_modified(self) -> datetime.datetime | None:
+        """The ``Last-Modified`` header as an aware datetime, or None (absent or invalid). Settable, as in
+        aiohttp 3, to a POSIX timestamp, a datetime, a string (sent as is) or None (removes the header)."""
+        return parse_last_modified(self._headers.get("Last-Modified"))
 
-        value = self._headers.get("Last-Modified")
+    @last_modified.setter
+    def last_modified(self, value: float | datetime.datetime | str | None) -> None:
         if value is None:
-            return None
-        try:
-            return parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
+            self._headers.pop("Last-Modified", None)
+        else:
+            self._headers["Last-Modified"] = format_last_modified(value)
+
+    @property
+    def etag(self) -> ETag | None:
+        """The ``ETag`` header as an :class:`~web.validators.ETag` (``value``, ``is_weak``), or None (absent or not a
+        valid entity-tag), as in aiohttp 3. Settable to a str (a strong tag's value, or ``*``), an ETag (aiohttp's
+        too) or None (removes the header); an invalid value raises ValueError."""
+        return parse_etag(self._headers.get("ETag"))
+
+    @etag.setter
+    def etag(self, value: Any) -> None:
+        if value is None:
+            self._headers.pop("ETag", None)
+        else:
+            self._headers["ETag"] = format_etag(value)
 
     # -- sending ---------------------------------------------------------------------------------------------
 
@@ -383,7 +403,10 @@ class StreamResponse(ResponseStorage):
         if self._exchange is None:
             await request._prepare_hook(self)
         self.start(request)
-        return PayloadWriter(self)
+        writer = self._payload_writer
+        if writer is None:
+            writer = self._payload_writer = PayloadWriter(self)
+        return writer
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
         """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write).
@@ -669,8 +692,14 @@ class StreamResponse(ResponseStorage):
             self._exchange.finish()
 
     def __repr__(self) -> str:
-        info = "eof" if self._eof_sent else ("started" if self._exchange is not None else "not started")
-        return f"<{self.__class__.__name__} {self._status} {self.reason} {info}>"
+        # aiohttp 3's form: the reason, then the request's method and path while it is being answered.
+        if self._eof_sent:
+            info = "eof"
+        elif self._request is not None:
+            info = f"{self._request.method} {self._request.path} "
+        else:
+            info = "not prepared"
+        return f"<{self.__class__.__name__} {self.reason} {info}>"
 
     def __bool__(self) -> bool:
         return True

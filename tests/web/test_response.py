@@ -24,7 +24,8 @@ async def _get(srv, path="/", method="GET", **kw):
 def test_defaults():
     resp = web.StreamResponse()
     assert resp.status == 200 and resp.reason == "OK"
-    assert resp.chunked is False and resp.keep_alive is True
+    assert resp.chunked is False
+    assert resp.keep_alive is None  # aiohttp 3: the request decides it at prepare()
     assert resp.content_type == "application/octet-stream" and resp.charset is None
     assert resp.content_length is None and resp.started is False
 
@@ -371,3 +372,27 @@ async def test_response_takes_aiohttp_s_zlib_executor_arguments(make_client):
     client = await make_client(app)
     async with client.get("/", headers={"Accept-Encoding": "gzip"}) as resp:
         assert resp.headers["Content-Encoding"] == "gzip" and await resp.text() == "x" * 10000
+
+
+async def test_repr_and_keep_alive_follow_the_response_as_aiohttp_s(make_client):
+    seen = {}
+
+    async def handler(request):
+        resp = web.StreamResponse(reason="Fine")
+        seen["before"] = (repr(resp), resp.keep_alive)
+        writer = await resp.prepare(request)
+        seen["prepared"] = (repr(resp), resp.keep_alive, await resp.prepare(request) is writer)
+        seen["writer"] = isinstance(writer, web.abc.AbstractStreamWriter)
+        await resp.write_eof(b"x")
+        seen["eof"] = repr(resp)
+        return resp
+
+    app = web.Application()
+    app.router.add_get("/p", handler)
+    client = await make_client(app)
+    async with client.get("/p?q=1") as r:
+        assert r.status == 200 and r.reason == "Fine" and await r.read() == b"x"
+    assert seen["before"] == ("<StreamResponse Fine not prepared>", None)
+    assert seen["prepared"] == ("<StreamResponse Fine GET /p >", True, True)
+    assert seen["writer"] is True
+    assert seen["eof"] == "<StreamResponse Fine eof>"
