@@ -36,7 +36,7 @@ def make_mocked_request(
     version: HttpVersion = HttpVersion11,
     closing: bool = False,
     app: Application | None = None,
-    protocol: HttpProtocol | None = None,
+    protocol: Any = None,
     transport: asyncio.Transport | None = None,
     payload: bytes | FlowControlStreamReader | None = None,
     sslcontext: Any = None,
@@ -50,7 +50,9 @@ def make_mocked_request(
     ``headers`` is a mapping or pairs; ``match_info`` the matched path parts; ``app`` the application (a new
     ``Application`` by default). ``payload`` is the body: bytes, or a stream the caller feeds. ``transport`` is
     where a response's bytes go (a ``RecordingTransport`` by default; ``sslcontext`` makes the request https);
-    ``protocol`` the connection (``request.protocol``), made on ``transport`` by default. ``closing`` (and HTTP/1.0)
+    ``protocol`` the connection (``request.protocol``), made on ``transport`` by default; any other object (a
+    ``mock.Mock()``, as aiohttp's tests give) is what ``request.protocol`` answers, and its ``transport`` is
+    ``request.transport``, while the request stands on a connection of its own. ``closing`` (and HTTP/1.0)
     asks for the connection to close after the answer. ``client_max_size`` bounds what ``request.read()``,
     ``text()``, ``json()`` and ``post()`` collect (413 above it), as in aiohttp; the body stream is not bounded.
     ``loop`` defaults to the running loop; made outside any, the request runs on the loop that later runs its
@@ -72,7 +74,7 @@ def make_mocked_request(
         closing=closing,
         body=b"" if payload is None else payload,
         too_large=_too_large,  # only a given protocol with a server-wide cap bounds the stream
-        protocol=protocol,
+        protocol=protocol if isinstance(protocol, HttpProtocol) else None,
         transport=transport,
         sslcontext=sslcontext,
         client_max_size=None,
@@ -82,4 +84,26 @@ def make_mocked_request(
         app = Application()
     info = UrlMappingMatchInfo(dict(match_info or {}), None)  # type: ignore[arg-type]
     info.add_app(app)
-    return Request(exchange, app, info, task=task, client_max_size=client_max_size)
+    if protocol is None or isinstance(protocol, HttpProtocol):
+        return Request(exchange, app, info, task=task, client_max_size=client_max_size)
+    request = _StandInProtocolRequest(exchange, app, info, task=task, client_max_size=client_max_size)
+    request._given_protocol = protocol
+    return request
+
+
+class _StandInProtocolRequest(Request):
+    """A mocked request given a stand-in for its connection: ``protocol`` and ``transport`` are the stand-in's,
+    as in aiohttp; a response still writes through the request's own connection. A subclass, so that served
+    requests carry no slot for it."""
+
+    __slots__ = ("_given_protocol",)
+
+    @property
+    def protocol(self) -> Any:
+        """The object given as ``protocol``."""
+        return self._given_protocol
+
+    @property
+    def transport(self) -> Any:
+        """The given protocol's ``transport``."""
+        return self._given_protocol.transport

@@ -72,3 +72,19 @@ def test_a_request_made_outside_a_loop_runs_on_the_loop_that_later_runs_it() -> 
 
     written = asyncio.run(handle())
     assert written.startswith(b"HTTP/1.1 200 OK\r\n") and written.endswith(b"\r\n\r\nabc")
+
+
+async def test_a_stand_in_protocol_is_what_the_request_reports_as_aiohttps() -> None:
+    # aiohttp's tests pass protocol=mock.Mock(): request.protocol and request.transport are the stand-in's, and a
+    # response prepared for the request is still written (to the request's own connection).
+    from unittest import mock
+
+    stand_in = mock.Mock()
+    request = make_mocked_request("GET", "/", protocol=stand_in)
+    assert request.protocol is stand_in and request.transport is stand_in.transport
+    response = web.StreamResponse()
+    writer = await response.prepare(request)
+    assert await response.prepare(request) is writer  # prepare() again returns the same body stream
+    await response.write(b"ok")
+    await response.write_eof()
+    assert response.keep_alive is True
