@@ -4,9 +4,10 @@ state machine) lives in web.streamresponse and is re-exported here, where the ai
 
 from __future__ import annotations
 
+import io
 import json
 import json.encoder
-from collections.abc import Callable
+from collections.abc import AsyncIterable, Callable
 from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict, getversion
@@ -217,9 +218,18 @@ class Response(StreamResponse):
 
     @property
     def text(self) -> str | None:
-        """The body as str (decoded with ``charset``, UTF-8 by default); assigning re-encodes the body."""
+        """The body as str (decoded with ``charset``, UTF-8 by default); assigning re-encodes the body.
+
+        For a body given as a source (see ``web.bodies``), as aiohttp 3 decodes its payloads: a file object is read
+        (from where it stands, and put back there when it can seek), an aiohttp payload is asked to ``decode``, and
+        a stream that can only be read once as it is sent (an async iterator, a request's part) raises TypeError."""
         if self._body is None:
-            return None
+            source = self._source
+            if source is None:
+                return None
+            if source.__class__ is bytes:  # a text stream, read and encoded when given
+                return source.decode(self.charset or "utf-8")
+            return _decode_source(self._source_obj, self.charset or "utf-8")
         return self._body.decode(self.charset or "utf-8")
 
     @text.setter
@@ -423,3 +433,19 @@ def json_bytes_response(
             raise ValueError("only one of data or body should be specified")
         body = dumps(data)
     return Response(body=body, status=status, reason=reason, headers=headers, content_type=content_type)
+
+
+def _decode_source(source: Any, charset: str) -> str:
+    """The text of a body source, for ``Response.text``."""
+    if isinstance(source, io.IOBase):
+        start = source.tell() if source.seekable() else None
+        data = source.read()
+        if start is not None:
+            source.seek(start)
+        return data if isinstance(data, str) else bytes(data).decode(charset)
+    from .multipart import BodyPartReader  # loaded already: a part can only come from a multipart reader
+
+    decode = getattr(source, "decode", None)
+    if callable(decode) and not isinstance(source, (AsyncIterable, BodyPartReader)):
+        return str(decode(charset))
+    raise TypeError(f"Unable to decode a {type(source).__name__} body: it is read once, as it is sent")

@@ -184,11 +184,15 @@ class StreamResponse(ResponseStorage):
         """True once chunked encoding was enabled."""
         return self._chunked
 
-    def enable_chunked_encoding(self) -> None:
+    def enable_chunked_encoding(self, chunk_size: int | None = None) -> None:
         """Send the body with chunked transfer-encoding, each ``write()`` as one chunk. Cannot be undone.
 
         Once the headers are sent the framing is settled, and the call changes nothing, as in aiohttp (aiohttp-sse
-        calls it right after ``prepare()``)."""
+        calls it right after ``prepare()``). Preparing it for an HTTP/1.0 request raises RuntimeError, as in
+        aiohttp (RFC 9112 §6.1: no Transfer-Encoding for a 1.0 request). ``chunk_size`` is aiohttp's deprecated
+        argument, unused there too (aiohttp's ``DeprecationWarning``)."""
+        if chunk_size is not None:
+            warnings.warn("Chunk size is deprecated #1615", DeprecationWarning, stacklevel=2)
         if _CONTENT_LENGTH in self._headers:
             raise RuntimeError("You can't enable chunked encoding when a content length is set")
         if self._exchange is None:
@@ -508,11 +512,9 @@ class StreamResponse(ResponseStorage):
             self._chunked = False
         elif self._chunked:
             if version == HTTP10:
-                # HTTP/1.0 has no chunked coding: the body is delimited by the close.
-                self._chunked = False
-                keep_alive = False
-            else:
-                headers[_TRANSFER_ENCODING] = "chunked"
+                # HTTP/1.0 has no chunked coding (RFC 9112 §6.1); aiohttp refuses rather than frame otherwise.
+                raise RuntimeError("Using chunked encoding is forbidden for HTTP/1.0")
+            headers[_TRANSFER_ENCODING] = "chunked"
         elif _CONTENT_LENGTH not in headers and exchange.method != "HEAD":
             if version == HTTP10:
                 keep_alive = False
