@@ -20,6 +20,8 @@ from .streamresponse import (
     _NO_BODY_STATUSES,
     _SEND,
     _SET_COOKIE,
+    ResponseStateError,
+    ResponseTypeError,
     _SentHeaders,
 )
 from .streamresponse import StreamResponse as StreamResponse
@@ -159,7 +161,7 @@ class Response(StreamResponse):
             raise ValueError("charset must not be in content_type argument")
         if text is not None:
             if not isinstance(text, str):
-                raise TypeError(f"text argument must be str ({type(text)!r})")
+                raise ResponseTypeError(f"text argument must be str ({type(text)!r})")
             if _CONTENT_TYPE in hdrs:
                 if content_type or charset:
                     raise ValueError("passing both Content-Type header and content_type or charset params is forbidden")
@@ -239,7 +241,7 @@ class Response(StreamResponse):
             self.body = None
             return
         if not isinstance(text, str):
-            raise TypeError(f"text argument must be str ({type(text)!r})")
+            raise ResponseTypeError(f"text argument must be str ({type(text)!r})")
         ctype = parse_content_type(self._headers.get(_CONTENT_TYPE))[0]
         if ctype in ("", "application/octet-stream"):
             self._set_content_type("text/plain", "utf-8")
@@ -250,7 +252,7 @@ class Response(StreamResponse):
         if self._eof_sent:
             return
         if self._exchange is None:
-            raise RuntimeError("Response has not been started")
+            raise ResponseStateError("Response has not been started")
         if self._source is not None:
             from .bodies import send_source
 

@@ -149,6 +149,12 @@ async def test_state_machine_over_a_real_connection(make_server):
     status, headers, body = await _get(srv)
     assert status == 200 and body == b"abcdefghi"
     assert headers["X-Before"] == "1" and "c=v" in headers["Set-Cookie"]
+    # Each error is also an AssertionError, what aiohttp 3's asserts raise, for code written against it.
+    for name in ("write_before_start", "set_status_after_start", "write_str"):
+        assert issubclass(errors[name], AssertionError), name
+    errors = {
+        name: error.__mro__[1] if error.__module__ == "web.streamresponse" else error for name, error in errors.items()
+    }
     assert errors == {
         "write_before_start": RuntimeError,
         "set_status_after_start": RuntimeError,
@@ -467,3 +473,23 @@ def test_text_of_a_body_read_once_as_it_is_sent_raises_type_error():
     resp = web.Response(body=chunks())
     with pytest.raises(TypeError):
         _ = resp.text
+
+
+async def test_calls_out_of_order_raise_runtime_and_assertion_errors():
+    # RuntimeError as the aiohttp 0.14 API names it, AssertionError as aiohttp 3's asserts raise.
+    resp = web.StreamResponse()
+    with pytest.raises(RuntimeError, match="not been started") as info:
+        await resp.write_eof()
+    assert isinstance(info.value, AssertionError)
+    with pytest.raises(AssertionError, match="before start") as info:
+        await resp.drain()  # checked before the deprecation warning, as aiohttp does
+    assert isinstance(info.value, RuntimeError)
+    with pytest.raises(TypeError) as info:
+        web.Response(text="t").text = b"123"  # type: ignore[assignment]
+    assert isinstance(info.value, AssertionError)
+
+
+def test_a_content_type_that_is_no_media_type_reads_as_octet_stream():
+    resp = web.Response(text="test test", content_type="jpeg")
+    assert resp.content_type == "application/octet-stream"
+    assert resp.headers["Content-Type"] == "jpeg; charset=utf-8"
