@@ -7,7 +7,8 @@ How the swap works, in ``prefork`` mode:
 
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
   ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.multipart`` gives our readers and
-  aiohttp's writer). The files are never edited, and aiohttp's client
+  aiohttp's writer, ``aiohttp.test_utils`` our ``make_mocked_request``, which builds a server-side request, and
+  aiohttp's client side). The files are never edited, and aiohttp's client
   and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
@@ -80,6 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # aiohttp.multipart holds both sides: the readers a server gets from ``await request.multipart()`` are ours, the
 # writer and the header helpers stay aiohttp's (the client side, which builds the requests these tests send).
 _MULTIPART_SERVER_SIDE = ("BodyPartReader", "MultipartReader")
+_TEST_UTILS_SERVER_SIDE = ("make_mocked_request",)
 
 
 def _aliases() -> dict[str, Any]:
@@ -87,6 +89,7 @@ def _aliases() -> dict[str, Any]:
     import web
     import web.abc
     import web.multipart
+    import web.testing
 
     urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
     real = sys.modules["aiohttp.web_urldispatcher"]
@@ -101,12 +104,20 @@ def _aliases() -> dict[str, Any]:
     web_request = types.ModuleType("aiohttp.web_request")
     real_request = sys.modules["aiohttp.web_request"]
     web_request.__getattr__ = lambda name: getattr(web, name, getattr(real_request, name))  # type: ignore[method-assign]
+    # aiohttp.test_utils' make_mocked_request builds a server-side Request: ours (web.testing), as the extensions
+    # harness gives it; the rest of test_utils (the client side) stays aiohttp's.
+    test_utils = types.ModuleType("aiohttp.test_utils")
+    real_test_utils = sys.modules["aiohttp.test_utils"]
+    test_utils.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
+        web.testing if name in _TEST_UTILS_SERVER_SIDE else real_test_utils, name
+    )
     return {
         "web": web,
         "abc": web.abc,
         "web_urldispatcher": urldispatcher,
         "multipart": multipart,
         "web_request": web_request,
+        "test_utils": test_utils,
     }
 
 
