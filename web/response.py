@@ -188,6 +188,17 @@ class Response(StreamResponse):
                 hdrs[_CONTENT_LENGTH] = "0"
 
     @property
+    def content_length(self) -> int | None:
+        """The body's length, from the Content-Length field its body sets (see ``body``)."""
+        value = self._headers.get(_CONTENT_LENGTH)
+        return int(value) if value is not None else None
+
+    @content_length.setter
+    def content_length(self, value: int | None) -> None:
+        # As aiohttp 3: the body decides it; a hand-set length would frame the whole body wrong.
+        raise RuntimeError("Content length is set automatically")
+
+    @property
     def body(self) -> Any:
         """The body bytes (or the file, iterator or payload given); assigning recalculates ``content_length``
         (``None`` drops the Content-Length header)."""

@@ -493,3 +493,10 @@ def test_a_content_type_that_is_no_media_type_reads_as_octet_stream():
     resp = web.Response(text="test test", content_type="jpeg")
     assert resp.content_type == "application/octet-stream"
     assert resp.headers["Content-Type"] == "jpeg; charset=utf-8"
+
+
+def test_a_response_length_follows_its_body_and_cannot_be_set():
+    resp = web.Response(body=b"abc")
+    with pytest.raises(RuntimeError, match="Content length is set automatically"):
+        resp.content_length = 1
+    assert resp.content_length == 3
