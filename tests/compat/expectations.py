@@ -27,7 +27,7 @@ STATUSRANGE = "builds the bare web.HTTPException() (status_code -1) to raise it;
 TYPEPATH = "expects aiohttp's module path in a key's repr (type=aiohttp.web_request.Request); our Request is web.request.Request, and no class is both"
 BODYLENGTH = "expects no Content-Length field in a Response's headers before prepare() (and so chunked encoding allowed for it); the aiohttp 0.14 API keeps the body's length there as the body is set: 'Setting body also recalculates content_length value. Resetting body (assigning None) sets content_length to None too, dropping Content-Length HTTP header.'"
 CTORLENGTH = "not yet judged: Response() without a body has Content-Length: 0 in its headers when built, over a Content-Length the caller gave (aiohttp leaves the headers as given and reads content_length 0 or the given value)"
-SERVERFIELD = "not yet judged: Date and Server are not in response.headers once prepared (nor for on_response_prepare to remove): the server writes them beside the handler's fields"
+SERVERFIELD = "not yet judged: expects Server (and Date) in response.headers once prepared, for on_response_prepare to remove; prefork writes Date beside the handler's fields and sends no Server unless the server_header setting names one (RFC 9110 §10.2.4: an origin server MAY send it)"
 OUTPUTLENGTH = "not yet judged: StreamResponse.output_length (deprecated in aiohttp 3) does not exist"
 
 DESELECTED: dict[str, str] = {
