@@ -3,7 +3,8 @@ responses, and ``ChainMapProxy``, the read-only view of ``request.config_dict``.
 
 A key is an object, so two libraries that both store ``"db"`` cannot collide, and a type checker knows what
 ``app[key]`` holds. String keys keep working everywhere (the aiohttp 0.14 API uses them), and, unlike aiohttp,
-storing one emits no ``NotAppKeyWarning``.
+storing one in an application or a request emits no ``NotAppKeyWarning``; a response, whose storage the 0.14 API
+lacks, warns as aiohttp 3's does (``web.responsestorage``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ _T = TypeVar("_T")
 
 
 class NotAppKeyWarning(UserWarning):
-    """aiohttp's warning for a str key stored in an Application; defined for code that filters it, never emitted
-    here (the aiohttp 0.14 API stores str keys)."""
+    """aiohttp's warning for a str key stored in an Application, a Request or a response. Here only a response
+    emits it, once per key (the aiohttp 0.14 API stores str keys in the application and the request)."""
 
 
 class _BaseKey(Generic[_T]):

@@ -17,13 +17,15 @@ and the tree are aiohttp 3's, so existing code ports unchanged::
         │                                 HTTPRequestEntityTooLarge(max_size, actual_size), ...
         └── HTTPServerError               5xx: HTTPInternalServerError, ..., HTTPNetworkAuthenticationRequired
 
-Values that end up in the response head (``reason``, a redirect's ``location``) are checked for CR and LF when
-the exception is built and refused with :class:`ValueError`: a value carrying them would forge headers or a whole
-response (response splitting, RFC 9112 §11.1). Other header values are checked when the head is encoded.
+As in aiohttp 3, a ``reason`` with CR or LF is refused with :class:`ValueError` when the exception is built, and a
+redirect's ``location`` (a 451's ``link``) goes through yarl, which drops CR and LF: either would forge headers or
+a whole response (response splitting, RFC 9112 §11.1). Other header values are checked when the head is encoded.
+``body=`` emits aiohttp 3's ``DeprecationWarning`` ("body argument is deprecated for http web exceptions").
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -96,11 +98,6 @@ __all__ = (
 _PHRASES: dict[int, str] = {s.value: s.phrase for s in HTTPStatus}
 
 
-def _refuse_crlf(what: str, value: str) -> None:
-    if "\r" in value or "\n" in value:
-        raise ValueError(f"{what} must not contain CR or LF (response splitting): {value!r}")
-
-
 class HTTPException(Response, Exception):
     """Base of every HTTP exception; a :class:`Response` with the status of its class.
 
@@ -123,8 +120,12 @@ class HTTPException(Response, Exception):
         text: str | None = None,
         content_type: str | None = None,
     ) -> None:
-        if reason is not None:
-            _refuse_crlf("reason", reason)
+        if body is not None:
+            # aiohttp 3's warning, so code that filters or asserts it behaves the same.
+            warnings.warn("body argument is deprecated for http web exceptions", DeprecationWarning, stacklevel=2)
+        if reason is not None and ("\r" in reason or "\n" in reason):
+            # aiohttp 3's message: a reason carrying CR or LF would forge headers (RFC 9112 §11.1).
+            raise ValueError("Reason cannot contain \\r or \\n")
         status = self.status_code
         phrase = reason if reason is not None else _PHRASES.get(status, "")
         if body is None and text is None and not self.empty_body:
@@ -245,12 +246,10 @@ class HTTPMove(HTTPRedirection):
     ) -> None:
         if not location:
             raise ValueError("HTTP redirects need a location to redirect to")
-        raw = str(location)
-        # Checked before yarl sees it: yarl would percent-encode CR/LF and silently send a different URL.
-        _refuse_crlf("location", raw)
         super().__init__(headers=headers, reason=reason, body=body, text=text, content_type=content_type)
-        # yarl percent-encodes non-ASCII so the header stays ASCII (RFC 9110 §10.2.2 wants a URI-reference).
-        self.headers["Location"] = str(URL(raw))
+        # Through yarl, as aiohttp 3: it percent-encodes non-ASCII so the header stays ASCII (RFC 9110 §10.2.2
+        # wants a URI-reference) and drops CR, LF and tabs as the WHATWG URL parser does, so no header is forged.
+        self.headers["Location"] = str(URL(str(location)))
         self.location = location
 
 
@@ -487,7 +486,7 @@ class HTTPUnavailableForLegalReasons(HTTPClientError):
 
     def __init__(
         self,
-        link: str | URL | None = None,
+        link: str | URL | None,
         *,
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         reason: str | None = None,
@@ -498,8 +497,7 @@ class HTTPUnavailableForLegalReasons(HTTPClientError):
         super().__init__(headers=headers, reason=reason, body=body, text=text, content_type=content_type)
         self._link: URL | None = None
         if link:
-            _refuse_crlf("link", str(link))
-            self._link = URL(str(link))
+            self._link = URL(str(link))  # yarl drops CR and LF, as for a redirect's Location
             self.headers["Link"] = f'<{self._link}>; rel="blocked-by"'
 
     @property

@@ -361,6 +361,19 @@ class MultipartReader:
         kwargs.setdefault("client_max_size", getattr(request, "client_max_size", None))
         return cls(request.headers, request.content, **kwargs)
 
+    @classmethod
+    def _for_part(cls, boundary: bytes | str, content: Any, client_max_size: int | None) -> MultipartReader:
+        """The reader behind a part made alone (aiohttp's ``BodyPartReader(boundary, headers, content)``):
+        ``content`` starts with the part's data, so the parser is fed a delimiter and an empty header block
+        first, and reads on from ``content``."""
+        if isinstance(boundary, str):
+            boundary = boundary.encode("latin-1")
+        boundary = boundary.removeprefix(b"--")
+        content_type = 'multipart/mixed; boundary="' + boundary.decode("latin-1") + '"'
+        reader = cls({"Content-Type": content_type}, content, client_max_size=client_max_size)
+        reader._parser.feed(b"--" + boundary + b"\r\n\r\n")  # its PartStart is the part being made
+        return reader
+
     def __aiter__(self) -> AsyncIterator[BodyPartReader]:
         return self
 
@@ -431,7 +444,19 @@ class BodyPartReader:
 
     chunk_size = 64 * 1024
 
-    def __init__(self, reader: MultipartReader, headers: CIMultiDict[str]) -> None:
+    def __init__(
+        self,
+        reader: MultipartReader | bytes | str,
+        headers: CIMultiDict[str] | CIMultiDictProxy[str],
+        content: BodyStream | None = None,
+        **aiohttp_options: Any,
+    ) -> None:
+        """Made by :class:`MultipartReader` (``reader``, the part's ``headers``), or as aiohttp's
+        ``BodyPartReader(boundary, headers, content)``: a part whose data is read from ``content`` up to the
+        delimiter ``boundary`` (``--`` and the multipart boundary). Of aiohttp's keyword options only
+        ``client_max_size`` is used; the rest tune aiohttp's own reader."""
+        if not isinstance(reader, MultipartReader):
+            reader = MultipartReader._for_part(reader, content, aiohttp_options.get("client_max_size"))
         self._reader = reader
         self.headers = CIMultiDictProxy(headers)
         self._pending = b""

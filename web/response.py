@@ -4,9 +4,10 @@ state machine) lives in web.streamresponse and is re-exported here, where the ai
 
 from __future__ import annotations
 
+import io
 import json
 import json.encoder
-from collections.abc import Callable
+from collections.abc import AsyncIterable, Callable
 from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict, getversion
@@ -19,6 +20,8 @@ from .streamresponse import (
     _NO_BODY_STATUSES,
     _SEND,
     _SET_COOKIE,
+    ResponseStateError,
+    ResponseTypeError,
     _SentHeaders,
 )
 from .streamresponse import StreamResponse as StreamResponse
@@ -158,7 +161,7 @@ class Response(StreamResponse):
             raise ValueError("charset must not be in content_type argument")
         if text is not None:
             if not isinstance(text, str):
-                raise TypeError(f"text argument must be str ({type(text)!r})")
+                raise ResponseTypeError(f"text argument must be str ({type(text)!r})")
             if _CONTENT_TYPE in hdrs:
                 if content_type or charset:
                     raise ValueError("passing both Content-Type header and content_type or charset params is forbidden")
@@ -183,6 +186,17 @@ class Response(StreamResponse):
                 self.body = body
             else:
                 hdrs[_CONTENT_LENGTH] = "0"
+
+    @property
+    def content_length(self) -> int | None:
+        """The body's length, from the Content-Length field its body sets (see ``body``)."""
+        value = self._headers.get(_CONTENT_LENGTH)
+        return int(value) if value is not None else None
+
+    @content_length.setter
+    def content_length(self, value: int | None) -> None:
+        # As aiohttp 3: the body decides it; a hand-set length would frame the whole body wrong.
+        raise RuntimeError("Content length is set automatically")
 
     @property
     def body(self) -> Any:
@@ -217,9 +231,18 @@ class Response(StreamResponse):
 
     @property
     def text(self) -> str | None:
-        """The body as str (decoded with ``charset``, UTF-8 by default); assigning re-encodes the body."""
+        """The body as str (decoded with ``charset``, UTF-8 by default); assigning re-encodes the body.
+
+        For a body given as a source (see ``web.bodies``), as aiohttp 3 decodes its payloads: a file object is read
+        (from where it stands, and put back there when it can seek), an aiohttp payload is asked to ``decode``, and
+        a stream that can only be read once as it is sent (an async iterator, a request's part) raises TypeError."""
         if self._body is None:
-            return None
+            source = self._source
+            if source is None:
+                return None
+            if source.__class__ is bytes:  # a text stream, read and encoded when given
+                return source.decode(self.charset or "utf-8")
+            return _decode_source(self._source_obj, self.charset or "utf-8")
         return self._body.decode(self.charset or "utf-8")
 
     @text.setter
@@ -229,7 +252,7 @@ class Response(StreamResponse):
             self.body = None
             return
         if not isinstance(text, str):
-            raise TypeError(f"text argument must be str ({type(text)!r})")
+            raise ResponseTypeError(f"text argument must be str ({type(text)!r})")
         ctype = parse_content_type(self._headers.get(_CONTENT_TYPE))[0]
         if ctype in ("", "application/octet-stream"):
             self._set_content_type("text/plain", "utf-8")
@@ -240,7 +263,7 @@ class Response(StreamResponse):
         if self._eof_sent:
             return
         if self._exchange is None:
-            raise RuntimeError("Response has not been started")
+            raise ResponseStateError("Response has not been started")
         if self._source is not None:
             from .bodies import send_source
 
@@ -423,3 +446,19 @@ def json_bytes_response(
             raise ValueError("only one of data or body should be specified")
         body = dumps(data)
     return Response(body=body, status=status, reason=reason, headers=headers, content_type=content_type)
+
+
+def _decode_source(source: Any, charset: str) -> str:
+    """The text of a body source, for ``Response.text``."""
+    if isinstance(source, io.IOBase):
+        start = source.tell() if source.seekable() else None
+        data = source.read()
+        if start is not None:
+            source.seek(start)
+        return data if isinstance(data, str) else bytes(data).decode(charset)
+    from .multipart import BodyPartReader  # loaded already: a part can only come from a multipart reader
+
+    decode = getattr(source, "decode", None)
+    if callable(decode) and not isinstance(source, (AsyncIterable, BodyPartReader)):
+        return str(decode(charset))
+    raise TypeError(f"Unable to decode a {type(source).__name__} body: it is read once, as it is sent")

@@ -1,6 +1,7 @@
 """aiohttp 3's response storage: a response is a ``MutableMapping`` of what middlewares and handlers keep on it
 (``response[key] = value``, with str keys or :class:`~web.ResponseKey` instances), as the request and the
-application are.
+application are. As in aiohttp 3 (whose 0.14 API had no response storage), the first store under each str key
+emits ``NotAppKeyWarning`` (a ``UserWarning``) recommending a ``ResponseKey``.
 
 :class:`ResponseStorage` gives :class:`~web.StreamResponse` the interface without deriving from
 ``collections.abc.MutableMapping``: that base would make ``ABCMeta`` the metaclass of every response class, and an
@@ -21,6 +22,23 @@ from typing import Any
 
 __all__ = ["ResponseStorage"]
 
+# The str keys already warned about, once per process as in aiohttp 3 (a class-level set there).
+_SEEN_STR_KEYS: set[str] = set()
+
+
+def _warn_str_key(key: str) -> None:
+    import warnings
+
+    from .appkey import NotAppKeyWarning
+
+    _SEEN_STR_KEYS.add(key)
+    warnings.warn(
+        "It is recommended to use web.ResponseKey instances for keys.\n"
+        "https://docs.aiohttp.org/en/stable/web_advanced.html#response-s-storage",
+        NotAppKeyWarning,
+        stacklevel=3,
+    )
+
 
 class ResponseStorage:
     """The ``MutableMapping`` part of a response; the dict is made on the first store (most responses keep none)."""
@@ -37,6 +55,8 @@ class ResponseStorage:
         return self._state[key]
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        if key.__class__ is str and key not in _SEEN_STR_KEYS:
+            _warn_str_key(key)
         if self._state is None:
             self._state = {}
         self._state[key] = value

@@ -27,7 +27,20 @@ if TYPE_CHECKING:
 
     from .request import Request
 
-__all__ = ["StreamResponse"]
+__all__ = ["ResponseStateError", "ResponseTypeError", "StreamResponse"]
+
+
+class ResponseTypeError(TypeError, AssertionError):
+    """A value of the wrong type given to a response (``write(123)``, ``text = b"..."``): the TypeError the aiohttp
+    0.14 API names ("Raises TypeError if data is not bytes, bytearray or memoryview instance"), and the
+    AssertionError aiohttp 3's asserts raise, so code catching either works."""
+
+
+class ResponseStateError(RuntimeError, AssertionError):
+    """A call out of the response's order (a write before ``start()``, a status change after it): the
+    RuntimeError the aiohttp 0.14 API names ("Raises RuntimeError if start() has not been called"; "any change of
+    the HTTP header part will raise RuntimeError"), and the AssertionError aiohttp 3's asserts raise."""
+
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -142,7 +155,7 @@ class StreamResponse(ResponseStorage):
     def set_status(self, status: int, reason: str | None = None) -> None:
         """Set status code and reason phrase; only before the response is started."""
         if self._exchange is not None:
-            raise RuntimeError("Cannot change the response status code after the headers have been sent")
+            raise ResponseStateError("Cannot change the response status code after the headers have been sent")
         status = int(status)
         if not 100 <= status <= 999:
             raise ValueError(f"status must be a three-digit integer, got {status!r}")
@@ -184,11 +197,15 @@ class StreamResponse(ResponseStorage):
         """True once chunked encoding was enabled."""
         return self._chunked
 
-    def enable_chunked_encoding(self) -> None:
+    def enable_chunked_encoding(self, chunk_size: int | None = None) -> None:
         """Send the body with chunked transfer-encoding, each ``write()`` as one chunk. Cannot be undone.
 
         Once the headers are sent the framing is settled, and the call changes nothing, as in aiohttp (aiohttp-sse
-        calls it right after ``prepare()``)."""
+        calls it right after ``prepare()``). Preparing it for an HTTP/1.0 request raises RuntimeError, as in
+        aiohttp (RFC 9112 §6.1: no Transfer-Encoding for a 1.0 request). ``chunk_size`` is aiohttp's deprecated
+        argument, unused there too (aiohttp's ``DeprecationWarning``)."""
+        if chunk_size is not None:
+            warnings.warn("Chunk size is deprecated #1615", DeprecationWarning, stacklevel=2)
         if _CONTENT_LENGTH in self._headers:
             raise RuntimeError("You can't enable chunked encoding when a content length is set")
         if self._exchange is None:
@@ -331,7 +348,9 @@ class StreamResponse(ResponseStorage):
     @property
     def content_type(self) -> str:
         """The media type part of Content-Type, e.g. ``'text/html'``."""
-        return parse_content_type(self._headers.get(_CONTENT_TYPE))[0] or "application/octet-stream"
+        ctype = parse_content_type(self._headers.get(_CONTENT_TYPE))[0]
+        # Not a media type (RFC 9110 §8.3.1: type "/" subtype): read as octet-stream, as aiohttp 3 does.
+        return ctype if "/" in ctype else "application/octet-stream"
 
     @content_type.setter
     def content_type(self, value: str) -> None:
@@ -508,11 +527,9 @@ class StreamResponse(ResponseStorage):
             self._chunked = False
         elif self._chunked:
             if version == HTTP10:
-                # HTTP/1.0 has no chunked coding: the body is delimited by the close.
-                self._chunked = False
-                keep_alive = False
-            else:
-                headers[_TRANSFER_ENCODING] = "chunked"
+                # HTTP/1.0 has no chunked coding (RFC 9112 §6.1); aiohttp refuses rather than frame otherwise.
+                raise RuntimeError("Using chunked encoding is forbidden for HTTP/1.0")
+            headers[_TRANSFER_ENCODING] = "chunked"
         elif _CONTENT_LENGTH not in headers and exchange.method != "HEAD":
             if version == HTTP10:
                 keep_alive = False
@@ -623,12 +640,12 @@ class StreamResponse(ResponseStorage):
         awaitable that drains the write buffer, so both the aiohttp 0.14 API's ``resp.write(data)`` and ``await
         resp.write(data)`` work."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+            raise ResponseTypeError(f"data argument must be byte-ish ({type(data)!r})")
         if self._eof_sent:
             raise RuntimeError("Cannot call write() after write_eof()")
         exchange = self._exchange
         if exchange is None:
-            raise RuntimeError("Cannot call write() before start()")
+            raise ResponseStateError("Cannot call write() before start()")
         if self._head_pending is not None:
             self._flush_head()
         if self._compressor is not None:
@@ -646,12 +663,14 @@ class StreamResponse(ResponseStorage):
 
         Emits aiohttp 3's ``DeprecationWarning`` (``await resp.write(data)`` waits for the flush itself) and
         keeps working, as the aiohttp 0.14 API defines it."""
+        if self._exchange is None:  # checked before the warning, as aiohttp does
+            raise ResponseStateError("Cannot drain before start()")
         warnings.warn("drain method is deprecated, use await resp.write()", DeprecationWarning, stacklevel=2)
         await self._drain()
 
     async def _drain(self) -> None:
         if self._exchange is None:
-            raise RuntimeError("Cannot drain before start()")
+            raise ResponseStateError("Cannot drain before start()")
         await self._exchange.drain()
 
     async def write_eof(self, data: bytes = b"") -> None:
@@ -659,7 +678,7 @@ class StreamResponse(ResponseStorage):
         if self._eof_sent:
             return
         if self._exchange is None:
-            raise RuntimeError("Response has not been started")
+            raise ResponseStateError("Response has not been started")
         if data:
             self.write(data)
         self._flush_head()

@@ -7,8 +7,8 @@ How the swap works, in ``prefork`` mode:
 
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
   ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.web_log`` is ``web.accesslog``;
-  ``aiohttp.multipart`` gives our readers and
-  aiohttp's writer). The files are never edited, and aiohttp's client
+  ``aiohttp.multipart`` gives our readers and aiohttp's writer, ``aiohttp.test_utils`` our ``make_mocked_request``,
+  which builds a server-side request, and aiohttp's client side). The files are never edited, and aiohttp's client
   and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is

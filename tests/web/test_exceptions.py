@@ -52,6 +52,8 @@ def _make(cls):
         return cls("/there")
     if cls is exc.HTTPMethodNotAllowed:
         return cls("get", ["POST"])
+    if cls is exc.HTTPUnavailableForLegalReasons:
+        return cls(None)  # link is required, as in aiohttp 3
     return cls()
 
 
@@ -92,10 +94,43 @@ def test_request_entity_too_large():
     assert e.text == aiohttp_exc.HTTPRequestEntityTooLarge(max_size=10, actual_size=20).text
 
 
-@pytest.mark.parametrize("location", ["/a\r\nSet-Cookie: x=1", "/a\nb", "/a\rb", "http://x/%0d%0a\r\n"])
-def test_redirect_location_refuses_crlf(location):
-    with pytest.raises(ValueError):
-        exc.HTTPFound(location)
+@pytest.mark.parametrize(
+    ("location", "sent"),
+    [
+        ("/a\r\nSet-Cookie: x=1", "/aSet-Cookie:%20x=1"),
+        ("/a\nb", "/ab"),
+        ("/a\rb", "/ab"),
+        ("http://x/%0d%0a\r\n", None),
+    ],
+)
+def test_redirect_location_drops_crlf_as_aiohttp(location, sent):
+    # yarl drops CR and LF (the WHATWG URL parser's rule), as in aiohttp 3: no header can be forged.
+    e = exc.HTTPFound(location)
+    assert "\r" not in e.headers["Location"] and "\n" not in e.headers["Location"]
+    assert e.headers["Location"] == str(aiohttp_exc.HTTPFound(location).headers["Location"])
+    if sent is not None:
+        assert e.headers["Location"] == sent
+
+
+def test_451_link_drops_crlf_and_is_required():
+    e = exc.HTTPUnavailableForLegalReasons(link="http://warning.or.kr/\r\n")
+    assert e.headers["Link"] == '<http://warning.or.kr/>; rel="blocked-by"'
+    with pytest.raises(TypeError):
+        exc.HTTPUnavailableForLegalReasons()  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("reason", ["OK\rSet-Cookie: evil=1", "OK\nSet-Cookie: evil=1", "Bad\r\nX: y"])
+def test_reason_with_cr_or_lf_is_refused_with_aiohttps_message(reason):
+    with pytest.raises(ValueError, match=r"^Reason cannot contain \\r or \\n$"):
+        exc.HTTPOk(reason=reason)
+    with pytest.raises(ValueError, match=r"^Reason cannot contain \\r or \\n$"):
+        Response().set_status(200, reason)
+
+
+def test_body_argument_warns_as_aiohttp():
+    with pytest.warns(DeprecationWarning, match="body argument is deprecated for http web exceptions"):
+        e = exc.HTTPNotFound(body=b"<p>gone</p>", content_type="text/html")
+    assert e.body == b"<p>gone</p>" and e.content_type == "text/html"
 
 
 def test_redirect_needs_a_location_and_quotes_non_ascii():

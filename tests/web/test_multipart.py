@@ -501,3 +501,15 @@ async def test_read_chunk_is_not_bounded_by_client_max_size() -> None:
     while chunk := await part.read_chunk(300):
         got += chunk
     assert got == data
+
+
+@pytest.mark.parametrize("boundary", [b"--xyz", "--xyz", b"xyz"])
+async def test_a_part_made_alone_reads_its_content_up_to_the_delimiter(boundary) -> None:
+    # aiohttp 3's BodyPartReader(boundary, headers, content): content starts with the part's data.
+    stream = FlowControlStreamReader(None, asyncio.get_running_loop())
+    stream.feed_data(b"hello\r\nworld\r\n--xyz--\r\n")
+    stream.feed_eof()
+    part = BodyPartReader(boundary, CIMultiDict({"Content-Type": "text/plain"}), stream)
+    assert part.headers["Content-Type"] == "text/plain"
+    assert await part.text() == "hello\r\nworld"
+    assert part.at_eof()

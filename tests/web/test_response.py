@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import warnings
 
 import aiohttp
 import pytest
@@ -147,6 +149,12 @@ async def test_state_machine_over_a_real_connection(make_server):
     status, headers, body = await _get(srv)
     assert status == 200 and body == b"abcdefghi"
     assert headers["X-Before"] == "1" and "c=v" in headers["Set-Cookie"]
+    # Each error is also an AssertionError, what aiohttp 3's asserts raise, for code written against it.
+    for name in ("write_before_start", "set_status_after_start", "write_str"):
+        assert issubclass(errors[name], AssertionError), name
+    errors = {
+        name: error.__mro__[1] if error.__module__ == "web.streamresponse" else error for name, error in errors.items()
+    }
     assert errors == {
         "write_before_start": RuntimeError,
         "set_status_after_start": RuntimeError,
@@ -308,7 +316,9 @@ async def test_a_response_stores_what_the_application_keeps_on_it(make_client):
         response = web.Response(text="ok")
         assert response and len(response) == 0 and response.get("a") is None
         response[timing] = "fast"
-        response.update(a=1, b=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)  # str keys warn, as in aiohttp 3
+            response.update(a=1, b=2)
         del response["b"]
         assert "a" in response and dict(response.items()) == {timing: "fast", "a": 1}
         return response
@@ -330,7 +340,19 @@ def test_a_response_is_a_mutable_mapping_compared_by_identity():
     assert empty and empty != web.StreamResponse() and empty == empty and hash(other) != hash(web.Response())
     with pytest.raises(KeyError):
         other["missing"]
-    assert other.setdefault("k", 1) == 1 and other.pop("k") == 1 and len(other) == 0
+    with pytest.warns(web.NotAppKeyWarning, match="recommended to use web.ResponseKey"):
+        assert other.setdefault("k", 1) == 1
+    assert other.pop("k") == 1 and len(other) == 0
+
+
+def test_a_str_key_warns_once_as_aiohttp_s():
+    resp = web.StreamResponse()
+    with pytest.warns(web.NotAppKeyWarning, match="recommended to use web.ResponseKey"):
+        resp["test_a_str_key_warns_once"] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        web.Response()["test_a_str_key_warns_once"] = 2  # the same key again: no warning
+        resp[web.ResponseKey("typed", int)] = 3
 
 
 async def test_a_generic_response_subclass_subscripts_as_aiohttp_s(make_client):
@@ -396,3 +418,85 @@ async def test_repr_and_keep_alive_follow_the_response_as_aiohttp_s(make_client)
     assert seen["prepared"] == ("<StreamResponse Fine GET /p >", True, True)
     assert seen["writer"] is True
     assert seen["eof"] == "<StreamResponse Fine eof>"
+
+
+async def test_chunked_encoding_is_refused_for_an_http_1_0_request(make_server, raw):
+    # As aiohttp 3: preparing a chunked response for HTTP/1.0 raises (RFC 9112 §6.1 forbids the framing there), so
+    # the client gets a 500, not a body framed otherwise; chunk_size is aiohttp's deprecated, unused argument.
+    seen = {}
+
+    async def handler(request):
+        resp = web.StreamResponse()
+        with pytest.warns(DeprecationWarning, match="Chunk size is deprecated"):
+            resp.enable_chunked_encoding(chunk_size=8192)
+        try:
+            await resp.prepare(request)
+        except RuntimeError as exc:
+            seen["error"] = str(exc)
+            raise
+
+    srv = await _serve(make_server, handler)
+    data = await raw(srv.port, b"GET / HTTP/1.0\r\nHost: t\r\n\r\n")
+    assert data.startswith(b"HTTP/1.0 500 ") or data.startswith(b"HTTP/1.1 500 ")
+    assert seen["error"] == "Using chunked encoding is forbidden for HTTP/1.0"
+
+
+@pytest.mark.parametrize(
+    ("make_body", "text"),
+    [
+        (lambda: io.StringIO("from text"), "from text"),
+        (lambda: io.BytesIO(b"from bytes"), "from bytes"),
+        (lambda: io.BufferedReader(io.BytesIO(b"buffered")), "buffered"),
+    ],
+)
+async def test_text_of_a_file_body_is_its_content_and_it_is_still_sent(make_client, make_body, text):
+    # aiohttp 3 decodes its file payloads for Response.text; a seekable file is still sent whole afterwards.
+    seen = {}
+
+    async def handler(request):
+        resp = web.Response(body=make_body())
+        seen["text"] = resp.text
+        return resp
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    client = await make_client(app)
+    async with client.get("/") as r:
+        assert await r.text() == text
+    assert seen["text"] == text
+
+
+def test_text_of_a_body_read_once_as_it_is_sent_raises_type_error():
+    async def chunks():
+        yield b"x"
+
+    resp = web.Response(body=chunks())
+    with pytest.raises(TypeError):
+        _ = resp.text
+
+
+async def test_calls_out_of_order_raise_runtime_and_assertion_errors():
+    # RuntimeError as the aiohttp 0.14 API names it, AssertionError as aiohttp 3's asserts raise.
+    resp = web.StreamResponse()
+    with pytest.raises(RuntimeError, match="not been started") as info:
+        await resp.write_eof()
+    assert isinstance(info.value, AssertionError)
+    with pytest.raises(AssertionError, match="before start") as info:
+        await resp.drain()  # checked before the deprecation warning, as aiohttp does
+    assert isinstance(info.value, RuntimeError)
+    with pytest.raises(TypeError) as info:
+        web.Response(text="t").text = b"123"  # type: ignore[assignment]
+    assert isinstance(info.value, AssertionError)
+
+
+def test_a_content_type_that_is_no_media_type_reads_as_octet_stream():
+    resp = web.Response(text="test test", content_type="jpeg")
+    assert resp.content_type == "application/octet-stream"
+    assert resp.headers["Content-Type"] == "jpeg; charset=utf-8"
+
+
+def test_a_response_length_follows_its_body_and_cannot_be_set():
+    resp = web.Response(body=b"abc")
+    with pytest.raises(RuntimeError, match="Content length is set automatically"):
+        resp.content_length = 1
+    assert resp.content_length == 3
