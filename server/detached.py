@@ -171,7 +171,8 @@ def detached_exchange(
             transport = RecordingTransport({"sslcontext": sslcontext} if sslcontext is not None else None)
             transport.set_protocol(protocol)
         protocol.connection_made(transport)
-    if isinstance(body, FlowControlStreamReader):
+    if not isinstance(body, bytes | bytearray | memoryview):
+        # Any stream, as aiohttp's make_mocked_request takes any StreamReader (a test's mock stands for one).
         stream = body
     else:
         limit = protocol.settings.client_max_size

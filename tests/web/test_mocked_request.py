@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from unittest import mock
 
 import web
 from web.testing import make_mocked_request
@@ -72,3 +73,10 @@ def test_a_request_made_outside_a_loop_runs_on_the_loop_that_later_runs_it() -> 
 
     written = asyncio.run(handle())
     assert written.startswith(b"HTTP/1.1 200 OK\r\n") and written.endswith(b"\r\n\r\nabc")
+
+
+def test_a_mocked_request_takes_any_stream_as_its_payload() -> None:
+    # aiohttp's make_mocked_request takes any StreamReader-like object (a test's mock.Mock stands for one) and
+    # request.content is that object.
+    payload = mock.Mock()
+    assert make_mocked_request("GET", "/", payload=payload).content is payload
