@@ -217,10 +217,12 @@ class RawTestServer(TestServer):
     """A bare request handler (``async def handler(request) -> response``, no routing) on a real socket.
 
     aiohttp's ``RawTestServer``: every request, whatever its method and target, goes to ``handler``; ``app`` is
-    None. Keyword arguments are :class:`TestServer`'s.
+    None. Keyword arguments are :class:`TestServer`'s; ``debug`` defaults to True, as there.
     """
 
     def __init__(self, handler: RawHandler, **kwargs: Any) -> None:
+        # aiohttp's RawTestServer serves in debug mode: a 500's page carries the traceback.
+        kwargs.setdefault("debug", True)
         app = LowLevelApplication()
         # Set, not passed: Application(router=...) is deprecated (aiohttp 3), and this router is no user's.
         app._router = _OneHandlerRouter(handler)
