@@ -12,6 +12,9 @@ How the swap works, in ``prefork`` mode:
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
   aiohttp's own), and run the application's life cycle as aiohttp's ``AppRunner`` does.
+  ``aiohttp_raw_server`` serves a bare handler with our ``web.Server``. A test module that makes its own servers and
+  clients from ``aiohttp.test_utils`` (``TestServer``, ``RawTestServer``, ``TestClient``, ``AioHTTPTestCase``) gets
+  ``web.testing``'s.
 * Tests that poke aiohttp's private internals are deselected (in both modes); tests that fail against ours are
   marked ``xfail(strict=True)`` with their reason (prefork mode only). Both lists live in ``expectations.py``.
 
@@ -80,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # aiohttp.multipart holds both sides: the readers a server gets from ``await request.multipart()`` are ours, the
 # writer and the header helpers stay aiohttp's (the client side, which builds the requests these tests send).
 _MULTIPART_SERVER_SIDE = ("BodyPartReader", "MultipartReader")
+_TEST_UTILS_SERVER_SIDE = ("make_mocked_request",)
 
 
 def _aliases() -> dict[str, Any]:
@@ -87,6 +91,7 @@ def _aliases() -> dict[str, Any]:
     import web
     import web.abc
     import web.multipart
+    import web.testing
 
     urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
     real = sys.modules["aiohttp.web_urldispatcher"]
@@ -101,13 +106,27 @@ def _aliases() -> dict[str, Any]:
     web_request = types.ModuleType("aiohttp.web_request")
     real_request = sys.modules["aiohttp.web_request"]
     web_request.__getattr__ = lambda name: getattr(web, name, getattr(real_request, name))  # type: ignore[method-assign]
+    # aiohttp.test_utils' make_mocked_request builds a server-side Request: ours (web.testing), as the extensions
+    # harness gives it; the rest of test_utils (the client side) stays aiohttp's.
+    test_utils = types.ModuleType("aiohttp.test_utils")
+    real_test_utils = sys.modules["aiohttp.test_utils"]
+    test_utils.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
+        web.testing if name in _TEST_UTILS_SERVER_SIDE else real_test_utils, name
+    )
     return {
         "web": web,
         "abc": web.abc,
         "web_urldispatcher": urldispatcher,
         "multipart": multipart,
         "web_request": web_request,
+        "test_utils": test_utils,
     }
+
+
+# The test servers and clients of aiohttp.test_utils serve a server-side application: ours (web.testing), read by
+# the lambda above when a module imports them. Its other helpers (loop_context, get_port_socket, make_mocked_coro,
+# unittest_run_loop) touch no server and stay aiohttp's.
+_TEST_UTILS_SERVER_SIDE += ("AioHTTPTestCase", "RawTestServer", "TestClient", "TestServer")
 
 
 @contextlib.contextmanager
