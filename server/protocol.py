@@ -632,6 +632,13 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             else:
                 transport.close()
 
+    def force_close(self) -> None:
+        """Close the connection now, as aiohttp's ``RequestHandler.force_close()`` (``request.protocol``): the answer
+        in progress is not sent, so the client sees the connection drop (and may retry an idempotent request)."""
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.close()
+
     def _linger(self, transport: asyncio.Transport) -> None:
         """Close while the client is still sending a request body, without destroying the answer it is owed.
 

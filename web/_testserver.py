@@ -7,6 +7,7 @@ that have no aiohttp client installed.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,11 +27,29 @@ def unused_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_socket(host: str, port: int, family: socket.AddressFamily) -> socket.socket:
+    """A TCP socket of ``family`` bound to ``host``:``port``, as aiohttp's ``get_port_socket`` makes it: the default
+    ``socket_factory`` of :class:`TestServer`."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    # aiohttp's option: a port a previous run left in TIME_WAIT can be bound again at once.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+class _NotOnTheTestServer(ValueError, AssertionError):
+    """An absolute URL given to ``make_url``: a ValueError, and the AssertionError aiohttp's ``assert`` raises."""
+
+
 class TestServer:
     """An application served on a real socket of this machine by the real server core.
 
-    ``host`` defaults to 127.0.0.1 and ``port`` to one the kernel picks (0 or None). ``skip_url_asserts`` (aiohttp's
-    keyword) makes :meth:`make_url` append what it is given to the server's root, unchecked. Other keyword arguments
+    ``host`` defaults to 127.0.0.1 and ``port`` to one the kernel picks (0 or None); once started, both are the
+    bound socket's (``"localhost"`` reads ``"127.0.0.1"``), and ``port`` is None again after :meth:`close`, as in
+    aiohttp. ``socket_factory(host, port, family)`` makes the listening socket (aiohttp's keyword; the default binds
+    with ``SO_REUSEADDR``, as aiohttp's ``get_port_socket``). ``skip_url_asserts`` (aiohttp's
+    keyword) makes :meth:`make_url` append what it is given to the server's root, unchecked. ``loop`` (aiohttp's
+    deprecated keyword) is ignored: the server runs in the running loop. Other keyword arguments
     are ``RequestHandlerFactory`` settings (``keepalive_timeout``, ``access_log``...), except
     ``ssl``, an ``ssl.SSLContext`` to serve HTTPS with (aiohttp's ``start_server(ssl=...)``).
     Start it with ``await server.start()`` (aiohttp's name, ``start_server()``, works too) or ``async with``;
@@ -44,13 +63,16 @@ class TestServer:
         app: Any,
         *,
         host: str = "127.0.0.1",
-        port: int | None = 0,
+        port: int | None = None,
         skip_url_asserts: bool = False,
+        socket_factory: Callable[[str, int, socket.AddressFamily], socket.socket] = port_socket,
+        loop: Any = None,
         **factory_kwargs: Any,
     ) -> None:
         self._app = app
         self.host = host
-        self.port = port or 0
+        self.port = port
+        self.socket_factory = socket_factory
         self.skip_url_asserts = skip_url_asserts
         self.factory_kwargs = factory_kwargs
         self.factory: Any = None
@@ -92,8 +114,14 @@ class TestServer:
         loop = asyncio.get_running_loop()
         await self._app.startup()
         self.factory = self._app.make_handler(**self.factory_kwargs)
-        self.server = await loop.create_server(self.factory, self.host, self.port, ssl=self._ssl)
-        self.port = self.server.sockets[0].getsockname()[1]
+        try:
+            version = ipaddress.ip_address(self.host).version
+        except ValueError:  # a name: aiohttp binds it as IPv4
+            version = 4
+        family = socket.AF_INET6 if version == 6 else socket.AF_INET
+        sock = self.socket_factory(self.host, self.port or 0, family)
+        self.host, self.port = sock.getsockname()[:2]
+        self.server = await loop.create_server(self.factory, sock=sock, ssl=self._ssl)
         self._closed = False
         return self
 
@@ -116,7 +144,7 @@ class TestServer:
             return yarl.URL(self.url("") + str(path))
         url = path if isinstance(path, yarl.URL) else yarl.URL(path)
         if url.absolute:
-            raise ValueError(f"make_url takes a path or a relative URL on the test server, got {str(path)!r}")
+            raise _NotOnTheTestServer(f"make_url takes a path or a relative URL on the test server, got {str(path)!r}")
         if isinstance(path, str) and path.startswith("/"):
             return yarl.URL(self.url(path))
         return yarl.URL(self.url("")).join(url)
@@ -129,12 +157,19 @@ class TestServer:
             return
         server, self.server = self.server, None
         self._closed = True
+        self.port = None
         server.close()
         await self.factory.shutdown(timeout=timeout, grace=grace)
         await server.wait_closed()
         await self._app.shutdown()
         await self._app.finish()
         await self._app.cleanup()
+
+    def __enter__(self) -> None:
+        raise TypeError("Use async with instead")
+
+    def __exit__(self, *exc: object) -> None:
+        """Never called: :meth:`__enter__` raises (defined with it, as the protocol pairs them)."""
 
     async def __aenter__(self) -> TestServer:
         return await self.start()
@@ -182,12 +217,12 @@ class RawTestServer(TestServer):
     """A bare request handler (``async def handler(request) -> response``, no routing) on a real socket.
 
     aiohttp's ``RawTestServer``: every request, whatever its method and target, goes to ``handler``; ``app`` is
-    None. Keyword arguments are :class:`TestServer`'s.
+    None. Keyword arguments are :class:`TestServer`'s; ``debug`` defaults to True, as there.
     """
 
     def __init__(self, handler: RawHandler, **kwargs: Any) -> None:
-        if not callable(handler):
-            raise TypeError(f"RawTestServer needs a request handler, got {handler!r}")
+        # aiohttp's RawTestServer serves in debug mode: a 500's page carries the traceback.
+        kwargs.setdefault("debug", True)
         app = LowLevelApplication()
         # Set, not passed: Application(router=...) is deprecated (aiohttp 3), and this router is no user's.
         app._router = _OneHandlerRouter(handler)

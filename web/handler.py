@@ -110,6 +110,8 @@ class RequestHandlerFactory:
         # aiohttp rounds its per-connection timers' deadlines up past this many seconds; ours are swept by one
         # ticker per registry (server/registry.py), so there is nothing to round: taken, and unused.
         kwargs.pop("timeout_ceil_threshold", None)
+        #: aiohttp's ``debug``: a 500's page carries the traceback (``web.Server``, aiohttp's RequestHandler).
+        self.debug = bool(kwargs.pop("debug", False))
         if "max_line_size" in kwargs:
             kwargs["max_request_line"] = kwargs.pop("max_line_size")
         if "read_bufsize" in kwargs:
@@ -159,6 +161,11 @@ class RequestHandlerFactory:
     @property
     def app(self) -> Application:
         return self._app
+
+    @property
+    def handler_cancellation(self) -> bool:
+        """Whether a handler is cancelled when its client disconnects (aiohttp's ``web.Server`` attribute)."""
+        return self.settings.handler_cancellation
 
     @property
     def requests_count(self) -> int:
@@ -312,25 +319,28 @@ class RequestHandlerFactory:
         except InvalidJSONBody as exc:
             response = Response(status=400, text=f"400: Invalid JSON body: {exc.msg}")
         except (ConnectionResetError, asyncio.CancelledError):
+            if self.debug:
+                self.logger.debug("Ignored premature client disconnection")  # aiohttp's debug line
             if request._cleanups:
                 _cleanup(request)
             raise
-        except TimeoutError:
+        except TimeoutError as exc:
             if exchange.head_sent:
                 if request._cleanups:
                     _cleanup(request)
                 raise
             # aiohttp 3's answer to a handler that timed out (a timeout middleware's asyncio.timeout, say): the
             # gateway did not finish in time, which is not a server bug, so it is logged at debug level only.
-            self.logger.debug("Request handler timed out: %s %s", exchange.method, exchange.target, exc_info=True)
+            self.logger.debug("Request handler timed out.", exc_info=exc)  # aiohttp's message and arguments
             response = Response(status=504, text="504 Gateway Timeout")
-        except Exception:
-            self.logger.exception("Error handling request %s %s", exchange.method, exchange.target)
+        except Exception as exc:
+            # aiohttp's message and arguments (RequestHandler.handle_error), which tests of aiohttp apps check.
+            self.logger.exception("Error handling request from %s", request.remote, exc_info=exc)
             if exchange.head_sent:
                 if request._cleanups:
                     _cleanup(request)
                 raise
-            response = Response(status=500, text="500 Internal Server Error")
+            response = _server_error(request, self.debug)
         # With no sub-application on the route's path (apps empty), the only callbacks _prepare_hooked could find
         # are app's own; apps is None when the request was answered before the route's apps were read. hooked: what
         # _prepare_hooked answers for the route's apps, kept with their chain. (``sent``: read once, as a class
@@ -555,6 +565,21 @@ def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:
     if peer not in trusted:
         return peer  # what resolve_forwarded answers for a peer it does not trust, without the headers it ignores
     return resolve_forwarded(peer, exchange.headers, trusted).remote
+
+
+def _server_error(request: Request, debug: bool) -> Response:
+    """aiohttp's 500 page (RequestHandler.handle_error): plain text, or HTML for a client that accepts it; the
+    traceback of the error being handled only with ``debug``."""
+    import traceback
+    from html import escape
+
+    title = "500 Internal Server Error"
+    tb = traceback.format_exc() if debug else None
+    if "text/html" in request.headers.get("Accept", ""):
+        msg = f"<h2>Traceback:</h2>\n<pre>{escape(tb)}</pre>" if tb else "Server got itself in trouble"
+        page = f"<html><head><title>{title}</title></head><body>\n<h1>{title}</h1>\n{msg}\n</body></html>\n"
+        return Response(status=500, text=page, content_type="text/html")
+    return Response(status=500, text=f"{title}\n\n{tb or 'Server got itself in trouble'}")
 
 
 def _not_a_response(match_info: Any, response: Any) -> str:

@@ -16,9 +16,11 @@ to read a body leaves no unclosed connection behind (the suite runs with warning
 
 from __future__ import annotations
 
+import asyncio
 import types
 from collections.abc import Coroutine, Generator
 from typing import Any
+from unittest import IsolatedAsyncioTestCase
 
 import aiohttp
 import yarl
@@ -28,7 +30,7 @@ from ._testserver import TestServer as TestServer
 from ._testserver import unused_port as unused_port
 from .mocked import make_mocked_request as make_mocked_request
 
-__all__ = ["RawTestServer", "TestClient", "TestServer", "make_mocked_request", "unused_port"]
+__all__ = ["AioHTTPTestCase", "RawTestServer", "TestClient", "TestServer", "make_mocked_request", "unused_port"]
 
 
 class _RequestContext(Coroutine[Any, Any, Any]):
@@ -75,7 +77,8 @@ class TestClient:
     """A client for one test server: ``get``, ``post``, ..., ``ws_connect`` take paths, not URLs.
 
     ``server`` is a :class:`TestServer` (started here if it is not yet) or an Application (served on a new
-    TestServer). ``cookie_jar`` defaults to an ``aiohttp.CookieJar(unsafe=True)``, because the server's address is
+    TestServer); anything else raises aiohttp's TypeError. ``loop`` (aiohttp's deprecated keyword) is ignored.
+    ``cookie_jar`` defaults to an ``aiohttp.CookieJar(unsafe=True)``, because the server's address is
     an IP and the default jar ignores cookies set by IPs. Other keyword arguments go to ``aiohttp.ClientSession``.
     Start it with ``await client.start_server()`` or ``async with``; :meth:`close` closes everything, the
     server included.
@@ -87,10 +90,17 @@ class TestClient:
     # web.Application] (aiohttp-apigami's conftest) must evaluate.
     __class_getitem__ = classmethod(types.GenericAlias)
 
-    def __init__(self, server: Any, *, cookie_jar: aiohttp.abc.AbstractCookieJar | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        server: Any,
+        *,
+        cookie_jar: aiohttp.abc.AbstractCookieJar | None = None,
+        loop: Any = None,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(server, TestServer):
             if not callable(getattr(server, "make_handler", None)):
-                raise TypeError(f"TestClient needs a TestServer or an Application, got {type(server).__name__}")
+                raise TypeError(f"server must be TestServer instance, found type: {type(server)!r}")  # aiohttp's
             server = TestServer(server)
         self._server = server
         self._cookie_jar = cookie_jar
@@ -127,6 +137,12 @@ class TestClient:
             await self._session.close()
         await self._server.close()
 
+    def __enter__(self) -> None:
+        raise TypeError("Use async with instead")
+
+    def __exit__(self, *exc: object) -> None:
+        """Never called: :meth:`__enter__` raises (defined with it, as the protocol pairs them)."""
+
     async def __aenter__(self) -> TestClient:
         await self.start_server()
         return self
@@ -152,8 +168,8 @@ class TestClient:
         return self._server.host
 
     @property
-    def port(self) -> int:
-        """The server's port (known once started)."""
+    def port(self) -> int | None:
+        """The server's port: None until started and after :meth:`close`, as in aiohttp."""
         return self._server.port
 
     @property
@@ -225,3 +241,45 @@ class TestClient:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open" if self._session is not None else "not started"
         return f"<TestClient {self._server.url('')} {state}>"
+
+
+class AioHTTPTestCase(IsolatedAsyncioTestCase):
+    """aiohttp's unittest base class: each test method gets ``self.app``, ``self.server`` and a started
+    ``self.client`` (a :class:`TestClient`), and ``self.loop``, the loop it runs in.
+
+    Override ``async def get_application(self)`` to return the application under test (the obsolete ``get_app()``
+    is called if it is not); ``get_server(app)`` and ``get_client(server)`` make the server and the client, and
+    ``setUpAsync``/``tearDownAsync`` run after and before aiohttp's own set-up and tear-down, as there.
+    """
+
+    async def get_application(self) -> Any:
+        """The application to test; override it (the default calls :meth:`get_app`)."""
+        return self.get_app()
+
+    def get_app(self) -> Any:
+        """Obsolete (aiohttp's), the synchronous :meth:`get_application`."""
+        raise RuntimeError("Did you forget to define get_application()?")
+
+    async def asyncSetUp(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        await self.setUpAsync()
+
+    async def setUpAsync(self) -> None:
+        self.app = await self.get_application()
+        self.server = await self.get_server(self.app)
+        self.client = await self.get_client(self.server)
+        await self.client.start_server()
+
+    async def asyncTearDown(self) -> None:
+        await self.tearDownAsync()
+
+    async def tearDownAsync(self) -> None:
+        await self.client.close()
+
+    async def get_server(self, app: Any) -> TestServer:
+        """The :class:`TestServer` serving ``app``."""
+        return TestServer(app)
+
+    async def get_client(self, server: TestServer) -> TestClient:
+        """The :class:`TestClient` of ``server``."""
+        return TestClient(server)

@@ -13,6 +13,9 @@ How the swap works, in ``prefork`` mode:
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
   aiohttp's own), and run the application's life cycle as aiohttp's ``AppRunner`` does.
+  ``aiohttp_raw_server`` serves a bare handler with our ``web.Server``. A test module that makes its own servers and
+  clients from ``aiohttp.test_utils`` (``TestServer``, ``RawTestServer``, ``TestClient``, ``AioHTTPTestCase``) gets
+  ``web.testing``'s.
 * Tests that poke aiohttp's private internals are deselected (in both modes); tests that fail against ours are
   marked ``xfail(strict=True)`` with their reason (prefork mode only). Both lists live in ``expectations.py``.
 
@@ -121,6 +124,12 @@ def _aliases() -> dict[str, Any]:
         "web_request": web_request,
         "test_utils": test_utils,
     }
+
+
+# The test servers and clients of aiohttp.test_utils serve a server-side application: ours (web.testing), read by
+# the lambda above when a module imports them. Its other helpers (loop_context, get_port_socket, make_mocked_coro,
+# unittest_run_loop) touch no server and stay aiohttp's.
+_TEST_UTILS_SERVER_SIDE += ("AioHTTPTestCase", "RawTestServer", "TestClient", "TestServer")
 
 
 @contextlib.contextmanager

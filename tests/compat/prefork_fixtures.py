@@ -1,4 +1,5 @@
-"""The prefork-mode fixtures: aiohttp's ``aiohttp_client``/``aiohttp_server`` contract, serving OUR application.
+"""The prefork-mode fixtures: aiohttp's ``aiohttp_client``/``aiohttp_server``/``aiohttp_raw_server`` contract,
+serving OUR application (or handler).
 
 Registered as a plugin by the compat conftest in prefork mode only, after aiohttp's pytest plugin, so these
 definitions take the place of aiohttp's. The client side stays aiohttp's real ``TestClient``/``ClientSession``.
@@ -48,6 +49,26 @@ class OurRunner:
         await self.app.cleanup()
 
 
+class OurRawRunner(OurRunner):
+    """The life cycle aiohttp's ``ServerRunner`` gives a low-level server: our ``web.Server(handler)``, no app."""
+
+    def __init__(self, handler: Any, **handler_kwargs: Any) -> None:
+        super().__init__(None, **handler_kwargs)
+        self.handler = handler
+
+    async def setup(self) -> None:
+        import web
+
+        self.server = web.Server(self.handler, **self.handler_kwargs)
+
+    async def cleanup(self) -> None:
+        for listener in self._listeners:
+            listener.close()
+        await self.server.shutdown(timeout=60.0, grace=0.0)
+        for listener in self._listeners:
+            await listener.wait_closed()
+
+
 class OurTestServer(BaseTestServer):  # type: ignore[misc]
     """aiohttp's ``TestServer``, serving our application through :class:`OurRunner`."""
 
@@ -77,6 +98,18 @@ class OurTestServer(BaseTestServer):  # type: ignore[misc]
         self._root = URL(f"{self.scheme}://{host}:{self.port}")
 
 
+class OurRawTestServer(OurTestServer):
+    """aiohttp's ``RawTestServer``, serving a bare handler with our ``web.Server``."""
+
+    def __init__(self, handler: Any, **kw: Any) -> None:
+        super().__init__(None, **kw)
+        self.handler_func = handler
+
+    async def _make_runner(self, debug: bool = True, **kwargs: Any) -> OurRawRunner:
+        # aiohttp's RawTestServer serves in debug mode unless told otherwise.
+        return OurRawRunner(self.handler_func, debug=debug, **kwargs)
+
+
 class PreforkFixtures:
     """The fixtures, as a plugin object."""
 
@@ -87,6 +120,25 @@ class PreforkFixtures:
 
         async def go(app: Any, *, host: str = "127.0.0.1", port: Any = None, **kwargs: Any) -> OurTestServer:
             server = OurTestServer(app, host=host, port=port)
+            await server.start_server(loop=loop, **kwargs)
+            servers.append(server)
+            return server
+
+        yield go
+
+        async def finalize() -> None:
+            while servers:
+                await servers.pop().close()
+
+        loop.run_until_complete(finalize())
+
+    @pytest.fixture
+    def aiohttp_raw_server(self, loop: asyncio.AbstractEventLoop) -> Iterator[Any]:
+        """aiohttp's ``aiohttp_raw_server(handler, *, port=None, **kwargs)``, serving with our ``web.Server``."""
+        servers: list[OurRawTestServer] = []
+
+        async def go(handler: Any, *, port: Any = None, **kwargs: Any) -> OurRawTestServer:
+            server = OurRawTestServer(handler, port=port)
             await server.start_server(loop=loop, **kwargs)
             servers.append(server)
             return server

@@ -1,13 +1,16 @@
 """web.testing.TestClient: paths instead of URLs, every verb, websockets, cookies, and a clean close."""
 
+import asyncio
 import re
+import socket
 
 import aiohttp
 import pytest
 import yarl
 
 import web
-from web.testing import TestClient, TestServer
+from web._testserver import port_socket
+from web.testing import AioHTTPTestCase, TestClient, TestServer
 
 
 def echo_app() -> web.Application:
@@ -135,7 +138,9 @@ async def test_not_started_client_says_how_to_start_it() -> None:
 
 
 def test_wrong_argument_is_named() -> None:
-    with pytest.raises(TypeError, match="TestServer or an Application, got str"):
+    # aiohttp's words (its test_client_unsupported_arg checks them); an Application is taken too, served on a new
+    # TestServer.
+    with pytest.raises(TypeError, match=re.escape("server must be TestServer instance, found type: <class 'str'>")):
         TestClient("examples.app:app")
 
 
@@ -208,3 +213,51 @@ def test_test_client_takes_type_arguments_as_aiohttps_does():
     # TestClient[web.Request, web.Application] (aiohttp-apigami's) evaluates it at import.
     alias = TestClient[web.Request, web.Application]
     assert alias.__origin__ is TestClient and alias.__args__ == (web.Request, web.Application)
+
+
+async def test_server_address_is_the_bound_sockets_as_in_aiohttp() -> None:
+    # aiohttp's TestServer: port None until started and after close, host and port those of the bound socket (a
+    # name binds as IPv4), the socket made by socket_factory(host, port, family); loop= is aiohttp's deprecated
+    # keyword, ignored.
+    made = []
+
+    def factory(host: str, port: int, family: socket.AddressFamily) -> socket.socket:
+        made.append((host, port, family))
+        return port_socket(host, port, family)
+
+    server = TestServer(echo_app(), host="localhost", socket_factory=factory, loop=object())
+    client = TestClient(server, loop=object())
+    assert client.port is None
+    async with client:
+        assert (server.host, client.port) == ("127.0.0.1", server.port) and server.port > 0
+        assert made == [("localhost", 0, socket.AF_INET)]
+        resp = await client.get("/echo")
+        assert resp.status == 200
+    assert client.port is None
+
+
+async def test_make_url_refuses_an_absolute_url_with_aiohttps_assertion() -> None:
+    async with TestServer(echo_app()) as server:
+        with pytest.raises(AssertionError):
+            server.make_url("http://example.com/")
+
+
+async def test_server_and_client_want_async_with() -> None:
+    server = TestServer(echo_app())
+    with pytest.raises(TypeError, match="Use async with instead"), server:
+        pass
+    with pytest.raises(TypeError, match="Use async with instead"), TestClient(server):
+        pass
+
+
+class TestAioHTTPTestCase(AioHTTPTestCase):
+    """aiohttp's unittest base class, serving the application of get_application() with prefork's server."""
+
+    async def get_application(self) -> web.Application:
+        return echo_app()
+
+    async def test_client_talks_to_the_application(self) -> None:
+        assert self.loop is asyncio.get_running_loop()
+        assert isinstance(self.client, TestClient) and self.client.app is self.app
+        resp = await self.client.get("/echo", params={"x": "1"})
+        assert (await resp.json())["query"] == "x=1"

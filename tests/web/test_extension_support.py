@@ -383,7 +383,7 @@ async def test_a_wrapped_application_handle_serves_every_request(make_server, mo
         (200, "root"),
         (200, "you"),
         (302, "302: Found"),
-        (500, "500 Internal Server Error"),
+        (500, "500 Internal Server Error\n\nServer got itself in trouble"),
         (404, None),
         (405, "GET,HEAD"),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from unittest import mock
 
 import pytest
 
@@ -117,3 +118,10 @@ async def test_a_stream_of_aiohttps_is_the_body_and_client_max_fields_bounds_pos
     assert caught.value.text == "Maximum number of form fields 2 exceeded."
     request = make_mocked_request("POST", "/", form, payload=stream(b"a=1&b=2&c=3"), client_max_fields=0)
     assert len(await request.post()) == 3
+
+
+def test_a_mocked_request_takes_any_stream_as_its_payload() -> None:
+    # aiohttp's make_mocked_request takes any StreamReader-like object (a test's mock.Mock stands for one) and
+    # request.content is that object.
+    payload = mock.Mock()
+    assert make_mocked_request("GET", "/", payload=payload).content is payload

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+import pytest
 
 import web
 
@@ -83,3 +84,26 @@ async def test_protocol_transport_is_none_once_the_connection_is_lost(make_serve
     async with asyncio.timeout(5):
         await done.wait()
     assert seen == {"before": True, "peer": "127.0.0.1", "after": None}
+
+
+async def test_protocol_force_close_drops_the_connection_before_the_answer(make_server):
+    # aiohttp's RequestHandler.force_close(): the answer in progress is lost and the client sees the connection
+    # drop. aiohttp's client sends an idempotent request again on a new connection, a POST it does not.
+    calls = []
+
+    async def handler(request):
+        calls.append(request.method)
+        if len(calls) == 1 or request.method == "POST":
+            request.protocol.force_close()
+        return web.Response(text="answered")
+
+    app = web.Application()
+    app.router.add_route("*", "/", handler)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(srv.url("/")) as resp:
+            assert await resp.text() == "answered"
+        assert calls == ["GET", "GET"]
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await session.post(srv.url("/"))
+    assert calls == ["GET", "GET", "POST"]

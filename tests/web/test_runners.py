@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import socket
 
 import aiohttp
+import pytest
 
 import web
+from web.testing import RawTestServer, TestClient
 
 
 async def test_app_runner_tcp_and_sock_sites_and_cleanup_order(tmp_path):
@@ -130,3 +133,79 @@ async def test_timeout_ceil_threshold_is_taken_in_handler_args():
 
 async def _ok(request):
     return web.Response(text="ok")
+
+
+# -- web.Server's error page, as aiohttp's RequestHandler.handle_error -------------------------------------------
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize(
+    ("debug", "accept", "content_type", "expected"),
+    [
+        (False, None, "text/plain", "500 Internal Server Error\n\nServer got itself in trouble"),
+        (True, None, "text/plain", "500 Internal Server Error\n\nTraceback (most recent call last):\n"),
+        (
+            False,
+            "text/html",
+            "text/html",
+            "<html><head><title>500 Internal Server Error</title></head><body>\n"
+            "<h1>500 Internal Server Error</h1>\nServer got itself in trouble\n</body></html>\n",
+        ),
+        (
+            True,
+            "text/html",
+            "text/html",
+            "<html><head><title>500 Internal Server Error</title></head><body>\n"
+            "<h1>500 Internal Server Error</h1>\n<h2>Traceback:</h2>\n<pre>Traceback (most recent call last):\n",
+        ),
+    ],
+)
+async def test_a_handler_error_answers_aiohttps_500_page(debug, accept, content_type, expected) -> None:
+    # aiohttp's page and log line (RequestHandler.handle_error): the traceback only with debug=True (what aiohttp's
+    # RawTestServer passes), HTML for a client that accepts it, and "Error handling request from <remote>".
+    error = RuntimeError("boom <b>")
+
+    async def handler(request):
+        raise error
+
+    logger = logging.getLogger("tests.web.error_page")
+    recorder = _Recorder()
+    logger.addHandler(recorder)
+    try:
+        server = RawTestServer(handler, debug=debug, logger=logger)
+        async with TestClient(server) as client:
+            resp = await client.get("/x", headers={"Accept": accept} if accept else {})
+            assert resp.status == 500
+            assert resp.content_type == content_type
+            text = await resp.text()
+    finally:
+        logger.removeHandler(recorder)
+    assert text.startswith(expected) and (text == expected or debug)
+    if debug:
+        assert ("boom &lt;b&gt;" if accept else "boom <b>") in text
+    (record,) = recorder.records
+    assert (record.levelno, record.msg, record.args) == (
+        logging.ERROR,
+        "Error handling request from %s",
+        ("127.0.0.1",),
+    )
+    assert record.exc_info[1] is error
+
+
+async def test_server_says_whether_it_cancels_handlers() -> None:
+    # aiohttp's web.Server attribute, which AppRunner(handler_cancellation=True) sets.
+    runner = web.AppRunner(web.Application(), handler_cancellation=True)
+    await runner.setup()
+    try:
+        assert runner.server.handler_cancellation is True
+    finally:
+        await runner.cleanup()
+    assert web.Server(lambda request: None).handler_cancellation is False
