@@ -413,6 +413,8 @@ class ParserCallbacks:
         )
         if framing & _EXPECT:
             exchange.expect = True
+        if not self._keepalive_timeout:
+            exchange.must_close = True  # keepalive_timeout 0: keep-alive is off (ServerSettings)
         if has_body or not keep_alive or upgrade or self._upgrade is _DECLINED:
             self._exchange = exchange  # for on_message_complete
         if self.phase is _AWAITING_HEAD:

@@ -211,7 +211,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self.peername = transport.get_extra_info("peername")
         self._context = contextvars.copy_context()  # each request's task starts in a copy of it
         self._parser = httptools.HttpRequestParser(self)
-        self.deadline = self.loop.time() + settings.header_timeout
+        # The first head's deadline: header_timeout, or keepalive_timeout when shorter, as aiohttp closes a
+        # connection that sends nothing after keepalive_timeout from its start (0: keep-alive off, no such bound).
+        first = settings.keepalive_timeout
+        self.deadline = self.loop.time() + (first if 0.0 < first < settings.header_timeout else settings.header_timeout)
         self.phase = _AWAITING_HEAD
         self.registry.add(self)
         if self.registry.closing:

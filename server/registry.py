@@ -73,7 +73,8 @@ class ConnectionRegistry:
         self._empty: asyncio.Event | None = None
         self._room_watchers: list[Callable[[], None]] = []
         self._limit = settings.worker_connections
-        shortest = min(settings.header_timeout, settings.keepalive_timeout)
+        # keepalive_timeout 0: no keep-alive, so no idle deadline to check for it.
+        shortest = min(settings.header_timeout, settings.keepalive_timeout or settings.header_timeout)
         self.tick = max(0.01, min(1.0, shortest / 4))
 
     @property

@@ -27,7 +27,10 @@ class ServerSettings:
     ``client_max_size`` is another limit, aiohttp's: it bounds what ``request.read()`` and ``post()`` collect, not
     the stream). ``keepalive_timeout`` is deliberately longer than nginx's 60 s
     upstream keep-alive, so the proxy, not us, closes idle upstream connections and never races a request against
-    our close.
+    our close; 0 turns keep-alive off, as in aiohttp and gunicorn: every response announces ``Connection: close``
+    and the connection closes after it. A new connection's first head must arrive within ``header_timeout``, or
+    within ``keepalive_timeout`` when that is shorter (aiohttp closes a connection silent from its start after
+    ``keepalive_timeout``); later heads get ``header_timeout`` from their first byte.
 
     ``write_timeout``: a connection whose write buffer stays above ``write_high_water`` that long (the client reads
     nothing) is aborted, and the handler's pending ``drain()`` or next write raises ``ConnectionResetError``; like
@@ -81,9 +84,10 @@ class ServerSettings:
         for name in ("client_max_size", "read_low_water", "write_low_water", "max_drain", "lingering_time"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
-        for name in ("keepalive_timeout", "header_timeout"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.header_timeout <= 0:
+            raise ValueError(f"header_timeout must be positive, got {self.header_timeout!r}")
+        if self.keepalive_timeout < 0:
+            raise ValueError(f"keepalive_timeout must not be negative, got {self.keepalive_timeout!r}")
         if self.write_timeout is not None and self.write_timeout < 0:
             raise ValueError(f"write_timeout must not be negative, got {self.write_timeout!r}")
         if self.server_header is not None and ("\r" in self.server_header or "\n" in self.server_header):

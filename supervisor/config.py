@@ -96,7 +96,7 @@ class Config:
         behind_proxy = any(b.startswith("unix:") for b in self.bind) or any(
             b.startswith(("127.", "[::1]", "localhost")) for b in self.bind
         )
-        if behind_proxy and self.keepalive < NGINX_UPSTREAM_KEEPALIVE:
+        if behind_proxy and 0 < self.keepalive < NGINX_UPSTREAM_KEEPALIVE:  # 0: no keep-alive, no race
             found.append(
                 f"keepalive {self.keepalive:g}s is shorter than nginx's {NGINX_UPSTREAM_KEEPALIVE:g}s upstream "
                 "keep-alive: the proxy may send a request on a connection we are closing (502)"

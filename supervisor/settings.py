@@ -165,8 +165,9 @@ SETTINGS: tuple[Setting, ...] = (
         name="keepalive",
         flags=("--keep-alive",),
         default=75.0,
-        convert=positive_float,
-        help="Seconds an idle keep-alive connection stays open. Keep it above your proxy's (nginx: 60).",
+        convert=non_negative_float,
+        help="Seconds an idle keep-alive connection stays open; 0 turns keep-alive off, as in gunicorn. Keep it above "
+        "your proxy's (nginx: 60).",
         section="worker",
         metavar="SECONDS",
     ),

@@ -186,8 +186,6 @@ XFAIL.update(
 # -- test_test_utils.py and test_web_server.py (aiohttp.test_utils, the low-level web.Server) ----------------------
 
 HALFCLOSE = "expects the handler cancelled when the client gives up (aiohttp's client sends a FIN on its timeout): the server keeps a half-closed connection to answer what it was sent (RFC 9112 §9.6: a client that half-closes may still read the answer), so the handler runs on; a reset or a lost connection does cancel it under handler_cancellation"
-UNJUDGED_FIRST_DEADLINE = "not yet judged: a new connection that sends nothing closes after header_timeout (30 s), whatever keepalive_timeout; aiohttp 3.14.5 closes it after keepalive_timeout (0.2 s here)"
-UNJUDGED_KEEPALIVE_ZERO = "not yet judged: keepalive_timeout=0 raises ValueError (it must be positive); aiohttp takes it as no keep-alive (close after each answer) and no first-request deadline"
 
 DESELECTED.update(
     {
@@ -202,8 +200,6 @@ DESELECTED.update(
 XFAIL.update(
     {
         "test_web_server.py::test_handler_cancellation": HALFCLOSE,
-        "test_web_server.py::test_idle_connection_closed_before_first_request[pyloop]": UNJUDGED_FIRST_DEADLINE,
-        "test_web_server.py::test_keepalive_timeout_zero_no_first_request_deadline[pyloop]": UNJUDGED_KEEPALIVE_ZERO,
     }
 )
 

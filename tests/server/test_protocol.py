@@ -459,6 +459,45 @@ async def test_idle_keep_alive_connection_is_closed_after_keepalive_timeout(make
     writer.close()
 
 
+async def test_keepalive_timeout_zero_turns_keep_alive_off(make_server):
+    # aiohttp's keepalive_timeout=0 and gunicorn's keepalive 0: no keep-alive. Each answer says Connection: close
+    # and the connection closes after it; a request pipelined behind it gets no answer. request.keep_alive still
+    # says what the client asked for.
+    seen = []
+
+    async def handler(request):
+        seen.append(request.keep_alive)
+        return Response(text="hello")
+
+    app = Application()
+    app.router.add_route("GET", "/", handler)
+    srv = await make_server(app, keepalive_timeout=0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(GET + GET)
+    data = await asyncio.wait_for(reader.read(), 5)
+    assert data.count(b"HTTP/1.1 200 ") == 1
+    assert b"\r\nConnection: close\r\n" in data and data.endswith(b"hello")
+    assert seen == [True]
+    writer.close()
+
+
+async def test_a_silent_new_connection_closes_after_a_shorter_keepalive_timeout(make_server):
+    # As aiohttp: a connection that sends nothing from its start is idle, and closes after keepalive_timeout when
+    # that is shorter than header_timeout.
+    srv = await make_server(_app(), keepalive_timeout=0.3, header_timeout=30)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    writer.close()
+
+
+def test_keepalive_timeout_must_not_be_negative():
+    from server.settings import ServerSettings
+
+    with pytest.raises(ValueError, match="keepalive_timeout must not be negative"):
+        ServerSettings(keepalive_timeout=-1)
+    assert ServerSettings(keepalive_timeout=0).keepalive_timeout == 0
+
+
 async def test_connected_but_silent_client_is_cut_by_the_header_timeout(make_server):
     srv = await make_server(_app(), header_timeout=0.3)
     reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)

@@ -186,6 +186,10 @@ def test_warnings_for_risky_combinations(tmp_path, monkeypatch):
     assert "preload_app" in warnings
     cfg, _ = load(["--keep-alive", "75", "a:b"], {})
     assert cfg.warnings() == []
+    # 0 turns keep-alive off (gunicorn's keepalive 0): every answer closes its connection, so nginx never reuses one.
+    cfg, _ = load(["--keep-alive", "0", "-b", "unix:/tmp/a.sock", "a:b"], {})
+    assert cfg.keepalive == 0 and cfg.server_kwargs()["keepalive_timeout"] == 0
+    assert cfg.warnings() == []
 
 
 def test_server_kwargs_use_the_server_settings_names(tmp_path, monkeypatch):
