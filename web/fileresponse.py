@@ -354,6 +354,9 @@ async def send_file(
     """Send ``count`` bytes of ``fileobj`` from ``offset`` after the head of a started ``response``."""
     # A body compressed on the way out (enable_compression()) is not the file's bytes: it is read and written.
     if response._compressor is None and await response._exchange.sendfile(fileobj, offset, count):
+        if response._length_left is not None:
+            # The bytes went past write(): counted here (a file that ended early raised ConnectionResetError).
+            response._length_left = max(0, response._length_left - count)
         return
     fileobj.seek(offset)
     while count > 0:

@@ -184,8 +184,10 @@ class Response(StreamResponse):
             self._body = None
             if body is not None:
                 self.body = body
-            else:
+            elif _CONTENT_LENGTH not in hdrs:
                 hdrs[_CONTENT_LENGTH] = "0"
+            # else the caller's own Content-Length stays, as in aiohttp: a HEAD answer's length of the body a GET
+            # would get.
 
     @property
     def content_length(self) -> int | None:
@@ -316,6 +318,12 @@ class Response(StreamResponse):
             body = b"0\r\n\r\n"
         if self._status < 200 or self._status in _NO_BODY_STATUSES:
             body = b""
+        left = self._length_left
+        if left is not None and len(body) != left:
+            # A Content-Length of the handler's own that the body does not fill (see StreamResponse.write).
+            body = body[:left]
+            if len(body) < left:
+                self._final_keep_alive = False
         head = self._head_pending
         if head is not None:
             self._head_pending = None
@@ -324,6 +332,8 @@ class Response(StreamResponse):
         else:
             if body:
                 exchange.write(body)
+            if not self._final_keep_alive:
+                exchange._keep_alive_final = False
             exchange.finish()
 
 
@@ -354,6 +364,7 @@ _RESPONSE_ATTRIBUTES = (
     "_final_keep_alive",
     "_eof_sent",
     "_body_length",
+    "_length_left",
     "_head_pending",
 )
 

@@ -104,6 +104,11 @@ class StreamResponse(ResponseStorage):
     _exchange: Any = None
     _eof_sent = False
     _body_length = 0
+    # The body bytes a Content-Length field of the handler's own still allows (the general path of _start sets it
+    # for a body sent unchunked under such a field): write() sends no more than that, and a body that ends short
+    # closes the connection after the answer, so that the client never reads the next answer's bytes as this one's
+    # body (nor the excess as the next answer).
+    _length_left: int | None = None
     _head_pending: bytes | None = None
     _final_keep_alive = False
     _reason: str | None = None
@@ -536,6 +541,10 @@ class StreamResponse(ResponseStorage):
             else:
                 self._chunked = True
                 headers[_TRANSFER_ENCODING] = "chunked"
+        elif exchange.method != "HEAD":
+            # A length of the handler's own (a Response's is its body's): what the body must then be, see write().
+            declared = headers.get(_CONTENT_LENGTH, "")
+            self._length_left = int(declared) if declared.isdigit() else None
         if body_allowed and _CONTENT_TYPE not in headers and headers.get(_CONTENT_LENGTH) != "0":
             # Content gets a Content-Type (RFC 9110 section 8.3); an empty body has no content to describe.
             headers[_CONTENT_TYPE] = "application/octet-stream"
@@ -650,6 +659,11 @@ class StreamResponse(ResponseStorage):
             self._flush_head()
         if self._compressor is not None:
             data = self._compressor.compress(bytes(data))
+        left = self._length_left
+        if left is not None:
+            if len(data) > left:
+                data = data[:left]  # past the Content-Length: the client would read it as the next answer
+            self._length_left = left - len(data)
         if data:
             self._body_length += len(data)
             if self._chunked:
@@ -690,10 +704,18 @@ class StreamResponse(ResponseStorage):
         exchange = self._exchange
         if self._chunked:
             exchange.write(b"0\r\n\r\n")
+        elif self._length_left:
+            self._short_body(exchange)
         exchange.finish()
         if not self._final_keep_alive:
             return
         await exchange.drain()
+
+    def _short_body(self, exchange: Any) -> None:
+        """The body ended before its Content-Length: the connection closes after the answer (the client sees the
+        body cut short, rather than reading the next answer's bytes as the rest of it)."""
+        self._final_keep_alive = False
+        exchange._keep_alive_final = False
 
     def _send(self, request: Request) -> None:
         """Answer ``request`` completely (used by the handler machinery for a response the handler returned)."""
@@ -708,6 +730,8 @@ class StreamResponse(ResponseStorage):
             self._eof_sent = True
             if self._chunked:
                 self._exchange.write(b"0\r\n\r\n")
+            elif self._length_left:
+                self._short_body(self._exchange)
             self._exchange.finish()
 
     def __repr__(self) -> str:
