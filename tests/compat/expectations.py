@@ -26,7 +26,7 @@ WRITERCALLS = "asserts the calls aiohttp's response makes on the mock writer aio
 STATUSRANGE = "builds the bare web.HTTPException() (status_code -1) to raise it; a response's status must be a three-digit code when set (RFC 9110 §15: 'The status code of a response is a three-digit integer code'), so ours refuses -1 with ValueError (aiohttp takes any int)"
 TYPEPATH = "expects aiohttp's module path in a key's repr (type=aiohttp.web_request.Request); our Request is web.request.Request, and no class is both"
 BODYLENGTH = "expects no Content-Length field in a Response's headers before prepare() (and so chunked encoding allowed for it); the aiohttp 0.14 API keeps the body's length there as the body is set: 'Setting body also recalculates content_length value. Resetting body (assigning None) sets content_length to None too, dropping Content-Length HTTP header.'"
-SERVERFIELD = "not yet judged: expects Server (and Date) in response.headers once prepared, for on_response_prepare to remove; prefork writes Date beside the handler's fields and sends no Server unless the server_header setting names one (RFC 9110 §10.2.4: an origin server MAY send it)"
+SERVERFIELD = "a deliberate default, not required by the reference or an RFC: expects Server (and Date) in response.headers once prepared, for on_response_prepare to remove; prefork writes Date beside the handler's fields and sends no Server unless the server_header setting names one (RFC 9110 §10.2.4: an origin server MAY send it; prefork leaves the software and version out by default, and the server_header setting puts one in)"
 OUTPUTLENGTH = "not yet judged: StreamResponse.output_length (deprecated in aiohttp 3) does not exist"
 
 DESELECTED: dict[str, str] = {
