@@ -165,6 +165,7 @@ def detached_exchange(
     exchange is used (it is made outside any)."""
     if loop is None:
         loop = _RunningLoop()
+    made = protocol is None
     if protocol is None:
         settings = ServerSettings(client_max_size=client_max_size or 0)
         protocol = HttpProtocol(_no_handler, settings, ConnectionRegistry(settings), loop)
@@ -188,4 +189,8 @@ def detached_exchange(
     upgrade = any(name.lower() == "upgrade" for name, _ in headers) and any(
         name.lower() == "connection" and "upgrade" in value.lower() for name, value in headers
     )
-    return Exchange(protocol, method, target, version, headers, keep_alive, upgrade, stream, loop.time())
+    exchange = Exchange(protocol, method, target, version, headers, keep_alive, upgrade, stream, loop.time())
+    if upgrade and made:
+        # A websocket's start() takes the connection over as the server's would after parsing this request.
+        protocol.stand_in_upgrade(exchange)
+    return exchange

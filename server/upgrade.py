@@ -97,6 +97,12 @@ class UpgradeHandling:
         if tail and not self.closed:
             self._feed(tail)
 
+    def stand_in_upgrade(self, exchange: Exchange) -> None:
+        """Queue ``exchange``, made without parsing (:func:`server.detached.detached_exchange`), as the upgrade
+        request this connection waits on, so that a handler under test can take the connection over."""
+        self.queue.append(exchange)
+        self._upgrade = _PENDING
+
     def upgrade_to(self, exchange: Exchange, sink: UpgradeSink) -> bytes:
         if self._upgrade is not _PENDING or not self.queue or self.queue[0] is not exchange:
             raise RuntimeError("connection is not waiting for an upgrade")

@@ -177,7 +177,10 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         return True, protocol
 
     def can_prepare(self, request: Request) -> WebSocketReady:
-        """``can_start()`` under its aiohttp 3 name, answering a ``WebSocketReady(ok, protocol)``."""
+        """``can_start()`` under its aiohttp 3 name, answering a ``WebSocketReady(ok, protocol)``. Raises
+        RuntimeError once the websocket is started, as aiohttp 3 does."""
+        if self._channel is not None:
+            raise RuntimeError("Already started")
         return WebSocketReady(*self.can_start(request))
 
     def start(self, request: Request) -> DrainAwaitable:
@@ -392,11 +395,13 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         raise RuntimeError("Cannot call .write() for websocket")
 
     async def write_eof(self, data: bytes = b"") -> None:
-        """Finish the websocket: close it if the handler did not, and wait for the handshake."""
+        """Finish the websocket: close it if the handler did not, and wait for the handshake. Raises
+        RuntimeError before the websocket is started (aiohttp 3)."""
         if self._eof_sent:
             return
-        if self._channel is not None:
-            await self.close()
+        if self._channel is None:
+            raise RuntimeError("Response has not been started")
+        await self.close()
         self._eof_sent = True
 
     def _send(self, request: Request) -> None:

@@ -108,6 +108,10 @@ def _aliases() -> dict[str, Any]:
     web_request = types.ModuleType("aiohttp.web_request")
     real_request = sys.modules["aiohttp.web_request"]
     web_request.__getattr__ = lambda name: getattr(web, name, getattr(real_request, name))  # type: ignore[method-assign]
+    # aiohttp.web_ws's server-side names (WebSocketReady...) are ours too, its private ones aiohttp's.
+    web_ws = types.ModuleType("aiohttp.web_ws")
+    real_ws = sys.modules["aiohttp.web_ws"]
+    web_ws.__getattr__ = lambda name: getattr(web, name, getattr(real_ws, name))  # type: ignore[method-assign]
     # aiohttp.test_utils' make_mocked_request builds a server-side Request: ours (web.testing), as the extensions
     # harness gives it; the rest of test_utils (the client side) stays aiohttp's.
     test_utils = types.ModuleType("aiohttp.test_utils")
@@ -122,6 +126,7 @@ def _aliases() -> dict[str, Any]:
         "web_urldispatcher": urldispatcher,
         "multipart": multipart,
         "web_request": web_request,
+        "web_ws": web_ws,
         "test_utils": test_utils,
     }
 
@@ -143,7 +148,8 @@ def _swapped() -> Iterator[None]:
     import aiohttp.web
     import aiohttp.web_log
     import aiohttp.web_request
-    import aiohttp.web_urldispatcher  # loaded now, so the swap never sees aiohttp load it
+    import aiohttp.web_urldispatcher
+    import aiohttp.web_ws  # loaded now, so the swap never sees aiohttp load them
 
     aliases = _aliases()
     saved_attrs = {name: getattr(aiohttp, name) for name in aliases}

@@ -93,6 +93,30 @@ async def test_a_stand_in_protocol_is_what_the_request_reports_as_aiohttps() -> 
     assert response.keep_alive is True
 
 
+@pytest.mark.parametrize("stand_in", [False, True])
+async def test_a_websocket_starts_on_a_mocked_upgrade_request(stand_in: bool) -> None:
+    # As aiohttp's make_mocked_request allows: prepare() answers 101 and the websocket's frames are written to the
+    # request's own connection, with a stand-in protocol too (aiohttp's tests pass protocol=mock.Mock()).
+    from unittest import mock
+
+    headers = {
+        "Host": "example.com",
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+    }
+    request = make_mocked_request("GET", "/", headers, protocol=mock.Mock() if stand_in else None)
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    assert ws.prepared and not ws.closed
+    await ws.send_str("hi")
+    written = bytes(request._exchange.protocol.transport.written)
+    assert written.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+    assert b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" in written
+    assert written.endswith(b"\x81\x02hi")
+
+
 async def test_a_stream_of_aiohttps_is_the_body_and_client_max_fields_bounds_post() -> None:
     # aiohttp's tests feed an aiohttp StreamReader and pass it as payload=: it is request.content, read() and post()
     # read it; client_max_fields= bounds post() as aiohttp's make_mocked_request does (0 or less: no bound).

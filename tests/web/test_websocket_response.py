@@ -224,7 +224,30 @@ async def test_methods_before_start_raise():
         await receiving
     with pytest.raises(RuntimeError):
         await ws.wait_closed()
+    with pytest.raises(RuntimeError, match="not been started"):
+        await ws.write_eof()  # aiohttp 3's error: nothing to finish
     assert not ws.closing
+
+
+async def test_can_prepare_once_started_raises(make_server):
+    # aiohttp 3 answers can_prepare() only before prepare(): after it, RuntimeError("Already started").
+    seen = []
+
+    async def handler(request):
+        ws = WebSocketResponse(protocols=("chat",))
+        seen.append(ws.can_prepare(request))
+        await ws.prepare(request)
+        try:
+            ws.can_prepare(request)
+        except RuntimeError as exc:
+            seen.append(str(exc))
+        await ws.close()
+        return ws
+
+    server = await make_server(app_for(handler))
+    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url(server), protocols=("chat",)) as ws:
+        assert (await ws.receive()).type == aiohttp.WSMsgType.CLOSE
+    assert seen == [(True, "chat"), "Already started"]
 
 
 async def test_aiohttp_014_api_end_to_end(make_server):
