@@ -41,10 +41,9 @@ async def test_a_head_answer_keeps_the_length_the_handler_gives(make_server):
         return web.Response(headers={"Content-Length": "42"})
 
     server = await _serve(make_server, handler, "HEAD")
-    async with aiohttp.ClientSession() as session:
-        async with session.head(f"http://127.0.0.1:{server.port}/a") as response:
-            assert response.status == 200
-            assert response.headers["Content-Length"] == "42"
+    async with aiohttp.ClientSession() as session, session.head(f"http://127.0.0.1:{server.port}/a") as response:
+        assert response.status == 200
+        assert response.headers["Content-Length"] == "42"
     assert web.Response(headers={"Content-Length": "42"}).content_length == 42
 
 
