@@ -607,14 +607,27 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         if own is None and len(path) > 1 and path[-1] == "/":
             own = self._lookup(method, path[:-1])
         limit = own._route._index if own is not None else _NO_INDEX
+        miss: UrlMappingMatchInfo | None = None
+        miss_prefix = -1
         for sub in nested:
             if sub._index > limit:
                 break
             if not sub._by_host:
                 info = sub.resolve_sub(request, method, path)
-                if info is not None:
+                if info is None:
+                    continue
+                if info.__class__ is not MatchInfoError:
                     return info
-        return own if own is not None else self.match(method, path)
+                # No route of the sub-application matches: the first matching route (the aiohttp 0.14 rule) is a
+                # later one, a route of this application (GET /api/special added after add_subapp('/api', ...))
+                # or another sub-application's (/s/s after /s), as aiohttp, which asks the longest prefix first,
+                # finds it. With none, the miss of the longest prefix that claims the path is aiohttp's answer.
+                prefix = len(sub._own_prefix())
+                if prefix > miss_prefix:
+                    miss, miss_prefix = info, prefix
+        if own is not None:
+            return own
+        return miss if miss is not None else self.match(method, path)
 
     def _build_direct(self) -> Direct:
         """Build the direct table and with it the tail and shape tables (web/routetables.py) for this table as it
