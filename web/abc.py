@@ -10,6 +10,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    import logging
+
 # aiohttp 3 keeps the class-based views' base in aiohttp.abc too: code written for it imports it from there.
 from .views import AbstractView as AbstractView
 
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
     from .request import Request
     from .response import StreamResponse
 
-__all__ = ["AbstractMatchInfo", "AbstractRouter", "AbstractView", "Handler"]
+__all__ = ["AbstractAccessLogger", "AbstractMatchInfo", "AbstractRouter", "AbstractView", "Handler"]
 
 #: What a route calls: ``async def handler(request) -> StreamResponse``.
 Handler = Callable[["Request"], Awaitable["StreamResponse"]]
@@ -63,3 +66,24 @@ class AbstractMatchInfo(ABC):
     def get_info(self) -> dict[str, Any]:
         """A dict describing the matched route, for debugging and logging."""
         return {}
+
+
+class AbstractAccessLogger(ABC):
+    """aiohttp 3's base for an access logger class: ``log(request, response, time)`` writes one line to ``logger``.
+
+    Code written for aiohttp 3 subclasses it (and imports it from ``aiohttp.abc``), so the name is here."""
+
+    __slots__ = ("log_format", "logger")
+
+    def __init__(self, logger: logging.Logger, log_format: str) -> None:
+        self.logger = logger
+        self.log_format = log_format
+
+    @abstractmethod
+    def log(self, request: Request, response: StreamResponse, time: float) -> None:
+        """Write the access log line of one exchange; ``time`` is how long it took, in seconds."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether :meth:`log` writes anything; a subclass may say no to save the formatting."""
+        return True
