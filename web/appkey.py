@@ -8,6 +8,7 @@ storing one emits no ``NotAppKeyWarning``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
@@ -23,6 +24,7 @@ class NotAppKeyWarning(UserWarning):
     here (the aiohttp 0.14 API stores str keys)."""
 
 
+@functools.total_ordering  # so sorted() mixes keys and str keys, in either order of comparison (aiohttp's)
 class _BaseKey(Generic[_T]):
     """A typed key: ``AppKey("name", int)`` or ``AppKey[int]("name")``."""
 

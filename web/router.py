@@ -453,6 +453,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             registered.extend(definition.register(self))
         return registered
 
+    @property
+    def frozen(self) -> bool:
+        """True once the table is complete (:meth:`freeze`): adding a route raises ``RuntimeError``."""
+        return self._frozen
+
     def freeze(self) -> None:
         """Build the indexes now and refuse further changes (called when the application starts)."""
         self._frozen = True
