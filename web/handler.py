@@ -166,7 +166,13 @@ class RequestHandlerFactory:
             else:
                 nested = getattr(router, "nested_routes", None)
                 match_info = await router.resolve(request)
-                exchange.route = getattr(match_info, "route", None)
+                # A miss's SystemRoute is made per request: metrics key their label cache by the route, so a miss
+                # leaves None (unmatched), as the synchronous lookup above does.
+                exchange.route = (
+                    match_info._route
+                    if isinstance(match_info, UrlMappingMatchInfo)
+                    else getattr(match_info, "route", None)
+                )
                 if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
                     # aiohttp 3's match info of a router or resource of the application's own records the
                     # application and is frozen before the handler runs (its current_app, apps).
@@ -190,7 +196,10 @@ class RequestHandlerFactory:
             else:
                 handler = match_info.handler
                 apps = match_info.apps if nested else None
-                routed = False  # read match_info.route below
+                # Whether a route matched, read below (a miss's SystemRoute is not one: its handler, the bound
+                # method that raises, is made per miss, and the chain cache is keyed by it).
+                routed = False
+                matched = not isinstance(match_info, MatchInfoError) and match_info.route is not None
                 if match_info.__class__ is MatchInfoError and not match_info._apps:
                     # A miss of this application's own table: no route or sub-application names its application.
                     match_info._current_app = app
@@ -198,13 +207,13 @@ class RequestHandlerFactory:
                 # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                 # and after them request.app is the innermost application, the one whose route matched.
                 request._app = apps[-1]
-                if routed or match_info.route is not None:
+                if routed or matched:
                     chain, hooked, inner = _CHAINS.get((handler, apps, True)) or _build_chain(handler, apps, True)
                 else:
                     chain = None
                 handler = chain if chain is not None else await _apply_nested(apps, handler)
             elif app._middlewares:
-                if routed or match_info.route is not None:
+                if routed or matched:
                     chain, _, inner = _CHAINS.get((handler, (app,), False)) or _build_chain(handler, (app,), False)
                 else:
                     chain = None

@@ -34,7 +34,7 @@ from .resources import AbstractResource, Resource, make_resource, resolve_with_r
 from .routes import PlainRoute, Route, RouteError, handler_place, routing_path
 from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 
-__all__ = ["MatchInfoError", "UrlDispatcher", "UrlMappingMatchInfo"]
+__all__ = ["MatchInfoError", "SystemRoute", "UrlDispatcher", "UrlMappingMatchInfo"]
 
 _NO_INDEX = 1 << 62
 
@@ -130,7 +130,7 @@ _new_info = dict.__new__
 
 
 class MatchInfoError(UrlMappingMatchInfo):
-    """Match info for a miss: ``route`` is None and ``handler`` raises the 404 or 405 it stands for."""
+    """Match info for a miss: ``handler`` raises the 404 or 405 it stands for, ``route`` is a :class:`SystemRoute`."""
 
     __slots__ = ("_allowed", "_method")
 
@@ -155,11 +155,52 @@ class MatchInfoError(UrlMappingMatchInfo):
     async def _raise(self, request: Any) -> Any:
         raise self.http_exception
 
+    @property
+    def route(self) -> SystemRoute:  # type: ignore[override]
+        """aiohttp 3's route of a miss: a :class:`SystemRoute` with the error's ``status`` and ``reason``."""
+        return SystemRoute(self)
+
     def get_info(self) -> dict[str, Any]:
         return {"http_exception": self.http_exception}
 
     def __repr__(self) -> str:
-        return f"<MatchInfoError {405 if self._allowed else 404}>"
+        return f"<MatchInfoError {self.route.status}: {self.route.reason}>"
+
+
+class SystemRoute:
+    """The route of a miss (aiohttp 3), ``request.match_info.route`` for a 404 or 405: what a middleware that reads
+    the route (its ``name``, ``resource``, ``method``...) finds; ``handler`` raises the error, which ``status`` and
+    ``reason`` describe."""
+
+    __slots__ = ("_info",)
+    method = "*"
+    name = None
+    resource = None
+    expect_handler = None
+
+    def __init__(self, info: MatchInfoError) -> None:
+        self._info = info
+
+    @property
+    def handler(self) -> Handler:
+        return self._info._raise
+
+    @property
+    def status(self) -> int:
+        return 405 if self._info._allowed else 404
+
+    @property
+    def reason(self) -> str:
+        return "Method Not Allowed" if self._info._allowed else "Not Found"
+
+    def url_for(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(".url_for() is not allowed for SystemRoute")
+
+    def get_info(self) -> dict[str, Any]:
+        return {"http_exception": self._info.http_exception}
+
+    def __repr__(self) -> str:
+        return f"<SystemRoute {self.status}: {self.reason}>"
 
 
 class _Deferred(MatchInfoError):
