@@ -331,3 +331,12 @@ async def test_routes_lists_the_subapps_routes_whose_urls_each_answer(make_serve
                     assert r.status == 200 and await r.text() == route.name
         async with s.get(server.url(str(statics[0].url_for(filename="a.txt")))) as r:
             assert r.status == 200 and await r.text() == "static"
+
+
+def test_an_application_added_into_itself_is_accepted_as_aiohttp_does_without_hanging():
+    # aiohttp accepts app.add_subapp(prefix, app) (its own test_subapp_get_info does it); here the parent chain
+    # became a cycle that add_subapp walked forever.
+    app = web.Application()
+    resource = app.add_subapp("/pre", app)
+    assert resource.get_info() == {"prefix": "/pre", "app": app}
+    assert resource.canonical == "/pre"
