@@ -25,6 +25,8 @@ the last two only where no route or sub-application placed before it could match
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sized
 from typing import Any
 
@@ -37,6 +39,7 @@ from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 __all__ = ["MatchInfoError", "SystemRoute", "UrlDispatcher", "UrlMappingMatchInfo"]
 
 _NO_INDEX = 1 << 62
+_NAME_SPLIT = re.compile(r"[.:-]")
 
 _TOP: Any = object()  # UrlDispatcher._direct_match's parent when the router serves the outermost application
 
@@ -432,13 +435,22 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             return
         if not isinstance(name, str) or not name:
             raise RouteError(f"route name must be a non-empty str, got {name!r}")
+        # aiohttp's rule: python identifiers, not keywords, joined by '.', ':' or '-' (a name is also a template
+        # engine's key, e.g. jinja2's url('name')).
+        for part in _NAME_SPLIT.split(name):
+            if keyword.iskeyword(part) or not part.isidentifier():
+                raise RouteError(
+                    f"Incorrect route name {name!r}: give python identifiers (not keywords) separated by dash, dot"
+                    " or colon"
+                )
         holder = self._taken.get(name)
         if holder is not None:
-            # Name the holder's first route (its handler's file:line) when it has one.
+            # Name the holder's first route (its handler's file:line) when it has one; aiohttp's words first.
             first = holder if isinstance(holder, Route) else next(iter(holder), None)
             held = first.describe() if first is not None else repr(holder)
             raise RouteError(
-                f"duplicate route name {name!r} for {describe()}: {held} already has it; give one of them another name"
+                f"Duplicate {name!r}, already handled by {held}; {describe()} asks for it too: give one of them"
+                " another name"
             )
 
     def add_view(self, path: str, handler: Any, **kwargs: Any) -> Route:

@@ -489,9 +489,21 @@ def test_a_duplicate_name_names_both_routes_static_included(tmp_path):
     with pytest.raises(RouteError) as info:
         router.add_route("GET", "/files", handler, name="files")
     message = str(info.value)
-    assert f"duplicate route name 'files' for GET /files (handler ({_place(handler)}))" in message
-    assert ": GET /static/ (StaticRoute._handle (" in message
-    assert message.endswith("already has it; give one of them another name")
+    # aiohttp's words first ("Duplicate 'name', already handled by"), then both routes with their handlers' places.
+    assert message.startswith("Duplicate 'files', already handled by GET /static/ (StaticRoute._handle (")
+    assert f"; GET /files (handler ({_place(handler)})) asks for it too: give one of them another name" in message
+
+
+@pytest.mark.parametrize("name", ["invalid name", "class", "a.if", "", "1st"])
+def test_a_route_name_is_python_identifiers_joined_by_dot_colon_or_dash_as_in_aiohttp(name):
+    with pytest.raises(RouteError):
+        UrlDispatcher().add_get("/", handler, name=name)
+
+
+def test_a_route_name_may_join_identifiers_with_dot_colon_and_dash():
+    router = UrlDispatcher()
+    router.add_get("/", handler, name="api.v1:user-list")
+    assert "api.v1:user-list" in router
 
 
 # -- subclasses of the router ------------------------------------------------------------------------------------
