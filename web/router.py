@@ -161,46 +161,50 @@ class MatchInfoError(UrlMappingMatchInfo):
     @property
     def route(self) -> SystemRoute:  # type: ignore[override]
         """aiohttp 3's route of a miss: a :class:`SystemRoute` with the error's ``status`` and ``reason``."""
-        return SystemRoute(self)
+        return SystemRoute(self.http_exception)
 
     def get_info(self) -> dict[str, Any]:
         return {"http_exception": self.http_exception}
 
     def __repr__(self) -> str:
-        return f"<MatchInfoError {self.route.status}: {self.route.reason}>"
+        exception = self.http_exception
+        return f"<MatchInfoError {exception.status}: {exception.reason}>"
 
 
 class SystemRoute:
     """The route of a miss (aiohttp 3), ``request.match_info.route`` for a 404 or 405: what a middleware that reads
-    the route (its ``name``, ``resource``, ``method``...) finds; ``handler`` raises the error, which ``status`` and
-    ``reason`` describe."""
+    the route (its ``name``, ``resource``, ``method``...) finds; ``handler`` raises ``http_exception``, which
+    ``status`` and ``reason`` describe."""
 
-    __slots__ = ("_info",)
+    __slots__ = ("_http_exception",)
     method = "*"
     name = None
     resource = None
     expect_handler = None
 
-    def __init__(self, info: MatchInfoError) -> None:
-        self._info = info
+    def __init__(self, http_exception: HTTPException) -> None:
+        self._http_exception = http_exception
 
     @property
     def handler(self) -> Handler:
-        return self._info._raise
+        return self._handle
+
+    async def _handle(self, request: Any) -> Any:
+        raise self._http_exception
 
     @property
     def status(self) -> int:
-        return 405 if self._info._allowed else 404
+        return self._http_exception.status
 
     @property
     def reason(self) -> str:
-        return "Method Not Allowed" if self._info._allowed else "Not Found"
+        return self._http_exception.reason
 
     def url_for(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(".url_for() is not allowed for SystemRoute")
 
     def get_info(self) -> dict[str, Any]:
-        return {"http_exception": self._info.http_exception}
+        return {"http_exception": self._http_exception}
 
     def __repr__(self) -> str:
         return f"<SystemRoute {self.status}: {self.reason}>"

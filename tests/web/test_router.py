@@ -566,3 +566,5 @@ async def test_a_miss_has_aiohttps_system_route_which_a_middleware_can_read(make
     assert isinstance(route.get_info()["http_exception"], HTTPNotFound)
     with pytest.raises(RuntimeError):
         route.url_for()
+    created = SystemRoute(web.HTTPCreated(reason="test"))  # aiohttp's constructor: the exception it stands for
+    assert (created.status, created.reason, repr(created)) == (201, "test", "<SystemRoute 201: test>")
