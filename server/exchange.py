@@ -270,6 +270,11 @@ class Exchange:
         server/waits.py's, outside the compiled build.)"""
         return sendfile(self, fileobj, offset, count)
 
+    def close_after(self) -> None:
+        """Close the connection once this answer is out, whatever its head announced: a body that ended short of
+        its Content-Length, which the client would otherwise complete with the next answer's bytes."""
+        self._keep_alive_final = False
+
     def finish(self) -> None:
         """The response is complete; the connection may go on with the next request."""
         if not self.finished:

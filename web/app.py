@@ -121,7 +121,9 @@ class CleanupContext(_FrozenList):
         for ctx in reversed(self._exits):
             try:
                 await ctx.__aexit__(None, None, None)
-            except Exception as exc:
+            except (Exception, asyncio.CancelledError) as exc:
+                # A context cancelled in its cleanup (CancelledError is a BaseException) must not skip the
+                # cleanup of those entered before it; aiohttp collects it too.
                 errors.append(exc)
         self._exits.clear()
         if len(errors) == 1:
@@ -195,6 +197,10 @@ class Application(dict):  # type: ignore[type-arg]
 
     def __eq__(self, other: object) -> bool:
         return self is other
+
+    def __ne__(self, other: object) -> bool:
+        # dict's own __ne__ would compare the items: two empty applications would be "not unequal".
+        return self is not other
 
     def __repr__(self) -> str:
         return f"<Application 0x{id(self):x}>"

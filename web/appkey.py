@@ -9,6 +9,7 @@ lacks, warns as aiohttp 3's does (``web.responsestorage``).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
@@ -24,6 +25,7 @@ class NotAppKeyWarning(UserWarning):
     emits it, once per key (the aiohttp 0.14 API stores str keys in the application and the request)."""
 
 
+@functools.total_ordering  # so sorted() mixes keys and str keys, in either order of comparison (aiohttp's)
 class _BaseKey(Generic[_T]):
     """A typed key: ``AppKey("name", int)`` or ``AppKey[int]("name")``."""
 

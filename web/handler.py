@@ -247,7 +247,13 @@ class RequestHandlerFactory:
                 else:
                     nested = getattr(router, "nested_routes", None)
                     match_info = await router.resolve(request)
-                    exchange.route = getattr(match_info, "route", None)
+                    # A miss's SystemRoute is made per request: metrics key their label cache by the route, so a
+                    # miss leaves None (unmatched), as the synchronous lookup above does.
+                    exchange.route = (
+                        match_info._route
+                        if isinstance(match_info, UrlMappingMatchInfo)
+                        else getattr(match_info, "route", None)
+                    )
                     if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
                         # aiohttp 3's match info of a router or resource of the application's own records the
                         # application and is frozen before the handler runs (its current_app, apps).
@@ -271,7 +277,10 @@ class RequestHandlerFactory:
                 else:
                     handler = match_info.handler
                     apps = match_info.apps if nested else None
-                    routed = False  # read match_info.route below
+                    # Whether a route matched, read below (a miss's SystemRoute is not one: its handler, the bound
+                    # method that raises, is made per miss, and the chain cache is keyed by it).
+                    routed = False
+                    matched = not isinstance(match_info, MatchInfoError) and match_info.route is not None
                     if match_info.__class__ is MatchInfoError and not match_info._apps:
                         # A miss of this application's own table: no route or sub-application names its application.
                         match_info._current_app = app
@@ -279,13 +288,13 @@ class RequestHandlerFactory:
                     # Sub-applications: each one's middlewares, outermost first, with request.app set to it; before
                     # and after them request.app is the innermost application, the one whose route matched.
                     request._app = apps[-1]
-                    if routed or match_info.route is not None:
+                    if routed or matched:
                         chain, hooked, inner = _CHAINS.get((handler, apps, True)) or _build_chain(handler, apps, True)
                     else:
                         chain = None
                     handler = chain if chain is not None else await _apply_nested(apps, handler)
                 elif app._middlewares:
-                    if routed or match_info.route is not None:
+                    if routed or matched:
                         chain, _, inner = _CHAINS.get((handler, (app,), False)) or _build_chain(handler, (app,), False)
                     else:
                         chain = None
@@ -403,7 +412,9 @@ async def handle(app: Application, request: Request) -> StreamResponse:
     router = app._router
     match_info: Any = await router.resolve(request)
     exchange = request._exchange
-    exchange.route = getattr(match_info, "route", None)
+    exchange.route = (  # a miss's SystemRoute is not a route (see RequestHandlerFactory)
+        match_info._route if isinstance(match_info, UrlMappingMatchInfo) else getattr(match_info, "route", None)
+    )
     if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
         match_info.add_app(app)
         match_info.freeze()
@@ -424,7 +435,7 @@ async def handle(app: Application, request: Request) -> StreamResponse:
             request._app = apps[-1]
         # The chain cached for the route (a miss's handler is new each time, as aiohttp builds it per request).
         chain, inner = None, None
-        if match_info.route is not None:
+        if not isinstance(match_info, MatchInfoError) and match_info.route is not None:  # a miss: SystemRoute
             chain, _, inner = _CHAINS.get(key) or _build_chain(*key)
         if inner is not None:
             return await chain(request, handler=inner)  # see _build_chain

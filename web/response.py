@@ -333,7 +333,7 @@ class Response(StreamResponse):
             if body:
                 exchange.write(body)
             if not self._final_keep_alive:
-                exchange._keep_alive_final = False
+                exchange.close_after()
             exchange.finish()
 
 

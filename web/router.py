@@ -25,6 +25,8 @@ the last two only where no route or sub-application placed before it could match
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sized
 from typing import Any
 
@@ -34,9 +36,10 @@ from .resources import AbstractResource, Resource, make_resource, resolve_with_r
 from .routes import PlainRoute, Route, RouteError, handler_place, routing_path
 from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 
-__all__ = ["MatchInfoError", "UrlDispatcher", "UrlMappingMatchInfo"]
+__all__ = ["MatchInfoError", "SystemRoute", "UrlDispatcher", "UrlMappingMatchInfo"]
 
 _NO_INDEX = 1 << 62
+_NAME_SPLIT = re.compile(r"[.:-]")
 
 _TOP: Any = object()  # UrlDispatcher._direct_match's parent when the router serves the outermost application
 
@@ -130,7 +133,7 @@ _new_info = dict.__new__
 
 
 class MatchInfoError(UrlMappingMatchInfo):
-    """Match info for a miss: ``route`` is None and ``handler`` raises the 404 or 405 it stands for."""
+    """Match info for a miss: ``handler`` raises the 404 or 405 it stands for, ``route`` is a :class:`SystemRoute`."""
 
     __slots__ = ("_allowed", "_method")
 
@@ -155,11 +158,56 @@ class MatchInfoError(UrlMappingMatchInfo):
     async def _raise(self, request: Any) -> Any:
         raise self.http_exception
 
+    @property
+    def route(self) -> SystemRoute:  # type: ignore[override]
+        """aiohttp 3's route of a miss: a :class:`SystemRoute` with the error's ``status`` and ``reason``."""
+        return SystemRoute(self.http_exception)
+
     def get_info(self) -> dict[str, Any]:
         return {"http_exception": self.http_exception}
 
     def __repr__(self) -> str:
-        return f"<MatchInfoError {405 if self._allowed else 404}>"
+        exception = self.http_exception
+        return f"<MatchInfoError {exception.status}: {exception.reason}>"
+
+
+class SystemRoute:
+    """The route of a miss (aiohttp 3), ``request.match_info.route`` for a 404 or 405: what a middleware that reads
+    the route (its ``name``, ``resource``, ``method``...) finds; ``handler`` raises ``http_exception``, which
+    ``status`` and ``reason`` describe."""
+
+    __slots__ = ("_http_exception",)
+    method = "*"
+    name = None
+    resource = None
+    expect_handler = None
+
+    def __init__(self, http_exception: HTTPException) -> None:
+        self._http_exception = http_exception
+
+    @property
+    def handler(self) -> Handler:
+        return self._handle
+
+    async def _handle(self, request: Any) -> Any:
+        raise self._http_exception
+
+    @property
+    def status(self) -> int:
+        return self._http_exception.status
+
+    @property
+    def reason(self) -> str:
+        return self._http_exception.reason
+
+    def url_for(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(".url_for() is not allowed for SystemRoute")
+
+    def get_info(self) -> dict[str, Any]:
+        return {"http_exception": self._http_exception}
+
+    def __repr__(self) -> str:
+        return f"<SystemRoute {self.status}: {self.reason}>"
 
 
 class _Deferred(MatchInfoError):
@@ -391,13 +439,22 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             return
         if not isinstance(name, str) or not name:
             raise RouteError(f"route name must be a non-empty str, got {name!r}")
+        # aiohttp's rule: python identifiers, not keywords, joined by '.', ':' or '-' (a name is also a template
+        # engine's key, e.g. jinja2's url('name')).
+        for part in _NAME_SPLIT.split(name):
+            if keyword.iskeyword(part) or not part.isidentifier():
+                raise RouteError(
+                    f"Incorrect route name {name!r}: give python identifiers (not keywords) separated by dash, dot"
+                    " or colon"
+                )
         holder = self._taken.get(name)
         if holder is not None:
-            # Name the holder's first route (its handler's file:line) when it has one.
+            # Name the holder's first route (its handler's file:line) when it has one; aiohttp's words first.
             first = holder if isinstance(holder, Route) else next(iter(holder), None)
             held = first.describe() if first is not None else repr(holder)
             raise RouteError(
-                f"duplicate route name {name!r} for {describe()}: {held} already has it; give one of them another name"
+                f"Duplicate {name!r}, already handled by {held}; {describe()} asks for it too: give one of them"
+                " another name"
             )
 
     def add_view(self, path: str, handler: Any, **kwargs: Any) -> Route:
@@ -452,6 +509,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         for definition in routes:
             registered.extend(definition.register(self))
         return registered
+
+    @property
+    def frozen(self) -> bool:
+        """True once the table is complete (:meth:`freeze`): adding a route raises ``RuntimeError``."""
+        return self._frozen
 
     def freeze(self) -> None:
         """Build the indexes now and refuse further changes (called when the application starts)."""
@@ -607,14 +669,27 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         if own is None and len(path) > 1 and path[-1] == "/":
             own = self._lookup(method, path[:-1])
         limit = own._route._index if own is not None else _NO_INDEX
+        miss: UrlMappingMatchInfo | None = None
+        miss_prefix = -1
         for sub in nested:
             if sub._index > limit:
                 break
             if not sub._by_host:
                 info = sub.resolve_sub(request, method, path)
-                if info is not None:
+                if info is None:
+                    continue
+                if info.__class__ is not MatchInfoError:
                     return info
-        return own if own is not None else self.match(method, path)
+                # No route of the sub-application matches: the first matching route (the aiohttp 0.14 rule) is a
+                # later one, a route of this application (GET /api/special added after add_subapp('/api', ...))
+                # or another sub-application's (/s/s after /s), as aiohttp, which asks the longest prefix first,
+                # finds it. With none, the miss of the longest prefix that claims the path is aiohttp's answer.
+                prefix = len(sub._own_prefix())
+                if prefix > miss_prefix:
+                    miss, miss_prefix = info, prefix
+        if own is not None:
+            return own
+        return miss if miss is not None else self.match(method, path)
 
     def _build_direct(self) -> Direct:
         """Build the direct table and with it the tail and shape tables (web/routetables.py) for this table as it

@@ -68,7 +68,8 @@ class StaticRoute(Route):
         try:
             root = Path(directory).expanduser().resolve(strict=True)
         except FileNotFoundError as exc:
-            raise ValueError(f"no directory {directory!r}") from exc
+            # aiohttp's words ("does not exist"), which code and tests match.
+            raise ValueError(f"no directory {directory!r}: it does not exist") from exc
         if not root.is_dir():
             raise ValueError(f"{directory!r} is not a directory")
         self._directory = root

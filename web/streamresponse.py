@@ -715,7 +715,7 @@ class StreamResponse(ResponseStorage):
         """The body ended before its Content-Length: the connection closes after the answer (the client sees the
         body cut short, rather than reading the next answer's bytes as the rest of it)."""
         self._final_keep_alive = False
-        exchange._keep_alive_final = False
+        exchange.close_after()
 
     def _send(self, request: Request) -> None:
         """Answer ``request`` completely (used by the handler machinery for a response the handler returned)."""

@@ -63,6 +63,10 @@ class _SubAppRoute(Route):
             for resource in _foreign_resources(sub_router):
                 resource.add_prefix(prefix)
         self._parent = router._owner_app
+        if _encloses(sub_router, router):
+            # An application added into itself (aiohttp accepts it; routing a request there recurses without end
+            # in either): no parent link, which would make the chain of parents a cycle that adding routes walks.
+            return
         sub_router._parent = router
         if sub_router.awaits:
             router._await_resources()
@@ -131,7 +135,8 @@ class PrefixedSubAppResource(_SubAppRoute):
 
     def _attach(self, router: UrlDispatcher) -> None:
         super()._attach(router)
-        self._app.router._prefix = self.prefix
+        if self._app.router._parent is router:  # not for an application added into itself
+            self._app.router._prefix = self.prefix
 
     def _own_prefix(self) -> str:
         return self.prefix
@@ -210,6 +215,15 @@ def _foreign_resources(router: UrlDispatcher) -> Iterator[Any]:
         yield resource
     for sub in router._nested:
         yield from _foreign_resources(sub._app.router)
+
+
+def _encloses(outer: UrlDispatcher, router: UrlDispatcher | None) -> bool:
+    """Whether ``router`` is ``outer`` or the router of an application nested in ``outer``'s."""
+    while router is not None:
+        if router is outer:
+            return True
+        router = router._parent
+    return False
 
 
 def _check_domain(domain: str) -> str:

@@ -93,12 +93,16 @@ def _aliases() -> dict[str, Any]:
     import web.abc
     import web.accesslog
     import web.multipart
+    import web.router
     import web.testing
 
     urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
     real = sys.modules["aiohttp.web_urldispatcher"]
-    # Ours where we have the name, else aiohttp's (a test using it then fails, and is listed).
-    urldispatcher.__getattr__ = lambda name: getattr(web, name, getattr(real, name))  # type: ignore[method-assign]
+    # Ours where we have the name (in web, else in web.router: MatchInfoError, SystemRoute), else aiohttp's (a test
+    # using it then fails, and is listed).
+    urldispatcher.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
+        web, name, getattr(web.router, name, None) or getattr(real, name)
+    )
     multipart = types.ModuleType("aiohttp.multipart")
     real_multipart = sys.modules["aiohttp.multipart"]
     multipart.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import operator
 import warnings
 
 import aiohttp
@@ -195,3 +196,49 @@ async def test_handle_serves_a_request_as_aiohttps_does():
         await app._handle(make_mocked_request("GET", "/nope", app=app))
     with pytest.raises(web.HTTPMethodNotAllowed):
         await app._handle(make_mocked_request("POST", "/items/7", app=app))
+
+
+def test_two_applications_are_unequal_whatever_they_hold():
+    # An application is equal only to itself, as in aiohttp; dict's own != compared the items.
+    first, second = web.Application(), web.Application()
+    assert (operator.eq(first, first), operator.ne(first, first)) == (True, False)
+    assert (operator.eq(first, second), operator.ne(first, second)) == (False, True)
+
+
+def test_typed_and_str_keys_sort_together_typed_first():
+    # aiohttp's keys are total_ordering: sorted(app) mixes them with str keys either way round.
+    app = web.Application()
+    b, c = web.AppKey("b", str), web.AppKey("c", str)
+    app["a"], app[b], app[c], app["d"] = "0", "1", "2", "4"
+    assert sorted(app) == [b, c, "a", "d"]
+    # str's own comparison gives way to the key's reflected one.
+    assert (operator.gt("a", b), operator.lt("a", b)) == (True, False)
+
+
+async def test_cleanup_ctx_cancelled_in_cleanup_still_cleans_up_the_others():
+    # A CancelledError in one context's cleanup is collected as aiohttp does; the earlier contexts still clean up.
+    out = []
+
+    def ctx(num, exc=None):
+        async def inner(app):
+            yield
+            out.append(num)
+            if exc is not None:
+                raise exc(f"fail_{num}")
+
+        return inner
+
+    app = web.Application()
+    app.cleanup_ctx.extend([ctx(1), ctx(2, asyncio.CancelledError), ctx(3, asyncio.CancelledError)])
+    await app.startup()
+    with pytest.raises(web.CleanupError) as raised:
+        await app.cleanup()
+    assert [str(exc) for exc in raised.value.exceptions] == ["fail_3", "fail_2"]
+    assert out == [3, 2, 1]
+
+
+def test_the_router_says_whether_it_is_frozen():
+    app = web.Application()
+    assert not app.router.frozen
+    app.router.freeze()
+    assert app.router.frozen

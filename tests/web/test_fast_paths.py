@@ -356,8 +356,8 @@ def test_direct_route_table_agrees_with_the_lookup(method, path) -> None:
     router.freeze()
     fast = router.resolve_now(_Target(method, path))
     slow = router.match(method, web.routes.routing_path(path))
-    assert type(fast) is type(slow) and fast.route is slow.route and dict(fast) == dict(slow)
-    if fast.route is None:
+    assert type(fast) is type(slow) and fast._route is slow._route and dict(fast) == dict(slow)
+    if fast._route is None:
         assert fast.http_exception.status == slow.http_exception.status
 
 
@@ -459,7 +459,7 @@ def test_direct_route_table_with_a_sub_application_agrees_with_match_request(met
     target = _Target(method, path)
     fast = router.resolve_target(target, path, method)
     slow = router.match_request(target, method, web.routes.routing_path(path))
-    assert type(fast) is type(slow) and fast.route is slow.route and dict(fast) == dict(slow)
+    assert type(fast) is type(slow) and fast._route is slow._route and dict(fast) == dict(slow)
     assert fast.apps == slow.apps
 
 
@@ -632,9 +632,9 @@ def test_direct_tables_of_nested_applications_agree_with_the_lookup(method, path
     fast = app.router.resolve_target(target, path, method)
     _without_direct_tables(monkeypatch, app)
     slow = app.router.resolve_target(target, path, method)
-    assert type(fast) is type(slow) and fast.route is slow.route and dict(fast) == dict(slow)
+    assert type(fast) is type(slow) and fast._route is slow._route and dict(fast) == dict(slow)
     assert fast.apps == slow.apps
-    if slow.route is None:
+    if slow._route is None:
         assert fast.http_exception.status == slow.http_exception.status
 
 

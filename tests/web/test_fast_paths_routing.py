@@ -94,11 +94,11 @@ def _general(router: web.UrlDispatcher, target: _Target, method: str, raw: str) 
 
 def _same(fast: Any, slow: Any) -> None:
     assert type(fast) is type(slow)
-    assert fast.route is slow.route
+    assert fast._route is slow._route
     assert dict(fast) == dict(slow)
     assert fast.apps == slow.apps
     assert fast.frozen and slow.frozen
-    if slow.route is None:
+    if slow._route is None:
         assert fast.http_exception.status == slow.http_exception.status
         assert fast.http_exception.headers.get("Allow") == slow.http_exception.headers.get("Allow")
 

@@ -10,12 +10,13 @@ import warnings
 import aiohttp
 import pytest
 
+import web
 from web.abc import AbstractMatchInfo, AbstractRouter
 from web.app import Application
 from web.exceptions import HTTPMethodNotAllowed, HTTPNotFound
 from web.response import Response
 from web.routedef import RouteTableDef, get, post, route
-from web.router import UrlDispatcher, UrlMappingMatchInfo
+from web.router import MatchInfoError, SystemRoute, UrlDispatcher, UrlMappingMatchInfo
 from web.routes import DynamicRoute, PlainRoute, Route, RouteError, routing_path
 from web.views import View
 
@@ -182,7 +183,7 @@ def test_regex_parts(pattern, path, expected):
     router.add_route("GET", pattern, handler)
     info = router.match("GET", path)
     if expected is None:
-        assert info.route is None
+        assert isinstance(info, MatchInfoError) and info.route.status == 404
     else:
         assert dict(info) == expected
 
@@ -212,7 +213,7 @@ def test_404_and_405_with_allow():
     router.add_route("PUT", "/a", handler)
     router.add_route("POST", "/d/{x}", handler)
     miss = router.match("GET", "/nope")
-    assert miss.route is None and isinstance(miss, AbstractMatchInfo)
+    assert isinstance(miss.route, SystemRoute) and isinstance(miss, AbstractMatchInfo)
     assert isinstance(miss.http_exception, HTTPNotFound)
     with pytest.raises(HTTPNotFound):
         asyncio.run(miss.handler(None))
@@ -228,7 +229,7 @@ def test_one_trailing_slash_is_ignored_on_a_miss_only():
     assert router.match("GET", "/a/").route is bare
     slashed = router.add_route("GET", "/b/", other)
     assert router.match("GET", "/b/").route is slashed
-    assert router.match("GET", "/b").route is None
+    assert isinstance(router.match("GET", "/b"), MatchInfoError)
 
 
 def test_index_keeps_order_with_many_routes():
@@ -255,7 +256,7 @@ def test_add_get_answers_head_and_route_definitions():
     router.add_get("/g", handler, name="g")
     assert router.match("HEAD", "/g").route is not None
     router.add_get("/nohead", handler, allow_head=False)
-    assert router.match("HEAD", "/nohead").route is None
+    assert router.match("HEAD", "/nohead").route.status == 405
     routes = RouteTableDef()
 
     @routes.post("/t")
@@ -488,9 +489,21 @@ def test_a_duplicate_name_names_both_routes_static_included(tmp_path):
     with pytest.raises(RouteError) as info:
         router.add_route("GET", "/files", handler, name="files")
     message = str(info.value)
-    assert f"duplicate route name 'files' for GET /files (handler ({_place(handler)}))" in message
-    assert ": GET /static/ (StaticRoute._handle (" in message
-    assert message.endswith("already has it; give one of them another name")
+    # aiohttp's words first ("Duplicate 'name', already handled by"), then both routes with their handlers' places.
+    assert message.startswith("Duplicate 'files', already handled by GET /static/ (StaticRoute._handle (")
+    assert f"; GET /files (handler ({_place(handler)})) asks for it too: give one of them another name" in message
+
+
+@pytest.mark.parametrize("name", ["invalid name", "class", "a.if", "", "1st"])
+def test_a_route_name_is_python_identifiers_joined_by_dot_colon_or_dash_as_in_aiohttp(name):
+    with pytest.raises(RouteError):
+        UrlDispatcher().add_get("/", handler, name=name)
+
+
+def test_a_route_name_may_join_identifiers_with_dot_colon_and_dash():
+    router = UrlDispatcher()
+    router.add_get("/", handler, name="api.v1:user-list")
+    assert "api.v1:user-list" in router
 
 
 # -- subclasses of the router ------------------------------------------------------------------------------------
@@ -523,3 +536,35 @@ async def test_a_router_subclass_keeps_the_app_it_set_before_the_routers_constru
             assert r.status == 200 and await r.text() == "ok"
         async with s.delete(server.url("/api/b")) as r:
             assert r.status == 200 and await r.text() == "other"
+
+
+async def test_a_miss_has_aiohttps_system_route_which_a_middleware_can_read(make_client):
+    # aiohttp 3: match_info.route of a 404 or 405 is a SystemRoute (status, reason, name None), so a middleware
+    # labelling requests by route (route.name, route.resource) runs for misses too; it was None here.
+    seen = []
+
+    @web.middleware
+    async def label(request, handler):
+        route = request.match_info.route
+        seen.append((route.name, route.resource, route.status, route.reason, repr(request.match_info)))
+        return await handler(request)
+
+    async def handler(request):
+        return web.Response(text="ok")
+
+    app = web.Application(middlewares=[label])
+    app.router.add_post("/only-post", handler)
+    client = await make_client(app)
+    assert (await client.get("/nope")).status == 404
+    assert (await client.get("/only-post")).status == 405
+    assert seen == [
+        (None, None, 404, "Not Found", "<MatchInfoError 404: Not Found>"),
+        (None, None, 405, "Method Not Allowed", "<MatchInfoError 405: Method Not Allowed>"),
+    ]
+    route = UrlDispatcher().match("GET", "/").route
+    assert repr(route) == "<SystemRoute 404: Not Found>"
+    assert isinstance(route.get_info()["http_exception"], HTTPNotFound)
+    with pytest.raises(RuntimeError):
+        route.url_for()
+    created = SystemRoute(web.HTTPCreated(reason="test"))  # aiohttp's constructor: the exception it stands for
+    assert (created.status, created.reason, repr(created)) == (201, "test", "<SystemRoute 201: test>")

@@ -72,6 +72,51 @@ async def test_own_route_before_the_subapp_wins_and_domain_subapps_match_the_hos
             assert r.status == 404
 
 
+async def test_a_later_route_serves_what_no_route_of_an_earlier_subapp_matches(make_server):
+    # The first matching route (the aiohttp 0.14 rule) serves: a route of the parent added after
+    # add_subapp('/api', ...), or a later sub-application with a longer prefix, when no route of the first matches;
+    # aiohttp, which asks the longest path prefix first, serves the same. A path nothing matches gets the 404 of
+    # the longest prefix claiming it, through that sub-application's middlewares, as in aiohttp.
+    seen = []
+
+    @web.middleware
+    async def mw(request, handler):
+        seen.append(request.path)
+        return await handler(request)
+
+    def text(body):
+        async def handler(request):
+            return web.Response(text=body)
+
+        return handler
+
+    api = web.Application()
+    api.router.add_get("/users", text("api users"))
+    api.router.add_post("/special", text("api post special"))
+    deeper = web.Application(middlewares=[mw])
+    deeper.router.add_get("/c", text("deeper c"))
+    app = web.Application()
+    app.add_subapp("/api", api)
+    app.router.add_get("/api/special", text("parent special"))
+    app.add_subapp("/api/v2", deeper)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s:
+        for path, status, body in [
+            ("/api/special", 200, "parent special"),
+            ("/api/users", 200, "api users"),
+            ("/api/v2/c", 200, "deeper c"),
+            ("/api/other", 404, None),
+        ]:
+            async with s.get(server.url(path)) as r:
+                assert r.status == status, path
+                assert body is None or await r.text() == body, path
+        async with s.post(server.url("/api/special")) as r:
+            assert await r.text() == "api post special"
+        async with s.get(server.url("/api/v2/nope")) as r:
+            assert r.status == 404
+    assert seen == ["/api/v2/c", "/api/v2/nope"]
+
+
 async def test_signals_cleanup_ctx_and_on_response_prepare_run_for_subapps(make_server):
     events = []
 
@@ -286,3 +331,12 @@ async def test_routes_lists_the_subapps_routes_whose_urls_each_answer(make_serve
                     assert r.status == 200 and await r.text() == route.name
         async with s.get(server.url(str(statics[0].url_for(filename="a.txt")))) as r:
             assert r.status == 200 and await r.text() == "static"
+
+
+def test_an_application_added_into_itself_is_accepted_as_aiohttp_does_without_hanging():
+    # aiohttp accepts app.add_subapp(prefix, app) (its own test_subapp_get_info does it); here the parent chain
+    # became a cycle that add_subapp walked forever.
+    app = web.Application()
+    resource = app.add_subapp("/pre", app)
+    assert resource.get_info() == {"prefix": "/pre", "app": app}
+    assert resource.canonical == "/pre"
