@@ -246,28 +246,12 @@ class RequestHandlerFactory:
                     exchange.route = match_info._route
                 else:
                     nested = getattr(router, "nested_routes", None)
-                    match_info = await router.resolve(request)
-                    # A miss's SystemRoute is made per request: metrics key their label cache by the route, so a
-                    # miss leaves None (unmatched), as the synchronous lookup above does.
-                    exchange.route = (
-                        match_info._route
-                        if isinstance(match_info, UrlMappingMatchInfo)
-                        else getattr(match_info, "route", None)
-                    )
-                    if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
-                        # aiohttp 3's match info of a router or resource of the application's own records the
-                        # application and is frozen before the handler runs (its current_app, apps).
-                        match_info.add_app(app)
-                        match_info.freeze()
+                    match_info = await _resolve(app, router, request)
                 request._match_info = match_info
                 if exchange.expect:
-                    # aiohttp 3: the route's expect_handler answers Expect: 100-continue before the middlewares; a
-                    # response it returns is sent instead of the handler's.
-                    expect_handler = getattr(match_info, "expect_handler", None)
-                    if expect_handler is not None:
-                        response = await expect_handler(request)
-                        if response is not None:
-                            raise _Answered(response)
+                    response = await _expected(match_info, request)
+                    if response is not None:
+                        raise _Answered(response)  # sent instead of the handler's
                 if match_info.__class__ is UrlMappingMatchInfo:
                     # The router's own info: what its ``handler`` and ``apps`` properties return, read from the slots
                     # they read (``_route`` is set: a miss is a MatchInfoError, whose handler raises the 404/405).
@@ -410,21 +394,11 @@ async def handle(app: Application, request: Request) -> StreamResponse:
     miss too), as aiohttp's ``Application._handle``. The request handler's inline path does the same without the
     awaited ``resolve()`` (tests/web/test_fast_paths_handler.py holds the two to the same answers)."""
     router = app._router
-    match_info: Any = await router.resolve(request)
-    exchange = request._exchange
-    exchange.route = (  # a miss's SystemRoute is not a route (see RequestHandlerFactory)
-        match_info._route if isinstance(match_info, UrlMappingMatchInfo) else getattr(match_info, "route", None)
-    )
-    if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
-        match_info.add_app(app)
-        match_info.freeze()
-    request._match_info = match_info
-    if exchange.expect:
-        expect_handler = getattr(match_info, "expect_handler", None)
-        if expect_handler is not None:
-            response = await expect_handler(request)
-            if response is not None:
-                return response
+    match_info = request._match_info = await _resolve(app, router, request)
+    if request._exchange.expect:
+        response = await _expected(match_info, request)
+        if response is not None:
+            return response
     handler = match_info.handler
     apps = match_info.apps if getattr(router, "nested_routes", None) else None
     if match_info.__class__ is MatchInfoError and not match_info._apps:
@@ -443,6 +417,29 @@ async def handle(app: Application, request: Request) -> StreamResponse:
             chain = await (_apply_nested(apps, handler) if apps else _apply_middlewares(app, handler))
         handler = chain
     return await handler(request)
+
+
+async def _resolve(app: Application, router: Any, request: Request) -> Any:
+    """The awaited lookup of the request handler's general path and of ``Application._handle``: the match info of
+    ``router.resolve(request)``; the exchange's route is the matched route (a miss's SystemRoute is made per
+    request, and metrics key their label cache by the route: a miss leaves None, as the synchronous lookup does);
+    aiohttp 3's match info of a router or resource of the application's own records the application and is frozen
+    before the handler runs (its current_app, apps)."""
+    match_info = await router.resolve(request)
+    request._exchange.route = (
+        match_info._route if isinstance(match_info, UrlMappingMatchInfo) else getattr(match_info, "route", None)
+    )
+    if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
+        match_info.add_app(app)
+        match_info.freeze()
+    return match_info
+
+
+async def _expected(match_info: Any, request: Request) -> StreamResponse | None:
+    """aiohttp 3: the route's expect_handler answers ``Expect: 100-continue`` before the middlewares; a response it
+    returns is the answer."""
+    expect_handler = getattr(match_info, "expect_handler", None)
+    return None if expect_handler is None else await expect_handler(request)
 
 
 class _Answered(Exception):

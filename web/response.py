@@ -189,16 +189,12 @@ class Response(StreamResponse):
             # else the caller's own Content-Length stays, as in aiohttp: a HEAD answer's length of the body a GET
             # would get.
 
-    @property
-    def content_length(self) -> int | None:
-        """The body's length, from the Content-Length field its body sets (see ``body``)."""
-        value = self._headers.get(_CONTENT_LENGTH)
-        return int(value) if value is not None else None
-
-    @content_length.setter
-    def content_length(self, value: int | None) -> None:
+    def _set_content_length(self, value: int | None) -> None:
         # As aiohttp 3: the body decides it; a hand-set length would frame the whole body wrong.
         raise RuntimeError("Content length is set automatically")
+
+    #: The body's length, from the Content-Length field its body sets (see ``body``); it cannot be set.
+    content_length = property(StreamResponse.content_length.fget, _set_content_length)  # type: ignore[assignment]
 
     @property
     def body(self) -> Any:
