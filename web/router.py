@@ -469,7 +469,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """Serve the files under directory ``path`` at URL ``prefix``; returns the new StaticRoute.
 
         Keyword options (see :class:`~web.staticfiles.StaticRoute`): ``show_index``, ``follow_symlinks``,
-        ``append_version``-free ``chunk_size``, ``expect_handler`` is not supported.
+        ``chunk_size``, and ``append_version`` (``url_for(filename=...)`` then adds ``?v=`` the file's hash, as in
+        aiohttp); ``expect_handler`` is not supported.
         """
         from .staticfiles import StaticRoute
 

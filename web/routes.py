@@ -370,6 +370,12 @@ def prefixed_info(prefix: str, pattern: re.Pattern[str], formatter: str) -> dict
     return {"pattern": pattern, "formatter": formatter}
 
 
+def requote_path(value: str) -> str:
+    """A registered path's literal text as it goes into a URL: what a path may not hold as it is (non-ASCII, a
+    space...) percent-encoded, the %-sequences it has kept, as aiohttp's ``_requote_path`` does."""
+    return quote(value, safe="/%!$&'()*+,;=:@")
+
+
 def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:
     """Compile a dynamic path to (regex, str.format template, leading literal segments)."""
     regex = ""
@@ -392,7 +398,7 @@ def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:
         if "{" in piece or "}" in piece:
             raise RouteError(f"bad pattern {path!r}: unmatched or malformed brace in {piece!r}")
         regex += re.escape(piece)
-        formatter += piece.replace("{", "{{").replace("}", "}}")
+        formatter += requote_path(piece)  # (no brace: refused above)
         if not dynamic_seen:
             literal += piece
     try:

@@ -24,6 +24,8 @@ business: see ``web.fileresponse``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import os
 from collections.abc import Iterator
@@ -40,7 +42,7 @@ from .fileresponse import is_under, opened_path
 from .fileresponse import parse_range as parse_range
 from .resources import AbstractResource
 from .response import Response, StreamResponse
-from .routes import Query, Route
+from .routes import Query, Route, requote_path
 
 __all__ = ["FileResponse", "StaticRoute"]
 
@@ -48,7 +50,18 @@ __all__ = ["FileResponse", "StaticRoute"]
 class StaticRoute(Route):
     """Route serving the files under ``directory`` at URL ``prefix``, created by ``router.add_static``."""
 
-    __slots__ = ("_chunk_size", "_directory", "_follow_symlinks", "_prefix", "_routes", "_show_index")
+    __slots__ = (
+        "_append_version",
+        "_chunk_size",
+        "_directory",
+        "_follow_symlinks",
+        "_prefix",
+        "_routes",
+        "_show_index",
+    )
+
+    #: The query parameter ``url_for(..., append_version=True)`` puts the file's hash in (aiohttp's ``?v=``).
+    VERSION_KEY = "v"
 
     def __init__(
         self,
@@ -59,6 +72,7 @@ class StaticRoute(Route):
         show_index: bool = False,
         follow_symlinks: bool = False,
         chunk_size: int = CHUNK_SIZE,
+        append_version: bool = False,
     ) -> None:
         super().__init__("GET", self._handle, name)
         self._methods = frozenset(("GET", "HEAD"))
@@ -76,6 +90,7 @@ class StaticRoute(Route):
         self._show_index = show_index
         self._follow_symlinks = follow_symlinks
         self._chunk_size = chunk_size
+        self._append_version = append_version
         # aiohttp 3's StaticResource._routes, by method (aiohttp-cors reads it): the route itself answers GET and
         # HEAD; set_options_route() adds OPTIONS.
         self._routes: dict[str, Route] = {"GET": self, "HEAD": self}
@@ -124,10 +139,38 @@ class StaticRoute(Route):
     def url(self, *, filename: str | os.PathLike[str], query: Query = None) -> str:
         """URL of ``filename``: ``url(filename='img/logo.png', query={'param': 1})`` is
         ``'/path/to/static/img/logo.png?param=1'`` for the prefix ``/path/to/static``."""
-        url = self._prefix + "/" + quote(str(filename).lstrip("/"), safe="/")
+        url = requote_path(self._prefix) + "/" + quote(str(filename).lstrip("/"), safe="/")
         if query:
             url += "?" + urlencode(query)  # type: ignore[arg-type]
         return url
+
+    def url_for(  # type: ignore[override]
+        self, *, filename: str | os.PathLike[str], append_version: bool | None = None
+    ) -> URL:
+        """aiohttp 3's: the ``yarl.URL`` of ``filename``. With ``append_version`` (by default the route's, from
+        ``add_static(append_version=...)``) its query is ``v=`` the file's SHA-256 in URL-safe base64, a cache
+        buster that changes with the file's content; a file that does not exist, or that lies outside the
+        directory (through a symlink too, unless ``follow_symlinks``), gets none, as in aiohttp."""
+        url = URL(self._url_prefix() + self.url(filename=filename), encoded=True)
+        if append_version is None:
+            append_version = self._append_version
+        if not append_version:
+            return url
+        unresolved = self._directory.joinpath(str(filename).lstrip("/"))
+        try:
+            if self._follow_symlinks:
+                normalized = Path(os.path.normpath(unresolved))
+                normalized.relative_to(self._directory)
+                path = normalized.resolve()
+            else:
+                path = unresolved.resolve()
+                path.relative_to(self._directory)
+        except (ValueError, OSError):
+            return url
+        if not path.is_file():
+            return url
+        digest = hashlib.sha256(path.read_bytes()).digest()
+        return url.with_query({self.VERSION_KEY: base64.urlsafe_b64encode(digest).decode("ascii")})
 
     def literal_prefix(self) -> tuple[str, ...]:
         return tuple(self._prefix.split("/")[1:])

@@ -116,6 +116,27 @@ async def test_the_prefix_itself_names_the_root(make_server, tree):
     assert b"<title>Index of /.</title>" in body and b'<a href="/static/hello.txt">hello.txt</a>' in body
 
 
+async def test_append_version_puts_the_files_hash_in_its_url(make_server, tree):
+    # aiohttp 3's cache buster: url_for(filename=..., append_version=True), or add_static(append_version=True),
+    # adds ?v= the SHA-256 of the file in URL-safe base64; the URL serves the file (the query is not read). None
+    # for a missing file, or one a symlink leads out of the root to without follow_symlinks.
+    import base64
+    import hashlib
+
+    app = Application()
+    route = app.router.add_static("/static", tree, name="static", append_version=True)
+    server = await make_server(app)
+    digest = base64.urlsafe_b64encode(hashlib.sha256(b"0123456789").digest()).decode()
+    url = route.url_for(filename="hello.txt")
+    assert url.path == "/static/hello.txt" and url.query["v"] == digest
+    assert str(app.router["static"].url_for(filename="hello.txt", append_version=False)) == "/static/hello.txt"
+    assert (await raw(server, str(url)))[::2] == (200, b"0123456789")
+    assert route.url_for(filename="missing.txt").query_string == ""
+    assert route.url_for(filename="escape").query_string == ""  # outside the root, follow_symlinks off
+    (tree / "hello.txt").write_bytes(b"changed")
+    assert route.url_for(filename="hello.txt").query["v"] != digest
+
+
 async def test_symlink_out_of_root_allowed_only_with_follow_symlinks(make_server, tree):
     server = await serve(make_server, tree, follow_symlinks=True)
     status, _, body = await raw(server, "/static/escape")
@@ -385,3 +406,22 @@ async def test_unreadable_directory_listing_is_403(tmp_path, raw):
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
+
+
+async def test_a_non_ascii_prefix_is_percent_encoded_in_urls(make_server, tree):
+    # As aiohttp's: the literal text of a registered path goes into a URL percent-encoded, its %-sequences kept
+    # (a static prefix, and the literal parts of a dynamic route); the URL leads back to the route.
+    app = Application()
+    static = app.router.add_static("/пре фикс", tree, name="static")
+
+    async def item(request):
+        return Response(text=request.match_info["id"])
+
+    dynamic = app.router.add_route("GET", "/ит ем/{id}", item)
+    server = await make_server(app)
+    url = static.url_for(filename="hello.txt")
+    assert str(url) == "/%D0%BF%D1%80%D0%B5%20%D1%84%D0%B8%D0%BA%D1%81/hello.txt"
+    assert (await raw(server, str(url)))[::2] == (200, b"0123456789")
+    url = dynamic.url_for(id="7")
+    assert str(url) == "/%D0%B8%D1%82%20%D0%B5%D0%BC/7" and dynamic.url(parts={"id": "7"}) == str(url)
+    assert (await raw(server, str(url)))[::2] == (200, b"7")
