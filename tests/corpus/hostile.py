@@ -112,26 +112,34 @@ class _Match(dict):
         pass
 
 
-class EchoRouter:
-    """Sends every request to ``echo``, whatever its target: the corpus tests the server, not the router. With a
-    ``methods`` list, each request's method is appended to it as its handler starts."""
+class OneRouteRouter:
+    """Sends every request to ``handler``, whatever its target: the corpus (and the parser audit,
+    tests/server/differential_server.py) tests the server, not the router."""
 
-    def __init__(self, methods: list[str] | None = None) -> None:
-        if methods is None:
-            self._match = _Match(echo)
-        else:
-
-            async def recorded(request: Any) -> Any:
-                methods.append(request.method)
-                return await echo(request)
-
-            self._match = _Match(recorded)
+    def __init__(self, handler: Any) -> None:
+        self._match = _Match(handler)
 
     async def resolve(self, request: Any) -> _Match:
         return self._match
 
     def freeze(self) -> None:
         pass
+
+
+class EchoRouter(OneRouteRouter):
+    """Sends every request to ``echo``. With a ``methods`` list, each request's method is appended to it as its
+    handler starts."""
+
+    def __init__(self, methods: list[str] | None = None) -> None:
+        if methods is None:
+            super().__init__(echo)
+            return
+
+        async def recorded(request: Any) -> Any:
+            methods.append(request.method)
+            return await echo(request)
+
+        super().__init__(recorded)
 
 
 async def echo(request: Any) -> Any:

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))  # as tests/server/test_corpus.py does
 from differential_oracles import CLOSE, ERROR, Request, Transcript
+from hostile import OneRouteRouter
 from http_client import RawConnection, parse_responses
 
 # A case the server neither answers nor closes within this long is a hang: a failure, never a wait.
@@ -32,37 +36,6 @@ class Outcome:
 
     def brief(self) -> str:
         return f"{list(self.statuses)} {self.transcript.brief()}" + ("" if self.closed else " (left open)")
-
-
-class _Match(dict):
-    def __init__(self, handler: Any) -> None:
-        super().__init__()
-        self.handler = handler
-        self.route = None
-        self.http_exception = None
-        self.apps: list[Any] = []
-
-    def get_info(self) -> dict[str, Any]:
-        return {}
-
-    def add_app(self, app: Any) -> None:
-        self.apps.insert(0, app)
-
-    def freeze(self) -> None:
-        pass
-
-
-class _Router:
-    """Every request, whatever its target, to one handler: the audit is of the server, not the router."""
-
-    def __init__(self, handler: Any) -> None:
-        self._match = _Match(handler)
-
-    async def resolve(self, request: Any) -> _Match:
-        return self._match
-
-    def freeze(self) -> None:
-        pass
 
 
 async def _seen(request: Any, *, read: bool = True) -> bytes:
@@ -106,7 +79,7 @@ async def streamed(request: Any) -> Any:
 def echo_app(handler: Any) -> Any:
     from web import Application
 
-    return Application(router=_Router(handler))
+    return Application(router=OneRouteRouter(handler))
 
 
 def _request(body: bytes) -> Request:
