@@ -278,6 +278,10 @@ class ParserCallbacks:
             bit = _FRAMING.get(name.lower(), 0) if len(name) in _FRAMING_LENGTHS else 0
         else:
             bit, text = known
+        # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of the
+        # bytes below 33, llhttp lets only SP and HTAB into a value.) rstrip() gives back the same object when
+        # there is none, at less than a test of the last byte costs.
+        value = value.rstrip(b" \t")
         if bit:
             framing = self._framing
             if framing & bit & _ONCE:
@@ -286,17 +290,14 @@ class ParserCallbacks:
                     raise BadRequest(f"Duplicate {text} header")
                 bit = _HOSTS
             self._framing = framing | bit
-        # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of the
-        # bytes below 33, llhttp lets only SP and HTAB into a value.) rstrip() gives back the same object when
-        # there is none, at less than a test of the last byte costs.
-        value = value.rstrip(b" \t")
-        if bit == _HOST and value != self._valid_host:
-            # RFC 9112 §3.2: a server MUST answer 400 to a Host with an invalid field value: a proxy and the
-            # application could each read another authority from it (routing, cache keys, absolute URLs). The
-            # last valid one is kept: a keep-alive connection sends the same Host each time, checked once.
-            if not _host_value(value):
-                raise BadRequest("Invalid Host header")
-            self._valid_host = value
+            if bit == _HOST and value != self._valid_host:
+                # RFC 9112 §3.2: a server MUST answer 400 to a Host with an invalid field value: a proxy and the
+                # application could each read another authority from it (routing, cache keys, absolute URLs). The
+                # last valid one is kept: a keep-alive connection sends the same Host each time, checked once.
+                # (Under ``if bit``: a field that frames nothing pays nothing for it.)
+                if not _host_value(value):
+                    raise BadRequest("Invalid Host header")
+                self._valid_host = value
         # As aiohttp decodes a value (its http_parser.py and _http_parser.pyx): UTF-8, and any byte that is not
         # UTF-8 kept as a lone surrogate, so that request.raw_headers gives back the bytes as received. Strict
         # decode() first: without arguments to parse it costs less than the latin-1 decode did (and the try block
