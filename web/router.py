@@ -8,6 +8,9 @@ Rules, in the aiohttp 0.14 API's words where it has them:
   path some route matches, but never with the request's method, gives ``HTTPMethodNotAllowed`` with ``Allow``.
 - On a miss, one trailing slash is ignored (``/a/b/`` is served by ``/a/b``), so that the URLs the aiohttp 0.14 API's
   ``url()`` examples build (``'/a/b/c/?d=1&e=2'`` for ``/a/b/c``) lead back to their route.
+- Sub-applications (aiohttp 3, not in the aiohttp 0.14 API) are placed among the routes as aiohttp 3 places them:
+  a domain's first; a prefixed one that claims the path answers it unless a route aiohttp asks first matches
+  (see :meth:`UrlDispatcher.match_request`).
 
 How the FIFO order survives the indexes: every route carries its position in the table. Plain routes sit in a
 dict keyed by path. Dynamic and static routes sit in a trie keyed by their leading literal segments (``/api/v1/
@@ -19,7 +22,7 @@ a dynamic route added before a plain route that both match still wins.
 Before the lookup, three tables answer the common requests with what it would answer, decided once per table
 change instead of per request: the direct table (a plain path, with or without a query string), the tail table
 (``head/{name}``) and the shape table (whole-segment parts anywhere, ``/users/{uid}/posts/{pid}``). A route enters
-the last two only where no route or sub-application placed before it could match its paths
+the last two only where no route or sub-application placed (or asked) before it could match its paths
 (tests/web/test_fast_paths_routing.py holds them against the lookup).
 """
 
@@ -652,45 +655,32 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     which has both at hand; ``resolve_target(request, raw, method)`` returns what ``resolve_now(request)`` does."""
 
     def match_request(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo:
-        """:meth:`match`, and the sub-applications' routes: a domain's sub-application first, then in table order:
-        a route of this application placed before a prefixed sub-application that also claims the path wins, as
-        does a sub-application placed before it."""
+        """:meth:`match`, and the sub-applications' routes: a domain's sub-application first; then the prefixed
+        sub-application that claims the path with the longest prefix (the first added of equal ones) answers it,
+        its 404 or 405 included, unless a route of this table comes first in aiohttp's order (see
+        ``asked_before``: a route whose leading literal segments are more than the prefix's, or as many and added
+        before). Among this table's own routes the first added that matches wins (the aiohttp 0.14 rule)."""
         nested = self._nested
+        if not nested:
+            return self.match(method, path)
         for sub in nested:
-            # A domain's sub-application takes every request for its host, whatever this table holds for the path
-            # (as in aiohttp, whose issue #11665 settled it).
             if sub._by_host:
+                # A domain's sub-application takes every request for its host, whatever this table holds for the
+                # path (as in aiohttp, whose issue #11665 settled it).
                 info = sub.resolve_sub(request, method, path)
                 if info is not None:
                     return info
-        if not nested:
+        claimant = claiming(nested, request, path)
+        if claimant is None:
             return self.match(method, path)
-        # match()'s lookup; its 404/405 (the allowed methods computed) only when no sub-application claims the path.
-        own = self._lookup(method, path)
+        own = self._lookup(method, path, claimant)
         if own is None and len(path) > 1 and path[-1] == "/":
-            own = self._lookup(method, path[:-1])
-        limit = own._route._index if own is not None else _NO_INDEX
-        miss: UrlMappingMatchInfo | None = None
-        miss_prefix = -1
-        for sub in nested:
-            if sub._index > limit:
-                break
-            if not sub._by_host:
-                info = sub.resolve_sub(request, method, path)
-                if info is None:
-                    continue
-                if info.__class__ is not MatchInfoError:
-                    return info
-                # No route of the sub-application matches: the first matching route (the aiohttp 0.14 rule) is a
-                # later one, a route of this application (GET /api/special added after add_subapp('/api', ...))
-                # or another sub-application's (/s/s after /s), as aiohttp, which asks the longest prefix first,
-                # finds it. With none, the miss of the longest prefix that claims the path is aiohttp's answer.
-                prefix = len(sub._own_prefix())
-                if prefix > miss_prefix:
-                    miss, miss_prefix = info, prefix
+            own = self._lookup(method, path[:-1], claimant)
         if own is not None:
             return own
-        return miss if miss is not None else self.match(method, path)
+        info = claimant.resolve_sub(request, method, path)
+        assert info is not None  # it claims the path
+        return info
 
     def _build_direct(self) -> Direct:
         """Build the direct table and with it the tail and shape tables (web/routetables.py) for this table as it
@@ -709,14 +699,17 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             allowed = self._allowed_methods(path[:-1])
         return MatchInfoError(method, allowed)
 
-    def _lookup(self, method: str, path: str) -> UrlMappingMatchInfo | None:
+    def _lookup(self, method: str, path: str, below: Any = None) -> UrlMappingMatchInfo | None:
+        """The first route of the table that matches ``path`` and allows ``method``, None when none does; with
+        ``below``, a sub-application route that claims the path, only among the routes asked before it (see
+        :meth:`match_request`)."""
         best: Route | None = None
         limit = _NO_INDEX
         plains = self._plain.get(path)
         if plains is not None:
             for route in plains:
                 methods = route._methods
-                if methods is None or method in methods:
+                if (methods is None or method in methods) and (below is None or not below.asked_before(route)):
                     best = route
                     limit = route._index
                     break
@@ -727,7 +720,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
             if methods is not None and method not in methods:
                 continue
             parts = route.match(path)
-            if parts is not None:
+            if parts is not None and (below is None or not below.asked_before(route)):
                 # UrlMappingMatchInfo(parts, route), without its two Python-level __init__ calls.
                 info = _new_info(UrlMappingMatchInfo)
                 dict.update(info, parts)
@@ -778,6 +771,20 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         _fill(root, [])
         self._root = root
         return root
+
+
+def claiming(nested: list[Any], request: Any, path: str) -> Any:
+    """The prefixed sub-application route of ``nested`` that takes ``path`` (see ``UrlDispatcher.match_request``):
+    of those whose prefix claims it, the longest prefix, the first added of equal ones; None when none claims it."""
+    claimant = None
+    for sub in nested:
+        if (
+            not sub._by_host
+            and sub.claims(request, path) is not None
+            and (claimant is None or len(sub.prefix) > len(claimant.prefix))
+        ):
+            claimant = sub
+    return claimant
 
 
 def _shape_info(entry: ShapeEntry, segments: list[str]) -> UrlMappingMatchInfo | None:

@@ -51,7 +51,7 @@ def build_direct(router: UrlDispatcher) -> Direct:
     routes. A domain's sub-application (which claims by the request's host) leaves the table empty: match_request
     decides those. The tables of the applications a router's application is nested in are rebuilt after its table
     changes (see ``UrlDispatcher.register_route``)."""
-    from .router import UrlDispatcher
+    from .router import UrlDispatcher, claiming
 
     direct: Direct = {}
     nested = router._nested
@@ -83,15 +83,15 @@ def build_direct(router: UrlDispatcher) -> Direct:
             path = sub.prefix + sub_path
             if not _direct_path(path):
                 continue
-            if next(other for other in nested if other.claims(None, path) is not None) is not sub:
-                continue  # an earlier sub-application claims it
+            if claiming(nested, None, path) is not sub:
+                continue  # another sub-application takes it
             for method, (route, apps) in entries.items():
-                # match_request's answer: this table's own route when one placed before the sub-application
+                # match_request's answer: this table's own route when one asked before the sub-application
                 # answers the path (with its trailing slash ignored, as on a miss).
-                own = router._lookup(method, path)
+                own = router._lookup(method, path, sub)
                 if own is None and len(path) > 1 and path[-1] == "/":
-                    own = router._lookup(method, path[:-1])
-                if own is None or own._route._index > sub._index:
+                    own = router._lookup(method, path[:-1], sub)
+                if own is None:
                     direct.setdefault(path, {})[method] = (route, (sub._parent, *(apps or (sub.app,))))
     router._direct = direct
     return direct
@@ -105,8 +105,9 @@ def build_tails(router: UrlDispatcher) -> Tails:
 
     A route is entered for a method when it is the first route allowing the method among the pattern routes
     a path ``head/segment`` can reach in the trie (those of head's node and of its ancestors; a route of a
-    node below needs a further ``/``), and when no sub-application placed before it could claim such a path
-    (a prefixed one whose prefix and head overlap, or any other kind). Called by :func:`build_direct`
+    node below needs a further ``/``), and when no sub-application placed before it or asked before it (see
+    ``_SubAppRoute.asked_before``) could claim such a path (a prefixed one whose prefix and head overlap, or any
+    other kind). Called by :func:`build_direct`
     without domain sub-applications (those leave both tables empty), so it is rebuilt when the table changes.
     """
     from .subapp import PrefixedSubAppResource
@@ -123,7 +124,7 @@ def build_tails(router: UrlDispatcher) -> Tails:
             continue
         head, name = shape
         if any(
-            sub._index < route._index
+            (sub._index < route._index or sub.asked_before(route))
             and (
                 sub.__class__ is not PrefixedSubAppResource
                 or sub.prefix.startswith(head + "/")
@@ -150,7 +151,7 @@ def build_shapes(router: UrlDispatcher) -> Shapes:
 
     Such a route matches exactly the paths of as many segments, with its literals where it has them and a
     non-empty segment free of ``{`` and ``}`` for each part. It is entered for a method when every route placed
-    before it that allows the method, and every sub-application placed before it, surely matches none of those
+    before it that allows the method, and every sub-application placed or asked before it, surely matches none of those
     paths: a route of the same kind with a different literal where the two have literals, or a different
     segment count; any other route or prefixed sub-application with leading segments (``literal_prefix``) that
     the route's literals contradict, or more of them than the route has segments. Called by
@@ -205,6 +206,8 @@ def build_shapes(router: UrlDispatcher) -> Shapes:
         # through the indexes above so that building stays near linear in the number of routes.
         earlier = unshaped[: bisect_left(unshaped, route._index, key=_index_of)]
         earlier += [other for other in same_kind(segments) if other._index < route._index]
+        # And the sub-applications placed after it that are asked before it (see _SubAppRoute.asked_before).
+        earlier += [sub for sub in router._nested if sub._index > route._index and sub.asked_before(route)]
         # Positions in path.split("/"), whose first item is the empty text before the leading "/".
         items = ["", *segments]
         positions = tuple(i for i, segment in enumerate(items) if segment is not None)

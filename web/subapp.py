@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .resources import AbstractResource
+from .resources import AbstractResource, index_key
 from .router import UrlDispatcher, UrlMappingMatchInfo, _Deferred
 from .routes import Route
 
@@ -82,6 +82,11 @@ class _SubAppRoute(Route):
     def claims(self, request: Any, path: str) -> str | None:
         """The path the sub-application resolves when it takes ``request``; None when it does not."""
         raise NotImplementedError
+
+    def asked_before(self, route: Route) -> bool:
+        """Whether this sub-application answers a path it claims before ``route``, of the same table, which also
+        matches it (see ``UrlDispatcher.match_request``). A domain's is asked before every route."""
+        return True
 
     def resolve_sub(self, request: Any, method: str, path: str) -> UrlMappingMatchInfo | None:
         """The sub-application's answer for ``request`` on ``path``, None when it does not claim the path; a
@@ -154,6 +159,14 @@ class PrefixedSubAppResource(_SubAppRoute):
 
     def literal_prefix(self) -> tuple[str, ...]:
         return tuple(self.prefix.split("/")[1:])
+
+    def asked_before(self, route: Route) -> bool:
+        # aiohttp walks a path's prefixes longest first, asking at each the resources indexed there (index_key: a
+        # route under its path up to its last literal segment, a sub-application under its prefix) in the order
+        # they were added (UrlDispatcher.resolve); a sub-application's answer is final. Both keys lie on the path.
+        theirs = len(index_key(route.canonical))
+        own = len(index_key(self.canonical))
+        return theirs < own or (theirs == own and self._index < route._index)
 
     def url_for(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(".url_for() is not supported by sub-application root")
