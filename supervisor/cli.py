@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         if command.check_config:
             from .loader import import_target
 
-            import_target(cfg.app)
+            import_target(cfg.app, aiohttp_alias=cfg.aiohttp_alias)
             return _config_ok(cfg, f"app {cfg.app}")
         _check_importable(cfg.app)
     except SupervisorError as exc:

@@ -109,11 +109,16 @@ def _suggestion(module: types.ModuleType, module_name: str, wanted: str) -> str:
     return f"; did you mean {module_name}:{names[0]}? ({where} has {listed})"
 
 
-def import_target(spec: str, *, reload: bool = False) -> Any:
-    """Import ``module`` and return ``module.name``; raise :class:`AppLoadError` with one clear line."""
+def import_target(spec: str, *, reload: bool = False, aiohttp_alias: bool = False) -> Any:
+    """Import ``module`` and return ``module.name``; raise :class:`AppLoadError` with one clear line. With
+    ``aiohttp_alias`` (the setting), ``aiohttp.web`` imported from then on is ``web`` (``web.as_aiohttp``)."""
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise AppLoadError(f"APP must be module:name, got {spec!r}")
+    if aiohttp_alias:
+        from web.as_aiohttp import install_on_import
+
+        install_on_import()
     try:
         if reload and module_name in sys.modules:
             module = importlib.reload(sys.modules[module_name])
@@ -141,7 +146,7 @@ def import_target(spec: str, *, reload: bool = False) -> Any:
 async def build_app(target: Any) -> Application:
     """Return the Application: ``target`` itself, or what calling it (and awaiting, if needed) returns."""
     if is_application(target):
-        return target  # type: ignore[no-any-return]
+        return _ours(target)
     app = target()
     if inspect.isawaitable(app):
         app = await app
@@ -151,5 +156,16 @@ async def build_app(target: Any) -> Application:
         raise AppLoadError(
             f"the app factory returned {type(app).__name__}, not an Application"
             + (f" ({name} at {where}): make it return the web.Application it builds" if where else "")
+        )
+    return _ours(app)
+
+
+def _ours(app: Any) -> Application:
+    """``app``, unless it is aiohttp's own ``aiohttp.web.Application`` (it has a ``make_handler`` too, of another
+    signature), which prefork cannot serve: then one line saying what to do."""
+    if type(app).__module__.startswith("aiohttp."):
+        raise AppLoadError(
+            f"the app is aiohttp's own {type(app).__module__}.{type(app).__qualname__}, which prefork cannot serve: "
+            "change `from aiohttp import web` to `import web`, or leave the aiohttp_alias setting on"
         )
     return app  # type: ignore[no-any-return]

@@ -178,7 +178,7 @@ class Master:
             self.pidfile = pidfile
         self.logs.chown(self.cfg.user, self.cfg.group)
         if self.cfg.preload_app:
-            self.target = import_target(self.cfg.app)
+            self.target = import_target(self.cfg.app, aiohttp_alias=self.cfg.aiohttp_alias)
         self._install_signals()
         self.metrics_endpoint.open(upgrading=self.upgrade_from is not None)
         if self.cfg.reload:
@@ -535,7 +535,7 @@ class Master:
                 log.error("reload: the new config is invalid, keeping the current one: %s", exc)
         if self.cfg.preload_app:
             try:
-                self.target = import_target(self.cfg.app, reload=True)
+                self.target = import_target(self.cfg.app, reload=True, aiohttp_alias=self.cfg.aiohttp_alias)
             except SupervisorError as exc:
                 log.error("reload: %s; keeping the loaded app", exc)
         self.cfg.run_hook("on_reload", self, log=log)

@@ -230,6 +230,17 @@ SETTINGS: tuple[Setting, ...] = (
         kind="flag",
     ),
     S(
+        name="aiohttp_alias",
+        flags=("--aiohttp-alias",),
+        default=True,
+        convert=boolean,
+        help="Answer the app's and its libraries' imports of aiohttp.web (aiohttp-session, aiohttp-cors...) with "
+        "web (web.as_aiohttp), so that they share one web and an unchanged aiohttp app is served; false leaves "
+        "aiohttp.web to aiohttp.",
+        section="worker",
+        metavar="BOOL",
+    ),
+    S(
         name="reload",
         flags=("--reload",),
         default=False,

@@ -183,7 +183,11 @@ class Worker:
         return code
 
     async def _boot(self) -> list[Acceptor]:
-        target = self.target if self.target is not None else import_target(self.cfg.app)
+        target = (
+            self.target
+            if self.target is not None
+            else import_target(self.cfg.app, aiohttp_alias=self.cfg.aiohttp_alias)
+        )
         self.app = await build_app(target)
         kwargs = self.cfg.server_kwargs()
         kwargs["access_log"] = self.logs.access_log

@@ -265,6 +265,7 @@ SAMPLES = {
     "health_path": (["--health-path", "/healthz"], "/healthz"),
     "drain_delay": (["--drain-delay", "5"], 5.0),
     "reload": (["--reload"], True),
+    "aiohttp_alias": (["--aiohttp-alias", "no"], False),
     # The ssl settings other than certfile need it (tls.pem: a certificate and its key, written by the test).
     "certfile": (["--certfile", "tls.pem"], "tls.pem"),
     "keyfile": (["--certfile", "tls.pem", "--keyfile", "tls.pem"], "tls.pem"),
