@@ -10,6 +10,8 @@ How the swap works, in ``prefork`` mode:
   ``aiohttp.multipart`` gives our readers and aiohttp's writer, ``aiohttp.test_utils`` our ``make_mocked_request``,
   which builds a server-side request, and aiohttp's client side). The files are never edited, and aiohttp's client
   and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
+* A module that patches a server-side name by its dotted path (``mocker.patch("aiohttp.web.run_app")``, in
+  ``_PATCHED_BY_NAME``) keeps the swap while each of its tests runs, so the patch lands on ours.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
   aiohttp's own), and run the application's life cycle as aiohttp's ``AppRunner`` does.
@@ -191,6 +193,20 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
             collector.obj.aiohttp = _runtime_view(aiohttp, _aliases())
         return report
     return (yield)
+
+
+# Modules whose tests patch the server side by its dotted name (``mocker.patch("aiohttp.web.run_app")``): while each
+# of their tests runs, ``sys.modules`` keeps the swap the import had, so the name reaches ours.
+_PATCHED_BY_NAME = frozenset({"test_web_cli.py"})
+
+
+@pytest.fixture(autouse=True)
+def _swapped_for_patches_by_name(request: pytest.FixtureRequest) -> Iterator[None]:
+    if _mode(request.config) == "prefork" and request.node.path.name in _PATCHED_BY_NAME:
+        with _swapped():
+            yield
+    else:
+        yield
 
 
 _AFTER_KNOWN_FAILURE: list[str] = []
