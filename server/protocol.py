@@ -199,6 +199,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._start_task = task_starter(self.loop)
         self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
 
+    def __repr__(self) -> str:
+        # aiohttp's RequestHandler's repr: this class is web.RequestHandler, and a log line names its state.
+        return f"<RequestHandler {'disconnected' if self.transport is None else 'connected'}>"
+
     # -- asyncio callbacks -----------------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

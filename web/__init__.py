@@ -78,6 +78,9 @@ from .subapp import PrefixedSubAppResource as PrefixedSubAppResource
 from .views import View as View
 
 if TYPE_CHECKING:  # the names _LAZY imports on first use, for type checkers and editors
+    from .cli import ArgumentParser as ArgumentParser
+    from .cli import import_module as import_module
+    from .cli import main as main
     from .forms import FileField as FileField
     from .forms import FormLimits as FormLimits
     from .multipart import BodyPartReader as BodyPartReader
@@ -101,6 +104,11 @@ if TYPE_CHECKING:  # the names _LAZY imports on first use, for type checkers and
 # websockets' masking helper) cost every worker memory and start time while most apps never use them. Reading the
 # name (``web.WebSocketResponse``, ``from web import MultipartReader``, ``from web import *``) imports its module.
 _LAZY = {
+    # python -m web's main(argv), aiohttp.web.main; its parser class and importer, which it reads here, as aiohttp's
+    # reads its module's globals (a test patches web.import_module). Not in __all__, as not in aiohttp's.
+    "ArgumentParser": "cli",
+    "import_module": "cli",
+    "main": "cli",
     "FileField": "forms",
     "FormLimits": "forms",
     "BodyPartReader": "multipart",

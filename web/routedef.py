@@ -6,6 +6,7 @@ declared at module level, next to their handlers, and added to an application la
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -28,16 +29,30 @@ __all__ = [
 ]
 
 
-class AbstractRouteDef:
+class AbstractRouteDef(abc.ABC):
     """The base of route definitions: ``register(router)`` adds them and returns the routes created."""
 
+    __slots__ = ()
+
+    @abc.abstractmethod
     def register(self, router: Any) -> list[Any]:
-        raise NotImplementedError
+        """Add this definition to ``router``; returns the routes created."""
 
 
-@dataclass(frozen=True, repr=False)
+# The methods a definition registers through the router's shortcut (``add_get``...), as aiohttp's do, so a router
+# subclass overriding one sees it called and ``web.get()`` answers HEAD as ``add_get`` does; others use add_route.
+_SHORTCUTS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
+
+
+def _extra(kwargs: dict[str, Any]) -> str:
+    """The keyword arguments of a definition, as its repr lists them (sorted, as aiohttp's)."""
+    return "".join(f", {name}={value!r}" for name, value in sorted(kwargs.items()))
+
+
+# Slotted (no __dict__), as aiohttp's: a module can declare thousands of definitions.
+@dataclass(frozen=True, repr=False, slots=True)
 class RouteDef(AbstractRouteDef):
-    """``method`` on ``path`` goes to ``handler``; ``kwargs`` are passed to ``router.add_route``."""
+    """``method`` on ``path`` goes to ``handler``; ``kwargs`` are passed to the router's ``add_<method>``."""
 
     method: str
     path: str
@@ -45,21 +60,17 @@ class RouteDef(AbstractRouteDef):
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return f"<RouteDef {self.method} {self.path} -> {self.handler.__name__!r}>"
+        return f"<RouteDef {self.method} {self.path} -> {self.handler.__name__!r}{_extra(self.kwargs)}>"
 
     def register(self, router: Any) -> list[Any]:
-        """Add this definition to ``router``; returns the routes created."""
-        if self.method == "GET":
-            kwargs = dict(self.kwargs)
-            allow_head = kwargs.pop("allow_head", True)
-            created = [router.add_route("GET", self.path, self.handler, **kwargs)]
-            if allow_head:
-                created.append(router.add_route("HEAD", self.path, self.handler))
-            return created
+        """Add this definition to ``router``; returns the route created (for GET, the GET route)."""
+        if self.method in _SHORTCUTS:
+            add = getattr(router, "add_" + self.method.lower())
+            return [add(self.path, self.handler, **self.kwargs)]
         return [router.add_route(self.method, self.path, self.handler, **self.kwargs)]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class StaticDef(AbstractRouteDef):
     """Files under directory ``path`` served at ``prefix``; ``kwargs`` go to ``router.add_static``."""
 
@@ -68,7 +79,7 @@ class StaticDef(AbstractRouteDef):
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return f"<StaticDef {self.prefix} -> {self.path}>"
+        return f"<StaticDef {self.prefix} -> {self.path}{_extra(self.kwargs)}>"
 
     def register(self, router: Any) -> list[Any]:
         """Add this definition to ``router``; returns the routes created."""
@@ -85,9 +96,9 @@ def head(path: str, handler: Any, **kwargs: Any) -> RouteDef:
     return route("HEAD", path, handler, **kwargs)
 
 
-def get(path: str, handler: Any, *, name: str | None = None, allow_head: bool = True) -> RouteDef:
+def get(path: str, handler: Any, *, name: str | None = None, allow_head: bool = True, **kwargs: Any) -> RouteDef:
     """A GET route definition; it also answers HEAD unless ``allow_head=False``."""
-    return route("GET", path, handler, name=name, allow_head=allow_head)
+    return route("GET", path, handler, name=name, allow_head=allow_head, **kwargs)
 
 
 def options(path: str, handler: Any, **kwargs: Any) -> RouteDef:

@@ -36,7 +36,7 @@ from typing import Any
 from .abc import AbstractMatchInfo, AbstractRouter, Handler
 from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
 from .resources import AbstractResource, Resource, make_resource, resolve_with_resources
-from .routes import PlainRoute, Route, RouteError, handler_place, routing_path
+from .routes import PlainRoute, Route, RouteError, check_handler, handler_place, routing_path
 from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 
 __all__ = ["MatchInfoError", "SystemRoute", "UrlDispatcher", "UrlMappingMatchInfo"]
@@ -483,12 +483,20 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """Shortcut for ``add_route('HEAD', path, handler)``."""
         return self.add_route("HEAD", path, handler, **kwargs)
 
-    def add_get(self, path: str, handler: Any, *, name: str | None = None, allow_head: bool = True) -> Route:
-        """Shortcut for ``add_route('GET', ...)``; also answers HEAD unless ``allow_head=False`` (aiohttp 3)."""
+    def add_get(
+        self, path: str, handler: Any, *, name: str | None = None, allow_head: bool = True, **kwargs: Any
+    ) -> Route:
+        """Shortcut for ``add_route('GET', ...)``; also answers HEAD unless ``allow_head=False`` (aiohttp 3).
+
+        The HEAD route comes first in ``routes()``, then the GET route, which is returned, as in aiohttp.
+        ``kwargs`` (``expect_handler``) go to both."""
+        check_handler("GET", path, handler)  # a refusal names the GET route asked for, not the HEAD added first
         resource = self.add_resource(path, name=name)
-        route = resource.add_route("GET", handler)
         if allow_head:
-            resource.add_route("HEAD", handler)
+            resource.add_route("HEAD", handler, **kwargs)
+        route = resource.add_route("GET", handler, **kwargs)
+        if name is not None:
+            self._named[name] = route  # router[name] is the GET route add_get returns, not the HEAD before it
         return route
 
     def add_post(self, path: str, handler: Any, **kwargs: Any) -> Route:

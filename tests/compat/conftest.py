@@ -7,9 +7,12 @@ How the swap works, in ``prefork`` mode:
 
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
   ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.web_log`` is ``web.accesslog``;
-  ``aiohttp.multipart`` gives our readers and aiohttp's writer, ``aiohttp.test_utils`` our ``make_mocked_request``,
-  which builds a server-side request, and aiohttp's client side). The files are never edited, and aiohttp's client
+  ``aiohttp.web_fileresponse`` gives our ``FileResponse``; ``aiohttp.multipart`` gives our readers and aiohttp's
+  writer, ``aiohttp.test_utils`` our ``make_mocked_request``, which builds a server-side request, and aiohttp's
+  client side). The files are never edited, and aiohttp's client
   and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
+* A module that patches a server-side name by its dotted path (``mocker.patch("aiohttp.web.run_app")``, in
+  ``_PATCHED_BY_NAME``) keeps the swap while each of its tests runs, so the patch lands on ours.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
   ``app.make_handler()`` on ``loop.create_server``, wrapped in aiohttp's real ``TestClient`` (so the client side is
   aiohttp's own), and run the application's life cycle as aiohttp's ``AppRunner`` does.
@@ -116,6 +119,12 @@ def _aliases() -> dict[str, Any]:
     web_ws = types.ModuleType("aiohttp.web_ws")
     real_ws = sys.modules["aiohttp.web_ws"]
     web_ws.__getattr__ = lambda name: getattr(web, name, getattr(real_ws, name))  # type: ignore[method-assign]
+    # aiohttp.web_fileresponse's FileResponse is ours, its private names (NOSENDFILE...) aiohttp's.
+    web_fileresponse = types.ModuleType("aiohttp.web_fileresponse")
+    real_fileresponse = sys.modules["aiohttp.web_fileresponse"]
+    web_fileresponse.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
+        web, name, getattr(real_fileresponse, name)
+    )
     # aiohttp.test_utils' make_mocked_request builds a server-side Request: ours (web.testing), as the extensions
     # harness gives it; the rest of test_utils (the client side) stays aiohttp's.
     test_utils = types.ModuleType("aiohttp.test_utils")
@@ -131,6 +140,7 @@ def _aliases() -> dict[str, Any]:
         "multipart": multipart,
         "web_request": web_request,
         "web_ws": web_ws,
+        "web_fileresponse": web_fileresponse,
         "test_utils": test_utils,
     }
 
@@ -150,6 +160,7 @@ def _swapped() -> Iterator[None]:
     import aiohttp.pytest_plugin
     import aiohttp.test_utils
     import aiohttp.web
+    import aiohttp.web_fileresponse
     import aiohttp.web_log
     import aiohttp.web_request
     import aiohttp.web_urldispatcher
@@ -191,6 +202,20 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
             collector.obj.aiohttp = _runtime_view(aiohttp, _aliases())
         return report
     return (yield)
+
+
+# Modules whose tests patch the server side by its dotted name (``mocker.patch("aiohttp.web.run_app")``): while each
+# of their tests runs, ``sys.modules`` keeps the swap the import had, so the name reaches ours.
+_PATCHED_BY_NAME = frozenset({"test_web_cli.py"})
+
+
+@pytest.fixture(autouse=True)
+def _swapped_for_patches_by_name(request: pytest.FixtureRequest) -> Iterator[None]:
+    if _mode(request.config) == "prefork" and request.node.path.name in _PATCHED_BY_NAME:
+        with _swapped():
+            yield
+    else:
+        yield
 
 
 _AFTER_KNOWN_FAILURE: list[str] = []

@@ -310,6 +310,28 @@ XFAIL.update(
     }
 )
 
+# -- test_web_request_handler.py and test_web_sendfile.py ----------------------------------------------------------
+
+SERVERPLUMBING = "calls web.Server's connection_made/connection_lost/shutdown with mocks of aiohttp's RequestHandler (its private _task_handler set) and checks the calls between them: the plumbing between aiohttp's connection class and its Server (ours: server/registry.py, tested in tests/server)"
+PATHMOCK = "replaces the FileResponse's private _path and _sendfile with mocks (pathlib.Path's lstat/stat/with_suffix/open standing for the file system) and checks which mock's open() was called: aiohttp's internal file access (ours stats and opens by os.stat/os.open; the .gz sibling's choice and FileResponse(status=) are tests/web/test_file_response.py's)"
+
+DESELECTED.update(
+    {
+        "test_web_request_handler.py::test_connections": SERVERPLUMBING,
+        "test_web_request_handler.py::test_shutdown_no_timeout": SERVERPLUMBING,
+        "test_web_request_handler.py::test_shutdown_timeout": SERVERPLUMBING,
+        "test_web_sendfile.py::test_file_response_sends_headers_immediately": "gives make_mocked_request(writer=) a mock of aiohttp's StreamWriter and asserts its send_headers() was called, reads the FileResponse's private _send_headers_immediately and patches its private _sendfile_fallback and aiohttp.web_fileresponse.NOSENDFILE: aiohttp's internal call sequence (ours has no writer argument)",
+        "test_web_sendfile.py::test_gzip_if_header_not_present_and_file_available": PATHMOCK,
+        "test_web_sendfile.py::test_gzip_if_header_not_present_and_file_not_available": PATHMOCK,
+        "test_web_sendfile.py::test_gzip_if_header_present_and_file_not_available": PATHMOCK,
+        "test_web_sendfile.py::test_sendfile_fallback_respects_count_boundary": "calls the FileResponse's private _sendfile_fallback with a mock writer and sets its private _chunk_size (a range sends exactly its bytes: tests/web/test_file_response.py)",
+        "test_web_sendfile.py::test_status_controlled_by_user": PATHMOCK,
+        "test_web_sendfile.py::test_using_gzip_if_header_present_and_file_available": PATHMOCK,
+    }
+)
+
+# -- end of test_web_request_handler.py and test_web_sendfile.py ---------------------------------------------------
+
 # Tests whose premise does not hold when the suite runs as root (root reads a file of mode 000): skipped for
 # root in both modes, as they fail against aiohttp.web too.
 UNREADABLE_AS_ROOT: dict[str, str] = {

@@ -564,3 +564,27 @@ async def test_access_log_uses_gunicorn_atoms(make_server, raw, caplog):
         await raw(srv.port, b"GET /?x=1 HTTP/1.1\r\nHost: t\r\nUser-Agent: probe/1\r\nConnection: close\r\n\r\n")
     line = caplog.records[-1].getMessage()
     assert re.fullmatch(r'127\.0\.0\.1 "GET /\?x=1 HTTP/1\.1" 200 5 "probe/1" \d+', line), line
+
+
+async def test_a_connection_s_repr_is_aiohttp_s_request_handler_s(make_server):
+    # web.RequestHandler is HttpProtocol; aiohttp's repr says whether a transport is attached.
+    seen: list[str] = []
+    app = Application()
+
+    async def show(request):
+        seen.extend(repr(protocol) for protocol in srv.factory.connections)
+        return Response(text="ok")
+
+    app.router.add_get("/", show)
+    srv = await make_server(app)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(GET)
+    await asyncio.wait_for(read_response(reader), 5)
+    (protocol,) = srv.factory.connections
+    writer.close()
+    for _ in range(100):
+        if protocol.transport is None:
+            break
+        await asyncio.sleep(0.01)
+    assert seen == ["<RequestHandler connected>"]
+    assert repr(protocol) == "<RequestHandler disconnected>"

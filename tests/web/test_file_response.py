@@ -379,3 +379,13 @@ def test_loop_sendfile_on_asyncio(files):
 
 def _http_date(ts):
     return datetime.datetime.fromtimestamp(int(ts), datetime.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+@pytest.mark.parametrize("accept_encoding", [[], ["Accept-Encoding: gzip"]])
+async def test_the_status_given_to_file_response_is_sent(make_server, files, raw, accept_encoding):
+    # FileResponse(path, status=203), as aiohttp keeps it, for the file and for its .gz sibling.
+    server = await make_server(_file_app(files, status=203))
+    for how in ("returned", "prepared"):
+        lines = [f"GET /{how}/app.js HTTP/1.1", "Host: t", "Connection: close", *accept_encoding]
+        (r,) = raw.parse(await raw(server.port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")))
+        assert r.status == 203 and r.body == (JS_GZ if accept_encoding else JS)
