@@ -474,7 +474,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """
         from .staticfiles import StaticRoute
 
-        return self.register_route(StaticRoute(name, prefix, path, **kwargs))
+        return self.register_route(StaticRoute(prefix, path, name=name, **kwargs))
 
     def add_head(self, path: str, handler: Any, **kwargs: Any) -> Route:
         """Shortcut for ``add_route('HEAD', path, handler)``."""
@@ -517,10 +517,29 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         return self._frozen
 
     def freeze(self) -> None:
-        """Build the indexes now and refuse further changes (called when the application starts)."""
+        """Build the indexes now and refuse further changes (called when the application starts, or is added as a
+        sub-application). As in aiohttp 3, a route for the empty path ``''`` of a router whose routes are served at
+        the root (not a prefixed sub-application's, where ``''`` is the prefix itself) becomes a route for ``/``."""
+        if not self._frozen and not self.full_prefix():
+            self._empty_path_to_slash()
         self._frozen = True
         if self._root is None:
             self._build()
+
+    def _empty_path_to_slash(self) -> None:
+        for resource in self._resources:
+            if isinstance(resource, Resource) and resource._path == "":
+                resource._path = "/"
+        routes = self._plain.pop("", None)
+        if routes is None:
+            return
+        for route in routes:
+            route.path = "/"  # type: ignore[attr-defined]
+        self._plain["/"] = sorted(self._plain.get("/", []) + routes, key=lambda route: route._index)
+        router: UrlDispatcher | None = self
+        while router is not None:
+            router._direct = None
+            router = router._parent
 
     # -- lookup -------------------------------------------------------------------------------------------
 
