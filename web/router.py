@@ -316,7 +316,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     def register_route(self, route: Route) -> Route:
         """Append an already built route to the end of the table."""
         if self._frozen:
-            raise RuntimeError("cannot add a route once the application serves requests")
+            raise RuntimeError(
+                "cannot add a route to a frozen router: its application started, or was added as a sub-application"
+            )
         name = route.name
         resource = getattr(route, "_resource", None)
         if resource is route:
@@ -359,8 +361,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         resources (see ``web.resources.resolve_with_resources``); a route is just added, and a
         :class:`~web.resources.PlainResource` or :class:`~web.resources.DynamicResource` made alone (or a subclass's)
         brings the routes it was given to the end of the table. In a sub-application's router, a resource of the
-        application's own is given the path prefix the sub-application is served under with ``add_prefix()``, here
-        or when the sub-application is added (``add_subapp``), as in aiohttp."""
+        application's own is given the path prefix the sub-application is served under with ``add_prefix()`` when
+        the sub-application is added (``add_subapp``, which freezes its router), as in aiohttp."""
         if isinstance(resource, Route):
             self.register_route(resource)
             return
@@ -421,7 +423,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
     def _resource_for(self, path: str, name: str | None, describe: Any) -> Resource:
         if self._frozen:
-            raise RuntimeError("cannot add a resource once the application serves requests")
+            raise RuntimeError(
+                "cannot add a resource to a frozen router: its application started, or was added as a sub-application"
+            )
         if self._resources:
             last = self._resources[-1]
             if isinstance(last, Resource) and last.name == name and last.raw_match(path):
