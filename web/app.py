@@ -193,6 +193,16 @@ class Application(dict):  # type: ignore[type-arg]
         if post_init is not None:
             post_init(self)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ != __name__:
+            # aiohttp 3 discourages subclassing with this warning (a subclass still works); not for ours here.
+            warnings.warn(
+                f"Inheritance class {cls.__name__} from web.Application is discouraged",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+
     __hash__ = object.__hash__
 
     def __eq__(self, other: object) -> bool:
@@ -224,13 +234,14 @@ class Application(dict):  # type: ignore[type-arg]
         return self._pre_frozen
 
     def pre_freeze(self) -> None:
-        """Freeze ``middlewares``, ``on_response_prepare``, ``cleanup_ctx``, ``on_startup``, ``on_shutdown`` and
-        ``on_cleanup`` (changing one raises ``RuntimeError``), here and in the sub-applications, as aiohttp 3 does when
-        the application is added as a sub-application or starts."""
+        """Freeze the router, ``middlewares``, ``on_response_prepare``, ``cleanup_ctx``, ``on_startup``,
+        ``on_shutdown`` and ``on_cleanup`` (adding a route or changing one of them raises ``RuntimeError``), here and
+        in the sub-applications, as aiohttp 3 does when the application is added as a sub-application or starts."""
         if self._pre_frozen:
             return
         self._pre_frozen = True
         _freeze(
+            self._router,
             self._middlewares,
             self.on_response_prepare,
             self.cleanup_ctx,
@@ -242,8 +253,8 @@ class Application(dict):  # type: ignore[type-arg]
             subapp.pre_freeze()
 
     def freeze(self) -> None:
-        """Refuse further sub-applications and changes to the middlewares and signals (:meth:`pre_freeze`); the
-        router's table is frozen when serving starts."""
+        """Refuse further sub-applications, routes and changes to the middlewares and signals (:meth:`pre_freeze`),
+        here and in the sub-applications; called when the application starts."""
         self.pre_freeze()
         self._frozen = True
         self._check_middlewares()
@@ -312,7 +323,8 @@ class Application(dict):  # type: ignore[type-arg]
         for name in ("on_startup", "on_shutdown", "on_cleanup"):
             getattr(self, name).append(_forward(subapp, name))
         self._subapps.append(subapp)
-        subapp._frozen = True
+        # Its router, middlewares and signals are complete now, as in aiohttp 3: it is pre-frozen (routes added to
+        # it from here on raise RuntimeError), and frozen when this application is.
         subapp.pre_freeze()
         if self._loop is not None and subapp._loop is None:
             subapp._loop = self._loop
@@ -325,10 +337,18 @@ class Application(dict):  # type: ignore[type-arg]
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The loop given to the constructor, else the running loop."""
+        """The loop given to the constructor, else the running loop; None outside one. Deprecated with aiohttp 3's
+        warning (``asyncio.get_running_loop()`` is the way)."""
+        warnings.warn("loop property is deprecated", DeprecationWarning, stacklevel=2)
+        return self._running_loop()  # type: ignore[return-value]
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop | None:
         if self._loop is not None:
             return self._loop
-        return asyncio.get_running_loop()
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            return None
 
     @property
     def debug(self) -> bool:
@@ -374,7 +394,7 @@ class Application(dict):  # type: ignore[type-arg]
         ``message``, ``exception`` and ``application``.
         """
         callbacks, self._finish_callbacks = self._finish_callbacks, []
-        loop = self.loop
+        loop = self._running_loop() or asyncio.get_running_loop()
         for func, args, kwargs in reversed(callbacks):
             try:
                 result = func(*args, **kwargs)
@@ -410,7 +430,7 @@ class Application(dict):  # type: ignore[type-arg]
             await self._run_all(self.on_cleanup, "on_cleanup")
 
     async def _run_all(self, callbacks: list[AppCallback], what: str) -> None:
-        loop = self.loop
+        loop = self._running_loop() or asyncio.get_running_loop()
         for callback in callbacks:
             try:
                 await callback(self)

@@ -21,11 +21,11 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from yarl import URL
 
-from .routes import Route, _compile, check_path, make_route, prefixed_info
+from .routes import Route, _compile, below_prefix, check_expect_handler, check_path, make_route, prefixed_info
 
 if TYPE_CHECKING:
     from .router import UrlDispatcher
@@ -80,11 +80,17 @@ class Resource(AbstractResource):
         is registered); return it.
 
         ``expect_handler``: see ``UrlDispatcher.add_route``. The route takes the resource's name; ``router[name]``
-        gives the resource's first route.
+        gives the resource's first route. A second route for a method the resource answers already (or for any
+        method after a ``'*'`` route) raises ``RuntimeError``, as in aiohttp 3: it would never be reached.
         """
-        if expect_handler is not None and not callable(expect_handler):
-            raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
+        if expect_handler is not None:
+            check_expect_handler(expect_handler)
         route = make_route(method, self._path, handler, self.name)
+        for held in self._routes:
+            if held.method == route.method or held.method == "*":
+                # aiohttp 3's rule and words: the router would never reach the new route (the first route for the
+                # path and method wins, the aiohttp 0.14 API's FIFO rule).
+                raise RuntimeError(f"Added route will never be executed, method {held.method} is already registered")
         route.expect_handler = expect_handler
         route._resource = self
         if self._router is not None:
@@ -103,6 +109,34 @@ class Resource(AbstractResource):
     def raw_match(self, path: str) -> bool:
         """True when ``path`` is the resource's path as registered."""
         return path == self._path
+
+    def _match(self, path: str) -> dict[str, str] | None:
+        """The parts of ``path``, a routing path below the router's prefix; None when it is not the resource's."""
+        raise NotImplementedError  # pragma: no cover - each concrete resource matches its own way
+
+    async def resolve(self, request: Any) -> tuple[Any, set[str]]:
+        """aiohttp 3's lookup: ``(match_info, allowed_methods)`` for ``request``, the match info that of the route
+        for its method (else of the route for any method, ``'*'``); ``(None, allowed)`` when no route answers the
+        method, ``(None, set())`` when the path is not the resource's. The router does not call it: it matches its
+        table, in the aiohttp 0.14 API's FIFO order (see web.router)."""
+        path = below_prefix(request.rel_url.path_safe, self._prefix())
+        parts = None if path is None else self._match(path)
+        if parts is None:
+            return None, set()
+        allowed = {route.method for route in self._routes}
+        method = request.method
+        chosen = None
+        for route in self._routes:
+            if route.method == method:
+                chosen = route
+                break
+            if route.method == "*":
+                chosen = route
+        if chosen is None:
+            return None, allowed
+        from .router import UrlMappingMatchInfo
+
+        return UrlMappingMatchInfo(parts, chosen), allowed
 
     def url_for(self, **parts: Any) -> URL:
         """A relative ``yarl.URL`` for the resource, from its ``{parts}`` as keyword arguments."""
@@ -131,6 +165,9 @@ class PlainResource(Resource):
     def __init__(self, path: str, *, name: str | None = None) -> None:
         super().__init__(path, name=name)
 
+    def _match(self, path: str) -> dict[str, str] | None:
+        return {} if path == self._path else None
+
     def url_for(self) -> URL:  # type: ignore[override]
         return URL.build(path=self._prefix() + self._path)
 
@@ -149,6 +186,13 @@ class DynamicResource(Resource):
 
     def _template(self) -> str:
         return self._formatter
+
+    def _match(self, path: str) -> dict[str, str] | None:
+        m = self._pattern.fullmatch(path)
+        if m is None:
+            return None
+        # Each part percent-decoded, the %2F and %25 the routing path kept included (as DynamicRoute.match).
+        return {key: unquote(value) for key, value in m.groupdict().items()}
 
     def url_for(self, **parts: Any) -> URL:
         quoted = {key: quote(str(value), safe="") for key, value in parts.items()}

@@ -319,7 +319,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     def register_route(self, route: Route) -> Route:
         """Append an already built route to the end of the table."""
         if self._frozen:
-            raise RuntimeError("cannot add a route once the application serves requests")
+            raise RuntimeError(
+                "cannot add a route to a frozen router: its application started, or was added as a sub-application"
+            )
         name = route.name
         resource = getattr(route, "_resource", None)
         if resource is route:
@@ -362,8 +364,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         resources (see ``web.resources.resolve_with_resources``); a route is just added, and a
         :class:`~web.resources.PlainResource` or :class:`~web.resources.DynamicResource` made alone (or a subclass's)
         brings the routes it was given to the end of the table. In a sub-application's router, a resource of the
-        application's own is given the path prefix the sub-application is served under with ``add_prefix()``, here
-        or when the sub-application is added (``add_subapp``), as in aiohttp."""
+        application's own is given the path prefix the sub-application is served under with ``add_prefix()`` when
+        the sub-application is added (``add_subapp``, which freezes its router), as in aiohttp."""
         if isinstance(resource, Route):
             self.register_route(resource)
             return
@@ -424,7 +426,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
 
     def _resource_for(self, path: str, name: str | None, describe: Any) -> Resource:
         if self._frozen:
-            raise RuntimeError("cannot add a resource once the application serves requests")
+            raise RuntimeError(
+                "cannot add a resource to a frozen router: its application started, or was added as a sub-application"
+            )
         if self._resources:
             last = self._resources[-1]
             if isinstance(last, Resource) and last.name == name and last.raw_match(path):
@@ -477,7 +481,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """
         from .staticfiles import StaticRoute
 
-        return self.register_route(StaticRoute(name, prefix, path, **kwargs))
+        return self.register_route(StaticRoute(prefix, path, name=name, **kwargs))
 
     def add_head(self, path: str, handler: Any, **kwargs: Any) -> Route:
         """Shortcut for ``add_route('HEAD', path, handler)``."""
@@ -528,10 +532,29 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         return self._frozen
 
     def freeze(self) -> None:
-        """Build the indexes now and refuse further changes (called when the application starts)."""
+        """Build the indexes now and refuse further changes (called when the application starts, or is added as a
+        sub-application). As in aiohttp 3, a route for the empty path ``''`` of a router whose routes are served at
+        the root (not a prefixed sub-application's, where ``''`` is the prefix itself) becomes a route for ``/``."""
+        if not self._frozen and not self.full_prefix():
+            self._empty_path_to_slash()
         self._frozen = True
         if self._root is None:
             self._build()
+
+    def _empty_path_to_slash(self) -> None:
+        for resource in self._resources:
+            if isinstance(resource, Resource) and resource._path == "":
+                resource._path = "/"
+        routes = self._plain.pop("", None)
+        if routes is None:
+            return
+        for route in routes:
+            route.path = "/"  # type: ignore[attr-defined]
+        self._plain["/"] = sorted(self._plain.get("/", []) + routes, key=lambda route: route._index)
+        router: UrlDispatcher | None = self
+        while router is not None:
+            router._direct = None
+            router = router._parent
 
     # -- lookup -------------------------------------------------------------------------------------------
 

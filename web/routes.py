@@ -10,9 +10,12 @@ that an encoded slash inside a dynamic part is neither a segment separator nor l
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import re
+import sys
+import types
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -99,12 +102,27 @@ def _code_flags(func: Any) -> int:
             return int(func.__code__.co_flags)
 
 
+class ExpectHandlerError(TypeError, AssertionError):
+    """An ``expect_handler`` that is not a coroutine function: a TypeError, and the AssertionError aiohttp 3 raises
+    (it asserts the handler's kind), so code written against either catches it."""
+
+
+def check_expect_handler(expect_handler: Any) -> None:
+    """Refuse an ``expect_handler`` that is not a coroutine function, with aiohttp's words: it is awaited, as
+    ``await expect_handler(request)``, for each request with ``Expect: 100-continue``."""
+    if inspect.iscoroutinefunction(expect_handler):
+        return
+    if sys.version_info < (3, 14) and asyncio.iscoroutinefunction(expect_handler):
+        return  # one marked as a coroutine function the way asyncio reads it (a mock's), as aiohttp accepts
+    raise ExpectHandlerError(f"Coroutine is expected, got {expect_handler!r}")
+
+
 def check_handler(method: str, path: str, handler: Any) -> None:
     """Refuse, when the route is added, a handler that could only fail at request time.
 
-    Every handler is called as ``handler(request)`` and must give (or be awaited for) a response. A generator
-    function gives a generator, an async generator function an async generator: neither is awaitable. The error
-    names the route, the handler's ``file:line`` and the fix.
+    Every handler is called as ``handler(request)`` and must give (or be awaited for) a response. An async
+    generator function gives an async generator, which is not awaitable. The error names the route, the handler's
+    ``file:line`` and the fix. (A bare generator function is taken: see :func:`wrap_handler`.)
 
     The handler's signature is not judged, as aiohttp does not judge it: what serves a request is whatever the route
     holds by then, and a library may call what it added with other arguments. aiohttp-deps registers handlers that
@@ -121,12 +139,7 @@ def check_handler(method: str, path: str, handler: Any) -> None:
         )
     if inspect.isasyncgenfunction(handler):
         problem = "is an async generator function (it yields), which cannot be awaited for a response"
-    elif inspect.isgeneratorfunction(handler) and not _code_flags(handler) & inspect.CO_ITERABLE_COROUTINE:
-        # A @types.coroutine generator (the aiohttp 0.14 era's ``yield from`` handlers) is awaitable, and accepted.
-        problem = "is a generator function (it yields), which cannot be awaited for a response"
-    else:
-        return
-    raise TypeError(f"handler {handler_place(handler)} for {route} {problem}; {_FIX}")
+        raise TypeError(f"handler {handler_place(handler)} for {route} {problem}; {_FIX}")
 
 
 def wrap_handler(handler: Any) -> Handler:
@@ -139,6 +152,18 @@ def wrap_handler(handler: Any) -> Handler:
         # A view class stays the route's handler, as in aiohttp 3 (aiohttp-cors tells a view's route by it): calling
         # it with the request builds the view, and awaiting the view gives the response.
         return handler  # type: ignore[no-any-return]
+    if inspect.isgeneratorfunction(handler) and not _code_flags(handler) & inspect.CO_ITERABLE_COROUTINE:
+        # aiohttp 3 deprecates a bare generator function with this warning. The aiohttp 0.14 API converts a regular
+        # function to a coroutine, which made such a function (``yield from`` inside) a generator-based coroutine:
+        # types.coroutine does that here, so the generator is awaited rather than failing the request.
+        warnings.warn("Bare generators are deprecated, use @coroutine wrapper", DeprecationWarning, stacklevel=3)
+        generator = types.coroutine(handler)
+
+        @functools.wraps(handler)
+        async def generator_handler(request: Any) -> Any:
+            return await generator(request)
+
+        return generator_handler
     # aiohttp 3 deprecates regular-function handlers with this warning; they keep working, as the aiohttp 0.14 API
     # defines them.
     warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning, stacklevel=3)
@@ -239,6 +264,21 @@ class Route:
     def allows(self, method: str) -> bool:
         """True if the route answers ``method``."""
         return self._methods is None or method in self._methods
+
+    async def resolve(self, request: Any) -> tuple[Any, set[str]]:
+        """aiohttp 3's lookup of a resource, for a route that is its own (built by hand, static): ``(match_info,
+        allowed_methods)`` for ``request``; ``(None, set())`` for a path it does not match, ``(None, allowed)``
+        for a method it does not answer. The router does not call it: it matches its table (see web.router)."""
+        path = below_prefix(request.rel_url.path_safe, self._url_prefix())
+        parts = None if path is None else self.match(path)
+        if parts is None:
+            return None, set()
+        allowed = set(self._methods or (self.method,))
+        if not self.allows(request.method):
+            return None, allowed
+        from .router import UrlMappingMatchInfo
+
+        return UrlMappingMatchInfo(parts, self), allowed
 
     def literal_prefix(self) -> tuple[str, ...]:
         """The leading path segments every matching path starts with (used by the router's index)."""
@@ -370,6 +410,16 @@ def prefixed_info(prefix: str, pattern: re.Pattern[str], formatter: str) -> dict
     return {"pattern": pattern, "formatter": formatter}
 
 
+def below_prefix(path: str, prefix: str) -> str | None:
+    """``path`` (a whole routing path, as ``request.rel_url.path_safe``) below ``prefix``, the path prefix a
+    sub-application is served under (``''`` for the outermost application); None when it is not below it."""
+    if not prefix:
+        return path
+    if not path.startswith(prefix):
+        return None
+    return path[len(prefix) :]
+
+
 def requote_path(value: str) -> str:
     """A registered path's literal text as it goes into a URL: what a path may not hold as it is (non-ASCII, a
     space...) percent-encoded, the %-sequences it has kept, as aiohttp's ``_requote_path`` does."""
@@ -382,6 +432,7 @@ def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:
     formatter = ""
     literal = ""
     dynamic_seen = False
+    bad_part = ""
     for piece in _PART_RE.split(path):
         m = _VAR_RE.match(piece) or _VAR_WITH_RE.match(piece)
         if m is not None:
@@ -390,7 +441,7 @@ def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:
             try:
                 re.compile(part_re)
             except re.error as exc:
-                raise RouteError(f"bad regex {part_re!r} for part {{{var}}} of {path!r}: {exc}") from None
+                bad_part = bad_part or f"bad regex {part_re!r} for part {{{var}}} of {path!r}: {exc}"
             regex += f"(?P<{var}>{part_re})"
             formatter += "{" + var + "}"
             dynamic_seen = True
@@ -403,8 +454,13 @@ def _compile(path: str) -> tuple[re.Pattern[str], str, tuple[str, ...]]:
             literal += piece
     try:
         pattern = re.compile(regex)
-    except re.error as exc:  # e.g. the same part name twice
-        raise RouteError(f"bad pattern {path!r}: {exc}") from None
+    except re.error as exc:  # a part's regex, or the same part name twice
+        # aiohttp's words, which code and tests match: the whole regex, then re's reason.
+        raise RouteError(f"Bad pattern '{regex}': {exc}") from None
+    if bad_part:
+        # A part's regex that is no regex alone, though the whole compiles (``{x:a)(b}``): its parentheses would
+        # reach into the pattern around it.
+        raise RouteError(bad_part)
     # Only whole segments followed by a '/' in the pattern are certain to open every matching path.
     prefix = tuple(literal.split("/")[1:-1])
     return pattern, formatter, prefix

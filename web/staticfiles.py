@@ -28,10 +28,11 @@ import base64
 import hashlib
 import html
 import os
+import posixpath
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from yarl import URL
 
@@ -65,10 +66,10 @@ class StaticRoute(Route):
 
     def __init__(
         self,
-        name: str | None,
         prefix: str,
         directory: str | os.PathLike[str],
         *,
+        name: str | None = None,
         show_index: bool = False,
         follow_symlinks: bool = False,
         chunk_size: int = CHUNK_SIZE,
@@ -117,6 +118,29 @@ class StaticRoute(Route):
         return self._prefix
 
     @property
+    def canonical(self) -> str:
+        """The URL prefix, behind any sub-application's (aiohttp 3's ``StaticResource.canonical``)."""
+        return self._url_prefix() + self._prefix
+
+    async def resolve(self, request: Any) -> tuple[Any, set[str]]:
+        """aiohttp 3's ``StaticResource.resolve``: ``(match_info, allowed_methods)`` for ``request``, the match info's
+        ``filename`` the path below the prefix; ``(None, allowed)`` for a method no route of it answers (GET, HEAD,
+        OPTIONS once :meth:`set_options_route` added it), ``(None, set())`` for a path outside the prefix, once its
+        dot segments are resolved (``/st/../x`` is not under ``/st``). The router does not call it."""
+        path = request.rel_url.path_safe
+        prefix = self.canonical
+        normalized = posixpath.normpath(path)  # a string operation, no file system call
+        if not normalized.startswith(prefix + "/") and normalized != prefix:
+            return None, set()
+        allowed = set(self._routes)
+        route = self._routes.get(request.method)
+        if route is None:
+            return None, allowed
+        from .router import UrlMappingMatchInfo
+
+        return UrlMappingMatchInfo({"filename": unquote(path[len(prefix) + 1 :])}, route), allowed
+
+    @property
     def directory(self) -> Path:
         return self._directory
 
@@ -131,8 +155,6 @@ class StaticRoute(Route):
             return None
         value = path[len(prefix) + 1 :]
         if "%" in value:
-            from urllib.parse import unquote
-
             value = unquote(value)
         return {"filename": value}
 
@@ -177,7 +199,7 @@ class StaticRoute(Route):
 
     def get_info(self) -> dict[str, Any]:
         # Behind a sub-application's prefix, as aiohttp's StaticResource gives it once add_subapp() prefixed it.
-        return {"directory": self._directory, "prefix": self._url_prefix() + self._prefix}
+        return {"directory": self._directory, "prefix": self._url_prefix() + self._prefix, "routes": self._routes}
 
     def __repr__(self) -> str:
         # aiohttp's StaticResource's: the route's handler is its own bound method, whose repr is this one, so
@@ -293,6 +315,10 @@ class _StaticMethodRoute(Route):
 
     def get_info(self) -> dict[str, Any]:
         return self._static.get_info()
+
+    def __repr__(self) -> str:
+        # aiohttp's ResourceRoute's: naming the resource, whose get_info() lists this route.
+        return f"<ResourceRoute [{self.method}] {self._static!r} -> {self.handler!r}"
 
 
 # Linux names every open descriptor in /proc/self/fd; a path through it reaches the file opened, not whatever the

@@ -110,6 +110,9 @@ class StreamResponse(ResponseStorage):
     # body (nor the excess as the next answer).
     _length_left: int | None = None
     _head_pending: bytes | None = None
+    # The length of the head, once start() wrote it or prepare() holds it back (output_length; not on the paths
+    # that send a returned response whole).
+    _head_size = 0
     _final_keep_alive = False
     _reason: str | None = None
     _payload_writer: PayloadWriter | None = None  # what prepare() returned, the same object on every call
@@ -219,6 +222,13 @@ class StreamResponse(ResponseStorage):
     @property
     def body_length(self) -> int:
         return self._body_length
+
+    @property
+    def output_length(self) -> int:
+        """aiohttp 3's, deprecated with its warning: the bytes of the response written so far once it is prepared,
+        its head (status line and fields) included; ``body_length`` counts the body alone."""
+        warnings.warn("output_length is deprecated", DeprecationWarning, stacklevel=2)
+        return self._head_size + self._body_length
 
     @property
     def compression(self) -> bool:
@@ -430,6 +440,9 @@ class StreamResponse(ResponseStorage):
         writer = self._payload_writer
         if writer is None:
             writer = self._payload_writer = PayloadWriter(self)
+            pending = self._head_pending
+            if pending is not None:
+                self._head_size = len(pending)  # what write() or write_eof() sends first
         return writer
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
@@ -519,6 +532,7 @@ class StreamResponse(ResponseStorage):
             elif defer:
                 self._head_pending = head
             else:
+                self._head_size = len(head)
                 exchange.write_head(status, head, keep_alive=keep_alive)
             return
         headers = self._headers
@@ -588,6 +602,7 @@ class StreamResponse(ResponseStorage):
         elif defer:
             self._head_pending = head
         else:
+            self._head_size = len(head)
             exchange.write_head(status, head, keep_alive=keep_alive)
 
     def _added_lines(self, built: tuple[Any, str, int, str]) -> str | None:

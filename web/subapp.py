@@ -19,9 +19,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .exceptions import HTTPMethodNotAllowed
 from .resources import AbstractResource, index_key
 from .router import UrlDispatcher, UrlMappingMatchInfo, _Deferred
-from .routes import Route
+from .routes import Route, below_prefix
 
 if TYPE_CHECKING:
     from .app import Application
@@ -121,6 +122,19 @@ class _SubAppRoute(Route):
             if add_app is not None:
                 add_app(self._app)
         return info
+
+    async def resolve(self, request: Any) -> tuple[Any, set[str]]:
+        """aiohttp 3's lookup of the resource: the sub-application's answer for ``request`` (its match info, or its
+        404 or 405) and, for a 405, the methods allowed; ``(None, set())`` when it does not claim the request. The
+        router does not call it: it asks :meth:`resolve_sub` (see web.router)."""
+        path = below_prefix(request.rel_url.path_safe, self._url_prefix())
+        info = None if path is None else self.resolve_sub(request, request.method, path)
+        if info is None:
+            return None, set()
+        if info.__class__ is _Deferred:
+            info = await self.resolve_awaited(request, info._method, info.path)
+        exception = getattr(info, "http_exception", None)  # a resource of the application's own answered it
+        return info, set(exception.allowed_methods) if isinstance(exception, HTTPMethodNotAllowed) else set()
 
     def __len__(self) -> int:
         return len(self._app.router.routes())

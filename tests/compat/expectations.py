@@ -20,7 +20,7 @@ STORED = "request.read()/text()/json() are not stored: a second read is empty (t
 ENUM = "compares the server's messages and the client's by identity with one enum, aiohttp's WSMsgType (`msg.type is aiohttp.WSMsgType.TEXT`): the client's are aiohttp's members, the server's ours, and no object is both (with `==` the test passes against ours)"
 NAMED = "router[name] is the named route, as the aiohttp 0.14 API gives it ('Named route can be retrieved by app.router[name]', then app.router['route_name'].url(query=...)); aiohttp 3 gives a resource holding routes"
 STATICROUTE = "add_static() returns the aiohttp 0.14 API's StaticRoute (route.url(filename=...)), one route answering GET and HEAD; aiohttp 3's StaticResource holds two routes"
-APPLOOP = "Application(loop=loop) is how the aiohttp 0.14 API makes an application ('app = Application(loop=loop)'), so neither it nor app.loop warns"
+APPLOOP = "Application(loop=loop) is how the aiohttp 0.14 API makes an application ('app = Application(loop=loop)'), so it does not warn (app.loop does, as in aiohttp 3)"
 MAKEHANDLER = "make_handler() is how the aiohttp 0.14 API serves an application ('RequestHandlerFactory could be constructed with make_handler()'), so it does not warn"
 STRKEYS = "str keys are the aiohttp 0.14 API's registry (app['database'] = ...), so storing one does not warn"
 OURCLASS = "the key's repr names its type's module: our Request is web.request.Request, not aiohttp.web_request.Request"
@@ -33,7 +33,6 @@ STATUSRANGE = "builds the bare web.HTTPException() (status_code -1) to raise it;
 TYPEPATH = "expects aiohttp's module path in a key's repr (type=aiohttp.web_request.Request); our Request is web.request.Request, and no class is both"
 BODYLENGTH = "expects no Content-Length field in a Response's headers before prepare() (and so chunked encoding allowed for it); the aiohttp 0.14 API keeps the body's length there as the body is set: 'Setting body also recalculates content_length value. Resetting body (assigning None) sets content_length to None too, dropping Content-Length HTTP header.'"
 SERVERFIELD = "a deliberate default, not required by the reference or an RFC: expects Server (and Date) in response.headers once prepared, for on_response_prepare to remove; prefork writes Date beside the handler's fields and sends no Server unless the server_header setting names one (RFC 9110 §10.2.4: an origin server MAY send it; prefork leaves the software and version out by default, and the server_header setting puts one in)"
-OUTPUTLENGTH = "not yet judged: StreamResponse.output_length (deprecated in aiohttp 3) does not exist"
 
 DESELECTED: dict[str, str] = {
     "test_web_exceptions.py::test_HTTPFound": WRITERMOCK,
@@ -146,7 +145,6 @@ XFAIL: dict[str, str] = {
     "test_web_response.py::test_content_length_on_chunked": BODYLENGTH,
     "test_web_response.py::test_ctor_content_type": BODYLENGTH,
     "test_web_response.py::test_response_ctor": BODYLENGTH,
-    "test_web_response.py::test_response_output_length": OUTPUTLENGTH,
     "test_web_response.py::test_response_prepared_after_header_preparation": SERVERFIELD,
     "test_web_response.py::test_response_with_immutable_headers": BODYLENGTH,
     "test_web_response.py::test_responsekey_repr_concrete": TYPEPATH,
@@ -174,24 +172,7 @@ XFAIL: dict[str, str] = {
     "test_web_app.py::test_app_str_keys": STRKEYS,
     "test_web_app.py::test_appkey_repr_concrete": OURCLASS,
     "test_urldispatch.py::test_route_dynamic_quoting": "a '/' in a part's value is percent-encoded (%2F), so that the value stays the one path segment its {part} matches and url_for() leads back to the route; aiohttp keeps it a delimiter. RFC 3986 §2.2: a reserved character meant as data in a component is percent-encoded",
-    "test_urldispatch.py::test_static_not_match": "not yet judged: resource.resolve(request) is missing on StaticRoute and PlainResource (AttributeError)",
-    "test_urldispatch.py::test_add_static_set_options_route": "not yet judged: resource.resolve(request) is missing on StaticRoute and PlainResource (AttributeError)",
-    "test_urldispatch.py::test_404_for_static_resource": "not yet judged: resource.resolve(request) is missing on StaticRoute and PlainResource (AttributeError)",
-    "test_urldispatch.py::test_405_for_resource_adapter": "not yet judged: resource.resolve(request) is missing on StaticRoute and PlainResource (AttributeError)",
-    "test_urldispatch.py::test_static_resource_outside_traversal": "not yet judged: resource.resolve(request) is missing on StaticRoute and PlainResource (AttributeError)",
-    "test_urldispatch.py::test_check_allowed_method_for_found_resource": "not yet judged: resource.resolve(request) is missing on StaticRoute and PlainResource (AttributeError)",
-    "test_urldispatch.py::test_add_route_with_invalid_re": "not yet judged: a bad regex part's ValueError does not start with aiohttp's 'Bad pattern ...'",
-    "test_urldispatch.py::test_expect_handler_non_coroutine": "not yet judged: a non-coroutine expect_handler is accepted (aiohttp asserts)",
-    "test_urldispatch.py::test_deprecate_bare_generators": "not yet judged: a generator function handler is refused with TypeError (aiohttp warns DeprecationWarning and wraps it)",
-    "test_urldispatch.py::test_error_on_double_route_adding": "not yet judged: a resource takes a second route for a method it already has (aiohttp raises RuntimeError)",
-    "test_urldispatch.py::test_error_on_adding_route_after_wildcard": "not yet judged: a resource takes a second route for a method it already has (aiohttp raises RuntimeError)",
-    "test_urldispatch.py::test_static_resource_get_info": "not yet judged: a static route's get_info() has no 'routes'",
-    "test_urldispatch.py::test_convert_empty_path_to_slash_on_freezing": "not yet judged: freeze() leaves an empty path's get_info() at '' (aiohttp: '/')",
-    "test_urldispatch.py::test_static_resource_canonical": "not yet judged: StaticResource(prefix=..., directory=...) made by hand raises TypeError",
-    "test_web_app.py::test_app_default_loop": "not yet judged: app.loop outside a running loop raises RuntimeError (aiohttp warns and gives None)",
-    "test_web_app.py::test_app_inheritance": "not yet judged: subclassing Application does not warn",
-    "test_web_app.py::test_subapp_pre_frozen_after_adding": "not yet judged: add_subapp() marks the sub-application frozen, not only pre-frozen",
-    "test_web_app.py::test_subapp_on_startup": "not yet judged: add_subapp() leaves the sub-application's router open (tests/web add routes to a sub-application afterwards; aiohttp freezes it)",
+    "test_urldispatch.py::test_static_resource_get_info": STATICROUTE,  # its "routes" are the one StaticRoute
     # -- end of test_urldispatch.py and test_web_app.py ------------------------------------------------------------
 }
 

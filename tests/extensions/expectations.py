@@ -23,7 +23,7 @@ RPC_UTILS = "imports tests/utils.py (make_client, make_ws_client), which the aio
 FILTERWARNINGS: dict[str, list[str]] = {
     "aiohttp-remotes-1.3.0": ["ignore:unclosed.+:ResourceWarning"],  # its setup.cfg
     # Its repository's pytest.ini leaves warnings warnings; the instrumentor subclasses web.Application, which
-    # aiohttp 3 discourages with this warning (mirror mode; our Application does not warn).
+    # aiohttp 3 discourages with this warning, as ours does.
     "opentelemetry-instrumentation-aiohttp-server-0.66b1": [
         "ignore:Inheritance class _InstrumentedApplication from web.Application is discouraged:DeprecationWarning"
     ],

@@ -38,7 +38,24 @@ def test_logger():
 
 
 async def test_loop_defaults_to_the_running_loop():
-    assert web.Application().loop is asyncio.get_running_loop()
+    # Deprecated with aiohttp 3's warning, as there.
+    with pytest.warns(DeprecationWarning, match=r"^loop property is deprecated$"):
+        assert web.Application().loop is asyncio.get_running_loop()
+
+
+def test_loop_is_none_outside_a_running_loop():
+    # aiohttp 3 gives None until a runner sets the loop, rather than raising.
+    with pytest.warns(DeprecationWarning, match=r"^loop property is deprecated$"):
+        assert web.Application().loop is None
+
+
+def test_subclassing_the_application_warns_as_in_aiohttp():
+    with pytest.warns(DeprecationWarning, match=r"^Inheritance class Custom from web.Application is discouraged$"):
+
+        class Custom(web.Application):
+            pass
+
+    assert Custom(x=1)["x"] == 1  # a subclass still works
 
 
 async def test_make_handler_returns_a_request_handler_factory():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import pytest
 
@@ -36,9 +37,11 @@ async def _wire(app: web.Application, data: bytes) -> tuple[bytes, bool]:
 PATHS = ("/", "/sub", "/sub/", "/sub/early", "/sub/late", "/mw", "/sub/mw", "/x", "/nope", "/sub/nope")
 
 
-def _app(hooks: str, log: list[str]) -> web.Application:
+def _app(hooks: str, log: list[str], sub_routes: Any = None) -> web.Application:
     """The root serves its routes and a sub-application under /sub with a middleware; ``hooks`` adds
-    ``on_response_prepare`` callbacks ("root", "sub") and root middlewares ("mw", "old": an aiohttp 0.14 factory)."""
+    ``on_response_prepare`` callbacks ("root", "sub") and root middlewares ("mw", "old": an aiohttp 0.14 factory).
+    ``sub_routes(sub)`` adds routes of the test's own to the sub-application before add_subapp(), which freezes its
+    router as in aiohttp 3."""
 
     async def ok(request: web.Request) -> web.Response:
         log.append(f"handler {request.app['name']}")
@@ -75,6 +78,8 @@ def _app(hooks: str, log: list[str]) -> web.Application:
     sub.router.add_route("GET", "/late", ok)
     sub.router.add_route("GET", "/", ok)
     sub.router.add_route("GET", "/mw", ok)
+    if sub_routes is not None:
+        sub_routes(sub)
     if "sub" in hooks:
         # Before add_subapp, which freezes the sub-application's signals as in aiohttp 3.
         sub.on_response_prepare.append(hook("sub"))
@@ -111,17 +116,14 @@ async def test_skipped_prepare_hook_answers_as_the_hook(hooks, method, path) -> 
 async def test_an_expect_handlers_answer_gets_the_prepare_hooks_of_the_routes_applications() -> None:
     # The expect handler answers before the request handler reads the route's applications.
     log: list[str] = []
-    app = _app("sub", log)
 
     async def answer_early(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="no")
 
-    sub = app._subapps[0]
-
     async def upload(request: web.Request) -> web.Response:
         return web.Response(text=await request.text())
 
-    sub.router.add_route("POST", "/upload", upload, expect_handler=answer_early)
+    app = _app("sub", log, lambda sub: sub.router.add_route("POST", "/upload", upload, expect_handler=answer_early))
     head = b"POST /sub/upload HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
     wire, _ = await _wire(app, head)
     assert wire.startswith(b"HTTP/1.1 403 ") and b"X-sub: 1" in wire and log == ["prepare sub"]
@@ -177,7 +179,6 @@ def _wrap(monkeypatch: pytest.MonkeyPatch, wrapped: str) -> list[int]:
 async def test_an_expect_handlers_answer_through_a_wrapped_handle_is_the_inline_paths(monkeypatch) -> None:
     async def answer() -> tuple[bytes, list[str]]:
         log: list[str] = []
-        app = _app("sub", log)
 
         async def answer_early(request: web.Request) -> web.Response | None:
             if request.headers.get("X-Refuse"):
@@ -187,7 +188,7 @@ async def test_an_expect_handlers_answer_through_a_wrapped_handle_is_the_inline_
         async def upload(request: web.Request) -> web.Response:
             return web.Response(text=await request.text())
 
-        app._subapps[0].router.add_route("POST", "/upload", upload, expect_handler=answer_early)
+        app = _app("sub", log, lambda sub: sub.router.add_route("POST", "/upload", upload, expect_handler=answer_early))
         wire = b""
         for extra in (b"X-Refuse: 1\r\n", b"", b"X-Continue: 1\r\n"):
             head = b"POST /sub/upload HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n"

@@ -401,6 +401,8 @@ async def test_a_nested_sub_application_serves_its_registered_resources(make_ser
     seen = []
     inner = Application(middlewares=[recording("inner", seen)])
     inner.router.register_resource(PrefixResource("/asgi", "inner resource"))
+    late = PrefixResource("/late", "late resource")
+    inner.router.register_resource(late)
     middle = Application(middlewares=[recording("middle", seen)])
     middle.add_subapp("/inner", inner)
     middle.router.add_get("/route", answer("middle route"))
@@ -411,9 +413,7 @@ async def test_a_nested_sub_application_serves_its_registered_resources(make_ser
     middle.add_domain("example.com", domain)
     app = Application()
     app.add_subapp("/mid", middle)
-    # Registered once the sub-applications are nested: given the whole prefix then.
-    late = PrefixResource("/late", "late resource")
-    inner.router.register_resource(late)
+    # Each add_subapp() gave the resources registered before it its prefix: the whole prefix now.
     assert late.canonical == "/mid/inner/late/{tail}" and domain_resource.canonical == "/mid/{tail}"
     # A domain's sub-application of a prefixed one is served under the prefix, its routes too (as in aiohttp).
     assert domain.router["page"].url_for() == URL("/mid/page")
@@ -510,10 +510,53 @@ def test_a_resource_refusing_the_prefix_makes_add_subapp_raise():
         app.add_subapp("/api", sub)
     # As in aiohttp, the parent is left as it was.
     assert list(app.router.resources()) == [] and not app.router.awaits
-    # Registered into a sub-application already added, it is refused there.
+    # A sub-application already added has a frozen router, as in aiohttp 3: nothing is registered there.
     attached = Application()
     app.add_subapp("/attached", attached)
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(RuntimeError, match="frozen router"):
         attached.router.register_resource(RefusingResource("/asgi", "x", name="refused"))
     assert list(attached.router.resources()) == [] and "refused" not in attached.router.named_resources()
     assert not app.router.awaits
+
+
+# -- resource.resolve(request): aiohttp 3's lookup of one resource ------------------------------------------------
+
+
+async def test_a_resource_resolves_a_request_to_its_route_for_the_method_with_the_methods_it_answers():
+    router = UrlDispatcher()
+    plain = router.add_resource("/a")
+    get = plain.add_route("GET", handler)
+    plain.add_route("POST", handler)
+    info, allowed = await plain.resolve(web.testing.make_mocked_request("GET", "/a?q=1"))
+    assert info.route is get and dict(info) == {} and allowed == {"GET", "POST"}
+    assert await plain.resolve(web.testing.make_mocked_request("PUT", "/a")) == (None, {"GET", "POST"})
+    assert await plain.resolve(web.testing.make_mocked_request("GET", "/b")) == (None, set())
+    dynamic = router.add_resource("/u/{name}")
+    anything = dynamic.add_route("*", handler)
+    info, allowed = await dynamic.resolve(web.testing.make_mocked_request("DELETE", "/u/a%2Fb"))
+    # The '*' route answers any method; a part is percent-decoded, an encoded slash included.
+    assert info.route is anything and dict(info) == {"name": "a/b"} and allowed == {"*"}
+    assert await dynamic.resolve(web.testing.make_mocked_request("GET", "/u/a/b")) == (None, set())
+
+
+async def test_a_sub_application_s_resource_and_route_resolve_the_whole_path():
+    sub = Application()
+    resource = sub.router.add_resource("/item/{id}")
+    route = resource.add_route("GET", handler)
+    by_hand = PlainRoute("GET", handler, None, "/plain")
+    sub.router.register_route(by_hand)
+    app = Application()
+    prefixed = app.add_subapp("/api", sub)
+    info, allowed = await resource.resolve(web.testing.make_mocked_request("GET", "/api/item/7"))
+    assert info.route is route and dict(info) == {"id": "7"} and allowed == {"GET"}
+    assert await resource.resolve(web.testing.make_mocked_request("GET", "/item/7")) == (None, set())
+    # A route built by hand is its own resource.
+    info, allowed = await by_hand.resolve(web.testing.make_mocked_request("GET", "/api/plain"))
+    assert info.route is by_hand and allowed == {"GET"}
+    assert await by_hand.resolve(web.testing.make_mocked_request("POST", "/api/plain")) == (None, {"GET"})
+    # The sub-application's resource answers with the sub-application's match info, its 405's methods too.
+    info, allowed = await prefixed.resolve(web.testing.make_mocked_request("GET", "/api/item/8"))
+    assert info.route is route and info.apps[-1] is sub and allowed == set()
+    info, allowed = await prefixed.resolve(web.testing.make_mocked_request("POST", "/api/item/8"))
+    assert info.http_exception.status == 405 and allowed == {"GET"}
+    assert await prefixed.resolve(web.testing.make_mocked_request("GET", "/other")) == (None, set())

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 import web
+from web.testing import make_mocked_request
 
 
 async def _serve(make_server, handler, path="/"):
@@ -500,3 +501,18 @@ def test_a_response_length_follows_its_body_and_cannot_be_set():
     with pytest.raises(RuntimeError, match="Content length is set automatically"):
         resp.content_length = 1
     assert resp.content_length == 3
+
+
+async def test_output_length_counts_the_head_and_the_body_written_and_is_deprecated():
+    streamed = web.StreamResponse()
+    await streamed.prepare(make_mocked_request("GET", "/"))
+    with pytest.warns(DeprecationWarning, match=r"^output_length is deprecated$"):
+        head = streamed.output_length
+    assert head > len("HTTP/1.1 200 OK\r\n\r\n")
+    await streamed.write(b"12345")
+    with pytest.warns(DeprecationWarning):
+        assert streamed.output_length == head + 5
+    whole = web.Response(body=b"abc")
+    await whole.prepare(make_mocked_request("GET", "/"))  # its head is held back for the body
+    with pytest.warns(DeprecationWarning):
+        assert whole.output_length > len("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n")

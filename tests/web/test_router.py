@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import types
 import warnings
 
@@ -131,8 +132,24 @@ def test_duplicate_names_are_refused():
 def test_fifo_first_match_wins_between_plain_routes():
     router = UrlDispatcher()
     first = router.add_route("GET", "/a", handler)
+    router.add_route("GET", "/b", handler)
     router.add_route("GET", "/a", other)
     assert router.match("GET", "/a").route is first
+
+
+@pytest.mark.parametrize(("held", "added"), [("GET", "GET"), ("GET", "get"), ("*", "POST")])
+def test_a_second_route_for_a_method_its_resource_answers_is_refused(held, added):
+    # The second route would never be reached (the first for the path and method wins): aiohttp 3 raises, with
+    # these words, whether it is added through the resource or to the same resource by router.add_route().
+    router = UrlDispatcher()
+    resource = router.add_resource("/a")
+    resource.add_route(held, handler)
+    says = f"^Added route will never be executed, method {re.escape(held)} is already registered$"
+    with pytest.raises(RuntimeError, match=says):
+        resource.add_route(added, other)
+    with pytest.raises(RuntimeError, match="Added route will never be executed"):
+        router.add_route(added, "/a", other)
+    assert len(resource) == 1 and len(router.routes()) == 1
 
 
 def test_dynamic_route_added_before_plain_route_wins():
@@ -329,13 +346,7 @@ async def _keyword_only(*, request):
     return Response(text="never")
 
 
-@pytest.mark.parametrize(
-    ("bad", "says"),
-    [
-        (_async_gen, "is an async generator function"),
-        (_gen, "is a generator function"),
-    ],
-)
+@pytest.mark.parametrize(("bad", "says"), [(_async_gen, "is an async generator function")])
 def test_a_handler_that_cannot_answer_a_request_is_refused_with_route_place_and_fix(bad, says):
     router = UrlDispatcher()
     with pytest.raises(TypeError) as info:
@@ -348,9 +359,26 @@ def test_a_handler_that_cannot_answer_a_request_is_refused_with_route_place_and_
 
 def test_a_refused_handler_in_a_route_table_is_refused_by_add_routes():
     routes = RouteTableDef()
-    routes.get("/gen")(_gen)
-    with pytest.raises(TypeError, match=r"for GET /gen is a generator function"):
+    routes.get("/gen")(_async_gen)
+    with pytest.raises(TypeError, match=r"for GET /gen is an async generator function"):
         UrlDispatcher().add_routes(routes)
+
+
+async def test_a_bare_generator_handler_warns_and_is_served_as_a_generator_based_coroutine(make_server):
+    # aiohttp 3 deprecates it with this warning; the aiohttp 0.14 API converts a regular function to a coroutine,
+    # which made a generator function with ``yield from`` inside a generator-based coroutine: it answers.
+    def bare(request):
+        yield from asyncio.sleep(0)
+        return Response(text=f"bare {request.match_info['id']}")
+
+    app = Application()
+    with pytest.warns(DeprecationWarning, match=r"^Bare generators are deprecated, use @coroutine wrapper$"):
+        app.router.add_route("GET", "/items/{id}", bare)
+    with pytest.warns(DeprecationWarning, match=r"^Bare generators are deprecated"):
+        UrlDispatcher().add_routes([get("/gen", _gen)])
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s, s.get(server.url("/items/7")) as r:
+        assert r.status == 200 and await r.text() == "bare 7"
 
 
 class _CallableView:
@@ -568,3 +596,30 @@ async def test_a_miss_has_aiohttps_system_route_which_a_middleware_can_read(make
         route.url_for()
     created = SystemRoute(web.HTTPCreated(reason="test"))  # aiohttp's constructor: the exception it stands for
     assert (created.status, created.reason, repr(created)) == (201, "test", "<SystemRoute 201: test>")
+
+
+def test_a_bad_regex_in_a_part_is_refused_with_aiohttp_s_words():
+    # "Bad pattern '<the whole regex>': <re's reason>", as code written for aiohttp matches it.
+    with pytest.raises(RouteError, match=r"^Bad pattern '/handler/\(\?P<to>\+\+\+\)': nothing to repeat") as info:
+        UrlDispatcher().add_route("GET", "/handler/{to:+++}", handler)
+    assert isinstance(info.value, ValueError) and info.value.__cause__ is None
+    # A part's regex that compiles only inside the whole (its parentheses would reach out) is refused too.
+    with pytest.raises(RouteError, match=r"^bad regex 'a\)\(b' for part \{x\}"):
+        UrlDispatcher().add_route("GET", "/{x:a)(b}", handler)
+
+
+@pytest.mark.parametrize("expect", [lambda request: None, object(), functools.partial(print)])
+def test_an_expect_handler_that_is_not_a_coroutine_function_is_refused(expect):
+    # aiohttp 3 asserts it is one (AssertionError); ours is also a TypeError.
+    with pytest.raises(AssertionError, match=r"^Coroutine is expected, got ") as info:
+        UrlDispatcher().add_route("POST", "/", handler, expect_handler=expect)
+    assert isinstance(info.value, TypeError)
+
+
+def test_freeze_makes_the_empty_path_of_the_outermost_router_the_root():
+    router = UrlDispatcher()
+    route = router.add_get("", handler)
+    assert route.resource.get_info() == {"path": ""} and router.match("GET", "/").http_exception.status == 404
+    router.freeze()
+    assert route.resource.get_info() == {"path": "/"} and route.get_info() == {"path": "/"}
+    assert router.match("GET", "/").route is route and router.match("HEAD", "/").route.method == "HEAD"

@@ -12,10 +12,13 @@ from pathlib import Path
 import aiohttp
 import psutil
 import pytest
+from yarl import URL
 
+import web
 from web.app import Application
 from web.response import Response
 from web.staticfiles import parse_range
+from web.testing import make_mocked_request
 
 SECRET = b"TOP-SECRET-CONTENT"
 REPO = str(Path(__file__).resolve().parents[2])
@@ -425,3 +428,37 @@ async def test_a_non_ascii_prefix_is_percent_encoded_in_urls(make_server, tree):
     url = dynamic.url_for(id="7")
     assert str(url) == "/%D0%B8%D1%82%20%D0%B5%D0%BC/7" and dynamic.url(parts={"id": "7"}) == str(url)
     assert (await raw(server, str(url)))[::2] == (200, b"7")
+
+
+# -- the static route as aiohttp 3's StaticResource: resolve(), get_info(), made by hand ---------------------------
+
+
+async def test_a_static_resource_resolves_a_request_under_its_prefix(tree):
+    router = web.UrlDispatcher()
+    static = router.add_static("/st", tree)
+    info, allowed = await static.resolve(make_mocked_request("GET", "/st/sub/a%20b.txt"))
+    assert info.route in list(static) and dict(info) == {"filename": "sub/a b.txt"} and allowed == {"GET", "HEAD"}
+    assert await static.resolve(make_mocked_request("POST", "/st/x")) == (None, {"GET", "HEAD"})
+    assert await static.resolve(make_mocked_request("GET", "/other/x")) == (None, set())
+    # A path whose dot segments climb out of the prefix is not the resource's, whatever it names.
+    assert await static.resolve(make_mocked_request("GET", "/st/../st2/x")) == (None, set())
+
+    async def options(request):
+        return Response()
+
+    static.set_options_route(options)
+    info, allowed = await static.resolve(make_mocked_request("OPTIONS", "/st/x"))
+    assert info.handler is not None and allowed == {"GET", "HEAD", "OPTIONS"}
+    # get_info() lists its routes by method, as aiohttp's does; the OPTIONS route's repr names the resource.
+    routes = static.get_info()["routes"]
+    assert static.get_info() == {"directory": tree.resolve(), "prefix": "/st", "routes": routes}
+    assert list(routes) == ["GET", "HEAD", "OPTIONS"] and set(routes.values()) == set(static)
+    assert repr(routes["OPTIONS"]).startswith("<ResourceRoute [OPTIONS] <StaticResource")
+
+
+def test_a_static_resource_made_by_hand_takes_aiohttp_s_arguments(tree):
+    static = web.StaticResource(prefix="/prefix", directory=str(tree), name="files", show_index=True)
+    assert (static.canonical, static.name, static.directory) == ("/prefix", "files", tree.resolve())
+    app = Application()
+    app.router.register_resource(static)
+    assert app.router["files"] is static and static.url_for(filename="a.txt") == URL("/prefix/a.txt")

@@ -340,3 +340,28 @@ def test_an_application_added_into_itself_is_accepted_as_aiohttp_does_without_ha
     resource = app.add_subapp("/pre", app)
     assert resource.get_info() == {"prefix": "/pre", "app": app}
     assert resource.canonical == "/pre"
+
+
+async def test_add_subapp_pre_freezes_the_sub_application_and_its_router_and_the_parent_s_start_freezes_it(
+    make_server,
+):
+    # aiohttp 3's add_subapp(): pre_freeze(), which freezes the router, the middlewares and the signals; frozen
+    # (no further sub-application) once the parent starts.
+    async def page(request):
+        return web.Response(text=f"sub {request.path}")
+
+    sub = web.Application()
+    sub.router.add_get("/page", page)
+    app = web.Application()
+    app.add_subapp("/sub", sub)
+    assert sub.pre_frozen and not sub.frozen and sub.router.frozen and sub.on_startup.frozen
+    with pytest.raises(RuntimeError):
+        sub.router.add_get("/late", page)
+    with pytest.raises(RuntimeError):
+        sub.add_subapp("/inner", web.Application())
+    assert not app.router.frozen  # the parent's routes are open until it starts
+    app.router.add_get("/own", page)
+    server = await make_server(app)
+    assert sub.frozen and app.frozen and app.router.frozen
+    async with aiohttp.ClientSession() as session, session.get(server.url("/sub/page")) as resp:
+        assert (resp.status, await resp.text()) == (200, "sub /sub/page")
