@@ -143,7 +143,6 @@ XFAIL: dict[str, str] = {
     "test_web_middleware.py::TestNormalizePathMiddleware::test_merge_slash[pyloop-//resource1//a//b/?p=1-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_no_trailing_slash_when_disabled[pyloop-/resource1/-404]": SLASH,
     "test_web_middleware.py::TestNormalizePathMiddleware::test_no_trailing_slash_when_disabled[pyloop-/resource1/?p1=1&p2=2-404]": SLASH,
-    "test_web_response.py::test_content_length_on_chunked": BODYLENGTH,
     "test_web_response.py::test_ctor_content_type": BODYLENGTH,
     "test_web_response.py::test_response_ctor": BODYLENGTH,
     "test_web_response.py::test_response_output_length": OUTPUTLENGTH,
