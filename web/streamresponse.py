@@ -548,7 +548,12 @@ class StreamResponse(ResponseStorage):
             if version == HTTP10:
                 # HTTP/1.0 has no chunked coding (RFC 9112 §6.1); aiohttp refuses rather than frame otherwise.
                 raise RuntimeError("Using chunked encoding is forbidden for HTTP/1.0")
-            headers[_TRANSFER_ENCODING] = "chunked"
+            if exchange.method != "HEAD":
+                headers[_TRANSFER_ENCODING] = "chunked"
+            else:
+                # No body follows to frame. RFC 9112 §6.1 lets a HEAD answer carry the field; aiohttp sends none,
+                # even one the handler set by hand.
+                headers.popall(_TRANSFER_ENCODING, None)
         elif _CONTENT_LENGTH not in headers and exchange.method != "HEAD":
             if version == HTTP10:
                 keep_alive = False

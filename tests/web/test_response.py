@@ -232,6 +232,25 @@ def test_a_length_of_the_callers_own_still_refuses_chunked_encoding():
         resp.enable_chunked_encoding()
 
 
+async def test_a_head_answer_sent_chunked_carries_no_transfer_encoding(make_server, raw):
+    # As aiohttp: no body follows a HEAD answer, so it names no framing for one, even a Transfer-Encoding field the
+    # handler set by hand (RFC 9112 §6.1 allows it; aiohttp's client test_head_request_with_chunked_encoding).
+    async def handler(request):
+        resp = web.StreamResponse()
+        resp.enable_chunked_encoding()
+        resp.headers["Transfer-Encoding"] = "chunked"
+        await resp.prepare(request)
+        await resp.write_eof()
+        return resp
+
+    srv = await _serve(make_server, handler)
+    data = await raw(srv.port, b"HEAD / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"transfer-encoding" not in head.lower()
+    assert body == b""
+
+
 async def test_force_close_sends_connection_close(make_server, raw):
     async def handler(request):
         resp = web.Response(text="bye")
