@@ -9,7 +9,7 @@ Errors, each with the HTTP status that answers it::
     ├── MissingUpgradeHeader        no ``Upgrade: websocket`` (§4.2.1 item 3)
     ├── MissingConnectionUpgrade    no ``upgrade`` token in ``Connection`` (§4.2.1 item 4)
     ├── BadWebSocketKey             ``Sec-WebSocket-Key`` missing, repeated or not 16 base64-encoded bytes (§4.2.1)
-    └── UnsupportedWebSocketVersion 426, answered with ``Sec-WebSocket-Version: 13`` (§4.2.2)
+    └── UnsupportedWebSocketVersion 426, answered with ``Sec-WebSocket-Version: 13, 8, 7`` (§4.2.2, §4.4)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from .exchange import printable
 
@@ -70,11 +70,16 @@ class BadWebSocketKey(HandshakeError):
     """``Sec-WebSocket-Key`` must be one base64 value of 16 bytes (RFC 6455 §4.2.1 item 5)."""
 
 
+#: The protocol versions a handshake may ask for: RFC 6455's 13, and the hybi-07/-08 drafts' 7 and 8, whose
+#: handshake and framing are the RFC's (RFC 6455 §4.4: a server may support several versions), as aiohttp accepts.
+VERSIONS: Final = frozenset({"13", "8", "7"})
+
+
 class UnsupportedWebSocketVersion(HandshakeError):
-    """Only version 13 is spoken: answer 426 naming it (RFC 6455 §4.2.2 item 4)."""
+    """A version other than those of :data:`VERSIONS`: answer 426 naming them (RFC 6455 §4.2.2 item 4, §4.4)."""
 
     status = 426
-    headers = (("Sec-WebSocket-Version", "13"),)
+    headers = (("Sec-WebSocket-Version", "13, 8, 7"),)
 
 
 def header_tokens(values: Iterable[str]) -> list[str]:
@@ -96,7 +101,7 @@ def check_request(method: str, version: Sequence[int], headers: Any) -> str:
             "No CONNECTION upgrade hdr: {}".format(printable(headers.get("Connection", "None")))
         )
     versions = headers.getall("Sec-WebSocket-Version", ())
-    if len(versions) != 1 or versions[0].strip() != "13":
+    if len(versions) != 1 or versions[0].strip() not in VERSIONS:
         raise UnsupportedWebSocketVersion("Unsupported version: {}".format(printable(", ".join(versions)) or "none"))
     keys = headers.getall("Sec-WebSocket-Key", ())
     if len(keys) != 1:

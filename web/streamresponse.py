@@ -210,12 +210,26 @@ class StreamResponse(ResponseStorage):
 
         Once the headers are sent the framing is settled, and the call changes nothing, as in aiohttp (aiohttp-sse
         calls it right after ``prepare()``). Preparing it for an HTTP/1.0 request raises RuntimeError, as in
-        aiohttp (RFC 9112 §6.1: no Transfer-Encoding for a 1.0 request). ``chunk_size`` is aiohttp's deprecated
-        argument, unused there too (aiohttp's ``DeprecationWarning``)."""
+        aiohttp (RFC 9112 §6.1: no Transfer-Encoding for a 1.0 request). A Content-Length the caller set raises
+        RuntimeError, as in aiohttp; the one a ``Response`` body sets is dropped (``content_length`` becomes
+        ``None``). ``chunk_size`` is aiohttp's deprecated argument, unused there too (aiohttp's
+        ``DeprecationWarning``)."""
         if chunk_size is not None:
             warnings.warn("Chunk size is deprecated #1615", DeprecationWarning, stacklevel=2)
-        if _CONTENT_LENGTH in self._headers:
-            raise RuntimeError("You can't enable chunked encoding when a content length is set")
+        headers = self._headers
+        if _CONTENT_LENGTH in headers:
+            # A Response's body sets the field itself (see Response.body): that length is the body's, not the
+            # caller's, and gives way to the chunked framing until the head is sent, as in aiohttp 3, whose Response
+            # adds it only then. A StreamResponse has no _body: its length is always the caller's.
+            body = getattr(self, "_body", headers)
+            if (
+                body is headers
+                or self._exchange is not None
+                or self._source is not None
+                or headers[_CONTENT_LENGTH] != str(len(body or b""))
+            ):
+                raise RuntimeError("You can't enable chunked encoding when a content length is set")
+            del headers[_CONTENT_LENGTH]
         if self._exchange is None:
             self._chunked = True
 
@@ -548,7 +562,12 @@ class StreamResponse(ResponseStorage):
             if version == HTTP10:
                 # HTTP/1.0 has no chunked coding (RFC 9112 §6.1); aiohttp refuses rather than frame otherwise.
                 raise RuntimeError("Using chunked encoding is forbidden for HTTP/1.0")
-            headers[_TRANSFER_ENCODING] = "chunked"
+            if exchange.method != "HEAD":
+                headers[_TRANSFER_ENCODING] = "chunked"
+            else:
+                # No body follows to frame. RFC 9112 §6.1 lets a HEAD answer carry the field; aiohttp sends none,
+                # even one the handler set by hand.
+                headers.popall(_TRANSFER_ENCODING, None)
         elif _CONTENT_LENGTH not in headers and exchange.method != "HEAD":
             if version == HTTP10:
                 keep_alive = False

@@ -7,10 +7,11 @@ How the swap works, in ``prefork`` mode:
 
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
   ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.web_log`` is ``web.accesslog``;
-  ``aiohttp.web_fileresponse`` gives our ``FileResponse``; ``aiohttp.multipart`` gives our readers and aiohttp's
-  writer, ``aiohttp.test_utils`` our ``make_mocked_request``, which builds a server-side request, and aiohttp's
-  client side). The files are never edited, and aiohttp's client
-  and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
+  ``aiohttp.web_fileresponse`` gives our ``FileResponse``; ``aiohttp.abc`` our ABCs and aiohttp's client-side
+  ones; ``aiohttp.multipart`` gives our readers and aiohttp's writer, ``aiohttp.test_utils`` our
+  ``make_mocked_request``, which builds a server-side request, and aiohttp's client side). The files are never
+  edited, and aiohttp's client and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts
+  for that import only.
 * A module that patches a server-side name by its dotted path (``mocker.patch("aiohttp.web.run_app")``, in
   ``_PATCHED_BY_NAME``) keeps the swap while each of its tests runs, so the patch lands on ours.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
@@ -132,9 +133,14 @@ def _aliases() -> dict[str, Any]:
     test_utils.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
         web.testing if name in _TEST_UTILS_SERVER_SIDE else real_test_utils, name
     )
+    # aiohttp.abc's server-side ABCs are ours, its client-side ones (AbstractResolver, AbstractCookieJar...)
+    # aiohttp's, as web.as_aiohttp gives them.
+    abc = types.ModuleType("aiohttp.abc")
+    real_abc = sys.modules["aiohttp.abc"]
+    abc.__getattr__ = lambda name: getattr(web.abc, name, None) or getattr(real_abc, name)  # type: ignore[method-assign]
     return {
         "web": web,
-        "abc": web.abc,
+        "abc": abc,
         "web_log": web.accesslog,
         "web_urldispatcher": urldispatcher,
         "multipart": multipart,

@@ -1,6 +1,6 @@
 """Run the compat suite in both modes and print the figures: selected, passed against ours, passed against aiohttp.
 
-    python tests/compat/report.py              # both modes (about four minutes on two cores)
+    python tests/compat/report.py              # both modes (about five minutes on two cores)
     python tests/compat/report.py prefork      # one mode
 
 Exits non-zero if a run fails (a strict xfail that passes counts as a failure), so CI can run it as is. The

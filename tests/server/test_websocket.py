@@ -322,6 +322,13 @@ def test_good_request():
     assert check_request("GET", (1, 1), CIMultiDict(GOOD)) == "dGhlIHNhbXBsZSBub25jZQ=="
 
 
+@pytest.mark.parametrize("version", ["7", "8"])
+def test_hybi_draft_versions_are_accepted(version):
+    # The hybi-07/-08 drafts' handshake and framing are RFC 6455's; aiohttp accepts them too (RFC 6455 §4.4).
+    headers = CIMultiDict({**GOOD, "Sec-WebSocket-Version": version})
+    assert check_request("GET", (1, 1), headers) == "dGhlIHNhbXBsZSBub25jZQ=="
+
+
 @pytest.mark.parametrize(
     ("method", "version", "change", "error", "status"),
     [
@@ -330,7 +337,8 @@ def test_good_request():
         ("GET", (1, 1), {"Upgrade": "h2c"}, MissingUpgradeHeader, 400),
         ("GET", (1, 1), {"Upgrade": None}, MissingUpgradeHeader, 400),
         ("GET", (1, 1), {"Connection": "keep-alive"}, MissingConnectionUpgrade, 400),
-        ("GET", (1, 1), {"Sec-WebSocket-Version": "8"}, UnsupportedWebSocketVersion, 426),
+        ("GET", (1, 1), {"Sec-WebSocket-Version": "12"}, UnsupportedWebSocketVersion, 426),
+        ("GET", (1, 1), {"Sec-WebSocket-Version": "6"}, UnsupportedWebSocketVersion, 426),
         ("GET", (1, 1), {"Sec-WebSocket-Version": None}, UnsupportedWebSocketVersion, 426),
         ("GET", (1, 1), {"Sec-WebSocket-Key": None}, BadWebSocketKey, 400),
         ("GET", (1, 1), {"Sec-WebSocket-Key": "not base64!"}, BadWebSocketKey, 400),
@@ -343,7 +351,7 @@ def test_bad_requests(method, version, change, error, status):
         check_request(method, version, headers)
     assert info.value.status == status
     if status == 426:
-        assert ("Sec-WebSocket-Version", "13") in info.value.headers
+        assert ("Sec-WebSocket-Version", "13, 8, 7") in info.value.headers
 
 
 def test_tokens_are_case_insensitive_and_may_repeat():

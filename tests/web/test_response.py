@@ -201,6 +201,57 @@ async def test_enable_chunked_encoding_sends_each_write_as_a_chunk(make_server, 
     assert data.split(b"\r\n\r\n", 1)[1] == b"3\r\none\r\n3\r\ntwo\r\n0\r\n\r\n"
 
 
+@pytest.mark.parametrize("compress", [False, True])
+async def test_a_response_with_a_body_can_be_sent_chunked(make_server, raw, compress):
+    # aiohttp 3's Response(text=...).enable_chunked_encoding() (its client tests test_chunked, test_encoding_gzip):
+    # the Content-Length the body set is the body's, dropped for the chunked framing, not a length of the caller's
+    # that refuses it.
+    async def handler(request):
+        resp = web.Response(text="text")
+        assert resp.content_length == 4
+        resp.enable_chunked_encoding()
+        assert resp.content_length is None
+        if compress:
+            resp.enable_compression(web.ContentCoding.gzip)
+        return resp
+
+    srv = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{srv.port}/") as resp:
+        assert resp.status == 200
+        assert resp.headers["Transfer-Encoding"] == "chunked"
+        assert "Content-Length" not in resp.headers
+        assert resp.headers.get("Content-Encoding") == ("gzip" if compress else None)
+        assert await resp.text() == "text"
+    data = await raw(srv.port, b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    if not compress:
+        assert data.split(b"\r\n\r\n", 1)[1] == b"4\r\ntext\r\n0\r\n\r\n"
+
+
+def test_a_length_of_the_callers_own_still_refuses_chunked_encoding():
+    resp = web.Response(headers={"Content-Length": "42"})
+    with pytest.raises(RuntimeError, match="content length is set"):
+        resp.enable_chunked_encoding()
+
+
+async def test_a_head_answer_sent_chunked_carries_no_transfer_encoding(make_server, raw):
+    # As aiohttp: no body follows a HEAD answer, so it names no framing for one, even a Transfer-Encoding field the
+    # handler set by hand (RFC 9112 §6.1 allows it; aiohttp's client test_head_request_with_chunked_encoding).
+    async def handler(request):
+        resp = web.StreamResponse()
+        resp.enable_chunked_encoding()
+        resp.headers["Transfer-Encoding"] = "chunked"
+        await resp.prepare(request)
+        await resp.write_eof()
+        return resp
+
+    srv = await _serve(make_server, handler)
+    data = await raw(srv.port, b"HEAD / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"transfer-encoding" not in head.lower()
+    assert body == b""
+
+
 async def test_force_close_sends_connection_close(make_server, raw):
     async def handler(request):
         resp = web.Response(text="bye")

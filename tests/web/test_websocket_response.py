@@ -104,6 +104,19 @@ async def test_echo_with_the_aiohttp_client(make_server):
         assert ws.close_code == 1000
 
 
+@pytest.mark.parametrize("version", ["8", "7"])
+async def test_echo_with_a_hybi_draft_version(make_server, version):
+    # aiohttp's server accepts the hybi-07/-08 drafts' Sec-WebSocket-Version (their handshake and framing are
+    # RFC 6455's), and so does ours: aiohttp's client test_override_default_headers connects with 8.
+    server = await make_server(app_for(echo))
+    headers = {"Sec-WebSocket-Version": version}
+    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url(server), headers=headers) as ws:
+        await ws.send_str("draft")
+        assert (await ws.receive()).data == "draft"
+        await ws.close()
+        assert ws.close_code == 1000
+
+
 async def test_deflate_with_the_websockets_client(make_server):
     server = await make_server(app_for(echo))
     async with connect(ws_url(server)) as ws:  # offers permessage-deflate by default
@@ -181,9 +194,9 @@ async def test_bad_handshakes_are_http_errors(make_server):
             assert await resp.text() == "False None"
         async with session.get(server.url("/")) as resp:
             assert resp.status == 400
-        async with session.get(server.url("/"), headers={**upgrade, "Sec-WebSocket-Version": "8"}) as resp:
+        async with session.get(server.url("/"), headers={**upgrade, "Sec-WebSocket-Version": "12"}) as resp:
             assert resp.status == 426
-            assert resp.headers["Sec-WebSocket-Version"] == "13"
+            assert resp.headers["Sec-WebSocket-Version"] == "13, 8, 7"
         bad_key = {**upgrade, "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "bad"}
         async with session.get(server.url("/"), headers=bad_key) as resp:
             assert resp.status == 400
