@@ -1,383 +1,542 @@
-"""Streaming ``multipart/form-data`` (RFC 7578 over RFC 2046 §5.1): a sans-IO parser and the async part reader.
+"""aiohttp 3's multipart readers: what ``await request.multipart()`` returns, and what code that builds its own reader
+gets from ``MultipartReader(headers, content)`` and ``BodyPartReader(boundary, headers, content)``.
 
-Two layers, as everywhere in prefork:
+``content`` is any stream with aiohttp StreamReader's ``read(n)``, ``readline()``, ``at_eof()`` and
+``unread_data(data)`` (``request.content``, aiohttp's StreamReader, a client response's content). The reader reads
+as aiohttp's does, so it leaves the stream where aiohttp's leaves it: the headers and delimiters are read a line
+at a time, a part's data in chunks with one chunk of look-ahead for the delimiter (which goes back to the stream
+once found), or, outside ``multipart/form-data``, exactly the part's Content-Length.
 
-* :class:`MultipartParser` is fed bytes and returns events (:class:`PartStart`, :class:`PartData`,
-  :class:`PartEnd`, :class:`Done`). It has no event loop and no stream; tests drive it with byte strings. The
-  byte-level state machine is python-multipart's (>= 0.0.32: older releases have denial-of-service advisories,
-  CVE-2024-24762 and CVE-2024-53981 among them): it measured faster than our own hand-written candidate on large
-  files and as strict on malformed input (``python bench/multipart.py parsers``), and we do not hand-write what
-  a well-kept library does better. This module adds what python-multipart leaves to its caller: boundary
-  validation, a check that the body really ended with the closing delimiter, and part header decoding. Header
-  values with parameters are parsed by :func:`web.helpers.parse_options_header`, the one parser ``web`` has.
-* :class:`MultipartReader` / :class:`BodyPartReader` are aiohttp's async API over a request body stream
-  (``await request.multipart()``): parts one by one, data as it arrives, nothing buffered beyond one read.
+``await request.post()`` parses form bodies with its own reader (``web.multipart_parser``, python-multipart's
+state machine), built for bulk parsing under the form limits.
 
-Errors (the sans-IO layer raises these; the async layer re-raises them as the HTTP error named in brackets, with
-the original as ``__cause__``, so a handler that does not catch them answers the right status)::
-
-    MultipartError                    root, ValueError
-    ├── MalformedMultipart            [HTTPBadRequest 400] no/invalid boundary, bad part headers,
-    │                                 body ended before the closing delimiter
-    └── MultipartLimitExceeded        [HTTPRequestEntityTooLarge 413] a configured size or count limit
+Errors. Where aiohttp raises ``ValueError`` (malformed data) or ``RuntimeError`` (an unknown encoding), these
+raise :class:`BadMultipart` and :class:`UnsupportedPartEncoding`, which are those and ``web.HTTPBadRequest`` too:
+code that catches aiohttp's exceptions catches them, and a handler that does not answers 400 (RFC 9110 §15.5.1:
+the client's error), where aiohttp's server answers 500. Data over ``client_max_size`` raises
+``max_size_error_cls(client_max_size)`` (``HTTPRequestEntityTooLarge`` for ``request.multipart()``).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
-import urllib.parse
+import sys
+import warnings
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
 
 from multidict import CIMultiDict, CIMultiDictProxy
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser as _PMParser
-from python_multipart.multipart import MultipartState
 
-from server.errors import PayloadTooLarge
+from server.streams import FlowControlStreamReader
 
-from .helpers import parse_content_type, parse_options_header
-
-if TYPE_CHECKING:
-    from .part_decoding import PartDecoder
+from .content_disposition import (
+    BadContentDispositionHeader as BadContentDispositionHeader,
+)
+from .content_disposition import (
+    BadContentDispositionParam as BadContentDispositionParam,
+)
+from .content_disposition import (
+    content_disposition_filename as content_disposition_filename,
+)
+from .content_disposition import (
+    parse_content_disposition as parse_content_disposition,
+)
+from .exceptions import HTTPBadRequest
+from .helpers import parse_content_type
+from .multipart_parser import MultipartError, parse_boundary
+from .part_decoding import PartDecoder
 
 __all__ = [
+    "BadContentDispositionHeader",
+    "BadContentDispositionParam",
+    "BadMultipart",
     "BodyPartReader",
-    "Done",
-    "MalformedMultipart",
-    "MultipartError",
-    "MultipartLimitExceeded",
-    "MultipartParser",
     "MultipartReader",
-    "PartData",
-    "PartEnd",
-    "PartStart",
-    "parse_boundary",
-    "parse_options_header",
+    "MultipartResponseWrapper",
+    "UnsupportedPartEncoding",
+    "content_disposition_filename",
+    "parse_content_disposition",
 ]
 
-# python-multipart logs every parse error at WARNING with client-chosen bytes in the message; the error itself
-# reaches the caller as an exception, so the log line is noise an attacker can use to flood the worker's log.
-logging.getLogger("python_multipart.multipart").setLevel(logging.ERROR)
-
-#: Bytes read from the body per step: bounds the memory one ``feed`` can produce events for.
-READ_SIZE = 256 * 1024
-#: Per-part header limits (python-multipart's defaults are 8 headers of 4224 bytes; browsers send two).
-MAX_PART_HEADERS = 16
-MAX_PART_HEADER_SIZE = 8190
+#: aiohttp's DEFAULT_CHUNK_SIZE: what a part given as a response body is read by.
+_STREAM_CHUNK = 2**16
+_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_BASE64_CHARS = frozenset(_BASE64)
+_NON_BASE64 = bytes(sorted(set(range(256)) - _BASE64_CHARS))
+_HEADER_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2 token
 
 
-class MultipartError(ValueError):
-    """Root of the errors a multipart body can cause; ``status`` is the HTTP answer."""
+class BadMultipart(HTTPBadRequest, ValueError):
+    """Malformed multipart data (aiohttp: ValueError); a 400 when not caught."""
 
-    status = 400
+    def __init__(self, message: str) -> None:
+        super().__init__(text=f"400: Bad Request ({message})")
+        self.message = message
 
-
-class MalformedMultipart(MultipartError):
-    """The body is not valid multipart: bad boundary, bad part headers, or missing closing delimiter."""
-
-    status = 400
-
-
-class MultipartLimitExceeded(MultipartError):
-    """A configured limit (parts, field size, file size) was exceeded."""
-
-    status = 413
-
-    def http_text(self) -> str:
-        """The text of the 413 answered for it."""
-        return f"413: Request Entity Too Large ({self})"
+    def __str__(self) -> str:
+        return self.message
 
 
-# -- header values -------------------------------------------------------------------------------------------
+class UnsupportedPartEncoding(HTTPBadRequest, RuntimeError):
+    """A part in an unknown Content-Encoding or Content-Transfer-Encoding (aiohttp: RuntimeError); a 400 when not
+    caught, as the client sent it."""
 
-# RFC 2046 §5.1.1 lets a sender build a boundary of 1-70 "bchars", not ending in a space. A receiver matches the
-# delimiter byte for byte, so any visible ASCII character works as well, carried by a quoted parameter
-# (``boundary="a;b"``); aiohttp checks only the length, python-multipart nothing. What stays refused is what
-# cannot be matched reliably: empty, over 70 characters, a trailing space (RFC 2046 §5.1.1 lets transports strip
-# it), control characters and non-ASCII.
-_BOUNDARY_RE = re.compile(r"[ -~]{0,69}[!-~]")
+    def __init__(self, message: str) -> None:
+        super().__init__(text=f"400: Bad Request ({message})")
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
-def parse_boundary(content_type: str) -> bytes:
-    """Return the boundary of a ``multipart/*`` Content-Type, or raise :class:`MalformedMultipart`."""
-    main, params = parse_content_type(content_type)
-    if not main.startswith("multipart/"):
-        raise MalformedMultipart(f"Content-Type is {main!r}, not multipart/*")
-    boundary = params.get("boundary")
-    if boundary is None:
-        raise MalformedMultipart("multipart Content-Type without a boundary parameter")
-    if not _BOUNDARY_RE.fullmatch(boundary):
-        raise MalformedMultipart(f"invalid multipart boundary {boundary!r} (RFC 2046 §5.1.1)")
-    return boundary.encode("ascii")
+def _unread(content: Any, data: bytes) -> None:
+    if isinstance(content, FlowControlStreamReader):
+        content.unread_data(data)
+        return
+    # aiohttp's StreamReader.unread_data warns that it is deprecated; its multipart reader uses it all the same.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        content.unread_data(data)
 
 
 def _decode_header_value(raw: bytes) -> str:
-    # Browsers put file names in Content-Disposition as raw UTF-8 (WHATWG HTML "multipart/form-data encoding
-    # algorithm"); anything that is not UTF-8 is kept byte for byte as latin-1, the HTTP header default.
+    # Browsers send file names as raw UTF-8 (WHATWG HTML "multipart/form-data encoding algorithm"); what is not
+    # UTF-8 is kept byte for byte as latin-1, the HTTP header default.
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
 
 
-# -- sans-IO parser ------------------------------------------------------------------------------------------
+class MultipartResponseWrapper:
+    """A :class:`MultipartReader` over a client response, which it releases once the reader reaches the end."""
+
+    def __init__(self, resp: Any, stream: MultipartReader) -> None:
+        self.resp = resp
+        self.stream = stream
+
+    def __aiter__(self) -> MultipartResponseWrapper:
+        return self
+
+    async def __anext__(self) -> MultipartReader | BodyPartReader:
+        part = await self.next()
+        if part is None:
+            raise StopAsyncIteration
+        return part
+
+    def at_eof(self) -> bool:
+        """True when all the response's data has been read."""
+        return bool(self.resp.content.at_eof())
+
+    async def next(self) -> MultipartReader | BodyPartReader | None:
+        """The next part; the response is released after the last one."""
+        item = await self.stream.next()
+        if self.stream.at_eof():
+            await self.release()
+        return item
+
+    async def release(self) -> None:
+        """Release the response: whatever is left of it is read and discarded."""
+        await self.resp.release()
 
 
-class PartStart:
-    """A part's header block ended; its data follows."""
+class BodyPartReader:
+    """One part of a multipart body: its ``headers``, ``name``, ``filename``, and coroutines to read its data.
 
-    __slots__ = ("headers",)
-
-    def __init__(self, headers: CIMultiDict[str]) -> None:
-        self.headers = headers
-
-    def __repr__(self) -> str:
-        return f"PartStart({list(self.headers.items())!r})"
-
-
-class PartData:
-    """A piece of the current part's body (pieces may be of any size, including split anywhere)."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def __repr__(self) -> str:
-        return f"PartData({self.data!r})"
-
-
-class PartEnd:
-    """The current part ended (a delimiter was seen)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "PartEnd()"
-
-
-class Done:
-    """The closing delimiter was seen; whatever follows is the epilogue and is ignored (RFC 2046 §5.1.1)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "Done()"
-
-
-Event = PartStart | PartData | PartEnd | Done
-_PART_END = PartEnd()
-_DONE = Done()
-
-
-class MultipartParser:
-    """Incremental multipart parser: bytes in, events out.
-
-    Call contract: ``feed(data)`` for every piece of the body, in order, each returning the events it
-    completed; then ``feed_eof()`` once, which raises :class:`MalformedMultipart` unless the closing delimiter
-    was seen. Any :class:`MultipartError` leaves the parser unusable. Part data is never buffered beyond the
-    piece being fed, except a possible partial delimiter at its end (at most ``len(boundary) + 4`` bytes).
+    ``read()``, ``read_chunk()`` and ``readline()`` return the data as sent; ``read(decode=True)``, ``text()``,
+    ``json()`` and ``form()`` undo its Content-Transfer-Encoding (base64, quoted-printable) and, outside
+    ``multipart/form-data`` (RFC 7578 §4.8), its Content-Encoding (gzip, deflate), as aiohttp does. Given as a
+    ``Response`` body, the part is streamed decoded, with its name and filename in Content-Disposition.
     """
 
-    __slots__ = ("_done", "_events", "_field", "_headers", "_parser", "_value")
-
-    def __init__(
-        self,
-        boundary: bytes,
-        *,
-        max_headers: int = MAX_PART_HEADERS,
-        max_header_size: int = MAX_PART_HEADER_SIZE,
-    ) -> None:
-        if not _BOUNDARY_RE.fullmatch(boundary.decode("latin-1")):
-            raise MalformedMultipart(f"invalid multipart boundary {boundary!r} (RFC 2046 §5.1.1)")
-        self._events: list[Event] = []
-        self._headers: list[tuple[bytes, bytes]] = []
-        self._field = bytearray()
-        self._value = bytearray()
-        self._done = False
-        self._parser = _PMParser(
-            boundary,
-            {
-                "on_part_begin": self._on_part_begin,
-                "on_header_field": self._on_header_field,
-                "on_header_value": self._on_header_value,
-                "on_header_end": self._on_header_end,
-                "on_headers_finished": self._on_headers_finished,
-                "on_part_data": self._on_part_data,
-                "on_part_end": self._on_part_end,
-                "on_end": self._on_end,
-            },
-            max_header_count=max_headers,
-            max_header_size=max_header_size,
-        )
-
-    def feed(self, data: bytes) -> list[Event]:
-        """Parse the next piece of the body and return the events it completed."""
-        if data:
-            try:
-                self._parser.write(data)
-            except MultipartParseError as exc:
-                raise MalformedMultipart(f"malformed multipart body: {exc}") from exc
-        events = self._events
-        self._events = []
-        return events
-
-    def feed_eof(self) -> None:
-        """The body ended; raise :class:`MalformedMultipart` if it ended before the closing delimiter."""
-        if not self._done or self._parser.state != MultipartState.END:
-            raise MalformedMultipart("multipart body ended before its closing delimiter")
-
-    @property
-    def done(self) -> bool:
-        """True once the closing delimiter was parsed."""
-        return self._done
-
-    # python-multipart callbacks: each records into the pending event list.
-
-    def _on_part_begin(self) -> None:
-        self._headers = []
-
-    def _on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self._field += data[start:end]
-
-    def _on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self._value += data[start:end]
-
-    def _on_header_end(self) -> None:
-        self._headers.append((bytes(self._field), bytes(self._value)))
-        self._field.clear()
-        self._value.clear()
-
-    def _on_headers_finished(self) -> None:
-        headers: CIMultiDict[str] = CIMultiDict()
-        for name, value in self._headers:
-            # Field names were checked to be tokens by python-multipart; values get RFC 9110 §5.5 trimming.
-            headers.add(name.decode("latin-1"), _decode_header_value(value.strip(b" \t")))
-        self._events.append(PartStart(headers))
-
-    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if end > start:
-            self._events.append(PartData(data[start:end]))
-
-    def _on_part_end(self) -> None:
-        self._events.append(_PART_END)
-
-    def _on_end(self) -> None:
-        self._done = True
-        self._events.append(_DONE)
-
-
-# -- async reader --------------------------------------------------------------------------------------------
-
-
-class BodyStream(Protocol):
-    """What the reader needs from a request body (``FlowControlStreamReader`` and aiohttp's StreamReader)."""
-
-    async def read(self, n: int = -1) -> bytes: ...
-
-
-def _http_error(exc: Exception) -> Exception:
-    """Map a body error to the HTTP exception a handler that does not catch it must answer with."""
-    # Imported here, not at the top: web.exceptions builds on web.response, which is not needed (nor always
-    # importable in a sans-IO test) to parse bytes.
-    from .exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
-
-    if isinstance(exc, PayloadTooLarge):
-        response = HTTPRequestEntityTooLarge(max_size=exc.limit, actual_size=exc.actual)
-        # The rest of an oversized body is not worth reading to keep the connection: close it instead.
-        response.force_close()
-        return response
-    if isinstance(exc, MultipartLimitExceeded):
-        return HTTPRequestEntityTooLarge(text=exc.http_text())
-    return HTTPBadRequest(text=f"400: Bad Request ({exc})")
-
-
-def _part_too_large(limit: int, size: int) -> Exception:
-    # aiohttp's BodyPartReader.read raises its max_size_error_cls, HTTPRequestEntityTooLarge(client_max_size).
-    from .request import _too_large
-
-    return _too_large(limit, size)
-
-
-class MultipartReader:
-    """Reads a ``multipart/*`` body part by part, like aiohttp's ``await request.multipart()``.
-
-    ``async for part in reader`` yields :class:`BodyPartReader` objects; moving to the next part skips whatever
-    the handler left unread of the previous one. Part data is never accumulated: each read pulls at most
-    ``READ_SIZE`` bytes from the body and hands them out as they come.
-
-    A malformed body raises ``web.HTTPBadRequest`` (the parser's :class:`MultipartError` is the ``__cause__``). As in
-    aiohttp, ``client_max_size`` does not bound the parts read piece by piece (``read_chunk()``, ``readline()``, a
-    part given as a response body): only what :meth:`BodyPartReader.read` collects (and ``text()``, ``json()``,
-    ``form()``). A body over a server-wide cap, when the operator sets one, raises ``web.HTTPRequestEntityTooLarge``
-    (the server's ``PayloadTooLarge`` is the ``__cause__``).
-    """
+    chunk_size = 8192
 
     __slots__ = (
         "_at_eof",
+        "_b64_carry",
+        "_boundary",
+        "_boundary_len",
         "_client_max_size",
         "_content",
-        "_current",
-        "_events",
-        "_form_data",
-        "_parser",
-        "_read_size",
+        "_content_eof",
+        "_default_charset",
+        "_disposition",
+        "_is_base64",
+        "_is_form_data",
+        "_length",
+        "_max_decompress_size",
+        "_max_size_error_cls",
+        "_prev_chunk",
+        "_read_bytes",
+        "_unread",
         "headers",
     )
 
     def __init__(
         self,
-        headers: CIMultiDictProxy[str] | CIMultiDict[str] | dict[str, str],
-        content: BodyStream,
+        boundary: bytes,
+        headers: Mapping[str, str],
+        content: Any,
         *,
-        read_size: int = READ_SIZE,
-        max_headers: int = MAX_PART_HEADERS,
-        max_header_size: int = MAX_PART_HEADER_SIZE,
-        client_max_size: int | None = None,
+        subtype: str = "mixed",
+        default_charset: str | None = None,
+        max_decompress_size: int = _STREAM_CHUNK,
+        client_max_size: int = sys.maxsize,
+        max_size_error_cls: Callable[[int], BaseException] = ValueError,
     ) -> None:
+        """A part whose data ``content`` holds next, up to ``CRLF boundary`` (``boundary`` is ``--`` and the
+        multipart boundary). ``subtype`` is the multipart subtype of the whole body (``form-data`` ignores a part's
+        Content-Length and Content-Encoding, RFC 7578 §4.8), ``default_charset`` what :meth:`get_charset` answers
+        for a part without a charset (a form's ``_charset_`` field, RFC 7578 §4.6). ``read()`` and its kin collect
+        at most ``client_max_size`` bytes, as sent and decoded, and raise ``max_size_error_cls(client_max_size)``
+        beyond it."""
         self.headers = headers
+        self._boundary = boundary
+        self._boundary_len = len(boundary) + 2  # CRLF and the boundary
         self._content = content
-        self._read_size = read_size
-        self._client_max_size = client_max_size
-        self._events: deque[Event] = deque()
-        self._current: BodyPartReader | None = None
+        self._default_charset = default_charset
         self._at_eof = False
-        content_type = headers.get("Content-Type", "")
-        self._form_data = parse_content_type(content_type)[0] == "multipart/form-data"
-        try:
-            boundary = parse_boundary(content_type)
-            self._parser = MultipartParser(boundary, max_headers=max_headers, max_header_size=max_header_size)
-        except MultipartError as exc:
-            raise _http_error(exc) from exc
+        self._is_form_data = subtype == "form-data"
+        self._is_base64 = headers.get("Content-Transfer-Encoding", "").lower() == "base64"
+        length = None if self._is_form_data else headers.get("Content-Length")
+        if length is not None:
+            length = str(length)
+            # RFC 9110 §8.6: 1*DIGIT; int() would also take signs, underscores, spaces and non-ASCII digits.
+            if not (length.isascii() and length.isdigit()):
+                raise BadMultipart(f"invalid Content-Length: {length!r}")
+        self._length = int(length) if length is not None else None
+        self._read_bytes = 0
+        self._b64_carry = b""
+        self._unread: deque[bytes] = deque()
+        self._prev_chunk: bytes | None = None
+        self._content_eof = 0
+        self._disposition: dict[str, str] | None = None
+        self._max_decompress_size = max_decompress_size
+        self._client_max_size = client_max_size
+        self._max_size_error_cls = max_size_error_cls
 
-    @classmethod
-    def from_request(cls, request: Any, **kwargs: Any) -> MultipartReader:
-        """The reader for a ``web.Request``'s body: what ``Request.multipart()`` returns. What a part's ``read()``
-        collects (``text()``, ``json()``...) is bounded by the request's ``client_max_size``, as in aiohttp."""
-        kwargs.setdefault("client_max_size", getattr(request, "client_max_size", None))
-        return cls(request.headers, request.content, **kwargs)
+    def __repr__(self) -> str:
+        return f"<BodyPartReader name={self.name!r} filename={self.filename!r}>"
 
-    @classmethod
-    def _for_part(cls, boundary: bytes | str, content: Any, client_max_size: int | None) -> MultipartReader:
-        """The reader behind a part made alone (aiohttp's ``BodyPartReader(boundary, headers, content)``):
-        ``content`` starts with the part's data, so the parser is fed a delimiter and an empty header block
-        first, and reads on from ``content``."""
-        if isinstance(boundary, str):
-            boundary = boundary.encode("latin-1")
-        boundary = boundary.removeprefix(b"--")
-        content_type = 'multipart/mixed; boundary="' + boundary.decode("latin-1") + '"'
-        reader = cls({"Content-Type": content_type}, content, client_max_size=client_max_size)
-        reader._parser.feed(b"--" + boundary + b"\r\n\r\n")  # its PartStart is the part being made
-        return reader
-
-    def __aiter__(self) -> AsyncIterator[BodyPartReader]:
+    def __aiter__(self) -> BodyPartReader:
         return self
 
-    async def __anext__(self) -> BodyPartReader:
+    async def __anext__(self) -> bytes:
+        data = await self.next()
+        if data is None:
+            raise StopAsyncIteration
+        return data
+
+    async def next(self) -> bytes | None:
+        """The whole part's data, as :meth:`read`; None once it was read."""
+        return await self.read() or None
+
+    def at_eof(self) -> bool:
+        """True once the part's data was read to its end."""
+        return self._at_eof
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    async def read(self, *, decode: bool = False) -> bytes:
+        """The rest of the part's data, as sent, or decoded with ``decode=True`` (see the class doc)."""
+        if self._at_eof:
+            return b""
+        limit = self._client_max_size
+        data = bytearray()
+        while not self._at_eof:
+            data += await self.read_chunk(self.chunk_size)
+            if len(data) > limit:
+                raise self._max_size_error_cls(limit)
+        if not decode:
+            return bytes(data)
+        decoded = bytearray()
+        for piece in self._decoded(data):
+            decoded += piece
+            if len(decoded) > limit:
+                raise self._max_size_error_cls(limit)
+        return bytes(decoded)
+
+    async def read_chunk(self, size: int = chunk_size) -> bytes:
+        """Up to about ``size`` bytes of the part's data (``b""`` at its end). A base64 part is cut at whole
+        4-character groups, so that each chunk decodes on its own."""
+        if self._at_eof:
+            return b""
+        carry = self._b64_carry
+        want = size - len(carry)
+        if carry:
+            self._b64_carry = b""
+            want = max(want, self._boundary_len)
+        if self._length is not None:
+            fresh = await self._read_chunk_from_length(want)
+        else:
+            fresh = await self._read_chunk_from_stream(want)
+        chunk = carry + fresh
+        self._read_bytes += len(fresh)
+        if self._is_base64:
+            chunk = self._align_base64_chunk(chunk, len(carry) + want)
+        if self._read_bytes == self._length:
+            self._at_eof = True
+        # The part's data ends with the CRLF before the delimiter (RFC 2046 §5.1.1).
+        if self._at_eof and await self._content.readline() != b"\r\n":
+            raise BadMultipart("Reader did not read all the data or it is malformed")
+        return chunk
+
+    def _align_base64_chunk(self, chunk: bytes, size: int) -> bytes:
+        at_end = self._at_eof or (self._length is not None and self._read_bytes >= self._length)
+        if not at_end and len(chunk) > size:
+            self._b64_carry = chunk[size:]
+            chunk = chunk[:size]
+        remainder = len(chunk.translate(None, _NON_BASE64)) % 4
+        if not remainder or at_end:
+            return chunk
+        # Carry the trailing partial group (and the noise among it) into the next chunk.
+        cut = len(chunk)
+        left = remainder
+        while left:
+            cut -= 1
+            if chunk[cut] in _BASE64_CHARS:
+                left -= 1
+        if not cut:
+            # No whole group within the bytes asked for: hand them back, or a caller looping on a truthy chunk
+            # would never advance.
+            return chunk
+        self._b64_carry = chunk[cut:] + self._b64_carry
+        return chunk[:cut]
+
+    async def _read_chunk_from_length(self, size: int) -> bytes:
+        chunk = await self._content.read(min(size, self._length - self._read_bytes))  # type: ignore[operator]
+        if self._content.at_eof():
+            self._at_eof = True
+        return chunk
+
+    async def _read_chunk_from_stream(self, size: int) -> bytes:
+        # The delimiter may straddle two reads: each read is searched together with the one before it, which is
+        # handed out only then. The delimiter and what follows go back to the stream.
+        size = max(size, self._boundary_len)
+        content = self._content
+        first_chunk = self._prev_chunk is None
+        sub = b"\r\n" + self._boundary
+        if first_chunk:
+            # The CRLF that ends the header block also starts the delimiter of an empty part.
+            prev = self._prev_chunk = b"\r\n" + await content.read(size)
+            idx = prev.find(sub)
+            if idx >= 0:
+                # A part within the first read (a form field): what aiohttp returns once it has read one more
+                # chunk, which would only go back to the stream.
+                _unread(content, prev[idx:])
+                self._prev_chunk = b""
+                self._at_eof = True
+                return prev[2:idx]
+        chunk = b""
+        while len(chunk) < self._boundary_len:
+            chunk += await content.read(size)
+            self._content_eof += int(content.at_eof())
+            if self._content_eof > 2:
+                raise BadMultipart("Reading after EOF")
+            if self._content_eof:
+                break
+        if len(chunk) > size:
+            _unread(content, chunk[size:])
+            chunk = chunk[:size]
+        prev = self._prev_chunk
+        assert prev is not None
+        # No delimiter lies wholly in prev (it was searched with the chunk before it, or alone when first): search
+        # where prev meets chunk, then chunk, rather than a copy of both joined.
+        start = max(0, len(prev) - len(sub) + 1)
+        idx = (prev[start:] + chunk[: len(sub) - 1]).find(sub)
+        if idx >= 0:
+            idx += start
+            _unread(content, prev[idx:] + chunk)
+            prev = prev[:idx]
+            chunk = b""
+        elif (idx := chunk.find(sub)) >= 0:
+            _unread(content, chunk[idx:])
+            chunk = chunk[:idx]
+        if idx >= 0 and not chunk:
+            self._at_eof = True
+        self._prev_chunk = chunk
+        return prev[2:] if first_chunk else prev
+
+    async def readline(self) -> bytes:
+        """The next line of the part's data, with its line ending; ``b""`` at the part's end."""
+        if self._at_eof:
+            return b""
+        line = self._unread.popleft() if self._unread else await self._content.readline()
+        if line.startswith(self._boundary):
+            # The last delimiter may come without its CRLF.
+            stripped = line.rstrip(b"\r\n")
+            if stripped in (self._boundary, self._boundary + b"--"):
+                self._at_eof = True
+                self._unread.append(line)
+                return b""
+        else:
+            next_line = await self._content.readline()
+            if next_line.startswith(self._boundary):
+                line = line[:-2]  # the CRLF before a delimiter belongs to it
+            self._unread.append(next_line)
+        return line
+
+    async def release(self) -> None:
+        """Read the rest of the part's data to the void."""
+        while not self._at_eof:
+            await self.read_chunk(self.chunk_size)
+
+    async def text(self, *, encoding: str | None = None) -> str:
+        """The decoded data as text: in ``encoding``, else the part's charset, else UTF-8."""
+        data = await self.read(decode=True)
+        return self._text(data, encoding or self.get_charset("utf-8"))
+
+    async def json(self, *, encoding: str | None = None, loads: Callable[[str], Any] = json.loads) -> Any:
+        """The decoded data parsed as JSON; None for an empty part."""
+        data = await self.read(decode=True)
+        if not data:
+            return None
+        return loads(self._text(data, encoding or self.get_charset("utf-8")))
+
+    async def form(self, *, encoding: str | None = None) -> list[tuple[str, str]]:
+        """The decoded data parsed as ``application/x-www-form-urlencoded`` pairs, blank values kept."""
+        data = await self.read(decode=True)
+        if not data:
+            return []
+        charset = encoding if encoding is not None else self.get_charset("utf-8")
+        try:
+            text = data.rstrip().decode(charset)
+        except UnicodeDecodeError as exc:
+            raise BadMultipart(f"data cannot be decoded with {charset} encoding") from exc
+        return parse_qsl(text, keep_blank_values=True, encoding=charset)
+
+    @staticmethod
+    def _text(data: bytes, charset: str) -> str:
+        try:
+            return data.decode(charset)
+        except UnicodeDecodeError as exc:
+            raise BadMultipart(f"part is not valid {charset}: {exc}") from exc
+        except LookupError as exc:
+            raise BadMultipart(f"unknown charset {charset!r}") from exc
+
+    # -- decoding ----------------------------------------------------------------------------------------------
+
+    def _decoder(self) -> PartDecoder:
+        try:
+            return PartDecoder(self.headers, form_data=self._is_form_data)
+        except MultipartError as exc:
+            raise UnsupportedPartEncoding(str(exc)) from exc
+
+    def _decoded(self, data: bytes | bytearray) -> list[bytes]:
+        decoder = self._decoder()
+        if decoder.identity:
+            return [bytes(data)]
+        try:
+            return [*decoder.feed(bytes(data)), *decoder.flush()]
+        except MultipartError as exc:
+            raise BadMultipart(str(exc)) from exc
+
+    def decode(self, data: bytes) -> bytes:
+        """``data`` (whole units of the part's data, as :meth:`read_chunk` returns them) with the part's encodings
+        undone (see the class doc)."""
+        return b"".join(self._decoded(data))
+
+    async def decode_iter(self, data: bytes) -> AsyncIterator[bytes]:
+        """:meth:`decode`, in pieces."""
+        for piece in self._decoded(data):
+            yield piece
+
+    async def iter_decoded(self) -> AsyncIterator[bytes]:
+        """The rest of the part's data, decoded, in pieces as they arrive (one decoder across the pieces, so a
+        compressed part is inflated as a whole). What a part given as a response body sends."""
+        decoder = self._decoder()
+        try:
+            while chunk := await self.read_chunk(_STREAM_CHUNK):
+                for piece in decoder.feed(chunk):
+                    yield piece
+            for piece in decoder.flush():
+                yield piece
+        except MultipartError as exc:
+            raise BadMultipart(str(exc)) from exc
+
+    # -- headers -----------------------------------------------------------------------------------------------
+
+    def get_charset(self, default: str = "utf-8") -> str:
+        """The charset of the part's Content-Type, else the form's ``_charset_``, else ``default``."""
+        charset = parse_content_type(self.headers.get("Content-Type", ""))[1].get("charset")
+        return charset or self._default_charset or default
+
+    def _params(self) -> dict[str, str]:
+        """The parameters of Content-Disposition, parsed once."""
+        if self._disposition is None:
+            self._disposition = parse_content_disposition(self.headers.get("Content-Disposition"))[1]
+        return self._disposition
+
+    @property
+    def name(self) -> str | None:
+        """The ``name`` of Content-Disposition (the form field's name); None if absent or malformed."""
+        return content_disposition_filename(self._params(), "name")
+
+    @property
+    def filename(self) -> str | None:
+        """The ``filename`` of Content-Disposition (``filename*`` preferred); None if absent or malformed."""
+        return content_disposition_filename(self._params(), "filename")
+
+
+class MultipartReader:
+    """Reads a ``multipart/*`` body part by part: ``async for part in reader`` or ``await reader.next()``.
+
+    A part is a :class:`BodyPartReader`, or, for a part that is itself ``multipart/*``, a :class:`MultipartReader`
+    of its parts. Moving to the next part skips what is left of the previous one.
+    """
+
+    #: What :meth:`from_response` wraps the reader in.
+    response_wrapper_cls = MultipartResponseWrapper
+    #: The reader of a nested ``multipart/*`` part; None: this reader's class.
+    multipart_reader_cls: type[MultipartReader] | None = None
+    #: The reader of any other part.
+    part_reader_cls = BodyPartReader
+
+    def __init__(
+        self,
+        headers: Mapping[str, str],
+        content: Any,
+        *,
+        client_max_size: int = sys.maxsize,
+        max_field_size: int = 8190,
+        max_headers: int = 128,
+        max_size_error_cls: Callable[[int], BaseException] = ValueError,
+    ) -> None:
+        """A reader of the body ``content`` whose Content-Type (in ``headers``) is ``multipart/*`` with a boundary.
+        A part's header line is at most ``max_field_size`` bytes, its header block at most ``max_headers`` lines;
+        ``client_max_size`` and ``max_size_error_cls`` are passed on to each part."""
+        content_type = headers["Content-Type"]
+        try:
+            boundary = parse_boundary(content_type)
+        except MultipartError as exc:
+            raise BadMultipart(str(exc)) from exc
+        self.headers = headers
+        self._subtype = parse_content_type(content_type)[0].partition("/")[2]
+        self._boundary = b"--" + boundary
+        self._client_max_size = client_max_size
+        self._content = content
+        self._default_charset: str | None = None
+        self._last_part: MultipartReader | BodyPartReader | None = None
+        self._max_field_size = max_field_size
+        self._max_headers = max_headers
+        self._max_size_error_cls = max_size_error_cls
+        self._at_eof = False
+        self._at_bof = True
+        self._unread: list[bytes] = []
+
+    @classmethod
+    def from_response(cls, response: Any) -> MultipartResponseWrapper:
+        """A reader of a client response's multipart body (aiohttp's ``ClientResponse``), wrapped so that the
+        response is released after the last part."""
+        return cls.response_wrapper_cls(response, cls(response.headers, response.content))
+
+    def __aiter__(self) -> MultipartReader:
+        return self
+
+    async def __anext__(self) -> MultipartReader | BodyPartReader:
         part = await self.next()
         if part is None:
             raise StopAsyncIteration
@@ -387,231 +546,135 @@ class MultipartReader:
         """True once the closing delimiter was read."""
         return self._at_eof
 
-    async def next(self) -> BodyPartReader | None:
-        """The next part, or ``None`` after the last one."""
-        if self._current is not None:
-            await self._current.release()
-            self._current = None
-        while True:
-            event = await self._next_event()
-            if isinstance(event, PartStart):
-                self._current = BodyPartReader(self, event.headers)
-                return self._current
-            if isinstance(event, Done):
-                return None
-            # PartData/PartEnd here belong to a part already released: skip.
-
-    async def release(self) -> None:
-        """Read and discard the rest of the body (every remaining part)."""
-        while await self.next() is not None:
-            pass
-
-    async def _next_event(self) -> Event:
-        events = self._events
-        while not events:
-            if self._at_eof:
-                return _DONE
-            try:
-                data = await self._content.read(self._read_size)
-                if data:
-                    events.extend(self._parser.feed(data))
-                else:
-                    self._parser.feed_eof()
-            except Exception as exc:
-                if isinstance(exc, (MultipartError, PayloadTooLarge)):
-                    raise _http_error(exc) from exc
-                raise
-        event = events.popleft()
-        if event is _DONE:
-            self._at_eof = True
-        return event
-
-    def _push_back(self, event: Event) -> None:
-        self._events.appendleft(event)
-
-
-class BodyPartReader:
-    """One part of a multipart body: ``name``, ``filename``, ``headers`` and coroutines to read its data.
-
-    ``read_chunk()``, ``readline()`` and ``read()`` return the part's data as sent; ``read(decode=True)``,
-    ``text()``, ``json()`` and ``form()`` undo its Content-Transfer-Encoding (base64, quoted-printable) and, outside
-    ``multipart/form-data``, its Content-Encoding (gzip, deflate), as aiohttp does (see ``web.part_decoding``).
-    ``read_chunk`` returns ``b""`` at the end of the part. Given as a ``Response`` body, the part is streamed
-    decoded, with its name and filename in Content-Disposition.
-    """
-
-    __slots__ = ("_at_eof", "_pending", "_reader", "headers")
-
-    chunk_size = 64 * 1024
-
-    def __init__(
-        self,
-        reader: MultipartReader | bytes | str,
-        headers: CIMultiDict[str] | CIMultiDictProxy[str],
-        content: BodyStream | None = None,
-        **aiohttp_options: Any,
-    ) -> None:
-        """Made by :class:`MultipartReader` (``reader``, the part's ``headers``), or as aiohttp's
-        ``BodyPartReader(boundary, headers, content)``: a part whose data is read from ``content`` up to the
-        delimiter ``boundary`` (``--`` and the multipart boundary). Of aiohttp's keyword options only
-        ``client_max_size`` is used; the rest tune aiohttp's own reader."""
-        if not isinstance(reader, MultipartReader):
-            reader = MultipartReader._for_part(reader, content, aiohttp_options.get("client_max_size"))
-        self._reader = reader
-        self.headers = CIMultiDictProxy(headers)
-        self._pending = b""
-        self._at_eof = False
-
-    def __repr__(self) -> str:
-        return f"<BodyPartReader name={self.name!r} filename={self.filename!r}>"
-
-    @property
-    def _disposition(self) -> dict[str, str]:
-        return parse_options_header(self.headers.get("Content-Disposition", ""))[1]
-
-    @property
-    def name(self) -> str | None:
-        """The ``name`` parameter of Content-Disposition: the form field name."""
-        return self._disposition.get("name")
-
-    @property
-    def filename(self) -> str | None:
-        """The ``filename`` parameter of Content-Disposition (``filename*`` preferred), or ``None``."""
-        return self._disposition.get("filename")
-
-    def get_charset(self, default: str = "utf-8") -> str:
-        """The charset parameter of the part's Content-Type, else ``default``."""
-        return parse_content_type(self.headers.get("Content-Type"))[1].get("charset") or default
-
-    def at_eof(self) -> bool:
-        """True when every byte of the part was read."""
-        return self._at_eof
-
-    async def read_chunk(self, size: int = chunk_size) -> bytes:
-        """Read up to ``size`` bytes of the part's data; ``b""`` at its end."""
-        if self._pending:
-            data, self._pending = self._pending[:size], self._pending[size:]
-            return data
+    async def next(self) -> MultipartReader | BodyPartReader | None:
+        """The next part, or None after the last one."""
         if self._at_eof:
-            return b""
-        event = await self._reader._next_event()
-        if isinstance(event, PartData):
-            data = event.data
-            if len(data) > size:
-                data, self._pending = data[:size], data[size:]
-            return data
-        if isinstance(event, Done):  # defensive: python-multipart ends every part before the end
-            self._reader._push_back(event)
-        self._at_eof = True
-        return b""
-
-    async def read(self, *, decode: bool = False) -> bytes:
-        """Read the whole part's data into memory, decoded with ``decode=True`` (see the class doc). Data over the
-        request's ``client_max_size``, as sent or decoded, raises ``HTTPRequestEntityTooLarge``, as in aiohttp."""
-        limit = self._reader._client_max_size
-        chunks = []
-        size = 0
-        async for chunk in self.iter_decoded(limit) if decode else self._iter_raw(limit):
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise _part_too_large(limit, size)
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    async def _iter_raw(self, limit: int | None = None) -> AsyncIterator[bytes]:
-        """The rest of the part's data as sent; more than ``limit`` bytes of it raise ``HTTPRequestEntityTooLarge``."""
-        size = 0
-        while chunk := await self.read_chunk(READ_SIZE):
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise _part_too_large(limit, size)
-            yield chunk
-
-    async def iter_decoded(self, limit: int | None = None) -> AsyncIterator[bytes]:
-        """The rest of the part's data, decoded (see the class doc), in pieces as they arrive; with ``limit``, more
-        than that many bytes of it as sent raise ``HTTPRequestEntityTooLarge``."""
-        decoder = self._decoder()
-        if decoder.identity:
-            async for chunk in self._iter_raw(limit):
-                yield chunk
-            return
-        try:
-            async for chunk in self._iter_raw(limit):
-                for piece in decoder.feed(chunk):
-                    yield piece
-            for piece in decoder.flush():
-                yield piece
-        except MultipartError as exc:
-            raise _http_error(exc) from exc
-
-    def _decoder(self) -> PartDecoder:
-        from .part_decoding import PartDecoder
-
-        try:
-            return PartDecoder(self.headers, form_data=self._reader._form_data)
-        except MultipartError as exc:
-            raise _http_error(exc) from exc
-
-    async def readline(self) -> bytes:
-        """Read one line of the part's data, up to and including ``\\n``."""
-        line = bytearray()
-        while True:
-            chunk = await self.read_chunk()
-            if not chunk:
-                return bytes(line)
-            idx = chunk.find(b"\n")
-            if idx >= 0:
-                line += chunk[: idx + 1]
-                self._pending = chunk[idx + 1 :] + self._pending
-                return bytes(line)
-            line += chunk
+            return None
+        await self._maybe_release_last_part()
+        if self._at_bof:
+            await self._read_until_first_boundary()
+            self._at_bof = False
+        else:
+            await self._read_boundary()
+        if self._at_eof:
+            return None
+        part = await self.fetch_next_part()
+        if (
+            self._last_part is None
+            and self._subtype == "form-data"
+            and isinstance(part, BodyPartReader)
+            and "_charset_" in part.headers.get("Content-Disposition", "")  # before the parse, which costs more
+            and part._params().get("name") == "_charset_"
+        ):
+            # RFC 7578 §4.6: a field named "_charset_" holds the charset of the fields without one.
+            # The longest name in the WHATWG Encoding Standard is 19 characters.
+            charset = b""
+            while not part.at_eof():
+                charset += await part.read_chunk(32)
+                if len(charset) > 31:
+                    raise UnsupportedPartEncoding("Invalid default charset")
+            self._default_charset = charset.strip().decode("ascii", "replace")
+            # The delimiter before the next part (aiohttp reads it as a header line of that part).
+            await self._read_boundary()
+            if self._at_eof:
+                return None
+            part = await self.fetch_next_part()
+        self._last_part = part
+        return part
 
     async def release(self) -> None:
-        """Skip the rest of the part's data."""
+        """Read every remaining part to the void, to the closing delimiter."""
         while not self._at_eof:
-            self._pending = b""
-            await self.read_chunk(READ_SIZE)
+            item = await self.next()
+            if item is None:
+                break
+            await item.release()
 
-    def decode(self, data: bytes) -> bytes:
-        """``data`` (the whole part's data, as sent) with its encodings undone (see the class doc)."""
-        decoder = self._decoder()
-        try:
-            return b"".join([*decoder.feed(bytes(data)), *decoder.flush()])
-        except MultipartError as exc:
-            raise _http_error(exc) from exc
+    async def fetch_next_part(self) -> MultipartReader | BodyPartReader:
+        """The reader of the part whose header block comes next."""
+        return self._get_part_reader(await self._read_headers())
 
-    async def decode_iter(self, data: bytes) -> AsyncIterator[bytes]:
-        """:meth:`decode`, in pieces (aiohttp's API; a compressed part does not inflate into one buffer)."""
-        decoder = self._decoder()
-        try:
-            for piece in decoder.feed(bytes(data)):
-                yield piece
-            for piece in decoder.flush():
-                yield piece
-        except MultipartError as exc:
-            raise _http_error(exc) from exc
+    def _get_part_reader(self, headers: CIMultiDictProxy[str]) -> MultipartReader | BodyPartReader:
+        if parse_content_type(headers.get("Content-Type", ""))[0].startswith("multipart/"):
+            cls = self.multipart_reader_cls or type(self)
+            return cls(
+                headers,
+                self._content,
+                client_max_size=self._client_max_size,
+                max_field_size=self._max_field_size,
+                max_headers=self._max_headers,
+                max_size_error_cls=self._max_size_error_cls,
+            )
+        return self.part_reader_cls(
+            self._boundary,
+            headers,
+            self._content,
+            subtype=self._subtype,
+            default_charset=self._default_charset,
+            client_max_size=self._client_max_size,
+            max_size_error_cls=self._max_size_error_cls,
+        )
 
-    async def text(self, *, encoding: str | None = None) -> str:
-        """The part's decoded data as str: with ``encoding``, else the part's charset, else UTF-8."""
-        data = await self.read(decode=True)
-        return self._decode(data, encoding or self.get_charset())
+    async def _readline(self) -> bytes:
+        if self._unread:
+            return self._unread.pop()
+        return await self._content.readline()  # type: ignore[no-any-return]
 
-    async def json(self, *, encoding: str | None = None, loads: Callable[[str], Any] = json.loads) -> Any:
-        """The part's decoded data parsed as JSON (``None`` for an empty part, like aiohttp)."""
-        data = await self.read(decode=True)
-        if not data:
-            return None
-        return loads(self._decode(data, encoding or self.get_charset()))
+    async def _read_until_first_boundary(self) -> None:
+        # RFC 2046 §5.1.1: whatever precedes the first delimiter is a preamble, to be ignored.
+        while True:
+            line = await self._readline()
+            if not line:
+                raise BadMultipart(f"Could not find starting boundary {self._boundary!r}")
+            line = line.rstrip()
+            if line == self._boundary:
+                return
+            if line == self._boundary + b"--":
+                self._at_eof = True
+                return
 
-    async def form(self, *, encoding: str | None = None) -> list[tuple[str, str]]:
-        """The part's decoded data parsed as ``application/x-www-form-urlencoded`` pairs."""
-        data = await self.read(decode=True)
-        text = self._decode(data, "ascii")
-        return urllib.parse.parse_qsl(text, keep_blank_values=True, encoding=encoding or self.get_charset())
+    async def _read_boundary(self) -> None:
+        line = (await self._readline()).rstrip()
+        if line == self._boundary:
+            return
+        if line != self._boundary + b"--":
+            raise BadMultipart(f"Invalid boundary {line!r}, expected {self._boundary!r}")
+        self._at_eof = True
+        epilogue = await self._readline()
+        next_line = await self._readline()
+        # In a nested body, the parent's delimiter follows the epilogue (or, without one, this very line): it goes
+        # back to the parent.
+        if next_line[:2] == b"--":
+            self._unread.append(next_line)
+        else:
+            self._unread.extend([next_line, epilogue])
 
-    @staticmethod
-    def _decode(data: bytes, charset: str) -> str:
-        try:
-            return data.decode(charset)
-        except (LookupError, UnicodeError) as exc:  # UnicodeError: also the "undefined" codec's
-            raise _http_error(MalformedMultipart(f"part is not valid {charset}: {exc}")) from exc
+    async def _read_headers(self) -> CIMultiDictProxy[str]:
+        headers: CIMultiDict[str] = CIMultiDict()
+        count = 0
+        while True:
+            # A nested reader that ended hands back what it read past its close delimiter: this part's first lines
+            # when no epilogue came between (aiohttp reads them from the stream, and loses them).
+            if self._unread:
+                line = self._unread.pop()
+            else:
+                line = await self._content.readline(max_line_length=self._max_field_size)
+            line = line.rstrip(b"\r\n")
+            if not line:
+                return CIMultiDictProxy(headers)
+            count += 1
+            if count > self._max_headers:
+                raise BadMultipart("Too many headers received")
+            name, colon, value = line.partition(b":")
+            # RFC 9110 §5.1: the field name is a token, directly followed by the colon (no obsolete folding).
+            if not colon or not _HEADER_NAME.fullmatch(name):
+                raise BadMultipart(f"Invalid part header line {line[:64]!r}")
+            headers.add(name.decode("ascii"), _decode_header_value(value.strip(b" \t")))
+
+    async def _maybe_release_last_part(self) -> None:
+        last = self._last_part
+        if last is not None:
+            if not last.at_eof():
+                await last.release()
+            self._unread.extend(last._unread)
+            self._last_part = None
