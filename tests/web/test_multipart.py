@@ -1,5 +1,5 @@
-"""web/multipart.py: aiohttp 3's readers (MultipartReader, BodyPartReader) over any stream with aiohttp
-StreamReader's interface, each body fed whole, one byte at a time and with trailing data; and over a real server."""
+"""web/multipart.py: aiohttp 3's MultipartReader over any stream with aiohttp StreamReader's interface, each body fed
+whole, one byte at a time and with trailing data, its parts read through it; and over a real server."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ import json
 
 import aiohttp
 import pytest
-from multidict import CIMultiDict
 
 import web
 from web.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
 from web.multipart import (
-    BadContentDispositionParam,
     BadMultipart,
     BodyPartReader,
     MultipartReader,
@@ -244,22 +242,6 @@ async def test_read_chunk_is_not_bounded_by_client_max_size() -> None:
     while chunk := await part.read_chunk(300):
         got += chunk
     assert got == data
-
-
-@pytest.mark.parametrize("piece", [1 << 30, 1])
-async def test_a_part_made_alone_leaves_the_delimiter_in_the_stream(piece: int) -> None:
-    stream = Stream(b"hello\r\nworld\r\n--xyz--\r\n", piece)
-    part = BodyPartReader(b"--xyz", CIMultiDict({"Content-Type": "text/plain"}), stream)
-    assert await part.text() == "hello\r\nworld" and part.at_eof()
-    assert stream.rest() == b"--xyz--\r\n"
-
-
-def test_names_are_read_as_aiohttp_reads_them() -> None:
-    part = BodyPartReader(b"--x", {"Content-Disposition": "attachment; filename*=UTF-8''%E2%82%AC.txt; name=a"}, None)
-    assert (part.name, part.filename) == ("a", "\u20ac.txt")
-    with pytest.warns(BadContentDispositionParam):
-        bad = BodyPartReader(b"--x", {"Content-Disposition": "form-data; name=a; filename*=nope''%E9"}, None)
-        assert (bad.name, bad.filename) == ("a", None)
 
 
 # -- over a real server --------------------------------------------------------------------------------------
