@@ -387,7 +387,17 @@ class FlowControlStreamReader:
                 return rest
             await self._wait()
 
-    def unread_data(self, data: bytes) -> None:
+    def find_buffered(self, sub: bytes, within: int) -> int:
+        """Where ``sub`` starts in the next ``within`` unread bytes, found only if it lies in the first piece
+        received; -1 otherwise. Reads and waits for nothing: a multipart reader looks for a delimiter this way,
+        then reads up to it."""
+        if not self._buffer:
+            return -1
+        offset = self._offset
+        idx = self._buffer[0].find(sub, offset, offset + within)
+        return idx - offset if idx >= 0 else -1
+
+    def unread_data(self, data: bytes | memoryview) -> None:
         """Put ``data``, just read, back at the head of the buffer, as aiohttp's ``StreamReader.unread_data``: the
         multipart reader reads past a delimiter and gives it back. ``total_bytes`` is unchanged."""
         if not data:
@@ -405,7 +415,7 @@ class FlowControlStreamReader:
             else:
                 self._buffer[0] = first[offset:]
             self._offset = 0
-        self._buffer.appendleft(data)
+        self._buffer.appendleft(bytes(data))
 
     def read_nowait(self, n: int = -1) -> bytes:
         """Return buffered bytes without waiting (b'' if none)."""

@@ -35,6 +35,8 @@ __all__ = ["BadMultipart", "BodyPartReader", "UnsupportedPartEncoding"]
 
 #: aiohttp's DEFAULT_CHUNK_SIZE: what a part given as a response body is read by.
 _STREAM_CHUNK = 2**16
+#: How far into what our stream holds a part's first read looks for its delimiter (see _read_chunk_from_stream).
+_PROBE = 8192
 _BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _BASE64_CHARS = frozenset(_BASE64)
 _NON_BASE64 = bytes(sorted(set(range(256)) - _BASE64_CHARS))
@@ -63,14 +65,16 @@ class UnsupportedPartEncoding(HTTPBadRequest, RuntimeError):
         return self.message
 
 
-def _unread(content: Any, data: bytes) -> None:
+def _unread(content: Any, data: bytes, start: int = 0) -> None:
+    """Give ``data[start:]`` back to ``content``."""
     if isinstance(content, FlowControlStreamReader):
-        content.unread_data(data)
+        # A view: our stream moves its offset back when the bytes are still there, so nothing is copied.
+        content.unread_data(memoryview(data)[start:] if start else data)
         return
     # aiohttp's StreamReader.unread_data warns that it is deprecated; its multipart reader uses it all the same.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        content.unread_data(data)
+        content.unread_data(data[start:])
 
 
 class BodyPartReader:
@@ -249,17 +253,33 @@ class BodyPartReader:
         content = self._content
         first_chunk = self._prev_chunk is None
         sub = b"\r\n" + self._boundary
+        if first_chunk and isinstance(content, FlowControlStreamReader):
+            # A part whose delimiter is among the bytes our stream holds (a form field) is read up to it: what
+            # aiohttp's read of size bytes and look-ahead returns, without reading past it to give it back. The
+            # look is bounded: a larger part costs at most that much more of a scan before it is read as aiohttp
+            # reads it.
+            idx = content.find_buffered(sub, min(size, _PROBE) + len(sub))
+            if idx >= 0:
+                self._prev_chunk = b""
+                self._at_eof = True
+                return await content.read(idx)
         if first_chunk:
+            data = await content.read(size)
             # The CRLF that ends the header block also starts the delimiter of an empty part.
-            prev = self._prev_chunk = b"\r\n" + await content.read(size)
-            idx = prev.find(sub)
+            if data.startswith(self._boundary):
+                _unread(content, b"\r\n" + data)
+                self._prev_chunk = b""
+                self._at_eof = True
+                return b""
+            idx = data.find(sub)
             if idx >= 0:
                 # A part within the first read (a form field): what aiohttp returns once it has read one more
                 # chunk, which would only go back to the stream.
-                _unread(content, prev[idx:])
+                _unread(content, data, idx)
                 self._prev_chunk = b""
                 self._at_eof = True
-                return prev[2:idx]
+                return data[:idx]
+            self._prev_chunk = b"\r\n" + data
         chunk = b""
         while len(chunk) < self._boundary_len:
             chunk += await content.read(size)
@@ -269,7 +289,7 @@ class BodyPartReader:
             if self._content_eof:
                 break
         if len(chunk) > size:
-            _unread(content, chunk[size:])
+            _unread(content, chunk, size)
             chunk = chunk[:size]
         prev = self._prev_chunk
         assert prev is not None
@@ -283,7 +303,7 @@ class BodyPartReader:
             prev = prev[:idx]
             chunk = b""
         elif (idx := chunk.find(sub)) >= 0:
-            _unread(content, chunk[idx:])
+            _unread(content, chunk, idx)
             chunk = chunk[:idx]
         if idx >= 0 and not chunk:
             self._at_eof = True

@@ -264,3 +264,16 @@ async def test_mixed_reads_and_unread_data_agree_with_a_bytes_reference(seed):
             assert b"\n" not in data[:-1]
         position += len(data)
     assert position == len(body)
+
+
+async def test_find_buffered_looks_in_the_first_piece_only_and_reads_nothing():
+    stream = _stream()
+    assert stream.find_buffered(b"--b", 100) == -1
+    stream.feed_data(b"abc\r\n--b rest")
+    stream.feed_data(b"--c")
+    stream.feed_eof()
+    assert await stream.read(2) == b"ab"
+    assert stream.find_buffered(b"\r\n--b", 100) == 1  # from the unread start
+    assert stream.find_buffered(b"\r\n--b", 5) == -1  # not wholly within the next 5 bytes
+    assert stream.find_buffered(b"--c", 100) == -1  # in the second piece
+    assert await stream.read() == b"c\r\n--b rest--c"
