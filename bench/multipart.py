@@ -3,7 +3,7 @@
     python bench/multipart.py parsers            # throughput + malformed-input table, both candidates
     python bench/multipart.py rss --size 1G      # upload through a real server; the worker's RSS before/peak/after
 
-``parsers`` compares python-multipart (wrapped by ``web.multipart.MultipartParser``, what prefork ships) with
+``parsers`` compares python-multipart (wrapped by ``web.multipart_parser.MultipartParser``, what prefork ships) with
 ``HandParser`` below, the hand-written ``bytes.find`` candidate we measured it against. Both expose the same
 sans-IO interface (``feed(data) -> events``, ``feed_eof()``), so the figures compare parsers, not glue.
 
@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from multidict import CIMultiDict
 
-from web.multipart import (
+from web.multipart_parser import (
     Done,
     MalformedMultipart,
     MultipartError,

@@ -49,6 +49,7 @@ class FlowControlStreamReader:
         "_limit",
         "_loop",
         "_low",
+        "_offset",
         "_paused",
         "_size",
         "_total",
@@ -67,7 +68,10 @@ class FlowControlStreamReader:
     ) -> None:
         self._flow = flow
         self._loop = loop
+        # Received pieces, unread; the first is unread from _offset on. An offset, not a slice of the rest: a read
+        # of a few bytes (a line, a multipart delimiter) would otherwise copy the rest of its piece every time.
         self._buffer: collections.deque[bytes] = collections.deque()
+        self._offset = 0
         self._size = 0
         self._total = 0
         self._limit = limit
@@ -112,6 +116,7 @@ class FlowControlStreamReader:
         self._exception = exc
         self._expect_continue = False
         self._buffer.clear()
+        self._offset = 0
         self._size = 0
         self._unpause()
         self._wake(exc)
@@ -181,24 +186,34 @@ class FlowControlStreamReader:
     def _take(self, n: int) -> bytes:
         """Remove and return up to ``n`` (-1: all) buffered bytes."""
         buffer = self._buffer
+        offset = self._offset
         if n < 0 or n >= self._size:
-            data = buffer[0] if len(buffer) == 1 else b"".join(buffer)
+            if len(buffer) == 1:
+                data = buffer[0][offset:] if offset else buffer[0]
+            else:
+                if offset:
+                    buffer[0] = buffer[0][offset:]
+                data = b"".join(buffer)
             buffer.clear()
+            self._offset = 0
         else:
             first = buffer[0]
-            if len(first) > n:
-                data = first[:n]
-                buffer[0] = first[n:]
+            end = offset + n
+            if len(first) > end:
+                data = first[offset:end]
+                self._offset = end
             else:
-                parts = []
-                need = n
+                parts = [first[offset:] if offset else first]
+                buffer.popleft()
+                need = end - len(first)
+                self._offset = 0
                 while need:
-                    chunk = buffer.popleft()
+                    chunk = buffer[0]
                     if len(chunk) > need:
                         parts.append(chunk[:need])
-                        buffer.appendleft(chunk[need:])
+                        self._offset = need
                         break
-                    parts.append(chunk)
+                    parts.append(buffer.popleft())
                     need -= len(chunk)
                 data = b"".join(parts)
         self._size -= len(data)
@@ -240,6 +255,9 @@ class FlowControlStreamReader:
             return self._take(-1) if buffer else b""
         # The body in one piece, as a small one arrives: _take(-1) without its call.
         data = buffer.popleft()
+        if self._offset:
+            data = data[self._offset :]
+            self._offset = 0
         self._size = 0
         if self._paused:
             self._unpause()
@@ -262,8 +280,7 @@ class FlowControlStreamReader:
             raise self._exception
         if not self._buffer:
             return b"", True
-        chunk = self._buffer[0]
-        return self._take(len(chunk)), False
+        return self._take(len(self._buffer[0]) - self._offset), False
 
     async def readexactly(self, n: int) -> bytes:
         """Read exactly ``n`` bytes; raises :class:`asyncio.IncompleteReadError` if the body ends first. ``n`` may
@@ -292,6 +309,22 @@ class FlowControlStreamReader:
 
     async def readline(self, *, max_line_length: int | None = None) -> bytes:
         """Read one line, up to and including ``\\n`` (or to the end of the body); see :meth:`readuntil`."""
+        buffer = self._buffer
+        if buffer and self._exception is None:
+            # The line within the first piece (a multipart reader reads its delimiters and headers this way).
+            first = buffer[0]
+            offset = self._offset
+            end = first.find(b"\n", offset) + 1
+            if end:
+                if end == len(first):
+                    buffer.popleft()
+                    self._offset = 0
+                else:
+                    self._offset = end
+                self._size -= end - offset
+                if self._paused and self._size <= self._low:
+                    self._unpause()
+                return first[offset:end]
         return await self.readuntil(b"\n", max_size=max_line_length)
 
     async def readuntil(self, separator: bytes = b"\n", *, max_size: int | None = None) -> bytes:
@@ -307,27 +340,36 @@ class FlowControlStreamReader:
         while True:
             if self._exception is not None:
                 raise self._exception
-            if self._buffer:
-                if len(self._buffer) > 1:
-                    joined = b"".join(self._buffer)
-                    self._buffer.clear()
-                    self._buffer.append(joined)
-                data = self._buffer[0]
+            buffer = self._buffer
+            if buffer:
+                # The first piece is searched from the offset; the next ones are joined to it one at a time, only
+                # while the separator is not found: a line is short and the buffer may hold much more.
+                off = self._offset
+                while len(buffer) > 1 and len(buffer[0]) - off < keep:
+                    buffer.appendleft(buffer.popleft()[off:] + buffer.popleft())
+                    off = self._offset = 0
+                data = buffer[0]
                 if carry and scanned < keep:
-                    idx = (carry + data[:keep]).find(separator)
+                    idx = (carry + data[off : off + keep]).find(separator)
                     if idx >= 0:
                         held.append(self._take(idx + len(separator) - len(carry)))
                         return b"".join(held)
-                idx = data.find(separator, max(0, scanned - keep))
+                idx = data.find(separator, off + max(0, scanned - keep))
+                while idx < 0 and len(buffer) > 1:
+                    scanned = len(data) - off
+                    data = buffer.popleft()[off:] + buffer.popleft()
+                    buffer.appendleft(data)
+                    off = self._offset = 0
+                    idx = data.find(separator, max(0, scanned - keep))
                 if idx >= 0:
-                    line = self._take(idx + len(separator))
+                    line = self._take(idx - off + len(separator))
                     if held:
                         held.append(line)
                         return b"".join(held)
                     return line
-                scanned = len(data)
+                scanned = len(data) - off
                 if held_size + scanned > limit:
-                    raise LineTooLong((b"".join(held) + data)[:100] + b"...", limit)
+                    raise LineTooLong((b"".join(held) + data[off:])[:100] + b"...", limit)
                 if self._paused:
                     # The buffer is full: waiting would wait for a paused connection forever.
                     block = self._take(-1)
@@ -344,6 +386,36 @@ class FlowControlStreamReader:
                     return b"".join(held)
                 return rest
             await self._wait()
+
+    def find_buffered(self, sub: bytes, within: int) -> int:
+        """Where ``sub`` starts in the next ``within`` unread bytes, found only if it lies in the first piece
+        received; -1 otherwise. Reads and waits for nothing: a multipart reader looks for a delimiter this way,
+        then reads up to it."""
+        if not self._buffer:
+            return -1
+        offset = self._offset
+        idx = self._buffer[0].find(sub, offset, offset + within)
+        return idx - offset if idx >= 0 else -1
+
+    def unread_data(self, data: bytes | memoryview) -> None:
+        """Put ``data``, just read, back at the head of the buffer, as aiohttp's ``StreamReader.unread_data``: the
+        multipart reader reads past a delimiter and gives it back. ``total_bytes`` is unchanged."""
+        if not data:
+            return
+        self._size += len(data)
+        offset = self._offset
+        if offset:
+            first = self._buffer[0]
+            if offset >= len(data) and first.startswith(data, offset - len(data)):
+                self._offset = offset - len(data)  # the bytes are still there, before the offset
+                return
+            kept = len(data) - offset
+            if kept > 0 and memoryview(data)[kept:] == memoryview(first)[:offset]:
+                data = data[:kept]  # the rest of them are the first piece's, before the offset
+            else:
+                self._buffer[0] = first[offset:]
+            self._offset = 0
+        self._buffer.appendleft(bytes(data))
 
     def read_nowait(self, n: int = -1) -> bytes:
         """Return buffered bytes without waiting (b'' if none)."""
@@ -374,6 +446,7 @@ class FlowControlStreamReader:
         """Drop what is buffered (used when the server drains an unread body); returns the byte count."""
         size = self._size
         self._buffer.clear()
+        self._offset = 0
         self._size = 0
         if self._paused:
             self._unpause()

@@ -76,16 +76,16 @@ def prepare_source(body: Any, headers: Any) -> Any:
         if size is not None and "Content-Length" not in headers:
             headers["Content-Length"] = str(size)
         return body
-    if isinstance(body, AsyncIterable):
-        headers.setdefault("Content-Type", "application/octet-stream")
-        return body
-    if isinstance(body, BodyPartReader):
+    if isinstance(body, BodyPartReader):  # before AsyncIterable: iterating a part reads it whole, as aiohttp's
         # As aiohttp's BodyPartReaderPayload: the part's name and filename, its data decoded; the length is
         # unknown until the part is read (the response is chunked).
         headers.setdefault("Content-Type", "application/octet-stream")
         params = [(key, value) for key, value in (("name", body.name), ("filename", body.filename)) if value]
         if params:
             headers.setdefault("Content-Disposition", "; ".join(["attachment", *map(_disposition_param, params)]))
+        return body
+    if isinstance(body, AsyncIterable):
+        headers.setdefault("Content-Type", "application/octet-stream")
         return body
     if not _is_payload(body):
         body = _aiohttp_payload(body)
@@ -111,10 +111,7 @@ async def send_source(response: Any, source: Any) -> None:
                 await response.write(chunk)
         finally:
             source.close()  # as aiohttp's file payloads do: the response owns the file once given it
-    elif isinstance(source, AsyncIterable):
-        async for chunk in source:
-            await response.write(chunk)
-    elif isinstance(source, BodyPartReader):
+    elif isinstance(source, BodyPartReader):  # before AsyncIterable (see prepare_source)
         # Each piece goes once the next one, or the part's end, has come: as aiohttp's part reader looks ahead for
         # the boundary, the head (sent with the first piece) of a part that fits in one piece follows the part's
         # end. aiohttp's client closes its request body once the answer's head is in, so an answer begun while the
@@ -126,6 +123,9 @@ async def send_source(response: Any, source: Any) -> None:
             held = chunk
         if held is not None:
             await response.write(held)
+    elif isinstance(source, AsyncIterable):
+        async for chunk in source:
+            await response.write(chunk)
     else:
         await source.write(_Writer(response))
 

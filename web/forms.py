@@ -3,7 +3,7 @@
 ``parse_form(request)`` is what ``Request.post()`` returns (and stores; it calls :func:`read_form` with the
 request's Content-Type). It reads ``application/x-www-form-urlencoded``
 (and a body without Content-Type, as the aiohttp 0.14 API says) with :func:`parse_urlencoded`, a pure function, and
-``multipart/form-data`` part by part through :class:`web.multipart.MultipartReader`, so nothing but the current read
+``multipart/form-data`` part by part through :class:`web.multipart_parser.FormReader`, so nothing but the current read
 is in memory: non-file fields become ``str`` (bounded by ``client_max_size``, and ``max_field_size`` when set),
 file parts are streamed to a ``tempfile.SpooledTemporaryFile`` that moves to disk above ``spool_size``.
 
@@ -19,7 +19,7 @@ temp files are closed: at once when parsing fails, and otherwise by the callback
 
 Errors (raised as the HTTP exception in brackets, the original as ``__cause__``)::
 
-    web.multipart.MultipartError
+    web.multipart_parser.MultipartError
     ├── MalformedMultipart        [HTTPBadRequest 400]
     │   └── MalformedForm         a value not valid in its charset, an unknown charset, a part without a name
     └── MultipartLimitExceeded    [HTTPRequestEntityTooLarge 413]
@@ -44,11 +44,11 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from server.errors import PayloadTooLarge
 
 from .helpers import parse_content_type
-from .multipart import (
+from .multipart_parser import (
+    FormReader,
     MalformedMultipart,
     MultipartError,
     MultipartLimitExceeded,
-    MultipartReader,
     _http_error,
 )
 from .query import parse_text
@@ -350,7 +350,7 @@ def _close_all(files: list[IO[bytes]]) -> None:
 async def _parse_multipart(request: Any, limits: FormLimits, charset: str) -> MultiDict[str | FileField]:
     form: MultiDict[str | FileField] = MultiDict()
     files: list[IO[bytes]] = []
-    reader = MultipartReader.from_request(request)
+    reader = FormReader(request.headers, request.content)
     # As aiohttp 3: client_max_size bounds the body as received (part headers and encoded data included), checked at
     # each part and each piece of its data, so a single oversized part is refused before it is all spooled.
     limit = request.client_max_size

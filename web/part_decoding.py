@@ -7,7 +7,7 @@ header there but Content-Type, Content-Disposition and, deprecated, Content-Tran
 part's data in pieces split anywhere (a base64 group, a ``=XX`` escape or a compressed block may straddle two) and
 yields the decoded bytes; it is sans-IO, like the parser beside it.
 
-An unknown encoding or undecodable data raises :class:`~web.multipart.MalformedMultipart` (a 400: the client sent
+An unknown encoding or undecodable data raises :class:`~web.multipart_parser.MalformedMultipart` (a 400: the client sent
 it; aiohttp raises RuntimeError or binascii.Error, which its server answers with a 500).
 """
 
@@ -30,12 +30,12 @@ _NOT_BASE64 = bytes(sorted(set(range(256)) - set(_BASE64_ALPHABET)))
 
 class PartDecoder:
     """Decodes one part's data. Call contract: :meth:`feed` each piece in order, consuming what it yields; then
-    :meth:`flush` once. Both raise :class:`~web.multipart.MalformedMultipart` for data that cannot be decoded."""
+    :meth:`flush` once. Both raise :class:`~web.multipart_parser.MalformedMultipart` for data that cannot be decoded."""
 
     __slots__ = ("_carry", "_inflate", "_transfer")
 
     def __init__(self, headers: Mapping[str, str], *, form_data: bool) -> None:
-        from .multipart import MalformedMultipart
+        from .multipart_parser import MalformedMultipart
 
         transfer = headers.get("Content-Transfer-Encoding", "").strip().lower()
         if transfer not in _IDENTITY and transfer not in ("base64", "quoted-printable"):
@@ -62,7 +62,7 @@ class PartDecoder:
 
     def flush(self) -> Iterator[bytes]:
         """Decode what the last pieces left pending; raises if the data ended inside an encoded unit."""
-        from .multipart import MalformedMultipart
+        from .multipart_parser import MalformedMultipart
 
         yield from self._decompress(self._untransfer(b"", final=True))
         if self._inflate is not None:
@@ -71,7 +71,7 @@ class PartDecoder:
                 raise MalformedMultipart("compressed part data ended before its end of stream")
 
     def _untransfer(self, data: bytes, *, final: bool) -> bytes:
-        from .multipart import MalformedMultipart
+        from .multipart_parser import MalformedMultipart
 
         transfer = self._transfer
         if transfer in _IDENTITY:
@@ -94,7 +94,7 @@ class PartDecoder:
             raise MalformedMultipart(f"part data is not valid {transfer}: {exc}") from exc
 
     def _decompress(self, data: bytes) -> Iterator[bytes]:
-        from .multipart import MalformedMultipart
+        from .multipart_parser import MalformedMultipart
 
         inflate = self._inflate
         if inflate is None:

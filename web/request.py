@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import sys
 from collections.abc import Callable, Iterator, MutableMapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -728,9 +729,16 @@ class Request(MutableMapping[str, Any]):
 
     async def multipart(self) -> Any:
         """A streaming reader of a multipart body, returning its parts one by one."""
+        from .exceptions import HTTPRequestEntityTooLarge
         from .multipart import MultipartReader
 
-        return MultipartReader.from_request(self)
+        # As aiohttp: what a part's read() collects (text(), json()...) is bounded by client_max_size.
+        return MultipartReader(
+            self.headers,
+            self.content,
+            client_max_size=self._client_max_size or sys.maxsize,
+            max_size_error_cls=HTTPRequestEntityTooLarge,
+        )
 
     def clone(
         self,

@@ -8,10 +8,10 @@ How the swap works, in ``prefork`` mode:
 * While each vendored test module is imported, the names it imports from aiohttp's server side resolve to ours:
   ``from aiohttp import web`` gives our ``web`` (see ``_aliases()``; ``aiohttp.web_log`` is ``web.accesslog``;
   ``aiohttp.web_fileresponse`` gives our ``FileResponse``; ``aiohttp.abc`` our ABCs and aiohttp's client-side
-  ones; ``aiohttp.multipart`` gives our readers and aiohttp's writer, ``aiohttp.test_utils`` our
-  ``make_mocked_request``, which builds a server-side request, and aiohttp's client side). The files are never
-  edited, and aiohttp's client and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts
-  for that import only.
+  ones; ``aiohttp.multipart`` gives our readers and Content-Disposition parse (also where ``aiohttp`` itself exports
+  them, ``aiohttp.BodyPartReader``...) and aiohttp's writer, ``aiohttp.test_utils`` our ``make_mocked_request``,
+  which builds a server-side request, and aiohttp's client side). The files are never edited, and aiohttp's client
+  and test utilities, imported before, keep their own ``aiohttp.web``: the swap lasts for that import only.
 * A module that patches a server-side name by its dotted path (``mocker.patch("aiohttp.web.run_app")``, in
   ``_PATCHED_BY_NAME``) keeps the swap while each of its tests runs, so the patch lands on ours.
 * ``aiohttp_client`` and ``aiohttp_server`` (``prefork_fixtures.py``) serve our application with our
@@ -85,9 +85,19 @@ def pytest_configure(config: pytest.Config) -> None:
 # -- the import-time swap --------------------------------------------------------------------------------------
 
 
-# aiohttp.multipart holds both sides: the readers a server gets from ``await request.multipart()`` are ours, the
-# writer and the header helpers stay aiohttp's (the client side, which builds the requests these tests send).
-_MULTIPART_SERVER_SIDE = ("BodyPartReader", "MultipartReader")
+# aiohttp.multipart holds both sides: the readers a server gets from ``await request.multipart()`` are ours, with
+# the Content-Disposition parse they name a part by and the wrapper from_response returns; the writer and the
+# payloads stay aiohttp's (the client side, which builds the requests these tests send). aiohttp exports most of
+# these names at its top level too (``aiohttp.BodyPartReader``): those are swapped as well.
+_MULTIPART_SERVER_SIDE = (
+    "BadContentDispositionHeader",
+    "BadContentDispositionParam",
+    "BodyPartReader",
+    "MultipartReader",
+    "MultipartResponseWrapper",
+    "content_disposition_filename",
+    "parse_content_disposition",
+)
 _TEST_UTILS_SERVER_SIDE = ("make_mocked_request",)
 
 
@@ -151,6 +161,13 @@ def _aliases() -> dict[str, Any]:
     }
 
 
+def _top_level_aliases(aiohttp: types.ModuleType) -> dict[str, Any]:
+    """The server-side names of aiohttp.multipart that ``aiohttp`` itself exports, as ours."""
+    import web.multipart
+
+    return {name: getattr(web.multipart, name) for name in _MULTIPART_SERVER_SIDE if hasattr(aiohttp, name)}
+
+
 # The test servers and clients of aiohttp.test_utils serve a server-side application: ours (web.testing), read by
 # the lambda above when a module imports them. Its other helpers (loop_context, get_port_socket, make_mocked_coro,
 # unittest_run_loop) touch no server and stay aiohttp's.
@@ -173,12 +190,15 @@ def _swapped() -> Iterator[None]:
     import aiohttp.web_ws  # loaded now, so the swap never sees aiohttp load them
 
     aliases = _aliases()
-    saved_attrs = {name: getattr(aiohttp, name) for name in aliases}
+    top_level = _top_level_aliases(aiohttp)
+    saved_attrs = {name: getattr(aiohttp, name) for name in [*aliases, *top_level]}
     saved_modules = {f"aiohttp.{name}": sys.modules[f"aiohttp.{name}"] for name in aliases}
     try:
         for name, target in aliases.items():
             setattr(aiohttp, name, target)
             sys.modules[f"aiohttp.{name}"] = target
+        for name, target in top_level.items():
+            setattr(aiohttp, name, target)
         yield
     finally:
         for name, value in saved_attrs.items():
@@ -205,7 +225,7 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
         import aiohttp
 
         if report.passed and getattr(collector.obj, "aiohttp", None) is aiohttp:
-            collector.obj.aiohttp = _runtime_view(aiohttp, _aliases())
+            collector.obj.aiohttp = _runtime_view(aiohttp, {**_aliases(), **_top_level_aliases(aiohttp)})
         return report
     return (yield)
 

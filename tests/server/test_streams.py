@@ -225,3 +225,55 @@ async def test_readuntil_through_a_small_buffer_agrees_with_bytes_find(seed):
     assert await asyncio.wait_for(stream.readuntil(separator, max_size=1000), 5) == expected
     assert await asyncio.wait_for(stream.read(), 5) == body[len(expected) :]
     await feeder
+
+
+@pytest.mark.parametrize("seed", range(60))
+async def test_mixed_reads_and_unread_data_agree_with_a_bytes_reference(seed):
+    # What the multipart reader does: lines, reads of any size, and what was read past a delimiter given back
+    # (unread_data, as aiohttp's StreamReader). The first piece is read from an offset, never copied whole.
+    import random
+
+    rng = random.Random(seed)
+    body = bytes(rng.choice(b"ab\n") for _ in range(rng.randint(0, 200)))
+    stream = _stream()
+    cut = 0
+    while cut < len(body):
+        step = rng.randint(1, 40)
+        stream.feed_data(body[cut : cut + step])
+        cut += step
+    stream.feed_eof()
+    position = 0
+    while not stream.at_eof():
+        op = rng.choice(["read", "readline", "readexactly", "readchunk", "unread"])
+        if op == "unread" and position:
+            back = rng.randint(1, min(position, 50))
+            stream.unread_data(body[position - back : position])
+            position -= back
+            continue
+        if op == "read":
+            data = await stream.read(rng.randint(1, 50))
+        elif op == "readline":
+            data = await stream.readline()
+        elif op == "readexactly":
+            data = await stream.readexactly(min(rng.randint(1, 30), len(body) - position))
+        else:
+            data, _ = await stream.readchunk()
+        assert data == body[position : position + len(data)]
+        if op == "readline":
+            assert data.endswith(b"\n") or position + len(data) == len(body)
+            assert b"\n" not in data[:-1]
+        position += len(data)
+    assert position == len(body)
+
+
+async def test_find_buffered_looks_in_the_first_piece_only_and_reads_nothing():
+    stream = _stream()
+    assert stream.find_buffered(b"--b", 100) == -1
+    stream.feed_data(b"abc\r\n--b rest")
+    stream.feed_data(b"--c")
+    stream.feed_eof()
+    assert await stream.read(2) == b"ab"
+    assert stream.find_buffered(b"\r\n--b", 100) == 1  # from the unread start
+    assert stream.find_buffered(b"\r\n--b", 5) == -1  # not wholly within the next 5 bytes
+    assert stream.find_buffered(b"--c", 100) == -1  # in the second piece
+    assert await stream.read() == b"c\r\n--b rest--c"

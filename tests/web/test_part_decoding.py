@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from web.multipart import MalformedMultipart
+from web.multipart_parser import MalformedMultipart
 from web.part_decoding import MAX_PIECE, PartDecoder
 
 TEXT = ("Grüße, =équipe= \t\r\n" * 40).encode()
