@@ -92,7 +92,9 @@ def test_lazy_names_are_the_modules_objects():
 
     for name, module in web._LAZY.items():
         assert getattr(web, name) is getattr(getattr(web, module), name)
-        assert name in web.__all__
+        # python -m web's entry point and the two names it reads from web at each call, as aiohttp.web's main reads
+        # its module's globals: attributes of aiohttp.web outside its __all__, so outside ours.
+        assert (name in web.__all__) is (name not in ("ArgumentParser", "import_module", "main"))
 
 
 def test_star_import_and_dir_show_every_public_name():
