@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
@@ -230,6 +231,30 @@ def _pytester_sub_runs(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
         return inline_run(*args, plugins=[*plugins, _SubRunFixtures()], **kwargs)
 
     monkeypatch.setattr(pytester, "inline_run", with_ours)
+
+
+@pytest_asyncio.fixture
+async def _test_loop() -> None:
+    """Nothing but the test's loop: pytest-asyncio sets it up, and current, before an async fixture."""
+
+
+@pytest.fixture(autouse=True)
+def _loop_before_fixtures(request: pytest.FixtureRequest) -> None:
+    """The test's event loop current before the library's own fixtures, for a library listed in
+    ``LOOP_BEFORE_FIXTURES``: pytest-asyncio 1.x sets it when the first async fixture (or the test) needs it, and a
+    sync fixture set up before that finds no current loop (aiohttp-graphql's ``executor`` builds graphql-core's
+    ``AsyncioExecutor``, which keeps ``asyncio.get_event_loop()`` and runs the schema's coroutines on it)."""
+    from expectations import LOOP_BEFORE_FIXTURES
+
+    if _relative(Path(request.node.path)).split("/", 1)[0] in LOOP_BEFORE_FIXTURES:
+        request.getfixturevalue("_test_loop")
+
+
+@pytest.fixture
+def event_loop(_test_loop: None) -> asyncio.AbstractEventLoop:
+    """pytest-asyncio 0.x's ``event_loop`` (removed in 1.0), for suites written for it (aiohttp-graphql's): the
+    test's loop."""
+    return asyncio.get_event_loop()
 
 
 @pytest.fixture
