@@ -96,6 +96,7 @@ class Response(StreamResponse):
 
     _DEFER_HEAD = True  # start() holds the head back so that write_eof() sends head and body together
     _compressed: bytes | None = None  # the body compressed whole by enable_compression()
+    _source_view: Any = None  # what ``body`` answers for a streamed body (web.bodies.body_view), once read
     _template: CIMultiDict[str] | None = None  # the fast path's Content-Type field, until _headers is built from it
     _headers = _LazyHeaders()  # type: ignore[assignment]
 
@@ -198,9 +199,17 @@ class Response(StreamResponse):
 
     @property
     def body(self) -> Any:
-        """The body bytes (or the file, iterator or payload given); assigning recalculates ``content_length``
-        (``None`` drops the Content-Length header)."""
-        return self._body if self._source is None else self._source_obj
+        """The body bytes (or the file, iterator or payload given: aiohttp's payload of it when aiohttp is loaded,
+        see :func:`web.bodies.body_view`); assigning recalculates ``content_length`` (``None`` drops the
+        Content-Length header)."""
+        if self._source is None:
+            return self._body
+        view = self._source_view
+        if view is None:
+            from .bodies import body_view
+
+            view = self._source_view = body_view(self._source_obj, self._source)
+        return view
 
     @body.setter
     def body(self, body: Any) -> None:
@@ -221,6 +230,7 @@ class Response(StreamResponse):
             # A file, StringIO, async iterator or aiohttp payload: streamed when the response is finished.
             self._body = None
             self._source_obj = body
+            self._source_view = None
             self._source = prepare_source(body, headers)
             return
         self._body = bytes(body)
