@@ -43,6 +43,7 @@ _BODY_FIELDS: _Fields = {}
 # (JSONEncoder.encode and iterencode): one C encoder per call (its circular-reference markers are the call's own),
 # ASCII-escaped strings, ", " and ": " separators, NaN allowed. Calling them here saves three Python frames.
 _STDLIB_DUMPS = json.dumps
+_NO_DATA: Any = object()  # json_response() without data: aiohttp's sentinel, so that None is serialized as null
 _make_encoder = json.encoder.c_make_encoder  # None where the stdlib has no _json: json.dumps is called
 _encode_ascii = json.encoder.encode_basestring_ascii
 _default = json.JSONEncoder().default  # raises the TypeError json.dumps raises for an unknown type
@@ -405,7 +406,7 @@ def _fast_fields(cache: _Fields, content_type: str | None) -> tuple[CIMultiDict[
 
 
 def json_response(
-    data: Any = None,
+    data: Any = _NO_DATA,
     *,
     text: str | None = None,
     body: bytes | None = None,
@@ -415,8 +416,9 @@ def json_response(
     content_type: str = "application/json",
     dumps: Callable[[Any], str] = json.dumps,
 ) -> Response:
-    """A Response whose body is ``data`` serialized with ``dumps`` (``text``/``body`` pass a pre-encoded one)."""
-    if data is not None:
+    """A Response whose body is ``data`` serialized with ``dumps`` (``text``/``body`` pass a pre-encoded one; ``None``
+    is the document ``null``, as in aiohttp, and no ``data`` no body)."""
+    if data is not _NO_DATA:
         if text or body:
             raise ValueError("only one of data, text, or body should be specified")
         if dumps is _STDLIB_DUMPS and _make_encoder is not None:
@@ -448,7 +450,7 @@ def json_response(
 
 
 def json_bytes_response(
-    data: Any = None,
+    data: Any = _NO_DATA,
     *,
     dumps: Callable[[Any], bytes],
     body: bytes | None = None,
@@ -457,8 +459,9 @@ def json_bytes_response(
     headers: Any = None,
     content_type: str = "application/json",
 ) -> Response:
-    """A JSON response from an encoder that returns bytes (orjson's ``dumps``), with no str round trip."""
-    if data is not None:
+    """A JSON response from an encoder that returns bytes (orjson's ``dumps``), with no str round trip (``None`` is
+    the document ``null``, as in aiohttp)."""
+    if data is not _NO_DATA:
         if body is not None:
             raise ValueError("only one of data or body should be specified")
         body = dumps(data)

@@ -108,6 +108,33 @@ def test_json_response():
     assert resp.content_type == "application/json"
 
 
+async def test_json_response_of_none_is_json_null(make_client):
+    """aiohttp 3: ``data`` left out gives no body, ``None`` given is the JSON document ``null`` (an empty list in an
+    application's storage may be None: rororo's simulations example answers ``null``, its schema allows it)."""
+
+    async def null(request):
+        return web.json_response(None)
+
+    async def bytes_null(request):
+        return web.json_bytes_response(None, dumps=lambda data: b"null")
+
+    async def none(request):
+        return web.json_response()
+
+    app = web.Application()
+    app.router.add_get("/null", null)
+    app.router.add_get("/bytes-null", bytes_null)
+    app.router.add_get("/none", none)
+    client = await make_client(app)
+    for path in ("/null", "/bytes-null"):
+        async with client.get(path) as resp:
+            assert (resp.status, resp.content_type, await resp.read()) == (200, "application/json", b"null")
+    async with client.get("/none") as resp:
+        assert (resp.status, resp.content_type, await resp.read()) == (200, "application/json", b"")
+    with pytest.raises(ValueError):
+        web.json_response(None, text="null")
+
+
 async def test_state_machine_over_a_real_connection(make_server):
     errors: dict[str, type[BaseException]] = {}
 
