@@ -186,10 +186,8 @@ class Response(StreamResponse):
             self._body = None
             if body is not None:
                 self.body = body
-            elif _CONTENT_LENGTH not in hdrs:
-                hdrs[_CONTENT_LENGTH] = "0"
-            # else the caller's own Content-Length stays, as in aiohttp: a HEAD answer's length of the body a GET
-            # would get.
+            # Without a body no Content-Length yet: it is set when the response starts (0, see StreamResponse._start),
+            # as in aiohttp; the caller's own stays, as in aiohttp: a HEAD answer's length of the body a GET would get.
 
     def _set_content_length(self, value: int | None) -> None:
         # As aiohttp 3: the body decides it; a hand-set length would frame the whole body wrong.
