@@ -311,6 +311,11 @@ class HTTPBadRequest(HTTPClientError):
     status_code = 400
 
 
+class _MalformedMultipartBody(HTTPBadRequest, ValueError):
+    """What ``web.multipart``'s readers raise for a malformed body: 400 when not caught, and the ``ValueError``
+    aiohttp's reader raises, which views catch to answer their own error (graphql-server's aiohttp view)."""
+
+
 class HTTPUnauthorized(HTTPClientError):
     """401 Unauthorized."""
 

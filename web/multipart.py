@@ -17,8 +17,8 @@ Errors (the sans-IO layer raises these; the async layer re-raises them as the HT
 the original as ``__cause__``, so a handler that does not catch them answers the right status)::
 
     MultipartError                    root, ValueError
-    ├── MalformedMultipart            [HTTPBadRequest 400] no/invalid boundary, bad part headers,
-    │                                 body ended before the closing delimiter
+    ├── MalformedMultipart            [HTTPBadRequest 400, a ValueError too, as aiohttp's reader raises]
+    │                                 no/invalid boundary, bad part headers, body ended before the closing delimiter
     └── MultipartLimitExceeded        [HTTPRequestEntityTooLarge 413] a configured size or count limit
 """
 
@@ -284,7 +284,7 @@ def _http_error(exc: Exception) -> Exception:
     """Map a body error to the HTTP exception a handler that does not catch it must answer with."""
     # Imported here, not at the top: web.exceptions builds on web.response, which is not needed (nor always
     # importable in a sans-IO test) to parse bytes.
-    from .exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+    from .exceptions import HTTPRequestEntityTooLarge, _MalformedMultipartBody
 
     if isinstance(exc, PayloadTooLarge):
         response = HTTPRequestEntityTooLarge(max_size=exc.limit, actual_size=exc.actual)
@@ -293,7 +293,7 @@ def _http_error(exc: Exception) -> Exception:
         return response
     if isinstance(exc, MultipartLimitExceeded):
         return HTTPRequestEntityTooLarge(text=exc.http_text())
-    return HTTPBadRequest(text=f"400: Bad Request ({exc})")
+    return _MalformedMultipartBody(text=f"400: Bad Request ({exc})")
 
 
 def _part_too_large(limit: int, size: int) -> Exception:

@@ -513,3 +513,34 @@ async def test_a_part_made_alone_reads_its_content_up_to_the_delimiter(boundary)
     assert part.headers["Content-Type"] == "text/plain"
     assert await part.text() == "hello\r\nworld"
     assert part.at_eof()
+
+
+async def test_a_malformed_body_is_also_aiohttp_s_value_error(make_client) -> None:
+    """aiohttp's multipart reader raises ValueError for a malformed body (an empty one: no starting boundary), which
+    views catch to answer their own error (graphql-server's: 400 "Unable to parse the multipart body"); ours is
+    HTTPBadRequest, answered 400 when not caught, and a ValueError too."""
+    import web
+
+    async def caught(request):
+        try:
+            reader = await request.multipart()
+            while await reader.next() is not None:
+                pass
+        except ValueError as exc:
+            return web.Response(status=422, text=f"unparsable: {isinstance(exc, HTTPBadRequest)}")
+        return web.Response(text="parsed")
+
+    async def uncaught(request):
+        reader = await request.multipart()
+        await reader.next()
+        return web.Response(text="parsed")
+
+    app = web.Application()
+    app.router.add_post("/caught", caught)
+    app.router.add_post("/uncaught", uncaught)
+    client = await make_client(app)
+    headers = {"Content-Type": "multipart/form-data; boundary=----fake"}
+    async with client.post("/caught", headers=headers) as resp:
+        assert (resp.status, await resp.text()) == (422, "unparsable: True")
+    async with client.post("/uncaught", headers=headers) as resp:
+        assert resp.status == 400
