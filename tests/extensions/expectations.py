@@ -60,8 +60,8 @@ ASYNCIO_MODE: dict[str, str] = {
     "sentry-sdk-2.75.0": "strict",
 }
 
-# Libraries whose sync fixtures read the current event loop: the test's loop is set before them (conftest.py's
-# _loop_before_fixtures). aiohttp-graphql's executor fixture builds graphql-core 2's AsyncioExecutor, which keeps
+# Libraries whose sync fixtures read the current event loop: the test's loop is set up first (conftest.py's
+# pytest_collection_modifyitems puts _test_loop first in each test's fixtures). aiohttp-graphql's executor fixture builds graphql-core 2's AsyncioExecutor, which keeps
 # asyncio.get_event_loop(); its CI's pytest-asyncio 0.10 left the main thread's default loop current, 1.x sets the
 # test's loop only when an async fixture or the test needs it (50 of its 103 tests failed against aiohttp.web).
 LOOP_BEFORE_FIXTURES: set[str] = {"aiohttp-graphql-1.1.0"}
