@@ -122,12 +122,14 @@ def accept_key(key: str) -> str:
 
 
 def choose_protocol(headers: Any, protocols: Sequence[str]) -> str | None:
-    """The first of the server's ``protocols`` that the client offered (server preference, RFC 6455 §4.2.2
-    item 5.4), or None."""
+    """The first subprotocol the client offered that is one of the server's ``protocols``, or None: the client
+    lists its offer "ordered by preference" (RFC 6455 §4.1) and the server picks one it is willing to use (§4.2.2
+    item 5.4, which leaves the choice to the server); aiohttp takes the client's order, and so do we."""
     if not protocols:
         return None
-    offered = {token.strip() for value in headers.getall("Sec-WebSocket-Protocol", ()) for token in value.split(",")}
-    for protocol in protocols:
-        if protocol in offered:
-            return protocol
+    for value in headers.getall("Sec-WebSocket-Protocol", ()):
+        for token in value.split(","):
+            protocol = token.strip()
+            if protocol in protocols:
+                return protocol
     return None

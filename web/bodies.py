@@ -24,7 +24,7 @@ from typing import Any
 
 from .multipart import BodyPartReader
 
-__all__ = ["is_source", "prepare_source", "send_source"]
+__all__ = ["body_view", "is_source", "prepare_source", "send_source"]
 
 _CHUNK = 64 * 1024
 
@@ -54,6 +54,22 @@ def _aiohttp_payload(body: Any) -> Any:
     except unknown:
         return None
     return payload if _is_payload(payload) else None
+
+
+def body_view(body: Any, source: Any) -> Any:
+    """What ``Response.body`` answers for a streamed ``body``: as in aiohttp 3, whose ``body`` is the payload its
+    registry made of the object given (a ``BytesIOPayload`` whose ``_value`` is the file), the payload an aiohttp the
+    application loaded makes of it, which a middleware may read the answer's content through before it is sent;
+    else (no aiohttp, a payload already, a kind aiohttp does not know) ``body`` itself. ``source`` is what
+    :func:`prepare_source` returned for it. The answer is still sent
+    from ``body`` by :func:`send_source`; a text stream, read whole when given, is not made a payload (aiohttp's
+    ``StringIOPayload`` would read it again)."""
+    if _is_payload(body) or isinstance(body, io.TextIOBase):
+        return body
+    if _is_payload(source):
+        return source  # the payload aiohttp's registry made of it already (an ``@aiohttp.streamer`` function)
+    payload = _aiohttp_payload(body)
+    return body if payload is None else payload
 
 
 def prepare_source(body: Any, headers: Any) -> Any:

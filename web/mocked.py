@@ -48,9 +48,10 @@ def make_mocked_request(
     """A :class:`~web.Request` for ``method`` and ``path`` (the request target, with its query) with no server,
     as aiohttp's ``make_mocked_request``.
 
-    ``headers`` is a mapping or pairs; ``match_info`` the matched path parts; ``app`` the application (a new
-    ``Application`` by default). ``payload`` is the body: bytes, or a stream the caller feeds (ours, or one with
-    its read API, such as aiohttp's ``StreamReader``, which ``request.content`` then is). ``transport`` is where a
+    ``headers`` is a mapping or pairs; ``match_info`` the matched path parts (the route, a ``mock.Mock()`` as
+    in aiohttp); ``app`` the application (a new ``Application`` by default). ``payload`` is the body: bytes, or
+    a stream the caller feeds (ours, or one with its read API, such as aiohttp's ``StreamReader``, which
+    ``request.content`` then is). ``transport`` is where a
     response's bytes go (a ``RecordingTransport`` by default; ``sslcontext`` makes the request https);
     ``protocol`` the connection (``request.protocol``), made on ``transport`` by default; any other object (a
     ``mock.Mock()``, as aiohttp's tests give) is what ``request.protocol`` answers, and its ``transport`` is
@@ -86,7 +87,11 @@ def make_mocked_request(
     )
     if app is None:
         app = Application()
-    info = UrlMappingMatchInfo(dict(match_info or {}), None)  # type: ignore[arg-type]
+    # The route matched is a stand-in, as aiohttp's (a mock.Mock(), each attribute another): a middleware under
+    # test reads request.match_info.route.resource (aiozipkin's, its canonical) without a router having matched.
+    from unittest import mock  # only for mocked requests: `import web` stays without it
+
+    info = UrlMappingMatchInfo(dict(match_info or {}), mock.Mock())
     info.add_app(app)
     if protocol is None or isinstance(protocol, HttpProtocol):
         request = Request(exchange, app, info, task=task, client_max_size=client_max_size)

@@ -164,6 +164,10 @@ class Request(MutableMapping[str, Any]):
         "_trusted",
     )
 
+    #: The methods whose body aiohttp 3 reads as a form (its ``BaseRequest.POST_METHODS``), which middlewares read
+    #: to tell a request with a body to validate. ``post()`` keeps to the 0.14 reference's POST, PUT and PATCH.
+    POST_METHODS = frozenset({"PATCH", "POST", "PUT", "TRACE", "DELETE"})
+
     def __init__(
         self,
         exchange: Exchange,

@@ -43,6 +43,7 @@ _BODY_FIELDS: _Fields = {}
 # (JSONEncoder.encode and iterencode): one C encoder per call (its circular-reference markers are the call's own),
 # ASCII-escaped strings, ", " and ": " separators, NaN allowed. Calling them here saves three Python frames.
 _STDLIB_DUMPS = json.dumps
+_NO_DATA: Any = object()  # json_response() without data: aiohttp's sentinel, so that None is serialized as null
 _make_encoder = json.encoder.c_make_encoder  # None where the stdlib has no _json: json.dumps is called
 _encode_ascii = json.encoder.encode_basestring_ascii
 _default = json.JSONEncoder().default  # raises the TypeError json.dumps raises for an unknown type
@@ -96,6 +97,7 @@ class Response(StreamResponse):
 
     _DEFER_HEAD = True  # start() holds the head back so that write_eof() sends head and body together
     _compressed: bytes | None = None  # the body compressed whole by enable_compression()
+    _source_view: Any = None  # what ``body`` answers for a streamed body (web.bodies.body_view), once read
     _template: CIMultiDict[str] | None = None  # the fast path's Content-Type field, until _headers is built from it
     _headers = _LazyHeaders()  # type: ignore[assignment]
 
@@ -184,10 +186,8 @@ class Response(StreamResponse):
             self._body = None
             if body is not None:
                 self.body = body
-            elif _CONTENT_LENGTH not in hdrs:
-                hdrs[_CONTENT_LENGTH] = "0"
-            # else the caller's own Content-Length stays, as in aiohttp: a HEAD answer's length of the body a GET
-            # would get.
+            # Without a body no Content-Length yet: it is set when the response starts (0, see StreamResponse._start),
+            # as in aiohttp; the caller's own stays, as in aiohttp: a HEAD answer's length of the body a GET would get.
 
     def _set_content_length(self, value: int | None) -> None:
         # As aiohttp 3: the body decides it; a hand-set length would frame the whole body wrong.
@@ -198,9 +198,17 @@ class Response(StreamResponse):
 
     @property
     def body(self) -> Any:
-        """The body bytes (or the file, iterator or payload given); assigning recalculates ``content_length``
-        (``None`` drops the Content-Length header)."""
-        return self._body if self._source is None else self._source_obj
+        """The body bytes (or the file, iterator or payload given: aiohttp's payload of it when aiohttp is loaded,
+        see :func:`web.bodies.body_view`); assigning recalculates ``content_length`` (``None`` drops the
+        Content-Length header)."""
+        if self._source is None:
+            return self._body
+        view = self._source_view
+        if view is None:
+            from .bodies import body_view
+
+            view = self._source_view = body_view(self._source_obj, self._source)
+        return view
 
     @body.setter
     def body(self, body: Any) -> None:
@@ -221,6 +229,7 @@ class Response(StreamResponse):
             # A file, StringIO, async iterator or aiohttp payload: streamed when the response is finished.
             self._body = None
             self._source_obj = body
+            self._source_view = None
             self._source = prepare_source(body, headers)
             return
         self._body = bytes(body)
@@ -395,7 +404,7 @@ def _fast_fields(cache: _Fields, content_type: str | None) -> tuple[CIMultiDict[
 
 
 def json_response(
-    data: Any = None,
+    data: Any = _NO_DATA,
     *,
     text: str | None = None,
     body: bytes | None = None,
@@ -405,8 +414,9 @@ def json_response(
     content_type: str = "application/json",
     dumps: Callable[[Any], str] = json.dumps,
 ) -> Response:
-    """A Response whose body is ``data`` serialized with ``dumps`` (``text``/``body`` pass a pre-encoded one)."""
-    if data is not None:
+    """A Response whose body is ``data`` serialized with ``dumps`` (``text``/``body`` pass a pre-encoded one; ``None``
+    is the document ``null``, as in aiohttp, and no ``data`` no body)."""
+    if data is not _NO_DATA:
         if text or body:
             raise ValueError("only one of data, text, or body should be specified")
         if dumps is _STDLIB_DUMPS and _make_encoder is not None:
@@ -438,7 +448,7 @@ def json_response(
 
 
 def json_bytes_response(
-    data: Any = None,
+    data: Any = _NO_DATA,
     *,
     dumps: Callable[[Any], bytes],
     body: bytes | None = None,
@@ -447,8 +457,9 @@ def json_bytes_response(
     headers: Any = None,
     content_type: str = "application/json",
 ) -> Response:
-    """A JSON response from an encoder that returns bytes (orjson's ``dumps``), with no str round trip."""
-    if data is not None:
+    """A JSON response from an encoder that returns bytes (orjson's ``dumps``), with no str round trip (``None`` is
+    the document ``null``, as in aiohttp)."""
+    if data is not _NO_DATA:
         if body is not None:
             raise ValueError("only one of data or body should be specified")
         body = dumps(data)

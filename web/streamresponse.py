@@ -568,6 +568,10 @@ class StreamResponse(ResponseStorage):
                 # No body follows to frame. RFC 9112 §6.1 lets a HEAD answer carry the field; aiohttp sends none,
                 # even one the handler set by hand.
                 headers.popall(_TRANSFER_ENCODING, None)
+        elif _CONTENT_LENGTH not in headers and self._DEFER_HEAD and self._body is None and self._source is None:
+            # A Response without a body (or whose body was reset to None): Content-Length: 0, set as it starts, as
+            # aiohttp's Response sets its length (its headers had none before).
+            headers[_CONTENT_LENGTH] = "0"
         elif _CONTENT_LENGTH not in headers and exchange.method != "HEAD":
             if version == HTTP10:
                 keep_alive = False

@@ -104,8 +104,9 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
     After starting (by ``start()``/``prepare()``) the response cannot ``write()``: talk to the client with
     ``send_str()``, ``receive_msg()`` and the other websocket methods.
 
-    ``protocols``: subprotocols the server speaks, in preference order. ``timeout``: seconds to wait for the
-    peer's close frame before dropping the connection. ``receive_timeout``: default timeout of ``receive()``.
+    ``protocols``: subprotocols the server speaks (the first of the client's offer among them is chosen, as in
+    aiohttp). ``timeout``: seconds to wait for the peer's close frame before dropping the connection.
+    ``receive_timeout``: default timeout of ``receive()``.
     ``autoping``: answer pings (and swallow pongs) automatically. ``heartbeat``: send a ping every so many
     seconds of silence and drop a peer that does not answer within half of it. ``compress``: accept
     permessage-deflate (True, False, a maximum window size in bits, or a ``DeflateOptions``). ``max_msg_size``:

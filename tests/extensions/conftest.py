@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
@@ -232,6 +233,19 @@ def _pytester_sub_runs(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
     monkeypatch.setattr(pytester, "inline_run", with_ours)
 
 
+@pytest_asyncio.fixture
+async def _test_loop() -> None:
+    """Nothing but the test's loop: pytest-asyncio sets it up, and current, before an async fixture (set up first
+    for the tests of a library in ``LOOP_BEFORE_FIXTURES``, see ``pytest_collection_modifyitems``)."""
+
+
+@pytest.fixture
+def event_loop(_test_loop: None) -> asyncio.AbstractEventLoop:
+    """pytest-asyncio 0.x's ``event_loop`` (removed in 1.0), for suites written for it (aiohttp-graphql's): the
+    test's loop."""
+    return asyncio.get_event_loop()
+
+
 @pytest.fixture
 async def test_client(aiohttp_client: Any) -> Any:
     """aiohttp's own pytest plugin's ``test_client`` (``aiohttp.pytest_plugin``, which pytest-aiohttp 0.x loaded),
@@ -262,12 +276,19 @@ def _key(item: pytest.Item) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not _in_ext_run(config):
         return
-    from expectations import DESELECTED, FILTERWARNINGS, NOT_RUN, XFAIL
+    from expectations import DESELECTED, FILTERWARNINGS, LOOP_BEFORE_FIXTURES, NOT_RUN, XFAIL
 
     for item in items:
+        library = _key(item).split("/", 1)[0]
         # The library's own warning filters (its setup.cfg or pyproject.toml), on top of pytest.ini's.
-        for spec in FILTERWARNINGS.get(_key(item).split("/", 1)[0], ()):
+        for spec in FILTERWARNINGS.get(library, ()):
             item.add_marker(pytest.mark.filterwarnings(spec))
+        if library in LOOP_BEFORE_FIXTURES and isinstance(item, pytest.Function):
+            # The test's event loop current before the library's own fixtures: pytest-asyncio 1.x sets it when the
+            # first async fixture (or the test) needs it, and a sync fixture set up before that finds no current
+            # loop (aiohttp-graphql's executor builds graphql-core's AsyncioExecutor, which keeps
+            # asyncio.get_event_loop() and runs the schema's coroutines on it). Fixtures are set up in this order.
+            item.fixturenames.insert(0, "_test_loop")
     select(config, items, _key, deselected=DESELECTED, xfail=XFAIL, not_run=NOT_RUN, prefork=_mode(config) == "prefork")
 
 

@@ -3,6 +3,7 @@
 
 ``FILTERWARNINGS``: a library's own warning filters, from its configuration, added to every one of its tests.
 ``ASYNCIO_MODE``: a library's own pytest-asyncio mode, where it is not pytest.ini's ``auto``.
+``LOOP_BEFORE_FIXTURES``: libraries whose sync fixtures need the test's event loop current.
 ``IGNORED_FILES``: test files not collected in either mode (they need what this machine does not run).
 ``DESELECTED``: tests left out in both modes, with the reason.
 ``XFAIL``: tests that fail against our ``web`` (prefork mode), each with its reason; they are marked
@@ -58,6 +59,12 @@ ASYNCIO_MODE: dict[str, str] = {
     # sentry-sdk's pyproject.toml: its tests are marked @pytest.mark.asyncio.
     "sentry-sdk-2.75.0": "strict",
 }
+
+# Libraries whose sync fixtures read the current event loop: the test's loop is set up first (conftest.py's
+# pytest_collection_modifyitems puts _test_loop first in each test's fixtures). aiohttp-graphql's executor fixture builds graphql-core 2's AsyncioExecutor, which keeps
+# asyncio.get_event_loop(); its CI's pytest-asyncio 0.10 left the main thread's default loop current, 1.x sets the
+# test's loop only when an async fixture or the test needs it (50 of its 103 tests failed against aiohttp.web).
+LOOP_BEFORE_FIXTURES: set[str] = {"aiohttp-graphql-1.1.0"}
 
 IGNORED_FILES: dict[str, str] = {
     "aiohttp-utils-3.2.1/tests/test_examples.py": "imports the apps of the sdist's examples/ (examples.kitchen_sink, examples.mako_example), outside tests/ and not vendored: here `examples` is prefork's own package",

@@ -363,11 +363,13 @@ def test_tokens_are_case_insensitive_and_may_repeat():
     assert check_request("GET", (1, 1), headers)
 
 
-def test_subprotocol_follows_server_preference():
+def test_subprotocol_follows_the_client_s_preference():
+    # The client's offer, in its order across fields (RFC 6455 §4.1), as aiohttp chooses.
     headers = CIMultiDict({"Sec-WebSocket-Protocol": "chat, superchat"})
     headers.add("Sec-WebSocket-Protocol", "v2")
-    assert choose_protocol(headers, ("v2", "chat")) == "v2"
-    assert choose_protocol(headers, ("superchat", "chat")) == "superchat"
+    assert choose_protocol(headers, ("v2", "chat")) == "chat"
+    assert choose_protocol(headers, ("superchat", "v2")) == "superchat"
+    assert choose_protocol(headers, ("v2",)) == "v2"
     assert choose_protocol(headers, ("other",)) is None
     assert choose_protocol(CIMultiDict(), ("chat",)) is None
 

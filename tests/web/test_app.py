@@ -259,3 +259,33 @@ def test_the_router_says_whether_it_is_frozen():
     assert not app.router.frozen
     app.router.freeze()
     assert app.router.frozen
+
+
+async def test_a_router_is_frozen_when_the_application_starts(make_server):
+    """aiohttp 3 freezes the application's router (``router.freeze()``) as the application freezes, after its
+    startup callbacks: a router that prepares its routes then (aiohttp_apiset's SwaggerRouter builds each route's
+    validator in its ``freeze()``) has them ready for the first request, and a route added later is refused."""
+    frozen = []
+
+    class Preparing(web.UrlDispatcher):
+        def freeze(self):
+            frozen.append(sorted({resource.canonical for resource in self.resources()}))
+            super().freeze()
+
+    async def add_late(app):
+        app.router.add_get("/late", handler)
+
+    async def handler(request):
+        return web.Response(text=str(frozen))
+
+    app = web.Application(router=Preparing())
+    app.router.add_get("/", handler)
+    app.on_startup.append(add_late)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        for path in ("/", "/late"):
+            async with session.get(srv.url(path)) as resp:
+                assert (resp.status, await resp.text()) == (200, "[['/', '/late']]")
+    assert app.router.frozen
+    with pytest.raises(RuntimeError):
+        app.router.add_get("/later", handler)

@@ -230,3 +230,30 @@ async def test_a_file_posted_by_aiohttp_s_client_comes_back_as_the_answer(make_s
             with path.open("rb") as fd:
                 async with s.post(server.url("/"), data={"file": fd}) as r:
                     assert (r.status, await r.read()) == (200, b"test")
+
+
+async def test_a_streamed_body_reads_as_aiohttp_s_payload_of_it(make_server):
+    """aiohttp's ``Response.body`` of a file object is the payload its registry made of it (a ``BytesIOPayload``,
+    whose ``_value`` is the file): a middleware reading the answer's body before it goes (rororo's response
+    validation, ``body._value.getvalue()``) reads it so, and the body is still sent whole."""
+    import aiohttp.payload
+
+    seen = []
+
+    @web.middleware
+    async def validate(request, handler):
+        response = await handler(request)
+        body = response.body
+        assert body is response.body
+        seen.append((type(body), body._value.getvalue() if isinstance(body, aiohttp.payload.IOBasePayload) else None))
+        return response
+
+    async def zipped(request):
+        return web.Response(body=io.BytesIO(b"PK\x03\x04 zip bytes"), content_type="application/zip")
+
+    app = web.Application(middlewares=[validate])
+    app.router.add_get("/download.zip", zipped)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s, s.get(server.url("/download.zip")) as r:
+        assert (r.status, r.content_type, await r.read()) == (200, "application/zip", b"PK\x03\x04 zip bytes")
+    assert seen == [(aiohttp.payload.BytesIOPayload, b"PK\x03\x04 zip bytes")]

@@ -149,3 +149,14 @@ def test_a_mocked_request_takes_any_stream_as_its_payload() -> None:
     # request.content is that object.
     payload = mock.Mock()
     assert make_mocked_request("GET", "/", payload=payload).content is payload
+
+
+async def test_its_route_is_a_stand_in_as_aiohttps() -> None:
+    """aiohttp's mocked request matched a ``mock.Mock()`` route: a middleware reading the route's resource (as
+    aiozipkin's reads ``request.match_info.route.resource.canonical``) finds one, where ours had no route."""
+    app = web.Application()
+    request = make_mocked_request("GET", "/a", app=app)
+    route = request.match_info.route
+    assert isinstance(route, mock.Mock) and route.resource is not None
+    assert request.match_info.apps == (app,) and request.match_info.current_app is app
+    assert request.match_info == {}

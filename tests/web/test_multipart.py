@@ -322,3 +322,33 @@ async def test_from_response_reads_a_multipart_answer(make_server) -> None:
         assert isinstance(wrapper, MultipartResponseWrapper)
         got = [await part.read() async for part in wrapper]  # type: ignore[union-attr]
     assert got == [b"one", b"two"]
+
+
+async def test_a_malformed_body_is_also_aiohttp_s_value_error(make_client) -> None:
+    """aiohttp's multipart reader raises ValueError for a malformed body (an empty one: no starting boundary), which
+    views catch to answer their own error (graphql-server's: 400 "Unable to parse the multipart body"); ours is
+    HTTPBadRequest, answered 400 when not caught, and a ValueError too."""
+
+    async def caught(request):
+        try:
+            reader = await request.multipart()
+            while await reader.next() is not None:
+                pass
+        except ValueError as exc:
+            return web.Response(status=422, text=f"unparsable: {isinstance(exc, HTTPBadRequest)}")
+        return web.Response(text="parsed")
+
+    async def uncaught(request):
+        reader = await request.multipart()
+        await reader.next()
+        return web.Response(text="parsed")
+
+    app = web.Application()
+    app.router.add_post("/caught", caught)
+    app.router.add_post("/uncaught", uncaught)
+    client = await make_client(app)
+    headers = {"Content-Type": "multipart/form-data; boundary=----fake"}
+    async with client.post("/caught", headers=headers) as resp:
+        assert (resp.status, await resp.text()) == (422, "unparsable: True")
+    async with client.post("/uncaught", headers=headers) as resp:
+        assert resp.status == 400

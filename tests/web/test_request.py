@@ -467,3 +467,18 @@ async def test_forwarded_elements_line_up_with_the_fields(make_server):
     async with aiohttp.ClientSession() as session, session.get(srv.url("/"), headers=headers) as resp:
         assert resp.status == 200
     assert seen["forwarded"] == [{"for": "_injected"}, {"for": "_real"}, {}, {"for": "_3"}]
+
+
+async def test_post_methods_are_aiohttp_s(make_server):
+    """``Request.POST_METHODS``, aiohttp 3's class attribute: the methods whose body a middleware reads as a form or
+    a document (aiohttp_apiset's validation asks ``request.method in request.POST_METHODS``)."""
+
+    async def handler(request):
+        return web.Response(text=str(request.method in request.POST_METHODS))
+
+    server = await _serve(make_server, handler)
+    async with aiohttp.ClientSession() as s:
+        for method, expected in (("POST", "True"), ("DELETE", "True"), ("PATCH", "True"), ("GET", "False")):
+            async with s.request(method, server.url("/")) as r:
+                assert await r.text() == expected, method
+    assert sorted(web.Request.POST_METHODS) == ["DELETE", "PATCH", "POST", "PUT", "TRACE"]

@@ -108,6 +108,33 @@ def test_json_response():
     assert resp.content_type == "application/json"
 
 
+async def test_json_response_of_none_is_json_null(make_client):
+    """aiohttp 3: ``data`` left out gives no body, ``None`` given is the JSON document ``null`` (an empty list in an
+    application's storage may be None: rororo's simulations example answers ``null``, its schema allows it)."""
+
+    async def null(request):
+        return web.json_response(None)
+
+    async def bytes_null(request):
+        return web.json_bytes_response(None, dumps=lambda data: b"null")
+
+    async def none(request):
+        return web.json_response()
+
+    app = web.Application()
+    app.router.add_get("/null", null)
+    app.router.add_get("/bytes-null", bytes_null)
+    app.router.add_get("/none", none)
+    client = await make_client(app)
+    for path in ("/null", "/bytes-null"):
+        async with client.get(path) as resp:
+            assert (resp.status, resp.content_type, await resp.read()) == (200, "application/json", b"null")
+    async with client.get("/none") as resp:
+        assert (resp.status, resp.content_type, await resp.read()) == (200, "application/json", b"")
+    with pytest.raises(ValueError):
+        web.json_response(None, text="null")
+
+
 async def test_state_machine_over_a_real_connection(make_server):
     errors: dict[str, type[BaseException]] = {}
 
@@ -567,3 +594,29 @@ async def test_output_length_counts_the_head_and_the_body_written_and_is_depreca
     await whole.prepare(make_mocked_request("GET", "/"))  # its head is held back for the body
     with pytest.warns(DeprecationWarning):
         assert whole.output_length > len("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n")
+
+
+async def test_a_bodiless_response_has_no_length_until_it_starts(make_client):
+    """aiohttp 3 sets a Response's Content-Length when it starts, from its body: a new ``Response()`` has no header
+    yet, so its headers can seed a streamed answer (graphql-server's multipart subscriptions copy a sub-response's
+    headers into a ``StreamResponse``, which then went out with both Content-Length: 0 and chunked coding)."""
+    assert "Content-Length" not in web.Response().headers
+
+    async def empty(request):
+        return web.Response()
+
+    async def streamed(request):
+        response = web.StreamResponse(headers={**web.Response().headers, "Content-Type": "multipart/mixed"})
+        await response.prepare(request)
+        await response.write(b"part")
+        return response
+
+    app = web.Application()
+    app.router.add_get("/empty", empty)
+    app.router.add_get("/streamed", streamed)
+    client = await make_client(app)
+    async with client.get("/empty") as resp:
+        assert (resp.status, resp.headers["Content-Length"], await resp.read()) == (200, "0", b"")
+    async with client.get("/streamed") as resp:
+        assert resp.headers.get("Transfer-Encoding") == "chunked" and "Content-Length" not in resp.headers
+        assert await resp.read() == b"part"

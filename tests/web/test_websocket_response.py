@@ -202,7 +202,9 @@ async def test_bad_handshakes_are_http_errors(make_server):
             assert resp.status == 400
 
 
-async def test_subprotocol_by_server_preference(make_server):
+async def test_subprotocol_by_the_client_s_preference(make_server):
+    # As aiohttp: the first subprotocol of the client's offer that the server speaks (graphql-server's clients list
+    # graphql-transport-ws before graphql-ws, and its view speaks both).
     chosen = {}
 
     async def handler(request):
@@ -216,9 +218,12 @@ async def test_subprotocol_by_server_preference(make_server):
 
     server = await make_server(app_for(handler))
     async with connect(ws_url(server), subprotocols=["v1", "v2"]) as ws:
+        assert ws.subprotocol == "v1"
+        await ws.wait_closed()
+    assert chosen == {"can_start": (True, "v1"), "can_prepare": (True, "v1"), "protocol": "v1"}
+    async with connect(ws_url(server), subprotocols=["v3", "v2", "v1"]) as ws:
         assert ws.subprotocol == "v2"
         await ws.wait_closed()
-    assert chosen == {"can_start": (True, "v2"), "can_prepare": (True, "v2"), "protocol": "v2"}
 
 
 # -- the aiohttp 0.14 API ----------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+# aiohttp-graphql tests
