@@ -5,8 +5,9 @@ An application moves to prefork by changing ``from aiohttp import web`` to ``imp
 middlewares then check a response against aiohttp's ``StreamResponse`` (``isinstance`` is false for ours: "Expect
 response, not <class 'web.response.Response'>") and raise aiohttp's ``HTTPForbidden``, which our server cannot tell
 from any other exception (a 500). :func:`install` makes ``aiohttp.web`` and its server-side modules
-(``aiohttp.web_*`` and ``aiohttp.abc``) answer with ours, so that the application and its libraries share one
-``web``; a name ``web`` does not have is aiohttp's own. aiohttp's client is untouched.
+(``aiohttp.web_*``, ``aiohttp.abc``, and ``aiohttp.multipart``'s readers) answer with ours, so that the
+application and its libraries share one ``web``; a name ``web`` does not have is aiohttp's own. aiohttp's client
+is untouched.
 
 It must run before the libraries are imported (a module that did ``from aiohttp import web`` keeps what it got).
 The ``prefork`` command does it for the application it serves (:func:`install_on_import`, before importing it; the
@@ -52,23 +53,44 @@ MODULES = {
     "aiohttp.web_urldispatcher": "web",
     "aiohttp.web_ws": "web",
     "aiohttp.abc": "web.abc",
+    "aiohttp.multipart": "web.multipart",
 }
+
+#: Of ``aiohttp.multipart`` (the client's writer and the server's readers in one module), only the readers' names are
+#: ours, also where the ``aiohttp`` package exports them (``aiohttp.BodyPartReader``): a view that checks a part
+#: with ``isinstance(part, aiohttp.multipart.BodyPartReader)`` (strawberry's, graphql-server's) gets ours.
+MULTIPART = (
+    "BadContentDispositionHeader",
+    "BadContentDispositionParam",
+    "BodyPartReader",
+    "MultipartReader",
+    "MultipartResponseWrapper",
+    "content_disposition_filename",
+    "parse_content_disposition",
+)
+
+
+# The modules whose first import installs the aliases (the server side's, which aiohttp's client never imports).
+_TRIGGERS = frozenset(name for name in MODULES if name == "aiohttp.web" or name.startswith("aiohttp.web_"))
 
 
 class _Alias(types.ModuleType):
     """An ``aiohttp`` module answering with our name where we have it, else with aiohttp's."""
 
-    def __init__(self, real: types.ModuleType, ours: types.ModuleType) -> None:
+    def __init__(self, real: types.ModuleType, ours: types.ModuleType, only: tuple[str, ...] | None = None) -> None:
         super().__init__(real.__name__, ours.__doc__)
         self.__dict__["_real"] = real
         self.__dict__["_ours"] = ours
+        self.__dict__["_only"] = only  # the names taken from ours (None: every name ours has)
         self.__dict__["__all__"] = sorted(set(getattr(ours, "__all__", ())) | set(getattr(real, "__all__", ())))
 
     def __getattr__(self, name: str) -> Any:
-        try:
-            return getattr(self._ours, name)
-        except AttributeError:
-            return getattr(self._real, name)
+        if self._only is None or name in self._only:
+            try:
+                return getattr(self._ours, name)
+            except AttributeError:
+                pass
+        return getattr(self._real, name)
 
 
 def installed() -> bool:
@@ -90,17 +112,22 @@ def install() -> None:
         warnings.simplefilter("ignore", DeprecationWarning)
         real = {name: importlib.import_module(name) for name in MODULES}
     for name, target in MODULES.items():
-        module = _Alias(real[name], importlib.import_module(target))
+        module = _Alias(real[name], importlib.import_module(target), MULTIPART if name == "aiohttp.multipart" else None)
         sys.modules[name] = module
         setattr(aiohttp, name.rpartition(".")[2], module)
+    ours = sys.modules["web.multipart"]
+    for name in MULTIPART:
+        if hasattr(aiohttp, name):
+            setattr(aiohttp, name, getattr(ours, name))
 
 
 class _Hook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Runs :func:`install` when ``aiohttp.web`` or an ``aiohttp.web_*`` module is first imported, and answers
-    that import with the alias. (``aiohttp.abc`` does not trigger it: aiohttp's own ``__init__`` imports it.)"""
+    that import with the alias. (``aiohttp.abc`` and ``aiohttp.multipart`` do not trigger it: aiohttp's own
+    ``__init__`` imports them.)"""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in MODULES or fullname == "aiohttp.abc":
+        if fullname not in _TRIGGERS:
             return None
         install()
         return importlib.util.spec_from_loader(fullname, self)
@@ -118,7 +145,7 @@ def install_on_import() -> None:
     one of them is imported already."""
     if installed() or any(isinstance(finder, _Hook) for finder in sys.meta_path):
         return
-    if any(name in sys.modules for name in MODULES if name != "aiohttp.abc"):
+    if any(name in sys.modules for name in _TRIGGERS):
         install()
         return
     sys.meta_path.insert(0, _Hook())

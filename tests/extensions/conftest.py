@@ -10,11 +10,12 @@ in its own pytest process, as in its own CI:
 
 What a user of prefork does to such a library's suite is what ``prefork`` mode does: ``aiohttp.web`` becomes our
 ``web``. The libraries (installed from PyPI, unmodified) and their tests are imported with these names resolving to
-ours, for the whole run (``ALIASES`` below):
+ours, for the whole run, as ``web.as_aiohttp.install()`` makes them for a user's application (and ``prefork`` for
+the application it serves):
 
-* ``aiohttp.web``, ``aiohttp.web_exceptions``, ``aiohttp.web_request``, ``aiohttp.web_response``,
-  ``aiohttp.web_middlewares``, ``aiohttp.web_urldispatcher`` and ``aiohttp.web_ws`` -> ``web``;
-* ``aiohttp.abc`` -> ``web.abc``.
+* ``aiohttp.web`` and every ``aiohttp.web_*`` module -> ``web``;
+* ``aiohttp.abc`` -> ``web.abc``;
+* ``aiohttp.multipart``'s readers (also ``aiohttp.BodyPartReader``...) -> ``web.multipart``'s.
 
 A name ``web`` lacks falls through to aiohttp's (a library using it then meets aiohttp's class, and the test that
 shows it is listed). aiohttp's client, its ``test_utils`` and ``pytest_aiohttp`` are imported before the swap and
@@ -47,7 +48,6 @@ import asyncio
 import importlib
 import inspect
 import sys
-import types
 import warnings
 from pathlib import Path
 from typing import Any
@@ -60,18 +60,6 @@ if str(HERE.parent) not in sys.path:
     sys.path.append(str(HERE.parent))  # tests/: suite_harness, shared with tests/compat
 
 from suite_harness import in_run, select, summarize  # noqa: E402
-
-#: aiohttp's module -> ours, in prefork mode.
-ALIASES = {
-    "web": "web",
-    "web_exceptions": "web",
-    "web_request": "web",
-    "web_response": "web",
-    "web_middlewares": "web",
-    "web_urldispatcher": "web",
-    "web_ws": "web",  # aiohttp-rpc's WSJSONRPCServer builds web_ws.WebSocketResponse
-    "abc": "web.abc",
-}
 
 
 def _in_ext_run(config: pytest.Config) -> bool:
@@ -114,44 +102,19 @@ def _relative(path: Path) -> str:
 # -- the swap --------------------------------------------------------------------------------------------------
 
 
-class _Alias(types.ModuleType):
-    """An aliased ``aiohttp.<module>`` (``_swap`` runs once per process)."""
-
-
-def _alias(real: types.ModuleType, ours: types.ModuleType) -> types.ModuleType:
-    """A module answering with our name where we have it, else aiohttp's."""
-    module = _Alias(real.__name__, ours.__doc__)
-
-    def lookup(name: str) -> Any:
-        try:
-            return getattr(ours, name)
-        except AttributeError:
-            return getattr(real, name)
-
-    module.__getattr__ = lookup  # type: ignore[method-assign]
-    module.__dict__["__all__"] = sorted(set(getattr(ours, "__all__", ())) | set(getattr(real, "__all__", ())))
-    return module
-
-
 def _swap() -> None:
-    """From now on, ``import aiohttp.web`` (and the rest of ``ALIASES``) gives ours."""
-    import aiohttp
+    """From now on, ``import aiohttp.web`` (and the rest of ``web.as_aiohttp.MODULES``) gives ours."""
+    import web.as_aiohttp
 
-    if isinstance(sys.modules.get("aiohttp.web"), _Alias):
+    if web.as_aiohttp.installed():
         return
-
     with warnings.catch_warnings():
         # aiohttp's test utilities and plugin, loaded with aiohttp's own web before it is swapped.
         warnings.simplefilter("ignore", DeprecationWarning)
         for name in ("aiohttp.web", "aiohttp.test_utils", "aiohttp.pytest_plugin", "pytest_aiohttp.plugin"):
             importlib.import_module(name)
-        for name in ALIASES:
-            importlib.import_module(f"aiohttp.{name}")
-    for name, target in ALIASES.items():
-        real = sys.modules[f"aiohttp.{name}"]
-        module = _alias(real, importlib.import_module(target))
-        sys.modules[f"aiohttp.{name}"] = module
-        setattr(aiohttp, name, module)
+    # What a user's application gets from web.as_aiohttp.install() (prefork does it for the app it serves).
+    web.as_aiohttp.install()
     # make_mocked_request builds a server-side Request, TestServer and RawTestServer serve the app, and TestClient
     # starts its TestServer: ours, while the rest of test_utils stays aiohttp's client side.
     import web.testing

@@ -31,6 +31,12 @@ def test_install_gives_webs_names_and_aiohttps_for_the_rest() -> None:
         # Client-side names web has not: aiohttp's own.
         assert aiohttp.abc.AbstractCookieJar.__module__ == "aiohttp.abc"
         assert aiohttp.ClientSession.__module__ == "aiohttp.client"
+        # aiohttp.multipart: the readers ours (a view's isinstance check of a part), the writer aiohttp's.
+        import aiohttp.multipart, web.multipart
+        assert aiohttp.multipart.BodyPartReader is aiohttp.BodyPartReader is web.multipart.BodyPartReader
+        assert aiohttp.multipart.MultipartReader is web.multipart.MultipartReader
+        assert aiohttp.multipart.MultipartWriter is aiohttp.MultipartWriter
+        assert aiohttp.MultipartWriter.__module__ == "aiohttp.multipart"
         print("ok", web.as_aiohttp.installed())
         """
     )
