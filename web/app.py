@@ -208,6 +208,17 @@ class Application(dict):  # type: ignore[type-arg]
     def __bool__(self) -> bool:
         return True
 
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if self._frozen:
+            # aiohttp 3's warning: the registry is for what the application is given before it serves.
+            warnings.warn("Changing state of started or joined application is deprecated", DeprecationWarning, 2)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        if self._frozen:
+            warnings.warn("Changing state of started or joined application is deprecated", DeprecationWarning, 2)
+        super().__delitem__(key)
+
     def __call__(self) -> Application:
         """The application itself: lets ``prefork module:create_app`` style factories and gunicorn's
         ``aiohttp.GunicornWebWorker`` convention accept an application object too."""

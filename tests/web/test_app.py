@@ -21,6 +21,17 @@ def test_application_is_a_dict_registry():
     assert {app: 1}[app] == 1  # usable as a key, compared by identity
 
 
+def test_changing_a_started_applications_registry_warns_as_aiohttp_3():
+    app = web.Application()
+    app["database"] = "db"  # before it serves: silent
+    app.freeze()
+    with pytest.warns(DeprecationWarning, match="^Changing state of started or joined application is deprecated$"):
+        app["database"] = "other"
+    with pytest.warns(DeprecationWarning, match="^Changing state of started or joined application is deprecated$"):
+        del app["database"]
+    assert "database" not in app
+
+
 def test_router_is_a_read_only_url_dispatcher():
     app = web.Application()
     assert isinstance(app.router, web.UrlDispatcher)
