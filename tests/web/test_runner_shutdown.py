@@ -135,6 +135,7 @@ def test_a_handler_still_running_at_the_timeout_is_cancelled():
 def test_new_connections_are_refused_during_the_shutdown():
     started = asyncio.Event()
     refused: list[bool] = []
+    ports: list[int] = []
 
     async def handler(request: web.Request) -> web.Response:
         started.set()
@@ -142,14 +143,14 @@ def test_new_connections_are_refused_during_the_shutdown():
         return web.Response()
 
     async def on_shutdown(app: web.Application) -> None:
-        port = app["port"]
+        port = ports[0]
         with pytest.raises(aiohttp.ClientConnectorError):
             async with aiohttp.ClientSession() as session:
                 await session.get(f"http://127.0.0.1:{port}/")
         refused.append(True)
 
     async def client(port: int) -> None:
-        app["port"] = port
+        ports.append(port)
         async with aiohttp.ClientSession() as session:
             pending = asyncio.create_task(session.get(f"http://127.0.0.1:{port}/"))
             await started.wait()
