@@ -188,6 +188,8 @@ class Application(dict):  # type: ignore[type-arg]
         self._subapps: list[Application] = []
         self._frozen = False
         self._pre_frozen = False
+        # Set by freeze(), once the startup callbacks ran (they may still fill the registry): a change after it warns.
+        self._started = False
         self._middlewares_checked = False
         post_init = getattr(router, "post_init", None)
         if post_init is not None:
@@ -209,13 +211,13 @@ class Application(dict):  # type: ignore[type-arg]
         return True
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        if self._frozen:
+        if self._started:
             # aiohttp 3's warning: the registry is for what the application is given before it serves.
             warnings.warn("Changing state of started or joined application is deprecated", DeprecationWarning, 2)
         super().__setitem__(key, value)
 
     def __delitem__(self, key: Any) -> None:
-        if self._frozen:
+        if self._started:
             warnings.warn("Changing state of started or joined application is deprecated", DeprecationWarning, 2)
         super().__delitem__(key)
 
@@ -257,6 +259,7 @@ class Application(dict):  # type: ignore[type-arg]
         router's table is frozen when serving starts."""
         self.pre_freeze()
         self._frozen = True
+        self._started = True
         self._check_middlewares()
         for subapp in self._subapps:
             subapp.freeze()
