@@ -239,7 +239,6 @@ XFAIL.update(
 
 # -- test_test_utils.py and test_web_server.py (aiohttp.test_utils, the low-level web.Server) ----------------------
 
-HALFCLOSE = "expects the handler cancelled when the client gives up (aiohttp's client sends a FIN on its timeout): the server keeps a half-closed connection to answer what it was sent (RFC 9112 §9.6: a client that half-closes may still read the answer), so the handler runs on; a reset or a lost connection does cancel it under handler_cancellation"
 
 DESELECTED.update(
     {
@@ -251,11 +250,7 @@ DESELECTED.update(
     }
 )
 
-XFAIL.update(
-    {
-        "test_web_server.py::test_handler_cancellation": HALFCLOSE,
-    }
-)
+# test_handler_cancellation passes: with handler_cancellation the client's FIN cancels the handler, as in aiohttp.
 
 # -- end of test_test_utils.py and test_web_server.py --------------------------------------------------------------
 
