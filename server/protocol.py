@@ -284,7 +284,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if self._body is not None and not self._body.is_eof():
             self._body.set_exception(ConnectionResetError("client closed the connection mid-body"))
         queue = self.queue
-        if not queue:
+        if not queue or self.settings.handler_cancellation:
+            # With handler_cancellation the FIN is the client going away, as in aiohttp (which closes on every
+            # FIN): the connection closes, and connection_lost cancels the handler.
             self.close()
             return None
         if len(queue) == 1 and queue[0].head_sent and not queue[0].finished and queue[0].body.is_eof():
@@ -317,8 +319,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self._write_timer.cancel()
             self._write_timer = None
         task = self._task
-        if task is not None and self.settings.handler_cancellation and self.queue:
-            task.cancel()
+        if task is not None and not task.done():
+            if self.settings.handler_cancellation and self.queue:
+                task.cancel()
+            self.registry.outlive(task)
 
     def pause_writing(self) -> None:
         self._write_paused = True

@@ -71,6 +71,7 @@ class ConnectionRegistry:
         self._ticker: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._empty: asyncio.Event | None = None
+        self._orphans: set[asyncio.Task[Any]] = set()
         self._room_watchers: list[Callable[[], None]] = []
         self._limit = settings.worker_connections
         # keepalive_timeout 0: no keep-alive, so no idle deadline to check for it.
@@ -116,6 +117,12 @@ class ConnectionRegistry:
                 callback()
         if not self.connections and self._empty is not None:
             self._empty.set()
+
+    def outlive(self, task: asyncio.Task[Any]) -> None:
+        """A lost connection's handler, still running (it may outlive its cancellation): :meth:`shutdown` waits for
+        it too, as aiohttp's ``Server`` keeps such a connection until its handler ends."""
+        self._orphans.add(task)
+        task.add_done_callback(self._orphans.discard)
 
     def watch(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once a connection goes while fewer than ``worker_connections`` remain (an acceptor
@@ -173,18 +180,24 @@ class ConnectionRegistry:
         In-flight and already-pipelined requests are answered, the last answer on each connection carrying
         ``Connection: close``. An idle keep-alive connection stays open for ``grace`` seconds so that a request
         already on the wire is still served (with ``Connection: close``); then it closes. Upgraded connections are
-        told to shut down (websockets close with 1001). Whatever is still open after ``timeout`` is aborted.
+        told to shut down (websockets close with 1001). The handlers of connections already lost are waited for
+        too (:meth:`outlive`). Whatever is still open after ``timeout`` is aborted, such handlers cancelled.
         """
         self.begin_shutdown(min(grace, timeout))
         if self._empty is None:
             self._empty = asyncio.Event()
-        if not self.connections:
+        if not self.connections and not self._orphans:
             return
         try:
             async with asyncio.timeout(timeout):
-                await self._empty.wait()
+                if self.connections:
+                    await self._empty.wait()
+                while self._orphans:
+                    await asyncio.wait(set(self._orphans))
         except TimeoutError:
             log.warning("%d connection(s) still open after %.1fs; aborting them", len(self.connections), timeout)
             for protocol in list(self.connections):
                 protocol.abort()
+            for task in list(self._orphans):
+                task.cancel()
             await asyncio.sleep(0)

@@ -24,6 +24,7 @@ from .compression import ContentCoding as ContentCoding
 from .exceptions import *  # noqa: F403 - the HTTP exception family; its __all__ is the list
 from .exceptions import __all__ as _exceptions_all
 from .handler import RequestHandlerFactory as RequestHandlerFactory
+from .helpers import aiohttp_access_logger as access_logger  # noqa: F401 - aiohttp.web's, outside its __all__
 from .middlewares import middleware as middleware
 from .middlewares import normalize_path_middleware as normalize_path_middleware
 from .request import BaseRequest as BaseRequest

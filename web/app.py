@@ -188,6 +188,8 @@ class Application(dict):  # type: ignore[type-arg]
         self._subapps: list[Application] = []
         self._frozen = False
         self._pre_frozen = False
+        # Set by freeze(), once the startup callbacks ran (they may still fill the registry): a change after it warns.
+        self._started = False
         self._middlewares_checked = False
         post_init = getattr(router, "post_init", None)
         if post_init is not None:
@@ -217,6 +219,17 @@ class Application(dict):  # type: ignore[type-arg]
 
     def __bool__(self) -> bool:
         return True
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if self._started:
+            # aiohttp 3's warning: the registry is for what the application is given before it serves.
+            warnings.warn("Changing state of started or joined application is deprecated", DeprecationWarning, 2)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        if self._started:
+            warnings.warn("Changing state of started or joined application is deprecated", DeprecationWarning, 2)
+        super().__delitem__(key)
 
     def __call__(self) -> Application:
         """The application itself: lets ``prefork module:create_app`` style factories and gunicorn's
@@ -257,6 +270,7 @@ class Application(dict):  # type: ignore[type-arg]
         here and in the sub-applications; called when the application starts."""
         self.pre_freeze()
         self._frozen = True
+        self._started = True
         self._check_middlewares()
         for subapp in self._subapps:
             subapp.freeze()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pytest
 
-from . import pytest_aiohttp
+from . import pytest_aiohttp, pytest_aiohttp_plugin
 from ._testserver import TestServer as TestServer
 from .pytest_fixtures import make_client as make_client
 from .pytest_fixtures import make_server as make_server
@@ -29,6 +29,15 @@ __all__ = ["TestServer", "make_client", "make_server", "unused_port"]
 
 # The names pytest-aiohttp is registered under: its entry point, and its modules when a conftest lists them.
 _PYTEST_AIOHTTP = ("aiohttp", "pytest_aiohttp", "pytest_aiohttp.plugin")
+
+
+def pytest_plugin_registered(plugin: object, manager: pytest.PytestPluginManager) -> None:
+    """Right after aiohttp's own plugin (``pytest_plugins = "aiohttp.pytest_plugin"``), register its server
+    fixtures for ``web`` apps (:mod:`web.pytest_aiohttp_plugin`), which take the place of its own."""
+    if getattr(plugin, "__name__", None) == "aiohttp.pytest_plugin" and not manager.is_registered(
+        pytest_aiohttp_plugin
+    ):
+        manager.register(pytest_aiohttp_plugin, pytest_aiohttp_plugin.__name__)
 
 
 def pytest_configure(config: pytest.Config) -> None:

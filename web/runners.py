@@ -315,14 +315,10 @@ class SockSite(BaseSite):
     async def start(self) -> None:
         await super().start()
         loop = asyncio.get_running_loop()
-        if self._sock.family == socket.AF_UNIX:
-            self._server = await loop.create_unix_server(
-                self._runner.server, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog
-            )
-        else:
-            self._server = await loop.create_server(
-                self._runner.server, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog
-            )
+        # create_server serves a bound unix socket as well as a TCP one (asyncio's and uvloop's), as in aiohttp.
+        self._server = await loop.create_server(
+            self._runner.server, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog
+        )
 
 
 class NamedPipeSite(BaseSite):

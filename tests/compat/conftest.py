@@ -243,6 +243,43 @@ def _swapped_for_patches_by_name(request: pytest.FixtureRequest) -> Iterator[Non
     else:
         yield
 
+class _SwappedSubRun:
+    """The plugin a pytester sub-run of prefork mode is given: its test modules import our ``web`` as
+    ``aiohttp.web``, as the vendored modules do here."""
+
+    @staticmethod
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+        if isinstance(collector, pytest.Module):
+            with _swapped():
+                return (yield)
+        return (yield)
+
+
+@pytest.fixture(autouse=True)
+def _pytester_sub_runs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test running pytest inside itself (``testdir``: test_pytest_plugin.py writes test files for aiohttp's
+    plugin and runs them with ``runpytest()``) gets the mode in its in-process sub-runs.
+
+    Such a sub-run is a new pytest configuration in this process: it sees none of this conftest, and loads the
+    entry-point plugins anew, prefork's among them (``web.pytest_plugin``), which puts ``web.pytest_aiohttp_plugin``
+    after aiohttp's plugin, for ``web`` apps. In prefork mode its test modules' ``from aiohttp import web`` gives
+    ours, so they run as a project that kept aiohttp's plugin and switched to ``web``; in mirror mode prefork's
+    plugin is left out (``-p no:prefork``), as in the run itself, and everything is aiohttp's.
+    """
+    if "testdir" not in request.fixturenames and "pytester" not in request.fixturenames:
+        return
+    pytester = request.getfixturevalue("pytester")
+    inline_run = pytester.inline_run
+    prefork = _mode(request.config) == "prefork"
+
+    def in_mode(*args: Any, plugins: Any = (), **kwargs: Any) -> Any:
+        if prefork:
+            return inline_run(*args, plugins=[*plugins, _SwappedSubRun()], **kwargs)
+        return inline_run("-p", "no:prefork", *args, plugins=plugins, **kwargs)
+
+    monkeypatch.setattr(pytester, "inline_run", in_mode)
+
 
 _AFTER_KNOWN_FAILURE: list[str] = []
 

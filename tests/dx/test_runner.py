@@ -147,12 +147,19 @@ def test_a_request_in_flight_is_answered_before_the_stop(tmp_path: Path) -> None
     assert marks.read_text().split()[-3:] == ["shutdown", "finish", "cleanup"]
 
 
-def test_access_log_goes_to_stderr_by_default(tmp_path: Path) -> None:
-    proc, _ = start(tmp_path, "run_app(create_app(), host='127.0.0.1', port=0)")
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "not-debug"])
+def test_access_log_goes_to_stderr_in_debug_mode(tmp_path: Path, debug: bool) -> None:
+    # As aiohttp's run_app: the default access logger, left unconfigured, is shown on a loop in debug mode only.
+    run = f"""
+    loop = asyncio.new_event_loop()
+    loop.set_debug({debug})
+    run_app(create_app(), host='127.0.0.1', port=0, loop=loop)
+    """
+    proc, _ = start(tmp_path, run)
     url = url_of(read_banner(proc))
     get(url + "/?x=1")
     _, err = stop(proc, signal.SIGINT)
-    assert '"GET /?x=1 HTTP/1.1" 200' in err
+    assert ('"GET /?x=1 HTTP/1.1" 200' in err) is debug
 
 
 def test_a_unix_socket_is_served_and_removed(tmp_path: Path) -> None:
@@ -186,19 +193,22 @@ def test_an_already_bound_socket(tmp_path: Path) -> None:
     assert stop(proc, signal.SIGINT)[0] == 0
 
 
-def test_without_signal_handlers_ctrl_c_is_keyboard_interrupt_after_a_graceful_stop(tmp_path: Path) -> None:
+def test_without_signal_handlers_ctrl_c_is_a_graceful_stop(tmp_path: Path) -> None:
+    # As aiohttp's run_app: the KeyboardInterrupt ends the run, which returns after the shutdown.
     run = """
     try:
         run_app(create_app(), host="127.0.0.1", port=0, handle_signals=False)
     except KeyboardInterrupt:
         mark("KeyboardInterrupt")
+    else:
+        mark("returned")
     """
     proc, marks = start(tmp_path, run)
     url = url_of(read_banner(proc))
     assert get(url + "/")[1] == "hello"
     code, err = stop(proc, signal.SIGINT)
     assert code == 0, err
-    assert marks.read_text().split() == ["startup", "shutdown", "finish", "cleanup", "KeyboardInterrupt"]
+    assert marks.read_text().split() == ["startup", "shutdown", "finish", "cleanup", "returned"]
 
 
 def test_print_none_is_silent_and_print_can_be_replaced(tmp_path: Path) -> None:

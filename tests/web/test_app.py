@@ -21,6 +21,41 @@ def test_application_is_a_dict_registry():
     assert {app: 1}[app] == 1  # usable as a key, compared by identity
 
 
+def test_changing_a_started_applications_registry_warns_as_aiohttp_3():
+    app = web.Application()
+    app["database"] = "db"  # before it serves: silent
+    app.freeze()
+    with pytest.warns(DeprecationWarning, match="^Changing state of started or joined application is deprecated$"):
+        app["database"] = "other"
+    with pytest.warns(DeprecationWarning, match="^Changing state of started or joined application is deprecated$"):
+        del app["database"]
+    assert "database" not in app
+
+
+async def test_startup_callbacks_fill_the_registry_silently():
+    # As aiohttp's AppRunner: the application is frozen after on_startup, which commonly stores its resources.
+    app = web.Application()
+    sub = web.Application()
+
+    async def connect(app: web.Application) -> None:
+        app["database"] = "db"
+
+    async def context(app: web.Application):  # type: ignore[no-untyped-def]
+        app["pool"] = "pool"
+        yield
+
+    app.on_startup.append(connect)
+    app.cleanup_ctx.append(context)
+    sub.on_startup.append(connect)
+    app.add_subapp("/sub", sub)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        await app.startup()
+    assert (app["database"], app["pool"], sub["database"]) == ("db", "pool", "db")
+    with pytest.warns(DeprecationWarning, match="^Changing state of started or joined application is deprecated$"):
+        sub["database"] = "other"
+
+
 def test_router_is_a_read_only_url_dispatcher():
     app = web.Application()
     assert isinstance(app.router, web.UrlDispatcher)
