@@ -243,6 +243,7 @@ def _swapped_for_patches_by_name(request: pytest.FixtureRequest) -> Iterator[Non
     else:
         yield
 
+
 class _SwappedSubRun:
     """The plugin a pytester sub-run of prefork mode is given: its test modules import our ``web`` as
     ``aiohttp.web``, as the vendored modules do here."""
