@@ -88,16 +88,9 @@ def pytest_configure(config: pytest.Config) -> None:
 # aiohttp.multipart holds both sides: the readers a server gets from ``await request.multipart()`` are ours, with
 # the Content-Disposition parse they name a part by and the wrapper from_response returns; the writer and the
 # payloads stay aiohttp's (the client side, which builds the requests these tests send). aiohttp exports most of
-# these names at its top level too (``aiohttp.BodyPartReader``): those are swapped as well.
-_MULTIPART_SERVER_SIDE = (
-    "BadContentDispositionHeader",
-    "BadContentDispositionParam",
-    "BodyPartReader",
-    "MultipartReader",
-    "MultipartResponseWrapper",
-    "content_disposition_filename",
-    "parse_content_disposition",
-)
+# these names at its top level too (``aiohttp.BodyPartReader``): those are swapped as well. The names are those
+# web.as_aiohttp gives a user's application from web.multipart (its MULTIPART).
+
 _TEST_UTILS_SERVER_SIDE = ("make_mocked_request",)
 
 
@@ -106,6 +99,7 @@ def _aliases() -> dict[str, Any]:
     import web
     import web.abc
     import web.accesslog
+    import web.as_aiohttp
     import web.multipart
     import web.router
     import web.testing
@@ -120,7 +114,7 @@ def _aliases() -> dict[str, Any]:
     multipart = types.ModuleType("aiohttp.multipart")
     real_multipart = sys.modules["aiohttp.multipart"]
     multipart.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
-        web.multipart if name in _MULTIPART_SERVER_SIDE else real_multipart, name
+        web.multipart if name in web.as_aiohttp.MULTIPART else real_multipart, name
     )
     # aiohttp.web_request's server-side names (FileField, Request...) are ours too, its private constants aiohttp's.
     web_request = types.ModuleType("aiohttp.web_request")
@@ -163,9 +157,10 @@ def _aliases() -> dict[str, Any]:
 
 def _top_level_aliases(aiohttp: types.ModuleType) -> dict[str, Any]:
     """The server-side names of aiohttp.multipart that ``aiohttp`` itself exports, as ours."""
+    import web.as_aiohttp
     import web.multipart
 
-    return {name: getattr(web.multipart, name) for name in _MULTIPART_SERVER_SIDE if hasattr(aiohttp, name)}
+    return {name: getattr(web.multipart, name) for name in web.as_aiohttp.MULTIPART if hasattr(aiohttp, name)}
 
 
 # The test servers and clients of aiohttp.test_utils serve a server-side application: ours (web.testing), read by
