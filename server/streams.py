@@ -315,7 +315,7 @@ class FlowControlStreamReader:
             first = buffer[0]
             offset = self._offset
             end = first.find(b"\n", offset) + 1
-            if end:
+            if end and end - offset <= (max_line_length or self._high):
                 if end == len(first):
                     buffer.popleft()
                     self._offset = 0
@@ -362,6 +362,9 @@ class FlowControlStreamReader:
                     off = self._offset = 0
                     idx = data.find(separator, max(0, scanned - keep))
                 if idx >= 0:
+                    if held_size + idx - off + len(separator) > limit:
+                        # As aiohttp's readuntil: a line found whole is held to the limit too.
+                        raise LineTooLong((b"".join(held) + data[off:])[:100] + b"...", limit)
                     line = self._take(idx - off + len(separator))
                     if held:
                         held.append(line)

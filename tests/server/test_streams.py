@@ -277,3 +277,25 @@ async def test_find_buffered_looks_in_the_first_piece_only_and_reads_nothing():
     assert stream.find_buffered(b"\r\n--b", 5) == -1  # not wholly within the next 5 bytes
     assert stream.find_buffered(b"--c", 100) == -1  # in the second piece
     assert await stream.read() == b"c\r\n--b rest--c"
+
+
+@pytest.mark.parametrize("pieces", [[b"a" * 40 + b"\nrest"], [b"a" * 20, b"a" * 20 + b"\nrest"]])
+async def test_a_line_found_whole_is_held_to_the_limit_too(pieces):
+    # As aiohttp's readuntil: a line longer than its limit raises even when its separator is already buffered (in
+    # the first piece, which readline() answers without readuntil, or across pieces).
+    from server.errors import LineTooLong
+
+    for read in (
+        lambda stream: stream.readline(max_line_length=20),
+        lambda stream: stream.readuntil(b"\n", max_size=20),
+    ):
+        stream = _stream()
+        for piece in pieces:
+            stream.feed_data(piece)
+        with pytest.raises(LineTooLong):
+            await read(stream)
+    stream = _stream()
+    for piece in pieces:
+        stream.feed_data(piece)
+    assert await stream.readline(max_line_length=41) == b"a" * 40 + b"\n"
+    assert await stream.read(4) == b"rest"
