@@ -72,6 +72,7 @@ class ConnectionRegistry:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._empty: asyncio.Event | None = None
         self._orphans: set[asyncio.Task[Any]] = set()
+        self._aborted = False  # a shutdown's timeout passed: handlers of connections lost from then on are cancelled
         self._room_watchers: list[Callable[[], None]] = []
         self._limit = settings.worker_connections
         # keepalive_timeout 0: no keep-alive, so no idle deadline to check for it.
@@ -123,6 +124,8 @@ class ConnectionRegistry:
         it too, as aiohttp's ``Server`` keeps such a connection until its handler ends."""
         self._orphans.add(task)
         task.add_done_callback(self._orphans.discard)
+        if self._aborted:
+            task.cancel()  # its connection was aborted by a shutdown's timeout (connection_lost comes after abort())
 
     def watch(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once a connection goes while fewer than ``worker_connections`` remain (an acceptor
@@ -198,6 +201,7 @@ class ConnectionRegistry:
             log.warning("%d connection(s) still open after %.1fs; aborting them", len(self.connections), timeout)
             for protocol in list(self.connections):
                 protocol.abort()
+            self._aborted = True
             for task in list(self._orphans):
                 task.cancel()
             await asyncio.sleep(0)

@@ -85,7 +85,7 @@ def _app() -> tuple[Application, dict[str, Any]]:
 
     async def client(request):
         # An aiohttp client call as the first await: it runs timeouts of its own on the current task.
-        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{request.app['port']}/") as r:
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{seen['port']}/") as r:
             return Response(text=f"client {await r.text()}")
 
     async def websocket(request):
@@ -141,9 +141,9 @@ def test_handler_and_middleware_run_in_a_task_from_their_first_line(run):
 )
 def test_task_bound_helpers_work_as_the_first_statement(run, path, text):
     async def main() -> None:
-        app, _ = _app()
+        app, seen = _app()
         async with TestServer(app) as server:
-            app["port"] = server.port
+            seen["port"] = server.port  # not app["port"]: a started application is not to change (aiohttp warns)
             assert await _get(server.port, path) == (200, text)
 
     run(main())
