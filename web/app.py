@@ -423,12 +423,18 @@ class Application(dict):  # type: ignore[type-arg]
         """Enter the ``cleanup_ctx`` generators, then run ``on_startup`` callbacks in order; an error propagates
         (the worker must not start serving). Then the application is frozen (:meth:`freeze`): as in aiohttp 3, a
         startup callback may still add middlewares and the other signals' callbacks, not startup callbacks."""
+        await self._start_up()
+        self.freeze()
+
+    async def _start_up(self) -> None:
+        """:meth:`startup` but the freeze: what the parent's ``on_startup`` runs for a sub-application, which its
+        parent's :meth:`freeze` freezes afterwards, as aiohttp sends a sub-application's ``on_startup`` signal
+        (code that calls a parent's startup callbacks by hand has not started the sub-application)."""
         self._frozen = True  # no sub-application added from here on
         _freeze(self.on_startup, self.cleanup_ctx)
         await self.cleanup_ctx._on_startup(self)
         for callback in self.on_startup:
             await callback(self)
-        self.freeze()
 
     async def shutdown(self) -> None:
         """Run ``on_shutdown`` callbacks in order, reporting errors through the loop's exception handler."""
@@ -463,7 +469,7 @@ class LowLevelApplication(Application):
 
 def _forward(subapp: Application, signal: str) -> AppCallback:
     """A callback of the parent's ``signal`` list that runs the sub-application's own (startup, shutdown, cleanup)."""
-    run = getattr(subapp, signal.removeprefix("on_"))
+    run = subapp._start_up if signal == "on_startup" else getattr(subapp, signal.removeprefix("on_"))
 
     async def forward(app: Application) -> None:
         await run()

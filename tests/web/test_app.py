@@ -324,3 +324,32 @@ async def test_a_router_is_frozen_when_the_application_starts(make_server):
     assert app.router.frozen
     with pytest.raises(RuntimeError):
         app.router.add_get("/later", handler)
+
+
+async def test_a_sub_applications_startup_run_through_its_parents_signal_does_not_start_it() -> None:
+    # aiohttp sends a sub-application's on_startup from its parent's and freezes it with the parent, after the
+    # parent's startup: code that runs the parent's startup callbacks by hand (aiohttp-apigami's tests, then the
+    # sub-application's own) has started nothing, and its callbacks store their results without a warning.
+    sub = web.Application()
+
+    async def register(app: web.Application) -> None:
+        app["spec"] = "built"
+
+    sub.on_startup.append(register)
+    parent = web.Application()
+    parent.add_subapp("/api", sub)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for callback in parent.on_startup:
+            await callback(parent)
+        for callback in sub.on_startup:
+            await callback(sub)
+    assert sub["spec"] == "built"
+    # Started for real, the parent freezes it: a change then warns, as in aiohttp.
+    parent2, sub2 = web.Application(), web.Application()
+    parent2.add_subapp("/api", sub2)
+    await parent2.startup()
+    assert sub2.frozen
+    with pytest.warns(DeprecationWarning, match="^Changing state of started or joined application is deprecated$"):
+        sub2["late"] = 1
+    await parent2.cleanup()
