@@ -26,7 +26,7 @@ from .content_disposition import BadContentDispositionParam as BadContentDisposi
 from .content_disposition import content_disposition_filename as content_disposition_filename
 from .content_disposition import parse_content_disposition as parse_content_disposition
 from .helpers import parse_content_type
-from .multipart_parser import MultipartError, parse_boundary
+from .multipart_parser import MultipartError, _decode_header_value, parse_boundary
 from .part_reader import BadMultipart as BadMultipart
 from .part_reader import BodyPartReader as BodyPartReader
 from .part_reader import UnsupportedPartEncoding as UnsupportedPartEncoding
@@ -44,15 +44,6 @@ __all__ = [
 ]
 
 _HEADER_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2 token
-
-
-def _decode_header_value(raw: bytes) -> str:
-    # Browsers send file names as raw UTF-8 (WHATWG HTML "multipart/form-data encoding algorithm"); what is not
-    # UTF-8 is kept byte for byte as latin-1, the HTTP header default.
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 class MultipartResponseWrapper:
