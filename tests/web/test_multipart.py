@@ -7,11 +7,11 @@ import asyncio
 import base64
 import binascii
 import gzip
-import io
 import json
 
 import aiohttp
 import pytest
+from byte_stream import Stream
 
 import web
 from server.streams import FlowControlStreamReader
@@ -25,29 +25,6 @@ from web.multipart import (
 )
 
 EPILOGUE = b"an epilogue, ignored (RFC 2046 s5.1.1)\r\n"
-
-
-class Stream:
-    """aiohttp StreamReader's reading interface over bytes, handing out at most ``piece`` bytes per read."""
-
-    def __init__(self, data: bytes, piece: int = 1 << 30) -> None:
-        self.data = io.BytesIO(data)
-        self.piece = piece
-
-    async def read(self, n: int = -1) -> bytes:
-        return self.data.read(min(n, self.piece) if n >= 0 else -1)
-
-    async def readline(self, *, max_line_length: int | None = None) -> bytes:
-        return self.data.readline()
-
-    def at_eof(self) -> bool:
-        return self.data.tell() == len(self.data.getbuffer())
-
-    def unread_data(self, data: bytes) -> None:
-        self.data = io.BytesIO(data + self.data.read())
-
-    def rest(self) -> bytes:
-        return self.data.read()
 
 
 WAYS = {"whole": (b"", 1 << 30), "byte by byte": (b"", 1), "trailing data": (EPILOGUE, 1 << 30)}

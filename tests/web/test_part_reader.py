@@ -4,37 +4,13 @@ stream fed whole, one byte at a time and with more parts after it; the reader's 
 from __future__ import annotations
 
 import base64
-import io
 
 import pytest
+from byte_stream import Stream
 from multidict import CIMultiDict
 
 from web.content_disposition import BadContentDispositionParam
 from web.part_reader import BadMultipart, BodyPartReader
-
-
-class Stream:
-    """aiohttp StreamReader's reading interface over bytes, handing out at most ``piece`` bytes per read."""
-
-    def __init__(self, data: bytes, piece: int) -> None:
-        self.data = io.BytesIO(data)
-        self.piece = piece
-
-    async def read(self, n: int = -1) -> bytes:
-        return self.data.read(min(n, self.piece) if n >= 0 else -1)
-
-    async def readline(self, *, max_line_length: int | None = None) -> bytes:
-        return self.data.readline()
-
-    def at_eof(self) -> bool:
-        return self.data.tell() == len(self.data.getbuffer())
-
-    def unread_data(self, data: bytes) -> None:
-        self.data = io.BytesIO(data + self.data.read())
-
-    def rest(self) -> bytes:
-        return self.data.read()
-
 
 NEXT = b"\r\n--xyz\r\nContent-Type: text/plain\r\n\r\nnext part\r\n--xyz--\r\n"
 WAYS = {"whole": (b"\r\n--xyz--\r\n", 1 << 30), "byte by byte": (b"\r\n--xyz--\r\n", 1), "more parts": (NEXT, 1 << 30)}
