@@ -162,3 +162,41 @@ def test_without_aiohttp_make_server_works_and_make_client_says_what_is_missing(
     assert outcomes == {"test_it::test_server": "passed", "test_it::test_needs_make_client": "error"}, output
     assert "prefork's test client needs aiohttp (No module named 'aiohttp'): pip install 'prefork[pytest]'" in output
     assert "During handling" not in output
+
+
+@pytest.mark.parametrize("pytest_aiohttp", [False, True], ids=["prefork's fixtures", "with pytest-aiohttp"])
+def test_aiohttp_alias_gives_a_projects_library_web(pytest_aiohttp: bool, tmp_path: Path) -> None:
+    # The project's library (guard.py) says `from aiohttp import web`; its app says `import web`. With
+    # aiohttp_alias = true in pytest.ini, the library's HTTPForbidden is a 403 and its isinstance check passes.
+    if pytest_aiohttp and not HAVE_PYTEST_AIOHTTP:
+        pytest.skip("pytest-aiohttp is not installed")
+    project = copy_project("alias", tmp_path)
+    outcomes, output = run_pytest(project, *(() if pytest_aiohttp else ("-p", "no:aiohttp")), prefork=True)
+    assert set(outcomes.values()) == {"passed"} and len(outcomes) == 3, output
+
+
+def test_without_aiohttp_alias_the_library_keeps_aiohttps_web(tmp_path: Path) -> None:
+    project = copy_project("alias", tmp_path)
+    outcomes, output = run_pytest(project, "-p", "no:aiohttp", "--no-aiohttp-alias", prefork=True)
+    assert set(outcomes.values()) == {"failure"} and len(outcomes) == 3, output
+    assert "assert 500 == 403" in output
+
+
+def test_aiohttp_alias_without_aiohttp_says_what_is_missing(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_it.py").write_text("def test_it():\n    pass\n")
+    shadow = shadow_package(tmp_path, "aiohttp")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
+    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (shadow, ROOT))
+    plugin = [] if INSTALLED else ["-p", "web.pytest_plugin"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:aiohttp", *plugin, "--aiohttp-alias"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "aiohttp_alias: needs aiohttp installed (No module named 'aiohttp')" in proc.stderr
