@@ -104,44 +104,25 @@ def _aliases() -> dict[str, Any]:
     import web.router
     import web.testing
 
-    urldispatcher = types.ModuleType("aiohttp.web_urldispatcher")
-    real = sys.modules["aiohttp.web_urldispatcher"]
-    # Ours where we have the name (in web, else in web.router: MatchInfoError, SystemRoute), else aiohttp's (a test
-    # using it then fails, and is listed).
-    urldispatcher.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
-        web, name, getattr(web.router, name, None) or getattr(real, name)
-    )
-    multipart = types.ModuleType("aiohttp.multipart")
-    real_multipart = sys.modules["aiohttp.multipart"]
-    multipart.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
-        web.multipart if name in web.as_aiohttp.MULTIPART else real_multipart, name
-    )
-    # aiohttp.web_request's server-side names (FileField, Request...) are ours too, its private constants aiohttp's.
-    web_request = types.ModuleType("aiohttp.web_request")
-    real_request = sys.modules["aiohttp.web_request"]
-    web_request.__getattr__ = lambda name: getattr(web, name, getattr(real_request, name))  # type: ignore[method-assign]
-    # aiohttp.web_ws's server-side names (WebSocketReady...) are ours too, its private ones aiohttp's.
-    web_ws = types.ModuleType("aiohttp.web_ws")
-    real_ws = sys.modules["aiohttp.web_ws"]
-    web_ws.__getattr__ = lambda name: getattr(web, name, getattr(real_ws, name))  # type: ignore[method-assign]
-    # aiohttp.web_fileresponse's FileResponse is ours, its private names (NOSENDFILE...) aiohttp's.
-    web_fileresponse = types.ModuleType("aiohttp.web_fileresponse")
-    real_fileresponse = sys.modules["aiohttp.web_fileresponse"]
-    web_fileresponse.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
-        web, name, getattr(real_fileresponse, name)
-    )
+    # Each module answers with our name where we have it, else with aiohttp's (a test using a name we lack then
+    # fails, and is listed): web.as_aiohttp's alias, built here per module because the swap is narrower than install().
+    alias = web.as_aiohttp._Alias
+    real = sys.modules
+    # aiohttp.web_urldispatcher: ours in web, else in web.router (MatchInfoError, SystemRoute), else aiohttp's.
+    urldispatcher = alias(alias(real["aiohttp.web_urldispatcher"], web.router), web)
+    # aiohttp.multipart: only the server-side readers are ours (web.as_aiohttp's MULTIPART).
+    multipart = alias(real["aiohttp.multipart"], web.multipart, web.as_aiohttp.MULTIPART)
+    # aiohttp.web_request's, web_ws's and web_fileresponse's server-side names (FileField, Request, WebSocketReady,
+    # FileResponse...) are ours, their private ones (constants, NOSENDFILE...) aiohttp's.
+    web_request = alias(real["aiohttp.web_request"], web)
+    web_ws = alias(real["aiohttp.web_ws"], web)
+    web_fileresponse = alias(real["aiohttp.web_fileresponse"], web)
     # aiohttp.test_utils' make_mocked_request builds a server-side Request: ours (web.testing), as the extensions
     # harness gives it; the rest of test_utils (the client side) stays aiohttp's.
-    test_utils = types.ModuleType("aiohttp.test_utils")
-    real_test_utils = sys.modules["aiohttp.test_utils"]
-    test_utils.__getattr__ = lambda name: getattr(  # type: ignore[method-assign]
-        web.testing if name in _TEST_UTILS_SERVER_SIDE else real_test_utils, name
-    )
+    test_utils = alias(real["aiohttp.test_utils"], web.testing, _TEST_UTILS_SERVER_SIDE)
     # aiohttp.abc's server-side ABCs are ours, its client-side ones (AbstractResolver, AbstractCookieJar...)
     # aiohttp's, as web.as_aiohttp gives them.
-    abc = types.ModuleType("aiohttp.abc")
-    real_abc = sys.modules["aiohttp.abc"]
-    abc.__getattr__ = lambda name: getattr(web.abc, name, None) or getattr(real_abc, name)  # type: ignore[method-assign]
+    abc = alias(real["aiohttp.abc"], web.abc)
     return {
         "web": web,
         "abc": abc,
