@@ -148,9 +148,12 @@ class Request(MutableMapping[str, Any]):
     It is also a mutable mapping, for handlers and middlewares to pass per-request state along.
     """
 
+    # __dict__: a request takes attributes of the application's own (``request.user = user`` in a middleware), as
+    # aiohttp's does, where it only warns in its debug mode; the instance dict is made on the first such attribute.
     # __weakref__: a request can be weakly referred to, as aiohttp's (Sentry's aiohttp integration holds its requests
     # so, for the events reported while they are served).
     __slots__ = (
+        "__dict__",
         "__weakref__",
         "_app",
         "_cache",

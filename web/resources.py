@@ -37,7 +37,8 @@ class AbstractResource(abc.ABC):
     """What aiohttp 3 calls a resource: something of the router with a ``name``, a ``canonical`` path, a URL
     builder and the routes it holds (iterate it). Static and sub-application routes are registered as resources."""
 
-    __slots__ = ()
+    # Attributes of an application's or a library's own can be set on a resource, as on aiohttp's.
+    __slots__ = ("__dict__", "__weakref__")
 
     def __init__(self, *, name: str | None = None) -> None:
         # aiohttp 3's signature: a resource of the application's own (register_resource) names itself this way.

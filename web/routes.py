@@ -200,7 +200,19 @@ class Route:
     processes the route, ``name`` the route's name or None.
     """
 
-    __slots__ = ("_handler", "_index", "_methods", "_owner", "_resource", "expect_handler", "method", "name")
+    # __dict__: attributes of an application's or a library's own can be set on a route, as on aiohttp's.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_handler",
+        "_index",
+        "_methods",
+        "_owner",
+        "_resource",
+        "expect_handler",
+        "method",
+        "name",
+    )
 
     #: True for the routes that hand requests to a sub-application (``web.subapp``).
     _nested = False
