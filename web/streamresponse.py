@@ -23,6 +23,7 @@ from .responsestorage import ResponseStorage
 from .validators import ETag, format_etag, format_last_modified, parse_etag, parse_last_modified
 
 if TYPE_CHECKING:
+    import asyncio
     import datetime
 
     from .request import Request
@@ -185,6 +186,13 @@ class StreamResponse(ResponseStorage):
     def _req(self) -> Request | None:
         """The request the response was prepared for, under aiohttp's private name, which aiohttp-sse reads."""
         return self._request
+
+    @property
+    def task(self) -> asyncio.Task[Any] | None:
+        """The task serving the request the response was prepared for (aiohttp 3's), e.g. for a graceful shutdown to
+        cancel a long poll or a stream; None before it is prepared."""
+        request = self._request
+        return None if request is None else request.task
 
     @property
     def keep_alive(self) -> bool | None:

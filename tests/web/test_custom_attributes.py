@@ -1,10 +1,11 @@
 """A request, a route and a resource take attributes of the application's own, as aiohttp's do: a middleware that
 says ``request.user = user`` (the pattern of many aiohttp applications written before ``request["user"]``) was
 answered 500 (``AttributeError``: ``Request`` had ``__slots__`` only). aiohttp warns about it in its debug mode
-only (``AIOHTTP_DEBUG``); so does nothing here."""
+only (``AIOHTTP_DEBUG``); so does nothing here. And a response has aiohttp 3's ``task``."""
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from typing import Any
 
@@ -59,3 +60,23 @@ def test_routes_and_resources_take_attributes() -> None:
     static = app.router.add_static("/static", ".")
     static.cache = True
     assert (route.doc, route.resource.tag, static.cache) == ("the a route", "a", True)
+
+
+async def test_a_prepared_responses_task_is_its_handlers(make_server: Any) -> None:
+    # aiohttp 3's StreamResponse.task: None before prepare(), then the request's task (the handler's own).
+    seen: dict[str, Any] = {}
+
+    async def stream(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        seen["before"] = response.task
+        await response.prepare(request)
+        seen["after"] = response.task is request.task is asyncio.current_task()
+        await response.write(b"ok")
+        return response
+
+    app = web.Application()
+    app.router.add_get("/", stream)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as session, session.get(server.url("/")) as response:
+        assert await response.read() == b"ok"
+    assert seen == {"before": None, "after": True}
