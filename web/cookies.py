@@ -39,6 +39,24 @@ _CTL = re.compile(r"[\x00-\x1f\x7f]")
 _LATIN1_TEXT = re.compile(r"[\x20-\x7e\x80-\xff]*")  # no control character, nothing outside latin-1
 _INTEGER = re.compile(r"-?[0-9]+")
 _RESERVED = frozenset(Morsel._reserved)  # type: ignore[attr-defined]
+
+
+class PartitionedMorsel(Morsel):  # type: ignore[type-arg]
+    """A Morsel that knows the ``Partitioned`` attribute (CHIPS, draft-cutler-httpbis-partitioned-cookies), which
+    ``http.cookies`` only learns in Python 3.14: ``set_cookie(..., partitioned=True)`` makes the cookie's Morsel one
+    of these, written ``; Partitioned`` (a flag, as ``Secure``) by ``OutputString()``."""
+
+    _reserved = {**Morsel._reserved, "partitioned": "Partitioned"}  # type: ignore[attr-defined]
+    _flags = Morsel._flags | {"partitioned"}  # type: ignore[attr-defined]
+
+    def copy(self) -> PartitionedMorsel:
+        # Morsel.copy() makes a plain Morsel, whose OutputString() knows no "partitioned" (a KeyError).
+        morsel = PartitionedMorsel()
+        dict.update(morsel, self)
+        morsel.__dict__.update(self.__dict__)
+        return morsel
+
+
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
@@ -195,11 +213,13 @@ def set_cookie(
     httponly: bool | None = None,
     samesite: str | None = None,
     version: str | None = None,
+    partitioned: bool | None = None,
 ) -> None:
     """Set the cookie ``name`` in ``cookies`` (what ``StreamResponse.set_cookie`` does).
 
     ``expires`` is an HTTP date string (a ``datetime`` is formatted for you, an ``int`` is seconds from now);
-    ``max_age`` is seconds; ``samesite`` is ``'Strict'``, ``'Lax'`` or ``'None'``. Setting a cookie that was
+    ``max_age`` is seconds; ``samesite`` is ``'Strict'``, ``'Lax'`` or ``'None'``; ``partitioned`` adds the
+    ``Partitioned`` flag (CHIPS), as aiohttp does where Python's own Morsel knows it (3.14). Setting a cookie that was
     deleted in the same response replaces the deletion. Raises ``ValueError`` for anything that would break or
     extend the ``Set-Cookie`` header.
     """
@@ -223,11 +243,17 @@ def set_cookie(
     if morsel is None:
         if name.lower() in _RESERVED:  # e.g. "path": SimpleCookie refuses an attribute name as a cookie name
             raise ValueError(f"cookie name {name!r} is refused: Attempt to set a reserved key {name!r}")
-        morsel = Morsel()
+        morsel = Morsel() if partitioned is None else PartitionedMorsel()
         dict.__setitem__(cookies, name, morsel)
         fresh = True
     else:
         fresh = False
+        if partitioned is not None and "partitioned" not in morsel:
+            # The cookie set earlier in this response, without the flag: the same attributes in a Morsel that has it.
+            partitioned_morsel = PartitionedMorsel()
+            dict.update(partitioned_morsel, morsel)
+            dict.__setitem__(cookies, name, partitioned_morsel)
+            morsel = partitioned_morsel
     real, coded = cookies.value_encode(value)
     morsel.__setstate__({"key": name, "value": real, "coded_value": coded})
     attribute = dict.__setitem__
@@ -268,11 +294,35 @@ def set_cookie(
         attribute(morsel, "samesite", canonical)
     if version is not None:
         morsel["version"] = _check_attribute("version", str(version))
+    if partitioned is not None:
+        attribute(morsel, "partitioned", partitioned)
 
 
-def del_cookie(cookies: SimpleCookie, name: str, *, domain: str | None = None, path: str = "/") -> None:
+def del_cookie(
+    cookies: SimpleCookie,
+    name: str,
+    *,
+    domain: str | None = None,
+    path: str = "/",
+    secure: bool | None = None,
+    httponly: bool | None = None,
+    samesite: str | None = None,
+) -> None:
     """Delete the cookie ``name`` in the client: send it empty, already expired (RFC 6265 §3.1).
 
-    ``domain`` and ``path`` must match those it was set with, or the browser keeps the original."""
+    ``domain`` and ``path`` must match those it was set with, or the browser keeps the original; ``secure``,
+    ``httponly`` and ``samesite`` go on the expired cookie too, as aiohttp 3 sends them (a browser refuses a
+    ``SameSite=None`` cookie without ``Secure``, and a ``__Secure-`` or ``__Host-`` one without it)."""
     cookies.pop(name, None)
-    set_cookie(cookies, name, "", max_age=0, expires=_EPOCH, domain=domain, path=path)
+    set_cookie(
+        cookies,
+        name,
+        "",
+        max_age=0,
+        expires=_EPOCH,
+        domain=domain,
+        path=path,
+        secure=secure,
+        httponly=httponly,
+        samesite=samesite,
+    )

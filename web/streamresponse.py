@@ -322,8 +322,10 @@ class StreamResponse(ResponseStorage):
         httponly: bool | None = None,
         samesite: str | None = None,
         version: str | None = None,
+        partitioned: bool | None = None,
     ) -> None:
-        """Set a cookie; a value that would break the header is refused with ``ValueError``."""
+        """Set a cookie; a value that would break the header is refused with ``ValueError``. ``partitioned`` adds
+        the ``Partitioned`` flag (CHIPS), as aiohttp 3 does (there on Python 3.14 only: its Morsel)."""
         self._check_mutable()
         module = _cookies_module or _import_cookies()
         cookies = self._cookies
@@ -336,6 +338,7 @@ class StreamResponse(ResponseStorage):
             and httponly is None
             and samesite is None
             and version is None
+            and partitioned is None
             and module.plain_cookie(name, value, path)
         ):
             if cookies is None:
@@ -355,12 +358,25 @@ class StreamResponse(ResponseStorage):
             httponly=httponly,
             samesite=samesite,
             version=version,
+            partitioned=partitioned,
         )
 
-    def del_cookie(self, name: str, *, domain: str | None = None, path: str = "/") -> None:
-        """Delete a cookie: send it expired."""
+    def del_cookie(
+        self,
+        name: str,
+        *,
+        domain: str | None = None,
+        path: str = "/",
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: str | None = None,
+    ) -> None:
+        """Delete a cookie: send it expired, with the ``domain``, ``path``, ``secure``, ``httponly`` and
+        ``samesite`` it was set with (aiohttp 3's signature)."""
         self._check_mutable()
-        (_cookies_module or _import_cookies()).del_cookie(self.cookies, name, domain=domain, path=path)
+        (_cookies_module or _import_cookies()).del_cookie(
+            self.cookies, name, domain=domain, path=path, secure=secure, httponly=httponly, samesite=samesite
+        )
 
     def _check_mutable(self) -> None:
         if self._exchange is not None:

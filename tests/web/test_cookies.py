@@ -161,6 +161,33 @@ def test_del_cookie_then_set_again() -> None:
     assert output(cookies) == ["a=2; Path=/"]
 
 
+def test_del_cookie_sends_the_attributes_it_was_set_with() -> None:
+    # aiohttp 3's del_cookie(secure=, httponly=, samesite=): a browser drops a SameSite=None or __Secure- cookie
+    # sent without Secure, so deleting such a cookie needs them on the expired one too.
+    cookies = SimpleCookie()
+    del_cookie(cookies, "__Secure-sid", secure=True, httponly=True, samesite="None")
+    assert output(cookies) == [
+        '__Secure-sid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Max-Age=0; Path=/; SameSite=None; Secure'
+    ]
+
+
+def test_partitioned_adds_the_chips_flag_on_every_python() -> None:
+    # http.cookies' Morsel learns "partitioned" in Python 3.14 (aiohttp's set_cookie(partitioned=) raises
+    # CookieError before it); ours writes the flag where Python 3.14's Morsel writes it.
+    cookies = SimpleCookie()
+    set_cookie(cookies, "a", "1", secure=True, samesite="None", partitioned=True)
+    set_cookie(cookies, "b", "2", path="/x")
+    set_cookie(cookies, "b", "3", secure=True, partitioned=True)  # the flag added to a cookie set before
+    set_cookie(cookies, "c", "4", partitioned=False)
+    assert output(cookies) == [
+        "a=1; Partitioned; Path=/; SameSite=None; Secure",
+        "b=3; Partitioned; Path=/; Secure",
+        "c=4; Path=/",
+    ]
+    assert cookies["a"]["partitioned"] is True
+    assert cookies["a"].copy().OutputString() == "a=1; Partitioned; Path=/; SameSite=None; Secure"
+
+
 # -- through the server --------------------------------------------------------------------------------------
 
 
@@ -178,6 +205,8 @@ async def test_request_cookies_and_set_cookie_through_the_server(make_server: An
         response = Response(text=repr(list(request.cookies.items())))
         response.set_cookie("new", "a value; with semicolon", httponly=True, samesite="Strict")
         response.del_cookie("old")
+        response.set_cookie("chips", "1", secure=True, samesite="None", partitioned=True)
+        response.del_cookie("__Host-x", secure=True)
         return response
 
     app = Application()
@@ -195,6 +224,8 @@ async def test_request_cookies_and_set_cookie_through_the_server(make_server: An
     assert set_cookies == [
         b'Set-Cookie: new="a value\\073 with semicolon"; HttpOnly; Path=/; SameSite=Strict',
         b'Set-Cookie: old=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/',
+        b"Set-Cookie: chips=1; Partitioned; Path=/; SameSite=None; Secure",
+        b'Set-Cookie: __Host-x=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; Secure',
     ]
 
 
