@@ -136,10 +136,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _register_fixtures(config: pytest.Config) -> None:
     """Our ``aiohttp_*`` fixtures for this run, registered after pytest-aiohttp (an entry point, loaded before any
-    ``pytest_configure``), so they take its fixtures' place."""
+    ``pytest_configure``), so they take its fixtures' place. In a pytester sub-run prefork's own plugin may have
+    done it already: with web.as_aiohttp installed it registers them after pytest-aiohttp too (``aiohttp_alias``)."""
     import web.pytest_aiohttp
 
-    config.pluginmanager.register(web.pytest_aiohttp, "prefork-extensions-fixtures")
+    if not config.pluginmanager.is_registered(web.pytest_aiohttp):
+        config.pluginmanager.register(web.pytest_aiohttp, "prefork-extensions-fixtures")
 
 
 class _SubRunFixtures:
