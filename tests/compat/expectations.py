@@ -364,3 +364,35 @@ XFAIL.update(
 )
 
 # -- end of test_client_functional.py and test_client_ws_functional.py ----------------------------------------
+
+# -- test_benchmarks_web_*.py (aiohttp's codspeed benchmarks, each run once as a plain test) -------------------
+
+# The router's answers these benchmarks check pass against ours when the same requests come from
+# make_mocked_request (checked with a scratch copy); test_urldispatch.py holds the router's public behaviour.
+REQUESTCTOR = "builds web.Request from aiohttp's parser message (RawRequestMessage) and mocks for its protocol, payload writer, task and loop: aiohttp's internal constructor (the aiohttp 0.14 reference: 'You should never create the Request instance manually')"
+
+DESELECTED.update(
+    {
+        "test_benchmarks_web_response.py::test_prepare_web_response_headers": "sets the response's private _req and _payload_writer and awaits its private _prepare_headers()",
+        **{
+            f"test_benchmarks_web_urldispatcher.py::test_resolve_{name}": REQUESTCTOR
+            for name in (
+                "root_route",
+                "root_route_with_many_fixed_routes",
+                "static_root_route",
+                "single_fixed_url_with_many_routes",
+                "multiple_fixed_url_with_many_routes",
+                "multiple_level_fixed_url_with_many_routes",
+                "dynamic_resource_url_with_many_static_routes",
+                "dynamic_resource_url_with_many_dynamic_routes",
+                "dynamic_resource_url_with_many_dynamic_routes_with_common_prefix",
+                "gitapi",
+                "gitapi_subapps",
+                "gitapi_root",
+                "prefix_resources_many_prefix_many_plain",
+            )
+        },
+    }
+)
+
+# -- end of test_benchmarks_web_*.py ----------------------------------------------------------------------------
