@@ -34,7 +34,7 @@ from server.websocket import (
 from server.websocket_channel import WebSocketChannel, peer_gone, take_over
 
 from .eager import COMPLETED, EagerCoroutine, coroutine_function, eager_coroutine
-from .exceptions import HTTPBadRequest, HTTPException, HTTPUpgradeRequired
+from .exceptions import HTTPBadRequest, HTTPException
 from .helpers import DONE, DrainAwaitable
 from .response import StreamResponse
 
@@ -186,7 +186,8 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
 
     def start(self, request: Request) -> DrainAwaitable:
         """Start the websocket: answer 101 and take the connection over. Raises ``HTTPBadRequest`` (400) when the
-        handshake is invalid, ``HTTPUpgradeRequired`` (426, naming version 13) for another protocol version."""
+        handshake is invalid; for a protocol version other than 13 (or the drafts' 8 and 7) its
+        ``Sec-WebSocket-Version`` field names those (RFC 6455 §4.4)."""
         if self._channel is not None:
             if self._request is not request:
                 raise RuntimeError("WebSocketResponse has been started with a different request")
@@ -503,6 +504,4 @@ def _payload(message: str | bytes) -> bytes:
 
 
 def _http_error(exc: HandshakeError) -> HTTPException:
-    if exc.status == 426:
-        return HTTPUpgradeRequired(headers=dict(exc.headers), text=exc.message)
-    return HTTPBadRequest(text=exc.message)
+    return HTTPBadRequest(headers=dict(exc.headers) or None, text=exc.message)
