@@ -65,7 +65,16 @@ class DeflateOptions:
 class PerMessageDeflate:
     """The negotiated extension's per-connection state: one inflater, one deflater."""
 
-    __slots__ = ("_deflater", "_inflater", "_level", "_reset_deflater", "_wbits", "min_size", "response")
+    __slots__ = (
+        "_deflater",
+        "_inflater",
+        "_level",
+        "_reset_deflater",
+        "_wbits",
+        "min_size",
+        "response",
+        "server_max_window_bits",
+    )
 
     def __init__(
         self,
@@ -78,6 +87,7 @@ class PerMessageDeflate:
     ) -> None:
         self._inflater = zlib.decompressobj(wbits=-15)
         self._reset_deflater = server_no_context_takeover
+        self.server_max_window_bits = server_max_window_bits  # as negotiated (WebSocketResponse.compress)
         # zlib cannot deflate with a 256-byte window (it silently uses 512). Z_RLE only emits matches at
         # distance 1, which fits any window, so a client asking for 8 bits still gets valid data.
         self._wbits = max(server_max_window_bits, 9)

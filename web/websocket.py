@@ -148,6 +148,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         self._autoclose = autoclose
         self._autoping = autoping
         self._heartbeat = heartbeat
+        self._compress_arg = compress
         if compress is True:
             compress = DeflateOptions()
         elif isinstance(compress, int) and not isinstance(compress, bool) and compress:
@@ -265,9 +266,15 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         return conn.close_sent
 
     @property
-    def compress(self) -> bool:
-        """Was permessage-deflate negotiated?"""
-        return self._channel is not None and self._channel.conn.deflate is not None
+    def compress(self) -> bool | int | DeflateOptions:
+        """Before the start, the ``compress`` argument; after it, the window size in bits that permessage-deflate
+        was negotiated with (the server's, 8-15; 15 unless the client or ``compress`` limited it), or 0 when the
+        extension is off, as in aiohttp 3."""
+        channel = self._channel
+        if channel is None:
+            return self._compress_arg
+        deflate = channel.conn.deflate
+        return 0 if deflate is None else deflate.server_max_window_bits
 
     def exception(self) -> BaseException | None:
         """The error that ended the connection (a protocol error of the peer, a timeout), if any."""

@@ -157,7 +157,28 @@ async def test_deflate_with_the_aiohttp_client(make_server):
         await ws.send_str("abc" * 10_000)
         assert (await ws.receive()).data == "abc" * 10_000
         assert (await ws.receive()).type is aiohttp.WSMsgType.CLOSE
-    assert seen["compress"] is True
+    assert seen["compress"] == 15  # the window size negotiated, as aiohttp's compress property gives it
+
+
+async def test_compress_is_the_negotiated_window_size(make_server):
+    # aiohttp 3's WebSocketResponse.compress: the constructor's argument until prepare(), then the window size in
+    # bits permessage-deflate was agreed with, or 0 when it is off.
+    seen = []
+
+    async def handler(request):
+        ws = WebSocketResponse(compress=request.query.get("off") is None)
+        seen.append(ws.compress)
+        await ws.prepare(request)
+        seen.append(ws.compress)
+        await ws.close()
+        return ws
+
+    server = await make_server(app_for(handler))
+    async with aiohttp.ClientSession() as session:
+        for query, compress in [("", 15), ("", 9), ("", 0), ("?off=1", 15)]:
+            async with session.ws_connect(ws_url(server) + query, compress=compress) as ws:
+                await ws.receive()
+    assert seen == [True, 15, True, 9, True, 0, False, 0]
 
 
 async def test_compression_can_be_refused(make_server):
