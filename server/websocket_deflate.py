@@ -198,9 +198,10 @@ def _accept(params: list[tuple[str, str | None]], options: DeflateOptions) -> Pe
                 return None
             server_nct = True
         elif key == "client_no_context_takeover":
+            # The client's hint that it resets its compressor anyway (RFC 7692 §7.1.1.2): the server "may either
+            # ignore the parameter or use" it. Not echoed, as aiohttp does not; DeflateOptions asks for it.
             if value is not None:
                 return None
-            client_nct = True
         elif key == "server_max_window_bits":
             bits = _window_bits(value)
             if bits is None:

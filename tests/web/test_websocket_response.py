@@ -134,6 +134,8 @@ async def test_deflate_without_context_takeover_and_small_windows(make_server):
     async with connect(ws_url(server), compression=None, extensions=[offer]) as ws:
         response = ws.response.headers["Sec-WebSocket-Extensions"]
         assert "server_no_context_takeover" in response and "server_max_window_bits=9" in response
+        # The client's client_no_context_takeover is its hint (RFC 7692 §7.1.1.2), not echoed, as by aiohttp.
+        assert "client_no_context_takeover" not in response
         for payload in [os.urandom(300) * 20, b"same" * 500, b"same" * 500]:
             await ws.send(payload)
             assert await ws.recv() == payload
