@@ -35,7 +35,7 @@ from server.websocket_channel import WebSocketChannel, peer_gone, take_over
 
 from .eager import COMPLETED, EagerCoroutine, coroutine_function, eager_coroutine
 from .exceptions import HTTPBadRequest, HTTPException
-from .helpers import DONE, DrainAwaitable
+from .helpers import DONE, DrainAwaitable, web_logger
 from .response import StreamResponse
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ _PONG = WSMsgType.PONG
 _CLOSE = WSMsgType.CLOSE
 _CLOSED = WSMsgType.CLOSED
 _ERROR = WSMsgType.ERROR
+# aiohttp's warning, word for word (a log filter may match it).
+_NO_OVERLAP = "%s: Client protocols %r don’t overlap server-known ones %r"  # noqa: RUF001 - its apostrophe
 _STOP = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED})
 #: ``WebSocketResponse[bool]``: True (the default) when TEXT messages arrive as str, False when as bytes.
 _DecodeText = TypeVar("_DecodeText", bound=bool, covariant=True)
@@ -165,7 +167,13 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         exchange = request._exchange
         headers = request.headers
         key = check_request(exchange.method, exchange.version, headers)
-        return key, choose_protocol(headers, self._protocols)
+        protocol = choose_protocol(headers, self._protocols)
+        if protocol is None and "Sec-WebSocket-Protocol" in headers:
+            # The handshake goes on without a subprotocol (RFC 6455 §4.2.2 item 5.4), which the client may then
+            # refuse: aiohttp's warning, in its words, says why.
+            offered = [p.strip() for value in headers.getall("Sec-WebSocket-Protocol") for p in value.split(",")]
+            web_logger.warning(_NO_OVERLAP, request.remote, offered, self._protocols)
+        return key, protocol
 
     def can_start(self, request: Request) -> tuple[bool, str | None]:
         """Can the websocket be started on ``request``? Returns ``(ok, protocol)``: ``protocol`` is the chosen

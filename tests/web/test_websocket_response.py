@@ -251,6 +251,27 @@ async def test_subprotocol_by_the_client_s_preference(make_server):
         await ws.wait_closed()
 
 
+async def test_subprotocols_that_do_not_overlap_are_logged(make_server, caplog):
+    # As aiohttp: the handshake goes on without a subprotocol, and a warning (aiohttp's words) says why.
+    async def handler(request):
+        ws = WebSocketResponse(protocols=("v2",))
+        await ws.prepare(request)
+        await ws.close(message=repr(ws.protocol))
+        return ws
+
+    server = await make_server(app_for(handler))
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(ws_url(server), protocols=("v1", "v3")) as ws:
+            assert (await ws.receive()).extra == "None"
+            assert ws.protocol is None
+        async with session.ws_connect(ws_url(server)) as ws:  # no offer: nothing to warn about
+            await ws.receive()
+    warnings = [r for r in caplog.records if r.name == "prefork.web" and r.levelname == "WARNING"]
+    assert [r.getMessage() for r in warnings] == [
+        "127.0.0.1: Client protocols ['v1', 'v3'] don’t overlap server-known ones ('v2',)"  # noqa: RUF001
+    ]
+
+
 # -- the aiohttp 0.14 API ----------------------------------------------------------------------------------------------
 
 
