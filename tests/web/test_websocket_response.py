@@ -608,6 +608,45 @@ async def test_tail_after_the_handshake_is_not_lost(make_server):
         await close_writer(writer)
 
 
+async def test_a_flood_behind_a_pending_upgrade_is_paused(make_server):
+    # Bytes sent behind an upgrade request before the handler takes the connection over are held for the new
+    # protocol; once read_high_water of them wait, reading pauses (the rest waits in the kernel's buffers), and
+    # it resumes at the takeover, every frame arriving in order (what aiohttp's test_web_protocol.py checks of
+    # its RequestHandler's flags).
+    release = asyncio.Event()
+    state = {}
+    count = 2000
+    payloads = [i.to_bytes(4, "big") * 256 for i in range(count)]  # 2 MB in all
+
+    async def handler(request):
+        await release.wait()
+        state["held"] = request.protocol._upgrade_tail_size
+        ws = WebSocketResponse()
+        await ws.prepare(request)
+        state["in_order"] = [await ws.receive_bytes() for _ in range(count)] == payloads
+        await ws.close()
+        return ws
+
+    server = await make_server(app_for(handler), read_high_water=64 * 1024, read_low_water=16 * 1024)
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        writer.write(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n" + b"".join(frame(2, p) for p in payloads)
+        )
+        await asyncio.sleep(0.5)
+        release.set()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 101 ")
+        await asyncio.wait_for(writer.drain(), 10)
+        assert await read_frame(reader) == (8, b"\x03\xe8")
+    finally:
+        await close_writer(writer)
+    # Bounded by the high-water mark plus what one read can bring, not by the 2 MB sent.
+    assert 64 * 1024 < state["held"] < 64 * 1024 + 300 * 1024
+    assert state["in_order"] is True
+
+
 # -- heartbeat and flow control ----------------------------------------------------------------------------------
 
 
