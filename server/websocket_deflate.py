@@ -65,7 +65,16 @@ class DeflateOptions:
 class PerMessageDeflate:
     """The negotiated extension's per-connection state: one inflater, one deflater."""
 
-    __slots__ = ("_deflater", "_inflater", "_level", "_reset_deflater", "_wbits", "min_size", "response")
+    __slots__ = (
+        "_deflater",
+        "_inflater",
+        "_level",
+        "_reset_deflater",
+        "_wbits",
+        "min_size",
+        "response",
+        "server_max_window_bits",
+    )
 
     def __init__(
         self,
@@ -78,6 +87,7 @@ class PerMessageDeflate:
     ) -> None:
         self._inflater = zlib.decompressobj(wbits=-15)
         self._reset_deflater = server_no_context_takeover
+        self.server_max_window_bits = server_max_window_bits  # as negotiated (WebSocketResponse.compress)
         # zlib cannot deflate with a 256-byte window (it silently uses 512). Z_RLE only emits matches at
         # distance 1, which fits any window, so a client asking for 8 bits still gets valid data.
         self._wbits = max(server_max_window_bits, 9)
@@ -188,9 +198,10 @@ def _accept(params: list[tuple[str, str | None]], options: DeflateOptions) -> Pe
                 return None
             server_nct = True
         elif key == "client_no_context_takeover":
+            # The client's hint that it resets its compressor anyway (RFC 7692 §7.1.1.2): the server "may either
+            # ignore the parameter or use" it. Not echoed, as aiohttp does not; DeflateOptions asks for it.
             if value is not None:
                 return None
-            client_nct = True
         elif key == "server_max_window_bits":
             bits = _window_bits(value)
             if bits is None:

@@ -9,7 +9,8 @@ Errors, each with the HTTP status that answers it::
     ├── MissingUpgradeHeader        no ``Upgrade: websocket`` (§4.2.1 item 3)
     ├── MissingConnectionUpgrade    no ``upgrade`` token in ``Connection`` (§4.2.1 item 4)
     ├── BadWebSocketKey             ``Sec-WebSocket-Key`` missing, repeated or not 16 base64-encoded bytes (§4.2.1)
-    └── UnsupportedWebSocketVersion 426, answered with ``Sec-WebSocket-Version: 13, 8, 7`` (§4.2.2, §4.4)
+    └── UnsupportedWebSocketVersion ``Sec-WebSocket-Version`` missing or not one we speak, answered with
+                                    ``Sec-WebSocket-Version: 13, 8, 7`` (§4.2.2 item 4, §4.4)
 """
 
 from __future__ import annotations
@@ -76,9 +77,10 @@ VERSIONS: Final = frozenset({"13", "8", "7"})
 
 
 class UnsupportedWebSocketVersion(HandshakeError):
-    """A version other than those of :data:`VERSIONS`: answer 426 naming them (RFC 6455 §4.2.2 item 4, §4.4)."""
+    """A version other than those of :data:`VERSIONS`: answer 400 naming them, as aiohttp answers 400. RFC 6455
+    §4.2.2 item 4 asks for "an appropriate HTTP error code (such as 426 Upgrade Required)" and a
+    ``Sec-WebSocket-Version`` field listing the versions understood; §4.4's example of that answer is a 400."""
 
-    status = 426
     headers = (("Sec-WebSocket-Version", "13, 8, 7"),)
 
 

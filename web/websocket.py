@@ -34,8 +34,8 @@ from server.websocket import (
 from server.websocket_channel import WebSocketChannel, peer_gone, take_over
 
 from .eager import COMPLETED, EagerCoroutine, coroutine_function, eager_coroutine
-from .exceptions import HTTPBadRequest, HTTPException, HTTPUpgradeRequired
-from .helpers import DONE, DrainAwaitable
+from .exceptions import HTTPBadRequest, HTTPException
+from .helpers import DONE, DrainAwaitable, web_logger
 from .response import StreamResponse
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ _PONG = WSMsgType.PONG
 _CLOSE = WSMsgType.CLOSE
 _CLOSED = WSMsgType.CLOSED
 _ERROR = WSMsgType.ERROR
+# aiohttp's warning, word for word (a log filter may match it).
+_NO_OVERLAP = "%s: Client protocols %r don’t overlap server-known ones %r"  # noqa: RUF001 - its apostrophe
 _STOP = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED})
 #: ``WebSocketResponse[bool]``: True (the default) when TEXT messages arrive as str, False when as bytes.
 _DecodeText = TypeVar("_DecodeText", bound=bool, covariant=True)
@@ -148,6 +150,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         self._autoclose = autoclose
         self._autoping = autoping
         self._heartbeat = heartbeat
+        self._compress_arg = compress
         if compress is True:
             compress = DeflateOptions()
         elif isinstance(compress, int) and not isinstance(compress, bool) and compress:
@@ -164,7 +167,13 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         exchange = request._exchange
         headers = request.headers
         key = check_request(exchange.method, exchange.version, headers)
-        return key, choose_protocol(headers, self._protocols)
+        protocol = choose_protocol(headers, self._protocols)
+        if protocol is None and "Sec-WebSocket-Protocol" in headers:
+            # The handshake goes on without a subprotocol (RFC 6455 §4.2.2 item 5.4), which the client may then
+            # refuse: aiohttp's warning, in its words, says why.
+            offered = [p.strip() for value in headers.getall("Sec-WebSocket-Protocol") for p in value.split(",")]
+            web_logger.warning(_NO_OVERLAP, request.remote, offered, self._protocols)
+        return key, protocol
 
     def can_start(self, request: Request) -> tuple[bool, str | None]:
         """Can the websocket be started on ``request``? Returns ``(ok, protocol)``: ``protocol`` is the chosen
@@ -186,7 +195,8 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
 
     def start(self, request: Request) -> DrainAwaitable:
         """Start the websocket: answer 101 and take the connection over. Raises ``HTTPBadRequest`` (400) when the
-        handshake is invalid, ``HTTPUpgradeRequired`` (426, naming version 13) for another protocol version."""
+        handshake is invalid; for a protocol version other than 13 (or the drafts' 8 and 7) its
+        ``Sec-WebSocket-Version`` field names those (RFC 6455 §4.4)."""
         if self._channel is not None:
             if self._request is not request:
                 raise RuntimeError("WebSocketResponse has been started with a different request")
@@ -264,9 +274,15 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         return conn.close_sent
 
     @property
-    def compress(self) -> bool:
-        """Was permessage-deflate negotiated?"""
-        return self._channel is not None and self._channel.conn.deflate is not None
+    def compress(self) -> bool | int | DeflateOptions:
+        """Before the start, the ``compress`` argument; after it, the window size in bits that permessage-deflate
+        was negotiated with (the server's, 8-15; 15 unless the client or ``compress`` limited it), or 0 when the
+        extension is off, as in aiohttp 3."""
+        channel = self._channel
+        if channel is None:
+            return self._compress_arg
+        deflate = channel.conn.deflate
+        return 0 if deflate is None else deflate.server_max_window_bits
 
     def exception(self) -> BaseException | None:
         """The error that ended the connection (a protocol error of the peer, a timeout), if any."""
@@ -503,6 +519,4 @@ def _payload(message: str | bytes) -> bytes:
 
 
 def _http_error(exc: HandshakeError) -> HTTPException:
-    if exc.status == 426:
-        return HTTPUpgradeRequired(headers=dict(exc.headers), text=exc.message)
-    return HTTPBadRequest(text=exc.message)
+    return HTTPBadRequest(headers=dict(exc.headers) or None, text=exc.message)

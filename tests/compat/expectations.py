@@ -396,3 +396,24 @@ DESELECTED.update(
 )
 
 # -- end of test_benchmarks_web_*.py ----------------------------------------------------------------------------
+
+# -- test_websocket_handshake.py and test_web_protocol.py ----------------------------------------------------------
+
+WSHANDSHAKE = "calls the private _handshake() of aiohttp's WebSocketResponse and unpacks its 4-tuple (response headers, protocol, window bits, no-context-takeover flag); what it checks of the answer (Sec-WebSocket-Extensions per offer, compress, no Transfer-Encoding) a 101 of ours gives after prepare(): tests/server/test_websocket.py's test_negotiation, tests/web/test_websocket_response.py"
+REQUESTHANDLER = "builds aiohttp's connection class (aiohttp.web_protocol.RequestHandler, on a mock of its Server) and sets or calls its private state: the bytes held behind an upgrade request (_message_tail, set_parser() handing them to its WebSocketReader), its read-pause flags (_buffer_paused, _upgraded, _pause_reading_for_buffer, _resume_reading_if_drained); ours (web.RequestHandler, server.protocol.HttpProtocol) has none of them, and a mock of aiohttp's Server is no argument for it. What a peer sees of it, frames sent behind the handshake arriving in order, reading paused while read_high_water of them wait for the takeover, is tests/web/test_websocket_response.py's (test_tail_after_the_handshake_is_not_lost, test_a_flood_behind_a_pending_upgrade_is_paused)"
+
+DESELECTED.update(
+    {
+        "test_websocket_handshake.py::test_handshake_compress_bad_ext": WSHANDSHAKE,
+        "test_websocket_handshake.py::test_handshake_compress_client_notakeover": WSHANDSHAKE,
+        "test_websocket_handshake.py::test_handshake_compress_multi_ext_bad": WSHANDSHAKE,
+        "test_websocket_handshake.py::test_handshake_compress_multi_ext_wbits": WSHANDSHAKE,
+        "test_websocket_handshake.py::test_handshake_compress_server_notakeover": WSHANDSHAKE,
+        "test_websocket_handshake.py::test_handshake_compress_wbits": WSHANDSHAKE,
+        "test_websocket_handshake.py::test_handshake_compress_wbits_error": WSHANDSHAKE,
+        "test_websocket_handshake.py::test_handshake_no_transfer_encoding": WSHANDSHAKE,
+        "test_web_protocol.py": REQUESTHANDLER,
+    }
+)
+
+# -- end of test_websocket_handshake.py and test_web_protocol.py ---------------------------------------------------

@@ -134,6 +134,8 @@ async def test_deflate_without_context_takeover_and_small_windows(make_server):
     async with connect(ws_url(server), compression=None, extensions=[offer]) as ws:
         response = ws.response.headers["Sec-WebSocket-Extensions"]
         assert "server_no_context_takeover" in response and "server_max_window_bits=9" in response
+        # The client's client_no_context_takeover is its hint (RFC 7692 §7.1.1.2), not echoed, as by aiohttp.
+        assert "client_no_context_takeover" not in response
         for payload in [os.urandom(300) * 20, b"same" * 500, b"same" * 500]:
             await ws.send(payload)
             assert await ws.recv() == payload
@@ -157,7 +159,28 @@ async def test_deflate_with_the_aiohttp_client(make_server):
         await ws.send_str("abc" * 10_000)
         assert (await ws.receive()).data == "abc" * 10_000
         assert (await ws.receive()).type is aiohttp.WSMsgType.CLOSE
-    assert seen["compress"] is True
+    assert seen["compress"] == 15  # the window size negotiated, as aiohttp's compress property gives it
+
+
+async def test_compress_is_the_negotiated_window_size(make_server):
+    # aiohttp 3's WebSocketResponse.compress: the constructor's argument until prepare(), then the window size in
+    # bits permessage-deflate was agreed with, or 0 when it is off.
+    seen = []
+
+    async def handler(request):
+        ws = WebSocketResponse(compress=request.query.get("off") is None)
+        seen.append(ws.compress)
+        await ws.prepare(request)
+        seen.append(ws.compress)
+        await ws.close()
+        return ws
+
+    server = await make_server(app_for(handler))
+    async with aiohttp.ClientSession() as session:
+        for query, compress in [("", 15), ("", 9), ("", 0), ("?off=1", 15)]:
+            async with session.ws_connect(ws_url(server) + query, compress=compress) as ws:
+                await ws.receive()
+    assert seen == [True, 15, True, 9, True, 0, False, 0]
 
 
 async def test_compression_can_be_refused(make_server):
@@ -194,9 +217,11 @@ async def test_bad_handshakes_are_http_errors(make_server):
             assert await resp.text() == "False None"
         async with session.get(server.url("/")) as resp:
             assert resp.status == 400
-        async with session.get(server.url("/"), headers={**upgrade, "Sec-WebSocket-Version": "12"}) as resp:
-            assert resp.status == 426
-            assert resp.headers["Sec-WebSocket-Version"] == "13, 8, 7"
+        # aiohttp answers 400 to a version it does not speak; RFC 6455 §4.4 has the versions spoken named.
+        for version in [{"Sec-WebSocket-Version": "12"}, {}]:
+            async with session.get(server.url("/"), headers={**upgrade, **version}) as resp:
+                assert resp.status == 400
+                assert resp.headers["Sec-WebSocket-Version"] == "13, 8, 7"
         bad_key = {**upgrade, "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "bad"}
         async with session.get(server.url("/"), headers=bad_key) as resp:
             assert resp.status == 400
@@ -224,6 +249,27 @@ async def test_subprotocol_by_the_client_s_preference(make_server):
     async with connect(ws_url(server), subprotocols=["v3", "v2", "v1"]) as ws:
         assert ws.subprotocol == "v2"
         await ws.wait_closed()
+
+
+async def test_subprotocols_that_do_not_overlap_are_logged(make_server, caplog):
+    # As aiohttp: the handshake goes on without a subprotocol, and a warning (aiohttp's words) says why.
+    async def handler(request):
+        ws = WebSocketResponse(protocols=("v2",))
+        await ws.prepare(request)
+        await ws.close(message=repr(ws.protocol))
+        return ws
+
+    server = await make_server(app_for(handler))
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(ws_url(server), protocols=("v1", "v3")) as ws:
+            assert (await ws.receive()).extra == "None"
+            assert ws.protocol is None
+        async with session.ws_connect(ws_url(server)) as ws:  # no offer: nothing to warn about
+            await ws.receive()
+    warnings = [r for r in caplog.records if r.name == "prefork.web" and r.levelname == "WARNING"]
+    assert [r.getMessage() for r in warnings] == [
+        "127.0.0.1: Client protocols ['v1', 'v3'] don’t overlap server-known ones ('v2',)"  # noqa: RUF001
+    ]
 
 
 # -- the aiohttp 0.14 API ----------------------------------------------------------------------------------------------
@@ -560,6 +606,45 @@ async def test_tail_after_the_handshake_is_not_lost(make_server):
         assert await read_frame(reader) == (1, b"early")
     finally:
         await close_writer(writer)
+
+
+async def test_a_flood_behind_a_pending_upgrade_is_paused(make_server):
+    # Bytes sent behind an upgrade request before the handler takes the connection over are held for the new
+    # protocol; once read_high_water of them wait, reading pauses (the rest waits in the kernel's buffers), and
+    # it resumes at the takeover, every frame arriving in order (what aiohttp's test_web_protocol.py checks of
+    # its RequestHandler's flags).
+    release = asyncio.Event()
+    state = {}
+    count = 2000
+    payloads = [i.to_bytes(4, "big") * 256 for i in range(count)]  # 2 MB in all
+
+    async def handler(request):
+        await release.wait()
+        state["held"] = request.protocol._upgrade_tail_size
+        ws = WebSocketResponse()
+        await ws.prepare(request)
+        state["in_order"] = [await ws.receive_bytes() for _ in range(count)] == payloads
+        await ws.close()
+        return ws
+
+    server = await make_server(app_for(handler), read_high_water=64 * 1024, read_low_water=16 * 1024)
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        writer.write(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n" + b"".join(frame(2, p) for p in payloads)
+        )
+        await asyncio.sleep(0.5)
+        release.set()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 101 ")
+        await asyncio.wait_for(writer.drain(), 10)
+        assert await read_frame(reader) == (8, b"\x03\xe8")
+    finally:
+        await close_writer(writer)
+    # Bounded by the high-water mark plus what one read can bring, not by the 2 MB sent.
+    assert 64 * 1024 < state["held"] < 64 * 1024 + 300 * 1024
+    assert state["in_order"] is True
 
 
 # -- heartbeat and flow control ----------------------------------------------------------------------------------
