@@ -52,12 +52,52 @@ def test_python_m_web_serves_the_application_of_the_entry_function(tmp_path):
     assert err.endswith("Stopped\n") and f"unix:{sock}" in out
 
 
-async def _get(sock: Path) -> tuple[int, str]:
+async def _get(sock: Path, headers: dict[str, str] | None = None) -> tuple[int, str]:
     async with (
         aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=str(sock))) as s,
-        s.get("http://localhost/") as r,
+        s.get("http://localhost/", headers=headers) as r,
     ):
         return r.status, await r.text()
+
+
+# An application left on aiohttp's import, with a library's middleware raising aiohttp.web's HTTPForbidden.
+AIOHTTP_APP = """
+from aiohttp import web
+
+@web.middleware
+async def guard(request, handler):
+    if request.headers.get("X-Token") != "secret":
+        raise web.HTTPForbidden(text="no token")
+    return await handler(request)
+
+def make(argv):
+    async def handler(request):
+        return web.Response(text=type(request).__module__)
+
+    app = web.Application(middlewares=[guard])
+    app.router.add_get("/", handler)
+    return app
+"""
+
+
+def test_python_m_web_serves_an_application_written_for_aiohttp_web(tmp_path):
+    # As prefork does (the aiohttp_alias setting): aiohttp.web is web for the application, so it is served by web.
+    (tmp_path / "aioapp.py").write_text(textwrap.dedent(AIOHTTP_APP))
+    sock = tmp_path / "s.sock"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
+    cmd = [sys.executable, "-m", "web", "-U", str(sock), "aioapp:make"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        assert asyncio.run(_get(sock)) == (403, "no token")
+        assert asyncio.run(_get(sock, {"X-Token": "secret"})) == (200, "web.request")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
 
 
 @pytest.mark.parametrize(
