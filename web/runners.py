@@ -133,6 +133,13 @@ class AppRunner(BaseRunner):
     def __init__(self, app: Any, *, handle_signals: bool = False, **kwargs: Any) -> None:
         if not callable(getattr(app, "make_handler", None)):
             raise TypeError(f"The first argument should be web.Application instance, got {app!r}")
+        if type(app).__module__.startswith("aiohttp."):
+            # aiohttp's own Application has a make_handler too, of another protocol: it failed later, at startup.
+            raise TypeError(
+                f"The first argument should be web.Application instance, got aiohttp's own {app!r}: change "
+                "`from aiohttp import web` to `import web`, or call web.as_aiohttp.install() before aiohttp.web is "
+                "imported"
+            )
         super().__init__(handle_signals=handle_signals, **kwargs)
         self._app = app
 

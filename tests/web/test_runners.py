@@ -209,3 +209,14 @@ async def test_server_says_whether_it_cancels_handlers() -> None:
     finally:
         await runner.cleanup()
     assert web.Server(lambda request: None).handler_cancellation is False
+
+
+def test_aiohttps_own_application_is_refused_with_what_to_do() -> None:
+    # An application built on aiohttp.web without web.as_aiohttp: refused at once, not at startup with an
+    # AttributeError ('Application' object has no attribute 'finish') after "Cannot send non-frozen signal".
+    from aiohttp import web as aiohttp_web
+
+    with pytest.raises(TypeError, match=r"aiohttp's own .*change `from aiohttp import web` to `import web`"):
+        web.AppRunner(aiohttp_web.Application())
+    with pytest.raises(TypeError, match=r"web\.as_aiohttp\.install\(\)"):
+        web.run_app(aiohttp_web.Application(), port=0)
