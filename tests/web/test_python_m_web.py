@@ -32,22 +32,35 @@ def make(argv):
 """
 
 
-def test_python_m_web_serves_the_application_of_the_entry_function(tmp_path):
-    (tmp_path / "cliapp.py").write_text(textwrap.dedent(APP))
+def _start(tmp_path: Path, module: str, source: str, *args: str) -> tuple[subprocess.Popen[str], Path]:
+    """``python -m web -U <socket> *args`` with ``module`` (its ``source``) importable; returns once it listens."""
+    (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
     sock = tmp_path / "s.sock"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
-    cmd = [sys.executable, "-m", "web", "-U", str(sock), "--its-own", "cliapp:make", "two"]
+    cmd = [sys.executable, "-m", "web", "-U", str(sock), *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while not sock.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"python -m web did not listen: {proc.communicate()}")
+        time.sleep(0.05)
+    return proc, sock
+
+
+def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """Ctrl-C, as a developer stops it; returns its output and error output."""
+    proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=10)
+
+
+def test_python_m_web_serves_the_application_of_the_entry_function(tmp_path):
+    proc, sock = _start(tmp_path, "cliapp", APP, "--its-own", "cliapp:make", "two")
     try:
-        deadline = time.monotonic() + 10
-        while not sock.exists():
-            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-            time.sleep(0.05)
         # The arguments the parser does not know go to the entry function.
         assert asyncio.run(_get(sock)) == (200, "--its-own two")
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        out, err = _stop(proc)
     assert proc.returncode == 0, err
     assert err.endswith("Stopped\n") and f"unix:{sock}" in out
 
@@ -82,21 +95,12 @@ def make(argv):
 
 def test_python_m_web_serves_an_application_written_for_aiohttp_web(tmp_path):
     # As prefork does (the aiohttp_alias setting): aiohttp.web is web for the application, so it is served by web.
-    (tmp_path / "aioapp.py").write_text(textwrap.dedent(AIOHTTP_APP))
-    sock = tmp_path / "s.sock"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
-    cmd = [sys.executable, "-m", "web", "-U", str(sock), "aioapp:make"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, sock = _start(tmp_path, "aioapp", AIOHTTP_APP, "aioapp:make")
     try:
-        deadline = time.monotonic() + 10
-        while not sock.exists():
-            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-            time.sleep(0.05)
         assert asyncio.run(_get(sock)) == (403, "no token")
         assert asyncio.run(_get(sock, {"X-Token": "secret"})) == (200, "web.request")
     finally:
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=10)
+        _, err = _stop(proc)
     assert proc.returncode == 0, err
 
 
