@@ -4,7 +4,8 @@ extension libraries' tests), each run on our ``web`` (prefork mode) or on aiohtt
 * :func:`select` leaves out the tests listed as DESELECTED (both modes) and, in prefork mode, marks the ones listed
   as XFAIL ``xfail(strict=True)`` with their reason, so a test that starts passing fails the run until its entry
   goes, and the ones listed as NOT_RUN ``xfail(run=False)``: a test whose failure would leave behind state that
-  fails the tests after it.
+  fails the tests after it. In mirror mode, the ones listed as MIRROR_XFAIL (tests that fail against aiohttp's
+  ``web`` itself, on some Python version) are marked ``xfail(strict=True)``.
 * :func:`summarize` prints one line of figures per run (``<label> <mode>: N selected, P passed (x%), ...``), which
   each suite's ``report.py`` reads.
 
@@ -45,9 +46,11 @@ def select(
     xfail: Mapping[str, str],
     prefork: bool,
     not_run: Mapping[str, str] | None = None,
+    mirror_xfail: Mapping[str, str] | None = None,
 ) -> None:
     """Drop the ``deselected`` tests from ``items`` (reported to pytest as deselected); in ``prefork`` mode, mark
-    each test ``xfail`` lists strict xfail with its reason, and each test ``not_run`` lists xfail not run."""
+    each test ``xfail`` lists strict xfail with its reason, and each test ``not_run`` lists xfail not run; in mirror
+    mode, each test ``mirror_xfail`` lists strict xfail with its reason."""
     kept, dropped = [], []
     for item in items:
         (dropped if listed(key(item), deselected) is not None else kept).append(item)
@@ -55,6 +58,10 @@ def select(
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     if not prefork:
+        for item in items:
+            reason = listed(key(item), mirror_xfail or {})
+            if reason:
+                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
         return
     for item in items:
         reason = listed(key(item), xfail)

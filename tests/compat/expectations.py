@@ -7,8 +7,14 @@ websocket's ``_writer``...). They test aiohttp's implementation, not its API, so
 ``XFAIL``: tests that fail against our ``web`` (prefork mode), each with its reason; they are marked
 ``xfail(strict=True)``, so one that starts passing fails the run until it is taken off this list.
 
+``MIRROR_XFAIL``: tests that fail against aiohttp.web itself on the running Python (not on CI's 3.11); they are
+marked ``xfail(strict=True)`` in mirror mode only. Entries that hold on some Python versions only are added under
+a ``sys.version_info`` condition, at the end of this file, with the reason.
+
 Keys are ``file::test`` (every parametrization) or ``file::test[params]`` (one).
 """
+
+import sys
 
 # Why a test fails against our web; each XFAIL entry names one of these.
 FIFO = "routes match in FIFO order, the aiohttp 0.14 API's rule (aiohttp 3 prefers a plain path to an earlier pattern)"
@@ -417,3 +423,30 @@ DESELECTED.update(
 )
 
 # -- end of test_websocket_handshake.py and test_web_protocol.py ---------------------------------------------------
+
+# -- Python versions other than CI's 3.11 ------------------------------------------------------------------------
+
+MIRROR_XFAIL: dict[str, str] = {}
+
+# CPython 3.12.0 to 3.12.3: create_autospec() ignores configure_mock-style keyword arguments (python/cpython#90848,
+# fixed in 3.12.4), which aiohttp's test relies on from 3.12 (its `if sys.version_info >= (3, 12)`): the writer's
+# write=write is replaced by an autospecced AsyncMock, nothing is written, and the loop the failed test leaves open is
+# reported as an unclosed event loop in the next test (test_multipart_writer_close_with_exceptions). aiohttp's client
+# side (BodyPartReaderPayload) fails alike in both modes: left out on those versions only.
+if (3, 12) <= sys.version_info < (3, 12, 4):
+    DESELECTED["test_multipart.py::test_body_part_reader_payload_write"] = (
+        "Python 3.12.0-3.12.3's create_autospec() ignores the test's write=write (python/cpython#90848, fixed in "
+        "3.12.4); fails against aiohttp.web too"
+    )
+
+# Python 3.13 warns for an aclose() coroutine that is never awaited (python/cpython#89091). aiohttp's
+# BodyPartReader.read(decode=True) raises its size error inside `async for` over its decoding async generator and
+# leaves the generator unclosed; collected while the test's loop runs, the loop's finalizer hook queues its aclose(),
+# which loop.close() drops, and aiohttp's pytest plugin turns the RuntimeWarning into a failure. Ours (web.multipart)
+# passes: it is marked in mirror mode only.
+if sys.version_info >= (3, 13):
+    MIRROR_XFAIL["test_multipart.py::TestPartReader::test_read_decode_compressed_exceeds_max_size"] = (
+        "aiohttp's read(decode=True) leaves its decoding async generator unclosed when the size limit is exceeded; "
+        "Python 3.13 warns for the aclose() the loop then never runs (python/cpython#89091), and aiohttp's plugin fails "
+        "the test on that warning (aiohttp itself, mirror mode only)"
+    )

@@ -36,7 +36,7 @@ def run(mode: str) -> tuple[int, str]:
 def main(argv: list[str]) -> int:
     modes = argv or ["prefork", "mirror"]
     sys.path.insert(0, str(HERE))
-    from expectations import DESELECTED, XFAIL
+    from expectations import DESELECTED, MIRROR_XFAIL, XFAIL
 
     worst = 0
     lines = []
@@ -48,6 +48,11 @@ def main(argv: list[str]) -> int:
     print(f"xfail against ours: {len(XFAIL)} entries, by reason:")
     for reason, count in collections.Counter(XFAIL.values()).most_common():
         print(f"  {count:4d}  {reason}")
+    if MIRROR_XFAIL:
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        print(f"xfail against aiohttp itself on Python {version} (mirror mode):")
+        for name, reason in MIRROR_XFAIL.items():
+            print(f"  {name}: {reason}")
     for line in lines:
         print(line)
     return worst
