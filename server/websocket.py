@@ -71,6 +71,7 @@ from .websocket_handshake import HandshakeError as HandshakeError
 from .websocket_handshake import accept_key as accept_key
 from .websocket_handshake import check_request as check_request
 from .websocket_handshake import choose_protocol as choose_protocol
+from .websocket_handshake import offered_protocols as offered_protocols
 
 __all__ = [
     "CLOSED",
@@ -89,6 +90,7 @@ __all__ = [
     "choose_protocol",
     "encode_frame",
     "negotiate_deflate",
+    "offered_protocols",
 ]
 
 OPEN = 1

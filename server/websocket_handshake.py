@@ -1,9 +1,10 @@
 """The opening handshake, server side (RFC 6455 §4.2): check the request, compute the accept key, pick the
 subprotocol. Pure functions of the request head; ``web.WebSocketResponse`` turns the errors into HTTP answers.
 
-Errors, each with the HTTP status that answers it::
+Errors; web answers each with 400 Bad Request, as aiohttp does (RFC 6455 §4.2.1 leaves the status to the
+server, and §4.4's example for a version is a 400)::
 
-    HandshakeError                  400
+    HandshakeError
     ├── BadHandshakeMethod          not GET (§4.1 item 2)
     ├── BadHandshakeHttpVersion     below HTTP/1.1 (§4.1 item 2)
     ├── MissingUpgradeHeader        no ``Upgrade: websocket`` (§4.2.1 item 3)
@@ -35,15 +36,15 @@ __all__ = [
     "check_request",
     "choose_protocol",
     "header_tokens",
+    "offered_protocols",
 ]
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
 
 
 class HandshakeError(Exception):
-    """The request cannot be upgraded; ``status`` and ``headers`` make the HTTP answer."""
+    """The request cannot be upgraded; ``message`` and ``headers`` go into the 400 that answers it."""
 
-    status = 400
     headers: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, message: str) -> None:
@@ -129,9 +130,13 @@ def choose_protocol(headers: Any, protocols: Sequence[str]) -> str | None:
     item 5.4, which leaves the choice to the server); aiohttp takes the client's order, and so do we."""
     if not protocols:
         return None
-    for value in headers.getall("Sec-WebSocket-Protocol", ()):
-        for token in value.split(","):
-            protocol = token.strip()
-            if protocol in protocols:
-                return protocol
+    for protocol in offered_protocols(headers):
+        if protocol in protocols:
+            return protocol
     return None
+
+
+def offered_protocols(headers: Any) -> list[str]:
+    """The subprotocols the client offered, in its order: every ``Sec-WebSocket-Protocol`` field, split at commas
+    (RFC 6455 §4.1, §11.3.4). Names are compared as sent: subprotocol names are case-sensitive."""
+    return [token.strip() for value in headers.getall("Sec-WebSocket-Protocol", ()) for token in value.split(",")]

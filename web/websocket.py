@@ -30,6 +30,7 @@ from server.websocket import (
     check_request,
     choose_protocol,
     negotiate_deflate,
+    offered_protocols,
 )
 from server.websocket_channel import WebSocketChannel, peer_gone, take_over
 
@@ -171,8 +172,7 @@ class WebSocketResponse(StreamResponse, Generic[_DecodeText]):
         if protocol is None and "Sec-WebSocket-Protocol" in headers:
             # The handshake goes on without a subprotocol (RFC 6455 §4.2.2 item 5.4), which the client may then
             # refuse: aiohttp's warning, in its words, says why.
-            offered = [p.strip() for value in headers.getall("Sec-WebSocket-Protocol") for p in value.split(",")]
-            web_logger.warning(_NO_OVERLAP, request.remote, offered, self._protocols)
+            web_logger.warning(_NO_OVERLAP, request.remote, offered_protocols(headers), self._protocols)
         return key, protocol
 
     def can_start(self, request: Request) -> tuple[bool, str | None]:
