@@ -49,12 +49,17 @@ class PartitionedMorsel(Morsel):  # type: ignore[type-arg]
     _reserved = {**Morsel._reserved, "partitioned": "Partitioned"}  # type: ignore[attr-defined]
     _flags = Morsel._flags | {"partitioned"}  # type: ignore[attr-defined]
 
+    @classmethod
+    def of(cls, other: Morsel) -> PartitionedMorsel:  # type: ignore[type-arg]
+        """A PartitionedMorsel with ``other``'s attributes, key and value."""
+        morsel = cls()
+        dict.update(morsel, other)
+        morsel.__dict__.update(other.__dict__)
+        return morsel
+
     def copy(self) -> PartitionedMorsel:
         # Morsel.copy() makes a plain Morsel, whose OutputString() knows no "partitioned" (a KeyError).
-        morsel = PartitionedMorsel()
-        dict.update(morsel, self)
-        morsel.__dict__.update(self.__dict__)
-        return morsel
+        return PartitionedMorsel.of(self)
 
 
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
@@ -250,10 +255,8 @@ def set_cookie(
         fresh = False
         if partitioned is not None and "partitioned" not in morsel:
             # The cookie set earlier in this response, without the flag: the same attributes in a Morsel that has it.
-            partitioned_morsel = PartitionedMorsel()
-            dict.update(partitioned_morsel, morsel)
-            dict.__setitem__(cookies, name, partitioned_morsel)
-            morsel = partitioned_morsel
+            morsel = PartitionedMorsel.of(morsel)
+            dict.__setitem__(cookies, name, morsel)
     real, coded = cookies.value_encode(value)
     morsel.__setstate__({"key": name, "value": real, "coded_value": coded})
     attribute = dict.__setitem__
