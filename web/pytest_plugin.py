@@ -24,11 +24,9 @@ testing aiohttp's own server too would not want.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from . import pytest_aiohttp, pytest_aiohttp_plugin
+from . import as_aiohttp, pytest_aiohttp, pytest_aiohttp_plugin
 from ._testserver import TestServer as TestServer
 from .pytest_fixtures import make_client as make_client
 from .pytest_fixtures import make_server as make_server
@@ -63,8 +61,6 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     option = early_config.known_args_namespace.aiohttp_alias
     if not (early_config.getini("aiohttp_alias") if option is None else option):
         return
-    from . import as_aiohttp
-
     try:
         as_aiohttp.install()
     except ImportError as exc:
@@ -88,7 +84,6 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     # With aiohttp_alias on, aiohttp.web is web, so the fixtures serve web apps even where pytest-aiohttp is loaded
     # (whose own took aiohttp's Application before the alias could answer, and refuse web's).
-    aliased = "web.as_aiohttp" in sys.modules and sys.modules["web.as_aiohttp"].installed()
-    if not aliased and any(manager.has_plugin(name) for name in _PYTEST_AIOHTTP):
+    if not as_aiohttp.installed() and any(manager.has_plugin(name) for name in _PYTEST_AIOHTTP):
         return
     manager.register(pytest_aiohttp, pytest_aiohttp.__name__)
