@@ -50,6 +50,11 @@ class ServerSettings:
     then reads and discards what comes for up to this many seconds, until the client closes: closing at once would
     reset a client that writes its whole body before it reads (http.client, requests) before it read the answer.
     0 closes at once.
+
+    ``server_header``: the ``Server`` field of every response, ``prefork`` by default (aiohttp, gunicorn and uvicorn
+    each send their name; RFC 9110 §10.2.4 advises against "needlessly fine-grained detail", so no version). None or
+    empty: no Server field. A handler's own ``Server`` field, or an ``on_response_prepare`` callback that removes or
+    changes it, decides for its response.
     """
 
     max_request_line: int = 8190
@@ -67,7 +72,7 @@ class ServerSettings:
     lingering_time: float = 10.0
     access_log: logging.Logger | None = None
     access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT
-    server_header: str | None = None
+    server_header: str | None = "prefork"
     handler_cancellation: bool = False
     write_timeout: float | None = 60.0
     worker_connections: int = 1000

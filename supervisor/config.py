@@ -69,6 +69,7 @@ class Config:
             "client_max_size": self.client_max_size,
             "worker_connections": self.worker_connections,
             "write_timeout": self.write_timeout or None,
+            "server_header": self.server_header or None,
             # "json": the lines are JSON objects built from the atoms (supervisor/journal.py), not from a format
             "access_log_format": DEFAULT_ACCESS_LOG_FORMAT if self.access_json else self.access_log_format,
         }

@@ -69,6 +69,18 @@ def _optional_size(value: Any) -> int | None:
     return None if value is None else non_negative_int(value)
 
 
+def _server_header(value: Any) -> str:
+    """``server_header``: the Server field's value, visible ASCII and spaces only (RFC 9110 §10.2.4's product
+    tokens and comments); empty for none."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    if not all(" " <= char <= "~" for char in value):
+        raise ValueError(f"must be visible ASCII characters and spaces, got {value!r}")
+    return value.strip()
+
+
 def _cpus() -> int:
     return os.cpu_count() or 1
 
@@ -401,6 +413,17 @@ SETTINGS: tuple[Setting, ...] = (
         "request.read() and post() collect, as in aiohttp.",
         section="http",
         metavar="BYTES",
+    ),
+    S(
+        name="server_header",
+        flags=("--server-header",),
+        default="prefork",
+        convert=_server_header,
+        help="The Server field of every response (aiohttp, gunicorn and uvicorn send their names too); empty: "
+        "none. A handler's own Server field, or an on_response_prepare callback that changes or removes it, "
+        "decides for its response.",
+        section="http",
+        metavar="TEXT",
     ),
     S(
         name="forwarded_allow_ips",

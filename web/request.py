@@ -523,8 +523,13 @@ class Request(MutableMapping[str, Any]):
         """Run the ``on_response_prepare`` callbacks of every application the request went through."""
         match_info = self._match_info
         apps = (match_info.apps if match_info is not None else ()) or ((self._app,) if self._app is not None else ())
+        shown = False
         for app in apps:
             for callback in getattr(app, "on_response_prepare", ()):
+                if not shown:
+                    # aiohttp's order: the callbacks see the Date and Server fields the head will carry.
+                    response._show_server_fields(self)
+                    shown = True
                 await callback(self, response)
 
     @property

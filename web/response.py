@@ -371,6 +371,7 @@ _RESPONSE_ATTRIBUTES = (
     "_body_length",
     "_length_left",
     "_head_pending",
+    "_hooked",
 )
 
 

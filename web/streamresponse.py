@@ -139,6 +139,9 @@ class StreamResponse(ResponseStorage):
     _source_obj: Any = None
     # start() writes the head at once; a Response holds it back for its body (see _start's ``defer``).
     _DEFER_HEAD = False
+    # on_response_prepare callbacks saw the Date and Server fields in the headers (_show_server_fields): the head
+    # carries what they left, and the server adds neither.
+    _hooked = False
 
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
@@ -483,6 +486,20 @@ class StreamResponse(ResponseStorage):
                 self._head_size = len(pending)  # what write() or write_eof() sends first
         return writer
 
+    def _show_server_fields(self, request: Request) -> None:
+        """Put the Date and Server fields the server would send into ``headers``, as aiohttp's response has them
+        before its ``on_response_prepare`` callbacks run (aiohttp applications remove or replace ``Server`` there:
+        ``del response.headers["Server"]``). The head is then built from the headers as the callbacks leave them, by
+        the general path of ``_start``."""
+        headers = self.headers
+        if _DATE not in headers:
+            headers[_DATE] = dateheader.http_date()
+        server_header = request._exchange.settings.server_header
+        if server_header and _SERVER not in headers:
+            headers[_SERVER] = server_header
+        self._fields = None
+        self._hooked = True
+
     def _start(self, request: Request, *, defer: bool | object) -> None:
         """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write).
         ``defer=_SEND`` (from ``Response._send``, or the request handler in its place) sends the body too."""
@@ -619,7 +636,11 @@ class StreamResponse(ResponseStorage):
                     headers.add(_SET_COOKIE, morsel.OutputString())
         # Lines the server builds itself need no injection check.
         server_header = exchange.settings.server_header
-        if _DATE in headers:
+        if self._hooked:
+            # The Server field as the on_response_prepare callbacks left it; a Date they removed is sent all the
+            # same (RFC 9110 §6.6.1: an origin server with a clock MUST send one).
+            trusted = "" if _DATE in headers else head_lines(None)
+        elif _DATE in headers:
             trusted = f"Server: {server_header}\r\n" if server_header and _SERVER not in headers else ""
         else:
             trusted = head_lines(server_header if server_header and _SERVER not in headers else None)

@@ -201,6 +201,20 @@ def test_server_kwargs_use_the_server_settings_names(tmp_path, monkeypatch):
     assert settings.max_request_line == 100 and settings.client_max_size == 5
 
 
+def test_server_header_names_prefork_unless_set_and_empty_sends_none(tmp_path, monkeypatch):
+    from server.settings import ServerSettings
+
+    monkeypatch.chdir(tmp_path)
+    cfg, _ = load(["a:b"], {})
+    assert ServerSettings.from_kwargs(**cfg.server_kwargs()).server_header == "prefork"
+    cfg, _ = load(["--server-header", "", "a:b"], {})
+    assert ServerSettings.from_kwargs(**cfg.server_kwargs()).server_header is None
+    cfg, _ = load(["--server-header", "edge (internal)", "a:b"], {})
+    assert ServerSettings.from_kwargs(**cfg.server_kwargs()).server_header == "edge (internal)"
+    with pytest.raises(ConfigError, match=r"server.header.*visible ASCII"):
+        load(["--server-header", "a\r\nSet-Cookie: x=1", "a:b"], {})
+
+
 def test_no_server_wide_body_cap_unless_the_operator_sets_one(tmp_path, monkeypatch):
     # As under gunicorn's aiohttp worker: the app's Application(client_max_size=...) bounds what read() and post()
     # collect, and nothing bounds a streamed upload, unless client_max_size is set (nginx's client_max_body_size).
@@ -258,6 +272,7 @@ SAMPLES = {
     "limit_request_fields": (["--limit-request-fields", "50"], 50),
     "limit_request_field_size": (["--limit-request-field-size", "100"], 100),
     "client_max_size": (["--client-max-size", "0"], 0),
+    "server_header": (["--server-header", "edge/1"], "edge/1"),
     "forwarded_allow_ips": (["--forwarded-allow-ips", "10.0.0.0/8, 127.0.0.1"], ["10.0.0.0/8", "127.0.0.1"]),
     "proxy_protocol": (["--proxy-protocol"], True),
     "proxy_allow_ips": (["--proxy-allow-from", "10.0.0.0/8, *"], ["10.0.0.0/8", "*"]),

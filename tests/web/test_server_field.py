@@ -1,0 +1,114 @@
+"""The Server and Date fields, and what ``on_response_prepare`` callbacks see of them, over a real server.
+
+aiohttp sends a Server field on every response and puts Date and Server into ``response.headers`` before its
+``on_response_prepare`` callbacks run, so applications remove or replace Server there (``del
+response.headers["Server"]``, unguarded): with us that was a KeyError, and the response a 500.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+import web
+
+
+async def _hello(request):
+    return web.Response(text="hello")
+
+
+async def _stream(request):
+    response = web.StreamResponse()
+    response.content_type = "text/plain"
+    await response.prepare(request)
+    await response.write(b"streamed")
+    return response
+
+
+def _app(*callbacks):
+    app = web.Application()
+    app.router.add_get("/", _hello)
+    app.router.add_get("/stream", _stream)
+    for callback in callbacks:
+        app.on_response_prepare.append(callback)
+    return app
+
+
+def _fields(head: bytes) -> list[str]:
+    return [line.split(b":", 1)[0].decode() for line in head.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]]
+
+
+@pytest.mark.parametrize("path", ["/", "/stream"])
+async def test_every_response_names_the_server_once(make_server, path):
+    server = await make_server(_app())
+    async with aiohttp.ClientSession() as s, s.get(server.url(path)) as r:
+        assert r.headers.getall("Server") == ["prefork"]
+        assert len(r.headers.getall("Date")) == 1
+
+
+@pytest.mark.parametrize("server_header", [None, ""])
+async def test_server_header_none_or_empty_sends_no_server_field(make_server, server_header):
+    server = await make_server(_app(), server_header=server_header)
+    async with aiohttp.ClientSession() as s, s.get(server.url("/")) as r:
+        assert "Server" not in r.headers
+        assert "Date" in r.headers
+
+
+@pytest.mark.parametrize("path", ["/", "/stream"])
+async def test_on_response_prepare_sees_date_and_server_and_may_remove_server(make_server, path):
+    seen = {}
+
+    async def strip_server(request, response):
+        seen.update(response.headers)
+        del response.headers["Server"]  # the usual recipe, unguarded
+
+    server = await make_server(_app(strip_server))
+    async with aiohttp.ClientSession() as s, s.get(server.url(path)) as r:
+        assert r.status == 200
+        assert await r.text() in ("hello", "streamed")
+        assert "Server" not in r.headers
+        assert r.headers["Date"] == seen["Date"]
+    assert seen["Server"] == "prefork"
+
+
+async def test_on_response_prepare_may_replace_the_server_field(make_server, raw):
+    async def rename(request, response):
+        response.headers["Server"] = "edge"
+
+    server = await make_server(_app(rename), server_header="configured")
+    head = await raw(server.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert head.count(b"\r\nServer: ") == 1
+    assert b"\r\nServer: edge\r\n" in head
+
+
+async def test_a_date_the_callbacks_remove_is_sent_all_the_same(make_server, raw):
+    # RFC 9110 §6.6.1: an origin server with a clock MUST send Date in 2xx, 3xx and 4xx responses.
+    async def strip(request, response):
+        del response.headers["Date"]
+
+    server = await make_server(_app(strip))
+    head = await raw(server.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert _fields(head).count("Date") == 1
+    assert _fields(head).count("Server") == 1
+
+
+async def test_a_handler_s_own_server_field_is_the_one_sent(make_server):
+    async def handler(request):
+        return web.Response(text="x", headers={"Server": "mine"})
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    server = await make_server(app)
+    async with aiohttp.ClientSession() as s, s.get(server.url("/")) as r:
+        assert r.headers.getall("Server") == ["mine"]
+
+
+async def test_callbacks_that_change_nothing_send_the_head_of_the_app_without_them(make_server, raw):
+    async def nothing(request, response):
+        pass
+
+    request = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    plain = await raw((await make_server(_app())).port, request)
+    hooked = await raw((await make_server(_app(nothing))).port, request)
+    assert _fields(hooked) == _fields(plain) == ["Content-Type", "Content-Length", "Date", "Server", "Connection"]
+    assert hooked.split(b"\r\n\r\n", 1)[1] == plain.split(b"\r\n\r\n", 1)[1] == b"hello"
