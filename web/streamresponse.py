@@ -497,7 +497,6 @@ class StreamResponse(ResponseStorage):
         server_header = request._exchange.settings.server_header
         if server_header and _SERVER not in headers:
             headers[_SERVER] = server_header
-        self._fields = None
         self._hooked = True
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
@@ -563,11 +562,13 @@ class StreamResponse(ResponseStorage):
                         _HEAD_CACHE.clear()
                     _HEAD_CACHE[fields] = cached
                 if extra_lines:
-                    head = b"%b%d\r\n%b%b" % (cached[2], len(self._body), extra_lines.encode(), cached[3])
+                    # (After on_response_prepare callbacks, the Date and Server lines are among extra_lines.)
+                    tail = b"\r\n" if self._hooked else cached[3]
+                    head = b"%b%d\r\n%b%b" % (cached[2], len(self._body), extra_lines.encode(), tail)
                 else:
                     head = b"%b%d\r\n%b" % (cached[2], len(self._body), cached[3])
             else:
-                trusted = head_lines(server_header)
+                trusted = "" if self._hooked else head_lines(server_header)
                 line = STATUS_LINES.get(status) if self._reason is None else None
                 if line is None:
                     line = status_line(status, self._reason)
@@ -677,7 +678,8 @@ class StreamResponse(ResponseStorage):
         """The encoded lines of the fields added after the fast path's two (the cached Content-Type line's field,
         then the body's Content-Length, as ``built``, the response's ``_fields_built``, records them), when those two
         are still first and unchanged and the general path of ``_start`` would send every field as it stands: no Date,
-        Server or Connection field (which change the lines the server adds), no chunked coding, no CR or LF in a
+        Server or Connection field (which change the lines the server adds; after ``on_response_prepare`` callbacks,
+        a Date and a Server field are the head's own, and a Date is required), no chunked coding, no CR or LF in a
         field (the general path raises for those). None otherwise: the general path answers.
 
         Its shape is the cheap one (two thirds of the instructions of a list of items, f-strings of every field and
@@ -711,12 +713,23 @@ class StreamResponse(ResponseStorage):
                 return None
             return line + "\r\n"
         lines = ""
+        hooked = dated = self._hooked
         for name, value in added:
             # A multidict's keys are istr, whose f-string goes through __format__: concatenated, the same text.
             line = name + f": {value}"
-            if "\r" in line or "\n" in line or (len(name) in _SERVER_FIELD_SIZES and name.lower() in _SERVER_FIELDS):
+            if "\r" in line or "\n" in line:
                 return None
+            if len(name) in _SERVER_FIELD_SIZES and name.lower() in _SERVER_FIELDS:
+                # A Date, Server or Connection field changes the lines the general path adds; but after
+                # on_response_prepare callbacks (_show_server_fields) Date and Server are the head's own fields,
+                # sent where they stand, as the general path sends them.
+                if not hooked or name.lower() == "connection":
+                    return None
+                if name.lower() == "date":
+                    dated = False
             lines = f"{lines}{line}\r\n"
+        if dated:
+            return None  # the callbacks removed Date, which the general path adds back
         return lines
 
     def _flush_head(self) -> None:

@@ -7,6 +7,8 @@ response.headers["Server"]``, unguarded): with us that was a KeyError, and the r
 
 from __future__ import annotations
 
+import re
+
 import aiohttp
 import pytest
 
@@ -112,3 +114,41 @@ async def test_callbacks_that_change_nothing_send_the_head_of_the_app_without_th
     hooked = await raw((await make_server(_app(nothing))).port, request)
     assert _fields(hooked) == _fields(plain) == ["Content-Type", "Content-Length", "Date", "Server", "Connection"]
     assert hooked.split(b"\r\n\r\n", 1)[1] == plain.split(b"\r\n\r\n", 1)[1] == b"hello"
+
+
+async def _add(request, response):
+    response.headers["X-Frame-Options"] = "DENY"
+
+
+async def _strip_server(request, response):
+    del response.headers["Server"]
+
+
+async def _strip_date(request, response):
+    del response.headers["Date"]
+
+
+async def _rename(request, response):
+    response.headers["Server"] = "edge"
+
+
+async def _close(request, response):
+    response.headers["Connection"] = "close"
+
+
+@pytest.mark.parametrize("callback", [_add, _strip_server, _strip_date, _rename, _close])
+@pytest.mark.parametrize("request_line", [b"GET / HTTP/1.1", b"GET / HTTP/1.0", b"GET /stream HTTP/1.1"])
+async def test_a_response_after_callbacks_is_the_general_path_s_byte_for_byte(
+    make_server, raw, monkeypatch, callback, request_line
+):
+    # The fast path keeps a Response whose callbacks left Date and Server in its headers (_added_lines); it must
+    # send what the general path of _start sends for the same response.
+    # Two requests: the first answered on a kept-alive connection (the cached head of a 200), the second closing.
+    data = request_line + b"\r\nHost: x\r\n\r\n" + request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n"
+    server = await make_server(_app(callback))
+    fast = await raw(server.port, data)
+    monkeypatch.setattr(web.StreamResponse, "_added_lines", lambda self, built: None)
+    general = await raw(server.port, data)
+    date = re.compile(rb"\r\nDate: [^\r]*")
+    assert date.sub(b"\r\nDate: -", fast) == date.sub(b"\r\nDate: -", general)
+    assert _fields(fast).count("Date") == 1
