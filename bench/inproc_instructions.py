@@ -11,8 +11,9 @@ callgrind to count (``callgrind_control -i on``), pushes N requests through the 
 ``--access-log FILE`` measures with the access log on, written to FILE as ``prefork --access-logfile`` writes it
 (one request per loop iteration here: each line is written and flushed on its own, the log's dearest case).
 ``--first hello`` answers 200 hello requests before the warm-up, as a worker whose first requests were those.
-``--floor`` measures bench/apps/floor.py's protocol instead (httptools and one constant write, the ``hello``
-request only): what the stack below any framework costs in the same units.
+``--prepare-hook`` adds an ``on_response_prepare`` callback that sets one header (``X-Frame-Options: DENY``), as
+security-header and CORS libraries do. ``--floor`` measures bench/apps/floor.py's protocol instead (httptools and
+one constant write, the ``hello`` request only): what the stack below any framework costs in the same units.
 Instructions are not time (cache misses and branch mispredictions are not in them), but a change that removes work
 from the request path shows in them exactly.
 """
@@ -49,10 +50,22 @@ def access_logger(path: str) -> object:
     return logs.access_log
 
 
+async def _frame_options(request: Any, response: Any) -> None:
+    response.headers["X-Frame-Options"] = "DENY"
+
+
 async def count(
-    scenario: str, requests: int, access_log: str | None = None, floor: bool = False, first: str | None = None
+    scenario: str,
+    requests: int,
+    access_log: str | None = None,
+    floor: bool = False,
+    first: str | None = None,
+    prepare_hook: bool = False,
 ) -> None:
     from bench.apps import prefork_hello
+
+    if prepare_hook:
+        prefork_hello.app.on_response_prepare.append(_frame_options)
 
     # null_transport(): the RecordingTransport prefork_hello's --inproc uses (_NullTransport in older trees).
     transport = getattr(prefork_hello, "null_transport", None) or prefork_hello._NullTransport  # type: ignore[attr-defined]
@@ -101,10 +114,13 @@ def main() -> None:
         help="answer 200 requests of SCENARIO first, as a worker whose first requests were those (CPython's shared "
         "attribute names are learned from a class's first instances)",
     )
+    parser.add_argument(
+        "--prepare-hook", action="store_true", help="add an on_response_prepare callback that sets one header"
+    )
     args = parser.parse_args()
-    if args.floor and (args.scenario != "hello" or args.access_log):
-        parser.error("--floor answers the hello scenario only, without an access log")
-    uvloop.run(count(args.scenario, args.requests, args.access_log, args.floor, args.first))
+    if args.floor and (args.scenario != "hello" or args.access_log or args.prepare_hook):
+        parser.error("--floor answers the hello scenario only, without an access log or a callback")
+    uvloop.run(count(args.scenario, args.requests, args.access_log, args.floor, args.first, args.prepare_hook))
 
 
 if __name__ == "__main__":
