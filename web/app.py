@@ -333,7 +333,15 @@ class Application(dict):  # type: ignore[type-arg]
             raise RuntimeError("Cannot add sub application to frozen application")
         if subapp._frozen:
             raise RuntimeError("Cannot add frozen application")
-        self._router.register_route(route)
+        from .router import UrlDispatcher
+
+        if isinstance(self._router, UrlDispatcher):
+            self._router.register_route(route)
+        else:
+            # A router of another kind gets the sub-application's resource through aiohttp 3's hook, as aiohttp's
+            # add_subapp gives it; its resolve() then asks the resource (see web.subapp).
+            self._router.register_resource(route)
+            route._registered_elsewhere()
         for name in ("on_startup", "on_shutdown", "on_cleanup"):
             getattr(self, name).append(_forward(subapp, name))
         self._subapps.append(subapp)

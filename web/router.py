@@ -36,7 +36,7 @@ from typing import Any
 from .abc import AbstractMatchInfo, AbstractRouter, Handler
 from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
 from .resources import AbstractResource, Resource, make_resource, resolve_with_resources
-from .routes import PlainRoute, Route, RouteError, check_handler, handler_place, routing_path
+from .routes import PlainRoute, Route, RouteError, check_handler, default_expect_handler, handler_place, routing_path
 from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 
 __all__ = ["MatchInfoError", "SystemRoute", "UrlDispatcher", "UrlMappingMatchInfo"]
@@ -113,8 +113,10 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
 
     @property
     def expect_handler(self) -> Any:
-        """The route's handler for ``Expect: 100-continue``."""
-        return getattr(self._route, "expect_handler", None)
+        """What answers ``Expect: 100-continue``: the route's ``handle_expect_header`` (aiohttp 3), which awaits its
+        ``expect_handler`` or the default one."""
+        handle = getattr(self._route, "handle_expect_header", None)  # a route object of the application's own
+        return default_expect_handler if handle is None else handle
 
     @property
     def handler(self) -> Handler:
@@ -166,6 +168,11 @@ class MatchInfoError(UrlMappingMatchInfo):
         """aiohttp 3's route of a miss: a :class:`SystemRoute` with the error's ``status`` and ``reason``."""
         return SystemRoute(self.http_exception)
 
+    @property
+    def expect_handler(self) -> Any:
+        """The default answer to ``Expect`` (a miss's :class:`SystemRoute` has no handler of its own)."""
+        return default_expect_handler
+
     def get_info(self) -> dict[str, Any]:
         return {"http_exception": self.http_exception}
 
@@ -205,6 +212,10 @@ class SystemRoute:
 
     def url_for(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(".url_for() is not allowed for SystemRoute")
+
+    async def handle_expect_header(self, request: Any) -> Any:
+        """aiohttp 3's ``100-continue`` handler of a route: a miss has no ``expect_handler``, so the default one."""
+        return await default_expect_handler(request)
 
     def get_info(self) -> dict[str, Any]:
         return {"http_exception": self._http_exception}
