@@ -162,6 +162,10 @@ class _SubAppRoute(Route):
         exception = getattr(info, "http_exception", None)  # a resource of the application's own answered it
         return info, set(exception.allowed_methods) if isinstance(exception, HTTPMethodNotAllowed) else set()
 
+    def freeze(self) -> None:
+        """aiohttp 3's resource hook: nothing to finish (the sub-application's router freezes with its application)."""
+        return None
+
     def __len__(self) -> int:
         return len(self._app.router.routes())
 
