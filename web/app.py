@@ -191,6 +191,9 @@ class Application(dict):  # type: ignore[type-arg]
         # Set by freeze(), once the startup callbacks ran (they may still fill the registry): a change after it warns.
         self._started = False
         self._middlewares_checked = False
+        # aiohttp added post_init for a router to learn its application (#1373), and its AbstractRouter still says a
+        # router may override it for that; aiohttp 3.14's Application no longer calls it, which would leave such a
+        # router (ours included: its routes' URLs and current_app need the application) never told.
         post_init = getattr(router, "post_init", None)
         if post_init is not None:
             post_init(self)
