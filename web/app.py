@@ -191,6 +191,9 @@ class Application(dict):  # type: ignore[type-arg]
         # Set by freeze(), once the startup callbacks ran (they may still fill the registry): a change after it warns.
         self._started = False
         self._middlewares_checked = False
+        # aiohttp added post_init for a router to learn its application (#1373), and its AbstractRouter still says a
+        # router may override it for that; aiohttp 3.14's Application no longer calls it, which would leave such a
+        # router (ours included: its routes' URLs and current_app need the application) never told.
         post_init = getattr(router, "post_init", None)
         if post_init is not None:
             post_init(self)
@@ -333,7 +336,15 @@ class Application(dict):  # type: ignore[type-arg]
             raise RuntimeError("Cannot add sub application to frozen application")
         if subapp._frozen:
             raise RuntimeError("Cannot add frozen application")
-        self._router.register_route(route)
+        from .router import UrlDispatcher
+
+        if isinstance(self._router, UrlDispatcher):
+            self._router.register_route(route)
+        else:
+            # A router of another kind gets the sub-application's resource through aiohttp 3's hook, as aiohttp's
+            # add_subapp gives it; its resolve() then asks the resource (see web.subapp).
+            self._router.register_resource(route)
+            route._registered_elsewhere()
         for name in ("on_startup", "on_shutdown", "on_cleanup"):
             getattr(self, name).append(_forward(subapp, name))
         self._subapps.append(subapp)

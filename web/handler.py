@@ -23,7 +23,7 @@ from server.protocol import HttpProtocol
 from server.registry import ConnectionRegistry
 from server.settings import ServerSettings
 
-from .abc import AbstractAccessLogger
+from .abc import AbstractAccessLogger, AbstractMatchInfo
 from .accesslog import AccessLogger, is_gunicorn_format
 from .app import CHAINS as _CHAINS
 from .app import Application, LowLevelApplication, _FrozenList
@@ -229,7 +229,7 @@ class RequestHandlerFactory:
             if not self._inline:
                 # The application's _handle or the router's resolve is replaced (see _inline): the request goes
                 # through them, as in aiohttp, and what they return is finished below as on the inline path.
-                nested = getattr(app._router, "nested_routes", None)
+                nested = _nesting(app._router)
                 response = await app._handle(request)
                 match_info = request._match_info
             else:
@@ -245,7 +245,7 @@ class RequestHandlerFactory:
                         match_info = router.resolve_now(request)
                     exchange.route = match_info._route
                 else:
-                    nested = getattr(router, "nested_routes", None)
+                    nested = _nesting(router)
                     match_info = await _resolve(app, router, request)
                 request._match_info = match_info
                 if exchange.expect:
@@ -260,7 +260,7 @@ class RequestHandlerFactory:
                     routed = True
                 else:
                     handler = match_info.handler
-                    apps = match_info.apps if nested else None
+                    apps = getattr(match_info, "apps", None) if nested else None  # (not every match info has them)
                     # Whether a route matched, read below (a miss's SystemRoute is not one: its handler, the bound
                     # method that raises, is made per miss, and the chain cache is keyed by it).
                     routed = False
@@ -400,7 +400,7 @@ async def handle(app: Application, request: Request) -> StreamResponse:
         if response is not None:
             return response
     handler = match_info.handler
-    apps = match_info.apps if getattr(router, "nested_routes", None) else None
+    apps = getattr(match_info, "apps", None) if _nesting(router) else None
     if match_info.__class__ is MatchInfoError and not match_info._apps:
         match_info._current_app = app  # a miss of this application's own table (see RequestHandlerFactory)
     key = (handler, apps, True) if apps else (handler, (app,), False)
@@ -419,6 +419,13 @@ async def handle(app: Application, request: Request) -> StreamResponse:
     return await handler(request)
 
 
+def _nesting(router: Any) -> Any:
+    """Whether ``router``'s match info may record sub-applications (its ``apps``, read then): our router's
+    ``nested_routes``, its sub-application routes (empty: none); True for a router of another kind, which may
+    answer with a sub-application's match info (``add_subapp`` gives it the resource, ``register_resource``)."""
+    return getattr(router, "nested_routes", True)
+
+
 async def _resolve(app: Application, router: Any, request: Request) -> Any:
     """The awaited lookup of the request handler's general path and of ``Application._handle``: the match info of
     ``router.resolve(request)``; the exchange's route is the matched route (a miss's SystemRoute is made per
@@ -429,7 +436,16 @@ async def _resolve(app: Application, router: Any, request: Request) -> Any:
     request._exchange.route = (
         match_info._route if isinstance(match_info, UrlMappingMatchInfo) else getattr(match_info, "route", None)
     )
-    if not isinstance(match_info, UrlMappingMatchInfo) and hasattr(match_info, "add_app"):
+    if isinstance(match_info, UrlMappingMatchInfo):
+        # Ours is frozen by our router, which records the applications itself; one a router of another kind made
+        # (UrlMappingMatchInfo(parts, route)) or a sub-application's resource answered to it is not yet.
+        if not match_info.frozen:
+            match_info.add_app(app)
+            match_info.freeze()
+    elif getattr(type(match_info), "add_app", AbstractMatchInfo.add_app) is not AbstractMatchInfo.add_app:
+        # A match info without add_app of its own is one written against the aiohttp 0.14 API, which may answer
+        # every request with the same instance (web's RawTestServer router does): freezing it would refuse the
+        # next request's add_app. It records nothing, and the request is served with this application.
         match_info.add_app(app)
         match_info.freeze()
     return match_info
@@ -464,7 +480,7 @@ def _prepare_hooked(request: Request) -> bool:
     elif match_info.__class__ is UrlMappingMatchInfo:
         apps = match_info._apps  # what its apps property returns
     else:
-        apps = match_info.apps
+        apps = getattr(match_info, "apps", ())
     if not apps:
         apps = (request._app,) if request._app is not None else ()
     for app in apps:  # noqa: SIM110 - any() over a generator costs a generator object per request

@@ -52,6 +52,11 @@ class AbstractResource(abc.ABC):
     def __len__(self) -> int:
         """How many routes the resource holds."""
 
+    def freeze(self) -> None:
+        """Called by the router when it freezes (aiohttp 3's hook; nothing by default): the resource's routes are
+        complete."""
+        return None
+
 
 class Resource(AbstractResource):
     """The routes registered for one path, in the order added; made by ``router.add_resource()``, or alone and

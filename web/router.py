@@ -36,7 +36,7 @@ from typing import Any
 from .abc import AbstractMatchInfo, AbstractRouter, Handler
 from .exceptions import HTTPException, HTTPMethodNotAllowed, HTTPNotFound
 from .resources import AbstractResource, Resource, make_resource, resolve_with_resources
-from .routes import PlainRoute, Route, RouteError, check_handler, handler_place, routing_path
+from .routes import PlainRoute, Route, RouteError, check_handler, default_expect_handler, handler_place, routing_path
 from .routetables import Direct, ShapeEntry, Shapes, Tails, build_direct
 
 __all__ = ["MatchInfoError", "SystemRoute", "UrlDispatcher", "UrlMappingMatchInfo"]
@@ -60,19 +60,26 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
 
     @property
     def apps(self) -> tuple[Any, ...]:
-        """The applications the request went through, outermost first; empty unless sub-applications are used
-        (the request handler then serves it with the last one's handler, middlewares outermost first)."""
+        """The applications the request went through, outermost first, as aiohttp 3 records them: ``(app,)`` for a
+        route of the application's own router, ``(app, subapp)`` for a sub-application's; empty for a route of a
+        router that serves no application (and for a miss, until the application records itself)."""
         try:
-            return self._apps
+            apps = self._apps
         except AttributeError:
-            return ()
+            apps = ()
+        if apps:
+            return apps
+        # The router leaves ``_apps`` empty for its own application's routes (the request handler's shortcut); that
+        # application is the one serving the match, current_app.
+        app = self.current_app
+        return () if app is None else (app,)
 
     def add_app(self, app: Any) -> None:
         """Put ``app`` before the applications already recorded (aiohttp 3's API); only while routing: a frozen
         match info (the one a handler sees) raises ``RuntimeError``."""
         if self.frozen:
             raise RuntimeError("Cannot change apps stack after .freeze() call")
-        self._apps = (app, *self.apps)
+        self._apps = (app, *self._apps)  # those recorded, not the apps property's stand-in for none
 
     @property
     def current_app(self) -> Any:
@@ -113,8 +120,10 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
 
     @property
     def expect_handler(self) -> Any:
-        """The route's handler for ``Expect: 100-continue``."""
-        return getattr(self._route, "expect_handler", None)
+        """What answers ``Expect: 100-continue``: the route's ``handle_expect_header`` (aiohttp 3), which awaits its
+        ``expect_handler`` or the default one."""
+        handle = getattr(self._route, "handle_expect_header", None)  # a route object of the application's own
+        return default_expect_handler if handle is None else handle
 
     @property
     def handler(self) -> Handler:
@@ -166,6 +175,12 @@ class MatchInfoError(UrlMappingMatchInfo):
         """aiohttp 3's route of a miss: a :class:`SystemRoute` with the error's ``status`` and ``reason``."""
         return SystemRoute(self.http_exception)
 
+    @property
+    def expect_handler(self) -> Any:
+        """The ``handle_expect_header`` of the miss's :class:`SystemRoute`, which has no ``expect_handler`` of its
+        own: the default one."""
+        return self.route.handle_expect_header
+
     def get_info(self) -> dict[str, Any]:
         return {"http_exception": self.http_exception}
 
@@ -205,6 +220,10 @@ class SystemRoute:
 
     def url_for(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(".url_for() is not allowed for SystemRoute")
+
+    async def handle_expect_header(self, request: Any) -> Any:
+        """aiohttp 3's ``100-continue`` handler of a route: a miss has no ``expect_handler``, so the default one."""
+        return await default_expect_handler(request)
 
     def get_info(self) -> dict[str, Any]:
         return {"http_exception": self._http_exception}
@@ -535,8 +554,15 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
         """Build the indexes now and refuse further changes (called when the application starts, or is added as a
         sub-application). As in aiohttp 3, a route for the empty path ``''`` of a router whose routes are served at
         the root (not a prefixed sub-application's, where ``''`` is the prefix itself) becomes a route for ``/``."""
-        if not self._frozen and not self.full_prefix():
-            self._empty_path_to_slash()
+        if not self._frozen:
+            if not self.full_prefix():
+                self._empty_path_to_slash()
+            for _, resource in self._foreign:
+                # aiohttp's router freezes each resource with itself; one of the application's own may finish its
+                # setup there (AbstractResource.freeze does nothing).
+                freeze = getattr(resource, "freeze", None)
+                if freeze is not None:
+                    freeze()
         self._frozen = True
         if self._root is None:
             self._build()

@@ -25,7 +25,16 @@ from yarl import URL
 
 from .abc import Handler
 
-__all__ = ["DynamicRoute", "PlainRoute", "Route", "RouteError", "check_handler", "handler_place", "routing_path"]
+__all__ = [
+    "DynamicRoute",
+    "PlainRoute",
+    "Route",
+    "RouteError",
+    "check_handler",
+    "default_expect_handler",
+    "handler_place",
+    "routing_path",
+]
 
 Query = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 
@@ -115,6 +124,19 @@ def check_expect_handler(expect_handler: Any) -> None:
     if sys.version_info < (3, 14) and asyncio.iscoroutinefunction(expect_handler):
         return  # one marked as a coroutine function the way asyncio reads it (a mock's), as aiohttp accepts
     raise ExpectHandlerError(f"Coroutine is expected, got {expect_handler!r}")
+
+
+async def default_expect_handler(request: Any) -> None:
+    """The answer to ``Expect`` of a route without an ``expect_handler`` of its own (aiohttp 3's default): for an
+    HTTP/1.1 request expecting ``100-continue``, the ``100 Continue`` goes out when the handler first reads the body,
+    not now, so that a handler answering without the body never invites it (RFC 9110 §10.1.1); any other
+    expectation raises ``HTTPExpectationFailed`` (417), with aiohttp's text. (The server answers 417 itself to a
+    request on the wire with another expectation, before any handler: RFC 9110 §10.1.1.)"""
+    expect = request.headers.get("Expect", "")
+    if (request.version.major, request.version.minor) == (1, 1) and expect.lower() != "100-continue":
+        from .exceptions import HTTPExpectationFailed
+
+        raise HTTPExpectationFailed(text=f"Unknown Expect: {expect}")
 
 
 def check_handler(method: str, path: str, handler: Any) -> None:
@@ -291,6 +313,13 @@ class Route:
         from .router import UrlMappingMatchInfo
 
         return UrlMappingMatchInfo(parts, self), allowed
+
+    async def handle_expect_header(self, request: Any) -> Any:
+        """aiohttp 3's ``100-continue`` handler of the route: awaits the route's ``expect_handler`` with the request
+        (:func:`default_expect_handler` when it has none) and returns what it returns, a response that answers the
+        request instead of the handler, or None. What ``request.match_info.expect_handler`` gives for a match."""
+        expect_handler = getattr(self, "expect_handler", None)  # unset on a subclass that skips Route.__init__
+        return await (expect_handler or default_expect_handler)(request)
 
     def literal_prefix(self) -> tuple[str, ...]:
         """The leading path segments every matching path starts with (used by the router's index)."""

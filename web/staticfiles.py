@@ -197,6 +197,10 @@ class StaticRoute(Route):
     def literal_prefix(self) -> tuple[str, ...]:
         return tuple(self._prefix.split("/")[1:])
 
+    def freeze(self) -> None:
+        """aiohttp 3's resource hook, called when the router freezes: nothing to finish for a static route."""
+        return None
+
     def get_info(self) -> dict[str, Any]:
         # Behind a sub-application's prefix, as aiohttp's StaticResource gives it once add_subapp() prefixed it.
         return {"directory": self._directory, "prefix": self._url_prefix() + self._prefix, "routes": self._routes}

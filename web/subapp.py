@@ -72,6 +72,18 @@ class _SubAppRoute(Route):
         if sub_router.awaits:
             router._await_resources()
 
+    def _registered_elsewhere(self) -> None:
+        """Registered with ``register_resource`` in a router of another kind (``add_subapp`` under a router of the
+        application's own): the sub-application's routes and resources are given the path prefix they are served
+        under, as ``_attach`` gives them, and as aiohttp's ``PrefixedSubAppResource`` does when made; its
+        :meth:`resolve` answers as aiohttp's (see there)."""
+        sub_router = self._app.router
+        prefix = self._own_prefix()
+        if prefix:
+            for resource in _foreign_resources(sub_router):
+                resource.add_prefix(prefix)
+            sub_router._prefix = prefix
+
     def _own_prefix(self) -> str:
         """The path prefix this route adds ('' for a domain's)."""
         return ""
@@ -128,13 +140,31 @@ class _SubAppRoute(Route):
         404 or 405) and, for a 405, the methods allowed; ``(None, set())`` when it does not claim the request. The
         router does not call it: it asks :meth:`resolve_sub` (see web.router)."""
         path = below_prefix(request.rel_url.path_safe, self._url_prefix())
-        info = None if path is None else self.resolve_sub(request, request.method, path)
-        if info is None:
-            return None, set()
-        if info.__class__ is _Deferred:
-            info = await self.resolve_awaited(request, info._method, info.path)
+        if self._owner is None:
+            # Registered in a router of another kind (_registered_elsewhere): aiohttp's answer, the sub-application's
+            # match info with the sub-application recorded (add_app) and not frozen, for the application whose router
+            # asked to record itself (Application._handle) before the handler runs.
+            sub_path = None if path is None else self.claims(request, path)
+            if sub_path is None:
+                return None, set()
+            info = await self._app.router._resolve_below(request, request.method, sub_path)
+            if isinstance(info, UrlMappingMatchInfo):
+                info._apps = info._apps or (self._app,)  # () is the sub-application's own route (see _resolve_below)
+                info._frozen = False
+            else:
+                info.add_app(self._app)
+        else:
+            info = None if path is None else self.resolve_sub(request, request.method, path)
+            if info is None:
+                return None, set()
+            if info.__class__ is _Deferred:
+                info = await self.resolve_awaited(request, info._method, info.path)
         exception = getattr(info, "http_exception", None)  # a resource of the application's own answered it
         return info, set(exception.allowed_methods) if isinstance(exception, HTTPMethodNotAllowed) else set()
+
+    def freeze(self) -> None:
+        """aiohttp 3's resource hook: nothing to finish (the sub-application's router freezes with its application)."""
+        return None
 
     def __len__(self) -> int:
         return len(self._app.router.routes())

@@ -253,7 +253,7 @@ def test_tail_table_holds_the_common_route_and_leaves_others_out() -> None:
     app.router._build_direct()  # built on the first request, with the direct table
     assert app.router._tails == {"/user": {"GET": (user, "id", False)}}
     info = app.router._resolve(_Target("GET", "/user/7"), "/user/7", "GET")
-    assert info.route is user and dict(info) == {"id": "7"} and info.apps == () and info.frozen
+    assert info.route is user and dict(info) == {"id": "7"} and info.apps == (app,) and info.frozen
 
 
 def test_a_plain_route_under_a_tail_head_is_checked_per_request() -> None:
@@ -303,7 +303,7 @@ def test_a_plain_path_with_a_query_string_is_answered_by_the_direct_table(monkey
     router = app.router
     monkeypatch.setattr(router, "match", lambda *args: pytest.fail("the lookup was asked"))
     info = router._resolve(_Target("GET", "/search?q=a/b"), "/search?q=a/b", "GET")
-    assert info.route is route and dict(info) == {} and info.apps == () and info.frozen
+    assert info.route is route and dict(info) == {} and info.apps == (app,) and info.frozen
 
 
 def test_shape_table_holds_routes_of_whole_segment_parts_and_leaves_others_out() -> None:
@@ -319,4 +319,4 @@ def test_shape_table_holds_routes_of_whole_segment_parts_and_leaves_others_out()
                for methods in table.values() for method, (route, _) in methods.items()]  # fmt: skip
     assert sorted(entries, key=lambda entry: entry[0]._index) == [(posts, "GET")]
     info = app.router._resolve(_Target("GET", "/users/7/posts/8"), "/users/7/posts/8", "GET")
-    assert info.route is posts and dict(info) == {"uid": "7", "pid": "8"} and info.apps == () and info.frozen
+    assert info.route is posts and dict(info) == {"uid": "7", "pid": "8"} and info.apps == (app,) and info.frozen

@@ -160,7 +160,7 @@ async def test_a_started_application_is_frozen_as_aiohttps() -> None:
         app.cleanup_ctx.append(on_cleanup)
     with pytest.raises(RuntimeError, match=FROZEN):
         app.middlewares[0:0] = [_recorder("x")]
-    assert (await _answers(app))[0].endswith(b"m0(a0,a0)late(a0,a0)h:a0:{}:0")
+    assert (await _answers(app))[0].endswith(b"m0(a0,a0)late(a0,a0)h:a0:{}:1")
     assert calls == ["prepare"] * len(PATHS) * 2
     await app.cleanup()
     assert calls[-1] == "cleanup"
