@@ -556,10 +556,16 @@ async def _apply_middlewares(app: Application, handler: Handler) -> Handler:
 
 
 async def _apply_nested(apps: tuple[Application, ...], handler: Handler) -> Handler:
+    # As _build_chain: request.app is set for each application's middlewares and, innermost, for the handler; an
+    # outer application without middlewares has nothing to run with it (and a router's match info may record the
+    # same application again and again: one wrapper each would nest without bound).
+    innermost = True
     for app in reversed(apps):
         if app._middlewares:
             handler = await _apply_middlewares(app, handler)
-        handler = functools.update_wrapper(functools.partial(_as_current_app, app, handler), handler)
+        if app._middlewares or innermost:
+            handler = functools.update_wrapper(functools.partial(_as_current_app, app, handler), handler)
+        innermost = False
     return handler
 
 

@@ -117,10 +117,11 @@ class OneRouteRouter:
     tests/server/differential_server.py) tests the server, not the router."""
 
     def __init__(self, handler: Any) -> None:
-        self._match = _Match(handler)
+        self._handler = handler
 
     async def resolve(self, request: Any) -> _Match:
-        return self._match
+        # A match info per request, as aiohttp's routers make them: the application records itself in it (add_app).
+        return _Match(self._handler)
 
     def freeze(self) -> None:
         pass

@@ -273,6 +273,48 @@ async def test_an_aiohttp_0_14_router_and_match_info_still_work(make_server):
                 assert resp.status == 200 and await resp.text() == "root () {}"
 
 
+class _RecordingInfo(dict):
+    """A match info that records every add_app, shared by every request (as tests/corpus/hostile.py's once was)."""
+
+    def __init__(self, handler):
+        super().__init__()
+        self.handler, self.route, self.http_exception, self.apps = handler, None, None, []
+
+    def get_info(self):
+        return {}
+
+    def add_app(self, app):
+        self.apps.insert(0, app)
+
+    def freeze(self):
+        pass
+
+
+async def test_a_shared_match_info_recording_the_app_again_and_again_serves_without_nesting(make_server):
+    # Its apps grow by one application per request; aiohttp runs each one's middlewares (none here), we must not
+    # wrap the handler once per entry (a RecursionError after ~1,000 requests, found by the parser audit).
+    async def handler(request):
+        return web.Response(text=request.app["name"])
+
+    class SharedRouter:
+        def __init__(self):
+            self.info = _RecordingInfo(handler)
+
+        async def resolve(self, request):
+            return self.info
+
+        def freeze(self):
+            pass
+
+    router = SharedRouter()
+    app = web.Application(router=router)
+    app["name"] = "root"
+    server = await make_server(app)
+    router.info.apps.extend([app] * 5000)
+    async with aiohttp.ClientSession() as session, session.get(server.url("/")) as resp:
+        assert resp.status == 200 and await resp.text() == "root"
+
+
 def test_the_abstract_match_info_s_defaults_behave_as_aiohttp_s():
     info = OldMatchInfo(_missing)
     assert info.http_exception is None and info.get_info() == {} and info.route is None
