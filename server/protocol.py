@@ -493,14 +493,14 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 return _DONE
             log.error("unhandled error answering %s %s", exchange.method, exchange.target, exc_info=error)
             if not exchange.head_sent and not self.closed:
-                exchange.send(500, _500(), b"", keep_alive=False)
+                exchange.send(500, _500(self.settings.server_header), b"", keep_alive=False)
         if self.closed:
             return _DONE
         if not exchange.finished:
             # The handler neither completed nor announced the end of its response: the framing is unknown, so
             # the connection cannot carry another response.
             if not exchange.head_sent:
-                exchange.send(500, _500(), b"", keep_alive=False)
+                exchange.send(500, _500(self.settings.server_header), b"", keep_alive=False)
             self.close()
             return _DONE
         body = exchange.body
@@ -591,7 +591,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if self.closed:
             return
         log.debug("rejecting request from %s: %s %s", self.peername, error.status, error.message)
-        self.transport.write(error_response(error.status, f"{error.status} {error.message}"))
+        self.transport.write(
+            error_response(error.status, f"{error.status} {error.message}", server_header=self.settings.server_header)
+        )
         self.close()
 
     def begin_drain(self, grace_deadline: float) -> None:
@@ -692,5 +694,5 @@ def _outcome(task: asyncio.Task[None]) -> BaseException | None:
     return asyncio.CancelledError() if task.cancelled() else task.exception()
 
 
-def _500() -> bytes:
-    return error_response(500, "500 Internal Server Error")
+def _500(server_header: str | None) -> bytes:
+    return error_response(500, "500 Internal Server Error", server_header=server_header)

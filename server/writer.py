@@ -72,13 +72,18 @@ def encode_head(status_text: str, headers: Iterable[tuple[str, str]], trusted: s
     return f"{status_text}{fields}{trusted}\r\n".encode()
 
 
-def error_response(status: int, message: str = "", *, keep_alive: bool = False) -> bytes:
-    """A complete plain-text response for errors the connection layer answers by itself."""
+def error_response(
+    status: int, message: str = "", *, keep_alive: bool = False, server_header: str | None = None
+) -> bytes:
+    """A complete plain-text response for errors the connection layer answers by itself, with a ``Server`` field
+    when ``server_header`` names one (the settings' ``server_header``, as every other answer carries it)."""
     body = (message or f"{status} {reason_phrase(status)}").encode("utf-8", "replace")
     headers = [
         ("Content-Type", "text/plain; charset=utf-8"),
         ("Content-Length", str(len(body))),
         ("Date", http_date()),
-        ("Connection", "keep-alive" if keep_alive else "close"),
     ]
+    if server_header:
+        headers.append(("Server", server_header))
+    headers.append(("Connection", "keep-alive" if keep_alive else "close"))
     return encode_head(status_line(status), headers) + body

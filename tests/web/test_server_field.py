@@ -152,3 +152,13 @@ async def test_a_response_after_callbacks_is_the_general_path_s_byte_for_byte(
     date = re.compile(rb"\r\nDate: [^\r]*")
     assert date.sub(b"\r\nDate: -", fast) == date.sub(b"\r\nDate: -", general)
     assert _fields(fast).count("Date") == 1
+
+
+@pytest.mark.parametrize("server_header", ["prefork", None])
+async def test_answers_of_the_connection_layer_name_the_server_too(make_server, raw, server_header):
+    # A malformed request is answered 400 by the server before any handler: the same Server field as every answer.
+    server = await make_server(_app(), server_header=server_header)
+    head = await raw(server.port, b"GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert _fields(head).count("Server") == (1 if server_header else 0)
+    assert (b"\r\nServer: prefork\r\n" in head) is bool(server_header)
