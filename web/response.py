@@ -260,9 +260,12 @@ class Response(StreamResponse):
             return
         if not isinstance(text, str):
             raise ResponseTypeError(f"text argument must be str ({type(text)!r})")
-        ctype = parse_content_type(self._headers.get(_CONTENT_TYPE))[0]
+        ctype, params = parse_content_type(self._headers.get(_CONTENT_TYPE))
         if ctype in ("", "application/octet-stream"):
             self._set_content_type("text/plain", "utf-8")
+        elif not params.get("charset"):
+            # As aiohttp 3: text assigned to a response of another type (text/html) says which charset encoded it.
+            self._set_content_type(ctype, "utf-8")
         self.body = text.encode(self.charset or "utf-8")
 
     async def write_eof(self, data: bytes = b"") -> None:
