@@ -84,6 +84,16 @@ class WSMsgType(enum.IntEnum):
     CLOSED = 0x101
     ERROR = 0x102
 
+    # aiohttp's lower-case aliases, which its quickstart and examples compare with (``WSMsgType.text``).
+    text = TEXT
+    binary = BINARY
+    ping = PING
+    pong = PONG
+    close = CLOSE
+    closing = CLOSING
+    closed = CLOSED
+    error = ERROR
+
 
 class WSCloseCode(enum.IntEnum):
     """Close codes (RFC 6455 §7.4.1 and the IANA registry)."""

@@ -98,7 +98,11 @@ def check_request(method: str, version: Sequence[int], headers: Any) -> str:
     if tuple(version) < (1, 1):
         raise BadHandshakeHttpVersion("WebSocket handshake needs HTTP/1.1")
     if "websocket" not in header_tokens(headers.getall("Upgrade", ())):
-        raise MissingUpgradeHeader("No WebSocket UPGRADE hdr: {}".format(printable(headers.get("Upgrade", "None"))))
+        raise MissingUpgradeHeader(
+            'No WebSocket UPGRADE hdr: {}\n Can "Upgrade" only to "WebSocket".'.format(
+                printable(headers.get("Upgrade", "None"))
+            )
+        )
     if "upgrade" not in header_tokens(headers.getall("Connection", ())):
         raise MissingConnectionUpgrade(
             "No CONNECTION upgrade hdr: {}".format(printable(headers.get("Connection", "None")))
