@@ -1,0 +1,294 @@
+"""The recipes of aiohttp 3's documentation and examples, written again for ``web`` and run over a real server.
+
+Users copy their code from aiohttp's docs (docs/web_quickstart.rst, web_advanced.rst, faq.rst...) and its
+``examples/`` directory; each test here is one such recipe, in our words, checked with aiohttp's client against
+what aiohttp.web answers. The comment above each test names the section or example it comes from.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import aiohttp
+import pytest
+
+import web
+
+# --- examples/web_srv.py, web_srv_route_deco.py, web_srv_route_table.py --------------------------------------------
+
+
+async def _stream_hello(request):
+    answer = ("Hello, " + request.match_info.get("name", "Anonymous")).encode()
+    response = web.StreamResponse()
+    response.content_length = len(answer)
+    response.content_type = "text/plain"
+    await response.prepare(request)
+    await response.write(answer)
+    await response.write_eof()
+    return response
+
+
+async def _change_body(request):
+    response = web.Response()
+    response.body = b"Body changed"
+    response.content_type = "text/plain"
+    return response
+
+
+async def _simple(request):
+    return web.Response(text="Simple answer")
+
+
+def _basic_app(style):
+    app = web.Application()
+    if style == "add_get":
+        app.router.add_get("/simple", _simple)
+        app.router.add_get("/change_body", _change_body)
+        app.router.add_get("/hello/{name}", _stream_hello)
+        app.router.add_get("/hello", _stream_hello)
+    elif style == "table":
+        app.router.add_routes(
+            [
+                web.get("/simple", _simple),
+                web.get("/change_body", _change_body),
+                web.get("/hello/{name}", _stream_hello),
+                web.get("/hello", _stream_hello),
+            ]
+        )
+    else:
+        routes = web.RouteTableDef()
+        routes.get("/simple")(_simple)
+        routes.get("/change_body")(_change_body)
+        routes.get("/hello/{name}")(_stream_hello)
+        routes.get("/hello")(_stream_hello)
+        app.router.add_routes(routes)
+    return app
+
+
+@pytest.mark.parametrize("style", ["add_get", "table", "decorators"])
+async def test_basic_server_examples_answer_as_aiohttp(make_client, style):
+    client = await make_client(_basic_app(style))
+    expected = {
+        "/simple": ("text/plain; charset=utf-8", "Simple answer"),
+        "/change_body": ("text/plain", "Body changed"),
+        "/hello/John": ("text/plain", "Hello, John"),
+        "/hello": ("text/plain", "Hello, Anonymous"),
+    }
+    for path, (ctype, text) in expected.items():
+        async with client.get(path) as r:
+            assert (r.status, r.headers["Content-Type"], await r.text()) == (200, ctype, text)
+            assert r.headers["Content-Length"] == str(len(text))
+    async with client.post("/simple") as r:
+        assert r.status == 405 and r.headers["Allow"] == "GET,HEAD"
+
+
+# --- examples/web_classview.py ----------------------------------------------------------------------------------------
+
+
+class _EchoView(web.View):
+    async def get(self):
+        return web.json_response(
+            {"method": "get", "args": dict(self.request.query)}, dumps=functools.partial(json.dumps, indent=4)
+        )
+
+    async def post(self):
+        data = await self.request.post()
+        return web.json_response({"method": "post", "args": dict(self.request.query), "data": dict(data)})
+
+
+async def test_class_based_view_example(make_client):
+    app = web.Application()
+    app.router.add_get("/get", _EchoView)
+    app.router.add_post("/post", _EchoView)
+    client = await make_client(app)
+    async with client.get("/get?a=1&b=2") as r:
+        assert await r.text() == json.dumps({"method": "get", "args": {"a": "1", "b": "2"}}, indent=4)
+        assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+    async with client.post("/post?q=1", data={"x": "1"}) as r:
+        assert await r.json() == {"method": "post", "args": {"q": "1"}, "data": {"x": "1"}}
+    async with client.put("/post") as r:
+        assert r.status == 405
+
+
+# --- examples/web_cookies.py --------------------------------------------------------------------------------------
+
+
+async def _cookies_root(request):
+    response = web.Response(content_type="text/html")
+    response.text = "<p>" + ",".join(sorted(request.cookies)) + "</p>"
+    return response
+
+
+async def _login(request):
+    exc = web.HTTPFound(location="/")
+    exc.set_cookie("AUTH", "secret")
+    raise exc
+
+
+async def _logout(request):
+    exc = web.HTTPFound(location="/")
+    exc.del_cookie("AUTH")
+    raise exc
+
+
+async def test_cookies_example_logs_in_and_out(make_client):
+    app = web.Application()
+    app.router.add_get("/", _cookies_root)
+    app.router.add_get("/login", _login)
+    app.router.add_get("/logout", _logout)
+    client = await make_client(app)
+    async with client.get("/login", allow_redirects=False) as r:
+        assert r.status == 302 and r.headers["Location"] == "/"
+        assert r.headers["Set-Cookie"] == "AUTH=secret; Path=/"
+    async with client.get("/") as r:
+        assert await r.text() == "<p>AUTH</p>"
+    async with client.get("/logout") as r:
+        assert await r.text() == "<p></p>"
+
+
+async def test_text_assigned_to_a_typed_response_adds_charset_utf8(make_client):
+    # examples/web_cookies.py: Response(content_type="text/html"), then response.text = ...; aiohttp's text setter
+    # adds charset=utf-8 to a Content-Type that has none, so that a browser decodes the page as it was encoded.
+    async def handler(request):
+        response = web.Response(content_type="text/html")
+        response.text = "caf\u00e9"
+        return response
+
+    async def keeps_charset(request):
+        response = web.Response(content_type="text/html", charset="latin-1")
+        response.text = "caf\u00e9"
+        return response
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    app.router.add_get("/latin", keeps_charset)
+    client = await make_client(app)
+    async with client.get("/") as r:
+        assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert await r.read() == "caf\u00e9".encode()
+    async with client.get("/latin") as r:
+        assert r.headers["Content-Type"] == "text/html; charset=latin-1"
+        assert await r.read() == "caf\u00e9".encode("latin-1")
+
+
+# --- examples/web_rewrite_headers_middleware.py ----------------------------------------------------------------------
+
+
+async def test_middleware_rewrites_server_header_of_unprepared_response(make_client):
+    @web.middleware
+    async def middleware(request, handler):
+        response = await handler(request)
+        if not response.prepared:
+            response.headers["SERVER"] = "Secured Server Software"
+        return response
+
+    app = web.Application(middlewares=[middleware])
+    app.router.add_get("/", _simple)
+    client = await make_client(app)
+    async with client.get("/") as r:
+        assert r.headers.getall("Server") == ["Secured Server Software"]
+    async with client.get("/missing") as r:
+        assert r.status == 404 and r.headers.getall("Server") == ["prefork"]
+
+
+# --- examples/server_simple.py, web_ws.py; docs/web_quickstart.rst "WebSockets" -----------------------------------
+
+
+async def _ws_echo(request):
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    async for msg in ws:
+        # The lower-case aliases are what the quickstart's and server_simple.py's loops compare with.
+        if msg.type == web.WSMsgType.text:
+            await ws.send_str(f"Hello, {msg.data}")
+        elif msg.type == web.WSMsgType.binary:
+            await ws.send_bytes(msg.data)
+        elif msg.type == web.WSMsgType.close:
+            break
+    return ws
+
+
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [
+        ("text", "TEXT"),
+        ("binary", "BINARY"),
+        ("ping", "PING"),
+        ("pong", "PONG"),
+        ("close", "CLOSE"),
+        ("closing", "CLOSING"),
+        ("closed", "CLOSED"),
+        ("error", "ERROR"),
+    ],
+)
+def test_wsmsgtype_has_aiohttps_lower_case_aliases(alias, name):
+    assert getattr(web.WSMsgType, alias) is getattr(web.WSMsgType, name)
+    assert getattr(web.WSMsgType, alias) == getattr(aiohttp.WSMsgType, alias)
+
+
+async def test_server_simple_websocket_echo(make_client):
+    app = web.Application()
+    app.router.add_get("/echo", _ws_echo)
+    client = await make_client(app)
+    ws = await client.ws_connect("/echo")
+    await ws.send_str("x")
+    assert (await ws.receive()).data == "Hello, x"
+    await ws.send_bytes(b"y")
+    assert (await ws.receive()).data == b"y"
+    await ws.close()
+    assert ws.close_code == 1000
+
+
+async def test_plain_get_of_a_websocket_route_says_why_as_aiohttp(make_client):
+    app = web.Application()
+    app.router.add_get("/echo", _ws_echo)
+    client = await make_client(app)
+    async with client.get("/echo") as r:
+        assert r.status == 400
+        assert await r.text() == 'No WebSocket UPGRADE hdr: None\n Can "Upgrade" only to "WebSocket".'
+
+
+async def test_websocket_chat_example_broadcasts_and_falls_back_to_a_page(make_client):
+    # examples/web_ws.py: can_prepare() tells a browser's page request from a websocket handshake.
+    sockets = web.AppKey("sockets", list)
+
+    async def chat(request):
+        resp = web.WebSocketResponse()
+        if not resp.can_prepare(request):
+            return web.Response(body=b"<html></html>", content_type="text/html")
+        await resp.prepare(request)
+        await resp.send_str("Welcome!!!")
+        try:
+            for ws in request.app[sockets]:
+                await ws.send_str("Someone joined")
+            request.app[sockets].append(resp)
+            async for msg in resp:
+                if msg.type != web.WSMsgType.TEXT:
+                    return resp
+                for ws in request.app[sockets]:
+                    if ws is not resp:
+                        await ws.send_str(msg.data)
+            return resp
+        finally:
+            request.app[sockets].remove(resp)
+            for ws in request.app[sockets]:
+                await ws.send_str("Someone disconnected.")
+
+    app = web.Application()
+    app[sockets] = []
+    app.router.add_get("/", chat)
+    client = await make_client(app)
+    async with client.get("/") as r:
+        assert r.headers["Content-Type"] == "text/html" and await r.read() == b"<html></html>"
+    a = await client.ws_connect("/")
+    assert (await a.receive()).data == "Welcome!!!"
+    b = await client.ws_connect("/")
+    assert (await b.receive()).data == "Welcome!!!"
+    assert (await a.receive()).data == "Someone joined"
+    await a.send_str("hi")
+    assert (await b.receive()).data == "hi"
+    await b.send_bytes(b"bye")
+    assert (await b.receive()).type == aiohttp.WSMsgType.CLOSE
+    assert (await a.receive()).data == "Someone disconnected."
+    await a.close()
