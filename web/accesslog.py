@@ -174,7 +174,7 @@ class AccessLogger(AbstractAccessLogger):
 
     @staticmethod
     def _format_b(request: Request, response: StreamResponse, time: float) -> int:
-        return response.body_length
+        return response.body_length  # the head included: "Size of response in bytes, including HTTP headers"
 
     @staticmethod
     def _format_T(request: Request, response: StreamResponse, time: float) -> str:

@@ -336,6 +336,7 @@ class Response(StreamResponse):
         if head is not None:
             self._head_pending = None
             self._body_length = size
+            self._head_size = len(head)
             exchange.send(self._status, head, body, keep_alive=self._final_keep_alive)
         else:
             if body:
@@ -372,6 +373,7 @@ _RESPONSE_ATTRIBUTES = (
     "_final_keep_alive",
     "_eof_sent",
     "_body_length",
+    "_head_size",
     "_length_left",
     "_head_pending",
     "_hooked",

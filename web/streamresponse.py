@@ -246,12 +246,15 @@ class StreamResponse(ResponseStorage):
 
     @property
     def body_length(self) -> int:
-        return self._body_length
+        """The bytes of the response sent so far, its head (status line and fields) included, as aiohttp 3 counts
+        them (its writer's output): what the access log's ``%b`` reports, "Size of response in bytes, including
+        HTTP headers" (aiohttp's logging docs)."""
+        return self._head_size + self._body_length
 
     @property
     def output_length(self) -> int:
         """aiohttp 3's, deprecated with its warning: the bytes of the response written so far once it is prepared,
-        its head (status line and fields) included; ``body_length`` counts the body alone."""
+        its head (status line and fields) included, as ``body_length``."""
         warnings.warn("output_length is deprecated", DeprecationWarning, stacklevel=2)
         return self._head_size + self._body_length
 
@@ -584,6 +587,7 @@ class StreamResponse(ResponseStorage):
                 self._eof_sent = True
                 body = self._body
                 self._body_length = len(body)
+                self._head_size = len(head)
                 exchange.send(status, head, body, keep_alive=keep_alive)
             elif defer:
                 self._head_pending = head
@@ -736,6 +740,7 @@ class StreamResponse(ResponseStorage):
         head = self._head_pending
         if head is not None:
             self._head_pending = None
+            self._head_size = len(head)
             self._exchange.write_head(self._status, head, keep_alive=self._final_keep_alive)
 
     def write(self, data: bytes | bytearray | memoryview) -> DrainAwaitable:

@@ -37,6 +37,14 @@ def _app() -> web.Application:
     return app
 
 
+def _wire_size(resp: aiohttp.ClientResponse, body: bytes) -> int:
+    """The bytes of ``resp`` on the wire: its status line, its fields as received, the blank line and ``body``
+    (what aiohttp's ``%b`` counts: "Size of response in bytes, including HTTP headers")."""
+    status_line = f"HTTP/{resp.version.major}.{resp.version.minor} {resp.status} {resp.reason}\r\n"
+    fields = sum(len(name) + 2 + len(value) + 2 for name, value in resp.raw_headers)
+    return len(status_line) + fields + 2 + len(body)
+
+
 @pytest.fixture
 async def serve() -> AsyncIterator[Callable[..., Any]]:
     """``await serve(app, **runner_kwargs)``: an AppRunner on a TCPSite at 127.0.0.1; its base URL."""
@@ -95,10 +103,12 @@ async def test_a_custom_logger_gets_our_request_the_response_and_the_time(serve,
     base = await serve(_app(), access_log=logger, access_log_class=recording, access_log_format="{request}")
     async with aiohttp.ClientSession() as session, session.get(base + "/p?q=1") as resp:
         assert await resp.text() == "hello"
+        size = _wire_size(resp, b"hello")
     ((got_logger, log_format, request, response, time, var),) = recording.calls
     assert (got_logger, log_format) == (logger, "{request}")  # access_log_class(access_log, access_log_format)
     assert isinstance(request, web.Request) and request.path_qs == "/p?q=1"
-    assert isinstance(response, web.Response) and response.status == 200 and response.body_length == 5
+    # body_length counts the head too, as aiohttp's (its writer's output): the logging docs' %b.
+    assert isinstance(response, web.Response) and response.status == 200 and response.body_length == size
     assert isinstance(time, float) and 0 <= time < 5  # seconds, as aiohttp's
     assert var == "set by middleware for /p"  # called in the handler's task, after the middlewares ran
 
@@ -155,16 +165,17 @@ async def test_aiohttp_format_with_the_default_class(serve, captured):
     headers = {"User-Agent": "probe/1"}
     async with aiohttp.ClientSession() as session, session.get(base + "/p?q=1", headers=headers) as resp:
         assert resp.status == 200
+        size = _wire_size(resp, await resp.read())
     (record,) = records
     line = record.getMessage()
-    prefix = '127.0.0.1 "GET /p?q=1 HTTP/1.1" 200 5 "probe/1" out '
+    prefix = f'127.0.0.1 "GET /p?q=1 HTTP/1.1" 200 {size} "probe/1" out '
     assert line.startswith(prefix)
     frac, micro, seconds, pid, stamp = line.removeprefix(prefix).split(" ", 4)
     assert float(frac) < 5 and micro.isdigit() and seconds in ("0", "1") and pid.startswith("<")
     assert stamp.startswith("[") and stamp.endswith("]")
     assert record.remote_address == "127.0.0.1"  # type: ignore[attr-defined]
     assert record.first_request_line == "GET /p?q=1 HTTP/1.1"  # type: ignore[attr-defined]
-    assert (record.response_status, record.response_size) == (200, 5)  # type: ignore[attr-defined]
+    assert (record.response_status, record.response_size) == (200, size)  # type: ignore[attr-defined]
     assert record.request_header == {"User-Agent": "probe/1"}  # type: ignore[attr-defined]
     assert record.response_header == {"X-Out": "out"}  # type: ignore[attr-defined]
 
@@ -175,10 +186,11 @@ async def test_the_default_is_aiohttps_logger_and_format(serve, caplog):
     headers = {"Referer": "http://r/", "User-Agent": "probe/2"}
     async with aiohttp.ClientSession() as session, session.get(base + "/p", headers=headers) as resp:
         assert resp.status == 200
+        size = _wire_size(resp, await resp.read())
     (record,) = [r for r in caplog.records if r.name == "aiohttp.access"]
     head, _, rest = record.getMessage().partition("] ")
     assert head.startswith("127.0.0.1 [")
-    assert rest == '"GET /p HTTP/1.1" 200 5 "http://r/" "probe/2"'
+    assert rest == f'"GET /p HTTP/1.1" 200 {size} "http://r/" "probe/2"'
 
 
 async def test_a_disabled_default_logger_costs_no_logging_path(serve, monkeypatch):
