@@ -29,7 +29,7 @@ from .app import CHAINS as _CHAINS
 from .app import Application, LowLevelApplication, _FrozenList
 from .exceptions import HTTPException
 from .forwarded import Trusted, as_trusted, peer_address, resolve_forwarded
-from .helpers import access_logger, aiohttp_access_logger, web_logger
+from .helpers import access_logger, aiohttp_access_logger, server_logger, web_logger
 from .request import InvalidJSONBody, Request
 from .response import Response, StreamResponse
 from .router import MatchInfoError, UrlDispatcher, UrlMappingMatchInfo
@@ -150,7 +150,8 @@ class RequestHandlerFactory:
         if self.connections.access_logger is not None and self.trusted:
             # Nobody trusted (the default): %(h)s is the TCP peer, which the access log finds without a remote.
             self.connections.access_logger.remote = functools.partial(_client_address, self.trusted)
-        self.logger: logging.Logger = logger or getattr(app, "logger", web_logger)
+        # aiohttp's connections log on aiohttp.server, not on the application's logger (aiohttp.web).
+        self.logger: logging.Logger = logger or server_logger
         #: Called with each exchange before the router; returns True when it answered the exchange itself (the
         #: supervisor's health path). None: every request goes to the app.
         self.preempt: Callable[[Exchange], bool] | None = None

@@ -18,6 +18,7 @@ __all__ = [
     "aiohttp_access_logger",
     "parse_content_type",
     "parse_options_header",
+    "server_logger",
     "web_logger",
 ]
 
@@ -26,6 +27,9 @@ access_logger = logging.getLogger("prefork.access")
 # aiohttp's access logger (aiohttp.log.access_logger), the default access_log of web's API, as in aiohttp;
 # prefork.access above is the supervisor's (and ``access_log=True``'s).
 aiohttp_access_logger = logging.getLogger("aiohttp.access")
+# aiohttp's server logger (aiohttp.log.server_logger): where a connection logs the errors of handling its requests
+# unless make_handler(logger=...) names another ("Error logs" in aiohttp's logging docs).
+server_logger = logging.getLogger("aiohttp.server")
 
 # -- header values with parameters (Content-Type, Content-Disposition) ------------------------------------------
 

@@ -31,7 +31,7 @@ async def served_error(make_client, caplog, handler: object) -> str:
     app = web.Application()
     app.router.add_route("GET", "/", handler)
     client = await make_client(app)
-    with caplog.at_level(logging.ERROR, logger="prefork.web"):
+    with caplog.at_level(logging.ERROR, logger="aiohttp.server"):
         resp = await client.get("/")
         assert resp.status == 500
         # aiohttp's page; the details go to the log, never to the client (unless the server runs with debug=True)

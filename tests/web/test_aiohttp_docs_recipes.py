@@ -7,8 +7,10 @@ what aiohttp.web answers. The comment above each test names the section or examp
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import logging
 
 import aiohttp
 import pytest
@@ -292,3 +294,39 @@ async def test_websocket_chat_example_broadcasts_and_falls_back_to_a_page(make_c
     assert (await b.receive()).type == aiohttp.WSMsgType.CLOSE
     assert (await a.receive()).data == "Someone disconnected."
     await a.close()
+
+
+# --- docs/logging.rst "Access logs", "Error logs"; examples/logging_middleware.py ------------------------------------
+
+
+async def _raw_get(port, path):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    data = await reader.read()
+    writer.close()
+    return data
+
+
+@pytest.mark.parametrize("path", ["/simple", "/hello/John", "/missing"])
+async def test_access_log_b_counts_the_whole_response_headers_included(make_server, caplog, path):
+    # logging.rst's format table: "%b  Size of response in bytes, including HTTP headers".
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    server = await make_server(_basic_app("add_get"), access_log_format="%s %b")
+    wire = await _raw_get(server.port, path)
+    (record,) = [r for r in caplog.records if r.name == "aiohttp.access"]
+    status, size = record.getMessage().split()
+    assert wire.startswith(f"HTTP/1.1 {status} ".encode()) and int(size) == len(wire)
+
+
+async def test_unhandled_error_is_logged_on_aiohttp_server(make_client, caplog):
+    # logging.rst "Error logs": errors of request handling go to the 'aiohttp.server' logger.
+    async def boom(request):
+        raise ValueError("boom")
+
+    app = web.Application()
+    app.router.add_get("/", boom)
+    client = await make_client(app)
+    async with client.get("/") as r:
+        assert r.status == 500
+    (record,) = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert record.levelno == logging.ERROR and record.exc_info[0] is ValueError
