@@ -301,7 +301,15 @@ class UrlDispatcher(AbstractRouter, Mapping[str, Route]):
     # -- Mapping over named routes ------------------------------------------------------------------------
 
     def __getitem__(self, name: str) -> Route:
-        return self._named[name]
+        route = self._named.get(name)
+        if route is not None:
+            return route
+        # A named resource with no route yet is aiohttp's router[name] too: the quickstart builds URLs from
+        # router.add_resource(r'/{user}/info', name='user-info') with router['user-info'].url_for(user=...).
+        resource = self._taken.get(name)
+        if isinstance(resource, Resource):
+            return resource  # type: ignore[return-value]
+        raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._named)
