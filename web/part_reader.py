@@ -174,8 +174,9 @@ class BodyPartReader:
 
     # -- reading -----------------------------------------------------------------------------------------------
 
-    async def read(self, *, decode: bool = False) -> bytes:
-        """The rest of the part's data, as sent, or decoded with ``decode=True`` (see the class doc)."""
+    async def read(self, *, decode: bool = False) -> bytes | bytearray:
+        """The rest of the part's data, as sent, or decoded with ``decode=True`` (see the class doc): a
+        ``bytearray``, as aiohttp's reference gives its type (``b""`` once the part was read)."""
         if self._at_eof:
             return b""
         limit = self._client_max_size
@@ -185,13 +186,13 @@ class BodyPartReader:
             if len(data) > limit:
                 raise self._max_size_error_cls(limit)
         if not decode:
-            return bytes(data)
+            return data
         decoded = bytearray()
         for piece in self._decoded(data):
             decoded += piece
             if len(decoded) > limit:
                 raise self._max_size_error_cls(limit)
-        return bytes(decoded)
+        return decoded
 
     async def read_chunk(self, size: int = chunk_size) -> bytes:
         """Up to about ``size`` bytes of the part's data (``b""`` at its end). A base64 part is cut at whole
@@ -359,7 +360,7 @@ class BodyPartReader:
         return parse_qsl(text, keep_blank_values=True, encoding=charset)
 
     @staticmethod
-    def _text(data: bytes, charset: str) -> str:
+    def _text(data: bytes | bytearray, charset: str) -> str:
         try:
             return data.decode(charset)
         except UnicodeDecodeError as exc:

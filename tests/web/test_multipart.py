@@ -243,7 +243,7 @@ async def test_read_chunk_is_not_bounded_by_client_max_size() -> None:
 async def test_request_multipart_reads_what_aiohttp_s_client_sends(make_server) -> None:
     async def handler(request: web.Request) -> web.Response:
         got = await collect(await request.multipart())
-        return web.json_response(got, dumps=lambda value: json.dumps(value, default=bytes.decode))
+        return web.json_response(got, dumps=lambda value: json.dumps(value, default=lambda data: data.decode()))
 
     app = web.Application()
     app.router.add_post("/", handler)
