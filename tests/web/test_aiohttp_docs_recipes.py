@@ -330,3 +330,98 @@ async def test_unhandled_error_is_logged_on_aiohttp_server(make_client, caplog):
         assert r.status == 500
     (record,) = [r for r in caplog.records if r.name == "aiohttp.server"]
     assert record.levelno == logging.ERROR and record.exc_info[0] is ValueError
+
+
+# --- docs/web_quickstart.rst ------------------------------------------------------------------------------------------
+
+
+async def _method(request):
+    return web.Response(text=request.method)
+
+
+async def test_quickstart_handlers_and_wildcard_method(make_client):
+    # "Handler": add_routes with get/post/put, web.route('*', ...), and allow_head=False.
+    app = web.Application()
+    app.add_routes([web.get("/", _method), web.post("/post", _method), web.put("/put", _method)])
+    app.add_routes([web.route("*", "/path", _method)])
+    app.add_routes([web.get("/nohead", _method, allow_head=False)])
+    client = await make_client(app)
+    for method in ("GET", "POST", "PATCH", "DELETE"):
+        async with client.request(method, "/path") as r:
+            assert (r.status, await r.text()) == (200, method)
+    async with client.head("/") as r:
+        assert r.status == 200
+    async with client.head("/nohead") as r:
+        assert r.status == 405
+    async with client.delete("/put") as r:
+        assert r.status == 405 and r.headers["Allow"] == "PUT"
+
+
+async def test_quickstart_url_for_of_a_named_resource_without_routes(make_client):
+    # "Reverse URL Constructing using Named Resources": router.add_resource(r'/{user}/info', name='user-info'), then
+    # request.app.router['user-info'].url_for(user='john_doe').
+    routes = web.RouteTableDef()
+
+    @routes.get("/root", name="root")
+    async def root(request):
+        url = request.app.router["root"].url_for().with_query({"a": "b", "c": "d"})
+        info = request.app.router["user-info"].url_for(user="john_doe").with_query("a=b")
+        return web.Response(text=f"{url} {info}")
+
+    app = web.Application()
+    app.router.add_resource(r"/{user}/info", name="user-info")
+    app.add_routes(routes)
+    client = await make_client(app)
+    async with client.get("/root") as r:
+        assert await r.text() == "/root?a=b&c=d /john_doe/info?a=b"
+    with pytest.raises(KeyError):
+        app.router["no-such-name"]
+
+
+async def test_quickstart_multipart_upload_read_returns_bytearray(make_client):
+    # "File Uploads": field.read(decode=True) and read_chunk(); multipart_reference.rst gives read()'s type as
+    # bytearray.
+    async def store(request):
+        reader = await request.multipart()
+        field = await reader.next()
+        name = await field.read(decode=True)
+        field = await reader.next()
+        size = 0
+        while chunk := await field.read_chunk():
+            size += len(chunk)
+        return web.Response(text=f"{type(name).__name__} {name.decode()} {field.filename} {size}")
+
+    app = web.Application()
+    app.router.add_post("/store/mp3", store)
+    client = await make_client(app)
+    form = aiohttp.FormData()
+    form.add_field("name", "nm")
+    form.add_field("mp3", b"ID3" * 10000, filename="song.mp3", content_type="audio/mpeg")
+    async with client.post("/store/mp3", data=form) as r:
+        assert await r.text() == "bytearray nm song.mp3 30000"
+
+
+@pytest.mark.parametrize(
+    ("raise_", "status", "headers", "text"),
+    [
+        (lambda r: web.HTTPFound("/redirect"), 302, {"Location": "/redirect"}, "302: Found"),
+        (lambda r: web.HTTPMethodNotAllowed(r.method, ["GET", "POST"]), 405, {"Allow": "GET,POST"}, None),
+        (lambda r: web.HTTPNotFound(text="no such thing", headers={"X-A": "1"}), 404, {"X-A": "1"}, "no such thing"),
+        (lambda r: web.HTTPForbidden(reason="Go away"), 403, {}, "403: Go away"),
+        (lambda r: web.HTTPUnavailableForLegalReasons("https://example.org/b", text="x"), 451, {}, "x"),
+    ],
+)
+async def test_quickstart_exceptions(make_client, raise_, status, headers, text):
+    # "Exceptions" and "Redirects": raised HTTP exceptions with their constructor arguments.
+    async def handler(request):
+        raise raise_(request)
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    client = await make_client(app)
+    async with client.get("/", allow_redirects=False) as r:
+        assert r.status == status
+        for name, value in headers.items():
+            assert r.headers[name] == value
+        if text is not None:
+            assert await r.text() == text
