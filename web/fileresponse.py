@@ -96,7 +96,7 @@ class FileResponse(StreamResponse):
             return
         opened = self._open(request.headers.get("Accept-Encoding"))
         if opened.__class__ is int:
-            return self._empty(request, opened)  # type: ignore[arg-type]
+            return await self._empty(request, opened)  # type: ignore[arg-type]
         fileobj, st, coding, vary = opened  # type: ignore[misc]
         try:
             headers = self._headers
@@ -178,15 +178,15 @@ class FileResponse(StreamResponse):
         if_match = req.get("If-Match")
         ius = _http_date_ts(req.get("If-Unmodified-Since")) if if_match is None else None
         if (if_match is not None and not _etag_in(if_match, etag, weak=False)) or (ius is not None and mtime > ius):
-            return self._empty(request, 412)
+            return await self._empty(request, 412)
         inm = req.get("If-None-Match")
         if inm is not None and _etag_in(inm, etag, weak=True):
             # RFC 9110 §13.1.2: 304 for GET and HEAD, 412 for any other method.
-            return self._empty(request, 304 if method in ("GET", "HEAD") else 412)
+            return await self._empty(request, 304 if method in ("GET", "HEAD") else 412)
         if inm is None and method in ("GET", "HEAD"):
             ims = _http_date_ts(req.get("If-Modified-Since"))
             if ims is not None and mtime <= ims:
-                return self._empty(request, 304)
+                return await self._empty(request, 304)
         start, count = 0, size
         range_header = req.get("Range")
         if range_header is not None and method in ("GET", "HEAD"):
@@ -202,7 +202,7 @@ class FileResponse(StreamResponse):
             rng = parse_range(range_header, size) if fresh else None
             if rng is False:
                 headers["Content-Range"] = f"bytes */{size}"
-                return self._empty(request, 416)
+                return await self._empty(request, 416)
             if rng:
                 start, end = rng  # type: ignore[misc]
                 count = end - start + 1
@@ -214,13 +214,19 @@ class FileResponse(StreamResponse):
                 ctype = _COMPRESSED_TYPES.get(compression, "application/octet-stream")
             headers["Content-Type"] = ctype or "application/octet-stream"
         headers["Content-Length"] = str(count)
-        self.start(request)
+        await self._start_hooked(request)
         if method != "HEAD" and count:
             await send_file(self, request, fileobj, start, count, self._chunk_size)
 
-    def _empty(self, request: Any, status: int) -> None:
+    async def _empty(self, request: Any, status: int) -> None:
         self.set_status(status)
         self._headers["Content-Length"] = "0"
+        await self._start_hooked(request)
+
+    async def _start_hooked(self, request: Any) -> None:
+        # aiohttp's FileResponse ends in StreamResponse.prepare(): the on_response_prepare callbacks run for a file
+        # too, and see its fields (Content-Type, Content-Length, ETag) before the head goes out.
+        await request._prepare_hook(self)
         self.start(request)
 
 
