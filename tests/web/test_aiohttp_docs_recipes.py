@@ -8,6 +8,7 @@ what aiohttp.web answers. The comment above each test names the section or examp
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import json
 import logging
@@ -425,3 +426,147 @@ async def test_quickstart_exceptions(make_client, raise_, status, headers, text)
             assert r.headers[name] == value
         if text is not None:
             assert await r.text() == text
+
+
+# --- docs/web_advanced.rst ----------------------------------------------------------------------------------------
+
+
+async def _add_my_header(request, response):
+    response.headers["My-Header"] = "value"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"), [({}, 200), ({"Range": "bytes=0-1"}, 206), ({"Range": "bytes=99-"}, 416)]
+)
+async def test_signal_on_response_prepare_runs_for_static_files(make_client, tmp_path, headers, status):
+    # "Signals": on_response_prepare "is called after default headers have been computed and directly before headers
+    # are sent", for every response: a static file's too, which sees the file's own fields.
+    (tmp_path / "style.css").write_text("body{}")
+    seen = []
+
+    async def record(request, response):
+        seen.append(response.headers.get("Content-Type"))
+
+    app = web.Application()
+    app.add_routes([web.static("/prefix", tmp_path, show_index=True)])
+    app.on_response_prepare.extend([_add_my_header, record])
+    client = await make_client(app)
+    async with client.get("/prefix/style.css", headers=headers) as r:
+        assert r.status == status and r.headers["My-Header"] == "value"
+    assert seen == (["text/css"] if status != 416 else [None])  # an empty 416 carries no Content-Type
+    async with client.get("/prefix/style.css", headers={"If-None-Match": r.headers.get("ETag", "")}) as r:
+        assert r.status in (200, 304) and r.headers["My-Header"] == "value"
+    async with client.get("/prefix/") as r:  # the index page
+        assert r.status == 200 and r.headers["My-Header"] == "value"
+
+
+async def test_nested_application_middlewares_signals_and_url_reversing(make_client):
+    # "Nested applications": the parent's middlewares first, both apps' on_response_prepare, and url_for through
+    # the sub-application's router giving the prefixed URL.
+    order = []
+
+    def mark(name):
+        @web.middleware
+        async def middleware(request, handler):
+            order.append(name)
+            return await handler(request)
+
+        return middleware
+
+    admin_key = web.AppKey("admin_key", web.Application)
+
+    async def resource(request):
+        return web.Response(text=str(request.app.router["name"].url_for()))
+
+    async def main_handler(request):
+        return web.Response(text=str(request.app[admin_key].router["name"].url_for()))
+
+    async def admin_header(request, response):
+        response.headers["Admin-Header"] = "yes"
+
+    app = web.Application(middlewares=[mark("app")])
+    admin = web.Application(middlewares=[mark("admin")])
+    admin.add_routes([web.get("/resource", resource, name="name")])
+    admin.on_response_prepare.append(admin_header)
+    app.on_response_prepare.append(_add_my_header)
+    app.add_subapp("/admin/", admin)
+    app[admin_key] = admin
+    app.router.add_get("/main", main_handler)
+    client = await make_client(app)
+    async with client.get("/admin/resource") as r:
+        assert await r.text() == "/admin/resource"
+        assert (r.headers["My-Header"], r.headers["Admin-Header"]) == ("value", "yes")
+    assert order == ["app", "admin"]
+    async with client.get("/main") as r:
+        assert await r.text() == "/admin/resource" and "Admin-Header" not in r.headers
+
+
+async def test_custom_routing_criteria_accept_chooser(make_client):
+    # "Custom Routing Criteria": a second layer of routing on the Accept header.
+    accepts = {
+        "application/json": lambda request: web.json_response({"a": 1}),
+        "application/xml": lambda request: web.Response(text="<a/>", content_type="application/xml"),
+    }
+
+    async def do_route(request):
+        for accept in request.headers.getall("ACCEPT", []):
+            if accept in accepts:
+                return accepts[accept](request)
+        raise web.HTTPNotAcceptable()
+
+    app = web.Application()
+    app.add_routes([web.get("/", do_route)])
+    client = await make_client(app)
+    async with client.get("/", headers={"Accept": "application/xml"}) as r:
+        assert r.headers["Content-Type"] == "application/xml; charset=utf-8" and await r.text() == "<a/>"
+    async with client.get("/", headers={"Accept": "text/html"}) as r:
+        assert r.status == 406
+
+
+async def test_context_vars_example(make_client):
+    # "ContextVars support": startup's changes are seen by handlers; a handler's are not seen by the next request.
+    var = contextvars.ContextVar("VAR", default="default")
+    log = []
+
+    async def handler(request):
+        seen = var.get()
+        var.set("handler")
+        return web.Response(text=seen)
+
+    async def on_startup(app):
+        var.set("on_startup")
+
+    async def on_cleanup(app):
+        log.append(var.get())
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    client = await make_client(app)
+    for _ in range(2):
+        async with client.get("/") as r:
+            assert await r.text() == "on_startup"
+    await client.close()
+    assert log == ["on_startup"]
+
+
+async def test_custom_expect_handler(make_client):
+    # "Expect Header": a route's expect_handler writes the 100 Continue itself or refuses with an HTTPException.
+    async def check_auth(request):
+        if request.headers.get("EXPECT") != "100-continue":
+            raise web.HTTPExpectationFailed(text="Unknown Expect")
+        if request.headers.get("AUTHORIZATION") is None:
+            raise web.HTTPForbidden()
+        request.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    async def echo(request):
+        return web.Response(body=await request.read())
+
+    app = web.Application()
+    app.add_routes([web.post("/", echo, expect_handler=check_auth)])
+    client = await make_client(app)
+    async with client.post("/", data=b"abc", expect100=True, headers={"Authorization": "x"}) as r:
+        assert (r.status, await r.read()) == (200, b"abc")
+    async with client.post("/", data=b"abc", expect100=True) as r:
+        assert r.status == 403
