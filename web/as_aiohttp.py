@@ -33,7 +33,7 @@ import types
 import warnings
 from typing import Any
 
-__all__ = ["MODULES", "install", "install_on_import", "installed"]
+__all__ = ["MODULES", "TEST_UTILS", "install", "install_on_import", "installed"]
 
 #: The aiohttp modules answered by ours: every server-side module of aiohttp 3 is ``web``; ``aiohttp.abc`` (whose
 #: client-side classes, such as ``AbstractCookieJar``, web.abc does not have and so stay aiohttp's) is ``web.abc``.
@@ -68,6 +68,12 @@ MULTIPART = (
     "content_disposition_filename",
     "parse_content_disposition",
 )
+
+
+#: Of ``aiohttp.test_utils``, the names that serve or build a server-side application are ours (``web.testing``),
+#: so that aiohttp's testing docs' ``AioHTTPTestCase``, ``TestServer(app)`` and ``make_mocked_request`` work on an
+#: application of ``web``; its other helpers (``loop_context``, ``make_mocked_coro``...) stay aiohttp's.
+TEST_UTILS = ("AioHTTPTestCase", "RawTestServer", "TestClient", "TestServer", "make_mocked_request")
 
 
 # The modules whose first import installs the aliases (the server side's, which aiohttp's client never imports).
@@ -119,6 +125,39 @@ def install() -> None:
     for name in MULTIPART:
         if hasattr(aiohttp, name):
             setattr(aiohttp, name, getattr(ours, name))
+    # aiohttp.test_utils is not imported here (a served application never needs it): aliased now if something
+    # imported it already (pytest-aiohttp does), else when it is first imported.
+    if "aiohttp.test_utils" in sys.modules:
+        _alias_test_utils(sys.modules["aiohttp.test_utils"])
+    else:
+        sys.meta_path.insert(0, _TestUtilsHook())
+
+
+def _alias_test_utils(real: types.ModuleType) -> types.ModuleType:
+    import aiohttp
+
+    module = _Alias(real, importlib.import_module("web.testing"), TEST_UTILS)
+    sys.modules["aiohttp.test_utils"] = module
+    aiohttp.test_utils = module  # type: ignore[attr-defined]
+    return module
+
+
+class _TestUtilsHook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Answers the first import of ``aiohttp.test_utils`` after :func:`install` with its alias: aiohttp's module is
+    loaded as it is, then wrapped."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "aiohttp.test_utils":
+            return None
+        sys.meta_path[:] = [finder for finder in sys.meta_path if finder is not self]
+        _alias_test_utils(importlib.import_module(fullname))
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        return sys.modules[spec.name]
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        return None
 
 
 class _Hook(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -12,6 +12,8 @@ import contextvars
 import functools
 import json
 import logging
+import subprocess
+import sys
 
 import aiohttp
 import pytest
@@ -570,3 +572,63 @@ async def test_custom_expect_handler(make_client):
         assert (r.status, await r.read()) == (200, b"abc")
     async with client.post("/", data=b"abc", expect100=True) as r:
         assert r.status == 403
+
+
+# --- docs/testing.rst, with web.as_aiohttp installed (a fresh interpreter each: the swap is process-wide) -------------
+
+_TESTING_RECIPES = """
+import asyncio, sys, unittest
+import web.as_aiohttp
+{before}
+web.as_aiohttp.install()
+from aiohttp import web
+from aiohttp.test_utils import AioHTTPTestCase, TestClient, TestServer, make_mocked_request, loop_context
+
+async def hello(request):
+    return web.Response(text="Hello, world")
+
+class MyAppTestCase(AioHTTPTestCase):  # "Unittest"
+    async def get_application(self):
+        app = web.Application()
+        app.router.add_get("/", hello)
+        return app
+
+    async def test_example(self):
+        async with self.client.request("GET", "/") as resp:
+            self.assertEqual(resp.status, 200)
+            self.assertIn("Hello, world", await resp.text())
+
+async def agnostic():  # "Framework Agnostic Utilities"
+    app = web.Application()
+    app.router.add_get("/", hello)
+    async with TestClient(TestServer(app)) as client:
+        resp = await client.get("/")
+        assert resp.status == 200 and "Hello, world" in await resp.text()
+
+def handler(request):  # "Faking request object"
+    assert request.headers.get("token") == "x"
+    return web.Response(body=b"data")
+
+assert handler(make_mocked_request("GET", "/", headers={{"token": "x"}})).body == b"data"
+asyncio.run(agnostic())
+result = unittest.TextTestRunner(stream=sys.stdout).run(unittest.defaultTestLoader.loadTestsFromTestCase(MyAppTestCase))
+assert result.wasSuccessful()
+assert loop_context.__module__ == "aiohttp.test_utils"  # the client-side helpers stay aiohttp's
+print("recipes ok")
+"""
+
+
+@pytest.mark.parametrize("before", ["", "import aiohttp.test_utils"], ids=["imported-after", "imported-before"])
+def test_testing_docs_recipes_run_on_web_with_aiohttp_test_utils(before):
+    # testing.rst: AioHTTPTestCase, TestServer/TestClient and make_mocked_request from aiohttp.test_utils serve an
+    # application of web once web.as_aiohttp is installed, whether test_utils was imported before (pytest-aiohttp
+    # imports it) or after.
+    done = subprocess.run(
+        [sys.executable, "-c", _TESTING_RECIPES.format(before=before)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("recipes ok")
