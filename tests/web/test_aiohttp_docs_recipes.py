@@ -632,3 +632,25 @@ def test_testing_docs_recipes_run_on_web_with_aiohttp_test_utils(before):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("recipes ok")
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 400),  # a method the parser refuses
+        (b"POST / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 1\r\n\r\nx", 417),  # "Expect Header"
+    ],
+)
+@pytest.mark.parametrize("server_header", ["prefork", None])
+async def test_errors_the_server_answers_itself_carry_the_server_field(make_server, head, status, server_header):
+    # The server's own answers (a request it refuses before any handler) name it as every other response does, as
+    # aiohttp's do: an application hiding the field configures server_header, and sees it gone from these too.
+    server = await make_server(_basic_app("add_get"), server_header=server_header)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(head)
+    data = await reader.read()
+    writer.close()
+    fields = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert fields[0].startswith(f"HTTP/1.1 {status} ".encode())
+    assert [f for f in fields if f.startswith(b"Server:")] == ([b"Server: prefork"] if server_header else [])
+    assert sum(f.startswith(b"Date:") for f in fields) == 1
