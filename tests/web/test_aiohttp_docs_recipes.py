@@ -654,3 +654,76 @@ async def test_errors_the_server_answers_itself_carry_the_server_field(make_serv
     assert fields[0].startswith(f"HTTP/1.1 {status} ".encode())
     assert [f for f in fields if f.startswith(b"Server:")] == ([b"Server: prefork"] if server_header else [])
     assert sum(f.startswith(b"Date:") for f in fields) == 1
+
+
+# --- docs/faq.rst -----------------------------------------------------------------------------------------------------
+
+
+async def test_faq_prefix_route_request_storage_and_work_after_sending(make_client):
+    # "How do I create a route that matches urls with a given prefix?", "How can middleware store data for web
+    # handlers to use?", "How do I perform operations in a request handler after sending the response?"
+    request_id_key = web.RequestKey("request_id_key", str)
+    pongs = []
+
+    @web.middleware
+    async def request_id_middleware(request, handler):
+        request[request_id_key] = "some_request_id"
+        return await handler(request)
+
+    async def sink(request):
+        return web.Response(text=f"{request.method} {request.match_info['tail']} {request[request_id_key]}")
+
+    async def ping(request):
+        response = web.json_response({"message": "PONG"})
+        await response.prepare(request)
+        await response.write_eof()
+        pongs.append(1)
+        return response
+
+    app = web.Application(middlewares=[request_id_middleware])
+    app.router.add_route("*", "/path/to/{tail:.+}", sink)
+    app.router.add_get("/ping", ping)
+    client = await make_client(app)
+    async with client.options("/path/to/a/b") as r:
+        assert await r.text() == "OPTIONS a/b some_request_id"
+    async with client.get("/path/to/") as r:
+        assert r.status == 404
+    async with client.get("/ping") as r:
+        assert await r.json() == {"message": "PONG"}
+    assert pongs == [1]
+
+
+async def test_faq_close_websockets_of_a_user_from_another_handler(make_client):
+    # "How do I programmatically close a WebSocket server-side?"
+    sockets = web.AppKey("sockets", set)
+
+    async def echo(request):
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        request.app[sockets].add(ws)
+        try:
+            async for msg in ws:
+                await ws.send_str(msg.data)
+        finally:
+            request.app[sockets].remove(ws)
+        return ws
+
+    async def logout(request):
+        closers = [ws.close() for ws in request.app[sockets] if not ws.closed]
+        await asyncio.gather(*closers)
+        return web.Response(text="OK")
+
+    app = web.Application()
+    app[sockets] = set()
+    app.router.add_get("/echo", echo)
+    app.router.add_post("/logout", logout)
+    client = await make_client(app)
+    ws = await client.ws_connect("/echo")
+    await ws.send_str("e")
+    assert (await ws.receive()).data == "e"
+    # The client reads while logging out: close() waits for its answer to the close frame ("Watch out, this will
+    # keep us from returning the response until all are closed").
+    closed = asyncio.ensure_future(ws.receive())
+    async with client.post("/logout") as r:
+        assert await r.text() == "OK"
+    assert ((await closed).type, ws.close_code) == (aiohttp.WSMsgType.CLOSE, 1000)
