@@ -360,13 +360,13 @@ class Request(MutableMapping[str, Any]):
 
     @property
     def remote(self) -> str | None:
-        """The client's IP address: the one a trusted proxy names, else the peer's (None for a unix socket peer
-        that names nobody)."""
+        """The client's IP address: the one a trusted proxy names, else the peer's, as aiohttp gives it (``""`` for
+        a unix socket peer, whose name is empty; None only without a transport to ask)."""
         remote = self._resolved.remote
         if remote is not None:
             return remote
         peer = self._exchange.peername
-        return str(peer) if peer else None
+        return None if peer is None else str(peer)
 
     @property
     def forwarded(self) -> tuple[MappingProxyType[str, str], ...]:

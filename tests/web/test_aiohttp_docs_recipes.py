@@ -727,3 +727,28 @@ async def test_faq_close_websockets_of_a_user_from_another_handler(make_client):
     async with client.post("/logout") as r:
         assert await r.text() == "OK"
     assert ((await closed).type, ws.close_code) == (aiohttp.WSMsgType.CLOSE, 1000)
+
+
+# --- docs/deployment.rst ----------------------------------------------------------------------------------------------
+
+
+async def test_unix_socket_site_request_remote_is_aiohttps_empty_name(tmp_path):
+    # deployment.rst serves on a unix socket (run_app(app, path=...), nginx in front): request.remote is the peer's
+    # name as aiohttp gives it, "" for a unix socket peer, so str methods on it keep working.
+    async def whoami(request):
+        return web.Response(text=repr(request.remote))
+
+    app = web.Application()
+    app.router.add_get("/", whoami)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    path = str(tmp_path / "s.sock")
+    await web.UnixSite(runner, path).start()
+    try:
+        async with (
+            aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=path)) as session,
+            session.get("http://localhost/") as r,
+        ):
+            assert await r.text() == "''"
+    finally:
+        await runner.cleanup()
