@@ -651,6 +651,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         transport = self.transport
         if transport is not None and not transport.is_closing():
             transport.close()
+        # At once, as aiohttp's (its transport is None from here): the handler's next write or drain() raises
+        # ConnectionResetError instead of going to a closing transport, which drops it silently.
+        self.closed = True
 
     def _linger(self, transport: asyncio.Transport) -> None:
         """Close while the client is still sending a request body, without destroying the answer it is owed.

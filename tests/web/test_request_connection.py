@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import aiohttp
 import pytest
@@ -107,3 +108,32 @@ async def test_protocol_force_close_drops_the_connection_before_the_answer(make_
         with pytest.raises(aiohttp.ServerDisconnectedError):
             await session.post(srv.url("/"))
     assert calls == ["GET", "GET", "POST"]
+
+
+async def test_writes_after_protocol_force_close_raise_connection_reset(make_server):
+    # aiohttp's force_close() drops its transport at once, so the handler's next write raises (aiohttp-sse's
+    # test_ping_auto_close counts on it); ours went to the closing transport, which dropped it without a word.
+    outcome = {}
+    done = asyncio.Event()
+
+    async def handler(request):
+        response = web.StreamResponse()
+        await response.prepare(request)
+        request.protocol.force_close()
+        try:
+            await response.write(b"never delivered")
+        except ConnectionResetError as exc:
+            outcome["write"] = type(exc).__name__
+        finally:
+            done.set()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    srv = await make_server(app)
+    async with aiohttp.ClientSession() as session:
+        with contextlib.suppress(aiohttp.ClientError):
+            async with session.get(srv.url("/")) as resp:
+                await resp.read()
+        await done.wait()
+    assert outcome == {"write": "ConnectionResetError"}
