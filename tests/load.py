@@ -32,7 +32,8 @@ class Load:
 
     With ``post=True`` each request is a POST with its own body, which the app must echo: an answer with another
     body counts in ``mismatched``. ``served_by`` counts answers by ``server_id(headers, body)`` (by default the
-    last word of the body, the demo app's pid).
+    last word of the body, the demo app's pid); :meth:`recount` starts it afresh with the requests written from then
+    on (an answer read later to a request written before may come from a worker that has exited since).
     """
 
     def __init__(
@@ -54,6 +55,7 @@ class Load:
         self.errors: collections.Counter[str] = collections.Counter()
         self.served_by: collections.Counter[str] = collections.Counter()
         self.mismatched = 0
+        self._epoch = 0  # recount()'s: served_by counts the answers to requests written in the current one
         self._no_answer = 0
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -78,6 +80,11 @@ class Load:
         self._stop.set()
         await asyncio.gather(*self._tasks)
         return self
+
+    def recount(self) -> None:
+        """Empty ``served_by``, which then counts only the answers to requests written from now on."""
+        self._epoch += 1
+        self.served_by.clear()
 
     async def until(self, ok: int, timeout: float = 20.0) -> None:
         """Wait until at least ``ok`` more requests succeeded."""
@@ -107,6 +114,7 @@ class Load:
             try:
                 if writer is None:
                     reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                epoch = self._epoch
                 writer.write(request)
                 async with asyncio.timeout(10):
                     status, headers, body = await read_response(reader, "POST" if self.post else "GET")
@@ -120,7 +128,7 @@ class Load:
             if status == 200:
                 if echo is not None and body != echo:
                     self.mismatched += 1
-                if self.server_id is not None:
+                if self.server_id is not None and epoch == self._epoch:
                     self.served_by[self.server_id(headers, body)] += 1
             else:
                 self.errors[f"status {status}"] += 1

@@ -27,7 +27,7 @@ async def test_hup_twice_under_load_fails_no_request(prefork):
         await in_thread(prefork.wait_log, r"reload done in", n, 15)
         await load.until(300)
     current = await in_thread(prefork.wait_workers, 2)
-    load.served_by.clear()
+    load.recount()
     await load.until(300)
     await load.stop()
     assert load.failed == 0, load.errors
@@ -318,7 +318,7 @@ async def test_a_storm_of_hups_under_load_fails_nothing_and_settles_on_the_last_
     hups = len(prefork.wait_log(r"HUP: reloading"))
     await in_thread(prefork.wait_log, rf"generation {hups} serves")  # the last HUP's generation serves
     workers = await in_thread(prefork.wait_workers, 2)
-    load.served_by.clear()
+    load.recount()
     await load.until(300)
     await load.stop()
     assert load.failed == 0, load.errors
