@@ -492,8 +492,8 @@ class StreamResponse(ResponseStorage):
     def _show_server_fields(self, request: Request) -> None:
         """Put the Date and Server fields the server would send into ``headers``, as aiohttp's response has them
         before its ``on_response_prepare`` callbacks run (aiohttp applications remove or replace ``Server`` there:
-        ``del response.headers["Server"]``). The head is then built from the headers as the callbacks leave them, by
-        the general path of ``_start``."""
+        ``del response.headers["Server"]``). The head is then built from the headers as the callbacks leave them:
+        ``_added_lines`` sends them where they stand, and ``_start`` adds neither field again."""
         headers = self.headers
         if _DATE not in headers:
             headers[_DATE] = dateheader.http_date()
@@ -717,7 +717,7 @@ class StreamResponse(ResponseStorage):
                 return None
             return line + "\r\n"
         lines = ""
-        hooked = dated = self._hooked
+        hooked = date_missing = self._hooked
         for name, value in added:
             # A multidict's keys are istr, whose f-string goes through __format__: concatenated, the same text.
             line = name + f": {value}"
@@ -730,9 +730,9 @@ class StreamResponse(ResponseStorage):
                 if not hooked or name.lower() == "connection":
                     return None
                 if name.lower() == "date":
-                    dated = False
+                    date_missing = False
             lines = f"{lines}{line}\r\n"
-        if dated:
+        if date_missing:
             return None  # the callbacks removed Date, which the general path adds back
         return lines
 
