@@ -692,8 +692,9 @@ class StreamResponse(ResponseStorage):
             # (A body replaced since, by bytes or a streamed source, is another object.)
             return None
         headers = self._headers
-        if len(headers) == 3:
+        if len(headers) == 3 and not self._hooked:
             # One field added (a middleware's X-Request-Id): unpacked in C, without a list, answered without a loop.
+            # (Not after on_response_prepare callbacks: one field left may mean a Date they removed, see below.)
             (first, first_value), (second, second_value), third = headers.items()
             added: Any = None
         else:

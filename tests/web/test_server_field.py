@@ -136,22 +136,78 @@ async def _close(request, response):
     response.headers["Connection"] = "close"
 
 
-@pytest.mark.parametrize("callback", [_add, _strip_server, _strip_date, _rename, _close])
+async def _move_date(request, response):
+    # The same value again, now after every other field.
+    date = response.headers.pop("Date")
+    response.headers.add("Date", date)
+
+
+async def _same_date(request, response):
+    response.headers["Date"] = response.headers["Date"]  # the same object where it stands
+
+
+async def _equal_server(request, response):
+    response.headers["Server"] = "".join(["pre", "fork"])  # an equal value, another object
+
+
+async def _strip_both_add_two(request, response):
+    del response.headers["Date"], response.headers["Server"]
+    response.headers["X-One"] = "1"
+    response.headers.add("X-Two", "2")
+
+
+async def _strip_request_id(request, response):
+    response.headers.pop("X-Request-Id", None)  # a field before the shown ones: those move up
+
+
+async def _second_date(request, response):
+    response.headers.add("Date", "Thu, 01 Jan 1970 00:00:00 GMT")
+
+
+@web.middleware
+async def _request_id(request, handler):
+    # A middleware's field, set before the callbacks run: the shown Date and Server come after it.
+    response = await handler(request)
+    response.headers["X-Request-Id"] = "r-1"
+    return response
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        _add,
+        _strip_server,
+        _strip_date,
+        _rename,
+        _close,
+        _move_date,
+        _same_date,
+        _equal_server,
+        _strip_both_add_two,
+        _strip_request_id,
+        _second_date,
+    ],
+)
 @pytest.mark.parametrize("request_line", [b"GET / HTTP/1.1", b"GET / HTTP/1.0", b"GET /stream HTTP/1.1"])
+@pytest.mark.parametrize("middleware", [False, True])
+@pytest.mark.parametrize("server_header", ["prefork", None])
 async def test_a_response_after_callbacks_is_the_general_path_s_byte_for_byte(
-    make_server, raw, monkeypatch, callback, request_line
+    make_server, raw, monkeypatch, callback, request_line, middleware, server_header
 ):
     # The fast path keeps a Response whose callbacks left Date and Server in its headers (_added_lines); it must
     # send what the general path of _start sends for the same response.
     # Two requests: the first answered on a kept-alive connection (the cached head of a 200), the second closing.
     data = request_line + b"\r\nHost: x\r\n\r\n" + request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n"
-    server = await make_server(_app(callback))
+    app = _app(callback)
+    if middleware:
+        app.middlewares.append(_request_id)
+    server = await make_server(app, server_header=server_header)
     fast = await raw(server.port, data)
     monkeypatch.setattr(web.StreamResponse, "_added_lines", lambda self, built: None)
     general = await raw(server.port, data)
     date = re.compile(rb"\r\nDate: [^\r]*")
     assert date.sub(b"\r\nDate: -", fast) == date.sub(b"\r\nDate: -", general)
-    assert _fields(fast).count("Date") == 1
+    assert _fields(fast).count("Date") == (2 if callback is _second_date else 1)
 
 
 @pytest.mark.parametrize("server_header", ["prefork", None])
