@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from email.utils import formatdate
 
-__all__ = ["head_lines", "http_date", "refresh"]
+__all__ = ["head_lines", "http_date", "refresh", "shown_fields"]
 
 _second = -1
 _date = ""
@@ -52,3 +52,13 @@ def head_lines(server_header: str | None) -> str:
         date = f"Date: {_date}\r\n"
         value = _lines[server_header] = f"{date}Server: {server_header}\r\n" if server_header else date
         return value
+
+
+def shown_fields(server_header: str | None) -> tuple[str, str]:
+    """The ``Date`` value and :func:`head_lines` of ``server_header``, of the same renewal: the fields a response
+    shows its ``on_response_prepare`` callbacks, and the lines they give when the callbacks leave them."""
+    try:
+        return _date, _lines[server_header]
+    except KeyError:
+        lines = head_lines(server_header)  # which may renew _date first
+        return _date, lines

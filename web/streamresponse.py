@@ -57,6 +57,7 @@ _CONNECTION = istr("Connection")
 _SERVER_FIELDS = frozenset(("date", "server", "connection"))
 _SERVER_FIELD_SIZES = frozenset(len(name) for name in _SERVER_FIELDS)  # most names are none of them: no lower()
 _SEND = object()  # StreamResponse._start(defer=_SEND): head and body may go out at once
+_SHOWN: Any = object()  # _added_lines: the item standing for the Date and Server lines _show_server_fields gave
 
 # The fast path's caches (see web.response's for Response.__init__, and StreamResponse._start), keyed by what varies
 # rarely, never by the body; each is cleared when it grows past _CACHE_SIZE entries. By the encoded Content-Type
@@ -140,8 +141,9 @@ class StreamResponse(ResponseStorage):
     # start() writes the head at once; a Response holds it back for its body (see _start's ``defer``).
     _DEFER_HEAD = False
     # on_response_prepare callbacks saw the Date and Server fields in the headers (_show_server_fields): the head
-    # carries what they left, and the server adds neither.
-    _hooked = False
+    # carries what they left, and the server adds neither. A tuple then, for _added_lines: the Date and Server values
+    # shown, their lines and the Date field's index in the headers; Nones when the handler had set either itself.
+    _hooked: tuple[str | None, str | None, str | None, int] | None = None
 
     def __init__(self, *, status: int = 200, reason: str | None = None, headers: Any = None) -> None:
         self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
@@ -495,12 +497,22 @@ class StreamResponse(ResponseStorage):
         ``del response.headers["Server"]``). The head is then built from the headers as the callbacks leave them:
         ``_added_lines`` sends them where they stand, and ``_start`` adds neither field again."""
         headers = self.headers
+        server_header = request._exchange.settings.server_header or None
+        if _DATE not in headers and _SERVER not in headers:
+            # The usual case: both fields added after the handler's, with the values (and lines) of the Date every
+            # other response of this tick carries, so that _added_lines can send those lines as they are.
+            date, lines = dateheader.shown_fields(server_header)
+            at = len(headers)
+            headers.add(_DATE, date)
+            if server_header is not None:
+                headers.add(_SERVER, server_header)
+            self._hooked = (date, server_header, lines, at)
+            return
         if _DATE not in headers:
             headers[_DATE] = dateheader.http_date()
-        server_header = request._exchange.settings.server_header
         if server_header and _SERVER not in headers:
             headers[_SERVER] = server_header
-        self._hooked = True
+        self._hooked = (None, None, None, 0)
 
     def _start(self, request: Request, *, defer: bool | object) -> None:
         """Freeze and encode the head; write it unless ``defer`` (a Response sends head and body in one write).
@@ -692,7 +704,7 @@ class StreamResponse(ResponseStorage):
             # (A body replaced since, by bytes or a streamed source, is another object.)
             return None
         headers = self._headers
-        if len(headers) == 3 and not self._hooked:
+        if len(headers) == 3 and self._hooked is None:
             # One field added (a middleware's X-Request-Id): unpacked in C, without a list, answered without a loop.
             # (Not after on_response_prepare callbacks: one field left may mean a Date they removed, see below.)
             (first, first_value), (second, second_value), third = headers.items()
@@ -718,8 +730,30 @@ class StreamResponse(ResponseStorage):
                 return None
             return line + "\r\n"
         lines = ""
-        hooked = date_missing = self._hooked
+        hooked = self._hooked
+        date_missing = hooked is not None
+        if hooked is not None and hooked[0] is not None:
+            # The Date and Server fields _show_server_fields added, still the same objects where it put them (the
+            # callbacks left them): one item in their place holds the lines it was given with them.
+            date, server, shown_lines, at = hooked
+            end = at + 1 if server is None else at + 2
+            if (
+                len(items) >= end
+                and items[at][1] is date
+                and items[at][0] is _DATE
+                and (server is None or (items[at + 1][1] is server and items[at + 1][0] is _SERVER))
+            ):
+                if at == 2:
+                    # Right after Content-Type and Content-Length (no handler's field before them): lines first.
+                    lines, added, date_missing = shown_lines, items[end:], False
+                else:
+                    items[at:end] = [(shown_lines, _SHOWN)]
+                    added = items[2:]
         for name, value in added:
+            if value is _SHOWN:
+                lines += name
+                date_missing = False
+                continue
             # A multidict's keys are istr, whose f-string goes through __format__: concatenated, the same text.
             line = name + f": {value}"
             if "\r" in line or "\n" in line:
