@@ -17,6 +17,8 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from multidict import istr
+
 from server.errors import HttpProtocolError
 from server.exchange import Exchange
 from server.protocol import HttpProtocol
@@ -590,12 +592,22 @@ async def _as_current_app(app: Application, handler: Handler, request: Request) 
             info.current_app = current
 
 
+_X_FORWARDED_FOR = istr("X-Forwarded-For")
+_FORWARDED = istr("Forwarded")
+
+
 def _client_address(trusted: Trusted, exchange: Exchange) -> str | None:
     """The access log's ``%(h)s``: the client a trusted proxy names, as ``Request.remote`` gives it."""
     peer = peer_address(exchange.peername)
     if peer not in trusted:
         return peer  # what resolve_forwarded answers for a peer it does not trust, without the headers it ignores
-    return resolve_forwarded(peer, exchange.headers, trusted).remote
+    headers = exchange.headers
+    if _X_FORWARDED_FOR not in headers and _FORWARDED not in headers:
+        # Only these two name another client (X-Forwarded-Proto and -Host say how it asked): resolve_forwarded's
+        # answer is the peer, as for a proxy that forwarded nothing (gunicorn's default trusts 127.0.0.1, where
+        # most requests come straight from a local client or a proxy that names none), without its tuple.
+        return peer
+    return resolve_forwarded(peer, headers, trusted).remote
 
 
 def _server_error(request: Request, debug: bool) -> Response:

@@ -143,7 +143,10 @@ _PEERNAMES = st.one_of(
 )
 _PROXY_FIELDS = st.lists(
     st.tuples(
-        st.sampled_from(["X-Forwarded-For", "x-forwarded-for", "Forwarded", "X-Forwarded-Proto", "User-Agent"]),
+        st.sampled_from(
+            ["X-Forwarded-For", "x-forwarded-for", "Forwarded", "FORWARDED", "X-Forwarded-Proto", "X-Forwarded-Host"]
+            + ["User-Agent"]
+        ),
         st.sampled_from(["198.51.100.7", "6.6.6.6, 127.0.0.1", "for=203.0.113.9", "https", "", "unknown"]),
     ),
     max_size=3,
