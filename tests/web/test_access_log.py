@@ -144,8 +144,15 @@ _PEERNAMES = st.one_of(
 _PROXY_FIELDS = st.lists(
     st.tuples(
         st.sampled_from(
-            ["X-Forwarded-For", "x-forwarded-for", "Forwarded", "FORWARDED", "X-Forwarded-Proto", "X-Forwarded-Host"]
-            + ["User-Agent"]
+            [
+                "X-Forwarded-For",
+                "x-forwarded-for",
+                "Forwarded",
+                "FORWARDED",
+                "X-Forwarded-Proto",
+                "X-Forwarded-Host",
+                "User-Agent",
+            ]
         ),
         st.sampled_from(["198.51.100.7", "6.6.6.6, 127.0.0.1", "for=203.0.113.9", "https", "", "unknown"]),
     ),
