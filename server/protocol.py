@@ -97,6 +97,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httptools
 
+from .answer import NEXT, answer
 from .errors import BadRequest, HttpProtocolError, RequestTimeout
 from .exchange import Exchange, UpgradeSink
 from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
@@ -157,7 +158,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._body_drain: asyncio.Task[bool] | None = None  # _task while it is the body drain
         self._kicking = False
-        self._direct = DIRECT  # does a handler's task run its coroutine alone, not in _answer (see _kick)?
+        self._direct = DIRECT  # does a handler's task run its coroutine alone, not in answer() (see _kick)?
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -384,9 +385,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """Answer the queued requests in order, unless a handler (or a body drain) is already running.
 
         Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
-        as aiohttp starts one per request. The task settles its request itself at its end (:meth:`_answer`): a done
+        as aiohttp starts one per request. The task settles its request itself at its end (server/answer.py): a done
         callback would cost a scheduled callback per request. Where the task runs the handler's coroutine alone
-        (``tasks.DIRECT``: the compiled build on Python 3.12+), a handler that waits settles in
+        (``tasks.DIRECT``, or an eager starter), a handler that waits settles in
         :meth:`_handler_done`; one already done when its task is made (an eager start) is settled here, and the
         next request starts, at no cost of a coroutine around it.
         """
@@ -398,7 +399,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             while queue and not self.closed:
                 exchange = queue[0]
                 if not self._direct:
-                    self._task = self._start_task(self._answer(exchange), context=self._context.copy())
+                    self._task = self._start_task(answer(self, exchange), context=self._context.copy())
                     return
                 task = self._start_task(self.handler(exchange), context=self._context.copy())
                 if not task.done():
@@ -414,44 +415,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         """The eagerly started handler of the head of the queue finished after waiting: settle it, then go on."""
         self._task = None
         if self._handler_returned(self.queue[0], _outcome(task)) is _NEXT and self.queue:
-            self._kick()
-
-    async def _answer(self, exchange: Exchange) -> None:
-        """The task of the head of the queue where tasks are scheduled: its handler, then what follows it
-        (:meth:`_settle`), at the end of the task. The task ends as the handler did."""
-        try:
-            await self.handler(exchange)
-        except BaseException as error:
-            self._task = None
-            if self._handler_returned(exchange, error) is _NEXT and self.queue:
-                self._kick()
-            if not isinstance(error, Exception):
-                # Cancelled, or KeyboardInterrupt and SystemExit, which the task raises into the event loop.
-                raise
-            return
-        self._task = None
-        queue = self.queue
-        if exchange.finished and exchange.body is _EMPTY_BODY and not self.closed:
-            # _handler_returned's common case, without its frame.
-            if (
-                len(queue) == 1
-                and exchange._keep_alive_final
-                and not self._field_limit
-                and not self._stop_parsing
-                and not self.draining
-                and not self._pause_reasons
-                and self._upgrade is not _PENDING
-                and self._pending_error is None
-            ):
-                # And _advance's, without its frame: the answer is out, nothing waits, the connection idles.
-                queue.popleft()
-                self.phase = _IDLE
-                self.deadline = self.loop.time() + self._keepalive_timeout
-                return
-            verdict = self._advance(exchange)
-        else:
-            verdict = self._handler_returned(exchange, None)
-        if verdict is _NEXT and queue:
             self._kick()
 
     def _handler_returned(self, exchange: Exchange, error: BaseException | None) -> object:
@@ -687,7 +650,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
 
 
 # What follows a handler (see HttpProtocol._settle).
-_NEXT: Final = object()  # answer the next queued request
+_NEXT: Final = NEXT  # answer the next queued request
 _DRAIN: Final = object()  # first discard what the handler left of the request body
 _DONE: Final = object()  # the connection is finished
 

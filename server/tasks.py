@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import sys
 from collections.abc import Coroutine
-from importlib.machinery import EXTENSION_SUFFIXES
 from typing import Any, Protocol
 
 __all__ = ["DIRECT", "TaskStarter", "start_task", "task_starter"]
 
-_COMPILED = (globals().get("__file__") or "").endswith(tuple(EXTENSION_SUFFIXES))
 # Run each handler's coroutine as its task's own, settled by a done callback (HttpProtocol._handler_done), rather than
-# inside HttpProtocol._answer: in the compiled build on Python 3.12+. There _answer is a mypyc native coroutine, and
-# mypyc passes an exception thrown into it (a task's cancellation) on to the coroutine it awaits with throw()'s
-# three-argument form (mypyc/lib-rt/misc_ops.c, CPy_YieldFromErrorHandle, mypy 2.4.1), which Python 3.12 deprecates:
-# each cancellation warned, and under ``-W error`` the handler got a DeprecationWarning instead of its cancellation.
-DIRECT = _COMPILED and sys.version_info >= (3, 12)
+# inside server/answer.py's answer(): no build does (a starter whose tasks start eagerly is settled that way). The
+# compiled build did on Python 3.12+ until 2026-12-04, when answer() was a compiled method whose native coroutine
+# mypyc makes pass a cancellation on with a deprecated throw(); answer() is interpreted now. Over sockets the done
+# callback's way cost 18-23% more CPU per request than answer()'s (bench/README.md, "Tenth round").
+DIRECT = False
 
 
 class TaskStarter(Protocol):

@@ -6,8 +6,8 @@ reach: mypyc passes an exception thrown into its native coroutine on to the awai
 three-argument form (mypyc/lib-rt/misc_ops.c, ``CPy_YieldFromErrorHandle``, as of mypy 2.4.1), which Python 3.12
 deprecates. Each cancellation through one warned, and under ``-W error`` (this suite's setting) a handler cancelled
 in ``await response.drain()`` got a DeprecationWarning in place of its ConnectionResetError. The compiled methods
-return these coroutines (or a future) for their callers to await instead, and ``HttpProtocol._answer`` is not used
-there from Python 3.12 (server/tasks.py, ``DIRECT``).
+return these coroutines (or a future) for their callers to await instead, and the request's own task runs
+server/answer.py's coroutine, which is not compiled either.
 """
 
 from __future__ import annotations
