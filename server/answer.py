@@ -7,7 +7,7 @@ it awaits with ``throw()``'s three-argument form, which Python 3.12 deprecates (
 an interpreted coroutine calling the connection's compiled methods, it runs the same way in both builds.
 
 Until 2026-12-04 this was ``HttpProtocol._answer``, and the compiled build on Python 3.12+ ran each handler's
-coroutine as its task's own, settled by a done callback instead (``tasks.DIRECT``), which cost 18-23% more CPU per
+coroutine as its task's own, settled by a done callback instead, which cost 18-23% more CPU per
 request over sockets than this (bench/README.md, "Tenth round").
 """
 

@@ -66,8 +66,6 @@ and limits) and :mod:`.upgrade` (the ``Upgrade`` sub-states); the enums are in :
   queue is answered by its handler, in an ``asyncio.Task`` of its own from the handler's first line (scheduled for
   the loop's next turn, see :mod:`.tasks`) and in a copy of the connection's context. Reading pauses while
   ``max_pipeline`` requests wait.
-* With a task starter that returns a done task (an eager start; not used, see :mod:`.tasks`), a handler that
-  finishes without waiting is followed (the table above) within the same ``data_received``.
 * The parser stops at the first error, which is answered with its status and a close: after a framing error
   nothing further on the wire can be trusted (request smuggling).
 * Limits that llhttp does not enforce are counted in the callbacks: request line (414), header count and field
@@ -103,7 +101,7 @@ from .exchange import Exchange, UpgradeSink
 from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
-from .tasks import DIRECT, task_starter
+from .tasks import task_starter
 from .upgrade import UpgradeHandling
 from .waits import READY, drain_body, lost
 from .writer import error_response
@@ -157,8 +155,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._parser: Any = None
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._body_drain: asyncio.Task[bool] | None = None  # _task while it is the body drain
-        self._kicking = False
-        self._direct = DIRECT  # does a handler's task run its coroutine alone, not in answer() (see _kick)?
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -198,7 +194,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._refused_body = False
         self._lingering = False
         self._start_task = task_starter(self.loop)
-        self._on_handler_done = self._handler_done  # one bound method per connection, not one per request
 
     def __repr__(self) -> str:
         # aiohttp's RequestHandler's repr: this class is web.RequestHandler, and a log line names its state.
@@ -382,40 +377,16 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     # -- the request loop ------------------------------------------------------------------------------------
 
     def _kick(self) -> None:
-        """Answer the queued requests in order, unless a handler (or a body drain) is already running.
+        """Start the head of the queue's task, unless a handler (or a body drain) is already running.
 
         Each handler gets a task of its own (see :func:`.tasks.task_starter`) in a copy of the connection's context,
-        as aiohttp starts one per request. The task settles its request itself at its end (server/answer.py): a done
-        callback would cost a scheduled callback per request. Where the task runs the handler's coroutine alone
-        (``tasks.DIRECT``, or an eager starter), a handler that waits settles in
-        :meth:`_handler_done`; one already done when its task is made (an eager start) is settled here, and the
-        next request starts, at no cost of a coroutine around it.
+        as aiohttp starts one per request. The task settles its request itself at its end and starts the next one
+        (server/answer.py): a done callback would cost a scheduled callback per request, and 18-23% more CPU per
+        request over sockets when the compiled build settled its handlers that way (bench/README.md, "Tenth
+        round").
         """
-        if self._task is not None or self._kicking:
-            return
-        self._kicking = True
-        try:
-            queue = self.queue
-            while queue and not self.closed:
-                exchange = queue[0]
-                if not self._direct:
-                    self._task = self._start_task(answer(self, exchange), context=self._context.copy())
-                    return
-                task = self._start_task(self.handler(exchange), context=self._context.copy())
-                if not task.done():
-                    self._task = task
-                    task.add_done_callback(self._on_handler_done)
-                    return
-                if self._handler_returned(exchange, _outcome(task)) is not _NEXT:
-                    return
-        finally:
-            self._kicking = False
-
-    def _handler_done(self, task: asyncio.Task[None]) -> None:
-        """The eagerly started handler of the head of the queue finished after waiting: settle it, then go on."""
-        self._task = None
-        if self._handler_returned(self.queue[0], _outcome(task)) is _NEXT and self.queue:
-            self._kick()
+        if self._task is None and self.queue and not self.closed:
+            self._task = self._start_task(answer(self, self.queue[0]), context=self._context.copy())
 
     def _handler_returned(self, exchange: Exchange, error: BaseException | None) -> object:
         """Settle the handler of ``exchange``, which returned or raised ``error``; start the body drain when that
@@ -653,11 +624,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
 _NEXT: Final = NEXT  # answer the next queued request
 _DRAIN: Final = object()  # first discard what the handler left of the request body
 _DONE: Final = object()  # the connection is finished
-
-
-def _outcome(task: asyncio.Task[None]) -> BaseException | None:
-    """What the finished handler ``task`` raised (``CancelledError`` if it was cancelled), or None."""
-    return asyncio.CancelledError() if task.cancelled() else task.exception()
 
 
 def _500(server_header: str | None) -> bytes:

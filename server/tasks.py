@@ -6,8 +6,7 @@ Code that runs in a handler may rely on ``asyncio.current_task()`` (``asyncio.ti
 Each task is scheduled (``loop.create_task``): it runs when the loop next runs its ready callbacks, after it has read
 every connection that had data, as aiohttp's handlers run (from their connection's task, woken by ``data_received``,
 never inside it). Python 3.12's eager start (``eager_start=True``) would run a handler inside ``data_received``, and
-finish one that never waits without a loop turn; it is not used (a starter that returns a done task is still
-settled at once by the connection, see ``HttpProtocol._kick``). Measured over sockets on Python 3.12.1 (``wrk
+finish one that never waits without a loop turn; it is not used. Measured over sockets on Python 3.12.1 (``wrk
 -c64``, the server's CPU time, bench/README.md's seventh round), it cost more than it saved: hello 31.6 µs per
 request eager against 24.0-25.7 scheduled, with the same system calls. Eagerly, each request runs its whole path
 (parse, handler, write) before the next connection is read; a loop turn runs each stage for every connection in a
@@ -21,14 +20,7 @@ import contextvars
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
-__all__ = ["DIRECT", "TaskStarter", "start_task", "task_starter"]
-
-# Run each handler's coroutine as its task's own, settled by a done callback (HttpProtocol._handler_done), rather than
-# inside server/answer.py's answer(): no build does (a starter whose tasks start eagerly is settled that way). The
-# compiled build did on Python 3.12+ until 2026-12-04, when answer() was a compiled method whose native coroutine
-# mypyc makes pass a cancellation on with a deprecated throw(); answer() is interpreted now. Over sockets the done
-# callback's way cost 18-23% more CPU per request than answer()'s (bench/README.md, "Tenth round").
-DIRECT = False
+__all__ = ["TaskStarter", "start_task", "task_starter"]
 
 
 class TaskStarter(Protocol):

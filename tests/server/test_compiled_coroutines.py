@@ -13,7 +13,6 @@ import pytest
 import uvloop
 
 import server
-from server import tasks
 from server.detached import RecordingTransport
 from web import Application
 
@@ -36,11 +35,6 @@ def test_the_compiled_modules_define_no_coroutine():
                 found.append(f"{path.name}:{node.name}")
     assert found == []
     assert "/server/answer.py" not in [f"/{path.relative_to(PACKAGES)}" for path in _compiled_modules()]
-
-
-def test_every_build_runs_handlers_inside_answer():
-    # The done-callback way (DIRECT) is left to eager starters: it cost the compiled build 18-23% more CPU.
-    assert tasks.DIRECT is False
 
 
 @pytest.mark.parametrize("loop_factory", [asyncio.new_event_loop, uvloop.new_event_loop], ids=["asyncio", "uvloop"])

@@ -18,8 +18,6 @@ import aiohttp
 import pytest
 import uvloop
 
-from server import protocol as protocol_module
-from server import tasks
 from server.detached import RecordingTransport
 from web import Application, Response, WebSocketResponse, middleware
 from web.pytest_plugin import TestServer
@@ -195,19 +193,7 @@ def test_a_middleware_contextvar_reaches_the_handler_and_not_the_next_request(ru
     run(main())
 
 
-@pytest.fixture(params=[False, True], ids=["in-answer", "direct"])
-def direct(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Both ways a connection runs a handler's scheduled task (server/tasks.py, DIRECT): the handler inside
-    HttpProtocol._answer, or the handler's coroutine as the task's own, settled by a done callback (the compiled
-    build's way on Python 3.12+, where the other is not used: mypyc's throw() there turns a cancellation into a
-    DeprecationWarning, server/tasks.py)."""
-    if tasks.DIRECT and not request.param:
-        pytest.skip("the compiled build runs handlers' tasks directly on Python 3.12+ (server/tasks.py, DIRECT)")
-    monkeypatch.setattr(protocol_module, "DIRECT", request.param)
-    return request.param
-
-
-def test_handlers_that_never_wait_answer_pipelined_requests_in_order(run, direct):
+def test_handlers_that_never_wait_answer_pipelined_requests_in_order(run):
     async def main() -> None:
         app, _ = _app()
         paths = [f"/sync?id={i}" for i in range(20)]
@@ -220,7 +206,7 @@ def test_handlers_that_never_wait_answer_pipelined_requests_in_order(run, direct
 
 
 @pytest.mark.parametrize("cancellation", [True, False])
-def test_handler_cancellation_cancels_the_handler_task_when_the_client_goes(run, cancellation, direct):
+def test_handler_cancellation_cancels_the_handler_task_when_the_client_goes(run, cancellation):
     async def main() -> None:
         started, outcome = asyncio.Event(), asyncio.get_running_loop().create_future()
 
@@ -265,23 +251,7 @@ def test_a_handler_runs_in_the_loops_next_turn_not_inside_data_received(run):
     run(main())
 
 
-def test_a_handler_that_never_waits_is_answered_within_data_received_when_eager(run):
-    # An eager start (not used, server/tasks.py), with a starter that runs each handler to its end at once.
-    async def main() -> None:
-        app, _ = _app()
-        protocol = app.make_handler()()
-        protocol._start_task, protocol._direct = _eager_starter, True
-        transport = RecordingTransport({"peername": ("127.0.0.1", 1)})
-        protocol.connection_made(transport)
-        protocol.data_received(b"GET /sync?id=1 HTTP/1.1\r\nHost: t\r\n\r\n" * 2)
-        assert transport.written.count(b"HTTP/1.1 200 OK") == 2  # no loop turn in between
-        assert transport.written.endswith(b"sync 1")
-        protocol.connection_lost(None)
-
-    run(main())
-
-
-# The task of a request settles it at its end (HttpProtocol._answer), not in a done callback: how the task ends, and
+# The task of a request settles it at its end (server/answer.py), not in a done callback: how the task ends, and
 # what the loop hears of it, is as the handler ended.
 
 _HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
@@ -314,10 +284,10 @@ def test_a_handler_error_is_settled_and_its_task_ends_quietly(run, raised):
         start = protocol._start_task
         protocol._start_task = lambda coro, context: started.append(start(coro, context=context)) or started[-1]
         protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n")
-        [task] = started  # (done already where tasks start eagerly)
+        [task] = started
         await asyncio.gather(task, return_exceptions=True)
-        # Settled by the task itself (_answer) or, for an eager start, by the connection, which reads the error.
-        assert task.done() and not task.cancelled() and task.exception() in (None, raised)
+        # Settled by the task itself (server/answer.py), which ends quietly: the error was answered.
+        assert task.done() and not task.cancelled() and task.exception() is None
         if isinstance(raised, ConnectionResetError):
             assert transport.written == b""  # the client is gone: aborted, nothing sent
         else:
@@ -346,19 +316,6 @@ def test_a_cancelled_handler_leaves_its_task_cancelled(run):
     run(main())
 
 
-def _eager_starter(coro: Coroutine[Any, Any, None], *, context: contextvars.Context) -> asyncio.Future[None]:
-    """What ``asyncio.Task(..., eager_start=True)`` does for a coroutine that never waits, on any Python: run it to
-    its end at once and return a done future."""
-    future = asyncio.get_running_loop().create_future()
-    try:
-        context.run(coro.send, None)
-    except StopIteration:
-        future.set_result(None)
-    else:
-        raise AssertionError("the coroutine waited")
-    return future
-
-
 @pytest.mark.parametrize(
     ("requests", "answers"),
     [
@@ -367,9 +324,8 @@ def _eager_starter(coro: Coroutine[Any, Any, None], *, context: contextvars.Cont
         (b"GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" * 2, 2),
     ],
 )
-def test_eagerly_done_handlers_answer_the_queue_in_order(run, requests, answers):
-    # The loop of _kick, which an eager start (Python 3.12+) takes for handlers that never wait, checked on any
-    # Python with a starter that runs each handler to its end at once.
+def test_each_task_starts_the_next_queued_request_in_order(run, requests, answers):
+    # No done callback follows a handler: the task of each request starts the next one at its end (server/answer.py).
     async def main() -> None:
         seen: list[str] = []
 
@@ -378,9 +334,10 @@ def test_eagerly_done_handlers_answer_the_queue_in_order(run, requests, answers)
             exchange.send(200, _HEAD, b"ok", keep_alive=exchange.keep_alive)
 
         protocol, transport = _raw_protocol(handler)
-        protocol._start_task, protocol._direct = _eager_starter, True
         protocol.data_received(requests)
+        while (task := protocol._task) is not None:
+            await task
         assert transport.written.count(b"HTTP/1.1 200 OK") == answers == len(seen)
-        assert protocol._task is None and (not protocol.queue or transport.is_closing())
+        assert not protocol.queue or transport.is_closing()
 
     run(main())
