@@ -155,6 +155,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._parser: Any = None
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._body_drain: asyncio.Task[bool] | None = None  # _task while it is the body drain
+        self._kicking = False  # in _kick's loop (see there)
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -383,10 +384,22 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         as aiohttp starts one per request. The task settles its request itself at its end and starts the next one
         (server/answer.py): a done callback would cost a scheduled callback per request, and 18-23% more CPU per
         request over sockets when the compiled build settled its handlers that way (bench/README.md, "Tenth
-        round").
+        round"). Where the loop's task factory starts tasks eagerly (``asyncio.eager_task_factory``, Python 3.12+,
+        as an application may set), a handler that never waits has ended, settled, when its task is returned: the
+        next request starts here, in this loop, rather than in a call from that task's end, which returns at once
+        (``_kicking``) so that pipelined requests do not nest a call each.
         """
-        if self._task is None and self.queue and not self.closed:
-            self._task = self._start_task(answer(self, self.queue[0]), context=self._context.copy())
+        if self._task is not None or self._kicking:
+            return
+        self._kicking = True
+        try:
+            queue = self.queue
+            while queue and not self.closed and self._task is None:
+                task = self._start_task(answer(self, queue[0]), context=self._context.copy())
+                if not task.done():
+                    self._task = task
+        finally:
+            self._kicking = False
 
     def _handler_returned(self, exchange: Exchange, error: BaseException | None) -> object:
         """Settle the handler of ``exchange``, which returned or raised ``error``; start the body drain when that

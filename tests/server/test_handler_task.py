@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import socket
 import struct
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -339,5 +340,33 @@ def test_each_task_starts_the_next_queued_request_in_order(run, requests, answer
             await task
         assert transport.written.count(b"HTTP/1.1 200 OK") == answers == len(seen)
         assert not protocol.queue or transport.is_closing()
+
+    run(main())
+
+
+def _eager_task(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+    # asyncio.eager_task_factory's task, on asyncio's loop and uvloop's alike.
+    kwargs.pop("eager_start", None)
+    return asyncio.Task(coro, loop=loop, eager_start=True, **kwargs)  # type: ignore[call-arg]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="an eager start (eager_start=True) is Python 3.12's")
+def test_a_loop_whose_tasks_start_eagerly_answers_every_request_of_a_connection(run):
+    # An application may set asyncio.eager_task_factory: a handler that never waits has then ended when its task is
+    # returned. The connection went on with no request after the first (its finished task was kept as running).
+    async def main() -> None:
+        asyncio.get_running_loop().set_task_factory(_eager_task)
+        app, seen = _app()
+        paths = [f"/sync?id={i}" for i in range(20)]
+        paths[7] = "/var"  # one that waits, among those that never do
+        async with TestServer(app) as server:
+            seen["port"] = server.port
+            bodies = await _pipeline(server.port, paths)
+            async with aiohttp.ClientSession() as session:
+                for i in range(3):  # one keep-alive connection, one request after another
+                    async with session.get(f"http://127.0.0.1:{server.port}/sync?id={i}") as resp:
+                        assert await resp.text() == f"sync {i}"
+            assert await _get(server.port, "/client") == (200, "client task")
+        assert bodies == [b"/var" if p == "/var" else f"sync {p[9:]}".encode() for p in paths]
 
     run(main())
