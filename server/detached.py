@@ -169,6 +169,7 @@ def detached_exchange(
     if protocol is None:
         settings = ServerSettings(client_max_size=client_max_size or 0)
         protocol = HttpProtocol(_no_handler, settings, ConnectionRegistry(settings), loop)
+        protocol.holds = False  # what is answered is in transport.written at once (there is no loop to wait for)
         if transport is None:
             transport = RecordingTransport({"sslcontext": sslcontext} if sslcontext is not None else None)
             transport.set_protocol(protocol)

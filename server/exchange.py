@@ -193,6 +193,8 @@ class Exchange:
         if protocol.closed:
             raise ConnectionResetError("connection lost")
         self.body.continue_sent()
+        if protocol.held is not None:
+            protocol.release()
         protocol.transport.write(data)
 
     def write_head(self, status: int, head: bytes, *, keep_alive: bool) -> None:
@@ -207,6 +209,8 @@ class Exchange:
         self._keep_alive_final = keep_alive
         if self.version is HttpVersion10:
             head = _as_http10(head)
+        if protocol.held is not None:
+            protocol.release()
         protocol.transport.write(head)
 
     def send(self, status: int, head: bytes, body: bytes, *, keep_alive: bool) -> None:
@@ -226,12 +230,21 @@ class Exchange:
             if size > _JOIN_LIMIT:
                 # Head and body as two buffers of one write: uvloop sends them with one writev and keeps the
                 # objects, not a copy, of whatever the kernel does not take yet; joining copies the body once.
+                if protocol.held is not None:
+                    protocol.release()
                 protocol.transport.writelines((head, body))
+                head = b""
             else:
                 # A small body costs less to join than a second buffer costs to send.
-                protocol.transport.write(head + body)
-        else:
-            protocol.transport.write(head)
+                head += body
+        if head:
+            if keep_alive and protocol.holds:
+                # Written at the end of the loop's pass with the other answers of that pass (HttpProtocol.hold).
+                protocol.hold(head)
+            else:
+                if protocol.held is not None:
+                    protocol.release()
+                protocol.transport.write(head)
         self.finished = True
         accounting = protocol.accounting
         if keep_alive and accounting.access_logger is None and not protocol.draining:
@@ -248,6 +261,8 @@ class Exchange:
             raise RuntimeError("response already finished")
         if self.method != "HEAD":
             self.bytes_sent += len(data)
+            if protocol.held is not None:
+                protocol.release()
             protocol.transport.write(data)
 
     @property
@@ -268,6 +283,8 @@ class Exchange:
         socket's descriptor, woken by the loop's writer callbacks (uvloop has no sendfile). A file that ends early
         or a client that goes raises ``ConnectionResetError``; ``bytes_sent`` counts what left. (The coroutine is
         server/waits.py's, outside the compiled build.)"""
+        if self._protocol.held is not None:
+            self._protocol.release()
         return sendfile(self, fileobj, offset, count)
 
     def close_after(self) -> None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .protocol import HttpProtocol
     from .settings import ServerSettings
 
-__all__ = ["ConnectionRegistry", "reusable"]
+__all__ = ["ConnectionRegistry", "release_all_held", "reusable"]
 
 # At most this many idle connections close per waiting client noticed, as nginx's ngx_drain_connections.
 REUSE_MAX = 32
@@ -50,6 +50,13 @@ def _deadline(connection: _Phased) -> float:
 log = logging.getLogger("prefork.server")
 
 
+def release_all_held() -> None:
+    """Write every answer held for the end of a loop's pass now: for a worker that exits from a signal handler
+    while its loop is blocked (the heartbeat's SIGABRT), the answers its handlers had finished still go out."""
+    for registry in list(_HOLDING):
+        registry.release_held()
+
+
 class ConnectionRegistry:
     """Every open connection of one protocol factory.
 
@@ -75,6 +82,7 @@ class ConnectionRegistry:
         self._aborted = False  # a shutdown's timeout passed: handlers of connections lost from then on are cancelled
         self._room_watchers: list[Callable[[], None]] = []
         self._limit = settings.worker_connections
+        self._held: list[HttpProtocol] = []  # connections holding an answer for the end of the loop's pass
         # keepalive_timeout 0: no keep-alive, so no idle deadline to check for it.
         shortest = min(settings.header_timeout, settings.keepalive_timeout or settings.header_timeout)
         self.tick = max(0.01, min(1.0, shortest / 4))
@@ -118,6 +126,24 @@ class ConnectionRegistry:
                 callback()
         if not self.connections and self._empty is not None:
             self._empty.set()
+
+    def hold(self, protocol: HttpProtocol) -> None:
+        """``protocol`` holds an answer (:meth:`HttpProtocol.hold`): write it in :meth:`release_held`, which the
+        first connection to hold one in a pass of the loop schedules (``call_soon``: after the callbacks already
+        ready, so after the other handlers of this pass)."""
+        held = self._held
+        if not held:
+            protocol.loop.call_soon(self.release_held)
+            _HOLDING.add(self)
+        held.append(protocol)
+
+    def release_held(self) -> None:
+        """Write the answers the connections hold, in the order they were finished."""
+        held = self._held
+        self._held = []
+        _HOLDING.discard(self)
+        for protocol in held:
+            protocol.release()
 
     def outlive(self, task: asyncio.Task[Any]) -> None:
         """A lost connection's handler, still running (it may outlive its cancellation): :meth:`shutdown` waits for
@@ -205,3 +231,7 @@ class ConnectionRegistry:
             for task in list(self._orphans):
                 task.cancel()
             await asyncio.sleep(0)
+
+
+# The registries whose connections hold answers for the end of the loop's pass (release_all_held).
+_HOLDING: set[ConnectionRegistry] = set()

@@ -36,6 +36,7 @@ import psutil  # type: ignore[import-untyped]
 import uvloop
 
 from server.acceptor import Acceptor, start_server
+from server.registry import release_all_held
 
 from . import messages
 from .app_protocol import Application, HandlerFactory
@@ -140,6 +141,7 @@ class Worker:
     def _on_abort(self, *_: Any) -> None:
         log.error("worker %d aborted by the master: heartbeat timeout (stacks dumped above)", self.pid)
         self.cfg.run_hook("worker_abort", self, log=log)
+        release_all_held()  # the answers finished in the loop iteration this signal interrupted
         shutdown_logs()  # the lines of the loop iteration this signal interrupted, then the handlers
         os._exit(1)
 

@@ -58,6 +58,8 @@ async def _answer(app: web.Application, pieces: list[bytes], *, fast: bool, cap:
             await asyncio.sleep(0)  # the handler's task starts (or goes on) with what arrived so far
         if protocol._task is not None:
             await protocol._task
+        while protocol.held is not None:  # the answer goes out at the end of the loop's pass
+            await asyncio.sleep(0)
         protocol.connection_lost(None)
     return re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written))
 

@@ -68,7 +68,7 @@ async def _recorded(data: bytes) -> tuple[bytes, list[tuple[bytes | bytearray | 
     protocol.data_received(data)
     for _ in range(100):  # pipelined requests are answered one after another, on the loop
         await asyncio.sleep(0)
-        if not protocol.queue and protocol._task is None:
+        if not protocol.queue and protocol._task is None and protocol.held is None:
             break
     protocol.connection_lost(None)
     return bytes(transport.written), transport.calls
