@@ -35,6 +35,9 @@ async def answer(protocol: HttpProtocol, exchange: Exchange) -> None:
     try:
         await protocol.handler(exchange)
     except BaseException as error:
+        if protocol._counted:  # no longer among the registry's handlers in flight (HttpProtocol._kick)
+            protocol._counted = False
+            protocol.registry.handling -= 1
         protocol._task = None
         if protocol._handler_returned(exchange, error) is NEXT and protocol.queue:
             protocol._kick()
@@ -42,6 +45,9 @@ async def answer(protocol: HttpProtocol, exchange: Exchange) -> None:
             # Cancelled, or KeyboardInterrupt and SystemExit, which the task raises into the event loop.
             raise
         return
+    if protocol._counted:
+        protocol._counted = False
+        protocol.registry.handling -= 1
     protocol._task = None
     queue = protocol.queue
     if exchange.finished and exchange.body is _EMPTY_BODY and not protocol.closed:

@@ -238,8 +238,8 @@ class Exchange:
                 # A small body costs less to join than a second buffer costs to send.
                 head += body
         if head:
-            if keep_alive and protocol.holds:
-                # Written at the end of the loop's pass with the other answers of that pass (HttpProtocol.hold).
+            if keep_alive and protocol.holds and (protocol.registry.handling > 1 or protocol.held is not None):
+                # Another handler is in flight: written with its answer once the loop has run it (HttpProtocol.hold).
                 protocol.hold(head)
             else:
                 if protocol.held is not None:

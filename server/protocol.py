@@ -156,6 +156,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._task: asyncio.Task[None] | asyncio.Task[bool] | None = None  # the handler, or the body drain after it
         self._body_drain: asyncio.Task[bool] | None = None  # _task while it is the body drain
         self._kicking = False  # in _kick's loop (see there)
+        self._counted = False  # is this connection's handler among the registry's in flight (registry.handling)?
         self._context = contextvars.Context()
         self._drain_waiter: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -323,6 +324,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if task is not None and not task.done():
             if self.settings.handler_cancellation and self.queue:
                 task.cancel()
+            if self._counted:
+                # A task cancelled before its first step never runs answer(), which would uncount it.
+                task.add_done_callback(self._uncount)
             self.registry.outlive(task)
 
     def pause_writing(self) -> None:
@@ -401,6 +405,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         try:
             queue = self.queue
             while queue and not self.closed and self._task is None:
+                # Counted among the registry's handlers in flight until answer() ends (Exchange.send reads it).
+                self._counted = True
+                self.registry.handling += 1
                 task = self._start_task(answer(self, queue[0]), context=self._context.copy())
                 if not task.done():
                     self._task = task
@@ -646,11 +653,18 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self.transport.abort()
         self.closed = True
 
+    def _uncount(self, task: asyncio.Task[Any]) -> None:
+        if self._counted:
+            self._counted = False
+            self.registry.handling -= 1
+
     # -- answers written at the end of the loop's pass -------------------------------------------------------
 
     def hold(self, data: bytes) -> None:
         """Write ``data``, a whole answer after which the connection stays open, once the event loop has run the
-        callbacks ready with this one (the other handlers of this pass), with the answers they finish.
+        callbacks ready with this one (the other handlers of this pass), with the answers they finish. Exchange.send
+        holds an answer only while another handler of the registry is in flight (``registry.handling``): a lone
+        one is written at once, as there is nothing to write it with, and waiting a loop pass would cost one.
 
         Written at once, each answer to a client that waits for it (a load balancer, nginx in front, a benchmark
         client) wakes that client on its own, and on a virtual machine the wake-up of an idle CPU (an

@@ -83,6 +83,9 @@ class ConnectionRegistry:
         self._room_watchers: list[Callable[[], None]] = []
         self._limit = settings.worker_connections
         self._held: list[HttpProtocol] = []  # connections holding an answer for the end of the loop's pass
+        # Handlers in flight: started, their task not ended (HttpProtocol._kick counts them, server/answer.py
+        # uncounts them). An answer is held only while another is in flight: alone, there is nothing to write with.
+        self.handling = 0
         # keepalive_timeout 0: no keep-alive, so no idle deadline to check for it.
         shortest = min(settings.header_timeout, settings.keepalive_timeout or settings.header_timeout)
         self.tick = max(0.01, min(1.0, shortest / 4))

@@ -79,6 +79,7 @@ async def _wire(act: Callable[[Any], bytes | None], holds: bool, eager: bool) ->
         asyncio.get_running_loop().set_task_factory(_eager_task)
     protocol = _app().make_handler()()
     protocol.holds = holds
+    protocol.registry.handling += 1  # another handler in flight, whose answer this one's is held to go with
     transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
     protocol.connection_made(transport)
     protocol.data_received(GET)
@@ -127,9 +128,11 @@ async def test_the_answers_of_a_pass_are_written_together_after_its_handlers() -
         protocol.connection_made(transport)
         protocol.data_received(GET)
         connections.append((protocol, transport))
-    await asyncio.sleep(0)  # the three handlers run in this pass; their answers wait for its end
-    assert [transport.writes for _, transport in connections] == [0, 0, 0]
-    assert all(protocol.held is not None for protocol, _ in connections)
+    # The three handlers run in this pass: the first two answers are held while another handler is in flight; the
+    # last one's, alone in flight, is written at once, and the held ones after it.
+    await asyncio.sleep(0)
+    assert [transport.writes for _, transport in connections] == [0, 0, 1]
+    assert [protocol.held is not None for protocol, _ in connections] == [True, True, False]
     await asyncio.sleep(0)
     assert [transport.writes for _, transport in connections] == [1, 1, 1]
     assert all(b"answer /a" in transport.written for _, transport in connections)
@@ -137,10 +140,68 @@ async def test_the_answers_of_a_pass_are_written_together_after_its_handlers() -
         protocol.connection_lost(None)
 
 
+async def test_a_lone_answer_is_written_at_once() -> None:
+    # One client asking one request after another: no answer to write with, so none waits for a loop pass.
+    protocol = _app().make_handler()()
+    transport = RecordingTransport({"peername": ("127.0.0.1", 40000)})
+    protocol.connection_made(transport)
+    for i in range(3):
+        protocol.data_received(GET)
+        await asyncio.sleep(0)
+        assert protocol.held is None and transport.writes == i + 1
+    assert protocol.registry.handling == 0
+    protocol.connection_lost(None)
+
+
+async def test_handlers_in_flight_are_counted_until_their_tasks_end(aiohttp_client) -> None:
+    # Answered, failed, cancelled before their first step or while waiting, pipelined: none stays counted.
+    started = asyncio.Event()
+
+    async def wait(request: web.Request) -> web.Response:
+        started.set()
+        await asyncio.sleep(10)
+        return web.Response(text="late")
+
+    async def fail(request: web.Request) -> web.Response:
+        raise RuntimeError("boom")
+
+    app = _app()
+    app.router.add_get("/wait", wait)
+    app.router.add_get("/fail", fail)
+    factory = app.make_handler(handler_cancellation=True)
+    protocol = factory()
+    registry = protocol.registry
+    transport = RecordingTransport({"peername": ("127.0.0.1", 40000)})
+    protocol.connection_made(transport)
+    protocol.data_received(GET + b"GET /fail HTTP/1.1\r\nHost: t\r\n\r\n")
+    while protocol._task is not None or protocol.queue:
+        await asyncio.sleep(0)
+    assert registry.handling == 0
+    protocol.connection_lost(None)
+
+    waiting = factory()
+    waiting.connection_made(RecordingTransport({"peername": ("127.0.0.1", 40001)}))
+    waiting.data_received(b"GET /wait HTTP/1.1\r\nHost: t\r\n\r\n")
+    await started.wait()
+    task = waiting._task
+    waiting.connection_lost(None)  # handler_cancellation: the waiting handler is cancelled
+    await asyncio.gather(task, return_exceptions=True)
+    assert registry.handling == 0
+
+    never = factory()
+    never.connection_made(RecordingTransport({"peername": ("127.0.0.1", 40002)}))
+    never.data_received(b"GET /wait HTTP/1.1\r\nHost: t\r\n\r\n")
+    task = never._task
+    never.connection_lost(None)  # cancelled before its first step: answer() never runs
+    await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled() and registry.handling == 0
+
+
 async def test_a_lost_connection_drops_what_it_held() -> None:
     protocol = _app().make_handler()()
     transport = RecordingTransport({"peername": ("127.0.0.1", 40000)})
     protocol.connection_made(transport)
+    protocol.registry.handling += 1  # another handler in flight
     protocol.data_received(GET)
     await asyncio.sleep(0)
     assert protocol.held is not None
