@@ -303,6 +303,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     def connection_lost(self, exc: BaseException | None) -> None:
         self.closed = True
         self.held = None
+        if self._counted:
+            # Its handler, if it runs on, has no connection to answer: no longer one whose answer others wait for
+            # (and a task cancelled before its first step never runs answer(), which would uncount it).
+            self._counted = False
+            self.registry.handling -= 1
         # As aiohttp's RequestHandler: a handler (aiohttp-sse) tells a lost connection by its ``transport`` None.
         self.transport = None
         self.registry.discard(self)
@@ -324,9 +329,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if task is not None and not task.done():
             if self.settings.handler_cancellation and self.queue:
                 task.cancel()
-            if self._counted:
-                # A task cancelled before its first step never runs answer(), which would uncount it.
-                task.add_done_callback(self._uncount)
             self.registry.outlive(task)
 
     def pause_writing(self) -> None:
@@ -652,11 +654,6 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 self.release()  # as a write at once would have, it goes to the socket before the reset
             self.transport.abort()
         self.closed = True
-
-    def _uncount(self, task: asyncio.Task[Any]) -> None:
-        if self._counted:
-            self._counted = False
-            self.registry.handling -= 1
 
     # -- answers written at the end of the loop's pass -------------------------------------------------------
 
