@@ -35,9 +35,7 @@ async def answer(protocol: HttpProtocol, exchange: Exchange) -> None:
     try:
         await protocol.handler(exchange)
     except BaseException as error:
-        if protocol._counted:  # no longer among the registry's handlers in flight (HttpProtocol._kick)
-            protocol._counted = False
-            protocol.registry.handling -= 1
+        protocol.uncount()
         protocol._task = None
         if protocol._handler_returned(exchange, error) is NEXT and protocol.queue:
             protocol._kick()
@@ -45,9 +43,7 @@ async def answer(protocol: HttpProtocol, exchange: Exchange) -> None:
             # Cancelled, or KeyboardInterrupt and SystemExit, which the task raises into the event loop.
             raise
         return
-    if protocol._counted:
-        protocol._counted = False
-        protocol.registry.handling -= 1
+    protocol.uncount()
     protocol._task = None
     queue = protocol.queue
     if exchange.finished and exchange.body is _EMPTY_BODY and not protocol.closed:

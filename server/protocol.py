@@ -303,11 +303,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
     def connection_lost(self, exc: BaseException | None) -> None:
         self.closed = True
         self.held = None
-        if self._counted:
-            # Its handler, if it runs on, has no connection to answer: no longer one whose answer others wait for
-            # (and a task cancelled before its first step never runs answer(), which would uncount it).
-            self._counted = False
-            self.registry.handling -= 1
+        # Its handler, if it runs on, has no connection to answer: no longer one whose answer others wait for (and a
+        # task cancelled before its first step never runs answer(), which would uncount it).
+        self.uncount()
         # As aiohttp's RequestHandler: a handler (aiohttp-sse) tells a lost connection by its ``transport`` None.
         self.transport = None
         self.registry.discard(self)
@@ -654,6 +652,12 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 self.release()  # as a write at once would have, it goes to the socket before the reset
             self.transport.abort()
         self.closed = True
+
+    def uncount(self) -> None:
+        """This connection's handler is no longer among the registry's in flight (counted by :meth:`_kick`)."""
+        if self._counted:
+            self._counted = False
+            self.registry.handling -= 1
 
     # -- answers written at the end of the loop's pass -------------------------------------------------------
 
