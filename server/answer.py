@@ -34,6 +34,12 @@ async def answer(protocol: HttpProtocol, exchange: Exchange) -> None:
     (``HttpProtocol._settle``), at the end of the task. The task ends as the handler did."""
     try:
         await protocol.handler(exchange)
+    except GeneratorExit:
+        # The coroutine is closed unfinished: its task was collected while pending, which happens only once its
+        # loop is closed or dropped with the connection (a live connection or registry holds the task). There is
+        # no one to answer and no loop to answer on; settling the exchange here would run the connection's
+        # cleanup inside the finalizer (on asyncio's closed loop, abort() raises from it).
+        raise
     except BaseException as error:
         protocol.uncount()
         protocol._task = None

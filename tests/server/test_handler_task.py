@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
+import logging
 import socket
 import struct
 import sys
@@ -370,3 +372,51 @@ def test_a_loop_whose_tasks_start_eagerly_answers_every_request_of_a_connection(
         assert bodies == [b"/var" if p == "/var" else f"sync {p[9:]}".encode() for p in paths]
 
     run(main())
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # the transports the closed loop leaves, collected with it
+@pytest.mark.parametrize("loop_kind", sorted(LOOPS))
+def test_a_pending_handler_collected_with_its_closed_loop_settles_nothing(loop_kind, monkeypatch):
+    # A harness that closes its loop without cancelling the tasks left on it: the pending handler's task, the
+    # connection and the registry are collected together, and Python closes the task's coroutine (GeneratorExit).
+    # The request task settled the exchange from inside that finalizer, and on asyncio's loop its abort() raised
+    # "Event loop is closed" into sys.unraisablehook.
+    unraisable: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(u.exc_value))
+    errors: list[str] = []
+
+    class Errors(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR and not record.getMessage().startswith("Task was destroyed"):
+                errors.append(record.getMessage())  # (that one is asyncio's own, for any pending task collected)
+
+    catch = Errors()
+    logging.getLogger().addHandler(catch)
+    try:
+        _leave_a_handler_pending_on_a_closed_loop(LOOPS[loop_kind]())
+        gc.collect()
+    finally:
+        logging.getLogger().removeHandler(catch)
+    assert [e for e in unraisable if not isinstance(e, ResourceWarning)] == []
+    assert errors == []
+
+
+def _leave_a_handler_pending_on_a_closed_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Serve one request whose handler waits for ever, close ``loop`` with it pending, and drop every reference."""
+    started = asyncio.Event()
+
+    async def pending(request):
+        started.set()
+        await asyncio.Event().wait()
+
+    async def main() -> socket.socket:
+        app = Application()
+        app.router.add_get("/", pending)
+        server = await asyncio.get_running_loop().create_server(app.make_handler(), "127.0.0.1", 0)
+        client = socket.create_connection(server.sockets[0].getsockname()[:2])
+        client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await started.wait()
+        return client
+
+    loop.run_until_complete(main()).close()
+    loop.close()
