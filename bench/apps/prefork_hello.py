@@ -17,7 +17,7 @@ import asyncio
 import signal
 
 import web
-from bench.apps.realistic import FORM_BODY, ITEMS_BODY, TOKEN, install
+from bench.apps.realistic import BROWSER_FIELDS, FORM_BODY, ITEMS_BODY, TOKEN, install
 from bench.common import run_profiled
 from server.detached import RecordingTransport
 from server.protocol import HttpProtocol
@@ -82,6 +82,9 @@ INPROC_REQUESTS = {
     "big": b"GET /big HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
     "form": b"POST /form HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n"
     b"Content-Length: %d\r\n\r\n%b" % (len(FORM_BODY), FORM_BODY.encode()),
+    "browser": b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+    + b"".join(b"%s: %s\r\n" % (name.encode(), value.encode()) for name, value in BROWSER_FIELDS)
+    + b"\r\n",
 }
 
 

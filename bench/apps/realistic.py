@@ -21,6 +21,30 @@ ITEMS = {"items": [{"id": i, "name": f"item-{i:04d}", "price": i * 1.25, "tags":
 ITEMS_BODY = json.dumps(ITEMS)  # about 4 KiB
 FORM_BODY = "name=Alice+Smith&email=alice%40example.com&age=30&city=Paris&comment=hello+world%21&agree=on"
 TOKEN = "Bearer bench-token"
+# What Chrome 131 on Linux sends besides Host when it navigates to a page (wrk adds Host itself).
+BROWSER_FIELDS = (
+    ("Connection", "keep-alive"),
+    ("Sec-Ch-Ua", '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"'),
+    ("Sec-Ch-Ua-Mobile", "?0"),
+    ("Sec-Ch-Ua-Platform", '"Linux"'),
+    ("Upgrade-Insecure-Requests", "1"),
+    (
+        "User-Agent",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    ),
+    (
+        "Accept",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
+        "application/signed-exchange;v=b3;q=0.7",
+    ),
+    ("Sec-Fetch-Site", "none"),
+    ("Sec-Fetch-Mode", "navigate"),
+    ("Sec-Fetch-User", "?1"),
+    ("Sec-Fetch-Dest", "document"),
+    ("Accept-Encoding", "gzip, deflate, br, zstd"),
+    ("Accept-Language", "en-US,en;q=0.9"),
+    ("Cookie", "_ga=GA1.1.1234567890.1733200000; session=abc123"),
+)
 
 
 def summarise(doc: dict[str, Any]) -> dict[str, Any]:
