@@ -27,7 +27,7 @@ from .errors import (
     UnsupportedUpgrade,
 )
 from .exchange import Exchange, HttpVersion, HttpVersion10, HttpVersion11, RequestAccounting
-from .states import Phase, Upgrade
+from .states import MIXIN_SLOTS, Phase, Upgrade
 from .streams import FlowControlStreamReader
 
 if TYPE_CHECKING:
@@ -206,6 +206,9 @@ _EMPTY_BODY.feed_eof()
 class ParserCallbacks:
     """The callbacks httptools' ``HttpRequestParser`` calls on the connection, with the per-request parser state
     they keep."""
+
+    # A base class without __slots__ would give each connection a __dict__ (see HttpProtocol and MIXIN_SLOTS).
+    __slots__ = MIXIN_SLOTS
 
     # Set by HttpProtocol.__init__; listed here as the state these callbacks read and write.
     settings: ServerSettings

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["Phase", "Upgrade"]
+__all__ = ["MIXIN_SLOTS", "Phase", "Upgrade"]
+
+# The __slots__ of the connection's base classes (ParserCallbacks, UpgradeHandling): their attributes are
+# HttpProtocol's slots. A name, not the literal (): mypy holds a class whose __slots__ it reads to them, and these
+# classes assign the attributes their subclass declares.
+MIXIN_SLOTS: tuple[str, ...] = ()
 
 
 class Phase(enum.Enum):

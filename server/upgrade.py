@@ -14,7 +14,7 @@ import httptools
 
 from .errors import UnsupportedUpgrade
 from .exchange import Exchange, UpgradeSink
-from .states import Phase, Upgrade
+from .states import MIXIN_SLOTS, Phase, Upgrade
 
 if TYPE_CHECKING:
     import asyncio
@@ -33,6 +33,8 @@ _CHUNKED_HEAD = b"Transfer-Encoding: chunked\r\n\r\n"
 
 class UpgradeHandling:
     """The ``Upgrade`` sub-state of a connection and the bytes it holds."""
+
+    __slots__ = MIXIN_SLOTS  # see ParserCallbacks
 
     # Set by HttpProtocol.__init__; listed here as the state this part reads and writes.
     settings: ServerSettings

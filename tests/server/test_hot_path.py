@@ -17,6 +17,7 @@ import re
 import pytest
 from multidict import istr
 
+import server
 import web
 from server.detached import RecordingTransport
 
@@ -286,3 +287,17 @@ async def test_known_names_give_request_headers_as_an_unknown_spelling_does(how)
 
     assert lowered(got) == lowered(expected)
     assert {kind for kind, _ in got["iter"]} == {kind for kind, _ in got["keys"]} == {istr}  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(server.COMPILED, reason="mypyc lays the compiled connection out as a struct of its own")
+async def test_a_connection_keeps_its_attributes_in_slots():
+    # More attributes than CPython's shared-key instance dict holds (30) gave each connection a dict of its own,
+    # and every attribute access of the request path a dict lookup. A base class added without __slots__, or an
+    # attribute set outside HttpProtocol's __slots__, would bring it back, silently or as an AttributeError.
+    protocol = web.Application().make_handler()()
+    assert not hasattr(protocol, "__dict__")
+    protocol.connection_made(RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)}))
+    protocol.data_received(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    for _ in range(3):
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
