@@ -245,12 +245,15 @@ class ParserCallbacks:
     _exchange: Exchange | None
     _body_only: bool
     _valid_host: bytes
+    _line_bytes: int
+    _fed_body: bool
 
     def on_message_begin(self) -> None:
         # The trailer count starts in on_headers_complete; a field parsed while no head is (_field_limit 0) is a
         # trailer.
         self._url = b""
         self._headers = []
+        self._line_bytes = 0  # a new head's first line (see HttpProtocol._bound_line)
         self._field_limit = self._max_headers  # a head is being parsed
         self._framing = 0
         if self.phase is _IDLE:
@@ -430,6 +433,7 @@ class ParserCallbacks:
             connection.pause_reason("pipeline")
 
     def on_body(self, body: bytes) -> None:
+        self._fed_body = True  # see HttpProtocol._bound_line
         if self._body is not None:
             self._body.feed_data(body)
 

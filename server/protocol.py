@@ -96,9 +96,9 @@ from typing import TYPE_CHECKING, Any, Final
 import httptools
 
 from .answer import NEXT, answer
-from .errors import BadRequest, HttpProtocolError, RequestTimeout
+from .errors import BadRequest, HeadersTooLarge, HttpProtocolError, RequestTimeout
 from .exchange import Exchange, UpgradeSink
-from .parser_callbacks import _EMPTY_BODY, ParserCallbacks, _parser_message
+from .parser_callbacks import _EMPTY_BODY, _TRANSFER_ENCODING, ParserCallbacks, _parser_message
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
 from .tasks import task_starter
@@ -146,6 +146,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         "_counted",
         "_drain_waiter",
         "_exchange",
+        "_fed_body",
         "_field_limit",
         "_framing",
         "_header_count",
@@ -153,8 +154,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         "_headers",
         "_keepalive_timeout",
         "_kicking",
+        "_line_bytes",
         "_lingering",
         "_max_headers",
+        "_max_line",
         "_max_name_value",
         "_max_pipeline",
         "_parser",
@@ -236,6 +239,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._field_limit = 0
         # max_field_size less a field line's ": " and CRLF: the most a name and its value may add up to.
         self._max_name_value = settings.max_field_size - 4
+        # The bytes of the head's (or trailer section's) unfinished line so far, whether the last read brought body
+        # bytes, and the longest line the limits allow, with its CR (see _bound_line).
+        self._line_bytes = 0
+        self._fed_body = False
+        self._max_line = max(settings.max_field_size, settings.max_request_line + 2)  # a field line's size has its CRLF
         # A target up to this long fits the request line whatever the method (see _LONGEST_METHOD): on_url reads
         # the method only beyond it.
         self._short_url = settings.max_request_line - 10 - _LONGEST_METHOD
@@ -295,6 +303,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self._parser.feed_data(data)
         except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
             self._parser_stopped(data, exc)
+        else:
+            if self._field_limit or self._body is not None:
+                self._bound_line(data)  # a head or a body is unfinished
         if self.queue and self._task is None:
             self._kick()
 
@@ -304,6 +315,35 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self._parser.feed_data(data)
         except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
             self._parser_stopped(data, exc)
+        else:
+            if self._field_limit or self._body is not None:
+                self._bound_line(data)
+
+    def _bound_line(self, data: bytes) -> None:
+        """A head, or a chunked body, is unfinished at the end of ``data``: refuse a line that grows past
+        ``max_line`` before it ends.
+
+        httptools keeps the bytes of a header field (or a trailer) until its line ends, and only then hands the
+        field to on_header, whose limits apply from there: a field that never ends grew without bound (50 MB of one
+        header value took 60 MB of the worker's memory, and 2 s of CPU copying it, until header_timeout; aiohttp's
+        parser and gunicorn's refuse such a line as it grows). So the bytes of the line the head (or a chunked
+        body's framing or trailer section) ends in are counted here from one read to the next, and past the longest
+        line the limits allow (max_field_size, or max_request_line if longer) the request is refused with
+        on_header's 400. A read that brought body bytes starts the count again (the line after them is counted from
+        the next read): a chunk's data is no line, and a body's bytes cannot be told from the lines around them."""
+        if self._fed_body:
+            self._fed_body = False
+            self._line_bytes = 0
+            return
+        if not self._field_limit and not (self._framing & _TRANSFER_ENCODING or self._body_only):
+            return  # a body of a Content-Length: no field follows it
+        end = data.rfind(b"\n") + 1
+        size = self._line_bytes = len(data) - end if end else self._line_bytes + len(data)
+        if size > self._max_line:
+            # The rest of the line is still on its way: the close lingers (see close), so that the client, which
+            # may write all it has before it reads, gets the answer rather than a reset.
+            self._refused_body = True
+            self._reject(HeadersTooLarge("Header field too long"))
 
     def _parser_stopped(self, data: bytes, exc: Exception) -> None:
         """``feed_data(data)`` raised ``exc``: an upgrade, or the first (sticky) error, which is answered."""
