@@ -284,10 +284,12 @@ class ParserCallbacks:
             bit = _FRAMING.get(name.lower(), 0) if len(name) in _FRAMING_LENGTHS else 0
         else:
             bit, text = known
-        # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). (Of the
-        # bytes below 33, llhttp lets only SP and HTAB into a value.) rstrip() gives back the same object when
-        # there is none, at less than a test of the last byte costs.
-        value = value.rstrip(b" \t")
+        # llhttp strips the leading OWS only; the trailing one is not part of the value (RFC 9110 §5.5). Of the
+        # bytes below 33, llhttp lets only SP and HTAB into a value, so rstrip() without an argument (ASCII
+        # whitespace) strips what rstrip(b" \t") would, for 130 fewer instructions (tests/server/differential_cases.py
+        # holds llhttp to it: value-trailing-vtab, value-trailing-ff). It gives back the same object when there is
+        # none, at less than a test of the last byte costs.
+        value = value.rstrip()
         if bit:
             framing = self._framing
             if framing & bit & _ONCE:
