@@ -256,7 +256,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._body_only = False  # the parser reads the body of a declined upgrade under a stand-in head
         self._valid_host = b""  # the last Host value found valid (empty is valid: RFC 9112 §3.2)
         # close() lingers (see _linger) when a request body is still arriving: the body being parsed is unfinished,
-        # or a head was refused with a 413 (_refused_body) and its body follows.
+        # or a head was refused with a 413 (_refused_body) and its body follows, or a line too long (_bound_line)
+        # and the rest of it follows.
         self._refused_body = False
         self._lingering = False
         self._start_task = task_starter(self.loop)
