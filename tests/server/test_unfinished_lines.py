@@ -19,9 +19,9 @@ import json
 import re
 
 import pytest
+from inproc import cut, feed_reads
 
 import web
-from server.detached import RecordingTransport
 
 LIMIT = 1024  # max_field_size and max_request_line here: the longest line the limits allow
 
@@ -39,24 +39,7 @@ def _app() -> web.Application:
 
 async def _feed(reads: list[bytes], max_field_size: int = LIMIT) -> tuple[bytes, bool]:
     """The bytes answered when ``reads`` arrive one read each (Date masked), and whether the connection closed."""
-    protocol = _app().make_handler(max_field_size=max_field_size, max_request_line=LIMIT)()
-    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
-    protocol.connection_made(transport)
-    for data in reads:
-        if transport.is_closing():
-            break
-        protocol.data_received(data)
-        for _ in range(4):  # the handler's task and its body read run on the loop
-            await asyncio.sleep(0)
-    for _ in range(6):
-        await asyncio.sleep(0)
-    closed = transport.is_closing()
-    protocol.connection_lost(None)
-    return re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written)), closed
-
-
-def _pieces(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
+    return await feed_reads(_app().make_handler(max_field_size=max_field_size, max_request_line=LIMIT)(), reads)
 
 
 REFUSED = b"HTTP/1.1 400 Bad Request\r\n"
@@ -76,7 +59,7 @@ TOO_LONG = b"Header field too long"
 )
 async def test_an_endless_line_is_refused_once_it_outgrows_the_limit(start, piece):
     # Far more than the limit, in reads of `piece` bytes: refused once past it, whatever the cut.
-    answer, closed = await _feed([start, *_pieces(b"v" * (LIMIT * 20), piece)])
+    answer, closed = await _feed([start, *cut(b"v" * (LIMIT * 20), piece)])
     assert answer.startswith(REFUSED) and answer.endswith(TOO_LONG), answer
     assert closed
 
@@ -97,7 +80,7 @@ def _field_line(size: int) -> bytes:
 async def test_a_head_at_the_limits_passes_however_it_is_cut(piece):
     head = b"GET /" + b"a" * (LIMIT - len(b"GET / HTTP/1.1")) + b" HTTP/1.1\r\nHost: t\r\n"
     head += _field_line(LIMIT) * 20 + b"\r\n"
-    answer, closed = await _feed(_pieces(head, piece))
+    answer, closed = await _feed(cut(head, piece))
     assert answer.startswith(b"HTTP/1.1 404 Not Found\r\n"), answer[:200]  # the long target is no route
     assert not closed
 
@@ -105,7 +88,7 @@ async def test_a_head_at_the_limits_passes_however_it_is_cut(piece):
 @pytest.mark.parametrize("piece", [1, 5, 100])
 async def test_one_byte_over_the_field_limit_is_refused_however_it_is_cut(piece):
     request = b"GET / HTTP/1.1\r\nHost: t\r\n" + _field_line(LIMIT + 1) + b"\r\n"
-    answer, closed = await _feed(_pieces(request, piece))
+    answer, closed = await _feed(cut(request, piece))
     assert answer.startswith(REFUSED) and closed
 
 
@@ -127,7 +110,7 @@ async def test_chunked_bodies_pass_however_they_are_cut(chunks, piece):
     body = b"".join(chunks)
     request = _chunked(chunks, trailers=_field_line(LIMIT)[:-2].replace(b"X-Big", b"X-Sum") + b"\r\n")
     request += b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok"  # pipelined after it
-    answer, closed = await _feed(_pieces(request, piece))
+    answer, closed = await _feed(cut(request, piece))
     bodies = re.findall(rb"\r\n\r\n(\{[^}]*\})", answer)
     assert [json.loads(b)["body"] for b in bodies] == [body.decode(), "ok"], answer[:300]
     assert not closed
@@ -171,5 +154,5 @@ async def test_the_limit_follows_the_longer_of_the_two_settings():
     # A request line may be longer than a field (max_request_line above max_field_size): its unfinished line is
     # bounded by the request line's limit, which on_url enforces exactly.
     line = b"GET /" + b"a" * (LIMIT - len(b"GET / HTTP/1.1")) + b" HTTP/1.1\r\nHost: t\r\n\r\n"
-    answer, _ = await _feed(_pieces(line, 100), max_field_size=256)
+    answer, _ = await _feed(cut(line, 100), max_field_size=256)
     assert answer.startswith(b"HTTP/1.1 404 Not Found\r\n")
