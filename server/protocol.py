@@ -98,7 +98,7 @@ import httptools
 from .answer import NEXT, answer
 from .errors import BadRequest, HeadersTooLarge, HttpProtocolError, RequestTimeout
 from .exchange import Exchange, UpgradeSink
-from .parser_callbacks import _EMPTY_BODY, _TRANSFER_ENCODING, ParserCallbacks, _parser_message
+from .parser_callbacks import _EMPTY_BODY, _TRANSFER_ENCODING, QUIET, ParserCallbacks, _parser_message
 from .states import Phase, Upgrade
 from .streams import FlowControlStreamReader
 from .tasks import task_starter
@@ -149,6 +149,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         "_fed_body",
         "_field_limit",
         "_framing",
+        "_head_limit",
         "_header_count",
         "_header_timeout",
         "_headers",
@@ -235,8 +236,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._max_headers = settings.max_headers
         # max_headers while a head is parsed, 0 otherwise: on_header takes its slow path once the head holds this
         # many fields (so a trailer takes it), and it is the one record of "a head is being parsed" (the settings
-        # refuse max_headers < 1, so it is never 0 inside a head).
+        # refuse max_headers < 1, so it is never 0 inside a head). QUIET (-1) for a head begun in a read no longer
+        # than max_field_size, until the read ends (see data_received): on_header measures no field of it.
         self._field_limit = 0
+        # What on_message_begin sets _field_limit to: QUIET, or max_headers while _feed parses.
+        self._head_limit = QUIET
         # max_field_size less a field line's ": " and CRLF: the most a name and its value may add up to.
         self._max_name_value = settings.max_field_size - 4
         # The bytes of the head's (or trailer section's) unfinished line so far, whether the last read brought body
@@ -300,18 +304,25 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             return
         if (self._stop_parsing and not self._body_only) or self.closed:
             return
-        try:  # _feed, inline: this is once per request
-            self._parser.feed_data(data)
-        except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
-            self._parser_stopped(data, exc)
+        if len(data) <= self._max_name_value:
+            # No field line in data is longer than max_field_size: a head begun in it (QUIET) is parsed without a
+            # measure of each field. One it does not end is measured from the next read on (_bound_line).
+            try:  # _feed, inline: this is once per request
+                self._parser.feed_data(data)
+            except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
+                self._parser_stopped(data, exc)
+            else:
+                if self._field_limit or self._body is not None:
+                    self._bound_line(data)  # a head or a body is unfinished
         else:
-            if self._field_limit or self._body is not None:
-                self._bound_line(data)  # a head or a body is unfinished
+            self._feed(data)
         if self.queue and self._task is None:
             self._kick()
 
     def _feed(self, data: bytes) -> None:
-        """Parse ``data``: the requests in it are queued, an upgrade or an error stops the parser."""
+        """Parse ``data``: the requests in it are queued, an upgrade or an error stops the parser. Every field of
+        every head is measured (on_header), as data may be longer than a field may be."""
+        self._head_limit = self._max_headers
         try:
             self._parser.feed_data(data)
         except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
@@ -319,6 +330,8 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         else:
             if self._field_limit or self._body is not None:
                 self._bound_line(data)
+        finally:
+            self._head_limit = QUIET
 
     def _bound_line(self, data: bytes) -> None:
         """A head, or a chunked body, is unfinished at the end of ``data``: refuse a line that grows past
@@ -331,7 +344,12 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         body's framing or trailer section) ends in are counted here from one read to the next, and past the longest
         line the limits allow (max_field_size, or max_request_line if longer) the request is refused with
         on_header's 400. A read that brought body bytes starts the count again (the line after them is counted from
-        the next read): a chunk's data is no line, and a body's bytes cannot be told from the lines around them."""
+        the next read): a chunk's data is no line, and a body's bytes cannot be told from the lines around them.
+
+        A QUIET head (on_header) it does not end is measured field by field from here on: a field of it may have
+        begun in data and end in the next read."""
+        if self._field_limit < 0:
+            self._field_limit = self._max_headers
         if self._fed_body:
             self._fed_body = False
             self._line_bytes = 0
@@ -352,7 +370,9 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             data = self._on_upgrade(data, exc.args[0] if exc.args else len(data))
             if not data:
                 return
-            try:  # what follows an ignored upgrade, for the fresh parser; a loop, as a client may send thousands
+            # What follows an ignored upgrade, for the fresh parser; a loop, as a client may send thousands. (The
+            # rest of the read being parsed: its heads are QUIET only when the read is short, see data_received.)
+            try:
                 self._parser.feed_data(data)
                 return
             except (httptools.HttpParserUpgrade, httptools.HttpParserError) as again:
