@@ -70,7 +70,9 @@ def parse(data: bytes, unparsed: Any) -> Any:
     # The two cheapest C passes found (bench figures in the commit): one translate, then two searches of its
     # result; a re.search(rb"\d{19}") costs 16 times the translate on a 4 KiB document.
     classes = data.translate(_CLASSES)
-    if _NINETEEN_DIGITS in classes:
+    # find(), not ``in``: bytes' ``in`` tries its operand as an int first, and the TypeError it raises and clears
+    # costs 1.8k instructions on Python 3.11 (a sixth of this function's cost on the items scenario).
+    if classes.find(_NINETEEN_DIGITS) != -1:
         return unparsed
     depth = classes.count(b"[")
     if depth > _ORJSON_MAX_DEPTH:
