@@ -521,11 +521,12 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._kicking = True
         try:
             queue = self.queue
+            start_task = self._start_task  # a slot's callable called from a local (see answer())
             while queue and not self.closed and self._task is None:
                 # Counted among the registry's handlers in flight until answer() ends (Exchange.send reads it).
                 self._counted = True
                 self.registry.handling += 1
-                task = self._start_task(answer(self, queue[0]), context=self._context.copy())
+                task = start_task(answer(self, queue[0]), context=self._context.copy())
                 if not task.done():
                     self._task = task
         finally:
