@@ -117,6 +117,7 @@ log = logging.getLogger("prefork.server")
 Handler = Callable[[Exchange], Coroutine[Any, Any, None]]
 
 _CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
+_QUIET_READ: Final = 8186  # the longest read whose heads are QUIET, whatever max_field_size (see _quiet_size)
 _LONGEST_METHOD: Final = 32  # more than any method llhttp parses (UPDATEREDIRECTREF, 17)
 
 # Module-level names for the hot path: a global lookup and an identity test, as cheap as the ints they replace.
@@ -164,6 +165,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         "_parser",
         "_pause_reasons",
         "_pending_error",
+        "_quiet_size",
         "_refused_body",
         "_short_url",
         "_sink",
@@ -243,6 +245,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         self._head_limit = QUIET
         # max_field_size less a field line's ": " and CRLF: the most a name and its value may add up to.
         self._max_name_value = settings.max_field_size - 4
+        # The longest read whose heads are QUIET (data_received): none of its fields can be longer than
+        # max_field_size, and at most 8 KiB, so that the fields of one such read, counted only when the head ends,
+        # are at most some 2,000 (a field line is 4 bytes or more) however large max_field_size is set.
+        self._quiet_size = min(self._max_name_value, _QUIET_READ)
         # The bytes of the head's (or trailer section's) unfinished line so far, whether the last read brought body
         # bytes, and the longest line the limits allow, with its CR (see _bound_line).
         self._line_bytes = 0
@@ -304,7 +310,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             return
         if (self._stop_parsing and not self._body_only) or self.closed:
             return
-        if len(data) <= self._max_name_value:
+        if len(data) <= self._quiet_size:
             # No field line in data is longer than max_field_size: a head begun in it (QUIET) is parsed without a
             # measure of each field. One it does not end is measured from the next read on (_bound_line).
             try:  # _feed, inline: this is once per request
@@ -321,7 +327,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
 
     def _feed(self, data: bytes) -> None:
         """Parse ``data``: the requests in it are queued, an upgrade or an error stops the parser. Every field of
-        every head is measured (on_header), as data may be longer than a field may be."""
+        every head is measured (on_header), as data may be longer than a field may be (or than _quiet_size)."""
         self._head_limit = self._max_headers
         try:
             self._parser.feed_data(data)

@@ -116,3 +116,14 @@ async def test_pipelined_heads_in_one_read_are_each_counted():
     for how, answer, closed in await _answers(first + second):
         assert answer.startswith(SERVED) and answer.count(SERVED) == 1, (how, answer)
         assert answer.endswith(b"Too many header fields") and closed, (how, answer)
+
+
+async def test_a_long_read_is_measured_however_large_max_field_size_is():
+    # max_field_size 1 MiB: a 60 KB read of fields (the head unfinished) is still measured field by field, so the
+    # 101st field is refused at once, rather than 10,000 fields kept until the head ends.
+    app = web.Application()
+    app.router.add_route("*", "/", _fields)
+    connection = app.make_handler(max_field_size=1024 * 1024, max_headers=100)()
+    answer, closed = await feed_reads(connection, [HEAD + b"X: v\r\n" * 10_000])
+    assert answer.startswith(REFUSED) and answer.endswith(b"Too many header fields"), answer
+    assert closed
