@@ -18,10 +18,10 @@ from server.detached import RecordingTransport
 PEER = ("127.0.0.1", 40000)
 
 
-async def feed_reads(protocol: Any, reads: Iterable[bytes], *, turns: int = 4) -> tuple[bytes, bool]:
-    """Feed ``reads`` to ``protocol`` (a connection not yet made), ``turns`` loop turns after each; return what was
-    written (each ``Date`` value masked as ``D``) and whether the connection closed. Reads after the close are not
-    fed, as a closed socket reads nothing more."""
+async def feed_reads(protocol: Any, reads: Iterable[bytes], *, turns: int = 4, settle: int = 6) -> tuple[bytes, bool]:
+    """Feed ``reads`` to ``protocol`` (a connection not yet made), ``turns`` loop turns after each and ``settle``
+    after the last; return what was written (each ``Date`` value masked as ``D``) and whether the connection
+    closed. Reads after the close are not fed, as a closed socket reads nothing more."""
     transport = RecordingTransport({"peername": PEER, "sockname": PEER})
     protocol.connection_made(transport)
     for data in reads:
@@ -30,7 +30,7 @@ async def feed_reads(protocol: Any, reads: Iterable[bytes], *, turns: int = 4) -
         protocol.data_received(data)
         for _ in range(turns):
             await asyncio.sleep(0)
-    for _ in range(6):  # what the last read started: the handler, its answer, the close
+    for _ in range(settle):  # what the last read started: the handler, its answer, the close
         await asyncio.sleep(0)
     closed = transport.is_closing()
     protocol.connection_lost(None)

@@ -10,9 +10,9 @@ import asyncio
 import json
 
 import pytest
+from inproc import feed_reads
 
 import web
-from server.detached import RecordingTransport
 from server.streams import FlowControlStreamReader
 
 
@@ -43,17 +43,8 @@ def _app(limit: int) -> web.Application:
 
 
 async def _exchange(segments: list[bytes], limit: int) -> bytes:
-    protocol = _app(limit).make_handler()()
-    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
-    protocol.connection_made(transport)
-    for segment in segments:
-        protocol.data_received(segment)
-        for _ in range(3):
-            await asyncio.sleep(0)
-    for _ in range(10):
-        await asyncio.sleep(0)
-    protocol.connection_lost(None)
-    head, _, body = bytes(transport.written).partition(b"\r\n\r\n")
+    written, _ = await feed_reads(_app(limit).make_handler()(), segments, turns=3, settle=10)
+    head, _, body = written.partition(b"\r\n\r\n")
     return b"\n".join(line for line in head.split(b"\r\n") if not line.startswith(b"Date:")) + b"\n\n" + body
 
 

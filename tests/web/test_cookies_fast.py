@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import unittest.mock
 from http.cookies import SimpleCookie
 from typing import Any
@@ -18,9 +17,9 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from inproc import feed_reads
 
 import web
-from server.detached import RecordingTransport
 from web.cookies import _SIMPLE, _parse_general, del_cookie, parse_cookies, plain_cookie, set_cookie
 
 
@@ -322,14 +321,8 @@ async def _exchange(calls: list[tuple[str, str, str, dict[str, Any]]], *, genera
 
     app = web.Application()
     app.router.add_route("*", "/", handler)
-    protocol = app.make_handler()()
-    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
-    protocol.connection_made(transport)
-    protocol.data_received(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-    for _ in range(3):
-        await asyncio.sleep(0)
-    protocol.connection_lost(None)
-    return (re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written)), *seen)
+    written, _ = await feed_reads(app.make_handler()(), [b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"], turns=3)
+    return (written, *seen)
 
 
 @settings(max_examples=150, deadline=None)

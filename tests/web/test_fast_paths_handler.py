@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 import pytest
+from inproc import feed_reads
 
 import web
 import web.handler
@@ -24,14 +25,8 @@ from server.detached import RecordingTransport
 
 async def _wire(app: web.Application, data: bytes) -> tuple[bytes, bool]:
     """The bytes answered to ``data`` (Date masked), and whether the connection was closed."""
-    protocol = app.make_handler()()
-    transport = RecordingTransport({"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 40000)})
-    protocol.connection_made(transport)
-    protocol.data_received(data)
-    for _ in range(3):  # the handler's task runs on the loop (it starts eagerly only on Python 3.12+)
-        await asyncio.sleep(0)
-    protocol.connection_lost(None)
-    return re.sub(rb"Date: [^\r]+", b"Date: D", bytes(transport.written)), transport.is_closing()
+    # three loop turns: the handler's task runs on the loop (it starts eagerly only on Python 3.12+)
+    return await feed_reads(app.make_handler()(), [data], turns=3, settle=0)
 
 
 PATHS = ("/", "/sub", "/sub/", "/sub/early", "/sub/late", "/mw", "/sub/mw", "/x", "/nope", "/sub/nope")
