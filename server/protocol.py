@@ -316,10 +316,14 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             try:  # _feed, inline: this is once per request
                 self._parser.feed_data(data)
             except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
-                self._parser_stopped(data, exc)
+                stopped = exc
             else:
                 if self._field_limit or self._body is not None:
                     self._bound_line(data)  # a head or a body is unfinished
+                if self.queue and self._task is None:
+                    self._kick()
+                return
+            self._parser_stopped(data, stopped)  # outside the handler: see _parser_stopped
         else:
             self._feed(data)
         if self.queue and self._task is None:
@@ -330,12 +334,15 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         every head is measured (on_header), as data may be longer than a field may be (or than _quiet_size)."""
         self._head_limit = self._max_headers
         try:
-            self._parser.feed_data(data)
-        except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
-            self._parser_stopped(data, exc)
-        else:
-            if self._field_limit or self._body is not None:
-                self._bound_line(data)
+            try:
+                self._parser.feed_data(data)
+            except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
+                stopped = exc
+            else:
+                if self._field_limit or self._body is not None:
+                    self._bound_line(data)
+                return
+            self._parser_stopped(data, stopped)  # outside the handler: see _parser_stopped
         finally:
             self._head_limit = QUIET
 
@@ -371,7 +378,11 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             self._reject(HeadersTooLarge("Header field too long"))
 
     def _parser_stopped(self, data: bytes, exc: Exception) -> None:
-        """``feed_data(data)`` raised ``exc``: an upgrade, or the first (sticky) error, which is answered."""
+        """``feed_data(data)`` raised ``exc``: an upgrade, or the first (sticky) error, which is answered.
+
+        Called outside the ``except`` block that caught ``exc``: what follows an ignored upgrade is parsed here, and
+        a callback's error raised while another exception is being handled would have that one as its context
+        (Python sets it on raise), where httptools put the callback's own error, which the answer is made of."""
         while isinstance(exc, httptools.HttpParserUpgrade):
             data = self._on_upgrade(data, exc.args[0] if exc.args else len(data))
             if not data:
@@ -380,9 +391,12 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
             # rest of the read being parsed: its heads are QUIET only when the read is short, see data_received.)
             try:
                 self._parser.feed_data(data)
-                return
             except (httptools.HttpParserUpgrade, httptools.HttpParserError) as again:
                 exc = again
+            else:
+                if self._field_limit or self._body is not None:
+                    self._bound_line(data)  # as after any read's parse
+                return
         if isinstance(exc, httptools.HttpParserCallbackError):
             cause = exc.__context__
             if isinstance(cause, HttpProtocolError):

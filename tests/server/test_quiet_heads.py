@@ -11,6 +11,7 @@ the same answer every time: what a client sends is refused or served whatever it
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from inproc import cut, feed_reads
@@ -127,3 +128,30 @@ async def test_a_long_read_is_measured_however_large_max_field_size_is():
     answer, closed = await feed_reads(connection, [HEAD + b"X: v\r\n" * 10_000])
     assert answer.startswith(REFUSED) and answer.endswith(b"Too many header fields"), answer
     assert closed
+
+
+async def test_a_head_after_a_declined_upgrade_in_the_same_read_is_measured_from_the_next_read():
+    # An upgrade the server declines (h2c) ends llhttp's parse; what follows it in the read goes to a fresh parser.
+    # A head begun there and ended in a later read is measured from that read on, as any other head.
+    declined = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n"
+    request = declined + HEAD + _field_line(FIELD + 1) + b"\r\n"
+    for how, answer, closed in await _answers(request):
+        assert answer.startswith(SERVED) and answer.count(SERVED) == 1, (how, answer)
+        assert answer.endswith(b"Header field too long") and closed, (how, answer)
+
+
+@pytest.mark.parametrize(
+    ("request_after", "status"),
+    [
+        pytest.param(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999\r\n\r\n", b"413", id="body too large"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", b"400", id="invalid host"),
+    ],
+)
+async def test_a_request_after_a_declined_upgrade_in_the_same_read_gets_its_own_answer(request_after, status, caplog):
+    # The callback's error, not a generic 400 and an "error in HTTP parser callback" logged with a traceback (the
+    # tail was parsed while the upgrade's exception was being handled, and Python made that one the error's context).
+    declined = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n"
+    answer, closed = await feed_reads(_connection(), [declined + request_after])
+    assert re.findall(rb"HTTP/1.1 (\d{3}) ", answer) == [b"200", status], answer
+    assert closed
+    assert "error in HTTP parser callback" not in caplog.text
