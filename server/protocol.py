@@ -313,7 +313,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         if len(data) <= self._quiet_size:
             # No field line in data is longer than max_field_size: a head begun in it (QUIET) is parsed without a
             # measure of each field. One it does not end is measured from the next read on (_bound_line).
-            try:  # _feed, inline: this is once per request
+            try:  # _parse, inline: this is once per request
                 self._parser.feed_data(data)
             except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
                 stopped = exc
@@ -334,17 +334,23 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         every head is measured (on_header), as data may be longer than a field may be (or than _quiet_size)."""
         self._head_limit = self._max_headers
         try:
-            try:
-                self._parser.feed_data(data)
-            except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
-                stopped = exc
-            else:
-                if self._field_limit or self._body is not None:
-                    self._bound_line(data)
-                return
-            self._parser_stopped(data, stopped)  # outside the handler: see _parser_stopped
+            stopped = self._parse(data)
+            if stopped is not None:
+                self._parser_stopped(data, stopped)
         finally:
             self._head_limit = QUIET
+
+    def _parse(self, data: bytes) -> Exception | None:
+        """Feed ``data`` to the parser and bound the line it leaves unfinished; returns the exception the parser
+        stopped with (an upgrade, an error), for the caller to hand to _parser_stopped outside this except block.
+        (data_received has this inline.)"""
+        try:
+            self._parser.feed_data(data)
+        except (httptools.HttpParserUpgrade, httptools.HttpParserError) as exc:
+            return exc
+        if self._field_limit or self._body is not None:
+            self._bound_line(data)  # a head or a body is unfinished
+        return None
 
     def _bound_line(self, data: bytes) -> None:
         """A head, or a chunked body, is unfinished at the end of ``data``: refuse a line that grows past
@@ -389,14 +395,10 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
                 return
             # What follows an ignored upgrade, for the fresh parser; a loop, as a client may send thousands. (The
             # rest of the read being parsed: its heads are QUIET only when the read is short, see data_received.)
-            try:
-                self._parser.feed_data(data)
-            except (httptools.HttpParserUpgrade, httptools.HttpParserError) as again:
-                exc = again
-            else:
-                if self._field_limit or self._body is not None:
-                    self._bound_line(data)  # as after any read's parse
+            again = self._parse(data)
+            if again is None:
                 return
+            exc = again
         if isinstance(exc, httptools.HttpParserCallbackError):
             cause = exc.__context__
             if isinstance(cause, HttpProtocolError):
