@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 # Final: the compiled build keeps these in C statics (an int one folded into the code) instead of looking each up
 # in the module's dict where it is used; pure Python reads them as before.
 _AWAITING_HEAD: Final = Phase.AWAITING_HEAD
-# _field_limit of a head begun in a read no longer than max_field_size (see HttpProtocol.data_received): no field
-# in it can be too long, and on_headers_complete counts its fields.
+# _field_limit of a head begun in a read no longer than max_field_size and 8 KiB (HttpProtocol._quiet_size, see
+# data_received): no field in it can be too long, and on_headers_complete counts its fields.
 QUIET: Final = -1
 _ANSWERING: Final = Phase.ANSWERING
 _IDLE: Final = Phase.IDLE
@@ -276,7 +276,7 @@ class ParserCallbacks:
         fields = self._headers
         if self._field_limit >= 0:
             # A trailer (the limit is 0 once the head is complete), or a field of a head measured field by field:
-            # one that arrives in more than one read, or in a read longer than max_field_size. A head begun and
+            # one that arrives in more than one read, or in a read longer than _quiet_size. A head begun and
             # ended in one shorter read (QUIET) holds no field too long, and on_headers_complete counts its fields:
             # each field of a browser's head costs 0.6k instructions less without these two tests.
             if len(fields) >= self._field_limit:

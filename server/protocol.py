@@ -239,7 +239,7 @@ class HttpProtocol(ParserCallbacks, UpgradeHandling, asyncio.Protocol):
         # max_headers while a head is parsed, 0 otherwise: on_header takes its slow path once the head holds this
         # many fields (so a trailer takes it), and it is the one record of "a head is being parsed" (the settings
         # refuse max_headers < 1, so it is never 0 inside a head). QUIET (-1) for a head begun in a read no longer
-        # than max_field_size, until the read ends (see data_received): on_header measures no field of it.
+        # than _quiet_size, until the read ends (see data_received): on_header measures no field of it.
         self._field_limit = 0
         # What on_message_begin sets _field_limit to: QUIET, or max_headers while _feed parses.
         self._head_limit = QUIET

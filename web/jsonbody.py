@@ -71,7 +71,7 @@ def parse(data: bytes, unparsed: Any) -> Any:
     # result; a re.search(rb"\d{19}") costs 16 times the translate on a 4 KiB document.
     classes = data.translate(_CLASSES)
     # find(), not ``in``: bytes' ``in`` tries its operand as an int first, and the TypeError it raises and clears
-    # costs 1.8k instructions on Python 3.11 (a sixth of this function's cost on the items scenario).
+    # costs 1.8k instructions on Python 3.11 (find() is 1.4k fewer per request on the items scenario).
     if classes.find(_NINETEEN_DIGITS) != -1:
         return unparsed
     depth = classes.count(b"[")
